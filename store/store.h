@@ -1,0 +1,183 @@
+/*
+ * store.h - the hubsh connector store, the only public header of store/.
+ *
+ * store/ is the one module that speaks SQL.  The shell writes Send
+ * connectors through this API and the transport reads them; both share one
+ * SQLite file (WAL, busy timeout) safely.  Callers exchange plain C structs
+ * and never see a statement.
+ *
+ * Conventions: functions return 0 on success and -1 on failure, with a heap
+ * string in *cause (caller frees) describing the failure.  Structs returned
+ * belong to the caller and are released with the matching _free function,
+ * which accepts NULL.  Writes happen inside store_begin()/store_commit(); a
+ * failed cmdlet calls store_rollback() and the store is as it was.
+ */
+#ifndef HUBSH_STORE_H
+#define HUBSH_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION	1
+
+/* Usage type chosen at creation (New-SendConnector only). */
+enum sc_usage {
+	SC_USAGE_CUSTOM = 0,
+	SC_USAGE_INTERNAL,
+	SC_USAGE_INTERNET,
+	SC_USAGE_PARTNER
+};
+
+/* TlsAuthLevel; values as in Exchange.  NONE prints blank ($null). */
+enum sc_tls_auth {
+	SC_TLSAUTH_NONE = 0,
+	SC_TLSAUTH_ENCRYPTION_ONLY = 1,
+	SC_TLSAUTH_CERTIFICATE_VALIDATION = 2,
+	SC_TLSAUTH_DOMAIN_VALIDATION = 4
+};
+
+/* SmartHostAuthMechanism; values as in Exchange. */
+enum sc_auth_mech {
+	SC_AUTH_NONE = 0,
+	SC_AUTH_BASIC = 2,
+	SC_AUTH_BASIC_REQUIRE_TLS = 4,
+	SC_AUTH_EXCHANGE_SERVER = 8,
+	SC_AUTH_EXTERNAL_AUTHORITATIVE = 16
+};
+
+enum sc_protocol_logging {
+	SC_PROTOLOG_NONE = 0,
+	SC_PROTOLOG_VERBOSE = 1
+};
+
+enum sc_connector_type {
+	SC_CONNTYPE_DEFAULT = 0,
+	SC_CONNTYPE_XPREMISES = 1
+};
+
+/* ErrorPolicies flags; Default is 0. */
+#define SC_ERRPOL_DOWNGRADE_DNS		4
+#define SC_ERRPOL_DOWNGRADE_CUSTOM	8
+#define SC_ERRPOL_UPGRADE_CUSTOM	16
+
+/* MaxMessageSize value meaning "unlimited". */
+#define SC_SIZE_UNLIMITED	(-1)
+
+/* One address space: [type:]domain[;cost]. */
+struct sc_address_space {
+	char	*type;		/* as typed: "smtp", "SMTP", "X400", ... */
+	char	*domain;	/* "contoso.com", "*.contoso.com", "*" */
+	int	 cost;		/* 1..100 */
+};
+
+struct sc_strlist {
+	char	**v;
+	size_t	  n;
+};
+
+/*
+ * A Send connector with every Exchange 2019 property.  Strings that
+ * Exchange shows as $null are NULL here.
+ */
+struct send_connector {
+	char			 guid[37];	/* lower-case 8-4-4-4-12 */
+	char			*name;
+	int64_t			 when_created;	/* Unix seconds, UTC */
+	int64_t			 when_changed;	/* Unix seconds, UTC */
+	enum sc_usage		 usage;
+
+	struct sc_address_space	*address_spaces;
+	size_t			 n_address_spaces;
+	char			*comment;	/* "" when empty */
+	bool			 cloud_services_mail_enabled;
+	enum sc_connector_type	 connector_type;
+	int64_t			 connection_inactivity_timeout;	/* s */
+	bool			 domain_secure_enabled;
+	bool			 enabled;
+	int			 error_policies;
+	bool			 force_helo;
+	char			*fqdn;
+	bool			 frontend_proxy_enabled;
+	bool			 ignore_starttls;
+	bool			 is_scoped_connector;
+	int64_t			 max_message_size;	/* bytes or -1 */
+	int			 port;
+	enum sc_protocol_logging protocol_logging_level;
+	bool			 require_oorg;
+	bool			 require_tls;
+	enum sc_auth_mech	 smart_host_auth_mechanism;
+	struct sc_strlist	 smart_hosts;	/* "host" or "[1.2.3.4]" */
+	int			 smtp_max_messages_per_connection;
+	char			*source_ip_address;	/* "0.0.0.0" default */
+	struct sc_strlist	 source_transport_servers;
+	enum sc_tls_auth	 tls_auth_level;
+	char			*tls_certificate_name;
+	char			*tls_domain;
+	bool			 use_external_dns_servers_enabled;
+
+	/* AuthenticationCredential; both NULL when there is none. */
+	char			*auth_username;
+	char			*auth_password;	/* plaintext in memory only */
+};
+
+/* DNSRoutingEnabled is not stored: it is "SmartHosts is empty". */
+#define SC_DNS_ROUTING(sc)	((sc)->smart_hosts.n == 0)
+
+struct store;
+
+/* store.c */
+/* Resolve the store path: explicit, else $HUBSH_STORE, else the default. */
+const char	*store_default_path(void);
+char		*store_resolve_path(const char *explicit_path);
+/*
+ * Open (creating and migrating if needed) the store at path.  The file is
+ * created mode 0600.  server_name is this transport server's name (NULL:
+ * the short host name); it is recorded as a known server.
+ */
+int		 store_open(struct store **, const char *path,
+		     const char *server_name, char **cause);
+void		 store_close(struct store *);
+const char	*store_path(struct store *);
+const char	*store_server_name(struct store *);
+int		 store_begin(struct store *, char **cause);
+int		 store_commit(struct store *, char **cause);
+void		 store_rollback(struct store *);
+/*
+ * Change signal: a counter bumped by every committed configuration
+ * change.  Cheap enough to poll several times a second.
+ */
+int		 store_generation(struct store *, int64_t *gen, char **cause);
+/* 1 if the store has seen a transport server of that name, 0 if not. */
+int		 store_server_known(struct store *, const char *name);
+int		 store_schema_version(struct store *);
+
+/* store_connector.c */
+/* Fill sc with a new connector's defaults for the usage type. */
+void		 send_connector_init(struct send_connector *,
+		     enum sc_usage, const char *local_server);
+void		 send_connector_clear(struct send_connector *);
+void		 send_connector_free(struct send_connector *);
+struct send_connector *send_connector_dup(const struct send_connector *);
+void		 sc_strlist_add(struct sc_strlist *, const char *);
+void		 sc_strlist_clear(struct sc_strlist *);
+
+/* All connectors, ordered by name (case-insensitive). */
+int		 store_connector_list(struct store *,
+		     struct send_connector ***, size_t *, char **cause);
+void		 store_connector_list_free(struct send_connector **, size_t);
+/* Lookup by guid or name (case-insensitive); 0 found, 1 not found, -1. */
+int		 store_connector_get(struct store *, const char *guid,
+		     struct send_connector **, char **cause);
+int		 store_connector_find(struct store *, const char *name,
+		     struct send_connector **, char **cause);
+/* Insert; assigns guid and timestamps. Fails on a duplicate name. */
+int		 store_connector_insert(struct store *,
+		     struct send_connector *, char **cause);
+/* Replace every property of the connector with sc->guid. */
+int		 store_connector_update(struct store *,
+		     struct send_connector *, char **cause);
+int		 store_connector_delete(struct store *, const char *guid,
+		     char **cause);
+
+#endif
