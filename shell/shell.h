@@ -1,0 +1,624 @@
+/*
+ * shell.h - the hubsh shell: language, runtime, binder and cmdlet table.
+ *
+ * Layers, in the order text flows through them:
+ *   lexer.c   PowerShell tokens, mode-dependent (command vs expression)
+ *   parser.c  statements, pipelines, commands and expressions -> nodes
+ *   eval.c    the interpreter: variables, expressions, pipelines
+ *   bind.c    the table-driven parameter binder
+ *   cmdlet.c  the cmdlet table, aliases, lookup
+ *   cmd_*.c   the cmdlets themselves (one file per noun family)
+ *   format.c  Out-Default, Format-List, Format-Table, value text
+ *   error.c   error records and the PowerShell 5.1 NormalView layout
+ *   complete.c, help.c  completion and help, both read from the table
+ * main.c ties them to readline and to batch input.
+ */
+#ifndef HUBSH_SHELL_H
+#define HUBSH_SHELL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "store.h"
+
+#define SHELL_WIDTH		120	/* EMS console buffer width */
+#define SHELL_ENUM_LIMIT	16	/* $FormatEnumerationLimit in EMS */
+
+/*
+ * Source text and positions.
+ */
+struct source {
+	char	*name;		/* "line" interactively, else the script path */
+	char	*text;		/* UTF-8, NUL-terminated */
+	size_t	 len;
+	int	 refs;
+};
+
+struct extent {
+	size_t	start;		/* byte offsets into source text */
+	size_t	end;
+};
+
+struct source	*source_create(const char *name, const char *text, size_t len);
+struct source	*source_ref(struct source *);
+void		 source_free(struct source *);
+/* 1-based line and column (in characters) of a byte offset. */
+void		 source_position(const struct source *, size_t, int *line,
+		     int *col);
+
+/*
+ * Tokens (lexer.c).
+ */
+enum tok_type {
+	T_EOF,
+	T_NEWLINE,
+	T_SEMI,		/* ; */
+	T_PIPE,		/* | */
+	T_COMMA,	/* , */
+	T_LPAREN,	/* ( */
+	T_RPAREN,	/* ) */
+	T_LBRACE,	/* { */
+	T_RBRACE,	/* } */
+	T_LBRACKET,	/* [ */
+	T_RBRACKET,	/* ] */
+	T_AT_PAREN,	/* @( */
+	T_AT_BRACE,	/* @{ */
+	T_DOLLAR_PAREN,	/* $( */
+	T_PARAM,	/* -Name or -Name: (text = name, colon flag) */
+	T_STRING,	/* verbatim string (text = value) */
+	T_XSTRING,	/* expandable: double-quoted string or bareword */
+	T_NUMBER,	/* number (num) */
+	T_VARIABLE,	/* $name or ${name} (text = name) */
+	T_SPLAT,	/* @name (text = name) */
+	T_OPERATOR,	/* -eq, !, +, =, +=, .., etc. (op) */
+	T_DOT,		/* . member access */
+	T_COLONCOLON,	/* :: static member access */
+	T_AMP,		/* & */
+	T_ERROR		/* lexical error (text = message) */
+};
+
+enum lex_mode {
+	LEX_COMMAND,	/* argument mode: barewords, parameters */
+	LEX_EXPRESSION	/* expression mode: operators, numbers */
+};
+
+/* Operators, shared by lexer, parser and evaluator. */
+enum op {
+	OP_NONE = 0,
+	OP_ASSIGN, OP_PLUS_ASSIGN, OP_MINUS_ASSIGN,
+	OP_AND, OP_OR, OP_XOR, OP_NOT, OP_BANG,
+	OP_EQ, OP_NE, OP_GT, OP_GE, OP_LT, OP_LE,
+	OP_LIKE, OP_NOTLIKE, OP_MATCH, OP_NOTMATCH,
+	OP_CONTAINS, OP_NOTCONTAINS, OP_IN, OP_NOTIN,
+	OP_REPLACE, OP_SPLIT, OP_JOIN, OP_IS, OP_ISNOT, OP_F,
+	OP_PLUS, OP_MINUS, OP_MUL, OP_DIV, OP_MOD, OP_RANGE
+};
+
+/* A piece of an expandable string. */
+enum xpart_type {
+	XP_TEXT,	/* literal text, escapes already resolved */
+	XP_VAR,		/* $name: text is the name */
+	XP_SUBEXPR	/* $( ... ): ext is the inside of the parens */
+};
+
+struct xpart {
+	enum xpart_type	 type;
+	char		*text;
+	struct extent	 ext;
+};
+
+struct token {
+	enum tok_type	 type;
+	struct extent	 ext;
+	char		*text;
+	bool		 colon;		/* T_PARAM written -Name: */
+	bool		 quoted;	/* T_STRING/T_XSTRING came from quotes */
+	enum op		 op;
+	struct value	*num;		/* T_NUMBER */
+	struct xpart	*parts;		/* T_XSTRING */
+	size_t		 nparts;
+	bool		 space_before;	/* whitespace preceded the token */
+};
+
+struct lexer {
+	struct source	*src;
+	size_t		 pos;
+	size_t		 end;		/* lexing stops here */
+	bool		 incomplete;	/* error was premature end of input */
+};
+
+void	lexer_init(struct lexer *, struct source *, size_t start,
+	    size_t end);
+/* Scan the next token in the given mode; caller frees with token_clear. */
+void	lexer_next(struct lexer *, enum lex_mode, struct token *);
+void	token_clear(struct token *);
+bool	lex_is_dash(uint32_t);
+bool	lex_is_squote(uint32_t);
+bool	lex_is_dquote(uint32_t);
+bool	lex_is_space(uint32_t);
+const char *op_name(enum op);
+
+/*
+ * Syntax tree (parser.c).  Nodes are generic: a type, an extent, kids and
+ * a few payload fields.
+ */
+enum node_type {
+	N_BLOCK,	/* statements (kids) */
+	N_PIPELINE,	/* kids: commands or one leading expression */
+	N_COMMAND,	/* kids[0] name expression, rest: N_PARAM/args */
+	N_PARAM,	/* str = name as typed; kids[0] = colon argument */
+	N_ASSIGN,	/* op; kids[0] target, kids[1] value statement */
+	N_IF,		/* kids: cond, block, [cond, block]..., [else block] */
+	N_FOREACH,	/* str = variable; kids: collection, body */
+	N_EXIT,		/* kids[0] optional expression */
+	N_THROW,	/* kids[0] optional expression */
+	N_CONST,	/* val */
+	N_XSTRING,	/* parts */
+	N_VAR,		/* str = name */
+	N_SPLAT,	/* str = name */
+	N_ARRAY,	/* comma list: kids */
+	N_ARRAY_SUB,	/* @( block ): kids[0] */
+	N_HASH,		/* kids: key, value, key, value ... */
+	N_SCRIPT,	/* kids[0] block; str = text between braces */
+	N_PAREN,	/* ( pipeline ): kids[0] */
+	N_SUBEXPR,	/* $( block ): kids[0] */
+	N_MEMBER,	/* kids[0] object, kids[1] name expression */
+	N_STATIC,	/* str = type name, kids[0] member name */
+	N_INVOKE,	/* kids[0] object, kids[1] name, rest args */
+	N_INDEX,	/* kids[0] object, kids[1] index */
+	N_UNARY,	/* op, kids[0] */
+	N_BINARY,	/* op, kids[0], kids[1]; flags: NF_CASE */
+	N_CAST		/* str = type name, kids[0] */
+};
+
+#define NF_CASE		0x1	/* case-sensitive operator (-ceq) */
+#define NF_IGNORE	0x2	/* explicitly insensitive (-ieq) */
+
+struct node {
+	enum node_type	 type;
+	struct extent	 ext;
+	struct node	**kids;
+	size_t		 nkids;
+	char		*str;
+	struct value	*val;
+	struct xpart	*parts;
+	size_t		 nparts;
+	enum op		 op;
+	int		 flags;
+};
+
+struct parse_error {
+	char		*message;
+	char		*id;		/* FullyQualifiedErrorId */
+	struct extent	 ext;
+	bool		 incomplete;	/* more input could complete it */
+};
+
+/* Parse src[start..end); NULL with *err filled on a syntax error. */
+struct node	*parse_script(struct source *, size_t start, size_t end,
+		     struct parse_error *);
+void		 parse_error_clear(struct parse_error *);
+void		 node_free(struct node *);
+
+/*
+ * Values (value.c).  Reference counted; strings and most values are
+ * immutable once built.
+ */
+enum vtype {
+	V_NULL,
+	V_BOOL,
+	V_INT,
+	V_DOUBLE,
+	V_STRING,
+	V_ARRAY,
+	V_HASH,
+	V_SCRIPT,
+	V_OBJECT,
+	V_SECURE,	/* SecureString; text kept in memory only */
+	V_DATE,		/* microseconds since the epoch, UTC */
+	V_FORMAT	/* rendered formatter output, printed verbatim */
+};
+
+struct hash_entry {
+	struct value	*key;
+	struct value	*val;
+};
+
+struct prop {
+	char		*name;
+	struct value	*val;
+};
+
+struct view;
+
+struct object {
+	char			*type_name;
+	const struct view	*view;		/* default shapes, or NULL */
+	struct prop		*props;
+	size_t			 nprops;
+	char			*text;		/* ToString(), or NULL */
+	char			*key;		/* hidden identity (a guid) */
+};
+
+struct value {
+	enum vtype	type;
+	int		refs;
+	union {
+		bool	b;
+		int64_t	i;
+		double	d;
+		char	*s;		/* V_STRING, V_SECURE, V_FORMAT */
+		int64_t	date;
+		struct {
+			struct value	**v;
+			size_t		  n;
+			size_t		  cap;
+		} arr;
+		struct {
+			struct hash_entry *e;
+			size_t		   n;
+		} hash;
+		struct {
+			struct node	*body;	/* N_SCRIPT node (shared) */
+			struct source	*src;
+		} script;
+		struct object	*obj;
+	} u;
+};
+
+struct value	*value_null(void);
+struct value	*value_bool(bool);
+struct value	*value_int(int64_t);
+struct value	*value_double(double);
+struct value	*value_string(const char *);
+struct value	*value_string_take(char *);
+struct value	*value_secure(const char *);
+struct value	*value_date(int64_t usec);
+struct value	*value_format(char *);
+struct value	*value_array(void);
+void		 value_array_push(struct value *, struct value *);
+struct value	*value_hash(void);
+void		 value_hash_set(struct value *, struct value *key,
+		     struct value *val);
+struct value	*value_hash_get(const struct value *, const char *key);
+struct value	*value_script(struct node *, struct source *);
+struct value	*value_object(const char *type_name, const struct view *);
+void		 object_add(struct value *, const char *name, struct value *);
+struct value	*object_get(const struct value *, const char *name);
+struct value	*value_ref(struct value *);
+void		 value_unref(struct value *);
+/* Flatten: an array's elements, else the value itself (not null). */
+size_t		 value_count(const struct value *);
+struct value	*value_item(const struct value *, size_t);
+bool		 value_truthy(const struct value *);
+/* PowerShell's ToString of a scalar ($OFS-joined for arrays). */
+char		*value_to_string(const struct value *);
+const char	*value_type_name(const struct value *);
+/* Numeric conversion; false when the value is not a number. */
+bool		 value_to_number(const struct value *, double *, int64_t *,
+		     bool *is_int);
+struct value	*value_copy_shallow(const struct value *);
+
+/*
+ * Errors (error.c).
+ */
+enum err_kind {
+	ERR_NONTERMINATING,	/* WriteError: the command goes on */
+	ERR_STATEMENT,		/* the statement stops, the script goes on */
+	ERR_SCRIPT		/* the script stops (-ErrorAction Stop, throw) */
+};
+
+struct errrec {
+	enum err_kind	 kind;
+	char		*message;
+	char		*category;	/* "NotSpecified", "InvalidArgument" */
+	char		*reason;	/* exception type, short */
+	char		*activity;	/* cmdlet name for CategoryInfo */
+	char		*target;	/* TargetName, may be NULL */
+	char		*target_type;
+	char		*fqid;		/* FullyQualifiedErrorId */
+	char		*invocation;	/* name as typed, "" for none */
+	struct source	*src;		/* for the position message */
+	struct extent	 ext;
+	bool		 has_position;
+	bool		 parse_error;
+};
+
+struct errrec	*errrec_create(const char *message);
+void		 errrec_free(struct errrec *);
+/* Render in Windows PowerShell 5.1 NormalView layout. */
+char		*errrec_render(const struct errrec *, int width);
+char		*position_message(const struct source *, struct extent);
+
+/*
+ * Cmdlet table (cmdlet.c) and binder (bind.c).
+ */
+enum ptype {
+	PT_STRING,
+	PT_BOOL,
+	PT_SWITCH,
+	PT_INT,
+	PT_ENUM,		/* one of choices */
+	PT_FLAGS,		/* comma-joined choices */
+	PT_SIZE,		/* Unlimited<ByteQuantifiedSize> */
+	PT_TIMESPAN,
+	PT_ADDRSPACE,		/* AddressSpace (list) */
+	PT_SMARTHOST,		/* SmartHost (list) */
+	PT_SERVER,		/* server identity (list) */
+	PT_FQDN,
+	PT_IP,
+	PT_TLSDOMAIN,
+	PT_X509,
+	PT_CREDENTIAL,
+	PT_IDENTITY,		/* connector identity */
+	PT_OBJECT,		/* any value, unconverted */
+	PT_SCRIPT,		/* script block */
+	PT_ACTIONPREF,		/* ActionPreference */
+	PT_STRINGS		/* string[] */
+};
+
+#define P_MANDATORY	0x001
+#define P_POSITIONAL	0x002
+#define P_PIPELINE	0x004	/* ValueFromPipeline */
+#define P_BYNAME	0x008	/* ValueFromPipelineByPropertyName */
+#define P_MULTI		0x010	/* multi-valued; accepts @{Add;Remove} */
+#define P_COMMON	0x020	/* common parameter (not declared) */
+#define P_LEGACY	0x040	/* Exchange 2010 only: clear error */
+#define P_SECRET	0x080	/* never echoed */
+#define P_NOTAB		0x100	/* hidden from completion and help */
+
+struct param_entry {
+	const char		*name;
+	const char		*alias;		/* one alias or NULL */
+	enum ptype		 type;
+	int			 flags;
+	int			 position;	/* with P_POSITIONAL */
+	const char *const	*choices;	/* PT_ENUM, PT_FLAGS */
+	int64_t			 min;
+	int64_t			 max;
+	const char		*type_name;	/* .NET type for messages */
+	const char		*help;
+};
+
+struct cmd_ctx;
+
+#define C_SHOULDPROCESS	0x01	/* has -WhatIf and -Confirm */
+#define C_CONFIRM	0x02	/* asks for confirmation by default */
+#define C_EXCHANGE	0x04	/* Exchange cmdlet: -DomainController */
+#define C_NOINPUT	0x08	/* pipeline input is an error */
+
+struct cmdlet_entry {
+	const char		*name;
+	const char		*synopsis;
+	const struct param_entry *params;
+	int			 flags;
+	const char		*class_name;	/* .NET class for the FQID */
+	int			(*exec)(struct cmd_ctx *);
+	const char		*description;
+};
+
+struct alias_entry {
+	const char	*alias;
+	const char	*name;
+};
+
+extern const struct cmdlet_entry	*cmdlet_table[];
+extern const struct alias_entry		 alias_table[];
+extern const struct param_entry		 common_params[];
+extern const struct param_entry		 shouldprocess_params[];
+
+const struct cmdlet_entry *cmdlet_find(const char *name);
+const char	*alias_resolve(const char *);
+
+/* Bound arguments of one command invocation. */
+#define BIND_MAX	64
+
+struct bound {
+	const struct cmdlet_entry *entry;
+	const struct param_entry *p[BIND_MAX];	/* all params, declared first */
+	size_t			 np;
+	struct value		*v[BIND_MAX];	/* NULL: not given */
+	struct extent		 ext[BIND_MAX];
+};
+
+struct bound	*bound_create(const struct cmdlet_entry *);
+void		 bound_free(struct bound *);
+/* Index of a parameter by exact name, or -1. */
+int		 bound_index(const struct bound *, const char *);
+struct value	*bound_get(const struct bound *, const char *);
+bool		 bound_has(const struct bound *, const char *);
+bool		 bound_switch(const struct bound *, const char *);
+
+/*
+ * Runtime (eval.c).
+ */
+struct var {
+	char		*name;
+	struct value	*val;
+};
+
+enum action_pref {
+	AP_SILENTLY_CONTINUE,
+	AP_STOP,
+	AP_CONTINUE,
+	AP_INQUIRE,
+	AP_IGNORE
+};
+
+struct shell {
+	struct store	*store;
+	char		*store_path;
+	char		*server_name;
+	char		*store_cause;	/* why the store could not open */
+
+	struct var	*vars;
+	size_t		 nvars;
+
+	bool		 interactive;	/* reading from a terminal */
+	bool		 can_prompt;	/* may ask for mandatory values */
+	int		 width;
+	FILE		*out;
+	FILE		*err;
+
+	bool		 any_error;	/* a command failed: exit non-zero */
+	bool		 last_ok;	/* $? */
+	bool		 exiting;
+	int		 exit_code;
+	int		 pipeline_depth;
+
+	/* Reads one line for prompts; NULL at end of input. */
+	char		*(*read_line)(struct shell *, const char *prompt,
+			    bool secret);
+};
+
+/* Execution status of a statement. */
+enum exec_status {
+	EXEC_OK,
+	EXEC_FAILED,	/* errors written; go on */
+	EXEC_STOP	/* script-terminating: unwind */
+};
+
+struct shell	*shell_create(void);
+void		 shell_free(struct shell *);
+/* Open the store lazily; -1 with an error written when it cannot. */
+int		 shell_store(struct shell *, struct store **);
+/* Run a whole script (parse, then execute statement by statement). */
+enum exec_status shell_run(struct shell *, struct source *);
+/* Parse only: 1 complete, 0 incomplete (needs more lines), -1 error. */
+int		 shell_check_complete(const char *text);
+/* Run a script block with $_ bound; its output as one value (caller
+ * unrefs): $null, a scalar, or an array for several outputs. */
+struct value	*shell_eval_script(struct shell *, struct value *script,
+		     struct value *dollar_under);
+struct value	*shell_getvar(struct shell *, const char *);
+void		 shell_setvar(struct shell *, const char *, struct value *);
+void		 shell_report(struct shell *, struct errrec *);
+void		 shell_print_value(struct shell *, struct value *);
+
+/* Context handed to a cmdlet's exec function. */
+struct cmd_ctx {
+	struct shell			*sh;
+	const struct cmdlet_entry	*entry;
+	const char			*invocation;	/* as typed */
+	struct node			*node;		/* N_COMMAND */
+	struct source			*src;
+	struct bound			*args;
+	struct value			**input;	/* pipeline input */
+	size_t				 ninput;
+	struct value			*out;		/* V_ARRAY */
+	enum action_pref		 ea;
+	bool				 whatif;
+	bool				 confirm;	/* prompt before acting */
+	bool				 verbose;
+	bool				 failed;
+	bool				 stop;		/* script-terminating */
+	bool				 yes_to_all;
+	bool				 no_to_all;
+};
+
+void	cmd_emit(struct cmd_ctx *, struct value *);
+/* Write an error; kind may be raised to ERR_SCRIPT by -ErrorAction Stop. */
+void	cmd_error(struct cmd_ctx *, enum err_kind, const char *category,
+	    const char *reason, const char *fqid_base, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+void	cmd_warning(struct cmd_ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	cmd_verbose(struct cmd_ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* ShouldProcess: true to go ahead (prints What if / asks to confirm). */
+bool	cmd_should_process(struct cmd_ctx *, const char *description);
+/* Run a script block with $_ set; result array (caller unrefs). */
+struct value *cmd_invoke_script(struct cmd_ctx *, struct value *script,
+	    struct value *dollar_under, bool *failed);
+
+/* bind.c */
+/*
+ * Bind the command-line elements of an N_COMMAND to entry's parameters.
+ * Returns NULL after writing the binding error to the shell.
+ */
+struct bound	*bind_command(struct shell *, const struct cmdlet_entry *,
+		     const char *invocation, struct node *cmd,
+		     struct value **args, struct extent *arg_ext,
+		     const char **arg_names, bool *arg_colon, size_t nargs,
+		     bool pipeline_input, struct source *src,
+		     enum exec_status *st);
+/* Convert a value for a parameter; -1 with *cause (the full message). */
+int		 bind_convert(const struct param_entry *, struct value *,
+		     struct value **out, char **cause);
+/* Unique-prefix match over a NULL-terminated choice list. */
+int		 choice_match(const char *const *, const char *, char **cause,
+		     const char *type_name);
+
+/*
+ * Formatting (format.c).
+ */
+enum view_shape {
+	SHAPE_TABLE,
+	SHAPE_LIST
+};
+
+struct view {
+	const char	*type_name;
+	enum view_shape	 shape;
+	const char	*const *table;	/* default table columns */
+	const char	*const *list;	/* curated Format-List properties */
+};
+
+char	*format_list(struct shell *, struct value **, size_t,
+	    struct value *props);
+char	*format_table(struct shell *, struct value **, size_t,
+	    struct value *props, bool autosize, bool hide_headers);
+/* Out-Default: text for a run of pipeline output. */
+char	*format_default(struct shell *, struct value **, size_t);
+/* The text a value shows in a list or table cell. */
+char	*format_cell(const struct value *);
+
+/* Wildcard match, PowerShell -like rules, case-insensitive unless cs. */
+bool	wildcard_match(const char *pattern, const char *s, bool cs);
+bool	has_wildcard(const char *);
+int	strcasecmp_utf8(const char *, const char *);
+
+/* cmd_sendconnector.c */
+extern const struct cmdlet_entry cmd_new_sendconnector_entry;
+extern const struct cmdlet_entry cmd_set_sendconnector_entry;
+extern const struct cmdlet_entry cmd_get_sendconnector_entry;
+extern const struct cmdlet_entry cmd_remove_sendconnector_entry;
+/* Build the shell object of a connector. */
+struct value	*sendconnector_object(const struct send_connector *);
+
+/* cmd_builtin.c */
+extern const struct cmdlet_entry cmd_format_list_entry;
+extern const struct cmdlet_entry cmd_format_table_entry;
+extern const struct cmdlet_entry cmd_where_object_entry;
+extern const struct cmdlet_entry cmd_foreach_object_entry;
+extern const struct cmdlet_entry cmd_select_object_entry;
+extern const struct cmdlet_entry cmd_sort_object_entry;
+extern const struct cmdlet_entry cmd_get_credential_entry;
+extern const struct cmdlet_entry cmd_convertto_securestring_entry;
+extern const struct cmdlet_entry cmd_new_object_entry;
+extern const struct cmdlet_entry cmd_write_host_entry;
+extern const struct cmdlet_entry cmd_write_output_entry;
+extern const struct cmdlet_entry cmd_out_null_entry;
+extern const struct cmdlet_entry cmd_out_string_entry;
+extern const struct cmdlet_entry cmd_get_date_entry;
+extern const struct cmdlet_entry cmd_measure_object_entry;
+
+/* help.c */
+extern const struct cmdlet_entry cmd_get_help_entry;
+extern const struct cmdlet_entry cmd_get_command_entry;
+/* Markdown reference of every cmdlet (hubsh --dump-cmdlets). */
+void	help_dump_markdown(FILE *);
+char	*help_syntax(const struct cmdlet_entry *);
+
+/* complete.c */
+/*
+ * Candidates for completing the word at [start, end) of line: a
+ * NULL-terminated heap array of heap strings, or NULL.
+ */
+char	**complete_line(struct shell *, const char *line, size_t start,
+	    size_t end);
+
+#endif
