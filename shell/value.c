@@ -1,0 +1,554 @@
+/*
+ * value.c - reference-counted runtime values.
+ *
+ * Every value the interpreter handles is a struct value: scalars,
+ * strings, arrays, ordered case-insensitive hashtables, script blocks and
+ * objects (ordered property bags, like the deserialized objects the
+ * Exchange Management Shell receives).  Values are immutable once shared;
+ * builders (value_array_push, object_add) are used only while a value is
+ * being made.  The null value is a shared singleton.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "shell.h"
+#include "xmalloc.h"
+
+static struct value	value_null_singleton = { V_NULL, 1 << 30, { 0 } };
+
+struct source *
+source_create(const char *name, const char *text, size_t len)
+{
+	struct source	*src;
+
+	src = xcalloc(1, sizeof *src);
+	src->name = xstrdup(name);
+	src->text = xstrndup(text, len);
+	src->len = len;
+	src->refs = 1;
+	return (src);
+}
+
+struct source *
+source_ref(struct source *src)
+{
+	src->refs++;
+	return (src);
+}
+
+void
+source_free(struct source *src)
+{
+	if (src == NULL || --src->refs > 0)
+		return;
+	free(src->name);
+	free(src->text);
+	free(src);
+}
+
+void
+source_position(const struct source *src, size_t off, int *line, int *col)
+{
+	size_t		i, n;
+	uint32_t	c;
+
+	*line = 1;
+	*col = 1;
+	if (off > src->len)
+		off = src->len;
+	for (i = 0; i < off; i += n) {
+		n = utf8_decode(src->text + i, src->len - i, &c);
+		if (c == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (c != '\r')
+			(*col)++;
+	}
+}
+
+static struct value *
+value_new(enum vtype type)
+{
+	struct value	*v;
+
+	v = xcalloc(1, sizeof *v);
+	v->type = type;
+	v->refs = 1;
+	return (v);
+}
+
+struct value *
+value_null(void)
+{
+	return (&value_null_singleton);
+}
+
+struct value *
+value_bool(bool b)
+{
+	struct value	*v = value_new(V_BOOL);
+
+	v->u.b = b;
+	return (v);
+}
+
+struct value *
+value_int(int64_t i)
+{
+	struct value	*v = value_new(V_INT);
+
+	v->u.i = i;
+	return (v);
+}
+
+struct value *
+value_double(double d)
+{
+	struct value	*v = value_new(V_DOUBLE);
+
+	v->u.d = d;
+	return (v);
+}
+
+struct value *
+value_string(const char *s)
+{
+	return (value_string_take(xstrdup(s)));
+}
+
+struct value *
+value_string_take(char *s)
+{
+	struct value	*v = value_new(V_STRING);
+
+	v->u.s = s;
+	return (v);
+}
+
+struct value *
+value_secure(const char *s)
+{
+	struct value	*v = value_new(V_SECURE);
+
+	v->u.s = xstrdup(s);
+	return (v);
+}
+
+struct value *
+value_date(int64_t usec)
+{
+	struct value	*v = value_new(V_DATE);
+
+	v->u.date = usec;
+	return (v);
+}
+
+struct value *
+value_format(char *text)
+{
+	struct value	*v = value_new(V_FORMAT);
+
+	v->u.s = text;
+	return (v);
+}
+
+struct value *
+value_array(void)
+{
+	return (value_new(V_ARRAY));
+}
+
+/* Append, taking the caller's reference. */
+void
+value_array_push(struct value *a, struct value *v)
+{
+	if (a->u.arr.n == a->u.arr.cap) {
+		a->u.arr.cap = a->u.arr.cap == 0 ? 8 : a->u.arr.cap * 2;
+		a->u.arr.v = xreallocarray(a->u.arr.v, a->u.arr.cap,
+		    sizeof *a->u.arr.v);
+	}
+	a->u.arr.v[a->u.arr.n++] = v;
+}
+
+struct value *
+value_hash(void)
+{
+	return (value_new(V_HASH));
+}
+
+/* Set key (case-insensitive on its text), taking both references. */
+void
+value_hash_set(struct value *h, struct value *key, struct value *val)
+{
+	char	*k, *e;
+	size_t	 i;
+
+	k = value_to_string(key);
+	for (i = 0; i < h->u.hash.n; i++) {
+		e = value_to_string(h->u.hash.e[i].key);
+		if (strcasecmp(e, k) == 0) {
+			free(e);
+			free(k);
+			value_unref(key);
+			value_unref(h->u.hash.e[i].val);
+			h->u.hash.e[i].val = val;
+			return;
+		}
+		free(e);
+	}
+	free(k);
+	h->u.hash.e = xreallocarray(h->u.hash.e, h->u.hash.n + 1,
+	    sizeof *h->u.hash.e);
+	h->u.hash.e[h->u.hash.n].key = key;
+	h->u.hash.e[h->u.hash.n].val = val;
+	h->u.hash.n++;
+}
+
+/* Borrowed value for key, or NULL. */
+struct value *
+value_hash_get(const struct value *h, const char *key)
+{
+	struct value	*found = NULL;
+	char		*e;
+	size_t		 i;
+
+	if (h == NULL || h->type != V_HASH)
+		return (NULL);
+	for (i = 0; i < h->u.hash.n && found == NULL; i++) {
+		e = value_to_string(h->u.hash.e[i].key);
+		if (strcasecmp(e, key) == 0)
+			found = h->u.hash.e[i].val;
+		free(e);
+	}
+	return (found);
+}
+
+struct value *
+value_script(struct node *body, struct source *src)
+{
+	struct value	*v = value_new(V_SCRIPT);
+
+	v->u.script.body = body;
+	v->u.script.src = source_ref(src);
+	return (v);
+}
+
+struct value *
+value_object(const char *type_name, const struct view *view)
+{
+	struct value	*v = value_new(V_OBJECT);
+
+	v->u.obj = xcalloc(1, sizeof *v->u.obj);
+	v->u.obj->type_name = xstrdup(type_name);
+	v->u.obj->view = view;
+	return (v);
+}
+
+/* Add a property, taking the reference to val. */
+void
+object_add(struct value *o, const char *name, struct value *val)
+{
+	struct object	*obj = o->u.obj;
+
+	obj->props = xreallocarray(obj->props, obj->nprops + 1,
+	    sizeof *obj->props);
+	obj->props[obj->nprops].name = xstrdup(name);
+	obj->props[obj->nprops].val = val;
+	obj->nprops++;
+}
+
+/* Borrowed property value (case-insensitive name), or NULL. */
+struct value *
+object_get(const struct value *o, const char *name)
+{
+	size_t	i;
+
+	if (o == NULL || o->type != V_OBJECT)
+		return (NULL);
+	for (i = 0; i < o->u.obj->nprops; i++) {
+		if (strcasecmp(o->u.obj->props[i].name, name) == 0)
+			return (o->u.obj->props[i].val);
+	}
+	return (NULL);
+}
+
+struct value *
+value_ref(struct value *v)
+{
+	if (v == NULL)
+		return (value_null());
+	if (v != &value_null_singleton)
+		v->refs++;
+	return (v);
+}
+
+static void
+value_destroy(struct value *v)
+{
+	size_t	i;
+
+	switch (v->type) {
+	case V_STRING:
+	case V_FORMAT:
+		free(v->u.s);
+		break;
+	case V_SECURE:
+		explicit_bzero(v->u.s, strlen(v->u.s));
+		free(v->u.s);
+		break;
+	case V_ARRAY:
+		for (i = 0; i < v->u.arr.n; i++)
+			value_unref(v->u.arr.v[i]);
+		free(v->u.arr.v);
+		break;
+	case V_HASH:
+		for (i = 0; i < v->u.hash.n; i++) {
+			value_unref(v->u.hash.e[i].key);
+			value_unref(v->u.hash.e[i].val);
+		}
+		free(v->u.hash.e);
+		break;
+	case V_SCRIPT:
+		source_free(v->u.script.src);
+		break;
+	case V_OBJECT:
+		for (i = 0; i < v->u.obj->nprops; i++) {
+			free(v->u.obj->props[i].name);
+			value_unref(v->u.obj->props[i].val);
+		}
+		free(v->u.obj->props);
+		free(v->u.obj->type_name);
+		free(v->u.obj->text);
+		free(v->u.obj->key);
+		free(v->u.obj);
+		break;
+	default:
+		break;
+	}
+	free(v);
+}
+
+void
+value_unref(struct value *v)
+{
+	if (v == NULL || v == &value_null_singleton)
+		return;
+	if (--v->refs == 0)
+		value_destroy(v);
+}
+
+size_t
+value_count(const struct value *v)
+{
+	if (v == NULL || v->type == V_NULL)
+		return (0);
+	if (v->type == V_ARRAY)
+		return (v->u.arr.n);
+	return (1);
+}
+
+/* Borrowed i-th element of the flattened value. */
+struct value *
+value_item(const struct value *v, size_t i)
+{
+	if (v->type == V_ARRAY)
+		return (v->u.arr.v[i]);
+	return ((struct value *)v);
+}
+
+bool
+value_truthy(const struct value *v)
+{
+	switch (v->type) {
+	case V_NULL:
+		return (false);
+	case V_BOOL:
+		return (v->u.b);
+	case V_INT:
+		return (v->u.i != 0);
+	case V_DOUBLE:
+		return (v->u.d != 0);
+	case V_STRING:
+		return (v->u.s[0] != '\0');
+	case V_ARRAY:
+		if (v->u.arr.n == 0)
+			return (false);
+		if (v->u.arr.n == 1)
+			return (value_truthy(v->u.arr.v[0]));
+		return (true);
+	default:
+		return (true);
+	}
+}
+
+/* .NET's round-trip shortest form, as PowerShell prints doubles. */
+static char *
+value_double_text(double d)
+{
+	char	tmp[64];
+	int	prec;
+
+	if (isnan(d))
+		return (xstrdup("NaN"));
+	if (isinf(d))
+		return (xstrdup(d > 0 ? "Infinity" : "-Infinity"));
+	if (d == floor(d) && fabs(d) < 1e15)
+		return (xprintf("%.0f", d));
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	return (xstrdup(tmp));
+}
+
+char *
+value_to_string(const struct value *v)
+{
+	struct buf	b;
+	char		*s;
+	size_t		 i;
+
+	switch (v->type) {
+	case V_NULL:
+		return (xstrdup(""));
+	case V_BOOL:
+		return (xstrdup(v->u.b ? "True" : "False"));
+	case V_INT:
+		return (xprintf("%lld", (long long)v->u.i));
+	case V_DOUBLE:
+		return (value_double_text(v->u.d));
+	case V_STRING:
+	case V_FORMAT:
+		return (xstrdup(v->u.s));
+	case V_SECURE:
+		return (xstrdup("System.Security.SecureString"));
+	case V_ARRAY:
+		buf_init(&b);
+		for (i = 0; i < v->u.arr.n; i++) {
+			if (i > 0)
+				buf_addc(&b, ' ');
+			s = value_to_string(v->u.arr.v[i]);
+			buf_adds(&b, s);
+			free(s);
+		}
+		s = buf_detach(&b);
+		buf_free(&b);
+		return (s);
+	default:
+		return (format_cell(v));
+	}
+}
+
+const char *
+value_type_name(const struct value *v)
+{
+	switch (v->type) {
+	case V_NULL:
+		return ("null");
+	case V_BOOL:
+		return ("System.Boolean");
+	case V_INT:
+		return (v->u.i >= INT32_MIN && v->u.i <= INT32_MAX ?
+		    "System.Int32" : "System.Int64");
+	case V_DOUBLE:
+		return ("System.Double");
+	case V_STRING:
+		return ("System.String");
+	case V_ARRAY:
+		return ("System.Object[]");
+	case V_HASH:
+		return ("System.Collections.Hashtable");
+	case V_SCRIPT:
+		return ("System.Management.Automation.ScriptBlock");
+	case V_SECURE:
+		return ("System.Security.SecureString");
+	case V_DATE:
+		return ("System.DateTime");
+	case V_FORMAT:
+		return ("Microsoft.PowerShell.Commands.Internal.Format."
+		    "FormatEntryData");
+	case V_OBJECT:
+		return (v->u.obj->type_name);
+	}
+	return ("System.Object");
+}
+
+/*
+ * The value as a number: ints stay ints, strings are parsed (invariant
+ * culture, hex and multipliers not included).
+ */
+bool
+value_to_number(const struct value *v, double *d, int64_t *i, bool *is_int)
+{
+	char	*end;
+
+	switch (v->type) {
+	case V_NULL:
+		*d = 0;
+		*i = 0;
+		*is_int = true;
+		return (true);
+	case V_BOOL:
+		*i = v->u.b;
+		*d = v->u.b;
+		*is_int = true;
+		return (true);
+	case V_INT:
+		*i = v->u.i;
+		*d = (double)v->u.i;
+		*is_int = true;
+		return (true);
+	case V_DOUBLE:
+		*d = v->u.d;
+		*i = (int64_t)v->u.d;
+		*is_int = false;
+		return (true);
+	case V_STRING:
+		if (v->u.s[0] == '\0')
+			return (false);
+		*i = strtoll(v->u.s, &end, 10);
+		if (*end == '\0') {
+			*d = (double)*i;
+			*is_int = true;
+			return (true);
+		}
+		*d = strtod(v->u.s, &end);
+		if (*end != '\0')
+			return (false);
+		*i = (int64_t)*d;
+		*is_int = false;
+		return (true);
+	default:
+		return (false);
+	}
+}
+
+/* A new array or object with the same members (for += and edits). */
+struct value *
+value_copy_shallow(const struct value *v)
+{
+	struct value	*c;
+	size_t		 i;
+
+	if (v->type == V_ARRAY) {
+		c = value_array();
+		for (i = 0; i < v->u.arr.n; i++)
+			value_array_push(c, value_ref(v->u.arr.v[i]));
+		return (c);
+	}
+	if (v->type == V_OBJECT) {
+		c = value_object(v->u.obj->type_name, v->u.obj->view);
+		for (i = 0; i < v->u.obj->nprops; i++)
+			object_add(c, v->u.obj->props[i].name,
+			    value_ref(v->u.obj->props[i].val));
+		if (v->u.obj->text != NULL)
+			c->u.obj->text = xstrdup(v->u.obj->text);
+		if (v->u.obj->key != NULL)
+			c->u.obj->key = xstrdup(v->u.obj->key);
+		return (c);
+	}
+	return (value_ref((struct value *)v));
+}
