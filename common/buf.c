@@ -2,6 +2,7 @@
  * buf.c - growable byte buffer and small UTF-8 helpers.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -27,6 +28,8 @@ buf_free(struct buf *b)
 void
 buf_reset(struct buf *b)
 {
+	if (b->s == NULL)
+		buf_init(b);
 	b->len = 0;
 	b->s[0] = '\0';
 }
@@ -34,6 +37,8 @@ buf_reset(struct buf *b)
 static void
 buf_grow(struct buf *b, size_t n)
 {
+	if (b->s == NULL)
+		buf_init(b);
 	if (b->len + n + 1 <= b->cap)
 		return;
 	while (b->len + n + 1 > b->cap)
@@ -122,12 +127,14 @@ buf_pad(struct buf *b, char c, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/* The buffer is left empty and holds no memory; buf_free is optional. */
 char *
 buf_detach(struct buf *b)
 {
-	char	*s = b->s;
+	char	*s = b->s != NULL ? b->s : xstrdup("");
 
-	buf_init(b);
+	b->s = NULL;
+	b->len = b->cap = 0;
 	return (s);
 }
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 struct buf {
-	char	*s;		/* always NUL-terminated, never NULL */
+	char	*s;		/* NUL-terminated; NULL after buf_detach */
 	size_t	 len;
 	size_t	 cap;
 };
@@ -26,7 +26,7 @@ void	 buf_addf(struct buf *, const char *, ...)
 void	 buf_vaddf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 void	 buf_pad(struct buf *, char, size_t);
-/* Hand the string to the caller and reset the buffer. */
+/* Hand the string to the caller; the buffer is left empty, freed. */
 char	*buf_detach(struct buf *);
 
 /* UTF-8 helpers. */
