@@ -469,6 +469,10 @@ struct shell {
 	int		 exit_code;
 	int		 pipeline_depth;
 
+	struct node	**trees;	/* parsed input, kept for script blocks */
+	struct source	**tree_src;
+	size_t		 ntrees;
+
 	/* Reads one line for prompts; NULL at end of input. */
 	char		*(*read_line)(struct shell *, const char *prompt,
 			    bool secret);

@@ -1,0 +1,1800 @@
+/*
+ * eval.c - the interpreter.
+ *
+ * Walks the nodes made by parser.c.  Statements run one after another;
+ * each statement's output goes to Out-Default at the top level and into
+ * the enclosing output array inside blocks, subexpressions and script
+ * blocks.  Pipelines are run element by element: every command receives
+ * the whole output of the one before as its input array (hubsh buffers
+ * where PowerShell streams; the results are the same for the cmdlets
+ * hubsh has).
+ *
+ * Errors follow PowerShell: a non-terminating error sets $? to False and
+ * the script goes on; a binding or runtime error stops its statement;
+ * -ErrorAction Stop, $ErrorActionPreference = 'Stop', throw and exit stop
+ * the script.  Every error reported (unless silenced) marks the run as
+ * failed, so a batch run exits non-zero.
+ */
+#include <ctype.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "shell.h"
+#include "xmalloc.h"
+
+struct eval {
+	struct shell	*sh;
+	struct source	*src;
+	bool		 failed;	/* an error in this statement */
+	bool		 stop;		/* unwind the script */
+};
+
+static enum exec_status	 exec_block(struct eval *, struct node *,
+			    struct value *);
+static void		 exec_statement(struct eval *, struct node *,
+			    struct value *);
+static void		 exec_pipeline(struct eval *, struct node *,
+			    struct value *);
+static struct value	*eval_expr(struct eval *, struct node *);
+static struct value	*eval_binary_values(struct eval *, struct node *,
+			    struct value *, struct value *);
+static struct value	*eval_unary(struct eval *, struct node *);
+static struct value	*eval_binary(struct eval *, struct node *);
+static struct value	*out_collapse_array(struct value *);
+static struct value	*eval_join(struct value *, struct value *);
+static struct value	*eval_range(struct eval *, struct node *,
+			    struct value *, struct value *);
+static void		 eval_runtime_error(struct eval *, struct node *,
+			    const char *, const char *, const char *, ...)
+			    __attribute__((format(printf, 5, 6)));
+
+/* The current $_ while script blocks run. */
+static struct value	*dollar_under;
+
+struct shell *
+shell_create(void)
+{
+	struct shell	*sh;
+
+	sh = xcalloc(1, sizeof *sh);
+	sh->width = SHELL_WIDTH;
+	sh->out = stdout;
+	sh->err = stderr;
+	sh->last_ok = true;
+	shell_setvar(sh, "ErrorActionPreference", value_string("Continue"));
+	shell_setvar(sh, "ConfirmPreference", value_string("High"));
+	shell_setvar(sh, "VerbosePreference", value_string(
+	    "SilentlyContinue"));
+	shell_setvar(sh, "WarningPreference", value_string("Continue"));
+	shell_setvar(sh, "WhatIfPreference", value_bool(false));
+	shell_setvar(sh, "FormatEnumerationLimit", value_int(
+	    SHELL_ENUM_LIMIT));
+	shell_setvar(sh, "OFS", value_string(" "));
+	shell_setvar(sh, "Error", value_array());
+	return (sh);
+}
+
+void
+shell_free(struct shell *sh)
+{
+	size_t	i;
+
+	if (sh == NULL)
+		return;
+	for (i = 0; i < sh->nvars; i++) {
+		free(sh->vars[i].name);
+		value_unref(sh->vars[i].val);
+	}
+	free(sh->vars);
+	for (i = 0; i < sh->ntrees; i++) {
+		node_free(sh->trees[i]);
+		source_free(sh->tree_src[i]);
+	}
+	free(sh->trees);
+	free(sh->tree_src);
+	if (sh->store != NULL)
+		store_close(sh->store);
+	free(sh->store_path);
+	free(sh->server_name);
+	free(sh->store_cause);
+	free(sh);
+}
+
+int
+shell_store(struct shell *sh, struct store **st)
+{
+	char	*cause = NULL;
+
+	if (sh->store == NULL && sh->store_cause == NULL) {
+		if (store_open(&sh->store, sh->store_path, sh->server_name,
+		    &cause) != 0) {
+			sh->store = NULL;
+			sh->store_cause = cause;
+		}
+	}
+	*st = sh->store;
+	return (sh->store == NULL ? -1 : 0);
+}
+
+/* Variables: case-insensitive names; scope qualifiers are ignored. */
+static const char *
+var_base(const char *name)
+{
+	if (strncasecmp(name, "global:", 7) == 0)
+		return (name + 7);
+	if (strncasecmp(name, "script:", 7) == 0)
+		return (name + 7);
+	if (strncasecmp(name, "local:", 6) == 0)
+		return (name + 6);
+	return (name);
+}
+
+struct value *
+shell_getvar(struct shell *sh, const char *name)
+{
+	const char	*env;
+	size_t		 i;
+
+	name = var_base(name);
+	if (strcasecmp(name, "true") == 0)
+		return (value_bool(true));
+	if (strcasecmp(name, "false") == 0)
+		return (value_bool(false));
+	if (strcasecmp(name, "null") == 0)
+		return (value_null());
+	if (strcmp(name, "_") == 0 || strcasecmp(name, "PSItem") == 0)
+		return (value_ref(dollar_under));
+	if (strcmp(name, "?") == 0)
+		return (value_bool(sh->last_ok));
+	if (strncasecmp(name, "env:", 4) == 0) {
+		env = getenv(name + 4);
+		return (env != NULL ? value_string(env) : value_null());
+	}
+	for (i = 0; i < sh->nvars; i++) {
+		if (strcasecmp(sh->vars[i].name, name) == 0)
+			return (value_ref(sh->vars[i].val));
+	}
+	return (value_null());
+}
+
+/* Set a variable, taking the reference to v. */
+void
+shell_setvar(struct shell *sh, const char *name, struct value *v)
+{
+	size_t	i;
+
+	name = var_base(name);
+	for (i = 0; i < sh->nvars; i++) {
+		if (strcasecmp(sh->vars[i].name, name) == 0) {
+			value_unref(sh->vars[i].val);
+			sh->vars[i].val = v;
+			return;
+		}
+	}
+	sh->vars = xreallocarray(sh->vars, sh->nvars + 1, sizeof *sh->vars);
+	sh->vars[sh->nvars].name = xstrdup(name);
+	sh->vars[sh->nvars].val = v;
+	sh->nvars++;
+}
+
+static enum action_pref
+action_pref_parse(const char *s)
+{
+	if (strcasecmp(s, "Stop") == 0)
+		return (AP_STOP);
+	if (strcasecmp(s, "SilentlyContinue") == 0)
+		return (AP_SILENTLY_CONTINUE);
+	if (strcasecmp(s, "Ignore") == 0)
+		return (AP_IGNORE);
+	if (strcasecmp(s, "Inquire") == 0)
+		return (AP_INQUIRE);
+	return (AP_CONTINUE);
+}
+
+static enum action_pref
+shell_pref(struct shell *sh, const char *var)
+{
+	struct value		*v;
+	char			*s;
+	enum action_pref	 ap;
+
+	v = shell_getvar(sh, var);
+	s = value_to_string(v);
+	ap = action_pref_parse(s);
+	free(s);
+	value_unref(v);
+	return (ap);
+}
+
+/* Record an error in $Error (newest first) and print it. */
+static void
+shell_record(struct shell *sh, struct errrec *e, bool print)
+{
+	struct value	*errs, *list;
+	char		*text;
+	size_t		 i;
+
+	errs = shell_getvar(sh, "Error");
+	list = value_array();
+	value_array_push(list, value_string(e->message));
+	for (i = 0; i < value_count(errs) && i < 255; i++)
+		value_array_push(list, value_ref(value_item(errs, i)));
+	value_unref(errs);
+	shell_setvar(sh, "Error", list);
+	if (!print)
+		return;
+	sh->any_error = true;
+	text = errrec_render(e, sh->width);
+	fflush(sh->out);
+	fputs(text, sh->err);
+	fflush(sh->err);
+	free(text);
+}
+
+void
+shell_report(struct shell *sh, struct errrec *e)
+{
+	shell_record(sh, e, true);
+	errrec_free(e);
+}
+
+void
+shell_print_value(struct shell *sh, struct value *v)
+{
+	struct value	**items;
+	char		 *text;
+	size_t		  n, i;
+
+	n = value_count(v);
+	if (n == 0)
+		return;
+	items = xcalloc(n, sizeof *items);
+	for (i = 0; i < n; i++)
+		items[i] = value_item(v, i);
+	text = format_default(sh, items, n);
+	fputs(text, sh->out);
+	fflush(sh->out);
+	free(text);
+	free(items);
+}
+
+/* Keep a parsed tree alive for the session: script blocks point into it. */
+static void
+shell_keep_tree(struct shell *sh, struct node *tree, struct source *src)
+{
+	sh->trees = xreallocarray(sh->trees, sh->ntrees + 1,
+	    sizeof *sh->trees);
+	sh->tree_src = xreallocarray(sh->tree_src, sh->ntrees + 1,
+	    sizeof *sh->tree_src);
+	sh->trees[sh->ntrees] = tree;
+	sh->tree_src[sh->ntrees] = source_ref(src);
+	sh->ntrees++;
+}
+
+enum exec_status
+shell_run(struct shell *sh, struct source *src)
+{
+	struct parse_error	 perr;
+	struct node		*tree;
+	struct errrec		*e;
+	struct eval		 ev;
+	size_t			 i;
+
+	tree = parse_script(src, 0, src->len, &perr);
+	if (tree == NULL) {
+		e = errrec_create(perr.message);
+		e->kind = ERR_SCRIPT;
+		e->category = xstrdup("ParserError");
+		e->reason = xstrdup("ParentContainsErrorRecordException");
+		e->fqid = xstrdup(perr.id);
+		e->src = source_ref(src);
+		e->ext = perr.ext;
+		e->has_position = true;
+		e->parse_error = true;
+		shell_report(sh, e);
+		parse_error_clear(&perr);
+		sh->last_ok = false;
+		return (EXEC_STOP);
+	}
+	shell_keep_tree(sh, tree, src);
+	memset(&ev, 0, sizeof ev);
+	ev.sh = sh;
+	ev.src = src;
+	for (i = 0; i < tree->nkids; i++) {
+		struct value	*out = value_array();
+
+		ev.failed = false;
+		exec_statement(&ev, tree->kids[i], out);
+		shell_print_value(sh, out);
+		value_unref(out);
+		if (!sh->exiting)
+			sh->last_ok = !ev.failed;
+		if (ev.stop || sh->exiting)
+			return (EXEC_STOP);
+	}
+	return (EXEC_OK);
+}
+
+static enum exec_status
+exec_block(struct eval *ev, struct node *block, struct value *out)
+{
+	size_t	i;
+
+	for (i = 0; i < block->nkids; i++) {
+		ev->failed = false;
+		exec_statement(ev, block->kids[i], out);
+		if (!ev->sh->exiting)
+			ev->sh->last_ok = !ev->failed;
+		if (ev->stop || ev->sh->exiting)
+			return (EXEC_STOP);
+	}
+	return (EXEC_OK);
+}
+
+/* Append the items of v (flattened) to out; takes the reference. */
+static void
+out_append(struct value *out, struct value *v)
+{
+	size_t	i;
+
+	if (v->type == V_ARRAY) {
+		for (i = 0; i < v->u.arr.n; i++)
+			value_array_push(out, value_ref(v->u.arr.v[i]));
+	} else if (v->type != V_NULL || out == NULL)
+		value_array_push(out, value_ref(v));
+	else
+		value_array_push(out, value_ref(v));
+	value_unref(v);
+}
+
+/* Pipeline output as one value: $null, the single item, or the array. */
+static struct value *
+out_collapse(struct value *out)
+{
+	struct value	*v;
+
+	if (out->u.arr.n == 0)
+		v = value_null();
+	else if (out->u.arr.n == 1)
+		v = value_ref(out->u.arr.v[0]);
+	else
+		v = value_ref(out);
+	value_unref(out);
+	return (v);
+}
+
+static void
+exec_assign(struct eval *ev, struct node *n)
+{
+	struct node	*target = n->kids[0];
+	struct value	*out, *v, *cur, *res, *base, *copy;
+	char		*name;
+	size_t		 i;
+
+	out = value_array();
+	exec_statement(ev, n->kids[1], out);
+	if (ev->stop) {
+		value_unref(out);
+		return;
+	}
+	v = out_collapse(out);
+	if (n->op != OP_ASSIGN) {
+		cur = eval_expr(ev, target);
+		if (n->op == OP_PLUS_ASSIGN && (cur->type == V_ARRAY ||
+		    cur->type == V_NULL)) {
+			res = value_copy_shallow(cur->type == V_NULL ?
+			    value_array() : cur);
+			if (cur->type == V_NULL)
+				value_unref(res), res = value_array();
+			for (i = 0; i < value_count(v); i++)
+				value_array_push(res, value_ref(value_item(v,
+				    i)));
+		} else {
+			struct node	fake;
+
+			memset(&fake, 0, sizeof fake);
+			fake.type = N_BINARY;
+			fake.op = n->op == OP_PLUS_ASSIGN ? OP_PLUS : OP_MINUS;
+			fake.ext = n->ext;
+			res = eval_binary_values(ev, &fake, cur, v);
+		}
+		value_unref(cur);
+		value_unref(v);
+		v = res;
+	}
+	if (target->type == N_VAR) {
+		shell_setvar(ev->sh, target->str, v);
+		return;
+	}
+	if (target->type == N_MEMBER && target->kids[0]->type == N_VAR) {
+		base = shell_getvar(ev->sh, target->kids[0]->str);
+		name = NULL;
+		cur = eval_expr(ev, target->kids[1]);
+		name = value_to_string(cur);
+		value_unref(cur);
+		if (base->type == V_HASH) {
+			value_hash_set(base, value_string(name), v);
+			value_unref(base);
+		} else if (base->type == V_OBJECT) {
+			copy = value_copy_shallow(base);
+			for (i = 0; i < copy->u.obj->nprops; i++) {
+				if (strcasecmp(copy->u.obj->props[i].name,
+				    name) == 0)
+					break;
+			}
+			if (i < copy->u.obj->nprops) {
+				value_unref(copy->u.obj->props[i].val);
+				copy->u.obj->props[i].val = v;
+			} else
+				object_add(copy, name, v);
+			shell_setvar(ev->sh, target->kids[0]->str, copy);
+			value_unref(base);
+		} else {
+			eval_runtime_error(ev, target, "PropertyNotFound",
+			    "RuntimeException", "The property '%s' cannot be "
+			    "found on this object. Verify that the property "
+			    "exists and can be set.", name);
+			value_unref(base);
+			value_unref(v);
+		}
+		free(name);
+		return;
+	}
+	eval_runtime_error(ev, target, "InvalidLeftHandSide",
+	    "RuntimeException", "The assignment expression is not valid.");
+	value_unref(v);
+}
+
+static void
+exec_if(struct eval *ev, struct node *n, struct value *out)
+{
+	struct value	*c;
+	size_t		 i;
+	bool		 t;
+
+	for (i = 0; i + 1 < n->nkids; i += 2) {
+		struct value	*o = value_array();
+
+		exec_statement(ev, n->kids[i], o);
+		c = out_collapse(o);
+		t = value_truthy(c);
+		value_unref(c);
+		if (ev->stop)
+			return;
+		if (t) {
+			exec_block(ev, n->kids[i + 1], out);
+			return;
+		}
+	}
+	if (i < n->nkids)
+		exec_block(ev, n->kids[i], out);
+}
+
+static void
+exec_foreach(struct eval *ev, struct node *n, struct value *out)
+{
+	struct value	*o, *coll;
+	size_t		 i;
+
+	o = value_array();
+	exec_statement(ev, n->kids[0], o);
+	coll = out_collapse(o);
+	for (i = 0; i < value_count(coll) && !ev->stop; i++) {
+		shell_setvar(ev->sh, n->str, value_ref(value_item(coll, i)));
+		exec_block(ev, n->kids[1], out);
+	}
+	value_unref(coll);
+}
+
+static void
+exec_throw(struct eval *ev, struct node *n)
+{
+	struct value	*v;
+	struct errrec	*e;
+	char		*msg;
+
+	v = n->nkids > 0 ? eval_expr(ev, n->kids[0]) : value_null();
+	msg = value_to_string(v);
+	value_unref(v);
+	e = errrec_create(msg[0] != '\0' ? msg : "ScriptHalted");
+	e->kind = ERR_SCRIPT;
+	e->category = xstrdup("OperationStopped");
+	e->target = xstrdup(msg);
+	e->target_type = xstrdup("String");
+	e->reason = xstrdup("RuntimeException");
+	e->fqid = xstrdup(msg[0] != '\0' ? msg : "ScriptHalted");
+	e->src = source_ref(ev->src);
+	e->ext = n->ext;
+	e->has_position = true;
+	free(msg);
+	shell_report(ev->sh, e);
+	ev->failed = true;
+	ev->stop = true;
+}
+
+static void
+exec_statement(struct eval *ev, struct node *n, struct value *out)
+{
+	struct value	*v;
+	int64_t		 code;
+	double		 d;
+	bool		 is_int;
+
+	switch (n->type) {
+	case N_PIPELINE:
+		exec_pipeline(ev, n, out);
+		break;
+	case N_ASSIGN:
+		exec_assign(ev, n);
+		break;
+	case N_IF:
+		exec_if(ev, n, out);
+		break;
+	case N_FOREACH:
+		exec_foreach(ev, n, out);
+		break;
+	case N_THROW:
+		exec_throw(ev, n);
+		break;
+	case N_EXIT:
+		if (n->str != NULL) {	/* return */
+			if (n->nkids > 0)
+				out_append(out, eval_expr(ev, n->kids[0]));
+			ev->stop = true;
+			break;
+		}
+		code = 0;
+		if (n->nkids > 0) {
+			v = eval_expr(ev, n->kids[0]);
+			if (!value_to_number(v, &d, &code, &is_int))
+				code = 0;
+			value_unref(v);
+		}
+		ev->sh->exiting = true;
+		ev->sh->exit_code = (int)code;
+		break;
+	default:
+		out_append(out, eval_expr(ev, n));
+		break;
+	}
+}
+
+/*
+ * Errors raised by the interpreter itself: statement-terminating, shown
+ * without a command prefix.
+ */
+static void
+eval_runtime_error(struct eval *ev, struct node *at, const char *id,
+    const char *reason, const char *fmt, ...)
+{
+	struct errrec	*e;
+	va_list		 ap;
+	char		*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	e = errrec_create(msg);
+	free(msg);
+	e->kind = ERR_STATEMENT;
+	free(e->category);
+	e->category = xstrdup(strcmp(id, "CommandNotFoundException") == 0 ?
+	    "ObjectNotFound" : "InvalidOperation");
+	free(e->reason);
+	e->reason = xstrdup(reason);
+	free(e->fqid);
+	e->fqid = xstrdup(id);
+	e->src = source_ref(ev->src);
+	e->ext = at->ext;
+	e->has_position = true;
+	if (shell_pref(ev->sh, "ErrorActionPreference") == AP_STOP)
+		ev->stop = true;
+	shell_report(ev->sh, e);
+	ev->failed = true;
+}
+
+/*
+ * Commands.
+ */
+struct cmd_args {
+	struct value	**v;
+	struct extent	 *ext;
+	const char	**name;		/* parameter name, or NULL */
+	bool		 *colon;
+	size_t		  n;
+};
+
+static void
+args_add(struct cmd_args *a, const char *name, bool colon,
+    struct value *v, struct extent ext)
+{
+	a->v = xreallocarray(a->v, a->n + 1, sizeof *a->v);
+	a->ext = xreallocarray(a->ext, a->n + 1, sizeof *a->ext);
+	a->name = xreallocarray(a->name, a->n + 1, sizeof *a->name);
+	a->colon = xreallocarray(a->colon, a->n + 1, sizeof *a->colon);
+	a->v[a->n] = v;
+	a->ext[a->n] = ext;
+	a->name[a->n] = name != NULL ? xstrdup(name) : NULL;
+	a->colon[a->n] = colon;
+	a->n++;
+}
+
+static void
+args_free(struct cmd_args *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->n; i++) {
+		value_unref(a->v[i]);
+		free((char *)a->name[i]);
+	}
+	free(a->v);
+	free(a->ext);
+	free(a->name);
+	free(a->colon);
+}
+
+/* @splat: a hashtable gives named arguments, an array positional ones. */
+static void
+args_splat(struct eval *ev, struct cmd_args *a, struct node *n)
+{
+	struct value	*v, *k;
+	char		*key;
+	size_t		 i;
+
+	v = shell_getvar(ev->sh, n->str);
+	if (v->type == V_HASH) {
+		for (i = 0; i < v->u.hash.n; i++) {
+			k = v->u.hash.e[i].key;
+			key = value_to_string(k);
+			args_add(a, key, true, value_ref(v->u.hash.e[i].val),
+			    n->ext);
+			free(key);
+		}
+	} else {
+		for (i = 0; i < value_count(v); i++)
+			args_add(a, NULL, false, value_ref(value_item(v, i)),
+			    n->ext);
+	}
+	value_unref(v);
+}
+
+static void
+args_eval(struct eval *ev, struct node *cmd, struct cmd_args *a)
+{
+	struct node	*k;
+	struct value	*v;
+	size_t		 i;
+
+	for (i = 1; i < cmd->nkids && !ev->failed; i++) {
+		k = cmd->kids[i];
+		if (k->type == N_PARAM) {
+			v = k->nkids > 0 ? eval_expr(ev, k->kids[0]) : NULL;
+			args_add(a, k->str, k->flags != 0, v,
+			    k->nkids > 0 ? k->kids[0]->ext : k->ext);
+			if (k->nkids == 0)
+				a->ext[a->n - 1] = k->ext;
+			continue;
+		}
+		if (k->type == N_SPLAT) {
+			args_splat(ev, a, k);
+			continue;
+		}
+		args_add(a, NULL, false, eval_expr(ev, k), k->ext);
+	}
+}
+
+static const struct cmdlet_entry *
+command_lookup(const char *name)
+{
+	const struct cmdlet_entry	*ce;
+	const char			*real;
+	char				*with_get;
+
+	real = alias_resolve(name);
+	if ((ce = cmdlet_find(real != NULL ? real : name)) != NULL)
+		return (ce);
+	with_get = xprintf("Get-%s", name);
+	ce = cmdlet_find(with_get);
+	free(with_get);
+	return (ce);
+}
+
+static bool
+cmdlet_takes_input(const struct cmdlet_entry *ce)
+{
+	const struct param_entry	*p;
+
+	for (p = ce->params; p != NULL && p->name != NULL; p++) {
+		if (p->flags & (P_PIPELINE | P_BYNAME))
+			return (true);
+	}
+	return (false);
+}
+
+/* Apply the common parameters to the context. */
+static void
+ctx_common(struct cmd_ctx *ctx)
+{
+	struct shell	*sh = ctx->sh;
+	struct value	*v;
+	char		*s;
+
+	if ((v = bound_get(ctx->args, "ErrorAction")) != NULL) {
+		s = value_to_string(v);
+		ctx->ea = action_pref_parse(s);
+		free(s);
+	} else
+		ctx->ea = shell_pref(sh, "ErrorActionPreference");
+	ctx->whatif = bound_switch(ctx->args, "WhatIf");
+	if (!bound_has(ctx->args, "WhatIf")) {
+		v = shell_getvar(sh, "WhatIfPreference");
+		ctx->whatif = value_truthy(v);
+		value_unref(v);
+	}
+	if (bound_has(ctx->args, "Confirm"))
+		ctx->confirm = bound_switch(ctx->args, "Confirm");
+	else
+		ctx->confirm = (ctx->entry->flags & C_CONFIRM) != 0;
+	if (bound_has(ctx->args, "Verbose"))
+		ctx->verbose = bound_switch(ctx->args, "Verbose");
+	else
+		ctx->verbose = shell_pref(sh, "VerbosePreference") ==
+		    AP_CONTINUE;
+}
+
+static void
+exec_command(struct eval *ev, struct node *cmd, struct value **input,
+    size_t ninput, bool piped, struct value *out)
+{
+	const struct cmdlet_entry	*ce;
+	struct cmd_args			 a;
+	struct cmd_ctx			 ctx;
+	struct value			*namev;
+	enum exec_status		 st = EXEC_OK;
+	char				*name;
+
+	namev = eval_expr(ev, cmd->kids[0]);
+	name = value_to_string(namev);
+	value_unref(namev);
+	if (ev->failed) {
+		free(name);
+		return;
+	}
+	if ((ce = command_lookup(name)) == NULL) {
+		eval_runtime_error(ev, cmd->kids[0], "CommandNotFoundException",
+		    "CommandNotFoundException", "The term '%s' is not "
+		    "recognized as the name of a cmdlet, function, script "
+		    "file, or operable program. Check the spelling of the "
+		    "name, or if a path was included, verify that the path "
+		    "is correct and try again.", name);
+		free(name);
+		return;
+	}
+	memset(&a, 0, sizeof a);
+	args_eval(ev, cmd, &a);
+	if (ev->failed) {
+		args_free(&a);
+		free(name);
+		return;
+	}
+	memset(&ctx, 0, sizeof ctx);
+	ctx.args = bind_command(ev->sh, ce, name, cmd, a.v, a.ext, a.name,
+	    a.colon, a.n, piped, ev->src, &st);
+	args_free(&a);
+	if (ctx.args == NULL) {
+		ev->failed = true;
+		if (st == EXEC_STOP || shell_pref(ev->sh,
+		    "ErrorActionPreference") == AP_STOP)
+			ev->stop = true;
+		free(name);
+		return;
+	}
+	ctx.sh = ev->sh;
+	ctx.entry = ce;
+	ctx.invocation = name;
+	ctx.node = cmd;
+	ctx.src = ev->src;
+	ctx.input = input;
+	ctx.ninput = ninput;
+	ctx.out = out;
+	ctx_common(&ctx);
+	if (piped && ninput > 0 && !cmdlet_takes_input(ce)) {
+		cmd_error(&ctx, ERR_NONTERMINATING, "InvalidArgument",
+		    "ParameterBindingException", "InputObjectNotBound",
+		    "The input object cannot be bound to any parameters for "
+		    "the command either because the command does not take "
+		    "pipeline input or the input and its properties do not "
+		    "match any of the parameters that take pipeline input.");
+	} else
+		ce->exec(&ctx);
+	if (ctx.failed)
+		ev->failed = true;
+	if (ctx.stop)
+		ev->stop = true;
+	bound_free(ctx.args);
+	free(name);
+}
+
+static void
+exec_pipeline(struct eval *ev, struct node *n, struct value *out)
+{
+	struct value	*cur, *next;
+	size_t		 i;
+
+	cur = NULL;
+	ev->sh->pipeline_depth++;
+	for (i = 0; i < n->nkids && !ev->stop; i++) {
+		next = value_array();
+		if (n->kids[i]->type != N_COMMAND)
+			out_append(next, eval_expr(ev, n->kids[i]));
+		else
+			exec_command(ev, n->kids[i], cur != NULL ?
+			    cur->u.arr.v : NULL, cur != NULL ? cur->u.arr.n :
+			    0, i > 0, next);
+		if (cur != NULL)
+			value_unref(cur);
+		cur = next;
+		/* A statement-terminating error stops the pipeline. */
+		if (ev->failed && i + 1 < n->nkids && cur->u.arr.n == 0)
+			break;
+	}
+	ev->sh->pipeline_depth--;
+	if (cur != NULL) {
+		for (i = 0; i < cur->u.arr.n; i++)
+			value_array_push(out, value_ref(cur->u.arr.v[i]));
+		value_unref(cur);
+	}
+}
+
+/*
+ * The cmdlet side of the runtime.
+ */
+void
+cmd_emit(struct cmd_ctx *ctx, struct value *v)
+{
+	value_array_push(ctx->out, v);
+}
+
+void
+cmd_error(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
+    const char *reason, const char *fqid_base, const char *fmt, ...)
+{
+	struct errrec	*e;
+	va_list		 ap;
+	char		*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	e = errrec_create(msg);
+	free(msg);
+	e->kind = kind;
+	free(e->category);
+	e->category = xstrdup(category);
+	free(e->reason);
+	e->reason = xstrdup(reason);
+	free(e->activity);
+	e->activity = xstrdup(ctx->entry->name);
+	free(e->fqid);
+	e->fqid = xprintf("%s,%s", fqid_base, ctx->entry->class_name != NULL ?
+	    ctx->entry->class_name : ctx->entry->name);
+	free(e->invocation);
+	e->invocation = xstrdup(ctx->invocation);
+	e->src = source_ref(ctx->src);
+	e->ext = ctx->node->ext;
+	e->has_position = true;
+	ctx->failed = true;
+	if (ctx->ea == AP_STOP || kind == ERR_SCRIPT)
+		ctx->stop = true;
+	if (ctx->ea == AP_IGNORE && kind == ERR_NONTERMINATING) {
+		errrec_free(e);
+		return;
+	}
+	shell_record(ctx->sh, e, !(ctx->ea == AP_SILENTLY_CONTINUE &&
+	    kind == ERR_NONTERMINATING));
+	errrec_free(e);
+}
+
+void
+cmd_warning(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list	ap;
+	char	*msg;
+
+	if (shell_pref(ctx->sh, "WarningPreference") == AP_SILENTLY_CONTINUE)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	fflush(ctx->sh->out);
+	fprintf(ctx->sh->err, "WARNING: %s\n", msg);
+	fflush(ctx->sh->err);
+	free(msg);
+}
+
+void
+cmd_verbose(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list	ap;
+	char	*msg;
+
+	if (!ctx->verbose)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	fflush(ctx->sh->out);
+	fprintf(ctx->sh->err, "VERBOSE: %s\n", msg);
+	fflush(ctx->sh->err);
+	free(msg);
+}
+
+/*
+ * ShouldProcess.  -WhatIf prints and declines.  Confirmation is asked
+ * when -Confirm was given, or by default for cmdlets marked C_CONFIRM;
+ * without a terminal to ask on, that is an error, as in PowerShell's
+ * non-interactive mode: a script must say -Confirm:$false.
+ */
+bool
+cmd_should_process(struct cmd_ctx *ctx, const char *description)
+{
+	char	*answer;
+	bool	 yes;
+
+	if (ctx->whatif) {
+		fprintf(ctx->sh->out, "What if: %s\n", description);
+		return (false);
+	}
+	if (!ctx->confirm || ctx->yes_to_all)
+		return (true);
+	if (ctx->no_to_all)
+		return (false);
+	if (!ctx->sh->can_prompt || ctx->sh->read_line == NULL) {
+		cmd_error(ctx, ERR_STATEMENT, "InvalidOperation",
+		    "PSInvalidOperationException", "HostException",
+		    "Confirmation is required to proceed (%s), but hubsh is "
+		    "not reading from a terminal. Add -Confirm:$false to "
+		    "the command.", description);
+		return (false);
+	}
+	for (;;) {
+		fprintf(ctx->sh->out, "\nConfirm\nAre you sure you want to "
+		    "perform this action?\n%s\n", description);
+		fflush(ctx->sh->out);
+		answer = ctx->sh->read_line(ctx->sh, "[Y] Yes  [A] Yes to All  "
+		    "[N] No  [L] No to All  [?] Help (default is \"Y\"): ",
+		    false);
+		if (answer == NULL)
+			return (false);
+		if (answer[0] == '?') {
+			fprintf(ctx->sh->out, "Y - Continue with only the next "
+			    "step of the operation.\nA - Continue with all the "
+			    "steps of the operation.\nN - Skip this operation "
+			    "and proceed with the next operation.\nL - Skip "
+			    "this operation and all subsequent operations.\n");
+			free(answer);
+			continue;
+		}
+		break;
+	}
+	switch (tolower((unsigned char)answer[0])) {
+	case '\0': case 'y':
+		yes = true;
+		break;
+	case 'a':
+		yes = ctx->yes_to_all = true;
+		break;
+	case 'l':
+		ctx->no_to_all = true;
+		yes = false;
+		break;
+	default:
+		yes = false;
+		break;
+	}
+	free(answer);
+	return (yes);
+}
+
+/* Run a script block with $_ bound; all output as one array. */
+static struct value *
+eval_script_block(struct shell *sh, struct value *script,
+    struct value *under, bool *failed, bool *stop)
+{
+	struct value	*saved, *out;
+	struct eval	 ev;
+
+	out = value_array();
+	if (script->type != V_SCRIPT)
+		return (out);
+	memset(&ev, 0, sizeof ev);
+	ev.sh = sh;
+	ev.src = script->u.script.src;
+	saved = dollar_under;
+	dollar_under = under;
+	exec_block(&ev, script->u.script.body->kids[0], out);
+	dollar_under = saved;
+	if (failed != NULL)
+		*failed = ev.failed;
+	if (stop != NULL)
+		*stop = ev.stop && !sh->exiting ? true : ev.stop;
+	return (out);
+}
+
+struct value *
+shell_eval_script(struct shell *sh, struct value *script,
+    struct value *under)
+{
+	return (out_collapse(eval_script_block(sh, script, under, NULL,
+	    NULL)));
+}
+
+struct value *
+cmd_invoke_script(struct cmd_ctx *ctx, struct value *script,
+    struct value *under, bool *failed)
+{
+	bool	stop = false;
+	struct value	*v;
+
+	v = eval_script_block(ctx->sh, script, under, failed, &stop);
+	if (stop)
+		ctx->stop = true;
+	return (v);
+}
+
+/*
+ * Expressions.
+ */
+static struct value *
+eval_xstring(struct eval *ev, struct node *n)
+{
+	struct buf	 b;
+	struct value	*v, *out;
+	char		*s;
+	size_t		 i, k = 0;
+
+	buf_init(&b);
+	for (i = 0; i < n->nparts; i++) {
+		switch (n->parts[i].type) {
+		case XP_TEXT:
+			buf_adds(&b, n->parts[i].text);
+			continue;
+		case XP_VAR:
+			v = shell_getvar(ev->sh, n->parts[i].text);
+			break;
+		default:
+			out = value_array();
+			if (k < n->nkids)
+				exec_block(ev, n->kids[k++], out);
+			v = out_collapse(out);
+			break;
+		}
+		s = value_to_string(v);
+		buf_adds(&b, s);
+		free(s);
+		value_unref(v);
+	}
+	s = buf_detach(&b);
+	return (value_string_take(s));
+}
+
+static struct value *
+eval_hash(struct eval *ev, struct node *n)
+{
+	struct value	*h, *k, *out;
+	size_t		 i;
+
+	h = value_hash();
+	for (i = 0; i + 1 < n->nkids && !ev->failed; i += 2) {
+		k = eval_expr(ev, n->kids[i]);
+		out = value_array();
+		exec_statement(ev, n->kids[i + 1], out);
+		value_hash_set(h, k, out_collapse(out));
+	}
+	return (h);
+}
+
+static struct value *
+eval_member_of(struct value *obj, const char *name)
+{
+	struct value	*v, *arr, *m;
+	size_t		 i;
+
+	switch (obj->type) {
+	case V_OBJECT:
+		v = object_get(obj, name);
+		return (v != NULL ? value_ref(v) : value_null());
+	case V_HASH:
+		if ((v = value_hash_get(obj, name)) != NULL)
+			return (value_ref(v));
+		if (strcasecmp(name, "Count") == 0 ||
+		    strcasecmp(name, "Keys") == 0) {
+			if (strcasecmp(name, "Count") == 0)
+				return (value_int((int64_t)obj->u.hash.n));
+			arr = value_array();
+			for (i = 0; i < obj->u.hash.n; i++)
+				value_array_push(arr,
+				    value_ref(obj->u.hash.e[i].key));
+			return (arr);
+		}
+		return (value_null());
+	case V_STRING:
+		if (strcasecmp(name, "Length") == 0)
+			return (value_int((int64_t)utf8_width(obj->u.s)));
+		return (value_null());
+	case V_ARRAY:
+		if (strcasecmp(name, "Count") == 0 ||
+		    strcasecmp(name, "Length") == 0)
+			return (value_int((int64_t)obj->u.arr.n));
+		/* Member enumeration (PowerShell 3+). */
+		arr = value_array();
+		for (i = 0; i < obj->u.arr.n; i++) {
+			m = eval_member_of(obj->u.arr.v[i], name);
+			out_append(arr, m);
+		}
+		return (out_collapse(arr));
+	default:
+		if (strcasecmp(name, "Count") == 0 ||
+		    strcasecmp(name, "Length") == 0)
+			return (value_int(obj->type == V_NULL ? 0 : 1));
+		return (value_null());
+	}
+}
+
+static struct value *
+eval_member(struct eval *ev, struct node *n)
+{
+	struct value	*obj, *namev, *v;
+	char		*name;
+
+	obj = eval_expr(ev, n->kids[0]);
+	namev = eval_expr(ev, n->kids[1]);
+	name = value_to_string(namev);
+	v = eval_member_of(obj, name);
+	free(name);
+	value_unref(namev);
+	value_unref(obj);
+	return (v);
+}
+
+static struct value *
+eval_index(struct eval *ev, struct node *n)
+{
+	struct value	*obj, *idx, *v;
+	int64_t		 i;
+	double		 d;
+	bool		 is_int;
+	char		*key;
+
+	obj = eval_expr(ev, n->kids[0]);
+	idx = eval_expr(ev, n->kids[1]);
+	v = value_null();
+	if (obj->type == V_HASH) {
+		key = value_to_string(idx);
+		if (value_hash_get(obj, key) != NULL)
+			v = value_ref(value_hash_get(obj, key));
+		free(key);
+	} else if (value_to_number(idx, &d, &i, &is_int)) {
+		if (obj->type == V_ARRAY) {
+			if (i < 0)
+				i += (int64_t)obj->u.arr.n;
+			if (i >= 0 && (size_t)i < obj->u.arr.n)
+				v = value_ref(obj->u.arr.v[i]);
+		} else if (obj->type != V_NULL && (i == 0 || i == -1))
+			v = value_ref(obj);
+	}
+	value_unref(obj);
+	value_unref(idx);
+	return (v);
+}
+
+/* Local time as microseconds of a "wall clock" UTC value. */
+static int64_t
+date_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+static struct value *
+eval_method_string(struct eval *ev, struct node *n, const char *s,
+    const char *m, struct value **args, size_t nargs)
+{
+	char	*a0 = nargs > 0 ? value_to_string(args[0]) : NULL;
+	char	*r = NULL, *p;
+	struct value	*v = NULL;
+	size_t	 i;
+
+	if (strcasecmp(m, "ToUpper") == 0 || strcasecmp(m, "ToLower") == 0) {
+		r = xstrdup(s);
+		for (p = r; *p != '\0'; p++)
+			*p = (char)(strcasecmp(m, "ToUpper") == 0 ?
+			    toupper((unsigned char)*p) :
+			    tolower((unsigned char)*p));
+	} else if (strcasecmp(m, "Trim") == 0) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		r = xstrdup(s);
+		for (i = strlen(r); i > 0 && (r[i - 1] == ' ' ||
+		    r[i - 1] == '\t'); i--)
+			r[i - 1] = '\0';
+	} else if (strcasecmp(m, "ToString") == 0)
+		r = xstrdup(s);
+	else if (strcasecmp(m, "Contains") == 0 && a0 != NULL)
+		v = value_bool(strstr(s, a0) != NULL);
+	else if (strcasecmp(m, "StartsWith") == 0 && a0 != NULL)
+		v = value_bool(strncmp(s, a0, strlen(a0)) == 0);
+	else if (strcasecmp(m, "EndsWith") == 0 && a0 != NULL)
+		v = value_bool(strlen(s) >= strlen(a0) && strcmp(s +
+		    strlen(s) - strlen(a0), a0) == 0);
+	if (r != NULL)
+		v = value_string_take(r);
+	if (v == NULL)
+		eval_runtime_error(ev, n, "MethodNotFound", "RuntimeException",
+		    "Method invocation failed because [System.String] does "
+		    "not contain a method named '%s'.", m);
+	free(a0);
+	return (v != NULL ? v : value_null());
+}
+
+static struct value *
+eval_method_date(struct eval *ev, struct node *n, int64_t date,
+    const char *m, struct value **args, size_t nargs)
+{
+	static const struct {
+		const char	*name;
+		int64_t		 unit;
+	} adds[] = {
+		{ "AddDays", 86400000000LL }, { "AddHours", 3600000000LL },
+		{ "AddMinutes", 60000000LL }, { "AddSeconds", 1000000LL },
+		{ "AddMilliseconds", 1000LL },
+	};
+	double	 d;
+	int64_t	 i;
+	bool	 is_int;
+	size_t	 k;
+
+	for (k = 0; k < sizeof adds / sizeof adds[0]; k++) {
+		if (strcasecmp(m, adds[k].name) != 0)
+			continue;
+		if (nargs != 1 || !value_to_number(args[0], &d, &i, &is_int))
+			break;
+		return (value_date(date + (int64_t)(d * (double)adds[k].unit)));
+	}
+	if (strcasecmp(m, "ToUniversalTime") == 0 ||
+	    strcasecmp(m, "ToLocalTime") == 0)
+		return (value_date(date));
+	eval_runtime_error(ev, n, "MethodNotFound", "RuntimeException",
+	    "Method invocation failed because [System.DateTime] does not "
+	    "contain a method named '%s'.", m);
+	return (value_null());
+}
+
+static struct value *
+eval_invoke(struct eval *ev, struct node *n)
+{
+	struct value	*obj, *namev, **args, *v;
+	char		*m;
+	size_t		 i, nargs;
+
+	obj = eval_expr(ev, n->kids[0]);
+	namev = eval_expr(ev, n->kids[1]);
+	m = value_to_string(namev);
+	value_unref(namev);
+	nargs = n->nkids - 2;
+	args = xcalloc(nargs + 1, sizeof *args);
+	for (i = 0; i < nargs; i++)
+		args[i] = eval_expr(ev, n->kids[i + 2]);
+	if (obj->type == V_NULL) {
+		eval_runtime_error(ev, n, "InvokeMethodOnNull",
+		    "RuntimeException", "You cannot call a method on a "
+		    "null-valued expression.");
+		v = value_null();
+	} else if (obj->type == V_STRING)
+		v = eval_method_string(ev, n, obj->u.s, m, args, nargs);
+	else if (obj->type == V_DATE)
+		v = eval_method_date(ev, n, obj->u.date, m, args, nargs);
+	else if (strcasecmp(m, "ToString") == 0)
+		v = value_string_take(value_to_string(obj));
+	else {
+		eval_runtime_error(ev, n, "MethodNotFound", "RuntimeException",
+		    "Method invocation failed because [%s] does not contain "
+		    "a method named '%s'.", value_type_name(obj), m);
+		v = value_null();
+	}
+	for (i = 0; i < nargs; i++)
+		value_unref(args[i]);
+	free(args);
+	free(m);
+	value_unref(obj);
+	return (v);
+}
+
+static struct value *
+eval_static(struct eval *ev, struct node *n)
+{
+	struct value	*namev = n->kids[0]->val;
+	const char	*t = n->str, *m = namev->u.s;
+
+	if ((strcasecmp(t, "datetime") == 0 || strcasecmp(t,
+	    "System.DateTime") == 0) && (strcasecmp(m, "Now") == 0 ||
+	    strcasecmp(m, "UtcNow") == 0 || strcasecmp(m, "Today") == 0))
+		return (value_date(date_now()));
+	eval_runtime_error(ev, n, "TypeNotFound", "RuntimeException",
+	    "Unable to find type [%s] or member '%s'.", t, m);
+	return (value_null());
+}
+
+static struct value *
+eval_cast(struct eval *ev, struct node *n)
+{
+	struct value	*v, *r = NULL;
+	const char	*t = n->str;
+	char		*s;
+	double		 d;
+	int64_t		 i;
+	bool		 is_int;
+
+	v = eval_expr(ev, n->kids[0]);
+	if (strcasecmp(t, "string") == 0)
+		r = value_string_take(value_to_string(v));
+	else if (strcasecmp(t, "bool") == 0)
+		r = value_bool(value_truthy(v));
+	else if (strcasecmp(t, "array") == 0 || strcasecmp(t, "object[]") == 0)
+		r = v->type == V_ARRAY ? value_ref(v) : out_collapse_array(v);
+	else if ((strcasecmp(t, "int") == 0 || strcasecmp(t, "long") == 0) &&
+	    value_to_number(v, &d, &i, &is_int))
+		r = value_int(is_int ? i : (int64_t)(d + (d < 0 ? -0.5 : 0.5)));
+	else if (strcasecmp(t, "double") == 0 &&
+	    value_to_number(v, &d, &i, &is_int))
+		r = value_double(d);
+	if (r == NULL) {
+		s = value_to_string(v);
+		eval_runtime_error(ev, n, "InvalidCastFromStringToInteger",
+		    "RuntimeException", "Cannot convert value \"%s\" to type "
+		    "\"%s\".", s, t);
+		free(s);
+		r = value_null();
+	}
+	value_unref(v);
+	return (r);
+}
+
+static struct value *
+eval_expr(struct eval *ev, struct node *n)
+{
+	struct value	*v, *out;
+	size_t		 i;
+
+	if (ev->stop)
+		return (value_null());
+	switch (n->type) {
+	case N_CONST:
+		return (value_ref(n->val));
+	case N_XSTRING:
+		return (eval_xstring(ev, n));
+	case N_VAR:
+		return (shell_getvar(ev->sh, n->str));
+	case N_SPLAT:
+		return (shell_getvar(ev->sh, n->str));
+	case N_ARRAY:
+		v = value_array();
+		for (i = 0; i < n->nkids; i++)
+			value_array_push(v, eval_expr(ev, n->kids[i]));
+		return (v);
+	case N_ARRAY_SUB:
+		out = value_array();
+		exec_block(ev, n->kids[0], out);
+		return (out);
+	case N_SUBEXPR:
+		out = value_array();
+		exec_block(ev, n->kids[0], out);
+		return (out_collapse(out));
+	case N_PAREN:
+		out = value_array();
+		exec_statement(ev, n->kids[0], out);
+		return (out_collapse(out));
+	case N_HASH:
+		return (eval_hash(ev, n));
+	case N_SCRIPT:
+		return (value_script(n, ev->src));
+	case N_MEMBER:
+		return (eval_member(ev, n));
+	case N_INDEX:
+		return (eval_index(ev, n));
+	case N_INVOKE:
+		return (eval_invoke(ev, n));
+	case N_STATIC:
+		return (eval_static(ev, n));
+	case N_CAST:
+		return (eval_cast(ev, n));
+	case N_UNARY:
+		return (eval_unary(ev, n));
+	case N_BINARY:
+		return (eval_binary(ev, n));
+	case N_PIPELINE:
+	case N_COMMAND:
+		out = value_array();
+		exec_statement(ev, n, out);
+		return (out_collapse(out));
+	default:
+		return (value_null());
+	}
+}
+
+/* A scalar wrapped in a new one-element array ($null: empty). */
+static struct value *
+out_collapse_array(struct value *v)
+{
+	struct value	*a = value_array();
+
+	if (v->type != V_NULL)
+		value_array_push(a, value_ref(v));
+	return (a);
+}
+
+static int
+cmp_text(const char *a, const char *b, bool cs)
+{
+	return (cs ? strcmp(a, b) : strcasecmp(a, b));
+}
+
+/*
+ * Scalar comparison with PowerShell's conversion rules: the right
+ * operand is converted to the left operand's kind.  Returns <0, 0, >0;
+ * *ok is false when the two cannot be ordered (null handling aside).
+ */
+static int
+cmp_scalar(struct value *l, struct value *r, bool cs, bool *ok)
+{
+	double	 ld, rd;
+	int64_t	 li, ri;
+	bool	 lint, rint;
+	char	*ls, *rs;
+	int	 c;
+
+	*ok = true;
+	if (l->type == V_NULL || r->type == V_NULL) {
+		if (l->type == V_NULL && r->type == V_NULL)
+			return (0);
+		return (l->type == V_NULL ? -1 : 1);
+	}
+	if (l->type == V_BOOL)
+		return ((int)l->u.b - (int)value_truthy(r));
+	if ((l->type == V_INT || l->type == V_DOUBLE) &&
+	    value_to_number(l, &ld, &li, &lint)) {
+		if (!value_to_number(r, &rd, &ri, &rint)) {
+			*ok = false;
+			return (1);
+		}
+		if (lint && rint)
+			return (li < ri ? -1 : li > ri);
+		return (ld < rd ? -1 : ld > rd);
+	}
+	if (l->type == V_DATE && r->type == V_DATE)
+		return (l->u.date < r->u.date ? -1 : l->u.date > r->u.date);
+	ls = value_to_string(l);
+	rs = value_to_string(r);
+	c = cmp_text(ls, rs, cs);
+	free(ls);
+	free(rs);
+	return (c);
+}
+
+static bool
+regex_match(struct eval *ev, struct node *n, const char *s,
+    const char *pat, bool cs, bool set_matches)
+{
+	regex_t		re;
+	regmatch_t	m[10];
+	struct value	*h;
+	char		 err[128];
+	size_t		 i;
+	int		 r;
+
+	if ((r = regcomp(&re, pat, REG_EXTENDED | (cs ? 0 : REG_ICASE))) !=
+	    0) {
+		regerror(r, &re, err, sizeof err);
+		eval_runtime_error(ev, n, "InvalidRegularExpression",
+		    "RuntimeException", "The regular expression pattern %s is "
+		    "not valid: %s.", pat, err);
+		return (false);
+	}
+	r = regexec(&re, s, 10, m, 0);
+	if (r == 0 && set_matches) {
+		h = value_hash();
+		for (i = 0; i < 10 && m[i].rm_so >= 0; i++)
+			value_hash_set(h, value_int((int64_t)i),
+			    value_string_take(xstrndup(s + m[i].rm_so,
+			    (size_t)(m[i].rm_eo - m[i].rm_so))));
+		shell_setvar(ev->sh, "Matches", h);
+	}
+	regfree(&re);
+	return (r == 0);
+}
+
+/* One comparison of two scalars: true when the operator holds. */
+static bool
+cmp_op(struct eval *ev, struct node *n, struct value *l, struct value *r,
+    bool set_matches)
+{
+	bool	 cs = (n->flags & NF_CASE) != 0, ok, res = false;
+	char	*ls, *rs;
+	int	 c;
+
+	switch (n->op) {
+	case OP_EQ: case OP_NE:
+		c = cmp_scalar(l, r, cs, &ok);
+		res = ok && c == 0;
+		return (n->op == OP_EQ ? res : !res);
+	case OP_GT: case OP_GE: case OP_LT: case OP_LE:
+		c = cmp_scalar(l, r, cs, &ok);
+		if (!ok)
+			return (false);
+		if (n->op == OP_GT)
+			return (c > 0);
+		if (n->op == OP_GE)
+			return (c >= 0);
+		if (n->op == OP_LT)
+			return (c < 0);
+		return (c <= 0);
+	default:
+		break;
+	}
+	ls = value_to_string(l);
+	rs = value_to_string(r);
+	switch (n->op) {
+	case OP_LIKE:
+	case OP_NOTLIKE:
+		res = wildcard_match(rs, ls, cs);
+		res = n->op == OP_LIKE ? res : !res;
+		break;
+	case OP_MATCH:
+	case OP_NOTMATCH:
+		res = regex_match(ev, n, ls, rs, cs, set_matches);
+		res = n->op == OP_MATCH ? res : !res;
+		break;
+	default:
+		break;
+	}
+	free(ls);
+	free(rs);
+	return (res);
+}
+
+static bool
+op_is_filter(enum op op)
+{
+	switch (op) {
+	case OP_EQ: case OP_NE: case OP_GT: case OP_GE: case OP_LT:
+	case OP_LE: case OP_LIKE: case OP_NOTLIKE: case OP_MATCH:
+	case OP_NOTMATCH:
+		return (true);
+	default:
+		return (false);
+	}
+}
+
+static bool
+contains(struct eval *ev, struct node *n, struct value *coll,
+    struct value *item)
+{
+	struct node	eq = *n;
+	size_t		i;
+
+	eq.op = OP_EQ;
+	for (i = 0; i < value_count(coll); i++) {
+		if (cmp_op(ev, &eq, value_item(coll, i), item, false))
+			return (true);
+	}
+	return (false);
+}
+
+static struct value *
+arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
+{
+	struct value	*v;
+	double		 ld, rd;
+	int64_t		 li, ri;
+	bool		 lint, rint;
+	char		*ls, *rs;
+	size_t		 i;
+
+	if (n->op == OP_PLUS && (l->type == V_ARRAY)) {
+		v = value_copy_shallow(l);
+		for (i = 0; i < value_count(r); i++)
+			value_array_push(v, value_ref(value_item(r, i)));
+		return (v);
+	}
+	if (n->op == OP_PLUS && l->type == V_STRING) {
+		ls = value_to_string(l);
+		rs = value_to_string(r);
+		v = value_string_take(xprintf("%s%s", ls, rs));
+		free(ls);
+		free(rs);
+		return (v);
+	}
+	if (!value_to_number(l, &ld, &li, &lint) ||
+	    !value_to_number(r, &rd, &ri, &rint)) {
+		eval_runtime_error(ev, n, "OperatorFailed", "RuntimeException",
+		    "The operator '%s' cannot be used with these operands.",
+		    op_name(n->op));
+		return (value_null());
+	}
+	if (lint && rint && n->op != OP_DIV) {
+		switch (n->op) {
+		case OP_PLUS: return (value_int(li + ri));
+		case OP_MINUS: return (value_int(li - ri));
+		case OP_MUL: return (value_int(li * ri));
+		case OP_MOD:
+			if (ri == 0)
+				break;
+			return (value_int(li % ri));
+		default: break;
+		}
+	}
+	switch (n->op) {
+	case OP_PLUS: return (value_double(ld + rd));
+	case OP_MINUS: return (value_double(ld - rd));
+	case OP_MUL: return (value_double(ld * rd));
+	case OP_DIV:
+		if (rd == 0)
+			break;
+		if (lint && rint && li % ri == 0)
+			return (value_int(li / ri));
+		return (value_double(ld / rd));
+	default: break;
+	}
+	eval_runtime_error(ev, n, "RuntimeException", "RuntimeException",
+	    "Attempted to divide by zero.");
+	return (value_null());
+}
+
+static struct value *
+eval_binary_values(struct eval *ev, struct node *n, struct value *l,
+    struct value *r)
+{
+	struct value	*res;
+	size_t		 i;
+
+	if (op_is_filter(n->op) && l->type == V_ARRAY) {
+		res = value_array();
+		for (i = 0; i < l->u.arr.n; i++) {
+			if (cmp_op(ev, n, l->u.arr.v[i], r, false))
+				value_array_push(res, value_ref(l->u.arr.v[i]));
+		}
+		return (res);
+	}
+	if (op_is_filter(n->op))
+		return (value_bool(cmp_op(ev, n, l, r, true)));
+	switch (n->op) {
+	case OP_CONTAINS:
+		return (value_bool(contains(ev, n, l, r)));
+	case OP_NOTCONTAINS:
+		return (value_bool(!contains(ev, n, l, r)));
+	case OP_IN:
+		return (value_bool(contains(ev, n, r, l)));
+	case OP_NOTIN:
+		return (value_bool(!contains(ev, n, r, l)));
+	case OP_PLUS: case OP_MINUS: case OP_MUL: case OP_DIV: case OP_MOD:
+		return (arith(ev, n, l, r));
+	case OP_JOIN:
+		return (eval_join(l, r));
+	case OP_RANGE:
+		return (eval_range(ev, n, l, r));
+	default:
+		eval_runtime_error(ev, n, "OperatorNotSupported",
+		    "RuntimeException", "The '-%s' operator is not supported "
+		    "by hubsh.", op_name(n->op));
+		return (value_null());
+	}
+}
+
+static struct value *
+eval_binary(struct eval *ev, struct node *n)
+{
+	struct value	*l, *r, *res;
+	bool		 lt;
+
+	l = eval_expr(ev, n->kids[0]);
+	if (n->op == OP_AND || n->op == OP_OR || n->op == OP_XOR) {
+		lt = value_truthy(l);
+		value_unref(l);
+		if (n->op == OP_AND && !lt)
+			return (value_bool(false));
+		if (n->op == OP_OR && lt)
+			return (value_bool(true));
+		r = eval_expr(ev, n->kids[1]);
+		res = value_bool(n->op == OP_XOR ? lt != value_truthy(r) :
+		    value_truthy(r));
+		value_unref(r);
+		return (res);
+	}
+	r = eval_expr(ev, n->kids[1]);
+	res = ev->failed ? value_null() : eval_binary_values(ev, n, l, r);
+	value_unref(l);
+	value_unref(r);
+	return (res);
+}
+
+static struct value *
+eval_unary(struct eval *ev, struct node *n)
+{
+	struct value	*v, *res, zero = { V_INT, 1, { 0 } };
+	struct node	 sub = *n;
+
+	v = eval_expr(ev, n->kids[0]);
+	switch (n->op) {
+	case OP_NOT:
+	case OP_BANG:
+		res = value_bool(!value_truthy(v));
+		break;
+	case OP_MINUS:
+		sub.op = OP_MINUS;
+		res = arith(ev, &sub, &zero, v);
+		break;
+	case OP_PLUS:
+		res = value_ref(v);
+		break;
+	case OP_JOIN:
+		res = eval_join(v, NULL);
+		break;
+	default:
+		res = value_null();
+		break;
+	}
+	value_unref(v);
+	return (res);
+}
+
+static struct value *
+eval_join(struct value *l, struct value *sep)
+{
+	struct buf	 b;
+	char		*s, *sp;
+	size_t		 i;
+
+	sp = sep != NULL ? value_to_string(sep) : xstrdup("");
+	buf_init(&b);
+	for (i = 0; i < value_count(l); i++) {
+		if (i > 0)
+			buf_adds(&b, sp);
+		s = value_to_string(value_item(l, i));
+		buf_adds(&b, s);
+		free(s);
+	}
+	free(sp);
+	return (value_string_take(buf_detach(&b)));
+}
+
+static struct value *
+eval_range(struct eval *ev, struct node *n, struct value *l, struct value *r)
+{
+	struct value	*a;
+	double		 d;
+	int64_t		 from, to, i;
+	bool		 is_int;
+
+	if (!value_to_number(l, &d, &from, &is_int) ||
+	    !value_to_number(r, &d, &to, &is_int) ||
+	    (to > from ? to - from : from - to) > 1000000) {
+		eval_runtime_error(ev, n, "RangeFailed", "RuntimeException",
+		    "The range operator needs two numbers at most 1000000 "
+		    "apart.");
+		return (value_null());
+	}
+	a = value_array();
+	for (i = from;; i += from <= to ? 1 : -1) {
+		value_array_push(a, value_int(i));
+		if (i == to)
+			break;
+	}
+	return (a);
+}
