@@ -1,0 +1,812 @@
+/*
+ * bind.c - the table-driven parameter binder.
+ *
+ * Binds the evaluated elements of one command to the parameters of its
+ * cmdlet_entry, the way PowerShell's binder does: names are matched
+ * without case, by exact name or alias first and then by unique prefix
+ * (declared parameters win over common ones); -Name:value binds exactly
+ * the next element; switches take no argument; what is left binds by
+ * position; each value is converted by its parameter type, using the
+ * Exchange type parsers of extype.c; then missing mandatory parameters
+ * are asked for on a terminal, or reported.
+ *
+ * Every failure is written to the shell with PowerShell's text and error
+ * id, framed as a statement-terminating error of the command.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "extype.h"
+#include "shell.h"
+#include "xmalloc.h"
+
+struct binder {
+	struct shell			*sh;
+	const struct cmdlet_entry	*entry;
+	const char			*invocation;
+	struct node			*cmd;
+	struct source			*src;
+	struct bound			*b;
+};
+
+static const struct param_entry domain_controller_param = {
+	"DomainController", NULL, PT_FQDN, P_COMMON | P_NOTAB, 0, NULL, 0, 0,
+	"Microsoft.Exchange.Data.Fqdn",
+	"Accepted for compatibility; hubsh has no domain controllers."
+};
+
+static void	bind_error(struct binder *, struct extent, const char *,
+		    const char *, const char *, ...)
+		    __attribute__((format(printf, 5, 6)));
+
+struct bound *
+bound_create(const struct cmdlet_entry *ce)
+{
+	struct bound			*b;
+	const struct param_entry	*p;
+
+	b = xcalloc(1, sizeof *b);
+	b->entry = ce;
+	for (p = ce->params; p != NULL && p->name != NULL; p++)
+		b->p[b->np++] = p;
+	for (p = common_params; p->name != NULL; p++)
+		b->p[b->np++] = p;
+	if (ce->flags & C_SHOULDPROCESS) {
+		for (p = shouldprocess_params; p->name != NULL; p++)
+			b->p[b->np++] = p;
+	}
+	if (ce->flags & C_EXCHANGE)
+		b->p[b->np++] = &domain_controller_param;
+	return (b);
+}
+
+void
+bound_free(struct bound *b)
+{
+	size_t	i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->np; i++) {
+		if (b->v[i] != NULL)
+			value_unref(b->v[i]);
+	}
+	free(b);
+}
+
+int
+bound_index(const struct bound *b, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < b->np; i++) {
+		if (strcasecmp(b->p[i]->name, name) == 0)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+struct value *
+bound_get(const struct bound *b, const char *name)
+{
+	int	i = bound_index(b, name);
+
+	return (i < 0 ? NULL : b->v[i]);
+}
+
+bool
+bound_has(const struct bound *b, const char *name)
+{
+	return (bound_get(b, name) != NULL);
+}
+
+bool
+bound_switch(const struct bound *b, const char *name)
+{
+	struct value	*v = bound_get(b, name);
+
+	return (v != NULL && value_truthy(v));
+}
+
+static void
+bind_error(struct binder *bd, struct extent ext, const char *id,
+    const char *category, const char *fmt, ...)
+{
+	struct errrec	*e;
+	va_list		 ap;
+	char		*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	e = errrec_create(msg);
+	free(msg);
+	e->kind = ERR_STATEMENT;
+	free(e->category);
+	e->category = xstrdup(category);
+	free(e->reason);
+	e->reason = xstrdup("ParameterBindingException");
+	free(e->activity);
+	e->activity = xstrdup(bd->entry->name);
+	free(e->fqid);
+	e->fqid = xprintf("%s,%s", id, bd->entry->class_name != NULL ?
+	    bd->entry->class_name : bd->entry->name);
+	free(e->invocation);
+	e->invocation = xstrdup(bd->invocation);
+	e->src = source_ref(bd->src);
+	e->ext = ext;
+	e->has_position = true;
+	shell_report(bd->sh, e);
+}
+
+/*
+ * Resolve a typed parameter name: exact name or alias, then unique
+ * prefix, preferring declared parameters.  -1 with an error otherwise.
+ */
+static int
+bind_resolve(struct binder *bd, const char *typed, struct extent ext)
+{
+	struct bound	*b = bd->b;
+	struct buf	 list;
+	size_t		 i, len = strlen(typed), nmatch = 0, ndecl = 0;
+	int		 match = -1, decl = -1;
+
+	for (i = 0; i < b->np; i++) {
+		if (strcasecmp(b->p[i]->name, typed) == 0 ||
+		    (b->p[i]->alias != NULL &&
+		    strcasecmp(b->p[i]->alias, typed) == 0))
+			return ((int)i);
+	}
+	for (i = 0; i < b->np; i++) {
+		if (strncasecmp(b->p[i]->name, typed, len) != 0 &&
+		    (b->p[i]->alias == NULL ||
+		    strncasecmp(b->p[i]->alias, typed, len) != 0))
+			continue;
+		nmatch++;
+		match = (int)i;
+		if (!(b->p[i]->flags & P_COMMON)) {
+			ndecl++;
+			decl = (int)i;
+		}
+	}
+	if (nmatch == 1)
+		return (match);
+	if (ndecl == 1)
+		return (decl);
+	if (nmatch == 0) {
+		bind_error(bd, ext, "NamedParameterNotFound", "InvalidArgument",
+		    "A parameter cannot be found that matches parameter name "
+		    "'%s'.", typed);
+		return (-1);
+	}
+	buf_init(&list);
+	for (i = 0; i < b->np; i++) {
+		if (strncasecmp(b->p[i]->name, typed, len) == 0 ||
+		    (b->p[i]->alias != NULL &&
+		    strncasecmp(b->p[i]->alias, typed, len) == 0))
+			buf_addf(&list, " -%s", b->p[i]->name);
+	}
+	bind_error(bd, ext, "AmbiguousParameter", "InvalidArgument",
+	    "Parameter cannot be processed because the parameter name '%s' "
+	    "is ambiguous. Possible matches include:%s.", typed, list.s);
+	buf_free(&list);
+	return (-1);
+}
+
+/* Unique-prefix match of an enumerator name; index or -1 with cause. */
+int
+choice_match(const char *const *choices, const char *s, char **cause,
+    const char *type_name)
+{
+	struct buf	 all, hits;
+	size_t		 i, len = strlen(s), n = 0;
+	int		 found = -1;
+
+	(void)type_name;
+	for (i = 0; choices[i] != NULL; i++) {
+		if (strcasecmp(choices[i], s) == 0)
+			return ((int)i);
+	}
+	buf_init(&all);
+	buf_init(&hits);
+	for (i = 0; choices[i] != NULL; i++) {
+		buf_addf(&all, "%s%s", i > 0 ? ", " : "", choices[i]);
+		if (len > 0 && strncasecmp(choices[i], s, len) == 0) {
+			buf_addf(&hits, "%s%s", n > 0 ? ", " : "", choices[i]);
+			found = (int)i;
+			n++;
+		}
+	}
+	if (n == 1)
+		goto out;
+	found = -1;
+	if (n == 0)
+		xasprintf(cause, "Unable to match the identifier name %s to a "
+		    "valid enumerator name. Specify one of the following "
+		    "enumerator names and try again:\n%s", s, all.s);
+	else
+		xasprintf(cause, "The identifier name %s cannot be processed "
+		    "because it is either too similar or identical to the "
+		    "following enumerator names: %s. Use a more specific "
+		    "identifier name.", s, hits.s);
+out:
+	buf_free(&all);
+	buf_free(&hits);
+	return (found);
+}
+
+/* "Cannot bind parameter 'X'. Cannot convert value ..." */
+static char *
+conv_message(const struct param_entry *p, const char *text,
+    const char *inner)
+{
+	return (xprintf("Cannot bind parameter '%s'. Cannot convert value "
+	    "\"%s\" to type \"%s\". Error: \"%s\"", p->name, text,
+	    p->type_name != NULL ? p->type_name : "System.Object", inner));
+}
+
+static int
+conv_bool(const struct param_entry *p, struct value *v, struct value **out,
+    char **cause)
+{
+	switch (v->type) {
+	case V_BOOL:
+		*out = value_ref(v);
+		return (0);
+	case V_INT:
+	case V_DOUBLE:
+	case V_NULL:
+		*out = value_bool(value_truthy(v));
+		return (0);
+	default:
+		xasprintf(cause, "Cannot convert '%s' to the type '%s' "
+		    "required by parameter '%s'. ", value_type_name(v),
+		    p->type == PT_SWITCH ?
+		    "System.Management.Automation.SwitchParameter" :
+		    "System.Boolean", p->name);
+		return (-1);
+	}
+}
+
+static int
+conv_int(const struct param_entry *p, struct value *v, struct value **out,
+    char **cause)
+{
+	double	 d;
+	int64_t	 i;
+	bool	 is_int;
+	char	*s;
+
+	if (!value_to_number(v, &d, &i, &is_int) || v->type == V_NULL ||
+	    (!is_int && d != (double)(int64_t)d)) {
+		s = value_to_string(v);
+		*cause = conv_message(p, s, "Input string was not in a "
+		    "correct format.");
+		free(s);
+		return (-1);
+	}
+	if (!is_int)
+		i = (int64_t)d;
+	if (p->max > p->min && (i < p->min || i > p->max)) {
+		xasprintf(cause, "Cannot validate argument on parameter '%s'. "
+		    "The %lld argument is %s than the %s allowed range of "
+		    "%lld. Supply an argument that is %s than or equal to "
+		    "%lld and then try the command again.", p->name,
+		    (long long)i, i < p->min ? "less" : "greater",
+		    i < p->min ? "minimum" : "maximum",
+		    (long long)(i < p->min ? p->min : p->max),
+		    i < p->min ? "greater" : "less",
+		    (long long)(i < p->min ? p->min : p->max));
+		return (-1);
+	}
+	*out = value_int(i);
+	return (0);
+}
+
+static int
+conv_enum(const struct param_entry *p, struct value *v, struct value **out,
+    char **cause)
+{
+	struct buf	 b;
+	char		*s, *inner = NULL, *tok, *save, *copy;
+	size_t		 i;
+	int		 k;
+
+	buf_init(&b);
+	for (i = 0; i < value_count(v); i++) {
+		s = value_to_string(value_item(v, i));
+		copy = xstrdup(s);
+		for (tok = strtok_r(copy, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			k = choice_match(p->choices, tok, &inner, p->type_name);
+			if (k < 0) {
+				*cause = conv_message(p, s, inner);
+				free(inner);
+				free(copy);
+				free(s);
+				buf_free(&b);
+				return (-1);
+			}
+			buf_addf(&b, "%s%s", b.len > 0 ? ", " : "",
+			    p->choices[k]);
+			if (p->type == PT_ENUM || p->type == PT_ACTIONPREF)
+				break;
+		}
+		free(copy);
+		free(s);
+	}
+	if (b.len == 0 && (p->type == PT_ENUM || p->type == PT_ACTIONPREF)) {
+		*cause = conv_message(p, "", "Cannot convert null to an "
+		    "enumeration value.");
+		buf_free(&b);
+		return (-1);
+	}
+	*out = value_string_take(buf_detach(&b));
+	return (0);
+}
+
+/* One element of a multi-valued Exchange property: canonical text. */
+static int
+conv_element(const struct param_entry *p, const char *s, char **canon,
+    char **cause)
+{
+	struct sc_address_space	 as;
+	char			*inner = NULL;
+	int			 r = 0;
+
+	switch (p->type) {
+	case PT_ADDRSPACE:
+		if ((r = ex_address_space_parse(s, &as, &inner)) == 0) {
+			*canon = ex_address_space_format(&as);
+			ex_address_space_clear(&as);
+		}
+		break;
+	case PT_SMARTHOST:
+		r = ex_smart_host_parse(s, canon, &inner);
+		break;
+	default:
+		if (*s == '\0') {
+			inner = xstrdup("The value can't be empty.");
+			r = -1;
+		} else
+			*canon = xstrdup(s);
+		break;
+	}
+	if (r != 0) {
+		*cause = conv_message(p, s, inner);
+		free(inner);
+	}
+	return (r);
+}
+
+/* A list value: array or scalar, each element converted. */
+static int
+conv_list(const struct param_entry *p, struct value *v, struct value **out,
+    char **cause)
+{
+	struct value	*a;
+	char		*s, *canon, *tok, *save;
+	size_t		 i;
+
+	a = value_array();
+	for (i = 0; i < value_count(v); i++) {
+		s = value_to_string(value_item(v, i));
+		tok = NULL;
+		for (tok = p->type == PT_SMARTHOST ? strtok_r(s, ",;",
+		    &save) : s; tok != NULL; tok = p->type == PT_SMARTHOST ?
+		    strtok_r(NULL, ",;", &save) : NULL) {
+			if (conv_element(p, tok, &canon, cause) != 0) {
+				free(s);
+				value_unref(a);
+				return (-1);
+			}
+			value_array_push(a, value_string_take(canon));
+		}
+		free(s);
+	}
+	*out = a;
+	return (0);
+}
+
+/* @{Add=...; Remove=...} for a multi-valued parameter. */
+static int
+conv_edit(const struct param_entry *p, struct value *v, struct value **out,
+    char **cause)
+{
+	struct value	*h, *conv;
+	char		*key;
+	size_t		 i;
+
+	h = value_hash();
+	for (i = 0; i < v->u.hash.n; i++) {
+		key = value_to_string(v->u.hash.e[i].key);
+		if (strcasecmp(key, "Add") != 0 &&
+		    strcasecmp(key, "Remove") != 0) {
+			xasprintf(cause, "Cannot bind parameter '%s'. The hash "
+			    "table key '%s' isn't valid: use Add or Remove to "
+			    "edit a multi-valued property.", p->name, key);
+			free(key);
+			value_unref(h);
+			return (-1);
+		}
+		if (conv_list(p, v->u.hash.e[i].val, &conv, cause) != 0) {
+			free(key);
+			value_unref(h);
+			return (-1);
+		}
+		value_hash_set(h, value_string(strcasecmp(key, "Add") == 0 ?
+		    "Add" : "Remove"), conv);
+		free(key);
+	}
+	*out = h;
+	return (0);
+}
+
+/* A scalar Exchange string type checked by its extype parser. */
+static int
+conv_checked(const struct param_entry *p, struct value *v,
+    struct value **out, char **cause)
+{
+	char	*s, *inner = NULL, *canon = NULL;
+	int64_t	 n;
+	int	 r = 0;
+
+	if (v->type == V_NULL) {
+		*out = value_null();
+		return (0);
+	}
+	s = value_to_string(v);
+	switch (p->type) {
+	case PT_FQDN:
+		r = ex_fqdn_check(s, &inner);
+		break;
+	case PT_IP:
+		r = ex_ip_parse(s, &canon, &inner);
+		break;
+	case PT_TLSDOMAIN:
+		r = ex_tls_domain_check(s, &inner);
+		break;
+	case PT_X509:
+		r = ex_x509_identifier_check(s, &inner);
+		break;
+	case PT_SIZE:
+		r = ex_size_parse(s, p->min, p->max, &n, &inner);
+		if (r == 0)
+			*out = value_int(n);
+		break;
+	case PT_TIMESPAN:
+		r = ex_timespan_parse(s, p->min, p->max, &n, &inner);
+		if (r == 0)
+			*out = value_int(n);
+		break;
+	default:
+		break;
+	}
+	if (r != 0)
+		*cause = conv_message(p, s, inner);
+	else if (p->type != PT_SIZE && p->type != PT_TIMESPAN)
+		*out = canon != NULL ? value_string_take(canon) :
+		    value_string(s);
+	free(inner);
+	free(s);
+	return (r);
+}
+
+int
+bind_convert(const struct param_entry *p, struct value *v,
+    struct value **out, char **cause)
+{
+	char	*s;
+
+	*out = NULL;
+	switch (p->type) {
+	case PT_BOOL:
+	case PT_SWITCH:
+		return (conv_bool(p, v, out, cause));
+	case PT_INT:
+		return (conv_int(p, v, out, cause));
+	case PT_ENUM:
+	case PT_FLAGS:
+	case PT_ACTIONPREF:
+		return (conv_enum(p, v, out, cause));
+	case PT_ADDRSPACE:
+	case PT_SMARTHOST:
+	case PT_SERVER:
+	case PT_STRINGS:
+		if (v->type == V_HASH && (p->flags & P_MULTI))
+			return (conv_edit(p, v, out, cause));
+		if (v->type == V_NULL) {
+			*out = value_array();
+			return (0);
+		}
+		return (conv_list(p, v, out, cause));
+	case PT_FQDN: case PT_IP: case PT_TLSDOMAIN: case PT_X509:
+	case PT_SIZE: case PT_TIMESPAN:
+		return (conv_checked(p, v, out, cause));
+	case PT_CREDENTIAL:
+		if (v->type == V_NULL || (v->type == V_OBJECT && strcmp(
+		    v->u.obj->type_name,
+		    "System.Management.Automation.PSCredential") == 0)) {
+			*out = value_ref(v);
+			return (0);
+		}
+		s = value_to_string(v);
+		xasprintf(cause, "Cannot process argument transformation on "
+		    "parameter '%s'. A command that prompts the user failed "
+		    "because the value \"%s\" is not a PSCredential; pass "
+		    "(Get-Credential) or a PSCredential object.", p->name, s);
+		free(s);
+		return (-1);
+	case PT_IDENTITY:
+		if (v->type == V_OBJECT && v->u.obj->key != NULL)
+			*out = value_string_take(xprintf("guid:%s",
+			    v->u.obj->key));
+		else if (v->type == V_ARRAY) {
+			xasprintf(cause, "Cannot convert 'System.Object[]' to "
+			    "the type '%s' required by parameter '%s'. "
+			    "Specified method is not supported.",
+			    p->type_name, p->name);
+			return (-1);
+		} else
+			*out = value_string_take(value_to_string(v));
+		return (0);
+	case PT_SCRIPT:
+		if (v->type != V_SCRIPT) {
+			s = value_to_string(v);
+			*cause = conv_message(p, s, "Invalid cast from "
+			    "'System.String' to 'System.Management.Automation."
+			    "ScriptBlock'.");
+			free(s);
+			return (-1);
+		}
+		*out = value_ref(v);
+		return (0);
+	case PT_STRING:
+		*out = v->type == V_NULL ? value_null() :
+		    value_string_take(value_to_string(v));
+		return (0);
+	default:
+		*out = value_ref(v);
+		return (0);
+	}
+}
+
+/* Store a converted value for parameter i; false after an error. */
+static bool
+bind_set(struct binder *bd, int i, struct value *v, struct extent ext)
+{
+	const struct param_entry	*p = bd->b->p[i];
+	struct value			*conv;
+	char				*cause = NULL;
+
+	if (bd->b->v[i] != NULL) {
+		bind_error(bd, ext, "ParameterAlreadyBound", "InvalidArgument",
+		    "Cannot bind parameter because parameter '%s' is specified "
+		    "more than once. To provide multiple values to parameters "
+		    "that can accept multiple values, use the array syntax. "
+		    "For example, \"-parameter value1,value2,value3\".",
+		    p->name);
+		return (false);
+	}
+	if (bind_convert(p, v, &conv, &cause) != 0) {
+		bind_error(bd, ext, p->type == PT_BOOL || p->type == PT_SWITCH ?
+		    "CannotConvertArgument" : "CannotConvertArgumentNoMessage",
+		    "InvalidArgument", "%s", cause);
+		free(cause);
+		return (false);
+	}
+	bd->b->v[i] = conv;
+	bd->b->ext[i] = ext;
+	return (true);
+}
+
+/* Positional parameters in position order. */
+static int
+bind_next_positional(struct binder *bd, int after_pos)
+{
+	size_t	i;
+	int	best = -1;
+
+	for (i = 0; i < bd->b->np; i++) {
+		const struct param_entry *p = bd->b->p[i];
+
+		if (!(p->flags & P_POSITIONAL) || bd->b->v[i] != NULL ||
+		    p->position <= after_pos)
+			continue;
+		if (best < 0 || p->position < bd->b->p[best]->position)
+			best = (int)i;
+	}
+	return (best);
+}
+
+static bool
+bind_positionals(struct binder *bd, struct value **v, struct extent *ext,
+    size_t n)
+{
+	char	*s;
+	size_t	 k;
+	int	 i, pos = -1;
+
+	for (k = 0; k < n; k++) {
+		i = bind_next_positional(bd, pos);
+		if (i < 0) {
+			s = v[k]->type == V_ARRAY ? xstrdup("System.Object[]") :
+			    value_to_string(v[k]);
+			bind_error(bd, ext[k], "PositionalParameterNotFound",
+			    "InvalidArgument", "A positional parameter cannot be "
+			    "found that accepts argument '%s'.", s);
+			free(s);
+			return (false);
+		}
+		pos = bd->b->p[i]->position;
+		if (!bind_set(bd, i, v[k], ext[k]))
+			return (false);
+	}
+	return (true);
+}
+
+/* Ask for a missing mandatory value on the terminal; NULL if none. */
+static struct value *
+bind_prompt(struct binder *bd, const struct param_entry *p)
+{
+	struct value	*a;
+	char		*line, *prompt;
+	size_t		 k;
+
+	if (!(p->flags & P_MULTI) && p->type != PT_STRINGS) {
+		prompt = xprintf("%s: ", p->name);
+		line = bd->sh->read_line(bd->sh, prompt, false);
+		free(prompt);
+		return (line != NULL ? value_string_take(line) : NULL);
+	}
+	a = value_array();
+	for (k = 0;; k++) {
+		prompt = xprintf("%s[%zu]: ", p->name, k);
+		line = bd->sh->read_line(bd->sh, prompt, false);
+		free(prompt);
+		if (line == NULL || *line == '\0') {
+			free(line);
+			break;
+		}
+		value_array_push(a, value_string_take(line));
+	}
+	return (a);
+}
+
+static bool
+bind_mandatory(struct binder *bd, bool piped)
+{
+	struct bound	*b = bd->b;
+	struct buf	 missing;
+	struct value	*v;
+	size_t		 i;
+	bool		 ok = true, header = false;
+
+	buf_init(&missing);
+	for (i = 0; i < b->np; i++) {
+		if (!(b->p[i]->flags & P_MANDATORY) || b->v[i] != NULL)
+			continue;
+		if (piped && (b->p[i]->flags & (P_PIPELINE | P_BYNAME)))
+			continue;
+		if (!bd->sh->can_prompt || bd->sh->read_line == NULL) {
+			buf_addf(&missing, " %s", b->p[i]->name);
+			continue;
+		}
+		if (!header) {
+			fprintf(bd->sh->out, "\ncmdlet %s at command pipeline "
+			    "position %d\nSupply values for the following "
+			    "parameters:\n", bd->entry->name, 1);
+			fflush(bd->sh->out);
+			header = true;
+		}
+		if ((v = bind_prompt(bd, b->p[i])) == NULL) {
+			ok = false;
+			break;
+		}
+		if (value_count(v) == 0 && v->type == V_ARRAY) {
+			bind_error(bd, bd->cmd->ext,
+			    "ParameterArgumentValidationErrorEmptyCollection"
+			    "NotAllowed", "InvalidData", "Cannot bind argument "
+			    "to parameter '%s' because it is an empty "
+			    "collection.", b->p[i]->name);
+			value_unref(v);
+			ok = false;
+			break;
+		}
+		ok = bind_set(bd, (int)i, v, bd->cmd->ext);
+		value_unref(v);
+		if (!ok)
+			break;
+	}
+	if (ok && missing.len > 0) {
+		bind_error(bd, bd->cmd->ext, "MissingMandatoryParameter",
+		    "InvalidArgument", "Cannot process command because of one "
+		    "or more missing mandatory parameters:%s.", missing.s);
+		ok = false;
+	}
+	buf_free(&missing);
+	return (ok);
+}
+
+/* Bind one named element; *k advances past a separate argument. */
+static bool
+bind_named(struct binder *bd, struct value **args, struct extent *ext,
+    const char **names, bool *colon, size_t nargs, size_t *k)
+{
+	const struct param_entry	*p;
+	struct value			*t;
+	bool				 ok;
+	int				 i;
+
+	if ((i = bind_resolve(bd, names[*k], ext[*k])) < 0)
+		return (false);
+	p = bd->b->p[i];
+	if (colon[*k])
+		return (bind_set(bd, i, args[*k], ext[*k]));
+	if (p->type == PT_SWITCH) {
+		t = value_bool(true);
+		ok = bind_set(bd, i, t, ext[*k]);
+		value_unref(t);
+		return (ok);
+	}
+	if (*k + 1 >= nargs || names[*k + 1] != NULL) {
+		bind_error(bd, ext[*k], "MissingArgument", "InvalidArgument",
+		    "Missing an argument for parameter '%s'. Specify a "
+		    "parameter of type '%s' and try again.", p->name,
+		    p->type_name != NULL ? p->type_name : "System.Object");
+		return (false);
+	}
+	(*k)++;
+	return (bind_set(bd, i, args[*k], ext[*k]));
+}
+
+struct bound *
+bind_command(struct shell *sh, const struct cmdlet_entry *ce,
+    const char *invocation, struct node *cmd, struct value **args,
+    struct extent *arg_ext, const char **arg_names, bool *arg_colon,
+    size_t nargs, bool pipeline_input, struct source *src,
+    enum exec_status *st)
+{
+	struct binder	  bd;
+	struct value	**pos;
+	struct extent	 *pos_ext;
+	size_t		  k, npos = 0;
+	bool		  ok = true;
+
+	*st = EXEC_OK;
+	memset(&bd, 0, sizeof bd);
+	bd.sh = sh;
+	bd.entry = ce;
+	bd.invocation = invocation;
+	bd.cmd = cmd;
+	bd.src = src;
+	bd.b = bound_create(ce);
+	pos = xcalloc(nargs + 1, sizeof *pos);
+	pos_ext = xcalloc(nargs + 1, sizeof *pos_ext);
+	for (k = 0; k < nargs && ok; k++) {
+		if (arg_names[k] == NULL) {
+			pos[npos] = args[k];
+			pos_ext[npos++] = arg_ext[k];
+			continue;
+		}
+		ok = bind_named(&bd, args, arg_ext, arg_names, arg_colon,
+		    nargs, &k);
+	}
+	if (ok)
+		ok = bind_positionals(&bd, pos, pos_ext, npos);
+	if (ok)
+		ok = bind_mandatory(&bd, pipeline_input);
+	free(pos);
+	free(pos_ext);
+	if (!ok) {
+		bound_free(bd.b);
+		*st = EXEC_FAILED;
+		return (NULL);
+	}
+	return (bd.b);
+}
