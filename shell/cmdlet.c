@@ -1,0 +1,138 @@
+/*
+ * cmdlet.c - the cmdlet table, aliases and common parameters.
+ *
+ * cmdlet_table[] is the one list every consumer walks: the evaluator
+ * looks commands up in it, the binder reads each entry's parameter table,
+ * completion and Get-Help/Get-Command and the generated doc/cmdlets.md
+ * are all built from it.  Names match without case and never by prefix,
+ * as in PowerShell.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "shell.h"
+
+const struct cmdlet_entry *cmdlet_table[] = {
+	&cmd_new_sendconnector_entry,
+	&cmd_set_sendconnector_entry,
+	&cmd_get_sendconnector_entry,
+	&cmd_remove_sendconnector_entry,
+	&cmd_get_credential_entry,
+	&cmd_convertto_securestring_entry,
+	&cmd_new_object_entry,
+	&cmd_format_list_entry,
+	&cmd_format_table_entry,
+	&cmd_where_object_entry,
+	&cmd_foreach_object_entry,
+	&cmd_select_object_entry,
+	&cmd_sort_object_entry,
+	&cmd_measure_object_entry,
+	&cmd_write_host_entry,
+	&cmd_write_output_entry,
+	&cmd_out_null_entry,
+	&cmd_out_string_entry,
+	&cmd_get_date_entry,
+	&cmd_get_help_entry,
+	&cmd_get_command_entry,
+	NULL
+};
+
+/* The aliases of a Windows PowerShell 5.1 session, plus the EMS ones. */
+const struct alias_entry alias_table[] = {
+	{ "?", "Where-Object" },
+	{ "where", "Where-Object" },
+	{ "%", "ForEach-Object" },
+	{ "foreach", "ForEach-Object" },
+	{ "fl", "Format-List" },
+	{ "list", "Format-List" },
+	{ "ft", "Format-Table" },
+	{ "table", "Format-Table" },
+	{ "select", "Select-Object" },
+	{ "sort", "Sort-Object" },
+	{ "measure", "Measure-Object" },
+	{ "echo", "Write-Output" },
+	{ "write", "Write-Output" },
+	{ "gcm", "Get-Command" },
+	{ "help", "Get-Help" },
+	{ "man", "Get-Help" },
+	{ NULL, NULL }
+};
+
+static const char *const actionpref_choices[] = {
+	"SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore",
+	"Suspend", NULL
+};
+
+#define COMMON(n, a, t, tn, h) \
+	{ n, a, t, P_COMMON, 0, NULL, 0, 0, tn, h }
+
+const struct param_entry common_params[] = {
+	COMMON("Verbose", "vb", PT_SWITCH,
+	    "System.Management.Automation.SwitchParameter",
+	    "Writes VERBOSE: lines describing what the cmdlet does."),
+	COMMON("Debug", "db", PT_SWITCH,
+	    "System.Management.Automation.SwitchParameter",
+	    "Accepted for compatibility; hubsh writes no debug records."),
+	{ "ErrorAction", "ea", PT_ACTIONPREF, P_COMMON, 0,
+	    actionpref_choices, 0, 0,
+	    "System.Management.Automation.ActionPreference",
+	    "What to do on a non-terminating error: Continue, Stop, "
+	    "SilentlyContinue or Ignore." },
+	{ "WarningAction", "wa", PT_ACTIONPREF, P_COMMON, 0,
+	    actionpref_choices, 0, 0,
+	    "System.Management.Automation.ActionPreference",
+	    "What to do with warnings." },
+	{ "InformationAction", "infa", PT_ACTIONPREF, P_COMMON, 0,
+	    actionpref_choices, 0, 0,
+	    "System.Management.Automation.ActionPreference",
+	    "Accepted for compatibility." },
+	COMMON("ErrorVariable", "ev", PT_STRING, "System.String",
+	    "Accepted for compatibility."),
+	COMMON("WarningVariable", "wv", PT_STRING, "System.String",
+	    "Accepted for compatibility."),
+	COMMON("InformationVariable", "iv", PT_STRING, "System.String",
+	    "Accepted for compatibility."),
+	COMMON("OutVariable", "ov", PT_STRING, "System.String",
+	    "Accepted for compatibility."),
+	COMMON("OutBuffer", "ob", PT_INT, "System.Int32",
+	    "Accepted for compatibility."),
+	COMMON("PipelineVariable", "pv", PT_STRING, "System.String",
+	    "Accepted for compatibility."),
+	{ NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL }
+};
+
+const struct param_entry shouldprocess_params[] = {
+	COMMON("WhatIf", "wi", PT_SWITCH,
+	    "System.Management.Automation.SwitchParameter",
+	    "Shows what the command would do, without doing it."),
+	COMMON("Confirm", "cf", PT_SWITCH,
+	    "System.Management.Automation.SwitchParameter",
+	    "Asks before acting; -Confirm:$false never asks."),
+	{ NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL }
+};
+
+const struct cmdlet_entry *
+cmdlet_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; cmdlet_table[i] != NULL; i++) {
+		if (strcasecmp(cmdlet_table[i]->name, name) == 0)
+			return (cmdlet_table[i]);
+	}
+	return (NULL);
+}
+
+/* The command an alias stands for, or NULL. */
+const char *
+alias_resolve(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; alias_table[i].alias != NULL; i++) {
+		if (strcasecmp(alias_table[i].alias, name) == 0)
+			return (alias_table[i].name);
+	}
+	return (NULL);
+}
