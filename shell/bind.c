@@ -125,17 +125,12 @@ bind_error(struct binder *bd, struct extent ext, const char *id,
 	e = errrec_create(msg);
 	free(msg);
 	e->kind = ERR_STATEMENT;
-	free(e->category);
-	e->category = xstrdup(category);
-	free(e->reason);
-	e->reason = xstrdup("ParameterBindingException");
-	free(e->activity);
-	e->activity = xstrdup(bd->entry->name);
-	free(e->fqid);
-	e->fqid = xprintf("%s,%s", id, bd->entry->class_name != NULL ?
-	    bd->entry->class_name : bd->entry->name);
-	free(e->invocation);
-	e->invocation = xstrdup(bd->invocation);
+	errrec_set(&e->category, xstrdup(category));
+	errrec_set(&e->reason, xstrdup("ParameterBindingException"));
+	errrec_set(&e->activity, xstrdup(bd->entry->name));
+	errrec_set(&e->fqid, xprintf("%s,%s", id, bd->entry->class_name != NULL ?
+	    bd->entry->class_name : bd->entry->name));
+	errrec_set(&e->invocation, xstrdup(bd->invocation));
 	e->src = source_ref(bd->src);
 	e->ext = ext;
 	e->has_position = true;

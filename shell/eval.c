@@ -107,7 +107,8 @@ shell_free(struct shell *sh)
 int
 shell_store(struct shell *sh, struct store **st)
 {
-	char	*cause = NULL;
+	struct errrec	*e;
+	char		*cause = NULL;
 
 	if (sh->store == NULL && sh->store_cause == NULL) {
 		if (store_open(&sh->store, sh->store_path, sh->server_name,
@@ -117,7 +118,16 @@ shell_store(struct shell *sh, struct store **st)
 		}
 	}
 	*st = sh->store;
-	return (sh->store == NULL ? -1 : 0);
+	if (sh->store != NULL)
+		return (0);
+	e = errrec_create("");
+	errrec_set(&e->message, xprintf("The connector store '%s' couldn't be opened: %s",
+	    sh->store_path, sh->store_cause));
+	errrec_set(&e->category, xstrdup("ResourceUnavailable"));
+	errrec_set(&e->reason, xstrdup("StoreUnavailableException"));
+	errrec_set(&e->fqid, xstrdup("StoreUnavailable"));
+	shell_report(sh, e);
+	return (-1);
 }
 
 /* Variables: case-insensitive names; scope qualifiers are ignored. */
@@ -288,9 +298,9 @@ shell_run(struct shell *sh, struct source *src)
 	if (tree == NULL) {
 		e = errrec_create(perr.message);
 		e->kind = ERR_SCRIPT;
-		e->category = xstrdup("ParserError");
-		e->reason = xstrdup("ParentContainsErrorRecordException");
-		e->fqid = xstrdup(perr.id);
+		errrec_set(&e->category, xstrdup("ParserError"));
+		errrec_set(&e->reason, xstrdup("ParentContainsErrorRecordException"));
+		errrec_set(&e->fqid, xstrdup(perr.id));
 		e->src = source_ref(src);
 		e->ext = perr.ext;
 		e->has_position = true;
@@ -502,11 +512,11 @@ exec_throw(struct eval *ev, struct node *n)
 	value_unref(v);
 	e = errrec_create(msg[0] != '\0' ? msg : "ScriptHalted");
 	e->kind = ERR_SCRIPT;
-	e->category = xstrdup("OperationStopped");
-	e->target = xstrdup(msg);
-	e->target_type = xstrdup("String");
-	e->reason = xstrdup("RuntimeException");
-	e->fqid = xstrdup(msg[0] != '\0' ? msg : "ScriptHalted");
+	errrec_set(&e->category, xstrdup("OperationStopped"));
+	errrec_set(&e->target, xstrdup(msg));
+	errrec_set(&e->target_type, xstrdup("String"));
+	errrec_set(&e->reason, xstrdup("RuntimeException"));
+	errrec_set(&e->fqid, xstrdup(msg[0] != '\0' ? msg : "ScriptHalted"));
 	e->src = source_ref(ev->src);
 	e->ext = n->ext;
 	e->has_position = true;
@@ -581,13 +591,10 @@ eval_runtime_error(struct eval *ev, struct node *at, const char *id,
 	e = errrec_create(msg);
 	free(msg);
 	e->kind = ERR_STATEMENT;
-	free(e->category);
-	e->category = xstrdup(strcmp(id, "CommandNotFoundException") == 0 ?
-	    "ObjectNotFound" : "InvalidOperation");
-	free(e->reason);
-	e->reason = xstrdup(reason);
-	free(e->fqid);
-	e->fqid = xstrdup(id);
+	errrec_set(&e->category, xstrdup(strcmp(id, "CommandNotFoundException") == 0 ?
+	    "ObjectNotFound" : "InvalidOperation"));
+	errrec_set(&e->reason, xstrdup(reason));
+	errrec_set(&e->fqid, xstrdup(id));
 	e->src = source_ref(ev->src);
 	e->ext = at->ext;
 	e->has_position = true;
@@ -874,17 +881,12 @@ cmd_error(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
 	e = errrec_create(msg);
 	free(msg);
 	e->kind = kind;
-	free(e->category);
-	e->category = xstrdup(category);
-	free(e->reason);
-	e->reason = xstrdup(reason);
-	free(e->activity);
-	e->activity = xstrdup(ctx->entry->name);
-	free(e->fqid);
-	e->fqid = xprintf("%s,%s", fqid_base, ctx->entry->class_name != NULL ?
-	    ctx->entry->class_name : ctx->entry->name);
-	free(e->invocation);
-	e->invocation = xstrdup(ctx->invocation);
+	errrec_set(&e->category, xstrdup(category));
+	errrec_set(&e->reason, xstrdup(reason));
+	errrec_set(&e->activity, xstrdup(ctx->entry->name));
+	errrec_set(&e->fqid, xprintf("%s,%s", fqid_base, ctx->entry->class_name != NULL ?
+	    ctx->entry->class_name : ctx->entry->name));
+	errrec_set(&e->invocation, xstrdup(ctx->invocation));
 	e->src = source_ref(ctx->src);
 	e->ext = ctx->node->ext;
 	e->has_position = true;

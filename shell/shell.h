@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "buf.h"
 #include "store.h"
@@ -328,6 +329,13 @@ struct errrec {
 };
 
 struct errrec	*errrec_create(const char *message);
+/* Replace a string field of an error record, taking the new string. */
+static inline void
+errrec_set(char **field, char *s)
+{
+	free(*field);
+	*field = s;
+}
 void		 errrec_free(struct errrec *);
 /* Render in Windows PowerShell 5.1 NormalView layout. */
 char		*errrec_render(const struct errrec *, int width);
