@@ -1,0 +1,1040 @@
+/*
+ * store_test.c - unit tests of store/: files, schema, connectors, crypto.
+ *
+ * Every case works in its own temporary directory, removed at the end.
+ */
+#define _XOPEN_SOURCE 700
+#define _DEFAULT_SOURCE
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+#define SECRET	"Pa55-w0rd-plaintext-XYZZY"
+/* The stored blob is nonce || ciphertext || tag. */
+#define STORE_NONCE_BYTES	12
+
+static char	*tdir;
+static char	*tpath;
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return (remove(path));
+}
+
+static void
+setup(void)
+{
+	char	tmpl[] = "/tmp/hubsh-store-test.XXXXXX";
+
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	tdir = xstrdup(tmpl);
+	tpath = xprintf("%s/sub/dir/hubsh.db", tdir);
+}
+
+static void
+teardown(void)
+{
+	nftw(tdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(tdir);
+	free(tpath);
+	tdir = tpath = NULL;
+}
+
+static struct store *
+open_store(const char *server)
+{
+	struct store	*s = NULL;
+	char		*cause = NULL;
+
+	if (store_open(&s, tpath, server, &cause) != 0) {
+		printf("# store_open: %s\n", cause);
+		free(cause);
+		tap_case_failed = 1;
+		return (NULL);
+	}
+	return (s);
+}
+
+static mode_t
+file_mode(const char *path)
+{
+	struct stat	sb;
+
+	if (stat(path, &sb) != 0)
+		return ((mode_t)-1);
+	return (sb.st_mode & 07777);
+}
+
+static void
+add_space(struct send_connector *sc, const char *type, const char *domain,
+    int cost)
+{
+	struct sc_address_space	*as;
+
+	sc->address_spaces = xreallocarray(sc->address_spaces,
+	    sc->n_address_spaces + 1, sizeof *sc->address_spaces);
+	as = &sc->address_spaces[sc->n_address_spaces++];
+	as->type = xstrdup(type);
+	as->domain = xstrdup(domain);
+	as->cost = cost;
+}
+
+/* A connector with every property away from its default. */
+static void
+make_full(struct send_connector *sc, const char *name)
+{
+	send_connector_init(sc, SC_USAGE_INTERNET, "EX01");
+	sc->name = xstrdup(name);
+	add_space(sc, "SMTP", "zeta.example", 5);
+	add_space(sc, "smtp", "*.alpha.example", 1);
+	add_space(sc, "X400", "c=us;a=;p=org", 100);
+	free(sc->comment);
+	sc->comment = xstrdup("a comment, with ünïcode");
+	sc->cloud_services_mail_enabled = true;
+	sc->connector_type = SC_CONNTYPE_XPREMISES;
+	sc->connection_inactivity_timeout = 86400;
+	sc->domain_secure_enabled = true;
+	sc->enabled = false;
+	sc->error_policies = SC_ERRPOL_DOWNGRADE_DNS | SC_ERRPOL_UPGRADE_CUSTOM;
+	sc->force_helo = true;
+	sc->fqdn = xstrdup("mail.example.com");
+	sc->frontend_proxy_enabled = true;
+	sc->ignore_starttls = true;
+	sc->is_scoped_connector = true;
+	sc->max_message_size = 2147483647;
+	sc->port = 587;
+	sc->protocol_logging_level = SC_PROTOLOG_VERBOSE;
+	sc->require_oorg = true;
+	sc->require_tls = true;
+	sc->smart_host_auth_mechanism = SC_AUTH_BASIC_REQUIRE_TLS;
+	sc_strlist_add(&sc->smart_hosts, "relay2.example.com");
+	sc_strlist_add(&sc->smart_hosts, "[10.1.1.1]");
+	sc_strlist_add(&sc->smart_hosts, "relay1.example.com");
+	sc->smtp_max_messages_per_connection = 0;
+	free(sc->source_ip_address);
+	sc->source_ip_address = xstrdup("192.0.2.7");
+	sc_strlist_add(&sc->source_transport_servers, "EX03");
+	sc_strlist_add(&sc->source_transport_servers, "EX02");
+	sc->tls_auth_level = SC_TLSAUTH_DOMAIN_VALIDATION;
+	sc->tls_certificate_name = xstrdup("<I>CN=Issuer<S>CN=mail");
+	sc->tls_domain = xstrdup("*.example.com");
+	sc->use_external_dns_servers_enabled = true;
+	sc->auth_username = xstrdup("relayuser");
+	sc->auth_password = xstrdup(SECRET);
+}
+
+static int
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
+
+static int
+list_eq(const struct sc_strlist *a, const struct sc_strlist *b)
+{
+	size_t	i;
+
+	if (a->n != b->n)
+		return (0);
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return (0);
+	return (1);
+}
+
+static int
+spaces_eq(const struct send_connector *a, const struct send_connector *b)
+{
+	size_t	i;
+
+	if (a->n_address_spaces != b->n_address_spaces)
+		return (0);
+	for (i = 0; i < a->n_address_spaces; i++) {
+		if (!str_eq(a->address_spaces[i].type,
+		    b->address_spaces[i].type) ||
+		    !str_eq(a->address_spaces[i].domain,
+		    b->address_spaces[i].domain) ||
+		    a->address_spaces[i].cost != b->address_spaces[i].cost)
+			return (0);
+	}
+	return (1);
+}
+
+/* Check every property of b against a. */
+static void
+check_same(const struct send_connector *a, const struct send_connector *b)
+{
+	TAP_STREQ(b->guid, a->guid);
+	TAP_STREQ(b->name, a->name);
+	TAP_CHECK(b->when_created == a->when_created);
+	TAP_CHECK(b->when_changed == a->when_changed);
+	TAP_CHECK(b->usage == a->usage);
+	TAP_CHECK(spaces_eq(a, b));
+	TAP_STREQ(b->comment, a->comment);
+	TAP_CHECK(b->cloud_services_mail_enabled ==
+	    a->cloud_services_mail_enabled);
+	TAP_CHECK(b->connector_type == a->connector_type);
+	TAP_CHECK(b->connection_inactivity_timeout ==
+	    a->connection_inactivity_timeout);
+	TAP_CHECK(b->domain_secure_enabled == a->domain_secure_enabled);
+	TAP_CHECK(b->enabled == a->enabled);
+	TAP_CHECK(b->error_policies == a->error_policies);
+	TAP_CHECK(b->force_helo == a->force_helo);
+	TAP_CHECK(str_eq(b->fqdn, a->fqdn));
+	TAP_CHECK(b->frontend_proxy_enabled == a->frontend_proxy_enabled);
+	TAP_CHECK(b->ignore_starttls == a->ignore_starttls);
+	TAP_CHECK(b->is_scoped_connector == a->is_scoped_connector);
+	TAP_CHECK(b->max_message_size == a->max_message_size);
+	TAP_CHECK(b->port == a->port);
+	TAP_CHECK(b->protocol_logging_level == a->protocol_logging_level);
+	TAP_CHECK(b->require_oorg == a->require_oorg);
+	TAP_CHECK(b->require_tls == a->require_tls);
+	TAP_CHECK(b->smart_host_auth_mechanism ==
+	    a->smart_host_auth_mechanism);
+	TAP_CHECK(list_eq(&b->smart_hosts, &a->smart_hosts));
+	TAP_CHECK(b->smtp_max_messages_per_connection ==
+	    a->smtp_max_messages_per_connection);
+	TAP_STREQ(b->source_ip_address, a->source_ip_address);
+	TAP_CHECK(list_eq(&b->source_transport_servers,
+	    &a->source_transport_servers));
+	TAP_CHECK(b->tls_auth_level == a->tls_auth_level);
+	TAP_CHECK(str_eq(b->tls_certificate_name, a->tls_certificate_name));
+	TAP_CHECK(str_eq(b->tls_domain, a->tls_domain));
+	TAP_CHECK(b->use_external_dns_servers_enabled ==
+	    a->use_external_dns_servers_enabled);
+	TAP_CHECK(str_eq(b->auth_username, a->auth_username));
+	TAP_CHECK(str_eq(b->auth_password, a->auth_password));
+}
+
+/* Insert sc in its own committed transaction. */
+static int
+insert_commit(struct store *s, struct send_connector *sc)
+{
+	char	*cause = NULL;
+
+	if (store_begin(s, &cause) != 0 ||
+	    store_connector_insert(s, sc, &cause) != 0 ||
+	    store_commit(s, &cause) != 0) {
+		printf("# insert: %s\n", cause);
+		free(cause);
+		store_rollback(s);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+insert_named(struct store *s, const char *name)
+{
+	struct send_connector	sc;
+	int			rc;
+
+	send_connector_init(&sc, SC_USAGE_CUSTOM, store_server_name(s));
+	sc.name = xstrdup(name);
+	add_space(&sc, "smtp", "example.com", 1);
+	rc = insert_commit(s, &sc);
+	send_connector_clear(&sc);
+	return (rc);
+}
+
+static int64_t
+generation(struct store *s)
+{
+	int64_t	 gen = -1;
+	char	*cause = NULL;
+
+	if (store_generation(s, &gen, &cause) != 0) {
+		printf("# generation: %s\n", cause);
+		free(cause);
+	}
+	return (gen);
+}
+
+static size_t
+count_connectors(struct store *s)
+{
+	struct send_connector	**v;
+	size_t			  n = (size_t)-1;
+	char			 *cause = NULL;
+
+	if (store_connector_list(s, &v, &n, &cause) != 0) {
+		printf("# list: %s\n", cause);
+		free(cause);
+		return ((size_t)-1);
+	}
+	store_connector_list_free(v, n);
+	return (n);
+}
+
+/* 1 if the file at path contains needle. */
+static int
+file_contains(const char *path, const char *needle)
+{
+	FILE	*f;
+	char	*data;
+	long	 len;
+	size_t	 nl = strlen(needle);
+	long	 i;
+	int	 found = 0;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return (0);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	data = xmalloc(len + 1);
+	len = (long)fread(data, 1, len, f);
+	fclose(f);
+	for (i = 0; i + (long)nl <= len && !found; i++)
+		found = (memcmp(data + i, needle, nl) == 0);
+	free(data);
+	return (found);
+}
+
+/* Run one SQL statement on the file directly, bypassing store/. */
+static int
+raw_sql(const char *sql)
+{
+	sqlite3	*db;
+	int	 rc;
+
+	if (sqlite3_open(tpath, &db) != SQLITE_OK)
+		return (-1);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return (rc == SQLITE_OK ? 0 : -1);
+}
+
+/* Flip one byte of the (only) stored password blob, bypassing store/. */
+static int
+raw_flip_password_byte(int at)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	unsigned char	*blob = NULL;
+	int		 len = 0, rc = -1;
+
+	if (sqlite3_open(tpath, &db) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_prepare_v2(db, "SELECT auth_password FROM send_connectors",
+	    -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    (len = sqlite3_column_bytes(st, 0)) > at) {
+			blob = xmalloc(len);
+			memcpy(blob, sqlite3_column_blob(st, 0), len);
+			blob[at] ^= 0x01;
+		}
+		sqlite3_finalize(st);
+	}
+	if (blob != NULL && sqlite3_prepare_v2(db, "UPDATE send_connectors "
+	    "SET auth_password = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, blob, len, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			rc = 0;
+		sqlite3_finalize(st);
+	}
+	free(blob);
+	sqlite3_close(db);
+	return (rc);
+}
+
+/* The integer result of one query on the file, bypassing store/. */
+static int64_t
+raw_int(const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int64_t		 v = -1;
+
+	if (sqlite3_open(tpath, &db) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return (v);
+}
+
+static void
+test_resolve_path(void)
+{
+	char	*p;
+
+	setenv("HUBSH_STORE", "/env/path.db", 1);
+	p = store_resolve_path("/explicit.db");
+	TAP_STREQ(p, "/explicit.db");
+	free(p);
+	p = store_resolve_path(NULL);
+	TAP_STREQ(p, "/env/path.db");
+	free(p);
+	unsetenv("HUBSH_STORE");
+	p = store_resolve_path(NULL);
+	TAP_STREQ(p, store_default_path());
+	free(p);
+	TAP_CHECK(*store_default_path() == '/');
+}
+
+static void
+test_open_modes(void)
+{
+	struct store		*s;
+	struct send_connector	 sc;
+	char			*dir, *key, *wal;
+
+	setup();
+	s = open_store("EX01");
+	TAP_CHECK(s != NULL);
+	TAP_CHECK(file_mode(tpath) == 0600);
+	dir = xprintf("%s/sub/dir", tdir);
+	TAP_CHECK(file_mode(dir) == 0700);
+	key = xprintf("%s.key", tpath);
+	wal = xprintf("%s-wal", tpath);
+	TAP_CHECK(access(key, F_OK) != 0);	/* only on first need */
+	if (s != NULL) {
+		make_full(&sc, "Cred");
+		TAP_CHECK(insert_commit(s, &sc) == 0);
+		send_connector_clear(&sc);
+		TAP_CHECK(file_mode(key) == 0600);
+		TAP_CHECK(file_mode(wal) == 0600);
+		store_close(s);
+	}
+	free(dir);
+	free(key);
+	free(wal);
+	teardown();
+}
+
+static void
+test_schema_version(void)
+{
+	struct store	*s;
+
+	setup();
+	if ((s = open_store("EX01")) != NULL) {
+		TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+		store_close(s);
+	}
+	/* Reopening an up-to-date store migrates nothing. */
+	if ((s = open_store("EX01")) != NULL) {
+		TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+		TAP_CHECK(generation(s) == 0);
+		store_close(s);
+	}
+	teardown();
+}
+
+static void
+test_servers(void)
+{
+	struct store	*s;
+	char		 host[256], *dot;
+
+	setup();
+	if ((s = open_store(NULL)) != NULL) {
+		gethostname(host, sizeof host);
+		host[sizeof host - 1] = '\0';
+		if ((dot = strchr(host, '.')) != NULL)
+			*dot = '\0';
+		TAP_STREQ(store_server_name(s), host);
+		TAP_CHECK(store_server_known(s, host) == 1);
+		TAP_CHECK(store_server_known(s, "EX99") == 0);
+		store_close(s);
+	}
+	if ((s = open_store("Ex02")) != NULL) {
+		TAP_STREQ(store_server_name(s), "Ex02");
+		TAP_CHECK(store_server_known(s, "EX02") == 1);
+		TAP_CHECK(store_server_known(s, host) == 1);
+		TAP_STREQ(store_path(s), tpath);
+		store_close(s);
+	}
+	teardown();
+}
+
+static void
+check_defaults(enum sc_usage usage, int64_t size, bool secure)
+{
+	struct send_connector	sc;
+
+	send_connector_init(&sc, usage, "EX01");
+	TAP_CHECK(sc.usage == usage);
+	TAP_CHECK(sc.max_message_size == size);
+	TAP_CHECK(sc.domain_secure_enabled == secure);
+	TAP_CHECK(sc.port == 25);
+	TAP_CHECK(sc.connection_inactivity_timeout == 600);
+	TAP_CHECK(sc.enabled);
+	TAP_CHECK(sc.smtp_max_messages_per_connection == 20);
+	TAP_STREQ(sc.source_ip_address, "0.0.0.0");
+	TAP_STREQ(sc.comment, "");
+	TAP_CHECK(sc.source_transport_servers.n == 1);
+	if (sc.source_transport_servers.n == 1)
+		TAP_STREQ(sc.source_transport_servers.v[0], "EX01");
+	TAP_CHECK(sc.name == NULL && sc.fqdn == NULL && sc.tls_domain == NULL);
+	TAP_CHECK(sc.tls_certificate_name == NULL);
+	TAP_CHECK(sc.auth_username == NULL && sc.auth_password == NULL);
+	TAP_CHECK(sc.n_address_spaces == 0 && SC_DNS_ROUTING(&sc));
+	TAP_CHECK(sc.tls_auth_level == SC_TLSAUTH_NONE);
+	TAP_CHECK(sc.smart_host_auth_mechanism == SC_AUTH_NONE);
+	TAP_CHECK(sc.error_policies == 0 && !sc.require_tls);
+	TAP_CHECK(!sc.ignore_starttls && !sc.force_helo);
+	TAP_CHECK(!sc.use_external_dns_servers_enabled);
+	TAP_CHECK(sc.protocol_logging_level == SC_PROTOLOG_NONE);
+	TAP_CHECK(sc.connector_type == SC_CONNTYPE_DEFAULT);
+	send_connector_clear(&sc);
+}
+
+static void
+test_defaults(void)
+{
+	struct send_connector	sc;
+
+	check_defaults(SC_USAGE_CUSTOM, 36700160, false);
+	check_defaults(SC_USAGE_INTERNET, 36700160, false);
+	check_defaults(SC_USAGE_PARTNER, 36700160, true);
+	check_defaults(SC_USAGE_INTERNAL, SC_SIZE_UNLIMITED, false);
+	send_connector_init(&sc, SC_USAGE_CUSTOM, NULL);
+	TAP_CHECK(sc.source_transport_servers.n == 0);
+	send_connector_clear(&sc);
+}
+
+static void
+test_dup(void)
+{
+	struct send_connector	 sc, *d;
+
+	make_full(&sc, "Dup");
+	d = send_connector_dup(&sc);
+	check_same(&sc, d);
+	TAP_CHECK(d->name != sc.name && d->smart_hosts.v != sc.smart_hosts.v);
+	send_connector_clear(&sc);
+	send_connector_free(d);
+	send_connector_free(NULL);
+}
+
+static void
+test_round_trip(void)
+{
+	struct store		 *s;
+	struct send_connector	  sc, *got;
+	struct send_connector	**v;
+	size_t			  n;
+	char			 *cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	make_full(&sc, "Full");
+	TAP_CHECK(insert_commit(s, &sc) == 0);
+	TAP_CHECK(strlen(sc.guid) == 36 && sc.guid[14] == '4');
+	TAP_CHECK(sc.when_created > 0 && sc.when_created == sc.when_changed);
+	TAP_CHECK(store_connector_get(s, sc.guid, &got, &cause) == 0);
+	if (got != NULL)
+		check_same(&sc, got);
+	send_connector_free(got);
+	TAP_CHECK(store_connector_find(s, "Full", &got, &cause) == 0);
+	if (got != NULL)
+		check_same(&sc, got);
+	send_connector_free(got);
+	TAP_CHECK(store_connector_list(s, &v, &n, &cause) == 0);
+	TAP_CHECK(n == 1);
+	if (n == 1)
+		check_same(&sc, v[0]);
+	store_connector_list_free(v, n);
+	send_connector_clear(&sc);
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_list_order(void)
+{
+	struct store		 *s;
+	struct send_connector	**v;
+	size_t			  n = 0;
+	char			 *cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	TAP_CHECK(insert_named(s, "charlie") == 0);
+	TAP_CHECK(insert_named(s, "Alpha") == 0);
+	TAP_CHECK(insert_named(s, "bravo") == 0);
+	TAP_CHECK(store_connector_list(s, &v, &n, &cause) == 0);
+	TAP_CHECK(n == 3);
+	if (n == 3) {
+		TAP_STREQ(v[0]->name, "Alpha");
+		TAP_STREQ(v[1]->name, "bravo");
+		TAP_STREQ(v[2]->name, "charlie");
+	}
+	store_connector_list_free(v, n);
+	store_close(s);
+out:
+	teardown();
+}
+
+/* Change every property of sc, reversing list orders. */
+static void
+change_all(struct send_connector *sc)
+{
+	struct send_connector	new;
+
+	send_connector_init(&new, SC_USAGE_INTERNET, NULL);
+	memcpy(new.guid, sc->guid, sizeof new.guid);
+	new.when_created = sc->when_created;
+	new.when_changed = sc->when_changed;
+	new.name = xstrdup("Renamed");
+	add_space(&new, "smtp", "*", 7);
+	add_space(&new, "SMTP", "zeta.example", 5);
+	sc_strlist_add(&new.smart_hosts, "relay1.example.com");
+	sc_strlist_add(&new.smart_hosts, "[10.1.1.1]");
+	sc_strlist_add(&new.source_transport_servers, "EX02");
+	sc_strlist_add(&new.source_transport_servers, "EX03");
+	sc_strlist_add(&new.source_transport_servers, "EX01");
+	new.max_message_size = SC_SIZE_UNLIMITED;
+	new.auth_username = xstrdup("other");
+	new.auth_password = xstrdup("n3w-secret");
+	send_connector_clear(sc);
+	*sc = new;
+}
+
+static void
+test_update(void)
+{
+	struct store		*s;
+	struct send_connector	 sc, *got = NULL;
+	char			*cause = NULL;
+	int64_t			 created;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	make_full(&sc, "Full");
+	TAP_CHECK(insert_commit(s, &sc) == 0);
+	created = sc.when_created;
+	change_all(&sc);
+	sc.when_created = 1;	/* must not be written */
+	TAP_CHECK(store_connector_update(s, &sc, &cause) == 0);
+	sc.when_created = created;
+	TAP_CHECK(sc.when_changed >= created);
+	TAP_CHECK(store_connector_find(s, "full", &got, &cause) == 1);
+	TAP_CHECK(store_connector_get(s, sc.guid, &got, &cause) == 0);
+	if (got != NULL)
+		check_same(&sc, got);
+	send_connector_free(got);
+	/* Removing the credential and every list entry. */
+	free(sc.auth_username);
+	free(sc.auth_password);
+	sc.auth_username = sc.auth_password = NULL;
+	sc_strlist_clear(&sc.smart_hosts);
+	sc_strlist_clear(&sc.source_transport_servers);
+	TAP_CHECK(store_connector_update(s, &sc, &cause) == 0);
+	TAP_CHECK(store_connector_get(s, sc.guid, &got, &cause) == 0);
+	if (got != NULL)
+		check_same(&sc, got);
+	send_connector_free(got);
+	send_connector_clear(&sc);
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_update_missing(void)
+{
+	struct store		*s;
+	struct send_connector	 sc;
+	char			*cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	send_connector_init(&sc, SC_USAGE_CUSTOM, NULL);
+	sc.name = xstrdup("Ghost");
+	strcpy(sc.guid, "00000000-0000-4000-8000-000000000000");
+	TAP_CHECK(store_connector_update(s, &sc, &cause) == -1);
+	TAP_CHECK(cause != NULL && strstr(cause, sc.guid) != NULL);
+	free(cause);
+	send_connector_clear(&sc);
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_delete(void)
+{
+	struct store		*s;
+	struct send_connector	 sc, *got = NULL;
+	char			*cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	make_full(&sc, "Doomed");
+	TAP_CHECK(insert_commit(s, &sc) == 0);
+	TAP_CHECK(insert_named(s, "Survivor") == 0);
+	TAP_CHECK(store_connector_delete(s, sc.guid, &cause) == 0);
+	TAP_CHECK(store_connector_get(s, sc.guid, &got, &cause) == 1);
+	TAP_CHECK(got == NULL);
+	TAP_CHECK(count_connectors(s) == 1);
+	TAP_CHECK(store_connector_delete(s, sc.guid, &cause) == -1);
+	free(cause);
+	store_close(s);
+	/* The child rows went with it. */
+	TAP_CHECK(raw_int("SELECT count(*) FROM address_spaces") == 1);
+	TAP_CHECK(raw_int("SELECT count(*) FROM smart_hosts") == 0);
+	TAP_CHECK(raw_int("SELECT count(*) FROM source_servers") == 1);
+	send_connector_clear(&sc);
+out:
+	teardown();
+}
+
+static void
+test_duplicate_name(void)
+{
+	struct store		*s;
+	struct send_connector	 sc;
+	char			*cause = NULL;
+	int64_t			 gen;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	TAP_CHECK(insert_named(s, "Internet") == 0);
+	gen = generation(s);
+	TAP_CHECK(store_begin(s, &cause) == 0);
+	make_full(&sc, "First");
+	TAP_CHECK(store_connector_insert(s, &sc, &cause) == 0);
+	send_connector_clear(&sc);
+	send_connector_init(&sc, SC_USAGE_CUSTOM, NULL);
+	sc.name = xstrdup("INTERNET");
+	TAP_CHECK(store_connector_insert(s, &sc, &cause) == -1);
+	TAP_CHECK(cause != NULL && strstr(cause, "already exists") != NULL);
+	free(cause);
+	store_rollback(s);
+	TAP_CHECK(count_connectors(s) == 1);
+	TAP_CHECK(generation(s) == gen);
+	send_connector_clear(&sc);
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_find_nocase(void)
+{
+	struct store		*s;
+	struct send_connector	*got = NULL;
+	char			*cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	TAP_CHECK(insert_named(s, "To Contoso") == 0);
+	TAP_CHECK(store_connector_find(s, "to CONTOSO", &got, &cause) == 0);
+	if (got != NULL)
+		TAP_STREQ(got->name, "To Contoso");
+	send_connector_free(got);
+	TAP_CHECK(store_connector_find(s, "To Contoso2", &got, &cause) == 1);
+	TAP_CHECK(got == NULL);
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_generation(void)
+{
+	struct store		*s;
+	struct send_connector	 sc;
+	char			*cause = NULL;
+	int64_t			 g0, g1;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	g0 = generation(s);
+	TAP_CHECK(g0 >= 0);
+	TAP_CHECK(insert_named(s, "One") == 0);
+	g1 = generation(s);
+	TAP_CHECK(g1 > g0);
+	TAP_CHECK(store_begin(s, &cause) == 0);
+	send_connector_init(&sc, SC_USAGE_CUSTOM, NULL);
+	sc.name = xstrdup("Two");
+	TAP_CHECK(store_connector_insert(s, &sc, &cause) == 0);
+	store_rollback(s);
+	TAP_CHECK(generation(s) == g1);
+	TAP_CHECK(count_connectors(s) == 1);
+	send_connector_clear(&sc);
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_second_connection(void)
+{
+	struct store		*a, *b;
+	struct send_connector	*got = NULL;
+	char			*cause = NULL;
+	int64_t			 before;
+
+	setup();
+	a = open_store("EX01");
+	b = open_store("EX02");
+	if (a == NULL || b == NULL)
+		goto out;
+	TAP_CHECK(store_server_known(a, "EX02") == 1);
+	before = generation(b);
+	TAP_CHECK(insert_named(a, "Shared") == 0);
+	TAP_CHECK(generation(b) > before);
+	TAP_CHECK(store_connector_find(b, "shared", &got, &cause) == 0);
+	send_connector_free(got);
+out:
+	store_close(a);
+	store_close(b);
+	teardown();
+}
+
+static void
+test_password_not_plain(void)
+{
+	struct store		*s;
+	struct send_connector	 sc;
+	char			*wal;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	make_full(&sc, "Secret");
+	TAP_CHECK(insert_commit(s, &sc) == 0);
+	wal = xprintf("%s-wal", tpath);
+	TAP_CHECK(file_contains(wal, "relayuser"));	/* the probe works */
+	TAP_CHECK(!file_contains(wal, SECRET));
+	TAP_CHECK(!file_contains(tpath, SECRET));
+	store_close(s);		/* checkpoints the WAL into the file */
+	TAP_CHECK(!file_contains(tpath, SECRET));
+	TAP_CHECK(!file_contains(wal, SECRET));
+	free(wal);
+	send_connector_clear(&sc);
+out:
+	teardown();
+}
+
+static void
+test_wrong_key(void)
+{
+	struct store		*s;
+	struct send_connector	 sc, *got = NULL;
+	char			*cause = NULL, *key;
+	unsigned char		 other[32];
+	int			 fd;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	make_full(&sc, "Locked");
+	TAP_CHECK(insert_commit(s, &sc) == 0);
+	store_close(s);
+	key = xprintf("%s.key", tpath);
+	memset(other, 0x5a, sizeof other);
+	fd = open(key, O_WRONLY | O_TRUNC);
+	TAP_CHECK(fd != -1 && write(fd, other, sizeof other) == 32);
+	close(fd);
+	if ((s = open_store("EX01")) != NULL) {
+		TAP_CHECK(store_connector_get(s, sc.guid, &got, &cause) == -1);
+		TAP_CHECK(cause != NULL && strstr(cause, SECRET) == NULL);
+		free(cause);
+		store_close(s);
+	}
+	/* A key file of the wrong size is refused. */
+	fd = open(key, O_WRONLY | O_TRUNC);
+	TAP_CHECK(fd != -1 && write(fd, other, 31) == 31);
+	close(fd);
+	if ((s = open_store("EX01")) != NULL) {
+		cause = NULL;
+		TAP_CHECK(store_connector_get(s, sc.guid, &got, &cause) == -1);
+		TAP_CHECK(cause != NULL && strstr(cause, "size") != NULL);
+		free(cause);
+		store_close(s);
+	}
+	free(key);
+	send_connector_clear(&sc);
+out:
+	teardown();
+}
+
+static void
+test_tampered_blob(void)
+{
+	struct store		*s;
+	struct send_connector	 sc, *got = NULL;
+	char			*cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	make_full(&sc, "Tampered");
+	TAP_CHECK(insert_commit(s, &sc) == 0);
+	store_close(s);
+	TAP_CHECK(raw_flip_password_byte(STORE_NONCE_BYTES) == 0);
+	if ((s = open_store("EX01")) != NULL) {
+		TAP_CHECK(store_connector_get(s, sc.guid, &got, &cause) == -1);
+		TAP_CHECK(cause != NULL && strstr(cause, SECRET) == NULL);
+		free(cause);
+		send_connector_free(got);
+		store_close(s);
+	}
+	send_connector_clear(&sc);
+out:
+	teardown();
+}
+
+static void
+test_moved_blob(void)
+{
+	struct store		*s;
+	struct send_connector	 a, b, *got = NULL;
+	char			*cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	make_full(&a, "A");
+	make_full(&b, "B");
+	free(b.auth_password);
+	b.auth_password = xstrdup("other-password");
+	TAP_CHECK(insert_commit(s, &a) == 0 && insert_commit(s, &b) == 0);
+	store_close(s);
+	TAP_CHECK(raw_sql("UPDATE send_connectors SET auth_password = "
+	    "(SELECT auth_password FROM send_connectors WHERE name = 'A') "
+	    "WHERE name = 'B'") == 0);
+	if ((s = open_store("EX01")) != NULL) {
+		TAP_CHECK(store_connector_get(s, b.guid, &got, &cause) == -1);
+		free(cause);
+		send_connector_free(got);
+		TAP_CHECK(store_connector_get(s, a.guid, &got, &cause) == 0);
+		TAP_CHECK(got != NULL && str_eq(got->auth_password, SECRET));
+		send_connector_free(got);
+		store_close(s);
+	}
+	send_connector_clear(&a);
+	send_connector_clear(&b);
+out:
+	teardown();
+}
+
+static void
+test_check_port(void)
+{
+	struct store		*s;
+	struct send_connector	*got = NULL;
+	char			*cause = NULL;
+	int64_t			 gen;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	TAP_CHECK(insert_named(s, "Ported") == 0);
+	TAP_CHECK(store_connector_find(s, "Ported", &got, &cause) == 0);
+	if (got == NULL)
+		goto close;
+	gen = generation(s);
+	got->port = 65536;
+	sc_strlist_add(&got->smart_hosts, "relay.example.com");
+	TAP_CHECK(store_connector_update(s, got, &cause) == -1);
+	TAP_CHECK(cause != NULL && strstr(cause, "port") != NULL);
+	free(cause);
+	send_connector_free(got);
+	got = NULL;
+	TAP_CHECK(store_connector_find(s, "Ported", &got, &cause) == 0);
+	TAP_CHECK(got != NULL && got->port == 25 && got->smart_hosts.n == 0);
+	TAP_CHECK(generation(s) == gen);
+	send_connector_free(got);
+close:
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_newer_schema(void)
+{
+	struct store	*s = NULL;
+	char		*cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	store_close(s);
+	TAP_CHECK(raw_sql("PRAGMA user_version = 99") == 0);
+	s = NULL;
+	TAP_CHECK(store_open(&s, tpath, "EX01", &cause) == -1);
+	TAP_CHECK(s == NULL);
+	TAP_CHECK(cause != NULL && strstr(cause, "newer") != NULL);
+	free(cause);
+out:
+	teardown();
+}
+
+static const struct tap_case cases[] = {
+	{ "store path: explicit, then $HUBSH_STORE, then default",
+	    test_resolve_path },
+	{ "open creates the store 0600 and the key file 0600 on first "
+	    "credential", test_open_modes },
+	{ "schema version is STORE_SCHEMA_VERSION", test_schema_version },
+	{ "open records the server (default: short host name)",
+	    test_servers },
+	{ "defaults per usage type", test_defaults },
+	{ "send_connector_dup copies every property", test_dup },
+	{ "insert then get/find/list returns every property",
+	    test_round_trip },
+	{ "list is ordered by name, case-insensitively", test_list_order },
+	{ "update replaces every property and child list", test_update },
+	{ "update of an unknown guid fails", test_update_missing },
+	{ "delete removes the connector and its child rows", test_delete },
+	{ "duplicate name fails; rollback leaves the store unchanged",
+	    test_duplicate_name },
+	{ "find is case-insensitive", test_find_nocase },
+	{ "generation increments on commit, not on rollback",
+	    test_generation },
+	{ "a second connection sees the change and the generation bump",
+	    test_second_connection },
+	{ "the password is not in the database or WAL file",
+	    test_password_not_plain },
+	{ "a wrong or bad-sized key fails to decrypt, no password in cause",
+	    test_wrong_key },
+	{ "a tampered credential blob fails to decrypt", test_tampered_blob },
+	{ "a credential blob moved to another connector does not decrypt",
+	    test_moved_blob },
+	{ "CHECK constraint rejects a bad port; update is undone",
+	    test_check_port },
+	{ "a store with a newer schema version is refused",
+	    test_newer_schema },
+};
+
+TAP_MAIN(cases)
