@@ -1,0 +1,181 @@
+/*
+ * parser_test.c - unit tests of the parser: shapes, errors, and the
+ * "incomplete input" verdict that drives the ">> " prompt.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+static const char *node_names[] = {
+	"block", "pipe", "cmd", "param", "assign", "if", "foreach", "exit",
+	"throw", "const", "xstr", "var", "splat", "array", "arraysub", "hash",
+	"script", "paren", "subexpr", "member", "static", "invoke", "index",
+	"unary", "binary", "cast"
+};
+
+static void
+dump_node(struct buf *b, struct node *n)
+{
+	size_t	i;
+	char	*s;
+
+	if (n == NULL) {
+		buf_adds(b, "nil");
+		return;
+	}
+	buf_adds(b, node_names[n->type]);
+	if (n->type == N_CONST && n->val != NULL) {
+		s = value_to_string(n->val);
+		buf_addf(b, "'%s'", s);
+		free(s);
+	}
+	if (n->str != NULL && n->type != N_SCRIPT)
+		buf_addf(b, "'%s'", n->str);
+	if (n->type == N_BINARY || n->type == N_UNARY)
+		buf_addf(b, "[%s]", op_name(n->op));
+	if (n->nkids == 0)
+		return;
+	buf_addc(b, '(');
+	for (i = 0; i < n->nkids; i++) {
+		if (i > 0)
+			buf_addc(b, ' ');
+		dump_node(b, n->kids[i]);
+	}
+	buf_addc(b, ')');
+}
+
+static char *
+parse_dump(const char *text)
+{
+	struct source		*src;
+	struct parse_error	 err;
+	struct node		*n;
+	struct buf		 b;
+
+	src = source_create("line", text, strlen(text));
+	n = parse_script(src, 0, src->len, &err);
+	buf_init(&b);
+	if (n == NULL)
+		buf_addf(&b, "error%s: %s [%s]", err.incomplete ?
+		    " (incomplete)" : "", err.message, err.id);
+	else
+		dump_node(&b, n);
+	node_free(n);
+	parse_error_clear(&err);
+	source_free(src);
+	return (buf_detach(&b));
+}
+
+#define PARSE_IS(text, want) do {					\
+	char *got_ = parse_dump(text);					\
+	TAP_STREQ(got_, want);						\
+	free(got_);							\
+} while (0)
+
+static void
+test_commands(void)
+{
+	PARSE_IS("Get-SendConnector",
+	    "block(pipe(cmd(const'Get-SendConnector')))");
+	PARSE_IS("New-SendConnector -Name 'TLS' -AddressSpaces 'SMTP:*;1'",
+	    "block(pipe(cmd(const'New-SendConnector' param'Name' "
+	    "const'TLS' param'AddressSpaces' const'SMTP:*;1')))");
+	PARSE_IS("Remove-SendConnector x -Confirm:$false",
+	    "block(pipe(cmd(const'Remove-SendConnector' const'x' "
+	    "param'Confirm'(var'false'))))");
+	PARSE_IS("Set-SendConnector x -SmartHosts a,b",
+	    "block(pipe(cmd(const'Set-SendConnector' const'x' "
+	    "param'SmartHosts' array(const'a' const'b'))))");
+}
+
+static void
+test_pipelines(void)
+{
+	PARSE_IS("Get-SendConnector | fl",
+	    "block(pipe(cmd(const'Get-SendConnector') cmd(const'fl')))");
+	PARSE_IS("Get-SendConnector |\n fl",
+	    "block(pipe(cmd(const'Get-SendConnector') cmd(const'fl')))");
+	PARSE_IS("$c | fl", "block(pipe(var'c' cmd(const'fl')))");
+	PARSE_IS("Get-X | where {$_.Sender -eq 'a' -and $_.EventId -eq "
+	    "'SEND'}", "block(pipe(cmd(const'Get-X') cmd(const'where' "
+	    "script(block(pipe(binary[and](binary[eq](member(var'_' "
+	    "const'Sender') const'a') binary[eq](member(var'_' "
+	    "const'EventId') const'SEND'))))))))");
+}
+
+static void
+test_expressions(void)
+{
+	PARSE_IS("$c = Get-SendConnector x", "block(assign(var'c' "
+	    "pipe(cmd(const'Get-SendConnector' const'x'))))");
+	PARSE_IS("$c.AddressSpaces += 'a.com'", "block(assign(member("
+	    "var'c' const'AddressSpaces') pipe(const'a.com')))");
+	PARSE_IS("1 + 2 * 3", "block(pipe(binary[+](const'1' binary[*]("
+	    "const'2' const'3'))))");
+	PARSE_IS("$a -eq 1 -or $b", "block(pipe(binary[or](binary[eq]("
+	    "var'a' const'1') var'b')))");
+	PARSE_IS("@{Add='a','b'; Remove='c'}", "block(pipe(hash(const'Add' "
+	    "pipe(array(const'a' const'b')) const'Remove' pipe(const'c'))))");
+	PARSE_IS("(Get-Date).AddHours(-1)", "block(pipe(invoke(paren(pipe("
+	    "cmd(const'Get-Date'))) const'AddHours' const'-1')))");
+	PARSE_IS("$a[0]", "block(pipe(index(var'a' const'0')))");
+}
+
+static void
+test_statements(void)
+{
+	PARSE_IS("if ($x) { a } else { b }", "block(if(pipe(var'x') "
+	    "block(pipe(cmd(const'a'))) block(pipe(cmd(const'b')))))");
+	PARSE_IS("foreach ($c in $list) { $c }", "block(foreach'c'("
+	    "pipe(var'list') block(pipe(var'c'))))");
+	PARSE_IS("exit 3", "block(exit(const'3'))");
+	PARSE_IS("a; b\nc", "block(pipe(cmd(const'a')) pipe(cmd(const'b')) "
+	    "pipe(cmd(const'c')))");
+}
+
+static void
+test_incomplete(void)
+{
+	PARSE_IS("Get-SendConnector |", "error (incomplete): An empty pipe "
+	    "element is not allowed. [EmptyPipeElement]");
+	PARSE_IS("Get-SendConnector \"x", "error (incomplete): The string "
+	    "is missing the terminator: \". [TerminatorExpectedAtEndOfString]");
+	PARSE_IS("where { $_", "error (incomplete): Missing closing '}' in "
+	    "statement block or type definition. [MissingEndCurlyBrace]");
+	PARSE_IS("(1 + 2", "error (incomplete): Missing closing ')' in "
+	    "expression. [MissingEndParenthesisInExpression]");
+	TAP_CHECK(shell_check_complete("Get-SendConnector `\n") == 0 ||
+	    shell_check_complete("Get-SendConnector `") == 0);
+	TAP_CHECK(shell_check_complete("Get-SendConnector x") == 1);
+}
+
+static void
+test_errors(void)
+{
+	PARSE_IS("Get-X | | fl", "error: An empty pipe element is not "
+	    "allowed. [EmptyPipeElement]");
+	PARSE_IS("Get-X -Name:", "error: Parameter -Name requires an "
+	    "argument. [ParameterRequiresArgument]");
+	PARSE_IS("Get-X | 1", "error: Expressions are only allowed as the "
+	    "first element of a pipeline. [ExpressionsMustBeFirstInPipeline]");
+	PARSE_IS("1 = 2", "error: The assignment expression is not valid. "
+	    "The input to an assignment operator must be an object that is "
+	    "able to accept assignments, such as a variable or a property. "
+	    "[InvalidLeftHandSide]");
+	PARSE_IS("@{a 1}", "error: Missing '=' operator after key in hash "
+	    "literal. [MissingEqualsInHashLiteral]");
+}
+
+static const struct tap_case cases[] = {
+	{ "commands, parameters and arrays", test_commands },
+	{ "pipelines and script blocks", test_pipelines },
+	{ "expressions, assignment, precedence", test_expressions },
+	{ "if, foreach, exit, separators", test_statements },
+	{ "incomplete input asks for more", test_incomplete },
+	{ "syntax errors carry PowerShell's text", test_errors },
+};
+
+TAP_MAIN(cases)
