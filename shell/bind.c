@@ -310,6 +310,11 @@ conv_enum(const struct param_entry *p, struct value *v, struct value **out,
 	size_t		 i;
 	int		 k;
 
+	if (v->type == V_NULL && p->type == PT_ENUM) {
+		/* Nullable enums (TlsAuthLevel): $null clears. */
+		*out = value_null();
+		return (0);
+	}
 	buf_init(&b);
 	for (i = 0; i < value_count(v); i++) {
 		s = value_to_string(value_item(v, i));

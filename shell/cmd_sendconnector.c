@@ -875,6 +875,10 @@ sc_for_each(struct cmd_ctx *ctx, struct store *st, sc_target_fn fn)
 	char			*id, *label;
 	size_t			 i, n;
 
+	/* Piped but nothing came down the pipe: nothing to do. */
+	if (ctx->piped && ctx->ninput == 0 &&
+	    bound_get(ctx->args, "Identity") == NULL)
+		return;
 	n = ctx->ninput > 0 ? ctx->ninput : 1;
 	for (i = 0; i < n && !ctx->stop; i++) {
 		if (ctx->ninput > 0)
@@ -1659,6 +1663,8 @@ cmd_get_sendconnector_exec(struct cmd_ctx *ctx)
 	if (sc_open(ctx, &st) != 0)
 		return (-1);
 	id = bound_get(ctx->args, "Identity");
+	if (ctx->piped && ctx->ninput == 0 && id == NULL)
+		return (0);
 	if (ctx->ninput > 0 || (id != NULL && id->type != V_NULL)) {
 		sc_for_each(ctx, st, sc_get_one);
 		return (ctx->failed ? -1 : 0);

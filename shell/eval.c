@@ -808,6 +808,7 @@ exec_command(struct eval *ev, struct node *cmd, struct value **input,
 	ctx.src = ev->src;
 	ctx.input = input;
 	ctx.ninput = ninput;
+	ctx.piped = piped;
 	ctx.out = out;
 	ctx_common(&ctx);
 	if (piped && ninput > 0 && !cmdlet_takes_input(ce)) {

@@ -520,6 +520,7 @@ struct cmd_ctx {
 	struct bound			*args;
 	struct value			**input;	/* pipeline input */
 	size_t				 ninput;
+	bool				 piped;		/* not first in pipeline */
 	struct value			*out;		/* V_ARRAY */
 	enum action_pref		 ea;
 	bool				 whatif;
@@ -587,6 +588,8 @@ char	*format_table(struct shell *, struct value **, size_t,
 char	*format_default(struct shell *, struct value **, size_t);
 /* The text a value shows in a list or table cell. */
 char	*format_cell(const struct value *);
+/* Word-wrap text to width cells (5.1 rules); each line ends in LF. */
+char	*format_wrap(const char *, int width);
 
 /* Wildcard match, PowerShell -like rules, case-insensitive unless cs. */
 bool	wildcard_match(const char *pattern, const char *s, bool cs);
