@@ -1,0 +1,304 @@
+/*
+ * main.c - hubsh: the interactive shell and the batch runner.
+ *
+ * Input comes from -Command text, a -File script, standard input when it
+ * is not a terminal, or GNU readline at a terminal (history file, tab
+ * completion from the cmdlet table, ">> " for unfinished input, Ctrl-C
+ * cancels the line, Ctrl-D leaves).
+ *
+ * Exit status of a batch run: the value given to exit, else 1 when any
+ * command failed (unlike powershell -File, which exits 0 after
+ * non-terminating errors, so that cron and configuration management
+ * notice), else 0.  64 means a bad command line.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "shell.h"
+#include "xmalloc.h"
+
+#define HUBSH_PROMPT		"[PS] hubsh> "
+#define HUBSH_PROMPT_MORE	">> "
+#define HUBSH_HISTORY_MAX	1000
+
+#ifndef HUBSH_VERSION
+#define HUBSH_VERSION		"0"
+#endif
+
+static struct shell	*main_shell;
+static sigjmp_buf	 main_jmp;
+static volatile sig_atomic_t main_jmp_ok;
+
+static void	usage(FILE *);
+static char	*read_file(const char *, size_t *, char **);
+static int	 run_text(struct shell *, const char *, const char *, size_t);
+static int	 run_interactive(struct shell *);
+static char	*main_read_line(struct shell *, const char *, bool);
+static char	**main_complete(const char *, int, int);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: hubsh [--store path] [--server name] "
+	    "[-NonInteractive]\n"
+	    "             [-File script.ps1 | -Command text] "
+	    "[--dump-cmdlets] [--version]\n");
+}
+
+/* Read a whole file; a UTF-8 byte order mark is dropped. */
+static char *
+read_file(const char *path, size_t *len, char **cause)
+{
+	FILE		*f;
+	struct buf	 b;
+	char		 chunk[8192];
+	size_t		 n;
+	char		*s;
+
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "rb")) == NULL) {
+		xasprintf(cause, "%s", strerror(errno));
+		return (NULL);
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	if (f != stdin)
+		fclose(f);
+	if (b.len >= 3 && memcmp(b.s, "\xef\xbb\xbf", 3) == 0) {
+		memmove(b.s, b.s + 3, b.len - 2);
+		b.len -= 3;
+	}
+	*len = b.len;
+	s = buf_detach(&b);
+	return (s);
+}
+
+/* Run a whole script; returns the process exit status. */
+static int
+run_text(struct shell *sh, const char *name, const char *text, size_t len)
+{
+	struct source	*src;
+
+	src = source_create(name, text, len);
+	shell_run(sh, src);
+	source_free(src);
+	if (sh->exiting)
+		return (sh->exit_code);
+	return (sh->any_error ? 1 : 0);
+}
+
+/* Line input for prompts (Get-Credential, Confirm, mandatory values). */
+static char *
+main_read_line(struct shell *sh, const char *prompt, bool secret)
+{
+	struct termios	 old, quiet;
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+
+	if (!secret && sh->interactive)
+		return (readline(prompt));
+	fputs(prompt, sh->out);
+	fflush(sh->out);
+	if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		n = getline(&line, &cap, stdin);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', sh->out);
+	} else
+		n = getline(&line, &cap, stdin);
+	if (n < 0) {
+		free(line);
+		return (NULL);
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return (line);
+}
+
+static void
+main_sigint(int sig)
+{
+	(void)sig;
+	if (main_jmp_ok)
+		siglongjmp(main_jmp, 1);
+}
+
+static char *
+history_path(void)
+{
+	const char	*home = getenv("HOME");
+
+	if (getenv("HUBSH_HISTORY") != NULL)
+		return (xstrdup(getenv("HUBSH_HISTORY")));
+	return (xprintf("%s/.hubsh_history", home != NULL ? home : "."));
+}
+
+/* One line of input, or NULL at end of input. */
+static char *
+interactive_read(struct buf *pending)
+{
+	char	*line;
+
+	main_jmp_ok = 1;
+	line = readline(pending->len > 0 ? HUBSH_PROMPT_MORE : HUBSH_PROMPT);
+	main_jmp_ok = 0;
+	return (line);
+}
+
+static int
+run_interactive(struct shell *sh)
+{
+	struct buf	 pending;
+	struct source	*src;
+	char		*line, *hist;
+
+	hist = history_path();
+	using_history();
+	stifle_history(HUBSH_HISTORY_MAX);
+	read_history(hist);
+	rl_readline_name = "hubsh";
+	rl_attempted_completion_function = main_complete;
+	rl_basic_word_break_characters = " \t\n;|(){},=";
+	rl_completer_quote_characters = "'\"";
+	buf_init(&pending);
+	signal(SIGINT, main_sigint);
+	if (sigsetjmp(main_jmp, 1) != 0) {
+		/* Ctrl-C: drop the line and anything pending. */
+		rl_free_line_state();
+		rl_cleanup_after_signal();
+		fputc('\n', stdout);
+		buf_reset(&pending);
+	}
+	while (!sh->exiting && (line = interactive_read(&pending)) != NULL) {
+		if (pending.len > 0)
+			buf_addc(&pending, '\n');
+		buf_adds(&pending, line);
+		free(line);
+		if (shell_check_complete(pending.s) == 0)
+			continue;
+		if (strspn(pending.s, " \t\n") != pending.len) {
+			add_history(pending.s);
+			src = source_create("line", pending.s, pending.len);
+			shell_run(sh, src);
+			source_free(src);
+		}
+		buf_reset(&pending);
+	}
+	if (!sh->exiting)
+		fputc('\n', stdout);
+	write_history(hist);
+	free(hist);
+	buf_free(&pending);
+	return (sh->exiting ? sh->exit_code : 0);
+}
+
+/* readline's completion hook: candidates from complete.c. */
+static char **
+main_complete(const char *text, int start, int end)
+{
+	(void)text;
+	rl_attempted_completion_over = 1;
+	return (complete_line(main_shell, rl_line_buffer, (size_t)start,
+	    (size_t)end));
+}
+
+/* PowerShell-style option names: -File, -file, --file, -f. */
+static bool
+opt_is(const char *arg, const char *name, const char *abbrev)
+{
+	while (*arg == '-')
+		arg++;
+	return (strcasecmp(arg, name) == 0 || (abbrev != NULL &&
+	    strcasecmp(arg, abbrev) == 0));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct shell	*sh;
+	const char	*store = NULL, *server = NULL, *file = NULL;
+	const char	*command = NULL;
+	char		*text, *cause = NULL;
+	size_t		 len;
+	bool		 nonint = false;
+	int		 i, status;
+
+	for (i = 1; i < argc; i++) {
+		const char	*a = argv[i];
+		bool		 more = i + 1 < argc;
+
+		if (opt_is(a, "store", NULL) && more)
+			store = argv[++i];
+		else if (opt_is(a, "server", NULL) && more)
+			server = argv[++i];
+		else if (opt_is(a, "File", "f") && more) {
+			file = argv[++i];
+			break;
+		} else if (opt_is(a, "Command", "c") && more) {
+			command = argv[++i];
+			break;
+		} else if (opt_is(a, "NonInteractive", "noni"))
+			nonint = true;
+		else if (opt_is(a, "NoProfile", "nop") || opt_is(a, "NoLogo",
+		    "nol"))
+			continue;
+		else if (opt_is(a, "dump-cmdlets", NULL)) {
+			help_dump_markdown(stdout);
+			return (0);
+		} else if (opt_is(a, "version", NULL)) {
+			printf("hubsh %s\n", HUBSH_VERSION);
+			return (0);
+		} else if (opt_is(a, "help", "h") || strcmp(a, "-?") == 0) {
+			usage(stdout);
+			return (0);
+		} else {
+			fprintf(stderr, "hubsh: unknown option: %s\n", a);
+			usage(stderr);
+			return (64);
+		}
+	}
+
+	main_shell = sh = shell_create();
+	sh->store_path = store_resolve_path(store);
+	if (server == NULL)
+		server = getenv("HUBSH_SERVER");
+	sh->server_name = server != NULL ? xstrdup(server) : NULL;
+	sh->read_line = main_read_line;
+	sh->interactive = command == NULL && file == NULL &&
+	    isatty(STDIN_FILENO) && !nonint;
+	sh->can_prompt = !nonint && isatty(STDIN_FILENO);
+
+	if (command != NULL)
+		status = run_text(sh, "line", command, strlen(command));
+	else if (file != NULL || !isatty(STDIN_FILENO)) {
+		if (file == NULL)
+			sh->can_prompt = false;
+		if ((text = read_file(file != NULL ? file : "-", &len,
+		    &cause)) == NULL) {
+			fprintf(stderr, "hubsh: %s: %s\n", file, cause);
+			free(cause);
+			shell_free(sh);
+			return (64);
+		}
+		status = run_text(sh, file != NULL ? file : "line", text, len);
+		free(text);
+	} else
+		status = run_interactive(sh);
+	shell_free(sh);
+	return (status);
+}
