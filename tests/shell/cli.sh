@@ -78,13 +78,13 @@ echo "$out" | grep -q '^ok=False' && [ $rc -eq 1 ] &&
 tap_result $? "non-terminating error: \$? is False, the script goes on, exit 1"
 
 out=$(hub "$s" -Command 'Remove-SendConnector After' 2>&1); rc=$?
-hub "$s" -Command 'Get-SendConnector After' >/dev/null 2>&1
-[ $rc -ne 0 ] && [ $? -eq 0 ]
+hub "$s" -Command 'Get-SendConnector After' >/dev/null 2>&1; still=$?
+[ $rc -ne 0 ] && [ $still -eq 0 ] && echo "$out" | grep -q 'Confirm:\$false'
 tap_result $? "Remove in batch mode without -Confirm:\$false removes nothing"
 
 hub "$s" -Command 'Remove-SendConnector After -Confirm:$false' >/dev/null 2>&1; rc=$?
-hub "$s" -Command 'Get-SendConnector After' >/dev/null 2>&1
-[ $rc -eq 0 ] && [ $? -ne 0 ]
+hub "$s" -Command 'Get-SendConnector After' >/dev/null 2>&1; still=$?
+[ $rc -eq 0 ] && [ $still -ne 0 ]
 tap_result $? "Remove-SendConnector -Confirm:\$false removes"
 
 hub "$s" -Command 'Get-SendConnector | Set-SendConnector -Enabled $false' >/dev/null 2>&1; rc=$?
