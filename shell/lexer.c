@@ -252,7 +252,8 @@ lex_skip_blanks(struct lexer *lx, struct token *t)
 		c = lex_peek(lx, lx->pos, &n);
 		if (n == 0)
 			return (0);
-		if (lex_is_space(c)) {
+		if (lex_is_space(c) || c == 0) {
+			/* A NUL byte is a blank, as in PowerShell. */
 			lx->pos += n;
 			t->space_before = true;
 			continue;
@@ -752,6 +753,15 @@ lex_bareword(struct lexer *lx, struct token *t)
 	}
 	t->ext.start = start;
 	t->ext.end = lx->pos;
+	if (lx->pos == start) {
+		/* Nothing consumed: never hand back an empty word. */
+		lex_peek(lx, lx->pos, &n);
+		lex_error(t, start, start + (n > 0 ? n : 1), "Unexpected token "
+		    "'%.*s' in expression or statement.", (int)n,
+		    lx->src->text + start);
+		lx->pos += n > 0 ? n : 1;
+		goto fail;
+	}
 	if (np == 0) {
 		t->type = T_STRING;
 		t->text = buf_detach(&lit);

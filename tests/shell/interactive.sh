@@ -1,0 +1,85 @@
+#!/bin/bash
+# interactive.sh - hubsh at a terminal, driven through tmux: tab
+# completion from the cmdlet table, the ">> " continuation prompt,
+# Ctrl-C, mandatory-parameter prompting, Get-Credential without echo,
+# the confirmation prompt.  tmux is a test dependency; without it this
+# test fails rather than pretending.
+
+. "${top_srcdir:-.}/tests/shell/lib.sh"
+
+echo "1..7"
+if ! command -v tmux >/dev/null 2>&1; then
+	for i in 1 2 3 4 5 6 7; do tap_result 1 "tmux is installed"; done
+	exit 0
+fi
+
+sock="$tap_tmp/tmux.sock"
+sess=hubsh$$
+tmx() { tmux -S "$sock" "$@"; }
+screen() { tmx capture-pane -t "$sess" -p; }
+# wait_for TEXT: poll the screen for up to 5 s.
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		screen | grep -qF -- "${@: -1}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+keys() { tmx send-keys -t "$sess" "$@"; }
+
+hub "$tap_tmp/s.db" -Command "New-SendConnector -Name 'Mail to o365pilot.com' -AddressSpaces o365pilot.com" >/dev/null 2>&1
+tmx new-session -d -s "$sess" -x 130 -y 50 \
+    "HOME='$tap_tmp' '$HUBSH' --store '$tap_tmp/s.db' --server EX01"
+trap 'tmx kill-server 2>/dev/null; rm -rf "$tap_tmp"' EXIT
+wait_for '[PS] hubsh>'
+
+keys 'Set-SendConn' Tab
+wait_for 'Set-SendConnector'
+tap_result $? "Tab completes a cmdlet name"
+
+keys "'Mail to o365pilot.com' -TlsAuthL" Tab
+wait_for -- '-TlsAuthLevel'
+tap_result $? "Tab completes a parameter name"
+
+keys 'Domain' Tab
+wait_for 'DomainValidation'
+tap_result $? "Tab completes an enum value"
+
+keys C-c
+keys 'Get-SendConnector |' Enter
+wait_for '>>'
+r1=$?
+keys '% { "n=" + $_.Name }' Enter
+wait_for 'n=Mail to o365pilot.com'
+tap_result $(( r1 | $? )) "unfinished input continues at >> (after Ctrl-C dropped a line)"
+
+keys 'New-SendConnector -Name Q' Enter
+wait_for 'AddressSpaces[0]:'
+r1=$?
+keys 'q.example' Enter
+keys '' Enter
+wait_for '{smtp:q.example;1}'
+tap_result $(( r1 | $? )) "a missing mandatory parameter is asked for"
+
+keys '$c = Get-Credential' Enter
+wait_for 'User:'
+keys 'relayuser' Enter
+wait_for 'Password for user relayuser:'
+keys 'Hidden-Pw-42' Enter
+keys '$c.UserName' Enter
+wait_for 'relayuser'
+sleep 0.3
+! screen | grep -q 'Hidden-Pw-42'
+tap_result $? "Get-Credential reads the password without echo"
+
+keys 'Remove-SendConnector Q' Enter
+wait_for 'Are you sure you want to perform this action?'
+r1=$?
+keys 'N' Enter
+sleep 0.3
+keys 'Get-SendConnector Q | % { "kept=" + $_.Name }' Enter
+wait_for 'kept=Q'
+tap_result $(( r1 | $? )) "Remove asks for confirmation; N keeps the connector"
+keys 'exit' Enter
+exit 0
