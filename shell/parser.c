@@ -236,8 +236,10 @@ p_statements(struct parser *p, enum tok_type close)
 			continue;
 		}
 		if (type == T_EOF || type == close || type == T_ERROR) {
-			if (type == T_ERROR)
+			if (type == T_ERROR) {
+				token_clear(&t);
 				p_next(p, LEX_COMMAND, &t);
+			}
 			token_clear(&t);
 			break;
 		}
@@ -264,8 +266,10 @@ p_statements(struct parser *p, enum tok_type close)
 				    "in expression or statement.",
 				    (int)(t.ext.end - t.ext.start),
 				    p->src->text + t.ext.start);
-			else
+			else {
+				token_clear(&t);
 				p_next(p, LEX_COMMAND, &t);
+			}
 			token_clear(&t);
 			break;
 		}
@@ -939,9 +943,10 @@ p_hash(struct parser *p, size_t open)
 			break;
 		}
 		if (type == T_EOF || type == T_ERROR) {
-			if (type == T_ERROR)
+			if (type == T_ERROR) {
+				token_clear(&t);
 				p_next(p, LEX_EXPRESSION, &t);
-			else
+			} else
 				p_error(p, open, t.ext.start, true,
 				    "MissingEndCurlyBrace", "The hash literal "
 				    "was incomplete.");
