@@ -1,0 +1,242 @@
+/*
+ * bind_test.c - unit tests of the binder: name resolution, positional
+ * and colon forms, type conversion, multi-valued edits, mandatory
+ * parameters.  Runs the binder against a small cmdlet entry of its own
+ * and against the real Set-SendConnector entry.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+static const char *const colors[] = { "Red", "Green", "Greenish", NULL };
+
+static int
+test_exec(struct cmd_ctx *ctx)
+{
+	(void)ctx;
+	return (0);
+}
+
+static const struct param_entry test_params[] = {
+	{ "Name", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL, 0, NULL, 0, 0,
+	    "System.String", "name" },
+	{ "Color", NULL, PT_ENUM, 0, 0, colors, 0, 0, "Test.Color", "color" },
+	{ "Count", NULL, PT_INT, P_POSITIONAL, 1, NULL, 1, 10, "System.Int32",
+	    "count" },
+	{ "Flag", NULL, PT_BOOL, 0, 0, NULL, 0, 0, "System.Boolean", "flag" },
+	{ "Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0,
+	    "System.Management.Automation.SwitchParameter", "force" },
+	{ "Spaces", NULL, PT_ADDRSPACE, P_MULTI, 0, NULL, 0, 0,
+	    "Microsoft.Exchange.Data.AddressSpace", "spaces" },
+	{ "Hosts", NULL, PT_SMARTHOST, P_MULTI, 0, NULL, 0, 0,
+	    "Microsoft.Exchange.Data.SmartHost", "hosts" },
+	{ NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL }
+};
+
+static const struct cmdlet_entry test_entry = {
+	"Test-Bind", "Test.", test_params, C_SHOULDPROCESS, "Test.TestBind",
+	test_exec, "Binder test cmdlet."
+};
+
+/*
+ * Bind "Test-Bind <text>" as the evaluator would; arguments here are
+ * constants (variables are not evaluated).
+ */
+static char *
+bind_text(const char *args, struct bound **out)
+{
+	struct shell	*sh;
+	struct source	*src;
+	struct node	*tree, *cmd;
+	struct parse_error err;
+	struct value	*v[16];
+	struct extent	 ext[16];
+	const char	*names[16];
+	bool		 colon[16];
+	enum exec_status st;
+	size_t		 i, n = 0;
+	char		*text, *errs;
+	FILE		*f;
+	size_t		 len;
+
+	text = xprintf("Test-Bind %s", args);
+	src = source_create("line", text, strlen(text));
+	free(text);
+	tree = parse_script(src, 0, src->len, &err);
+	if (tree == NULL) {
+		parse_error_clear(&err);
+		source_free(src);
+		return (xstrdup("parse error"));
+	}
+	cmd = tree->kids[0]->kids[0];
+	for (i = 1; i < cmd->nkids && n < 16; i++, n++) {
+		struct node *k = cmd->kids[i];
+
+		names[n] = k->type == N_PARAM ? k->str : NULL;
+		colon[n] = k->type == N_PARAM && k->flags != 0;
+		if (k->type == N_PARAM && k->nkids == 0)
+			v[n] = NULL;
+		else {
+			struct node *e = k->type == N_PARAM ? k->kids[0] : k;
+
+			v[n] = e->val != NULL ? value_ref(e->val) :
+			    value_string("?");
+		}
+		ext[n] = k->ext;
+	}
+	sh = shell_create();
+	sh->width = 100000;	/* no word wrap: compare whole messages */
+	errs = NULL;
+	f = open_memstream(&errs, &len);
+	sh->err = f;
+	sh->out = f;
+	*out = bind_command(sh, &test_entry, "Test-Bind", cmd, v, ext, names,
+	    colon, n, false, src, &st);
+	fclose(f);
+	for (i = 0; i < n; i++)
+		value_unref(v[i]);
+	shell_free(sh);
+	node_free(tree);
+	source_free(src);
+	return (errs);
+}
+
+/* The first line of the error text (the message), or "" for success. */
+static char *
+bind_msg(const char *args)
+{
+	struct bound	*b = NULL;
+	char		*errs, *nl, *msg;
+
+	errs = bind_text(args, &b);
+	bound_free(b);
+	if ((nl = strstr(errs, "\nAt line:")) != NULL)
+		*nl = '\0';
+	msg = xstrdup(strncmp(errs, "Test-Bind : ", 12) == 0 ? errs + 12 :
+	    errs);
+	free(errs);
+	return (msg);
+}
+
+#define BIND_ERR(args, want) do {					\
+	char *m_ = bind_msg(args);					\
+	TAP_STREQ(m_, want);						\
+	free(m_);							\
+} while (0)
+
+static void
+test_names(void)
+{
+	BIND_ERR("x -Col Red", "");
+	BIND_ERR("x -color:Green", "");
+	BIND_ERR("x -Co Red", "Parameter cannot be processed because the "
+	    "parameter name 'Co' is ambiguous. Possible matches include: "
+	    "-Color -Count -Confirm.");
+	BIND_ERR("x -Nope 1", "A parameter cannot be found that matches "
+	    "parameter name 'Nope'.");
+	/* A unique prefix binds. */
+	BIND_ERR("x -Fo", "");
+	BIND_ERR("-Name x -Name y", "Cannot bind parameter because parameter "
+	    "'Name' is specified more than once. To provide multiple values "
+	    "to parameters that can accept multiple values, use the array "
+	    "syntax. For example, \"-parameter value1,value2,value3\".");
+}
+
+static void
+test_positional(void)
+{
+	struct bound	*b = NULL;
+	char		*e;
+
+	e = bind_text("alpha 3", &b);
+	TAP_STREQ(e, "");
+	TAP_CHECK(b != NULL && bound_get(b, "Count") != NULL &&
+	    bound_get(b, "Count")->u.i == 3);
+	free(e);
+	bound_free(b);
+	BIND_ERR("a 2 extra", "A positional parameter cannot be found that "
+	    "accepts argument 'extra'.");
+	BIND_ERR("-Color Red", "Cannot process command because of one or "
+	    "more missing mandatory parameters: Name.");
+	BIND_ERR("x -Color", "Missing an argument for parameter 'Color'. "
+	    "Specify a parameter of type 'Test.Color' and try again.");
+}
+
+static void
+test_conversion(void)
+{
+	struct bound	*b = NULL;
+	char		*e;
+
+	e = bind_text("x -Color greeni -Flag 1 -Force:0", &b);
+	TAP_STREQ(e, "");
+	TAP_CHECK(b != NULL);
+	if (b != NULL) {
+		TAP_STREQ(bound_get(b, "Color")->u.s, "Greenish");
+		TAP_CHECK(bound_get(b, "Flag")->u.b);
+		TAP_CHECK(!bound_switch(b, "Force"));
+	}
+	free(e);
+	bound_free(b);
+	BIND_ERR("x -Flag yes", "Cannot convert 'System.String' to the type "
+	    "'System.Boolean' required by parameter 'Flag'. ");
+	BIND_ERR("x -Color Gree", "Cannot bind parameter 'Color'. Cannot "
+	    "convert value \"Gree\" to type \"Test.Color\". Error: \"The "
+	    "identifier name Gree cannot be processed because it is either "
+	    "too similar or identical to the following enumerator names: "
+	    "Green, Greenish. Use a more specific identifier name.\"");
+	BIND_ERR("x -Count 11", "Cannot validate argument on parameter "
+	    "'Count'. The 11 argument is greater than the maximum allowed "
+	    "range of 10. Supply an argument that is less than or equal to "
+	    "10 and then try the command again.");
+}
+
+static void
+test_multi(void)
+{
+	const struct param_entry	*sp = &test_params[5], *hp = &test_params[6];
+	struct value			*in, *out = NULL, *h, *add;
+	char				*cause = NULL;
+
+	in = value_string("SMTP:contoso.com");
+	TAP_CHECK(bind_convert(sp, in, &out, &cause) == 0);
+	TAP_CHECK(out != NULL && out->type == V_ARRAY && out->u.arr.n == 1);
+	if (out != NULL && out->u.arr.n == 1)
+		TAP_STREQ(out->u.arr.v[0]->u.s, "SMTP:contoso.com;1");
+	value_unref(out);
+	value_unref(in);
+	in = value_string("relay1.example;[192.0.2.1],relay2.example");
+	TAP_CHECK(bind_convert(hp, in, &out, &cause) == 0);
+	TAP_CHECK(out != NULL && out->u.arr.n == 3);
+	if (out != NULL && out->u.arr.n == 3)
+		TAP_STREQ(out->u.arr.v[1]->u.s, "[192.0.2.1]");
+	value_unref(out);
+	value_unref(in);
+	h = value_hash();
+	add = value_array();
+	value_array_push(add, value_string("a.example"));
+	value_hash_set(h, value_string("add"), add);
+	TAP_CHECK(bind_convert(sp, h, &out, &cause) == 0);
+	TAP_CHECK(out != NULL && out->type == V_HASH &&
+	    value_hash_get(out, "Add") != NULL);
+	value_unref(out);
+	value_unref(h);
+	h = value_hash();
+	value_hash_set(h, value_string("Append"), value_string("x"));
+	TAP_CHECK(bind_convert(sp, h, &out, &cause) != 0 && cause != NULL &&
+	    strstr(cause, "Add or Remove") != NULL);
+	free(cause);
+	value_unref(h);
+}
+
+static const struct tap_case cases[] = {
+	{ "names: exact, prefix, ambiguous, unknown, twice", test_names },
+	{ "positional binding and mandatory parameters", test_positional },
+	{ "bool, switch, enum prefix and range conversion", test_conversion },
+	{ "multi-valued: lists, separators, @{Add; Remove}", test_multi },
+};
+
+TAP_MAIN(cases)
