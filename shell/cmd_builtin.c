@@ -91,8 +91,6 @@ static bool		 where_test(struct cmd_ctx *, const struct where_op *,
 			    struct value *, struct value *);
 static bool		 where_scalar(struct cmd_ctx *, enum where_kind, bool,
 			    struct value *, struct value *);
-static int		 where_cmp(struct value *, struct value *, bool,
-			    bool *);
 static bool		 where_regex(struct cmd_ctx *, const char *,
 			    const char *, bool);
 static bool		 where_contains(struct cmd_ctx *, struct value *,
@@ -1034,7 +1032,7 @@ where_scalar(struct cmd_ctx *ctx, enum where_kind kind, bool cs,
 	int	 c;
 
 	if (kind >= W_EQ && kind <= W_LE) {
-		c = where_cmp(l, r, cs, &ok);
+		c = value_compare(l, r, cs, &ok);
 		switch (kind) {
 		case W_EQ:
 			return (ok && c == 0);
@@ -1064,46 +1062,6 @@ where_scalar(struct cmd_ctx *ctx, enum where_kind kind, bool cs,
 	return (res);
 }
 
-/*
- * Order of two scalars, the right operand converted to the left's kind:
- * <0, 0, >0; *ok is false when they cannot be ordered.
- */
-static int
-where_cmp(struct value *l, struct value *r, bool cs, bool *ok)
-{
-	double	 ld, rd;
-	int64_t	 li, ri;
-	bool	 lint, rint;
-	char	*ls, *rs;
-	int	 c;
-
-	*ok = true;
-	if (l->type == V_NULL || r->type == V_NULL) {
-		if (l->type == V_NULL && r->type == V_NULL)
-			return (0);
-		return (l->type == V_NULL ? -1 : 1);
-	}
-	if (l->type == V_BOOL)
-		return ((int)l->u.b - (int)value_truthy(r));
-	if ((l->type == V_INT || l->type == V_DOUBLE) &&
-	    value_to_number(l, &ld, &li, &lint)) {
-		if (!value_to_number(r, &rd, &ri, &rint)) {
-			*ok = false;
-			return (1);
-		}
-		if (lint && rint)
-			return (li < ri ? -1 : li > ri);
-		return (ld < rd ? -1 : ld > rd);
-	}
-	if (l->type == V_DATE && r->type == V_DATE)
-		return (l->u.date < r->u.date ? -1 : l->u.date > r->u.date);
-	ls = value_to_string(l);
-	rs = value_to_string(r);
-	c = cs ? strcmp(ls, rs) : strcasecmp(ls, rs);
-	free(ls);
-	free(rs);
-	return (c);
-}
 
 /* -match: a POSIX extended expression found anywhere in s. */
 static bool

@@ -1443,54 +1443,6 @@ out_collapse_array(struct value *v)
 	return (a);
 }
 
-static int
-cmp_text(const char *a, const char *b, bool cs)
-{
-	return (cs ? strcmp(a, b) : strcasecmp(a, b));
-}
-
-/*
- * Scalar comparison with PowerShell's conversion rules: the right
- * operand is converted to the left operand's kind.  Returns <0, 0, >0;
- * *ok is false when the two cannot be ordered (null handling aside).
- */
-static int
-cmp_scalar(struct value *l, struct value *r, bool cs, bool *ok)
-{
-	double	 ld, rd;
-	int64_t	 li, ri;
-	bool	 lint, rint;
-	char	*ls, *rs;
-	int	 c;
-
-	*ok = true;
-	if (l->type == V_NULL || r->type == V_NULL) {
-		if (l->type == V_NULL && r->type == V_NULL)
-			return (0);
-		return (l->type == V_NULL ? -1 : 1);
-	}
-	if (l->type == V_BOOL)
-		return ((int)l->u.b - (int)value_truthy(r));
-	if ((l->type == V_INT || l->type == V_DOUBLE) &&
-	    value_to_number(l, &ld, &li, &lint)) {
-		if (!value_to_number(r, &rd, &ri, &rint)) {
-			*ok = false;
-			return (1);
-		}
-		if (lint && rint)
-			return (li < ri ? -1 : li > ri);
-		return (ld < rd ? -1 : ld > rd);
-	}
-	if (l->type == V_DATE && r->type == V_DATE)
-		return (l->u.date < r->u.date ? -1 : l->u.date > r->u.date);
-	ls = value_to_string(l);
-	rs = value_to_string(r);
-	c = cmp_text(ls, rs, cs);
-	free(ls);
-	free(rs);
-	return (c);
-}
-
 static bool
 regex_match(struct eval *ev, struct node *n, const char *s,
     const char *pat, bool cs, bool set_matches)
@@ -1534,11 +1486,11 @@ cmp_op(struct eval *ev, struct node *n, struct value *l, struct value *r,
 
 	switch (n->op) {
 	case OP_EQ: case OP_NE:
-		c = cmp_scalar(l, r, cs, &ok);
+		c = value_compare(l, r, cs, &ok);
 		res = ok && c == 0;
 		return (n->op == OP_EQ ? res : !res);
 	case OP_GT: case OP_GE: case OP_LT: case OP_LE:
-		c = cmp_scalar(l, r, cs, &ok);
+		c = value_compare(l, r, cs, &ok);
 		if (!ok)
 			return (false);
 		if (n->op == OP_GT)

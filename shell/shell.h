@@ -302,6 +302,12 @@ const char	*value_type_name(const struct value *);
 bool		 value_to_number(const struct value *, double *, int64_t *,
 		     bool *is_int);
 struct value	*value_copy_shallow(const struct value *);
+/*
+ * PowerShell's scalar comparison: the right operand is converted to the
+ * left one's kind.  <0, 0, >0; *ok false when they cannot be ordered.
+ */
+int		 value_compare(struct value *, struct value *, bool cs,
+		     bool *ok);
 
 /*
  * Errors (error.c).

@@ -552,3 +552,45 @@ value_copy_shallow(const struct value *v)
 	}
 	return (value_ref((struct value *)v));
 }
+
+/*
+ * Scalar comparison with PowerShell's conversion rules: the right
+ * operand is converted to the left operand's kind.  Returns <0, 0, >0;
+ * *ok is false when the two cannot be ordered (null handling aside).
+ */
+int
+value_compare(struct value *l, struct value *r, bool cs, bool *ok)
+{
+	double	 ld, rd;
+	int64_t	 li, ri;
+	bool	 lint, rint;
+	char	*ls, *rs;
+	int	 c;
+
+	*ok = true;
+	if (l->type == V_NULL || r->type == V_NULL) {
+		if (l->type == V_NULL && r->type == V_NULL)
+			return (0);
+		return (l->type == V_NULL ? -1 : 1);
+	}
+	if (l->type == V_BOOL)
+		return ((int)l->u.b - (int)value_truthy(r));
+	if ((l->type == V_INT || l->type == V_DOUBLE) &&
+	    value_to_number(l, &ld, &li, &lint)) {
+		if (!value_to_number(r, &rd, &ri, &rint)) {
+			*ok = false;
+			return (1);
+		}
+		if (lint && rint)
+			return (li < ri ? -1 : li > ri);
+		return (ld < rd ? -1 : ld > rd);
+	}
+	if (l->type == V_DATE && r->type == V_DATE)
+		return (l->u.date < r->u.date ? -1 : l->u.date > r->u.date);
+	ls = value_to_string(l);
+	rs = value_to_string(r);
+	c = cs ? strcmp(ls, rs) : strcasecmp(ls, rs);
+	free(ls);
+	free(rs);
+	return (c);
+}
