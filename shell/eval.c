@@ -1129,6 +1129,8 @@ eval_member_of(struct value *obj, const char *name)
 	case V_STRING:
 		if (strcasecmp(name, "Length") == 0)
 			return (value_int((int64_t)utf8_width(obj->u.s)));
+		if (strcasecmp(name, "Count") == 0)
+			return (value_int(1));
 		return (value_null());
 	case V_ARRAY:
 		if (strcasecmp(name, "Count") == 0 ||

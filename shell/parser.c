@@ -11,6 +11,7 @@
  * Errors carry PowerShell's text and error id, and say whether more input
  * could complete the statement, which drives the ">> " prompt.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,8 +468,11 @@ p_statement(struct parser *p)
 		token_clear(&t);
 		return (n);
 	}
+	/* A statement starting with '[' or a digit is an expression. */
 	if (((type == T_STRING || type == T_XSTRING) && !t.quoted &&
-	    p->src->text[start] != '[') || type == T_PARAM || type == T_AMP) {
+	    p->src->text[start] != '[' &&
+	    !isdigit((unsigned char)p->src->text[start])) ||
+	    type == T_PARAM || type == T_AMP) {
 		token_clear(&t);
 		return (p_pipeline(p, NULL));
 	}

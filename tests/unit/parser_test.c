@@ -122,6 +122,8 @@ test_expressions(void)
 	PARSE_IS("(Get-Date).AddHours(-1)", "block(pipe(invoke(paren(pipe("
 	    "cmd(const'Get-Date'))) const'AddHours' const'-1')))");
 	PARSE_IS("$a[0]", "block(pipe(index(var'a' const'0')))");
+	PARSE_IS("1..3 | fl", "block(pipe(binary[..](const'1' const'3') "
+	    "cmd(const'fl')))");
 }
 
 static void
