@@ -117,23 +117,14 @@ bind_error(struct binder *bd, struct extent ext, const char *id,
 {
 	struct errrec	*e;
 	va_list		 ap;
-	char		*msg;
 
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	e = errrec_vcreate(ERR_STATEMENT, category, "ParameterBindingException",
+	    xprintf("%s,%s", id, bd->entry->class_name != NULL ?
+	    bd->entry->class_name : bd->entry->name), bd->src, ext, fmt, ap);
 	va_end(ap);
-	e = errrec_create(msg);
-	free(msg);
-	e->kind = ERR_STATEMENT;
-	errrec_set(&e->category, xstrdup(category));
-	errrec_set(&e->reason, xstrdup("ParameterBindingException"));
 	errrec_set(&e->activity, xstrdup(bd->entry->name));
-	errrec_set(&e->fqid, xprintf("%s,%s", id, bd->entry->class_name != NULL ?
-	    bd->entry->class_name : bd->entry->name));
 	errrec_set(&e->invocation, xstrdup(bd->invocation));
-	e->src = source_ref(bd->src);
-	e->ext = ext;
-	e->has_position = true;
 	shell_report(bd->sh, e);
 }
 

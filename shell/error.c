@@ -66,6 +66,32 @@ errrec_create(const char *message)
 	return (e);
 }
 
+/*
+ * An error record with its position: kind, category, reason (exception
+ * name), FullyQualifiedErrorId (taken), the source extent, and the
+ * message from a format.
+ */
+struct errrec *
+errrec_vcreate(enum err_kind kind, const char *category, const char *reason,
+    char *fqid, struct source *src, struct extent ext, const char *fmt,
+    va_list ap)
+{
+	struct errrec	*e;
+	char		*msg;
+
+	xvasprintf(&msg, fmt, ap);
+	e = errrec_create(msg);
+	free(msg);
+	e->kind = kind;
+	errrec_set(&e->category, xstrdup(category));
+	errrec_set(&e->reason, xstrdup(reason));
+	errrec_set(&e->fqid, fqid);
+	e->src = source_ref(src);
+	e->ext = ext;
+	e->has_position = true;
+	return (e);
+}
+
 void
 errrec_free(struct errrec *e)
 {

@@ -48,6 +48,8 @@ static struct value	*out_collapse_array(struct value *);
 static struct value	*eval_join(struct value *, struct value *);
 static struct value	*eval_range(struct eval *, struct node *,
 			    struct value *, struct value *);
+static void		 cmd_stream(struct cmd_ctx *, const char *, const char *,
+			    va_list) __attribute__((format(printf, 3, 0)));
 static void		 eval_runtime_error(struct eval *, struct node *,
 			    const char *, const char *, const char *, ...)
 			    __attribute__((format(printf, 5, 6)));
@@ -583,21 +585,12 @@ eval_runtime_error(struct eval *ev, struct node *at, const char *id,
 {
 	struct errrec	*e;
 	va_list		 ap;
-	char		*msg;
 
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	e = errrec_vcreate(ERR_STATEMENT, strcmp(id,
+	    "CommandNotFoundException") == 0 ? "ObjectNotFound" :
+	    "InvalidOperation", reason, xstrdup(id), ev->src, at->ext, fmt, ap);
 	va_end(ap);
-	e = errrec_create(msg);
-	free(msg);
-	e->kind = ERR_STATEMENT;
-	errrec_set(&e->category, xstrdup(strcmp(id, "CommandNotFoundException") == 0 ?
-	    "ObjectNotFound" : "InvalidOperation"));
-	errrec_set(&e->reason, xstrdup(reason));
-	errrec_set(&e->fqid, xstrdup(id));
-	e->src = source_ref(ev->src);
-	e->ext = at->ext;
-	e->has_position = true;
 	if (shell_pref(ev->sh, "ErrorActionPreference") == AP_STOP)
 		ev->stop = true;
 	shell_report(ev->sh, e);
@@ -874,23 +867,14 @@ cmd_error(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
 {
 	struct errrec	*e;
 	va_list		 ap;
-	char		*msg;
 
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	e = errrec_vcreate(kind, category, reason, xprintf("%s,%s", fqid_base,
+	    ctx->entry->class_name != NULL ? ctx->entry->class_name :
+	    ctx->entry->name), ctx->src, ctx->node->ext, fmt, ap);
 	va_end(ap);
-	e = errrec_create(msg);
-	free(msg);
-	e->kind = kind;
-	errrec_set(&e->category, xstrdup(category));
-	errrec_set(&e->reason, xstrdup(reason));
 	errrec_set(&e->activity, xstrdup(ctx->entry->name));
-	errrec_set(&e->fqid, xprintf("%s,%s", fqid_base, ctx->entry->class_name != NULL ?
-	    ctx->entry->class_name : ctx->entry->name));
 	errrec_set(&e->invocation, xstrdup(ctx->invocation));
-	e->src = source_ref(ctx->src);
-	e->ext = ctx->node->ext;
-	e->has_position = true;
 	ctx->failed = true;
 	if (ctx->ea == AP_STOP || kind == ERR_SCRIPT)
 		ctx->stop = true;
@@ -903,38 +887,42 @@ cmd_error(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
 	errrec_free(e);
 }
 
+/* A WARNING: or VERBOSE: line on the error stream. */
+static void
+cmd_stream(struct cmd_ctx *ctx, const char *prefix, const char *fmt,
+    va_list ap)
+{
+	char	*msg;
+
+	xvasprintf(&msg, fmt, ap);
+	fflush(ctx->sh->out);
+	fprintf(ctx->sh->err, "%s: %s\n", prefix, msg);
+	fflush(ctx->sh->err);
+	free(msg);
+}
+
 void
 cmd_warning(struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	va_list	ap;
-	char	*msg;
 
 	if (shell_pref(ctx->sh, "WarningPreference") == AP_SILENTLY_CONTINUE)
 		return;
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	cmd_stream(ctx, "WARNING", fmt, ap);
 	va_end(ap);
-	fflush(ctx->sh->out);
-	fprintf(ctx->sh->err, "WARNING: %s\n", msg);
-	fflush(ctx->sh->err);
-	free(msg);
 }
 
 void
 cmd_verbose(struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	va_list	ap;
-	char	*msg;
 
 	if (!ctx->verbose)
 		return;
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	cmd_stream(ctx, "VERBOSE", fmt, ap);
 	va_end(ap);
-	fflush(ctx->sh->out);
-	fprintf(ctx->sh->err, "VERBOSE: %s\n", msg);
-	fflush(ctx->sh->err);
-	free(msg);
 }
 
 /*

@@ -16,6 +16,7 @@
 #ifndef HUBSH_SHELL_H
 #define HUBSH_SHELL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -342,6 +343,10 @@ errrec_set(char **field, char *s)
 	free(*field);
 	*field = s;
 }
+struct errrec	*errrec_vcreate(enum err_kind, const char *category,
+		     const char *reason, char *fqid, struct source *,
+		     struct extent, const char *fmt, va_list)
+		     __attribute__((format(printf, 7, 0)));
 void		 errrec_free(struct errrec *);
 /* Render in Windows PowerShell 5.1 NormalView layout. */
 char		*errrec_render(const struct errrec *, int width);
