@@ -356,9 +356,7 @@ out_append(struct value *out, struct value *v)
 	if (v->type == V_ARRAY) {
 		for (i = 0; i < v->u.arr.n; i++)
 			value_array_push(out, value_ref(v->u.arr.v[i]));
-	} else if (v->type != V_NULL || out == NULL)
-		value_array_push(out, value_ref(v));
-	else
+	} else
 		value_array_push(out, value_ref(v));
 	value_unref(v);
 }
@@ -398,10 +396,8 @@ exec_assign(struct eval *ev, struct node *n)
 		cur = eval_expr(ev, target);
 		if (n->op == OP_PLUS_ASSIGN && (cur->type == V_ARRAY ||
 		    cur->type == V_NULL)) {
-			res = value_copy_shallow(cur->type == V_NULL ?
-			    value_array() : cur);
-			if (cur->type == V_NULL)
-				value_unref(res), res = value_array();
+			res = cur->type == V_NULL ? value_array() :
+			    value_copy_shallow(cur);
 			for (i = 0; i < value_count(v); i++)
 				value_array_push(res, value_ref(value_item(v,
 				    i)));
