@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# bench/shell.sh - hubsh shell benchmark: batch throughput of
+# New-SendConnector / Set-SendConnector under hubsh -File, the same rows
+# written by the sqlite3 CLI (same schema, same durability, one transaction
+# per connector), and whole-process latency of hubsh -Command
+# 'Get-SendConnector' on a store of 1,000 connectors.
+#
+#   bench/shell.sh [N]       N connectors per batch (default 10000);
+#                            `bench/shell.sh 1000` is a quick run
+#
+# Environment:
+#   HUBSH      binary to measure (default: build/hubsh of this checkout)
+#   REPS       repetitions of the batch measurements (default 3)
+#   GET_N      connectors in the store for Get-SendConnector (default 1000)
+#   GET_RUNS   timed Get-SendConnector runs, after 3 untimed (default 30)
+#   TIMEOUT    seconds allowed to any one timed command (default 600)
+#   BENCH_TMP  directory for the scratch stores (default $TMPDIR or /tmp);
+#              it must be on the disk you want to measure, not tmpfs
+#   KEEP=1     keep the scratch directory (scripts, SQL files, stores)
+#
+# Output: machine and versions, then a Markdown table.  Everything runs
+# locally on files; nothing here opens a socket.  Scratch files are removed
+# on exit.
+set -euo pipefail
+export LC_ALL=C
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+N=${1:-10000}
+REPS=${REPS:-3}
+GET_N=${GET_N:-1000}
+GET_RUNS=${GET_RUNS:-30}
+TIMEOUT=${TIMEOUT:-600}
+HUBSH=${HUBSH:-$top/build/hubsh}
+SERVER=HUB1
+
+die() { printf 'shell.sh: %s\n' "$*" >&2; exit 1; }
+case $N in ''|*[!0-9]*) die "N must be a positive integer";; esac
+[ "$N" -ge 1 ] || die "N must be >= 1"
+[ -x "$HUBSH" ] || die "no hubsh binary at $HUBSH (build it, or set HUBSH)"
+command -v sqlite3 >/dev/null || die "the sqlite3 CLI is required"
+command -v timeout >/dev/null || die "timeout(1) is required"
+
+work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/hubsh-bench.XXXXXX")
+if [ "${KEEP:-0}" = 1 ]; then
+	trap 'echo "shell.sh: kept $work" >&2' EXIT
+else
+	trap 'rm -rf "$work"' EXIT
+fi
+
+hubsh() {
+	"$HUBSH" --store "$1" --server "$SERVER" "${@:2}" ||
+	    die "hubsh failed (status $?): ${*:2}"
+}
+
+# timed cmd...: run cmd (stdin from $TIMED_IN or /dev/null, stdout
+# discarded), fail on a non-zero status or on anything written to stderr;
+# sets T_REAL, T_CPU (user + system) in seconds.
+timed() {
+	local TIMEFORMAT='%3R %3U %3S' u s
+	if ! { time timeout "$TIMEOUT" "$@" <"${TIMED_IN:-/dev/null}" \
+	    >/dev/null 2>"$work/err"; } 2>"$work/time"; then
+		sed 5q "$work/err" >&2
+		die "failed or timed out: $*"
+	fi
+	if [ -s "$work/err" ]; then
+		sed 5q "$work/err" >&2
+		die "wrote to stderr: $*"
+	fi
+	read -r T_REAL u s <"$work/time"
+	T_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')
+}
+
+# Microseconds of wall time for one run of cmd..., output discarded.
+now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
+latency_us() {
+	local t0 t1
+	t0=$(now_us)
+	"$@" >/dev/null 2>"$work/err" || die "failed: $*"
+	t1=$(now_us)
+	[ -s "$work/err" ] && { sed 5q "$work/err" >&2; die "stderr: $*"; }
+	echo $((t1 - t0))
+}
+
+# med / lo / hi of the numbers given as arguments.
+agg() {
+	printf '%s\n' "${@:2}" | sort -g | awk -v what="$1" '
+	    { v[NR] = $1 }
+	    END {
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		if (what == "med") print m
+		else if (what == "lo") print v[1]
+		else print v[NR]
+	    }'
+}
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+count() { sqlite3 "$1" "$2"; }
+
+# ---------------------------------------------------------------------
+# Machine, versions, disk calibration.
+
+cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+read -r _ s_user s_nice s_sys s_idle s_iow s_irq s_sirq s_steal _ </proc/stat
+dd if=/dev/zero of="$work/dsync" bs=4k count=300 oflag=dsync 2>"$work/dd" ||
+    die "dd failed"
+dsync_s=$(awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s,") print $(i - 1) }' "$work/dd")
+rm -f "$work/dsync"
+git_rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git_dirty=
+if git -C "$top" status --porcelain --untracked-files=no 2>/dev/null | grep -q .; then
+	git_dirty=" (+ uncommitted changes)"
+fi
+hubsh_sqlite=$(ldd "$HUBSH" 2>/dev/null | awk '/libsqlite3/ { print $3 }')
+
+echo "# hubsh shell benchmark"
+echo
+echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "- command: bench/shell.sh $N (REPS=$REPS GET_N=$GET_N GET_RUNS=$GET_RUNS)"
+echo "- machine: nproc $(nproc), CPU \"$cpu_model\", $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
+echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- scratch dir: $work on $(df -PT "$work" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
+echo "- 4 KB O_DSYNC write: $(calc '%.3f' "$dsync_s * 1000 / 300") ms (dd, 300 writes)"
+echo "- hubsh: $("$HUBSH" --version) at $HUBSH (source checkout: git $git_rev$git_dirty), linked with ${hubsh_sqlite:-static sqlite}"
+echo "- sqlite3 CLI: $(sqlite3 --version | cut -d' ' -f1-2)"
+echo
+
+# ---------------------------------------------------------------------
+# Inputs, all generated before anything is timed.
+
+# hubsh batch files.
+awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
+    printf "New-SendConnector -Name '\''bench-%d'\'' -AddressSpaces '\''b%d.example;1'\'' -SmartHosts '\''relay%d.example'\'' -DNSRoutingEnabled $false | Out-Null\n", i, i, i }' >"$work/new.ps1"
+awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
+    printf "Set-SendConnector '\''bench-%d'\'' -Port 2525 -RequireTLS $true -TlsAuthLevel EncryptionOnly\n", i }' >"$work/set.ps1"
+
+# A probe store written by hubsh itself: its schema (and the rows hubsh
+# puts in a new store) and the column values of one connector, before and
+# after the Set-SendConnector of the batch, define the sqlite3 baseline.
+hubsh "$work/probe.db" -Command 'Get-SendConnector' >/dev/null
+sqlite3 "$work/probe.db" .dump >"$work/init.sql"
+hubsh "$work/probe.db" -Command "New-SendConnector -Name 'probe' -AddressSpaces 'probe.example;1' -SmartHosts 'relayprobe.example' -DNSRoutingEnabled \$false | Out-Null"
+[ "$(count "$work/probe.db" 'select count(*) from address_spaces; select count(*) from smart_hosts; select count(*) from source_servers' | tr '\n' ' ')" = "1 1 1 " ] ||
+    die "probe connector does not have exactly one row in each child table"
+cols= ; exprs=
+for c in $(sqlite3 "$work/probe.db" "select name from pragma_table_info('send_connectors') where name <> 'id'"); do
+	cols="${cols:+$cols, }$c"
+	case $c in
+	guid)	e="'''@GUID@'''" ;;
+	name)	e="'''@NAME@'''" ;;
+	when_created|when_changed) e="'@TS@'" ;;
+	*)	e="quote($c)" ;;
+	esac
+	exprs="${exprs:+$exprs || ', ' || }$e"
+done
+values=$(sqlite3 "$work/probe.db" "select $exprs from send_connectors")
+as_row=$(sqlite3 "$work/probe.db" "select quote(type) || ', ' || quote(cost) from address_spaces")
+hubsh "$work/probe.db" -Command "Set-SendConnector 'probe' -Port 2525 -RequireTLS \$true -TlsAuthLevel EncryptionOnly"
+set_cols=$(sqlite3 "$work/probe.db" "select 'port = ' || port || ', require_tls = ' || require_tls || ', tls_auth_level = ' || tls_auth_level from send_connectors")
+
+# The same rows as SQL: per connector BEGIN IMMEDIATE (as hubsh does), the
+# connector row and its three child rows, COMMIT.  Random version-4 GUIDs,
+# like hubsh's, so the UNIQUE index sees the same insertion pattern.
+ts=$(date +%s)
+{
+	echo "PRAGMA synchronous = FULL;"
+	echo "PRAGMA foreign_keys = ON;"
+	awk -v n="$N" -v ts="$ts" -v cols="$cols" -v vals="$values" \
+	    -v as="$as_row" -v srv="$SERVER" '
+	function h(k,   s, i) {
+		s = ""
+		for (i = 0; i < k; i++) s = s sprintf("%x", int(rand() * 16))
+		return s
+	}
+	BEGIN {
+		srand(12345)
+		for (i = 1; i <= n; i++) {
+			g = h(8) "-" h(4) "-4" h(3) "-" substr("89ab", int(rand() * 4) + 1, 1) h(3) "-" h(12)
+			v = vals
+			gsub(/@GUID@/, g, v); gsub(/@NAME@/, "bench-" i, v); gsub(/@TS@/, ts, v)
+			printf "BEGIN IMMEDIATE;\n"
+			printf "INSERT INTO send_connectors (%s) VALUES (%s);\n", cols, v
+			split(as, a, ", ")
+			printf "INSERT INTO address_spaces (connector_id, position, type, domain, cost) VALUES (%d, 0, %s, '\''b%d.example'\'', %s);\n", i, a[1], i, a[2]
+			printf "INSERT INTO smart_hosts (connector_id, position, host) VALUES (%d, 0, '\''relay%d.example'\'');\n", i, i
+			printf "INSERT INTO source_servers (connector_id, position, server) VALUES (%d, 0, '\''%s'\'');\n", i, srv
+			printf "COMMIT;\n"
+		}
+	}'
+} >"$work/insert.sql"
+{
+	echo "PRAGMA synchronous = FULL;"
+	echo "PRAGMA foreign_keys = ON;"
+	awk -v n="$N" -v ts="$ts" -v set="$set_cols" 'BEGIN {
+		for (i = 1; i <= n; i++)
+			printf "BEGIN IMMEDIATE;\nUPDATE send_connectors SET %s, when_changed = %d WHERE name = '\''bench-%d'\'';\nCOMMIT;\n", set, ts + 1, i
+	}'
+} >"$work/update.sql"
+
+# A store as hubsh creates it (schema, meta and servers rows), untimed.
+fresh_hubsh() { rm -f "$1" "$1-wal" "$1-shm"; hubsh "$1" -Command 'Get-SendConnector' >/dev/null; }
+fresh_sqlite() {
+	rm -f "$1" "$1-wal" "$1-shm"
+	sqlite3 -bail "$1" <"$work/init.sql"
+	[ "$(sqlite3 "$1" 'PRAGMA journal_mode = WAL')" = wal ] || die "no WAL"
+}
+
+# Content of a store without guid, timestamps and ids, for comparison.
+content_sql="
+SELECT '$cols' AS cols;
+SELECT * FROM (SELECT $(echo "$cols" | sed 's/guid, //; s/when_created, //; s/when_changed, //') FROM send_connectors ORDER BY name);
+SELECT c.name, a.position, a.type, a.domain, a.cost FROM address_spaces a JOIN send_connectors c ON c.id = a.connector_id ORDER BY 1, 2;
+SELECT c.name, h.position, h.host FROM smart_hosts h JOIN send_connectors c ON c.id = h.connector_id ORDER BY 1, 2;
+SELECT c.name, s.position, s.server FROM source_servers s JOIN send_connectors c ON c.id = s.connector_id ORDER BY 1, 2;"
+
+# ---------------------------------------------------------------------
+# 1 + 2: batch throughput, hubsh and sqlite3 interleaved in each rep.
+
+declare -a hn hs qn qs hn_cpu hs_cpu qn_cpu qs_cpu rn rs
+for r in $(seq 1 "$REPS"); do
+	printf 'rep %d/%d ...\n' "$r" "$REPS" >&2
+
+	fresh_hubsh "$work/h.db"
+	timed "$HUBSH" --store "$work/h.db" --server "$SERVER" -File "$work/new.ps1"
+	hn+=("$T_REAL"); hn_cpu+=("$T_CPU")
+	[ "$(count "$work/h.db" 'select count(*) from send_connectors')" = "$N" ] ||
+	    die "hubsh New-SendConnector batch did not store $N connectors"
+	timed "$HUBSH" --store "$work/h.db" --server "$SERVER" -File "$work/set.ps1"
+	hs+=("$T_REAL"); hs_cpu+=("$T_CPU")
+	[ "$(count "$work/h.db" 'select count(*) from send_connectors where port = 2525 and require_tls = 1')" = "$N" ] ||
+	    die "hubsh Set-SendConnector batch did not update $N connectors"
+
+	fresh_sqlite "$work/q.db"
+	TIMED_IN="$work/insert.sql" timed sqlite3 -bail "$work/q.db"
+	qn+=("$T_REAL"); qn_cpu+=("$T_CPU")
+	TIMED_IN="$work/update.sql" timed sqlite3 -bail "$work/q.db"
+	qs+=("$T_REAL"); qs_cpu+=("$T_CPU")
+	[ "$(count "$work/q.db" 'select count(*) from send_connectors where port = 2525 and require_tls = 1')" = "$N" ] ||
+	    die "sqlite3 baseline did not store and update $N connectors"
+
+	rn+=("$(calc '%.2f' "${hn[-1]} / ${qn[-1]}")")
+	rs+=("$(calc '%.2f' "${hs[-1]} / ${qs[-1]}")")
+
+	# The baseline must hold what hubsh holds (GUIDs and times aside).
+	if [ "$r" = 1 ]; then
+		sqlite3 "$work/h.db" "$content_sql" >"$work/h.txt"
+		sqlite3 "$work/q.db" "$content_sql" >"$work/q.txt"
+		cmp -s "$work/h.txt" "$work/q.txt" ||
+		    die "sqlite3 baseline rows differ from hubsh's: diff $work/h.txt $work/q.txt"
+	fi
+done
+
+# ---------------------------------------------------------------------
+# 3: Get-SendConnector latency on a store of GET_N connectors.
+
+printf 'Get-SendConnector x %d ...\n' "$GET_RUNS" >&2
+fresh_hubsh "$work/g.db"
+awk -v n="$GET_N" 'BEGIN { for (i = 1; i <= n; i++)
+    printf "New-SendConnector -Name '\''get-%d'\'' -AddressSpaces '\''g%d.example;1'\'' -SmartHosts '\''relay%d.example'\'' -DNSRoutingEnabled $false | Out-Null\n", i, i, i }' >"$work/get.ps1"
+timed "$HUBSH" --store "$work/g.db" --server "$SERVER" -File "$work/get.ps1"
+get_cmd=("$HUBSH" --store "$work/g.db" --server "$SERVER" -Command 'Get-SendConnector')
+fresh_hubsh "$work/e.db"
+empty_cmd=("$HUBSH" --store "$work/e.db" --server "$SERVER" -Command 'Get-SendConnector')
+get_lines=$("${get_cmd[@]}" | wc -l)
+[ "$get_lines" -ge "$GET_N" ] || die "Get-SendConnector printed $get_lines lines for $GET_N connectors"
+sql_get="SELECT c.*, a.type, a.domain, a.cost, h.host, s.server FROM send_connectors c
+    LEFT JOIN address_spaces a ON a.connector_id = c.id
+    LEFT JOIN smart_hosts h ON h.connector_id = c.id
+    LEFT JOIN source_servers s ON s.connector_id = c.id ORDER BY c.name"
+declare -a gl el ql tl
+for _ in 1 2 3; do		# warm-up: page cache, dynamic loader
+	latency_us "${get_cmd[@]}" >/dev/null
+	latency_us "${empty_cmd[@]}" >/dev/null
+	latency_us sqlite3 "$work/g.db" "$sql_get" >/dev/null
+	latency_us /bin/true >/dev/null
+done
+for _ in $(seq 1 "$GET_RUNS"); do	# interleaved
+	gl+=("$(latency_us "${get_cmd[@]}")")
+	el+=("$(latency_us "${empty_cmd[@]}")")
+	ql+=("$(latency_us sqlite3 "$work/g.db" "$sql_get")")
+	tl+=("$(latency_us /bin/true)")
+done
+
+read -r _ e_user e_nice e_sys e_idle e_iow e_irq e_sirq e_steal _ </proc/stat
+steal=$(calc '%.1f' "100 * ($e_steal - $s_steal) / (($e_user + $e_nice + $e_sys + $e_idle + $e_iow + $e_irq + $e_sirq + $e_steal) - ($s_user + $s_nice + $s_sys + $s_idle + $s_iow + $s_irq + $s_sirq + $s_steal) + 0.000001)")
+
+# ---------------------------------------------------------------------
+# Report.
+
+row() {	# label runs wall[] cpu[] : median (min-max) s, ops/s, cpu
+	local label=$1 n=$2; shift 2
+	local -n w=$1 c=$2
+	local m lo hi
+	m=$(agg med "${w[@]}"); lo=$(agg lo "${w[@]}"); hi=$(agg hi "${w[@]}")
+	printf '| %s | %s | %.3f (%.3f–%.3f) | %s | %.0f (%.0f–%.0f) | %.3f |\n' \
+	    "$label" "${#w[@]}" "$m" "$lo" "$hi" "$(calc '%.3f' "1000 * $m / $n")" \
+	    "$(calc '%.6f' "$n / $m")" "$(calc '%.6f' "$n / $hi")" "$(calc '%.6f' "$n / $lo")" \
+	    "$(agg med "${c[@]}")"
+}
+ratio() {
+	local -n a=$2 b=$3 per=$4
+	printf '| **%s** | %s | **%.2f×** (per rep %.2f–%.2f) | | | |\n' "$1" \
+	    "${#per[@]}" "$(calc '%.6f' "$(agg med "${a[@]}") / $(agg med "${b[@]}")")" \
+	    "$(agg lo "${per[@]}")" "$(agg hi "${per[@]}")"
+}
+lrow() {
+	local -n l=$2
+	printf '| %s | %s | %.2f ms (%.2f–%.2f) | | | |\n' "$1" "${#l[@]}" \
+	    "$(calc '%.6f' "$(agg med "${l[@]}") / 1000")" \
+	    "$(calc '%.6f' "$(agg lo "${l[@]}") / 1000")" \
+	    "$(calc '%.6f' "$(agg hi "${l[@]}") / 1000")"
+}
+
+echo "- steal time during the run: $steal %; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| measurement | runs | wall s, median (min–max) | ms per command | commands/s, median (min–max) | CPU s (user+sys), median |"
+echo "|---|---|---|---|---|---|"
+row "hubsh -File: $N × New-SendConnector (fresh store)" "$N" hn hn_cpu
+row "sqlite3 CLI: $N × (BEGIN; 4 INSERT; COMMIT)" "$N" qn qn_cpu
+ratio "New: hubsh / sqlite3 (target ≤ 2×)" hn qn rn
+row "hubsh -File: $N × Set-SendConnector" "$N" hs hs_cpu
+row "sqlite3 CLI: $N × (BEGIN; UPDATE; COMMIT)" "$N" qs qs_cpu
+ratio "Set: hubsh / sqlite3 (target ≤ 2×)" hs qs rs
+echo
+echo "| whole-process wall time, output to /dev/null, $GET_N connectors unless noted | runs | median (min–max) | | | |"
+echo "|---|---|---|---|---|---|"
+lrow "**hubsh -Command 'Get-SendConnector'** (target < 20 ms)" gl
+lrow "hubsh -Command 'Get-SendConnector' on an empty store (fixed cost)" el
+lrow "sqlite3 CLI: SELECT connectors ⋈ 3 child tables" ql
+lrow "/bin/true (process start floor)" tl
