@@ -263,13 +263,13 @@ store_pragmas(struct store *s, char **cause)
 	if (store_prepare(s, &st, "PRAGMA journal_mode = WAL", cause) != 0)
 		return (-1);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		store_release(s, st);
 		return (store_fail(s, cause, "cannot open store %s",
 		    s->path));
 	}
 	mode = (const char *)sqlite3_column_text(st, 0);
 	ok = (mode != NULL && strcmp(mode, "wal") == 0);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	if (!ok) {
 		xasprintf(cause, "store %s: cannot enable WAL journal mode",
 		    s->path);
@@ -287,12 +287,12 @@ store_user_version(struct store *s, int *version, char **cause)
 	if (store_prepare(s, &st, "PRAGMA user_version", cause) != 0)
 		return (-1);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		store_release(s, st);
 		return (store_fail(s, cause, "store %s: cannot read schema "
 		    "version", s->path));
 	}
 	*version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return (0);
 }
 
@@ -384,7 +384,7 @@ store_record_server(struct store *s, char **cause)
 	sqlite3_bind_text(st, 1, s->server, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	if (rc != SQLITE_DONE)
 		return (store_fail(s, cause, "cannot record server %s",
 		    s->server));
@@ -396,10 +396,10 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	sqlite3_finalize(s->gen_stmt);
 	if (s->db != NULL) {
 		if (!sqlite3_get_autocommit(s->db))
 			store_rollback(s);
+		store_cache_free(s);	/* gen_stmt is one of them */
 		sqlite3_close(s->db);
 	}
 	store_crypt_forget(s);
@@ -482,7 +482,7 @@ store_server_known(struct store *s, const char *name)
 	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return (rc == SQLITE_ROW);
 }
 
@@ -517,15 +517,71 @@ store_fail(struct store *s, char **cause, const char *fmt, ...)
 	return (-1);
 }
 
+/*
+ * A prepared statement for sql, reset and unbound.  Statements are kept
+ * for reuse: compiling SQL is most of the cost of a small write.  A
+ * statement still in use (nested) is not shared: a fresh one is made.
+ * Hand it back with store_release().
+ */
 int
 store_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
     char **cause)
 {
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+	struct store_cached	*c;
+	size_t			 i;
+
+	for (i = 0; i < s->ncache; i++) {
+		c = &s->cache[i];
+		if (!c->busy && strcmp(c->sql, sql) == 0) {
+			c->busy = 1;
+			*st = c->st;
+			return (0);
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL) != SQLITE_OK) {
 		*st = NULL;
 		return (store_fail(s, cause, "store %s", s->path));
 	}
+	s->cache = xreallocarray(s->cache, s->ncache + 1, sizeof *s->cache);
+	c = &s->cache[s->ncache++];
+	c->sql = xstrdup(sql);
+	c->st = *st;
+	c->busy = 1;
 	return (0);
+}
+
+/* Give a statement from store_prepare() back for reuse. */
+void
+store_release(struct store *s, sqlite3_stmt *st)
+{
+	size_t	i;
+
+	if (st == NULL)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (i = 0; i < s->ncache; i++) {
+		if (s->cache[i].st == st) {
+			s->cache[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+void
+store_cache_free(struct store *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->ncache; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
+	free(s->cache);
+	s->cache = NULL;
+	s->ncache = 0;
 }
 
 /* Run constant SQL (one or more statements, no values). */

@@ -489,7 +489,7 @@ sc_query_rows(struct store *s, const char *tail, const char *arg,
 		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sc_read_row(s, st, &sc, cause) != 0) {
-			sqlite3_finalize(st);
+			store_release(s, st);
 			return (-1);
 		}
 		*out = xreallocarray(*out, *n + 1, sizeof **out);
@@ -602,7 +602,7 @@ store_connector_delete(struct store *s, const char *guid, char **cause)
 		return (-1);
 	sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	if (rc != SQLITE_DONE)
 		return (store_fail(s, cause, "cannot remove Send connector "
 		    "%s", guid));
@@ -652,7 +652,7 @@ sc_write_row(struct store *s, struct send_connector *sc, int update,
 			rc = store_fail(s, cause, "cannot bind values");
 		else
 			rc = sc_write_result(s, st, sc, id, cause);
-		sqlite3_finalize(st);
+		store_release(s, st);
 	}
 	free(blob);
 	return (rc);
@@ -770,6 +770,6 @@ sc_step_done(struct store *s, sqlite3_stmt *st, int rc, const char *what,
 
 	if (rc != SQLITE_DONE)
 		ret = store_fail(s, cause, "%s", what);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return (ret);
 }

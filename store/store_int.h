@@ -22,6 +22,14 @@ struct store {
 	char		*server;
 	sqlite3_stmt	*gen_stmt;	/* reads the generation counter */
 
+	/* Prepared statements kept for reuse, keyed by their SQL text. */
+	struct store_cached {
+		char		*sql;
+		sqlite3_stmt	*st;
+		int		 busy;
+	}		*cache;
+	size_t		 ncache;
+
 	int		 have_key;
 	unsigned char	 key[STORE_KEY_LEN];
 };
@@ -38,6 +46,8 @@ int	 store_fail(struct store *, char **, const char *, ...)
 int	 store_exec(struct store *, const char *, char **);
 int	 store_prepare(struct store *, sqlite3_stmt **, const char *,
 	     char **);
+void	 store_release(struct store *, sqlite3_stmt *);
+void	 store_cache_free(struct store *);
 int	 store_txn_enter(struct store *, int, enum store_txn *, char **);
 int	 store_txn_leave(struct store *, enum store_txn, int, char **);
 
