@@ -1420,7 +1420,9 @@ sc_commit_op(struct cmd_ctx *ctx, struct store *st, struct send_connector *sc,
 			return (-1);
 		return (store_connector_insert(st, sc, cause));
 	case SC_OP_UPDATE:
-		if (sc_name_taken(ctx, st, sc, sc->guid, cause) != 0)
+		/* Only a rename can collide (the store's UNIQUE agrees). */
+		if (bound_has(ctx->args, "Name") &&
+		    sc_name_taken(ctx, st, sc, sc->guid, cause) != 0)
 			return (-1);
 		return (store_connector_update(st, sc, cause));
 	case SC_OP_DELETE:
