@@ -123,8 +123,8 @@ shell_store(struct shell *sh, struct store **st)
 	if (sh->store != NULL)
 		return (0);
 	e = errrec_create("");
-	errrec_set(&e->message, xprintf("The connector store '%s' couldn't be opened: %s",
-	    sh->store_path, sh->store_cause));
+	errrec_set(&e->message, xprintf("The connector store '%s' couldn't "
+	    "be opened: %s", sh->store_path, sh->store_cause));
 	errrec_set(&e->category, xstrdup("ResourceUnavailable"));
 	errrec_set(&e->reason, xstrdup("StoreUnavailableException"));
 	errrec_set(&e->fqid, xstrdup("StoreUnavailable"));
