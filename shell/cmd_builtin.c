@@ -70,7 +70,6 @@ static struct value	*builtin_input(struct cmd_ctx *, const char *, bool);
 static struct value	*builtin_member(const struct value *, const char *);
 static struct value	*builtin_run(struct cmd_ctx *, struct value *,
 			    struct value *);
-static struct value	*builtin_collapse(struct value *);
 static void		 builtin_emit_items(struct cmd_ctx *, struct value *);
 static int		 builtin_calc_key(const char *, const char *const *);
 static struct value	*builtin_eval_expr(struct cmd_ctx *, struct value *,
@@ -738,22 +737,6 @@ builtin_run(struct cmd_ctx *ctx, struct value *script, struct value *item)
 	return (out);
 }
 
-/* An output array as one value: $null, its only item, or itself. */
-static struct value *
-builtin_collapse(struct value *out)
-{
-	struct value	*v;
-
-	if (out->u.arr.n == 0)
-		v = value_null();
-	else if (out->u.arr.n == 1)
-		v = value_ref(out->u.arr.v[0]);
-	else
-		v = value_ref(out);
-	value_unref(out);
-	return (v);
-}
-
 /* Emit every item of v (unrolled); takes the reference to v. */
 static void
 builtin_emit_items(struct cmd_ctx *ctx, struct value *v)
@@ -798,7 +781,7 @@ builtin_eval_expr(struct cmd_ctx *ctx, struct value *expr,
 	char		*name;
 
 	if (expr->type == V_SCRIPT)
-		return (builtin_collapse(builtin_run(ctx, expr, item)));
+		return (value_collapse(builtin_run(ctx, expr, item)));
 	name = value_to_string(expr);
 	v = builtin_member(item, name);
 	free(name);

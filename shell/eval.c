@@ -361,22 +361,6 @@ out_append(struct value *out, struct value *v)
 	value_unref(v);
 }
 
-/* Pipeline output as one value: $null, the single item, or the array. */
-static struct value *
-out_collapse(struct value *out)
-{
-	struct value	*v;
-
-	if (out->u.arr.n == 0)
-		v = value_null();
-	else if (out->u.arr.n == 1)
-		v = value_ref(out->u.arr.v[0]);
-	else
-		v = value_ref(out);
-	value_unref(out);
-	return (v);
-}
-
 static void
 exec_assign(struct eval *ev, struct node *n)
 {
@@ -391,7 +375,7 @@ exec_assign(struct eval *ev, struct node *n)
 		value_unref(out);
 		return;
 	}
-	v = out_collapse(out);
+	v = value_collapse(out);
 	if (n->op != OP_ASSIGN) {
 		cur = eval_expr(ev, target);
 		if (n->op == OP_PLUS_ASSIGN && (cur->type == V_ARRAY ||
@@ -468,7 +452,7 @@ exec_if(struct eval *ev, struct node *n, struct value *out)
 		struct value	*o = value_array();
 
 		exec_statement(ev, n->kids[i], o);
-		c = out_collapse(o);
+		c = value_collapse(o);
 		t = value_truthy(c);
 		value_unref(c);
 		if (ev->stop)
@@ -490,7 +474,7 @@ exec_foreach(struct eval *ev, struct node *n, struct value *out)
 
 	o = value_array();
 	exec_statement(ev, n->kids[0], o);
-	coll = out_collapse(o);
+	coll = value_collapse(o);
 	for (i = 0; i < value_count(coll) && !ev->stop; i++) {
 		shell_setvar(ev->sh, n->str, value_ref(value_item(coll, i)));
 		exec_block(ev, n->kids[1], out);
@@ -1017,7 +1001,7 @@ struct value *
 shell_eval_script(struct shell *sh, struct value *script,
     struct value *under)
 {
-	return (out_collapse(eval_script_block(sh, script, under, NULL,
+	return (value_collapse(eval_script_block(sh, script, under, NULL,
 	    NULL)));
 }
 
@@ -1058,7 +1042,7 @@ eval_xstring(struct eval *ev, struct node *n)
 			out = value_array();
 			if (k < n->nkids)
 				exec_block(ev, n->kids[k++], out);
-			v = out_collapse(out);
+			v = value_collapse(out);
 			break;
 		}
 		s = value_to_string(v);
@@ -1081,7 +1065,7 @@ eval_hash(struct eval *ev, struct node *n)
 		k = eval_expr(ev, n->kids[i]);
 		out = value_array();
 		exec_statement(ev, n->kids[i + 1], out);
-		value_hash_set(h, k, out_collapse(out));
+		value_hash_set(h, k, value_collapse(out));
 	}
 	return (h);
 }
@@ -1126,7 +1110,7 @@ eval_member_of(struct value *obj, const char *name)
 			m = eval_member_of(obj->u.arr.v[i], name);
 			out_append(arr, m);
 		}
-		return (out_collapse(arr));
+		return (value_collapse(arr));
 	default:
 		if (strcasecmp(name, "Count") == 0 ||
 		    strcasecmp(name, "Length") == 0)
@@ -1385,11 +1369,11 @@ eval_expr(struct eval *ev, struct node *n)
 	case N_SUBEXPR:
 		out = value_array();
 		exec_block(ev, n->kids[0], out);
-		return (out_collapse(out));
+		return (value_collapse(out));
 	case N_PAREN:
 		out = value_array();
 		exec_statement(ev, n->kids[0], out);
-		return (out_collapse(out));
+		return (value_collapse(out));
 	case N_HASH:
 		return (eval_hash(ev, n));
 	case N_SCRIPT:
@@ -1412,7 +1396,7 @@ eval_expr(struct eval *ev, struct node *n)
 	case N_COMMAND:
 		out = value_array();
 		exec_statement(ev, n, out);
-		return (out_collapse(out));
+		return (value_collapse(out));
 	default:
 		return (value_null());
 	}

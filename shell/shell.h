@@ -303,6 +303,8 @@ const char	*value_type_name(const struct value *);
 bool		 value_to_number(const struct value *, double *, int64_t *,
 		     bool *is_int);
 struct value	*value_copy_shallow(const struct value *);
+/* An output array as $null, its only item, or itself (takes out). */
+struct value	*value_collapse(struct value *out);
 /*
  * PowerShell's scalar comparison: the right operand is converted to the
  * left one's kind.  <0, 0, >0; *ok false when they cannot be ordered.

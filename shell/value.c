@@ -594,3 +594,22 @@ value_compare(struct value *l, struct value *r, bool cs, bool *ok)
 	free(rs);
 	return (c);
 }
+
+/*
+ * An output array as one value, taking the reference to out: $null when
+ * empty, its only item, or the array itself.
+ */
+struct value *
+value_collapse(struct value *out)
+{
+	struct value	*v;
+
+	if (out->u.arr.n == 0)
+		v = value_null();
+	else if (out->u.arr.n == 1)
+		v = value_ref(out->u.arr.v[0]);
+	else
+		v = value_ref(out);
+	value_unref(out);
+	return (v);
+}
