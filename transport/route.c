@@ -1,0 +1,249 @@
+/*
+ * route.c - the routing snapshot: which Send connector takes mail for a
+ * recipient domain (exchange-semantics section 4).
+ *
+ * route_table_build() reads every connector from the store once and
+ * keeps the usable ones, with their SMTP address spaces flattened into
+ * one array.  The table is immutable after the build and reference
+ * counted: the scheduler swaps in a new one when the store's generation
+ * changes, and whoever still holds the old one finishes with it.
+ *
+ * Selection (route_select): among the address spaces that match the
+ * domain, the most specific wins (exact name, then the longest *.suffix,
+ * then *); within one specificity the lowest cost, then the connector
+ * name (ordinal, case-insensitive).  The first connector in that order
+ * whose MaxMessageSize admits the message is chosen; when none in the
+ * most specific group does, less specific groups are tried.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "xmalloc.h"
+#include "transport.h"
+
+/* One SMTP address space of one usable connector. */
+struct route_entry {
+	char			*space;		/* lower case, as matched */
+	int			 cost;
+	const struct send_connector *sc;
+};
+
+struct route_table {
+	int			  refs;		/* under route_lock */
+	int64_t			  generation;
+	struct send_connector	**sc;
+	size_t			  nsc;
+	struct route_entry	 *e;
+	size_t			  ne;
+};
+
+/* A match found by route_select, for sorting. */
+struct route_match {
+	int			 spec;
+	const struct route_entry *e;
+};
+
+static pthread_mutex_t	route_refs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool	route_usable(const struct send_connector *, const char *);
+static void	route_add_spaces(struct route_table *,
+		    const struct send_connector *);
+static int	route_match_cmp(const void *, const void *);
+
+/*
+ * Build a snapshot of the connectors this server may use: enabled, with
+ * at least one SMTP address space, and this server among the
+ * SourceTransportServers.
+ */
+int
+route_table_build(struct store *st, const char *server,
+    struct route_table **rtp, char **cause)
+{
+	struct route_table	 *rt;
+	struct send_connector	**all;
+	size_t			  n, i;
+	int64_t			  gen;
+
+	*rtp = NULL;
+	/* The generation first: a change after it is seen on the next poll. */
+	if (store_generation(st, &gen, cause) != 0)
+		return (-1);
+	if (store_connector_list(st, &all, &n, cause) != 0)
+		return (-1);
+
+	rt = xcalloc(1, sizeof *rt);
+	rt->refs = 1;
+	rt->generation = gen;
+	rt->sc = xcalloc(n == 0 ? 1 : n, sizeof *rt->sc);
+	for (i = 0; i < n; i++) {
+		if (!route_usable(all[i], server)) {
+			send_connector_free(all[i]);
+			continue;
+		}
+		rt->sc[rt->nsc++] = all[i];
+		route_add_spaces(rt, all[i]);
+	}
+	free(all);
+	*rtp = rt;
+	return (0);
+}
+
+/* Would this connector carry mail from this server at all? */
+static bool
+route_usable(const struct send_connector *sc, const char *server)
+{
+	size_t	i;
+
+	if (!sc->enabled || sc->n_address_spaces == 0)
+		return (false);
+	for (i = 0; i < sc->source_transport_servers.n; i++) {
+		if (strcasecmp(sc->source_transport_servers.v[i],
+		    server) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/* Index the connector's SMTP address spaces; other types never match. */
+static void
+route_add_spaces(struct route_table *rt, const struct send_connector *sc)
+{
+	const struct sc_address_space	*as;
+	struct route_entry		*e;
+	size_t				 i;
+	char				*p;
+
+	for (i = 0; i < sc->n_address_spaces; i++) {
+		as = &sc->address_spaces[i];
+		if (as->type != NULL && strcasecmp(as->type, "smtp") != 0)
+			continue;
+		rt->e = xreallocarray(rt->e, rt->ne + 1, sizeof *rt->e);
+		e = &rt->e[rt->ne++];
+		e->space = xstrdup(as->domain);
+		for (p = e->space; *p != '\0'; p++)
+			*p = tolower((unsigned char)*p);
+		e->cost = as->cost;
+		e->sc = sc;
+	}
+}
+
+struct route_table *
+route_table_ref(struct route_table *rt)
+{
+	pthread_mutex_lock(&route_refs_lock);
+	rt->refs++;
+	pthread_mutex_unlock(&route_refs_lock);
+	return (rt);
+}
+
+void
+route_table_unref(struct route_table *rt)
+{
+	size_t	i;
+	int	refs;
+
+	if (rt == NULL)
+		return;
+	pthread_mutex_lock(&route_refs_lock);
+	refs = --rt->refs;
+	pthread_mutex_unlock(&route_refs_lock);
+	if (refs > 0)
+		return;
+	for (i = 0; i < rt->ne; i++)
+		free(rt->e[i].space);
+	free(rt->e);
+	for (i = 0; i < rt->nsc; i++)
+		send_connector_free(rt->sc[i]);
+	free(rt->sc);
+	free(rt);
+}
+
+int64_t
+route_table_generation(const struct route_table *rt)
+{
+	return (rt->generation);
+}
+
+/*
+ * How specifically space matches domain: -1 for no match, 0 for "*",
+ * 2 * length of the suffix for "*.x" (which also matches x itself), and
+ * 2 * length + 1 for an exact name, so that contoso.com beats
+ * *.contoso.com for the domain contoso.com.
+ */
+int
+route_space_match(const char *space, const char *domain)
+{
+	size_t	sl, dl;
+
+	if (strcmp(space, "*") == 0)
+		return (0);
+	dl = strlen(domain);
+	if (dl > 0 && domain[dl - 1] == '.')
+		dl--;
+	if (space[0] == '*' && space[1] == '.') {
+		space += 2;
+		sl = strlen(space);
+		if (sl == dl && strncasecmp(space, domain, dl) == 0)
+			return ((int)(2 * sl));
+		if (dl > sl + 1 && domain[dl - sl - 1] == '.' &&
+		    strncasecmp(space, domain + dl - sl, sl) == 0)
+			return ((int)(2 * sl));
+		return (-1);
+	}
+	sl = strlen(space);
+	if (sl == dl && strncasecmp(space, domain, dl) == 0)
+		return ((int)(2 * sl + 1));
+	return (-1);
+}
+
+/* Most specific first, then cost, then connector name. */
+static int
+route_match_cmp(const void *a, const void *b)
+{
+	const struct route_match	*x = a, *y = b;
+	int				 c;
+
+	if (x->spec != y->spec)
+		return (x->spec > y->spec ? -1 : 1);
+	if (x->e->cost != y->e->cost)
+		return (x->e->cost < y->e->cost ? -1 : 1);
+	if ((c = strcasecmp(x->e->sc->name, y->e->sc->name)) != 0)
+		return (c);
+	/* Two spaces of one connector in one group: keep table order. */
+	return (x->e < y->e ? -1 : x->e > y->e);
+}
+
+/* Choose the connector for a message of size bytes to domain. */
+enum route_status
+route_select(const struct route_table *rt, const char *domain, int64_t size,
+    struct route_choice *rc)
+{
+	struct route_match	*m;
+	size_t			 i, n = 0;
+	int			 spec;
+	enum route_status	 rs = ROUTE_NOMATCH;
+
+	memset(rc, 0, sizeof *rc);
+	m = xcalloc(rt->ne == 0 ? 1 : rt->ne, sizeof *m);
+	for (i = 0; i < rt->ne; i++) {
+		if ((spec = route_space_match(rt->e[i].space, domain)) < 0)
+			continue;
+		m[n].spec = spec;
+		m[n++].e = &rt->e[i];
+	}
+	qsort(m, n, sizeof *m, route_match_cmp);
+	for (i = 0; i < n; i++) {
+		rs = ROUTE_TOOBIG;
+		if (m[i].e->sc->max_message_size != SC_SIZE_UNLIMITED &&
+		    m[i].e->sc->max_message_size < size)
+			continue;
+		rc->sc = m[i].e->sc;
+		rc->space = m[i].e->space;
+		rs = ROUTE_OK;
+		break;
+	}
+	free(m);
+	return (rs);
+}

@@ -1,0 +1,447 @@
+/*
+ * transport.h - hubd, the hubsh transport service: the one header of
+ * transport/, in sections per file.
+ *
+ * hubd accepts mail (ESMTP listener, pickup directory), makes it durable
+ * in the spool before answering 250, routes each recipient by Send
+ * connector (address space, cost, size), resolves the next hop by MX or
+ * smart host and delivers with the connector's TLS policy.  Threads:
+ *
+ *	main		signals, reload, shutdown (hubd.c)
+ *	listener	accepts; one session thread per client (smtpd.c)
+ *	pickup		scans the pickup directory (pickup.c)
+ *	committer	group commit of every spool write (commit.c)
+ *	scheduler	queues, retries, routing, DSNs (queue.c)
+ *	workers		a pool of SMTP client sessions (mta.c)
+ *
+ * Only tls.c includes OpenSSL's ssl.h; everything else sees struct
+ * tls_conn and the io.c line layer.  Only store/ speaks SQL.
+ */
+#ifndef HUBSH_TRANSPORT_H
+#define HUBSH_TRANSPORT_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "store.h"
+
+/* ------------------------------------------------------------------ */
+/* conf.c: options and the optional configuration file. */
+
+struct hubd_conf {
+	char		*store_path;	/* connector store (as hubsh) */
+	char		*server_name;	/* this transport server; NULL = host */
+	char		*state_dir;	/* spool, pickup, logs */
+	char		*listen;	/* "127.0.0.1:25" */
+	char		*resolver;	/* "addr[:port]" or NULL = system */
+	char		*ca_file;	/* trust store; NULL = system */
+	char		*tls_cert;	/* server certificate for STARTTLS */
+	char		*tls_key;
+	char		*user;		/* drop privileges to this user */
+	char		*hostname;	/* greeting / Received name */
+	char		**relay_nets;	/* CIDRs allowed to relay */
+	size_t		 nrelay_nets;
+	bool		 foreground;
+	bool		 log_stderr;
+	int		 verbose;
+
+	/* Intake limits. */
+	int64_t		 max_message_size;	/* bytes */
+	int		 max_recipients;
+	int		 max_sessions;
+	int		 command_timeout;	/* s */
+	int		 data_timeout;		/* s */
+
+	/* Delivery (exchange-semantics 7.4 defaults). */
+	int		 workers;
+	int		 connect_timeout;	/* s */
+	int		 transient_retry_count;
+	int		 transient_retry_interval;	/* s */
+	int		 outbound_retry_interval;	/* s */
+	int		 delay_notification_timeout;	/* s */
+	int		 message_expiration_timeout;	/* s */
+	int		 reload_interval_ms;
+};
+
+void		 conf_defaults(struct hubd_conf *);
+/* Set the setting called name (as the long option) from text. */
+int		 conf_set(struct hubd_conf *, const char *name,
+		     const char *value, char **cause);
+/* The i-th setting's name, NULL past the end. */
+const char	*conf_name(size_t);
+int		 conf_load_file(struct hubd_conf *, const char *path,
+		     char **cause);
+/* Parse "1.2.3.4:25", "[::1]:25", "host:port"; port_default if absent. */
+int		 conf_parse_hostport(const char *, char **host, int *port,
+		     int port_default, char **cause);
+/* Parse a "d.h:m:s" / "h:m:s" / "Ns" interval into seconds. */
+int		 conf_parse_interval(const char *, int *secs, char **cause);
+void		 conf_free(struct hubd_conf *);
+
+/* ------------------------------------------------------------------ */
+/* log.c: syslog or stderr; never secrets. */
+
+void		 log_init(bool to_stderr, int verbose);
+void		 log_warnx(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_info(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_debug(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 fatalx(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+
+/* ------------------------------------------------------------------ */
+/* tls.c: OpenSSL contexts, verification, name matching, session cache. */
+
+/* What the TLS layer must check, strongest last. */
+enum tls_verify {
+	TLS_VERIFY_NONE = 0,	/* opportunistic or EncryptionOnly */
+	TLS_VERIFY_CHAIN,	/* CertificateValidation */
+	TLS_VERIFY_NAME		/* DomainValidation: chain and a name */
+};
+
+struct tls_client_policy {
+	enum tls_verify	  verify;
+	bool		  required;	/* RequireTLS: TLS 1.2 floor */
+	const char	**names;	/* DomainValidation patterns */
+	size_t		  nnames;
+	const char	 *sni;		/* server name to send, or NULL */
+	const char	 *cache_key;	/* session cache key, or NULL */
+};
+
+/* What happened, for logs, tracking and Received. */
+struct tls_info {
+	char		 version[16];	/* "TLSv1.3" */
+	char		 cipher[64];	/* "TLS_AES_256_GCM_SHA384" */
+	bool		 resumed;
+	bool		 chain_ok;	/* chain verified against trust */
+	bool		 name_ok;	/* a policy name matched */
+	char		 peer_cn[128];	/* certificate subject CN, for logs */
+	char		 detail[160];	/* verification failure reason */
+};
+
+enum tls_result {
+	TLS_OK = 0,
+	TLS_HANDSHAKE_FAILED = -1,	/* no TLS session */
+	TLS_VERIFY_FAILED = -2		/* session, but policy not met */
+};
+
+struct tls_ctx;
+struct tls_conn;
+
+/* Client context: ca_file NULL means the system trust store. */
+int		 tls_client_ctx_create(struct tls_ctx **, const char *ca_file,
+		     char **cause);
+/* Server context for STARTTLS on the listener. */
+int		 tls_server_ctx_create(struct tls_ctx **, const char *cert,
+		     const char *key, char **cause);
+void		 tls_ctx_free(struct tls_ctx *);
+/*
+ * Handshake on a connected fd as client and check the policy.  On
+ * TLS_VERIFY_FAILED *connp is still set (the caller sends QUIT over it
+ * and frees it); on TLS_HANDSHAKE_FAILED it is NULL.  info is always
+ * filled as far as the handshake got.
+ */
+enum tls_result	 tls_client_start(struct tls_ctx *, int fd,
+		     const struct tls_client_policy *, int timeout_ms,
+		     struct tls_conn **connp, struct tls_info *info);
+int		 tls_server_start(struct tls_ctx *, int fd, int timeout_ms,
+		     struct tls_conn **, struct tls_info *, char **cause);
+/* Like read(2)/write(2) with a timeout; -1 on error or timeout. */
+ssize_t		 tls_read(struct tls_conn *, void *, size_t, int timeout_ms);
+ssize_t		 tls_write(struct tls_conn *, const void *, size_t,
+		     int timeout_ms);
+/* Close notify (best effort) and free; the fd stays open. */
+void		 tls_conn_free(struct tls_conn *);
+/*
+ * Exchange's certificate name rule (exchange-semantics 5.4): does the
+ * pattern (TlsDomain or a derived name) match a certificate name?
+ */
+bool		 tls_name_match(const char *pattern, const char *certname);
+
+/* ------------------------------------------------------------------ */
+/* io.c: a connected socket, plain or TLS, read by lines with timeouts. */
+
+struct io {
+	int		 fd;
+	struct tls_conn	*tls;
+	char		 rbuf[16384];
+	size_t		 rlen;		/* bytes in rbuf */
+	size_t		 roff;		/* next unread byte */
+	int		 timeout_ms;
+	struct buf	*trace;		/* protocol log, or NULL */
+};
+
+enum io_status {
+	IO_OK = 0,
+	IO_EOF = -1,
+	IO_TIMEOUT = -2,
+	IO_ERROR = -3,
+	IO_TOOLONG = -4
+};
+
+void		 io_init(struct io *, int fd, int timeout_ms);
+/* Free TLS and close the fd. */
+void		 io_close(struct io *);
+/* Read one line (CRLF or LF stripped) of at most max bytes into line. */
+enum io_status	 io_getline(struct io *, struct buf *line, size_t max);
+enum io_status	 io_write(struct io *, const void *, size_t);
+enum io_status	 io_printf(struct io *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* Bytes already read from the peer but not consumed. */
+size_t		 io_pending(const struct io *);
+/* Drop buffered input (STARTTLS: nothing from before TLS survives). */
+void		 io_discard(struct io *);
+/* Connect to addr with a timeout, from source (NULL = any). */
+int		 io_connect(const struct sockaddr *, socklen_t,
+		     const struct sockaddr *source, socklen_t,
+		     int timeout_ms, char **cause);
+
+/* ------------------------------------------------------------------ */
+/* dns.c: MX and address lookups through libunbound. */
+
+/* One address to try, in order. */
+struct hop {
+	char			*name;		/* MX host or smart host */
+	int			 pref;		/* MX preference, or order */
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+};
+
+struct hop_list {
+	struct hop	*v;
+	size_t		 n;
+};
+
+enum dns_status {
+	DNS_OK = 0,
+	DNS_NULLMX,		/* RFC 7505: the domain takes no mail */
+	DNS_NXDOMAIN,		/* the domain does not exist */
+	DNS_NOHOST,		/* no MX and no address */
+	DNS_TEMPFAIL		/* SERVFAIL, timeout: try later */
+};
+
+struct dns;
+
+/* resolver "addr[:port]" forwards there; NULL uses /etc/resolv.conf. */
+int		 dns_create(struct dns **, const char *resolver,
+		     char **cause);
+void		 dns_free(struct dns *);
+/*
+ * The hosts to try for mail to domain, each with its addresses, port set:
+ * MX in preference order, equal preferences shuffled, implicit MX when
+ * there is no MX.  Thread-safe.
+ */
+enum dns_status	 dns_mx(struct dns *, const char *domain, int port,
+		     struct hop_list *, char **cause);
+/* The addresses of one host (A and AAAA), port set. */
+enum dns_status	 dns_host(struct dns *, const char *host, int port,
+		     struct hop_list *, char **cause);
+void		 hop_list_clear(struct hop_list *);
+
+/* ------------------------------------------------------------------ */
+/* route.c: the routing snapshot built from the connector store. */
+
+struct route_table;
+
+enum route_status {
+	ROUTE_OK = 0,
+	ROUTE_NOMATCH,		/* no connector: Unreachable queue */
+	ROUTE_TOOBIG		/* every match too small: 5.3.4 NDR */
+};
+
+struct route_choice {
+	const struct send_connector *sc;	/* valid while table held */
+	const char	*space;		/* the matched address space */
+};
+
+/* Build an immutable snapshot of the enabled connectors of server. */
+int		 route_table_build(struct store *, const char *server,
+		     struct route_table **, char **cause);
+struct route_table *route_table_ref(struct route_table *);
+void		 route_table_unref(struct route_table *);
+int64_t		 route_table_generation(const struct route_table *);
+/* Select the connector for mail of size bytes to domain (section 4.3). */
+enum route_status route_select(const struct route_table *,
+		     const char *domain, int64_t size, struct route_choice *);
+/* Does an address space pattern match a domain; its specificity. */
+int		 route_space_match(const char *space, const char *domain);
+
+/* ------------------------------------------------------------------ */
+/* hubd.c: the process, and the environment every thread shares. */
+
+struct commit;
+struct queue;
+struct smtpd;
+struct pickup;
+
+struct hubd_env {
+	struct hubd_conf	*conf;
+	const char		*server;	/* transport server name */
+	const char		*hostname;	/* greeting, Received, EHLO */
+	char			*spool_path;	/* <state-dir>/queue.db */
+	char			*pickup_dir;	/* <state-dir>/pickup */
+	char			*log_dir;	/* <state-dir>/log */
+	struct tls_ctx		*tls_client;
+	struct tls_ctx		*tls_server;	/* NULL: no STARTTLS offered */
+	struct dns		*dns;
+	struct commit		*commit;
+	struct queue		*queue;
+
+	/* The routing snapshot in force; take a reference to use it. */
+	pthread_mutex_t		 route_lock;
+	struct route_table	*routes;
+};
+
+extern struct hubd_env	*env;
+
+/* The current routing snapshot, referenced (route_table_unref it). */
+struct route_table *hubd_routes(void);
+
+/* ------------------------------------------------------------------ */
+/* commit.c: group commit.  One thread owns the spool's write connection
+ * and runs every job posted to it, many per transaction, one disk sync
+ * per transaction. */
+
+/* A job: runs inside a savepoint of the group transaction. */
+typedef int	(*commit_fn)(struct spool *, void *arg, char **cause);
+
+int		 commit_start(struct commit **, const char *spool_path,
+		     char **cause);
+/*
+ * Run fn in the next group and wait until that group is durable (0), or
+ * until fn or the commit failed (-1, *cause set; nothing of fn stays).
+ */
+int		 commit_run(struct commit *, commit_fn, void *arg,
+		     char **cause);
+/* Stop after the jobs already posted; joins the thread. */
+void		 commit_stop(struct commit *);
+
+/* ------------------------------------------------------------------ */
+/* queue.c: messages in memory, delivery queues, retries, reports.  The
+ * scheduler thread owns the queues; workers run SMTP client sessions. */
+
+int		 queue_start(struct queue **, char **cause);
+/*
+ * Intake: make msg and its body durable (group commit), log RECEIVE and
+ * queue it for delivery.  Returns 0 only once the message is on disk: the
+ * caller may then say 250.  Takes ownership of msg on success.
+ */
+int		 queue_accept(struct queue *, struct spool_msg *,
+		     const char *body, size_t len, char **cause);
+/* The connector store changed: new snapshot in env; route again. */
+void		 queue_reroute(struct queue *);
+/* Stop taking work, let deliveries in flight finish, join threads. */
+void		 queue_stop(struct queue *);
+
+/* ------------------------------------------------------------------ */
+/* smtpd.c: the ESMTP listener and its sessions (intake). */
+
+/* Bind the listener (before privileges are dropped). */
+int		 smtpd_bind(struct smtpd **, const char *listen, char **cause);
+/* Start accepting; one thread per session, at most max_sessions. */
+int		 smtpd_start(struct smtpd *, char **cause);
+/* Stop accepting, wait for sessions to end (bounded), free. */
+void		 smtpd_stop(struct smtpd *);
+/* Is addr inside one of the configured relay networks? */
+bool		 smtpd_relay_allowed(const struct sockaddr *);
+
+/* ------------------------------------------------------------------ */
+/* pickup.c: the pickup directory (intake from files). */
+
+int		 pickup_start(struct pickup **, const char *dir, char **cause);
+void		 pickup_stop(struct pickup *);
+
+/* ------------------------------------------------------------------ */
+/* mta.c: the SMTP client.  One session goes to one destination (a
+ * connector and a next-hop domain), tries its hosts in order with
+ * failover, applies the connector's TLS policy, and sends one or more
+ * messages. */
+
+/* Where a session goes. */
+struct mta_dest {
+	const struct send_connector *sc;
+	const char	*domain;	/* recipient domain (next hop) */
+	struct buf	*protolog;	/* Verbose protocol log, or NULL */
+};
+
+/* How an attempt ended, for one recipient or the whole session. */
+struct mta_status {
+	int		 code;		/* SMTP basic code: 250, 451, 550 */
+	char		 text[512];	/* full reply or Exchange-style text */
+};
+
+/* TLS state of an open session, for tracking and logs. */
+struct mta_tls {
+	bool		 active;
+	char		 version[16];
+	char		 cipher[64];
+	char		 verify[64];	/* "DomainValidation ok", "none" */
+};
+
+struct mta_session;
+
+/*
+ * Open a session: resolve the hosts, connect, EHLO/HELO, STARTTLS as the
+ * policy says, AUTH; fail over across hosts.  On failure *st tells why
+ * (4xx: retry later; 5xx: fail the recipients).  Never plaintext when
+ * the connector requires TLS.
+ */
+int		 mta_open(const struct mta_dest *, struct mta_session **,
+		     struct mta_status *st);
+/*
+ * Send one message to rcpts (addresses); per-recipient results in
+ * rst[i], whole-transaction result in *st.  Returns -1 when the session
+ * is unusable afterwards (close it).
+ */
+int		 mta_send(struct mta_session *, const struct spool_msg *,
+		     const char *body, size_t len, const char **rcpts,
+		     size_t n, struct mta_status *rst, struct mta_status *st);
+const struct mta_tls *mta_session_tls(const struct mta_session *);
+/* The host:port the session is connected to ("127.0.0.1:2525"). */
+const char	*mta_session_peer(const struct mta_session *);
+/* How many messages this session has sent. */
+int		 mta_session_count(const struct mta_session *);
+/* QUIT (best effort) and free. */
+void		 mta_close(struct mta_session *);
+
+/* ------------------------------------------------------------------ */
+/* dsn.c: delivery status notifications (RFC 3464). */
+
+enum dsn_action {
+	DSN_FAILED,
+	DSN_DELAYED,
+	DSN_DELIVERED,
+	DSN_RELAYED
+};
+
+struct dsn_rcpt {
+	const char	*addr;		/* final recipient */
+	const char	*orcpt;		/* ORCPT or NULL */
+	const char	*status;	/* "5.7.3", "4.4.7" */
+	const char	*diagnostic;	/* "451 4.4.0 Primary target ..." */
+	const char	*remote_mta;	/* host or NULL */
+	int64_t		 last_attempt;	/* Unix s or 0 */
+	int64_t		 retry_until;	/* Unix s or 0 (delayed only) */
+};
+
+/*
+ * Compose the report on msg for rcpts: a multipart/report message from
+ * MAILER-DAEMON@reporting_mta to msg->sender, with a human-readable part
+ * (Exchange-style text), the message/delivery-status part and the
+ * original headers (or whole message without RET=HDRS) appended to out.
+ */
+void		 dsn_build(struct buf *out, enum dsn_action,
+		     const struct spool_msg *msg, const char *body,
+		     size_t len, const struct dsn_rcpt *, size_t nrcpts,
+		     const char *reporting_mta, int64_t now);
+
+#endif
