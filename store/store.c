@@ -427,13 +427,13 @@ store_begin(struct store *s, char **cause)
 		*cause = xstrdup("a store transaction is already open");
 		return (-1);
 	}
-	return (store_exec(s, "BEGIN IMMEDIATE", cause));
+	return (store_run(s, "BEGIN IMMEDIATE", cause));
 }
 
 int
 store_commit(struct store *s, char **cause)
 {
-	if (store_exec(s, "COMMIT", cause) != 0) {
+	if (store_run(s, "COMMIT", cause) != 0) {
 		store_rollback(s);
 		return (-1);
 	}
@@ -609,6 +609,27 @@ store_exec(struct store *s, const char *sql, char **cause)
 }
 
 /*
+ * Run one constant statement (no values, no rows wanted), kept prepared:
+ * the transaction statements run several times per write, and compiling
+ * them each time cost as much as a small UPDATE.
+ */
+int
+store_run(struct store *s, const char *sql, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_prepare(s, &st, sql, cause) != 0)
+		return (-1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	store_release(s, st);
+	if (rc != SQLITE_DONE)
+		return (store_fail(s, cause, "store %s", s->path));
+	return (0);
+}
+
+/*
  * Open an atomic scope for one store operation: a transaction of its own
  * (BEGIN IMMEDIATE when writing) if none is open, else a savepoint inside
  * the caller's transaction, so a failed operation undoes only itself.
@@ -619,11 +640,11 @@ store_txn_enter(struct store *s, int write, enum store_txn *how,
 {
 	if (sqlite3_get_autocommit(s->db)) {
 		*how = STORE_TXN_OWN;
-		return (store_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN",
+		return (store_run(s, write ? "BEGIN IMMEDIATE" : "BEGIN",
 		    cause));
 	}
 	*how = STORE_TXN_SAVEPOINT;
-	return (store_exec(s, "SAVEPOINT store_op", cause));
+	return (store_run(s, "SAVEPOINT store_op", cause));
 }
 
 /*
@@ -635,7 +656,7 @@ store_txn_leave(struct store *s, enum store_txn how, int ok, char **cause)
 {
 	char	*ignore = NULL;
 
-	if (ok && store_exec(s, how == STORE_TXN_OWN ? "COMMIT" :
+	if (ok && store_run(s, how == STORE_TXN_OWN ? "COMMIT" :
 	    "RELEASE store_op", cause) == 0)
 		return (0);
 	if (how == STORE_TXN_OWN)

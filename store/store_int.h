@@ -44,6 +44,7 @@ enum store_txn {
 int	 store_fail(struct store *, char **, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 store_exec(struct store *, const char *, char **);
+int	 store_run(struct store *, const char *, char **);
 int	 store_prepare(struct store *, sqlite3_stmt **, const char *,
 	     char **);
 void	 store_release(struct store *, sqlite3_stmt *);
