@@ -256,9 +256,11 @@ static bool	 sc_should_continue(struct cmd_ctx *, const char *);
 static int	 sc_name_taken(struct cmd_ctx *, struct store *,
 		    const struct send_connector *, const char *, char **);
 static int	 sc_commit_op(struct cmd_ctx *, struct store *,
-		    struct send_connector *, enum sc_op, char **);
+		    const struct send_connector *, struct send_connector *,
+		    enum sc_op, char **);
 static int	 sc_commit(struct cmd_ctx *, struct store *,
-		    struct send_connector *, enum sc_op);
+		    const struct send_connector *, struct send_connector *,
+		    enum sc_op);
 static bool	 sc_equal_lists(const struct sc_strlist *,
 		    const struct sc_strlist *);
 static bool	 sc_equal_spaces(const struct send_connector *,
@@ -1409,9 +1411,10 @@ sc_name_taken(struct cmd_ctx *ctx, struct store *st,
 	return (r);
 }
 
-/* The store call of one write. */
+/* The store call of one write; old is the connector before a Set. */
 static int
-sc_commit_op(struct cmd_ctx *ctx, struct store *st, struct send_connector *sc,
+sc_commit_op(struct cmd_ctx *ctx, struct store *st,
+    const struct send_connector *old, struct send_connector *sc,
     enum sc_op op, char **cause)
 {
 	switch (op) {
@@ -1424,16 +1427,21 @@ sc_commit_op(struct cmd_ctx *ctx, struct store *st, struct send_connector *sc,
 		if (bound_has(ctx->args, "Name") &&
 		    sc_name_taken(ctx, st, sc, sc->guid, cause) != 0)
 			return (-1);
-		return (store_connector_update(st, sc, cause));
+		return (store_connector_update(st, old, sc, cause));
 	case SC_OP_DELETE:
 		return (store_connector_delete(st, sc->guid, cause));
 	}
 	return (-1);
 }
 
-/* One write in one transaction; on failure the store is unchanged. */
+/*
+ * One write in one transaction; on failure the store is unchanged.  A Set
+ * passes the connector as it was read (old), so that only what it changed
+ * is written.
+ */
 static int
-sc_commit(struct cmd_ctx *ctx, struct store *st, struct send_connector *sc,
+sc_commit(struct cmd_ctx *ctx, struct store *st,
+    const struct send_connector *old, struct send_connector *sc,
     enum sc_op op)
 {
 	char	*cause = NULL;
@@ -1443,7 +1451,7 @@ sc_commit(struct cmd_ctx *ctx, struct store *st, struct send_connector *sc,
 	    store_path(st));
 	if (store_begin(st, &cause) != 0)
 		return (sc_store_failed(ctx, cause));
-	if (sc_commit_op(ctx, st, sc, op, &cause) == 0 &&
+	if (sc_commit_op(ctx, st, old, sc, op, &cause) == 0 &&
 	    store_commit(st, &cause) == 0)
 		return (0);
 	store_rollback(st);
@@ -1601,7 +1609,7 @@ cmd_new_sendconnector_exec(struct cmd_ctx *ctx)
 	r = 0;
 	if (!sc_new_confirm(ctx, &sc))
 		goto out;
-	if ((r = sc_commit(ctx, st, &sc, SC_OP_INSERT)) == 0)
+	if ((r = sc_commit(ctx, st, NULL, &sc, SC_OP_INSERT)) == 0)
 		cmd_emit(ctx, sendconnector_object(&sc));
 out:
 	send_connector_clear(&sc);
@@ -1626,7 +1634,7 @@ sc_set_one(struct cmd_ctx *ctx, struct store *st, struct send_connector *sc,
 	}
 	desc = xprintf("Configuring Send connector \"%s\".", label);
 	if (cmd_should_process(ctx, desc))
-		sc_commit(ctx, st, sc, SC_OP_UPDATE);
+		sc_commit(ctx, st, old, sc, SC_OP_UPDATE);
 	free(desc);
 out:
 	send_connector_free(old);
@@ -1688,7 +1696,7 @@ sc_remove_one(struct cmd_ctx *ctx, struct store *st, struct send_connector *sc,
 
 	desc = xprintf("Removing Send connector \"%s\".", label);
 	if (cmd_should_process(ctx, desc))
-		sc_commit(ctx, st, sc, SC_OP_DELETE);
+		sc_commit(ctx, st, NULL, sc, SC_OP_DELETE);
 	free(desc);
 }
 

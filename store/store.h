@@ -174,9 +174,16 @@ int		 store_connector_find(struct store *, const char *name,
 /* Insert; assigns guid and timestamps. Fails on a duplicate name. */
 int		 store_connector_insert(struct store *,
 		     struct send_connector *, char **cause);
-/* Replace every property of the connector with sc->guid. */
+/*
+ * Write the connector with sc->guid.  old is that connector as the caller
+ * read it, or NULL: only the columns and child lists in which sc differs
+ * from old are written, and when_changed; NULL writes every property.
+ * What the caller did not change keeps the stored value, even if another
+ * writer changed it after old was read.
+ */
 int		 store_connector_update(struct store *,
-		     struct send_connector *, char **cause);
+		     const struct send_connector *old, struct send_connector *,
+		     char **cause);
 int		 store_connector_delete(struct store *, const char *guid,
 		     char **cause);
 

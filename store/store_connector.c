@@ -3,9 +3,13 @@
  *
  * A connector is one row of send_connectors, with one typed column per
  * scalar property, plus ordered rows in address_spaces, smart_hosts and
- * source_servers.  The scalar columns are described once, in sc_fields,
- * from which the SELECT, INSERT and UPDATE statements are built; every
+ * source_servers.  The scalar columns are described once, in SC_FIELDS,
+ * from which the SELECT, INSERT and UPDATE statements are made; every
  * value is bound, never written into the SQL.
+ *
+ * A listing reads each child table once for all connectors.  An update
+ * writes only what the caller changed: the columns that differ from the
+ * connector as the caller read it, and the child lists that differ.
  */
 #include <sys/types.h>
 
@@ -39,89 +43,150 @@ enum sc_ftype {
 	FT_STR
 };
 
+/* What an update does with a column. */
+enum sc_upd {
+	SCU_CHANGED,	/* written when it differs from the old value */
+	SCU_NEVER,	/* when_created */
+	SCU_ALWAYS,	/* when_changed */
+	SCU_CREDENTIAL	/* written with the password, when either differs */
+};
+
 /* One scalar column of send_connectors and its struct member. */
 struct sc_field {
 	const char	*col;
 	enum sc_ftype	 type;
 	size_t		 off;
 	const char	*null_as;	/* FT_STR: stored instead of NULL */
-	int		 fixed;		/* not changed by an update */
+	enum sc_upd	 update;
 };
 
-#define SCF(m, t, d) { #m, t, offsetof(struct send_connector, m), d, 0 }
+/*
+ * The scalar columns: member (and column), type, the text a NULL string
+ * is stored as, and what an update does with it.  The one list gives both
+ * sc_fields and the constant SELECT and INSERT texts below.
+ */
+#define SC_FIELDS(F)							\
+	F(name, FT_STR, NULL, SCU_CHANGED)				\
+	F(when_created, FT_I64, NULL, SCU_NEVER)			\
+	F(when_changed, FT_I64, NULL, SCU_ALWAYS)			\
+	F(usage, FT_INT, NULL, SCU_CHANGED)				\
+	F(comment, FT_STR, "", SCU_CHANGED)				\
+	F(cloud_services_mail_enabled, FT_BOOL, NULL, SCU_CHANGED)	\
+	F(connector_type, FT_INT, NULL, SCU_CHANGED)			\
+	F(connection_inactivity_timeout, FT_I64, NULL, SCU_CHANGED)	\
+	F(domain_secure_enabled, FT_BOOL, NULL, SCU_CHANGED)		\
+	F(enabled, FT_BOOL, NULL, SCU_CHANGED)				\
+	F(error_policies, FT_INT, NULL, SCU_CHANGED)			\
+	F(force_helo, FT_BOOL, NULL, SCU_CHANGED)			\
+	F(fqdn, FT_STR, NULL, SCU_CHANGED)				\
+	F(frontend_proxy_enabled, FT_BOOL, NULL, SCU_CHANGED)		\
+	F(ignore_starttls, FT_BOOL, NULL, SCU_CHANGED)			\
+	F(is_scoped_connector, FT_BOOL, NULL, SCU_CHANGED)		\
+	F(max_message_size, FT_I64, NULL, SCU_CHANGED)			\
+	F(port, FT_INT, NULL, SCU_CHANGED)				\
+	F(protocol_logging_level, FT_INT, NULL, SCU_CHANGED)		\
+	F(require_oorg, FT_BOOL, NULL, SCU_CHANGED)			\
+	F(require_tls, FT_BOOL, NULL, SCU_CHANGED)			\
+	F(smart_host_auth_mechanism, FT_INT, NULL, SCU_CHANGED)		\
+	F(smtp_max_messages_per_connection, FT_INT, NULL, SCU_CHANGED)	\
+	F(source_ip_address, FT_STR, "0.0.0.0", SCU_CHANGED)		\
+	F(tls_auth_level, FT_INT, NULL, SCU_CHANGED)			\
+	F(tls_certificate_name, FT_STR, NULL, SCU_CHANGED)		\
+	F(tls_domain, FT_STR, NULL, SCU_CHANGED)			\
+	F(use_external_dns_servers_enabled, FT_BOOL, NULL, SCU_CHANGED)	\
+	F(auth_username, FT_STR, NULL, SCU_CREDENTIAL)
 
-static const struct sc_field sc_fields[] = {
-	SCF(name, FT_STR, NULL),
-	{ "when_created", FT_I64, offsetof(struct send_connector,
-	    when_created), NULL, 1 },
-	SCF(when_changed, FT_I64, NULL),
-	SCF(usage, FT_INT, NULL),
-	SCF(comment, FT_STR, ""),
-	SCF(cloud_services_mail_enabled, FT_BOOL, NULL),
-	SCF(connector_type, FT_INT, NULL),
-	SCF(connection_inactivity_timeout, FT_I64, NULL),
-	SCF(domain_secure_enabled, FT_BOOL, NULL),
-	SCF(enabled, FT_BOOL, NULL),
-	SCF(error_policies, FT_INT, NULL),
-	SCF(force_helo, FT_BOOL, NULL),
-	SCF(fqdn, FT_STR, NULL),
-	SCF(frontend_proxy_enabled, FT_BOOL, NULL),
-	SCF(ignore_starttls, FT_BOOL, NULL),
-	SCF(is_scoped_connector, FT_BOOL, NULL),
-	SCF(max_message_size, FT_I64, NULL),
-	SCF(port, FT_INT, NULL),
-	SCF(protocol_logging_level, FT_INT, NULL),
-	SCF(require_oorg, FT_BOOL, NULL),
-	SCF(require_tls, FT_BOOL, NULL),
-	SCF(smart_host_auth_mechanism, FT_INT, NULL),
-	SCF(smtp_max_messages_per_connection, FT_INT, NULL),
-	SCF(source_ip_address, FT_STR, "0.0.0.0"),
-	SCF(tls_auth_level, FT_INT, NULL),
-	SCF(tls_certificate_name, FT_STR, NULL),
-	SCF(tls_domain, FT_STR, NULL),
-	SCF(use_external_dns_servers_enabled, FT_BOOL, NULL),
-	SCF(auth_username, FT_STR, NULL),
-};
+#define SCF_ENTRY(m, t, d, u) \
+	{ #m, t, offsetof(struct send_connector, m), d, u },
+#define SCF_COLUMN(m, t, d, u)	", " #m
+#define SCF_PARAM(m, t, d, u)	", ?"
+
+static const struct sc_field sc_fields[] = { SC_FIELDS(SCF_ENTRY) };
 #define SC_NFIELDS	(sizeof(sc_fields) / sizeof(sc_fields[0]))
 
 /*
  * Statement layout: SELECT yields id, guid, the fields, auth_password;
  * INSERT and UPDATE bind guid as ?1, field i as ?(i + 2) and the
- * password blob last.
+ * password blob last.  A WHERE or ORDER BY clause follows SC_SELECT.
  */
 #define SC_COL_FIELD(i)		((int)(i) + 2)
 #define SC_COL_PASSWORD		SC_COL_FIELD(SC_NFIELDS)
+#define SC_SELECT	"SELECT id, guid" SC_FIELDS(SCF_COLUMN) \
+	", auth_password FROM send_connectors "
+#define SC_INSERT	"INSERT INTO send_connectors (guid" \
+	SC_FIELDS(SCF_COLUMN) ", auth_password) VALUES (?" \
+	SC_FIELDS(SCF_PARAM) ", ?) RETURNING id"
 
-enum sc_sql {
-	SC_SQL_SELECT,
-	SC_SQL_INSERT,
-	SC_SQL_UPDATE
+/* A connector read from its row, and the row's id. */
+struct sc_row {
+	int64_t			 id;
+	struct send_connector	*sc;
 };
 
-static char	*sc_build_sql(enum sc_sql, const char *);
+/*
+ * A child list: the query for one connector (?1 = its id) and the one
+ * for every connector at once; both yield connector_id first, then the
+ * columns add() takes, in list order.
+ */
+struct sc_child {
+	const char	*one;
+	const char	*all;
+	void		(*add)(struct send_connector *, sqlite3_stmt *);
+};
+
+#define SC_CHILD(cols, table, add) {					\
+	"SELECT connector_id, " cols " FROM " table			\
+	    " WHERE connector_id = ?1 ORDER BY position",		\
+	"SELECT connector_id, " cols " FROM " table			\
+	    " ORDER BY connector_id, position",				\
+	add }
+
+static void	 sc_add_space(struct send_connector *, sqlite3_stmt *);
+static void	 sc_add_host(struct send_connector *, sqlite3_stmt *);
+static void	 sc_add_server(struct send_connector *, sqlite3_stmt *);
+
+static const struct sc_child sc_children[] = {
+	SC_CHILD("type, domain, cost", "address_spaces", sc_add_space),
+	SC_CHILD("host", "smart_hosts", sc_add_host),
+	SC_CHILD("server", "source_servers", sc_add_server),
+};
+
 static int	 sc_check(const struct send_connector *, char **);
-static int	 sc_bind(sqlite3_stmt *, const struct send_connector *,
-		     const unsigned char *, size_t);
+static bool	 sc_streq(const char *, const char *);
+static bool	 sc_same_field(const struct sc_field *,
+		     const struct send_connector *,
+		     const struct send_connector *);
+static bool	 sc_same_spaces(const struct send_connector *,
+		     const struct send_connector *);
+static bool	 sc_same_list(const struct sc_strlist *,
+		     const struct sc_strlist *);
+static bool	 sc_writes(const struct sc_field *,
+		     const struct send_connector *,
+		     const struct send_connector *, bool);
+static int	 sc_bind_field(sqlite3_stmt *, size_t,
+		     const struct send_connector *);
 static struct send_connector *sc_from_row(sqlite3_stmt *);
 static int	 sc_read_row(struct store *, sqlite3_stmt *,
 		     struct send_connector **, char **);
-static int	 sc_read_spaces(struct store *, int64_t,
-		     struct send_connector *, char **);
-static int	 sc_read_list(struct store *, const char *, int64_t,
-		     struct sc_strlist *, char **);
+static int	 sc_row_cmp(const void *, const void *);
+static int	 sc_read_child(struct store *, const struct sc_child *,
+		     const struct sc_row *, size_t, char **);
 static int	 sc_query(struct store *, const char *, const char *,
 		     struct send_connector ***, size_t *, char **);
 static int	 sc_query_rows(struct store *, const char *, const char *,
 		     struct send_connector ***, size_t *, char **);
 static int	 sc_query_one(struct store *, const char *, const char *,
 		     struct send_connector **, char **);
-static int	 sc_write(struct store *, struct send_connector *, int,
-		     char **);
-static int	 sc_write_row(struct store *, struct send_connector *, int,
+static int	 sc_write(struct store *, const struct send_connector *,
+		     struct send_connector *, int, char **);
+static int	 sc_insert_row(struct store *, struct send_connector *,
 		     int64_t *, char **);
+static int	 sc_update_row(struct store *, const struct send_connector *,
+		     struct send_connector *, int64_t *, char **);
 static int	 sc_write_result(struct store *, sqlite3_stmt *,
 		     const struct send_connector *, int64_t *, char **);
 static int	 sc_write_children(struct store *, int64_t,
+		     const struct send_connector *,
 		     const struct send_connector *, int, char **);
 static int	 sc_write_spaces(struct store *, int64_t,
 		     const struct send_connector *, char **);
@@ -249,39 +314,6 @@ sc_strlist_clear(struct sc_strlist *l)
 	l->n = 0;
 }
 
-/* Build a statement over every column of sc_fields; tail is appended. */
-static char *
-sc_build_sql(enum sc_sql kind, const char *tail)
-{
-	struct buf	b;
-	size_t		i;
-
-	buf_init(&b);
-	if (kind == SC_SQL_SELECT)
-		buf_adds(&b, "SELECT id, guid");
-	else if (kind == SC_SQL_INSERT)
-		buf_adds(&b, "INSERT INTO send_connectors (guid");
-	else
-		buf_adds(&b, "UPDATE send_connectors SET guid = ?1");
-	for (i = 0; i < SC_NFIELDS; i++) {
-		if (kind != SC_SQL_UPDATE)
-			buf_addf(&b, ", %s", sc_fields[i].col);
-		else if (!sc_fields[i].fixed)
-			buf_addf(&b, ", %s = ?%d", sc_fields[i].col,
-			    SC_COL_FIELD(i));
-	}
-	if (kind == SC_SQL_SELECT)
-		buf_adds(&b, ", auth_password FROM send_connectors");
-	else if (kind == SC_SQL_INSERT) {
-		buf_adds(&b, ", auth_password) VALUES (?1");
-		for (i = 0; i < SC_NFIELDS + 1; i++)
-			buf_addf(&b, ", ?%d", SC_COL_FIELD(i));
-		buf_adds(&b, ")");
-	} else
-		buf_addf(&b, ", auth_password = ?%d", SC_COL_PASSWORD);
-	buf_addf(&b, " %s", tail);
-	return (buf_detach(&b));
-}
 
 static int
 sc_check(const struct send_connector *sc, char **cause)
@@ -298,44 +330,118 @@ sc_check(const struct send_connector *sc, char **cause)
 	return (0);
 }
 
-/* Bind guid, every field and the password blob (may be NULL). */
-static int
-sc_bind(sqlite3_stmt *st, const struct send_connector *sc,
-    const unsigned char *blob, size_t bloblen)
+/* Strings equal, NULL equal only to NULL. */
+static bool
+sc_streq(const char *a, const char *b)
 {
-	const struct sc_field	*f;
-	const char		*p = (const char *)sc, *str;
-	size_t			 i;
-	int			 rc, col;
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
 
-	rc = sqlite3_bind_text(st, 1, sc->guid, -1, SQLITE_STATIC);
-	for (i = 0; i < SC_NFIELDS && rc == SQLITE_OK; i++) {
-		f = &sc_fields[i];
-		col = SC_COL_FIELD(i);
-		switch (f->type) {
-		case FT_BOOL:
-			rc = sqlite3_bind_int(st, col, *(const bool *)
-			    (p + f->off) ? 1 : 0);
-			break;
-		case FT_INT:
-			rc = sqlite3_bind_int(st, col,
-			    *(const int *)(p + f->off));
-			break;
-		case FT_I64:
-			rc = sqlite3_bind_int64(st, col,
-			    *(const int64_t *)(p + f->off));
-			break;
-		case FT_STR:
-			if ((str = *(char *const *)(p + f->off)) == NULL)
-				str = f->null_as;
-			rc = sqlite3_bind_text(st, col, str, -1, SQLITE_STATIC);
-			break;
-		}
+/* The field would be stored the same for a and b. */
+static bool
+sc_same_field(const struct sc_field *f, const struct send_connector *a,
+    const struct send_connector *b)
+{
+	const char	*pa = (const char *)a + f->off;
+	const char	*pb = (const char *)b + f->off;
+	const char	*sa, *sb;
+
+	switch (f->type) {
+	case FT_BOOL:
+		return (*(const bool *)pa == *(const bool *)pb);
+	case FT_INT:
+		return (*(const int *)pa == *(const int *)pb);
+	case FT_I64:
+		return (*(const int64_t *)pa == *(const int64_t *)pb);
+	case FT_STR:
+		if ((sa = *(char *const *)pa) == NULL)
+			sa = f->null_as;
+		if ((sb = *(char *const *)pb) == NULL)
+			sb = f->null_as;
+		return (sc_streq(sa, sb));
 	}
-	if (rc == SQLITE_OK && blob != NULL)
-		rc = sqlite3_bind_blob(st, SC_COL_PASSWORD, blob, (int)bloblen,
-		    SQLITE_STATIC);
-	return (rc == SQLITE_OK ? 0 : -1);
+	return (false);
+}
+
+/* Same address spaces, in the same order, as stored. */
+static bool
+sc_same_spaces(const struct send_connector *a,
+    const struct send_connector *b)
+{
+	const struct sc_address_space	*x, *y;
+	size_t				 i;
+
+	if (a->n_address_spaces != b->n_address_spaces)
+		return (false);
+	for (i = 0; i < a->n_address_spaces; i++) {
+		x = &a->address_spaces[i];
+		y = &b->address_spaces[i];
+		if (!sc_streq(x->type, y->type) ||
+		    !sc_streq(x->domain, y->domain) || x->cost != y->cost)
+			return (false);
+	}
+	return (true);
+}
+
+/* Same items in the same order (and the same case). */
+static bool
+sc_same_list(const struct sc_strlist *a, const struct sc_strlist *b)
+{
+	size_t	i;
+
+	if (a->n != b->n)
+		return (false);
+	for (i = 0; i < a->n; i++) {
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return (false);
+	}
+	return (true);
+}
+
+/*
+ * Does an update from old (NULL: unknown) to sc write field f?  cred says
+ * whether the credential is written.
+ */
+static bool
+sc_writes(const struct sc_field *f, const struct send_connector *old,
+    const struct send_connector *sc, bool cred)
+{
+	switch (f->update) {
+	case SCU_NEVER:
+		return (false);
+	case SCU_ALWAYS:
+		return (true);
+	case SCU_CREDENTIAL:
+		return (cred);
+	case SCU_CHANGED:
+		break;
+	}
+	return (old == NULL || !sc_same_field(f, old, sc));
+}
+
+/* Bind field i of sc as parameter SC_COL_FIELD(i). */
+static int
+sc_bind_field(sqlite3_stmt *st, size_t i, const struct send_connector *sc)
+{
+	const struct sc_field	*f = &sc_fields[i];
+	const char		*p = (const char *)sc + f->off, *str;
+	int			 col = SC_COL_FIELD(i);
+
+	switch (f->type) {
+	case FT_BOOL:
+		return (sqlite3_bind_int(st, col, *(const bool *)p ? 1 : 0));
+	case FT_INT:
+		return (sqlite3_bind_int(st, col, *(const int *)p));
+	case FT_I64:
+		return (sqlite3_bind_int64(st, col, *(const int64_t *)p));
+	case FT_STR:
+		if ((str = *(char *const *)p) == NULL)
+			str = f->null_as;
+		return (sqlite3_bind_text(st, col, str, -1, SQLITE_STATIC));
+	}
+	return (SQLITE_MISUSE);
 }
 
 /* The scalar part of a connector from a SELECT row. */
@@ -376,33 +482,19 @@ sc_from_row(sqlite3_stmt *st)
 	return (sc);
 }
 
-/* A whole connector: row, child rows and decrypted password. */
+/* A connector's row and decrypted password; the child lists come later. */
 static int
 sc_read_row(struct store *s, sqlite3_stmt *st, struct send_connector **out,
     char **cause)
 {
 	struct send_connector	*sc;
 	const unsigned char	*blob;
-	int64_t			 id;
-	int			 rc;
 
 	sc = sc_from_row(st);
-	id = sqlite3_column_int64(st, 0);
-	rc = sc_read_spaces(s, id, sc, cause);
-	if (rc == 0)
-		rc = sc_read_list(s, "SELECT host FROM smart_hosts WHERE "
-		    "connector_id = ?1 ORDER BY position", id,
-		    &sc->smart_hosts, cause);
-	if (rc == 0)
-		rc = sc_read_list(s, "SELECT server FROM source_servers WHERE "
-		    "connector_id = ?1 ORDER BY position", id,
-		    &sc->source_transport_servers, cause);
 	blob = sqlite3_column_blob(st, SC_COL_PASSWORD);
-	if (rc == 0 && blob != NULL)
-		rc = store_crypt_decrypt(s, sc->guid, blob,
-		    sqlite3_column_bytes(st, SC_COL_PASSWORD),
-		    &sc->auth_password, cause);
-	if (rc != 0) {
+	if (blob != NULL && store_crypt_decrypt(s, sc->guid, blob,
+	    sqlite3_column_bytes(st, SC_COL_PASSWORD), &sc->auth_password,
+	    cause) != 0) {
 		send_connector_free(sc);
 		return (-1);
 	}
@@ -410,48 +502,76 @@ sc_read_row(struct store *s, sqlite3_stmt *st, struct send_connector **out,
 	return (0);
 }
 
-static int
-sc_read_spaces(struct store *s, int64_t id, struct send_connector *sc,
-    char **cause)
+static void
+sc_add_space(struct send_connector *sc, sqlite3_stmt *st)
 {
-	sqlite3_stmt		*st;
 	struct sc_address_space	*as;
-	int			 rc;
 
-	if (store_prepare(s, &st, "SELECT type, domain, cost FROM "
-	    "address_spaces WHERE connector_id = ?1 ORDER BY position",
-	    cause) != 0)
-		return (-1);
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sc->address_spaces = xreallocarray(sc->address_spaces,
-		    sc->n_address_spaces + 1, sizeof *sc->address_spaces);
-		as = &sc->address_spaces[sc->n_address_spaces++];
-		as->type = xstrdup((const char *)sqlite3_column_text(st, 0));
-		as->domain = xstrdup((const char *)sqlite3_column_text(st, 1));
-		as->cost = sqlite3_column_int(st, 2);
-	}
-	return (sc_step_done(s, st, rc, "cannot read address spaces", cause));
+	sc->address_spaces = xreallocarray(sc->address_spaces,
+	    sc->n_address_spaces + 1, sizeof *sc->address_spaces);
+	as = &sc->address_spaces[sc->n_address_spaces++];
+	as->type = xstrdup((const char *)sqlite3_column_text(st, 1));
+	as->domain = xstrdup((const char *)sqlite3_column_text(st, 2));
+	as->cost = sqlite3_column_int(st, 3);
+}
+
+static void
+sc_add_host(struct send_connector *sc, sqlite3_stmt *st)
+{
+	sc_strlist_add(&sc->smart_hosts,
+	    (const char *)sqlite3_column_text(st, 1));
+}
+
+static void
+sc_add_server(struct send_connector *sc, sqlite3_stmt *st)
+{
+	sc_strlist_add(&sc->source_transport_servers,
+	    (const char *)sqlite3_column_text(st, 1));
 }
 
 static int
-sc_read_list(struct store *s, const char *sql, int64_t id,
-    struct sc_strlist *l, char **cause)
+sc_row_cmp(const void *a, const void *b)
+{
+	const struct sc_row	*x = a, *y = b;
+
+	return (x->id < y->id ? -1 : x->id > y->id);
+}
+
+/*
+ * Fill one child list of the n connectors in byid (sorted by id).  One
+ * connector's rows are looked up by its id; for more, the whole table is
+ * read once in connector order and merged, not queried per connector.
+ */
+static int
+sc_read_child(struct store *s, const struct sc_child *c,
+    const struct sc_row *byid, size_t n, char **cause)
 {
 	sqlite3_stmt	*st;
+	int64_t		 id;
+	size_t		 j = 0;
 	int		 rc;
 
-	if (store_prepare(s, &st, sql, cause) != 0)
+	if (store_prepare(s, &st, n == 1 ? c->one : c->all, cause) != 0)
 		return (-1);
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		sc_strlist_add(l, (const char *)sqlite3_column_text(st, 0));
+	if (n == 1)
+		sqlite3_bind_int64(st, 1, byid[0].id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		while (j < n && byid[j].id < id)
+			j++;
+		if (j == n) {
+			rc = SQLITE_DONE;	/* the rest is no one's here */
+			break;
+		}
+		if (byid[j].id == id)
+			c->add(byid[j].sc, st);
+	}
 	return (sc_step_done(s, st, rc, "cannot read Send connector", cause));
 }
 
-/* Connectors matching tail (with ?1 = arg if not NULL), one snapshot. */
+/* Connectors selected by sql (with ?1 = arg if not NULL), one snapshot. */
 static int
-sc_query(struct store *s, const char *tail, const char *arg,
+sc_query(struct store *s, const char *sql, const char *arg,
     struct send_connector ***out, size_t *n, char **cause)
 {
 	enum store_txn	how;
@@ -461,7 +581,7 @@ sc_query(struct store *s, const char *tail, const char *arg,
 	*n = 0;
 	if (store_txn_enter(s, 0, &how, cause) != 0)
 		return (-1);
-	rc = sc_query_rows(s, tail, arg, out, n, cause);
+	rc = sc_query_rows(s, sql, arg, out, n, cause);
 	if (store_txn_leave(s, how, rc == 0, cause) != 0) {
 		store_connector_list_free(*out, *n);
 		*out = NULL;
@@ -471,35 +591,52 @@ sc_query(struct store *s, const char *tail, const char *arg,
 	return (0);
 }
 
+/*
+ * The rows first, in the query's order, then each child list for all of
+ * them: four queries however many connectors there are.
+ */
 static int
-sc_query_rows(struct store *s, const char *tail, const char *arg,
+sc_query_rows(struct store *s, const char *sql, const char *arg,
     struct send_connector ***out, size_t *n, char **cause)
 {
-	sqlite3_stmt		*st;
-	struct send_connector	*sc;
-	char			*sql;
-	int			 rc;
+	sqlite3_stmt	*st;
+	struct sc_row	*rows = NULL;
+	size_t		 cap = 0, i;
+	int		 rc;
 
-	sql = sc_build_sql(SC_SQL_SELECT, tail);
-	rc = store_prepare(s, &st, sql, cause);
-	free(sql);
-	if (rc != 0)
+	if (store_prepare(s, &st, sql, cause) != 0)
 		return (-1);
 	if (arg != NULL)
 		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sc_read_row(s, st, &sc, cause) != 0) {
+		if (*n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			*out = xreallocarray(*out, cap, sizeof **out);
+			rows = xreallocarray(rows, cap, sizeof *rows);
+		}
+		if (sc_read_row(s, st, &(*out)[*n], cause) != 0) {
 			store_release(s, st);
+			free(rows);
 			return (-1);
 		}
-		*out = xreallocarray(*out, *n + 1, sizeof **out);
-		(*out)[(*n)++] = sc;
+		rows[*n].id = sqlite3_column_int64(st, 0);
+		rows[*n].sc = (*out)[*n];
+		(*n)++;
 	}
-	return (sc_step_done(s, st, rc, "cannot read Send connectors", cause));
+	rc = sc_step_done(s, st, rc, "cannot read Send connectors", cause);
+	if (rc == 0 && *n > 0) {
+		qsort(rows, *n, sizeof *rows, sc_row_cmp);
+		for (i = 0; i < sizeof sc_children / sizeof sc_children[0] &&
+		    rc == 0; i++)
+			rc = sc_read_child(s, &sc_children[i], rows, *n,
+			    cause);
+	}
+	free(rows);
+	return (rc);
 }
 
 static int
-sc_query_one(struct store *s, const char *tail, const char *arg,
+sc_query_one(struct store *s, const char *sql, const char *arg,
     struct send_connector **out, char **cause)
 {
 	struct send_connector	**v;
@@ -508,7 +645,7 @@ sc_query_one(struct store *s, const char *tail, const char *arg,
 	*out = NULL;
 	if (arg == NULL)
 		return (1);
-	if (sc_query(s, tail, arg, &v, &n, cause) != 0)
+	if (sc_query(s, sql, arg, &v, &n, cause) != 0)
 		return (-1);
 	if (n == 0) {
 		free(v);
@@ -524,8 +661,8 @@ int
 store_connector_list(struct store *s, struct send_connector ***out,
     size_t *n, char **cause)
 {
-	return (sc_query(s, "ORDER BY name COLLATE NOCASE, id", NULL, out, n,
-	    cause));
+	return (sc_query(s, SC_SELECT "ORDER BY name COLLATE NOCASE, id",
+	    NULL, out, n, cause));
 }
 
 void
@@ -544,15 +681,16 @@ int
 store_connector_get(struct store *s, const char *guid,
     struct send_connector **out, char **cause)
 {
-	return (sc_query_one(s, "WHERE guid = lower(?1)", guid, out, cause));
+	return (sc_query_one(s, SC_SELECT "WHERE guid = lower(?1)", guid, out,
+	    cause));
 }
 
 int
 store_connector_find(struct store *s, const char *name,
     struct send_connector **out, char **cause)
 {
-	return (sc_query_one(s, "WHERE name = ?1 COLLATE NOCASE", name, out,
-	    cause));
+	return (sc_query_one(s, SC_SELECT "WHERE name = ?1 COLLATE NOCASE",
+	    name, out, cause));
 }
 
 int
@@ -567,7 +705,7 @@ store_connector_insert(struct store *s, struct send_connector *sc,
 	if (store_crypt_uuid(tmp.guid, cause) != 0)
 		return (-1);
 	tmp.when_created = tmp.when_changed = (int64_t)time(NULL);
-	if (sc_write(s, &tmp, 0, cause) != 0)
+	if (sc_write(s, NULL, &tmp, 0, cause) != 0)
 		return (-1);
 	memcpy(sc->guid, tmp.guid, sizeof sc->guid);
 	sc->when_created = tmp.when_created;
@@ -576,8 +714,8 @@ store_connector_insert(struct store *s, struct send_connector *sc,
 }
 
 int
-store_connector_update(struct store *s, struct send_connector *sc,
-    char **cause)
+store_connector_update(struct store *s, const struct send_connector *old,
+    struct send_connector *sc, char **cause)
 {
 	struct send_connector	tmp;
 
@@ -585,7 +723,7 @@ store_connector_update(struct store *s, struct send_connector *sc,
 		return (-1);
 	tmp = *sc;
 	tmp.when_changed = (int64_t)time(NULL);
-	if (sc_write(s, &tmp, 1, cause) != 0)
+	if (sc_write(s, old, &tmp, 1, cause) != 0)
 		return (-1);
 	sc->when_changed = tmp.when_changed;
 	return (0);
@@ -613,10 +751,13 @@ store_connector_delete(struct store *s, const char *guid, char **cause)
 	return (0);
 }
 
-/* Insert or update sc and its child rows, atomically. */
+/*
+ * Insert sc, or update it from old (NULL: every property), with its child
+ * rows, atomically.
+ */
 static int
-sc_write(struct store *s, struct send_connector *sc, int update,
-    char **cause)
+sc_write(struct store *s, const struct send_connector *old,
+    struct send_connector *sc, int update, char **cause)
 {
 	enum store_txn	how;
 	int64_t		id = -1;
@@ -624,31 +765,91 @@ sc_write(struct store *s, struct send_connector *sc, int update,
 
 	if (store_txn_enter(s, 1, &how, cause) != 0)
 		return (-1);
-	rc = sc_write_row(s, sc, update, &id, cause);
+	if (update)
+		rc = sc_update_row(s, old, sc, &id, cause);
+	else
+		rc = sc_insert_row(s, sc, &id, cause);
 	if (rc == 0)
-		rc = sc_write_children(s, id, sc, update, cause);
+		rc = sc_write_children(s, id, old, sc, update, cause);
 	return (store_txn_leave(s, how, rc == 0, cause));
 }
 
 static int
-sc_write_row(struct store *s, struct send_connector *sc, int update,
-    int64_t *id, char **cause)
+sc_insert_row(struct store *s, struct send_connector *sc, int64_t *id,
+    char **cause)
 {
 	sqlite3_stmt	*st;
 	unsigned char	*blob = NULL;
-	size_t		 bloblen = 0;
-	char		*sql;
+	size_t		 bloblen = 0, i;
 	int		 rc;
 
 	if (sc->auth_password != NULL && store_crypt_encrypt(s, sc->guid,
 	    sc->auth_password, &blob, &bloblen, cause) != 0)
 		return (-1);
-	sql = sc_build_sql(update ? SC_SQL_UPDATE : SC_SQL_INSERT,
-	    update ? "WHERE guid = ?1 RETURNING id" : "RETURNING id");
-	rc = store_prepare(s, &st, sql, cause);
-	free(sql);
+	if ((rc = store_prepare(s, &st, SC_INSERT, cause)) == 0) {
+		rc = sqlite3_bind_text(st, 1, sc->guid, -1, SQLITE_STATIC);
+		for (i = 0; i < SC_NFIELDS && rc == SQLITE_OK; i++)
+			rc = sc_bind_field(st, i, sc);
+		if (rc == SQLITE_OK && blob != NULL)
+			rc = sqlite3_bind_blob(st, SC_COL_PASSWORD, blob,
+			    (int)bloblen, SQLITE_STATIC);
+		if (rc != SQLITE_OK)
+			rc = store_fail(s, cause, "cannot bind values");
+		else
+			rc = sc_write_result(s, st, sc, id, cause);
+		store_release(s, st);
+	}
+	free(blob);
+	return (rc);
+}
+
+/*
+ * UPDATE only the columns in which sc differs from old, and when_changed;
+ * the statement text names just those columns, so one is kept per
+ * combination in use (a Set usually changes the same few).
+ */
+static int
+sc_update_row(struct store *s, const struct send_connector *old,
+    struct send_connector *sc, int64_t *id, char **cause)
+{
+	sqlite3_stmt	*st;
+	struct buf	 b;
+	unsigned char	*blob = NULL;
+	const char	*sep = "";
+	size_t		 bloblen = 0, i;
+	bool		 cred;
+	int		 rc;
+
+	cred = old == NULL || !sc_streq(old->auth_username,
+	    sc->auth_username) || !sc_streq(old->auth_password,
+	    sc->auth_password);
+	if (cred && sc->auth_password != NULL && store_crypt_encrypt(s,
+	    sc->guid, sc->auth_password, &blob, &bloblen, cause) != 0)
+		return (-1);
+	buf_init(&b);
+	buf_adds(&b, "UPDATE send_connectors SET");
+	for (i = 0; i < SC_NFIELDS; i++) {
+		if (!sc_writes(&sc_fields[i], old, sc, cred))
+			continue;
+		buf_addf(&b, "%s %s = ?%d", sep, sc_fields[i].col,
+		    SC_COL_FIELD(i));
+		sep = ",";
+	}
+	if (cred)
+		buf_addf(&b, ", auth_password = ?%d", SC_COL_PASSWORD);
+	buf_adds(&b, " WHERE guid = ?1 RETURNING id");
+	rc = store_prepare(s, &st, b.s, cause);
+	buf_free(&b);
 	if (rc == 0) {
-		if (sc_bind(st, sc, blob, bloblen) != 0)
+		rc = sqlite3_bind_text(st, 1, sc->guid, -1, SQLITE_STATIC);
+		for (i = 0; i < SC_NFIELDS && rc == SQLITE_OK; i++) {
+			if (sc_writes(&sc_fields[i], old, sc, cred))
+				rc = sc_bind_field(st, i, sc);
+		}
+		if (rc == SQLITE_OK && blob != NULL)
+			rc = sqlite3_bind_blob(st, SC_COL_PASSWORD, blob,
+			    (int)bloblen, SQLITE_STATIC);
+		if (rc != SQLITE_OK)
 			rc = store_fail(s, cause, "cannot bind values");
 		else
 			rc = sc_write_result(s, st, sc, id, cause);
@@ -681,30 +882,44 @@ sc_write_result(struct store *s, sqlite3_stmt *st,
 	    sc->name));
 }
 
+/*
+ * Write the child lists of a new connector, or on update replace those
+ * that differ from old (NULL: all of them).  An unchanged list is not
+ * touched, so its rows keep firing no generation triggers.
+ */
 static int
 sc_write_children(struct store *s, int64_t id,
-    const struct send_connector *sc, int update, char **cause)
+    const struct send_connector *old, const struct send_connector *sc,
+    int update, char **cause)
 {
-	static const char *const clear[] = {
-		"DELETE FROM address_spaces WHERE connector_id = ?1",
-		"DELETE FROM smart_hosts WHERE connector_id = ?1",
-		"DELETE FROM source_servers WHERE connector_id = ?1",
-	};
-	size_t	i;
-
-	for (i = 0; update && i < sizeof clear / sizeof clear[0]; i++) {
-		if (sc_write_list(s, clear[i], id, NULL, cause) != 0)
+	if (old == NULL || !sc_same_spaces(old, sc)) {
+		if (update && sc_write_list(s, "DELETE FROM address_spaces "
+		    "WHERE connector_id = ?1", id, NULL, cause) != 0)
+			return (-1);
+		if (sc_write_spaces(s, id, sc, cause) != 0)
 			return (-1);
 	}
-	if (sc_write_spaces(s, id, sc, cause) != 0)
-		return (-1);
-	if (sc_write_list(s, "INSERT INTO smart_hosts (connector_id, "
-	    "position, host) VALUES (?1, ?2, ?3)", id, &sc->smart_hosts,
-	    cause) != 0)
-		return (-1);
-	return (sc_write_list(s, "INSERT INTO source_servers (connector_id, "
-	    "position, server) VALUES (?1, ?2, ?3)", id,
-	    &sc->source_transport_servers, cause));
+	if (old == NULL || !sc_same_list(&old->smart_hosts,
+	    &sc->smart_hosts)) {
+		if (update && sc_write_list(s, "DELETE FROM smart_hosts "
+		    "WHERE connector_id = ?1", id, NULL, cause) != 0)
+			return (-1);
+		if (sc_write_list(s, "INSERT INTO smart_hosts (connector_id, "
+		    "position, host) VALUES (?1, ?2, ?3)", id,
+		    &sc->smart_hosts, cause) != 0)
+			return (-1);
+	}
+	if (old == NULL || !sc_same_list(&old->source_transport_servers,
+	    &sc->source_transport_servers)) {
+		if (update && sc_write_list(s, "DELETE FROM source_servers "
+		    "WHERE connector_id = ?1", id, NULL, cause) != 0)
+			return (-1);
+		if (sc_write_list(s, "INSERT INTO source_servers "
+		    "(connector_id, position, server) VALUES (?1, ?2, ?3)", id,
+		    &sc->source_transport_servers, cause) != 0)
+			return (-1);
+	}
+	return (0);
 }
 
 static int
@@ -761,7 +976,7 @@ sc_write_list(struct store *s, const char *sql, int64_t id,
 	    cause));
 }
 
-/* Finalize st; fail unless its last step (rc) finished the statement. */
+/* Release st; fail unless its last step (rc) finished the statement. */
 static int
 sc_step_done(struct store *s, sqlite3_stmt *st, int rc, const char *what,
     char **cause)

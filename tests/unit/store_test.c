@@ -637,7 +637,7 @@ test_update(void)
 	created = sc.when_created;
 	change_all(&sc);
 	sc.when_created = 1;	/* must not be written */
-	TAP_CHECK(store_connector_update(s, &sc, &cause) == 0);
+	TAP_CHECK(store_connector_update(s, NULL, &sc, &cause) == 0);
 	sc.when_created = created;
 	TAP_CHECK(sc.when_changed >= created);
 	TAP_CHECK(store_connector_find(s, "full", &got, &cause) == 1);
@@ -651,12 +651,234 @@ test_update(void)
 	sc.auth_username = sc.auth_password = NULL;
 	sc_strlist_clear(&sc.smart_hosts);
 	sc_strlist_clear(&sc.source_transport_servers);
-	TAP_CHECK(store_connector_update(s, &sc, &cause) == 0);
+	TAP_CHECK(store_connector_update(s, NULL, &sc, &cause) == 0);
 	TAP_CHECK(store_connector_get(s, sc.guid, &got, &cause) == 0);
 	if (got != NULL)
 		check_same(&sc, got);
 	send_connector_free(got);
 	send_connector_clear(&sc);
+	store_close(s);
+out:
+	teardown();
+}
+
+/* Update sc from old in its own transaction; the generation it cost. */
+static int64_t
+update_from(struct store *s, const struct send_connector *old,
+    struct send_connector *sc)
+{
+	char	*cause = NULL;
+	int64_t	 before;
+
+	before = generation(s);
+	if (store_connector_update(s, old, sc, &cause) != 0) {
+		printf("# update: %s\n", cause);
+		free(cause);
+		return (-1);
+	}
+	return (generation(s) - before);
+}
+
+/* A stored full connector, as read back (the caller's "old"). */
+static struct send_connector *
+stored_full(struct store *s, const char *name)
+{
+	struct send_connector	 sc, *got = NULL;
+	char			*cause = NULL;
+
+	make_full(&sc, name);
+	if (insert_commit(s, &sc) == 0 &&
+	    store_connector_get(s, sc.guid, &got, &cause) != 0) {
+		printf("# get: %s\n", cause);
+		free(cause);
+		got = NULL;
+	}
+	send_connector_clear(&sc);
+	return (got);
+}
+
+/* sc as the store now holds it matches want. */
+static void
+check_stored(struct store *s, const struct send_connector *want)
+{
+	struct send_connector	*got = NULL;
+	char			*cause = NULL;
+
+	TAP_CHECK(store_connector_get(s, want->guid, &got, &cause) == 0);
+	if (got != NULL)
+		check_same(want, got);
+	send_connector_free(got);
+}
+
+static void
+test_update_scalar(void)
+{
+	struct store		*s;
+	struct send_connector	*old, *sc;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	if ((old = stored_full(s, "Partial")) == NULL)
+		goto close;
+	sc = send_connector_dup(old);
+	sc->port = 2525;
+	sc->require_tls = false;
+	/* One UPDATE of the row: no child row deleted or inserted. */
+	TAP_CHECK(update_from(s, old, sc) == 1);
+	TAP_CHECK(sc->when_changed >= old->when_changed);
+	check_stored(s, sc);
+	TAP_CHECK(raw_int("SELECT count(*) FROM address_spaces") == 3);
+	TAP_CHECK(raw_int("SELECT count(*) FROM smart_hosts") == 3);
+	TAP_CHECK(raw_int("SELECT count(*) FROM source_servers") == 3);
+	/* Nothing changed: when_changed alone, still one bump. */
+	send_connector_free(old);
+	old = send_connector_dup(sc);
+	TAP_CHECK(update_from(s, old, sc) == 1);
+	check_stored(s, sc);
+	send_connector_free(old);
+	send_connector_free(sc);
+close:
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_update_lists(void)
+{
+	struct store		*s;
+	struct send_connector	*old, *sc;
+	char			*tmp;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	if ((old = stored_full(s, "Lists")) == NULL)
+		goto close;
+	sc = send_connector_dup(old);
+	/* Reversed smart hosts: 3 rows out, 3 in, plus the row update. */
+	tmp = sc->smart_hosts.v[0];
+	sc->smart_hosts.v[0] = sc->smart_hosts.v[2];
+	sc->smart_hosts.v[2] = tmp;
+	TAP_CHECK(update_from(s, old, sc) == 7);
+	check_stored(s, sc);
+	TAP_CHECK(raw_int("SELECT count(*) FROM address_spaces") == 3);
+	/* Address spaces cut to one, and a case-only server change. */
+	send_connector_free(old);
+	old = send_connector_dup(sc);
+	while (sc->n_address_spaces > 1) {
+		sc->n_address_spaces--;
+		free(sc->address_spaces[sc->n_address_spaces].type);
+		free(sc->address_spaces[sc->n_address_spaces].domain);
+	}
+	free(sc->source_transport_servers.v[2]);
+	sc->source_transport_servers.v[2] = xstrdup("ex02");	/* EX02 */
+	TAP_CHECK(update_from(s, old, sc) == 1 + 3 + 1 + 3 + 3);
+	check_stored(s, sc);
+	TAP_CHECK(raw_int("SELECT count(*) FROM smart_hosts") == 3);
+	/* Emptied lists. */
+	send_connector_free(old);
+	old = send_connector_dup(sc);
+	sc_strlist_clear(&sc->smart_hosts);
+	TAP_CHECK(update_from(s, old, sc) == 1 + 3);
+	check_stored(s, sc);
+	send_connector_free(old);
+	send_connector_free(sc);
+close:
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_update_credential(void)
+{
+	struct store		*s;
+	struct send_connector	*old, *sc;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	if ((old = stored_full(s, "Cred")) == NULL)
+		goto close;
+	sc = send_connector_dup(old);
+	free(sc->auth_password);
+	sc->auth_password = xstrdup("n3w-secret");
+	TAP_CHECK(update_from(s, old, sc) == 1);
+	check_stored(s, sc);
+	send_connector_free(old);
+	old = send_connector_dup(sc);
+	free(sc->auth_username);
+	free(sc->auth_password);
+	sc->auth_username = sc->auth_password = NULL;
+	TAP_CHECK(update_from(s, old, sc) == 1);
+	check_stored(s, sc);
+	TAP_CHECK(raw_int("SELECT count(*) FROM send_connectors WHERE "
+	    "auth_username IS NULL AND auth_password IS NULL") == 1);
+	send_connector_free(old);
+	send_connector_free(sc);
+close:
+	store_close(s);
+out:
+	teardown();
+}
+
+/* What the caller did not change keeps what another writer stored. */
+static void
+test_update_keeps_others(void)
+{
+	struct store		*s;
+	struct send_connector	*old, *sc;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	if ((old = stored_full(s, "Shared")) == NULL)
+		goto close;
+	TAP_CHECK(raw_sql("UPDATE send_connectors SET comment = 'theirs'; "
+	    "DELETE FROM smart_hosts WHERE position = 2") == 0);
+	sc = send_connector_dup(old);
+	sc->port = 2526;
+	TAP_CHECK(update_from(s, old, sc) == 1);
+	free(sc->comment);
+	sc->comment = xstrdup("theirs");
+	sc->smart_hosts.n--;
+	free(sc->smart_hosts.v[sc->smart_hosts.n]);
+	check_stored(s, sc);
+	send_connector_free(old);
+	send_connector_free(sc);
+close:
+	store_close(s);
+out:
+	teardown();
+}
+
+static void
+test_update_partial_fails(void)
+{
+	struct store		*s;
+	struct send_connector	*old, *sc;
+	char			*cause = NULL;
+	int64_t			 gen;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	if ((old = stored_full(s, "Checked")) == NULL)
+		goto close;
+	gen = generation(s);
+	sc = send_connector_dup(old);
+	sc->port = 65536;
+	sc_strlist_clear(&sc->smart_hosts);
+	TAP_CHECK(store_connector_update(s, old, sc, &cause) == -1);
+	TAP_CHECK(cause != NULL && strstr(cause, "port") != NULL);
+	free(cause);
+	TAP_CHECK(generation(s) == gen);
+	check_stored(s, old);
+	send_connector_free(old);
+	send_connector_free(sc);
+close:
 	store_close(s);
 out:
 	teardown();
@@ -675,7 +897,7 @@ test_update_missing(void)
 	send_connector_init(&sc, SC_USAGE_CUSTOM, NULL);
 	sc.name = xstrdup("Ghost");
 	strcpy(sc.guid, "00000000-0000-4000-8000-000000000000");
-	TAP_CHECK(store_connector_update(s, &sc, &cause) == -1);
+	TAP_CHECK(store_connector_update(s, NULL, &sc, &cause) == -1);
 	TAP_CHECK(cause != NULL && strstr(cause, sc.guid) != NULL);
 	free(cause);
 	send_connector_clear(&sc);
@@ -966,7 +1188,7 @@ test_check_port(void)
 	gen = generation(s);
 	got->port = 65536;
 	sc_strlist_add(&got->smart_hosts, "relay.example.com");
-	TAP_CHECK(store_connector_update(s, got, &cause) == -1);
+	TAP_CHECK(store_connector_update(s, NULL, got, &cause) == -1);
 	TAP_CHECK(cause != NULL && strstr(cause, "port") != NULL);
 	free(cause);
 	send_connector_free(got);
@@ -1015,6 +1237,15 @@ static const struct tap_case cases[] = {
 	    test_round_trip },
 	{ "list is ordered by name, case-insensitively", test_list_order },
 	{ "update replaces every property and child list", test_update },
+	{ "update from old: a scalar change leaves the child rows alone",
+	    test_update_scalar },
+	{ "update from old: a changed list is replaced, in order",
+	    test_update_lists },
+	{ "update from old: the credential alone", test_update_credential },
+	{ "update from old keeps what another writer changed",
+	    test_update_keeps_others },
+	{ "update from old that fails a CHECK changes nothing",
+	    test_update_partial_fails },
 	{ "update of an unknown guid fails", test_update_missing },
 	{ "delete removes the connector and its child rows", test_delete },
 	{ "duplicate name fails; rollback leaves the store unchanged",
