@@ -230,8 +230,9 @@ struct hash_entry {
 };
 
 struct prop {
-	char		*name;
+	const char	*name;
 	struct value	*val;
+	bool		 const_name;	/* name is a constant, not freed */
 };
 
 struct view;
@@ -241,6 +242,7 @@ struct object {
 	const struct view	*view;		/* default shapes, or NULL */
 	struct prop		*props;
 	size_t			 nprops;
+	size_t			 propcap;	/* allocated props */
 	char			*text;		/* ToString(), or NULL */
 	char			*key;		/* hidden identity (a guid) */
 };
@@ -289,6 +291,11 @@ struct value	*value_hash_get(const struct value *, const char *key);
 struct value	*value_script(struct node *, struct source *);
 struct value	*value_object(const char *type_name, const struct view *);
 void		 object_add(struct value *, const char *name, struct value *);
+/* object_add for a name that lives as long as the program: not copied. */
+void		 object_add_const(struct value *, const char *name,
+		     struct value *);
+/* Make room for n properties in all, before adding many. */
+void		 object_reserve(struct value *, size_t n);
 struct value	*object_get(const struct value *, const char *name);
 struct value	*value_ref(struct value *);
 void		 value_unref(struct value *);

@@ -6,7 +6,8 @@
  * objects (ordered property bags, like the deserialized objects the
  * Exchange Management Shell receives).  Values are immutable once shared;
  * builders (value_array_push, object_add) are used only while a value is
- * being made.  The null value is a shared singleton.
+ * being made.  The null value and the two booleans are shared static
+ * values, never counted or freed.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -16,7 +17,14 @@
 #include "shell.h"
 #include "xmalloc.h"
 
-static struct value	value_null_singleton = { V_NULL, 1 << 30, { 0 } };
+#define VALUE_STATIC	(-1)	/* refs of a static value */
+
+static struct value	value_null_singleton = { V_NULL, VALUE_STATIC, { 0 } };
+static struct value	value_true = { V_BOOL, VALUE_STATIC, { .b = true } };
+static struct value	value_false = { V_BOOL, VALUE_STATIC, { .b = false } };
+
+static void	object_push(struct value *, const char *, struct value *,
+		    bool);
 
 struct source *
 source_create(const char *name, const char *text, size_t len)
@@ -88,10 +96,7 @@ value_null(void)
 struct value *
 value_bool(bool b)
 {
-	struct value	*v = value_new(V_BOOL);
-
-	v->u.b = b;
-	return (v);
+	return (b ? &value_true : &value_false);
 }
 
 struct value *
@@ -112,18 +117,27 @@ value_double(double d)
 	return (v);
 }
 
+/* A string value is one allocation: the text follows the struct. */
 struct value *
 value_string(const char *s)
 {
-	return (value_string_take(xstrdup(s)));
+	struct value	*v;
+	size_t		 len = strlen(s);
+
+	v = xmalloc(sizeof *v + len + 1);
+	memset(v, 0, sizeof *v);
+	v->type = V_STRING;
+	v->refs = 1;
+	v->u.s = memcpy(v + 1, s, len + 1);
+	return (v);
 }
 
 struct value *
 value_string_take(char *s)
 {
-	struct value	*v = value_new(V_STRING);
+	struct value	*v = value_string(s);
 
-	v->u.s = s;
+	free(s);
 	return (v);
 }
 
@@ -246,17 +260,44 @@ value_object(const char *type_name, const struct view *view)
 	return (v);
 }
 
+void
+object_reserve(struct value *o, size_t n)
+{
+	struct object	*obj = o->u.obj;
+
+	if (n <= obj->propcap)
+		return;
+	obj->props = xreallocarray(obj->props, n, sizeof *obj->props);
+	obj->propcap = n;
+}
+
+static void
+object_push(struct value *o, const char *name, struct value *val,
+    bool const_name)
+{
+	struct object	*obj = o->u.obj;
+	struct prop	*p;
+
+	if (obj->nprops == obj->propcap)
+		object_reserve(o, obj->propcap == 0 ? 8 : obj->propcap * 2);
+	p = &obj->props[obj->nprops++];
+	p->name = const_name ? name : xstrdup(name);
+	p->val = val;
+	p->const_name = const_name;
+}
+
 /* Add a property, taking the reference to val. */
 void
 object_add(struct value *o, const char *name, struct value *val)
 {
-	struct object	*obj = o->u.obj;
+	object_push(o, name, val, false);
+}
 
-	obj->props = xreallocarray(obj->props, obj->nprops + 1,
-	    sizeof *obj->props);
-	obj->props[obj->nprops].name = xstrdup(name);
-	obj->props[obj->nprops].val = val;
-	obj->nprops++;
+/* Add a property whose name is a constant (a string literal). */
+void
+object_add_const(struct value *o, const char *name, struct value *val)
+{
+	object_push(o, name, val, true);
 }
 
 /* Borrowed property value (case-insensitive name), or NULL. */
@@ -279,7 +320,7 @@ value_ref(struct value *v)
 {
 	if (v == NULL)
 		return (value_null());
-	if (v != &value_null_singleton)
+	if (v->refs != VALUE_STATIC)
 		v->refs++;
 	return (v);
 }
@@ -287,10 +328,12 @@ value_ref(struct value *v)
 static void
 value_destroy(struct value *v)
 {
-	size_t	i;
+	struct prop	*p;
+	size_t		 i;
 
 	switch (v->type) {
-	case V_STRING:
+	case V_STRING:		/* the text is part of v */
+		break;
 	case V_FORMAT:
 		free(v->u.s);
 		break;
@@ -315,8 +358,10 @@ value_destroy(struct value *v)
 		break;
 	case V_OBJECT:
 		for (i = 0; i < v->u.obj->nprops; i++) {
-			free(v->u.obj->props[i].name);
-			value_unref(v->u.obj->props[i].val);
+			p = &v->u.obj->props[i];
+			if (!p->const_name)
+				free((char *)p->name);
+			value_unref(p->val);
 		}
 		free(v->u.obj->props);
 		free(v->u.obj->type_name);
@@ -333,7 +378,7 @@ value_destroy(struct value *v)
 void
 value_unref(struct value *v)
 {
-	if (v == NULL || v == &value_null_singleton)
+	if (v == NULL || v->refs == VALUE_STATIC)
 		return;
 	if (--v->refs == 0)
 		value_destroy(v);
@@ -530,8 +575,9 @@ value_to_number(const struct value *v, double *d, int64_t *i, bool *is_int)
 struct value *
 value_copy_shallow(const struct value *v)
 {
-	struct value	*c;
-	size_t		 i;
+	const struct prop	*p;
+	struct value		*c;
+	size_t			 i;
 
 	if (v->type == V_ARRAY) {
 		c = value_array();
@@ -541,9 +587,12 @@ value_copy_shallow(const struct value *v)
 	}
 	if (v->type == V_OBJECT) {
 		c = value_object(v->u.obj->type_name, v->u.obj->view);
-		for (i = 0; i < v->u.obj->nprops; i++)
-			object_add(c, v->u.obj->props[i].name,
-			    value_ref(v->u.obj->props[i].val));
+		object_reserve(c, v->u.obj->nprops);
+		for (i = 0; i < v->u.obj->nprops; i++) {
+			p = &v->u.obj->props[i];
+			object_push(c, p->name, value_ref(p->val),
+			    p->const_name);
+		}
 		if (v->u.obj->text != NULL)
 			c->u.obj->text = xstrdup(v->u.obj->text);
 		if (v->u.obj->key != NULL)
