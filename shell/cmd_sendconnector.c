@@ -187,6 +187,12 @@ static const struct {
 	{ "WriteError", "StoreException" }
 };
 
+/* A value made from a number, kept while the number repeats: sc_memo. */
+struct sc_memo {
+	struct value	*v;		/* NULL before first use */
+	int64_t		 key;
+};
+
 enum sc_op {
 	SC_OP_INSERT,
 	SC_OP_UPDATE,
@@ -284,6 +290,16 @@ static const char *sc_runspace_id(void);
 static struct value *sc_str(const char *);
 static struct value *sc_strlist_value(const struct sc_strlist *);
 static struct value *sc_date(int64_t, bool);
+static struct value *sc_tls_value(int64_t);
+static struct value *sc_auth_value(int64_t);
+static struct value *sc_log_value(int64_t);
+static struct value *sc_conntype_value(int64_t);
+static struct value *sc_errpol_value(int64_t);
+static struct value *sc_timespan_value(int64_t);
+static struct value *sc_size_value(int64_t);
+static struct value *sc_memo(struct sc_memo *, int64_t,
+		    struct value *(*)(int64_t));
+static void	 sc_shared_init(void);
 static void	 sc_object_smtp(struct value *, const struct send_connector *);
 static void	 sc_object_tls(struct value *, const struct send_connector *);
 static void	 sc_object_gateway(struct value *,
@@ -292,6 +308,34 @@ static void	 sc_object_ad(struct value *, const struct send_connector *);
 
 /* Name of the local server, for messages and OriginatingServer. */
 static char	*sc_server;
+
+/* Values every connector object shares, made once (sc_shared_init). */
+static struct {
+	struct value	*empty;			/* "" */
+	struct value	*runspace;		/* RunspaceId */
+	struct value	*credential;		/* AuthenticationCredential */
+	struct value	*no_domains;		/* ConnectedDomains */
+	struct value	*routing_group;		/* SourceRoutingGroup */
+	struct value	*home_mta;		/* HomeMTA */
+	struct value	*version;		/* ExchangeVersion */
+	struct value	*category;		/* ObjectCategory */
+	struct value	*object_class;		/* ObjectClass */
+	struct value	*unchanged;		/* ObjectState */
+} sc_shared;
+
+/* The last value of each property that sc_memo keeps. */
+static struct {
+	struct sc_memo	 tls_auth;
+	struct sc_memo	 error_policies;
+	struct sc_memo	 idle_timeout;
+	struct sc_memo	 logging;
+	struct sc_memo	 auth_mechanism;
+	struct sc_memo	 connector_type;
+	struct sc_memo	 size;
+} sc_memos;
+
+/* Properties of a connector object (sendconnector_object), to reserve. */
+#define SC_NPROPS	53
 
 /* Enumerations: choice names and their Exchange values, in step. */
 static const char *const sc_tls_choices[] = {
@@ -1772,31 +1816,120 @@ sc_date(int64_t secs, bool utc)
 	return (value_date(secs * 1000000));
 }
 
+/* An enumeration's name, or $null: made for sc_memo. */
+static struct value *
+sc_tls_value(int64_t v)
+{
+	return (sc_str(sc_choice_name(sc_tls_choices, sc_tls_values, (int)v)));
+}
+
+static struct value *
+sc_auth_value(int64_t v)
+{
+	return (sc_str(sc_choice_name(sc_auth_choices, sc_auth_values,
+	    (int)v)));
+}
+
+static struct value *
+sc_log_value(int64_t v)
+{
+	return (sc_str(sc_choice_name(sc_log_choices, sc_log_values, (int)v)));
+}
+
+static struct value *
+sc_conntype_value(int64_t v)
+{
+	return (sc_str(sc_choice_name(sc_conntype_choices, sc_conntype_values,
+	    (int)v)));
+}
+
+static struct value *
+sc_errpol_value(int64_t v)
+{
+	return (value_string_take(sc_flags_name((int)v)));
+}
+
+static struct value *
+sc_timespan_value(int64_t v)
+{
+	return (value_string_take(ex_timespan_format(v)));
+}
+
+static struct value *
+sc_size_value(int64_t v)
+{
+	return (value_string_take(ex_size_format(v)));
+}
+
+/*
+ * The value made from key, kept for the next connector: most connectors
+ * share their size limit, time-out and enumeration settings, and making
+ * these texts was a large part of building an object.  Sharing is safe
+ * because values are immutable.
+ */
+static struct value *
+sc_memo(struct sc_memo *m, int64_t key, struct value *(*make)(int64_t))
+{
+	if (m->v == NULL || m->key != key) {
+		value_unref(m->v);
+		m->v = make(key);
+		m->key = key;
+	}
+	return (value_ref(m->v));
+}
+
+/* Make the values every connector object shares, once. */
+static void
+sc_shared_init(void)
+{
+	struct value	*a;
+
+	if (sc_shared.empty != NULL)
+		return;
+	sc_shared.empty = value_string("");
+	sc_shared.runspace = value_string(sc_runspace_id());
+	sc_shared.credential = value_string(TN_CREDENTIAL);
+	sc_shared.no_domains = value_array();
+	sc_shared.routing_group = value_string(SC_ROUTING_GROUP);
+	sc_shared.home_mta = value_string("Microsoft MTA");
+	sc_shared.version = value_string("0.1 (8.0.535.0)");
+	sc_shared.category = value_string(SC_OBJECT_CATEGORY);
+	a = value_array();
+	value_array_push(a, value_string("top"));
+	value_array_push(a, value_string("mailGateway"));
+	value_array_push(a, value_string("msExchRoutingSMTPConnector"));
+	sc_shared.object_class = a;
+	sc_shared.unchanged = value_string("Unchanged");
+}
+
 /* SmtpSendConnectorConfig's own properties, first half. */
 static void
 sc_object_smtp(struct value *v, const struct send_connector *sc)
 {
-	object_add(v, "DNSRoutingEnabled", value_bool(SC_DNS_ROUTING(sc)));
-	object_add(v, "TlsDomain", sc_str(sc->tls_domain));
-	object_add(v, "TlsAuthLevel", sc_str(sc_choice_name(sc_tls_choices,
-	    sc_tls_values, sc->tls_auth_level)));
-	object_add(v, "ErrorPolicies",
-	    value_string_take(sc_flags_name(sc->error_policies)));
-	object_add(v, "SmartHosts", sc_strlist_value(&sc->smart_hosts));
-	object_add(v, "Port", value_int(sc->port));
-	object_add(v, "ConnectionInactivityTimeOut", value_string_take(
-	    ex_timespan_format(sc->connection_inactivity_timeout)));
-	object_add(v, "ForceHELO", value_bool(sc->force_helo));
-	object_add(v, "FrontendProxyEnabled",
+	object_add_const(v, "DNSRoutingEnabled",
+	    value_bool(SC_DNS_ROUTING(sc)));
+	object_add_const(v, "TlsDomain", sc_str(sc->tls_domain));
+	object_add_const(v, "TlsAuthLevel", sc_memo(&sc_memos.tls_auth,
+	    sc->tls_auth_level, sc_tls_value));
+	object_add_const(v, "ErrorPolicies", sc_memo(&sc_memos.error_policies,
+	    sc->error_policies, sc_errpol_value));
+	object_add_const(v, "SmartHosts", sc_strlist_value(&sc->smart_hosts));
+	object_add_const(v, "Port", value_int(sc->port));
+	object_add_const(v, "ConnectionInactivityTimeOut",
+	    sc_memo(&sc_memos.idle_timeout, sc->connection_inactivity_timeout,
+	    sc_timespan_value));
+	object_add_const(v, "ForceHELO", value_bool(sc->force_helo));
+	object_add_const(v, "FrontendProxyEnabled",
 	    value_bool(sc->frontend_proxy_enabled));
-	object_add(v, "IgnoreSTARTTLS", value_bool(sc->ignore_starttls));
-	object_add(v, "CloudServicesMailEnabled",
+	object_add_const(v, "IgnoreSTARTTLS", value_bool(sc->ignore_starttls));
+	object_add_const(v, "CloudServicesMailEnabled",
 	    value_bool(sc->cloud_services_mail_enabled));
-	object_add(v, "Fqdn", sc_str(sc->fqdn));
-	object_add(v, "TlsCertificateName", sc_str(sc->tls_certificate_name));
-	object_add(v, "RequireTLS", value_bool(sc->require_tls));
-	object_add(v, "RequireOorg", value_bool(sc->require_oorg));
-	object_add(v, "Enabled", value_bool(sc->enabled));
+	object_add_const(v, "Fqdn", sc_str(sc->fqdn));
+	object_add_const(v, "TlsCertificateName",
+	    sc_str(sc->tls_certificate_name));
+	object_add_const(v, "RequireTLS", value_bool(sc->require_tls));
+	object_add_const(v, "RequireOorg", value_bool(sc->require_oorg));
+	object_add_const(v, "Enabled", value_bool(sc->enabled));
 }
 
 /* SmtpSendConnectorConfig's own properties, second half. */
@@ -1806,25 +1939,30 @@ sc_object_tls(struct value *v, const struct send_connector *sc)
 	struct buf	b;
 	size_t		i;
 
-	object_add(v, "ProtocolLoggingLevel", sc_str(sc_choice_name(
-	    sc_log_choices, sc_log_values, sc->protocol_logging_level)));
-	object_add(v, "SmartHostAuthMechanism", sc_str(sc_choice_name(
-	    sc_auth_choices, sc_auth_values, sc->smart_host_auth_mechanism)));
-	object_add(v, "AuthenticationCredential", sc_has_cred(sc) ?
-	    value_string(TN_CREDENTIAL) : value_null());
-	object_add(v, "UseExternalDNSServersEnabled",
+	object_add_const(v, "ProtocolLoggingLevel", sc_memo(&sc_memos.logging,
+	    sc->protocol_logging_level, sc_log_value));
+	object_add_const(v, "SmartHostAuthMechanism",
+	    sc_memo(&sc_memos.auth_mechanism, sc->smart_host_auth_mechanism,
+	    sc_auth_value));
+	object_add_const(v, "AuthenticationCredential", sc_has_cred(sc) ?
+	    value_ref(sc_shared.credential) : value_null());
+	object_add_const(v, "UseExternalDNSServersEnabled",
 	    value_bool(sc->use_external_dns_servers_enabled));
-	object_add(v, "DomainSecureEnabled",
+	object_add_const(v, "DomainSecureEnabled",
 	    value_bool(sc->domain_secure_enabled));
-	object_add(v, "SourceIPAddress", sc_str(sc->source_ip_address));
-	object_add(v, "SmtpMaxMessagesPerConnection",
+	object_add_const(v, "SourceIPAddress", sc_str(sc->source_ip_address));
+	object_add_const(v, "SmtpMaxMessagesPerConnection",
 	    value_int(sc->smtp_max_messages_per_connection));
 	buf_init(&b);
-	for (i = 0; i < sc->smart_hosts.n; i++)
-		buf_addf(&b, "%s%s", i == 0 ? "" : ",", sc->smart_hosts.v[i]);
-	object_add(v, "SmartHostsString", value_string_take(buf_detach(&b)));
-	object_add(v, "ConnectorType", sc_str(sc_choice_name(
-	    sc_conntype_choices, sc_conntype_values, sc->connector_type)));
+	for (i = 0; i < sc->smart_hosts.n; i++) {
+		if (i > 0)
+			buf_addc(&b, ',');
+		buf_adds(&b, sc->smart_hosts.v[i]);
+	}
+	object_add_const(v, "SmartHostsString",
+	    value_string_take(buf_detach(&b)));
+	object_add_const(v, "ConnectorType", sc_memo(&sc_memos.connector_type,
+	    sc->connector_type, sc_conntype_value));
 }
 
 /* MailGateway and SendConnector properties. */
@@ -1839,55 +1977,57 @@ sc_object_gateway(struct value *v, const struct send_connector *sc)
 		value_array_push(a, value_string_take(
 		    ex_address_space_format(&sc->address_spaces[i])));
 	}
-	object_add(v, "AddressSpaces", a);
-	object_add(v, "ConnectedDomains", value_array());
-	object_add(v, "IsScopedConnector", value_bool(sc->is_scoped_connector));
-	object_add(v, "IsSmtpConnector", value_bool(true));
-	object_add(v, "Comment", value_string(sc->comment != NULL ?
-	    sc->comment : ""));
-	object_add(v, "SourceRoutingGroup", value_string(SC_ROUTING_GROUP));
-	object_add(v, "SourceTransportServers",
+	object_add_const(v, "AddressSpaces", a);
+	object_add_const(v, "ConnectedDomains",
+	    value_ref(sc_shared.no_domains));
+	object_add_const(v, "IsScopedConnector",
+	    value_bool(sc->is_scoped_connector));
+	object_add_const(v, "IsSmtpConnector", value_bool(true));
+	object_add_const(v, "Comment", sc->comment != NULL &&
+	    *sc->comment != '\0' ? value_string(sc->comment) :
+	    value_ref(sc_shared.empty));
+	object_add_const(v, "SourceRoutingGroup",
+	    value_ref(sc_shared.routing_group));
+	object_add_const(v, "SourceTransportServers",
 	    sc_strlist_value(&sc->source_transport_servers));
-	object_add(v, "HomeMTA", value_string("Microsoft MTA"));
-	object_add(v, "HomeMtaServerId", sc_str(
+	object_add_const(v, "HomeMTA", value_ref(sc_shared.home_mta));
+	object_add_const(v, "HomeMtaServerId", sc_str(
 	    sc->source_transport_servers.n > 0 ?
 	    sc->source_transport_servers.v[0] : NULL));
-	object_add(v, "MaxMessageSize",
-	    value_string_take(ex_size_format(sc->max_message_size)));
+	object_add_const(v, "MaxMessageSize", sc_memo(&sc_memos.size,
+	    sc->max_message_size, sc_size_value));
 }
 
 /* ADObject and ConfigurableObject properties. */
 static void
 sc_object_ad(struct value *v, const struct send_connector *sc)
 {
-	struct value	*a;
+	struct value	*name;
 	const char	*origin;
 
 	origin = sc_server;
 	if (origin == NULL && sc->source_transport_servers.n > 0)
 		origin = sc->source_transport_servers.v[0];
-	object_add(v, "AdminDisplayName", value_null());
-	object_add(v, "ExchangeVersion", value_string("0.1 (8.0.535.0)"));
-	object_add(v, "Name", value_string(sc->name));
-	object_add(v, "DistinguishedName", value_string_take(sc_dn(sc->name)));
-	object_add(v, "Identity", value_string(sc->name));
-	object_add(v, "Guid", value_string(sc->guid));
-	object_add(v, "ObjectCategory", value_string(SC_OBJECT_CATEGORY));
-	a = value_array();
-	value_array_push(a, value_string("top"));
-	value_array_push(a, value_string("mailGateway"));
-	value_array_push(a, value_string("msExchRoutingSMTPConnector"));
-	object_add(v, "ObjectClass", a);
-	object_add(v, "WhenChanged", sc_date(sc->when_changed, false));
-	object_add(v, "WhenCreated", sc_date(sc->when_created, false));
-	object_add(v, "WhenChangedUTC", sc_date(sc->when_changed, true));
-	object_add(v, "WhenCreatedUTC", sc_date(sc->when_created, true));
-	object_add(v, "OrganizationId", value_string(""));
-	object_add(v, "Id", value_string(sc->name));
-	object_add(v, "OriginatingServer", value_string(origin != NULL ?
+	name = value_string(sc->name);
+	object_add_const(v, "AdminDisplayName", value_null());
+	object_add_const(v, "ExchangeVersion", value_ref(sc_shared.version));
+	object_add_const(v, "Name", name);
+	object_add_const(v, "DistinguishedName",
+	    value_string_take(sc_dn(sc->name)));
+	object_add_const(v, "Identity", value_ref(name));
+	object_add_const(v, "Guid", value_string(sc->guid));
+	object_add_const(v, "ObjectCategory", value_ref(sc_shared.category));
+	object_add_const(v, "ObjectClass", value_ref(sc_shared.object_class));
+	object_add_const(v, "WhenChanged", sc_date(sc->when_changed, false));
+	object_add_const(v, "WhenCreated", sc_date(sc->when_created, false));
+	object_add_const(v, "WhenChangedUTC", sc_date(sc->when_changed, true));
+	object_add_const(v, "WhenCreatedUTC", sc_date(sc->when_created, true));
+	object_add_const(v, "OrganizationId", value_ref(sc_shared.empty));
+	object_add_const(v, "Id", value_ref(name));
+	object_add_const(v, "OriginatingServer", value_string(origin != NULL ?
 	    origin : ""));
-	object_add(v, "IsValid", value_bool(true));
-	object_add(v, "ObjectState", value_string("Unchanged"));
+	object_add_const(v, "IsValid", value_bool(true));
+	object_add_const(v, "ObjectState", value_ref(sc_shared.unchanged));
 }
 
 /*
@@ -1906,16 +2046,22 @@ sc_object_ad(struct value *v, const struct send_connector *sc)
  *  - Sizes and time spans are strings, as in the deserialized objects the
  *    EMS returns.  OriginatingServer is the local server (Exchange shows
  *    the DC it read from, which hubsh does not have).
+ *
+ * A Get of many connectors builds many objects: property names are
+ * constants, not copies, and values that repeat are shared (sc_shared,
+ * sc_memo).
  */
 struct value *
 sendconnector_object(const struct send_connector *sc)
 {
 	struct value	*v;
 
+	sc_shared_init();
 	v = value_object(SC_TYPE_NAME, &sc_view);
+	object_reserve(v, SC_NPROPS);
 	v->u.obj->key = xstrdup(sc->guid);
 	v->u.obj->text = xstrdup(sc->name);
-	object_add(v, "RunspaceId", value_string(sc_runspace_id()));
+	object_add_const(v, "RunspaceId", value_ref(sc_shared.runspace));
 	sc_object_smtp(v, sc);
 	sc_object_tls(v, sc);
 	sc_object_gateway(v, sc);
