@@ -155,12 +155,18 @@ enum tls_result	 tls_client_start(struct tls_ctx *, int fd,
 		     struct tls_conn **connp, struct tls_info *info);
 int		 tls_server_start(struct tls_ctx *, int fd, int timeout_ms,
 		     struct tls_conn **, struct tls_info *, char **cause);
-/* Like read(2)/write(2) with a timeout; -1 on error or timeout. */
+/*
+ * Like read(2)/write(2) with a timeout bounding the whole call (< 0: none);
+ * -1 on error or timeout (errno ETIMEDOUT).  tls_read returns 0 at the
+ * end of the stream; tls_write writes everything or fails.
+ */
 ssize_t		 tls_read(struct tls_conn *, void *, size_t, int timeout_ms);
 ssize_t		 tls_write(struct tls_conn *, const void *, size_t,
 		     int timeout_ms);
 /* Close notify (best effort) and free; the fd stays open. */
 void		 tls_conn_free(struct tls_conn *);
+/* Drop every cached client session (reload, shutdown, tests). */
+void		 tls_cache_clear(void);
 /*
  * Exchange's certificate name rule (exchange-semantics 5.4): does the
  * pattern (TlsDomain or a derived name) match a certificate name?
@@ -188,12 +194,21 @@ enum io_status {
 	IO_TOOLONG = -4
 };
 
+/* Set up io over fd (made non-blocking); timeout_ms < 0 waits forever. */
 void		 io_init(struct io *, int fd, int timeout_ms);
 /* Free TLS and close the fd. */
 void		 io_close(struct io *);
-/* Read one line (CRLF or LF stripped) of at most max bytes into line. */
+/*
+ * Read one line (CRLF or LF stripped) of at most max bytes into line,
+ * within timeout_ms for the whole line.  A longer line is consumed
+ * through its LF and discarded: IO_TOOLONG, line empty, the next call
+ * reads the next line.  On IO_EOF line holds any unterminated rest.
+ */
 enum io_status	 io_getline(struct io *, struct buf *line, size_t max);
+/* Write everything; timeout_ms bounds each wait for the peer. */
 enum io_status	 io_write(struct io *, const void *, size_t);
+/* io_write that traces "> ****" instead of the data (AUTH). */
+enum io_status	 io_write_secret(struct io *, const void *, size_t);
 enum io_status	 io_printf(struct io *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 /* Bytes already read from the peer but not consumed. */
@@ -204,6 +219,10 @@ void		 io_discard(struct io *);
 int		 io_connect(const struct sockaddr *, socklen_t,
 		     const struct sockaddr *source, socklen_t,
 		     int timeout_ms, char **cause);
+/* Monotonic milliseconds; a deadline timeout_ms from now; ms left. */
+int64_t		 io_now_ms(void);
+int64_t		 io_deadline(int timeout_ms);
+int		 io_remaining(int64_t deadline);
 
 /* ------------------------------------------------------------------ */
 /* dns.c: MX and address lookups through libunbound. */
