@@ -1725,8 +1725,12 @@ cmd_get_sendconnector_exec(struct cmd_ctx *ctx)
 	}
 	if (store_connector_list(st, &list, &n, &cause) != 0)
 		return (sc_store_failed(ctx, cause));
-	for (i = 0; i < n; i++)
+	/* Each connector is freed once made an object: less memory held. */
+	for (i = 0; i < n; i++) {
 		cmd_emit(ctx, sendconnector_object(list[i]));
+		send_connector_free(list[i]);
+		list[i] = NULL;
+	}
 	store_connector_list_free(list, n);
 	return (0);
 }
