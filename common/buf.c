@@ -96,12 +96,13 @@ void
 buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list	 ap2;
-	char	 probe[1];
 	int	 n;
 
-	/* A real one-byte buffer: gcc -fsanitize warns about NULL here. */
+	/* Spelled out for gcc -fsanitize, which otherwise warns below. */
+	if (fmt == NULL)
+		return;
 	va_copy(ap2, ap);
-	n = vsnprintf(probe, sizeof probe, fmt, ap2);
+	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n <= 0)
 		return;
