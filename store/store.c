@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +27,17 @@
 
 #define STORE_BUSY_MS		5000
 
-/* One migration step: run in one transaction, ends at version. */
-struct store_migration {
-	int		 version;
-	const char	*sql;
-};
-
 static int	 store_mkparent(const char *, char **);
 static int	 store_mkdirs(char *, char **);
-static int	 store_open_db(struct store *, char **);
+static int	 store_create(const char *, char **);
+static int	 store_open_db(struct store *, const struct store_schema *,
+		     char **);
 static int	 store_pragmas(struct store *, char **);
 static int	 store_user_version(struct store *, int *, char **);
-static int	 store_migrate(struct store *, char **);
-static int	 store_migrate_one(struct store *, int *, char **);
+static int	 store_migrate(struct store *, const struct store_schema *,
+		     char **);
+static int	 store_migrate_one(struct store *, const struct store_schema *,
+		     int *, char **);
 static char	*store_local_host(char **);
 static int	 store_record_server(struct store *, char **);
 
@@ -131,8 +130,11 @@ static const char store_schema_v1[] =
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 };
-#define STORE_NMIGRATIONS \
-	(sizeof(store_migrations) / sizeof(store_migrations[0]))
+static const struct store_schema store_schema = {
+	STORE_SCHEMA_VERSION,
+	store_migrations,
+	sizeof(store_migrations) / sizeof(store_migrations[0])
+};
 
 const char *
 store_default_path(void)
@@ -158,30 +160,17 @@ store_open(struct store **sp, const char *path, const char *server_name,
     char **cause)
 {
 	struct store	*s;
-	mode_t		 old;
-	int		 rc;
 
 	*sp = NULL;
-	if (path == NULL || *path == '\0') {
-		*cause = xstrdup("no store path given");
+	if ((s = store_open_file(path, &store_schema, cause)) == NULL)
 		return (-1);
-	}
-	if (store_mkparent(path, cause) != 0)
-		return (-1);
-
-	s = xcalloc(1, sizeof *s);
-	s->path = xstrdup(path);
 	if (server_name != NULL && *server_name != '\0')
 		s->server = xstrdup(server_name);
 	else if ((s->server = store_local_host(cause)) == NULL) {
 		store_close(s);
 		return (-1);
 	}
-
-	old = umask(077);
-	rc = store_open_db(s, cause);
-	umask(old);
-	if (rc != 0 || store_record_server(s, cause) != 0 ||
+	if (store_record_server(s, cause) != 0 ||
 	    store_prepare(s, &s->gen_stmt,
 	    "SELECT value FROM meta WHERE key = 'generation'", cause) != 0) {
 		store_close(s);
@@ -189,6 +178,32 @@ store_open(struct store **sp, const char *path, const char *server_name,
 	}
 	*sp = s;
 	return (0);
+}
+
+/*
+ * Open the SQLite file at path (creating it mode 0600 and its missing
+ * directories 0700) with the shared pragmas, and migrate it to schema's
+ * version.  The connector store and the spool both open this way.
+ */
+struct store *
+store_open_file(const char *path, const struct store_schema *schema,
+    char **cause)
+{
+	struct store	*s;
+
+	if (path == NULL || *path == '\0') {
+		*cause = xstrdup("no store path given");
+		return (NULL);
+	}
+	if (store_mkparent(path, cause) != 0 || store_create(path, cause) != 0)
+		return (NULL);
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	if (store_open_db(s, schema, cause) != 0) {
+		store_close(s);
+		return (NULL);
+	}
+	return (s);
 }
 
 /* Create the missing directories above path, mode 0700. */
@@ -233,8 +248,27 @@ store_mkdirs(char *dir, char **cause)
 	}
 }
 
+/*
+ * Create path mode 0600 if it is missing; SQLite gives the -wal and -shm
+ * files the database's mode.  Not umask(2): it is one per process, and
+ * hubd opens spool connections from several threads at once.
+ */
 static int
-store_open_db(struct store *s, char **cause)
+store_create(const char *path, char **cause)
+{
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		xasprintf(cause, "cannot create %s: %s", path, strerror(errno));
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
+
+static int
+store_open_db(struct store *s, const struct store_schema *schema,
+    char **cause)
 {
 	int	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
@@ -249,7 +283,7 @@ store_open_db(struct store *s, char **cause)
 	sqlite3_extended_result_codes(s->db, 1);
 	if (store_pragmas(s, cause) != 0)
 		return (-1);
-	return (store_migrate(s, cause));
+	return (store_migrate(s, schema, cause));
 }
 
 static int
@@ -298,12 +332,13 @@ store_user_version(struct store *s, int *version, char **cause)
 
 /* Apply migration steps until the schema is current. */
 static int
-store_migrate(struct store *s, char **cause)
+store_migrate(struct store *s, const struct store_schema *schema,
+    char **cause)
 {
 	int	done = 0;
 
 	while (!done) {
-		if (store_migrate_one(s, &done, cause) != 0)
+		if (store_migrate_one(s, schema, &done, cause) != 0)
 			return (-1);
 	}
 	return (0);
@@ -315,7 +350,8 @@ store_migrate(struct store *s, char **cause)
  * the same step.
  */
 static int
-store_migrate_one(struct store *s, int *done, char **cause)
+store_migrate_one(struct store *s, const struct store_schema *schema,
+    int *done, char **cause)
 {
 	const struct store_migration	*m;
 	int				 v, after;
@@ -324,17 +360,17 @@ store_migrate_one(struct store *s, int *done, char **cause)
 		return (-1);
 	if (store_user_version(s, &v, cause) != 0)
 		goto fail;
-	if (v > STORE_SCHEMA_VERSION) {
+	if (v > schema->version) {
 		xasprintf(cause, "store %s has schema version %d, newer than "
 		    "the version %d this program supports", s->path, v,
-		    STORE_SCHEMA_VERSION);
+		    schema->version);
 		goto fail;
 	}
-	if (v == STORE_SCHEMA_VERSION || (size_t)v >= STORE_NMIGRATIONS) {
+	if (v == schema->version || (size_t)v >= schema->nsteps) {
 		*done = 1;
 		return (store_exec(s, "COMMIT", cause));
 	}
-	m = &store_migrations[v];
+	m = &schema->steps[v];
 	if (store_exec(s, m->sql, cause) != 0 ||
 	    store_user_version(s, &after, cause) != 0)
 		goto fail;

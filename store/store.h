@@ -187,4 +187,145 @@ int		 store_connector_update(struct store *,
 int		 store_connector_delete(struct store *, const char *guid,
 		     char **cause);
 
+/*
+ * spool.c - hubd's queue database (<state-dir>/queue.db), separate from the
+ * connector store: accepted messages with their bodies, per-recipient
+ * delivery state, and the message tracking log.  One struct spool is one
+ * SQLite connection; use one per thread.  Writes are grouped by the
+ * caller: spool_begin(), any number of writes, spool_commit(), so that one
+ * disk sync covers many messages (group commit).  The file is WAL with
+ * synchronous=FULL: a committed message survives kill -9 and power loss.
+ * Readers on other connections see only committed data and never wait for
+ * the writer.  Each write is atomic by itself; outside spool_begin() it is
+ * a transaction (and a disk sync) of its own.  Nothing written since
+ * spool_begin() is durable before spool_commit() returns 0; if it fails,
+ * the whole group is gone and no job of it may be acknowledged.
+ */
+#define SPOOL_SCHEMA_VERSION	1
+
+/* Recipient state in the spool. */
+enum spool_rcpt_state {
+	SPOOL_RCPT_QUEUED = 0,	/* to be delivered (or retried) */
+	SPOOL_RCPT_SENT,	/* next hop said 250 */
+	SPOOL_RCPT_FAILED	/* failed for good; DSN sent or not wanted */
+};
+
+/* DSN NOTIFY flags (RFC 3461); 0 means not given (default behaviour). */
+#define SPOOL_NOTIFY_NEVER	0x01
+#define SPOOL_NOTIFY_SUCCESS	0x02
+#define SPOOL_NOTIFY_FAILURE	0x04
+#define SPOOL_NOTIFY_DELAY	0x08
+
+struct spool_rcpt {
+	int64_t			 id;		/* assigned on insert */
+	char			*addr;
+	char			*orcpt;		/* ORCPT= or NULL */
+	int			 notify;	/* SPOOL_NOTIFY_* */
+	enum spool_rcpt_state	 state;
+	int			 retry_count;
+	int64_t			 next_attempt;	/* Unix s; 0 = now */
+	char			*last_error;	/* NULL or SMTP reply text */
+	bool			 delay_notified; /* delay DSN sent */
+};
+
+struct spool_msg {
+	int64_t			 id;		/* assigned on insert */
+	char			*sender;	/* "" for <> */
+	char			*envid;		/* ENVID= or NULL */
+	bool			 ret_hdrs;	/* RET=HDRS */
+	int64_t			 received;	/* Unix s, UTC */
+	int64_t			 size;		/* body bytes */
+	char			*message_id;	/* Message-ID header or NULL */
+	char			*subject;	/* Subject header or NULL */
+	char			*source;	/* "SMTP", "PICKUP", "DSN" */
+	char			*client_ip;	/* NULL for pickup */
+	char			*client_helo;
+	struct spool_rcpt	*rcpts;
+	size_t			 nrcpts;
+};
+
+/*
+ * One message tracking log record (exchange-semantics section 7.3).
+ * event_id and source are required; the other strings may be NULL.
+ */
+struct track_rcpt {
+	const char	*addr;
+	const char	*status;	/* RecipientStatus, may be NULL */
+};
+
+struct track_event {
+	int64_t			 timestamp_ms;	/* Unix ms, UTC */
+	const char		*event_id;	/* RECEIVE, SEND, DEFER, ... */
+	const char		*source;	/* SMTP, PICKUP, ROUTING, DSN */
+	const char		*source_context; /* free text or NULL */
+	int64_t			 internal_message_id; /* spool id */
+	const char		*message_id;
+	const char		*sender;
+	const char		*message_subject;
+	const char		*connector_id;	/* Send connector name */
+	const char		*server_hostname;
+	const char		*server_ip;
+	const char		*client_hostname;
+	const char		*client_ip;
+	int64_t			 total_bytes;
+	const char		*reference;
+	const char		*tls_protocol;	/* "TLSv1.3" or NULL */
+	const char		*tls_cipher;
+	const char		*tls_verify;	/* e.g. "DomainValidation ok" */
+	const struct track_rcpt	*rcpts;
+	size_t			 nrcpts;
+};
+
+struct spool;
+
+/*
+ * Open the spool at path, creating it (mode 0600, directories 0700) and
+ * migrating it as needed; refuses any other SQLite file.
+ */
+int		 spool_open(struct spool **, const char *path, char **cause);
+void		 spool_close(struct spool *);
+const char	*spool_path(struct spool *);
+int		 spool_begin(struct spool *, char **cause);
+int		 spool_commit(struct spool *, char **cause);
+void		 spool_rollback(struct spool *);
+/*
+ * Savepoints inside spool_begin()/spool_commit(), so one failed job of a
+ * group does not undo the others: spool_job_leave(ok=0) rolls back to it.
+ * Jobs do not nest.  spool_job_leave() returns 0 when it did as asked, -1
+ * when the job could not be kept (it is undone) or could not be undone.
+ */
+int		 spool_job_enter(struct spool *, char **cause);
+int		 spool_job_leave(struct spool *, int ok, char **cause);
+
+/*
+ * Insert message, recipients (seq = array order) and body; fills in the
+ * ids, and size from len.  The ids are final once spool_commit() succeeds.
+ */
+int		 spool_msg_insert(struct spool *, struct spool_msg *,
+		     const void *body, size_t len, char **cause);
+/*
+ * Every message with a QUEUED recipient, by id, with all its recipients
+ * (every state, in order) but not its body.  One consistent snapshot.
+ */
+int		 spool_msg_load(struct spool *, struct spool_msg ***,
+		     size_t *, char **cause);
+void		 spool_msg_free(struct spool_msg *);
+void		 spool_msg_list_free(struct spool_msg **, size_t);
+/*
+ * The body (caller frees; a NUL follows the len bytes); 1 if the message
+ * no longer exists.
+ */
+int		 spool_body_get(struct spool *, int64_t msg_id, char **body,
+		     size_t *len, char **cause);
+/*
+ * Write back state, retry_count, next_attempt, last_error and
+ * delay_notified of the recipient with r->id; fails if it is gone.
+ */
+int		 spool_rcpt_update(struct spool *, const struct spool_rcpt *,
+		     char **cause);
+/* Remove a message, its recipients and body; fails if it is gone. */
+int		 spool_msg_delete(struct spool *, int64_t msg_id, char **cause);
+int		 spool_track_add(struct spool *, const struct track_event *,
+		     char **cause);
+
 #endif

@@ -2,8 +2,8 @@
  * store_int.h - private definitions shared by the files of store/.
  *
  * Nothing outside store/ includes this header: it is where the SQLite
- * handle lives and where store.c, store_connector.c and store_crypt.c
- * share their helpers.
+ * handle lives and where store.c, store_connector.c, store_crypt.c and
+ * spool.c share their helpers.
  */
 #ifndef HUBSH_STORE_INT_H
 #define HUBSH_STORE_INT_H
@@ -34,6 +34,19 @@ struct store {
 	unsigned char	 key[STORE_KEY_LEN];
 };
 
+/* One migration step: run in one transaction, ends at version. */
+struct store_migration {
+	int		 version;
+	const char	*sql;
+};
+
+/* A database's schema: steps[v] takes version v to v + 1. */
+struct store_schema {
+	int				 version;	/* current */
+	const struct store_migration	*steps;
+	size_t				 nsteps;
+};
+
 /* How store_txn_enter() opened its scope, for store_txn_leave(). */
 enum store_txn {
 	STORE_TXN_OWN,		/* BEGIN: no transaction was open */
@@ -41,6 +54,8 @@ enum store_txn {
 };
 
 /* store.c */
+struct store *store_open_file(const char *, const struct store_schema *,
+	     char **);
 int	 store_fail(struct store *, char **, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 store_exec(struct store *, const char *, char **);

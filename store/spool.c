@@ -1,0 +1,796 @@
+/*
+ * spool.c - hubd's queue database: messages, bodies, recipients, tracking.
+ *
+ * The spool is a SQLite file of its own (<state-dir>/queue.db), opened by
+ * the same helper as the connector store (mode 0600, WAL, synchronous=FULL,
+ * foreign keys, busy timeout, migrations keyed on user_version) with its
+ * own schema.  A struct spool wraps one struct store, so one connection
+ * and its prepared-statement cache; it is used by one thread at a time.
+ *
+ * Every write here is atomic by itself: a savepoint inside the caller's
+ * transaction, or a transaction of its own outside spool_begin().  hubd's
+ * committer groups many jobs (each a savepoint, spool_job_enter/leave)
+ * into one transaction so that one disk sync covers them all; delivery
+ * workers read bodies through their own connections meanwhile (WAL).
+ */
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+#include "store_int.h"
+
+/* PRAGMA application_id of a spool: 0x68756271, "hubq". */
+#define SPOOL_APP_ID	1752523377
+#define SPOOL_STR(x)	SPOOL_STR1(x)
+#define SPOOL_STR1(x)	#x
+
+#define BOOLCOL(c)	c " INTEGER NOT NULL CHECK (" c " IN (0, 1)),"
+
+struct spool {
+	struct store	*s;
+	int		 txn;	/* inside spool_begin() */
+	int		 job;	/* inside spool_job_enter() */
+};
+
+/*
+ * Bodies live in message_body, apart from messages, so that reading the
+ * queue never pages through them.  track keeps its rows after the message
+ * is gone; its indexes serve Get-MessageTrackingLog's filters (doc/store.md).
+ */
+static const char spool_schema_v1[] =
+	"CREATE TABLE messages ("
+	" id INTEGER PRIMARY KEY,"
+	" sender TEXT NOT NULL,"
+	" envid TEXT,"
+	BOOLCOL("ret_hdrs")
+	" received INTEGER NOT NULL,"
+	" size INTEGER NOT NULL CHECK (size >= 0),"
+	" message_id TEXT,"
+	" subject TEXT,"
+	" source TEXT NOT NULL CHECK (source IN ('SMTP', 'PICKUP', 'DSN')),"
+	" client_ip TEXT,"
+	" client_helo TEXT) STRICT;"
+	"CREATE TABLE message_body ("
+	" msg_id INTEGER PRIMARY KEY"
+	"  REFERENCES messages (id) ON DELETE CASCADE,"
+	" body BLOB NOT NULL) STRICT;"
+	"CREATE TABLE recipients ("
+	" id INTEGER PRIMARY KEY,"
+	" msg_id INTEGER NOT NULL"
+	"  REFERENCES messages (id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL CHECK (seq >= 0),"
+	" addr TEXT NOT NULL CHECK (addr <> ''),"
+	" orcpt TEXT,"
+	" notify INTEGER NOT NULL CHECK (notify >= 0 AND (notify & ~15) = 0"
+	"  AND ((notify & 1) = 0 OR notify = 1)),"
+	" state INTEGER NOT NULL CHECK (state IN (0, 1, 2)),"
+	" retry_count INTEGER NOT NULL CHECK (retry_count >= 0),"
+	" next_attempt INTEGER NOT NULL CHECK (next_attempt >= 0),"
+	" last_error TEXT,"
+	BOOLCOL("delay_notified")
+	" UNIQUE (msg_id, seq)) STRICT;"
+	"CREATE TABLE track ("
+	" id INTEGER PRIMARY KEY,"
+	" timestamp_ms INTEGER NOT NULL,"
+	" event_id TEXT NOT NULL COLLATE NOCASE CHECK (event_id <> ''),"
+	" source TEXT NOT NULL COLLATE NOCASE CHECK (source <> ''),"
+	" source_context TEXT,"
+	" internal_message_id INTEGER NOT NULL"
+	"  CHECK (internal_message_id >= 0),"
+	" message_id TEXT COLLATE NOCASE,"
+	" sender TEXT COLLATE NOCASE,"
+	" message_subject TEXT,"
+	" connector_id TEXT COLLATE NOCASE,"
+	" server_hostname TEXT,"
+	" server_ip TEXT,"
+	" client_hostname TEXT,"
+	" client_ip TEXT,"
+	" total_bytes INTEGER NOT NULL CHECK (total_bytes >= 0),"
+	" reference TEXT,"
+	" tls_protocol TEXT,"
+	" tls_cipher TEXT,"
+	" tls_verify TEXT) STRICT;"
+	"CREATE INDEX track_time ON track (timestamp_ms);"
+	"CREATE INDEX track_event ON track (event_id, timestamp_ms);"
+	"CREATE INDEX track_sender ON track (sender, timestamp_ms);"
+	"CREATE INDEX track_message_id ON track (message_id);"
+	"CREATE INDEX track_internal_id ON track (internal_message_id);"
+	"CREATE TABLE track_rcpt ("
+	" track_id INTEGER NOT NULL"
+	"  REFERENCES track (id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL CHECK (seq >= 0),"
+	" addr TEXT NOT NULL COLLATE NOCASE CHECK (addr <> ''),"
+	" status TEXT,"
+	" PRIMARY KEY (track_id, seq)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX track_rcpt_addr ON track_rcpt (addr);"
+	"PRAGMA application_id = " SPOOL_STR(SPOOL_APP_ID) ";"
+	"PRAGMA user_version = 1;";
+
+static const struct store_migration spool_migrations[] = {
+	{ 1, spool_schema_v1 },
+};
+
+static const struct store_schema spool_schema = {
+	SPOOL_SCHEMA_VERSION,
+	spool_migrations,
+	sizeof(spool_migrations) / sizeof(spool_migrations[0])
+};
+
+/* Messages that still have a recipient to deliver. */
+#define SPOOL_QUEUED	"(SELECT msg_id FROM recipients WHERE state = 0)"
+
+static int	 spool_check_app_id(struct store *, char **);
+static int	 spool_live(struct spool *, char **);
+static int	 spool_scope_enter(struct spool *, int, enum store_txn *,
+		     char **);
+static int	 spool_job_undo(struct spool *, char **);
+static int	 spool_msg_check(const struct spool_msg *, char **);
+static int	 spool_insert_row(struct store *, const struct spool_msg *,
+		     size_t, int64_t *, char **);
+static int	 spool_insert_body(struct store *, int64_t, const void *,
+		     size_t, char **);
+static int	 spool_insert_rcpts(struct store *, int64_t,
+		     struct spool_rcpt *, size_t, char **);
+static void	 spool_bind_state(sqlite3_stmt *, const struct spool_rcpt *);
+static int	 spool_load_msgs(struct store *, struct spool_msg ***,
+		     size_t *, char **);
+static int	 spool_load_rcpts(struct store *, struct spool_msg **,
+		     size_t, char **);
+static struct spool_msg *spool_msg_from_row(sqlite3_stmt *);
+static void	 spool_rcpt_from_row(sqlite3_stmt *, struct spool_rcpt *);
+static int	 spool_track_row(struct store *, const struct track_event *,
+		     int64_t *, char **);
+static int	 spool_track_rcpts(struct store *, int64_t,
+		     const struct track_event *, char **);
+static int	 spool_finish(struct store *, sqlite3_stmt *, int,
+		     const char *, char **);
+static char	*spool_strdup(const unsigned char *);
+
+int
+spool_open(struct spool **spp, const char *path, char **cause)
+{
+	struct store	*s;
+
+	*spp = NULL;
+	if (path == NULL || *path == '\0') {
+		*cause = xstrdup("no spool path given");
+		return (-1);
+	}
+	if ((s = store_open_file(path, &spool_schema, cause)) == NULL)
+		return (-1);
+	/*
+	 * Savepoint journals in memory: nested savepoints (job, write,
+	 * statement) copy each page they touch, and once that spilled to a
+	 * temporary file it was two thirds of the cost of a spooled message.
+	 */
+	if (spool_check_app_id(s, cause) != 0 ||
+	    store_exec(s, "PRAGMA temp_store = MEMORY", cause) != 0) {
+		store_close(s);
+		return (-1);
+	}
+	*spp = xcalloc(1, sizeof **spp);
+	(*spp)->s = s;
+	return (0);
+}
+
+/* Refuse another SQLite file, such as the connector store. */
+static int
+spool_check_app_id(struct store *s, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc, id = 0;
+
+	if (store_prepare(s, &st, "PRAGMA application_id", cause) != 0)
+		return (-1);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int(st, 0);
+	if (spool_finish(s, st, rc == SQLITE_ROW, "cannot read spool", cause)
+	    != 0)
+		return (-1);
+	if (id != SPOOL_APP_ID) {
+		xasprintf(cause, "%s is not a hubd spool", store_path(s));
+		return (-1);
+	}
+	return (0);
+}
+
+void
+spool_close(struct spool *sp)
+{
+	if (sp == NULL)
+		return;
+	store_close(sp->s);
+	free(sp);
+}
+
+const char *
+spool_path(struct spool *sp)
+{
+	return (store_path(sp->s));
+}
+
+int
+spool_begin(struct spool *sp, char **cause)
+{
+	if (store_begin(sp->s, cause) != 0)
+		return (-1);
+	sp->txn = 1;
+	sp->job = 0;
+	return (0);
+}
+
+int
+spool_commit(struct spool *sp, char **cause)
+{
+	sp->txn = sp->job = 0;
+	return (store_commit(sp->s, cause));
+}
+
+void
+spool_rollback(struct spool *sp)
+{
+	sp->txn = sp->job = 0;
+	store_rollback(sp->s);
+}
+
+/*
+ * Fail if spool_begin()'s transaction is gone: SQLite rolls a transaction
+ * back by itself on some errors (disk full, I/O).  A write now would
+ * commit on its own while spool_commit() reports the group as failed.
+ */
+static int
+spool_live(struct spool *sp, char **cause)
+{
+	if (sp->txn && sqlite3_get_autocommit(sp->s->db)) {
+		*cause = xstrdup("the spool transaction was rolled back");
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+spool_scope_enter(struct spool *sp, int write, enum store_txn *how,
+    char **cause)
+{
+	if (spool_live(sp, cause) != 0)
+		return (-1);
+	return (store_txn_enter(sp->s, write, how, cause));
+}
+
+int
+spool_job_enter(struct spool *sp, char **cause)
+{
+	if (!sp->txn) {
+		*cause = xstrdup("a spool job needs spool_begin()");
+		return (-1);
+	}
+	if (sp->job) {
+		*cause = xstrdup("a spool job is already open");
+		return (-1);
+	}
+	if (spool_live(sp, cause) != 0 ||
+	    store_run(sp->s, "SAVEPOINT spool_job", cause) != 0)
+		return (-1);
+	sp->job = 1;
+	return (0);
+}
+
+/*
+ * Keep the job's writes (ok) or undo them.  0: done as asked; -1: the
+ * writes could not be kept (they are undone) or could not be undone.
+ */
+int
+spool_job_leave(struct spool *sp, int ok, char **cause)
+{
+	char	*ignore = NULL;
+
+	if (!sp->job) {
+		*cause = xstrdup("no spool job is open");
+		return (-1);
+	}
+	sp->job = 0;
+	if (spool_live(sp, cause) != 0)
+		return (-1);
+	if (!ok)
+		return (spool_job_undo(sp, cause));
+	if (store_run(sp->s, "RELEASE spool_job", cause) == 0)
+		return (0);
+	spool_job_undo(sp, &ignore);
+	free(ignore);
+	return (-1);
+}
+
+static int
+spool_job_undo(struct spool *sp, char **cause)
+{
+	if (store_run(sp->s, "ROLLBACK TO spool_job", cause) != 0)
+		return (-1);
+	return (store_run(sp->s, "RELEASE spool_job", cause));
+}
+
+int
+spool_msg_insert(struct spool *sp, struct spool_msg *m, const void *body,
+    size_t len, char **cause)
+{
+	enum store_txn	how;
+	int64_t		id = 0;
+	size_t		i;
+	int		rc;
+
+	if (spool_msg_check(m, cause) != 0 ||
+	    spool_scope_enter(sp, 1, &how, cause) != 0)
+		return (-1);
+	rc = spool_insert_row(sp->s, m, len, &id, cause);
+	if (rc == 0)
+		rc = spool_insert_body(sp->s, id, body, len, cause);
+	if (rc == 0)
+		rc = spool_insert_rcpts(sp->s, id, m->rcpts, m->nrcpts, cause);
+	if (store_txn_leave(sp->s, how, rc == 0, cause) != 0) {
+		for (i = 0; i < m->nrcpts; i++)
+			m->rcpts[i].id = 0;
+		return (-1);
+	}
+	m->id = id;
+	m->size = (int64_t)len;
+	return (0);
+}
+
+/* What the schema cannot say clearly: NULLs where C allows them. */
+static int
+spool_msg_check(const struct spool_msg *m, char **cause)
+{
+	size_t	i;
+
+	if (m->sender == NULL || m->source == NULL) {
+		*cause = xstrdup("a spool message needs a sender and a source");
+		return (-1);
+	}
+	if (m->nrcpts == 0) {
+		*cause = xstrdup("a spool message needs a recipient");
+		return (-1);
+	}
+	for (i = 0; i < m->nrcpts; i++) {
+		if (m->rcpts[i].addr == NULL || *m->rcpts[i].addr == '\0') {
+			*cause = xstrdup("a spool recipient needs an address");
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+static int
+spool_insert_row(struct store *s, const struct spool_msg *m, size_t len,
+    int64_t *id, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_prepare(s, &st, "INSERT INTO messages (sender, envid, "
+	    "ret_hdrs, received, size, message_id, subject, source, "
+	    "client_ip, client_helo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10) RETURNING id", cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, m->sender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->envid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, m->ret_hdrs ? 1 : 0);
+	sqlite3_bind_int64(st, 4, m->received);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)len);
+	sqlite3_bind_text(st, 6, m->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, m->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, m->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, m->client_ip, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, m->client_helo, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	return (spool_finish(s, st, rc == SQLITE_ROW, "cannot spool message",
+	    cause));
+}
+
+static int
+spool_insert_body(struct store *s, int64_t id, const void *body,
+    size_t len, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_prepare(s, &st, "INSERT INTO message_body (msg_id, body) "
+	    "VALUES (?1, ?2)", cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, id);
+	/* A NULL pointer would bind SQL NULL, not an empty body. */
+	if (len == 0 || body == NULL)
+		rc = sqlite3_bind_zeroblob(st, 2, 0);
+	else
+		rc = sqlite3_bind_blob64(st, 2, body, len, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot spool message body", cause));
+}
+
+/* Recipients in order (seq is the index); their ids are filled in. */
+static int
+spool_insert_rcpts(struct store *s, int64_t msg_id, struct spool_rcpt *r,
+    size_t n, char **cause)
+{
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 rc = SQLITE_ROW;
+
+	if (store_prepare(s, &st, "INSERT INTO recipients (msg_id, seq, "
+	    "addr, orcpt, notify, state, retry_count, next_attempt, "
+	    "last_error, delay_notified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?10) RETURNING id", cause) != 0)
+		return (-1);
+	for (i = 0; i < n && rc == SQLITE_ROW; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, msg_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 3, r[i].addr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r[i].orcpt, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, r[i].notify);
+		spool_bind_state(st, &r[i]);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			r[i].id = sqlite3_column_int64(st, 0);
+	}
+	return (spool_finish(s, st, rc == SQLITE_ROW,
+	    "cannot spool recipient", cause));
+}
+
+/* The delivery state is ?6 to ?10 in both INSERT and UPDATE. */
+static void
+spool_bind_state(sqlite3_stmt *st, const struct spool_rcpt *r)
+{
+	sqlite3_bind_int(st, 6, (int)r->state);
+	sqlite3_bind_int(st, 7, r->retry_count);
+	sqlite3_bind_int64(st, 8, r->next_attempt);
+	sqlite3_bind_text(st, 9, r->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, r->delay_notified ? 1 : 0);
+}
+
+/*
+ * Two queries in one snapshot, both ordered by message id: the messages,
+ * then the recipients of those messages, merged in one pass.
+ */
+int
+spool_msg_load(struct spool *sp, struct spool_msg ***out, size_t *n,
+    char **cause)
+{
+	enum store_txn	how;
+	int		rc;
+
+	*out = NULL;
+	*n = 0;
+	if (spool_scope_enter(sp, 0, &how, cause) != 0)
+		return (-1);
+	rc = spool_load_msgs(sp->s, out, n, cause);
+	if (rc == 0)
+		rc = spool_load_rcpts(sp->s, *out, *n, cause);
+	if (store_txn_leave(sp->s, how, rc == 0, cause) != 0) {
+		spool_msg_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+spool_load_msgs(struct store *s, struct spool_msg ***out, size_t *n,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	size_t		 cap = 0;
+	int		 rc;
+
+	if (store_prepare(s, &st, "SELECT id, sender, envid, ret_hdrs, "
+	    "received, size, message_id, subject, source, client_ip, "
+	    "client_helo FROM messages WHERE id IN " SPOOL_QUEUED
+	    " ORDER BY id", cause) != 0)
+		return (-1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		(*out)[(*n)++] = spool_msg_from_row(st);
+	}
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot read spool messages", cause));
+}
+
+static int
+spool_load_rcpts(struct store *s, struct spool_msg **v, size_t n,
+    char **cause)
+{
+	sqlite3_stmt		*st;
+	struct spool_msg	*m;
+	size_t			 i = 0;
+	int64_t			 msg_id;
+	int			 rc;
+
+	if (store_prepare(s, &st, "SELECT msg_id, id, addr, orcpt, notify, "
+	    "state, retry_count, next_attempt, last_error, delay_notified "
+	    "FROM recipients WHERE msg_id IN " SPOOL_QUEUED
+	    " ORDER BY msg_id, seq", cause) != 0)
+		return (-1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		msg_id = sqlite3_column_int64(st, 0);
+		while (i < n && v[i]->id < msg_id)
+			i++;
+		if (i == n || v[i]->id != msg_id)
+			continue;	/* not in one snapshot: cannot happen */
+		m = v[i];
+		m->rcpts = xreallocarray(m->rcpts, m->nrcpts + 1,
+		    sizeof *m->rcpts);
+		spool_rcpt_from_row(st, &m->rcpts[m->nrcpts++]);
+	}
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot read spool recipients", cause));
+}
+
+static struct spool_msg *
+spool_msg_from_row(sqlite3_stmt *st)
+{
+	struct spool_msg	*m;
+
+	m = xcalloc(1, sizeof *m);
+	m->id = sqlite3_column_int64(st, 0);
+	m->sender = spool_strdup(sqlite3_column_text(st, 1));
+	m->envid = spool_strdup(sqlite3_column_text(st, 2));
+	m->ret_hdrs = sqlite3_column_int(st, 3) != 0;
+	m->received = sqlite3_column_int64(st, 4);
+	m->size = sqlite3_column_int64(st, 5);
+	m->message_id = spool_strdup(sqlite3_column_text(st, 6));
+	m->subject = spool_strdup(sqlite3_column_text(st, 7));
+	m->source = spool_strdup(sqlite3_column_text(st, 8));
+	m->client_ip = spool_strdup(sqlite3_column_text(st, 9));
+	m->client_helo = spool_strdup(sqlite3_column_text(st, 10));
+	return (m);
+}
+
+static void
+spool_rcpt_from_row(sqlite3_stmt *st, struct spool_rcpt *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 1);
+	r->addr = spool_strdup(sqlite3_column_text(st, 2));
+	r->orcpt = spool_strdup(sqlite3_column_text(st, 3));
+	r->notify = sqlite3_column_int(st, 4);
+	r->state = (enum spool_rcpt_state)sqlite3_column_int(st, 5);
+	r->retry_count = sqlite3_column_int(st, 6);
+	r->next_attempt = sqlite3_column_int64(st, 7);
+	r->last_error = spool_strdup(sqlite3_column_text(st, 8));
+	r->delay_notified = sqlite3_column_int(st, 9) != 0;
+}
+
+void
+spool_msg_free(struct spool_msg *m)
+{
+	size_t	i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nrcpts; i++) {
+		free(m->rcpts[i].addr);
+		free(m->rcpts[i].orcpt);
+		free(m->rcpts[i].last_error);
+	}
+	free(m->rcpts);
+	free(m->sender);
+	free(m->envid);
+	free(m->message_id);
+	free(m->subject);
+	free(m->source);
+	free(m->client_ip);
+	free(m->client_helo);
+	free(m);
+}
+
+void
+spool_msg_list_free(struct spool_msg **v, size_t n)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		spool_msg_free(v[i]);
+	free(v);
+}
+
+int
+spool_body_get(struct spool *sp, int64_t msg_id, char **body, size_t *len,
+    char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	const void	*p;
+	int		 rc;
+
+	*body = NULL;
+	*len = 0;
+	if (store_prepare(s, &st, "SELECT body FROM message_body "
+	    "WHERE msg_id = ?1", cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, msg_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		store_release(s, st);
+		return (1);
+	}
+	if (rc == SQLITE_ROW) {
+		p = sqlite3_column_blob(st, 0);
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		if (p == NULL && *len > 0)	/* out of memory */
+			rc = SQLITE_NOMEM;
+		else {
+			*body = xmalloc(*len + 1);
+			if (*len > 0)
+				memcpy(*body, p, *len);
+			(*body)[*len] = '\0';
+		}
+	}
+	if (rc != SQLITE_ROW)
+		*len = 0;
+	return (spool_finish(s, st, rc == SQLITE_ROW,
+	    "cannot read message body", cause));
+}
+
+int
+spool_rcpt_update(struct spool *sp, const struct spool_rcpt *r,
+    char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "UPDATE recipients SET state = ?6, "
+	    "retry_count = ?7, next_attempt = ?8, last_error = ?9, "
+	    "delay_notified = ?10 WHERE id = ?1", cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, r->id);
+	spool_bind_state(st, r);
+	rc = sqlite3_step(st);
+	if (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot update spool recipient", cause) != 0)
+		return (-1);
+	if (sqlite3_changes(s->db) == 0) {
+		xasprintf(cause, "no recipient %lld in the spool",
+		    (long long)r->id);
+		return (-1);
+	}
+	return (0);
+}
+
+/* One statement: the foreign keys take recipients and body along. */
+int
+spool_msg_delete(struct spool *sp, int64_t msg_id, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "DELETE FROM messages WHERE id = ?1",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, msg_id);
+	rc = sqlite3_step(st);
+	if (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot delete spool message", cause) != 0)
+		return (-1);
+	if (sqlite3_changes(s->db) == 0) {
+		xasprintf(cause, "no message %lld in the spool",
+		    (long long)msg_id);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+spool_track_add(struct spool *sp, const struct track_event *ev,
+    char **cause)
+{
+	enum store_txn	how;
+	int64_t		id = 0;
+	int		rc;
+
+	if (ev->event_id == NULL || ev->source == NULL) {
+		*cause = xstrdup("a tracking event needs an EventId and a "
+		    "Source");
+		return (-1);
+	}
+	if (spool_scope_enter(sp, 1, &how, cause) != 0)
+		return (-1);
+	rc = spool_track_row(sp->s, ev, &id, cause);
+	if (rc == 0)
+		rc = spool_track_rcpts(sp->s, id, ev, cause);
+	return (store_txn_leave(sp->s, how, rc == 0, cause));
+}
+
+static int
+spool_track_row(struct store *s, const struct track_event *ev, int64_t *id,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_prepare(s, &st, "INSERT INTO track (timestamp_ms, "
+	    "event_id, source, source_context, internal_message_id, "
+	    "message_id, sender, message_subject, connector_id, "
+	    "server_hostname, server_ip, client_hostname, client_ip, "
+	    "total_bytes, reference, tls_protocol, tls_cipher, tls_verify) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14, ?15, ?16, ?17, ?18) RETURNING id", cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, ev->timestamp_ms);
+	sqlite3_bind_text(st, 2, ev->event_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ev->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ev->source_context, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, ev->internal_message_id);
+	sqlite3_bind_text(st, 6, ev->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, ev->sender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, ev->message_subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, ev->connector_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, ev->server_hostname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, ev->server_ip, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, ev->client_hostname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, ev->client_ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 14, ev->total_bytes);
+	sqlite3_bind_text(st, 15, ev->reference, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, ev->tls_protocol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 17, ev->tls_cipher, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 18, ev->tls_verify, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	return (spool_finish(s, st, rc == SQLITE_ROW,
+	    "cannot add tracking event", cause));
+}
+
+static int
+spool_track_rcpts(struct store *s, int64_t track_id,
+    const struct track_event *ev, char **cause)
+{
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 rc = SQLITE_DONE;
+
+	if (ev->nrcpts == 0)
+		return (0);
+	if (store_prepare(s, &st, "INSERT INTO track_rcpt (track_id, seq, "
+	    "addr, status) VALUES (?1, ?2, ?3, ?4)", cause) != 0)
+		return (-1);
+	for (i = 0; i < ev->nrcpts && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, track_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 3, ev->rcpts[i].addr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, ev->rcpts[i].status, -1,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot add tracking recipient", cause));
+}
+
+/* Release st; unless ok, fail with what and SQLite's error first. */
+static int
+spool_finish(struct store *s, sqlite3_stmt *st, int ok, const char *what,
+    char **cause)
+{
+	int	ret = 0;
+
+	if (!ok)
+		ret = store_fail(s, cause, "%s", what);
+	store_release(s, st);
+	return (ret);
+}
+
+static char *
+spool_strdup(const unsigned char *s)
+{
+	return (s == NULL ? NULL : xstrdup((const char *)s));
+}

@@ -1,0 +1,1162 @@
+/*
+ * spool_test.c - unit tests of store/spool.c: hubd's queue database.
+ *
+ * Every case works in its own temporary directory, removed at the end.
+ * Raw checks of the file go through a separate SQLite connection.
+ */
+#ifndef _XOPEN_SOURCE		/* the readline flags may set both */
+#define _XOPEN_SOURCE 700
+#endif
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+#define BIG_BODY	70000		/* spans SQLite overflow pages */
+#define T_GROUPS	20		/* thread test: groups ... */
+#define T_JOBS		10		/* ... of this many messages */
+
+static char	*tdir;
+static char	*tpath;
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return (remove(path));
+}
+
+static void
+setup(void)
+{
+	char	tmpl[] = "/tmp/hubsh-spool-test.XXXXXX";
+
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	tdir = xstrdup(tmpl);
+	tpath = xprintf("%s/state/queue.db", tdir);
+}
+
+static void
+teardown(void)
+{
+	nftw(tdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(tdir);
+	free(tpath);
+	tdir = tpath = NULL;
+}
+
+static struct spool *
+open_spool(void)
+{
+	struct spool	*sp = NULL;
+	char		*cause = NULL;
+
+	if (spool_open(&sp, tpath, &cause) != 0) {
+		printf("# spool_open: %s\n", cause);
+		free(cause);
+		tap_case_failed = 1;
+		return (NULL);
+	}
+	return (sp);
+}
+
+/* Record a failed call's cause; return whether it succeeded. */
+static int
+ok_call(int rc, char *cause, const char *what)
+{
+	if (rc != 0) {
+		printf("# %s: %s\n", what, cause != NULL ? cause : "?");
+		tap_case_failed = 1;
+	}
+	free(cause);
+	return (rc == 0);
+}
+
+static mode_t
+file_mode(const char *path)
+{
+	struct stat	sb;
+
+	if (stat(path, &sb) != 0)
+		return ((mode_t)-1);
+	return (sb.st_mode & 07777);
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	if (stat(path, &sb) != 0)
+		return (-1);
+	return (sb.st_size);
+}
+
+/* An integer from sql over a separate connection; -1 on error. */
+static int64_t
+raw_int(const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int64_t		 v = -1;
+
+	if (sqlite3_open(tpath, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return (-1);
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return (v);
+}
+
+static int
+raw_sql(const char *sql)
+{
+	sqlite3	*db;
+	int	 rc;
+
+	if (sqlite3_open(tpath, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return (-1);
+	}
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return (rc == SQLITE_OK ? 0 : -1);
+}
+
+/* Does the plan of sql mention an index of that name? */
+static int
+raw_plan_uses(const char *sql, const char *index)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		*q;
+	const char	*detail;
+	int		 found = 0;
+
+	if (sqlite3_open(tpath, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return (0);
+	}
+	q = xprintf("EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			detail = (const char *)sqlite3_column_text(st, 3);
+			if (detail != NULL && strstr(detail, index) != NULL)
+				found = 1;
+		}
+		sqlite3_finalize(st);
+	}
+	if (!found)
+		printf("# no %s in the plan of %s\n", index, sql);
+	free(q);
+	sqlite3_close(db);
+	return (found);
+}
+
+/* A message from sender with n recipients rcptN@example.net, queued. */
+static struct spool_msg *
+msg_new(const char *sender, size_t n)
+{
+	struct spool_msg	*m;
+	size_t			 i;
+
+	m = xcalloc(1, sizeof *m);
+	m->sender = xstrdup(sender);
+	m->source = xstrdup("SMTP");
+	m->received = 1700000000;
+	m->rcpts = xcalloc(n, sizeof *m->rcpts);
+	m->nrcpts = n;
+	for (i = 0; i < n; i++)
+		m->rcpts[i].addr = xprintf("rcpt%zu@example.net", i);
+	return (m);
+}
+
+/* Every field set, recipients in each state. */
+static struct spool_msg *
+msg_full(void)
+{
+	struct spool_msg	*m;
+	struct spool_rcpt	*r;
+
+	m = msg_new("alice@example.com", 3);
+	m->envid = xstrdup("ENV-1+2B");
+	m->ret_hdrs = true;
+	m->received = 1712345678;
+	m->message_id = xstrdup("<abc@example.com>");
+	m->subject = xstrdup("Quarterly report \xc3\xbc");
+	free(m->source);
+	m->source = xstrdup("PICKUP");
+	m->client_ip = xstrdup("192.0.2.1");
+	m->client_helo = xstrdup("client.example.com");
+	r = &m->rcpts[0];
+	r->orcpt = xstrdup("rfc822;Bob@example.net");
+	r->notify = SPOOL_NOTIFY_SUCCESS | SPOOL_NOTIFY_FAILURE |
+	    SPOOL_NOTIFY_DELAY;
+	r = &m->rcpts[1];
+	r->notify = SPOOL_NOTIFY_NEVER;
+	r->state = SPOOL_RCPT_SENT;
+	r->last_error = xstrdup("250 2.0.0 OK");
+	r = &m->rcpts[2];
+	r->state = SPOOL_RCPT_QUEUED;
+	r->retry_count = 4;
+	r->next_attempt = 1712349999;
+	r->last_error = xstrdup("451 4.4.0 DNS query failed");
+	r->delay_notified = true;
+	return (m);
+}
+
+/* The other side of every NULL: empty strings, and NULLs elsewhere. */
+static struct spool_msg *
+msg_sparse(void)
+{
+	struct spool_msg	*m;
+
+	m = msg_new("", 2);
+	m->envid = xstrdup("");
+	m->subject = xstrdup("");
+	free(m->source);
+	m->source = xstrdup("DSN");
+	m->client_helo = xstrdup("");
+	m->rcpts[0].orcpt = xstrdup("");
+	m->rcpts[1].last_error = xstrdup("");
+	m->rcpts[1].state = SPOOL_RCPT_FAILED;
+	return (m);
+}
+
+static int
+str_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
+
+static void
+check_rcpt(const struct spool_rcpt *got, const struct spool_rcpt *want)
+{
+	TAP_CHECK(got->id == want->id);
+	TAP_CHECK(str_same(got->addr, want->addr));
+	TAP_CHECK(str_same(got->orcpt, want->orcpt));
+	TAP_CHECK(got->notify == want->notify);
+	TAP_CHECK(got->state == want->state);
+	TAP_CHECK(got->retry_count == want->retry_count);
+	TAP_CHECK(got->next_attempt == want->next_attempt);
+	TAP_CHECK(str_same(got->last_error, want->last_error));
+	TAP_CHECK(got->delay_notified == want->delay_notified);
+}
+
+static void
+check_msg(const struct spool_msg *got, const struct spool_msg *want)
+{
+	size_t	i;
+
+	TAP_CHECK(got->id == want->id);
+	TAP_CHECK(str_same(got->sender, want->sender));
+	TAP_CHECK(str_same(got->envid, want->envid));
+	TAP_CHECK(got->ret_hdrs == want->ret_hdrs);
+	TAP_CHECK(got->received == want->received);
+	TAP_CHECK(got->size == want->size);
+	TAP_CHECK(str_same(got->message_id, want->message_id));
+	TAP_CHECK(str_same(got->subject, want->subject));
+	TAP_CHECK(str_same(got->source, want->source));
+	TAP_CHECK(str_same(got->client_ip, want->client_ip));
+	TAP_CHECK(str_same(got->client_helo, want->client_helo));
+	TAP_CHECK(got->nrcpts == want->nrcpts);
+	for (i = 0; i < got->nrcpts && i < want->nrcpts; i++)
+		check_rcpt(&got->rcpts[i], &want->rcpts[i]);
+}
+
+static int
+insert(struct spool *sp, struct spool_msg *m, const char *body)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = spool_msg_insert(sp, m, body, strlen(body), &cause);
+	return (ok_call(rc, cause, "spool_msg_insert"));
+}
+
+static int
+load(struct spool *sp, struct spool_msg ***v, size_t *n)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = spool_msg_load(sp, v, n, &cause);
+	return (ok_call(rc, cause, "spool_msg_load"));
+}
+
+/* Is the body of id exactly want? */
+static int
+body_is(struct spool *sp, int64_t id, const char *want, size_t wlen)
+{
+	char	*body = NULL, *cause = NULL;
+	size_t	 len = 0;
+	int	 rc, same;
+
+	rc = spool_body_get(sp, id, &body, &len, &cause);
+	if (rc != 0) {
+		printf("# spool_body_get(%lld): %d %s\n", (long long)id, rc,
+		    cause != NULL ? cause : "");
+		free(cause);
+		return (0);
+	}
+	same = (len == wlen && memcmp(body, want, len) == 0 &&
+	    body[len] == '\0');
+	free(body);
+	return (same);
+}
+
+static void
+test_open(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*m;
+	char			*dir, *wal, *shm;
+	mode_t			 old;
+
+	setup();
+	old = umask(022);
+	sp = open_spool();
+	umask(old);
+	if (sp == NULL)
+		goto out;
+	dir = xprintf("%s/state", tdir);
+	wal = xprintf("%s-wal", tpath);
+	shm = xprintf("%s-shm", tpath);
+	TAP_STREQ(spool_path(sp), tpath);
+	TAP_CHECK(file_mode(dir) == 0700);
+	TAP_CHECK(file_mode(tpath) == 0600);
+	m = msg_new("a@example.com", 1);
+	TAP_CHECK(insert(sp, m, "x"));
+	TAP_CHECK(file_mode(wal) == 0600);
+	TAP_CHECK(file_mode(shm) == 0600);
+	TAP_CHECK(raw_int("PRAGMA user_version") == SPOOL_SCHEMA_VERSION);
+	TAP_CHECK(raw_int("SELECT count(*) FROM pragma_journal_mode() "
+	    "WHERE journal_mode = 'wal'") == 1);
+	spool_msg_free(m);
+	spool_close(sp);
+	free(dir);
+	free(wal);
+	free(shm);
+out:
+	teardown();
+}
+
+static void
+test_round_trip(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*a, *b, **v = NULL;
+	size_t			 n = 0;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	a = msg_full();
+	b = msg_sparse();
+	b->size = 999;		/* size comes from the body's length */
+	TAP_CHECK(insert(sp, a, "Subject: x\r\n\r\nbody\r\n"));
+	TAP_CHECK(insert(sp, b, ""));
+	TAP_CHECK(a->id > 0 && b->id > a->id);
+	TAP_CHECK(a->size == 20 && b->size == 0);
+	TAP_CHECK(a->rcpts[0].id > 0 && a->rcpts[1].id > a->rcpts[0].id &&
+	    a->rcpts[2].id > a->rcpts[1].id);
+	if (load(sp, &v, &n) && n == 2) {
+		check_msg(v[0], a);
+		check_msg(v[1], b);
+	} else
+		TAP_CHECK(n == 2);
+	spool_msg_list_free(v, n);
+	spool_msg_free(a);
+	spool_msg_free(b);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+static void
+test_body(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*m1, *m2, *m3;
+	unsigned char		*big;
+	char			*cause = NULL;
+	size_t			 i;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	big = xmalloc(BIG_BODY);
+	for (i = 0; i < BIG_BODY; i++)
+		big[i] = (unsigned char)(i * 7 % 256);	/* NULs included */
+	m1 = msg_new("a@example.com", 1);
+	m2 = msg_new("b@example.com", 1);
+	m3 = msg_new("c@example.com", 1);
+	TAP_CHECK(ok_call(spool_msg_insert(sp, m1, big, BIG_BODY, &cause),
+	    cause, "insert big"));
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_msg_insert(sp, m2, NULL, 0, &cause), cause,
+	    "insert empty"));
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_msg_insert(sp, m3, "\0a\0", 3, &cause),
+	    cause, "insert NULs"));
+	TAP_CHECK(m1->size == BIG_BODY);
+	TAP_CHECK(body_is(sp, m1->id, (const char *)big, BIG_BODY));
+	TAP_CHECK(body_is(sp, m2->id, "", 0));
+	TAP_CHECK(body_is(sp, m3->id, "\0a\0", 3));
+	free(big);
+	spool_msg_free(m1);
+	spool_msg_free(m2);
+	spool_msg_free(m3);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+static void
+test_body_missing(void)
+{
+	struct spool	*sp;
+	char		*body = NULL, *cause = NULL;
+	size_t		 len = 42;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	TAP_CHECK(spool_body_get(sp, 12345, &body, &len, &cause) == 1);
+	TAP_CHECK(body == NULL && len == 0 && cause == NULL);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/* One job of a group: insert m; then fail on purpose if bad. */
+static int
+run_job(struct spool *sp, struct spool_msg *m, int bad)
+{
+	struct spool_rcpt	 ghost;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (!ok_call(spool_job_enter(sp, &cause), cause, "job_enter"))
+		return (-1);
+	cause = NULL;
+	rc = spool_msg_insert(sp, m, "body", 4, &cause);
+	free(cause);
+	cause = NULL;
+	if (rc == 0 && bad) {
+		memset(&ghost, 0, sizeof ghost);
+		ghost.id = 999999;
+		rc = spool_rcpt_update(sp, &ghost, &cause);
+		TAP_CHECK(rc == -1 && cause != NULL &&
+		    strstr(cause, "999999") != NULL);
+		free(cause);
+		cause = NULL;
+	}
+	TAP_CHECK(ok_call(spool_job_leave(sp, rc == 0, &cause), cause,
+	    "job_leave"));
+	return (rc);
+}
+
+static void
+test_group(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*a, *b, *c, *d, **v = NULL;
+	char			*cause = NULL;
+	size_t			 n = 0;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	a = msg_new("a@example.com", 1);
+	b = msg_new("b@example.com", 2);
+	c = msg_new("c@example.com", 1);
+	d = msg_new("d@example.com", 2);
+	d->rcpts[1].state = 7;		/* CHECK fails on the 2nd recipient */
+	TAP_CHECK(ok_call(spool_begin(sp, &cause), cause, "begin"));
+	TAP_CHECK(run_job(sp, a, 0) == 0);
+	TAP_CHECK(run_job(sp, b, 1) == -1);	/* inserted, then undone */
+	TAP_CHECK(run_job(sp, d, 0) == -1);	/* insert itself fails */
+	TAP_CHECK(d->rcpts[0].id == 0 && d->id == 0);
+	TAP_CHECK(run_job(sp, c, 0) == 0);
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_commit(sp, &cause), cause, "commit"));
+	TAP_CHECK(raw_int("SELECT count(*) FROM messages") == 2);
+	TAP_CHECK(raw_int("SELECT count(*) FROM recipients") == 2);
+	TAP_CHECK(raw_int("SELECT count(*) FROM message_body") == 2);
+	if (load(sp, &v, &n) && n == 2) {
+		TAP_CHECK(v[0]->id == a->id && v[1]->id == c->id);
+		TAP_STREQ(v[1]->sender, "c@example.com");
+	} else
+		TAP_CHECK(n == 2);
+	spool_msg_list_free(v, n);
+	spool_msg_free(a);
+	spool_msg_free(b);
+	spool_msg_free(c);
+	spool_msg_free(d);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+static void
+test_job_misuse(void)
+{
+	struct spool	*sp;
+	char		*cause = NULL;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	TAP_CHECK(spool_job_enter(sp, &cause) == -1 && cause != NULL);
+	free(cause);
+	cause = NULL;
+	TAP_CHECK(spool_job_leave(sp, 1, &cause) == -1 && cause != NULL);
+	free(cause);
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_begin(sp, &cause), cause, "begin"));
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_job_enter(sp, &cause), cause, "job_enter"));
+	cause = NULL;
+	TAP_CHECK(spool_job_enter(sp, &cause) == -1 && cause != NULL);
+	free(cause);
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_job_leave(sp, 0, &cause), cause, "leave"));
+	spool_rollback(sp);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/* A failed insert outside any transaction leaves nothing behind. */
+static void
+test_insert_atomic(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*m;
+	char			*cause = NULL;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	m = msg_new("a@example.com", 3);
+	m->rcpts[2].retry_count = -1;
+	TAP_CHECK(spool_msg_insert(sp, m, "body", 4, &cause) == -1);
+	TAP_CHECK(cause != NULL && strstr(cause, "CHECK") != NULL);
+	free(cause);
+	cause = NULL;
+	TAP_CHECK(m->id == 0 && m->rcpts[0].id == 0);
+	TAP_CHECK(raw_int("SELECT count(*) FROM messages") == 0);
+	TAP_CHECK(raw_int("SELECT count(*) FROM recipients") == 0);
+	TAP_CHECK(raw_int("SELECT count(*) FROM message_body") == 0);
+	free(m->sender);
+	m->sender = NULL;
+	TAP_CHECK(spool_msg_insert(sp, m, "body", 4, &cause) == -1);
+	free(cause);
+	spool_msg_free(m);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+static void
+test_rcpt_update(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*m, **v = NULL;
+	struct spool_rcpt	*r;
+	char			*cause = NULL;
+	size_t			 n = 0;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	m = msg_new("a@example.com", 2);
+	TAP_CHECK(insert(sp, m, "body"));
+	r = &m->rcpts[0];
+	r->state = SPOOL_RCPT_SENT;
+	r->last_error = xstrdup("250 2.0.0 OK queued");
+	TAP_CHECK(ok_call(spool_rcpt_update(sp, r, &cause), cause, "upd 0"));
+	r = &m->rcpts[1];
+	r->retry_count = 3;
+	r->next_attempt = 1712340000;
+	r->last_error = xstrdup("451 4.4.0 Primary target IP address "
+	    "responded with: \"421 busy\"");
+	r->delay_notified = true;
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_rcpt_update(sp, r, &cause), cause, "upd 1"));
+	/* A bad state is refused and changes nothing. */
+	r->state = 5;
+	cause = NULL;
+	TAP_CHECK(spool_rcpt_update(sp, r, &cause) == -1 && cause != NULL);
+	free(cause);
+	r->state = SPOOL_RCPT_QUEUED;
+	if (load(sp, &v, &n) && n == 1)
+		check_msg(v[0], m);
+	else
+		TAP_CHECK(n == 1);
+	spool_msg_list_free(v, n);
+	spool_msg_free(m);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+static void
+test_delete(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*a, *b;
+	struct track_event	 ev;
+	char			*cause = NULL, *body = NULL;
+	size_t			 len;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	a = msg_new("a@example.com", 3);
+	b = msg_new("b@example.com", 1);
+	TAP_CHECK(insert(sp, a, "body a"));
+	TAP_CHECK(insert(sp, b, "body b"));
+	memset(&ev, 0, sizeof ev);
+	ev.event_id = "RECEIVE";
+	ev.source = "SMTP";
+	ev.internal_message_id = a->id;
+	TAP_CHECK(ok_call(spool_track_add(sp, &ev, &cause), cause, "track"));
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_msg_delete(sp, a->id, &cause), cause,
+	    "delete"));
+	TAP_CHECK(raw_int("SELECT count(*) FROM messages") == 1);
+	TAP_CHECK(raw_int("SELECT count(*) FROM recipients") == 1);
+	TAP_CHECK(raw_int("SELECT count(*) FROM message_body") == 1);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track") == 1);
+	cause = NULL;
+	TAP_CHECK(spool_body_get(sp, a->id, &body, &len, &cause) == 1);
+	TAP_CHECK(body_is(sp, b->id, "body b", 6));
+	TAP_CHECK(spool_msg_delete(sp, a->id, &cause) == -1 && cause != NULL);
+	free(cause);
+	spool_msg_free(a);
+	spool_msg_free(b);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+static void
+test_load_filter(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*done, *half, *all, **v = NULL;
+	size_t			 n = 0;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	done = msg_new("done@example.com", 2);
+	done->rcpts[0].state = SPOOL_RCPT_SENT;
+	done->rcpts[1].state = SPOOL_RCPT_FAILED;
+	half = msg_new("half@example.com", 3);
+	half->rcpts[0].state = SPOOL_RCPT_SENT;
+	half->rcpts[2].state = SPOOL_RCPT_FAILED;
+	all = msg_new("all@example.com", 2);
+	TAP_CHECK(insert(sp, done, "1"));
+	TAP_CHECK(insert(sp, half, "2"));
+	TAP_CHECK(insert(sp, all, "3"));
+	if (load(sp, &v, &n) && n == 2) {
+		check_msg(v[0], half);
+		check_msg(v[1], all);
+	} else
+		TAP_CHECK(n == 2);
+	spool_msg_list_free(v, n);
+	spool_msg_free(done);
+	spool_msg_free(half);
+	spool_msg_free(all);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+static void
+test_track(void)
+{
+	static const struct track_rcpt rcpts[] = {
+		{ "bob@example.net", "250 2.1.5 Recipient OK" },
+		{ "Carol@Example.NET", NULL },
+		{ "dave@example.org", "550 4.4.7 QUEUE.Expired;expired" },
+	};
+	struct spool		*sp;
+	struct track_event	 ev;
+	char			*cause = NULL;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	memset(&ev, 0, sizeof ev);
+	ev.timestamp_ms = 1712345678123LL;
+	ev.event_id = "SEND";
+	ev.source = "SMTP";
+	ev.source_context = "session 42";
+	ev.internal_message_id = 7;
+	ev.message_id = "<abc@example.com>";
+	ev.sender = "Alice@Example.COM";
+	ev.message_subject = "Quarterly report";
+	ev.connector_id = "Internet";
+	ev.server_hostname = "EX01";
+	ev.server_ip = "192.0.2.10";
+	ev.client_hostname = "mx.example.net";
+	ev.client_ip = "198.51.100.7";
+	ev.total_bytes = 4096;
+	ev.reference = "<ref@example.com>";
+	ev.tls_protocol = "TLSv1.3";
+	ev.tls_cipher = "TLS_AES_256_GCM_SHA384";
+	ev.tls_verify = "DomainValidation ok";
+	ev.rcpts = rcpts;
+	ev.nrcpts = 3;
+	TAP_CHECK(ok_call(spool_track_add(sp, &ev, &cause), cause, "track"));
+	memset(&ev, 0, sizeof ev);
+	ev.timestamp_ms = 1712345679000LL;
+	ev.event_id = "RECEIVE";
+	ev.source = "PICKUP";
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_track_add(sp, &ev, &cause), cause,
+	    "sparse track"));
+	ev.event_id = NULL;
+	cause = NULL;
+	TAP_CHECK(spool_track_add(sp, &ev, &cause) == -1 && cause != NULL);
+	free(cause);
+
+	TAP_CHECK(raw_int("SELECT count(*) FROM track") == 2);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track WHERE "
+	    "timestamp_ms = 1712345678123 AND event_id = 'SEND' AND "
+	    "source = 'SMTP' AND source_context = 'session 42' AND "
+	    "internal_message_id = 7 AND message_id = '<abc@example.com>' "
+	    "AND message_subject = 'Quarterly report' AND "
+	    "connector_id = 'Internet' AND server_hostname = 'EX01' AND "
+	    "server_ip = '192.0.2.10' AND client_hostname = "
+	    "'mx.example.net' AND client_ip = '198.51.100.7' AND "
+	    "total_bytes = 4096 AND reference = '<ref@example.com>' AND "
+	    "tls_protocol = 'TLSv1.3' AND tls_cipher = "
+	    "'TLS_AES_256_GCM_SHA384' AND tls_verify = "
+	    "'DomainValidation ok'") == 1);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track WHERE "
+	    "event_id = 'RECEIVE' AND sender IS NULL AND message_id IS NULL "
+	    "AND client_ip IS NULL AND tls_protocol IS NULL") == 1);
+	/* Recipients in order, RecipientStatus kept or NULL. */
+	TAP_CHECK(raw_int("SELECT count(*) FROM track_rcpt") == 3);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track_rcpt WHERE seq = 1 AND "
+	    "addr = 'Carol@Example.NET' AND status IS NULL") == 1);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track_rcpt WHERE seq = 2 AND "
+	    "status = '550 4.4.7 QUEUE.Expired;expired'") == 1);
+	/* Sender and Recipients match without case, as in the shell. */
+	TAP_CHECK(raw_int("SELECT count(*) FROM track WHERE "
+	    "sender = 'alice@example.com'") == 1);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track_rcpt WHERE "
+	    "addr = 'carol@example.net'") == 1);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/* The schema is ready for Get-MessageTrackingLog's filters. */
+static void
+test_track_indexes(void)
+{
+	struct spool	*sp;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	TAP_CHECK(raw_plan_uses("SELECT id FROM track WHERE timestamp_ms >= ?1 "
+	    "AND timestamp_ms < ?2 ORDER BY timestamp_ms", "track_time"));
+	TAP_CHECK(raw_plan_uses("SELECT id FROM track WHERE sender = ?1 AND "
+	    "timestamp_ms >= ?2 ORDER BY timestamp_ms", "track_sender"));
+	TAP_CHECK(raw_plan_uses("SELECT id FROM track WHERE event_id = ?1",
+	    "track_event"));
+	TAP_CHECK(raw_plan_uses("SELECT id FROM track WHERE message_id = ?1",
+	    "track_message_id"));
+	TAP_CHECK(raw_plan_uses("SELECT id FROM track WHERE "
+	    "internal_message_id = ?1", "track_internal_id"));
+	TAP_CHECK(raw_plan_uses("SELECT t.id FROM track t WHERE t.id IN "
+	    "(SELECT track_id FROM track_rcpt WHERE addr = ?1)",
+	    "track_rcpt_addr"));
+	spool_close(sp);
+out:
+	teardown();
+}
+
+static void
+test_reopen(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*m, **v = NULL;
+	size_t			 n = 0;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	m = msg_full();
+	TAP_CHECK(insert(sp, m, "persistent body"));
+	spool_close(sp);
+	if ((sp = open_spool()) == NULL) {
+		spool_msg_free(m);
+		goto out;
+	}
+	if (load(sp, &v, &n) && n == 1)
+		check_msg(v[0], m);
+	else
+		TAP_CHECK(n == 1);
+	TAP_CHECK(body_is(sp, m->id, "persistent body", 15));
+	TAP_CHECK(raw_int("PRAGMA user_version") == SPOOL_SCHEMA_VERSION);
+	spool_msg_list_free(v, n);
+	spool_msg_free(m);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/* A reader is not blocked by the writer and sees only commits. */
+static void
+test_two_connections(void)
+{
+	struct spool		*w, *r = NULL;
+	struct spool_msg	*a, *b, **v = NULL;
+	char			*cause = NULL, *body = NULL;
+	size_t			 n = 0, len;
+	time_t			 t0;
+
+	setup();
+	if ((w = open_spool()) == NULL || (r = open_spool()) == NULL) {
+		spool_close(w);
+		goto out;
+	}
+	a = msg_new("a@example.com", 1);
+	b = msg_new("b@example.com", 1);
+	TAP_CHECK(insert(w, a, "committed"));
+	TAP_CHECK(ok_call(spool_begin(w, &cause), cause, "begin"));
+	TAP_CHECK(insert(w, b, "pending"));
+	t0 = time(NULL);
+	TAP_CHECK(body_is(r, a->id, "committed", 9));
+	TAP_CHECK(spool_body_get(r, b->id, &body, &len, &cause) == 1);
+	if (load(r, &v, &n))
+		TAP_CHECK(n == 1 && v[0]->id == a->id);
+	spool_msg_list_free(v, n);
+	TAP_CHECK(time(NULL) - t0 < 2);		/* no busy wait */
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_commit(w, &cause), cause, "commit"));
+	TAP_CHECK(body_is(r, b->id, "pending", 7));
+	spool_msg_free(a);
+	spool_msg_free(b);
+	spool_close(w);
+	spool_close(r);
+out:
+	teardown();
+}
+
+/* Writer thread state for test_threads. */
+struct writer {
+	pthread_mutex_t	 lock;
+	int64_t		 ids[T_GROUPS * T_JOBS];
+	size_t		 ncommitted;
+	int		 done;
+	int		 failed;
+};
+
+static void
+thread_body(size_t i, char *buf, size_t size)
+{
+	snprintf(buf, size, "message %zu\r\n\r\n%0*zu\r\n", i,
+	    (int)(i % 500) + 1, i);
+}
+
+/* Group after group of jobs, publishing ids once committed. */
+static void *
+writer_main(void *arg)
+{
+	struct writer		*wr = arg;
+	struct spool		*sp;
+	struct spool_msg	*m;
+	int64_t			 ids[T_JOBS];
+	char			*cause = NULL, buf[600];
+	size_t			 g, j;
+	int			 bad = 0;
+
+	if (spool_open(&sp, tpath, &cause) != 0) {
+		free(cause);
+		bad = 1;
+	}
+	for (g = 0; !bad && g < T_GROUPS; g++) {
+		bad = spool_begin(sp, &cause) != 0;
+		for (j = 0; !bad && j < T_JOBS; j++) {
+			thread_body(g * T_JOBS + j, buf, sizeof buf);
+			m = msg_new("w@example.com", 1);
+			if (spool_job_enter(sp, &cause) != 0 ||
+			    spool_msg_insert(sp, m, buf, strlen(buf),
+			    &cause) != 0 ||
+			    spool_job_leave(sp, 1, &cause) != 0)
+				bad = 1;
+			ids[j] = m->id;
+			spool_msg_free(m);
+		}
+		if (!bad && spool_commit(sp, &cause) != 0)
+			bad = 1;
+		pthread_mutex_lock(&wr->lock);
+		for (j = 0; !bad && j < T_JOBS; j++)
+			wr->ids[wr->ncommitted++] = ids[j];
+		pthread_mutex_unlock(&wr->lock);
+	}
+	if (bad)
+		printf("# writer: %s\n", cause != NULL ? cause : "?");
+	free(cause);
+	spool_close(sp);
+	pthread_mutex_lock(&wr->lock);
+	wr->done = 1;
+	wr->failed = bad;
+	pthread_mutex_unlock(&wr->lock);
+	return (NULL);
+}
+
+static void
+test_threads(void)
+{
+	struct writer	 wr;
+	struct spool	*sp;
+	pthread_t	 t;
+	char		 buf[600];
+	size_t		 i, k, reads = 0, wrong = 0;
+	int64_t		 id;
+	int		 done;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	memset(&wr, 0, sizeof wr);
+	pthread_mutex_init(&wr.lock, NULL);
+	if (pthread_create(&t, NULL, writer_main, &wr) != 0) {
+		TAP_CHECK(0);
+		spool_close(sp);
+		goto out;
+	}
+	do {
+		pthread_mutex_lock(&wr.lock);
+		done = wr.done;
+		k = wr.ncommitted;
+		id = k > 0 ? wr.ids[k - 1] : 0;
+		pthread_mutex_unlock(&wr.lock);
+		if (k == 0)
+			continue;
+		thread_body(k - 1, buf, sizeof buf);
+		if (!body_is(sp, id, buf, strlen(buf)))
+			wrong++;
+		reads++;
+	} while (!done);
+	pthread_join(t, NULL);
+	TAP_CHECK(!wr.failed && wr.ncommitted == T_GROUPS * T_JOBS);
+	for (i = 0; i < wr.ncommitted; i++) {
+		thread_body(i, buf, sizeof buf);
+		if (!body_is(sp, wr.ids[i], buf, strlen(buf)))
+			wrong++;
+	}
+	printf("# %zu reads during the writes\n", reads);
+	TAP_CHECK(wrong == 0);
+	pthread_mutex_destroy(&wr.lock);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/*
+ * The child commits one message and dies at once: by _exit() (no close,
+ * no checkpoint) or, after telling the parent, by SIGKILL.
+ */
+static void
+crash_child(int killed, int fd)
+{
+	struct spool		*sp;
+	struct spool_msg	*m;
+	char			*cause = NULL;
+
+	if (spool_open(&sp, tpath, &cause) != 0)
+		_exit(2);
+	m = msg_new("crash@example.com", 2);
+	if (spool_begin(sp, &cause) != 0 ||
+	    spool_msg_insert(sp, m, "survives\0!", 10, &cause) != 0 ||
+	    spool_commit(sp, &cause) != 0)
+		_exit(3);
+	if (!killed)
+		_exit(0);
+	if (write(fd, "c", 1) != 1)
+		_exit(4);
+	for (;;)
+		pause();
+}
+
+static void
+crash_test(int killed)
+{
+	struct spool		*sp;
+	struct spool_msg	**v = NULL;
+	char			*wal, c;
+	size_t			 n = 0;
+	pid_t			 pid;
+	int			 fds[2], status;
+
+	setup();
+	wal = xprintf("%s-wal", tpath);
+	if (pipe(fds) != 0) {
+		TAP_CHECK(0);
+		goto out;
+	}
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(fds[0]);
+		crash_child(killed, fds[1]);
+	}
+	close(fds[1]);
+	TAP_CHECK(pid > 0);
+	if (killed && pid > 0) {
+		TAP_CHECK(read(fds[0], &c, 1) == 1);
+		kill(pid, SIGKILL);
+	}
+	close(fds[0]);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid) {
+		if (killed)
+			TAP_CHECK(WIFSIGNALED(status) &&
+			    WTERMSIG(status) == SIGKILL);
+		else
+			TAP_CHECK(WIFEXITED(status) &&
+			    WEXITSTATUS(status) == 0);
+	}
+	/* The message is only in the WAL: reopening must recover it. */
+	TAP_CHECK(file_size(wal) > 0);
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	if (load(sp, &v, &n) && n == 1) {
+		TAP_STREQ(v[0]->sender, "crash@example.com");
+		TAP_CHECK(v[0]->nrcpts == 2 && v[0]->size == 10);
+		TAP_CHECK(body_is(sp, v[0]->id, "survives\0!", 10));
+	} else
+		TAP_CHECK(n == 1);
+	spool_msg_list_free(v, n);
+	spool_close(sp);
+out:
+	free(wal);
+	teardown();
+}
+
+static void
+test_crash_exit(void)
+{
+	crash_test(0);
+}
+
+static void
+test_crash_kill(void)
+{
+	crash_test(1);
+}
+
+static void
+test_newer_schema(void)
+{
+	struct spool	*sp;
+	char		*cause = NULL;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	spool_close(sp);
+	TAP_CHECK(raw_sql("PRAGMA user_version = 99") == 0);
+	sp = NULL;
+	TAP_CHECK(spool_open(&sp, tpath, &cause) == -1 && sp == NULL);
+	TAP_CHECK(cause != NULL && strstr(cause, "newer") != NULL);
+	free(cause);
+out:
+	teardown();
+}
+
+static void
+test_not_a_spool(void)
+{
+	struct store	*s = NULL;
+	struct spool	*sp = NULL;
+	char		*cause = NULL;
+
+	setup();
+	if (store_open(&s, tpath, "EX01", &cause) != 0) {
+		TAP_CHECK(ok_call(-1, cause, "store_open"));
+		goto out;
+	}
+	store_close(s);
+	TAP_CHECK(spool_open(&sp, tpath, &cause) == -1 && sp == NULL);
+	TAP_CHECK(cause != NULL && strstr(cause, "not a hubd spool") != NULL);
+	free(cause);
+out:
+	teardown();
+}
+
+static const struct tap_case cases[] = {
+	{ "open creates the spool 0600 in a 0700 directory, WAL, "
+	    "schema version", test_open },
+	{ "insert then load returns every field, NULL apart from \"\"",
+	    test_round_trip },
+	{ "binary bodies (NULs, empty, overflow pages) round-trip",
+	    test_body },
+	{ "spool_body_get of a missing message returns 1",
+	    test_body_missing },
+	{ "a failed job of a group is undone, the others commit",
+	    test_group },
+	{ "jobs need spool_begin() and do not nest", test_job_misuse },
+	{ "a failed insert leaves no row behind", test_insert_atomic },
+	{ "rcpt_update writes back the delivery state", test_rcpt_update },
+	{ "delete cascades to recipients and body, keeps tracking",
+	    test_delete },
+	{ "load skips messages without a QUEUED recipient, keeps all "
+	    "recipients of the others", test_load_filter },
+	{ "track_add stores every field and the recipients in order",
+	    test_track },
+	{ "tracking filters are served by indexes", test_track_indexes },
+	{ "reopen after close keeps the data", test_reopen },
+	{ "a reader is not blocked by an open write transaction",
+	    test_two_connections },
+	{ "a reader thread reads bodies while a writer commits groups",
+	    test_threads },
+	{ "a message committed before _exit() is there on reopen",
+	    test_crash_exit },
+	{ "a message committed before SIGKILL is there on reopen",
+	    test_crash_kill },
+	{ "a spool with a newer schema version is refused",
+	    test_newer_schema },
+	{ "the connector store is not taken for a spool", test_not_a_spool },
+};
+
+TAP_MAIN(cases)
