@@ -58,6 +58,7 @@ static const struct conf_entry conf_table[] = {
 	{ "command-timeout", T(command_timeout, 1, 86400) },
 	{ "data-timeout", T(data_timeout, 1, 86400) },
 	{ "workers", I(workers, 1, 4096) },
+	{ "destination-concurrency", I(dest_concurrency, 1, 4096) },
 	{ "connect-timeout", T(connect_timeout, 1, 3600) },
 	{ "transient-retry-count", I(transient_retry_count, 0, 15) },
 	{ "transient-retry-interval",
@@ -92,6 +93,7 @@ conf_defaults(struct hubd_conf *c)
 	c->command_timeout = 300;		/* RFC 5321 4.5.3.2 */
 	c->data_timeout = 600;
 	c->workers = 100;
+	c->dest_concurrency = 20;
 	c->connect_timeout = 30;
 	c->transient_retry_count = 6;
 	c->transient_retry_interval = 300;

@@ -61,6 +61,7 @@ struct hubd_conf {
 
 	/* Delivery (exchange-semantics 7.4 defaults). */
 	int		 workers;
+	int		 dest_concurrency;	/* sessions per next hop */
 	int		 connect_timeout;	/* s */
 	int		 transient_retry_count;
 	int		 transient_retry_interval;	/* s */
@@ -372,6 +373,32 @@ int		 smtpd_start(struct smtpd *, char **cause);
 void		 smtpd_stop(struct smtpd *);
 /* Is addr inside one of the configured relay networks? */
 bool		 smtpd_relay_allowed(const struct sockaddr *);
+
+/* Helpers shared with pickup.c. */
+/* Is addr a mailbox local@domain in RFC 5321 syntax (ASCII)? */
+bool		 smtpd_addr_valid(const char *addr);
+/* t as an RFC 5322 date-time, local time, whatever the locale. */
+void		 smtpd_date(char *, size_t, time_t);
+
+/* One header field, as found by smtpd_hdr_next(). */
+struct hdr_field {
+	const char	*name;		/* not NUL-terminated */
+	size_t		 namelen;
+	const char	*value;		/* after the colon, folded, CRLF */
+	size_t		 valuelen;
+	size_t		 off;		/* the whole field, final CRLF too */
+	size_t		 len;
+};
+
+/*
+ * The next field of the CRLF header section h[0..len) at *pos: 0 and
+ * *pos past it; 1 at the blank line or the end; -1 at a line that is not
+ * a field.
+ */
+int		 smtpd_hdr_next(const char *h, size_t len, size_t *pos,
+		     struct hdr_field *);
+/* The value unfolded and trimmed, controls as spaces (caller frees). */
+char		*smtpd_hdr_unfold(const struct hdr_field *);
 
 /* ------------------------------------------------------------------ */
 /* pickup.c: the pickup directory (intake from files). */
