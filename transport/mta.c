@@ -7,7 +7,8 @@
  * hosts in order, and tries each address until one has greeted, answered
  * EHLO, met the TLS policy and accepted AUTH.  mta_send() runs one mail
  * transaction on the open session; the caller may call it again until
- * mta_session_count() reaches SmtpMaxMessagesPerConnection.
+ * mta_session_count() reaches SmtpMaxMessagesPerConnection.  The session
+ * keeps dest->sc and dest->protolog: both must outlive it.
  *
  * Invariants:
  *	- When the connector requires TLS (RequireTLS, a TlsAuthLevel or
@@ -558,15 +559,15 @@ mta_hop_literal(struct mta_session *s, const char *name, int port)
 	if (strncasecmp(ip, "IPv6:", 5) == 0 &&
 	    inet_pton(AF_INET6, ip + 5, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
+		sin6->sin6_port = htons((uint16_t)port);
 		h.addrlen = sizeof *sin6;
 	} else if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
+		sin->sin_port = htons((uint16_t)port);
 		h.addrlen = sizeof *sin;
 	} else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
+		sin6->sin6_port = htons((uint16_t)port);
 		h.addrlen = sizeof *sin6;
 	} else
 		return (-1);
@@ -623,7 +624,10 @@ mta_failover(struct mta_session *s, bool plain, struct mta_fail *f)
 	return (-1);
 }
 
-/* One host: connect, greeting, EHLO, TLS policy, AUTH, final check. */
+/*
+ * One host: connect, greeting, EHLO, the TLS policy, the catch-all
+ * check (before AUTH: credentials are the first secret to cross), AUTH.
+ */
 static int
 mta_try(struct mta_session *s, struct mta_hop *h, bool plain,
     struct mta_fail *f)
@@ -633,8 +637,8 @@ mta_try(struct mta_session *s, struct mta_hop *h, bool plain,
 		return (-1);
 	}
 	if (mta_greeting(s, f) == 0 && mta_hello(s, f) == 0 &&
-	    mta_tls(s, h, plain, f) == 0 && mta_auth(s, f) == 0 &&
-	    mta_tls_guard(s, f) == 0)
+	    mta_tls(s, h, plain, f) == 0 && mta_tls_guard(s, f) == 0 &&
+	    mta_auth(s, f) == 0)
 		return (0);
 	if (f->kind == MTA_FAIL_TLSNEG)
 		h->tls_failed = true;
@@ -1390,7 +1394,7 @@ static void
 mta_log_session(const struct mta_session *s)
 {
 	log_info("mta: connector \"%s\" domain %s host %s [%s] tls %s%s%s%s%s "
-	    "(%s): %d message%s, %s", s->sc->name, s->domain, s->host,
+	    "(%s): %d transaction%s, %s", s->sc->name, s->domain, s->host,
 	    s->peer, s->tls.active ? s->tls.version : "none",
 	    s->tls.active ? " " : "", s->tls.active ? s->tls.cipher : "",
 	    s->tls.active ? " " : "", s->tls.active ? s->tls.verify : "",
@@ -1519,7 +1523,9 @@ mta_addr_ok(const char *a)
  * One transaction: MAIL, RCPT for each recipient, DATA.  rst[i] is final
  * for every recipient on return: 2xx delivered, 4xx retry, 5xx failed.
  * *st is the transaction's own outcome (2xx when the server took the
- * message for someone).  -1: the session is unusable, close it.
+ * message for someone).  -1: the session is unusable, close it.  The
+ * caller enforces SmtpMaxMessagesPerConnection: it closes the session
+ * once mta_session_count() reaches it.
  */
 int
 mta_send(struct mta_session *s, const struct spool_msg *msg,
@@ -1947,7 +1953,11 @@ mta_session_count(const struct mta_session *s)
 	return (s->count);
 }
 
-/* QUIT if the session is sound, one log line, and free. */
+/*
+ * QUIT if the session is sound, one log line, and free.  The QUIT is
+ * not traced: the caller may have written out (and freed) the protocol
+ * log of its last message already.
+ */
 void
 mta_close(struct mta_session *s)
 {
@@ -1955,6 +1965,7 @@ mta_close(struct mta_session *s)
 		return;
 	if (s->connected) {
 		mta_log_session(s);
+		s->io.trace = NULL;
 		mta_hangup(s, !s->broken);
 	}
 	mta_session_free(s);
