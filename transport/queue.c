@@ -120,6 +120,7 @@ struct qresult {
 	size_t			*idx;
 	size_t			 n;
 	struct mta_status	*st;		/* per recipient */
+	struct spool		**sp;		/* the thread's reader */
 	struct mta_tls		 tls;
 	const char		*peer;		/* "ip:port" or NULL */
 	bool			 notice;	/* a delay notice, no attempt */
@@ -139,9 +140,10 @@ static struct dest *queue_dest(struct queue *, const struct route_choice *,
 		    const char *);
 static void	 queue_dest_ready(struct queue *, struct dest *);
 static struct dest *queue_next_dest(struct queue *);
-static void	 queue_session(struct queue *, struct dest *);
+static void	 queue_session(struct queue *, struct dest *, struct spool **);
 static void	 queue_deliver(struct queue *, struct dest *,
-		    struct mta_session **, struct qjob *);
+		    struct mta_session **, struct buf *, struct spool **,
+		    struct qjob *);
 static int	 queue_body(struct qmsg *, struct spool **, char **,
 		    size_t *);
 static void	 queue_finish(struct queue *, struct qresult *);
@@ -151,13 +153,13 @@ static void	 queue_report(struct qresult *, enum dsn_action, time_t);
 static void	 queue_track(struct spool *, struct qresult *, const char *,
 		    size_t, const char *);
 static void	 queue_fail_job(struct queue *, struct dest *, struct qjob *,
-		    const struct mta_status *);
+		    const struct mta_status *, struct spool **);
 static void	 queue_timers(struct queue *, time_t);
 static void	 queue_expire(struct queue *, struct qmsg *, time_t, bool);
 static void	 queue_unqueue_all(struct queue *);
 static bool	 queue_msg_done(const struct qmsg *);
 static const char *queue_domain(const char *);
-static void	 queue_protolog(const struct dest *, const struct buf *);
+static void	 queue_protolog(const struct dest *, struct buf *);
 
 /* ------------------------------------------------------------------ */
 
@@ -166,6 +168,7 @@ int
 queue_start(struct queue **qp, char **cause)
 {
 	struct queue		 *q;
+	struct qmsg		 *qm;
 	struct spool_msg	**v;
 	size_t			  n, i;
 	int			  k;
@@ -186,9 +189,10 @@ queue_start(struct queue **qp, char **cause)
 		free(q);
 		return (-1);
 	}
-	for (i = 0; i < n; i++)
-		TAILQ_INSERT_TAIL(&q->msgs, queue_qmsg_new(v[i], NULL, 0),
-		    entry);
+	for (i = 0; i < n; i++) {
+		qm = queue_qmsg_new(v[i], NULL, 0);	/* macro: not inline */
+		TAILQ_INSERT_TAIL(&q->msgs, qm, entry);
+	}
 	free(v);
 	log_info("queue: %zu messages waiting in the spool", n);
 
@@ -509,6 +513,7 @@ queue_worker(void *arg)
 {
 	struct queue	*q = arg;
 	struct dest	*d = NULL;
+	struct spool	*sp = NULL;	/* this worker's reader */
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
@@ -517,12 +522,13 @@ queue_worker(void *arg)
 		if (q->stopping)
 			break;
 		q->busy++;
-		queue_session(q, d);
+		queue_session(q, d, &sp);
 		q->busy--;
 		d->sessions--;
 		queue_dest_ready(q, d);
 	}
 	pthread_mutex_unlock(&q->lock);
+	spool_close(sp);
 	return (NULL);
 }
 
@@ -545,13 +551,15 @@ queue_deadline(struct timespec *ts, int ms)
  * connector's SmtpMaxMessagesPerConnection is reached.
  */
 static void
-queue_session(struct queue *q, struct dest *d)
+queue_session(struct queue *q, struct dest *d, struct spool **sp)
 {
 	struct mta_session	*s = NULL;
 	struct qjob		*j;
 	struct timespec		 ts;
+	struct buf		 plog;	/* lives as long as the session */
 	int			 max = d->sc->smtp_max_messages_per_connection;
 
+	buf_init(&plog);
 	for (;;) {
 		if ((j = TAILQ_FIRST(&d->jobs)) == NULL && s != NULL &&
 		    !q->stopping) {
@@ -564,13 +572,14 @@ queue_session(struct queue *q, struct dest *d)
 			break;
 		TAILQ_REMOVE(&d->jobs, j, entry);
 		d->njobs--;
-		queue_deliver(q, d, &s, j);
+		queue_deliver(q, d, &s, &plog, sp, j);
 		if (s == NULL && TAILQ_EMPTY(&d->jobs))
 			break;
 		if (s != NULL && (q->stopping ||
 		    (max > 0 && mta_session_count(s) >= max))) {
 			pthread_mutex_unlock(&q->lock);
 			mta_close(s);
+			queue_protolog(d, &plog);
 			pthread_mutex_lock(&q->lock);
 			s = NULL;
 			if (q->stopping)
@@ -580,8 +589,10 @@ queue_session(struct queue *q, struct dest *d)
 	if (s != NULL) {
 		pthread_mutex_unlock(&q->lock);
 		mta_close(s);
+		queue_protolog(d, &plog);
 		pthread_mutex_lock(&q->lock);
 	}
+	buf_free(&plog);
 }
 
 /*
@@ -591,13 +602,12 @@ queue_session(struct queue *q, struct dest *d)
  * same hosts.
  */
 static void
-queue_deliver(struct queue *q, struct dest *d, struct mta_session **sp,
-    struct qjob *j)
+queue_deliver(struct queue *q, struct dest *d, struct mta_session **ms,
+    struct buf *plog, struct spool **sp, struct qjob *j)
 {
 	struct mta_dest		 md;
 	struct mta_status	 st, *rst;
 	struct qresult		 res;
-	struct buf		 plog;
 	const char		**rcpts;
 	char			*body = NULL;
 	size_t			 len = 0, i;
@@ -609,18 +619,16 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **sp,
 	}
 	pthread_mutex_unlock(&q->lock);
 
-	buf_init(&plog);
-	if (*sp == NULL) {
+	if (*ms == NULL) {
 		memset(&md, 0, sizeof md);
 		md.sc = d->sc;
 		md.domain = d->domain;
 		if (d->sc->protocol_logging_level == SC_PROTOLOG_VERBOSE)
-			md.protolog = &plog;
-		if (mta_open(&md, sp, &st) != 0) {
-			queue_protolog(d, &plog);
-			buf_free(&plog);
+			md.protolog = plog;
+		if (mta_open(&md, ms, &st) != 0) {
+			queue_protolog(d, plog);
 			pthread_mutex_lock(&q->lock);
-			queue_fail_job(q, d, j, &st);
+			queue_fail_job(q, d, j, &st, sp);
 			return;
 		}
 	}
@@ -628,20 +636,19 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **sp,
 	rst = xcalloc(j->n, sizeof *rst);
 	for (i = 0; i < j->n; i++)
 		rcpts[i] = j->qm->m->rcpts[j->idx[i]].addr;
-	rc = queue_body(j->qm, NULL, &body, &len);
+	rc = queue_body(j->qm, sp, &body, &len);
 	if (rc != 0) {
 		for (i = 0; i < j->n; i++) {
 			rst[i].code = 451;
 			snprintf(rst[i].text, sizeof rst[i].text,
 			    "451 4.3.0 Cannot read the message from the spool");
 		}
-	} else if (mta_send(*sp, j->qm->m, body, len, rcpts, j->n, rst,
+	} else if (mta_send(*ms, j->qm->m, body, len, rcpts, j->n, rst,
 	    &st) != 0) {
-		mta_close(*sp);
-		*sp = NULL;
+		mta_close(*ms);
+		*ms = NULL;
 	}
-	queue_protolog(d, &plog);
-	buf_free(&plog);
+	queue_protolog(d, plog);
 
 	memset(&res, 0, sizeof res);
 	res.qm = j->qm;
@@ -649,9 +656,10 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **sp,
 	res.idx = j->idx;
 	res.n = j->n;
 	res.st = rst;
-	if (*sp != NULL) {
-		res.tls = *mta_session_tls(*sp);
-		res.peer = mta_session_peer(*sp);
+	res.sp = sp;
+	if (*ms != NULL) {
+		res.tls = *mta_session_tls(*ms);
+		res.peer = mta_session_peer(*ms);
 	}
 	if (body != j->qm->body)
 		free(body);
@@ -665,27 +673,25 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **sp,
 
 /*
  * The body of a message: the cached copy, else read through the calling
- * thread's own spool connection (opened on first use).
+ * thread's own spool connection *sp (opened on first use).
  */
 static int
-queue_body(struct qmsg *qm, struct spool **spp, char **body, size_t *len)
+queue_body(struct qmsg *qm, struct spool **sp, char **body, size_t *len)
 {
-	static __thread struct spool	*mine;
-	char				*cause = NULL;
-	int				 rc;
+	char	*cause = NULL;
+	int	 rc;
 
-	(void)spp;
 	if (qm->body != NULL) {
 		*body = qm->body;
 		*len = qm->len;
 		return (0);
 	}
-	if (mine == NULL && spool_open(&mine, env->spool_path, &cause) != 0) {
+	if (*sp == NULL && spool_open(sp, env->spool_path, &cause) != 0) {
 		log_warnx("queue: %s", cause);
 		free(cause);
 		return (-1);
 	}
-	rc = spool_body_get(mine, qm->m->id, body, len, &cause);
+	rc = spool_body_get(*sp, qm->m->id, body, len, &cause);
 	if (rc != 0) {
 		log_warnx("queue: message %lld: %s", (long long)qm->m->id,
 		    rc < 0 ? cause : "no longer in the spool");
@@ -701,14 +707,13 @@ queue_body(struct qmsg *qm, struct spool **spp, char **body, size_t *len)
  */
 static void
 queue_fail_job(struct queue *q, struct dest *d, struct qjob *j,
-    const struct mta_status *st)
+    const struct mta_status *st, struct spool **sp)
 {
 	struct qresult		 res;
 	struct mta_status	*rst;
 	struct qjob		*next;
 	size_t			 i;
 
-	(void)st;
 	while (j != NULL) {
 		rst = xcalloc(j->n, sizeof *rst);
 		for (i = 0; i < j->n; i++) {
@@ -722,6 +727,7 @@ queue_fail_job(struct queue *q, struct dest *d, struct qjob *j,
 		res.idx = j->idx;
 		res.n = j->n;
 		res.st = rst;
+		res.sp = sp;
 		pthread_mutex_unlock(&q->lock);
 		queue_finish(q, &res);
 		pthread_mutex_lock(&q->lock);
@@ -918,7 +924,7 @@ queue_report(struct qresult *res, enum dsn_action action, time_t now)
 			    env->conf->message_expiration_timeout;
 		n++;
 	}
-	if (n > 0 && queue_body(res->qm, NULL, &body, &len) == 0) {
+	if (n > 0 && queue_body(res->qm, res->sp, &body, &len) == 0) {
 		dsn_build(&res->dsn, action, m, body, len, dr, n,
 		    env->hostname, now);
 		if (body != res->qm->body)
@@ -1106,7 +1112,7 @@ queue_timers(struct queue *q, time_t now)
 		TAILQ_REMOVE(&q->failq, j, entry);
 		st.code = 550;
 		snprintf(st.text, sizeof st.text, "%s", TOOBIG_TEXT);
-		queue_fail_job(q, NULL, j, &st);
+		queue_fail_job(q, NULL, j, &st, &q->reader);
 	}
 	if (q->reroute) {
 		/*
@@ -1174,6 +1180,7 @@ queue_expire(struct queue *q, struct qmsg *qm, time_t now, bool expired)
 
 	memset(&res, 0, sizeof res);
 	res.qm = qm;
+	res.sp = &q->reader;
 	res.idx = xcalloc(qm->m->nrcpts, sizeof *res.idx);
 	res.st = xcalloc(qm->m->nrcpts, sizeof *res.st);
 	for (i = 0; i < qm->m->nrcpts; i++) {
@@ -1221,7 +1228,7 @@ queue_expire(struct queue *q, struct qmsg *qm, time_t now, bool expired)
  * the session.
  */
 static void
-queue_protolog(const struct dest *d, const struct buf *plog)
+queue_protolog(const struct dest *d, struct buf *plog)
 {
 	static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 	struct tm		 tm;
@@ -1255,6 +1262,7 @@ queue_protolog(const struct dest *d, const struct buf *plog)
 		fclose(f);
 	}
 	pthread_mutex_unlock(&lock);
+	buf_reset(plog);
 	free(path);
 	free(dir);
 }

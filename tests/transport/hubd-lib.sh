@@ -1,0 +1,101 @@
+# hubd-lib.sh - helpers for the tests that run hubd itself (sourced after
+# lib.sh): a connector store written with hubsh, hubd started in the
+# foreground on a free loopback port, submission with swaks, and the
+# spool's tracking log read with Python's sqlite3 module.
+#
+# Every hubd runs with short retry intervals (1 s) so deferrals can be
+# watched within a test; nothing here sets timing assertions.
+
+: "${abs_top_builddir:=$top_srcdir/build}"
+: "${HUBSH:=$abs_top_builddir/hubsh}"
+: "${HUBD:=$abs_top_builddir/hubd}"
+SERVER=EX01
+STORE=$tap_tmp/hubsh.db
+STATE=$tap_tmp/state
+export HUBSH_STORE=$STORE
+
+[ -x "$HUBSH" ] || tap_bail "hubsh not built ($HUBSH)"
+[ -x "$HUBD" ] || tap_bail "hubd not built ($HUBD)"
+
+tt_hubsh_n=0
+
+# hubsh_run TEXT: run TEXT with hubsh on the test store; its output is in
+# $HUBSH_LOG, its status is hubsh's.
+hubsh_run() {
+	tt_hubsh_n=$((tt_hubsh_n + 1))
+	HUBSH_LOG=$tap_tmp/hubsh.$tt_hubsh_n.log
+	"$HUBSH" --server "$SERVER" -Command "$1" >"$HUBSH_LOG" 2>&1
+	local rc=$?
+	[ $rc -eq 0 ] || tap_diag - <"$HUBSH_LOG"
+	return $rc
+}
+
+# hubd_start [hubd options...]: start hubd on 127.0.0.1 at a free port
+# (HUBD_PORT), using $DNS_ADDR:$DNS_PORT as resolver when a DNS server
+# runs and $CERTS/ca.pem as trust store when certificates exist; wait
+# (10 s) until it has started.  Its log is $HUBD_LOG.
+hubd_start() {
+	local try opts=()
+	[ -n "${DNS_PORT:-}" ] && opts+=(--resolver "$DNS_ADDR:$DNS_PORT")
+	[ -n "${CERTS:-}" ] && opts+=(--ca-file "$CERTS/ca.pem")
+	for try in 1 2 3; do
+		HUBD_PORT=$(free_port) || return 1
+		HUBD_LOG=$tap_tmp/hubd.$HUBD_PORT.log
+		"$HUBD" -f --store "$STORE" --server "$SERVER" \
+		    --listen "127.0.0.1:$HUBD_PORT" --state-dir "$STATE" \
+		    --hostname relay.hubd.test \
+		    --transient-retry-interval 1 --outbound-retry-interval 1 \
+		    "${opts[@]}" "$@" >"$HUBD_LOG" 2>&1 </dev/null &
+		HUBD_PID=$!
+		track_pid $HUBD_PID
+		if wait_for 10 tt_hubd_up; then
+			grep -q ' started: ' "$HUBD_LOG" && return 0
+		fi
+		wait $HUBD_PID 2>/dev/null
+		grep -q 'Address already in use' "$HUBD_LOG" || break
+	done
+	tap_diag "hubd did not start:"
+	tap_diag - <"$HUBD_LOG"
+	return 1
+}
+tt_hubd_up() {
+	grep -q ' started: ' "$HUBD_LOG" 2>/dev/null ||
+	    ! kill -0 "$HUBD_PID" 2>/dev/null
+}
+
+# hubd_stop: SIGTERM and wait; status 0 when hubd exited 0.
+hubd_stop() {
+	kill -TERM "$HUBD_PID" 2>/dev/null
+	wait "$HUBD_PID"
+}
+
+# submit [swaks options...]: one message to hubd with swaks.
+submit() { swaks_send 127.0.0.1 "$HUBD_PORT" "$@"; }
+
+# spool_sql SQL: run SQL on the spool (read only); rows as "a|b|c".
+spool_sql() {
+	"$PYTHON" - "$STATE/queue.db" "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=10)
+for row in db.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))
+PY
+}
+
+# track_count EVENT [RCPT]: tracking records of EVENT (for RCPT).
+track_count() {
+	spool_sql "SELECT count(*) FROM track t JOIN track_rcpt r
+	    ON r.track_id = t.id WHERE t.event_id = '$1'
+	    ${2:+AND r.addr = '$2'}"
+}
+
+# track_status EVENT RCPT: the last RecipientStatus of EVENT for RCPT.
+track_status() {
+	spool_sql "SELECT r.status FROM track t JOIN track_rcpt r
+	    ON r.track_id = t.id WHERE t.event_id = '$1' AND r.addr = '$2'
+	    ORDER BY t.id DESC LIMIT 1"
+}
+
+# wait_track EVENT RCPT [SECONDS]: wait for a record of EVENT for RCPT.
+wait_track() { wait_for "${3:-15}" tt_has_track "$1" "$2"; }
+tt_has_track() { [ "$(track_count "$1" "$2" 2>/dev/null)" -ge 1 ]; }
