@@ -19,6 +19,8 @@
 tt_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${PYTHON:=/usr/bin/python3}"
 export LC_ALL=C.UTF-8
+# unbound and unbound-checkconf live in /usr/sbin, not on every user's PATH.
+PATH=$PATH:/usr/sbin:/sbin
 
 # --- TAP -----------------------------------------------------------------
 
