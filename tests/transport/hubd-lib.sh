@@ -59,14 +59,17 @@ hubd_start() {
 	return 1
 }
 tt_hubd_up() {
-	grep -q ' started: ' "$HUBD_LOG" 2>/dev/null ||
-	    ! kill -0 "$HUBD_PID" 2>/dev/null
+	grep -q ' started: ' "$HUBD_LOG" 2>/dev/null || ! tt_alive "$HUBD_PID"
 }
 
 # hubd_stop: SIGTERM and wait; status 0 when hubd exited 0.
 hubd_stop() {
+	local rc
 	kill -TERM "$HUBD_PID" 2>/dev/null
 	wait "$HUBD_PID"
+	rc=$?
+	untrack_pid "$HUBD_PID"
+	return $rc
 }
 
 # submit [swaks options...]: one message to hubd with swaks.
