@@ -32,6 +32,7 @@ wait_for 60 acked_at_least $((N / 4))
 tap_result $? "load running: $(wc -l <"$acked") messages acknowledged"
 kill -KILL "$HUBD_PID"
 wait "$HUBD_PID" 2>/dev/null
+untrack_pid "$HUBD_PID"
 killed_at=$(wc -l <"$acked")
 tap_diag "hubd killed with SIGKILL after $killed_at acknowledgements"
 wait $load
