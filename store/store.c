@@ -256,8 +256,16 @@ store_mkdirs(char *dir, char **cause)
 static int
 store_create(const char *path, char **cause)
 {
-	int	fd;
+	struct stat	sb;
+	int		fd;
 
+	/*
+	 * Only when missing: closing any descriptor of a file drops every
+	 * POSIX lock this process holds on it, SQLite's included, and
+	 * another thread may have the database open already.
+	 */
+	if (stat(path, &sb) == 0)
+		return (0);
 	if ((fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		xasprintf(cause, "cannot create %s: %s", path, strerror(errno));
 		return (-1);
