@@ -283,6 +283,7 @@ pickup_file(struct pickup *p, const char *name, bool leftover)
 	char			*tmp, *reason = NULL, *cause = NULL;
 	char			*sender = NULL;
 	size_t			 nrcpts;
+	int64_t			 qid;
 	int			 rc = 0;
 
 	xasprintf(&tmp, "%s.tmp", name);
@@ -303,7 +304,8 @@ pickup_file(struct pickup *p, const char *name, bool leftover)
 	/* For the log: queue_accept() takes msg. */
 	sender = xstrdup(msg->sender);
 	nrcpts = msg->nrcpts;
-	if (queue_accept(env->queue, msg, body.s, body.len, &cause) != 0) {
+	if (queue_accept(env->queue, msg, body.s, body.len, &qid,
+	    &cause) != 0) {
 		log_warnx("pickup: %s: not queued: %s", name,
 		    cause != NULL ? cause : "unknown error");
 		spool_msg_free(msg);
@@ -311,9 +313,9 @@ pickup_file(struct pickup *p, const char *name, bool leftover)
 		rc = -1;
 		goto out;
 	}
-	/* Durable: the file may go (msg->id as in smtpd.c data_queue()). */
+	/* Durable: the file may go.  msg is the queue's now. */
 	log_info("pickup: %s: queued id=%lld from=<%s> rcpts=%zu size=%zu",
-	    name, (long long)msg->id, sender, nrcpts, body.len);
+	    name, (long long)qid, sender, nrcpts, body.len);
 	if (unlinkat(p->dirfd, tmp, 0) != 0)
 		log_warnx("pickup: %s: unlink: %s", tmp, strerror(errno));
 out:

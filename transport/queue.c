@@ -309,7 +309,7 @@ queue_accept_write(struct spool *sp, void *arg, char **cause)
 
 int
 queue_accept(struct queue *q, struct spool_msg *m, const char *body,
-    size_t len, char **cause)
+    size_t len, int64_t *idp, char **cause)
 {
 	struct queue_accept_job	 a = { m, body, len };
 	struct qmsg		*qm;
@@ -317,6 +317,7 @@ queue_accept(struct queue *q, struct spool_msg *m, const char *body,
 
 	if (commit_run(env->commit, queue_accept_write, &a, cause) != 0)
 		return (-1);
+	*idp = m->id;
 	/* Durable now; the rest is memory and cannot fail the client. */
 	pthread_mutex_lock(&q->lock);
 	if (q->cached + len <= QUEUE_BODY_CACHE) {

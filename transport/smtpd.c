@@ -1272,6 +1272,7 @@ data_queue(struct session *s, struct buf *body, size_t hdroff)
 	struct spool_msg	*msg;
 	char			*cause = NULL, mid[256];
 	long long		 id;
+	int64_t			 qid;
 	size_t			 nrcpts = s->nrcpts;
 
 	msg = xcalloc(1, sizeof *msg);
@@ -1301,7 +1302,8 @@ data_queue(struct session *s, struct buf *body, size_t hdroff)
 		    *msg->message_id == '<' ? "" : "<", msg->message_id,
 		    *msg->message_id == '<' ? "" : ">");
 
-	if (queue_accept(env->queue, msg, body->s, body->len, &cause) != 0) {
+	if (queue_accept(env->queue, msg, body->s, body->len, &qid,
+	    &cause) != 0) {
 		log_warnx("smtpd %s: message from <%s> not queued: %s", s->id,
 		    msg->sender, cause != NULL ? cause : "unknown error");
 		free(cause);
@@ -1309,12 +1311,8 @@ data_queue(struct session *s, struct buf *body, size_t hdroff)
 		sess_reply(s, "451 4.3.0 Error queueing message");
 		return;
 	}
-	/*
-	 * queue.c owns msg now.  Its id, set by the spool insert, is read at
-	 * once: queue.c must not free msg before that (see the report of
-	 * this file's author; nothing else of msg is touched).
-	 */
-	id = (long long)msg->id;
+	/* queue.c owns msg now and may already have freed it. */
+	id = (long long)qid;
 	s->nmsgs++;
 	log_info("smtpd %s: queued id=%lld from=<%s> rcpts=%zu size=%zu "
 	    "message-id=%s", s->id, id, s->sender, nrcpts, body->len,

@@ -353,10 +353,13 @@ int		 queue_start(struct queue **, char **cause);
 /*
  * Intake: make msg and its body durable (group commit), log RECEIVE and
  * queue it for delivery.  Returns 0 only once the message is on disk: the
- * caller may then say 250.  Takes ownership of msg on success.
+ * caller may then say 250.  On success msg belongs to the queue (it may
+ * be delivered and freed at once: do not touch it) and *idp is its
+ * spool id; on failure the caller still owns msg.
  */
 int		 queue_accept(struct queue *, struct spool_msg *,
-		     const char *body, size_t len, char **cause);
+		     const char *body, size_t len, int64_t *idp,
+		     char **cause);
 /* The connector store changed: new snapshot in env; route again. */
 void		 queue_reroute(struct queue *);
 /* Stop taking work, let deliveries in flight finish, join threads. */
