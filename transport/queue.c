@@ -144,6 +144,8 @@ static void	 queue_session(struct queue *, struct dest *, struct spool **);
 static void	 queue_deliver(struct queue *, struct dest *,
 		    struct mta_session **, struct buf *, struct spool **,
 		    struct qjob *);
+static void	 queue_result_init(struct qresult *, struct qjob *,
+		    const struct dest *, struct mta_status *, struct spool **);
 static int	 queue_body(struct qmsg *, struct spool **, char **,
 		    size_t *);
 static void	 queue_finish(struct queue *, struct qresult *);
@@ -651,13 +653,7 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **ms,
 	}
 	queue_protolog(d, plog);
 
-	memset(&res, 0, sizeof res);
-	res.qm = j->qm;
-	res.d = d;
-	res.idx = j->idx;
-	res.n = j->n;
-	res.st = rst;
-	res.sp = sp;
+	queue_result_init(&res, j, d, rst, sp);
 	if (*ms != NULL) {
 		res.tls = *mta_session_tls(*ms);
 		res.peer = mta_session_peer(*ms);
@@ -670,6 +666,20 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **ms,
 	free(j->idx);
 	free(j);
 	pthread_mutex_lock(&q->lock);
+}
+
+/* The outcome of job j (statuses st) as queue_finish() takes it. */
+static void
+queue_result_init(struct qresult *res, struct qjob *j, const struct dest *d,
+    struct mta_status *st, struct spool **sp)
+{
+	memset(res, 0, sizeof *res);
+	res->qm = j->qm;
+	res->d = d;
+	res->idx = j->idx;
+	res->n = j->n;
+	res->st = st;
+	res->sp = sp;
 }
 
 /*
@@ -722,13 +732,7 @@ queue_fail_job(struct queue *q, struct dest *d, struct qjob *j,
 			j->qm->r[j->idx[i]].queued = false;
 			j->qm->r[j->idx[i]].inflight = true;
 		}
-		memset(&res, 0, sizeof res);
-		res.qm = j->qm;
-		res.d = d;
-		res.idx = j->idx;
-		res.n = j->n;
-		res.st = rst;
-		res.sp = sp;
+		queue_result_init(&res, j, d, rst, sp);
 		pthread_mutex_unlock(&q->lock);
 		queue_finish(q, &res);
 		pthread_mutex_lock(&q->lock);
