@@ -269,8 +269,6 @@ static int	 sc_commit(struct cmd_ctx *, struct store *,
 		    enum sc_op);
 static bool	 sc_equal_lists(const struct sc_strlist *,
 		    const struct sc_strlist *);
-static bool	 sc_equal_spaces(const struct send_connector *,
-		    const struct send_connector *);
 static bool	 sc_equal(const struct send_connector *,
 		    const struct send_connector *);
 static int	 sc_new_usage(struct cmd_ctx *, enum sc_usage *);
@@ -1519,26 +1517,6 @@ sc_equal_lists(const struct sc_strlist *a, const struct sc_strlist *b)
 	return (true);
 }
 
-/* Two connectors have the same address spaces, as typed. */
-static bool
-sc_equal_spaces(const struct send_connector *a,
-    const struct send_connector *b)
-{
-	const struct sc_address_space	*x, *y;
-	size_t				 i;
-
-	if (a->n_address_spaces != b->n_address_spaces)
-		return (false);
-	for (i = 0; i < a->n_address_spaces; i++) {
-		x = &a->address_spaces[i];
-		y = &b->address_spaces[i];
-		if (!sc_streq(x->type, y->type) ||
-		    !sc_streq(x->domain, y->domain) || x->cost != y->cost)
-			return (false);
-	}
-	return (true);
-}
-
 /* Set changed nothing (Exchange's IsChanged). */
 static bool
 sc_equal(const struct send_connector *a, const struct send_connector *b)
@@ -1550,7 +1528,7 @@ sc_equal(const struct send_connector *a, const struct send_connector *b)
 		    *(const bool *)((const char *)b + sc_bool_params[i].off))
 			return (false);
 	}
-	return (sc_streq(a->name, b->name) && sc_equal_spaces(a, b) &&
+	return (sc_streq(a->name, b->name) && send_connector_same_spaces(a, b) &&
 	    sc_equal_lists(&a->smart_hosts, &b->smart_hosts) &&
 	    sc_equal_lists(&a->source_transport_servers,
 	    &b->source_transport_servers) &&

@@ -159,6 +159,9 @@ void		 send_connector_init(struct send_connector *,
 void		 send_connector_clear(struct send_connector *);
 void		 send_connector_free(struct send_connector *);
 struct send_connector *send_connector_dup(const struct send_connector *);
+/* The same address spaces (type, space, cost) in the same order. */
+bool		 send_connector_same_spaces(const struct send_connector *,
+		     const struct send_connector *);
 void		 sc_strlist_add(struct sc_strlist *, const char *);
 void		 sc_strlist_clear(struct sc_strlist *);
 

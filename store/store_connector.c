@@ -156,8 +156,6 @@ static bool	 sc_streq(const char *, const char *);
 static bool	 sc_same_field(const struct sc_field *,
 		     const struct send_connector *,
 		     const struct send_connector *);
-static bool	 sc_same_spaces(const struct send_connector *,
-		     const struct send_connector *);
 static bool	 sc_same_list(const struct sc_strlist *,
 		     const struct sc_strlist *);
 static bool	 sc_writes(const struct sc_field *,
@@ -365,9 +363,9 @@ sc_same_field(const struct sc_field *f, const struct send_connector *a,
 	return (false);
 }
 
-/* Same address spaces, in the same order, as stored. */
-static bool
-sc_same_spaces(const struct send_connector *a,
+/* Same address spaces, in the same order, as typed and stored. */
+bool
+send_connector_same_spaces(const struct send_connector *a,
     const struct send_connector *b)
 {
 	const struct sc_address_space	*x, *y;
@@ -892,7 +890,7 @@ sc_write_children(struct store *s, int64_t id,
     const struct send_connector *old, const struct send_connector *sc,
     int update, char **cause)
 {
-	if (old == NULL || !sc_same_spaces(old, sc)) {
+	if (old == NULL || !send_connector_same_spaces(old, sc)) {
 		if (update && sc_write_list(s, "DELETE FROM address_spaces "
 		    "WHERE connector_id = ?1", id, NULL, cause) != 0)
 			return (-1);

@@ -3,8 +3,13 @@
  *
  * Every case works in its own temporary directory, removed at the end.
  */
+/* readline's pkg-config flags may define these already. */
+#ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700
+#endif
+#ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
+#endif
 
 #include <sys/stat.h>
 #include <sys/types.h>
