@@ -87,22 +87,29 @@ static int
 free_port(void)
 {
 	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof sin;
-	int			 u, t, port = -1;
+	socklen_t		 len;
+	int			 u, t, port = -1, try;
 
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((u = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
-		return (-1);
-	if (bind(u, (struct sockaddr *)&sin, sizeof sin) == 0 &&
-	    getsockname(u, (struct sockaddr *)&sin, &len) == 0 &&
-	    (t = socket(AF_INET, SOCK_STREAM, 0)) != -1) {
-		if (bind(t, (struct sockaddr *)&sin, sizeof sin) == 0)
-			port = ntohs(sin.sin_port);
-		close(t);
+	/*
+	 * A UDP port from the kernel that is free for TCP too; another
+	 * test may hold the TCP side, so try again a few times.
+	 */
+	for (try = 0; try < 50 && port == -1; try++) {
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof sin;
+		if ((u = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+			return (-1);
+		if (bind(u, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+		    getsockname(u, (struct sockaddr *)&sin, &len) == 0 &&
+		    (t = socket(AF_INET, SOCK_STREAM, 0)) != -1) {
+			if (bind(t, (struct sockaddr *)&sin, sizeof sin) == 0)
+				port = ntohs(sin.sin_port);
+			close(t);
+		}
+		close(u);
 	}
-	close(u);
 	return (port);
 }
 
@@ -629,7 +636,7 @@ static void
 test_dead(void)
 {
 	struct server	 sv = { -1, -1 };
-	struct dns	*d;
+	struct dns	*d = NULL;
 	struct hop_list	 hl;
 	char		*spec, *cause = NULL;
 	double		 t0, t1, took;
