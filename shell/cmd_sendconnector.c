@@ -267,8 +267,6 @@ static int	 sc_commit_op(struct cmd_ctx *, struct store *,
 static int	 sc_commit(struct cmd_ctx *, struct store *,
 		    const struct send_connector *, struct send_connector *,
 		    enum sc_op);
-static bool	 sc_equal_lists(const struct sc_strlist *,
-		    const struct sc_strlist *);
 static bool	 sc_equal(const struct send_connector *,
 		    const struct send_connector *);
 static int	 sc_new_usage(struct cmd_ctx *, enum sc_usage *);
@@ -1502,21 +1500,6 @@ sc_commit(struct cmd_ctx *ctx, struct store *st,
 	return (-1);
 }
 
-/* Two string lists hold the same items in the same order. */
-static bool
-sc_equal_lists(const struct sc_strlist *a, const struct sc_strlist *b)
-{
-	size_t	i;
-
-	if (a->n != b->n)
-		return (false);
-	for (i = 0; i < a->n; i++) {
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return (false);
-	}
-	return (true);
-}
-
 /* Set changed nothing (Exchange's IsChanged). */
 static bool
 sc_equal(const struct send_connector *a, const struct send_connector *b)
@@ -1529,8 +1512,8 @@ sc_equal(const struct send_connector *a, const struct send_connector *b)
 			return (false);
 	}
 	return (sc_streq(a->name, b->name) && send_connector_same_spaces(a, b) &&
-	    sc_equal_lists(&a->smart_hosts, &b->smart_hosts) &&
-	    sc_equal_lists(&a->source_transport_servers,
+	    sc_strlist_equal(&a->smart_hosts, &b->smart_hosts) &&
+	    sc_strlist_equal(&a->source_transport_servers,
 	    &b->source_transport_servers) &&
 	    sc_streq(a->comment, b->comment) && sc_streq(a->fqdn, b->fqdn) &&
 	    sc_streq(a->source_ip_address, b->source_ip_address) &&

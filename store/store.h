@@ -162,6 +162,9 @@ struct send_connector *send_connector_dup(const struct send_connector *);
 /* The same address spaces (type, space, cost) in the same order. */
 bool		 send_connector_same_spaces(const struct send_connector *,
 		     const struct send_connector *);
+/* The same items in the same order (case-sensitive). */
+bool		 sc_strlist_equal(const struct sc_strlist *,
+		     const struct sc_strlist *);
 void		 sc_strlist_add(struct sc_strlist *, const char *);
 void		 sc_strlist_clear(struct sc_strlist *);
 

@@ -156,8 +156,6 @@ static bool	 sc_streq(const char *, const char *);
 static bool	 sc_same_field(const struct sc_field *,
 		     const struct send_connector *,
 		     const struct send_connector *);
-static bool	 sc_same_list(const struct sc_strlist *,
-		     const struct sc_strlist *);
 static bool	 sc_writes(const struct sc_field *,
 		     const struct send_connector *,
 		     const struct send_connector *, bool);
@@ -384,8 +382,8 @@ send_connector_same_spaces(const struct send_connector *a,
 }
 
 /* Same items in the same order (and the same case). */
-static bool
-sc_same_list(const struct sc_strlist *a, const struct sc_strlist *b)
+bool
+sc_strlist_equal(const struct sc_strlist *a, const struct sc_strlist *b)
 {
 	size_t	i;
 
@@ -897,7 +895,7 @@ sc_write_children(struct store *s, int64_t id,
 		if (sc_write_spaces(s, id, sc, cause) != 0)
 			return (-1);
 	}
-	if (old == NULL || !sc_same_list(&old->smart_hosts,
+	if (old == NULL || !sc_strlist_equal(&old->smart_hosts,
 	    &sc->smart_hosts)) {
 		if (update && sc_write_list(s, "DELETE FROM smart_hosts "
 		    "WHERE connector_id = ?1", id, NULL, cause) != 0)
@@ -907,7 +905,7 @@ sc_write_children(struct store *s, int64_t id,
 		    &sc->smart_hosts, cause) != 0)
 			return (-1);
 	}
-	if (old == NULL || !sc_same_list(&old->source_transport_servers,
+	if (old == NULL || !sc_strlist_equal(&old->source_transport_servers,
 	    &sc->source_transport_servers)) {
 		if (update && sc_write_list(s, "DELETE FROM source_servers "
 		    "WHERE connector_id = ?1", id, NULL, cause) != 0)
