@@ -87,6 +87,8 @@ struct dest {
 	TAILQ_HEAD(, qjob)	 jobs;
 	size_t			 njobs;
 	int			 sessions;
+	int			 lingering;	/* sessions waiting for work */
+	pthread_cond_t		 more;		/* work for a lingering one */
 	bool			 ready;		/* on q->ready */
 	TAILQ_ENTRY(dest)	 hash;
 	TAILQ_ENTRY(dest)	 rentry;
@@ -139,6 +141,7 @@ static void	 queue_deadline(struct timespec *, int);
 static struct dest *queue_dest(struct queue *, const struct route_choice *,
 		    const char *);
 static void	 queue_dest_ready(struct queue *, struct dest *);
+static void	 queue_dest_free(struct dest *);
 static struct dest *queue_next_dest(struct queue *);
 static void	 queue_session(struct queue *, struct dest *, struct spool **);
 static void	 queue_deliver(struct queue *, struct dest *,
@@ -239,10 +242,7 @@ queue_stop(struct queue *q)
 				free(j->idx);
 				free(j);
 			}
-			route_table_unref(d->rt);
-			free(d->key);
-			free(d->domain);
-			free(d);
+			queue_dest_free(d);
 		}
 	}
 	while ((qm = TAILQ_FIRST(&q->msgs)) != NULL)
@@ -475,14 +475,33 @@ queue_dest(struct queue *q, const struct route_choice *rc,
 	d->sc = rc->sc;
 	d->domain = xstrdup(domain);
 	TAILQ_INIT(&d->jobs);
+	pthread_cond_init(&d->more, NULL);
 	TAILQ_INSERT_HEAD(&q->buckets[h], d, hash);
 	return (d);
 }
 
-/* Offer d to the workers if it has work and room (lock held). */
+static void
+queue_dest_free(struct dest *d)
+{
+	route_table_unref(d->rt);
+	pthread_cond_destroy(&d->more);
+	free(d->key);
+	free(d->domain);
+	free(d);
+}
+
+/*
+ * Offer d's work (lock held): to a session of d waiting for more, which
+ * sends it over its open connection; else to the workers, if d has room
+ * for another session.
+ */
 static void
 queue_dest_ready(struct queue *q, struct dest *d)
 {
+	if (d->lingering > 0 && d->njobs > 0) {
+		pthread_cond_signal(&d->more);
+		return;
+	}
 	if (d->ready || d->njobs == 0 ||
 	    d->sessions >= env->conf->dest_concurrency)
 		return;
@@ -568,7 +587,9 @@ queue_session(struct queue *q, struct dest *d, struct spool **sp)
 		    !q->stopping) {
 			/* Linger: a burst often has more for this hop. */
 			queue_deadline(&ts, QUEUE_LINGER_MS);
-			pthread_cond_timedwait(&q->work, &q->lock, &ts);
+			d->lingering++;
+			pthread_cond_timedwait(&d->more, &q->lock, &ts);
+			d->lingering--;
 			j = TAILQ_FIRST(&d->jobs);
 		}
 		if (j == NULL || (q->stopping && s == NULL))
@@ -1091,10 +1112,7 @@ queue_unqueue_all(struct queue *q)
 			if (d->sessions > 0)
 				continue;
 			TAILQ_REMOVE(&q->buckets[k], d, hash);
-			route_table_unref(d->rt);
-			free(d->key);
-			free(d->domain);
-			free(d);
+			queue_dest_free(d);
 		}
 	}
 }
