@@ -155,6 +155,7 @@ static void	 queue_finish(struct queue *, struct qresult *);
 static int	 queue_write_result(struct spool *, void *, char **);
 static void	 queue_outcome(struct qresult *, size_t, time_t);
 static void	 queue_report(struct qresult *, enum dsn_action, time_t);
+static const char *queue_peer_ip(const char *, char *, size_t);
 static void	 queue_track(struct spool *, struct qresult *, const char *,
 		    size_t, const char *);
 static void	 queue_fail_job(struct queue *, struct dest *, struct qjob *,
@@ -1014,6 +1015,28 @@ queue_write_result(struct spool *sp, void *arg, char **cause)
 	return (0);
 }
 
+/* The address of "ip:port" or "[ip]:port" into buf; NULL for NULL. */
+static const char *
+queue_peer_ip(const char *peer, char *buf, size_t len)
+{
+	const char	*end;
+	size_t		 n;
+
+	if (peer == NULL)
+		return (NULL);
+	if (*peer == '[') {
+		peer++;
+		end = strchr(peer, ']');
+	} else
+		end = strrchr(peer, ':');
+	n = end != NULL ? (size_t)(end - peer) : strlen(peer);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, peer, n);
+	buf[n] = '\0';
+	return (buf);
+}
+
 /*
  * One tracking record for the recipients of res in state (or, for DSN,
  * the report's recipient).  A tracking failure is logged, not fatal.
@@ -1026,7 +1049,7 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 	struct track_event	 ev;
 	struct track_rcpt	*tr;
 	struct spool_rcpt	*r;
-	char			*cause = NULL;
+	char			*cause = NULL, ip[64];
 	size_t			 i;
 
 	tr = xcalloc(res->n, sizeof *tr);
@@ -1051,8 +1074,10 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 		ev.sender = m->sender;
 		ev.message_subject = m->subject;
 		ev.connector_id = res->d != NULL ? res->d->sc->name : NULL;
+		/* ServerIp is the address alone; the port stays in the
+		 * hostname field, the endpoint as the session saw it. */
 		ev.server_hostname = res->peer;
-		ev.server_ip = res->peer;
+		ev.server_ip = queue_peer_ip(res->peer, ip, sizeof ip);
 		ev.client_hostname = env->server;
 		ev.total_bytes = m->size;
 		if (res->tls.active) {

@@ -1,0 +1,80 @@
+#!/bin/bash
+# process.sh - hubd as a process: the configuration file, daemon mode
+# (the parent exits 0 only once the daemon runs), SIGHUP, privileges
+# dropped after binding, a bad setting refused with status 64, and
+# smart-host failover past a host where nothing listens.
+
+. "${top_srcdir:-.}/tests/transport/lib.sh"
+. "$tt_dir/hubd-lib.sh"
+
+tap_need swaks aiosmtpd
+tap_plan 9
+
+tt_gone() { ! tt_alive "$1"; }
+
+peer_start sink || tap_bail "peer"
+# The first smart host has nothing listening at the connector's port.
+hubsh_run "New-SendConnector -Name Sink -Usage Custom -AddressSpaces 'dest.test' \
+    -SmartHosts '[127.0.0.9]','[127.0.0.1]' -DNSRoutingEnabled \$false \
+    -Port $PEER_PORT | Out-Null" || tap_bail "connector"
+
+# --- configuration file and daemon mode ------------------------------------------
+
+port=$(free_port)
+conf=$tap_tmp/hubd.conf
+cat >"$conf" <<EOF
+# hubd settings for the test
+store = $STORE
+server = $SERVER
+state-dir = $STATE
+listen = 127.0.0.1:$port    # loopback only
+transient-retry-interval = 00:00:01
+EOF
+"$HUBD" --config "$conf"
+tap_result $? "daemon mode: the parent exits 0 once hubd has started"
+pid=$(pgrep -f -- "--config $conf" | head -1)
+[ -n "$pid" ] && track_pid "$pid"
+HUBD_PORT=$port
+submit --to one@dest.test
+peer_wait_messages sink 1 20
+tap_result $? "settings from the file: listening where it says, delivering"
+wait_track SEND one@dest.test &&
+    [ "$(spool_sql "SELECT server_ip, server_hostname FROM track WHERE event_id = 'SEND'")" = "127.0.0.1|127.0.0.1:$PEER_PORT" ]
+tap_result $? "failover: the second smart host took it, the first refused"
+
+kill -HUP "$pid" 2>/dev/null
+sleep 1
+kill -0 "$pid" 2>/dev/null
+tap_result $? "SIGHUP: hubd re-reads the store and keeps running"
+kill -TERM "$pid"
+wait_for 20 tt_gone "$pid"
+tap_result $? "SIGTERM: the daemon exits"
+untrack_pid "$pid"
+
+# --- bad settings ----------------------------------------------------------------------
+
+"$HUBD" -f --max-sessions 0 >"$tap_tmp/bad.out" 2>&1
+[ $? -eq 64 ] && grep -q "max-sessions" "$tap_tmp/bad.out"
+tap_result $? "a bad setting: status 64 and the setting named"
+printf 'listen 127.0.0.1:1\n' >"$tap_tmp/bad.conf"
+"$HUBD" -f --config "$tap_tmp/bad.conf" >"$tap_tmp/bad.out" 2>&1
+[ $? -eq 64 ] && grep -q 'bad.conf:1' "$tap_tmp/bad.out"
+tap_result $? "a bad configuration line: status 64 with file and line"
+
+# --- privileges --------------------------------------------------------------------------
+
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	chmod 755 "$tap_tmp"
+	STATE=$tap_tmp/state-nobody hubd_start --user nobody
+	tap_result $? "started with --user nobody"
+	[ "$(ps -o user= -p "$HUBD_PID" | tr -d ' ')" = nobody ]
+	tap_result $? "after binding, hubd runs as nobody"
+	hubd_stop
+else
+	# Without root there is nothing to drop: that is a failure of the
+	# environment, and says so.
+	tap_result 1 "started with --user nobody (needs root and user nobody)"
+	tap_result 1 "after binding, hubd runs as nobody"
+fi
+
+exit $tap_failed
