@@ -8,7 +8,7 @@
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks aiosmtpd
-tap_plan 9
+tap_plan 10
 
 tt_gone() { ! tt_alive "$1"; }
 
@@ -46,6 +46,23 @@ kill -HUP "$pid" 2>/dev/null
 sleep 1
 kill -0 "$pid" 2>/dev/null
 tap_result $? "SIGHUP: hubd re-reads the store and keeps running"
+
+# A snapshot that cannot be built (a damaged store: a table gone) leaves
+# the old one in force: mail still goes out by the old connectors.
+store_sql() {
+	"$PYTHON" -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+db.executescript(sys.argv[2])
+db.commit()' "$STORE" "$1"
+}
+store_sql "ALTER TABLE smart_hosts RENAME TO smart_hosts_away;
+    UPDATE meta SET value = value + 1 WHERE key = 'generation';"
+sleep 1
+submit --to two@dest.test
+peer_wait_messages sink 2 20
+tap_result $? "a store that cannot be read: the previous connectors stay in force"
+store_sql "ALTER TABLE smart_hosts_away RENAME TO smart_hosts;
+    UPDATE meta SET value = value + 1 WHERE key = 'generation';"
 kill -TERM "$pid"
 wait_for 20 tt_gone "$pid"
 tap_result $? "SIGTERM: the daemon exits"
