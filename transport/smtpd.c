@@ -147,6 +147,8 @@ static bool	 sess_begin_command(struct session *);
 static void	 sess_command(struct session *);
 static void	 sess_end(struct session *);
 static void	 sess_reset(struct session *);
+static void	 sess_vreply(struct session *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
 static void	 sess_reply(struct session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	 sess_error(struct session *, const char *, ...)
@@ -753,16 +755,22 @@ sess_reset(struct session *s)
 
 /* Queue a reply line; written before the next read would block. */
 static void
+sess_vreply(struct session *s, const char *fmt, va_list ap)
+{
+	buf_vaddf(&s->out, fmt, ap);
+	buf_add(&s->out, "\r\n", 2);
+	if (s->out.len > SMTPD_OUT_FLUSH)
+		(void)sess_flush(s);
+}
+
+static void
 sess_reply(struct session *s, const char *fmt, ...)
 {
 	va_list	ap;
 
 	va_start(ap, fmt);
-	buf_vaddf(&s->out, fmt, ap);
+	sess_vreply(s, fmt, ap);
 	va_end(ap);
-	buf_add(&s->out, "\r\n", 2);
-	if (s->out.len > SMTPD_OUT_FLUSH)
-		(void)sess_flush(s);
 }
 
 /* A reply to a bad command; too many of them end the session. */
@@ -772,9 +780,8 @@ sess_error(struct session *s, const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	buf_vaddf(&s->out, fmt, ap);
+	sess_vreply(s, fmt, ap);
 	va_end(ap);
-	buf_add(&s->out, "\r\n", 2);
 	s->errors++;
 }
 
