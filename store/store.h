@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 
 /* Usage type chosen at creation (New-SendConnector only). */
 enum sc_usage {
@@ -194,6 +194,46 @@ int		 store_connector_delete(struct store *, const char *guid,
 		     char **cause);
 
 /*
+ * store_transport.c - this server's transport settings (Get-TransportService
+ * and Set-TransportService), kept in the store beside the connectors and
+ * read by hubd at every reload.  Durations are seconds.  A server with no
+ * row has Exchange's defaults (exchange-semantics 7.4); the first Set
+ * writes one.  Ranges are Exchange's and are checked by the shell; the
+ * store's CHECK constraints repeat them.
+ */
+struct transport_settings {
+	char		*server;			/* Name / Identity */
+	int		 transient_failure_retry_count;	/* 6; 0..15 */
+	int		 transient_failure_retry_interval; /* 300; 1..12 h */
+	int		 outbound_connection_failure_retry_interval;
+							/* 600; 1 s..20 d */
+	int		 delay_notification_timeout;	/* 4 h; 1 s..30 d */
+	int		 message_expiration_timeout;	/* 2 d; 5 s..90 d */
+	int		 max_per_domain_outbound_connections; /* 20; 1..2^31-1 */
+	bool		 external_delay_dsn_enabled;	/* true */
+	bool		 message_tracking_log_enabled;	/* true */
+	int		 message_tracking_log_max_age;	/* 30 d; 0 = keep */
+	bool		 message_tracking_log_subject_logging_enabled; /* true */
+	char		*send_protocol_log_path;	/* NULL: <state>/log/SmtpSend */
+	int		 send_protocol_log_max_age;	/* 30 d; 0 = keep */
+	int64_t		 when_changed;			/* Unix s; 0 never set */
+};
+
+/* Exchange's defaults for server (copied). */
+void		 transport_settings_init(struct transport_settings *,
+		     const char *server);
+void		 transport_settings_clear(struct transport_settings *);
+/* The settings of server: the stored row, else the defaults. */
+int		 store_transport_get(struct store *, const char *server,
+		     struct transport_settings *, char **cause);
+/*
+ * Write the settings of ts->server (insert or replace), set
+ * when_changed, and bump the generation: one transaction.
+ */
+int		 store_transport_set(struct store *, struct transport_settings *,
+		     char **cause);
+
+/*
  * spool.c - hubd's queue database (<state-dir>/queue.db), separate from the
  * connector store: accepted messages with their bodies, per-recipient
  * delivery state, and the message tracking log.  One struct spool is one
@@ -207,7 +247,7 @@ int		 store_connector_delete(struct store *, const char *guid,
  * spool_begin() is durable before spool_commit() returns 0; if it fails,
  * the whole group is gone and no job of it may be acknowledged.
  */
-#define SPOOL_SCHEMA_VERSION	1
+#define SPOOL_SCHEMA_VERSION	2
 
 /* Recipient state in the spool. */
 enum spool_rcpt_state {
@@ -246,6 +286,7 @@ struct spool_msg {
 	char			*source;	/* "SMTP", "PICKUP", "DSN" */
 	char			*client_ip;	/* NULL for pickup */
 	char			*client_helo;
+	bool			 suspended;	/* Suspend-Message */
 	struct spool_rcpt	*rcpts;
 	size_t			 nrcpts;
 };
@@ -333,5 +374,48 @@ int		 spool_rcpt_update(struct spool *, const struct spool_rcpt *,
 int		 spool_msg_delete(struct spool *, int64_t msg_id, char **cause);
 int		 spool_track_add(struct spool *, const struct track_event *,
 		     char **cause);
+/*
+ * Suspend (Suspend-Message) or resume a message: a suspended message is
+ * kept but not delivered, expired or reported on until resumed.  The flag
+ * survives restarts (spool_msg_load fills spool_msg.suspended).  Fails if
+ * the message is gone.
+ */
+int		 spool_msg_suspend(struct spool *, int64_t msg_id,
+		     bool suspended, char **cause);
+
+/*
+ * Get-MessageTrackingLog.  Every filter is optional; the records that
+ * match all of them, oldest first (timestamp_ms, then insertion order),
+ * at most limit of them (0: all), are handed to fn one at a time.  The
+ * event and its strings live only during the call.  fn returns 0 to go
+ * on, non-zero to stop (spool_track_query then returns 0).  A read
+ * transaction: a consistent snapshot, never waiting for the writer.
+ */
+struct track_query {
+	int64_t		 start_ms;	/* >=; INT64_MIN: no bound */
+	int64_t		 end_ms;	/* <, exclusive; INT64_MAX: none */
+	const char	*sender;	/* exact, case-insensitive */
+	const char	**recipients;	/* any of them, case-insensitive */
+	size_t		 nrecipients;
+	const char	*event_id;	/* exact, case-insensitive */
+	const char	*message_id;	/* exact (with or without <>) */
+	int64_t		 internal_message_id;	/* -1: any */
+	const char	*subject;	/* substring, case-insensitive */
+	const char	*connector_id;	/* exact, case-insensitive */
+	int64_t		 limit;		/* ResultSize; 0: Unlimited */
+};
+
+typedef int	(*track_fn)(const struct track_event *, void *arg);
+
+void		 track_query_init(struct track_query *);
+int		 spool_track_query(struct spool *, const struct track_query *,
+		     track_fn, void *arg, char **cause);
+/*
+ * Delete at most max tracking records older than before_ms (oldest
+ * first), with their recipients; *deleted says how many went.  Meant to
+ * run in small batches inside the writer's group transaction.
+ */
+int		 spool_track_prune(struct spool *, int64_t before_ms,
+		     int64_t max, int64_t *deleted, char **cause);
 
 #endif

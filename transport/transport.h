@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "ctl.h"
 #include "store.h"
 
 /* ------------------------------------------------------------------ */
@@ -364,6 +365,50 @@ int		 queue_accept(struct queue *, struct spool_msg *,
 void		 queue_reroute(struct queue *);
 /* Stop taking work, let deliveries in flight finish, join threads. */
 void		 queue_stop(struct queue *);
+
+/*
+ * Administration through the control channel (control.c): run the queue
+ * or message operation of req (ctl.h), appending result records to out
+ * (ctl_encode, not last).  0 done; 1 refused, with *category and
+ * *message (caller frees) for the status record.
+ */
+int		 queue_ctl(struct queue *, const struct ctl_rec *req,
+		     struct buf *out, char **category, char **message);
+
+/* ------------------------------------------------------------------ */
+/* control.c: the control channel (common/ctl.h) for hubsh. */
+
+struct control;
+
+/*
+ * Bind the socket at path (before privileges are dropped): mode 0660,
+ * owned by user (NULL: unchanged) and group (NULL or unknown: hubd's
+ * own group only).  A stale socket is replaced; a live hubd on it is an
+ * error.
+ */
+int		 control_bind(struct control **, const char *path,
+		     const char *user, const char *group, char **cause);
+/* Start answering (a thread per connection, bounded). */
+int		 control_start(struct control *, char **cause);
+/* Stop answering, wait for requests in progress, unlink the socket. */
+void		 control_stop(struct control *);
+
+/* ------------------------------------------------------------------ */
+/* probe.c: Test-SendConnector's live check of a connector's next hops. */
+
+/*
+ * For req's connector (by name, from the routing snapshot in force) and
+ * recipient domain: resolve the next hops as a delivery would, then for
+ * each address connect, EHLO, STARTTLS when offered, EHLO again and
+ * QUIT, never sending mail; record what the peer offered, the TLS
+ * session, the certificate chain and names, and the verdict of the
+ * connector's policy (RequireTLS, TlsAuthLevel, TlsDomain) with the
+ * response a delivery would get.  One result record per hop, appended
+ * to out.  0 done (whatever the hops said); 1 refused (no such
+ * connector...), with *category and *message.
+ */
+int		 probe_ctl(const struct ctl_rec *req, struct buf *out,
+		     char **category, char **message);
 
 /* ------------------------------------------------------------------ */
 /* smtpd.c: the ESMTP listener and its sessions (intake). */

@@ -1,0 +1,1 @@
+/* ctl.c: being written. */

@@ -1,0 +1,145 @@
+/*
+ * ctl.h - the control channel between hubsh and hubd.
+ *
+ * hubd listens on a UNIX stream socket (control-socket, default
+ * HUBD_DEFAULT_CONTROL).  The socket is mode 0660, owned by hubd's user
+ * and the control group; hubd also checks each client's credentials
+ * (SO_PEERCRED): root, hubd's own user and members of the control group
+ * get in, everyone else is told so and disconnected.
+ *
+ * One connection carries one request and its answer.  Both are made of
+ * records; a record is a list of fields, one per line:
+ *
+ *	name SP value LF	a field; the value runs to the end of the line
+ *	"-" LF			end of a record, another follows
+ *	"." LF			end of the last record
+ *
+ * Names are ASCII letters, digits and '-'.  In values, backslash, LF and
+ * CR are written "\\", "\n" and "\r"; nothing else is escaped.  A name
+ * may repeat (a list: one field per item, in order); a missing field is
+ * $null.  Times are Unix milliseconds (UTC), counts are decimal.
+ *
+ * The request is one record whose first field is "op".  The answer is
+ * zero or more result records, then a status record:
+ *
+ *	status ok
+ *	status error			with fields
+ *	    category <PowerShell ErrorCategory: ObjectNotFound, ...>
+ *	    message <the text the shell shows>
+ *
+ * The status record is always the last one (ended by "."); results end
+ * with "-".  A reader that meets the end of the stream before "." treats
+ * the answer as lost.
+ *
+ * Operations and their fields (hubd's control.c answers them; the shell's
+ * cmd_queue.c, cmd_tracking.c and cmd_transport.c ask):
+ *
+ *   op ping
+ *	-> server, version, pid
+ *   op get-queue
+ *	-> one record per queue, fields named as the Queue object's
+ *	   properties (exchange-semantics 7.1): Identity, DeliveryType,
+ *	   NextHopDomain, TlsDomain, NextHopConnector, Status, MessageCount,
+ *	   LastError, RetryCount, LastRetryTime, NextRetryTime,
+ *	   FirstRetryTime, DeferredMessageCount, LockedMessageCount,
+ *	   NextHopCategory, IncomingRate, OutgoingRate, Velocity
+ *   op retry-queue / suspend-queue / resume-queue
+ *	id <queue number or name>, [resubmit 1] -> nothing
+ *   op get-message [queue <queue number or name>]
+ *	-> one record per message and queue, named as the Message object's
+ *	   properties (7.2): Identity ("SERVER\queue\id"), FromAddress,
+ *	   Status, Size, Subject, DateReceived, ExpirationTime, LastError,
+ *	   Queue, Recipients (repeated), RetryCount, SourceIP,
+ *	   MessageSourceName, InternetMessageId, Directionality
+ *   op suspend-message / resume-message / remove-message
+ *	id <message id>, [queue <queue>], [with-ndr 0|1] -> nothing
+ *   op track
+ *	start, end, sender, recipient (repeated), event-id, message-id,
+ *	internal-message-id, subject, connector-id, limit
+ *	-> one record per event, named as Get-MessageTrackingLog's
+ *	   properties (7.3): Timestamp, ClientIp, ClientHostname, ServerIp,
+ *	   ServerHostname, SourceContext, ConnectorId, Source, EventId,
+ *	   InternalMessageId, MessageId, Recipients (repeated),
+ *	   RecipientStatus (repeated, parallel), TotalBytes, RecipientCount,
+ *	   Reference, MessageSubject, Sender, TlsProtocol, TlsCipher,
+ *	   TlsVerify
+ *   op probe
+ *	connector <name>, domain <recipient domain>
+ *	-> one record per next hop (transport.h, probe.c)
+ */
+#ifndef HUBSH_CTL_H
+#define HUBSH_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define CTL_LINE_MAX	65536	/* longest field line accepted */
+#define CTL_FIELDS_MAX	4096	/* most fields in one record */
+
+struct ctl_field {
+	char	*name;
+	char	*value;
+};
+
+struct ctl_rec {
+	struct ctl_field	*f;
+	size_t			 n;
+	size_t			 cap;
+};
+
+void		 ctl_rec_init(struct ctl_rec *);
+void		 ctl_rec_clear(struct ctl_rec *);
+/* Append a field (copies both); a NULL value adds nothing. */
+void		 ctl_add(struct ctl_rec *, const char *name, const char *value);
+void		 ctl_addf(struct ctl_rec *, const char *name, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+void		 ctl_add_int(struct ctl_rec *, const char *name, int64_t);
+/* The first value of name, or NULL. */
+const char	*ctl_get(const struct ctl_rec *, const char *name);
+/* The i-th value of name (0-based), or NULL. */
+const char	*ctl_get_nth(const struct ctl_rec *, const char *name,
+		     size_t i);
+/* The first value of name as an integer; dflt when absent or not one. */
+int64_t		 ctl_get_int(const struct ctl_rec *, const char *name,
+		     int64_t dflt);
+
+/* Append rec to out, ended by "-" (last false) or "." (last true). */
+void		 ctl_encode(struct buf *out, const struct ctl_rec *, bool last);
+
+/*
+ * Reading records from a stream socket.  ctl_read fills rec (cleared
+ * first) and *last; 0 on success, -1 on a read error, a malformed line,
+ * or the end of the stream before a record ended (*cause says which).
+ */
+struct ctl_reader {
+	int		 fd;
+	struct buf	 in;
+	size_t		 off;
+	int		 timeout_ms;	/* per read; -1 waits forever */
+};
+
+void		 ctl_reader_init(struct ctl_reader *, int fd, int timeout_ms);
+void		 ctl_reader_free(struct ctl_reader *);
+int		 ctl_read(struct ctl_reader *, struct ctl_rec *, bool *last,
+		     char **cause);
+/* Write all of b to fd (restarting on EINTR); -1 with *cause. */
+int		 ctl_write_all(int fd, const char *, size_t, char **cause);
+
+/*
+ * The client side (hubsh).  ctl_call connects to path, sends req, and
+ * hands each result record to fn (return non-zero to stop reading);
+ * the status record's error, if any, comes back as *err_category and
+ * *err_message (caller frees) with a return of 1.  Returns 0 on status
+ * ok, -1 when the channel failed (*cause: "hubd is not running", access
+ * denied, timeout...).
+ */
+typedef int	(*ctl_result_fn)(const struct ctl_rec *, void *arg);
+
+int		 ctl_call(const char *path, const struct ctl_rec *req,
+		     ctl_result_fn fn, void *arg, char **err_category,
+		     char **err_message, char **cause);
+
+#endif

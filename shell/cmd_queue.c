@@ -1,0 +1,1 @@
+/* cmd_queue.c: being written. */

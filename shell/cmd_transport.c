@@ -1,0 +1,1 @@
+/* cmd_transport.c: being written. */

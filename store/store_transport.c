@@ -1,0 +1,1 @@
+/* store_transport.c: being written. */
