@@ -102,6 +102,7 @@ shell_free(struct shell *sh)
 		store_close(sh->store);
 	free(sh->store_path);
 	free(sh->server_name);
+	free(sh->control_path);
 	free(sh->store_cause);
 	free(sh);
 }
@@ -865,6 +866,36 @@ cmd_error(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
 	shell_record(ctx->sh, e, !(ctx->ea == AP_SILENTLY_CONTINUE &&
 	    kind == ERR_NONTERMINATING));
 	errrec_free(e);
+}
+
+/*
+ * A request to hubd.  The channel's own failures (not running, access
+ * denied, no answer) are ConnectionError / PermissionDenied errors; a
+ * refusal carries hubd's category and message.  All are non-terminating,
+ * as Exchange's queue cmdlets report an unreachable server.
+ */
+int
+cmd_ctl(struct cmd_ctx *ctx, const struct ctl_rec *req, ctl_result_fn fn,
+    void *arg)
+{
+	char	*cat = NULL, *msg = NULL, *cause = NULL;
+	int	 rc;
+
+	rc = ctl_call(ctx->sh->control_path, req, fn, arg, &cat, &msg, &cause);
+	if (rc == 0)
+		return (0);
+	if (rc < 0)
+		cmd_error(ctx, ERR_NONTERMINATING, strstr(cause,
+		    "denied") != NULL ? "PermissionDenied" : "ConnectionError",
+		    "TransportServiceException", "TransportServiceError", "%s",
+		    cause);
+	else
+		cmd_error(ctx, ERR_NONTERMINATING, cat, "TransportException",
+		    "TransportServiceError", "%s", msg);
+	free(cat);
+	free(msg);
+	free(cause);
+	return (-1);
 }
 
 /* A WARNING: or VERBOSE: line on the error stream. */

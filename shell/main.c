@@ -50,9 +50,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: hubsh [--store path] [--server name] "
-	    "[-NonInteractive]\n"
-	    "             [-File script.ps1 | -Command text] "
-	    "[--dump-cmdlets] [--version]\n");
+	    "[--control socket]\n"
+	    "             [-NonInteractive] [-File script.ps1 | -Command text]"
+	    "\n             [--dump-cmdlets] [--version]\n");
 }
 
 /* Read a whole file; a UTF-8 byte order mark is dropped. */
@@ -232,6 +232,7 @@ main(int argc, char **argv)
 {
 	struct shell	*sh;
 	const char	*store = NULL, *server = NULL, *file = NULL;
+	const char	*control = NULL;
 	const char	*command = NULL;
 	char		*text, *cause = NULL;
 	size_t		 len;
@@ -246,6 +247,8 @@ main(int argc, char **argv)
 			store = argv[++i];
 		else if (opt_is(a, "server", NULL) && more)
 			server = argv[++i];
+		else if (opt_is(a, "control", NULL) && more)
+			control = argv[++i];
 		else if (opt_is(a, "File", "f") && more) {
 			file = argv[++i];
 			break;
@@ -278,6 +281,10 @@ main(int argc, char **argv)
 	if (server == NULL)
 		server = getenv("HUBSH_SERVER");
 	sh->server_name = server != NULL ? xstrdup(server) : NULL;
+	if (control == NULL)
+		control = getenv("HUBSH_CONTROL");
+	sh->control_path = xstrdup(control != NULL ? control :
+	    HUBD_DEFAULT_CONTROL);
 	sh->read_line = main_read_line;
 	sh->interactive = command == NULL && file == NULL &&
 	    isatty(STDIN_FILENO) && !nonint;

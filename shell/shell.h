@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "buf.h"
+#include "ctl.h"
 #include "store.h"
 
 #define SHELL_WIDTH		120	/* EMS console buffer width */
@@ -481,6 +482,7 @@ struct shell {
 	char		*store_path;
 	char		*server_name;
 	char		*store_cause;	/* why the store could not open */
+	char		*control_path;	/* hubd's control socket */
 
 	struct var	*vars;
 	size_t		 nvars;
@@ -561,6 +563,13 @@ void	cmd_warning(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	cmd_verbose(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Ask hubd over the control channel (common/ctl.h): result records go to
+ * fn.  0 when hubd said ok; -1 after writing the error (hubd not running,
+ * access denied, or hubd's refusal with its category and message).
+ */
+int	cmd_ctl(struct cmd_ctx *, const struct ctl_rec *req, ctl_result_fn fn,
+	    void *arg);
 /* ShouldProcess: true to go ahead (prints What if / asks to confirm). */
 bool	cmd_should_process(struct cmd_ctx *, const char *description);
 /* Run a script block with $_ set; result array (caller unrefs). */
