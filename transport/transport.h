@@ -70,6 +70,24 @@ struct hubd_conf {
 	int		 delay_notification_timeout;	/* s */
 	int		 message_expiration_timeout;	/* s */
 	int		 reload_interval_ms;
+
+	/*
+	 * Transport settings kept in the store (Set-TransportService).  The
+	 * retry, expiry and per-destination fields above are among them.
+	 * hubd.c copies them here at start and at every reload; ints and
+	 * bools are read without a lock (a stale value for one attempt is
+	 * harmless).  The protocol log directory is a string: take it with
+	 * hubd_protolog_dir().
+	 */
+	bool		 external_delay_dsn;
+	bool		 tracking_enabled;
+	bool		 tracking_subject;	/* log MessageSubject */
+	int		 tracking_max_age;	/* s; 0 keeps forever */
+	int		 protolog_max_age;	/* s; 0 keeps forever */
+
+	/* Control channel. */
+	char		*control_socket;
+	char		*control_group;
 };
 
 void		 conf_defaults(struct hubd_conf *);
@@ -326,6 +344,8 @@ extern struct hubd_env	*env;
 
 /* The current routing snapshot, referenced (route_table_unref it). */
 struct route_table *hubd_routes(void);
+/* The SmtpSend protocol log directory in force (caller frees). */
+char		*hubd_protolog_dir(void);
 
 /* ------------------------------------------------------------------ */
 /* commit.c: group commit.  One thread owns the spool's write connection
