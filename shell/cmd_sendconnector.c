@@ -282,7 +282,6 @@ static int	 cmd_new_sendconnector_exec(struct cmd_ctx *);
 static int	 cmd_set_sendconnector_exec(struct cmd_ctx *);
 static int	 cmd_get_sendconnector_exec(struct cmd_ctx *);
 static int	 cmd_remove_sendconnector_exec(struct cmd_ctx *);
-static const char *sc_runspace_id(void);
 static struct value *sc_str(const char *);
 static struct value *sc_strlist_value(const struct sc_strlist *);
 static struct value *sc_date(int64_t, bool);
@@ -1721,9 +1720,12 @@ cmd_remove_sendconnector_exec(struct cmd_ctx *ctx)
 	return (ctx->failed ? -1 : 0);
 }
 
-/* RunspaceId: one random version 4 GUID per process. */
-static const char *
-sc_runspace_id(void)
+/*
+ * RunspaceId: one random version 4 GUID per process, on every object of
+ * the session (the queue and tracking objects too).
+ */
+const char *
+shell_runspace_id(void)
 {
 	static char	 id[37];
 	unsigned char	 b[16];
@@ -1852,7 +1854,7 @@ sc_shared_init(void)
 	if (sc_shared.empty != NULL)
 		return;
 	sc_shared.empty = value_string("");
-	sc_shared.runspace = value_string(sc_runspace_id());
+	sc_shared.runspace = value_string(shell_runspace_id());
 	sc_shared.credential = value_string(TN_CREDENTIAL);
 	sc_shared.no_domains = value_array();
 	sc_shared.routing_group = value_string(SC_ROUTING_GROUP);

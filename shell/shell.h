@@ -632,6 +632,8 @@ extern const struct cmdlet_entry cmd_get_sendconnector_entry;
 extern const struct cmdlet_entry cmd_remove_sendconnector_entry;
 /* Build the shell object of a connector. */
 struct value	*sendconnector_object(const struct send_connector *);
+/* The session's RunspaceId, shown on every Exchange object. */
+const char	*shell_runspace_id(void);
 
 /* cmd_builtin.c */
 extern const struct cmdlet_entry cmd_format_list_entry;
