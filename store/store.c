@@ -127,8 +127,44 @@ static const char store_schema_v1[] =
 	GEN_TRIGGERS("source_servers")
 	"PRAGMA user_version = 1;";
 
+/*
+ * Version 2: Set-TransportService's settings, one row per server, with
+ * Exchange's ranges (durations in seconds; 2147472000 is 24855 days).
+ * A change bumps the generation, as a connector change does.
+ */
+static const char store_schema_v2[] =
+	"CREATE TABLE transport_service ("
+	" server TEXT NOT NULL PRIMARY KEY COLLATE NOCASE"
+	"  CHECK (server <> ''),"
+	" transient_failure_retry_count INTEGER NOT NULL"
+	"  CHECK (transient_failure_retry_count BETWEEN 0 AND 15),"
+	" transient_failure_retry_interval INTEGER NOT NULL"
+	"  CHECK (transient_failure_retry_interval BETWEEN 1 AND 43200),"
+	" outbound_connection_failure_retry_interval INTEGER NOT NULL"
+	"  CHECK (outbound_connection_failure_retry_interval"
+	"  BETWEEN 1 AND 1728000),"
+	" delay_notification_timeout INTEGER NOT NULL"
+	"  CHECK (delay_notification_timeout BETWEEN 1 AND 2592000),"
+	" message_expiration_timeout INTEGER NOT NULL"
+	"  CHECK (message_expiration_timeout BETWEEN 5 AND 7776000),"
+	" max_per_domain_outbound_connections INTEGER NOT NULL"
+	"  CHECK (max_per_domain_outbound_connections"
+	"  BETWEEN 1 AND 2147483647),"
+	BOOLCOL("external_delay_dsn_enabled")
+	BOOLCOL("message_tracking_log_enabled")
+	" message_tracking_log_max_age INTEGER NOT NULL"
+	"  CHECK (message_tracking_log_max_age BETWEEN 0 AND 2147472000),"
+	BOOLCOL("message_tracking_log_subject_logging_enabled")
+	" send_protocol_log_path TEXT,"
+	" send_protocol_log_max_age INTEGER NOT NULL"
+	"  CHECK (send_protocol_log_max_age BETWEEN 0 AND 2147472000),"
+	" when_changed INTEGER NOT NULL CHECK (when_changed >= 0)) STRICT;"
+	GEN_TRIGGERS("transport_service")
+	"PRAGMA user_version = 2;";
+
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
+	{ 2, store_schema_v2 },
 };
 static const struct store_schema store_schema = {
 	STORE_SCHEMA_VERSION,

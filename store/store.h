@@ -209,29 +209,35 @@ struct transport_settings {
 							/* 600; 1 s..20 d */
 	int		 delay_notification_timeout;	/* 4 h; 1 s..30 d */
 	int		 message_expiration_timeout;	/* 2 d; 5 s..90 d */
-	int		 max_per_domain_outbound_connections; /* 20; 1..2^31-1 */
+	/* 20; 1..2^31-1 */
+	int		 max_per_domain_outbound_connections;
 	bool		 external_delay_dsn_enabled;	/* true */
 	bool		 message_tracking_log_enabled;	/* true */
 	int		 message_tracking_log_max_age;	/* 30 d; 0 = keep */
-	bool		 message_tracking_log_subject_logging_enabled; /* true */
-	char		*send_protocol_log_path;	/* NULL: <state>/log/SmtpSend */
+	/* true */
+	bool		 message_tracking_log_subject_logging_enabled;
+	/* NULL: <state>/log/SmtpSend */
+	char		*send_protocol_log_path;
 	int		 send_protocol_log_max_age;	/* 30 d; 0 = keep */
-	int64_t		 when_changed;			/* Unix s; 0 never set */
+	int64_t		 when_changed;		/* Unix s; 0: never set */
 };
 
 /* Exchange's defaults for server (copied). */
 void		 transport_settings_init(struct transport_settings *,
 		     const char *server);
 void		 transport_settings_clear(struct transport_settings *);
-/* The settings of server: the stored row, else the defaults. */
+/*
+ * The settings of server (NULL: store_server_name()): the stored row,
+ * else the defaults with when_changed 0.  ts is overwritten, not freed.
+ */
 int		 store_transport_get(struct store *, const char *server,
 		     struct transport_settings *, char **cause);
 /*
  * Write the settings of ts->server (insert or replace), set
  * when_changed, and bump the generation: one transaction.
  */
-int		 store_transport_set(struct store *, struct transport_settings *,
-		     char **cause);
+int		 store_transport_set(struct store *,
+		     struct transport_settings *, char **cause);
 
 /*
  * spool.c - hubd's queue database (<state-dir>/queue.db), separate from the
@@ -395,12 +401,14 @@ struct track_query {
 	int64_t		 start_ms;	/* >=; INT64_MIN: no bound */
 	int64_t		 end_ms;	/* <, exclusive; INT64_MAX: none */
 	const char	*sender;	/* exact, case-insensitive */
-	const char	**recipients;	/* any of them, case-insensitive */
+	const char	**recipients;	/* any of them, case-insensitive;
+					   NULL items are skipped */
 	size_t		 nrecipients;
 	const char	*event_id;	/* exact, case-insensitive */
 	const char	*message_id;	/* exact (with or without <>) */
 	int64_t		 internal_message_id;	/* -1: any */
-	const char	*subject;	/* substring, case-insensitive */
+	const char	*subject;	/* substring, ASCII case folded;
+					   NULL or "": any */
 	const char	*connector_id;	/* exact, case-insensitive */
 	int64_t		 limit;		/* ResultSize; 0: Unlimited */
 };
@@ -411,9 +419,10 @@ void		 track_query_init(struct track_query *);
 int		 spool_track_query(struct spool *, const struct track_query *,
 		     track_fn, void *arg, char **cause);
 /*
- * Delete at most max tracking records older than before_ms (oldest
- * first), with their recipients; *deleted says how many went.  Meant to
- * run in small batches inside the writer's group transaction.
+ * Delete at most max (<= 0: no limit) tracking records older than
+ * before_ms (oldest first), with their recipients; *deleted says how many
+ * went.  Meant to run in small batches inside the writer's group
+ * transaction; outside one it is a transaction of its own.
  */
 int		 spool_track_prune(struct spool *, int64_t before_ms,
 		     int64_t max, int64_t *deleted, char **cause);

@@ -16,9 +16,11 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -1228,6 +1230,522 @@ out:
 	teardown();
 }
 
+/*
+ * A version 1 store as hubsh first wrote it, the starting point of the
+ * migration test: a frozen copy, never to be changed.
+ */
+#define V1_BOOL(c)	c " INTEGER NOT NULL CHECK (" c " IN (0, 1)),"
+#define V1_TRIGGERS(t)							\
+	"CREATE TRIGGER " t "_gen_ins AFTER INSERT ON " t " BEGIN "	\
+	"UPDATE meta SET value = value + 1 WHERE key = 'generation'; END;" \
+	"CREATE TRIGGER " t "_gen_upd AFTER UPDATE ON " t " BEGIN "	\
+	"UPDATE meta SET value = value + 1 WHERE key = 'generation'; END;" \
+	"CREATE TRIGGER " t "_gen_del AFTER DELETE ON " t " BEGIN "	\
+	"UPDATE meta SET value = value + 1 WHERE key = 'generation'; END;"
+static const char store_v1[] =
+	"CREATE TABLE meta ("
+	" key TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL) STRICT;"
+	"INSERT INTO meta (key, value) VALUES ('generation', 0);"
+	"CREATE TABLE servers ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (name <> ''),"
+	" first_seen INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE send_connectors ("
+	" id INTEGER PRIMARY KEY,"
+	" guid TEXT NOT NULL UNIQUE CHECK (length(guid) = 36),"
+	" name TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (name <> ''),"
+	" when_created INTEGER NOT NULL,"
+	" when_changed INTEGER NOT NULL,"
+	" usage INTEGER NOT NULL CHECK (usage BETWEEN 0 AND 3),"
+	" comment TEXT NOT NULL,"
+	V1_BOOL("cloud_services_mail_enabled")
+	" connector_type INTEGER NOT NULL CHECK (connector_type IN (0, 1)),"
+	" connection_inactivity_timeout INTEGER NOT NULL"
+	"  CHECK (connection_inactivity_timeout BETWEEN 1 AND 86400),"
+	V1_BOOL("domain_secure_enabled")
+	V1_BOOL("enabled")
+	" error_policies INTEGER NOT NULL"
+	"  CHECK (error_policies >= 0 AND (error_policies & ~28) = 0),"
+	V1_BOOL("force_helo")
+	" fqdn TEXT,"
+	V1_BOOL("frontend_proxy_enabled")
+	V1_BOOL("ignore_starttls")
+	V1_BOOL("is_scoped_connector")
+	" max_message_size INTEGER NOT NULL CHECK (max_message_size = -1 OR"
+	"  max_message_size BETWEEN 0 AND 2147483647),"
+	" port INTEGER NOT NULL CHECK (port BETWEEN 0 AND 65535),"
+	" protocol_logging_level INTEGER NOT NULL"
+	"  CHECK (protocol_logging_level IN (0, 1)),"
+	V1_BOOL("require_oorg")
+	V1_BOOL("require_tls")
+	" smart_host_auth_mechanism INTEGER NOT NULL"
+	"  CHECK (smart_host_auth_mechanism IN (0, 2, 4, 8, 16)),"
+	" smtp_max_messages_per_connection INTEGER NOT NULL"
+	"  CHECK (smtp_max_messages_per_connection BETWEEN 0 AND 2147483647),"
+	" source_ip_address TEXT NOT NULL,"
+	" tls_auth_level INTEGER NOT NULL"
+	"  CHECK (tls_auth_level IN (0, 1, 2, 4)),"
+	" tls_certificate_name TEXT,"
+	" tls_domain TEXT,"
+	V1_BOOL("use_external_dns_servers_enabled")
+	" auth_username TEXT,"
+	" auth_password BLOB,"
+	" CHECK ((auth_username IS NULL) = (auth_password IS NULL))) STRICT;"
+	"CREATE TABLE address_spaces ("
+	" connector_id INTEGER NOT NULL"
+	"  REFERENCES send_connectors (id) ON DELETE CASCADE,"
+	" position INTEGER NOT NULL,"
+	" type TEXT NOT NULL,"
+	" domain TEXT NOT NULL CHECK (domain <> ''),"
+	" cost INTEGER NOT NULL CHECK (cost BETWEEN 1 AND 100),"
+	" PRIMARY KEY (connector_id, position)) STRICT;"
+	"CREATE TABLE smart_hosts ("
+	" connector_id INTEGER NOT NULL"
+	"  REFERENCES send_connectors (id) ON DELETE CASCADE,"
+	" position INTEGER NOT NULL,"
+	" host TEXT NOT NULL CHECK (host <> ''),"
+	" PRIMARY KEY (connector_id, position)) STRICT;"
+	"CREATE TABLE source_servers ("
+	" connector_id INTEGER NOT NULL"
+	"  REFERENCES send_connectors (id) ON DELETE CASCADE,"
+	" position INTEGER NOT NULL,"
+	" server TEXT NOT NULL CHECK (server <> ''),"
+	" PRIMARY KEY (connector_id, position)) STRICT;"
+	V1_TRIGGERS("send_connectors")
+	V1_TRIGGERS("address_spaces")
+	V1_TRIGGERS("smart_hosts")
+	V1_TRIGGERS("source_servers")
+	"PRAGMA user_version = 1;";
+
+/* Every field of b against a. */
+static void
+check_transport(const struct transport_settings *a,
+    const struct transport_settings *b)
+{
+	TAP_CHECK(str_eq(b->server, a->server));
+	TAP_CHECK(b->transient_failure_retry_count ==
+	    a->transient_failure_retry_count);
+	TAP_CHECK(b->transient_failure_retry_interval ==
+	    a->transient_failure_retry_interval);
+	TAP_CHECK(b->outbound_connection_failure_retry_interval ==
+	    a->outbound_connection_failure_retry_interval);
+	TAP_CHECK(b->delay_notification_timeout ==
+	    a->delay_notification_timeout);
+	TAP_CHECK(b->message_expiration_timeout ==
+	    a->message_expiration_timeout);
+	TAP_CHECK(b->max_per_domain_outbound_connections ==
+	    a->max_per_domain_outbound_connections);
+	TAP_CHECK(b->external_delay_dsn_enabled ==
+	    a->external_delay_dsn_enabled);
+	TAP_CHECK(b->message_tracking_log_enabled ==
+	    a->message_tracking_log_enabled);
+	TAP_CHECK(b->message_tracking_log_max_age ==
+	    a->message_tracking_log_max_age);
+	TAP_CHECK(b->message_tracking_log_subject_logging_enabled ==
+	    a->message_tracking_log_subject_logging_enabled);
+	TAP_CHECK(str_eq(b->send_protocol_log_path,
+	    a->send_protocol_log_path));
+	TAP_CHECK(b->send_protocol_log_max_age == a->send_protocol_log_max_age);
+	TAP_CHECK(b->when_changed == a->when_changed);
+}
+
+/* Exchange's defaults (exchange-semantics 7.4), in seconds. */
+static void
+check_transport_defaults(const struct transport_settings *ts,
+    const char *server)
+{
+	TAP_CHECK(str_eq(ts->server, server));
+	TAP_CHECK(ts->transient_failure_retry_count == 6);
+	TAP_CHECK(ts->transient_failure_retry_interval == 300);
+	TAP_CHECK(ts->outbound_connection_failure_retry_interval == 600);
+	TAP_CHECK(ts->delay_notification_timeout == 4 * 3600);
+	TAP_CHECK(ts->message_expiration_timeout == 2 * 86400);
+	TAP_CHECK(ts->max_per_domain_outbound_connections == 20);
+	TAP_CHECK(ts->external_delay_dsn_enabled);
+	TAP_CHECK(ts->message_tracking_log_enabled);
+	TAP_CHECK(ts->message_tracking_log_max_age == 30 * 86400);
+	TAP_CHECK(ts->message_tracking_log_subject_logging_enabled);
+	TAP_CHECK(ts->send_protocol_log_path == NULL);
+	TAP_CHECK(ts->send_protocol_log_max_age == 30 * 86400);
+	TAP_CHECK(ts->when_changed == 0);
+}
+
+static int
+transport_get(struct store *s, const char *server,
+    struct transport_settings *ts)
+{
+	char	*cause = NULL;
+
+	memset(ts, 0, sizeof *ts);
+	if (store_transport_get(s, server, ts, &cause) != 0) {
+		printf("# store_transport_get: %s\n", cause);
+		free(cause);
+		tap_case_failed = 1;
+		return (0);
+	}
+	return (1);
+}
+
+static int
+transport_set(struct store *s, struct transport_settings *ts)
+{
+	char	*cause = NULL;
+
+	if (store_transport_set(s, ts, &cause) != 0) {
+		printf("# store_transport_set: %s\n", cause);
+		free(cause);
+		tap_case_failed = 1;
+		return (0);
+	}
+	return (1);
+}
+
+/* A server without a row reads as the defaults; reading writes nothing. */
+static void
+test_transport_defaults(void)
+{
+	struct store			*s;
+	struct transport_settings	 ts;
+	int64_t				 gen;
+
+	transport_settings_init(&ts, "EX09");
+	check_transport_defaults(&ts, "EX09");
+	transport_settings_clear(&ts);
+	TAP_CHECK(ts.server == NULL);
+	transport_settings_clear(NULL);
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	gen = generation(s);
+	if (transport_get(s, NULL, &ts))
+		check_transport_defaults(&ts, "EX01");
+	transport_settings_clear(&ts);
+	if (transport_get(s, "EX02", &ts))
+		check_transport_defaults(&ts, "EX02");
+	transport_settings_clear(&ts);
+	TAP_CHECK(raw_int("SELECT count(*) FROM transport_service") == 0);
+	TAP_CHECK(generation(s) == gen);
+	store_close(s);
+out:
+	teardown();
+}
+
+/* Every field round-trips; a second Set replaces the row. */
+static void
+test_transport_round_trip(void)
+{
+	struct store			*s;
+	struct transport_settings	 ts, got, other;
+	char				*cause = NULL;
+	time_t				 t0;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	transport_settings_init(&ts, "EX01");
+	ts.transient_failure_retry_count = 0;
+	ts.transient_failure_retry_interval = 43200;
+	ts.outbound_connection_failure_retry_interval = 1;
+	ts.delay_notification_timeout = 2592000;
+	ts.message_expiration_timeout = 7776000;
+	ts.max_per_domain_outbound_connections = 2147483647;
+	ts.external_delay_dsn_enabled = false;
+	ts.message_tracking_log_enabled = false;
+	ts.message_tracking_log_max_age = 0;
+	ts.message_tracking_log_subject_logging_enabled = false;
+	ts.send_protocol_log_path = xstrdup("/var/log/hubsh/SmtpSend");
+	ts.send_protocol_log_max_age = 2147472000;
+	t0 = time(NULL);
+	TAP_CHECK(transport_set(s, &ts));
+	TAP_CHECK(ts.when_changed >= t0 && ts.when_changed <= time(NULL));
+	if (transport_get(s, "ex01", &got))	/* the name without case */
+		check_transport(&ts, &got);
+	transport_settings_clear(&got);
+	/* Upsert: the same row, every column written again. */
+	ts.transient_failure_retry_count = 15;
+	free(ts.send_protocol_log_path);
+	ts.send_protocol_log_path = NULL;
+	ts.external_delay_dsn_enabled = true;
+	TAP_CHECK(transport_set(s, &ts));
+	if (transport_get(s, NULL, &got))
+		check_transport(&ts, &got);
+	transport_settings_clear(&got);
+	TAP_CHECK(raw_int("SELECT count(*) FROM transport_service") == 1);
+	/* Another server's row is its own. */
+	transport_settings_init(&other, "EX02");
+	other.max_per_domain_outbound_connections = 3;
+	TAP_CHECK(transport_set(s, &other));
+	TAP_CHECK(raw_int("SELECT count(*) FROM transport_service") == 2);
+	if (transport_get(s, "EX01", &got))
+		check_transport(&ts, &got);
+	transport_settings_clear(&got);
+	if (transport_get(s, "EX02", &got))
+		check_transport(&other, &got);
+	transport_settings_clear(&got);
+	/* Without a server name nothing is written. */
+	free(other.server);
+	other.server = NULL;
+	TAP_CHECK(store_transport_set(s, &other, &cause) == -1);
+	TAP_CHECK(cause != NULL);
+	free(cause);
+	transport_settings_clear(&other);
+	transport_settings_clear(&ts);
+	store_close(s);
+out:
+	teardown();
+}
+
+/* A Set bumps the generation once it commits, and only then. */
+static void
+test_transport_generation(void)
+{
+	struct store			*a = NULL, *b = NULL;
+	struct transport_settings	 ts, got;
+	char				*cause = NULL;
+	int64_t				 g0, g1;
+
+	setup();
+	if ((a = open_store("EX01")) == NULL ||
+	    (b = open_store("EX01")) == NULL)
+		goto out;
+	g0 = generation(b);
+	transport_settings_init(&ts, "EX01");
+	ts.message_expiration_timeout = 3600;
+	TAP_CHECK(transport_set(a, &ts));
+	g1 = generation(b);
+	TAP_CHECK(g1 > g0);
+	if (transport_get(b, NULL, &got))
+		TAP_CHECK(got.message_expiration_timeout == 3600);
+	transport_settings_clear(&got);
+	/* Rolled back: neither the value nor the generation moves. */
+	TAP_CHECK(store_begin(a, &cause) == 0);
+	ts.message_expiration_timeout = 7200;
+	TAP_CHECK(transport_set(a, &ts));
+	store_rollback(a);
+	TAP_CHECK(generation(b) == g1);
+	if (transport_get(b, NULL, &got))
+		TAP_CHECK(got.message_expiration_timeout == 3600);
+	transport_settings_clear(&got);
+	/* An update of the same values still signals a change. */
+	ts.message_expiration_timeout = 3600;
+	TAP_CHECK(transport_set(a, &ts));
+	TAP_CHECK(generation(b) > g1);
+	transport_settings_clear(&ts);
+out:
+	store_close(a);
+	store_close(b);
+	teardown();
+}
+
+/* One out-of-range value, its column, and the nearest value in range. */
+struct ts_range {
+	size_t		 off;
+	int		 bad;
+	int		 good;
+	const char	*col;
+};
+
+#define TSR(m, bad, good) \
+	{ offsetof(struct transport_settings, m), bad, good, #m }
+
+/* The CHECK constraints hold Exchange's ranges at both ends. */
+static void
+test_transport_check(void)
+{
+	static const struct ts_range ranges[] = {
+		TSR(transient_failure_retry_count, -1, 0),
+		TSR(transient_failure_retry_count, 16, 15),
+		TSR(transient_failure_retry_interval, 0, 1),
+		TSR(transient_failure_retry_interval, 43201, 43200),
+		TSR(outbound_connection_failure_retry_interval, 0, 1),
+		TSR(outbound_connection_failure_retry_interval, 1728001,
+		    1728000),
+		TSR(delay_notification_timeout, 0, 1),
+		TSR(delay_notification_timeout, 2592001, 2592000),
+		TSR(message_expiration_timeout, 4, 5),
+		TSR(message_expiration_timeout, 7776001, 7776000),
+		TSR(max_per_domain_outbound_connections, 0, 1),
+		TSR(max_per_domain_outbound_connections, -1, 2147483647),
+		TSR(message_tracking_log_max_age, -1, 0),
+		TSR(message_tracking_log_max_age, 2147472001, 2147472000),
+		TSR(send_protocol_log_max_age, -1, 0),
+		TSR(send_protocol_log_max_age, 2147472001, 2147472000),
+	};
+	struct store			*s;
+	struct send_connector		 sc;
+	struct transport_settings	 ts, got;
+	char				*cause = NULL;
+	int64_t				 gen;
+	size_t				 i;
+	int				*field;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	for (i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+		transport_settings_init(&ts, "EX01");
+		field = (int *)((char *)&ts + ranges[i].off);
+		*field = ranges[i].bad;
+		gen = generation(s);
+		cause = NULL;
+		if (store_transport_set(s, &ts, &cause) != -1) {
+			printf("# %s = %d was accepted\n", ranges[i].col,
+			    ranges[i].bad);
+			TAP_CHECK(0);
+		} else if (cause == NULL ||
+		    strstr(cause, ranges[i].col) == NULL) {
+			printf("# %s = %d: %s\n", ranges[i].col,
+			    ranges[i].bad, cause != NULL ? cause : "no cause");
+			TAP_CHECK(0);
+		}
+		free(cause);
+		TAP_CHECK(generation(s) == gen);
+		*field = ranges[i].good;
+		TAP_CHECK(transport_set(s, &ts));
+		if (transport_get(s, NULL, &got))
+			TAP_CHECK(*(int *)((char *)&got + ranges[i].off) ==
+			    ranges[i].good);
+		transport_settings_clear(&got);
+		transport_settings_clear(&ts);
+	}
+	/* Booleans are 0 or 1. */
+	TAP_CHECK(raw_sql("UPDATE transport_service SET "
+	    "external_delay_dsn_enabled = 2") == -1);
+	TAP_CHECK(raw_sql("UPDATE transport_service SET "
+	    "message_tracking_log_enabled = 1") == 0);
+	/* In a cmdlet's transaction a failed Set undoes only itself. */
+	TAP_CHECK(store_begin(s, &cause) == 0);
+	send_connector_init(&sc, SC_USAGE_CUSTOM, "EX01");
+	sc.name = xstrdup("Kept");
+	TAP_CHECK(store_connector_insert(s, &sc, &cause) == 0);
+	transport_settings_init(&ts, "EX01");
+	ts.transient_failure_retry_count = 99;
+	TAP_CHECK(store_transport_set(s, &ts, &cause) == -1);
+	free(cause);
+	cause = NULL;
+	TAP_CHECK(store_commit(s, &cause) == 0);
+	TAP_CHECK(count_connectors(s) == 1);
+	if (transport_get(s, NULL, &got))
+		TAP_CHECK(got.transient_failure_retry_count == 6);
+	transport_settings_clear(&got);
+	transport_settings_clear(&ts);
+	send_connector_clear(&sc);
+	store_close(s);
+out:
+	teardown();
+}
+
+/* SQL of every table, index and trigger, in name order. */
+static char *
+raw_schema(const char *path)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		*out = NULL, *tmp;
+	const char	*sql;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return (xstrdup("?"));
+	}
+	if (sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master "
+	    "ORDER BY name", -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			sql = (const char *)sqlite3_column_text(st, 1);
+			tmp = xprintf("%s%s: %s\n", out != NULL ? out : "",
+			    sqlite3_column_text(st, 0), sql != NULL ? sql : "");
+			free(out);
+			out = tmp;
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return (out != NULL ? out : xstrdup(""));
+}
+
+/* A version 1 store migrates to version 2; its connectors survive. */
+static void
+test_migrate_v1(void)
+{
+	struct store			*s;
+	struct send_connector		*got = NULL;
+	struct transport_settings	 ts;
+	char				*dir, *cause = NULL, *migrated, *fresh;
+	char				*path;
+	int64_t				 gen;
+
+	setup();
+	dir = xprintf("%s/sub", tdir);
+	TAP_CHECK(mkdir(dir, 0700) == 0);
+	free(dir);
+	dir = xprintf("%s/sub/dir", tdir);
+	TAP_CHECK(mkdir(dir, 0700) == 0);
+	TAP_CHECK(raw_sql(store_v1) == 0);
+	TAP_CHECK(raw_sql("INSERT INTO servers (name, first_seen) VALUES "
+	    "('EX01', 1700000000);"
+	    "INSERT INTO send_connectors (guid, name, when_created, "
+	    "when_changed, usage, comment, cloud_services_mail_enabled, "
+	    "connector_type, connection_inactivity_timeout, "
+	    "domain_secure_enabled, enabled, error_policies, force_helo, "
+	    "fqdn, frontend_proxy_enabled, ignore_starttls, "
+	    "is_scoped_connector, max_message_size, port, "
+	    "protocol_logging_level, require_oorg, require_tls, "
+	    "smart_host_auth_mechanism, smtp_max_messages_per_connection, "
+	    "source_ip_address, tls_auth_level, tls_certificate_name, "
+	    "tls_domain, use_external_dns_servers_enabled) VALUES ("
+	    "'0f8fad5b-d9cb-469f-a165-70867728950e', 'Legacy', 1700000000, "
+	    "1700000001, 2, 'from v1', 0, 0, 600, 0, 1, 0, 0, NULL, 0, 0, 0, "
+	    "36700160, 587, 0, 0, 1, 0, 20, '0.0.0.0', 1, NULL, NULL, 0);"
+	    "INSERT INTO address_spaces VALUES (1, 0, 'SMTP', '*', 1);"
+	    "INSERT INTO smart_hosts VALUES (1, 0, 'relay.example.com');"
+	    "INSERT INTO source_servers VALUES (1, 0, 'EX01');") == 0);
+	TAP_CHECK(raw_int("PRAGMA user_version") == 1);
+	gen = raw_int("SELECT value FROM meta WHERE key = 'generation'");
+	TAP_CHECK(gen == 4);
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	TAP_CHECK(store_schema_version(s) == 2);
+	TAP_CHECK(generation(s) == gen);
+	TAP_CHECK(store_connector_find(s, "legacy", &got, &cause) == 0);
+	if (got != NULL) {
+		TAP_STREQ(got->guid, "0f8fad5b-d9cb-469f-a165-70867728950e");
+		TAP_STREQ(got->comment, "from v1");
+		TAP_CHECK(got->port == 587 && got->require_tls);
+		TAP_CHECK(got->usage == SC_USAGE_INTERNET);
+		TAP_CHECK(got->n_address_spaces == 1 &&
+		    got->smart_hosts.n == 1 &&
+		    got->source_transport_servers.n == 1);
+		if (got->smart_hosts.n == 1)
+			TAP_STREQ(got->smart_hosts.v[0], "relay.example.com");
+	}
+	send_connector_free(got);
+	TAP_CHECK(raw_int("SELECT count(*) FROM transport_service") == 0);
+	if (transport_get(s, NULL, &ts))
+		check_transport_defaults(&ts, "EX01");
+	ts.transient_failure_retry_count = 3;
+	TAP_CHECK(transport_set(s, &ts));
+	TAP_CHECK(generation(s) > gen);
+	transport_settings_clear(&ts);
+	store_close(s);
+	/* The same schema as a store created at version 2. */
+	migrated = raw_schema(tpath);
+	path = tpath;
+	tpath = xprintf("%s/fresh.db", tdir);
+	if ((s = open_store("EX01")) != NULL)
+		store_close(s);
+	fresh = raw_schema(tpath);
+	TAP_STREQ(migrated, fresh);
+	TAP_CHECK(strstr(fresh, "transport_service_gen_upd") != NULL);
+	free(tpath);
+	tpath = path;
+	free(migrated);
+	free(fresh);
+out:
+	free(dir);
+	teardown();
+}
+
 static const struct tap_case cases[] = {
 	{ "store path: explicit, then $HUBSH_STORE, then default",
 	    test_resolve_path },
@@ -1271,6 +1789,16 @@ static const struct tap_case cases[] = {
 	    test_check_port },
 	{ "a store with a newer schema version is refused",
 	    test_newer_schema },
+	{ "transport settings: a server without a row has the defaults",
+	    test_transport_defaults },
+	{ "transport settings: every field round-trips; Set replaces the "
+	    "row", test_transport_round_trip },
+	{ "transport settings: Set bumps the generation on commit only",
+	    test_transport_generation },
+	{ "transport settings: CHECK constraints hold Exchange's ranges",
+	    test_transport_check },
+	{ "a version 1 store migrates to version 2; connectors survive",
+	    test_migrate_v1 },
 };
 
 TAP_MAIN(cases)
