@@ -15,9 +15,12 @@
  */
 #include <sys/types.h>
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "xmalloc.h"
 #include "store_int.h"
 
@@ -108,8 +111,19 @@ static const char spool_schema_v1[] =
 	"PRAGMA application_id = " SPOOL_STR(SPOOL_APP_ID) ";"
 	"PRAGMA user_version = 1;";
 
+/*
+ * Version 2: Suspend-Message's flag, and an index for the ConnectorId
+ * filter (every exact filter of a tracking query has one).
+ */
+static const char spool_schema_v2[] =
+	"ALTER TABLE messages ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0"
+	" CHECK (suspended IN (0, 1));"
+	"CREATE INDEX track_connector ON track (connector_id, timestamp_ms);"
+	"PRAGMA user_version = 2;";
+
 static const struct store_migration spool_migrations[] = {
 	{ 1, spool_schema_v1 },
+	{ 2, spool_schema_v2 },
 };
 
 static const struct store_schema spool_schema = {
@@ -120,6 +134,58 @@ static const struct store_schema spool_schema = {
 
 /* Messages that still have a recipient to deliver. */
 #define SPOOL_QUEUED	"(SELECT msg_id FROM recipients WHERE state = 0)"
+
+/*
+ * The filters of a tracking query.  Each has its own parameter number,
+ * the same in every SQL text, so that one text (and one prepared
+ * statement in the cache) serves each combination of filters.
+ */
+#define TQ_START	0x001
+#define TQ_END		0x002
+#define TQ_SENDER	0x004
+#define TQ_RCPTS	0x008
+#define TQ_EVENT	0x010
+#define TQ_MSGID	0x020
+#define TQ_INTERNAL	0x040
+#define TQ_SUBJECT	0x080
+#define TQ_CONNECTOR	0x100
+
+static const struct {
+	unsigned	 flag;
+	const char	*sql;
+} tq_filters[] = {
+	{ TQ_START, "timestamp_ms >= ?1" },
+	{ TQ_END, "timestamp_ms < ?2" },
+	{ TQ_SENDER, "sender = ?3" },
+	/* ?4 is a JSON array of the addresses, bound as text. */
+	{ TQ_RCPTS, "id IN (SELECT track_id FROM track_rcpt WHERE addr IN "
+	    "(SELECT value FROM json_each(?4)))" },
+	{ TQ_EVENT, "event_id = ?5" },
+	/* ?6 and ?7: the Message-ID without and with <>. */
+	{ TQ_MSGID, "message_id IN (?6, ?7)" },
+	{ TQ_INTERNAL, "internal_message_id = ?8" },
+	/* lower() folds ASCII letters only. */
+	{ TQ_SUBJECT, "instr(lower(message_subject), lower(?9)) > 0" },
+	{ TQ_CONNECTOR, "connector_id = ?10" },
+};
+#define TQ_NFILTERS	(sizeof(tq_filters) / sizeof(tq_filters[0]))
+
+/* Column order of TQ_SELECT; the limit is ?11. */
+#define TQ_SELECT	"SELECT id, timestamp_ms, event_id, source, "	\
+	"source_context, internal_message_id, message_id, sender, "	\
+	"message_subject, connector_id, server_hostname, server_ip, "	\
+	"client_hostname, client_ip, total_bytes, reference, "		\
+	"tls_protocol, tls_cipher, tls_verify FROM track"
+#define TQ_ORDER	" ORDER BY timestamp_ms, id LIMIT ?11"
+
+/* The recipients of the current event, their strings in one buffer. */
+struct tq_rcpts {
+	struct track_rcpt	*v;
+	size_t			*off;	/* 2 per recipient; SIZE_MAX: NULL */
+	size_t			 n;
+	size_t			 cap;
+	struct buf		 strs;
+};
 
 static int	 spool_check_app_id(struct store *, char **);
 static int	 spool_live(struct spool *, char **);
@@ -144,6 +210,16 @@ static int	 spool_track_row(struct store *, const struct track_event *,
 		     int64_t *, char **);
 static int	 spool_track_rcpts(struct store *, int64_t,
 		     const struct track_event *, char **);
+static unsigned	 tq_mask(const struct track_query *);
+static void	 tq_bind(sqlite3_stmt *, const struct track_query *,
+		     unsigned, char **, char **, char **);
+static char	*tq_json_list(const char **, size_t);
+static void	 tq_msgid_forms(const char *, char **, char **);
+static int	 tq_run(struct store *, sqlite3_stmt *, track_fn, void *,
+		     char **);
+static int	 tq_load_rcpts(struct store *, sqlite3_stmt *, int64_t,
+		     struct tq_rcpts *, char **);
+static void	 tq_event_from_row(sqlite3_stmt *, struct track_event *);
 static int	 spool_finish(struct store *, sqlite3_stmt *, int,
 		     const char *, char **);
 static char	*spool_strdup(const unsigned char *);
@@ -369,8 +445,8 @@ spool_insert_row(struct store *s, const struct spool_msg *m, size_t len,
 
 	if (store_prepare(s, &st, "INSERT INTO messages (sender, envid, "
 	    "ret_hdrs, received, size, message_id, subject, source, "
-	    "client_ip, client_helo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10) RETURNING id", cause) != 0)
+	    "client_ip, client_helo, suspended) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11) RETURNING id", cause) != 0)
 		return (-1);
 	sqlite3_bind_text(st, 1, m->sender, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, m->envid, -1, SQLITE_STATIC);
@@ -382,6 +458,7 @@ spool_insert_row(struct store *s, const struct spool_msg *m, size_t len,
 	sqlite3_bind_text(st, 8, m->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, m->client_ip, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, m->client_helo, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 11, m->suspended ? 1 : 0);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	return (spool_finish(s, st, rc == SQLITE_ROW, "cannot spool message",
@@ -487,7 +564,7 @@ spool_load_msgs(struct store *s, struct spool_msg ***out, size_t *n,
 
 	if (store_prepare(s, &st, "SELECT id, sender, envid, ret_hdrs, "
 	    "received, size, message_id, subject, source, client_ip, "
-	    "client_helo FROM messages WHERE id IN " SPOOL_QUEUED
+	    "client_helo, suspended FROM messages WHERE id IN " SPOOL_QUEUED
 	    " ORDER BY id", cause) != 0)
 		return (-1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -548,6 +625,7 @@ spool_msg_from_row(sqlite3_stmt *st)
 	m->source = spool_strdup(sqlite3_column_text(st, 8));
 	m->client_ip = spool_strdup(sqlite3_column_text(st, 9));
 	m->client_helo = spool_strdup(sqlite3_column_text(st, 10));
+	m->suspended = sqlite3_column_int(st, 11) != 0;
 	return (m);
 }
 
@@ -691,6 +769,32 @@ spool_msg_delete(struct spool *sp, int64_t msg_id, char **cause)
 }
 
 int
+spool_msg_suspend(struct spool *sp, int64_t msg_id, bool suspended,
+    char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "UPDATE messages SET suspended = ?2 "
+	    "WHERE id = ?1", cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, msg_id);
+	sqlite3_bind_int(st, 2, suspended ? 1 : 0);
+	rc = sqlite3_step(st);
+	if (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot suspend or resume spool message", cause) != 0)
+		return (-1);
+	if (sqlite3_changes(s->db) == 0) {
+		xasprintf(cause, "no message %lld in the spool",
+		    (long long)msg_id);
+		return (-1);
+	}
+	return (0);
+}
+
+int
 spool_track_add(struct spool *sp, const struct track_event *ev,
     char **cause)
 {
@@ -774,6 +878,322 @@ spool_track_rcpts(struct store *s, int64_t track_id,
 	}
 	return (spool_finish(s, st, rc == SQLITE_DONE,
 	    "cannot add tracking recipient", cause));
+}
+
+void
+track_query_init(struct track_query *q)
+{
+	memset(q, 0, sizeof *q);
+	q->start_ms = INT64_MIN;
+	q->end_ms = INT64_MAX;
+	q->internal_message_id = -1;
+	q->limit = 0;
+}
+
+/*
+ * Get-MessageTrackingLog: the SQL text for q's filters (from the cache of
+ * prepared statements after its first use), its values bound, run in one
+ * read transaction; the events are handed to fn in order.
+ */
+int
+spool_track_query(struct spool *sp, const struct track_query *q,
+    track_fn fn, void *arg, char **cause)
+{
+	enum store_txn	 how;
+	sqlite3_stmt	*st;
+	char		*sql, *json = NULL, *bare = NULL, *angle = NULL;
+	unsigned	 mask;
+	int		 rc;
+
+	sql = spool_track_sql(q, &mask);
+	if (spool_scope_enter(sp, 0, &how, cause) != 0) {
+		free(sql);
+		return (-1);
+	}
+	if ((rc = store_prepare(sp->s, &st, sql, cause)) == 0) {
+		tq_bind(st, q, mask, &json, &bare, &angle);
+		rc = tq_run(sp->s, st, fn, arg, cause);
+		store_release(sp->s, st);
+	}
+	free(sql);
+	free(json);
+	free(bare);
+	free(angle);
+	return (store_txn_leave(sp->s, how, rc == 0, cause));
+}
+
+/* Which filters q sets. */
+static unsigned
+tq_mask(const struct track_query *q)
+{
+	unsigned	mask = 0;
+	size_t		i;
+
+	if (q->start_ms != INT64_MIN)
+		mask |= TQ_START;
+	if (q->end_ms != INT64_MAX)
+		mask |= TQ_END;
+	if (q->sender != NULL)
+		mask |= TQ_SENDER;
+	for (i = 0; i < q->nrecipients; i++) {
+		if (q->recipients[i] != NULL)
+			mask |= TQ_RCPTS;
+	}
+	if (q->event_id != NULL)
+		mask |= TQ_EVENT;
+	if (q->message_id != NULL)
+		mask |= TQ_MSGID;
+	if (q->internal_message_id >= 0)
+		mask |= TQ_INTERNAL;
+	if (q->subject != NULL && *q->subject != '\0')
+		mask |= TQ_SUBJECT;
+	if (q->connector_id != NULL)
+		mask |= TQ_CONNECTOR;
+	return (mask);
+}
+
+/*
+ * The SQL text of q (caller frees) and, in *maskp, its filters.  Only the
+ * filters' fixed texts go in; the values are parameters.
+ */
+char *
+spool_track_sql(const struct track_query *q, unsigned *maskp)
+{
+	struct buf	b;
+	unsigned	mask;
+	size_t		i;
+	int		first = 1;
+
+	mask = tq_mask(q);
+	buf_init(&b);
+	buf_adds(&b, TQ_SELECT);
+	for (i = 0; i < TQ_NFILTERS; i++) {
+		if ((mask & tq_filters[i].flag) == 0)
+			continue;
+		buf_adds(&b, first ? " WHERE " : " AND ");
+		buf_adds(&b, tq_filters[i].sql);
+		first = 0;
+	}
+	buf_adds(&b, TQ_ORDER);
+	if (maskp != NULL)
+		*maskp = mask;
+	return (buf_detach(&b));
+}
+
+/* Bind q's values; the strings made for it are the caller's to free. */
+static void
+tq_bind(sqlite3_stmt *st, const struct track_query *q, unsigned mask,
+    char **json, char **bare, char **angle)
+{
+	if (mask & TQ_START)
+		sqlite3_bind_int64(st, 1, q->start_ms);
+	if (mask & TQ_END)
+		sqlite3_bind_int64(st, 2, q->end_ms);
+	if (mask & TQ_SENDER)
+		sqlite3_bind_text(st, 3, q->sender, -1, SQLITE_STATIC);
+	if (mask & TQ_RCPTS) {
+		*json = tq_json_list(q->recipients, q->nrecipients);
+		sqlite3_bind_text(st, 4, *json, -1, SQLITE_STATIC);
+	}
+	if (mask & TQ_EVENT)
+		sqlite3_bind_text(st, 5, q->event_id, -1, SQLITE_STATIC);
+	if (mask & TQ_MSGID) {
+		tq_msgid_forms(q->message_id, bare, angle);
+		sqlite3_bind_text(st, 6, *bare, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, *angle, -1, SQLITE_STATIC);
+	}
+	if (mask & TQ_INTERNAL)
+		sqlite3_bind_int64(st, 8, q->internal_message_id);
+	if (mask & TQ_SUBJECT)
+		sqlite3_bind_text(st, 9, q->subject, -1, SQLITE_STATIC);
+	if (mask & TQ_CONNECTOR)
+		sqlite3_bind_text(st, 10, q->connector_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, q->limit > 0 ? q->limit : -1);
+}
+
+/*
+ * A JSON array of the strings (NULLs left out), for json_each(): one
+ * parameter whatever the number of addresses.  Bytes from 0x80 up pass
+ * as they are.
+ */
+static char *
+tq_json_list(const char **v, size_t n)
+{
+	struct buf		 b;
+	const unsigned char	*p;
+	size_t			 i;
+	int			 first = 1;
+
+	buf_init(&b);
+	buf_addc(&b, '[');
+	for (i = 0; i < n; i++) {
+		if (v[i] == NULL)
+			continue;
+		buf_adds(&b, first ? "\"" : ",\"");
+		for (p = (const unsigned char *)v[i]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\') {
+				buf_addc(&b, '\\');
+				buf_addc(&b, (char)*p);
+			} else if (*p < 0x20)
+				buf_addf(&b, "\\u%04x", *p);
+			else
+				buf_addc(&b, (char)*p);
+		}
+		buf_addc(&b, '"');
+		first = 0;
+	}
+	buf_addc(&b, ']');
+	return (buf_detach(&b));
+}
+
+/* A Message-ID without its surrounding <> and with them. */
+static void
+tq_msgid_forms(const char *id, char **bare, char **angle)
+{
+	size_t	len = strlen(id);
+
+	if (len >= 2 && id[0] == '<' && id[len - 1] == '>')
+		*bare = xstrndup(id + 1, len - 2);
+	else
+		*bare = xstrdup(id);
+	*angle = xprintf("<%s>", *bare);
+}
+
+/* Step st, hand each event with its recipients to fn. */
+static int
+tq_run(struct store *s, sqlite3_stmt *st, track_fn fn, void *arg,
+    char **cause)
+{
+	struct track_event	 ev;
+	struct tq_rcpts		 r;
+	sqlite3_stmt		*rst;
+	int			 rc, stop = 0;
+
+	if (store_prepare(s, &rst, "SELECT addr, status FROM track_rcpt "
+	    "WHERE track_id = ?1 ORDER BY seq", cause) != 0)
+		return (-1);
+	memset(&r, 0, sizeof r);
+	buf_init(&r.strs);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (tq_load_rcpts(s, rst, sqlite3_column_int64(st, 0), &r,
+		    cause) != 0)
+			break;
+		tq_event_from_row(st, &ev);
+		ev.rcpts = r.v;
+		ev.nrcpts = r.n;
+		stop = fn(&ev, arg) != 0;
+	}
+	store_release(s, rst);
+	free(r.v);
+	free(r.off);
+	buf_free(&r.strs);
+	if (stop)
+		return (0);
+	if (rc == SQLITE_ROW)		/* tq_load_rcpts failed */
+		return (-1);
+	if (rc != SQLITE_DONE)
+		return (store_fail(s, cause, "cannot read the tracking log"));
+	return (0);
+}
+
+/* The recipients of event id, in order, into r (reused). */
+static int
+tq_load_rcpts(struct store *s, sqlite3_stmt *rst, int64_t id,
+    struct tq_rcpts *r, char **cause)
+{
+	const unsigned char	*text;
+	size_t			 i, k;
+	int			 rc, col;
+
+	r->n = 0;
+	buf_reset(&r->strs);
+	sqlite3_reset(rst);
+	sqlite3_bind_int64(rst, 1, id);
+	while ((rc = sqlite3_step(rst)) == SQLITE_ROW) {
+		if (r->n == r->cap) {
+			r->cap = r->cap == 0 ? 4 : r->cap * 2;
+			r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
+			r->off = xreallocarray(r->off, r->cap,
+			    2 * sizeof *r->off);
+		}
+		for (col = 0; col < 2; col++) {
+			k = 2 * r->n + (size_t)col;
+			if ((text = sqlite3_column_text(rst, col)) == NULL) {
+				r->off[k] = SIZE_MAX;
+				continue;
+			}
+			r->off[k] = r->strs.len;
+			buf_add(&r->strs, text,
+			    (size_t)sqlite3_column_bytes(rst, col) + 1);
+		}
+		r->n++;
+	}
+	if (rc != SQLITE_DONE)
+		return (store_fail(s, cause, "cannot read tracking "
+		    "recipients"));
+	/* Pointers only now: the buffer may have moved while it grew. */
+	for (i = 0; i < r->n; i++) {
+		r->v[i].addr = r->strs.s + r->off[2 * i];
+		r->v[i].status = r->off[2 * i + 1] == SIZE_MAX ? NULL :
+		    r->strs.s + r->off[2 * i + 1];
+	}
+	return (0);
+}
+
+/* The event's strings point into st's row: valid until the next step. */
+static void
+tq_event_from_row(sqlite3_stmt *st, struct track_event *ev)
+{
+#define TQ_TEXT(i)	((const char *)sqlite3_column_text(st, (i)))
+	memset(ev, 0, sizeof *ev);
+	ev->timestamp_ms = sqlite3_column_int64(st, 1);
+	ev->event_id = TQ_TEXT(2);
+	ev->source = TQ_TEXT(3);
+	ev->source_context = TQ_TEXT(4);
+	ev->internal_message_id = sqlite3_column_int64(st, 5);
+	ev->message_id = TQ_TEXT(6);
+	ev->sender = TQ_TEXT(7);
+	ev->message_subject = TQ_TEXT(8);
+	ev->connector_id = TQ_TEXT(9);
+	ev->server_hostname = TQ_TEXT(10);
+	ev->server_ip = TQ_TEXT(11);
+	ev->client_hostname = TQ_TEXT(12);
+	ev->client_ip = TQ_TEXT(13);
+	ev->total_bytes = sqlite3_column_int64(st, 14);
+	ev->reference = TQ_TEXT(15);
+	ev->tls_protocol = TQ_TEXT(16);
+	ev->tls_cipher = TQ_TEXT(17);
+	ev->tls_verify = TQ_TEXT(18);
+#undef TQ_TEXT
+}
+
+/*
+ * One DELETE of the oldest rows, through index track_time; the foreign
+ * key (on in every connection, store_open_file()) takes their track_rcpt
+ * rows along.  Atomic by itself, inside spool_begin() or not.
+ */
+int
+spool_track_prune(struct spool *sp, int64_t before_ms, int64_t max,
+    int64_t *deleted, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*deleted = 0;
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "DELETE FROM track WHERE id IN (SELECT id "
+	    "FROM track WHERE timestamp_ms < ?1 ORDER BY timestamp_ms, id "
+	    "LIMIT ?2)", cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, before_ms);
+	sqlite3_bind_int64(st, 2, max > 0 ? max : -1);
+	rc = sqlite3_step(st);
+	if (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot prune the tracking log", cause) != 0)
+		return (-1);
+	*deleted = (int64_t)sqlite3_changes64(s->db);
+	return (0);
 }
 
 /* Release st; unless ok, fail with what and SQLite's error first. */

@@ -67,6 +67,9 @@ void	 store_cache_free(struct store *);
 int	 store_txn_enter(struct store *, int, enum store_txn *, char **);
 int	 store_txn_leave(struct store *, enum store_txn, int, char **);
 
+/* spool.c; the SQL text of a tracking query, for its unit test. */
+char	*spool_track_sql(const struct track_query *, unsigned *);
+
 /* store_crypt.c */
 int	 store_crypt_encrypt(struct store *, const char *, const char *,
 	     unsigned char **, size_t *, char **);

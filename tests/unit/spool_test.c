@@ -27,12 +27,16 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_int.h"		/* spool_track_sql() */
 #include "tap.h"
 #include "xmalloc.h"
 
 #define BIG_BODY	70000		/* spans SQLite overflow pages */
 #define T_GROUPS	20		/* thread test: groups ... */
 #define T_JOBS		10		/* ... of this many messages */
+#define T_DAY		86400000LL	/* ms */
+#define T_BASE		1712300000000LL	/* tracking test's first event */
+#define T_MAXEV		32		/* events one query test records */
 
 static char	*tdir;
 static char	*tpath;
@@ -216,6 +220,7 @@ msg_full(void)
 	m->source = xstrdup("PICKUP");
 	m->client_ip = xstrdup("192.0.2.1");
 	m->client_helo = xstrdup("client.example.com");
+	m->suspended = true;
 	r = &m->rcpts[0];
 	r->orcpt = xstrdup("rfc822;Bob@example.net");
 	r->notify = SPOOL_NOTIFY_SUCCESS | SPOOL_NOTIFY_FAILURE |
@@ -289,6 +294,7 @@ check_msg(const struct spool_msg *got, const struct spool_msg *want)
 	TAP_CHECK(str_same(got->source, want->source));
 	TAP_CHECK(str_same(got->client_ip, want->client_ip));
 	TAP_CHECK(str_same(got->client_helo, want->client_helo));
+	TAP_CHECK(got->suspended == want->suspended);
 	TAP_CHECK(got->nrcpts == want->nrcpts);
 	for (i = 0; i < got->nrcpts && i < want->nrcpts; i++)
 		check_rcpt(&got->rcpts[i], &want->rcpts[i]);
@@ -1124,6 +1130,725 @@ out:
 	teardown();
 }
 
+/*
+ * A version 1 spool as hubd first wrote it, the starting point of the
+ * migration test: a frozen copy, never to be changed.
+ */
+#define V1_BOOL(c)	c " INTEGER NOT NULL CHECK (" c " IN (0, 1)),"
+static const char spool_v1[] =
+	"CREATE TABLE messages ("
+	" id INTEGER PRIMARY KEY,"
+	" sender TEXT NOT NULL,"
+	" envid TEXT,"
+	V1_BOOL("ret_hdrs")
+	" received INTEGER NOT NULL,"
+	" size INTEGER NOT NULL CHECK (size >= 0),"
+	" message_id TEXT,"
+	" subject TEXT,"
+	" source TEXT NOT NULL CHECK (source IN ('SMTP', 'PICKUP', 'DSN')),"
+	" client_ip TEXT,"
+	" client_helo TEXT) STRICT;"
+	"CREATE TABLE message_body ("
+	" msg_id INTEGER PRIMARY KEY"
+	"  REFERENCES messages (id) ON DELETE CASCADE,"
+	" body BLOB NOT NULL) STRICT;"
+	"CREATE TABLE recipients ("
+	" id INTEGER PRIMARY KEY,"
+	" msg_id INTEGER NOT NULL"
+	"  REFERENCES messages (id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL CHECK (seq >= 0),"
+	" addr TEXT NOT NULL CHECK (addr <> ''),"
+	" orcpt TEXT,"
+	" notify INTEGER NOT NULL CHECK (notify >= 0 AND (notify & ~15) = 0"
+	"  AND ((notify & 1) = 0 OR notify = 1)),"
+	" state INTEGER NOT NULL CHECK (state IN (0, 1, 2)),"
+	" retry_count INTEGER NOT NULL CHECK (retry_count >= 0),"
+	" next_attempt INTEGER NOT NULL CHECK (next_attempt >= 0),"
+	" last_error TEXT,"
+	V1_BOOL("delay_notified")
+	" UNIQUE (msg_id, seq)) STRICT;"
+	"CREATE TABLE track ("
+	" id INTEGER PRIMARY KEY,"
+	" timestamp_ms INTEGER NOT NULL,"
+	" event_id TEXT NOT NULL COLLATE NOCASE CHECK (event_id <> ''),"
+	" source TEXT NOT NULL COLLATE NOCASE CHECK (source <> ''),"
+	" source_context TEXT,"
+	" internal_message_id INTEGER NOT NULL"
+	"  CHECK (internal_message_id >= 0),"
+	" message_id TEXT COLLATE NOCASE,"
+	" sender TEXT COLLATE NOCASE,"
+	" message_subject TEXT,"
+	" connector_id TEXT COLLATE NOCASE,"
+	" server_hostname TEXT,"
+	" server_ip TEXT,"
+	" client_hostname TEXT,"
+	" client_ip TEXT,"
+	" total_bytes INTEGER NOT NULL CHECK (total_bytes >= 0),"
+	" reference TEXT,"
+	" tls_protocol TEXT,"
+	" tls_cipher TEXT,"
+	" tls_verify TEXT) STRICT;"
+	"CREATE INDEX track_time ON track (timestamp_ms);"
+	"CREATE INDEX track_event ON track (event_id, timestamp_ms);"
+	"CREATE INDEX track_sender ON track (sender, timestamp_ms);"
+	"CREATE INDEX track_message_id ON track (message_id);"
+	"CREATE INDEX track_internal_id ON track (internal_message_id);"
+	"CREATE TABLE track_rcpt ("
+	" track_id INTEGER NOT NULL"
+	"  REFERENCES track (id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL CHECK (seq >= 0),"
+	" addr TEXT NOT NULL COLLATE NOCASE CHECK (addr <> ''),"
+	" status TEXT,"
+	" PRIMARY KEY (track_id, seq)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX track_rcpt_addr ON track_rcpt (addr);"
+	"PRAGMA application_id = 1752523377;"
+	"PRAGMA user_version = 1;";
+
+/* Suspend-Message's flag is written, read back and survives reopening. */
+static void
+test_suspend(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*a, *b, **v = NULL;
+	char			*cause = NULL;
+	size_t			 n = 0;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	a = msg_new("a@example.com", 1);
+	b = msg_new("b@example.com", 1);
+	b->suspended = true;
+	TAP_CHECK(insert(sp, a, "a"));
+	TAP_CHECK(insert(sp, b, "b"));
+	TAP_CHECK(raw_int("SELECT count(*) FROM messages WHERE "
+	    "suspended = 1") == 1);
+	TAP_CHECK(ok_call(spool_msg_suspend(sp, a->id, true, &cause), cause,
+	    "suspend"));
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_msg_suspend(sp, b->id, false, &cause), cause,
+	    "resume"));
+	/* Again, in the state it is in already: still found. */
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_msg_suspend(sp, b->id, false, &cause), cause,
+	    "resume again"));
+	cause = NULL;
+	TAP_CHECK(spool_msg_suspend(sp, b->id + 100, true, &cause) == -1);
+	TAP_CHECK(cause != NULL && strstr(cause, "no message") != NULL);
+	free(cause);
+	/* Undone with the group it was in. */
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_begin(sp, &cause), cause, "begin"));
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_msg_suspend(sp, b->id, true, &cause), cause,
+	    "suspend in group"));
+	spool_rollback(sp);
+	spool_close(sp);
+	a->suspended = true;
+	b->suspended = false;
+	if ((sp = open_spool()) == NULL)
+		goto free;
+	if (load(sp, &v, &n) && n == 2) {
+		check_msg(v[0], a);
+		check_msg(v[1], b);
+	} else
+		TAP_CHECK(n == 2);
+	spool_msg_list_free(v, n);
+	spool_close(sp);
+free:
+	spool_msg_free(a);
+	spool_msg_free(b);
+out:
+	teardown();
+}
+
+/*
+ * The tracking fixture: events inserted out of time order (the next
+ * day's first), each tagged with its place in time order in total_bytes.
+ */
+struct fx_event {
+	int64_t		 at;		/* ms after T_BASE */
+	const char	*event_id;
+	const char	*source;
+	const char	*message_id;
+	const char	*sender;
+	const char	*subject;
+	const char	*connector;
+	int64_t		 internal;
+	int64_t		 tag;
+	struct track_rcpt rcpts[2];
+	size_t		 nrcpts;
+};
+
+static const struct fx_event fx_events[] = {
+	{ T_DAY, "RECEIVE", "SMTP", "<c@x.example>", "alice@example.com",
+	    "Re: quarterly REPORT", NULL, 4, 7,
+	    { { "bob@example.net", NULL } }, 1 },
+	{ 0, "RECEIVE", "SMTP", "<a@x.example>", "alice@example.com",
+	    "Quarterly Report", NULL, 1, 1,
+	    { { "bob@example.net", NULL }, { "carol@example.net", NULL } }, 2 },
+	{ 1000, "SEND", "SMTP", "<a@x.example>", "alice@example.com",
+	    "Quarterly Report", "Internet", 1, 2,
+	    { { "bob@example.net", "250 2.0.0 OK" } }, 1 },
+	{ 1000, "DEFER", "SMTP", "<a@x.example>", "Alice@Example.com",
+	    "Quarterly Report", "Internet", 1, 3,
+	    { { "carol@example.net", "451 4.4.0 busy" } }, 1 },
+	{ 2000, "RECEIVE", "SMTP", "b@y.example", "Dave@Example.ORG",
+	    "lunch?", NULL, 2, 4,
+	    { { "Erin@example.net", NULL } }, 1 },
+	{ 3000, "FAIL", "QUEUE", "b@y.example", "dave@example.org",
+	    "lunch?", "Partner", 2, 5,
+	    { { "erin@example.net", "550 4.4.7 QUEUE.Expired;expired" } }, 1 },
+	{ 4000, "DSN", "DSN", NULL, "", NULL, NULL, 3, 6,
+	    { { "dave@example.org", NULL },
+	    { "\"q\\\"uo\\\\te\"@example.net", NULL } }, 2 },
+	{ T_DAY + 5, "RECEIVE", "PICKUP", NULL, NULL, NULL, NULL, 5, 8,
+	    { { NULL, NULL } }, 0 },
+};
+#define FX_N	(sizeof(fx_events) / sizeof(fx_events[0]))
+
+static int
+fx_fill(struct spool *sp)
+{
+	const struct fx_event	*f;
+	struct track_event	 ev;
+	char			*cause = NULL;
+	size_t			 i;
+
+	for (i = 0; i < FX_N; i++) {
+		f = &fx_events[i];
+		memset(&ev, 0, sizeof ev);
+		ev.timestamp_ms = T_BASE + f->at;
+		ev.event_id = f->event_id;
+		ev.source = f->source;
+		ev.source_context = "ctx";
+		ev.internal_message_id = f->internal;
+		ev.message_id = f->message_id;
+		ev.sender = f->sender;
+		ev.message_subject = f->subject;
+		ev.connector_id = f->connector;
+		ev.server_hostname = "EX01";
+		ev.server_ip = "192.0.2.10";
+		ev.client_ip = f->tag == 8 ? NULL : "198.51.100.7";
+		ev.total_bytes = f->tag;
+		if (strcmp(f->event_id, "SEND") == 0) {
+			ev.client_hostname = "mx.example.net";
+			ev.reference = "<ref@x.example>";
+			ev.tls_protocol = "TLSv1.3";
+			ev.tls_cipher = "TLS_AES_256_GCM_SHA384";
+			ev.tls_verify = "DomainValidation ok";
+		}
+		ev.rcpts = f->rcpts;
+		ev.nrcpts = f->nrcpts;
+		if (spool_track_add(sp, &ev, &cause) != 0)
+			return (ok_call(-1, cause, "spool_track_add"));
+	}
+	return (1);
+}
+
+/* What a query's callback saw. */
+struct seen {
+	char	tags[128];	/* "1 2 3" */
+	char	rcpts[9][160];	/* by tag: "addr=status addr=-" */
+	size_t	calls;
+	size_t	stop_after;	/* 0: never */
+};
+
+static void
+seen_add(char *buf, size_t size, const char *fmt, const char *a,
+    const char *b)
+{
+	size_t	len = strlen(buf);
+
+	snprintf(buf + len, size - len, fmt, a, b);
+}
+
+/* Record the event; check every field of two of them. */
+static int
+seen_event(const struct track_event *ev, void *arg)
+{
+	struct seen	*sn = arg;
+	char		 tag[24];
+	size_t		 i;
+
+	snprintf(tag, sizeof tag, "%lld", (long long)ev->total_bytes);
+	seen_add(sn->tags, sizeof sn->tags, "%s%s", *sn->tags ? " " : "", tag);
+	if (ev->total_bytes >= 1 && ev->total_bytes <= 8) {
+		for (i = 0; i < ev->nrcpts; i++)
+			seen_add(sn->rcpts[ev->total_bytes],
+			    sizeof sn->rcpts[0], i ? " %s=%s" : "%s=%s",
+			    ev->rcpts[i].addr, ev->rcpts[i].status != NULL ?
+			    ev->rcpts[i].status : "-");
+	}
+	if (ev->total_bytes == 2) {
+		TAP_CHECK(ev->timestamp_ms == T_BASE + 1000);
+		TAP_STREQ(ev->event_id, "SEND");
+		TAP_STREQ(ev->source, "SMTP");
+		TAP_STREQ(ev->source_context, "ctx");
+		TAP_CHECK(ev->internal_message_id == 1);
+		TAP_STREQ(ev->message_id, "<a@x.example>");
+		TAP_STREQ(ev->sender, "alice@example.com");
+		TAP_STREQ(ev->message_subject, "Quarterly Report");
+		TAP_STREQ(ev->connector_id, "Internet");
+		TAP_STREQ(ev->server_hostname, "EX01");
+		TAP_STREQ(ev->server_ip, "192.0.2.10");
+		TAP_STREQ(ev->client_hostname, "mx.example.net");
+		TAP_STREQ(ev->client_ip, "198.51.100.7");
+		TAP_STREQ(ev->reference, "<ref@x.example>");
+		TAP_STREQ(ev->tls_protocol, "TLSv1.3");
+		TAP_STREQ(ev->tls_cipher, "TLS_AES_256_GCM_SHA384");
+		TAP_STREQ(ev->tls_verify, "DomainValidation ok");
+	}
+	if (ev->total_bytes == 8) {
+		TAP_STREQ(ev->source, "PICKUP");
+		TAP_CHECK(ev->sender == NULL && ev->message_id == NULL &&
+		    ev->message_subject == NULL && ev->connector_id == NULL &&
+		    ev->client_ip == NULL && ev->tls_protocol == NULL);
+		TAP_CHECK(ev->nrcpts == 0);
+	}
+	sn->calls++;
+	return (sn->stop_after != 0 && sn->calls >= sn->stop_after);
+}
+
+/* Run q; the tags it returned, in order, must be want. */
+static void
+query_is(struct spool *sp, const struct track_query *q, const char *want,
+    const char *what)
+{
+	struct seen	 sn;
+	char		*cause = NULL;
+
+	memset(&sn, 0, sizeof sn);
+	if (!ok_call(spool_track_query(sp, q, seen_event, &sn, &cause), cause,
+	    what))
+		return;
+	if (strcmp(sn.tags, want) != 0) {
+		printf("# %s: want \"%s\", got \"%s\"\n", what, want, sn.tags);
+		tap_case_failed = 1;
+	}
+}
+
+#define QUERY(set, want) do {						\
+	track_query_init(&q);						\
+	set;								\
+	query_is(sp, &q, want, #set);					\
+} while (0)
+
+/* Every filter alone, then together; End is exclusive. */
+static void
+test_track_query(void)
+{
+	static const char *bob[] = { "BOB@example.net" };
+	static const char *two[] = { NULL, "erin@EXAMPLE.net",
+	    "dave@example.org" };
+	static const char *odd[] = { "\"q\\\"uo\\\\te\"@example.net" };
+	static const char *nobody[] = { "nobody@example.net" };
+	static const char *carol[] = { "carol@example.net" };
+	struct spool		*sp;
+	struct track_query	 q;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	if (!fx_fill(sp))
+		goto close;
+	QUERY((void)0, "1 2 3 4 5 6 7 8");
+	QUERY(q.start_ms = T_BASE + 1000, "2 3 4 5 6 7 8");
+	QUERY(q.end_ms = T_BASE + 3000, "1 2 3 4");
+	QUERY((q.start_ms = T_BASE + 1000, q.end_ms = T_BASE + 3000),
+	    "2 3 4");
+	QUERY((q.start_ms = T_BASE, q.end_ms = T_BASE + T_DAY), "1 2 3 4 5 6");
+	QUERY((q.start_ms = T_BASE + 3000, q.end_ms = T_BASE + 3000), "");
+	QUERY(q.sender = "ALICE@example.com", "1 2 3 7");
+	QUERY(q.sender = "", "6");
+	QUERY((q.recipients = bob, q.nrecipients = 1), "1 2 7");
+	QUERY((q.recipients = two, q.nrecipients = 3), "4 5 6");
+	QUERY((q.recipients = odd, q.nrecipients = 1), "6");
+	QUERY((q.recipients = nobody, q.nrecipients = 1), "");
+	QUERY(q.event_id = "send", "2");
+	QUERY(q.event_id = "RECEIVE", "1 4 7 8");
+	QUERY(q.message_id = "a@x.example", "1 2 3");
+	QUERY(q.message_id = "<a@x.example>", "1 2 3");
+	QUERY(q.message_id = "<A@X.example>", "1 2 3");
+	QUERY(q.message_id = "b@y.example", "4 5");
+	QUERY(q.message_id = "<b@y.example>", "4 5");
+	QUERY(q.message_id = "<b@y.example", "");
+	QUERY(q.internal_message_id = 2, "4 5");
+	QUERY(q.internal_message_id = 0, "");
+	QUERY(q.subject = "REPORT", "1 2 3 7");
+	QUERY(q.subject = "Lunch", "4 5");
+	QUERY(q.subject = "", "1 2 3 4 5 6 7 8");
+	QUERY(q.subject = "%", "");
+	QUERY(q.connector_id = "internet", "2 3");
+	/* Combined. */
+	QUERY((q.sender = "alice@example.com", q.event_id = "RECEIVE"),
+	    "1 7");
+	QUERY((q.sender = "alice@example.com", q.event_id = "RECEIVE",
+	    q.end_ms = T_BASE + T_DAY), "1");
+	QUERY((q.recipients = bob, q.nrecipients = 1, q.event_id = "SEND"),
+	    "2");
+	QUERY((q.recipients = carol, q.nrecipients = 1, q.subject = "rep"),
+	    "1 3");
+	QUERY((q.start_ms = T_BASE + 1000, q.end_ms = T_BASE + 1001,
+	    q.sender = "alice@example.com", q.recipients = bob,
+	    q.nrecipients = 1, q.event_id = "SEND",
+	    q.message_id = "a@x.example", q.internal_message_id = 1,
+	    q.subject = "quarterly", q.connector_id = "INTERNET"), "2");
+	QUERY((q.start_ms = T_BASE + 1001, q.sender = "alice@example.com",
+	    q.recipients = bob, q.nrecipients = 1, q.event_id = "SEND"), "");
+	/* ResultSize. */
+	QUERY(q.limit = 2, "1 2");
+	QUERY(q.limit = 0, "1 2 3 4 5 6 7 8");
+	QUERY((q.sender = "alice@example.com", q.limit = 3), "1 2 3");
+	QUERY(q.limit = 100, "1 2 3 4 5 6 7 8");
+close:
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/* Recipients in order with their status; the callback can stop early. */
+static void
+test_track_query_rcpts(void)
+{
+	struct spool		*sp;
+	struct track_query	 q;
+	struct seen		 sn;
+	char			*cause = NULL;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	if (!fx_fill(sp))
+		goto close;
+	track_query_init(&q);
+	memset(&sn, 0, sizeof sn);
+	TAP_CHECK(ok_call(spool_track_query(sp, &q, seen_event, &sn, &cause),
+	    cause, "query"));
+	TAP_STREQ(sn.rcpts[1], "bob@example.net=- carol@example.net=-");
+	TAP_STREQ(sn.rcpts[2], "bob@example.net=250 2.0.0 OK");
+	TAP_STREQ(sn.rcpts[5],
+	    "erin@example.net=550 4.4.7 QUEUE.Expired;expired");
+	TAP_STREQ(sn.rcpts[6],
+	    "dave@example.org=- \"q\\\"uo\\\\te\"@example.net=-");
+	TAP_STREQ(sn.rcpts[8], "");
+	TAP_CHECK(sn.calls == 8);
+	/* Stop after three: no more calls, and not an error. */
+	memset(&sn, 0, sizeof sn);
+	sn.stop_after = 3;
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_track_query(sp, &q, seen_event, &sn, &cause),
+	    cause, "stopped query"));
+	TAP_STREQ(sn.tags, "1 2 3");
+	TAP_CHECK(sn.calls == 3);
+	/* The connection is usable afterwards: no transaction left open. */
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_begin(sp, &cause), cause, "begin after"));
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_commit(sp, &cause), cause, "commit after"));
+	/* Inside the writer's transaction it reads what the group wrote. */
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_begin(sp, &cause), cause, "begin"));
+	track_query_init(&q);
+	q.sender = "";
+	query_is(sp, &q, "6", "inside a group");
+	spool_rollback(sp);
+close:
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/*
+ * The plan of sql: 0 if it scans track or track_rcpt whole, else 1 and,
+ * when index is not NULL, only if it names that index.
+ */
+static int
+plan_ok(const char *sql, const char *index)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		*q;
+	const char	*d;
+	int		 scan = 0, found = (index == NULL);
+
+	if (sqlite3_open(tpath, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return (0);
+	}
+	q = xprintf("EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		printf("# %s: %s\n", sql, sqlite3_errmsg(db));
+	else {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			d = (const char *)sqlite3_column_text(st, 3);
+			if (d == NULL)
+				continue;
+			if (strncmp(d, "SCAN track", 10) == 0)
+				scan = 1;
+			if (index != NULL && strstr(d, index) != NULL)
+				found = 1;
+		}
+		sqlite3_finalize(st);
+	}
+	if (scan || !found)
+		printf("# plan of %s: %s%s%s\n", sql, scan ? "full scan" : "",
+		    !found ? " no index " : "", !found ? index : "");
+	free(q);
+	sqlite3_close(db);
+	return (!scan && found);
+}
+
+/* spool_track_query's SQL for q: the plan is checked against index. */
+static int
+query_plan_ok(const struct track_query *q, const char *index)
+{
+	char	*sql;
+	int	 ok;
+
+	sql = spool_track_sql(q, NULL);
+	ok = plan_ok(sql, index);
+	free(sql);
+	return (ok);
+}
+
+#define PLAN(set, index) do {						\
+	track_query_init(&q);						\
+	set;								\
+	TAP_CHECK(query_plan_ok(&q, index));				\
+} while (0)
+
+#define DAY(q)	((q).start_ms = T_BASE, (q).end_ms = T_BASE + T_DAY)
+
+/* A one-day window and every exact filter are served by an index. */
+static void
+test_track_query_plans(void)
+{
+	static const char *rc[] = { "a@example.net", "b@example.net" };
+	struct spool		*sp;
+	struct track_query	 q;
+	char			*a, *b;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	PLAN(DAY(q), "track_time");
+	PLAN((DAY(q), q.limit = 1000), "track_time");
+	PLAN(q.start_ms = T_BASE, "track_time");
+	PLAN((DAY(q), q.sender = "a@example.com"), "track_sender");
+	PLAN((DAY(q), q.recipients = rc, q.nrecipients = 2),
+	    "track_rcpt_addr");
+	PLAN((DAY(q), q.event_id = "SEND"), "track_event");
+	PLAN((DAY(q), q.message_id = "<a@x>"), "track_message_id");
+	PLAN((DAY(q), q.internal_message_id = 7), "track_internal_id");
+	PLAN((DAY(q), q.subject = "report"), "track_time");
+	PLAN((DAY(q), q.connector_id = "Internet"), "track_connector");
+	PLAN((DAY(q), q.sender = "a@example.com", q.recipients = rc,
+	    q.nrecipients = 2, q.event_id = "SEND", q.message_id = "<a@x>",
+	    q.internal_message_id = 7, q.subject = "r",
+	    q.connector_id = "Internet"), NULL);
+	/* Without a window. */
+	PLAN(q.sender = "a@example.com", "track_sender");
+	PLAN((q.recipients = rc, q.nrecipients = 2), "track_rcpt_addr");
+	PLAN(q.event_id = "SEND", "track_event");
+	PLAN(q.message_id = "<a@x>", "track_message_id");
+	PLAN(q.internal_message_id = 7, "track_internal_id");
+	PLAN(q.connector_id = "Internet", "track_connector");
+	/* One text per combination of filters, whatever the values. */
+	track_query_init(&q);
+	q.sender = "x@example.com";
+	q.recipients = rc;
+	q.nrecipients = 1;
+	a = spool_track_sql(&q, NULL);
+	q.sender = "y@example.com";
+	q.nrecipients = 2;
+	q.limit = 5;
+	b = spool_track_sql(&q, NULL);
+	TAP_STREQ(a, b);
+	TAP_CHECK(strstr(a, "example") == NULL);
+	free(a);
+	free(b);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/* Add n events a second apart from T_BASE, each with two recipients. */
+static int
+prune_fill(struct spool *sp, int n)
+{
+	struct track_rcpt	 r[2] = { { "a@example.net", NULL },
+				    { "b@example.net", "250 OK" } };
+	struct track_event	 ev;
+	char			*cause = NULL;
+	int			 i;
+
+	memset(&ev, 0, sizeof ev);
+	ev.event_id = "RECEIVE";
+	ev.source = "SMTP";
+	ev.rcpts = r;
+	ev.nrcpts = 2;
+	for (i = n - 1; i >= 0; i--) {		/* newest first */
+		ev.timestamp_ms = T_BASE + (int64_t)i * 1000;
+		ev.total_bytes = i;
+		if (spool_track_add(sp, &ev, &cause) != 0)
+			return (ok_call(-1, cause, "spool_track_add"));
+	}
+	return (1);
+}
+
+static int64_t
+prune(struct spool *sp, int64_t before, int64_t max)
+{
+	char	*cause = NULL;
+	int64_t	 n = -1;
+
+	if (!ok_call(spool_track_prune(sp, before, max, &n, &cause), cause,
+	    "spool_track_prune"))
+		return (-1);
+	return (n);
+}
+
+/* Oldest first, in batches, with the recipients; inside a group too. */
+static void
+test_track_prune(void)
+{
+	struct spool	*sp;
+	char		*cause = NULL;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	if (!prune_fill(sp, 25))
+		goto close;
+	/* Events 0..9 are older than T_BASE + 10 s. */
+	TAP_CHECK(prune(sp, T_BASE + 10000, 4) == 4);
+	TAP_CHECK(raw_int("SELECT min(total_bytes) FROM track") == 4);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track") == 21);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track_rcpt") == 42);
+	TAP_CHECK(prune(sp, T_BASE + 10000, 4) == 4);
+	TAP_CHECK(prune(sp, T_BASE + 10000, 4) == 2);
+	TAP_CHECK(prune(sp, T_BASE + 10000, 4) == 0);
+	TAP_CHECK(raw_int("SELECT min(total_bytes) FROM track") == 10);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track_rcpt WHERE track_id "
+	    "NOT IN (SELECT id FROM track)") == 0);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track_rcpt") == 30);
+	/* In a group: undone by a rollback, kept by a commit. */
+	TAP_CHECK(ok_call(spool_begin(sp, &cause), cause, "begin"));
+	TAP_CHECK(prune(sp, T_BASE + 20000, 3) == 3);
+	spool_rollback(sp);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track") == 15);
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_begin(sp, &cause), cause, "begin"));
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_job_enter(sp, &cause), cause, "job"));
+	TAP_CHECK(prune(sp, T_BASE + 20000, 3) == 3);
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_job_leave(sp, 1, &cause), cause, "leave"));
+	TAP_CHECK(prune(sp, T_BASE + 20000, 3) == 3);
+	cause = NULL;
+	TAP_CHECK(ok_call(spool_commit(sp, &cause), cause, "commit"));
+	TAP_CHECK(raw_int("SELECT count(*) FROM track") == 9);
+	TAP_CHECK(raw_int("SELECT min(total_bytes) FROM track") == 16);
+	/* No limit. */
+	TAP_CHECK(prune(sp, T_BASE + 100000, 0) == 9);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track") == 0);
+	TAP_CHECK(raw_int("SELECT count(*) FROM track_rcpt") == 0);
+close:
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/* SQL of every table and index, in name order: the schema's fingerprint. */
+static char *
+raw_schema(const char *path)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		*out = NULL, *tmp;
+	const char	*sql;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return (xstrdup("?"));
+	}
+	if (sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master "
+	    "ORDER BY name", -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			sql = (const char *)sqlite3_column_text(st, 1);
+			tmp = xprintf("%s%s: %s\n", out != NULL ? out : "",
+			    sqlite3_column_text(st, 0), sql != NULL ? sql : "");
+			free(out);
+			out = tmp;
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return (out != NULL ? out : xstrdup(""));
+}
+
+/* A version 1 spool is brought to version 2 and keeps its data. */
+static void
+test_migrate_v1(void)
+{
+	struct spool		*sp;
+	struct spool_msg	**v = NULL;
+	struct track_query	 q;
+	char			*dir, *fresh, *migrated, *path;
+	size_t			 n = 0;
+
+	setup();
+	dir = xprintf("%s/state", tdir);
+	TAP_CHECK(mkdir(dir, 0700) == 0);
+	TAP_CHECK(raw_sql(spool_v1) == 0);
+	TAP_CHECK(raw_sql("INSERT INTO messages (id, sender, ret_hdrs, "
+	    "received, size, source) VALUES (5, 'old@example.com', 0, "
+	    "1700000000, 3, 'SMTP');"
+	    "INSERT INTO message_body VALUES (5, x'414243');"
+	    "INSERT INTO recipients (msg_id, seq, addr, notify, state, "
+	    "retry_count, next_attempt, delay_notified) VALUES "
+	    "(5, 0, 'r@example.net', 0, 0, 2, 1700000600, 1);"
+	    "INSERT INTO track (timestamp_ms, event_id, source, "
+	    "internal_message_id, connector_id, total_bytes) VALUES "
+	    "(1700000000000, 'RECEIVE', 'SMTP', 5, 'Internet', 3);"
+	    "INSERT INTO track_rcpt VALUES (1, 0, 'r@example.net', NULL);")
+	    == 0);
+	TAP_CHECK(raw_int("PRAGMA user_version") == 1);
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	TAP_CHECK(raw_int("PRAGMA user_version") == 2);
+	if (load(sp, &v, &n) && n == 1) {
+		TAP_CHECK(v[0]->id == 5 && !v[0]->suspended);
+		TAP_STREQ(v[0]->sender, "old@example.com");
+		TAP_CHECK(v[0]->nrcpts == 1 && v[0]->rcpts[0].retry_count == 2
+		    && v[0]->rcpts[0].delay_notified);
+	} else
+		TAP_CHECK(n == 1);
+	spool_msg_list_free(v, n);
+	TAP_CHECK(body_is(sp, 5, "ABC", 3));
+	track_query_init(&q);
+	q.connector_id = "internet";
+	query_is(sp, &q, "3", "migrated tracking log");
+	spool_close(sp);
+	/* The same schema as a spool created at version 2. */
+	migrated = raw_schema(tpath);
+	path = tpath;
+	tpath = xprintf("%s/fresh/queue.db", tdir);
+	if ((sp = open_spool()) != NULL)
+		spool_close(sp);
+	fresh = raw_schema(tpath);
+	TAP_STREQ(migrated, fresh);
+	TAP_CHECK(strstr(fresh, "track_connector") != NULL);
+	free(tpath);
+	tpath = path;
+	free(migrated);
+	free(fresh);
+out:
+	free(dir);
+	teardown();
+}
+
 static const struct tap_case cases[] = {
 	{ "open creates the spool 0600 in a 0700 directory, WAL, "
 	    "schema version", test_open },
@@ -1157,6 +1882,18 @@ static const struct tap_case cases[] = {
 	{ "a spool with a newer schema version is refused",
 	    test_newer_schema },
 	{ "the connector store is not taken for a spool", test_not_a_spool },
+	{ "the suspended flag is written, read and survives reopening",
+	    test_suspend },
+	{ "tracking query: each filter alone and combined, End exclusive, "
+	    "ResultSize", test_track_query },
+	{ "tracking query: recipients in order, the callback stops it",
+	    test_track_query_rcpts },
+	{ "tracking query: one text per filter set, served by indexes",
+	    test_track_query_plans },
+	{ "tracking prune: oldest first in batches, recipients too, in a "
+	    "group or alone", test_track_prune },
+	{ "a version 1 spool migrates to version 2 and keeps its data",
+	    test_migrate_v1 },
 };
 
 TAP_MAIN(cases)
