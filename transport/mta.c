@@ -10,6 +10,11 @@
  * mta_session_count() reaches SmtpMaxMessagesPerConnection.  The session
  * keeps dest->sc and dest->protolog: both must outlive it.
  *
+ * Test-SendConnector (probe.c) goes through the same steps without
+ * sending mail: mta_probe_hops() resolves as mta_open() does, and
+ * mta_probe_hop() runs the connect, greeting, EHLO and TLS steps of one
+ * attempt on one address, with the same policy verdict, then QUIT.
+ *
  * Invariants:
  *	- When the connector requires TLS (RequireTLS, a TlsAuthLevel or
  *	  BasicAuthRequireTLS) no AUTH, MAIL, RCPT or DATA is ever sent in
@@ -56,6 +61,8 @@
 #define MTA_AUTH_EXCH	"451 5.7.3 Cannot achieve Exchange Server " \
 			"authentication"
 #define MTA_CERT_FAIL	"454 4.7.5 Certificate validation failure"
+#define MTA_SOCKET_ERR	"441 4.4.1 Error encountered while communicating " \
+			"with primary target IP address: "
 #define MTA_FAILOVER	"Attempted failover to alternate host, but that " \
 			"did not succeed. Either there are no alternate " \
 			"hosts, or delivery failed to all alternate hosts."
@@ -90,15 +97,6 @@ struct mta_caps {
 	int64_t		 size_max;	/* 0: no limit announced */
 };
 
-/* One address to try. */
-struct mta_hop {
-	char			*name;	/* host, or "[ip]" literal */
-	bool			 literal;
-	struct sockaddr_storage	 addr;
-	socklen_t		 addrlen;
-	bool			 tls_failed; /* STARTTLS did not work */
-};
-
 enum mta_fail_kind {
 	MTA_FAIL_REPLY,		/* a reply, or a policy refusal */
 	MTA_FAIL_SOCKET,	/* connect, I/O, timeout: no reply */
@@ -121,6 +119,9 @@ struct mta_session {
 	const struct send_connector *sc;
 	char			*domain;
 	struct buf		*protolog;
+	const char		*tag;		/* log prefix: "mta", "probe" */
+	bool			 probe;		/* Test-SendConnector */
+	int64_t			 deadline;	/* of every wait; INT64_MAX */
 	struct mta_policy	 pol;
 	struct mta_hop		*hops;
 	size_t			 nhops;
@@ -131,6 +132,7 @@ struct mta_session {
 	const char		*host;		/* connected to */
 	char			 peer[64];	/* "ip:port" */
 	struct mta_caps		 caps;
+	bool			 offered_tls;	/* STARTTLS in the first EHLO */
 	struct mta_tls		 tls;
 	struct tls_info		 info;
 	char			*sni;
@@ -138,6 +140,9 @@ struct mta_session {
 	int			 cmd_ms;
 	int			 count;
 	char			 err[128];	/* last I/O failure */
+	char			 banner[512];	/* the greeting */
+	char			 tls_err[256];	/* why TLS failed, or "" */
+	char			 dns_err[256];	/* why a lookup failed, or "" */
 
 	struct buf		 line;		/* one reply line */
 	struct buf		 lines;		/* a whole reply */
@@ -178,6 +183,8 @@ static int	 mta_try(struct mta_session *, struct mta_hop *, bool,
 		    struct mta_fail *);
 static int	 mta_connect(struct mta_session *, struct mta_hop *,
 		    struct mta_fail *);
+static int	 mta_ready(struct mta_session *, struct mta_hop *, bool,
+		    struct mta_fail *);
 static int	 mta_source(const struct send_connector *,
 		    struct sockaddr_storage *, socklen_t *);
 static int	 mta_greeting(struct mta_session *, struct mta_fail *);
@@ -195,6 +202,7 @@ static int	 mta_handshake(struct mta_session *, struct mta_hop *,
 static void	 mta_tls_policy(struct mta_session *, struct mta_hop *,
 		    struct tls_client_policy *);
 static bool	 mta_tls_met(const struct mta_session *);
+static bool	 mta_tls_floor(const char *);
 static void	 mta_tls_record(struct mta_session *);
 static int	 mta_tls_guard(struct mta_session *, struct mta_fail *);
 static int	 mta_auth(struct mta_session *, struct mta_fail *);
@@ -257,6 +265,18 @@ static int	 mta_txn_lost(struct mta_session *, struct mta_txn *,
 		    const struct mta_reply *);
 static int	 mta_body(struct mta_session *, const char *, size_t);
 static int	 mta_body_add(struct mta_session *, const char *, size_t);
+static int	 mta_timeout(const struct mta_session *, int);
+static void	 mta_clamp(struct mta_session *);
+static void	 mta_policy_text(const struct mta_session *, char *, size_t);
+static size_t	 mta_probe_names(const struct mta_session *, const char **,
+		    char **);
+static int	 mta_probe_try(struct mta_session *, struct mta_hop *, bool,
+		    const char **, size_t, struct mta_probe *,
+		    struct mta_fail *);
+static void	 mta_probe_tls(struct mta_session *, const char **, size_t,
+		    struct mta_probe *);
+static void	 mta_probe_verdict(int, const struct mta_fail *,
+		    struct mta_probe *);
 
 /* ------------------------------------------------------------------ */
 /* Opening a session. */
@@ -319,6 +339,8 @@ mta_session_new(const struct mta_dest *d)
 	s->sc = d->sc;
 	s->domain = mta_strip_dot(d->domain);
 	s->protolog = d->protolog;
+	s->tag = "mta";
+	s->deadline = INT64_MAX;
 	s->cmd_ms = mta_ms(d->sc->connection_inactivity_timeout);
 	s->io.fd = -1;
 	s->host = "";
@@ -476,8 +498,10 @@ mta_hops_mx(struct mta_session *s, struct mta_status *st)
 		    "error was: DNS query failed with error ErrorRetry");
 		break;
 	}
-	if (ds != DNS_OK && cause != NULL)
-		log_info("mta: MX lookup for %s: %s", s->domain, cause);
+	if (ds != DNS_OK && cause != NULL) {
+		log_info("%s: MX lookup for %s: %s", s->tag, s->domain, cause);
+		snprintf(s->dns_err, sizeof s->dns_err, "%s", cause);
+	}
 	hop_list_clear(&hl);
 	free(cause);
 	return (ds == DNS_OK ? 0 : -1);
@@ -528,7 +552,10 @@ mta_hops_smart(struct mta_session *s, struct mta_status *st)
 			    "DNS query failed with error ErrorRetry" :
 			    "SMTPSEND.DNS.NonExistentDomain; "
 			    "nonexistent domain";
-			log_info("mta: smart host %s: %s", sc->smart_hosts.v[i],
+			log_info("%s: smart host %s: %s", s->tag,
+			    sc->smart_hosts.v[i], cause != NULL ? cause : why);
+			snprintf(s->dns_err, sizeof s->dns_err, "smart host "
+			    "%s: %s", sc->smart_hosts.v[i],
 			    cause != NULL ? cause : why);
 		}
 		hop_list_clear(&hl);
@@ -600,6 +627,7 @@ mta_hops_add(struct mta_session *s, const struct hop_list *hl)
 		h = &s->hops[s->nhops++];
 		memset(h, 0, sizeof *h);
 		h->name = xstrdup(hl->v[i].name != NULL ? hl->v[i].name : "");
+		h->pref = hl->v[i].pref;
 		memcpy(&h->addr, &hl->v[i].addr, hl->v[i].addrlen);
 		h->addrlen = hl->v[i].addrlen;
 	}
@@ -625,8 +653,9 @@ mta_failover(struct mta_session *s, bool plain, struct mta_fail *f)
 }
 
 /*
- * One host: connect, greeting, EHLO, the TLS policy, the catch-all
- * check (before AUTH: credentials are the first secret to cross), AUTH.
+ * One host: connect, the steps shared with the probe (greeting, EHLO,
+ * the TLS policy, the catch-all check: all before AUTH, credentials are
+ * the first secret to cross), AUTH.
  */
 static int
 mta_try(struct mta_session *s, struct mta_hop *h, bool plain,
@@ -636,9 +665,7 @@ mta_try(struct mta_session *s, struct mta_hop *h, bool plain,
 		mta_log_host(s, f);
 		return (-1);
 	}
-	if (mta_greeting(s, f) == 0 && mta_hello(s, f) == 0 &&
-	    mta_tls(s, h, plain, f) == 0 && mta_tls_guard(s, f) == 0 &&
-	    mta_auth(s, f) == 0)
+	if (mta_ready(s, h, plain, f) == 0 && mta_auth(s, f) == 0)
 		return (0);
 	if (f->kind == MTA_FAIL_TLSNEG)
 		h->tls_failed = true;
@@ -660,6 +687,9 @@ mta_connect(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 	memset(&s->tls, 0, sizeof s->tls);
 	memset(&s->info, 0, sizeof s->info);
 	snprintf(s->tls.verify, sizeof s->tls.verify, "none");
+	s->offered_tls = false;
+	s->banner[0] = '\0';
+	s->tls_err[0] = '\0';
 	s->host = h->name;
 	mta_peer_format(&h->addr, s->peer, sizeof s->peer);
 	if (mta_source(s->sc, &src, &srclen) != 0)
@@ -667,7 +697,7 @@ mta_connect(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 		    "SourceIPAddress %s", s->sc->source_ip_address));
 	fd = io_connect((struct sockaddr *)&h->addr, h->addrlen,
 	    srclen > 0 ? (struct sockaddr *)&src : NULL, srclen,
-	    mta_ms(env->conf->connect_timeout), &cause);
+	    mta_timeout(s, mta_ms(env->conf->connect_timeout)), &cause);
 	if (fd == -1) {
 		mta_fail_text(f, MTA_FAIL_SOCKET, false, "%s",
 		    cause != NULL ? cause : "connect failed");
@@ -679,6 +709,24 @@ mta_connect(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 	s->connected = true;
 	mta_trace_note(s, "connected to %s (%s)", s->peer, s->host);
 	return (0);
+}
+
+/*
+ * What every attempt on a connected host does, a delivery's and a
+ * probe's alike: the greeting, EHLO, the connector's TLS policy and the
+ * catch-all check.  The stream stays open either way (the caller says
+ * QUIT or goes on); s->offered_tls keeps what the first EHLO said.
+ */
+static int
+mta_ready(struct mta_session *s, struct mta_hop *h, bool plain,
+    struct mta_fail *f)
+{
+	if (mta_greeting(s, f) != 0 || mta_hello(s, f) != 0)
+		return (-1);
+	s->offered_tls = s->caps.starttls;
+	if (mta_tls(s, h, plain, f) != 0)
+		return (-1);
+	return (mta_tls_guard(s, f));
 }
 
 /* SourceIPAddress as a socket address; srclen 0 for any. */
@@ -714,6 +762,7 @@ mta_greeting(struct mta_session *s, struct mta_fail *f)
 
 	if (mta_read(s, &r) != 0)
 		return (mta_fail_io(s, f));
+	snprintf(s->banner, sizeof s->banner, "%s", r.text);
 	if (r.code != 220)
 		return (mta_fail_reply(f, &r, true));
 	return (0);
@@ -862,7 +911,7 @@ mta_starttls(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 		 * Opportunistic and refused: the server stays in its
 		 * pre-TLS state (RFC 3207 4), so go on in clear here.
 		 */
-		log_info("mta: %s [%s]: STARTTLS refused: %s", s->host,
+		log_info("%s: %s [%s]: STARTTLS refused: %s", s->tag, s->host,
 		    s->peer, r.text);
 		return (0);
 	}
@@ -889,7 +938,8 @@ mta_starttls(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 static int
 mta_tls_abort(struct mta_session *s, struct mta_fail *f, const char *why)
 {
-	log_info("mta: %s [%s]: %s: session aborted", s->host, s->peer, why);
+	log_info("%s: %s [%s]: %s: session aborted", s->tag, s->host, s->peer,
+	    why);
 	mta_trace_note(s, "%s: session aborted", why);
 	if (s->pol.mode == MTA_TLS_MUST)
 		return (mta_fail_text(f, MTA_FAIL_REPLY, false, "%s",
@@ -910,7 +960,7 @@ mta_handshake(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 	mta_tls_policy(s, h, &tp);
 	if (env->tls_client != NULL)
 		rc = tls_client_start(env->tls_client, s->io.fd, &tp,
-		    s->cmd_ms, &conn, &s->info);
+		    mta_timeout(s, s->cmd_ms), &conn, &s->info);
 	if (conn != NULL)
 		s->io.tls = conn;
 	/* Do not take the TLS layer's word alone for a required policy. */
@@ -920,9 +970,11 @@ mta_handshake(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 		mta_tls_record(s);
 		return (0);
 	}
-	mta_trace_note(s, "TLS %s: %s", rc == TLS_VERIFY_FAILED ?
-	    "verification failed" : "handshake failed", s->info.detail);
-	log_info("mta: %s [%s]: TLS %s (%s): %s", s->host, s->peer,
+	snprintf(s->tls_err, sizeof s->tls_err, "TLS %s: %s",
+	    rc == TLS_VERIFY_FAILED ? "verification failed" :
+	    "handshake failed", s->info.detail);
+	mta_trace_note(s, "%s", s->tls_err);
+	log_info("%s: %s [%s]: TLS %s (%s): %s", s->tag, s->host, s->peer,
 	    rc == TLS_VERIFY_FAILED ? "verification failed" :
 	    "handshake failed", s->pol.level, s->info.detail);
 	/*
@@ -974,7 +1026,11 @@ mta_tls_policy(struct mta_session *s, struct mta_hop *h,
 		buf_addf(&key, "|%s", tp->names[i]);
 	free(s->cache_key);
 	s->cache_key = buf_detach(&key);
-	tp->cache_key = s->cache_key;
+	/*
+	 * A probe must see the certificate itself (a resumed session shows
+	 * none), and its sessions are not a delivery's: no cache.
+	 */
+	tp->cache_key = s->probe ? NULL : s->cache_key;
 }
 
 /* Does the established session meet a required policy? */
@@ -985,15 +1041,21 @@ mta_tls_met(const struct mta_session *s)
 
 	if (s->pol.mode != MTA_TLS_MUST)
 		return (true);
-	/* Required TLS has a TLS 1.2 floor, as tls.c sets. */
-	if (strcmp(i->version, "TLSv1.2") != 0 &&
-	    strcmp(i->version, "TLSv1.3") != 0)
+	if (!mta_tls_floor(i->version))
 		return (false);
 	if (s->pol.verify >= TLS_VERIFY_CHAIN && !i->chain_ok)
 		return (false);
 	if (s->pol.verify == TLS_VERIFY_NAME && !i->name_ok)
 		return (false);
 	return (true);
+}
+
+/* Required TLS has a TLS 1.2 floor, as tls.c sets. */
+static bool
+mta_tls_floor(const char *version)
+{
+	return (strcmp(version, "TLSv1.2") == 0 ||
+	    strcmp(version, "TLSv1.3") == 0);
 }
 
 /* Keep the session's TLS facts for tracking and the logs. */
@@ -1201,6 +1263,7 @@ mta_write(struct mta_session *s)
 {
 	enum io_status	ios;
 
+	mta_clamp(s);
 	ios = io_write(&s->io, s->out.s, s->out.len);
 	buf_reset(&s->out);
 	return (ios == IO_OK ? 0 : mta_ioerr(s, ios));
@@ -1219,6 +1282,7 @@ mta_read(struct mta_session *s, struct mta_reply *r)
 	r->code = 0;
 	r->text[0] = '\0';
 	while (!last) {
+		mta_clamp(s);
 		ios = io_getline(&s->io, &s->line, MTA_LINE_MAX);
 		if (ios != IO_OK)
 			return (mta_ioerr(s, ios));
@@ -1355,10 +1419,9 @@ mta_status_failover(struct mta_status *st, const struct mta_fail *f,
     const char *peer)
 {
 	if (f->kind == MTA_FAIL_SOCKET)
-		mta_status_set(st, 441, "441 4.4.1 Error encountered while "
-		    "communicating with primary target IP address: \"%.200s.\" "
-		    "%s The last endpoint attempted was %s", f->text,
-		    MTA_FAILOVER, peer);
+		mta_status_set(st, 441, "%s\"%.200s.\" %s The last endpoint "
+		    "attempted was %s", MTA_SOCKET_ERR, f->text, MTA_FAILOVER,
+		    peer);
 	else
 		mta_status_set(st, 451, "451 4.4.0 Primary target IP address "
 		    "responded with: \"%.200s.\" %s The last endpoint "
@@ -1440,6 +1503,26 @@ static bool
 mta_nonempty(const char *s)
 {
 	return (s != NULL && *s != '\0');
+}
+
+/* A timeout of ms, cut to what is left before the session's deadline. */
+static int
+mta_timeout(const struct mta_session *s, int ms)
+{
+	int	left;
+
+	if (s->deadline == INT64_MAX)
+		return (ms);
+	left = io_remaining(s->deadline);
+	return (ms < 0 || left < ms ? left : ms);
+}
+
+/* Cut the stream's timeout to the session's deadline, if it has one. */
+static void
+mta_clamp(struct mta_session *s)
+{
+	if (s->deadline != INT64_MAX)
+		s->io.timeout_ms = mta_timeout(s, s->io.timeout_ms);
 }
 
 /* Seconds to a poll timeout: at least 1 s, at most a day. */
@@ -1930,6 +2013,241 @@ mta_body_add(struct mta_session *s, const char *p, size_t n)
 	}
 	buf_add(&s->out, p, n);
 	return (0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Test-SendConnector: the next hops as a delivery meets them. */
+
+int
+mta_probe_hops(const struct mta_dest *d, struct mta_hop **hops,
+    size_t *nhops, struct mta_probe *p)
+{
+	struct mta_session	*s;
+	struct mta_status	 st;
+	int			 rc;
+
+	*hops = NULL;
+	*nhops = 0;
+	memset(p, 0, sizeof *p);
+	s = mta_session_new(d);
+	s->tag = "probe";
+	s->probe = true;
+	mta_policy_text(s, p->policy, sizeof p->policy);
+	if ((rc = mta_policy_init(s, &st)) == 0)
+		rc = SC_DNS_ROUTING(s->sc) ? mta_hops_mx(s, &st) :
+		    mta_hops_smart(s, &st);
+	if (rc == 0) {
+		*hops = s->hops;
+		*nhops = s->nhops;
+		s->hops = NULL;
+		s->nhops = 0;
+	} else {
+		snprintf(p->response, sizeof p->response, "%s", st.text);
+		snprintf(p->error, sizeof p->error, "%s",
+		    s->dns_err[0] != '\0' ? s->dns_err : st.text);
+	}
+	mta_session_free(s);
+	return (rc);
+}
+
+void
+mta_hops_free(struct mta_hop *hops, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(hops[i].name);
+	free(hops);
+}
+
+void
+mta_probe_hop(const struct mta_dest *d, const struct mta_hop *hop,
+    int64_t deadline, struct mta_probe *p)
+{
+	struct mta_session	*s;
+	struct mta_status	 st;
+	struct mta_fail		 f;
+	struct mta_hop		 h = *hop;
+	const char		*names[2];
+	char			*wild;
+	size_t			 nnames;
+	int			 rc;
+
+	memset(p, 0, sizeof *p);
+	s = mta_session_new(d);
+	s->tag = "probe";
+	s->probe = true;
+	s->deadline = deadline;
+	mta_policy_text(s, p->policy, sizeof p->policy);
+	mta_peer_format(&h.addr, p->peer, sizeof p->peer);
+	if (mta_policy_init(s, &st) != 0) {
+		snprintf(p->response, sizeof p->response, "%s", st.text);
+		mta_session_free(s);
+		return;
+	}
+	nnames = mta_probe_names(s, names, &wild);
+	h.tls_failed = false;
+	rc = mta_probe_try(s, &h, false, names, nnames, p, &f);
+	/*
+	 * mta_open's plaintext pass: after an opportunistic handshake
+	 * failed, a delivery comes back to this host without STARTTLS.
+	 */
+	if (rc != 0 && f.kind == MTA_FAIL_TLSNEG && s->pol.mode == MTA_TLS_MAY)
+		rc = mta_probe_try(s, &h, true, names, nnames, p, &f);
+	mta_probe_verdict(rc, &f, p);
+	free(wild);
+	mta_session_free(s);
+}
+
+void
+mta_probe_clear(struct mta_probe *p)
+{
+	tls_peer_clear(&p->cert);
+}
+
+/* The connector's TLS policy in words, as mta_policy_init reads it. */
+static void
+mta_policy_text(const struct mta_session *s, char *out, size_t len)
+{
+	const struct send_connector	*sc = s->sc;
+	const char			*level;
+	struct buf			 b;
+
+	buf_init(&b);
+	if (sc->require_tls || sc->tls_auth_level != SC_TLSAUTH_NONE) {
+		switch (sc->tls_auth_level) {
+		case SC_TLSAUTH_NONE:
+		case SC_TLSAUTH_ENCRYPTION_ONLY:
+			level = "EncryptionOnly";
+			break;
+		case SC_TLSAUTH_CERTIFICATE_VALIDATION:
+			level = "CertificateValidation";
+			break;
+		case SC_TLSAUTH_DOMAIN_VALIDATION:
+			level = "DomainValidation";
+			break;
+		default:
+			level = "unknown TlsAuthLevel";
+			break;
+		}
+		buf_addf(&b, "RequireTLS, %s", level);
+		if (sc->tls_auth_level == SC_TLSAUTH_DOMAIN_VALIDATION &&
+		    !mta_nonempty(sc->tls_domain) && SC_DNS_ROUTING(sc) &&
+		    *s->domain != '\0')
+			buf_addf(&b, ", names %s, *.%s", s->domain, s->domain);
+	} else if (sc->smart_host_auth_mechanism == SC_AUTH_BASIC_REQUIRE_TLS)
+		buf_adds(&b, "BasicAuthRequireTLS");
+	else if (sc->ignore_starttls)
+		buf_adds(&b, "IgnoreSTARTTLS");
+	else
+		buf_adds(&b, "Opportunistic");
+	if (mta_nonempty(sc->tls_domain))
+		buf_addf(&b, ", TlsDomain %s", sc->tls_domain);
+	snprintf(out, len, "%s", b.s);
+	buf_free(&b);
+}
+
+/*
+ * The names a probe matches the certificate against: the policy's under
+ * DomainValidation, else those DomainValidation would take (TlsDomain,
+ * or the domain and *.domain), so that any policy shows what the peer
+ * would meet.  *wild is the caller's to free.
+ */
+static size_t
+mta_probe_names(const struct mta_session *s, const char **names,
+    char **wild)
+{
+	*wild = NULL;
+	if (s->pol.nnames > 0) {
+		names[0] = s->pol.names[0];
+		names[1] = s->pol.names[1];
+		return (s->pol.nnames);
+	}
+	if (mta_nonempty(s->sc->tls_domain)) {
+		names[0] = s->sc->tls_domain;
+		return (1);
+	}
+	if (*s->domain == '\0')
+		return (0);
+	xasprintf(wild, "*.%s", s->domain);
+	names[0] = s->domain;
+	names[1] = *wild;
+	return (2);
+}
+
+/*
+ * One attempt as mta_try makes it, but for AUTH: connect and the shared
+ * steps; then what the probe reports is taken before QUIT ends it.
+ */
+static int
+mta_probe_try(struct mta_session *s, struct mta_hop *h, bool plain,
+    const char **names, size_t nnames, struct mta_probe *p,
+    struct mta_fail *f)
+{
+	int	rc;
+
+	if (mta_connect(s, h, f) != 0) {
+		snprintf(p->error, sizeof p->error, "%s", f->text);
+		return (-1);
+	}
+	p->connected = true;
+	rc = mta_ready(s, h, plain, f);
+	snprintf(p->banner, sizeof p->banner, "%s", s->banner);
+	if (!plain)
+		p->starttls = s->offered_tls;
+	/* Established, even if the policy then refused it. */
+	if (s->io.tls != NULL)
+		mta_probe_tls(s, names, nnames, p);
+	if (rc != 0)
+		snprintf(p->error, sizeof p->error, "%s",
+		    s->tls_err[0] != '\0' ? s->tls_err : f->text);
+	else if (s->tls.active)
+		snprintf(p->response, sizeof p->response, "%s %s, %s",
+		    s->tls.version, s->tls.cipher,
+		    strcmp(s->tls.verify, "none") == 0 ? "opportunistic" :
+		    s->tls.verify);
+	else
+		snprintf(p->response, sizeof p->response, "Plaintext (%s)",
+		    s->pol.mode == MTA_TLS_NEVER ? "IgnoreSTARTTLS" :
+		    "opportunistic");
+	mta_hangup(s, rc == 0 || f->quit);
+	return (rc);
+}
+
+/* The session's TLS, its certificate, and the levels it would meet. */
+static void
+mta_probe_tls(struct mta_session *s, const char **names, size_t nnames,
+    struct mta_probe *p)
+{
+	tls_peer_clear(&p->cert);
+	p->tls = true;
+	snprintf(p->version, sizeof p->version, "%s", s->info.version);
+	snprintf(p->cipher, sizeof p->cipher, "%s", s->info.cipher);
+	tls_conn_peer(s->io.tls, names, nnames, &p->cert);
+	/* mta_tls_met's checks, level by level. */
+	p->sat_encryption = mta_tls_floor(p->version);
+	p->sat_certificate = p->sat_encryption && p->cert.chain_ok;
+	p->sat_domain = p->sat_certificate && p->cert.matched != NULL;
+}
+
+/*
+ * Pass or fail, and the reply that ended the attempt: the text a
+ * delivery quotes in its failover LastError for this host.
+ */
+static void
+mta_probe_verdict(int rc, const struct mta_fail *f, struct mta_probe *p)
+{
+	p->pass = rc == 0;
+	if (rc == 0)
+		return;
+	if (f->kind == MTA_FAIL_SOCKET)
+		snprintf(p->response, sizeof p->response, "%s\"%.200s.\"",
+		    MTA_SOCKET_ERR, f->text);
+	else
+		snprintf(p->response, sizeof p->response, "%s", f->text);
+	/* A refusal of the policy's own is said by the response alone. */
+	if (strcmp(p->error, p->response) == 0)
+		p->error[0] = '\0';
 }
 
 /* ------------------------------------------------------------------ */

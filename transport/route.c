@@ -166,6 +166,19 @@ route_table_generation(const struct route_table *rt)
 	return (rt->generation);
 }
 
+/* A connector of the snapshot by name (Test-SendConnector). */
+const struct send_connector *
+route_find(const struct route_table *rt, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < rt->nsc; i++) {
+		if (strcasecmp(rt->sc[i]->name, name) == 0)
+			return (rt->sc[i]);
+	}
+	return (NULL);
+}
+
 /*
  * How specifically space matches domain: -1 for no match, 0 for "*",
  * 2 * length of the suffix for "*.x" (which also matches x itself), and

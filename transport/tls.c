@@ -1,6 +1,7 @@
 /*
  * tls.c - TLS for hubd: contexts, handshakes with a deadline, the
- * connector's certificate policy, Exchange's name rule, session cache.
+ * connector's certificate policy, Exchange's name rule, session cache,
+ * and the peer's certificate described for Test-SendConnector.
  *
  * The only file of the project that includes <openssl/ssl.h>.  Contexts
  * are shared by every thread; a tls_conn belongs to one thread at a time.
@@ -36,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -48,6 +50,8 @@
 #define TLS_CACHE_LIFETIME_MS	(3600 * 1000)	/* one hour */
 #define TLS_SHUTDOWN_MS		1000		/* close_notify budget */
 #define TLS_NAME_MAX		255		/* longest DNS name + NUL */
+#define TLS_CHAIN_MAX		10		/* certificates described */
+#define TLS_PEER_NAMES_MAX	100		/* leaf names described */
 
 struct tls_ctx {
 	SSL_CTX		*ssl;
@@ -106,9 +110,13 @@ static void	 tls_name_detail(const struct tls_client_policy *,
 		    struct tls_info *);
 static int	 tls_cert_cn(X509 *, char *, size_t);
 static bool	 tls_dnslike(const char *);
-static bool	 tls_any_match(const struct tls_client_policy *,
-		    const char *);
+static int	 tls_any_match(const char **, size_t, const char *);
+static int	 tls_cert_match(X509 *, const char **, size_t);
 static bool	 tls_cert_matches(X509 *, const struct tls_client_policy *);
+static void	 tls_printable(char *);
+static char	*tls_name_text(X509_NAME *);
+static int64_t	 tls_time_ms(const ASN1_TIME *);
+static void	 tls_leaf_names(X509 *, struct tls_peer *);
 static bool	 tls_name_split(const char *, struct tls_name *);
 static bool	 tls_name_eq(const char *, size_t, const char *, size_t);
 static bool	 tls_one_label_under(const struct tls_name *,
@@ -545,39 +553,39 @@ tls_dnslike(const char *s)
 	return (true);
 }
 
-/* Does any policy name match certname? */
-static bool
-tls_any_match(const struct tls_client_policy *pol, const char *certname)
+/* The index of the first pattern matching certname, or -1. */
+static int
+tls_any_match(const char **patterns, size_t n, const char *certname)
 {
 	size_t	i;
 
-	for (i = 0; i < pol->nnames; i++) {
-		if (tls_name_match(pol->names[i], certname))
-			return (true);
+	for (i = 0; i < n && i < INT_MAX; i++) {
+		if (tls_name_match(patterns[i], certname))
+			return ((int)i);
 	}
-	return (false);
+	return (-1);
 }
 
 /*
- * Do the certificate's names (subject CN when DNS-like, and every SAN
- * dNSName: Exchange considers the CN even when SANs exist) match?
+ * The index of the first pattern that one of the certificate's names
+ * (subject CN when DNS-like, and every SAN dNSName: Exchange considers
+ * the CN even when SANs exist) matches, or -1.
  */
-static bool
-tls_cert_matches(X509 *cert, const struct tls_client_policy *pol)
+static int
+tls_cert_match(X509 *cert, const char **patterns, size_t n)
 {
 	GENERAL_NAMES		*sans;
 	const GENERAL_NAME	*gn;
 	char			 name[TLS_NAME_MAX];
-	int			 i, len;
-	bool			 found = false;
+	int			 i, len, found = -1;
 
-	if (pol->nnames == 0)
-		return (false);
+	if (n == 0)
+		return (-1);
 	if (tls_cert_cn(cert, name, sizeof name) == 0 && tls_dnslike(name) &&
-	    tls_any_match(pol, name))
-		return (true);
+	    (found = tls_any_match(patterns, n, name)) >= 0)
+		return (found);
 	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	for (i = 0; !found && i < sk_GENERAL_NAME_num(sans); i++) {
+	for (i = 0; found < 0 && i < sk_GENERAL_NAME_num(sans); i++) {
 		gn = sk_GENERAL_NAME_value(sans, i);
 		if (gn->type != GEN_DNS)
 			continue;
@@ -588,10 +596,17 @@ tls_cert_matches(X509 *cert, const struct tls_client_policy *pol)
 			continue;
 		memcpy(name, ASN1_STRING_get0_data(gn->d.dNSName), len);
 		name[len] = '\0';
-		found = tls_any_match(pol, name);
+		found = tls_any_match(patterns, n, name);
 	}
 	GENERAL_NAMES_free(sans);
 	return (found);
+}
+
+/* Does the certificate match one of the policy's names? */
+static bool
+tls_cert_matches(X509 *cert, const struct tls_client_policy *pol)
+{
+	return (tls_cert_match(cert, pol->names, pol->nnames) >= 0);
 }
 
 /*
@@ -678,6 +693,166 @@ tls_name_match(const char *pattern, const char *certname)
 	if (c.wild)
 		return (tls_one_label_under(&p, &c));
 	return (tls_one_label_under(&c, &p));
+}
+
+/* ------------------------------------------------------------------ */
+/* The peer described, for Test-SendConnector. */
+
+void
+tls_conn_peer(struct tls_conn *c, const char **patterns, size_t npatterns,
+    struct tls_peer *p)
+{
+	STACK_OF(X509)	*sk;
+	X509		*leaf, *x;
+	struct tls_cert	*tc;
+	long		 vr;
+	int		 i, n, m;
+
+	memset(p, 0, sizeof *p);
+	if ((leaf = SSL_get0_peer_certificate(c->ssl)) == NULL) {
+		snprintf(p->chain_error, sizeof p->chain_error,
+		    "no peer certificate");
+		return;
+	}
+	/* The verdict tls_client_verify judges by (the whole chain). */
+	vr = SSL_get_verify_result(c->ssl);
+	p->chain_ok = vr == X509_V_OK;
+	if (!p->chain_ok)
+		snprintf(p->chain_error, sizeof p->chain_error, "%s",
+		    X509_verify_cert_error_string(vr));
+	/* A client's view of the chain as sent holds the leaf first. */
+	sk = SSL_get_peer_cert_chain(c->ssl);
+	n = sk != NULL ? sk_X509_num(sk) : 0;
+	if (n <= 0 || sk_X509_value(sk, 0) != leaf) {
+		sk = NULL;
+		n = 1;
+	}
+	if (n > TLS_CHAIN_MAX)
+		n = TLS_CHAIN_MAX;
+	p->chain = xcalloc(n, sizeof *p->chain);
+	for (i = 0; i < n; i++) {
+		x = sk != NULL ? sk_X509_value(sk, i) : leaf;
+		tc = &p->chain[p->nchain++];
+		tc->subject = tls_name_text(X509_get_subject_name(x));
+		tc->issuer = tls_name_text(X509_get_issuer_name(x));
+		tc->not_before = tls_time_ms(X509_get0_notBefore(x));
+		tc->not_after = tls_time_ms(X509_get0_notAfter(x));
+	}
+	tls_leaf_names(leaf, p);
+	if ((m = tls_cert_match(leaf, patterns, npatterns)) >= 0) {
+		p->matched = xstrdup(patterns[m]);
+		tls_printable(p->matched);
+	}
+	ERR_clear_error();
+}
+
+void
+tls_peer_clear(struct tls_peer *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nchain; i++) {
+		free(p->chain[i].subject);
+		free(p->chain[i].issuer);
+	}
+	free(p->chain);
+	for (i = 0; i < p->nnames; i++)
+		free(p->names[i]);
+	free(p->names);
+	free(p->matched);
+	memset(p, 0, sizeof *p);
+}
+
+/* Peer data goes to the shell and logs: printable ASCII only. */
+static void
+tls_printable(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+	}
+}
+
+/*
+ * A distinguished name most specific first, as Windows shows it
+ * ("CN=mx1.contoso.com, O=Contoso, C=US"); RFC 2253 escapes make any
+ * value ASCII.
+ */
+static char *
+tls_name_text(X509_NAME *name)
+{
+	const unsigned long	 flags = (XN_FLAG_RFC2253 & ~XN_FLAG_SEP_MASK) |
+				    XN_FLAG_SEP_CPLUS_SPC;
+	BIO			*b;
+	char			*data, *out;
+	long			 len;
+
+	if (name == NULL || (b = BIO_new(BIO_s_mem())) == NULL)
+		return (xstrdup(""));
+	if (X509_NAME_print_ex(b, name, 0, flags) < 0 ||
+	    (len = BIO_get_mem_data(b, &data)) <= 0)
+		out = xstrdup("");
+	else
+		out = xstrndup(data, (size_t)len);
+	BIO_free(b);
+	tls_printable(out);
+	return (out);
+}
+
+/* An ASN.1 time as Unix milliseconds; 0 if it cannot be read. */
+static int64_t
+tls_time_ms(const ASN1_TIME *t)
+{
+	ASN1_TIME	*epoch;
+	int		 days = 0, secs = 0, ok;
+
+	if (t == NULL || (epoch = ASN1_TIME_set(NULL, 0)) == NULL)
+		return (0);
+	ok = ASN1_TIME_diff(&days, &secs, epoch, t);
+	ASN1_TIME_free(epoch);
+	if (!ok)
+		return (0);
+	return (((int64_t)days * 86400 + secs) * 1000);
+}
+
+/* The leaf's SAN dNSNames, or its subject CN when it has none. */
+static void
+tls_leaf_names(X509 *leaf, struct tls_peer *p)
+{
+	GENERAL_NAMES		*sans;
+	const GENERAL_NAME	*gn;
+	const unsigned char	*d;
+	char			 cn[TLS_NAME_MAX];
+	int			 i, len;
+
+	sans = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; i < sk_GENERAL_NAME_num(sans) &&
+	    p->nnames < TLS_PEER_NAMES_MAX; i++) {
+		gn = sk_GENERAL_NAME_value(sans, i);
+		if (gn->type != GEN_DNS)
+			continue;
+		d = ASN1_STRING_get0_data(gn->d.dNSName);
+		len = ASN1_STRING_length(gn->d.dNSName);
+		if (len <= 0 || len >= TLS_NAME_MAX)
+			continue;
+		p->names = xreallocarray(p->names, p->nnames + 1,
+		    sizeof *p->names);
+		/* An embedded NUL shows as '?': never a shorter name. */
+		p->names[p->nnames] = xmalloc(len + 1);
+		memcpy(p->names[p->nnames], d, len);
+		p->names[p->nnames][len] = '\0';
+		for (; len > 0; len--) {
+			if (p->names[p->nnames][len - 1] == '\0')
+				p->names[p->nnames][len - 1] = '?';
+		}
+		tls_printable(p->names[p->nnames++]);
+	}
+	GENERAL_NAMES_free(sans);
+	if (p->nnames == 0 && tls_cert_cn(leaf, cn, sizeof cn) == 0) {
+		p->names = xcalloc(1, sizeof *p->names);
+		p->names[p->nnames] = xstrdup(cn);
+		tls_printable(p->names[p->nnames++]);
+	}
 }
 
 /*

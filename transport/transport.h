@@ -193,6 +193,35 @@ void		 tls_cache_clear(void);
  */
 bool		 tls_name_match(const char *pattern, const char *certname);
 
+/* One certificate of a peer's chain, for Test-SendConnector. */
+struct tls_cert {
+	char		*subject;	/* "CN=mx1.contoso.com, O=Contoso" */
+	char		*issuer;
+	int64_t		 not_before;	/* Unix ms */
+	int64_t		 not_after;
+};
+
+/* The peer's certificate as a probe reports it (tls_conn_peer). */
+struct tls_peer {
+	struct tls_cert	 *chain;	/* as the peer sent it, leaf first */
+	size_t		  nchain;
+	char		**names;	/* leaf: SAN dNSNames, else the CN */
+	size_t		  nnames;
+	bool		  chain_ok;	/* verified against the trust store */
+	char		  chain_error[160]; /* OpenSSL's reason, "" if ok */
+	char		 *matched;	/* the pattern that matched, or NULL */
+};
+
+/*
+ * Describe the peer of an established client session: its chain, the
+ * leaf's names, the trust store's verdict, and the first of the patterns
+ * that matches the leaf by Exchange's rule (the rule tls_client_start
+ * applies).  Printable ASCII only.  Clear with tls_peer_clear.
+ */
+void		 tls_conn_peer(struct tls_conn *, const char **patterns,
+		     size_t npatterns, struct tls_peer *);
+void		 tls_peer_clear(struct tls_peer *);
+
 /* ------------------------------------------------------------------ */
 /* io.c: a connected socket, plain or TLS, read by lines with timeouts. */
 
@@ -313,6 +342,9 @@ enum route_status route_select(const struct route_table *,
 		     const char *domain, int64_t size, struct route_choice *);
 /* Does an address space pattern match a domain; its specificity. */
 int		 route_space_match(const char *space, const char *domain);
+/* The connector called name (case-insensitive), valid while held; NULL. */
+const struct send_connector *route_find(const struct route_table *,
+		     const char *name);
 
 /* ------------------------------------------------------------------ */
 /* hubd.c: the process, and the environment every thread shares. */
@@ -526,6 +558,56 @@ const char	*mta_session_peer(const struct mta_session *);
 int		 mta_session_count(const struct mta_session *);
 /* QUIT (best effort) and free. */
 void		 mta_close(struct mta_session *);
+
+/* One address a session tries, in the order it tries them. */
+struct mta_hop {
+	char			*name;	/* host, or "[ip]" literal */
+	bool			 literal;
+	int			 pref;	/* MX preference; 0 for a smart host */
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	bool			 tls_failed; /* STARTTLS did not work */
+};
+
+/* What mta_probe_hop found at one address (Test-SendConnector). */
+struct mta_probe {
+	char		 policy[256];	/* "RequireTLS, DomainValidation..." */
+	char		 peer[64];	/* "ip:port" */
+	bool		 connected;
+	char		 error[512];	/* connect or protocol error, or "" */
+	char		 banner[512];	/* the greeting, printable */
+	bool		 starttls;	/* offered in the first EHLO */
+	bool		 tls;		/* a TLS session was established */
+	char		 version[16];	/* its protocol and cipher */
+	char		 cipher[64];
+	struct tls_peer	 cert;		/* the peer's chain, when tls */
+	/* The TlsAuthLevels this session meets (for TlsDomain or domain). */
+	bool		 sat_encryption;
+	bool		 sat_certificate;
+	bool		 sat_domain;
+	bool		 pass;		/* a delivery would go ahead here */
+	char		 response[512];	/* its reply, or the TLS summary */
+};
+
+/*
+ * The addresses a session for d would try, in order: the connector's
+ * settings checked and the hosts resolved exactly as mta_open does.
+ * p->policy gets the connector's TLS policy in words.  On -1 *hops is
+ * NULL, p->response what a delivery would record and p->error why (the
+ * lookup's reason, or the response).
+ */
+int		 mta_probe_hops(const struct mta_dest *, struct mta_hop **hops,
+		     size_t *nhops, struct mta_probe *p);
+void		 mta_hops_free(struct mta_hop *, size_t);
+/*
+ * Probe one address of mta_probe_hops as a delivery's attempt would go:
+ * connect, greeting, EHLO, the connector's TLS policy (STARTTLS, EHLO
+ * again, the same verdict), then QUIT; never AUTH or MAIL.  Every wait
+ * ends by deadline (io_deadline).  Thread-safe; mta_probe_clear p.
+ */
+void		 mta_probe_hop(const struct mta_dest *, const struct mta_hop *,
+		     int64_t deadline, struct mta_probe *p);
+void		 mta_probe_clear(struct mta_probe *);
 
 /* ------------------------------------------------------------------ */
 /* dsn.c: delivery status notifications (RFC 3464). */
