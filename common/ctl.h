@@ -64,8 +64,36 @@
  *	   Reference, MessageSubject, Sender, TlsProtocol, TlsCipher,
  *	   TlsVerify
  *   op probe
- *	connector <name>, domain <recipient domain>
- *	-> one record per next hop (transport.h, probe.c)
+ *	connector <name>, domain <recipient domain or user@domain; may be
+ *	absent for a smart-host connector>
+ *	-> one record per next-hop address, in the order a delivery tries
+ *	   them (Test-SendConnector; transport.h, probe.c), fields named as
+ *	   PowerShell properties: Connector, Domain, Host, Preference (MX
+ *	   preference; absent for smart hosts), Address ("ip:port"),
+ *	   Connected (True|False), Error (connect, protocol or TLS error
+ *	   text; absent when none), Banner, StartTlsOffered (True|False),
+ *	   TlsProtocol, TlsCipher, CertificateSubject, CertificateIssuer,
+ *	   CertificateNotBefore, CertificateNotAfter (Unix ms; the leaf's),
+ *	   CertificateNames (repeated: SAN DNS names, else the CN), Chain
+ *	   (repeated, one per certificate as sent, leaf first: "subject |
+ *	   issuer | notAfter" with notAfter as yyyy-MM-ddTHH:mm:ssZ),
+ *	   ChainValid (True|False), ChainError (OpenSSL's reason), MatchedName
+ *	   (the TlsDomain, or domain / *.domain without one, that the leaf
+ *	   matches), SatisfiesLevels (repeated: EncryptionOnly,
+ *	   CertificateValidation, DomainValidation: those the session would
+ *	   meet), Policy ("RequireTLS, DomainValidation, TlsDomain x",
+ *	   "Opportunistic", ...), Result (Pass|Fail), Response (on Fail the
+ *	   reply that ends a delivery's attempt there, e.g. "451 5.7.3
+ *	   STARTTLS is required to send mail", "454 4.7.5 Certificate
+ *	   validation failure", "441 4.4.1 Error encountered while
+ *	   communicating with primary target IP address: "...."; on Pass
+ *	   "TLSv1.3 <cipher>, DomainValidation ok" or "Plaintext
+ *	   (opportunistic)").  TLS fields only when a TLS session was had.
+ *	   When the next hops cannot be resolved (or the connector's
+ *	   settings refuse), one record: Connector, Domain, Policy, Result
+ *	   Fail, Error, Response (what a delivery would record).  Unknown
+ *	   connector (not in hubd's routing snapshot): status error
+ *	   ObjectNotFound.  Answers within the DNS lookups plus 31 s.
  */
 #ifndef HUBSH_CTL_H
 #define HUBSH_CTL_H
