@@ -14,6 +14,11 @@
  * name (ordinal, case-insensitive).  The first connector in that order
  * whose MaxMessageSize admits the message is chosen; when none in the
  * most specific group does, less specific groups are tried.
+ *
+ * route_explain() runs the same selection and says, for every connector
+ * of the store, why it was chosen or not (Test-SendConnector in hubsh,
+ * which links this file alone).  The connectors routing cannot use at all
+ * are kept in the snapshot for it, apart from the usable ones.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -30,13 +35,21 @@ struct route_entry {
 	const struct send_connector *sc;
 };
 
+/* A connector routing cannot use, and why (route_explain). */
+struct route_skip {
+	struct send_connector	*sc;
+	enum route_why		 why;
+};
+
 struct route_table {
 	int			  refs;		/* under route_lock */
 	int64_t			  generation;
-	struct send_connector	**sc;
+	struct send_connector	**sc;		/* usable */
 	size_t			  nsc;
 	struct route_entry	 *e;
 	size_t			  ne;
+	struct route_skip	 *skip;		/* the others */
+	size_t			  nskip;
 };
 
 /* A match found by route_select, for sorting. */
@@ -47,15 +60,24 @@ struct route_match {
 
 static pthread_mutex_t	route_refs_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static bool	route_usable(const struct send_connector *, const char *);
+static enum route_why route_usable(const struct send_connector *,
+		    const char *);
 static void	route_add_spaces(struct route_table *,
 		    const struct send_connector *);
 static int	route_match_cmp(const void *, const void *);
+static size_t	route_matches(const struct route_table *, const char *,
+		    struct route_match **);
+static bool	route_fits(const struct send_connector *, int64_t);
+static size_t	route_pick(const struct route_match *, size_t, int64_t);
+static bool	route_traced(const struct route_trace *,
+		    const struct send_connector *);
+static struct route_candidate *route_trace_add(struct route_trace *,
+		    const struct send_connector *, enum route_why);
 
 /*
  * Build a snapshot of the connectors this server may use: enabled, with
  * at least one SMTP address space, and this server among the
- * SourceTransportServers.
+ * SourceTransportServers.  The others are kept aside with the reason.
  */
 int
 route_table_build(struct store *st, const char *server,
@@ -65,6 +87,7 @@ route_table_build(struct store *st, const char *server,
 	struct send_connector	**all;
 	size_t			  n, i;
 	int64_t			  gen;
+	enum route_why		  why;
 
 	*rtp = NULL;
 	/* The generation first: a change after it is seen on the next poll. */
@@ -77,9 +100,11 @@ route_table_build(struct store *st, const char *server,
 	rt->refs = 1;
 	rt->generation = gen;
 	rt->sc = xcalloc(n == 0 ? 1 : n, sizeof *rt->sc);
+	rt->skip = xcalloc(n == 0 ? 1 : n, sizeof *rt->skip);
 	for (i = 0; i < n; i++) {
-		if (!route_usable(all[i], server)) {
-			send_connector_free(all[i]);
+		if ((why = route_usable(all[i], server)) != ROUTE_WHY_NONE) {
+			rt->skip[rt->nskip].sc = all[i];
+			rt->skip[rt->nskip++].why = why;
 			continue;
 		}
 		rt->sc[rt->nsc++] = all[i];
@@ -90,20 +115,22 @@ route_table_build(struct store *st, const char *server,
 	return (0);
 }
 
-/* Would this connector carry mail from this server at all? */
-static bool
+/* Would this connector carry mail from this server at all?  If not, why. */
+static enum route_why
 route_usable(const struct send_connector *sc, const char *server)
 {
 	size_t	i;
 
-	if (!sc->enabled || sc->n_address_spaces == 0)
-		return (false);
+	if (!sc->enabled)
+		return (ROUTE_WHY_DISABLED);
+	if (sc->n_address_spaces == 0)
+		return (ROUTE_WHY_NO_SPACE);
 	for (i = 0; i < sc->source_transport_servers.n; i++) {
 		if (strcasecmp(sc->source_transport_servers.v[i],
 		    server) == 0)
-			return (true);
+			return (ROUTE_WHY_NONE);
 	}
-	return (false);
+	return (ROUTE_WHY_NOT_SOURCE);
 }
 
 /* Index the connector's SMTP address spaces; other types never match. */
@@ -157,6 +184,9 @@ route_table_unref(struct route_table *rt)
 	for (i = 0; i < rt->nsc; i++)
 		send_connector_free(rt->sc[i]);
 	free(rt->sc);
+	for (i = 0; i < rt->nskip; i++)
+		send_connector_free(rt->skip[i].sc);
+	free(rt->skip);
 	free(rt);
 }
 
@@ -228,17 +258,18 @@ route_match_cmp(const void *a, const void *b)
 	return (x->e < y->e ? -1 : x->e > y->e);
 }
 
-/* Choose the connector for a message of size bytes to domain. */
-enum route_status
-route_select(const struct route_table *rt, const char *domain, int64_t size,
-    struct route_choice *rc)
+/*
+ * Every address space that matches domain, in selection order (*mp, to
+ * free); their number.
+ */
+static size_t
+route_matches(const struct route_table *rt, const char *domain,
+    struct route_match **mp)
 {
 	struct route_match	*m;
 	size_t			 i, n = 0;
 	int			 spec;
-	enum route_status	 rs = ROUTE_NOMATCH;
 
-	memset(rc, 0, sizeof *rc);
 	m = xcalloc(rt->ne == 0 ? 1 : rt->ne, sizeof *m);
 	for (i = 0; i < rt->ne; i++) {
 		if ((spec = route_space_match(rt->e[i].space, domain)) < 0)
@@ -247,16 +278,143 @@ route_select(const struct route_table *rt, const char *domain, int64_t size,
 		m[n++].e = &rt->e[i];
 	}
 	qsort(m, n, sizeof *m, route_match_cmp);
-	for (i = 0; i < n; i++) {
-		rs = ROUTE_TOOBIG;
-		if (m[i].e->sc->max_message_size != SC_SIZE_UNLIMITED &&
-		    m[i].e->sc->max_message_size < size)
-			continue;
+	*mp = m;
+	return (n);
+}
+
+/* Does the connector's MaxMessageSize admit size bytes? */
+static bool
+route_fits(const struct send_connector *sc, int64_t size)
+{
+	return (sc->max_message_size == SC_SIZE_UNLIMITED ||
+	    sc->max_message_size >= size);
+}
+
+/* The first match whose connector admits size bytes; n when none does. */
+static size_t
+route_pick(const struct route_match *m, size_t n, int64_t size)
+{
+	size_t	i;
+
+	for (i = 0; i < n && !route_fits(m[i].e->sc, size); i++)
+		/* nothing */;
+	return (i);
+}
+
+/* Choose the connector for a message of size bytes to domain. */
+enum route_status
+route_select(const struct route_table *rt, const char *domain, int64_t size,
+    struct route_choice *rc)
+{
+	struct route_match	*m;
+	size_t			 i, n;
+	enum route_status	 rs;
+
+	memset(rc, 0, sizeof *rc);
+	n = route_matches(rt, domain, &m);
+	if ((i = route_pick(m, n, size)) < n) {
 		rc->sc = m[i].e->sc;
 		rc->space = m[i].e->space;
 		rs = ROUTE_OK;
-		break;
-	}
+	} else
+		rs = n == 0 ? ROUTE_NOMATCH : ROUTE_TOOBIG;
 	free(m);
 	return (rs);
+}
+
+/* Is sc in the trace already? */
+static bool
+route_traced(const struct route_trace *tr, const struct send_connector *sc)
+{
+	size_t	i;
+
+	for (i = 0; i < tr->n; i++) {
+		if (tr->v[i].sc == sc)
+			return (true);
+	}
+	return (false);
+}
+
+/* Append sc to the trace with no matching space. */
+static struct route_candidate *
+route_trace_add(struct route_trace *tr, const struct send_connector *sc,
+    enum route_why why)
+{
+	struct route_candidate	*c;
+
+	c = &tr->v[tr->n++];
+	c->sc = sc;
+	c->space = NULL;
+	c->spec = -1;
+	c->cost = 0;
+	c->why = why;
+	return (c);
+}
+
+/*
+ * route_select for domain and size, with the reason for every connector:
+ * first those with a matching address space, in selection order, each at
+ * its best match (a connector's size limit holds for all its spaces, so
+ * the chosen one is met first at the match that chose it); then the
+ * usable ones without a match; then those routing cannot use.  The trace
+ * points into rt: valid while rt is held.
+ */
+enum route_status
+route_explain(const struct route_table *rt, const char *domain, int64_t size,
+    struct route_trace *tr)
+{
+	struct route_match	*m;
+	struct route_candidate	*c;
+	const struct route_match *won;
+	size_t			 i, j, n, pick;
+	enum route_status	 rs;
+
+	memset(tr, 0, sizeof *tr);
+	tr->v = xcalloc(rt->nsc + rt->nskip + 1, sizeof *tr->v);
+	n = route_matches(rt, domain, &m);
+	pick = route_pick(m, n, size);
+	won = pick < n ? &m[pick] : NULL;
+	for (i = 0; i < n; i++) {
+		if (route_traced(tr, m[i].e->sc))
+			continue;
+		c = route_trace_add(tr, m[i].e->sc, ROUTE_WHY_CHOSEN);
+		c->space = m[i].e->space;
+		c->spec = m[i].spec;
+		c->cost = m[i].e->cost;
+		if (!route_fits(m[i].e->sc, size))
+			c->why = ROUTE_WHY_SIZE;
+		else if (i == pick)
+			c->why = ROUTE_WHY_CHOSEN;
+		else if (m[i].spec < won->spec)
+			c->why = ROUTE_WHY_SPECIFICITY;
+		else if (m[i].e->cost > won->e->cost)
+			c->why = ROUTE_WHY_COST;
+		else
+			c->why = ROUTE_WHY_NAME;
+	}
+	for (i = 0; i < rt->nsc; i++) {
+		if (route_traced(tr, rt->sc[i]))
+			continue;
+		for (j = 0; j < rt->ne && rt->e[j].sc != rt->sc[i]; j++)
+			/* nothing */;
+		route_trace_add(tr, rt->sc[i], j < rt->ne ?
+		    ROUTE_WHY_NO_MATCH : ROUTE_WHY_NO_SPACE);
+	}
+	for (i = 0; i < rt->nskip; i++)
+		route_trace_add(tr, rt->skip[i].sc, rt->skip[i].why);
+	if (won != NULL) {
+		tr->choice.sc = won->e->sc;
+		tr->choice.space = won->e->space;
+		rs = ROUTE_OK;
+	} else
+		rs = n == 0 ? ROUTE_NOMATCH : ROUTE_TOOBIG;
+	free(m);
+	return (rs);
+}
+
+void
+route_trace_clear(struct route_trace *tr)
+{
+	free(tr->v);
+	memset(tr, 0, sizeof *tr);
 }

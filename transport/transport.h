@@ -346,6 +346,45 @@ int		 route_space_match(const char *space, const char *domain);
 const struct send_connector *route_find(const struct route_table *,
 		     const char *name);
 
+/* Why a connector was chosen or not, for Test-SendConnector. */
+enum route_why {
+	ROUTE_WHY_NONE = 0,	/* (internal: nothing against it) */
+	ROUTE_WHY_CHOSEN,
+	ROUTE_WHY_DISABLED,	/* Enabled $false */
+	ROUTE_WHY_NO_SPACE,	/* no SMTP address space */
+	ROUTE_WHY_NOT_SOURCE,	/* this server is not a source server */
+	ROUTE_WHY_NO_MATCH,	/* no address space matches the domain */
+	ROUTE_WHY_SIZE,		/* MaxMessageSize is below the message */
+	ROUTE_WHY_SPECIFICITY,	/* a more specific address space won */
+	ROUTE_WHY_COST,		/* as specific, but a lower cost won */
+	ROUTE_WHY_NAME		/* as specific and cheap: name order lost */
+};
+
+/* One connector in a route_explain trace. */
+struct route_candidate {
+	const struct send_connector *sc;
+	const char	*space;		/* its best matching space, or NULL */
+	int		 spec;		/* that space's specificity, or -1 */
+	int		 cost;		/* that space's cost */
+	enum route_why	 why;
+};
+
+struct route_trace {
+	struct route_candidate	*v;	/* every connector of the store */
+	size_t			 n;
+	struct route_choice	 choice;	/* as route_select's */
+};
+
+/*
+ * route_select, with every connector of the store considered and the
+ * reason it was chosen or not: matches in selection order, then the
+ * usable connectors without a match, then the ones routing cannot use.
+ * Valid while the table is held; route_trace_clear frees it.
+ */
+enum route_status route_explain(const struct route_table *,
+		     const char *domain, int64_t size, struct route_trace *);
+void		 route_trace_clear(struct route_trace *);
+
 /* ------------------------------------------------------------------ */
 /* hubd.c: the process, and the environment every thread shares. */
 
