@@ -14,10 +14,12 @@
  * id, framed as a statement-terminating error of the command.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "extype.h"
 #include "shell.h"
@@ -41,6 +43,12 @@ static const struct param_entry domain_controller_param = {
 static void	bind_error(struct binder *, struct extent, const char *,
 		    const char *, const char *, ...)
 		    __attribute__((format(printf, 5, 6)));
+static int	date_parse_time(const char *, int *, int *, int *);
+static int	conv_datetime(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_unlimited(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	local_path_check(const char *, char **);
 
 struct bound *
 bound_create(const struct cmdlet_entry *ce)
@@ -438,6 +446,157 @@ conv_edit(const struct param_entry *p, struct value *v, struct value **out,
 	return (0);
 }
 
+/*
+ * LocalLongFullPath: Exchange accepts a full local path (drive and
+ * directories); on hubd's system that is an absolute path.  The wording
+ * is hubsh's: the reference does not give Exchange's text.
+ */
+static int
+local_path_check(const char *s, char **cause)
+{
+	if (*s != '/') {
+		xasprintf(cause, "\"%s\" isn't a valid local full path. "
+		    "Specify an absolute path, beginning with \"/\".", s);
+		return (-1);
+	}
+	if (strlen(s) >= PATH_MAX) {
+		xasprintf(cause, "The path \"%s\" is too long: the limit is %d "
+		    "bytes.", s, PATH_MAX - 1);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * A DateTime parameter: a date value as it is, text read by
+ * bind_date_parse (local time), anything else by its text.
+ */
+static int
+conv_datetime(const struct param_entry *p, struct value *v,
+    struct value **out, char **cause)
+{
+	int64_t	 usec;
+	char	*s;
+
+	if (v->type == V_DATE) {
+		*out = value_ref(v);
+		return (0);
+	}
+	if (v->type == V_NULL) {
+		xasprintf(cause, "Cannot bind parameter '%s'. Cannot convert "
+		    "null to type \"%s\".", p->name, p->type_name != NULL ?
+		    p->type_name : "System.DateTime");
+		return (-1);
+	}
+	s = value_to_string(v);
+	if (bind_date_parse(s, &usec) != 0) {
+		*cause = conv_message(p, s, "String was not recognized as a "
+		    "valid DateTime.");
+		free(s);
+		return (-1);
+	}
+	free(s);
+	*out = value_date(usec);
+	return (0);
+}
+
+/*
+ * Unlimited<int>: the word Unlimited (any case) becomes the string
+ * "Unlimited", anything else an integer in min..max.
+ */
+static int
+conv_unlimited(const struct param_entry *p, struct value *v,
+    struct value **out, char **cause)
+{
+	if (v->type == V_STRING && strcasecmp(v->u.s, "Unlimited") == 0) {
+		*out = value_string("Unlimited");
+		return (0);
+	}
+	return (conv_int(p, v, out, cause));
+}
+
+/*
+ * bind_date_parse: "2012-07-09", "2012-07-09 14:00[:05]",
+ * "2012-07-09T14:00:05" and the en-US "7/9/2012 [2:00[:05] [PM]]" (month
+ * first, as the EMS binds dates in the en-US culture), as local time.
+ */
+int
+bind_date_parse(const char *s, int64_t *usec)
+{
+	static const int mdays[] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	struct tm	tm;
+	time_t		t;
+	int		y, mo, d, h = 0, mi = 0, se = 0, n = 0;
+
+	while (*s == ' ')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return (-1);
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 &&
+	    sscanf(s, "%2d/%2d/%4d%n", &mo, &d, &y, &n) != 3)
+		return (-1);
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+		return (-1);
+	if (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
+	    y % 400 != 0)))
+		return (-1);
+	s += n;
+	if ((*s == 'T' || *s == ' ') && s[1] != '\0' &&
+	    strspn(s, " ") != strlen(s)) {
+		if (date_parse_time(s + 1, &h, &mi, &se) != 0)
+			return (-1);
+	} else if (strspn(s, " ") != strlen(s))
+		return (-1);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1 && y != 1969)
+		return (-1);
+	*usec = (int64_t)t * 1000000;
+	return (0);
+}
+
+/* "14:00", "14:00:05", "2:00 PM", "2:00:05 AM". */
+static int
+date_parse_time(const char *s, int *h, int *mi, int *se)
+{
+	int	n = 0;
+
+	while (*s == ' ')
+		s++;
+	if (!isdigit((unsigned char)*s) ||
+	    sscanf(s, "%2d:%2d%n", h, mi, &n) != 2)
+		return (-1);
+	s += n;
+	if (*s == ':') {
+		if (!isdigit((unsigned char)s[1]) ||
+		    sscanf(s + 1, "%2d%n", se, &n) != 1)
+			return (-1);
+		s += 1 + n;
+	}
+	while (*s == ' ')
+		s++;
+	if (strncasecmp(s, "AM", 2) == 0 || strncasecmp(s, "PM", 2) == 0) {
+		if (*h < 1 || *h > 12)
+			return (-1);
+		*h = (*h % 12) + (toupper((unsigned char)*s) == 'P' ? 12 : 0);
+		s += 2;
+	}
+	while (*s == ' ')
+		s++;
+	if (*s != '\0' || *h < 0 || *h > 23 || *mi < 0 || *mi > 59 ||
+	    *se < 0 || *se > 59)
+		return (-1);
+	return (0);
+}
+
 /* A scalar Exchange string type checked by its extype parser. */
 static int
 conv_checked(const struct param_entry *p, struct value *v,
@@ -474,6 +633,9 @@ conv_checked(const struct param_entry *p, struct value *v,
 		r = ex_timespan_parse(s, p->min, p->max, &n, &inner);
 		if (r == 0)
 			*out = value_int(n);
+		break;
+	case PT_LOCALPATH:
+		r = local_path_check(s, &inner);
 		break;
 	default:
 		break;
@@ -517,8 +679,12 @@ bind_convert(const struct param_entry *p, struct value *v,
 		}
 		return (conv_list(p, v, out, cause));
 	case PT_FQDN: case PT_IP: case PT_TLSDOMAIN: case PT_X509:
-	case PT_SIZE: case PT_TIMESPAN:
+	case PT_SIZE: case PT_TIMESPAN: case PT_LOCALPATH:
 		return (conv_checked(p, v, out, cause));
+	case PT_DATETIME:
+		return (conv_datetime(p, v, out, cause));
+	case PT_UNLIMITED:
+		return (conv_unlimited(p, v, out, cause));
 	case PT_CREDENTIAL:
 		if (v->type == V_NULL || (v->type == V_OBJECT && strcmp(
 		    v->u.obj->type_name,

@@ -1,1 +1,627 @@
-/* cmd_tracking.c: being written. */
+/*
+ * cmd_tracking.c - Get-MessageTrackingLog.
+ *
+ * The message tracking log lives in hubd's spool (<state-dir>/queue.db).
+ * The cmdlet asks hubd for it over the control channel ("op track",
+ * common/ctl.h) and builds one MessageTrackingEvent object per record, in
+ * the property order of exchange-semantics §7.3, with hubd's TLS fields
+ * (TlsProtocol, TlsCipher, TlsVerify) appended.
+ *
+ * When hubd is not running, the cmdlet reads the spool itself through the
+ * store API (spool_open + spool_track_query), provided the file exists
+ * and this user may read it; only when that fails too is "hubd isn't
+ * running" reported.  The records of both paths go through one builder:
+ * a spool event is first written as the control record hubd would send.
+ *
+ * Filters are hubd's (and the spool's): Start inclusive, End exclusive,
+ * Sender, EventId, MessageId exact without case, Recipients any of them,
+ * MessageSubject a substring, ResultSize the number of records (default
+ * 1000, oldest first).  -Server names the local server only.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shell.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define MT_TYPE_NAME	"Microsoft.Exchange.Management.TransportLogSearchTasks." \
+    "MessageTrackingEvent"
+#define MT_CLASS_NAME	"Microsoft.Exchange.Management.TransportLogSearchTasks." \
+    "GetMessageTrackingLog"
+#define MT_TN_STRING	"System.String"
+#define MT_TN_STRINGS	"System.String[]"
+#define MT_TN_DATE	"System.DateTime"
+#define MT_TN_RESULT	"Microsoft.Exchange.Data.Unlimited`1[System.UInt32]"
+#define MT_TN_SERVER	"Microsoft.Exchange.Configuration.Tasks.ServerIdParameter"
+
+#define MT_DEFAULT_RESULTS	1000	/* ResultSize when not given */
+
+#define MT_MSG_NOTFOUND	"The operation couldn't be performed because object " \
+    "'%s' couldn't be found on '%s'."
+
+/* How a record's field becomes a property (mt_props). */
+enum mt_kind {
+	MT_STR,		/* the field, or $null */
+	MT_DATE,	/* Unix milliseconds -> DateTime */
+	MT_NUM,		/* decimal -> number, or $null */
+	MT_LIST,	/* every value of a repeated field -> array */
+	MT_COUNT,	/* the field, else the number of Recipients */
+	MT_NONE,	/* Exchange's property hubd does not record: $null */
+	MT_LATENCY	/* MessageLatencyType: None */
+};
+
+/* Properties in order; field is the name in the control record. */
+static const struct {
+	const char	*name;
+	enum mt_kind	 kind;
+} mt_props[] = {
+	{ "Timestamp", MT_DATE },
+	{ "ClientIp", MT_STR },
+	{ "ClientHostname", MT_STR },
+	{ "ServerIp", MT_STR },
+	{ "ServerHostname", MT_STR },
+	{ "SourceContext", MT_STR },
+	{ "ConnectorId", MT_STR },
+	{ "Source", MT_STR },
+	{ "EventId", MT_STR },
+	{ "InternalMessageId", MT_STR },
+	{ "MessageId", MT_STR },
+	{ "NetworkMessageId", MT_NONE },
+	{ "Recipients", MT_LIST },
+	{ "RecipientStatus", MT_LIST },
+	{ "TotalBytes", MT_NUM },
+	{ "RecipientCount", MT_COUNT },
+	{ "RelatedRecipientAddress", MT_NONE },
+	{ "Reference", MT_LIST },
+	{ "MessageSubject", MT_STR },
+	{ "Sender", MT_STR },
+	{ "ReturnPath", MT_STR },
+	{ "Directionality", MT_NONE },
+	{ "TenantId", MT_NONE },
+	{ "OriginalClientIp", MT_NONE },
+	{ "OriginalServerIp", MT_NONE },
+	{ "MessageInfo", MT_NONE },
+	{ "MessageLatency", MT_NONE },
+	{ "MessageLatencyType", MT_LATENCY },
+	{ "EventData", MT_NONE },
+	{ "TlsProtocol", MT_STR },
+	{ "TlsCipher", MT_STR },
+	{ "TlsVerify", MT_STR }
+};
+#define MT_NPROPS	(sizeof mt_props / sizeof mt_props[0] + 1)
+
+/* The arguments, read once. */
+struct mt_query {
+	int64_t		 start_ms;	/* INT64_MIN: none */
+	int64_t		 end_ms;	/* INT64_MAX: none */
+	char		*sender;
+	char		**rcpts;
+	size_t		 nrcpts;
+	char		*event_id;
+	char		*message_id;
+	char		*internal_id;
+	char		*subject;
+	int64_t		 limit;		/* 0: Unlimited */
+	bool		 none;		/* no record can match */
+};
+
+static int	 cmd_get_messagetrackinglog_exec(struct cmd_ctx *);
+static const char *mt_local_server(struct shell *);
+static int	 mt_check_server(struct cmd_ctx *);
+static char	*mt_arg(struct cmd_ctx *, const char *);
+static int64_t	 mt_arg_ms(struct cmd_ctx *, const char *, int64_t);
+static void	 mt_query_read(struct cmd_ctx *, struct mt_query *);
+static bool	 mt_is_number(const char *);
+static void	 mt_query_free(struct mt_query *);
+static void	 mt_request(const struct mt_query *, struct ctl_rec *);
+static struct value *mt_list(const struct ctl_rec *, const char *);
+static struct value *mt_prop(const struct ctl_rec *, const char *,
+		    enum mt_kind);
+static struct value *mt_object(const struct ctl_rec *);
+static int	 mt_result(const struct ctl_rec *, void *);
+static void	 mt_event_rec(const struct track_event *, struct ctl_rec *);
+static int	 mt_event(const struct track_event *, void *);
+static int	 mt_spool_usable(const char *, char **);
+static int	 mt_fallback(struct cmd_ctx *, const struct mt_query *,
+		    char **);
+static void	 mt_channel_error(struct cmd_ctx *, const char *);
+
+static const char *const mt_unlimited_choice[] = { "Unlimited", NULL };
+
+static const struct param_entry mt_params[] = {
+	{ .name = "Start", .type = PT_DATETIME, .type_name = MT_TN_DATE,
+	  .help = "Records at or after this time: 2012-07-09, 07/09/2012 "
+	  "14:00, (Get-Date).AddHours(-1) (local time)." },
+	{ .name = "End", .type = PT_DATETIME, .type_name = MT_TN_DATE,
+	  .help = "Records before this time (exclusive)." },
+	{ .name = "Sender", .type = PT_STRING, .type_name = MT_TN_STRING,
+	  .help = "Envelope sender address (exact, any case)." },
+	{ .name = "Recipients", .type = PT_STRINGS, .type_name = MT_TN_STRINGS,
+	  .help = "Records for any of these recipient addresses." },
+	{ .name = "EventId", .type = PT_STRING, .type_name = MT_TN_STRING,
+	  .help = "RECEIVE, SEND, DEFER, FAIL, DSN, ..." },
+	{ .name = "MessageId", .type = PT_STRING, .type_name = MT_TN_STRING,
+	  .help = "The Message-ID header, with or without <>." },
+	{ .name = "InternalMessageId", .type = PT_STRING,
+	  .type_name = MT_TN_STRING,
+	  .help = "hubd's number for the message on this server." },
+	{ .name = "MessageSubject", .type = PT_STRING,
+	  .type_name = MT_TN_STRING,
+	  .help = "Part of the subject (any case, no wildcards)." },
+	{ .name = "ResultSize", .type = PT_UNLIMITED,
+	  .choices = mt_unlimited_choice, .min = 0, .max = 4294967295LL,
+	  .type_name = MT_TN_RESULT,
+	  .help = "Most records returned (default 1000), or Unlimited." },
+	{ .name = "Server", .type = PT_STRING, .type_name = MT_TN_SERVER,
+	  .help = "The local server's name; other servers are not "
+	  "reachable." },
+	{ .name = NULL }
+};
+
+const struct cmdlet_entry cmd_get_messagetrackinglog_entry = {
+	.name = "Get-MessageTrackingLog",
+	.synopsis = "Search the message tracking log.",
+	.params = mt_params,
+	.flags = C_EXCHANGE | C_NOINPUT,
+	.class_name = MT_CLASS_NAME,
+	.exec = cmd_get_messagetrackinglog_exec,
+	.description = "Writes the tracking records of this server that match "
+	    "every filter given, oldest first: what hubd received, sent, "
+	    "deferred, failed and reported.  Reads hubd's spool directly "
+	    "when hubd is not running."
+};
+
+/* Exchange's example table; fl shows every property in order. */
+static const char *const mt_table_columns[] = {
+	"EventId", "Source", "Sender", "Recipients", "MessageSubject", NULL
+};
+static const struct view mt_view = {
+	.type_name = MT_TYPE_NAME,
+	.shape = SHAPE_TABLE,
+	.table = mt_table_columns,
+	.list = NULL
+};
+
+/*
+ * This server's name without opening the store: --server, else the
+ * store's name if it is open, else the short host name (the store's own
+ * rule, store.c).
+ */
+static const char *
+mt_local_server(struct shell *sh)
+{
+	static char	 host[256];
+	char		*p;
+
+	if (sh->store != NULL)
+		return (store_server_name(sh->store));
+	if (sh->server_name != NULL && *sh->server_name != '\0')
+		return (sh->server_name);
+	if (host[0] == '\0') {
+		if (gethostname(host, sizeof host) != 0)
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		if ((p = strchr(host, '.')) != NULL)
+			*p = '\0';
+	}
+	return (host);
+}
+
+/* -Server: the local server only (ServerIdParameter's not-found error). */
+static int
+mt_check_server(struct cmd_ctx *ctx)
+{
+	struct value	*v;
+	const char	*local;
+	char		*s;
+	int		 r = 0;
+
+	if ((v = bound_get(ctx->args, "Server")) == NULL || v->type == V_NULL)
+		return (0);
+	s = value_to_string(v);
+	local = mt_local_server(ctx->sh);
+	if (strcasecmp(s, local) != 0) {
+		cmd_error(ctx, ERR_NONTERMINATING, "NotSpecified",
+		    "ManagementObjectNotFoundException",
+		    "ManagementObjectNotFoundException", MT_MSG_NOTFOUND, s,
+		    local);
+		r = -1;
+	}
+	free(s);
+	return (r);
+}
+
+/* A string argument, or NULL when not given or $null. */
+static char *
+mt_arg(struct cmd_ctx *ctx, const char *name)
+{
+	struct value	*v;
+
+	if ((v = bound_get(ctx->args, name)) == NULL || v->type == V_NULL)
+		return (NULL);
+	return (value_to_string(v));
+}
+
+/* A DateTime argument in Unix milliseconds, or dflt. */
+static int64_t
+mt_arg_ms(struct cmd_ctx *ctx, const char *name, int64_t dflt)
+{
+	struct value	*v;
+
+	if ((v = bound_get(ctx->args, name)) == NULL || v->type != V_DATE)
+		return (dflt);
+	/* Floor division: a time before the epoch stays in its second. */
+	return (v->u.date >= 0 ? v->u.date / 1000 :
+	    -((-v->u.date + 999) / 1000));
+}
+
+static void
+mt_query_read(struct cmd_ctx *ctx, struct mt_query *q)
+{
+	struct value	*v;
+	size_t		 i;
+
+	memset(q, 0, sizeof *q);
+	q->start_ms = mt_arg_ms(ctx, "Start", INT64_MIN);
+	q->end_ms = mt_arg_ms(ctx, "End", INT64_MAX);
+	q->sender = mt_arg(ctx, "Sender");
+	q->event_id = mt_arg(ctx, "EventId");
+	q->message_id = mt_arg(ctx, "MessageId");
+	q->internal_id = mt_arg(ctx, "InternalMessageId");
+	q->subject = mt_arg(ctx, "MessageSubject");
+	if ((v = bound_get(ctx->args, "Recipients")) != NULL) {
+		q->nrcpts = value_count(v);
+		q->rcpts = xcalloc(q->nrcpts + 1, sizeof *q->rcpts);
+		for (i = 0; i < q->nrcpts; i++)
+			q->rcpts[i] = value_to_string(value_item(v, i));
+	}
+	v = bound_get(ctx->args, "ResultSize");
+	if (v == NULL)
+		q->limit = MT_DEFAULT_RESULTS;
+	else if (v->type == V_INT) {
+		q->limit = v->u.i;
+		q->none = q->limit == 0;
+	} else
+		q->limit = 0;	/* Unlimited */
+	/* InternalMessageId is text in Exchange; hubd's are numbers. */
+	if (q->internal_id != NULL && !mt_is_number(q->internal_id))
+		q->none = true;
+}
+
+/* A non-negative decimal number that fits in int64_t. */
+static bool
+mt_is_number(const char *s)
+{
+	char	*end;
+
+	if (!isdigit((unsigned char)*s))
+		return (false);
+	errno = 0;
+	(void)strtoll(s, &end, 10);
+	return (errno == 0 && *end == '\0');
+}
+
+static void
+mt_query_free(struct mt_query *q)
+{
+	size_t	i;
+
+	free(q->sender);
+	free(q->event_id);
+	free(q->message_id);
+	free(q->internal_id);
+	free(q->subject);
+	for (i = 0; i < q->nrcpts; i++)
+		free(q->rcpts[i]);
+	free(q->rcpts);
+}
+
+/* The "op track" request (ctl.h). */
+static void
+mt_request(const struct mt_query *q, struct ctl_rec *req)
+{
+	size_t	i;
+
+	ctl_rec_init(req);
+	ctl_add(req, "op", "track");
+	if (q->start_ms != INT64_MIN)
+		ctl_add_int(req, "start", q->start_ms);
+	if (q->end_ms != INT64_MAX)
+		ctl_add_int(req, "end", q->end_ms);
+	ctl_add(req, "sender", q->sender);
+	for (i = 0; i < q->nrcpts; i++)
+		ctl_add(req, "recipient", q->rcpts[i]);
+	ctl_add(req, "event-id", q->event_id);
+	ctl_add(req, "message-id", q->message_id);
+	ctl_add(req, "internal-message-id", q->internal_id);
+	ctl_add(req, "subject", q->subject);
+	ctl_add_int(req, "limit", q->limit);
+}
+
+/*
+ * Every value of a repeated field, as an array.  RecipientStatus is
+ * parallel to Recipients, "" where a recipient has none; when none has
+ * one (a RECEIVE) it is empty, as in Exchange.
+ */
+static struct value *
+mt_list(const struct ctl_rec *r, const char *name)
+{
+	struct value	*a;
+	const char	*s;
+	size_t		 i;
+	bool		 any = false;
+
+	a = value_array();
+	for (i = 0; (s = ctl_get_nth(r, name, i)) != NULL; i++) {
+		value_array_push(a, value_string(s));
+		any = any || *s != '\0';
+	}
+	if (!any && strcmp(name, "RecipientStatus") == 0) {
+		value_unref(a);
+		a = value_array();
+	}
+	return (a);
+}
+
+/* One property of a tracking object from its control record. */
+static struct value *
+mt_prop(const struct ctl_rec *r, const char *name, enum mt_kind kind)
+{
+	const char	*s;
+	size_t		 n;
+
+	switch (kind) {
+	case MT_NONE:
+		return (value_null());
+	case MT_LATENCY:
+		return (value_string("None"));
+	case MT_LIST:
+		return (mt_list(r, name));
+	case MT_DATE:
+		if (ctl_get(r, name) == NULL)
+			return (value_null());
+		return (value_date(ctl_get_int(r, name, 0) * 1000));
+	case MT_COUNT:
+		if (ctl_get(r, name) == NULL) {
+			for (n = 0; ctl_get_nth(r, "Recipients", n) != NULL;
+			    n++)
+				/* nothing */;
+			return (value_int((int64_t)n));
+		}
+		/* FALLTHROUGH */
+	case MT_NUM:
+		if (ctl_get(r, name) == NULL)
+			return (value_null());
+		return (value_int(ctl_get_int(r, name, 0)));
+	case MT_STR:
+		break;
+	}
+	if (strcmp(name, "ReturnPath") == 0)
+		name = "Sender";
+	s = ctl_get(r, name);
+	return (s != NULL ? value_string(s) : value_null());
+}
+
+/*
+ * The MessageTrackingEvent of one record.  ReturnPath is the envelope
+ * sender, as Sender is in hubd's log; the Exchange properties hubd has no
+ * data for are $null (MessageLatencyType, an enumeration, is None).
+ */
+static struct value *
+mt_object(const struct ctl_rec *r)
+{
+	struct value	*v;
+	size_t		 i;
+
+	v = value_object(MT_TYPE_NAME, &mt_view);
+	object_reserve(v, MT_NPROPS);
+	object_add_const(v, "RunspaceId", value_string(shell_runspace_id()));
+	for (i = 0; i < sizeof mt_props / sizeof mt_props[0]; i++)
+		object_add_const(v, mt_props[i].name,
+		    mt_prop(r, mt_props[i].name, mt_props[i].kind));
+	return (v);
+}
+
+/* ctl_call's result callback: one object per record. */
+static int
+mt_result(const struct ctl_rec *r, void *arg)
+{
+	struct cmd_ctx	*ctx = arg;
+
+	cmd_emit(ctx, mt_object(r));
+	return (ctx->stop ? 1 : 0);
+}
+
+/* A spool event as the control record hubd sends for it. */
+static void
+mt_event_rec(const struct track_event *ev, struct ctl_rec *r)
+{
+	size_t	i;
+
+	ctl_rec_init(r);
+	ctl_add_int(r, "Timestamp", ev->timestamp_ms);
+	ctl_add(r, "ClientIp", ev->client_ip);
+	ctl_add(r, "ClientHostname", ev->client_hostname);
+	ctl_add(r, "ServerIp", ev->server_ip);
+	ctl_add(r, "ServerHostname", ev->server_hostname);
+	ctl_add(r, "SourceContext", ev->source_context);
+	ctl_add(r, "ConnectorId", ev->connector_id);
+	ctl_add(r, "Source", ev->source);
+	ctl_add(r, "EventId", ev->event_id);
+	ctl_add_int(r, "InternalMessageId", ev->internal_message_id);
+	ctl_add(r, "MessageId", ev->message_id);
+	for (i = 0; i < ev->nrcpts; i++)
+		ctl_add(r, "Recipients", ev->rcpts[i].addr != NULL ?
+		    ev->rcpts[i].addr : "");
+	for (i = 0; i < ev->nrcpts; i++)
+		ctl_add(r, "RecipientStatus", ev->rcpts[i].status != NULL ?
+		    ev->rcpts[i].status : "");
+	ctl_add_int(r, "TotalBytes", ev->total_bytes);
+	ctl_add_int(r, "RecipientCount", (int64_t)ev->nrcpts);
+	ctl_add(r, "Reference", ev->reference);
+	ctl_add(r, "MessageSubject", ev->message_subject);
+	ctl_add(r, "Sender", ev->sender);
+	ctl_add(r, "TlsProtocol", ev->tls_protocol);
+	ctl_add(r, "TlsCipher", ev->tls_cipher);
+	ctl_add(r, "TlsVerify", ev->tls_verify);
+}
+
+/* spool_track_query's callback. */
+static int
+mt_event(const struct track_event *ev, void *arg)
+{
+	struct ctl_rec	r;
+	int		rc;
+
+	mt_event_rec(ev, &r);
+	rc = mt_result(&r, arg);
+	ctl_rec_clear(&r);
+	return (rc);
+}
+
+/*
+ * May the spool at path be read without creating anything?  It must be a
+ * regular file this user can read and write (SQLite opens a WAL database
+ * read-write), in a directory it can write (the -wal and -shm files SQLite
+ * keeps beside it while it is open).  spool_open creates the file and its
+ * directories when they are missing: checked here first, so it never
+ * does.
+ */
+static int
+mt_spool_usable(const char *path, char **why)
+{
+	struct stat	 sb;
+	char		*dir, *slash;
+	int		 ok;
+
+	if (stat(path, &sb) != 0) {
+		xasprintf(why, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		xasprintf(why, "%s is not a regular file", path);
+		return (-1);
+	}
+	if (access(path, R_OK | W_OK) != 0) {
+		xasprintf(why, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	ok = access(slash != NULL ? dir : ".", W_OK | X_OK) == 0;
+	if (!ok)
+		xasprintf(why, "%s: %s", dir, strerror(errno));
+	free(dir);
+	return (ok ? 0 : -1);
+}
+
+/*
+ * hubd is not running: read the tracking log from its spool.  0 when the
+ * records were read (and written out), -1 with *why otherwise.
+ */
+static int
+mt_fallback(struct cmd_ctx *ctx, const struct mt_query *q, char **why)
+{
+	struct spool		*sp;
+	struct track_query	 tq;
+	char			*path;
+	int			 rc;
+
+	if (ctx->sh->state_dir == NULL || *ctx->sh->state_dir == '\0') {
+		*why = xstrdup("no state directory");
+		return (-1);
+	}
+	path = xprintf("%s/queue.db", ctx->sh->state_dir);
+	if (mt_spool_usable(path, why) != 0 ||
+	    spool_open(&sp, path, why) != 0) {
+		free(path);
+		return (-1);
+	}
+	cmd_verbose(ctx, "The transport service isn't running: reading its "
+	    "tracking log from %s.", path);
+	track_query_init(&tq);
+	tq.start_ms = q->start_ms;
+	tq.end_ms = q->end_ms;
+	tq.sender = q->sender;
+	tq.recipients = (const char **)q->rcpts;
+	tq.nrecipients = q->nrcpts;
+	tq.event_id = q->event_id;
+	tq.message_id = q->message_id;
+	tq.subject = q->subject;
+	tq.limit = q->limit;
+	if (q->internal_id != NULL)
+		tq.internal_message_id = strtoll(q->internal_id, NULL, 10);
+	rc = spool_track_query(sp, &tq, mt_event, ctx, why);
+	spool_close(sp);
+	free(path);
+	return (rc);
+}
+
+/*
+ * A failure of the channel itself, reported as cmd_ctl does (eval.c):
+ * ConnectionError, or PermissionDenied when access was denied.
+ */
+static void
+mt_channel_error(struct cmd_ctx *ctx, const char *cause)
+{
+	cmd_error(ctx, ERR_NONTERMINATING, strstr(cause, "denied") != NULL ?
+	    "PermissionDenied" : "ConnectionError",
+	    "TransportServiceException", "TransportServiceError", "%s",
+	    cause);
+}
+
+/*
+ * Get-MessageTrackingLog.  ctl_call rather than cmd_ctl: a channel that
+ * finds no hubd is not yet an error here.
+ */
+static int
+cmd_get_messagetrackinglog_exec(struct cmd_ctx *ctx)
+{
+	struct mt_query	 q;
+	struct ctl_rec	 req;
+	char		*cat = NULL, *msg = NULL, *cause = NULL, *why = NULL;
+	int		 rc;
+
+	if (mt_check_server(ctx) != 0)
+		return (-1);
+	mt_query_read(ctx, &q);
+	if (q.none) {
+		mt_query_free(&q);
+		return (0);
+	}
+	mt_request(&q, &req);
+	rc = ctl_call(ctx->sh->control_path, &req, mt_result, ctx, &cat, &msg,
+	    &cause);
+	if (rc == 1)
+		cmd_error(ctx, ERR_NONTERMINATING, cat, "TransportException",
+		    "TransportServiceError", "%s", msg);
+	else if (rc < 0 && strstr(cause, "isn't running") != NULL &&
+	    mt_fallback(ctx, &q, &why) == 0)
+		rc = 0;
+	else if (rc < 0) {
+		if (why != NULL)
+			cmd_verbose(ctx, "The tracking log couldn't be read "
+			    "directly: %s.", why);
+		mt_channel_error(ctx, cause);
+	}
+	free(why);
+	free(cat);
+	free(msg);
+	free(cause);
+	ctl_rec_clear(&req);
+	mt_query_free(&q);
+	return (rc == 0 ? 0 : -1);
+}

@@ -1,1 +1,1052 @@
-/* cmd_transport.c: being written. */
+/*
+ * cmd_transport.c - transport cmdlets: Get/Set-TransportService and
+ * Test-SendConnector.  Each has its own section below, with its own
+ * description.
+ */
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "extype.h"
+#include "shell.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* ==== Get-TransportService / Set-TransportService ==== */
+
+/*
+ * Get-TransportService and Set-TransportService: this server's transport
+ * settings (retries, expiry, delay notices, tracking log, send protocol
+ * log), kept in the store (store_transport_get / store_transport_set) and
+ * read by hubd at every reload.  The object is Exchange 2013+'s
+ * TransportServer with the properties hubd implements, in its declaration
+ * order; time spans print as Exchange's (2.00:00:00, 04:00:00).
+ *
+ * Identity is optional: hubsh has one transport server, the local one
+ * (--server, else the host name); any other name is Exchange's
+ * not-found error.  A Set reads the settings, applies the arguments,
+ * and, if anything changed and ShouldProcess agrees, writes them in one
+ * transaction that reads them again (so that a concurrent Set of another
+ * setting is kept).  Ranges are checked by the binder (PT_INT,
+ * PT_TIMESPAN, PT_UNLIMITED): a bad value changes nothing.
+ *
+ * hubsh's choices: ExternalDelayDsnEnabled, a Set-TransportConfig
+ * setting in Exchange 2013+, is a setting of this object;
+ * MaxPerDomainOutboundConnections Unlimited is stored as 2147483647 (hubd
+ * needs a number) and shown as Unlimited; SendProtocolLogPath $null is
+ * hubd's default, <state-dir>/log/SmtpSend (Exchange's $null turns the
+ * log off).
+ */
+
+#define TS_TYPE_NAME	"Microsoft.Exchange.Data.Directory.Management." \
+    "TransportServer"
+#define TS_CLASS_BASE	"Microsoft.Exchange.Management.SystemConfigurationTasks."
+#define TS_TN_SERVER	"Microsoft.Exchange.Configuration.Tasks.ServerIdParameter"
+#define TS_TN_SPAN	"Microsoft.Exchange.Data.EnhancedTimeSpan"
+#define TS_TN_BOOL	"System.Boolean"
+#define TS_TN_INT	"System.Int32"
+#define TS_TN_UNLIMITED	"Microsoft.Exchange.Data.Unlimited`1[System.Int32]"
+#define TS_TN_PATH	"Microsoft.Exchange.Data.LocalLongFullPath"
+
+#define TS_MSG_NOTFOUND	"The operation couldn't be performed because object " \
+    "'%s' couldn't be found on '%s'."
+#define TS_MSG_NOCHANGE	"The command completed successfully but no " \
+    "settings of '%s' have been modified."
+#define TS_MSG_STORE	"The store operation failed: %s"
+#define TS_MSG_CONFIRM	"Configuring transport server \"%s\"."
+
+#define TS_UNLIMITED	2147483647	/* MaxPerDomainOutboundConnections */
+#define TS_AGE_MAX	2147483647	/* 24855.03:14:07 */
+
+/* How a setting is typed, stored and shown. */
+enum ts_kind {
+	TS_K_INT,	/* int */
+	TS_K_SPAN,	/* int seconds, shown as a time span */
+	TS_K_BOOL,	/* bool */
+	TS_K_UNLIMITED,	/* int, TS_UNLIMITED shown as Unlimited */
+	TS_K_PATH	/* char *, NULL shown as $null */
+};
+
+/* The settings, in TransportServer's declaration order (fl). */
+static const struct {
+	const char	*name;
+	enum ts_kind	 kind;
+	size_t		 off;
+} ts_settings[] = {
+	{ "DelayNotificationTimeout", TS_K_SPAN,
+	    offsetof(struct transport_settings, delay_notification_timeout) },
+	{ "ExternalDelayDsnEnabled", TS_K_BOOL,
+	    offsetof(struct transport_settings, external_delay_dsn_enabled) },
+	{ "MaxPerDomainOutboundConnections", TS_K_UNLIMITED,
+	    offsetof(struct transport_settings,
+	    max_per_domain_outbound_connections) },
+	{ "MessageExpirationTimeout", TS_K_SPAN,
+	    offsetof(struct transport_settings, message_expiration_timeout) },
+	{ "MessageTrackingLogEnabled", TS_K_BOOL,
+	    offsetof(struct transport_settings, message_tracking_log_enabled) },
+	{ "MessageTrackingLogMaxAge", TS_K_SPAN,
+	    offsetof(struct transport_settings, message_tracking_log_max_age) },
+	{ "MessageTrackingLogSubjectLoggingEnabled", TS_K_BOOL,
+	    offsetof(struct transport_settings,
+	    message_tracking_log_subject_logging_enabled) },
+	{ "OutboundConnectionFailureRetryInterval", TS_K_SPAN,
+	    offsetof(struct transport_settings,
+	    outbound_connection_failure_retry_interval) },
+	{ "SendProtocolLogMaxAge", TS_K_SPAN,
+	    offsetof(struct transport_settings, send_protocol_log_max_age) },
+	{ "SendProtocolLogPath", TS_K_PATH,
+	    offsetof(struct transport_settings, send_protocol_log_path) },
+	{ "TransientFailureRetryCount", TS_K_INT,
+	    offsetof(struct transport_settings,
+	    transient_failure_retry_count) },
+	{ "TransientFailureRetryInterval", TS_K_SPAN,
+	    offsetof(struct transport_settings,
+	    transient_failure_retry_interval) }
+};
+#define TS_NSETTINGS	(sizeof ts_settings / sizeof ts_settings[0])
+#define TS_NPROPS	(TS_NSETTINGS + 7)
+
+/* One server named by the pipeline or -Identity; NULL: the local one. */
+typedef void	(*ts_target_fn)(struct cmd_ctx *, struct store *,
+		    const char *);
+
+static int	 cmd_get_transportservice_exec(struct cmd_ctx *);
+static int	 cmd_set_transportservice_exec(struct cmd_ctx *);
+static int	 ts_store_failed(struct cmd_ctx *, char *);
+static char	*ts_input_identity(struct value *);
+static int	 ts_resolve(struct cmd_ctx *, struct store *, const char *);
+static void	 ts_for_each(struct cmd_ctx *, struct store *, ts_target_fn);
+static void	 ts_apply(struct cmd_ctx *, struct transport_settings *);
+static void	 ts_copy(struct transport_settings *,
+		    const struct transport_settings *);
+static bool	 ts_equal(const struct transport_settings *,
+		    const struct transport_settings *);
+static struct value *ts_setting_value(const struct transport_settings *,
+		    size_t);
+static struct value *ts_date(int64_t, bool);
+static struct value *ts_object(const struct transport_settings *);
+static void	 ts_get_one(struct cmd_ctx *, struct store *, const char *);
+static int	 ts_write(struct cmd_ctx *, struct store *);
+static void	 ts_set_one(struct cmd_ctx *, struct store *, const char *);
+
+static const char *const ts_unlimited_choice[] = { "Unlimited", NULL };
+
+#define TS_P_SPAN(n, lo, hi, h) \
+	{ .name = n, .type = PT_TIMESPAN, .min = lo, .max = hi, \
+	  .type_name = TS_TN_SPAN, .help = h }
+#define TS_P_BOOL(n, h) \
+	{ .name = n, .type = PT_BOOL, .type_name = TS_TN_BOOL, .help = h }
+#define TS_P_IDENTITY(h) \
+	{ .name = "Identity", .type = PT_STRING, .flags = P_POSITIONAL | \
+	  P_PIPELINE | P_BYNAME, .position = 0, .type_name = TS_TN_SERVER, \
+	  .help = h }
+
+static const struct param_entry ts_get_params[] = {
+	TS_P_IDENTITY("The server's name; the local server when omitted."),
+	{ .name = NULL }
+};
+
+static const struct param_entry ts_set_params[] = {
+	TS_P_IDENTITY("The server's name; the local server when omitted."),
+	TS_P_SPAN("DelayNotificationTimeout", 1, 30 * 86400, "When a delay "
+	    "notice goes to the sender (00:00:01 to 30.00:00:00)."),
+	TS_P_BOOL("ExternalDelayDsnEnabled", "Send delay notices at all."),
+	{ .name = "MaxPerDomainOutboundConnections", .type = PT_UNLIMITED,
+	  .choices = ts_unlimited_choice, .min = 1, .max = 2147483647,
+	  .type_name = TS_TN_UNLIMITED, .help = "Most connections to one "
+	  "destination at a time (1 to 2147483647, or Unlimited)." },
+	TS_P_SPAN("MessageExpirationTimeout", 5, 90 * 86400, "When an "
+	    "undelivered message expires (00:00:05 to 90.00:00:00)."),
+	TS_P_BOOL("MessageTrackingLogEnabled", "Write the message tracking "
+	    "log."),
+	TS_P_SPAN("MessageTrackingLogMaxAge", 0, TS_AGE_MAX, "Age at which "
+	    "tracking records are removed; 00:00:00 keeps them."),
+	TS_P_BOOL("MessageTrackingLogSubjectLoggingEnabled", "Record "
+	    "subjects in the tracking log."),
+	TS_P_SPAN("OutboundConnectionFailureRetryInterval", 1, 20 * 86400,
+	    "Retry interval after the transient retries (00:00:01 to "
+	    "20.00:00:00)."),
+	TS_P_SPAN("SendProtocolLogMaxAge", 0, TS_AGE_MAX, "Age at which "
+	    "send protocol logs are removed; 00:00:00 keeps them."),
+	{ .name = "SendProtocolLogPath", .type = PT_LOCALPATH,
+	  .type_name = TS_TN_PATH, .help = "Directory of the send protocol "
+	  "log; $null for <state-dir>/log/SmtpSend." },
+	{ .name = "TransientFailureRetryCount", .type = PT_INT, .min = 0,
+	  .max = 15, .type_name = TS_TN_INT, .help = "Quick retries after a "
+	  "connection failure (0 to 15)." },
+	TS_P_SPAN("TransientFailureRetryInterval", 1, 12 * 3600, "Interval "
+	    "of the quick retries (00:00:01 to 12:00:00)."),
+	{ .name = NULL }
+};
+
+const struct cmdlet_entry cmd_get_transportservice_entry = {
+	.name = "Get-TransportService",
+	.synopsis = "Show the transport settings of this server.",
+	.params = ts_get_params,
+	.flags = C_EXCHANGE,
+	.class_name = TS_CLASS_BASE "GetTransportService",
+	.exec = cmd_get_transportservice_exec,
+	.description = "Writes the transport settings hubd uses on this "
+	    "server: retries, expiry, delay notices, the message tracking "
+	    "log and the send protocol log."
+};
+
+const struct cmdlet_entry cmd_set_transportservice_entry = {
+	.name = "Set-TransportService",
+	.synopsis = "Change the transport settings of this server.",
+	.params = ts_set_params,
+	.flags = C_EXCHANGE | C_SHOULDPROCESS,
+	.class_name = TS_CLASS_BASE "SetTransportService",
+	.exec = cmd_set_transportservice_exec,
+	.description = "Changes the given transport settings of this server "
+	    "in one transaction; hubd applies them at its next reload.  A "
+	    "value out of Exchange's range changes nothing."
+};
+
+static const char *const ts_table_columns[] = {
+	"Name", "TransientFailureRetryCount", "TransientFailureRetryInterval",
+	"MessageExpirationTimeout", "MessageTrackingLogEnabled", NULL
+};
+static const struct view ts_view = {
+	.type_name = TS_TYPE_NAME,
+	.shape = SHAPE_TABLE,
+	.table = ts_table_columns,
+	.list = NULL
+};
+
+/* Report a store failure; frees cause.  Returns -1. */
+static int
+ts_store_failed(struct cmd_ctx *ctx, char *cause)
+{
+	cmd_error(ctx, ERR_NONTERMINATING, "WriteError", "StoreException",
+	    "StoreException", TS_MSG_STORE, cause != NULL ? cause :
+	    "unknown error");
+	free(cause);
+	return (-1);
+}
+
+/* The identity text of one pipeline input or argument, or NULL. */
+static char *
+ts_input_identity(struct value *v)
+{
+	struct value	*id;
+
+	if (v == NULL || v->type == V_NULL)
+		return (NULL);
+	if (v->type == V_OBJECT &&
+	    (((id = object_get(v, "Identity")) != NULL && id->type != V_NULL) ||
+	    ((id = object_get(v, "Name")) != NULL && id->type != V_NULL)))
+		return (value_to_string(id));
+	return (value_to_string(v));
+}
+
+/* 0 when id names this server, else the not-found error and -1. */
+static int
+ts_resolve(struct cmd_ctx *ctx, struct store *st, const char *id)
+{
+	if (strcasecmp(id, store_server_name(st)) == 0)
+		return (0);
+	cmd_error(ctx, ERR_NONTERMINATING, "NotSpecified",
+	    "ManagementObjectNotFoundException",
+	    "ManagementObjectNotFoundException", TS_MSG_NOTFOUND, id,
+	    store_server_name(st));
+	return (-1);
+}
+
+/*
+ * Call fn for each server named by the pipeline input, else by -Identity,
+ * else for the local server; fn gets the label for messages (the
+ * identity as given).
+ */
+static void
+ts_for_each(struct cmd_ctx *ctx, struct store *st, ts_target_fn fn)
+{
+	char	*id;
+	size_t	 i, n;
+
+	if (ctx->piped && ctx->ninput == 0 &&
+	    bound_get(ctx->args, "Identity") == NULL)
+		return;
+	n = ctx->ninput > 0 ? ctx->ninput : 1;
+	for (i = 0; i < n && !ctx->stop; i++) {
+		id = ts_input_identity(ctx->ninput > 0 ? ctx->input[i] :
+		    bound_get(ctx->args, "Identity"));
+		if (id == NULL && ctx->ninput > 0)
+			continue;
+		if (id == NULL)
+			fn(ctx, st, store_server_name(st));
+		else if (ts_resolve(ctx, st, id) == 0)
+			fn(ctx, st, id);
+		free(id);
+	}
+}
+
+/* Apply every setting argument to ts (the binder checked the ranges). */
+static void
+ts_apply(struct cmd_ctx *ctx, struct transport_settings *ts)
+{
+	struct value	*v;
+	char		*p, **s;
+	size_t		 i;
+
+	for (i = 0; i < TS_NSETTINGS; i++) {
+		if ((v = bound_get(ctx->args, ts_settings[i].name)) == NULL)
+			continue;
+		p = (char *)ts + ts_settings[i].off;
+		switch (ts_settings[i].kind) {
+		case TS_K_BOOL:
+			*(bool *)p = value_truthy(v);
+			break;
+		case TS_K_UNLIMITED:
+			*(int *)p = v->type == V_INT ? (int)v->u.i :
+			    TS_UNLIMITED;
+			break;
+		case TS_K_INT:
+		case TS_K_SPAN:
+			if (v->type == V_INT)
+				*(int *)p = (int)v->u.i;
+			break;
+		case TS_K_PATH:
+			s = (char **)p;
+			free(*s);
+			*s = v->type == V_NULL ? NULL : value_to_string(v);
+			break;
+		}
+	}
+}
+
+/* dst becomes a copy of src (dst is overwritten, not freed). */
+static void
+ts_copy(struct transport_settings *dst, const struct transport_settings *src)
+{
+	*dst = *src;
+	dst->server = src->server != NULL ? xstrdup(src->server) : NULL;
+	dst->send_protocol_log_path = src->send_protocol_log_path != NULL ?
+	    xstrdup(src->send_protocol_log_path) : NULL;
+}
+
+/* The same settings (Exchange's IsChanged). */
+static bool
+ts_equal(const struct transport_settings *a,
+    const struct transport_settings *b)
+{
+	const char	*pa, *pb, *sa, *sb;
+	size_t		 i;
+
+	for (i = 0; i < TS_NSETTINGS; i++) {
+		pa = (const char *)a + ts_settings[i].off;
+		pb = (const char *)b + ts_settings[i].off;
+		switch (ts_settings[i].kind) {
+		case TS_K_BOOL:
+			if (*(const bool *)pa != *(const bool *)pb)
+				return (false);
+			break;
+		case TS_K_INT:
+		case TS_K_SPAN:
+		case TS_K_UNLIMITED:
+			if (*(const int *)pa != *(const int *)pb)
+				return (false);
+			break;
+		case TS_K_PATH:
+			sa = *(char *const *)pa;
+			sb = *(char *const *)pb;
+			if ((sa == NULL) != (sb == NULL) ||
+			    (sa != NULL && strcmp(sa, sb) != 0))
+				return (false);
+			break;
+		}
+	}
+	return (true);
+}
+
+/* Setting i of ts as a property value. */
+static struct value *
+ts_setting_value(const struct transport_settings *ts, size_t i)
+{
+	const char	*p = (const char *)ts + ts_settings[i].off;
+	const char	*s;
+	int		 n;
+
+	switch (ts_settings[i].kind) {
+	case TS_K_BOOL:
+		return (value_bool(*(const bool *)p));
+	case TS_K_INT:
+		return (value_int(*(const int *)p));
+	case TS_K_SPAN:
+		return (value_string_take(ex_timespan_format(*(const int *)p)));
+	case TS_K_UNLIMITED:
+		n = *(const int *)p;
+		return (n == TS_UNLIMITED ? value_string("Unlimited") :
+		    value_int(n));
+	case TS_K_PATH:
+		s = *(char *const *)p;
+		return (s != NULL ? value_string(s) : value_null());
+	}
+	return (value_null());
+}
+
+/*
+ * A change time: $null when never set.  A .NET DateTime of kind Utc
+ * shows the UTC wall clock, so WhenChangedUTC is shifted by the local
+ * offset (as cmd_sendconnector.c does).
+ */
+static struct value *
+ts_date(int64_t secs, bool utc)
+{
+	struct tm	tm;
+	time_t		t = (time_t)secs;
+
+	if (secs == 0)
+		return (value_null());
+	if (utc && localtime_r(&t, &tm) != NULL)
+		secs -= tm.tm_gmtoff;
+	return (value_date(secs * 1000000));
+}
+
+/* The TransportServer object of ts. */
+static struct value *
+ts_object(const struct transport_settings *ts)
+{
+	struct value	*v, *name;
+	size_t		 i;
+
+	v = value_object(TS_TYPE_NAME, &ts_view);
+	object_reserve(v, TS_NPROPS);
+	v->u.obj->text = xstrdup(ts->server);
+	name = value_string(ts->server);
+	object_add_const(v, "RunspaceId", value_string(shell_runspace_id()));
+	object_add_const(v, "Name", name);
+	for (i = 0; i < TS_NSETTINGS; i++)
+		object_add_const(v, ts_settings[i].name,
+		    ts_setting_value(ts, i));
+	object_add_const(v, "Identity", value_ref(name));
+	object_add_const(v, "WhenChanged", ts_date(ts->when_changed, false));
+	object_add_const(v, "WhenChangedUTC", ts_date(ts->when_changed,
+	    true));
+	object_add_const(v, "IsValid", value_bool(true));
+	object_add_const(v, "ObjectState", value_string("Unchanged"));
+	return (v);
+}
+
+/* Get-TransportService on the local server. */
+static void
+ts_get_one(struct cmd_ctx *ctx, struct store *st,
+    __attribute__((unused)) const char *label)
+{
+	struct transport_settings	 ts;
+	char				*cause = NULL;
+
+	if (store_transport_get(st, NULL, &ts, &cause) != 0) {
+		ts_store_failed(ctx, cause);
+		return;
+	}
+	cmd_emit(ctx, ts_object(&ts));
+	transport_settings_clear(&ts);
+}
+
+static int
+cmd_get_transportservice_exec(struct cmd_ctx *ctx)
+{
+	struct store	*st;
+
+	if (shell_store(ctx->sh, &st) != 0)
+		return (-1);
+	ts_for_each(ctx, st, ts_get_one);
+	return (ctx->failed ? -1 : 0);
+}
+
+/*
+ * The write: in one transaction, read the settings again, apply the
+ * arguments and write them.  On failure the store is unchanged.
+ */
+static int
+ts_write(struct cmd_ctx *ctx, struct store *st)
+{
+	struct transport_settings	 ts;
+	char				*cause = NULL;
+	int				 rc = -1;
+
+	cmd_verbose(ctx, "Saving the transport settings of \"%s\" in %s.",
+	    store_server_name(st), store_path(st));
+	if (store_begin(st, &cause) != 0)
+		return (ts_store_failed(ctx, cause));
+	if (store_transport_get(st, NULL, &ts, &cause) == 0) {
+		ts_apply(ctx, &ts);
+		if (store_transport_set(st, &ts, &cause) == 0 &&
+		    store_commit(st, &cause) == 0)
+			rc = 0;
+		transport_settings_clear(&ts);
+	}
+	if (rc != 0) {
+		store_rollback(st);
+		return (ts_store_failed(ctx, cause));
+	}
+	return (0);
+}
+
+/* Set-TransportService on the local server. */
+static void
+ts_set_one(struct cmd_ctx *ctx, struct store *st, const char *label)
+{
+	struct transport_settings	 old, ts;
+	char				*cause = NULL, *desc;
+
+	if (store_transport_get(st, NULL, &old, &cause) != 0) {
+		ts_store_failed(ctx, cause);
+		return;
+	}
+	ts_copy(&ts, &old);
+	ts_apply(ctx, &ts);
+	if (ts_equal(&old, &ts))
+		cmd_warning(ctx, TS_MSG_NOCHANGE, label);
+	else {
+		desc = xprintf(TS_MSG_CONFIRM, label);
+		if (cmd_should_process(ctx, desc))
+			ts_write(ctx, st);
+		free(desc);
+	}
+	transport_settings_clear(&old);
+	transport_settings_clear(&ts);
+}
+
+static int
+cmd_set_transportservice_exec(struct cmd_ctx *ctx)
+{
+	struct store	*st;
+
+	if (shell_store(ctx->sh, &st) != 0)
+		return (-1);
+	ts_for_each(ctx, st, ts_set_one);
+	return (ctx->failed ? -1 : 0);
+}
+
+/* ==== end of Get-TransportService / Set-TransportService ==== */
+
+/* ==== Test-SendConnector ==== */
+
+/*
+ * Test-SendConnector (hubsh's own, beyond Exchange): would mail for a
+ * recipient or domain leave, and how?
+ *
+ * The routing part runs here, on the store the shell edits, with the
+ * transport's own selection code: route_table_build() and
+ * route_explain() of transport/route.c (the only transport object hubsh
+ * links).  It gives one Hubsh.SendConnectorTest object: the connector
+ * routing picks (or the one named by -Identity), the address space that
+ * matched and its cost, and Candidates, one line per connector of the
+ * store saying why it was chosen, lost or skipped.
+ *
+ * Unless -RoutingOnly, hubd then probes that connector's next hops
+ * ("op probe", probe.c): for each address it connects, says EHLO, starts
+ * TLS when offered and checks the connector's policy, never sending
+ * mail.  One Hubsh.SendConnectorHop object per address, with the
+ * verdict (Result Pass or Fail) and the Response a delivery would get.
+ *
+ * Failures are non-terminating errors, so that $? is false and a batch
+ * exits 1 (cron): a hop that fails, no connector for the domain
+ * (Unreachable queue), or none admitting -MessageSize.  The routing
+ * object is a list; the hop objects' own view is a table (Host, Address,
+ * StartTlsOffered, TlsProtocol, ChainValid, Result, Response), which
+ * shows when they are formatted alone; after the routing object,
+ * Out-Default lists them too, as PowerShell does with a second type.
+ */
+
+#include "transport.h"
+
+#define TSC_TYPE_NAME	"Hubsh.SendConnectorTest"
+#define TSC_HOP_TYPE	"Hubsh.SendConnectorHop"
+#define TSC_TN_IDENTITY	"Microsoft.Exchange.Configuration.Tasks." \
+    "SendConnectorIdParameter"
+#define TSC_TN_STRING	"System.String"
+#define TSC_TN_SWITCH	"System.Management.Automation.SwitchParameter"
+#define TSC_TN_SIZE	"Microsoft.Exchange.Data.ByteQuantifiedSize"
+#define TSC_TN_ADDRESS	"Microsoft.Exchange.Data.SmtpAddress"
+#define TSC_TN_DOMAIN	"Microsoft.Exchange.Data.SmtpDomain"
+
+#define TSC_MSG_ONE	"Specify either -Recipient or -Domain."
+#define TSC_MSG_BADVAL	"Cannot bind parameter '%s'. Cannot convert value " \
+    "\"%s\" to type \"%s\". Error: \"%s\""
+#define TSC_MSG_NOTFOUND "The operation couldn't be performed because " \
+    "object '%s' couldn't be found on '%s'."
+#define TSC_MSG_STORE	"The store operation failed: %s"
+#define TSC_MSG_NOROUTE	"No Send connector routes mail for %s: it would " \
+    "wait in the Unreachable queue."
+#define TSC_MSG_TOOBIG	"No Send connector for %s admits a message of %s: " \
+    "it would be returned with 550 5.3.4."
+#define TSC_MSG_FAIL	"%s would not get mail: %s"
+
+/* How a probe field becomes a property. */
+enum tsc_kind {
+	TSC_K_STRING,
+	TSC_K_INT,
+	TSC_K_BOOL,	/* "True" / "False" */
+	TSC_K_DATE,	/* Unix ms */
+	TSC_K_LIST	/* repeated field */
+};
+
+/* The probe record's fields (ctl.h "op probe"), in their order. */
+static const struct {
+	const char	*name;
+	enum tsc_kind	 kind;
+} tsc_hop_fields[] = {
+	{ "Connector", TSC_K_STRING },
+	{ "Domain", TSC_K_STRING },
+	{ "Host", TSC_K_STRING },
+	{ "Preference", TSC_K_INT },
+	{ "Address", TSC_K_STRING },
+	{ "Connected", TSC_K_BOOL },
+	{ "Error", TSC_K_STRING },
+	{ "Banner", TSC_K_STRING },
+	{ "StartTlsOffered", TSC_K_BOOL },
+	{ "TlsProtocol", TSC_K_STRING },
+	{ "TlsCipher", TSC_K_STRING },
+	{ "CertificateSubject", TSC_K_STRING },
+	{ "CertificateIssuer", TSC_K_STRING },
+	{ "CertificateNotBefore", TSC_K_DATE },
+	{ "CertificateNotAfter", TSC_K_DATE },
+	{ "CertificateNames", TSC_K_LIST },
+	{ "Chain", TSC_K_LIST },
+	{ "ChainValid", TSC_K_BOOL },
+	{ "ChainError", TSC_K_STRING },
+	{ "MatchedName", TSC_K_STRING },
+	{ "SatisfiesLevels", TSC_K_LIST },
+	{ "Policy", TSC_K_STRING },
+	{ "Result", TSC_K_STRING },
+	{ "Response", TSC_K_STRING }
+};
+#define TSC_NHOP	(sizeof tsc_hop_fields / sizeof tsc_hop_fields[0])
+
+/* What the probe's answer is gathered into. */
+struct tsc_probe {
+	struct cmd_ctx	*ctx;
+	size_t		 nfail;
+};
+
+static int	 cmd_test_sendconnector_exec(struct cmd_ctx *);
+static void	 tsc_error(struct cmd_ctx *, const char *, const char *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+static int	 tsc_domain(struct cmd_ctx *, char **, char **);
+static int	 tsc_lookup(struct cmd_ctx *, struct store *,
+		    struct send_connector **);
+static char	*tsc_size(int64_t);
+static char	*tsc_candidate(const struct route_candidate *, const char *,
+		    const char *, int64_t);
+static struct value *tsc_object(const struct route_trace *, const char *,
+		    const char *, const struct send_connector *, const char *,
+		    const char *, int64_t);
+static struct value *tsc_hop_object(const struct ctl_rec *);
+static int	 tsc_hop(const struct ctl_rec *, void *);
+
+static const char *const tsc_columns[] = {
+	"Host", "Address", "StartTlsOffered", "TlsProtocol", "ChainValid",
+	"Result", "Response", NULL
+};
+static const char *const tsc_hop_list[] = {
+	"Connector", "Domain", "Host", "Preference", "Address", "Connected",
+	"Error", "StartTlsOffered", "TlsProtocol", "TlsCipher",
+	"CertificateSubject", "CertificateNames", "ChainValid", "ChainError",
+	"MatchedName", "Policy", "Result", "Response", NULL
+};
+static const struct view tsc_hop_view = {
+	.type_name = TSC_HOP_TYPE,
+	.shape = SHAPE_TABLE,
+	.table = tsc_columns,
+	.list = tsc_hop_list
+};
+static const struct view tsc_view = {
+	.type_name = TSC_TYPE_NAME,
+	.shape = SHAPE_LIST,
+	.table = NULL,
+	.list = NULL
+};
+
+static const struct param_entry tsc_params[] = {
+	{ .name = "Recipient", .type = PT_STRING, .type_name = TSC_TN_ADDRESS,
+	  .help = "A recipient address: its domain is routed." },
+	{ .name = "Domain", .type = PT_STRING, .type_name = TSC_TN_DOMAIN,
+	  .help = "A recipient domain to route." },
+	{ .name = "Identity", .type = PT_IDENTITY, .flags = P_PIPELINE |
+	  P_BYNAME, .type_name = TSC_TN_IDENTITY, .help = "Test this "
+	  "connector instead of the one routing picks (name or GUID)." },
+	{ .name = "MessageSize", .type = PT_SIZE, .min = 0,
+	  .max = INT64_MAX, .type_name = TSC_TN_SIZE, .help = "Route a "
+	  "message of this size (MaxMessageSize applies); default 0." },
+	{ .name = "RoutingOnly", .type = PT_SWITCH, .type_name = TSC_TN_SWITCH,
+	  .help = "Explain the routing only; do not ask hubd to probe the "
+	  "next hops." },
+	{ .name = NULL }
+};
+
+const struct cmdlet_entry cmd_test_sendconnector_entry = {
+	.name = "Test-SendConnector",
+	.synopsis = "Explain routing to a domain and probe the next hops.",
+	.params = tsc_params,
+	.flags = C_EXCHANGE,
+	.class_name = "Hubsh.Commands.TestSendConnector",
+	.exec = cmd_test_sendconnector_exec,
+	.description = "Explains which Send connector takes mail for "
+	    "-Recipient or -Domain (every connector, with why it was chosen, "
+	    "lost or skipped), then, unless -RoutingOnly, has hubd connect "
+	    "to each next hop of that connector (or of -Identity) with its "
+	    "TLS policy, sending no mail, and writes one object per hop "
+	    "with Result Pass or Fail and the response a delivery would "
+	    "get.  A Fail is an error: $? is false and a batch exits 1."
+};
+
+static void
+tsc_error(struct cmd_ctx *ctx, const char *category, const char *reason,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	cmd_error(ctx, ERR_NONTERMINATING, category, reason, reason, "%s",
+	    msg);
+	free(msg);
+}
+
+/*
+ * The domain to route: -Domain, or the domain of -Recipient; exactly one
+ * of them.  *recipient is the address (or NULL).  0, or -1 after an
+ * error.
+ */
+static int
+tsc_domain(struct cmd_ctx *ctx, char **recipient, char **domain)
+{
+	struct value	*r, *d;
+	const char	*at, *param, *tn, *text;
+	char		*cause = NULL;
+
+	*recipient = *domain = NULL;
+	r = bound_get(ctx->args, "Recipient");
+	d = bound_get(ctx->args, "Domain");
+	if ((r == NULL || r->type == V_NULL) == (d == NULL ||
+	    d->type == V_NULL)) {
+		cmd_error(ctx, ERR_STATEMENT, "InvalidArgument",
+		    "ParameterBindingException", "AmbiguousParameterSet",
+		    TSC_MSG_ONE);
+		return (-1);
+	}
+	if (r != NULL && r->type != V_NULL) {
+		*recipient = value_to_string(r);
+		at = strrchr(*recipient, '@');
+		param = "Recipient";
+		tn = TSC_TN_ADDRESS;
+		text = *recipient;
+		if (at == NULL || at == *recipient) {
+			cause = xprintf("\"%s\" isn't a valid SMTP address.",
+			    text);
+			goto bad;
+		}
+		*domain = xstrdup(at + 1);
+	} else {
+		*domain = value_to_string(d);
+		param = "Domain";
+		tn = TSC_TN_DOMAIN;
+		text = *domain;
+	}
+	if (strchr(*domain, '*') == NULL &&
+	    ex_smtp_domain_check(*domain, false, &cause) == 0)
+		return (0);
+	if (cause == NULL)
+		cause = xprintf("\"%s\" isn't a valid SMTP domain.", *domain);
+bad:
+	cmd_error(ctx, ERR_STATEMENT, "InvalidArgument",
+	    "ParameterBindingException", "CannotConvertArgumentNoMessage",
+	    TSC_MSG_BADVAL, param, text, tn, cause);
+	free(cause);
+	free(*recipient);
+	free(*domain);
+	*recipient = *domain = NULL;
+	return (-1);
+}
+
+/*
+ * The connector of -Identity (pipeline object, GUID or name), or NULL
+ * in *scp when none was given.  0, or -1 after an error.
+ */
+static int
+tsc_lookup(struct cmd_ctx *ctx, struct store *st, struct send_connector **scp)
+{
+	struct value	*v;
+	char		*id, *cause = NULL;
+	const char	*key;
+	int		 r;
+
+	*scp = NULL;
+	v = ctx->ninput > 0 ? ctx->input[0] : bound_get(ctx->args,
+	    "Identity");
+	if (v == NULL || v->type == V_NULL)
+		return (0);
+	if (v->type == V_OBJECT && v->u.obj->key != NULL)
+		id = xprintf("guid:%s", v->u.obj->key);
+	else
+		id = value_to_string(v);
+	key = strncasecmp(id, "guid:", 5) == 0 ? id + 5 : id;
+	if ((r = store_connector_get(st, key, scp, &cause)) == 1)
+		r = store_connector_find(st, key, scp, &cause);
+	if (r == -1)
+		tsc_error(ctx, "WriteError", "StoreException", TSC_MSG_STORE,
+		    cause);
+	else if (r == 1)
+		tsc_error(ctx, "NotSpecified",
+		    "ManagementObjectNotFoundException", TSC_MSG_NOTFOUND,
+		    key, store_server_name(st));
+	free(cause);
+	free(id);
+	return (r == 0 ? 0 : -1);
+}
+
+/* A size as Exchange's short text: "10 MB" (no byte count). */
+static char *
+tsc_size(int64_t n)
+{
+	char	*s;
+
+	s = ex_size_format(n);
+	s[strcspn(s, "(")] = '\0';
+	if (*s != '\0' && s[strlen(s) - 1] == ' ')
+		s[strlen(s) - 1] = '\0';
+	return (s);
+}
+
+/*
+ * One line of Candidates: "name: space;cost (chosen)", "(lost on
+ * specificity|cost|name)", or "name: skipped (reason)".
+ */
+static char *
+tsc_candidate(const struct route_candidate *c, const char *domain,
+    const char *server, int64_t size)
+{
+	const char	*why;
+	char		*limit, *msg, *s;
+
+	switch (c->why) {
+	case ROUTE_WHY_CHOSEN:
+		why = "chosen";
+		break;
+	case ROUTE_WHY_SPECIFICITY:
+		why = "lost on specificity";
+		break;
+	case ROUTE_WHY_COST:
+		why = "lost on cost";
+		break;
+	case ROUTE_WHY_NAME:
+		why = "lost on name";
+		break;
+	case ROUTE_WHY_SIZE:
+		limit = tsc_size(c->sc->max_message_size);
+		msg = tsc_size(size);
+		s = xprintf("%s: skipped (MaxMessageSize %s is below the "
+		    "message's %s)", c->sc->name, limit, msg);
+		free(limit);
+		free(msg);
+		return (s);
+	case ROUTE_WHY_DISABLED:
+		return (xprintf("%s: skipped (disabled)", c->sc->name));
+	case ROUTE_WHY_NO_SPACE:
+		return (xprintf("%s: skipped (no SMTP address space)",
+		    c->sc->name));
+	case ROUTE_WHY_NOT_SOURCE:
+		return (xprintf("%s: skipped (%s is not a source server)",
+		    c->sc->name, server));
+	case ROUTE_WHY_NO_MATCH:
+	default:
+		return (xprintf("%s: skipped (no address space matches %s)",
+		    c->sc->name, domain));
+	}
+	return (xprintf("%s: %s;%d (%s)", c->sc->name, c->space, c->cost,
+	    why));
+}
+
+/*
+ * The routing object.  forced is the -Identity connector (or NULL);
+ * result says how routing ended.
+ */
+static struct value *
+tsc_object(const struct route_trace *tr, const char *recipient,
+    const char *domain, const struct send_connector *forced,
+    const char *server, const char *result, int64_t size)
+{
+	const struct route_candidate	*c = NULL;
+	const struct send_connector	*sc;
+	struct value			*v, *a;
+	size_t				 i;
+
+	sc = forced != NULL ? forced : tr->choice.sc;
+	a = value_array();
+	for (i = 0; i < tr->n; i++) {
+		value_array_push(a, value_string_take(tsc_candidate(&tr->v[i],
+		    domain, server, size)));
+		if (sc != NULL && tr->v[i].sc->guid[0] != '\0' &&
+		    strcmp(tr->v[i].sc->guid, sc->guid) == 0)
+			c = &tr->v[i];
+	}
+	v = value_object(TSC_TYPE_NAME, &tsc_view);
+	object_add_const(v, "Recipient", recipient != NULL ?
+	    value_string(recipient) : value_null());
+	object_add_const(v, "Domain", value_string(domain));
+	object_add_const(v, "Connector", sc != NULL ? value_string(sc->name) :
+	    value_null());
+	object_add_const(v, "AddressSpace", c != NULL && c->space != NULL ?
+	    value_string(c->space) : value_null());
+	object_add_const(v, "Cost", c != NULL && c->space != NULL ?
+	    value_int(c->cost) : value_null());
+	object_add_const(v, "Candidates", a);
+	object_add_const(v, "Result", value_string(result));
+	v->u.obj->text = xprintf("%s via %s", domain, sc != NULL ? sc->name :
+	    "(none)");
+	return (v);
+}
+
+/* A hop object: the probe record's fields, typed, in ctl.h's order. */
+static struct value *
+tsc_hop_object(const struct ctl_rec *r)
+{
+	struct value	*v, *a;
+	const char	*s, *name;
+	size_t		 i, j;
+
+	v = value_object(TSC_HOP_TYPE, &tsc_hop_view);
+	object_reserve(v, TSC_NHOP);
+	for (i = 0; i < TSC_NHOP; i++) {
+		name = tsc_hop_fields[i].name;
+		s = ctl_get(r, name);
+		switch (tsc_hop_fields[i].kind) {
+		case TSC_K_LIST:
+			a = value_array();
+			for (j = 0; (s = ctl_get_nth(r, name, j)) != NULL; j++)
+				value_array_push(a, value_string(s));
+			object_add_const(v, name, a);
+			continue;
+		case TSC_K_INT:
+			object_add_const(v, name, s != NULL ?
+			    value_int(ctl_get_int(r, name, 0)) : value_null());
+			continue;
+		case TSC_K_BOOL:
+			object_add_const(v, name, s != NULL ? value_bool(
+			    strcasecmp(s, "True") == 0) : value_null());
+			continue;
+		case TSC_K_DATE:
+			object_add_const(v, name, s != NULL ? value_date(
+			    ctl_get_int(r, name, 0) * 1000) : value_null());
+			continue;
+		case TSC_K_STRING:
+			object_add_const(v, name, s != NULL ? value_string(s) :
+			    value_null());
+			continue;
+		}
+	}
+	s = ctl_get(r, "Host");
+	v->u.obj->text = xstrdup(s != NULL ? s : "");
+	return (v);
+}
+
+/* ctl_call's callback: write the hop; a Fail is an error. */
+static int
+tsc_hop(const struct ctl_rec *r, void *arg)
+{
+	struct tsc_probe	*p = arg;
+	const char		*res, *who, *resp;
+
+	cmd_emit(p->ctx, tsc_hop_object(r));
+	if ((res = ctl_get(r, "Result")) == NULL ||
+	    strcasecmp(res, "Fail") != 0)
+		return (0);
+	p->nfail++;
+	if ((who = ctl_get(r, "Host")) == NULL &&
+	    (who = ctl_get(r, "Domain")) == NULL)
+		who = "The next hop";
+	if ((resp = ctl_get(r, "Response")) == NULL &&
+	    (resp = ctl_get(r, "Error")) == NULL)
+		resp = "no response";
+	tsc_error(p->ctx, "InvalidResult", "SendConnectorTestFailed",
+	    TSC_MSG_FAIL, who, resp);
+	return (0);
+}
+
+/* Test-SendConnector. */
+static int
+cmd_test_sendconnector_exec(struct cmd_ctx *ctx)
+{
+	struct store		*st;
+	struct route_table	*rt = NULL;
+	struct route_trace	 tr;
+	struct send_connector	*forced = NULL;
+	const struct send_connector *sc;
+	struct tsc_probe	 probe;
+	struct ctl_rec		 req;
+	struct value		*v;
+	enum route_status	 rs;
+	const char		*result;
+	char			*recipient, *domain, *cause = NULL, *size_text;
+	int64_t			 size = 0;
+
+	if (ctx->piped && ctx->ninput == 0)
+		return (0);
+	if (tsc_domain(ctx, &recipient, &domain) != 0)
+		return (-1);
+	memset(&tr, 0, sizeof tr);
+	if (shell_store(ctx->sh, &st) != 0 || tsc_lookup(ctx, st,
+	    &forced) != 0)
+		goto out;
+	if ((v = bound_get(ctx->args, "MessageSize")) != NULL &&
+	    v->type == V_INT)
+		size = v->u.i;
+	if (route_table_build(st, store_server_name(st), &rt, &cause) != 0) {
+		tsc_error(ctx, "WriteError", "StoreException", TSC_MSG_STORE,
+		    cause);
+		goto out;
+	}
+	rs = route_explain(rt, domain, size, &tr);
+	if (forced != NULL)
+		result = tr.choice.sc != NULL && strcmp(tr.choice.sc->guid,
+		    forced->guid) == 0 ? "Routed" : "Overridden";
+	else
+		result = rs == ROUTE_OK ? "Routed" : rs == ROUTE_TOOBIG ?
+		    "TooLarge" : "Unreachable";
+	cmd_emit(ctx, tsc_object(&tr, recipient, domain, forced,
+	    store_server_name(st), result, size));
+	if (forced == NULL && rs == ROUTE_NOMATCH)
+		tsc_error(ctx, "ObjectNotFound", "NoRouteException",
+		    TSC_MSG_NOROUTE, domain);
+	else if (forced == NULL && rs == ROUTE_TOOBIG) {
+		size_text = tsc_size(size);
+		tsc_error(ctx, "LimitsExceeded", "MessageTooLargeException",
+		    TSC_MSG_TOOBIG, domain, size_text);
+		free(size_text);
+	}
+	sc = forced != NULL ? forced : tr.choice.sc;
+	if (sc == NULL || bound_switch(ctx->args, "RoutingOnly"))
+		goto out;
+	ctl_rec_init(&req);
+	ctl_add(&req, "op", "probe");
+	ctl_add(&req, "connector", sc->name);
+	ctl_add(&req, "domain", domain);
+	probe.ctx = ctx;
+	probe.nfail = 0;
+	cmd_ctl(ctx, &req, tsc_hop, &probe);
+	ctl_rec_clear(&req);
+out:
+	route_trace_clear(&tr);
+	route_table_unref(rt);
+	if (forced != NULL)
+		send_connector_free(forced);
+	free(cause);
+	free(recipient);
+	free(domain);
+	return (ctx->failed ? -1 : 0);
+}
+
+/* ==== end of Test-SendConnector ==== */

@@ -211,6 +211,12 @@ help_default_type(enum ptype type)
 		return ("ActionPreference");
 	case PT_STRINGS:
 		return ("String[]");
+	case PT_DATETIME:
+		return ("DateTime");
+	case PT_UNLIMITED:
+		return ("Unlimited");
+	case PT_LOCALPATH:
+		return ("LocalLongFullPath");
 	default:
 		return ("String");
 	}

@@ -51,7 +51,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: hubsh [--store path] [--server name] "
 	    "[--control socket]\n"
-	    "             [-NonInteractive] [-File script.ps1 | -Command text]"
+	    "             [--state-dir dir] [-NonInteractive]\n"
+	    "             [-File script.ps1 | -Command text]"
 	    "\n             [--dump-cmdlets] [--version]\n");
 }
 
@@ -232,7 +233,7 @@ main(int argc, char **argv)
 {
 	struct shell	*sh;
 	const char	*store = NULL, *server = NULL, *file = NULL;
-	const char	*control = NULL;
+	const char	*control = NULL, *state_dir = NULL;
 	const char	*command = NULL;
 	char		*text, *cause = NULL;
 	size_t		 len;
@@ -249,6 +250,8 @@ main(int argc, char **argv)
 			server = argv[++i];
 		else if (opt_is(a, "control", NULL) && more)
 			control = argv[++i];
+		else if (opt_is(a, "state-dir", NULL) && more)
+			state_dir = argv[++i];
 		else if (opt_is(a, "File", "f") && more) {
 			file = argv[++i];
 			break;
@@ -285,6 +288,11 @@ main(int argc, char **argv)
 		control = getenv("HUBSH_CONTROL");
 	sh->control_path = xstrdup(control != NULL ? control :
 	    HUBD_DEFAULT_CONTROL);
+	/* hubd's spool, read when hubd is down (Get-MessageTrackingLog). */
+	if (state_dir == NULL)
+		state_dir = getenv("HUBSH_STATE_DIR");
+	sh->state_dir = state_dir != NULL ? state_dir :
+	    HUBD_DEFAULT_STATE_DIR;
 	sh->read_line = main_read_line;
 	sh->interactive = command == NULL && file == NULL &&
 	    isatty(STDIN_FILENO) && !nonint;

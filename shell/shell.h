@@ -386,7 +386,10 @@ enum ptype {
 	PT_OBJECT,		/* any value, unconverted */
 	PT_SCRIPT,		/* script block */
 	PT_ACTIONPREF,		/* ActionPreference */
-	PT_STRINGS		/* string[] */
+	PT_STRINGS,		/* string[] */
+	PT_DATETIME,		/* DateTime: a date, or text as local time */
+	PT_UNLIMITED,		/* Unlimited<int>: "Unlimited" or min..max */
+	PT_LOCALPATH		/* LocalLongFullPath: an absolute path */
 };
 
 #define P_MANDATORY	0x001
@@ -483,6 +486,7 @@ struct shell {
 	char		*server_name;
 	char		*store_cause;	/* why the store could not open */
 	char		*control_path;	/* hubd's control socket */
+	const char	*state_dir;	/* hubd's state directory (not owned) */
 
 	struct var	*vars;
 	size_t		 nvars;
@@ -590,6 +594,13 @@ struct bound	*bind_command(struct shell *, const struct cmdlet_entry *,
 /* Convert a value for a parameter; -1 with *cause (the full message). */
 int		 bind_convert(const struct param_entry *, struct value *,
 		     struct value **out, char **cause);
+/*
+ * A DateTime typed as text, read as local time in the en-US forms of the
+ * EMS: 2012-07-09, 2012-07-09 14:00[:05], 2012-07-09T14:00:05, 7/9/2012,
+ * 07/09/2012 14:00, 7/9/2012 2:00 PM.  Microseconds since the epoch; -1
+ * when it is none of these.
+ */
+int		 bind_date_parse(const char *, int64_t *usec);
 /* Unique-prefix match over a NULL-terminated choice list. */
 int		 choice_match(const char *const *, const char *, char **cause,
 		     const char *type_name);
@@ -635,6 +646,26 @@ struct value	*sendconnector_object(const struct send_connector *);
 /* The session's RunspaceId, shown on every Exchange object. */
 const char	*shell_runspace_id(void);
 
+/* cmd_queue.c */
+extern const struct cmdlet_entry cmd_get_queue_entry;
+extern const struct cmdlet_entry cmd_retry_queue_entry;
+extern const struct cmdlet_entry cmd_suspend_queue_entry;
+extern const struct cmdlet_entry cmd_resume_queue_entry;
+extern const struct cmdlet_entry cmd_get_message_entry;
+extern const struct cmdlet_entry cmd_suspend_message_entry;
+extern const struct cmdlet_entry cmd_resume_message_entry;
+extern const struct cmdlet_entry cmd_remove_message_entry;
+
+/* cmd_transport.c: Test-SendConnector */
+extern const struct cmdlet_entry cmd_test_sendconnector_entry;
+
+/* cmd_tracking.c */
+extern const struct cmdlet_entry cmd_get_messagetrackinglog_entry;
+
+/* cmd_transport.c */
+extern const struct cmdlet_entry cmd_get_transportservice_entry;
+extern const struct cmdlet_entry cmd_set_transportservice_entry;
+
 /* cmd_builtin.c */
 extern const struct cmdlet_entry cmd_format_list_entry;
 extern const struct cmdlet_entry cmd_format_table_entry;
@@ -651,6 +682,11 @@ extern const struct cmdlet_entry cmd_out_null_entry;
 extern const struct cmdlet_entry cmd_out_string_entry;
 extern const struct cmdlet_entry cmd_get_date_entry;
 extern const struct cmdlet_entry cmd_measure_object_entry;
+
+/* cmd_convert.c */
+extern const struct cmdlet_entry cmd_convertto_json_entry;
+extern const struct cmdlet_entry cmd_convertto_csv_entry;
+extern const struct cmdlet_entry cmd_export_csv_entry;
 
 /* help.c */
 extern const struct cmdlet_entry cmd_get_help_entry;
