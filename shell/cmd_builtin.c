@@ -77,6 +77,7 @@ static struct value	*builtin_eval_expr(struct cmd_ctx *, struct value *,
 static int		 builtin_string_cmp(const char *, const char *, bool);
 
 static int		 cmd_format_list_exec(struct cmd_ctx *);
+static int		 format_check(struct cmd_ctx *, const char *const *);
 static int		 cmd_format_table_exec(struct cmd_ctx *);
 static int		 cmd_where_object_exec(struct cmd_ctx *);
 static void		 where_script(struct cmd_ctx *, struct value *,
@@ -150,8 +151,18 @@ static void		 measure_add(struct cmd_ctx *, struct value *,
 			    double *);
 
 /*
- * Format-List and Format-Table.
+ * Format-List and Format-Table.  The keys their calculated properties
+ * may have (Label and Name are one key), matched by unique prefix.
  */
+static const char *const format_list_keys[] = {
+	"Expression", "Label", "Name", "FormatString", NULL
+};
+
+static const char *const format_table_keys[] = {
+	"Expression", "Label", "Name", "FormatString", "Width", "Alignment",
+	NULL
+};
+
 static const struct param_entry format_list_params[] = {
 	{ "Property", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.Object[]",
@@ -812,6 +823,8 @@ cmd_format_list_exec(struct cmd_ctx *ctx)
 	struct value	*in;
 	char		*text;
 
+	if (format_check(ctx, format_list_keys) != 0)
+		return (0);
 	in = builtin_input(ctx, "InputObject", true);
 	if (in->u.arr.n > 0) {
 		text = format_list(ctx->sh, in->u.arr.v, in->u.arr.n,
@@ -828,6 +841,8 @@ cmd_format_table_exec(struct cmd_ctx *ctx)
 	struct value	*in;
 	char		*text;
 
+	if (format_check(ctx, format_table_keys) != 0)
+		return (0);
 	in = builtin_input(ctx, "InputObject", true);
 	if (in->u.arr.n > 0) {
 		text = format_table(ctx->sh, in->u.arr.v, in->u.arr.n,
@@ -837,6 +852,32 @@ cmd_format_table_exec(struct cmd_ctx *ctx)
 		cmd_emit(ctx, value_format(text));
 	}
 	value_unref(in);
+	return (0);
+}
+
+/*
+ * The calculated properties of -Property checked before anything is
+ * formatted, as 5.1 checks them: only the cmdlet's keys, and an
+ * Expression in each.  -1 after writing the error.
+ */
+static int
+format_check(struct cmd_ctx *ctx, const char *const *keys)
+{
+	struct value	*props, *sel, *expr;
+	char		*label;
+	size_t		 i;
+	int		 dir;
+
+	if ((props = bound_get(ctx->args, "Property")) == NULL)
+		return (0);
+	for (i = 0; i < value_count(props); i++) {
+		sel = value_item(props, i);
+		if (sel->type != V_HASH)
+			continue;
+		if (select_calc(ctx, sel, keys, &label, &expr, &dir) != 0)
+			return (-1);
+		free(label);
+	}
 	return (0);
 }
 
