@@ -670,6 +670,11 @@ extern const struct cmdlet_entry cmd_out_string_entry;
 extern const struct cmdlet_entry cmd_get_date_entry;
 extern const struct cmdlet_entry cmd_measure_object_entry;
 
+/* cmd_convert.c */
+extern const struct cmdlet_entry cmd_convertto_json_entry;
+extern const struct cmdlet_entry cmd_convertto_csv_entry;
+extern const struct cmdlet_entry cmd_export_csv_entry;
+
 /* help.c */
 extern const struct cmdlet_entry cmd_get_help_entry;
 extern const struct cmdlet_entry cmd_get_command_entry;

@@ -1,10 +1,11 @@
 #!/bin/bash
 # cli.sh - the hubsh program as scripts and cron jobs use it: input forms,
-# exit status, transactions, store file safety, credentials.
+# exit status, transactions, store file safety, credentials, and the files
+# Export-Csv writes.
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..18"
+echo "1..28"
 s="$tap_tmp/s.db"
 
 snapshot() {	# everything the store holds, as text
@@ -112,4 +113,97 @@ tap_result $? "an unknown source server is a warning, not an error"
 out=$(hub "$s" -Command 'New-SendConnector -Name Y' 2>&1); rc=$?
 echo "$out" | grep -q 'missing mandatory parameters: AddressSpaces' && [ $rc -ne 0 ]
 tap_result $? "missing mandatory parameter in batch mode is an error"
+
+# ConvertTo-Json and Export-Csv: files, encodings, dates, failures.
+x="$tap_tmp/export"
+mkdir "$x"
+exp() {	# hubsh in the export directory
+	(cd "$x" && hub "$s" "$@")
+}
+
+exp -Command 'Get-SendConnector | sort Name | select Name,Port,AddressSpaces,Comment | Export-Csv out.csv' >/dev/null 2>&1; rc=$?
+cat >"$tap_tmp/want.csv" <<'CSV'
+#TYPE Selected.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig
+"Name","Port","AddressSpaces","Comment"
+"Internet","25","System.Object[]",""
+"Relay","25","System.Object[]",""
+"X","25","System.Object[]",""
+CSV
+cmp -s "$x/out.csv" "$tap_tmp/want.csv" && [ $rc -eq 0 ] &&
+    [ "$(stat -c %a "$x/out.csv")" = "$(printf '%o' $(( 0666 & ~$(umask) )))" ] &&
+    [ "$(ls -A "$x")" = out.csv ]
+tap_result $? "Export-Csv writes #TYPE, the header and quoted rows; no temporary file left"
+
+cp "$x/out.csv" "$tap_tmp/before.csv"
+out=$(exp -Command 'Get-SendConnector | select Name | Export-Csv out.csv -NoClobber' 2>&1); rc=$?
+exp -Command 'Get-SendConnector X | select Name | Export-Csv new.csv -NoClobber -NoTypeInformation' >/dev/null 2>&1
+cmp -s "$x/out.csv" "$tap_tmp/before.csv" && [ $rc -ne 0 ] &&
+    echo "$out" | grep -q "The file 'out.csv' already exists." &&
+    [ "$(cat "$x/new.csv")" = "$(printf '"Name"\n"X"')" ]
+tap_result $? "-NoClobber refuses an existing file and leaves it as it was"
+
+exp -Command 'Get-SendConnector X | select Comment,Name,Enabled,Port,AddressSpaces | Export-Csv out.csv -Append' >/dev/null 2>&1; rc=$?
+{ cat "$tap_tmp/before.csv"; echo '"X","25","System.Object[]",""'; } >"$tap_tmp/want.csv"
+cmp -s "$x/out.csv" "$tap_tmp/want.csv" && [ $rc -eq 0 ]
+tap_result $? "-Append writes rows in the file's columns, without a second header"
+
+cp "$x/out.csv" "$tap_tmp/before.csv"
+out=$(exp -Command 'Get-SendConnector X | select Name | Export-Csv out.csv -Append' 2>&1); rc=$?
+cmp -s "$x/out.csv" "$tap_tmp/before.csv" && [ $rc -ne 0 ] &&
+    echo "$out" | grep -q 'corresponds to the following column: Port'
+r1=$?
+exp -Command 'Get-SendConnector X | select Name | Export-Csv out.csv -Append -Force' >/dev/null 2>&1
+[ $r1 -eq 0 ] && [ "$(tail -1 "$x/out.csv")" = '"X",,,' ]
+tap_result $? "-Append refuses missing columns (file unchanged); -Force leaves them empty"
+
+chmod 444 "$x/out.csv"
+cp -p "$x/out.csv" "$tap_tmp/before.csv"
+out=$(exp -Command 'Get-SendConnector | select Name | Export-Csv out.csv' 2>&1); rc=$?
+cmp -s "$x/out.csv" "$tap_tmp/before.csv" && [ $rc -ne 0 ] &&
+    echo "$out" | grep -q "Access to the path '$x/out.csv' is denied."
+r1=$?
+exp -Command 'Get-SendConnector X | select Name | Export-Csv out.csv -Force -NoTypeInformation' >/dev/null 2>&1; rc=$?
+[ $r1 -eq 0 ] && [ $rc -eq 0 ] && [ "$(stat -c %a "$x/out.csv")" = 444 ] &&
+    [ "$(cat "$x/out.csv")" = "$(printf '"Name"\n"X"')" ]
+tap_result $? "a read-only file needs -Force, and stays read-only"
+
+printf '1..5000 | %% { New-Object PSObject -Property @{N=$_; Text=%s} } | Export-Csv big.csv\n' \
+    "'$(printf '%0200d' 0)'" >"$tap_tmp/big.ps1"
+exp -File "$tap_tmp/big.ps1" >/dev/null 2>&1
+cp "$x/big.csv" "$tap_tmp/before.csv"
+out=$( (cd "$x" && trap '' XFSZ && ulimit -f 200 && hub "$s" -File "$tap_tmp/big.ps1") 2>&1); rc=$?
+[ "$(wc -l <"$tap_tmp/before.csv")" -eq 5002 ] && [ $rc -ne 0 ] &&
+    cmp -s "$x/big.csv" "$tap_tmp/before.csv" &&
+    echo "$out" | grep -q 'File too large' && [ -z "$(ls -A "$x" | grep '^\.')" ]
+tap_result $? "an export that fails half-way leaves the existing file unchanged"
+
+out=$(exp -Command 'Get-SendConnector X | select Name | Export-Csv /dev/stdout -NoTypeInformation; "after"' 2>&1 | cat)
+[ "$out" = "$(printf '"Name"\n"X"\nafter')" ]
+tap_result $? "Export-Csv to /dev/stdout writes in place"
+
+exp -Command 'New-Object PSObject -Property @{Name="Zoë"} | Export-Csv u8.csv -Encoding UTF8 -NoTypeInformation; New-Object PSObject -Property @{Name="Zoë"} | Export-Csv u16.csv -Encoding Unicode -NoTypeInformation; New-Object PSObject -Property @{Name="Åsa"} | Export-Csv u16.csv -Append; New-Object PSObject -Property @{Name="Zoë"} | Export-Csv a.csv -Encoding ASCII -NoTypeInformation' >/dev/null 2>&1
+[ "$(od -An -tx1 -N3 "$x/u8.csv" | tr -d ' ')" = efbbbf ] &&
+    [ "$(iconv -f UTF-16 -t UTF-8 "$x/u16.csv")" = "$(printf '"Name"\n"Zoë"\n"Åsa"')" ] &&
+    [ "$(od -An -tx1 -N2 "$x/u16.csv" | tr -d ' ')" = fffe ] &&
+    [ "$(cat "$x/a.csv")" = "$(printf '"Name"\n"Zo?"')" ]
+tap_result $? "-Encoding UTF8/Unicode write a byte order mark; -Append keeps UTF-16; ASCII writes ?"
+
+out=$(TZ=UTC hub "$s" -Command "\$o = New-Object PSObject -Property @{When=(Get-Date -Date '2012-07-09 10:15:03')}; \$o | ConvertTo-Json -Compress; \$o | ConvertTo-Csv -NoTypeInformation" 2>&1)
+[ "$out" = "$(printf '%s\n%s\n%s' '{"When":"\/Date(1341828903000)\/"}' '"When"' '"7/9/2012 10:15:03 AM"')" ]
+tap_result $? "dates: \\/Date(ms)\\/ in JSON, en-US text in CSV"
+
+hub "$s" -Command 'Get-SendConnector | ConvertTo-Json' >"$tap_tmp/all.json" 2>&1
+hub "$s" -Command 'Get-SendConnector X | fl *' >"$tap_tmp/x.txt" 2>&1
+python3 - "$tap_tmp/all.json" "$tap_tmp/x.txt" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+objs = json.loads(text)
+x = [o for o in objs if o["Name"] == "X"][0]
+fl = re.findall(r"^(\w+) +: ", open(sys.argv[2]).read(), re.M)
+assert len(objs) == 3 and list(x) == fl, (list(x), fl)
+assert re.fullmatch(r"/Date\(\d+\)/", x["WhenCreated"])
+assert x["AddressSpaces"] == ["smtp:x.example;1"], x["AddressSpaces"]
+assert '"WhenCreated":  "\\/Date(' in text
+PY
+tap_result $? "Get-SendConnector | ConvertTo-Json is valid JSON with every property"
 exit 0
