@@ -646,6 +646,19 @@ struct value	*sendconnector_object(const struct send_connector *);
 /* The session's RunspaceId, shown on every Exchange object. */
 const char	*shell_runspace_id(void);
 
+/* cmd_queue.c */
+extern const struct cmdlet_entry cmd_get_queue_entry;
+extern const struct cmdlet_entry cmd_retry_queue_entry;
+extern const struct cmdlet_entry cmd_suspend_queue_entry;
+extern const struct cmdlet_entry cmd_resume_queue_entry;
+extern const struct cmdlet_entry cmd_get_message_entry;
+extern const struct cmdlet_entry cmd_suspend_message_entry;
+extern const struct cmdlet_entry cmd_resume_message_entry;
+extern const struct cmdlet_entry cmd_remove_message_entry;
+
+/* cmd_transport.c: Test-SendConnector */
+extern const struct cmdlet_entry cmd_test_sendconnector_entry;
+
 /* cmd_tracking.c */
 extern const struct cmdlet_entry cmd_get_messagetrackinglog_entry;
 
