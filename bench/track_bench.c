@@ -87,6 +87,7 @@ static void	 usage(void) __attribute__((noreturn));
 static void	 die(const char *, const char *) __attribute__((noreturn));
 static uint32_t	 rnd(uint32_t);
 static double	 now_ms(void);
+static double	 cpu_ms(void);
 static int	 cmd_fill(const char *, int64_t, int);
 static int	 cmd_query(const char *, int);
 static int	 cmd_plan(const char *);
@@ -131,6 +132,16 @@ now_ms(void)
 	struct timespec	ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
+}
+
+/* CPU time of the process (user and system), ms. */
+static double
+cpu_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
 }
 
@@ -366,7 +377,7 @@ cmd_query(const char *path, int runs)
 	struct count		 c;
 	const char		*rcpt;
 	char			*cause = NULL;
-	double			 ms[MAX_RUNS], t;
+	double			 ms[MAX_RUNS], cpu[MAX_RUNS], t, c0;
 	size_t			 i;
 	int			 r;
 
@@ -379,17 +390,21 @@ cmd_query(const char *path, int runs)
 		set_case(&q, &qcases[i], &p, &rcpt);
 		for (r = 0; r < runs; r++) {
 			memset(&c, 0, sizeof c);
+			c0 = cpu_ms();
 			t = now_ms();
 			if (spool_track_query(sp, &q, on_count, &c,
 			    &cause) != 0)
 				die(qcases[i].name, cause);
 			ms[r] = now_ms() - t;
+			cpu[r] = cpu_ms() - c0;
 		}
 		qsort(ms, (size_t)runs, sizeof ms[0], cmp_double);
+		qsort(cpu, (size_t)runs, sizeof cpu[0], cmp_double);
 		printf("{\"case\": \"%s\", \"runs\": %d, \"median_ms\": %.2f, "
-		    "\"min_ms\": %.2f, \"max_ms\": %.2f, \"events\": %" PRId64
-		    ", \"recipients\": %" PRId64 ", \"value\": \"%s\"}\n",
-		    qcases[i].name, runs, ms[runs / 2], ms[0], ms[runs - 1],
+		    "\"min_ms\": %.2f, \"max_ms\": %.2f, \"median_cpu_ms\": "
+		    "%.2f, \"events\": %" PRId64 ", \"recipients\": %" PRId64
+		    ", \"value\": \"%s\"}\n", qcases[i].name, runs,
+		    ms[runs / 2], ms[0], ms[runs - 1], cpu[runs / 2],
 		    c.events, c.rcpts, qcases[i].what == Q_SENDER ? p.sender :
 		    qcases[i].what == Q_RCPT ? p.rcpt :
 		    qcases[i].what == Q_MSGID ? p.message_id :

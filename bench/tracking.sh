@@ -105,10 +105,11 @@ done
 size_prune=$(stat -c %s "$work/prune/queue.db")
 printf '{"case": "size_after_prune", "bytes": %s}\n' "$size_prune" >> "$OUT"
 
+loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)
 md=${OUT%.jsonl}.md
 rev=$(git -C "$top" rev-parse --short HEAD 2> /dev/null || echo unknown)
-dirty=$(git -C "$top" status --porcelain -- store bench 2> /dev/null |
-	wc -l)
+dirty=$(git -C "$top" status --porcelain -- store bench \
+	':!bench/results' 2> /dev/null | wc -l)
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 fs=$(df -T "$work" | awk 'NR == 2 { print $2 " (" $1 ")" }')
@@ -124,7 +125,7 @@ print("- date: $stamp")
 print("- command: BUILD=$BUILD EVENTS=$EVENTS DAYS=$DAYS RUNS=$RUNS "
       "PRUNE_DAYS=$PRUNE_DAYS BATCHES=\"$BATCHES\" bench/tracking.sh")
 print("- machine: nproc $(nproc), CPU \"$cpu\", $mem, kernel $(uname -r)")
-print("- load average at start: $loadavg")
+print("- load average at start: $loadavg; at the end: $loadavg_end")
 print("- scratch: $work on $fs")
 print("- libstore.a of $BUILD, checkout at git $rev"
       + (" (uncommitted changes in store/ or bench/: $dirty files)"
@@ -138,8 +139,9 @@ print("Fill: %d events (%d messages) in %.1f s, %.0f events/s, in "
       f["events"] / (f["ms"] / 1000), mb(by["size_after_fill"]["bytes"]),
       by["size_after_fill"]["bytes"] / f["events"]))
 print()
-print("| query | runs | median ms | min–max ms | events | recipients |")
-print("|---|---|---|---|---|---|")
+print("| query | runs | median ms | min–max ms | median CPU ms | events | "
+      "recipients |")
+print("|---|---|---|---|---|---|---|")
 names = {
     "day": "one day (Start/End), ResultSize Unlimited",
     "day_sender": "one day, -Sender",
@@ -156,9 +158,9 @@ names = {
 for r in rows:
     if r["case"] not in names:
         continue
-    print("| %s | %d | **%.2f** | %.2f–%.2f | %d | %d |" % (
+    print("| %s | %d | **%.2f** | %.2f–%.2f | %.2f | %d | %d |" % (
         names[r["case"]], r["runs"], r["median_ms"], r["min_ms"],
-        r["max_ms"], r["events"], r["recipients"]))
+        r["max_ms"], r["median_cpu_ms"], r["events"], r["recipients"]))
 print()
 print("Prune: every event older than day $PRUNE_DAYS, oldest first, one "
       "transaction (BEGIN IMMEDIATE, spool_track_prune, COMMIT) per batch, "
@@ -187,6 +189,10 @@ if stat:
     for name, b in stat:
         print("| %s | %.1f |" % (name, mb(int(b))))
     print()
+print("Wall time of spool_track_query() alone, in the helper's process, "
+      "on a warm page cache; CPU: user and system time of the process "
+      "during the call.")
+print()
 print("Query plans (EXPLAIN QUERY PLAN of spool_track_query's SQL):")
 print()
 print("\`\`\`")
