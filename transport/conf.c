@@ -5,7 +5,13 @@
  * A setting is named the same everywhere: `--max-sessions 200` on the
  * command line is `max-sessions = 200` in the file.  The command line
  * wins: hubd.c reads the file first, then applies the options again.
- * Retry and expiry defaults are Exchange's (exchange-semantics 7.4).
+ *
+ * The transport settings of Set-TransportService (retries, expiry,
+ * per-destination connections, tracking and protocol logs) are not
+ * here: they live in the store and hubd.c reads them at every reload.
+ * Their former names are refused with the cmdlet parameter to use.  The
+ * defaults set here are Exchange's (exchange-semantics 7.4) and hold
+ * only until the store has been read.
  */
 #include <sys/types.h>
 
@@ -19,6 +25,10 @@
 
 #include "xmalloc.h"
 #include "transport.h"
+
+#ifndef HUBD_DEFAULT_CONTROL
+#define HUBD_DEFAULT_CONTROL	"/run/hubsh/hubd.sock"
+#endif
 
 enum conf_type {
 	CONF_STRING,
@@ -58,17 +68,23 @@ static const struct conf_entry conf_table[] = {
 	{ "command-timeout", T(command_timeout, 1, 86400) },
 	{ "data-timeout", T(data_timeout, 1, 86400) },
 	{ "workers", I(workers, 1, 4096) },
-	{ "destination-concurrency", I(dest_concurrency, 1, 4096) },
 	{ "connect-timeout", T(connect_timeout, 1, 3600) },
-	{ "transient-retry-count", I(transient_retry_count, 0, 15) },
-	{ "transient-retry-interval",
-	    T(transient_retry_interval, 1, 12 * 3600) },
+	{ "control-socket", S(control_socket) },
+	{ "control-group", S(control_group) },
+};
+
+/* Settings that moved to the store, and what sets them now. */
+static const struct {
+	const char	*name;
+	const char	*parameter;
+} conf_moved_table[] = {
+	{ "transient-retry-count", "TransientFailureRetryCount" },
+	{ "transient-retry-interval", "TransientFailureRetryInterval" },
 	{ "outbound-retry-interval",
-	    T(outbound_retry_interval, 1, 7 * 86400) },
-	{ "delay-notification-timeout",
-	    T(delay_notification_timeout, 1, 90 * 86400) },
-	{ "message-expiration-timeout",
-	    T(message_expiration_timeout, 5, 90 * 86400) },
+	    "OutboundConnectionFailureRetryInterval" },
+	{ "delay-notification-timeout", "DelayNotificationTimeout" },
+	{ "message-expiration-timeout", "MessageExpirationTimeout" },
+	{ "destination-concurrency", "MaxPerDomainOutboundConnections" },
 };
 
 #undef S
@@ -100,7 +116,14 @@ conf_defaults(struct hubd_conf *c)
 	c->outbound_retry_interval = 600;
 	c->delay_notification_timeout = 4 * 3600;
 	c->message_expiration_timeout = 2 * 86400;
+	c->external_delay_dsn = true;
+	c->tracking_enabled = true;
+	c->tracking_subject = true;
+	c->tracking_max_age = 30 * 86400;
+	c->protolog_max_age = 30 * 86400;
 	c->reload_interval_ms = 250;
+	c->control_socket = xstrdup(HUBD_DEFAULT_CONTROL);
+	c->control_group = xstrdup("hubsh");
 	conf_parse_nets(c, "127.0.0.0/8, ::1/128", NULL);
 }
 
@@ -111,6 +134,19 @@ conf_name(size_t i)
 	if (i >= sizeof conf_table / sizeof conf_table[0])
 		return (NULL);
 	return (conf_table[i].name);
+}
+
+const char *
+conf_moved(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof conf_moved_table / sizeof conf_moved_table[0];
+	    i++) {
+		if (strcmp(conf_moved_table[i].name, name) == 0)
+			return (conf_moved_table[i].parameter);
+	}
+	return (NULL);
 }
 
 static const struct conf_entry *
@@ -132,9 +168,16 @@ conf_set(struct hubd_conf *c, const char *name, const char *value,
 {
 	const struct conf_entry	*e;
 	char			**sp;
+	const char		*moved;
 	int64_t			 v;
 	int			 secs, rc;
 
+	if ((moved = conf_moved(name)) != NULL) {
+		xasprintf(cause, "%s is no longer a hubd setting: it is kept "
+		    "in the store, set it with hubsh's Set-TransportService "
+		    "-%s", name, moved);
+		return (-1);
+	}
 	if ((e = conf_find(name)) == NULL) {
 		xasprintf(cause, "unknown setting '%s'", name);
 		return (-1);
@@ -408,6 +451,8 @@ conf_free(struct hubd_conf *c)
 	free(c->tls_key);
 	free(c->user);
 	free(c->hostname);
+	free(c->control_socket);
+	free(c->control_group);
 	for (i = 0; i < c->nrelay_nets; i++)
 		free(c->relay_nets[i]);
 	free(c->relay_nets);

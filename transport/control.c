@@ -1,1 +1,950 @@
-/* control.c: being written. */
+/*
+ * control.c - hubd's control channel (common/ctl.h): the UNIX socket
+ * through which hubsh asks about queues, messages and the tracking log.
+ *
+ * hubd.c binds the socket with control_bind() while still root, starts
+ * answering with control_start() once the queue runs, and ends with
+ * control_stop().  An accept thread gives every connection a detached
+ * thread, at most CONTROL_MAX_CONNS at once (the others wait in the
+ * listen backlog), so a slow Test-SendConnector probe never holds up
+ * Get-Queue.  A connection carries one request and its answer.
+ *
+ * Access has two gates.  The file is mode 0660, owned by hubd's user and
+ * the control group, so the kernel keeps everyone else out; and every
+ * connection's credentials (SO_PEERCRED) are checked again here: root,
+ * hubd's own user and members of the control group (by the process's
+ * groups or the group database) are answered, anyone else gets one
+ * PermissionDenied status record and is disconnected.
+ *
+ * Nothing of a request but its operation name is logged.
+ */
+#define _GNU_SOURCE	/* struct ucred, accept4(2), pipe2(2) */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+#include "transport.h"
+
+#ifndef HUBSH_VERSION
+#define HUBSH_VERSION		"0"
+#endif
+
+#define CONTROL_MAX_CONNS	16	/* connections answered at once */
+#define CONTROL_BACKLOG		64
+#define CONTROL_READ_MS		10000	/* per read of the request */
+#define CONTROL_SEND_SECS	60	/* a client that stops reading */
+#define CONTROL_FLUSH		256	/* tracking records per write */
+#define CONTROL_TRACK_LIMIT	1000	/* ResultSize when not given */
+#define CONTROL_PROBE_MS	2000	/* asking a hubd already running */
+#define CONTROL_DRAIN_SECS	10	/* stop: requests may finish */
+#define CONTROL_KILL_SECS	5	/* stop: after cutting them off */
+#define CONTROL_MAX_GROUPS	65536
+
+struct control_conn {
+	TAILQ_ENTRY(control_conn) entry;
+	struct control		*ctl;
+	int			 fd;
+	uid_t			 uid;
+	char			*user;		/* name, or "#uid" */
+};
+
+struct control {
+	int			 fd;		/* listening socket */
+	int			 wake[2];	/* stops the accept thread */
+	char			*path;
+	char			*group;		/* control group name */
+	gid_t			 gid;
+	bool			 have_gid;	/* the group exists */
+	dev_t			 dev;		/* the socket file made here */
+	ino_t			 ino;
+	pthread_t		 thread;
+	bool			 started;
+
+	pthread_mutex_t		 lock;		/* all below */
+	pthread_cond_t		 done;		/* a connection ended */
+	TAILQ_HEAD(, control_conn) conns;
+	int			 nconns;
+	bool			 stopping;
+};
+
+/* One op track request in progress. */
+struct control_track {
+	int			 fd;
+	struct buf		 out;
+	struct ctl_rec		 rec;
+	size_t			 pending;	/* records in out */
+	int64_t			 count;
+	bool			 failed;	/* the client went away */
+};
+
+static int	 control_mkdir(const char *, uid_t, char **);
+static int	 control_replace_stale(const char *, char **);
+static char	*control_ask_pid(int);
+static void	*control_accept_loop(void *);
+static void	 control_spawn(struct control *, int);
+static void	*control_main(void *);
+static void	 control_serve(struct control_conn *);
+static bool	 control_admit(struct control *, struct control_conn *);
+static bool	 control_in_group(const char *, gid_t, gid_t, gid_t);
+static char	*control_user_name(uid_t, gid_t *);
+static void	 control_status(struct buf *, const char *, const char *);
+static void	 control_answer(int, struct buf *, const char *,
+		    const char *);
+static void	 control_ping(struct buf *);
+static bool	 control_queue_op(const char *);
+static void	 control_track(struct control_conn *, const struct ctl_rec *);
+static int	 control_int(const struct ctl_rec *, const char *, int64_t,
+		    int64_t *);
+static int	 control_track_query(const struct ctl_rec *,
+		    struct track_query *, char **);
+static int	 control_track_one(const struct track_event *, void *);
+static int	 control_track_flush(struct control_track *);
+static void	 control_wait(struct control *, int);
+
+/* The queue and message operations of ctl.h, answered by queue_ctl(). */
+static const char *const control_queue_ops[] = {
+	"get-queue", "retry-queue", "suspend-queue", "resume-queue",
+	"get-message", "suspend-message", "resume-message", "remove-message"
+};
+
+/*
+ * Make the socket at path: its directory (0755) when missing, a stale
+ * socket replaced, a running hubd refused; mode 0660, owner user,
+ * group the control group (else user's group).  Runs before privileges
+ * are dropped and before any thread starts.
+ */
+int
+control_bind(struct control **cp, const char *path, const char *user,
+    const char *group, char **cause)
+{
+	struct sockaddr_un	 sun;
+	struct control		*c;
+	pthread_condattr_t	 ca;
+	struct passwd		*pw = NULL;
+	struct group		*gr = NULL;
+	struct stat		 st;
+	uid_t			 uid = (uid_t)-1;
+	gid_t			 gid = (gid_t)-1;
+	mode_t			 old;
+	int			 fd, rc;
+
+	*cp = NULL;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (path == NULL || *path != '/') {
+		xasprintf(cause, "control-socket must be an absolute path");
+		return (-1);
+	}
+	if (strlen(path) >= sizeof sun.sun_path) {
+		xasprintf(cause, "control-socket %s: the path is too long "
+		    "(at most %zu bytes)", path, sizeof sun.sun_path - 1);
+		return (-1);
+	}
+	strncpy(sun.sun_path, path, sizeof sun.sun_path - 1);
+	if (user != NULL) {
+		if ((pw = getpwnam(user)) == NULL) {
+			xasprintf(cause, "no such user %s", user);
+			return (-1);
+		}
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (group != NULL && *group != '\0' && (gr = getgrnam(group)) == NULL)
+		log_warnx("control: the control group %s does not exist: "
+		    "only root and hubd's user may use the control channel",
+		    group);
+	if (control_mkdir(path, uid, cause) != 0 ||
+	    control_replace_stale(path, cause) != 0)
+		return (-1);
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		xasprintf(cause, "control socket: %s", strerror(errno));
+		return (-1);
+	}
+	/* No moment where the socket is open to everyone. */
+	old = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	umask(old);
+	if (rc != 0) {
+		xasprintf(cause, "control socket %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if (gr != NULL)
+		gid = gr->gr_gid;
+	if (chown(path, uid, gid) != 0 || chmod(path, 0660) != 0 ||
+	    stat(path, &st) != 0 || listen(fd, CONTROL_BACKLOG) != 0) {
+		xasprintf(cause, "control socket %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		unlink(path);
+		return (-1);
+	}
+
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	c->path = xstrdup(path);
+	c->group = xstrdup(group != NULL && *group != '\0' ? group : "");
+	if (gr != NULL) {
+		c->gid = gr->gr_gid;
+		c->have_gid = true;
+	}
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	if (pipe2(c->wake, O_CLOEXEC) != 0) {
+		xasprintf(cause, "pipe: %s", strerror(errno));
+		close(fd);
+		unlink(path);
+		free(c->path);
+		free(c->group);
+		free(c);
+		return (-1);
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->done, &ca);
+	pthread_condattr_destroy(&ca);
+	TAILQ_INIT(&c->conns);
+	*cp = c;
+	return (0);
+}
+
+/*
+ * The socket's directory, 0755, made when missing (one level); when
+ * hubd will run as another user, it is handed over so that hubd can
+ * remove its socket when it stops.
+ */
+static int
+control_mkdir(const char *path, uid_t uid, char **cause)
+{
+	char	*dir, *slash;
+	int	 rc = 0;
+
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) == 0) {
+			if (uid != (uid_t)-1 && chown(dir, uid, (gid_t)-1) != 0)
+				log_warnx("control: chown %s: %s", dir,
+				    strerror(errno));
+		} else if (errno != EEXIST) {
+			xasprintf(cause, "cannot create %s: %s", dir,
+			    strerror(errno));
+			rc = -1;
+		}
+	}
+	free(dir);
+	return (rc);
+}
+
+/*
+ * Something at path already: a socket nobody answers on is left over
+ * from a hubd that did not stop cleanly and is removed; a socket that
+ * answers belongs to a running hubd, and anything else is not ours to
+ * remove.
+ */
+static int
+control_replace_stale(const char *path, char **cause)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	char			*pid;
+	int			 fd;
+
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return (0);
+		xasprintf(cause, "control socket %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		xasprintf(cause, "control socket %s: the file exists and is "
+		    "not a socket", path);
+		return (-1);
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, path, sizeof sun.sun_path - 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		xasprintf(cause, "control socket: %s", strerror(errno));
+		return (-1);
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
+		pid = control_ask_pid(fd);
+		close(fd);
+		xasprintf(cause, "another hubd%s%s%s is running: it answers "
+		    "on the control socket %s", pid != NULL ? " (pid " : "",
+		    pid != NULL ? pid : "", pid != NULL ? ")" : "", path);
+		free(pid);
+		return (-1);
+	}
+	close(fd);
+	if (errno != ECONNREFUSED) {
+		xasprintf(cause, "control socket %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	if (unlink(path) != 0 && errno != ENOENT) {
+		xasprintf(cause, "cannot remove the stale control socket %s: "
+		    "%s", path, strerror(errno));
+		return (-1);
+	}
+	log_info("control: replaced the stale socket %s", path);
+	return (0);
+}
+
+/* Ping whoever answers on fd, for its pid (NULL if it does not say). */
+static char *
+control_ask_pid(int fd)
+{
+	static const char	 ping[] = "op ping\n.\n";
+	struct ctl_reader	 rd;
+	struct ctl_rec		 r;
+	char			*why = NULL, *pid = NULL;
+	bool			 last = false;
+
+	if (ctl_write_all(fd, ping, sizeof ping - 1, &why) != 0) {
+		free(why);
+		return (NULL);
+	}
+	ctl_reader_init(&rd, fd, CONTROL_PROBE_MS);
+	ctl_rec_init(&r);
+	while (!last && ctl_read(&rd, &r, &last, &why) == 0) {
+		if (pid == NULL && ctl_get(&r, "pid") != NULL)
+			pid = xstrdup(ctl_get(&r, "pid"));
+	}
+	free(why);
+	ctl_rec_clear(&r);
+	ctl_reader_free(&rd);
+	return (pid);
+}
+
+/* Start the accept thread. */
+int
+control_start(struct control *c, char **cause)
+{
+	int	error;
+
+	if ((error = pthread_create(&c->thread, NULL, control_accept_loop,
+	    c)) != 0) {
+		xasprintf(cause, "control thread: %s", strerror(error));
+		return (-1);
+	}
+	c->started = true;
+	log_info("control: answering on %s", c->path);
+	return (0);
+}
+
+/*
+ * The accept thread: takes a connection only while fewer than
+ * CONTROL_MAX_CONNS are being answered; until control_stop().
+ */
+static void *
+control_accept_loop(void *arg)
+{
+	struct control	*c = arg;
+	struct pollfd	 pfd[2];
+	bool		 stop;
+	int		 fd;
+
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		while (c->nconns >= CONTROL_MAX_CONNS && !c->stopping)
+			pthread_cond_wait(&c->done, &c->lock);
+		stop = c->stopping;
+		pthread_mutex_unlock(&c->lock);
+		if (stop)
+			break;
+
+		pfd[0].fd = c->fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = c->wake[0];
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warnx("control: poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents != 0)
+			break;
+		if (pfd[0].revents == 0)
+			continue;
+		if ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_warnx("control: accept: %s",
+				    strerror(errno));
+				usleep(100 * 1000);
+			}
+			continue;
+		}
+		control_spawn(c, fd);
+	}
+	return (NULL);
+}
+
+/* A detached thread for the connection fd; closed when none starts. */
+static void
+control_spawn(struct control *c, int fd)
+{
+	struct control_conn	*cc;
+	struct timeval		 tv;
+	pthread_attr_t		 attr;
+	pthread_t		 t;
+	int			 error;
+
+	/* A client that stops reading gives its slot back. */
+	tv.tv_sec = CONTROL_SEND_SECS;
+	tv.tv_usec = 0;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+
+	cc = xcalloc(1, sizeof *cc);
+	cc->ctl = c;
+	cc->fd = fd;
+	pthread_mutex_lock(&c->lock);
+	TAILQ_INSERT_TAIL(&c->conns, cc, entry);
+	c->nconns++;
+	pthread_mutex_unlock(&c->lock);
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	error = pthread_create(&t, &attr, control_main, cc);
+	pthread_attr_destroy(&attr);
+	if (error == 0)
+		return;
+	log_warnx("control: connection thread: %s", strerror(error));
+	pthread_mutex_lock(&c->lock);
+	TAILQ_REMOVE(&c->conns, cc, entry);
+	c->nconns--;
+	pthread_mutex_unlock(&c->lock);
+	close(fd);
+	free(cc);
+}
+
+/* A connection's thread: answer, then give the slot back. */
+static void *
+control_main(void *arg)
+{
+	struct control_conn	*cc = arg;
+	struct control		*c = cc->ctl;
+
+	control_serve(cc);
+	pthread_mutex_lock(&c->lock);
+	TAILQ_REMOVE(&c->conns, cc, entry);
+	c->nconns--;
+	pthread_cond_broadcast(&c->done);
+	pthread_mutex_unlock(&c->lock);
+	close(cc->fd);
+	free(cc->user);
+	free(cc);
+	return (NULL);
+}
+
+/*
+ * Check the client, read its request and answer it.  Every answer ends
+ * with a status record, except when the client is gone.
+ */
+static void
+control_serve(struct control_conn *cc)
+{
+	struct ctl_reader	 rd;
+	struct ctl_rec		 req;
+	struct buf		 out;
+	const char		*op;
+	char			*why = NULL, *cat = NULL, *msg = NULL;
+	bool			 last = false;
+	int			 rc;
+
+	buf_init(&out);
+	if (!control_admit(cc->ctl, cc)) {
+		if (*cc->ctl->group == '\0')
+			xasprintf(&msg, "Access denied: user %s (uid %lu) is "
+			    "not root or hubd's user.", cc->user,
+			    (unsigned long)cc->uid);
+		else
+			xasprintf(&msg, "Access denied: user %s (uid %lu) is "
+			    "not root, hubd's user or a member of the control "
+			    "group %s.%s", cc->user, (unsigned long)cc->uid,
+			    cc->ctl->group, cc->ctl->have_gid ? "" :
+			    " That group does not exist.");
+		control_answer(cc->fd, &out, "PermissionDenied", msg);
+		free(msg);
+		buf_free(&out);
+		return;
+	}
+
+	ctl_reader_init(&rd, cc->fd, CONTROL_READ_MS);
+	ctl_rec_init(&req);
+	if (ctl_read(&rd, &req, &last, &why) != 0 || !last || req.n == 0 ||
+	    strcmp(req.f[0].name, "op") != 0) {
+		log_info("control: malformed request from user %s (uid %lu)",
+		    cc->user, (unsigned long)cc->uid);
+		xasprintf(&msg, "The request on the control channel is "
+		    "malformed: %s.", why != NULL ? why : !last ?
+		    "more than one record" : "it does not begin with op");
+		control_answer(cc->fd, &out, "ProtocolError", msg);
+		goto done;
+	}
+	op = req.f[0].value;
+
+	if (strcmp(op, "track") == 0) {
+		log_debug("control: track for user %s (uid %lu)", cc->user,
+		    (unsigned long)cc->uid);
+		control_track(cc, &req);
+		goto done;
+	}
+	if (strcmp(op, "ping") == 0) {
+		control_ping(&out);
+		rc = 0;
+	} else if (strcmp(op, "probe") == 0)
+		rc = probe_ctl(&req, &out, &cat, &msg);
+	else if (control_queue_op(op))
+		rc = queue_ctl(env->queue, &req, &out, &cat, &msg);
+	else {
+		log_info("control: unknown operation from user %s (uid %lu)",
+		    cc->user, (unsigned long)cc->uid);
+		xasprintf(&msg, "hubd does not know the operation '%s'.", op);
+		control_answer(cc->fd, &out, "InvalidOperation", msg);
+		goto done;
+	}
+	log_debug("control: %s for user %s (uid %lu)", op, cc->user,
+	    (unsigned long)cc->uid);
+	if (rc == 0)
+		control_answer(cc->fd, &out, NULL, NULL);
+	else
+		control_answer(cc->fd, &out, cat != NULL ? cat :
+		    "NotSpecified", msg != NULL ? msg :
+		    "The transport service refused the request.");
+done:
+	free(why);
+	free(cat);
+	free(msg);
+	buf_free(&out);
+	ctl_rec_clear(&req);
+	ctl_reader_free(&rd);
+}
+
+static bool
+control_queue_op(const char *op)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof control_queue_ops /
+	    sizeof control_queue_ops[0]; i++) {
+		if (strcmp(op, control_queue_ops[i]) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * May this client use the channel?  Root, hubd's effective user, and
+ * whoever holds the control group: as the process's group or one of its
+ * supplementary groups (what the kernel checked against the file), or
+ * by the group database for the user.  Fills cc->uid and cc->user.
+ */
+static bool
+control_admit(struct control *c, struct control_conn *cc)
+{
+	struct ucred	 cred;
+	socklen_t	 len = sizeof cred;
+	gid_t		 pw_gid = (gid_t)-1;
+#ifdef SO_PEERGROUPS
+	gid_t		 groups[256];
+	socklen_t	 glen = sizeof groups;
+	size_t		 i;
+#endif
+
+	if (getsockopt(cc->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		log_warnx("control: SO_PEERCRED: %s", strerror(errno));
+		cc->uid = (uid_t)-1;
+		cc->user = xstrdup("unknown");
+		return (false);
+	}
+	cc->uid = cred.uid;
+	cc->user = control_user_name(cred.uid, &pw_gid);
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return (true);
+	if (c->have_gid) {
+		if (cred.gid == c->gid)
+			return (true);
+#ifdef SO_PEERGROUPS
+		if (getsockopt(cc->fd, SOL_SOCKET, SO_PEERGROUPS, groups,
+		    &glen) == 0) {
+			for (i = 0; i < glen / sizeof groups[0]; i++)
+				if (groups[i] == c->gid)
+					return (true);
+		}
+#endif
+		if (pw_gid != (gid_t)-1 &&
+		    control_in_group(cc->user, pw_gid, c->gid, cred.uid))
+			return (true);
+	}
+	log_info("control: refused user %s (uid %lu): not root, hubd's user "
+	    "or a member of the control group %s", cc->user,
+	    (unsigned long)cc->uid, c->group);
+	return (false);
+}
+
+/* Is gid among the groups of user (primary pw_gid) in the database? */
+static bool
+control_in_group(const char *user, gid_t pw_gid, gid_t gid, uid_t uid)
+{
+	gid_t	*groups;
+	int	 n = 64, i;
+	bool	 found = false;
+
+	if (pw_gid == gid)
+		return (true);
+	if (*user == '#')
+		return (false);
+	for (;;) {
+		groups = xreallocarray(NULL, (size_t)n, sizeof *groups);
+		if (getgrouplist(user, pw_gid, groups, &n) != -1)
+			break;
+		free(groups);
+		if (n <= 0 || n > CONTROL_MAX_GROUPS) {
+			log_warnx("control: the groups of uid %lu: too many",
+			    (unsigned long)uid);
+			return (false);
+		}
+	}
+	for (i = 0; i < n && !found; i++)
+		found = groups[i] == gid;
+	free(groups);
+	return (found);
+}
+
+/* uid's name ("#uid" when it has none) and primary group. */
+static char *
+control_user_name(uid_t uid, gid_t *gidp)
+{
+	struct passwd	 pw, *res = NULL;
+	char		*buf, *name;
+	size_t		 size = 1024;
+	int		 error;
+
+	for (;;) {
+		buf = xmalloc(size);
+		error = getpwuid_r(uid, &pw, buf, size, &res);
+		if (error != ERANGE || size >= 1024 * 1024)
+			break;
+		free(buf);
+		size *= 4;
+	}
+	if (error == 0 && res != NULL) {
+		name = xstrdup(pw.pw_name);
+		*gidp = pw.pw_gid;
+	} else {
+		xasprintf(&name, "#%lu", (unsigned long)uid);
+		*gidp = (gid_t)-1;
+	}
+	free(buf);
+	return (name);
+}
+
+/* Append the status record: ok when category is NULL. */
+static void
+control_status(struct buf *out, const char *category, const char *message)
+{
+	struct ctl_rec	r;
+
+	ctl_rec_init(&r);
+	if (category == NULL)
+		ctl_add(&r, "status", "ok");
+	else {
+		ctl_add(&r, "status", "error");
+		ctl_add(&r, "category", category);
+		ctl_add(&r, "message", message);
+	}
+	ctl_encode(out, &r, true);
+	ctl_rec_clear(&r);
+}
+
+/* Send out and the status record, then nothing more. */
+static void
+control_answer(int fd, struct buf *out, const char *category,
+    const char *message)
+{
+	char	*why = NULL;
+
+	control_status(out, category, message);
+	if (ctl_write_all(fd, out->s, out->len, &why) != 0) {
+		log_debug("control: answer not sent: %s", why);
+		free(why);
+	}
+	(void)shutdown(fd, SHUT_WR);
+}
+
+/* op ping: who answers. */
+static void
+control_ping(struct buf *out)
+{
+	struct ctl_rec	r;
+
+	ctl_rec_init(&r);
+	ctl_add(&r, "server", env->server);
+	ctl_add(&r, "version", HUBSH_VERSION);
+	ctl_add_int(&r, "pid", (int64_t)getpid());
+	ctl_encode(out, &r, false);
+	ctl_rec_clear(&r);
+}
+
+/*
+ * op track: Get-MessageTrackingLog.  The records are streamed, written
+ * every CONTROL_FLUSH of them, so an unlimited query over millions of
+ * records never builds one answer in memory.  The thread reads through
+ * its own spool connection; the committer is never waited for.
+ */
+static void
+control_track(struct control_conn *cc, const struct ctl_rec *req)
+{
+	struct control_track	 t;
+	struct track_query	 q;
+	struct spool		*sp = NULL;
+	char			*cause = NULL, *msg = NULL;
+	int			 rc;
+
+	memset(&t, 0, sizeof t);
+	t.fd = cc->fd;
+	buf_init(&t.out);
+	ctl_rec_init(&t.rec);
+	track_query_init(&q);
+	if (control_track_query(req, &q, &msg) != 0) {
+		control_answer(cc->fd, &t.out, "InvalidArgument", msg);
+		goto done;
+	}
+	if (spool_open(&sp, env->spool_path, &cause) != 0) {
+		log_warnx("control: track: %s", cause);
+		xasprintf(&msg, "The message tracking log cannot be read: %s.",
+		    cause);
+		control_answer(cc->fd, &t.out, "ReadError", msg);
+		goto done;
+	}
+	rc = spool_track_query(sp, &q, control_track_one, &t, &cause);
+	if (t.failed) {
+		log_debug("control: track: the client went away after %lld "
+		    "records", (long long)t.count);
+		goto done;
+	}
+	if (rc != 0) {
+		log_warnx("control: track: %s", cause);
+		xasprintf(&msg, "The message tracking log cannot be read: %s.",
+		    cause);
+		control_answer(cc->fd, &t.out, "ReadError", msg);
+	} else
+		control_answer(cc->fd, &t.out, NULL, NULL);
+done:
+	spool_close(sp);
+	free((void *)q.recipients);
+	free(cause);
+	free(msg);
+	ctl_rec_clear(&t.rec);
+	buf_free(&t.out);
+}
+
+/* The integer field name of req into *v (dflt when absent); -1 if bad. */
+static int
+control_int(const struct ctl_rec *req, const char *name, int64_t dflt,
+    int64_t *v)
+{
+	const char	*s = ctl_get(req, name);
+	char		*end;
+	long long	 n;
+
+	*v = dflt;
+	if (s == NULL || *s == '\0')
+		return (0);
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return (-1);
+	*v = (int64_t)n;
+	return (0);
+}
+
+/*
+ * The filters of an op track request; 0, or -1 with *msg for a field
+ * that is not a number.
+ */
+static int
+control_track_query(const struct ctl_rec *req, struct track_query *q,
+    char **msg)
+{
+	const char	*bad = NULL;
+	size_t		 i, n;
+
+	if (control_int(req, "start", INT64_MIN, &q->start_ms) != 0)
+		bad = "start";
+	else if (control_int(req, "end", INT64_MAX, &q->end_ms) != 0)
+		bad = "end";
+	else if (control_int(req, "internal-message-id", -1,
+	    &q->internal_message_id) != 0)
+		bad = "internal-message-id";
+	else if (control_int(req, "limit", CONTROL_TRACK_LIMIT,
+	    &q->limit) != 0 || q->limit < 0)
+		bad = "limit";
+	if (bad != NULL) {
+		xasprintf(msg, "The %s of a tracking query must be a "
+		    "number%s.", bad, strcmp(bad, "limit") == 0 ?
+		    " (0 for Unlimited)" : "");
+		return (-1);
+	}
+	q->sender = ctl_get(req, "sender");
+	q->event_id = ctl_get(req, "event-id");
+	q->message_id = ctl_get(req, "message-id");
+	q->subject = ctl_get(req, "subject");
+	q->connector_id = ctl_get(req, "connector-id");
+	for (n = 0; ctl_get_nth(req, "recipient", n) != NULL; n++)
+		;
+	if (n > 0) {
+		q->recipients = xreallocarray(NULL, n, sizeof *q->recipients);
+		for (i = 0; i < n; i++)
+			q->recipients[i] = ctl_get_nth(req, "recipient", i);
+		q->nrecipients = n;
+	}
+	return (0);
+}
+
+/* One tracking record, named as Get-MessageTrackingLog's properties. */
+static int
+control_track_one(const struct track_event *ev, void *arg)
+{
+	struct control_track	*t = arg;
+	struct ctl_rec		*r = &t->rec;
+	size_t			 i;
+
+	ctl_rec_clear(r);
+	ctl_add_int(r, "Timestamp", ev->timestamp_ms);
+	ctl_add(r, "ClientIp", ev->client_ip);
+	ctl_add(r, "ClientHostname", ev->client_hostname);
+	ctl_add(r, "ServerIp", ev->server_ip);
+	ctl_add(r, "ServerHostname", ev->server_hostname);
+	ctl_add(r, "SourceContext", ev->source_context);
+	ctl_add(r, "ConnectorId", ev->connector_id);
+	ctl_add(r, "Source", ev->source);
+	ctl_add(r, "EventId", ev->event_id);
+	ctl_add_int(r, "InternalMessageId", ev->internal_message_id);
+	ctl_add(r, "MessageId", ev->message_id);
+	for (i = 0; i < ev->nrcpts; i++)
+		ctl_add(r, "Recipients", ev->rcpts[i].addr != NULL ?
+		    ev->rcpts[i].addr : "");
+	for (i = 0; i < ev->nrcpts; i++)
+		ctl_add(r, "RecipientStatus", ev->rcpts[i].status != NULL ?
+		    ev->rcpts[i].status : "");
+	ctl_add_int(r, "TotalBytes", ev->total_bytes);
+	ctl_add_int(r, "RecipientCount", (int64_t)ev->nrcpts);
+	ctl_add(r, "Reference", ev->reference);
+	ctl_add(r, "MessageSubject", ev->message_subject);
+	ctl_add(r, "Sender", ev->sender);
+	ctl_add(r, "TlsProtocol", ev->tls_protocol);
+	ctl_add(r, "TlsCipher", ev->tls_cipher);
+	ctl_add(r, "TlsVerify", ev->tls_verify);
+	ctl_encode(&t->out, r, false);
+	t->count++;
+	if (++t->pending >= CONTROL_FLUSH)
+		return (control_track_flush(t));
+	return (0);
+}
+
+/* Write the records gathered so far; non-zero stops the query. */
+static int
+control_track_flush(struct control_track *t)
+{
+	char	*why = NULL;
+
+	t->pending = 0;
+	if (ctl_write_all(t->fd, t->out.s, t->out.len, &why) != 0) {
+		free(why);
+		t->failed = true;
+		return (1);
+	}
+	buf_reset(&t->out);
+	return (0);
+}
+
+/*
+ * Stop: no new connections; requests in progress get CONTROL_DRAIN_SECS
+ * to finish, then their connections are cut.  The socket file goes,
+ * unless another process has put its own there meanwhile.
+ */
+void
+control_stop(struct control *c)
+{
+	struct control_conn	*cc;
+	struct stat		 st;
+	int			 left;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stopping = true;
+	pthread_cond_broadcast(&c->done);
+	pthread_mutex_unlock(&c->lock);
+	if (c->started) {
+		(void)write(c->wake[1], "", 1);
+		pthread_join(c->thread, NULL);
+	}
+	close(c->fd);
+	close(c->wake[0]);
+	close(c->wake[1]);
+	if (stat(c->path, &st) == 0 && st.st_dev == c->dev &&
+	    st.st_ino == c->ino && unlink(c->path) != 0)
+		log_warnx("control: cannot remove %s: %s", c->path,
+		    strerror(errno));
+
+	pthread_mutex_lock(&c->lock);
+	control_wait(c, CONTROL_DRAIN_SECS);
+	TAILQ_FOREACH(cc, &c->conns, entry)
+		(void)shutdown(cc->fd, SHUT_RDWR);
+	control_wait(c, CONTROL_KILL_SECS);
+	left = c->nconns;
+	pthread_mutex_unlock(&c->lock);
+	if (left > 0) {
+		/* They still point at c: leak it rather than free it. */
+		log_warnx("control: %d requests did not end", left);
+		return;
+	}
+	pthread_cond_destroy(&c->done);
+	pthread_mutex_destroy(&c->lock);
+	free(c->path);
+	free(c->group);
+	free(c);
+}
+
+/* Wait (c->lock held) until no connection is left or secs have passed. */
+static void
+control_wait(struct control *c, int secs)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += secs;
+	while (c->nconns > 0) {
+		if (pthread_cond_timedwait(&c->done, &c->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
+	}
+}

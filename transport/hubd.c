@@ -11,14 +11,21 @@
  * connector store's generation counter so a change made with hubsh is
  * in force within reload-interval (250 ms), without a restart.
  *
- * SIGTERM and SIGINT drain: intake stops first, deliveries in flight
- * finish, the spool is closed; nothing acknowledged is lost because it
- * was on disk before the 250.  SIGHUP rebuilds the routing snapshot at
- * once.
+ * The transport settings of Set-TransportService live in the store too;
+ * they are copied into the configuration at start and whenever the
+ * generation moves, so they apply without a restart.  A pruning thread
+ * deletes tracking records and SmtpSend protocol logs older than their
+ * maximum ages, once a minute and whenever those settings change.
+ *
+ * SIGTERM and SIGINT drain: the control channel closes, intake stops,
+ * deliveries in flight finish, the spool is closed; nothing acknowledged
+ * is lost because it was on disk before the 250.  SIGHUP re-reads the
+ * store (connectors and settings) at once.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -41,20 +48,53 @@
 #define HUBD_DEFAULT_STATE_DIR	"/var/lib/hubsh/hubd"
 #endif
 
+#define HUBD_PRUNE_SECS		60	/* between pruning runs */
+#define HUBD_PRUNE_BATCH	10000	/* tracking records per job */
+
 struct hubd_env	*env;
 
 static struct hubd_env	 hubd_env;
 static struct store	*hubd_store;
+static int64_t		 hubd_settings_gen = -1;
+
+/* The SmtpSend protocol log directory in force (hubd_protolog_dir). */
+static pthread_mutex_t	 protolog_lock = PTHREAD_MUTEX_INITIALIZER;
+static char		*protolog_dir;
+
+/* The pruning thread. */
+static pthread_t	 prune_thread;
+static pthread_mutex_t	 prune_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 prune_cond;
+static bool		 prune_started, prune_stopping, prune_kicked;
+
+/* One batch of tracking records to delete, as a commit job. */
+struct prune_job {
+	int64_t		 before_ms;
+	int64_t		 deleted;
+};
 
 static void	 usage(FILE *);
 static void	 hubd_options(struct hubd_conf *, int, char **, int);
+static void	 hubd_bad_option(struct hubd_conf *, const char *)
+		    __attribute__((noreturn));
 static int	 hubd_daemonize(void);
 static void	 hubd_ready(int, const char *);
 static int	 hubd_dirs(char **);
 static char	*hubd_fqdn(void);
 static int	 hubd_drop_privileges(const char *, char **);
 static int	 hubd_reload(bool);
+static int	 hubd_settings(bool);
+static bool	 hubd_set_int(int *, int, const char *, bool);
+static bool	 hubd_set_bool(bool *, bool, const char *);
+static void	 hubd_timespan(char *, size_t, int);
 static void	 hubd_loop(void);
+static int	 hubd_prune_start(char **);
+static void	 hubd_prune_kick(void);
+static void	 hubd_prune_stop(void);
+static void	*hubd_prune_main(void *);
+static void	 hubd_prune_tracking(void);
+static int	 hubd_prune_job(struct spool *, void *, char **);
+static void	 hubd_prune_protolog(void);
 
 static void
 usage(FILE *f)
@@ -100,7 +140,7 @@ hubd_options(struct hubd_conf *c, int argc, char **argv, int file_pass)
 		    'V' };
 	}
 	optind = 1;
-	opterr = file_pass;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "c:fhv", opts, &idx)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -132,8 +172,7 @@ hubd_options(struct hubd_conf *c, int argc, char **argv, int file_pass)
 			}
 			break;
 		default:
-			usage(stderr);
-			exit(64);
+			hubd_bad_option(c, argv[optind - 1]);
 		}
 	}
 	if (optind != argc) {
@@ -142,12 +181,46 @@ hubd_options(struct hubd_conf *c, int argc, char **argv, int file_pass)
 	}
 }
 
+/*
+ * An option getopt does not know: a setting that moved to the store is
+ * named with its Set-TransportService parameter, anything else gets the
+ * usage.  Exits 64.
+ */
+static void
+hubd_bad_option(struct hubd_conf *c, const char *arg)
+{
+	char	*name, *cause = NULL;
+	size_t	 i;
+
+	if (arg != NULL && strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
+		name = xstrndup(arg + 2, strcspn(arg + 2, "="));
+		for (i = 0; conf_name(i) != NULL; i++) {
+			if (strcmp(conf_name(i), name) == 0)
+				break;
+		}
+		if (conf_name(i) != NULL)
+			xasprintf(&cause, "%s needs a value", name);
+		else if (conf_moved(name) != NULL)
+			(void)conf_set(c, name, "", &cause);
+		free(name);
+		if (cause != NULL) {
+			fprintf(stderr, "hubd: --%s\n", cause);
+			free(cause);
+			exit(64);
+		}
+	}
+	fprintf(stderr, "hubd: unknown option %s\n", arg != NULL ? arg : "");
+	usage(stderr);
+	exit(64);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct hubd_conf	 conf;
 	struct smtpd		*smtpd;
 	struct pickup		*pickup;
+	struct control		*control = NULL;
 	sigset_t		 all;
 	char			*cause = NULL, *path;
 	int			 ready_fd;
@@ -191,15 +264,22 @@ main(int argc, char **argv)
 	    dns_create(&env->dns, conf.resolver, &cause) != 0)
 		hubd_ready(ready_fd, cause);
 
-	if (smtpd_bind(&smtpd, conf.listen, &cause) != 0 ||
+	if (control_bind(&control, conf.control_socket, conf.user,
+	    conf.control_group, &cause) != 0 ||
+	    smtpd_bind(&smtpd, conf.listen, &cause) != 0 ||
 	    hubd_drop_privileges(conf.user, &cause) != 0 ||
 	    hubd_reload(true) != 0 ||
 	    commit_start(&env->commit, env->spool_path, &cause) != 0 ||
 	    queue_start(&env->queue, &cause) != 0 ||
 	    smtpd_start(smtpd, &cause) != 0 ||
-	    pickup_start(&pickup, env->pickup_dir, &cause) != 0)
+	    pickup_start(&pickup, env->pickup_dir, &cause) != 0 ||
+	    control_start(control, &cause) != 0 ||
+	    hubd_prune_start(&cause) != 0) {
+		/* A socket left here would look like a stale one. */
+		control_stop(control);
 		hubd_ready(ready_fd, cause != NULL ? cause :
 		    xstrdup("cannot read the connector store"));
+	}
 	log_info("hubd %s started: server %s, listening on %s, state in %s",
 	    HUBSH_VERSION, env->server, conf.listen, conf.state_dir);
 	hubd_ready(ready_fd, NULL);
@@ -207,6 +287,8 @@ main(int argc, char **argv)
 	hubd_loop();
 
 	log_info("stopping: intake closed, finishing deliveries in flight");
+	control_stop(control);
+	hubd_prune_stop();
 	smtpd_stop(smtpd);
 	pickup_stop(pickup);
 	queue_stop(env->queue);
@@ -220,6 +302,7 @@ main(int argc, char **argv)
 	free(env->spool_path);
 	free(env->pickup_dir);
 	free(env->log_dir);
+	free(protolog_dir);
 	if (conf.hostname == NULL)
 		free((char *)env->hostname);
 	conf_free(&conf);
@@ -251,25 +334,35 @@ hubd_loop(void)
 }
 
 /*
- * Build a new routing snapshot when the store changed (or always when
- * forced).  A snapshot that fails to build leaves the old one in force.
+ * Read the store again when its generation moved (or always when
+ * forced: start and SIGHUP): the transport settings, then a new routing
+ * snapshot.  A snapshot that fails to build leaves the old one in
+ * force, and settings that cannot be read leave the old ones.
  */
 static int
 hubd_reload(bool force)
 {
 	struct route_table	*rt, *old;
-	int64_t			 gen;
+	int64_t			 gen = -1;
 	char			*cause = NULL;
+	int			 rc = 0;
 
-	if (!force && env->routes != NULL) {
-		if (store_generation(hubd_store, &gen, &cause) != 0) {
-			log_warnx("reload: %s", cause);
-			free(cause);
+	if (store_generation(hubd_store, &gen, &cause) != 0) {
+		log_warnx("reload: %s", cause);
+		free(cause);
+		cause = NULL;
+		if (!force)
 			return (-1);
-		}
-		if (gen == route_table_generation(env->routes))
-			return (0);
 	}
+	if (force || gen != hubd_settings_gen) {
+		if (hubd_settings(force) == 0)
+			hubd_settings_gen = gen;
+		else
+			rc = -1;
+	}
+	if (!force && env->routes != NULL &&
+	    gen == route_table_generation(env->routes))
+		return (rc);
 	if (route_table_build(hubd_store, env->server, &rt, &cause) != 0) {
 		log_warnx("reload: keeping the previous connectors: %s",
 		    cause);
@@ -287,7 +380,139 @@ hubd_reload(bool force)
 	}
 	if (env->queue != NULL)
 		queue_reroute(env->queue);
+	return (rc);
+}
+
+/*
+ * Copy this server's transport settings (Set-TransportService) from the
+ * store into the configuration, logging each value that changed.  The
+ * pruning thread runs at once when a maximum age changed or on SIGHUP.
+ */
+static int
+hubd_settings(bool force)
+{
+	struct transport_settings	 ts;
+	struct hubd_conf		*c = env->conf;
+	char				*cause = NULL, *dir;
+	bool				 kick = force;
+
+	memset(&ts, 0, sizeof ts);
+	if (store_transport_get(hubd_store, env->server, &ts, &cause) != 0) {
+		log_warnx("reload: keeping the previous transport settings: "
+		    "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	hubd_set_int(&c->transient_retry_count,
+	    ts.transient_failure_retry_count, "TransientFailureRetryCount",
+	    false);
+	hubd_set_int(&c->transient_retry_interval,
+	    ts.transient_failure_retry_interval,
+	    "TransientFailureRetryInterval", true);
+	hubd_set_int(&c->outbound_retry_interval,
+	    ts.outbound_connection_failure_retry_interval,
+	    "OutboundConnectionFailureRetryInterval", true);
+	hubd_set_int(&c->delay_notification_timeout,
+	    ts.delay_notification_timeout, "DelayNotificationTimeout", true);
+	hubd_set_int(&c->message_expiration_timeout,
+	    ts.message_expiration_timeout, "MessageExpirationTimeout", true);
+	hubd_set_int(&c->dest_concurrency,
+	    ts.max_per_domain_outbound_connections,
+	    "MaxPerDomainOutboundConnections", false);
+	hubd_set_bool(&c->external_delay_dsn, ts.external_delay_dsn_enabled,
+	    "ExternalDelayDsnEnabled");
+	hubd_set_bool(&c->tracking_enabled, ts.message_tracking_log_enabled,
+	    "MessageTrackingLogEnabled");
+	hubd_set_bool(&c->tracking_subject,
+	    ts.message_tracking_log_subject_logging_enabled,
+	    "MessageTrackingLogSubjectLoggingEnabled");
+	if (hubd_set_int(&c->tracking_max_age,
+	    ts.message_tracking_log_max_age, "MessageTrackingLogMaxAge", true))
+		kick = true;
+	if (hubd_set_int(&c->protolog_max_age, ts.send_protocol_log_max_age,
+	    "SendProtocolLogMaxAge", true))
+		kick = true;
+
+	if (ts.send_protocol_log_path != NULL &&
+	    *ts.send_protocol_log_path != '\0')
+		dir = xstrdup(ts.send_protocol_log_path);
+	else
+		xasprintf(&dir, "%s/SmtpSend", env->log_dir);
+	pthread_mutex_lock(&protolog_lock);
+	if (protolog_dir == NULL || strcmp(protolog_dir, dir) != 0) {
+		if (protolog_dir != NULL) {
+			log_info("transport settings: SendProtocolLogPath %s "
+			    "-> %s", protolog_dir, dir);
+			kick = true;
+		}
+		free(protolog_dir);
+		protolog_dir = dir;
+	} else
+		free(dir);
+	pthread_mutex_unlock(&protolog_lock);
+	transport_settings_clear(&ts);
+	if (kick)
+		hubd_prune_kick();
 	return (0);
+}
+
+/* Set *field to v; log the change (as a TimeSpan when span). */
+static bool
+hubd_set_int(int *field, int v, const char *name, bool span)
+{
+	char	a[32], b[32];
+
+	if (*field == v)
+		return (false);
+	if (span) {
+		hubd_timespan(a, sizeof a, *field);
+		hubd_timespan(b, sizeof b, v);
+	} else {
+		snprintf(a, sizeof a, "%d", *field);
+		snprintf(b, sizeof b, "%d", v);
+	}
+	log_info("transport settings: %s %s -> %s", name, a, b);
+	*field = v;
+	return (true);
+}
+
+static bool
+hubd_set_bool(bool *field, bool v, const char *name)
+{
+	if (*field == v)
+		return (false);
+	log_info("transport settings: %s %s -> %s", name,
+	    *field ? "True" : "False", v ? "True" : "False");
+	*field = v;
+	return (true);
+}
+
+/* Seconds as Exchange writes a TimeSpan: "00:05:00", "2.00:00:00". */
+static void
+hubd_timespan(char *s, size_t len, int secs)
+{
+	int	d = secs / 86400;
+
+	if (d > 0)
+		snprintf(s, len, "%d.%02d:%02d:%02d", d, secs % 86400 / 3600,
+		    secs % 3600 / 60, secs % 60);
+	else
+		snprintf(s, len, "%02d:%02d:%02d", secs / 3600,
+		    secs % 3600 / 60, secs % 60);
+}
+
+char *
+hubd_protolog_dir(void)
+{
+	char	*dir;
+
+	pthread_mutex_lock(&protolog_lock);
+	if (protolog_dir != NULL)
+		dir = xstrdup(protolog_dir);
+	else
+		xasprintf(&dir, "%s/SmtpSend", env->log_dir);
+	pthread_mutex_unlock(&protolog_lock);
+	return (dir);
 }
 
 struct route_table *
@@ -447,4 +672,187 @@ hubd_drop_privileges(const char *user, char **cause)
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * The pruning thread: runs at once, then every HUBD_PRUNE_SECS, and
+ * whenever hubd_prune_kick() asks (a maximum age changed, SIGHUP).  Its
+ * own thread, so that deleting many records holds up neither reloads
+ * nor the delivery scheduler; the deletions themselves are commit jobs.
+ */
+static int
+hubd_prune_start(char **cause)
+{
+	pthread_condattr_t	ca;
+	int			error;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&prune_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	prune_kicked = true;
+	if ((error = pthread_create(&prune_thread, NULL, hubd_prune_main,
+	    NULL)) != 0) {
+		xasprintf(cause, "pruning thread: %s", strerror(error));
+		return (-1);
+	}
+	prune_started = true;
+	return (0);
+}
+
+static void
+hubd_prune_kick(void)
+{
+	pthread_mutex_lock(&prune_lock);
+	prune_kicked = true;
+	if (prune_started)
+		pthread_cond_signal(&prune_cond);
+	pthread_mutex_unlock(&prune_lock);
+}
+
+static void
+hubd_prune_stop(void)
+{
+	if (!prune_started)
+		return;
+	pthread_mutex_lock(&prune_lock);
+	prune_stopping = true;
+	pthread_cond_signal(&prune_cond);
+	pthread_mutex_unlock(&prune_lock);
+	pthread_join(prune_thread, NULL);
+	pthread_cond_destroy(&prune_cond);
+	prune_started = false;
+}
+
+static void *
+hubd_prune_main(void *arg)
+{
+	struct timespec	ts;
+
+	(void)arg;
+	pthread_mutex_lock(&prune_lock);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += HUBD_PRUNE_SECS;
+		while (!prune_kicked && !prune_stopping) {
+			if (pthread_cond_timedwait(&prune_cond, &prune_lock,
+			    &ts) == ETIMEDOUT)
+				break;
+		}
+		if (prune_stopping)
+			break;
+		prune_kicked = false;
+		pthread_mutex_unlock(&prune_lock);
+		hubd_prune_tracking();
+		hubd_prune_protolog();
+		pthread_mutex_lock(&prune_lock);
+	}
+	pthread_mutex_unlock(&prune_lock);
+	return (NULL);
+}
+
+/*
+ * Delete the tracking records older than MessageTrackingLogMaxAge, in
+ * commit jobs of HUBD_PRUNE_BATCH so that intake never waits behind one
+ * long transaction, until a batch comes back short.
+ */
+static void
+hubd_prune_tracking(void)
+{
+	struct prune_job	 job;
+	struct timespec		 now;
+	int64_t			 total = 0;
+	char			*cause = NULL;
+	int			 max_age = env->conf->tracking_max_age;
+	bool			 stop;
+
+	if (max_age <= 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	memset(&job, 0, sizeof job);
+	job.before_ms = (int64_t)now.tv_sec * 1000 +
+	    now.tv_nsec / 1000000 - (int64_t)max_age * 1000;
+	do {
+		job.deleted = 0;
+		if (commit_run(env->commit, hubd_prune_job, &job,
+		    &cause) != 0) {
+			log_warnx("tracking log: pruning: %s", cause);
+			free(cause);
+			break;
+		}
+		total += job.deleted;
+		pthread_mutex_lock(&prune_lock);
+		stop = prune_stopping;
+		pthread_mutex_unlock(&prune_lock);
+	} while (job.deleted >= HUBD_PRUNE_BATCH && !stop);
+	if (total > 0)
+		log_info("tracking log: deleted %lld records older than %d "
+		    "seconds (MessageTrackingLogMaxAge)", (long long)total,
+		    max_age);
+}
+
+/* One batch of hubd_prune_tracking, in the committer's transaction. */
+static int
+hubd_prune_job(struct spool *sp, void *arg, char **cause)
+{
+	struct prune_job	*job = arg;
+
+	return (spool_track_prune(sp, job->before_ms, HUBD_PRUNE_BATCH,
+	    &job->deleted, cause));
+}
+
+/*
+ * Delete the protocol logs SEND<yyyymmdd>.log older than
+ * SendProtocolLogMaxAge.  A file's age is that of its newest possible
+ * line, the end of the day in its name (UTC); other files are left
+ * alone.
+ */
+static void
+hubd_prune_protolog(void)
+{
+	struct dirent	*de;
+	struct tm	 tm;
+	DIR		*d;
+	time_t		 cutoff, day;
+	char		*dir, *path, tail;
+	int		 y, m, dd, n = 0, max_age = env->conf->protolog_max_age;
+
+	if (max_age <= 0)
+		return;
+	dir = hubd_protolog_dir();
+	if ((d = opendir(dir)) == NULL) {
+		if (errno != ENOENT)
+			log_warnx("protocol log: %s: %s", dir,
+			    strerror(errno));
+		free(dir);
+		return;
+	}
+	cutoff = time(NULL) - max_age;
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != 16 ||
+		    strspn(de->d_name + 4, "0123456789") != 8 ||
+		    sscanf(de->d_name, "SEND%4d%2d%2d.lo%c", &y, &m, &dd,
+		    &tail) != 4 || tail != 'g' || m < 1 || m > 12 ||
+		    dd < 1 || dd > 31)
+			continue;
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m - 1;
+		tm.tm_mday = dd;
+		day = timegm(&tm);
+		if (day == (time_t)-1 || day + 86400 > cutoff)
+			continue;
+		xasprintf(&path, "%s/%s", dir, de->d_name);
+		if (unlink(path) == 0)
+			n++;
+		else
+			log_warnx("protocol log: cannot remove %s: %s", path,
+			    strerror(errno));
+		free(path);
+	}
+	closedir(d);
+	if (n > 0)
+		log_info("protocol log: deleted %d files in %s older than %d "
+		    "seconds (SendProtocolLogMaxAge)", n, dir, max_age);
+	free(dir);
 }

@@ -96,6 +96,8 @@ int		 conf_set(struct hubd_conf *, const char *name,
 		     const char *value, char **cause);
 /* The i-th setting's name, NULL past the end. */
 const char	*conf_name(size_t);
+/* The Set-TransportService parameter that replaced setting name, or NULL. */
+const char	*conf_moved(const char *name);
 int		 conf_load_file(struct hubd_conf *, const char *path,
 		     char **cause);
 /* Parse "1.2.3.4:25", "[::1]:25", "host:port"; port_default if absent. */

@@ -1,10 +1,13 @@
 # hubd-lib.sh - helpers for the tests that run hubd itself (sourced after
 # lib.sh): a connector store written with hubsh, hubd started in the
-# foreground on a free loopback port, submission with swaks, and the
-# spool's tracking log read with Python's sqlite3 module.
+# foreground on a free loopback port with its control socket in the
+# test's directory, submission with swaks, requests on the control
+# channel with ctl.py, and the spool's tracking log read with Python's
+# sqlite3 module.
 #
-# Every hubd runs with short retry intervals (1 s) so deferrals can be
-# watched within a test; nothing here sets timing assertions.
+# Every hubd runs with short retry intervals (1 s, set with hubsh's
+# Set-TransportService in the test's store) so deferrals can be watched
+# within a test; nothing here sets timing assertions.
 
 : "${abs_top_builddir:=$top_srcdir/build}"
 : "${HUBSH:=$abs_top_builddir/hubsh}"
@@ -12,6 +15,7 @@
 SERVER=EX01
 STORE=$tap_tmp/hubsh.db
 STATE=$tap_tmp/state
+CONTROL=$tap_tmp/run/hubd.sock
 export HUBSH_STORE=$STORE
 
 [ -x "$HUBSH" ] || tap_bail "hubsh not built ($HUBSH)"
@@ -30,21 +34,37 @@ hubsh_run() {
 	return $rc
 }
 
+# hubd_fast_retries: retry intervals of one second for $SERVER in the
+# test's store (Set-TransportService).
+hubd_fast_retries() {
+	hubsh_run "Set-TransportService -Identity $SERVER \
+	    -TransientFailureRetryInterval 00:00:01 \
+	    -OutboundConnectionFailureRetryInterval 00:00:01"
+}
+
 # hubd_start [hubd options...]: start hubd on 127.0.0.1 at a free port
-# (HUBD_PORT), using $DNS_ADDR:$DNS_PORT as resolver when a DNS server
-# runs and $CERTS/ca.pem as trust store when certificates exist; wait
-# (10 s) until it has started.  Its log is $HUBD_LOG.
+# (HUBD_PORT) with one-second retries and its control socket at
+# $CONTROL (HUBD_CONTROL; a hubd with another STATE than the default gets
+# $tap_tmp/run/<state>.sock instead, so two can run at once), using
+# $DNS_ADDR:$DNS_PORT as resolver when a DNS server runs and
+# $CERTS/ca.pem as trust store when certificates exist; wait (10 s)
+# until it has started.  Its log is $HUBD_LOG.
 hubd_start() {
 	local try opts=()
 	[ -n "${DNS_PORT:-}" ] && opts+=(--resolver "$DNS_ADDR:$DNS_PORT")
 	[ -n "${CERTS:-}" ] && opts+=(--ca-file "$CERTS/ca.pem")
+	HUBD_CONTROL=$CONTROL
+	[ "$STATE" != "$tap_tmp/state" ] &&
+	    [ "$CONTROL" = "$tap_tmp/run/hubd.sock" ] &&
+	    HUBD_CONTROL=$tap_tmp/run/${STATE##*/}.sock
+	hubd_fast_retries || return 1
 	for try in 1 2 3; do
 		HUBD_PORT=$(free_port) || return 1
 		HUBD_LOG=$tap_tmp/hubd.$HUBD_PORT.log
 		"$HUBD" -f --store "$STORE" --server "$SERVER" \
 		    --listen "127.0.0.1:$HUBD_PORT" --state-dir "$STATE" \
+		    --control-socket "$HUBD_CONTROL" \
 		    --hostname relay.hubd.test \
-		    --transient-retry-interval 1 --outbound-retry-interval 1 \
 		    "${opts[@]}" "$@" >"$HUBD_LOG" 2>&1 </dev/null &
 		HUBD_PID=$!
 		track_pid $HUBD_PID
@@ -74,6 +94,12 @@ hubd_stop() {
 
 # submit [swaks options...]: one message to hubd with swaks.
 submit() { swaks_send 127.0.0.1 "$HUBD_PORT" "$@"; }
+
+# ctl [ctl.py options] [name=value...]: one request on the control
+# channel of the hubd started last; the answer on standard output,
+# status 0 for "status ok", 1 for "status error", 2 when the channel
+# failed.
+ctl() { "$PYTHON" "$tt_dir/ctl.py" "${HUBD_CONTROL:-$CONTROL}" "$@"; }
 
 # spool_sql SQL: run SQL on the spool (read only); rows as "a|b|c".
 spool_sql() {

@@ -1,14 +1,16 @@
 #!/bin/bash
 # process.sh - hubd as a process: the configuration file, daemon mode
 # (the parent exits 0 only once the daemon runs), SIGHUP, privileges
-# dropped after binding, a bad setting refused with status 64, and
-# smart-host failover past a host where nothing listens.
+# dropped after binding (the control socket still made as root), a bad
+# setting refused with status 64, a setting that moved to the store
+# refused with the Set-TransportService parameter to use, and smart-host
+# failover past a host where nothing listens.
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks aiosmtpd
-tap_plan 10
+tap_plan 16
 
 tt_gone() { ! tt_alive "$1"; }
 
@@ -17,6 +19,7 @@ peer_start sink || tap_bail "peer"
 hubsh_run "New-SendConnector -Name Sink -Usage Custom -AddressSpaces 'dest.test' \
     -SmartHosts '[127.0.0.9]','[127.0.0.1]' -DNSRoutingEnabled \$false \
     -Port $PEER_PORT | Out-Null" || tap_bail "connector"
+hubd_fast_retries || tap_bail "transport settings"
 
 # --- configuration file and daemon mode ------------------------------------------
 
@@ -28,10 +31,13 @@ store = $STORE
 server = $SERVER
 state-dir = $STATE
 listen = 127.0.0.1:$port    # loopback only
-transient-retry-interval = 00:00:01
+control-socket = $tap_tmp/daemon/hubd.sock
 EOF
 "$HUBD" --config "$conf"
 tap_result $? "daemon mode: the parent exits 0 once hubd has started"
+[ -S "$tap_tmp/daemon/hubd.sock" ] &&
+    [ "$(stat -c %a "$tap_tmp/daemon")" = 755 ]
+tap_result $? "the control socket is where the file says, its directory made 0755"
 pid=$(pgrep -f -- "--config $conf" | head -1)
 [ -n "$pid" ] && track_pid "$pid"
 HUBD_PORT=$port
@@ -67,6 +73,8 @@ kill -TERM "$pid"
 wait_for 20 tt_gone "$pid"
 tap_result $? "SIGTERM: the daemon exits"
 untrack_pid "$pid"
+[ ! -e "$tap_tmp/daemon/hubd.sock" ]
+tap_result $? "and removes its control socket"
 
 # --- bad settings ----------------------------------------------------------------------
 
@@ -78,20 +86,37 @@ printf 'listen 127.0.0.1:1\n' >"$tap_tmp/bad.conf"
 [ $? -eq 64 ] && grep -q 'bad.conf:1' "$tap_tmp/bad.out"
 tap_result $? "a bad configuration line: status 64 with file and line"
 
+# The transport settings of Set-TransportService live in the store; their
+# former hubd names are refused with the parameter that replaced them.
+printf '# old\ntransient-retry-interval = 00:00:01\n' >"$tap_tmp/old.conf"
+"$HUBD" -f --config "$tap_tmp/old.conf" >"$tap_tmp/old.out" 2>&1
+[ $? -eq 64 ] && grep -q 'old.conf:2: transient-retry-interval is no longer a hubd setting' "$tap_tmp/old.out" &&
+    grep -q 'Set-TransportService -TransientFailureRetryInterval' "$tap_tmp/old.out"
+tap_result $? "a setting moved to the store, in the file: status 64 and the Set-TransportService parameter"
+"$HUBD" -f --destination-concurrency 5 >"$tap_tmp/old.out" 2>&1
+[ $? -eq 64 ] && grep -q 'Set-TransportService -MaxPerDomainOutboundConnections' "$tap_tmp/old.out"
+tap_result $? "on the command line too"
+
 # --- privileges --------------------------------------------------------------------------
 
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	chmod 755 "$tap_tmp"
-	STATE=$tap_tmp/state-nobody hubd_start --user nobody
+	CONTROL=$tap_tmp/run-nobody/hubd.sock STATE=$tap_tmp/state-nobody \
+	    hubd_start --user nobody
 	tap_result $? "started with --user nobody"
 	[ "$(ps -o user= -p "$HUBD_PID" | tr -d ' ')" = nobody ]
 	tap_result $? "after binding, hubd runs as nobody"
-	hubd_stop
+	[ "$(stat -c '%a %U' "$tap_tmp/run-nobody/hubd.sock")" = "660 nobody" ]
+	tap_result $? "its control socket, made as root, belongs to nobody (0660)"
+	hubd_stop && [ ! -e "$tap_tmp/run-nobody/hubd.sock" ]
+	tap_result $? "as nobody it still removes its control socket when it stops"
 else
 	# Without root there is nothing to drop: that is a failure of the
 	# environment, and says so.
 	tap_result 1 "started with --user nobody (needs root and user nobody)"
 	tap_result 1 "after binding, hubd runs as nobody"
+	tap_result 1 "its control socket belongs to nobody (needs root)"
+	tap_result 1 "as nobody it removes its control socket (needs root)"
 fi
 
 exit $tap_failed

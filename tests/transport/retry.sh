@@ -1,10 +1,10 @@
 #!/bin/bash
 # retry.sh - retries, the delay notice and expiry, with the Exchange
-# timeouts shortened: a next hop that answers 451 to every RCPT is tried
-# again and again (DEFER records), the sender gets one delay notice after
-# delay-notification-timeout, and after message-expiration-timeout the
-# recipient fails with 550 4.4.7 QUEUE.Expired and a non-delivery report.
-# A 5xx fails at once.
+# timeouts shortened in the store (Set-TransportService): a next hop that
+# answers 451 to every RCPT is tried again and again (DEFER records), the
+# sender gets one delay notice after DelayNotificationTimeout, and after
+# MessageExpirationTimeout the recipient fails with 550 4.4.7
+# QUEUE.Expired and a non-delivery report.  A 5xx fails at once.
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
@@ -22,8 +22,10 @@ hubsh_run "New-SendConnector -Name Busy -Usage Custom -AddressSpaces 'busy.test'
 New-SendConnector -Name Home -Usage Custom -AddressSpaces 'example.org' \
     -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port $HOME_PORT | Out-Null" ||
     tap_bail "connectors"
-hubd_start --delay-notification-timeout 3 --message-expiration-timeout 8 ||
-    tap_bail "hubd"
+hubsh_run "Set-TransportService -Identity $SERVER \
+    -DelayNotificationTimeout 00:00:03 -MessageExpirationTimeout 00:00:08" ||
+    tap_bail "transport settings"
+hubd_start || tap_bail "hubd"
 
 submit --to busy@busy.test --header 'Subject: keeps failing'
 tap_result $? "accepted"
@@ -43,10 +45,10 @@ report_is() {
 	    grep -q "^Action: $2" "$f"
 }
 peer_wait_messages home 1 15 && report_is 1 delayed
-tap_result $? "after delay-notification-timeout the sender gets a delay notice"
+tap_result $? "after DelayNotificationTimeout the sender gets a delay notice"
 
 wait_track FAIL busy@busy.test 20
-tap_result $? "after message-expiration-timeout the recipient fails"
+tap_result $? "after MessageExpirationTimeout the recipient fails"
 track_status FAIL busy@busy.test | grep -q '^550 4.4.7 QUEUE.Expired; message expired'
 tap_result $? "with 550 4.4.7 QUEUE.Expired; message expired"
 peer_wait_messages home 2 15 && report_is 2 failed &&
