@@ -115,9 +115,24 @@ static const char spool_schema_v1[] =
  * Version 2: Suspend-Message's flag, and an index for the ConnectorId
  * filter (every exact filter of a tracking query has one).
  */
+/*
+ * v2: Suspend-Message's flag; an index for tracking by connector; and
+ * message ids that are never given twice (spool_seq), so that a tracking
+ * record's InternalMessageId and a Get-Message identity name one message
+ * for good.  SQLite's plain rowid reuses the highest id once that message
+ * is deleted.  The sequence starts above every id in messages and track.
+ */
 static const char spool_schema_v2[] =
 	"ALTER TABLE messages ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0"
 	" CHECK (suspended IN (0, 1));"
+	"CREATE TABLE spool_seq ("
+	" one INTEGER PRIMARY KEY CHECK (one = 1),"
+	" last INTEGER NOT NULL CHECK (last >= 0)) STRICT;"
+	"INSERT INTO spool_seq VALUES (1, max("
+	" coalesce((SELECT max(id) FROM messages), 0),"
+	" coalesce((SELECT max(internal_message_id) FROM track), 0)));"
+	"CREATE TRIGGER messages_seq AFTER INSERT ON messages BEGIN"
+	" UPDATE spool_seq SET last = NEW.id WHERE NEW.id > last; END;"
 	"CREATE INDEX track_connector ON track (connector_id, timestamp_ms);"
 	"PRAGMA user_version = 2;";
 
@@ -243,6 +258,28 @@ spool_open(struct spool **spp, const char *path, char **cause)
 	 */
 	if (spool_check_app_id(s, cause) != 0 ||
 	    store_exec(s, "PRAGMA temp_store = MEMORY", cause) != 0) {
+		store_close(s);
+		return (-1);
+	}
+	*spp = xcalloc(1, sizeof **spp);
+	(*spp)->s = s;
+	return (0);
+}
+
+/*
+ * Open an existing spool read-only: creates, migrates and writes nothing
+ * (hubsh's Get-MessageTrackingLog while hubd is down).  Only queries work
+ * on it.
+ */
+int
+spool_open_readonly(struct spool **spp, const char *path, char **cause)
+{
+	struct store	*s;
+
+	*spp = NULL;
+	if ((s = store_open_file_ro(path, &spool_schema, cause)) == NULL)
+		return (-1);
+	if (spool_check_app_id(s, cause) != 0) {
 		store_close(s);
 		return (-1);
 	}
@@ -443,10 +480,11 @@ spool_insert_row(struct store *s, const struct spool_msg *m, size_t len,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (store_prepare(s, &st, "INSERT INTO messages (sender, envid, "
+	if (store_prepare(s, &st, "INSERT INTO messages (id, sender, envid, "
 	    "ret_hdrs, received, size, message_id, subject, source, "
-	    "client_ip, client_helo, suspended) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6, ?7, ?8, ?9, ?10, ?11) RETURNING id", cause) != 0)
+	    "client_ip, client_helo, suspended) VALUES ((SELECT last + 1 "
+	    "FROM spool_seq), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+	    "RETURNING id", cause) != 0)
 		return (-1);
 	sqlite3_bind_text(st, 1, m->sender, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, m->envid, -1, SQLITE_STATIC);

@@ -129,7 +129,8 @@ static const char store_schema_v1[] =
 
 /*
  * Version 2: Set-TransportService's settings, one row per server, with
- * Exchange's ranges (durations in seconds; 2147472000 is 24855 days).
+ * Exchange's ranges (durations in seconds; 2147483647 is Exchange's
+ * 24855.03:14:07, the largest TimeSpan it takes for the maximum ages).
  * A change bumps the generation, as a connector change does.
  */
 static const char store_schema_v2[] =
@@ -153,11 +154,11 @@ static const char store_schema_v2[] =
 	BOOLCOL("external_delay_dsn_enabled")
 	BOOLCOL("message_tracking_log_enabled")
 	" message_tracking_log_max_age INTEGER NOT NULL"
-	"  CHECK (message_tracking_log_max_age BETWEEN 0 AND 2147472000),"
+	"  CHECK (message_tracking_log_max_age BETWEEN 0 AND 2147483647),"
 	BOOLCOL("message_tracking_log_subject_logging_enabled")
 	" send_protocol_log_path TEXT,"
 	" send_protocol_log_max_age INTEGER NOT NULL"
-	"  CHECK (send_protocol_log_max_age BETWEEN 0 AND 2147472000),"
+	"  CHECK (send_protocol_log_max_age BETWEEN 0 AND 2147483647),"
 	" when_changed INTEGER NOT NULL CHECK (when_changed >= 0)) STRICT;"
 	GEN_TRIGGERS("transport_service")
 	"PRAGMA user_version = 2;";
@@ -236,6 +237,45 @@ store_open_file(const char *path, const struct store_schema *schema,
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	if (store_open_db(s, schema, cause) != 0) {
+		store_close(s);
+		return (NULL);
+	}
+	return (s);
+}
+
+/*
+ * Open an existing file read-only, for a reader that must change nothing
+ * (hubsh reading hubd's spool while hubd is down): no directory or file
+ * is created, no pragma is written and nothing is migrated; a schema
+ * version other than schema's current one is refused.
+ */
+struct store *
+store_open_file_ro(const char *path, const struct store_schema *schema,
+    char **cause)
+{
+	struct store	*s;
+	int		 v;
+
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		if (s->db == NULL)
+			xasprintf(cause, "cannot open %s", path);
+		else
+			store_fail(s, cause, "cannot open %s", path);
+		store_close(s);
+		return (NULL);
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (store_user_version(s, &v, cause) != 0) {
+		store_close(s);
+		return (NULL);
+	}
+	if (v != schema->version) {
+		xasprintf(cause, "%s has schema version %d; this program reads "
+		    "version %d", path, v, schema->version);
 		store_close(s);
 		return (NULL);
 	}

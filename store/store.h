@@ -336,6 +336,12 @@ struct spool;
  * migrating it as needed; refuses any other SQLite file.
  */
 int		 spool_open(struct spool **, const char *path, char **cause);
+/*
+ * Open an existing spool read-only for queries: nothing is created,
+ * migrated or written; another schema version is refused.
+ */
+int		 spool_open_readonly(struct spool **, const char *path,
+		     char **cause);
 void		 spool_close(struct spool *);
 const char	*spool_path(struct spool *);
 int		 spool_begin(struct spool *, char **cause);

@@ -56,6 +56,8 @@ enum store_txn {
 /* store.c */
 struct store *store_open_file(const char *, const struct store_schema *,
 	     char **);
+struct store *store_open_file_ro(const char *, const struct store_schema *,
+	     char **);
 int	 store_fail(struct store *, char **, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 store_exec(struct store *, const char *, char **);

@@ -1849,6 +1849,103 @@ out:
 	teardown();
 }
 
+/*
+ * Message ids are never given twice, even after the newest message is
+ * deleted (plain rowids would reuse it): InternalMessageId in tracking
+ * and Get-Message identities name one message for good.
+ */
+static void
+test_ids_not_reused(void)
+{
+	struct spool		*sp;
+	struct spool_msg	*a, *b, *c;
+	char			*cause = NULL;
+	int64_t			 first;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	a = msg_new("a@example.com", 1);
+	b = msg_new("b@example.com", 1);
+	c = msg_new("c@example.com", 1);
+	TAP_CHECK(insert(sp, a, "a"));
+	TAP_CHECK(insert(sp, b, "b"));
+	first = b->id;
+	TAP_CHECK(ok_call(spool_msg_delete(sp, b->id, &cause), cause,
+	    "delete"));
+	spool_close(sp);
+	if ((sp = open_spool()) == NULL)
+		goto out2;
+	TAP_CHECK(insert(sp, c, "c"));
+	TAP_CHECK(c->id > first);
+	spool_close(sp);
+out2:
+	spool_msg_free(a);
+	spool_msg_free(b);
+	spool_msg_free(c);
+out:
+	teardown();
+}
+
+static int
+count_event(const struct track_event *ev, void *arg)
+{
+	(void)ev;
+	(*(int *)arg)++;
+	return (0);
+}
+
+/*
+ * spool_open_readonly: a missing file is an error and stays missing; an
+ * existing spool is read, and a write through it fails.
+ */
+static void
+test_open_readonly(void)
+{
+	struct spool		*sp, *ro = NULL;
+	struct spool_msg	*a;
+	struct track_query	 q;
+	struct track_event	 ev;
+	char			*cause = NULL;
+	int			 n = 0;
+
+	setup();
+	TAP_CHECK(spool_open_readonly(&ro, tpath, &cause) == -1);
+	TAP_CHECK(ro == NULL && file_size(tpath) == -1);
+	free(cause);
+	cause = NULL;
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	a = msg_new("a@example.com", 1);
+	TAP_CHECK(insert(sp, a, "a"));
+	memset(&ev, 0, sizeof ev);
+	ev.timestamp_ms = 1000;
+	ev.event_id = "RECEIVE";
+	ev.source = "SMTP";
+	ev.internal_message_id = a->id;
+	TAP_CHECK(ok_call(spool_track_add(sp, &ev, &cause), cause, "track"));
+	cause = NULL;
+	spool_close(sp);
+	TAP_CHECK(ok_call(spool_open_readonly(&ro, tpath, &cause), cause,
+	    "open read-only"));
+	if (ro != NULL) {
+		track_query_init(&q);
+		cause = NULL;
+		TAP_CHECK(ok_call(spool_track_query(ro, &q, count_event, &n,
+		    &cause), cause, "query"));
+		TAP_CHECK(n == 1);
+		cause = NULL;
+		TAP_CHECK(spool_msg_suspend(ro, a->id, true, &cause) == -1);
+		free(cause);
+		spool_close(ro);
+	}
+	TAP_CHECK(raw_int("SELECT count(*) FROM messages WHERE "
+	    "suspended = 1") == 0);
+	spool_msg_free(a);
+out:
+	teardown();
+}
+
 static const struct tap_case cases[] = {
 	{ "open creates the spool 0600 in a 0700 directory, WAL, "
 	    "schema version", test_open },
@@ -1884,6 +1981,9 @@ static const struct tap_case cases[] = {
 	{ "the connector store is not taken for a spool", test_not_a_spool },
 	{ "the suspended flag is written, read and survives reopening",
 	    test_suspend },
+	{ "message ids are never given twice", test_ids_not_reused },
+	{ "a read-only open creates, migrates and writes nothing",
+	    test_open_readonly },
 	{ "tracking query: each filter alone and combined, End exclusive, "
 	    "ResultSize", test_track_query },
 	{ "tracking query: recipients in order, the callback stops it",
