@@ -8,9 +8,9 @@
  * (TlsProtocol, TlsCipher, TlsVerify) appended.
  *
  * When hubd is not running, the cmdlet reads the spool itself through the
- * store API (spool_open + spool_track_query), provided the file exists
- * and this user may read it; only when that fails too is "hubd isn't
- * running" reported.  The records of both paths go through one builder:
+ * store API (spool_open_readonly + spool_track_query: nothing is created,
+ * migrated or written), provided the file exists and this user may read
+ * it; only when that fails too is "hubd isn't running" reported.  The records of both paths go through one builder:
  * a spool event is first written as the control record hubd would send.
  *
  * Filters are hubd's (and the spool's): Start inclusive, End exclusive,
@@ -20,7 +20,6 @@
  */
 
 #include <sys/types.h>
-#include <sys/stat.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -133,7 +132,6 @@ static struct value *mt_object(const struct ctl_rec *);
 static int	 mt_result(const struct ctl_rec *, void *);
 static void	 mt_event_rec(const struct track_event *, struct ctl_rec *);
 static int	 mt_event(const struct track_event *, void *);
-static int	 mt_spool_usable(const char *, char **);
 static int	 mt_fallback(struct cmd_ctx *, const struct mt_query *,
 		    char **);
 static void	 mt_channel_error(struct cmd_ctx *, const char *);
@@ -492,43 +490,6 @@ mt_event(const struct track_event *ev, void *arg)
 }
 
 /*
- * May the spool at path be read without creating anything?  It must be a
- * regular file this user can read and write (SQLite opens a WAL database
- * read-write), in a directory it can write (the -wal and -shm files SQLite
- * keeps beside it while it is open).  spool_open creates the file and its
- * directories when they are missing: checked here first, so it never
- * does.
- */
-static int
-mt_spool_usable(const char *path, char **why)
-{
-	struct stat	 sb;
-	char		*dir, *slash;
-	int		 ok;
-
-	if (stat(path, &sb) != 0) {
-		xasprintf(why, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		xasprintf(why, "%s is not a regular file", path);
-		return (-1);
-	}
-	if (access(path, R_OK | W_OK) != 0) {
-		xasprintf(why, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	ok = access(slash != NULL ? dir : ".", W_OK | X_OK) == 0;
-	if (!ok)
-		xasprintf(why, "%s: %s", dir, strerror(errno));
-	free(dir);
-	return (ok ? 0 : -1);
-}
-
-/*
  * hubd is not running: read the tracking log from its spool.  0 when the
  * records were read (and written out), -1 with *why otherwise.
  */
@@ -545,8 +506,7 @@ mt_fallback(struct cmd_ctx *ctx, const struct mt_query *q, char **why)
 		return (-1);
 	}
 	path = xprintf("%s/queue.db", ctx->sh->state_dir);
-	if (mt_spool_usable(path, why) != 0 ||
-	    spool_open(&sp, path, why) != 0) {
+	if (spool_open_readonly(&sp, path, why) != 0) {
 		free(path);
 		return (-1);
 	}

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "xmalloc.h"
 #include "store_int.h"
 
@@ -34,6 +35,7 @@ static int	 store_open_db(struct store *, const struct store_schema *,
 		     char **);
 static int	 store_pragmas(struct store *, char **);
 static int	 store_user_version(struct store *, int *, char **);
+static int	 store_open_immutable(struct store *, const char *);
 static int	 store_migrate(struct store *, const struct store_schema *,
 		     char **);
 static int	 store_migrate_one(struct store *, const struct store_schema *,
@@ -254,12 +256,27 @@ store_open_file_ro(const char *path, const struct store_schema *schema,
     char **cause)
 {
 	struct store	*s;
-	int		 v;
+	struct stat	 sb;
+	char		*wal;
+	int		 v, rc;
 
+	/*
+	 * Without a -wal file (the writer closed cleanly) the database is
+	 * whole in its main file: open it immutable, or SQLite would leave
+	 * -wal and -shm files behind, owned by this user, that the writer
+	 * may then be unable to open.  With one (the writer is running, or
+	 * was killed), read it through the existing -wal and -shm.
+	 */
+	xasprintf(&wal, "%s-wal", path);
+	rc = stat(wal, &sb);
+	free(wal);
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
+	if (rc != 0)
+		rc = store_open_immutable(s, path);
+	else
+		rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
 		if (s->db == NULL)
 			xasprintf(cause, "cannot open %s", path);
 		else
@@ -280,6 +297,29 @@ store_open_file_ro(const char *path, const struct store_schema *schema,
 		return (NULL);
 	}
 	return (s);
+}
+
+/* Open path read-only and immutable, as a URI ("%", "?", "#" escaped). */
+static int
+store_open_immutable(struct store *s, const char *path)
+{
+	struct buf	 uri;
+	const char	*p;
+	int		 rc;
+
+	buf_init(&uri);
+	buf_adds(&uri, "file:");
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			buf_addf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			buf_addc(&uri, *p);
+	}
+	buf_adds(&uri, "?immutable=1");
+	rc = sqlite3_open_v2(uri.s, &s->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL);
+	buf_free(&uri);
+	return (rc);
 }
 
 /* Create the missing directories above path, mode 0700. */

@@ -1897,7 +1897,8 @@ count_event(const struct track_event *ev, void *arg)
 
 /*
  * spool_open_readonly: a missing file is an error and stays missing; an
- * existing spool is read, and a write through it fails.
+ * existing spool is read, a write through it fails, and no -wal or
+ * -shm file is left behind.
  */
 static void
 test_open_readonly(void)
@@ -1906,7 +1907,7 @@ test_open_readonly(void)
 	struct spool_msg	*a;
 	struct track_query	 q;
 	struct track_event	 ev;
-	char			*cause = NULL;
+	char			*cause = NULL, *wal, *shm;
 	int			 n = 0;
 
 	setup();
@@ -1939,6 +1940,12 @@ test_open_readonly(void)
 		free(cause);
 		spool_close(ro);
 	}
+	/* The writer had closed cleanly: no -wal or -shm is left behind. */
+	wal = xprintf("%s-wal", tpath);
+	shm = xprintf("%s-shm", tpath);
+	TAP_CHECK(file_size(wal) == -1 && file_size(shm) == -1);
+	free(wal);
+	free(shm);
 	TAP_CHECK(raw_int("SELECT count(*) FROM messages WHERE "
 	    "suspended = 1") == 0);
 	spool_msg_free(a);
