@@ -141,8 +141,6 @@ static int		 cmd_out_null_exec(struct cmd_ctx *);
 static int		 cmd_out_string_exec(struct cmd_ctx *);
 static int		 cmd_get_date_exec(struct cmd_ctx *);
 static int64_t		 date_now(void);
-static int		 date_parse(const char *, int64_t *);
-static int		 date_parse_time(const char *, int *, int *, int *);
 static char		*date_format(int64_t, const char *);
 static void		 date_format_token(struct buf *, const struct tm *,
 			    int64_t, char, int);
@@ -2036,7 +2034,7 @@ cmd_get_date_exec(struct cmd_ctx *ctx)
 			usec = v->u.date;
 		else {
 			s = value_to_string(v);
-			if (date_parse(s, &usec) != 0) {
+			if (bind_date_parse(s, &usec) != 0) {
 				cmd_error(ctx, ERR_STATEMENT, "InvalidArgument",
 				    "ParameterBindingException",
 				    "CannotConvertArgumentNoMessage",
@@ -2067,82 +2065,6 @@ date_now(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
-}
-
-/*
- * "2012-07-09", "2012-07-09 14:00[:05]", "2012-07-09T14:00:05" and the
- * en-US "7/9/2012 [2:00[:05] PM]", as local time.  0 or -1.
- */
-static int
-date_parse(const char *s, int64_t *usec)
-{
-	static const int mdays[] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	struct tm	tm;
-	time_t		t;
-	int		y, mo, d, h = 0, mi = 0, se = 0, n = 0;
-
-	while (*s == ' ')
-		s++;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 &&
-	    sscanf(s, "%2d/%2d/%4d%n", &mo, &d, &y, &n) != 3)
-		return (-1);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-		return (-1);
-	if (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
-	    y % 400 != 0)))
-		return (-1);
-	s += n;
-	if ((*s == 'T' || *s == ' ') && s[1] != '\0') {
-		if (date_parse_time(s + 1, &h, &mi, &se) != 0)
-			return (-1);
-	} else if (strspn(s, " ") != strlen(s))
-		return (-1);
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1 && y != 1969)
-		return (-1);
-	*usec = (int64_t)t * 1000000;
-	return (0);
-}
-
-/* "14:00", "14:00:05", "2:00 PM", "2:00:05 AM". */
-static int
-date_parse_time(const char *s, int *h, int *mi, int *se)
-{
-	int	n = 0;
-
-	while (*s == ' ')
-		s++;
-	if (sscanf(s, "%2d:%2d%n", h, mi, &n) != 2)
-		return (-1);
-	s += n;
-	if (*s == ':') {
-		if (sscanf(s + 1, "%2d%n", se, &n) != 1)
-			return (-1);
-		s += 1 + n;
-	}
-	while (*s == ' ')
-		s++;
-	if (strcasecmp(s, "AM") == 0 || strcasecmp(s, "PM") == 0) {
-		if (*h < 1 || *h > 12)
-			return (-1);
-		*h = (*h % 12) + (toupper((unsigned char)*s) == 'P' ? 12 : 0);
-		s += 2;
-	}
-	while (*s == ' ')
-		s++;
-	if (*s != '\0' || *h < 0 || *h > 23 || *mi < 0 || *mi > 59 ||
-	    *se < 0 || *se > 59)
-		return (-1);
-	return (0);
 }
 
 /*
