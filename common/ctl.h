@@ -37,22 +37,50 @@
  *   op ping
  *	-> server, version, pid
  *   op get-queue
- *	-> one record per queue, fields named as the Queue object's
- *	   properties (exchange-semantics 7.1): Identity, DeliveryType,
- *	   NextHopDomain, TlsDomain, NextHopConnector, Status, MessageCount,
- *	   LastError, RetryCount, LastRetryTime, NextRetryTime,
- *	   FirstRetryTime, DeferredMessageCount, LockedMessageCount,
- *	   NextHopCategory, IncomingRate, OutgoingRate, Velocity
+ *	-> one record per queue (transport/queue.c): the delivery queues
+ *	   by number, then Submission, then Unreachable when it holds
+ *	   something or is suspended (Poison is always empty in hubd, and
+ *	   not listed).  Fields, in this order, named as the Queue object's
+ *	   properties (exchange-semantics 7.1); a field without a value is
+ *	   left out:
+ *	   Identity ("SERVER\3", "SERVER\Submission"), DeliveryType
+ *	   (DnsConnectorDelivery, SmartHostConnectorDelivery, Unreachable,
+ *	   Undefined), NextHopDomain, TlsDomain, NextHopConnector (guid;
+ *	   zeros for Submission and Unreachable), Status (Active,
+ *	   Connecting, Ready, Retry, Suspended), MessageCount, LastError
+ *	   ("[{LRT=M/d/yyyy h:mm:ss tt};{LED=text};{FQDN=host};{IP=addr}]"
+ *	   when host and address are known, else the text), RetryCount,
+ *	   LastRetryTime, NextRetryTime, FirstRetryTime (Unix ms),
+ *	   DeferredMessageCount, LockedMessageCount (0), RiskLevel
+ *	   (Normal), OutboundIPPool (0), NextHopCategory (External,
+ *	   Internal), IncomingRate, OutgoingRate, Velocity (messages a
+ *	   second over the last minute, one decimal: "0.5"), QueueIdentity
+ *	   (= Identity), Server
  *   op retry-queue / suspend-queue / resume-queue
- *	id <queue number or name>, [resubmit 1] -> nothing
- *   op get-message [queue <queue number or name>]
- *	-> one record per message and queue, named as the Message object's
- *	   properties (7.2): Identity ("SERVER\queue\id"), FromAddress,
- *	   Status, Size, Subject, DateReceived, ExpirationTime, LastError,
- *	   Queue, Recipients (repeated), RetryCount, SourceIP,
- *	   MessageSourceName, InternetMessageId, Directionality
+ *	id <queue>, [resubmit 1] -> nothing.  A queue is named
+ *	"[SERVER\]N", "[SERVER\]Submission|Unreachable|Poison" or
+ *	"[SERVER\]<NextHopDomain>"; unknown: ObjectNotFound, "The queue
+ *	"SERVER\N" could not be found."; a NextHopDomain of two queues:
+ *	InvalidArgument.  Refused with InvalidOperation: retry-queue on
+ *	Submission or Poison, or on Unreachable without resubmit 1;
+ *	suspend-queue and resume-queue on Poison.
+ *   op get-message [queue <queue>] [id <message>]
+ *	-> one record per message and queue it has queued recipients in,
+ *	   fields in this order, named as the Message object's properties
+ *	   (7.2): Identity ("SERVER\queue\id", queue as in Get-Queue's
+ *	   Identity), FromAddress ("<>" for the null sender), Status
+ *	   (Ready, Retry, Active, Suspended, PendingSuspend,
+ *	   PendingRemove), Size, Subject, DateReceived, ExpirationTime
+ *	   (Unix ms), LastError, Queue, Recipients (repeated:
+ *	   "address;status;last error"), RetryCount, SourceIP,
+ *	   MessageSourceName (SMTP, Pickup, DSN), InternetMessageId,
+ *	   Directionality (Originating)
  *   op suspend-message / resume-message / remove-message
- *	id <message id>, [queue <queue>], [with-ndr 0|1] -> nothing
+ *	id <message>, [queue <queue>], [with-ndr 0|1] -> nothing.  A
+ *	message is named "N", "QUEUE\N" or "SERVER\QUEUE\N" (QUEUE "*":
+ *	any); queue, when given, wins over the one in id.  Unknown, or not
+ *	in that queue: ObjectNotFound, "The message "SERVER\QUEUE\N" could
+ *	not be found.".  with-ndr defaults to 1.
  *   op track
  *	start, end, sender, recipient (repeated), event-id, message-id,
  *	internal-message-id, subject, connector-id, limit

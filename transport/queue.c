@@ -1,6 +1,8 @@
 /*
  * queue.c - the queue manager: messages in memory, delivery queues per
- * connector and next hop, retries, expiry and reports.
+ * connector and next hop, retries, expiry, reports, and the queue and
+ * message operations of the control channel (Get-Queue, Get-Message and
+ * the verbs that act on them).
  *
  * The spool (store/spool.c) is the truth; this file keeps a view of it in
  * memory.  A message accepted by smtpd or pickup is made durable through
@@ -15,17 +17,34 @@
  * updated: a recipient is SENT or FAILED only once that is on disk, so
  * a crash at worst repeats a delivery (at-least-once), never loses one.
  *
- * Threads and locking: one mutex (q->lock) guards every structure here.
- * A recipient being delivered is "in flight"; only the worker holding it
- * touches it, everyone else skips it.  The scheduler thread wakes every
- * second for retries, expiry, delay notices and re-routing after a
- * connector change.  Timings follow exchange-semantics 7.4.
+ * Two views of a destination.  struct dest belongs to one routing
+ * snapshot (its key holds the snapshot's generation) and carries the
+ * work: jobs, sessions.  struct qrec is the queue the administrator sees
+ * (Get-Queue): keyed by connector guid and next-hop domain only, so its
+ * number, retry state and suspension survive a connector change; every
+ * dest of the same connector and next hop points to it.  A recipient
+ * names its qrec from the moment it is routed until it is sent or failed,
+ * also while it waits for its retry time.  A queued recipient without a
+ * qrec is in Submission (not routed yet), or in Unreachable (no connector
+ * matched).  A qrec that has held nothing for QueueMaxIdleTime is
+ * dropped, and so is an idle dest.
+ *
+ * Threads and locking: one mutex (q->lock) guards every structure here,
+ * and is never held across a commit or network I/O.  A recipient being
+ * delivered is "in flight"; only the thread holding it touches it,
+ * everyone else skips it.  The scheduler thread wakes every second for
+ * retries, expiry, delay notices, administrative removals, idle queues
+ * and re-routing after a connector change.  Timings follow
+ * exchange-semantics 7.4.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +65,8 @@
 #define QUEUE_BUCKETS		1024	/* destination hash buckets */
 #define QUEUE_LINGER_MS		200	/* keep an idle session this long */
 #define QUEUE_BODY_CACHE	(64 * 1024 * 1024)	/* bytes in memory */
+#define QUEUE_MAX_IDLE		180	/* s: Exchange's QueueMaxIdleTime */
+#define QUEUE_RATE_SECS		60	/* rates are over the last minute */
 
 #define NOMATCH_TEXT \
 	"A matching connector cannot be found to route the external recipient"
@@ -53,14 +74,26 @@
 	"550 5.3.4 ROUTING.SizeLimit; message size exceeds fixed maximum " \
 	"size for route"
 #define EXPIRED_TEXT	"550 4.4.7 QUEUE.Expired; message expired"
+#define ADMIN_TEXT \
+	"550 4.3.2 QUEUE.Admin; message deleted by administrative action"
+#define ENDPOINT_TEXT	"The last endpoint attempted was "
+
+/* A Remove-Message waiting for an in-flight recipient to come back. */
+#define QREMOVE_NDR	1
+#define QREMOVE_SILENT	2
 
 struct dest;
+struct qjob;
+struct qrec;
 
 /* Memory-only state of one recipient. */
 struct qrcpt {
 	bool		 inflight;	/* a worker holds it */
 	bool		 unreachable;	/* no connector matched */
 	bool		 queued;	/* in a job on a destination */
+	uint8_t		 remove;	/* QREMOVE_*: Remove-Message pending */
+	struct qrec	*qr;		/* its delivery queue, or NULL */
+	struct qjob	*job;		/* the job it is in, when queued */
 };
 
 struct qmsg {
@@ -74,22 +107,60 @@ struct qmsg {
 /* Recipients of one message for one destination. */
 struct qjob {
 	struct qmsg		*qm;
+	struct dest		*d;
 	size_t			*idx;
 	size_t			 n;
 	TAILQ_ENTRY(qjob)	 entry;
 };
+
+/* Messages a second into or out of a queue, one slot per second. */
+struct qrate {
+	int64_t		 sec[QUEUE_RATE_SECS];
+	int		 n[QUEUE_RATE_SECS];
+};
+
+/* A delivery queue as Get-Queue shows it (see the top of the file). */
+struct qrec {
+	uint64_t		 id;		/* Identity: SERVER\id */
+	char			*key;		/* "guid|domain" or "guid|" */
+	char			 guid[37];	/* NextHopConnector */
+	bool			 dns;		/* DnsConnectorDelivery */
+	char			*next_hop;	/* NextHopDomain */
+	char			*tls_domain;	/* TlsDomain, or NULL */
+	bool			 suspended;	/* Suspend-Queue */
+	int			 connecting;	/* sessions opening */
+	int			 active;	/* sessions open */
+	int			 retry_count;	/* failed connects in a row */
+	int64_t			 first_retry;	/* Unix ms; 0: none */
+	int64_t			 last_retry;
+	int64_t			 next_retry;
+	char			*last_error;
+	struct qrate		 in, out;
+	size_t			 nrcpts;	/* recipients that name it */
+	int			 ndests;	/* dests that name it */
+	time_t			 idle_since;
+	/* Counting for Get-Queue (lock held). */
+	const struct qmsg	*mark, *dmark;
+	int64_t			 count, deferred, wait;
+	TAILQ_ENTRY(qrec)	 entry;		/* q->qrecs, by id */
+	TAILQ_ENTRY(qrec)	 hash;
+};
+
+TAILQ_HEAD(qrec_list, qrec);
 
 struct dest {
 	char			*key;
 	struct route_table	*rt;		/* keeps sc alive */
 	const struct send_connector *sc;
 	char			*domain;
+	struct qrec		*qr;
 	TAILQ_HEAD(, qjob)	 jobs;
 	size_t			 njobs;
 	int			 sessions;
 	int			 lingering;	/* sessions waiting for work */
 	pthread_cond_t		 more;		/* work for a lingering one */
 	bool			 ready;		/* on q->ready */
+	time_t			 idle_since;
 	TAILQ_ENTRY(dest)	 hash;
 	TAILQ_ENTRY(dest)	 rentry;
 };
@@ -98,11 +169,18 @@ TAILQ_HEAD(dest_list, dest);
 
 struct queue {
 	pthread_mutex_t		 lock;
+	pthread_mutex_t		 admin;		/* message verbs, in turn */
 	pthread_cond_t		 work;		/* for workers */
 	pthread_cond_t		 tick;		/* for the scheduler */
 	TAILQ_HEAD(, qmsg)	 msgs;
 	struct dest_list	 buckets[QUEUE_BUCKETS];
 	struct dest_list	 ready;
+	struct qrec_list	 qrecs;
+	struct qrec_list	 qbuckets[QUEUE_BUCKETS];
+	uint64_t		 last_qid;
+	bool			 submit_suspended;
+	bool			 unreach_suspended;
+	bool			 removals;	/* a PendingRemove came back */
 	TAILQ_HEAD(, qjob)	 failq;		/* too big for any route */
 	struct route_table	*rt;		/* the snapshot routed with */
 	size_t			 cached;	/* body bytes in memory */
@@ -125,9 +203,25 @@ struct qresult {
 	struct spool		**sp;		/* the thread's reader */
 	struct mta_tls		 tls;
 	const char		*peer;		/* "ip:port" or NULL */
+	const char		*source;	/* Source; NULL: SMTP */
 	bool			 notice;	/* a delay notice, no attempt */
+	bool			 no_report;	/* -WithNDR $false */
 	struct buf		 dsn;		/* a report to queue, or empty */
 	struct spool_msg	*dsn_msg;
+};
+
+/* Which queue, for the control channel. */
+enum qkind {
+	QK_NONE = 0,
+	QK_DELIVERY,
+	QK_SUBMISSION,
+	QK_UNREACHABLE,
+	QK_POISON
+};
+
+struct qsel {
+	enum qkind	 kind;
+	struct qrec	*qr;		/* QK_DELIVERY */
 };
 
 static void	*queue_scheduler(void *);
@@ -135,18 +229,26 @@ static void	*queue_worker(void *);
 static struct qmsg *queue_qmsg_new(struct spool_msg *, char *, size_t);
 static void	 queue_qmsg_free(struct queue *, struct qmsg *);
 static void	 queue_route_msg(struct queue *, struct qmsg *, time_t, bool);
+static void	 queue_rcpt_setq(struct qmsg *, size_t, struct qrec *);
+static void	 queue_unqueue_rcpt(struct queue *, struct qmsg *, size_t);
 static void	 queue_commit_result(struct queue *, struct qresult *, time_t);
 static bool	 queue_expire_due(const struct qmsg *, time_t);
 static void	 queue_deadline(struct timespec *, int);
 static struct dest *queue_dest(struct queue *, const struct route_choice *,
 		    const char *);
+static struct qrec *queue_qrec(struct queue *, const struct send_connector *,
+		    const char *);
+static void	 queue_qrec_free(struct qrec *);
 static void	 queue_dest_ready(struct queue *, struct dest *);
+static void	 queue_dest_clear(struct queue *, struct dest *);
 static void	 queue_dest_free(struct dest *);
 static struct dest *queue_next_dest(struct queue *);
 static void	 queue_session(struct queue *, struct dest *, struct spool **);
 static void	 queue_deliver(struct queue *, struct dest *,
 		    struct mta_session **, struct buf *, struct spool **,
 		    struct qjob *);
+static void	 queue_conn_failed(struct qrec *, const struct mta_status *);
+static void	 queue_conn_ok(struct qrec *);
 static void	 queue_result_init(struct qresult *, struct qjob *,
 		    const struct dest *, struct mta_status *, struct spool **);
 static int	 queue_body(struct qmsg *, struct spool **, char **,
@@ -161,11 +263,18 @@ static void	 queue_track(struct spool *, struct qresult *, const char *,
 static void	 queue_fail_job(struct queue *, struct dest *, struct qjob *,
 		    const struct mta_status *, struct spool **);
 static void	 queue_timers(struct queue *, time_t);
+static void	 queue_new_routes(struct queue *, struct route_table *);
 static void	 queue_expire(struct queue *, struct qmsg *, time_t, bool);
 static void	 queue_unqueue_all(struct queue *);
+static void	 queue_idle(struct queue *, time_t);
+static void	 queue_pending_removals(struct queue *);
+static bool	 queue_admin_fail(struct queue *, struct qmsg *,
+		    const bool *, bool, struct spool **);
 static bool	 queue_msg_done(const struct qmsg *);
 static const char *queue_domain(const char *);
 static void	 queue_protolog(const struct dest *, struct buf *);
+static void	 queue_rate_add(struct qrate *, time_t);
+static double	 queue_rate(const struct qrate *, time_t);
 
 /* ------------------------------------------------------------------ */
 
@@ -182,13 +291,17 @@ queue_start(struct queue **qp, char **cause)
 	*qp = NULL;
 	q = xcalloc(1, sizeof *q);
 	pthread_mutex_init(&q->lock, NULL);
+	pthread_mutex_init(&q->admin, NULL);
 	pthread_cond_init(&q->work, NULL);
 	pthread_cond_init(&q->tick, NULL);
 	TAILQ_INIT(&q->msgs);
 	TAILQ_INIT(&q->ready);
 	TAILQ_INIT(&q->failq);
-	for (k = 0; k < QUEUE_BUCKETS; k++)
+	TAILQ_INIT(&q->qrecs);
+	for (k = 0; k < QUEUE_BUCKETS; k++) {
 		TAILQ_INIT(&q->buckets[k]);
+		TAILQ_INIT(&q->qbuckets[k]);
+	}
 	if (spool_open(&q->reader, env->spool_path, cause) != 0 ||
 	    spool_msg_load(q->reader, &v, &n, cause) != 0) {
 		spool_close(q->reader);
@@ -220,6 +333,7 @@ queue_stop(struct queue *q)
 {
 	struct qmsg	*qm;
 	struct dest	*d;
+	struct qrec	*qr;
 	struct qjob	*j;
 	int		 k;
 
@@ -248,11 +362,16 @@ queue_stop(struct queue *q)
 	}
 	while ((qm = TAILQ_FIRST(&q->msgs)) != NULL)
 		queue_qmsg_free(q, qm);
+	while ((qr = TAILQ_FIRST(&q->qrecs)) != NULL) {
+		TAILQ_REMOVE(&q->qrecs, qr, entry);
+		queue_qrec_free(qr);
+	}
 	route_table_unref(q->rt);
 	spool_close(q->reader);
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->tick);
 	pthread_mutex_destroy(&q->lock);
+	pthread_mutex_destroy(&q->admin);
 	free(q);
 }
 
@@ -287,6 +406,8 @@ queue_accept_write(struct spool *sp, void *arg, char **cause)
 
 	if (spool_msg_insert(sp, a->m, a->body, a->len, cause) != 0)
 		return (-1);
+	if (!env->conf->tracking_enabled)
+		return (0);
 	memset(&ev, 0, sizeof ev);
 	ev.timestamp_ms = (int64_t)a->m->received * 1000;
 	ev.event_id = "RECEIVE";
@@ -295,7 +416,8 @@ queue_accept_write(struct spool *sp, void *arg, char **cause)
 	ev.internal_message_id = a->m->id;
 	ev.message_id = a->m->message_id;
 	ev.sender = a->m->sender;
-	ev.message_subject = a->m->subject;
+	if (env->conf->tracking_subject)
+		ev.message_subject = a->m->subject;
 	ev.server_hostname = env->server;
 	ev.client_ip = a->m->client_ip;
 	ev.client_hostname = a->m->client_helo;
@@ -349,10 +471,14 @@ queue_qmsg_new(struct spool_msg *m, char *body, size_t len)
 	return (qm);
 }
 
-/* Forget a message (lock held). */
+/* Forget a message (lock held); none of its recipients is queued. */
 static void
 queue_qmsg_free(struct queue *q, struct qmsg *qm)
 {
+	size_t	i;
+
+	for (i = 0; i < qm->m->nrcpts; i++)
+		queue_rcpt_setq(qm, i, NULL);
 	TAILQ_REMOVE(&q->msgs, qm, entry);
 	if (qm->body != NULL)
 		q->cached -= qm->len;
@@ -374,45 +500,96 @@ queue_domain(const char *addr)
 	return (at != NULL ? at + 1 : "");
 }
 
+/* Make qr the delivery queue of recipient i (lock held). */
+static void
+queue_rcpt_setq(struct qmsg *qm, size_t i, struct qrec *qr)
+{
+	struct qrcpt	*r = &qm->r[i];
+
+	if (r->qr == qr)
+		return;
+	if (r->qr != NULL)
+		r->qr->nrcpts--;
+	if (qr != NULL)
+		qr->nrcpts++;
+	r->qr = qr;
+}
+
+/* Should recipient i be left where it is by this routing pass? */
+static bool
+queue_route_skip(struct queue *q, struct qmsg *qm, size_t i, bool hold,
+    bool fresh)
+{
+	const struct qrcpt	*r = &qm->r[i];
+
+	if (qm->m->rcpts[i].state != SPOOL_RCPT_QUEUED || r->inflight ||
+	    r->queued || r->remove != 0)
+		return (true);
+	/* Unreachable ones wait for a connector change (or Retry-Queue). */
+	if (r->unreachable)
+		return (!fresh || q->unreach_suspended);
+	/* A waiting recipient keeps its queue until routing changes. */
+	if (r->qr != NULL)
+		return (!fresh && (hold || r->qr->suspended));
+	/* Never routed yet: it stays in Submission while that is held. */
+	return (q->submit_suspended);
+}
+
 /*
- * Put the message's due recipients on destination queues (lock held).
- * Recipients for the same destination share one job, so one session
- * sends the message once to all of them.
+ * Route the message's recipients (lock held).  Every queued recipient
+ * gets its queue; those that are due, of a message and a queue that are
+ * not suspended, go into jobs.  Recipients for the same destination
+ * share one job, so one session sends the message once to all of them.
+ * fresh: the routing changed (or the message is new): recompute the
+ * queue of waiting recipients and try unreachable ones again.
  */
 static void
-queue_route_msg(struct queue *q, struct qmsg *qm, time_t now,
-    bool unreachable_too)
+queue_route_msg(struct queue *q, struct qmsg *qm, time_t now, bool fresh)
 {
 	struct spool_msg	*m = qm->m;
 	struct route_choice	 rc;
 	struct dest		*d, **dv;
+	struct qrec		**newq;
 	struct qjob		**jv, *j;
 	enum route_status	 rs;
+	bool			 hold, *toobig;
 	size_t			 i, k;
 
 	dv = xcalloc(m->nrcpts, sizeof *dv);
 	jv = xcalloc(m->nrcpts, sizeof *jv);
+	newq = xcalloc(m->nrcpts, sizeof *newq);
+	toobig = xcalloc(m->nrcpts, sizeof *toobig);
 	for (i = 0; i < m->nrcpts; i++) {
-		if (m->rcpts[i].state != SPOOL_RCPT_QUEUED ||
-		    qm->r[i].inflight || qm->r[i].queued ||
-		    m->rcpts[i].next_attempt > now ||
-		    (qm->r[i].unreachable && !unreachable_too))
+		hold = m->suspended || m->rcpts[i].next_attempt > now;
+		if (queue_route_skip(q, qm, i, hold, fresh))
 			continue;
 		rs = route_select(q->rt, queue_domain(m->rcpts[i].addr),
 		    m->size, &rc);
 		qm->r[i].unreachable = rs == ROUTE_NOMATCH;
-		if (rs == ROUTE_NOMATCH)
-			continue;
-		if (rs == ROUTE_TOOBIG) {
-			dv[i] = NULL;
+		if (rs != ROUTE_OK) {
+			queue_rcpt_setq(qm, i, NULL);
+			toobig[i] = rs == ROUTE_TOOBIG && !hold;
 			continue;
 		}
-		dv[i] = d = queue_dest(q, &rc, queue_domain(m->rcpts[i].addr));
+		d = queue_dest(q, &rc, queue_domain(m->rcpts[i].addr));
+		if (qm->r[i].qr != d->qr) {
+			/* IncomingRate counts messages, not recipients. */
+			for (k = 0; k < i && newq[k] != d->qr; k++)
+				;
+			if (k == i)
+				queue_rate_add(&d->qr->in, now);
+			newq[i] = d->qr;
+			queue_rcpt_setq(qm, i, d->qr);
+		}
+		if (hold || d->qr->suspended)
+			continue;
+		dv[i] = d;
 		for (k = 0; k < i && dv[k] != d; k++)
 			;
 		if (k == i) {
 			jv[i] = xcalloc(1, sizeof *jv[i]);
 			jv[i]->qm = qm;
+			jv[i]->d = d;
 			jv[i]->idx = xcalloc(m->nrcpts, sizeof *jv[i]->idx);
 			TAILQ_INSERT_TAIL(&d->jobs, jv[i], entry);
 			d->njobs++;
@@ -420,17 +597,14 @@ queue_route_msg(struct queue *q, struct qmsg *qm, time_t now,
 		}
 		jv[k]->idx[jv[k]->n++] = i;
 		qm->r[i].queued = true;
+		qm->r[i].job = jv[k];
 		queue_dest_ready(q, d);
 	}
-	free(dv);
-	free(jv);
 
 	/* Too big for every route: fail those recipients now. */
 	j = NULL;
 	for (i = 0; i < m->nrcpts; i++) {
-		if (m->rcpts[i].state != SPOOL_RCPT_QUEUED ||
-		    qm->r[i].inflight || qm->r[i].queued ||
-		    qm->r[i].unreachable || m->rcpts[i].next_attempt > now)
+		if (!toobig[i])
 			continue;
 		if (j == NULL) {
 			j = xcalloc(1, sizeof *j);
@@ -438,13 +612,43 @@ queue_route_msg(struct queue *q, struct qmsg *qm, time_t now,
 			j->idx = xcalloc(m->nrcpts, sizeof *j->idx);
 		}
 		j->idx[j->n++] = i;
+		qm->r[i].inflight = true;
 	}
 	/* The scheduler fails them; callers may be iterating q->msgs. */
 	if (j != NULL) {
-		for (i = 0; i < j->n; i++)
-			qm->r[j->idx[i]].inflight = true;
 		TAILQ_INSERT_TAIL(&q->failq, j, entry);
 		pthread_cond_signal(&q->tick);
+	}
+	free(toobig);
+	free(newq);
+	free(dv);
+	free(jv);
+}
+
+/* Take recipient i out of the job it waits in (lock held). */
+static void
+queue_unqueue_rcpt(struct queue *q, struct qmsg *qm, size_t i)
+{
+	struct qrcpt	*r = &qm->r[i];
+	struct qjob	*j = r->job;
+	struct dest	*d = j->d;
+	size_t		 k;
+
+	for (k = 0; j->idx[k] != i; k++)
+		;
+	memmove(&j->idx[k], &j->idx[k + 1], (j->n - k - 1) * sizeof *j->idx);
+	j->n--;
+	r->queued = false;
+	r->job = NULL;
+	if (j->n > 0)
+		return;
+	TAILQ_REMOVE(&d->jobs, j, entry);
+	d->njobs--;
+	free(j->idx);
+	free(j);
+	if (d->njobs == 0 && d->ready) {
+		TAILQ_REMOVE(&q->ready, d, rentry);
+		d->ready = false;
 	}
 }
 
@@ -475,6 +679,8 @@ queue_dest(struct queue *q, const struct route_choice *rc,
 	d->rt = route_table_ref(q->rt);
 	d->sc = rc->sc;
 	d->domain = xstrdup(domain);
+	d->qr = queue_qrec(q, rc->sc, domain);
+	d->qr->ndests++;
 	TAILQ_INIT(&d->jobs);
 	pthread_cond_init(&d->more, NULL);
 	TAILQ_INSERT_HEAD(&q->buckets[h], d, hash);
@@ -484,6 +690,7 @@ queue_dest(struct queue *q, const struct route_choice *rc,
 static void
 queue_dest_free(struct dest *d)
 {
+	d->qr->ndests--;
 	route_table_unref(d->rt);
 	pthread_cond_destroy(&d->more);
 	free(d->key);
@@ -491,14 +698,81 @@ queue_dest_free(struct dest *d)
 	free(d);
 }
 
+/* The hash bucket of a queue record key. */
+static unsigned
+queue_qrec_hash(const char *key)
+{
+	unsigned	h = 5381;
+
+	for (; *key != '\0'; key++)
+		h = h * 33 + (unsigned char)tolower((unsigned char)*key);
+	return (h % QUEUE_BUCKETS);
+}
+
+/*
+ * The queue record of a connector and next hop, made if new (lock held).
+ * Its description follows the connector's current settings.
+ */
+static struct qrec *
+queue_qrec(struct queue *q, const struct send_connector *sc,
+    const char *domain)
+{
+	struct qrec	*qr;
+	struct buf	 hops;
+	char		*key;
+	unsigned	 h;
+	size_t		 i;
+
+	xasprintf(&key, "%s|%s", sc->guid, SC_DNS_ROUTING(sc) ? domain : "");
+	h = queue_qrec_hash(key);
+	TAILQ_FOREACH(qr, &q->qbuckets[h], hash) {
+		if (strcasecmp(qr->key, key) == 0)
+			break;
+	}
+	if (qr == NULL) {
+		qr = xcalloc(1, sizeof *qr);
+		qr->id = ++q->last_qid;
+		qr->key = key;
+		key = NULL;
+		snprintf(qr->guid, sizeof qr->guid, "%s", sc->guid);
+		TAILQ_INSERT_TAIL(&q->qrecs, qr, entry);
+		TAILQ_INSERT_HEAD(&q->qbuckets[h], qr, hash);
+	}
+	free(key);
+	free(qr->next_hop);
+	free(qr->tls_domain);
+	qr->dns = SC_DNS_ROUTING(sc);
+	buf_init(&hops);
+	for (i = 0; i < sc->smart_hosts.n; i++)
+		buf_addf(&hops, "%s%s", i > 0 ? "," : "",
+		    sc->smart_hosts.v[i]);
+	qr->next_hop = qr->dns ? xstrdup(domain) : buf_detach(&hops);
+	buf_free(&hops);
+	qr->tls_domain = sc->tls_domain != NULL && *sc->tls_domain != '\0' ?
+	    xstrdup(sc->tls_domain) : NULL;
+	return (qr);
+}
+
+static void
+queue_qrec_free(struct qrec *qr)
+{
+	free(qr->key);
+	free(qr->next_hop);
+	free(qr->tls_domain);
+	free(qr->last_error);
+	free(qr);
+}
+
 /*
  * Offer d's work (lock held): to a session of d waiting for more, which
  * sends it over its open connection; else to the workers, if d has room
- * for another session.
+ * for another session.  A suspended queue offers nothing.
  */
 static void
 queue_dest_ready(struct queue *q, struct dest *d)
 {
+	if (d->qr->suspended)
+		return;
 	if (d->lingering > 0 && d->njobs > 0) {
 		pthread_cond_signal(&d->more);
 		return;
@@ -509,6 +783,29 @@ queue_dest_ready(struct queue *q, struct dest *d)
 	d->ready = true;
 	TAILQ_INSERT_TAIL(&q->ready, d, rentry);
 	pthread_cond_signal(&q->work);
+}
+
+/* Drop the jobs waiting on d (lock held): they will be routed again. */
+static void
+queue_dest_clear(struct queue *q, struct dest *d)
+{
+	struct qjob	*j;
+	size_t		 i;
+
+	while ((j = TAILQ_FIRST(&d->jobs)) != NULL) {
+		TAILQ_REMOVE(&d->jobs, j, entry);
+		for (i = 0; i < j->n; i++) {
+			j->qm->r[j->idx[i]].queued = false;
+			j->qm->r[j->idx[i]].job = NULL;
+		}
+		free(j->idx);
+		free(j);
+	}
+	d->njobs = 0;
+	if (d->ready) {
+		TAILQ_REMOVE(&q->ready, d, rentry);
+		d->ready = false;
+	}
 }
 
 /* Take the next destination with work (lock held), or NULL. */
@@ -568,10 +865,24 @@ queue_deadline(struct timespec *ts, int ms)
 	}
 }
 
+/* Close an open session of d (lock held, dropped while closing). */
+static void
+queue_session_close(struct queue *q, struct dest *d, struct mta_session *s,
+    struct buf *plog)
+{
+	pthread_mutex_unlock(&q->lock);
+	mta_close(s);
+	queue_protolog(d, plog);
+	pthread_mutex_lock(&q->lock);
+	d->qr->active--;
+}
+
 /*
  * One SMTP session to d (lock held on entry and exit, dropped while
  * talking): send jobs until the queue stays empty for a moment or the
- * connector's SmtpMaxMessagesPerConnection is reached.
+ * connector's SmtpMaxMessagesPerConnection is reached.  Suspend-Queue
+ * takes the jobs away: the message in hand is finished, then the session
+ * ends.
  */
 static void
 queue_session(struct queue *q, struct dest *d, struct spool **sp)
@@ -602,26 +913,54 @@ queue_session(struct queue *q, struct dest *d, struct spool **sp)
 			break;
 		if (s != NULL && (q->stopping ||
 		    (max > 0 && mta_session_count(s) >= max))) {
-			pthread_mutex_unlock(&q->lock);
-			mta_close(s);
-			queue_protolog(d, &plog);
-			pthread_mutex_lock(&q->lock);
+			queue_session_close(q, d, s, &plog);
 			s = NULL;
 			if (q->stopping)
 				break;
 		}
 	}
-	if (s != NULL) {
-		pthread_mutex_unlock(&q->lock);
-		mta_close(s);
-		queue_protolog(d, &plog);
-		pthread_mutex_lock(&q->lock);
-	}
+	if (s != NULL)
+		queue_session_close(q, d, s, &plog);
 	buf_free(&plog);
 }
 
 /*
- * Deliver one job over *sp, opening the session first if needed (lock
+ * Open a session to d for job j (lock held on entry, not on a successful
+ * return): 0, or -1 with the job and every other job of d failed or
+ * deferred (lock held again).
+ */
+static int
+queue_open(struct queue *q, struct dest *d, struct mta_session **ms,
+    struct buf *plog, struct spool **sp, struct qjob *j)
+{
+	struct mta_dest		 md;
+	struct mta_status	 st;
+
+	d->qr->connecting++;
+	pthread_mutex_unlock(&q->lock);
+	memset(&md, 0, sizeof md);
+	md.sc = d->sc;
+	md.domain = d->domain;
+	if (d->sc->protocol_logging_level == SC_PROTOLOG_VERBOSE)
+		md.protolog = plog;
+	if (mta_open(&md, ms, &st) != 0) {
+		queue_protolog(d, plog);
+		pthread_mutex_lock(&q->lock);
+		d->qr->connecting--;
+		queue_conn_failed(d->qr, &st);
+		queue_fail_job(q, d, j, &st, sp);
+		return (-1);
+	}
+	pthread_mutex_lock(&q->lock);
+	d->qr->connecting--;
+	d->qr->active++;
+	queue_conn_ok(d->qr);
+	pthread_mutex_unlock(&q->lock);
+	return (0);
+}
+
+/*
+ * Deliver one job over *ms, opening the session first if needed (lock
  * held on entry and exit).  A session that cannot be opened fails or
  * defers every job waiting for d, not just this one: they would meet the
  * same hosts.
@@ -630,33 +969,25 @@ static void
 queue_deliver(struct queue *q, struct dest *d, struct mta_session **ms,
     struct buf *plog, struct spool **sp, struct qjob *j)
 {
-	struct mta_dest		 md;
 	struct mta_status	 st, *rst;
 	struct qresult		 res;
 	const char		**rcpts;
 	char			*body = NULL;
 	size_t			 len = 0, i;
+	bool			 closed = false;
 	int			 rc;
 
 	for (i = 0; i < j->n; i++) {
 		j->qm->r[j->idx[i]].queued = false;
+		j->qm->r[j->idx[i]].job = NULL;
 		j->qm->r[j->idx[i]].inflight = true;
 	}
-	pthread_mutex_unlock(&q->lock);
-
 	if (*ms == NULL) {
-		memset(&md, 0, sizeof md);
-		md.sc = d->sc;
-		md.domain = d->domain;
-		if (d->sc->protocol_logging_level == SC_PROTOLOG_VERBOSE)
-			md.protolog = plog;
-		if (mta_open(&md, ms, &st) != 0) {
-			queue_protolog(d, plog);
-			pthread_mutex_lock(&q->lock);
-			queue_fail_job(q, d, j, &st, sp);
+		if (queue_open(q, d, ms, plog, sp, j) != 0)
 			return;
-		}
-	}
+	} else
+		pthread_mutex_unlock(&q->lock);
+
 	rcpts = xcalloc(j->n, sizeof *rcpts);
 	rst = xcalloc(j->n, sizeof *rst);
 	for (i = 0; i < j->n; i++)
@@ -672,6 +1003,7 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **ms,
 	    &st) != 0) {
 		mta_close(*ms);
 		*ms = NULL;
+		closed = true;
 	}
 	queue_protolog(d, plog);
 
@@ -688,6 +1020,8 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **ms,
 	free(j->idx);
 	free(j);
 	pthread_mutex_lock(&q->lock);
+	if (closed)
+		d->qr->active--;
 }
 
 /* The outcome of job j (statuses st) as queue_finish() takes it. */
@@ -752,6 +1086,7 @@ queue_fail_job(struct queue *q, struct dest *d, struct qjob *j,
 		for (i = 0; i < j->n; i++) {
 			rst[i] = *st;
 			j->qm->r[j->idx[i]].queued = false;
+			j->qm->r[j->idx[i]].job = NULL;
 			j->qm->r[j->idx[i]].inflight = true;
 		}
 		queue_result_init(&res, j, d, rst, sp);
@@ -767,6 +1102,120 @@ queue_fail_job(struct queue *q, struct dest *d, struct qjob *j,
 		d->njobs--;
 		j = next;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Queue state: retries and rates. */
+
+/* Unix milliseconds now. */
+static int64_t
+queue_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/*
+ * A queue's LastError in Exchange 2013's form, from a session's failure:
+ * [{LRT=time};{LED=text};{FQDN=host};{IP=address}], the time local as
+ * "M/d/yyyy h:mm:ss tt".  The address is the last endpoint the session
+ * tried; the host is known when it is a smart host (a literal, or the
+ * only one).  Without both, the text alone (as Exchange 2010 showed it).
+ */
+static char *
+queue_last_error(const struct qrec *qr, const char *text, time_t t)
+{
+	struct tm	 tm;
+	const char	*p, *host = NULL;
+	char		 ip[64], lit[80], *out, *hosts, *h, *last;
+	int		 hour;
+
+	if ((p = strstr(text, ENDPOINT_TEXT)) == NULL ||
+	    queue_peer_ip(p + strlen(ENDPOINT_TEXT), ip, sizeof ip) == NULL)
+		return (xstrdup(text));
+	snprintf(lit, sizeof lit, "[%s]", ip);
+	hosts = qr->dns ? NULL : xstrdup(qr->next_hop);
+	for (h = hosts != NULL ? strtok_r(hosts, ",", &last) : NULL;
+	    h != NULL; h = strtok_r(NULL, ",", &last)) {
+		if (strcasecmp(h, lit) == 0 || strchr(qr->next_hop, ',') ==
+		    NULL)
+			host = h;
+	}
+	if (host == NULL) {
+		free(hosts);
+		return (xstrdup(text));
+	}
+	localtime_r(&t, &tm);
+	hour = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
+	xasprintf(&out, "[{LRT=%d/%d/%d %d:%02d:%02d %s};{LED=%s};"
+	    "{FQDN=%s};{IP=%s}]", tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_year + 1900, hour, tm.tm_min, tm.tm_sec,
+	    tm.tm_hour < 12 ? "AM" : "PM", text, host, ip);
+	free(hosts);
+	return (out);
+}
+
+/*
+ * A session to the queue could not be opened (lock held): a transient
+ * failure puts the queue in Retry on the Exchange schedule; either way
+ * LastError tells why.
+ */
+static void
+queue_conn_failed(struct qrec *qr, const struct mta_status *st)
+{
+	const struct hubd_conf	*c = env->conf;
+	time_t			 now = time(NULL);
+	int64_t			 ms = queue_now_ms();
+
+	free(qr->last_error);
+	qr->last_error = queue_last_error(qr, st->text, now);
+	qr->last_retry = ms;
+	if (st->code >= 500)
+		return;
+	qr->retry_count++;
+	if (qr->first_retry == 0)
+		qr->first_retry = ms;
+	qr->next_retry = ms + 1000 * (int64_t)(qr->retry_count <=
+	    c->transient_retry_count ? c->transient_retry_interval :
+	    c->outbound_retry_interval);
+}
+
+/* A session opened: the queue is out of Retry; LastError stays shown. */
+static void
+queue_conn_ok(struct qrec *qr)
+{
+	qr->retry_count = 0;
+	qr->first_retry = 0;
+	qr->next_retry = 0;
+}
+
+/* Count one message at second now. */
+static void
+queue_rate_add(struct qrate *r, time_t now)
+{
+	size_t	k = (size_t)now % QUEUE_RATE_SECS;
+
+	if (r->sec[k] != now) {
+		r->sec[k] = now;
+		r->n[k] = 0;
+	}
+	r->n[k]++;
+}
+
+/* Messages a second over the last minute. */
+static double
+queue_rate(const struct qrate *r, time_t now)
+{
+	size_t	k;
+	int	sum = 0;
+
+	for (k = 0; k < QUEUE_RATE_SECS; k++) {
+		if (r->sec[k] > now - QUEUE_RATE_SECS && r->sec[k] <= now)
+			sum += r->n[k];
+	}
+	return ((double)sum / QUEUE_RATE_SECS);
 }
 
 /* ------------------------------------------------------------------ */
@@ -786,8 +1235,45 @@ queue_finish(struct queue *q, struct qresult *res)
 	buf_init(&res->dsn);
 	for (i = 0; i < res->n; i++)
 		queue_outcome(res, res->idx[i], now);
-	queue_report(res, DSN_FAILED, now);
+	if (!res->no_report)
+		queue_report(res, DSN_FAILED, now);
 	queue_commit_result(q, res, now);
+}
+
+/*
+ * Release the recipients of res (lock held): a recipient done with
+ * leaves its queue, which counts one message out; one that came back
+ * with a Remove-Message pending is removed by the scheduler.
+ */
+static void
+queue_release(struct queue *q, struct qresult *res, time_t now)
+{
+	struct qmsg	*qm = res->qm;
+	struct qrec	*out[8];
+	struct qrcpt	*r;
+	size_t		 i, k, nout = 0;
+
+	for (i = 0; i < res->n; i++) {
+		r = &qm->r[res->idx[i]];
+		r->inflight = false;
+		if (qm->m->rcpts[res->idx[i]].state == SPOOL_RCPT_QUEUED) {
+			if (r->remove != 0) {
+				q->removals = true;
+				pthread_cond_signal(&q->tick);
+			}
+			continue;
+		}
+		r->remove = 0;
+		if (r->qr != NULL) {
+			for (k = 0; k < nout && out[k] != r->qr; k++)
+				;
+			if (k == nout && nout < sizeof out / sizeof *out) {
+				out[nout++] = r->qr;
+				queue_rate_add(&r->qr->out, now);
+			}
+		}
+		queue_rcpt_setq(qm, res->idx[i], NULL);
+	}
 }
 
 /*
@@ -816,8 +1302,7 @@ queue_commit_result(struct queue *q, struct qresult *res, time_t now)
 	}
 
 	pthread_mutex_lock(&q->lock);
-	for (i = 0; i < res->n; i++)
-		qm->r[res->idx[i]].inflight = false;
+	queue_release(q, res, now);
 	if (queue_msg_done(qm))
 		queue_qmsg_free(q, qm);
 	if (ok && res->dsn_msg != NULL) {
@@ -1040,6 +1525,7 @@ queue_peer_ip(const char *peer, char *buf, size_t len)
 /*
  * One tracking record for the recipients of res in state (or, for DSN,
  * the report's recipient).  A tracking failure is logged, not fatal.
+ * Nothing when MessageTrackingLogEnabled is $false.
  */
 static void
 queue_track(struct spool *sp, struct qresult *res, const char *event,
@@ -1052,6 +1538,8 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 	char			*cause = NULL, ip[64];
 	size_t			 i;
 
+	if (!env->conf->tracking_enabled)
+		return;
 	tr = xcalloc(res->n, sizeof *tr);
 	memset(&ev, 0, sizeof ev);
 	for (i = 0; i < res->n && dsn_to == NULL; i++) {
@@ -1068,11 +1556,13 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 	if (ev.nrcpts > 0) {
 		ev.timestamp_ms = (int64_t)time(NULL) * 1000;
 		ev.event_id = event;
-		ev.source = dsn_to != NULL ? "DSN" : "SMTP";
+		ev.source = dsn_to != NULL ? "DSN" : res->source != NULL ?
+		    res->source : "SMTP";
 		ev.internal_message_id = m->id;
 		ev.message_id = m->message_id;
 		ev.sender = m->sender;
-		ev.message_subject = m->subject;
+		if (env->conf->tracking_subject)
+			ev.message_subject = m->subject;
 		ev.connector_id = res->d != NULL ? res->d->sc->name : NULL;
 		/* ServerIp is the address alone; the port stays in the
 		 * hostname field, the endpoint as the session saw it. */
@@ -1092,6 +1582,49 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 		}
 	}
 	free(tr);
+}
+
+/*
+ * Remove-Message: fail the picked recipients of qm (queued, not in
+ * flight) with the administrative text, Source ADMIN, and a report
+ * unless with_ndr is false; the message leaves the spool when nothing is
+ * left (lock held, dropped while writing).  true if qm may be gone.
+ */
+static bool
+queue_admin_fail(struct queue *q, struct qmsg *qm, const bool *pick,
+    bool with_ndr, struct spool **sp)
+{
+	struct qresult	 res;
+	size_t		 i, n = 0;
+
+	memset(&res, 0, sizeof res);
+	res.qm = qm;
+	res.sp = sp;
+	res.source = "ADMIN";
+	res.no_report = !with_ndr;
+	res.idx = xcalloc(qm->m->nrcpts, sizeof *res.idx);
+	res.st = xcalloc(qm->m->nrcpts, sizeof *res.st);
+	for (i = 0; i < qm->m->nrcpts; i++) {
+		if (!pick[i])
+			continue;
+		if (qm->r[i].queued)
+			queue_unqueue_rcpt(q, qm, i);
+		qm->r[i].inflight = true;
+		qm->r[i].remove = 0;
+		res.st[n].code = 550;
+		snprintf(res.st[n].text, sizeof res.st[n].text, "%s",
+		    ADMIN_TEXT);
+		res.idx[n++] = i;
+	}
+	res.n = n;
+	if (n > 0) {
+		pthread_mutex_unlock(&q->lock);
+		queue_finish(q, &res);
+		pthread_mutex_lock(&q->lock);
+	}
+	free(res.idx);
+	free(res.st);
+	return (n > 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1118,22 +1651,11 @@ static void
 queue_unqueue_all(struct queue *q)
 {
 	struct dest	*d, *dn;
-	struct qjob	*j;
-	size_t		 i;
 	int		 k;
 
-	TAILQ_INIT(&q->ready);
 	for (k = 0; k < QUEUE_BUCKETS; k++) {
 		TAILQ_FOREACH_SAFE(d, &q->buckets[k], hash, dn) {
-			d->ready = false;
-			while ((j = TAILQ_FIRST(&d->jobs)) != NULL) {
-				TAILQ_REMOVE(&d->jobs, j, entry);
-				for (i = 0; i < j->n; i++)
-					j->qm->r[j->idx[i]].queued = false;
-				free(j->idx);
-				free(j);
-			}
-			d->njobs = 0;
+			queue_dest_clear(q, d);
 			if (d->sessions > 0)
 				continue;
 			TAILQ_REMOVE(&q->buckets[k], d, hash);
@@ -1143,8 +1665,22 @@ queue_unqueue_all(struct queue *q)
 }
 
 /*
+ * Route with snapshot rt from now on (lock held; rt's reference is
+ * taken): jobs not yet in a session are dropped, to be routed again.
+ */
+static void
+queue_new_routes(struct queue *q, struct route_table *rt)
+{
+	route_table_unref(q->rt);
+	q->rt = rt;
+	queue_unqueue_all(q);
+}
+
+/*
  * Once a second (lock held): too-big failures, a new routing snapshot,
- * expiry, delay notices, and recipients whose retry time has come.
+ * pending removals, expiry, delay notices, recipients whose retry time
+ * has come, and idle queues.  A suspended message neither expires nor
+ * gets a delay notice.
  */
 static void
 queue_timers(struct queue *q, time_t now)
@@ -1153,7 +1689,7 @@ queue_timers(struct queue *q, time_t now)
 	struct qmsg		*qm;
 	struct qjob		*j;
 	struct mta_status	 st;
-	struct route_table	*rt;
+	time_t			 age;
 	bool			 all = false;
 
 	while ((j = TAILQ_FIRST(&q->failq)) != NULL) {
@@ -1168,26 +1704,29 @@ queue_timers(struct queue *q, time_t now)
 		 * yet in a session are routed again with the new snapshot.
 		 */
 		q->reroute = false;
-		rt = hubd_routes();
-		route_table_unref(q->rt);
-		q->rt = rt;
-		queue_unqueue_all(q);
+		queue_new_routes(q, hubd_routes());
 		all = true;
+	}
+	if (q->removals) {
+		q->removals = false;
+		queue_pending_removals(q);
 	}
 	/* Restart safely if the list changes while the lock is dropped. */
 again:
 	TAILQ_FOREACH(qm, &q->msgs, entry) {
-		if (now - qm->m->received >= c->message_expiration_timeout ||
-		    (now - qm->m->received >= c->delay_notification_timeout)) {
-			if (queue_expire_due(qm, now)) {
-				queue_expire(q, qm, now,
-				    now - qm->m->received >=
-				    c->message_expiration_timeout);
-				goto again;
-			}
+		age = now - qm->m->received;
+		if (!qm->m->suspended &&
+		    (age >= c->message_expiration_timeout ||
+		    (c->external_delay_dsn &&
+		    age >= c->delay_notification_timeout)) &&
+		    queue_expire_due(qm, now)) {
+			queue_expire(q, qm, now,
+			    age >= c->message_expiration_timeout);
+			goto again;
 		}
 		queue_route_msg(q, qm, now, all);
 	}
+	queue_idle(q, now);
 }
 
 /* Has a recipient outlived MessageExpirationTimeout, or is a delay
@@ -1203,11 +1742,12 @@ queue_expire_due(const struct qmsg *qm, time_t now)
 	for (i = 0; i < qm->m->nrcpts; i++) {
 		r = &qm->m->rcpts[i];
 		if (r->state != SPOOL_RCPT_QUEUED || qm->r[i].inflight ||
-		    qm->r[i].queued)
+		    qm->r[i].queued || qm->r[i].remove != 0)
 			continue;
 		if (age >= c->message_expiration_timeout)
 			return (true);
-		if (age >= c->delay_notification_timeout &&
+		if (c->external_delay_dsn &&
+		    age >= c->delay_notification_timeout &&
 		    !r->delay_notified && queue_wants_report(qm->m, r,
 		    DSN_DELAYED))
 			return (true);
@@ -1217,7 +1757,8 @@ queue_expire_due(const struct qmsg *qm, time_t now)
 
 /*
  * Expire the waiting recipients of qm (NDR), or send the delay notice
- * for them (lock held; dropped while writing).
+ * for them (lock held; dropped while writing).  The recipients of a
+ * suspended queue are waiting too: they expire and are reported on.
  */
 static void
 queue_expire(struct queue *q, struct qmsg *qm, time_t now, bool expired)
@@ -1234,7 +1775,7 @@ queue_expire(struct queue *q, struct qmsg *qm, time_t now, bool expired)
 	for (i = 0; i < qm->m->nrcpts; i++) {
 		r = &qm->m->rcpts[i];
 		if (r->state != SPOOL_RCPT_QUEUED || qm->r[i].inflight ||
-		    qm->r[i].queued)
+		    qm->r[i].queued || qm->r[i].remove != 0)
 			continue;
 		if (!expired && (r->delay_notified ||
 		    !queue_wants_report(qm->m, r, DSN_DELAYED)))
@@ -1270,10 +1811,90 @@ queue_expire(struct queue *q, struct qmsg *qm, time_t now, bool expired)
 }
 
 /*
+ * Recipients whose delivery attempt came back, unsuccessful, while a
+ * Remove-Message waited for them: remove them now (lock held).
+ */
+static void
+queue_pending_removals(struct queue *q)
+{
+	struct qmsg	*qm;
+	bool		*pick;
+	size_t		 i, n;
+	int		 mode;
+
+again:
+	TAILQ_FOREACH(qm, &q->msgs, entry) {
+		for (mode = QREMOVE_NDR; mode <= QREMOVE_SILENT; mode++) {
+			pick = xcalloc(qm->m->nrcpts, sizeof *pick);
+			for (i = n = 0; i < qm->m->nrcpts; i++) {
+				pick[i] = qm->r[i].remove == mode &&
+				    !qm->r[i].inflight &&
+				    qm->m->rcpts[i].state == SPOOL_RCPT_QUEUED;
+				n += pick[i];
+			}
+			if (n > 0) {
+				queue_admin_fail(q, qm, pick,
+				    mode == QREMOVE_NDR, &q->reader);
+				free(pick);
+				goto again;
+			}
+			free(pick);
+		}
+	}
+}
+
+/*
+ * Drop what has been idle for QueueMaxIdleTime (lock held): dests
+ * without jobs or sessions, and then queue records that hold no
+ * recipient and no dest.  A dest of an older routing snapshot goes as
+ * soon as it is idle (nothing finds it any more).  A suspended queue is
+ * kept, so its suspension is not forgotten.
+ */
+static void
+queue_idle(struct queue *q, time_t now)
+{
+	struct dest	*d, *dn;
+	struct qrec	*qr, *qn;
+	int		 k;
+
+	TAILQ_FOREACH_SAFE(qr, &q->qrecs, entry, qn) {
+		if (qr->nrcpts > 0 || qr->suspended || qr->connecting > 0 ||
+		    qr->active > 0)
+			qr->idle_since = 0;
+		else if (qr->idle_since == 0)
+			qr->idle_since = now;
+	}
+	for (k = 0; k < QUEUE_BUCKETS; k++) {
+		TAILQ_FOREACH_SAFE(d, &q->buckets[k], hash, dn) {
+			if (d->njobs > 0 || d->sessions > 0 || d->ready) {
+				d->idle_since = 0;
+				continue;
+			}
+			if (d->idle_since == 0)
+				d->idle_since = now;
+			if (d->rt == q->rt &&
+			    now - d->idle_since < QUEUE_MAX_IDLE)
+				continue;
+			TAILQ_REMOVE(&q->buckets[k], d, hash);
+			queue_dest_free(d);
+		}
+	}
+	TAILQ_FOREACH_SAFE(qr, &q->qrecs, entry, qn) {
+		if (qr->idle_since == 0 || qr->ndests > 0 ||
+		    now - qr->idle_since < QUEUE_MAX_IDLE)
+			continue;
+		TAILQ_REMOVE(&q->qrecs, qr, entry);
+		TAILQ_REMOVE(&q->qbuckets[queue_qrec_hash(qr->key)], qr, hash);
+		queue_qrec_free(qr);
+	}
+}
+
+/*
  * ProtocolLoggingLevel Verbose: append a session's trace to
- * <log-dir>/SmtpSend/SEND<yyyymmdd>.log, one line per trace line,
- * prefixed with the time and the connector.  AUTH is already masked by
- * the session.
+ * SEND<yyyymmdd>.log in the protocol log directory in force
+ * (SendProtocolLogPath, by default <log-dir>/SmtpSend), one line per
+ * trace line, prefixed with the time and the connector.  AUTH is already
+ * masked by the session.
  */
 static void
 queue_protolog(const struct dest *d, struct buf *plog)
@@ -1282,28 +1903,34 @@ queue_protolog(const struct dest *d, struct buf *plog)
 	struct tm		 tm;
 	time_t			 now;
 	FILE			*f;
-	char			*dir, *path, stamp[32];
-	const char		*p, *nl;
+	char			*dir, *path, *p, stamp[32];
+	const char		*s, *nl;
 
 	if (plog->len == 0)
 		return;
 	now = time(NULL);
 	gmtime_r(&now, &tm);
-	xasprintf(&dir, "%s/SmtpSend", env->log_dir);
+	dir = hubd_protolog_dir();
 	strftime(stamp, sizeof stamp, "%Y%m%d", &tm);
 	xasprintf(&path, "%s/SEND%s.log", dir, stamp);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	pthread_mutex_lock(&lock);
+	/* Make the directory and its parents as needed. */
+	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(dir, 0750);
+		*p = '/';
+	}
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
 		log_warnx("protocol log: %s: %s", dir, strerror(errno));
 	else if ((f = fopen(path, "a")) == NULL)
 		log_warnx("protocol log: %s: %s", path, strerror(errno));
 	else {
-		for (p = plog->s; *p != '\0'; p = nl + 1) {
-			if ((nl = strchr(p, '\n')) == NULL)
-				nl = p + strlen(p);
+		for (s = plog->s; *s != '\0'; s = nl + 1) {
+			if ((nl = strchr(s, '\n')) == NULL)
+				nl = s + strlen(s);
 			fprintf(f, "%s,%s,%s,%.*s\n", stamp, d->sc->name,
-			    d->domain, (int)(nl - p), p);
+			    d->domain, (int)(nl - s), s);
 			if (*nl == '\0')
 				break;
 		}
@@ -1313,4 +1940,871 @@ queue_protolog(const struct dest *d, struct buf *plog)
 	buf_reset(plog);
 	free(path);
 	free(dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* The control channel: Get-Queue, Get-Message and the verbs on them. */
+
+/* A refusal for the status record; returns 1 for queue_ctl(). */
+static int
+queue_refuse(char **category, char **message, const char *cat,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	*category = xstrdup(cat);
+	va_start(ap, fmt);
+	xvasprintf(message, fmt, ap);
+	va_end(ap);
+	return (1);
+}
+
+/* A queue's identity: "SERVER\3", "SERVER\Submission". */
+static void
+queue_sel_name(const struct qsel *sel, char *buf, size_t len)
+{
+	switch (sel->kind) {
+	case QK_DELIVERY:
+		snprintf(buf, len, "%s\\%" PRIu64, env->server, sel->qr->id);
+		break;
+	case QK_SUBMISSION:
+		snprintf(buf, len, "%s\\Submission", env->server);
+		break;
+	case QK_UNREACHABLE:
+		snprintf(buf, len, "%s\\Unreachable", env->server);
+		break;
+	default:
+		snprintf(buf, len, "%s\\Poison", env->server);
+		break;
+	}
+}
+
+/*
+ * The queue named by text (lock held): "[SERVER\]" then a number, a
+ * persistent queue's name or a NextHopDomain.  0 found, -1 none, -2
+ * several (a NextHopDomain shared by two connectors).
+ */
+static int
+queue_sel_find(struct queue *q, const char *text, struct qsel *sel)
+{
+	struct qrec		*qr, *found = NULL;
+	const char		*name = text, *bs;
+	char			*end;
+	unsigned long long	 id;
+	int			 n = 0;
+
+	memset(sel, 0, sizeof *sel);
+	if ((bs = strchr(text, '\\')) != NULL) {
+		if ((size_t)(bs - text) != strlen(env->server) ||
+		    strncasecmp(text, env->server, bs - text) != 0)
+			return (-1);
+		name = bs + 1;
+	}
+	sel->kind = QK_DELIVERY;
+	if (strcasecmp(name, "Submission") == 0)
+		sel->kind = QK_SUBMISSION;
+	else if (strcasecmp(name, "Unreachable") == 0)
+		sel->kind = QK_UNREACHABLE;
+	else if (strcasecmp(name, "Poison") == 0)
+		sel->kind = QK_POISON;
+	if (sel->kind != QK_DELIVERY)
+		return (0);
+	if (isdigit((unsigned char)*name)) {
+		id = strtoull(name, &end, 10);
+		TAILQ_FOREACH(qr, &q->qrecs, entry) {
+			if (*end == '\0' && qr->id == id) {
+				sel->qr = qr;
+				return (0);
+			}
+		}
+	}
+	TAILQ_FOREACH(qr, &q->qrecs, entry) {
+		if (strcasecmp(qr->next_hop, name) == 0) {
+			found = qr;
+			n++;
+		}
+	}
+	sel->qr = found;
+	return (n == 1 ? 0 : n == 0 ? -1 : -2);
+}
+
+/* The queue of req's field (lock held); 0, or 1 with the refusal. */
+static int
+queue_ctl_find(struct queue *q, const struct ctl_rec *req,
+    const char *field, struct qsel *sel, char **category, char **message)
+{
+	const char	*text = ctl_get(req, field);
+	const char	*sep;
+
+	if (text == NULL || *text == '\0')
+		return (queue_refuse(category, message, "InvalidArgument",
+		    "No queue identity was given."));
+	sep = strchr(text, '\\') != NULL ? "" : "\\";
+	switch (queue_sel_find(q, text, sel)) {
+	case 0:
+		return (0);
+	case -1:
+		return (queue_refuse(category, message, "ObjectNotFound",
+		    "The queue \"%s%s%s\" could not be found.",
+		    *sep != '\0' ? env->server : "", sep, text));
+	default:
+		return (queue_refuse(category, message, "InvalidArgument",
+		    "The identity \"%s%s%s\" matches more than one queue; "
+		    "use the queue's number.",
+		    *sep != '\0' ? env->server : "", sep, text));
+	}
+}
+
+/* Which queue recipient i of qm is in (QK_NONE: none, not queued). */
+static void
+queue_rcpt_sel(const struct qmsg *qm, size_t i, struct qsel *sel)
+{
+	memset(sel, 0, sizeof *sel);
+	if (qm->m->rcpts[i].state != SPOOL_RCPT_QUEUED)
+		return;
+	if (qm->r[i].unreachable)
+		sel->kind = QK_UNREACHABLE;
+	else if (qm->r[i].qr != NULL) {
+		sel->kind = QK_DELIVERY;
+		sel->qr = qm->r[i].qr;
+	} else
+		sel->kind = QK_SUBMISSION;
+}
+
+/* Is recipient i of qm queued in sel (QK_NONE: in any queue)? */
+static bool
+queue_rcpt_in(const struct qmsg *qm, size_t i, const struct qsel *sel)
+{
+	struct qsel	rs;
+
+	queue_rcpt_sel(qm, i, &rs);
+	if (rs.kind == QK_NONE)
+		return (false);
+	return (sel->kind == QK_NONE ||
+	    (rs.kind == sel->kind && rs.qr == sel->qr));
+}
+
+/* The message with spool id id (lock held), or NULL. */
+static struct qmsg *
+queue_find_msg(struct queue *q, int64_t id)
+{
+	struct qmsg	*qm;
+
+	TAILQ_FOREACH(qm, &q->msgs, entry) {
+		if (qm->m->id == id)
+			return (qm);
+	}
+	return (NULL);
+}
+
+/*
+ * Count what each queue holds (lock held): messages, messages waiting
+ * for a retry time (DeferredMessageCount) and the earliest such time;
+ * *nsub and *nunr for Submission and Unreachable.
+ */
+static void
+queue_count(struct queue *q, time_t now, int64_t *nsub, int64_t *nunr)
+{
+	struct qmsg	*qm;
+	struct qrec	*qr;
+	int64_t		 next;
+	size_t		 i;
+	bool		 sub, unr;
+
+	TAILQ_FOREACH(qr, &q->qrecs, entry) {
+		qr->mark = qr->dmark = NULL;
+		qr->count = qr->deferred = qr->wait = 0;
+	}
+	*nsub = *nunr = 0;
+	TAILQ_FOREACH(qm, &q->msgs, entry) {
+		sub = unr = false;
+		for (i = 0; i < qm->m->nrcpts; i++) {
+			if (qm->m->rcpts[i].state != SPOOL_RCPT_QUEUED)
+				continue;
+			if (qm->r[i].unreachable || qm->r[i].qr == NULL) {
+				unr |= qm->r[i].unreachable;
+				sub |= !qm->r[i].unreachable;
+				continue;
+			}
+			qr = qm->r[i].qr;
+			if (qr->mark != qm) {
+				qr->mark = qm;
+				qr->count++;
+			}
+			next = qm->m->rcpts[i].next_attempt;
+			if (qm->r[i].inflight || next <= now)
+				continue;
+			if (qr->dmark != qm) {
+				qr->dmark = qm;
+				qr->deferred++;
+			}
+			if (qr->wait == 0 || next < qr->wait)
+				qr->wait = next;
+		}
+		*nsub += sub;
+		*nunr += unr;
+	}
+}
+
+/* The fields every queue record ends with. */
+static void
+queue_rec_tail(struct ctl_rec *rec, const char *ident, const char *category,
+    double in, double out)
+{
+	ctl_add_int(rec, "LockedMessageCount", 0);
+	ctl_add(rec, "RiskLevel", "Normal");
+	ctl_add_int(rec, "OutboundIPPool", 0);
+	ctl_add(rec, "NextHopCategory", category);
+	ctl_addf(rec, "IncomingRate", "%.1f", in);
+	ctl_addf(rec, "OutgoingRate", "%.1f", out);
+	/* Rounded as shown, so that equal rates give 0.0, never -0.0. */
+	ctl_addf(rec, "Velocity", "%.1f", (double)(lround(out * 10) -
+	    lround(in * 10)) / 10);
+	ctl_add(rec, "QueueIdentity", ident);
+	ctl_add(rec, "Server", env->server);
+}
+
+/* One delivery queue's record (lock held, after queue_count). */
+static void
+queue_ctl_queue_rec(const struct qrec *qr, time_t now, struct buf *out)
+{
+	struct ctl_rec	 rec;
+	struct qsel	 sel = { QK_DELIVERY, (struct qrec *)qr };
+	char		 ident[256];
+	const char	*status;
+	int64_t		 next = qr->next_retry;
+
+	/* The queue is retried when its first waiting recipient is due. */
+	if (qr->retry_count > 0 && qr->wait != 0)
+		next = qr->wait * 1000;
+	if (qr->suspended)
+		status = "Suspended";
+	else if (qr->active > 0)
+		status = "Active";
+	else if (qr->connecting > 0)
+		status = "Connecting";
+	else if (qr->retry_count > 0 && next > (int64_t)now * 1000)
+		status = "Retry";
+	else
+		status = "Ready";
+	queue_sel_name(&sel, ident, sizeof ident);
+	ctl_rec_init(&rec);
+	ctl_add(&rec, "Identity", ident);
+	ctl_add(&rec, "DeliveryType", qr->dns ? "DnsConnectorDelivery" :
+	    "SmartHostConnectorDelivery");
+	ctl_add(&rec, "NextHopDomain", qr->next_hop);
+	ctl_add(&rec, "TlsDomain", qr->tls_domain);
+	ctl_add(&rec, "NextHopConnector", qr->guid);
+	ctl_add(&rec, "Status", status);
+	ctl_add_int(&rec, "MessageCount", qr->count);
+	ctl_add(&rec, "LastError", qr->last_error);
+	ctl_add_int(&rec, "RetryCount", qr->retry_count);
+	if (qr->last_retry != 0)
+		ctl_add_int(&rec, "LastRetryTime", qr->last_retry);
+	if (qr->retry_count > 0 && next != 0)
+		ctl_add_int(&rec, "NextRetryTime", next);
+	if (qr->first_retry != 0)
+		ctl_add_int(&rec, "FirstRetryTime", qr->first_retry);
+	ctl_add_int(&rec, "DeferredMessageCount", qr->deferred);
+	queue_rec_tail(&rec, ident, "External", queue_rate(&qr->in, now),
+	    queue_rate(&qr->out, now));
+	ctl_encode(out, &rec, false);
+	ctl_rec_clear(&rec);
+}
+
+/* The Submission or Unreachable queue's record. */
+static void
+queue_ctl_fixed_rec(enum qkind kind, bool suspended, int64_t count,
+    struct buf *out)
+{
+	struct ctl_rec	 rec;
+	struct qsel	 sel = { kind, NULL };
+	char		 ident[256];
+
+	queue_sel_name(&sel, ident, sizeof ident);
+	ctl_rec_init(&rec);
+	ctl_add(&rec, "Identity", ident);
+	ctl_add(&rec, "DeliveryType", kind == QK_UNREACHABLE ?
+	    "Unreachable" : "Undefined");
+	ctl_add(&rec, "NextHopDomain", kind == QK_UNREACHABLE ?
+	    "Unreachable Domain" : "Submission");
+	ctl_add(&rec, "NextHopConnector",
+	    "00000000-0000-0000-0000-000000000000");
+	ctl_add(&rec, "Status", suspended ? "Suspended" : "Ready");
+	ctl_add_int(&rec, "MessageCount", count);
+	ctl_add_int(&rec, "RetryCount", 0);
+	ctl_add_int(&rec, "DeferredMessageCount", 0);
+	queue_rec_tail(&rec, ident, "Internal", 0, 0);
+	ctl_encode(out, &rec, false);
+	ctl_rec_clear(&rec);
+}
+
+/*
+ * op get-queue: every delivery queue by number, then Submission, then
+ * Unreachable when it holds something or is suspended (as Exchange
+ * lists them).  Poison is always empty in hubd, and so never listed.
+ */
+static void
+queue_ctl_get_queue(struct queue *q, struct buf *out)
+{
+	struct qrec	*qr;
+	int64_t		 nsub, nunr;
+	time_t		 now = time(NULL);
+
+	pthread_mutex_lock(&q->lock);
+	queue_count(q, now, &nsub, &nunr);
+	TAILQ_FOREACH(qr, &q->qrecs, entry)
+		queue_ctl_queue_rec(qr, now, out);
+	queue_ctl_fixed_rec(QK_SUBMISSION, q->submit_suspended, nsub, out);
+	if (nunr > 0 || q->unreach_suspended)
+		queue_ctl_fixed_rec(QK_UNREACHABLE, q->unreach_suspended,
+		    nunr, out);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Message and recipient statuses of Get-Message, weakest first. */
+static const char *const queue_status_names[] = { "Ready", "Retry",
+    "Active", "Suspended", "PendingSuspend", "PendingRemove" };
+
+/*
+ * A recipient's status as Get-Message shows it; *rank is raised to it
+ * (a message shows the strongest status of its recipients).
+ */
+static const char *
+queue_rcpt_status(const struct qmsg *qm, size_t i, time_t now, int *rank)
+{
+	int	k;
+
+	if (qm->r[i].remove != 0)
+		k = 5;
+	else if (qm->m->suspended)
+		k = qm->r[i].inflight ? 4 : 3;
+	else if (qm->r[i].inflight)
+		k = 2;
+	else if (qm->m->rcpts[i].next_attempt > now)
+		k = 1;
+	else
+		k = 0;
+	if (rank != NULL && k > *rank)
+		*rank = k;
+	return (queue_status_names[k]);
+}
+
+/* MessageSourceName from the spool's source. */
+static const char *
+queue_source_name(const char *source)
+{
+	if (strcmp(source, "PICKUP") == 0)
+		return ("Pickup");
+	if (strcmp(source, "DSN") == 0)
+		return ("DSN");
+	return ("SMTP");
+}
+
+/* One Get-Message record: message qm in queue sel (lock held). */
+static void
+queue_ctl_msg_rec(const struct qmsg *qm, const struct qsel *sel,
+    time_t now, struct buf *out)
+{
+	const struct spool_msg	*m = qm->m;
+	const struct spool_rcpt	*r;
+	struct ctl_rec		 rec;
+	const char		*last = NULL, *st;
+	char			 qname[256];
+	int			 rank = 0, retry = 0;
+	size_t			 i;
+
+	queue_sel_name(sel, qname, sizeof qname);
+	for (i = 0; i < m->nrcpts; i++) {
+		if (!queue_rcpt_in(qm, i, sel))
+			continue;
+		r = &m->rcpts[i];
+		(void)queue_rcpt_status(qm, i, now, &rank);
+		if (r->retry_count >= retry && r->last_error != NULL) {
+			retry = r->retry_count;
+			last = r->last_error;
+		}
+	}
+	st = queue_status_names[rank];
+	ctl_rec_init(&rec);
+	ctl_addf(&rec, "Identity", "%s\\%lld", qname, (long long)m->id);
+	ctl_add(&rec, "FromAddress", *m->sender != '\0' ? m->sender : "<>");
+	ctl_add(&rec, "Status", st);
+	ctl_add_int(&rec, "Size", m->size);
+	ctl_add(&rec, "Subject", m->subject);
+	ctl_add_int(&rec, "DateReceived", m->received * 1000);
+	ctl_add_int(&rec, "ExpirationTime", (m->received +
+	    env->conf->message_expiration_timeout) * 1000);
+	ctl_add(&rec, "LastError", last);
+	ctl_add(&rec, "Queue", qname);
+	for (i = 0; i < m->nrcpts; i++) {
+		if (!queue_rcpt_in(qm, i, sel))
+			continue;
+		r = &m->rcpts[i];
+		ctl_addf(&rec, "Recipients", "%s;%s;%s", r->addr,
+		    queue_rcpt_status(qm, i, now, NULL),
+		    r->last_error != NULL ? r->last_error : "");
+	}
+	ctl_add_int(&rec, "RetryCount", retry);
+	ctl_add(&rec, "SourceIP", m->client_ip);
+	ctl_add(&rec, "MessageSourceName", queue_source_name(m->source));
+	ctl_add(&rec, "InternetMessageId", m->message_id);
+	ctl_add(&rec, "Directionality", "Originating");
+	ctl_encode(out, &rec, false);
+	ctl_rec_clear(&rec);
+}
+
+/*
+ * The message of req's "id" ("N", "QUEUE\N" or "SERVER\QUEUE\N") and
+ * the queue to look in: req's "queue", else the one in the id, else any
+ * (sel->kind QK_NONE).  name gets the message's identity for errors.  0,
+ * or 1 with the refusal (lock held).
+ */
+static int
+queue_ctl_msgid(struct queue *q, const struct ctl_rec *req, int64_t *id,
+    struct qsel *sel, char *name, size_t len, char **category,
+    char **message)
+{
+	const char	*text = ctl_get(req, "id");
+	const char	*qtext = ctl_get(req, "queue");
+	const char	*part[3], *idstr, *qname, *p;
+	char		*copy, *end, *save;
+	size_t		 n = 0, slen = strlen(env->server);
+	bool		 found = true;
+
+	memset(sel, 0, sizeof *sel);
+	if (text == NULL || *text == '\0')
+		return (queue_refuse(category, message, "InvalidArgument",
+		    "No message identity was given."));
+	copy = xstrdup(text);
+	for (p = strtok_r(copy, "\\", &save); p != NULL;
+	    p = strtok_r(NULL, "\\", &save)) {
+		if (n < 3)
+			part[n] = p;
+		n++;
+	}
+	idstr = n > 0 ? part[n > 3 ? 2 : n - 1] : "";
+	qname = NULL;
+	if (n == 3) {
+		qname = part[1];
+		found = strcasecmp(part[0], env->server) == 0;
+	} else if (n == 2 && strcasecmp(part[0], env->server) != 0)
+		qname = part[0];
+	found = found && n >= 1 && n <= 3;
+	if (qtext != NULL && *qtext != '\0')
+		qname = qtext;
+	/* Shown without the server the queue may have been given with. */
+	p = qname;
+	if (p != NULL && strncasecmp(p, env->server, slen) == 0 &&
+	    p[slen] == '\\')
+		p += slen + 1;
+	snprintf(name, len, "%s\\%s\\%s", env->server, p != NULL ? p : "*",
+	    idstr);
+	if (qname != NULL && strcmp(p, "*") != 0 &&
+	    queue_sel_find(q, qname, sel) != 0)
+		found = false;
+	*id = strtoll(idstr, &end, 10);
+	if (*idstr == '\0' || *end != '\0' || *id <= 0)
+		found = false;
+	free(copy);
+	if (!found)
+		return (queue_refuse(category, message, "ObjectNotFound",
+		    "The message \"%s\" could not be found.", name));
+	return (0);
+}
+
+/*
+ * op get-message: one record per message and queue it has queued
+ * recipients in, of every queue or of req's "queue", of every message
+ * or of req's "id".
+ */
+static int
+queue_ctl_get_message(struct queue *q, const struct ctl_rec *req,
+    struct buf *out, char **category, char **message)
+{
+	struct qmsg	*qm;
+	struct qsel	 want, *seen;
+	char		 name[512];
+	int64_t		 id = 0;
+	time_t		 now = time(NULL);
+	size_t		 i, k, n, nrec = 0;
+	int		 rc = 0;
+
+	pthread_mutex_lock(&q->lock);
+	memset(&want, 0, sizeof want);
+	if (ctl_get(req, "id") != NULL)
+		rc = queue_ctl_msgid(q, req, &id, &want, name, sizeof name,
+		    category, message);
+	else if (ctl_get(req, "queue") != NULL)
+		rc = queue_ctl_find(q, req, "queue", &want, category,
+		    message);
+	TAILQ_FOREACH(qm, &q->msgs, entry) {
+		if (rc != 0)
+			break;
+		if (id != 0 && qm->m->id != id)
+			continue;
+		seen = xcalloc(qm->m->nrcpts, sizeof *seen);
+		for (i = n = 0; i < qm->m->nrcpts; i++) {
+			if (!queue_rcpt_in(qm, i, &want))
+				continue;
+			queue_rcpt_sel(qm, i, &seen[n]);
+			for (k = 0; k < n && (seen[k].kind != seen[n].kind ||
+			    seen[k].qr != seen[n].qr); k++)
+				;
+			if (k < n)
+				continue;
+			queue_ctl_msg_rec(qm, &seen[n++], now, out);
+			nrec++;
+		}
+		free(seen);
+	}
+	pthread_mutex_unlock(&q->lock);
+	if (rc == 0 && id != 0 && nrec == 0)
+		rc = queue_refuse(category, message, "ObjectNotFound",
+		    "The message \"%s\" could not be found.", name);
+	return (rc);
+}
+
+/*
+ * Retry-Queue: the queue's recipients waiting for a retry are due now,
+ * and routed at once, so a session starts (lock held).
+ */
+static void
+queue_retry_now(struct queue *q, struct qrec *qr, time_t now)
+{
+	struct qmsg		*qm;
+	struct spool_rcpt	*r;
+	size_t			 i;
+	bool			 due;
+
+	qr->next_retry = queue_now_ms();
+	TAILQ_FOREACH(qm, &q->msgs, entry) {
+		due = false;
+		for (i = 0; i < qm->m->nrcpts; i++) {
+			r = &qm->m->rcpts[i];
+			if (qm->r[i].qr != qr ||
+			    r->state != SPOOL_RCPT_QUEUED ||
+			    qm->r[i].inflight || r->next_attempt <= now)
+				continue;
+			r->next_attempt = now;
+			due = true;
+		}
+		if (due)
+			queue_route_msg(q, qm, now, false);
+	}
+}
+
+/*
+ * Retry-Queue -Resubmit $true: the queue's recipients are taken off it
+ * and routed again with the connectors in force, as if just received
+ * (lock held).  A connector change not yet routed with is taken first.
+ */
+static void
+queue_resubmit(struct queue *q, const struct qsel *sel, time_t now)
+{
+	struct route_table	*rt = hubd_routes();
+	struct qmsg		*qm;
+	size_t			 i;
+	bool			 fresh = false, touched;
+
+	if (q->reroute || route_table_generation(rt) !=
+	    route_table_generation(q->rt)) {
+		q->reroute = false;
+		queue_new_routes(q, rt);
+		fresh = true;
+	} else
+		route_table_unref(rt);
+	TAILQ_FOREACH(qm, &q->msgs, entry) {
+		touched = false;
+		for (i = 0; i < qm->m->nrcpts; i++) {
+			if (qm->r[i].inflight || qm->r[i].remove != 0 ||
+			    !queue_rcpt_in(qm, i, sel))
+				continue;
+			if (qm->r[i].queued)
+				queue_unqueue_rcpt(q, qm, i);
+			queue_rcpt_setq(qm, i, NULL);
+			qm->r[i].unreachable = false;
+			if (qm->m->rcpts[i].next_attempt > now)
+				qm->m->rcpts[i].next_attempt = now;
+			touched = true;
+		}
+		if (touched || fresh)
+			queue_route_msg(q, qm, now, fresh);
+	}
+}
+
+/*
+ * op retry-queue (Exchange's rules): a delivery queue is connected to at
+ * once (nothing happens to a suspended one); Unreachable only with
+ * resubmit; Submission and Poison never.
+ */
+static int
+queue_ctl_retry(struct queue *q, const struct ctl_rec *req,
+    char **category, char **message)
+{
+	struct qsel	 sel;
+	char		 name[256];
+	bool		 resubmit = ctl_get_int(req, "resubmit", 0) != 0;
+	int		 rc = 0;
+
+	pthread_mutex_lock(&q->lock);
+	if (queue_ctl_find(q, req, "id", &sel, category, message) != 0) {
+		pthread_mutex_unlock(&q->lock);
+		return (1);
+	}
+	queue_sel_name(&sel, name, sizeof name);
+	if (sel.kind == QK_SUBMISSION || sel.kind == QK_POISON)
+		rc = queue_refuse(category, message, "InvalidOperation",
+		    "Retry-Queue can't be used on the queue \"%s\": it "
+		    "applies to delivery queues, and to the Unreachable queue "
+		    "with -Resubmit $true.", name);
+	else if (sel.kind == QK_UNREACHABLE && !resubmit)
+		rc = queue_refuse(category, message, "InvalidOperation",
+		    "The queue \"%s\" can only be retried with -Resubmit "
+		    "$true.", name);
+	else if (sel.kind == QK_UNREACHABLE || (resubmit &&
+	    !sel.qr->suspended))
+		queue_resubmit(q, &sel, time(NULL));
+	else if (!sel.qr->suspended)
+		queue_retry_now(q, sel.qr, time(NULL));
+	pthread_cond_signal(&q->tick);
+	pthread_mutex_unlock(&q->lock);
+	return (rc);
+}
+
+/* Route every message again (lock held): something was released. */
+static void
+queue_route_all(struct queue *q)
+{
+	struct qmsg	*qm;
+	time_t		 now = time(NULL);
+
+	TAILQ_FOREACH(qm, &q->msgs, entry)
+		queue_route_msg(q, qm, now, false);
+}
+
+/*
+ * op suspend-queue / resume-queue.  A suspended delivery queue starts no
+ * session and gives none new work (a session finishes the message in
+ * hand); a suspended Submission queue routes nothing new; a suspended
+ * Unreachable queue is not routed again on a connector change.  Poison
+ * can be neither.  In memory only, like Exchange's queues.
+ */
+static int
+queue_ctl_suspend_queue(struct queue *q, const struct ctl_rec *req, bool on,
+    char **category, char **message)
+{
+	struct qsel	 sel;
+	struct dest	*d;
+	int		 k;
+
+	pthread_mutex_lock(&q->lock);
+	if (queue_ctl_find(q, req, "id", &sel, category, message) != 0) {
+		pthread_mutex_unlock(&q->lock);
+		return (1);
+	}
+	switch (sel.kind) {
+	case QK_POISON:
+		pthread_mutex_unlock(&q->lock);
+		return (queue_refuse(category, message, "InvalidOperation",
+		    "%s-Queue can't be used on the queue \"%s\\Poison\".",
+		    on ? "Suspend" : "Resume", env->server));
+	case QK_SUBMISSION:
+		q->submit_suspended = on;
+		break;
+	case QK_UNREACHABLE:
+		q->unreach_suspended = on;
+		break;
+	default:
+		sel.qr->suspended = on;
+		for (k = 0; k < QUEUE_BUCKETS && on; k++) {
+			TAILQ_FOREACH(d, &q->buckets[k], hash) {
+				if (d->qr == sel.qr)
+					queue_dest_clear(q, d);
+			}
+		}
+		break;
+	}
+	if (!on)
+		queue_route_all(q);
+	pthread_mutex_unlock(&q->lock);
+	return (0);
+}
+
+/* Commit job: Suspend-Message or Resume-Message on disk. */
+struct queue_suspend_job {
+	int64_t		 id;
+	bool		 on;
+};
+
+static int
+queue_suspend_write(struct spool *sp, void *arg, char **cause)
+{
+	struct queue_suspend_job	*a = arg;
+
+	return (spool_msg_suspend(sp, a->id, a->on, cause));
+}
+
+/* Has qm a recipient queued in sel (lock held)? */
+static bool
+queue_msg_in(const struct qmsg *qm, const struct qsel *sel)
+{
+	size_t	i;
+
+	for (i = 0; i < qm->m->nrcpts; i++) {
+		if (queue_rcpt_in(qm, i, sel))
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * op suspend-message / resume-message: the flag is one per message (in
+ * every queue it is in), on disk first, then in memory.  A suspended
+ * message is not delivered, expired or reported on; a recipient in
+ * flight finishes its attempt (PendingSuspend).  Suspending a suspended
+ * message, or resuming one that is not, does nothing, as in Exchange.
+ */
+static int
+queue_ctl_suspend_message(struct queue *q, const struct ctl_rec *req,
+    bool on, char **category, char **message)
+{
+	struct queue_suspend_job	 a = { 0, on };
+	struct qmsg			*qm;
+	struct qsel			 sel;
+	char				 name[512], *cause = NULL;
+	size_t				 i;
+	bool				 same = false;
+	int				 rc = 0;
+
+	pthread_mutex_lock(&q->lock);
+	if (queue_ctl_msgid(q, req, &a.id, &sel, name, sizeof name,
+	    category, message) != 0) {
+		pthread_mutex_unlock(&q->lock);
+		return (1);
+	}
+	qm = queue_find_msg(q, a.id);
+	if (qm == NULL || !queue_msg_in(qm, &sel))
+		rc = queue_refuse(category, message, "ObjectNotFound",
+		    "The message \"%s\" could not be found.", name);
+	else
+		same = qm->m->suspended == on;	/* only we change it */
+	pthread_mutex_unlock(&q->lock);
+	if (rc != 0 || same)
+		return (rc);
+
+	if (commit_run(env->commit, queue_suspend_write, &a, &cause) != 0) {
+		pthread_mutex_lock(&q->lock);
+		rc = queue_find_msg(q, a.id) == NULL ?
+		    queue_refuse(category, message, "ObjectNotFound",
+		    "The message \"%s\" could not be found.", name) :
+		    queue_refuse(category, message, "WriteError",
+		    "The message \"%s\" could not be %s: %s", name,
+		    on ? "suspended" : "resumed", cause);
+		pthread_mutex_unlock(&q->lock);
+		free(cause);
+		return (rc);
+	}
+	pthread_mutex_lock(&q->lock);
+	if ((qm = queue_find_msg(q, a.id)) != NULL) {
+		qm->m->suspended = on;
+		for (i = 0; i < qm->m->nrcpts && on; i++) {
+			if (qm->r[i].queued)
+				queue_unqueue_rcpt(q, qm, i);
+		}
+		if (!on)
+			queue_route_msg(q, qm, time(NULL), false);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return (0);
+}
+
+/*
+ * op remove-message: every queued recipient of the message (in req's
+ * queue, or in all) fails with 550 4.3.2 QUEUE.Admin, tracked as FAIL
+ * with Source ADMIN, reported to the sender when with-ndr is 1 (the
+ * default, as -WithNDR $true).  A recipient in flight is PendingRemove:
+ * removed when its attempt comes back without success.
+ */
+static int
+queue_ctl_remove_message(struct queue *q, const struct ctl_rec *req,
+    char **category, char **message)
+{
+	struct qmsg	*qm;
+	struct qsel	 sel;
+	struct spool	*sp = NULL;
+	char		 name[512];
+	int64_t		 id;
+	bool		 with_ndr = ctl_get_int(req, "with-ndr", 1) != 0;
+	bool		*pick;
+	size_t		 i, n = 0;
+
+	pthread_mutex_lock(&q->lock);
+	if (queue_ctl_msgid(q, req, &id, &sel, name, sizeof name,
+	    category, message) != 0) {
+		pthread_mutex_unlock(&q->lock);
+		return (1);
+	}
+	if ((qm = queue_find_msg(q, id)) == NULL || !queue_msg_in(qm, &sel)) {
+		pthread_mutex_unlock(&q->lock);
+		return (queue_refuse(category, message, "ObjectNotFound",
+		    "The message \"%s\" could not be found.", name));
+	}
+	pick = xcalloc(qm->m->nrcpts, sizeof *pick);
+	for (i = 0; i < qm->m->nrcpts; i++) {
+		if (!queue_rcpt_in(qm, i, &sel) || qm->r[i].remove != 0)
+			continue;
+		if (qm->r[i].inflight)
+			qm->r[i].remove = with_ndr ? QREMOVE_NDR :
+			    QREMOVE_SILENT;
+		else {
+			pick[i] = true;
+			n++;
+		}
+	}
+	if (n > 0)
+		queue_admin_fail(q, qm, pick, with_ndr, &sp);
+	pthread_mutex_unlock(&q->lock);
+	free(pick);
+	spool_close(sp);
+	return (0);
+}
+
+int
+queue_ctl(struct queue *q, const struct ctl_rec *req, struct buf *out,
+    char **category, char **message)
+{
+	const char	*op = ctl_get(req, "op");
+	int		 rc;
+
+	*category = *message = NULL;
+	if (q == NULL)
+		return (queue_refuse(category, message, "ResourceUnavailable",
+		    "The queues of %s are not loaded yet.", env->server));
+	if (op == NULL)
+		op = "";
+	if (strcmp(op, "get-queue") == 0) {
+		queue_ctl_get_queue(q, out);
+		return (0);
+	}
+	if (strcmp(op, "get-message") == 0)
+		return (queue_ctl_get_message(q, req, out, category, message));
+	if (strcmp(op, "retry-queue") == 0)
+		return (queue_ctl_retry(q, req, category, message));
+	if (strcmp(op, "suspend-queue") == 0 || strcmp(op, "resume-queue") == 0)
+		return (queue_ctl_suspend_queue(q, req, *op == 's', category,
+		    message));
+	/* The message verbs write: one at a time, in the order asked. */
+	pthread_mutex_lock(&q->admin);
+	if (strcmp(op, "suspend-message") == 0 ||
+	    strcmp(op, "resume-message") == 0)
+		rc = queue_ctl_suspend_message(q, req, *op == 's', category,
+		    message);
+	else if (strcmp(op, "remove-message") == 0)
+		rc = queue_ctl_remove_message(q, req, category, message);
+	else
+		rc = queue_refuse(category, message, "InvalidArgument",
+		    "Unknown queue operation \"%s\".", op);
+	pthread_mutex_unlock(&q->admin);
+	return (rc);
 }
