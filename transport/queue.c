@@ -206,6 +206,7 @@ struct qresult {
 	const char		*source;	/* Source; NULL: SMTP */
 	bool			 notice;	/* a delay notice, no attempt */
 	bool			 no_report;	/* -WithNDR $false */
+	bool			 deleted;	/* the write removed the message */
 	struct buf		 dsn;		/* a report to queue, or empty */
 	struct spool_msg	*dsn_msg;
 };
@@ -255,6 +256,8 @@ static int	 queue_body(struct qmsg *, struct spool **, char **,
 		    size_t *);
 static void	 queue_finish(struct queue *, struct qresult *);
 static int	 queue_write_result(struct spool *, void *, char **);
+static bool	 queue_result_has(const struct qresult *, size_t);
+static int	 queue_delete_write(struct spool *, void *, char **);
 static void	 queue_outcome(struct qresult *, size_t, time_t);
 static void	 queue_report(struct qresult *, enum dsn_action, time_t);
 static const char *queue_peer_ip(const char *, char *, size_t);
@@ -1285,6 +1288,7 @@ queue_commit_result(struct queue *q, struct qresult *res, time_t now)
 {
 	struct qmsg	*qm = res->qm, *dqm;
 	char		*cause = NULL;
+	int64_t		 orphan = -1;
 	size_t		 i;
 	bool		 ok = true;
 
@@ -1303,8 +1307,12 @@ queue_commit_result(struct queue *q, struct qresult *res, time_t now)
 
 	pthread_mutex_lock(&q->lock);
 	queue_release(q, res, now);
-	if (queue_msg_done(qm))
+	if (queue_msg_done(qm)) {
+		/* The last holder frees it; its rows may still be there. */
+		if (!res->deleted)
+			orphan = qm->m->id;
 		queue_qmsg_free(q, qm);
+	}
 	if (ok && res->dsn_msg != NULL) {
 		dqm = queue_qmsg_new(res->dsn_msg, buf_detach(&res->dsn),
 		    (size_t)res->dsn_msg->size);
@@ -1315,6 +1323,12 @@ queue_commit_result(struct queue *q, struct qresult *res, time_t now)
 		spool_msg_free(res->dsn_msg);
 	pthread_mutex_unlock(&q->lock);
 	buf_free(&res->dsn);
+	if (orphan != -1 && commit_run(env->commit, queue_delete_write,
+	    &orphan, &cause) != 0) {
+		/* Harmless: nothing queued is left, so it is never loaded. */
+		log_warnx("queue: message %lld: %s", (long long)orphan, cause);
+		free(cause);
+	}
 }
 
 /* Nothing left to do for the message and nobody holds a recipient. */
@@ -1487,17 +1501,45 @@ queue_write_result(struct spool *sp, void *arg, char **cause)
 		    res->dsn_msg->rcpts[0].addr);
 	}
 
-	/* Other workers may hold other recipients: look under the lock. */
+	/*
+	 * The message goes when nothing is left to do: no recipient
+	 * queued, and none held by another worker, whose outcome is in
+	 * memory already but not on disk yet (it would find its rows
+	 * gone).  When two results of one message meet in one group, each
+	 * sees the other held; queue_commit_result() then removes it.
+	 */
 	pthread_mutex_lock(&q->lock);
 	done = true;
-	for (i = 0; i < m->nrcpts; i++) {
-		if (m->rcpts[i].state == SPOOL_RCPT_QUEUED)
+	for (i = 0; i < m->nrcpts && done; i++) {
+		if (m->rcpts[i].state == SPOOL_RCPT_QUEUED ||
+		    (res->qm->r[i].inflight && !queue_result_has(res, i)))
 			done = false;
 	}
 	pthread_mutex_unlock(&q->lock);
 	if (done && spool_msg_delete(sp, m->id, cause) != 0)
 		return (-1);
+	res->deleted = done;
 	return (0);
+}
+
+/* Is recipient i one of res's? */
+static bool
+queue_result_has(const struct qresult *res, size_t i)
+{
+	size_t	k;
+
+	for (k = 0; k < res->n; k++) {
+		if (res->idx[k] == i)
+			return (true);
+	}
+	return (false);
+}
+
+/* Commit job: remove a finished message (arg: its id). */
+static int
+queue_delete_write(struct spool *sp, void *arg, char **cause)
+{
+	return (spool_msg_delete(sp, *(int64_t *)arg, cause));
 }
 
 /* The address of "ip:port" or "[ip]:port" into buf; NULL for NULL. */

@@ -7,8 +7,8 @@ concurrent connections, and write down which ones were acknowledged.
         --per-connection M  messages per connection (default 1: a new
                             connection per message, as smtp-source does)
         --size BYTES        approximate body size (default 4096)
-        --to ADDR           recipient; "{i}" is replaced by the number
-                            (default r{i}@dest.test)
+        --to ADDR[,ADDR...] recipients, one RCPT each; "{i}" is replaced
+                            by the number (default r{i}@dest.test)
         --from ADDR         sender (default load@example.org)
         --acked FILE        append "i" for every message answered 250,
                             flushed at once (default: none)
@@ -58,9 +58,10 @@ class Conn:
     def send(self, sender, rcpt, data):
         if self.cmd("MAIL FROM:<%s>" % sender) != 250:
             return False
-        if self.cmd("RCPT TO:<%s>" % rcpt) != 250:
-            self.cmd("RSET")
-            return False
+        for r in rcpt.split(","):
+            if self.cmd("RCPT TO:<%s>" % r) != 250:
+                self.cmd("RSET")
+                return False
         if self.cmd("DATA") != 354:
             return False
         self.s.sendall(data + b".\r\n")
