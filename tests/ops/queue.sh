@@ -59,7 +59,10 @@ hubsh_run "Set-TransportService -Identity $SERVER \
     -TransientFailureRetryInterval 00:10:00 \
     -OutboundConnectionFailureRetryInterval 00:10:00" ||
     tap_bail "retry intervals"
-tt_slow() { grep -q 'OutboundConnectionFailureRetryInterval.* -> ' "$HUBD_LOG"; }
+tt_slow() {
+	grep -q 'OutboundConnectionFailureRetryInterval.* -> 00:10:00' \
+	    "$HUBD_LOG"
+}
 wait_for 10 tt_slow || tap_diag "no reload of the retry intervals seen"
 
 for n in 1 2 3; do
