@@ -179,8 +179,12 @@ control_bind(struct control **cp, const char *path, const char *user,
 		xasprintf(cause, "control socket: %s", strerror(errno));
 		return (-1);
 	}
-	/* No moment where the socket is open to everyone. */
-	old = umask(0177);
+	/*
+	 * Made 0660 by bind itself: no moment where it is open to others,
+	 * and no chmod, which would follow a symbolic link put in its
+	 * place (the directory may be hubd's user's).
+	 */
+	old = umask(0117);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	umask(old);
 	if (rc != 0) {
@@ -191,10 +195,11 @@ control_bind(struct control **cp, const char *path, const char *user,
 	}
 	if (gr != NULL)
 		gid = gr->gr_gid;
-	if (chown(path, uid, gid) != 0 || chmod(path, 0660) != 0 ||
-	    stat(path, &st) != 0 || listen(fd, CONTROL_BACKLOG) != 0) {
+	errno = 0;
+	if (lchown(path, uid, gid) != 0 || lstat(path, &st) != 0 ||
+	    !S_ISSOCK(st.st_mode) || listen(fd, CONTROL_BACKLOG) != 0) {
 		xasprintf(cause, "control socket %s: %s", path,
-		    strerror(errno));
+		    errno != 0 ? strerror(errno) : "not a socket any more");
 		close(fd);
 		unlink(path);
 		return (-1);
@@ -920,13 +925,17 @@ control_stop(struct control *c)
 	TAILQ_FOREACH(cc, &c->conns, entry)
 		(void)shutdown(cc->fd, SHUT_RDWR);
 	control_wait(c, CONTROL_KILL_SECS);
-	left = c->nconns;
-	pthread_mutex_unlock(&c->lock);
-	if (left > 0) {
-		/* They still point at c: leak it rather than free it. */
-		log_warnx("control: %d requests did not end", left);
-		return;
+	if ((left = c->nconns) > 0) {
+		/*
+		 * A probe does not notice its connection going; it ends by
+		 * its own deadline.  Wait for it: the queue, resolver and
+		 * TLS contexts it uses are freed once this returns.
+		 */
+		log_warnx("control: waiting for %d requests to end", left);
+		while (c->nconns > 0)
+			pthread_cond_wait(&c->done, &c->lock);
 	}
+	pthread_mutex_unlock(&c->lock);
 	pthread_cond_destroy(&c->done);
 	pthread_mutex_destroy(&c->lock);
 	free(c->path);

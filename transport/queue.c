@@ -207,6 +207,7 @@ struct qresult {
 	bool			 notice;	/* a delay notice, no attempt */
 	bool			 no_report;	/* -WithNDR $false */
 	bool			 deleted;	/* the write removed the message */
+	bool			 failed;	/* the write did not happen */
 	struct buf		 dsn;		/* a report to queue, or empty */
 	struct spool_msg	*dsn_msg;
 };
@@ -271,7 +272,7 @@ static void	 queue_expire(struct queue *, struct qmsg *, time_t, bool);
 static void	 queue_unqueue_all(struct queue *);
 static void	 queue_idle(struct queue *, time_t);
 static void	 queue_pending_removals(struct queue *);
-static bool	 queue_admin_fail(struct queue *, struct qmsg *,
+static int	 queue_admin_fail(struct queue *, struct qmsg *,
 		    const bool *, bool, struct spool **);
 static bool	 queue_msg_done(const struct qmsg *);
 static const char *queue_domain(const char *);
@@ -1302,6 +1303,7 @@ queue_commit_result(struct queue *q, struct qresult *res, time_t now)
 			qm->m->rcpts[res->idx[i]].next_attempt = now +
 			    env->conf->transient_retry_interval;
 		}
+		res->failed = true;
 		ok = false;
 	}
 
@@ -1357,36 +1359,45 @@ queue_outcome(struct qresult *res, size_t i, time_t now)
 	struct spool_rcpt	*r = &res->qm->m->rcpts[i];
 	const struct hubd_conf	*c = env->conf;
 	const struct mta_status	*st;
+	enum spool_rcpt_state	 state = SPOOL_RCPT_QUEUED;
+	int64_t			 next = r->next_attempt;
+	int			 retries = r->retry_count;
 	size_t			 k;
-	char			*text;
+	char			*text, *old;
 
 	for (k = 0; res->idx[k] != i; k++)
 		;
 	st = &res->st[k];
-	free(r->last_error);
-	r->last_error = xstrdup(st->text);
-	if (st->code >= 200 && st->code < 300) {
-		r->state = SPOOL_RCPT_SENT;
-		return;
+	text = xstrdup(st->text);
+	if (st->code >= 200 && st->code < 300)
+		state = SPOOL_RCPT_SENT;
+	else if (st->code >= 500)
+		state = SPOOL_RCPT_FAILED;
+	else {
+		retries++;
+		next = now + (retries <= c->transient_retry_count ?
+		    c->transient_retry_interval : c->outbound_retry_interval);
+		if (now - res->qm->m->received >=
+		    c->message_expiration_timeout || next -
+		    res->qm->m->received > c->message_expiration_timeout) {
+			/* The next attempt would come after expiry. */
+			free(text);
+			xasprintf(&text, "%s; %s", EXPIRED_TEXT, st->text);
+			state = SPOOL_RCPT_FAILED;
+			res->st[k].code = 550;
+			snprintf(res->st[k].text, sizeof res->st[k].text, "%s",
+			    text);
+		}
 	}
-	if (st->code >= 500) {
-		r->state = SPOOL_RCPT_FAILED;
-		return;
-	}
-	r->retry_count++;
-	r->next_attempt = now + (r->retry_count <= c->transient_retry_count ?
-	    c->transient_retry_interval : c->outbound_retry_interval);
-	if (now - res->qm->m->received >= c->message_expiration_timeout ||
-	    r->next_attempt - res->qm->m->received >
-	    c->message_expiration_timeout) {
-		/* The next attempt would come after expiry. */
-		xasprintf(&text, "%s; %s", EXPIRED_TEXT, st->text);
-		free(r->last_error);
-		r->last_error = text;
-		r->state = SPOOL_RCPT_FAILED;
-		res->st[k].code = 550;
-		snprintf(res->st[k].text, sizeof res->st[k].text, "%s", text);
-	}
+	/* Get-Message reads these under the lock. */
+	pthread_mutex_lock(&env->queue->lock);
+	old = r->last_error;
+	r->last_error = text;
+	r->state = state;
+	r->retry_count = retries;
+	r->next_attempt = next;
+	pthread_mutex_unlock(&env->queue->lock);
+	free(old);
 }
 
 /* Does the sender want a report of this kind for recipient r? */
@@ -1630,14 +1641,16 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
  * Remove-Message: fail the picked recipients of qm (queued, not in
  * flight) with the administrative text, Source ADMIN, and a report
  * unless with_ndr is false; the message leaves the spool when nothing is
- * left (lock held, dropped while writing).  true if qm may be gone.
+ * left (lock held, dropped while writing).  1 when it was written (qm may
+ * be gone), 0 when nothing was picked, -1 when the write failed.
  */
-static bool
+static int
 queue_admin_fail(struct queue *q, struct qmsg *qm, const bool *pick,
     bool with_ndr, struct spool **sp)
 {
 	struct qresult	 res;
 	size_t		 i, n = 0;
+	int		 rc = 0;
 
 	memset(&res, 0, sizeof res);
 	res.qm = qm;
@@ -1663,10 +1676,11 @@ queue_admin_fail(struct queue *q, struct qmsg *qm, const bool *pick,
 		pthread_mutex_unlock(&q->lock);
 		queue_finish(q, &res);
 		pthread_mutex_lock(&q->lock);
+		rc = res.failed ? -1 : 1;
 	}
 	free(res.idx);
 	free(res.st);
-	return (n > 0);
+	return (rc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2804,8 +2818,14 @@ queue_ctl_remove_message(struct queue *q, const struct ctl_rec *req,
 			n++;
 		}
 	}
-	if (n > 0)
-		queue_admin_fail(q, qm, pick, with_ndr, &sp);
+	if (n > 0 && queue_admin_fail(q, qm, pick, with_ndr, &sp) < 0) {
+		pthread_mutex_unlock(&q->lock);
+		free(pick);
+		spool_close(sp);
+		return (queue_refuse(category, message, "WriteError",
+		    "The message \"%s\" could not be removed: the spool could "
+		    "not be written (see hubd's log); it stays queued.", name));
+	}
 	pthread_mutex_unlock(&q->lock);
 	free(pick);
 	spool_close(sp);
