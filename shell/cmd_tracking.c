@@ -130,7 +130,6 @@ static struct value *mt_prop(const struct ctl_rec *, const char *,
 		    enum mt_kind);
 static struct value *mt_object(const struct ctl_rec *);
 static int	 mt_result(const struct ctl_rec *, void *);
-static void	 mt_event_rec(const struct track_event *, struct ctl_rec *);
 static int	 mt_event(const struct track_event *, void *);
 static int	 mt_fallback(struct cmd_ctx *, const struct mt_query *,
 		    char **);
@@ -442,40 +441,6 @@ mt_result(const struct ctl_rec *r, void *arg)
 	return (ctx->stop ? 1 : 0);
 }
 
-/* A spool event as the control record hubd sends for it. */
-static void
-mt_event_rec(const struct track_event *ev, struct ctl_rec *r)
-{
-	size_t	i;
-
-	ctl_rec_init(r);
-	ctl_add_int(r, "Timestamp", ev->timestamp_ms);
-	ctl_add(r, "ClientIp", ev->client_ip);
-	ctl_add(r, "ClientHostname", ev->client_hostname);
-	ctl_add(r, "ServerIp", ev->server_ip);
-	ctl_add(r, "ServerHostname", ev->server_hostname);
-	ctl_add(r, "SourceContext", ev->source_context);
-	ctl_add(r, "ConnectorId", ev->connector_id);
-	ctl_add(r, "Source", ev->source);
-	ctl_add(r, "EventId", ev->event_id);
-	ctl_add_int(r, "InternalMessageId", ev->internal_message_id);
-	ctl_add(r, "MessageId", ev->message_id);
-	for (i = 0; i < ev->nrcpts; i++)
-		ctl_add(r, "Recipients", ev->rcpts[i].addr != NULL ?
-		    ev->rcpts[i].addr : "");
-	for (i = 0; i < ev->nrcpts; i++)
-		ctl_add(r, "RecipientStatus", ev->rcpts[i].status != NULL ?
-		    ev->rcpts[i].status : "");
-	ctl_add_int(r, "TotalBytes", ev->total_bytes);
-	ctl_add_int(r, "RecipientCount", (int64_t)ev->nrcpts);
-	ctl_add(r, "Reference", ev->reference);
-	ctl_add(r, "MessageSubject", ev->message_subject);
-	ctl_add(r, "Sender", ev->sender);
-	ctl_add(r, "TlsProtocol", ev->tls_protocol);
-	ctl_add(r, "TlsCipher", ev->tls_cipher);
-	ctl_add(r, "TlsVerify", ev->tls_verify);
-}
-
 /* spool_track_query's callback. */
 static int
 mt_event(const struct track_event *ev, void *arg)
@@ -483,7 +448,8 @@ mt_event(const struct track_event *ev, void *arg)
 	struct ctl_rec	r;
 	int		rc;
 
-	mt_event_rec(ev, &r);
+	ctl_rec_init(&r);
+	track_event_rec(ev, &r);
 	rc = mt_result(&r, arg);
 	ctl_rec_clear(&r);
 	return (rc);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "ctl.h"
 #include "xmalloc.h"
 #include "store_int.h"
 
@@ -1251,4 +1252,41 @@ static char *
 spool_strdup(const unsigned char *s)
 {
 	return (s == NULL ? NULL : xstrdup((const char *)s));
+}
+
+/*
+ * A tracking event as the control channel's record (common/ctl.h, "op
+ * track"), appended to r: hubd answers Get-MessageTrackingLog with it,
+ * and hubsh builds the same record when it reads the spool itself.
+ */
+void
+track_event_rec(const struct track_event *ev, struct ctl_rec *r)
+{
+	size_t	i;
+
+	ctl_add_int(r, "Timestamp", ev->timestamp_ms);
+	ctl_add(r, "ClientIp", ev->client_ip);
+	ctl_add(r, "ClientHostname", ev->client_hostname);
+	ctl_add(r, "ServerIp", ev->server_ip);
+	ctl_add(r, "ServerHostname", ev->server_hostname);
+	ctl_add(r, "SourceContext", ev->source_context);
+	ctl_add(r, "ConnectorId", ev->connector_id);
+	ctl_add(r, "Source", ev->source);
+	ctl_add(r, "EventId", ev->event_id);
+	ctl_add_int(r, "InternalMessageId", ev->internal_message_id);
+	ctl_add(r, "MessageId", ev->message_id);
+	for (i = 0; i < ev->nrcpts; i++)
+		ctl_add(r, "Recipients", ev->rcpts[i].addr != NULL ?
+		    ev->rcpts[i].addr : "");
+	for (i = 0; i < ev->nrcpts; i++)
+		ctl_add(r, "RecipientStatus", ev->rcpts[i].status != NULL ?
+		    ev->rcpts[i].status : "");
+	ctl_add_int(r, "TotalBytes", ev->total_bytes);
+	ctl_add_int(r, "RecipientCount", (int64_t)ev->nrcpts);
+	ctl_add(r, "Reference", ev->reference);
+	ctl_add(r, "MessageSubject", ev->message_subject);
+	ctl_add(r, "Sender", ev->sender);
+	ctl_add(r, "TlsProtocol", ev->tls_protocol);
+	ctl_add(r, "TlsCipher", ev->tls_cipher);
+	ctl_add(r, "TlsVerify", ev->tls_verify);
 }

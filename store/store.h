@@ -421,6 +421,13 @@ struct track_query {
 
 typedef int	(*track_fn)(const struct track_event *, void *arg);
 
+struct ctl_rec;
+/*
+ * The event as the control channel's record (common/ctl.h, "op track"),
+ * fields named as Get-MessageTrackingLog's properties, appended to r.
+ */
+void		 track_event_rec(const struct track_event *, struct ctl_rec *);
+
 void		 track_query_init(struct track_query *);
 int		 spool_track_query(struct spool *, const struct track_query *,
 		     track_fn, void *arg, char **cause);
