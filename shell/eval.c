@@ -807,6 +807,7 @@ exec_pipeline(struct eval *ev, struct node *n, struct value *out)
 {
 	struct value	*cur, *next;
 	size_t		 i;
+	bool		 failed;
 
 	cur = NULL;
 	ev->sh->pipeline_depth++;
@@ -814,10 +815,20 @@ exec_pipeline(struct eval *ev, struct node *n, struct value *out)
 		next = value_array();
 		if (n->kids[i]->type != N_COMMAND)
 			out_append(next, eval_expr(ev, n->kids[i]));
-		else
+		else {
+			/*
+			 * A non-terminating error of an earlier command does
+			 * not keep this one from running on what it wrote
+			 * (Test-SendConnector | fl): the command starts
+			 * clean, and the statement still counts as failed.
+			 */
+			failed = ev->failed;
+			ev->failed = false;
 			exec_command(ev, n->kids[i], cur != NULL ?
 			    cur->u.arr.v : NULL, cur != NULL ? cur->u.arr.n :
 			    0, i > 0, next);
+			ev->failed = ev->failed || failed;
+		}
 		if (cur != NULL)
 			value_unref(cur);
 		cur = next;

@@ -5,7 +5,7 @@
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..28"
+echo "1..29"
 s="$tap_tmp/s.db"
 
 snapshot() {	# everything the store holds, as text
@@ -206,4 +206,12 @@ assert x["AddressSpaces"] == ["smtp:x.example;1"], x["AddressSpaces"]
 assert '"WhenCreated":  "\\/Date(' in text
 PY
 tap_result $? "Get-SendConnector | ConvertTo-Json is valid JSON with every property"
+
+# A non-terminating error in one command of a pipeline: the next command
+# still runs on what was written, $? is false and the batch exits 1.
+out=$(hub "$s" -Command "'X','nosuch' | Get-SendConnector | ft Name -HideTableHeaders; \$?" 2>/dev/null)
+rc=$?
+[ $rc = 1 ] &&
+    [ "$(printf '%s' "$out" | sed 's/ *$//' | grep -v '^$')" = "$(printf 'X\nFalse')" ]
+tap_result $? "after an error in Get-SendConnector, ft still formats what it wrote (exit $rc)"
 exit 0
