@@ -39,12 +39,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "pki.h"
 #include "tap.h"
 #include "xmalloc.h"
 #include "transport.h"
 
 #define SERVER		"EX01"
-#define DAY		(24L * 3600)
 #define UNBOUND_WAIT_S	15
 #define NRECS_MAX	32
 
@@ -106,7 +106,6 @@ static const char *zone[] = {
 };
 
 static char		 tdir[] = "/tmp/hubd-probe-test.XXXXXX";
-static long		 pki_serial = 1;
 static int		 port = -1;
 static volatile int	 stopping;
 static pid_t		 unbound_pid = -1;
@@ -130,57 +129,6 @@ hubd_routes(void)
 
 /* ------------------------------------------------------------------ */
 /* Certificates. */
-
-static int
-ext_add(X509 *x, X509V3_CTX *v3, int nid, const char *value)
-{
-	X509_EXTENSION	*ext;
-	int		 ok;
-
-	if ((ext = X509V3_EXT_conf_nid(NULL, v3, nid, value)) == NULL)
-		return (0);
-	ok = X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return (ok);
-}
-
-/* A certificate for key, signed by ca/cakey (or itself); eku NULL: CA. */
-static X509 *
-cert_new(EVP_PKEY *key, const char *cn, const char *san, const char *eku,
-    long from, long to, X509 *ca, EVP_PKEY *cakey)
-{
-	X509		*x = X509_new();
-	X509_NAME	*name;
-	X509V3_CTX	 v3;
-	int		 ok;
-
-	name = X509_get_subject_name(x);
-	ok = X509_set_version(x, X509_VERSION_3) &&
-	    ASN1_INTEGER_set(X509_get_serialNumber(x), pki_serial++) &&
-	    X509_gmtime_adj(X509_getm_notBefore(x), from * DAY) != NULL &&
-	    X509_gmtime_adj(X509_getm_notAfter(x), to * DAY) != NULL &&
-	    X509_set_pubkey(x, key) &&
-	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0) &&
-	    X509_set_issuer_name(x, ca != NULL ? X509_get_subject_name(ca) :
-	    name);
-	X509V3_set_ctx(&v3, ca != NULL ? ca : x, x, NULL, NULL, 0);
-	if (eku == NULL)
-		ok = ok && ext_add(x, &v3, NID_basic_constraints,
-		    "critical,CA:TRUE") && ext_add(x, &v3, NID_key_usage,
-		    "critical,keyCertSign,cRLSign");
-	else
-		ok = ok && ext_add(x, &v3, NID_basic_constraints,
-		    "CA:FALSE") && ext_add(x, &v3, NID_ext_key_usage, eku);
-	if (san != NULL)
-		ok = ok && ext_add(x, &v3, NID_subject_alt_name, san);
-	ok = ok && X509_sign(x, ca != NULL ? cakey : key, EVP_sha256()) > 0;
-	if (!ok) {
-		X509_free(x);
-		return (NULL);
-	}
-	return (x);
-}
 
 /* <tdir>/<name>.crt (x, then extra if any) and <name>.key. */
 static int
@@ -214,7 +162,7 @@ leaf(const char *file, const char *cn, const char *san, long from, long to,
 
 	if (key == NULL)
 		return (0);
-	x = cert_new(key, cn, san, "serverAuth", from, to, issuer, ikey);
+	x = pki_cert(key, cn, san, "serverAuth", from, to, issuer, ikey);
 	ok = x != NULL && pem_write(file, x, extra, key);
 	X509_free(x);
 	EVP_PKEY_free(key);
@@ -233,9 +181,9 @@ pki_make(void)
 	ikey = EVP_EC_gen("P-256");
 	if (rkey == NULL || ikey == NULL)
 		return (0);
-	root = cert_new(rkey, "hubd probe root", NULL, NULL, -1, 60, NULL,
+	root = pki_cert(rkey, "hubd probe root", NULL, NULL, -1, 60, NULL,
 	    NULL);
-	inter = root == NULL ? NULL : cert_new(ikey, "hubd probe issuing",
+	inter = root == NULL ? NULL : pki_cert(ikey, "hubd probe issuing",
 	    NULL, NULL, -1, 50, root, rkey);
 	ok = root != NULL && inter != NULL &&
 	    pem_write("ca", root, NULL, rkey) &&
@@ -957,10 +905,10 @@ test_good(void)
 		TAP_STREQ(ctl_get_nth(r, "CertificateNames", 1),
 		    "*.outlook.test");
 		na = ctl_get_int(r, "CertificateNotAfter", 0);
-		TAP_CHECK(na > now + 29 * DAY * 1000 &&
-		    na < now + 31 * DAY * 1000);
+		TAP_CHECK(na > now + 29 * PKI_DAY * 1000 &&
+		    na < now + 31 * PKI_DAY * 1000);
 		TAP_CHECK(ctl_get_int(r, "CertificateNotBefore", 0) <
-		    now - DAY * 1000 + 60000);
+		    now - PKI_DAY * 1000 + 60000);
 		/* The chain as sent: leaf, then the intermediate. */
 		TAP_CHECK(count(r, "Chain") == 2);
 		t = (time_t)(na / 1000);

@@ -29,11 +29,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "pki.h"
 #include "tap.h"
 #include "xmalloc.h"
 #include "transport.h"
 
-#define DAY	(24L * 3600)
 
 /* The server certificates made by test_pki, by index. */
 enum {
@@ -76,7 +76,6 @@ static char		 pki_dir[] = "/tmp/hubd-tls-test.XXXXXX";
 static int		 pki_ready;
 static struct tls_ctx	*client_ctx;
 static struct tls_ctx	*server_ctx[SRV_COUNT];
-static long		 pki_serial = 1;
 static int		 tls12_mode;	/* child run capped at TLS 1.2 */
 
 /* What the peer thread does on its end of the socketpair. */
@@ -186,59 +185,6 @@ test_name_match(void)
 /* ------------------------------------------------------------------ */
 /* Certificates made at test time. */
 
-/* Add one extension given in openssl.cnf syntax. */
-static int
-ext_add(X509 *x, X509V3_CTX *v3, int nid, const char *value)
-{
-	X509_EXTENSION	*ext;
-	int		 ok;
-
-	if ((ext = X509V3_EXT_conf_nid(NULL, v3, nid, value)) == NULL)
-		return (0);
-	ok = X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return (ok);
-}
-
-/* A certificate for key, signed by ca/cakey (or itself). */
-static X509 *
-cert_new(EVP_PKEY *key, const char *cn, const char *san, const char *eku,
-    long from, long to, X509 *ca, EVP_PKEY *cakey)
-{
-	X509		*x = X509_new();
-	X509_NAME	*name;
-	X509V3_CTX	 v3;
-	int		 ok;
-
-	name = X509_get_subject_name(x);
-	ok = X509_set_version(x, X509_VERSION_3) &&
-	    ASN1_INTEGER_set(X509_get_serialNumber(x), pki_serial++) &&
-	    X509_gmtime_adj(X509_getm_notBefore(x), from * DAY) != NULL &&
-	    X509_gmtime_adj(X509_getm_notAfter(x), to * DAY) != NULL &&
-	    X509_set_pubkey(x, key) &&
-	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0) &&
-	    X509_set_issuer_name(x, ca != NULL ? X509_get_subject_name(ca) :
-	    name);
-	X509V3_set_ctx(&v3, ca != NULL ? ca : x, x, NULL, NULL, 0);
-	if (eku == NULL) {
-		ok = ok && ext_add(x, &v3, NID_basic_constraints,
-		    "critical,CA:TRUE") && ext_add(x, &v3, NID_key_usage,
-		    "critical,keyCertSign,cRLSign");
-	} else {
-		ok = ok && ext_add(x, &v3, NID_basic_constraints, "CA:FALSE") &&
-		    ext_add(x, &v3, NID_ext_key_usage, eku);
-	}
-	if (san != NULL)
-		ok = ok && ext_add(x, &v3, NID_subject_alt_name, san);
-	ok = ok && X509_sign(x, ca != NULL ? cakey : key, EVP_sha256()) > 0;
-	if (!ok) {
-		X509_free(x);
-		return (NULL);
-	}
-	return (x);
-}
-
 /* Write cert and key as <dir>/<name>.crt and .key. */
 static int
 pem_write(const char *name, X509 *x, EVP_PKEY *key)
@@ -269,7 +215,7 @@ pki_server(const struct srv_spec *sp, X509 *ca, EVP_PKEY *cakey)
 
 	if (key == NULL)
 		return (0);
-	x = cert_new(key, sp->cn, sp->san, sp->eku, sp->from, sp->to,
+	x = pki_cert(key, sp->cn, sp->san, sp->eku, sp->from, sp->to,
 	    sp->selfsigned ? NULL : ca, cakey);
 	ok = x != NULL && pem_write(sp->file, x, key);
 	X509_free(x);
@@ -305,7 +251,7 @@ test_pki(void)
 	TAP_CHECK(mkdtemp(pki_dir) != NULL);
 	cakey = EVP_EC_gen("P-256");
 	TAP_CHECK(cakey != NULL);
-	ca = cert_new(cakey, "hubd test CA", NULL, NULL, -1, 30, NULL, NULL);
+	ca = pki_cert(cakey, "hubd test CA", NULL, NULL, -1, 30, NULL, NULL);
 	TAP_CHECK(ca != NULL);
 	if (ca == NULL)
 		return;
