@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_need swaks aiosmtpd openssl
+tap_need swaks swaks-tls aiosmtpd openssl
 tap_plan 9
 
 make_certs relay.hubd.test || tap_bail "certificates"

@@ -19,8 +19,8 @@
 tt_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${PYTHON:=/usr/bin/python3}"
 export LC_ALL=C.UTF-8
-# unbound and unbound-checkconf live in /usr/sbin, not on every user's PATH.
-PATH=$PATH:/usr/sbin:/sbin
+# PATH gains /usr/sbin (unbound); need_check and need_missing.
+. "$top_srcdir/tests/needs.sh"
 
 # --- TAP -----------------------------------------------------------------
 
@@ -72,21 +72,18 @@ tap_bail() {
 	exit 1
 }
 
-# tap_need TOOL...: bail out unless every TOOL is on PATH (or is an
-# executable path).  "aiosmtpd" checks $PYTHON can import it.
+# tap_need NEED...: bail out unless every NEED is met: a name of
+# tests/needs.sh (swaks-tls, aiosmtpd, namespaces...), saying which Debian
+# package to install, or any other command, which must be on PATH.
 tap_need() {
 	local t
 	for t in "$@"; do
-		case $t in
-		aiosmtpd)
-			"$PYTHON" -c 'import aiosmtpd.smtp' 2>/dev/null ||
-			    tap_bail "$PYTHON cannot import aiosmtpd (Debian package python3-aiosmtpd)"
-			;;
-		*)
+		if [ -n "$(need_field "$t" 4)" ]; then
+			need_check "$t" || tap_bail "$(need_missing "$t")"
+		else
 			command -v "$t" >/dev/null 2>&1 ||
 			    tap_bail "$t not found"
-			;;
-		esac
+		fi
 	done
 }
 

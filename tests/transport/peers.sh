@@ -6,7 +6,7 @@
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 
-tap_need openssl swaks unbound unbound-checkconf dig aiosmtpd
+tap_need openssl swaks swaks-tls unbound dig aiosmtpd
 tap_plan 91
 
 # --- certificates --------------------------------------------------------------
