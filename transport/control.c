@@ -235,31 +235,26 @@ control_bind(struct control **cp, const char *path, const char *user,
 }
 
 /*
- * The socket's directory, 0755, made when missing (one level); when
- * hubd will run as another user, it is handed over so that hubd can
- * remove its socket when it stops.
+ * The socket's directory, 0755, made when missing with its parents; when
+ * hubd will run as another user, one made here is handed over so that
+ * hubd can remove its socket when it stops.
  */
 static int
 control_mkdir(const char *path, uid_t uid, char **cause)
 {
 	char	*dir, *slash;
-	int	 rc = 0;
+	int	 fd = 0;
 
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0755) == 0) {
-			if (uid != (uid_t)-1 && chown(dir, uid, (gid_t)-1) != 0)
-				log_warnx("control: chown %s: %s", dir,
-				    strerror(errno));
-		} else if (errno != EEXIST) {
-			xasprintf(cause, "cannot create %s: %s", dir,
-			    strerror(errno));
-			rc = -1;
-		}
+		fd = dir_open(AT_FDCWD, dir, dir, "the control socket's "
+		    "directory", 0755, uid, (gid_t)-1, 0, cause);
+		if (fd != -1)
+			close(fd);
 	}
 	free(dir);
-	return (rc);
+	return (fd == -1 ? -1 : 0);
 }
 
 /*

@@ -55,6 +55,8 @@ struct hubd_env	*env;
 
 static struct hubd_env	 hubd_env;
 static struct store	*hubd_store;
+static uid_t		 hubd_uid = (uid_t)-1;	/* --user, or -1 */
+static gid_t		 hubd_gid = (gid_t)-1;
 static int64_t		 hubd_settings_gen = -1;
 
 /* The SmtpSend protocol log directory in force (hubd_protolog_dir). */
@@ -79,6 +81,7 @@ static void	 hubd_bad_option(struct hubd_conf *, const char *)
 		    __attribute__((noreturn));
 static int	 hubd_daemonize(void);
 static void	 hubd_ready(int, const char *);
+static int	 hubd_user(const char *, char **);
 static int	 hubd_dirs(char **);
 static char	*hubd_fqdn(void);
 static int	 hubd_drop_privileges(const char *, char **);
@@ -256,7 +259,7 @@ main(int argc, char **argv)
 	free(path);
 	env->server = store_server_name(hubd_store);
 	env->hostname = conf.hostname != NULL ? conf.hostname : hubd_fqdn();
-	if (hubd_dirs(&cause) != 0 ||
+	if (hubd_user(conf.user, &cause) != 0 || hubd_dirs(&cause) != 0 ||
 	    tls_client_ctx_create(&env->tls_client, conf.ca_file,
 	    &cause) != 0 ||
 	    (conf.tls_cert != NULL && tls_server_ctx_create(&env->tls_server,
@@ -594,28 +597,52 @@ hubd_ready(int fd, const char *cause)
 	}
 }
 
-/* The state directory and its parts, mode 0700. */
+/* The user of --user, looked up once: hubd_uid and hubd_gid. */
+static int
+hubd_user(const char *user, char **cause)
+{
+	struct passwd	*pw;
+
+	if (user == NULL)
+		return (0);
+	if ((pw = getpwnam(user)) == NULL) {
+		xasprintf(cause, "no such user %s", user);
+		return (-1);
+	}
+	hubd_uid = pw->pw_uid;
+	hubd_gid = pw->pw_gid;
+	return (0);
+}
+
+/*
+ * The state directory and its parts, mode 0700 when made here, and
+ * belonging to the user hubd runs as (dir_open: never through a link).
+ */
 static int
 hubd_dirs(char **cause)
 {
-	const char	*sd = env->conf->state_dir;
-	const char	*dirs[3];
-	size_t		 i;
+	char	*sd = env->conf->state_dir;
+	size_t	 len = strlen(sd);
+	int	 fd, pfd, lfd;
 
+	while (len > 1 && sd[len - 1] == '/')
+		sd[--len] = '\0';
 	xasprintf(&env->spool_path, "%s/queue.db", sd);
 	xasprintf(&env->pickup_dir, "%s/pickup", sd);
 	xasprintf(&env->log_dir, "%s/log", sd);
-	dirs[0] = sd;
-	dirs[1] = env->pickup_dir;
-	dirs[2] = env->log_dir;
-	for (i = 0; i < 3; i++) {
-		if (mkdir(dirs[i], 0700) != 0 && errno != EEXIST) {
-			xasprintf(cause, "cannot create %s: %s", dirs[i],
-			    strerror(errno));
-			return (-1);
-		}
-	}
-	return (0);
+	if ((fd = dir_open(AT_FDCWD, sd, sd, "the state directory", 0700,
+	    hubd_uid, hubd_gid, DIR_ADOPT, cause)) == -1)
+		return (-1);
+	pfd = dir_open(fd, "pickup", env->pickup_dir, "the pickup directory",
+	    0700, hubd_uid, hubd_gid, DIR_ADOPT, cause);
+	lfd = pfd == -1 ? -1 : dir_open(fd, "log", env->log_dir,
+	    "the log directory", 0700, hubd_uid, hubd_gid, DIR_ADOPT, cause);
+	if (pfd != -1)
+		close(pfd);
+	if (lfd != -1)
+		close(lfd);
+	close(fd);
+	return (lfd == -1 ? -1 : 0);
 }
 
 /* This host's name for the greeting and EHLO (gethostname). */
@@ -631,37 +658,17 @@ hubd_fqdn(void)
 }
 
 /*
- * Run as user from here on: the listener is already bound, which is
- * the one thing that needed root.  The state directory and the store
- * must belong to that user (hubd(8)); they are handed over here when
- * still root's.
+ * Run as the user of --user from here on: the listener and the control
+ * socket are bound, which needed root, and hubd_dirs has handed the
+ * state directory over.
  */
 static int
 hubd_drop_privileges(const char *user, char **cause)
 {
-	struct passwd	*pw;
-	const char	*paths[3];
-	size_t		 i;
-
 	if (user == NULL)
 		return (0);
-	if ((pw = getpwnam(user)) == NULL) {
-		xasprintf(cause, "no such user %s", user);
-		return (-1);
-	}
-	paths[0] = env->conf->state_dir;
-	paths[1] = env->pickup_dir;
-	paths[2] = env->log_dir;
-	for (i = 0; i < 3; i++) {
-		if (chown(paths[i], pw->pw_uid, pw->pw_gid) != 0 &&
-		    errno != EPERM) {
-			xasprintf(cause, "chown %s: %s", paths[i],
-			    strerror(errno));
-			return (-1);
-		}
-	}
-	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
+	if (setgroups(1, &hubd_gid) != 0 || setgid(hubd_gid) != 0 ||
+	    setuid(hubd_uid) != 0) {
 		xasprintf(cause, "cannot become %s: %s", user,
 		    strerror(errno));
 		return (-1);

@@ -121,6 +121,16 @@ void		 fatalx(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 
 /* ------------------------------------------------------------------ */
+/* dirs.c: hubd's directories, made when missing, never through a link. */
+
+#define DIR_ADOPT	0x1	/* must belong to hubd's user; root's handed */
+
+/* Open (making it, and its parents when at is AT_FDCWD) directory name. */
+int		 dir_open(int at, const char *name, const char *shown,
+		    const char *what, mode_t mode, uid_t uid, gid_t gid,
+		    int flags, char **cause);
+
+/* ------------------------------------------------------------------ */
 /* tls.c: OpenSSL contexts, verification, name matching, session cache. */
 
 /* What the TLS layer must check, strongest last. */
