@@ -12,12 +12,15 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "xmalloc.h"
 #include "transport.h"
 
 /* Most jobs in one transaction; the rest wait for the next. */
 #define COMMIT_MAX_GROUP	1024
+/* A failing commit is logged at once, then at most this often (s). */
+#define COMMIT_LOG_SECS		60
 
 struct commit_job {
 	commit_fn		 fn;
@@ -37,12 +40,15 @@ struct commit {
 	struct commit_job	*head, *tail;
 	bool			 stopping;
 	uint64_t		 groups, jobs;
+	time_t			 failed_logged;	/* the last failure logged */
+	uint64_t		 failed_quiet;	/* failures since, not logged */
 };
 
 static void	*commit_main(void *);
 static struct commit_job *commit_take(struct commit *);
 static void	 commit_group(struct commit *, struct commit_job *);
 static void	 commit_fail_all(struct commit_job *, const char *);
+static void	 commit_log_failure(struct commit *, const char *);
 
 /* Open the spool's write connection and start the committer. */
 int
@@ -198,10 +204,38 @@ commit_group(struct commit *c, struct commit_job *group)
 	if (spool_commit(c->spool, &cause) != 0) {
 		/* Nothing of the group is on disk: every job failed. */
 		spool_rollback(c->spool);
-		log_warnx("spool: commit failed: %s", cause);
+		commit_log_failure(c, cause);
 		commit_fail_all(group, cause);
 		free(cause);
+	} else if (c->failed_logged != 0) {
+		log_info("spool: commits succeed again");
+		c->failed_logged = 0;
+		c->failed_quiet = 0;
 	}
+}
+
+/*
+ * A failed commit: logged at once, then, while commits keep failing (a
+ * full disk), once every COMMIT_LOG_SECS with the number not logged.
+ */
+static void
+commit_log_failure(struct commit *c, const char *cause)
+{
+	time_t	now = time(NULL);
+
+	if (c->failed_logged != 0 && now - c->failed_logged <
+	    COMMIT_LOG_SECS) {
+		c->failed_quiet++;
+		return;
+	}
+	if (c->failed_quiet > 0)
+		log_warnx("spool: commit failed: %s (and %llu more times "
+		    "since the last report)", cause,
+		    (unsigned long long)c->failed_quiet);
+	else
+		log_warnx("spool: commit failed: %s", cause);
+	c->failed_logged = now;
+	c->failed_quiet = 0;
 }
 
 /* Mark every job that had succeeded as failed, with why. */

@@ -13,9 +13,13 @@
  * SMTP session (mta.c) and send its jobs, several per connection, until
  * the queue is empty or SmtpMaxMessagesPerConnection is reached.
  *
- * Every outcome is written back through the committer before memory is
- * updated: a recipient is SENT or FAILED only once that is on disk, so
- * a crash at worst repeats a delivery (at-least-once), never loses one.
+ * Every outcome is written back through the committer; a recipient
+ * leaves its queue only once its outcome is on disk, so a crash at worst
+ * repeats a delivery (at-least-once), never loses one.  When the write
+ * fails (a full disk), the outcome is kept in memory and only the write
+ * is retried, by the scheduler, with back-off: the recipient stays held
+ * ("in flight") meanwhile, so a message the next hop took is not sent
+ * again every retry interval for as long as the disk stays full.
  *
  * Two views of a destination.  struct dest belongs to one routing
  * snapshot (its key holds the snapshot's generation) and carries the
@@ -67,6 +71,8 @@
 #define QUEUE_BODY_CACHE	(64 * 1024 * 1024)	/* bytes in memory */
 #define QUEUE_MAX_IDLE		180	/* s: Exchange's QueueMaxIdleTime */
 #define QUEUE_RATE_SECS		60	/* rates are over the last minute */
+#define QUEUE_UNSAVED_MAX	30	/* s: most back-off of an outcome write */
+#define QUEUE_UNSAVED_LOG	60	/* s: between reminders in the log */
 
 #define NOMATCH_TEXT \
 	"A matching connector cannot be found to route the external recipient"
@@ -191,12 +197,19 @@ struct queue {
 	pthread_t		*workers;
 	int			 nworkers;
 	struct spool		*reader;	/* scheduler's connection */
+
+	/* Outcomes waiting to be written, oldest first. */
+	TAILQ_HEAD(, qunsaved)	 unsaved;
+	size_t			 nunsaved;
+	time_t			 unsaved_next;	/* the next write attempt */
+	int			 unsaved_backoff; /* s */
+	time_t			 unsaved_logged;
 };
 
 /* What a delivery attempt did to each recipient of a job. */
 struct qresult {
 	struct qmsg		*qm;
-	const struct dest	*d;
+	const char		*connector;	/* its name, or NULL */
 	size_t			*idx;
 	size_t			 n;
 	struct mta_status	*st;		/* per recipient */
@@ -204,12 +217,25 @@ struct qresult {
 	struct mta_tls		 tls;
 	const char		*peer;		/* "ip:port" or NULL */
 	const char		*source;	/* Source; NULL: SMTP */
+	time_t			 when;		/* of the outcome */
 	bool			 notice;	/* a delay notice, no attempt */
 	bool			 no_report;	/* -WithNDR $false */
 	bool			 deleted;	/* the write removed the message */
 	bool			 failed;	/* the write did not happen */
 	struct buf		 dsn;		/* a report to queue, or empty */
 	struct spool_msg	*dsn_msg;
+};
+
+/*
+ * An outcome the spool could not take: a copy of its result that owns
+ * what it points to, written again by the scheduler.  Its recipients
+ * stay in flight until then.
+ */
+struct qunsaved {
+	struct qresult		 res;
+	char			*connector;
+	char			*peer;
+	TAILQ_ENTRY(qunsaved)	 entry;
 };
 
 /* Which queue, for the control channel. */
@@ -234,6 +260,11 @@ static void	 queue_route_msg(struct queue *, struct qmsg *, time_t, bool);
 static void	 queue_rcpt_setq(struct qmsg *, size_t, struct qrec *);
 static void	 queue_unqueue_rcpt(struct queue *, struct qmsg *, size_t);
 static void	 queue_commit_result(struct queue *, struct qresult *, time_t);
+static void	 queue_settle(struct queue *, struct qresult *, time_t);
+static void	 queue_unsaved_add(struct queue *, struct qresult *,
+		    const char *);
+static void	 queue_unsaved_write(struct queue *, time_t);
+static void	 queue_unsaved_free(struct qunsaved *);
 static bool	 queue_expire_due(const struct qmsg *, time_t);
 static void	 queue_deadline(struct timespec *, int);
 static struct dest *queue_dest(struct queue *, const struct route_choice *,
@@ -302,6 +333,7 @@ queue_start(struct queue **qp, char **cause)
 	TAILQ_INIT(&q->ready);
 	TAILQ_INIT(&q->failq);
 	TAILQ_INIT(&q->qrecs);
+	TAILQ_INIT(&q->unsaved);
 	for (k = 0; k < QUEUE_BUCKETS; k++) {
 		TAILQ_INIT(&q->buckets[k]);
 		TAILQ_INIT(&q->qbuckets[k]);
@@ -339,6 +371,7 @@ queue_stop(struct queue *q)
 	struct dest	*d;
 	struct qrec	*qr;
 	struct qjob	*j;
+	struct qunsaved	*u;
 	int		 k;
 
 	if (q == NULL)
@@ -352,6 +385,19 @@ queue_stop(struct queue *q)
 		pthread_join(q->workers[k], NULL);
 	pthread_join(q->sched, NULL);
 	free(q->workers);
+
+	/* A last try for the outcomes the spool has not taken yet. */
+	pthread_mutex_lock(&q->lock);
+	queue_unsaved_write(q, time(NULL));
+	if (q->nunsaved > 0)
+		log_warnx("queue: %zu delivery outcomes could not be written "
+		    "to the spool: their recipients will be tried again after "
+		    "the restart", q->nunsaved);
+	while ((u = TAILQ_FIRST(&q->unsaved)) != NULL) {
+		TAILQ_REMOVE(&q->unsaved, u, entry);
+		queue_unsaved_free(u);
+	}
+	pthread_mutex_unlock(&q->lock);
 
 	for (k = 0; k < QUEUE_BUCKETS; k++) {
 		while ((d = TAILQ_FIRST(&q->buckets[k])) != NULL) {
@@ -1035,7 +1081,7 @@ queue_result_init(struct qresult *res, struct qjob *j, const struct dest *d,
 {
 	memset(res, 0, sizeof *res);
 	res->qm = j->qm;
-	res->d = d;
+	res->connector = d != NULL ? d->sc->name : NULL;
 	res->idx = j->idx;
 	res->n = j->n;
 	res->st = st;
@@ -1237,6 +1283,7 @@ queue_finish(struct queue *q, struct qresult *res)
 	size_t	i;
 
 	buf_init(&res->dsn);
+	res->when = now;
 	for (i = 0; i < res->n; i++)
 		queue_outcome(res, res->idx[i], now);
 	if (!res->no_report)
@@ -1282,32 +1329,59 @@ queue_release(struct queue *q, struct qresult *res, time_t now)
 
 /*
  * Write res through the committer, then release its recipients and
- * queue its report, if any (called without the lock).
+ * queue its report, if any (called without the lock).  When the spool
+ * cannot take it, an administrative removal (Remove-Message: the caller
+ * says so) is undone in memory; any other outcome is kept in memory and
+ * its write retried (queue_unsaved_add): the next hop may have taken the
+ * message already.
  */
 static void
 queue_commit_result(struct queue *q, struct qresult *res, time_t now)
 {
+	struct qmsg	*qm = res->qm;
+	char		*cause = NULL;
+	size_t		 i;
+
+	if (commit_run(env->commit, queue_write_result, res, &cause) == 0) {
+		pthread_mutex_lock(&q->lock);
+		queue_settle(q, res, now);
+		pthread_mutex_unlock(&q->lock);
+		return;
+	}
+	if (res->source == NULL || strcmp(res->source, "ADMIN") != 0) {
+		queue_unsaved_add(q, res, cause);
+		free(cause);
+		return;
+	}
+	/* The spool still has the old state: memory must agree. */
+	log_warnx("queue: message %lld: %s", (long long)qm->m->id, cause);
+	free(cause);
+	for (i = 0; i < res->n; i++) {
+		qm->m->rcpts[res->idx[i]].state = SPOOL_RCPT_QUEUED;
+		qm->m->rcpts[res->idx[i]].next_attempt = now +
+		    env->conf->transient_retry_interval;
+	}
+	res->failed = true;
+	spool_msg_free(res->dsn_msg);
+	res->dsn_msg = NULL;
+	pthread_mutex_lock(&q->lock);
+	queue_settle(q, res, now);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/*
+ * The outcome res is on disk, or undone (lock held): release its
+ * recipients, forget the message when nothing is left of it, and route
+ * its report.  The lock is dropped to remove a message left without
+ * anything to do.
+ */
+static void
+queue_settle(struct queue *q, struct qresult *res, time_t now)
+{
 	struct qmsg	*qm = res->qm, *dqm;
 	char		*cause = NULL;
 	int64_t		 orphan = -1;
-	size_t		 i;
-	bool		 ok = true;
 
-	if (commit_run(env->commit, queue_write_result, res, &cause) != 0) {
-		/* The spool still has the old state: memory must agree. */
-		log_warnx("queue: message %lld: %s", (long long)qm->m->id,
-		    cause);
-		free(cause);
-		for (i = 0; i < res->n; i++) {
-			qm->m->rcpts[res->idx[i]].state = SPOOL_RCPT_QUEUED;
-			qm->m->rcpts[res->idx[i]].next_attempt = now +
-			    env->conf->transient_retry_interval;
-		}
-		res->failed = true;
-		ok = false;
-	}
-
-	pthread_mutex_lock(&q->lock);
 	queue_release(q, res, now);
 	if (queue_msg_done(qm)) {
 		/* The last holder frees it; its rows may still be there. */
@@ -1315,22 +1389,119 @@ queue_commit_result(struct queue *q, struct qresult *res, time_t now)
 			orphan = qm->m->id;
 		queue_qmsg_free(q, qm);
 	}
-	if (ok && res->dsn_msg != NULL) {
+	if (res->dsn_msg != NULL) {
 		dqm = queue_qmsg_new(res->dsn_msg, buf_detach(&res->dsn),
 		    (size_t)res->dsn_msg->size);
 		q->cached += dqm->len;
 		TAILQ_INSERT_TAIL(&q->msgs, dqm, entry);
 		queue_route_msg(q, dqm, now, true);
-	} else
-		spool_msg_free(res->dsn_msg);
-	pthread_mutex_unlock(&q->lock);
+		res->dsn_msg = NULL;
+	}
 	buf_free(&res->dsn);
-	if (orphan != -1 && commit_run(env->commit, queue_delete_write,
-	    &orphan, &cause) != 0) {
+	if (orphan == -1)
+		return;
+	pthread_mutex_unlock(&q->lock);
+	if (commit_run(env->commit, queue_delete_write, &orphan,
+	    &cause) != 0) {
 		/* Harmless: nothing queued is left, so it is never loaded. */
 		log_warnx("queue: message %lld: %s", (long long)orphan, cause);
 		free(cause);
 	}
+	pthread_mutex_lock(&q->lock);
+}
+
+/*
+ * Keep an outcome the spool did not take (called without the lock): a
+ * copy owning what it points to goes on q->unsaved, its recipients stay
+ * in flight, and the scheduler writes it again.  Said once in the log,
+ * then every QUEUE_UNSAVED_LOG seconds while it lasts.
+ */
+static void
+queue_unsaved_add(struct queue *q, struct qresult *res, const char *cause)
+{
+	struct qunsaved	*u;
+	time_t		 now = time(NULL);
+
+	u = xcalloc(1, sizeof *u);
+	u->res = *res;
+	u->res.idx = xreallocarray(NULL, res->n, sizeof *res->idx);
+	memcpy(u->res.idx, res->idx, res->n * sizeof *res->idx);
+	u->res.st = NULL;
+	u->res.sp = NULL;
+	if (res->connector != NULL)
+		u->res.connector = u->connector = xstrdup(res->connector);
+	if (res->peer != NULL)
+		u->res.peer = u->peer = xstrdup(res->peer);
+	/* The report, if any, goes with it. */
+	memset(&res->dsn, 0, sizeof res->dsn);
+	res->dsn_msg = NULL;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->nunsaved == 0) {
+		log_warnx("queue: the spool cannot take delivery outcomes "
+		    "(%s): they are kept in memory and written when it can; "
+		    "no delivery is repeated meanwhile", cause);
+		q->unsaved_logged = now;
+		q->unsaved_backoff = 1;
+		q->unsaved_next = now + 1;
+	}
+	TAILQ_INSERT_TAIL(&q->unsaved, u, entry);
+	q->nunsaved++;
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void
+queue_unsaved_free(struct qunsaved *u)
+{
+	free(u->res.idx);
+	free(u->connector);
+	free(u->peer);
+	buf_free(&u->res.dsn);
+	spool_msg_free(u->res.dsn_msg);
+	free(u);
+}
+
+/*
+ * Write the outcomes the spool did not take, oldest first, until one
+ * fails again (lock held, dropped while writing); then back off, up to
+ * QUEUE_UNSAVED_MAX seconds between tries.
+ */
+static void
+queue_unsaved_write(struct queue *q, time_t now)
+{
+	struct qunsaved	*u;
+	char		*cause = NULL;
+	size_t		 written = 0;
+	int		 rc;
+
+	while ((u = TAILQ_FIRST(&q->unsaved)) != NULL) {
+		pthread_mutex_unlock(&q->lock);
+		rc = commit_run(env->commit, queue_write_result, &u->res,
+		    &cause);
+		pthread_mutex_lock(&q->lock);
+		if (rc != 0)
+			break;
+		TAILQ_REMOVE(&q->unsaved, u, entry);
+		q->nunsaved--;
+		written++;
+		queue_settle(q, &u->res, now);
+		queue_unsaved_free(u);
+	}
+	if (u == NULL) {
+		if (written > 0)
+			log_info("queue: the spool took the %zu delivery "
+			    "outcomes kept in memory", written);
+		return;
+	}
+	if (now - q->unsaved_logged >= QUEUE_UNSAVED_LOG) {
+		log_warnx("queue: %zu delivery outcomes still kept in memory: "
+		    "the spool cannot take them (%s)", q->nunsaved, cause);
+		q->unsaved_logged = now;
+	}
+	free(cause);
+	q->unsaved_backoff = q->unsaved_backoff * 2 > QUEUE_UNSAVED_MAX ?
+	    QUEUE_UNSAVED_MAX : q->unsaved_backoff * 2;
+	q->unsaved_next = now + q->unsaved_backoff;
 }
 
 /* Nothing left to do for the message and nobody holds a recipient. */
@@ -1607,7 +1778,7 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 		ev.nrcpts = 1;
 	}
 	if (ev.nrcpts > 0) {
-		ev.timestamp_ms = (int64_t)time(NULL) * 1000;
+		ev.timestamp_ms = (int64_t)res->when * 1000;
 		ev.event_id = event;
 		ev.source = dsn_to != NULL ? "DSN" : res->source != NULL ?
 		    res->source : "SMTP";
@@ -1616,7 +1787,7 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 		ev.sender = m->sender;
 		if (env->conf->tracking_subject)
 			ev.message_subject = m->subject;
-		ev.connector_id = res->d != NULL ? res->d->sc->name : NULL;
+		ev.connector_id = res->connector;
 		/* ServerIp is the address alone; the port stays in the
 		 * hostname field, the endpoint as the session saw it. */
 		ev.server_hostname = res->peer;
@@ -1767,6 +1938,8 @@ queue_timers(struct queue *q, time_t now)
 		q->removals = false;
 		queue_pending_removals(q);
 	}
+	if (q->nunsaved > 0 && now >= q->unsaved_next)
+		queue_unsaved_write(q, now);
 	/* Restart safely if the list changes while the lock is dropped. */
 again:
 	TAILQ_FOREACH(qm, &q->msgs, entry) {
@@ -1826,6 +1999,7 @@ queue_expire(struct queue *q, struct qmsg *qm, time_t now, bool expired)
 	memset(&res, 0, sizeof res);
 	res.qm = qm;
 	res.sp = &q->reader;
+	res.when = now;
 	res.idx = xcalloc(qm->m->nrcpts, sizeof *res.idx);
 	res.st = xcalloc(qm->m->nrcpts, sizeof *res.st);
 	for (i = 0; i < qm->m->nrcpts; i++) {

@@ -30,15 +30,17 @@ tap_failed=0
 # tap_plan N: the plan line.
 tap_plan() { echo "1..$1"; }
 
-# tap_result STATUS NAME: one result; STATUS 0 is ok.
+# tap_result STATUS NAME: one result; STATUS 0 is ok.  Returns 1 for a
+# failure, so that "tap_result $? NAME || tap_diag ..." can say why.
 tap_result() {
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $tap_n - $2"
-	else
-		echo "not ok $tap_n - $2"
-		tap_failed=1
+		return 0
 	fi
+	echo "not ok $tap_n - $2"
+	tap_failed=1
+	return 1
 }
 
 # tap_ok NAME CMD...: ok when CMD succeeds.
