@@ -34,6 +34,16 @@ buf_reset(struct buf *b)
 	b->s[0] = '\0';
 }
 
+size_t
+buf_cap_after(const struct buf *b, size_t n)
+{
+	size_t	cap = b->s == NULL ? 64 : b->cap;
+
+	while (b->len + n + 1 > cap)
+		cap *= 2;
+	return (cap);
+}
+
 static void
 buf_grow(struct buf *b, size_t n)
 {
@@ -41,8 +51,7 @@ buf_grow(struct buf *b, size_t n)
 		buf_init(b);
 	if (b->len + n + 1 <= b->cap)
 		return;
-	while (b->len + n + 1 > b->cap)
-		b->cap *= 2;
+	b->cap = buf_cap_after(b, n);
 	b->s = xrealloc(b->s, b->cap);
 }
 

@@ -26,6 +26,8 @@ void	 buf_addf(struct buf *, const char *, ...)
 void	 buf_vaddf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 void	 buf_pad(struct buf *, char, size_t);
+/* The capacity the buffer will have once n more bytes are added. */
+size_t	 buf_cap_after(const struct buf *, size_t);
 /* Hand the string to the caller; the buffer is left empty, freed. */
 char	*buf_detach(struct buf *);
 

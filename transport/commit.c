@@ -12,7 +12,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "xmalloc.h"
 #include "transport.h"
@@ -40,8 +39,8 @@ struct commit {
 	struct commit_job	*head, *tail;
 	bool			 stopping;
 	uint64_t		 groups, jobs;
-	time_t			 failed_logged;	/* the last failure logged */
-	uint64_t		 failed_quiet;	/* failures since, not logged */
+	struct log_limit	 failed_log;	/* failing commits */
+	bool			 failing;
 };
 
 static void	*commit_main(void *);
@@ -58,6 +57,7 @@ commit_start(struct commit **cp, const char *spool_path, char **cause)
 
 	*cp = NULL;
 	c = xcalloc(1, sizeof *c);
+	c->failed_log.secs = COMMIT_LOG_SECS;
 	if (spool_open(&c->spool, spool_path, cause) != 0) {
 		free(c);
 		return (-1);
@@ -207,10 +207,10 @@ commit_group(struct commit *c, struct commit_job *group)
 		commit_log_failure(c, cause);
 		commit_fail_all(group, cause);
 		free(cause);
-	} else if (c->failed_logged != 0) {
+	} else if (c->failing) {
 		log_info("spool: commits succeed again");
-		c->failed_logged = 0;
-		c->failed_quiet = 0;
+		log_limit_reset(&c->failed_log);
+		c->failing = false;
 	}
 }
 
@@ -221,21 +221,16 @@ commit_group(struct commit *c, struct commit_job *group)
 static void
 commit_log_failure(struct commit *c, const char *cause)
 {
-	time_t	now = time(NULL);
+	uint64_t	quiet;
 
-	if (c->failed_logged != 0 && now - c->failed_logged <
-	    COMMIT_LOG_SECS) {
-		c->failed_quiet++;
+	c->failing = true;
+	if (!log_limit(&c->failed_log, &quiet))
 		return;
-	}
-	if (c->failed_quiet > 0)
+	if (quiet > 0)
 		log_warnx("spool: commit failed: %s (and %llu more times "
-		    "since the last report)", cause,
-		    (unsigned long long)c->failed_quiet);
+		    "since the last report)", cause, (unsigned long long)quiet);
 	else
 		log_warnx("spool: commit failed: %s", cause);
-	c->failed_logged = now;
-	c->failed_quiet = 0;
 }
 
 /* Mark every job that had succeeded as failed, with why. */

@@ -65,6 +65,10 @@ static const struct conf_entry conf_table[] = {
 	    offsetof(struct hubd_conf, max_message_size), 1, INT64_MAX },
 	{ "max-recipients", I(max_recipients, 1, 100000) },
 	{ "max-sessions", I(max_sessions, 1, 100000) },
+	{ "max-sessions-per-client", I(max_sessions_per_client, 1, 100000) },
+	{ "relay-reserved-sessions", I(relay_reserved_sessions, 0, 100000) },
+	{ "max-data-memory", CONF_SIZE,
+	    offsetof(struct hubd_conf, max_data_memory), 1048576, INT64_MAX },
 	{ "command-timeout", T(command_timeout, 1, 86400) },
 	{ "data-timeout", T(data_timeout, 1, 86400) },
 	{ "workers", I(workers, 1, 4096) },
@@ -106,6 +110,9 @@ conf_defaults(struct hubd_conf *c)
 	c->max_message_size = 36700160;		/* 35 MB, as Exchange */
 	c->max_recipients = 200;
 	c->max_sessions = 500;
+	c->max_sessions_per_client = 20;	/* MaxInboundConnectionPerSource */
+	c->relay_reserved_sessions = -1;	/* a tenth of max_sessions */
+	c->max_data_memory = 256 * 1048576;
 	c->command_timeout = 300;		/* RFC 5321 4.5.3.2 */
 	c->data_timeout = 600;
 	c->workers = 100;

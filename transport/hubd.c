@@ -239,6 +239,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "hubd: tls-cert and tls-key go together\n");
 		exit(64);
 	}
+	if (conf.relay_reserved_sessions >= conf.max_sessions) {
+		fprintf(stderr, "hubd: relay-reserved-sessions (%d) must be "
+		    "less than max-sessions (%d)\n",
+		    conf.relay_reserved_sessions, conf.max_sessions);
+		exit(64);
+	}
 	env = &hubd_env;
 	env->conf = &conf;
 	pthread_mutex_init(&env->route_lock, NULL);

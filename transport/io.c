@@ -101,6 +101,15 @@ io_close(struct io *io)
 	io->rlen = io->roff = 0;
 }
 
+/* When the next wait must end: timeout_ms from now, or io->deadline. */
+static int64_t
+io_wait_deadline(const struct io *io)
+{
+	int64_t	d = io_deadline(io->timeout_ms);
+
+	return (io->deadline != 0 && io->deadline < d ? io->deadline : d);
+}
+
 /* Wait until fd is ready for events or the deadline passes. */
 static enum io_status
 io_poll(int fd, short events, int64_t deadline)
@@ -159,7 +168,7 @@ io_fill(struct io *io, int64_t deadline)
 enum io_status
 io_getline(struct io *io, struct buf *line, size_t max)
 {
-	int64_t		 deadline = io_deadline(io->timeout_ms);
+	int64_t		 deadline = io_wait_deadline(io);
 	enum io_status	 st;
 	const char	*p, *nl;
 	size_t		 n;
@@ -256,7 +265,8 @@ io_send(struct io *io, const char *p, size_t len)
 		return (io_send_plain(io, p, len));
 	while (len > 0) {
 		n = len > IO_TLS_CHUNK ? IO_TLS_CHUNK : len;
-		if (tls_write(io->tls, p, n, io->timeout_ms) < 0)
+		if (tls_write(io->tls, p, n,
+		    io_remaining(io_wait_deadline(io))) < 0)
 			return (errno == ETIMEDOUT ? IO_TIMEOUT : IO_ERROR);
 		p += n;
 		len -= n;
@@ -285,7 +295,7 @@ io_send_plain(struct io *io, const char *p, size_t len)
 			continue;
 		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 			return (IO_ERROR);
-		st = io_poll(io->fd, POLLOUT, io_deadline(io->timeout_ms));
+		st = io_poll(io->fd, POLLOUT, io_wait_deadline(io));
 		if (st != IO_OK)
 			return (st);
 	}

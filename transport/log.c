@@ -18,8 +18,9 @@
 #include "xmalloc.h"
 #include "transport.h"
 
-static bool	log_to_stderr = true;
-static int	log_verbose;
+static bool		log_to_stderr = true;
+static int		log_verbose;
+static pthread_mutex_t	log_limit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void	log_vlog(int, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
@@ -103,4 +104,31 @@ fatalx(const char *fmt, ...)
 	log_vlog(LOG_CRIT, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+bool
+log_limit(struct log_limit *ll, uint64_t *quiet)
+{
+	time_t	now = time(NULL);
+	bool	go;
+
+	pthread_mutex_lock(&log_limit_lock);
+	go = ll->last == 0 || now - ll->last >= ll->secs;
+	if (go) {
+		*quiet = ll->quiet;
+		ll->quiet = 0;
+		ll->last = now;
+	} else
+		ll->quiet++;
+	pthread_mutex_unlock(&log_limit_lock);
+	return (go);
+}
+
+void
+log_limit_reset(struct log_limit *ll)
+{
+	pthread_mutex_lock(&log_limit_lock);
+	ll->last = 0;
+	ll->quiet = 0;
+	pthread_mutex_unlock(&log_limit_lock);
 }

@@ -15,6 +15,11 @@
  * - Delivery is at least once: a crash between queue_accept() and the
  *   unlink leaves <name>.tmp behind, and the first scan after a start
  *   processes every *.eml.tmp again, so that message may go out twice.
+ * - A file never replaces another: <name> becomes <name>.tmp only when
+ *   there is no <name>.tmp (renameat2 RENAME_NOREPLACE).  One there is an
+ *   earlier file of that name not taken yet (a crash, or a queue failure
+ *   while the writer dropped a new <name>): it is taken first, and
+ *   <name> at the next scan.
  * - The envelope sender is X-Sender, else Sender, else From; recipients
  *   are the X-Receiver fields if there is one, else To, Cc and Bcc.  Bcc,
  *   X-Sender and X-Receiver are not stored: they would show the blind
@@ -263,12 +268,16 @@ pickup_candidate(struct pickup *p, const char *name, bool first,
 	return (age >= PICKUP_SETTLE_MS);
 }
 
+/* By name; a leftover <name>.tmp before <name>, being older. */
 static int
 pickup_entry_cmp(const void *a, const void *b)
 {
 	const struct pickup_entry	*ea = a, *eb = b;
+	int				 c;
 
-	return (strcmp(ea->name, eb->name));
+	if ((c = strcmp(ea->name, eb->name)) != 0)
+		return (c);
+	return ((int)eb->leftover - (int)ea->leftover);
 }
 
 /*
@@ -287,11 +296,19 @@ pickup_file(struct pickup *p, const char *name, bool leftover)
 	int			 rc = 0;
 
 	xasprintf(&tmp, "%s.tmp", name);
-	if (!leftover && renameat(p->dirfd, name, p->dirfd, tmp) != 0) {
+	if (!leftover && renameat2(p->dirfd, name, p->dirfd, tmp,
+	    RENAME_NOREPLACE) != 0) {
+		free(tmp);
+		if (errno == EEXIST)	/* an earlier one first */
+			return (pickup_file(p, name, true));
 		if (errno != ENOENT)
 			log_warnx("pickup: %s: rename: %s", name,
 			    strerror(errno));
-		free(tmp);
+		return (0);
+	}
+	if (leftover && faccessat(p->dirfd, tmp, F_OK,
+	    AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT) {
+		free(tmp);	/* taken already, before its namesake */
 		return (0);
 	}
 	buf_init(&data);
@@ -421,15 +438,19 @@ pickup_badmail(struct pickup *p, const char *name, const char *tmp,
 	close(bfd);
 }
 
-/* The queue failed: put the file back under its name for the next scan. */
+/*
+ * The queue failed: put the file back under its name for the next scan.
+ * When the writer has dropped a new file of that name meanwhile, it
+ * stays <name>.tmp, and the next scan takes it before the new one.
+ */
 static void
 pickup_restore(struct pickup *p, const char *tmp, const char *name)
 {
 	if (linkat(p->dirfd, tmp, p->dirfd, name, 0) == 0)
 		(void)unlinkat(p->dirfd, tmp, 0);
-	else
-		log_warnx("pickup: %s: %s, left as %s until the next start",
-		    name, strerror(errno), tmp);
+	else if (errno != EEXIST)
+		log_warnx("pickup: %s: %s, left as %s", name, strerror(errno),
+		    tmp);
 }
 
 /*

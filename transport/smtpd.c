@@ -77,6 +77,16 @@
 /* What went wrong while reading DATA. */
 #define DATA_LONG	0x01
 #define DATA_BIG	0x02
+#define DATA_MEM	0x04	/* max-data-memory reached */
+
+#define SMTPD_REFUSED_LOG_SECS	10	/* between lines on refusals */
+
+/* Who a client is, for max-sessions-per-client: an IPv4 address, or the
+ * /64 of an IPv6 one (one host, one subnet). */
+struct client_key {
+	uint8_t		 af;
+	uint8_t		 a[8];
+};
 
 struct session;
 
@@ -93,6 +103,9 @@ struct smtpd {
 	int			 nsessions;
 	bool			 stopping;
 	unsigned int		 serial;
+	int64_t			 data_held;	/* DATA bytes of all sessions */
+	struct log_limit	 refused_log;
+	struct log_limit	 memory_log;
 };
 
 struct session {
@@ -101,6 +114,9 @@ struct session {
 	bool			 idle;		/* awaits a command; sd->lock */
 	struct io		 io;
 	struct sockaddr_storage	 peer;
+	struct client_key	 client;
+	bool			 relay;		/* from relay-networks */
+	size_t			 held;		/* DATA bytes counted */
 	char			 ip[INET6_ADDRSTRLEN];
 	char			 id[32];
 	char			*helo;
@@ -134,7 +150,12 @@ static int	 smtpd_socket(const char *, int, char **);
 static void	*smtpd_accept_loop(void *);
 static void	 smtpd_accept_one(struct smtpd *);
 static void	 smtpd_refuse(int, const char *);
-static int	 smtpd_spawn(struct smtpd *, int, struct sockaddr_storage *);
+static const char *smtpd_full(struct smtpd *, const struct client_key *,
+		    bool);
+static void	 smtpd_client_key(const struct sockaddr_storage *,
+		    struct client_key *);
+static int	 smtpd_spawn(struct smtpd *, int, struct sockaddr_storage *,
+		    const struct client_key *, bool);
 static void	 smtpd_wait(struct smtpd *, int);
 static bool	 relay_net_match(const char *, int, const uint8_t *);
 static const char *smtpd_hostname(void);
@@ -154,8 +175,8 @@ static void	 sess_reply(struct session *, const char *, ...)
 static void	 sess_error(struct session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static int	 sess_flush(struct session *);
-static enum io_status sess_fill(struct session *, int);
-static enum io_status sess_getline(struct session *, size_t, int, int *);
+static enum io_status sess_fill(struct session *, int64_t);
+static enum io_status sess_getline(struct session *, size_t, int64_t, int *);
 static void	 sess_read_failed(struct session *, enum io_status);
 
 static void	 cmd_ehlo(struct session *, char *);
@@ -167,6 +188,8 @@ static int	 rcpt_param(struct session *, char *, int *, char **);
 static void	 rcpt_add(struct session *, const char *, int, char *);
 static void	 cmd_data(struct session *, char *);
 static enum io_status data_read(struct session *, struct buf *, int *);
+static bool	 data_hold(struct session *, size_t);
+static void	 data_release(struct session *);
 static void	 data_add_line(struct buf *, const char *, size_t);
 static void	 data_received(struct session *, struct buf *);
 static void	 data_queue(struct session *, struct buf *, size_t);
@@ -235,6 +258,8 @@ smtpd_bind(struct smtpd **sdp, const char *listen, char **cause)
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&sd->lock, NULL);
 	TAILQ_INIT(&sd->sessions);
+	sd->refused_log.secs = SMTPD_REFUSED_LOG_SECS;
+	sd->memory_log.secs = SMTPD_REFUSED_LOG_SECS;
 	*sdp = sd;
 	return (0);
 }
@@ -328,14 +353,26 @@ smtpd_accept_loop(void *arg)
 	return (NULL);
 }
 
-/* Accept one connection and give it a session, or refuse it. */
+/*
+ * Accept one connection and give it a session, or refuse it: when hubd
+ * stops, when max-sessions are open, when only the reserve for the relay
+ * networks is left and the client is not in them, or when the client
+ * has max-sessions-per-client open already (relay-networks clients are
+ * not counted, as Postfix exempts mynetworks).  Refusals are logged at
+ * most once every SMTPD_REFUSED_LOG_SECS: a client that keeps trying
+ * must not fill the log.
+ */
 static void
 smtpd_accept_one(struct smtpd *sd)
 {
 	struct sockaddr_storage	 ss;
+	struct client_key	 key;
 	socklen_t		 len = sizeof ss;
-	int			 fd, max = env->conf->max_sessions;
-	bool			 full;
+	const char		*why;
+	char			 ip[INET6_ADDRSTRLEN];
+	uint64_t		 quiet;
+	bool			 relay;
+	int			 fd;
 
 	fd = accept4(sd->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 	if (fd == -1) {
@@ -347,20 +384,79 @@ smtpd_accept_one(struct smtpd *sd)
 		}
 		return;
 	}
+	relay = smtpd_relay_allowed((struct sockaddr *)&ss);
+	smtpd_client_key(&ss, &key);
 	pthread_mutex_lock(&sd->lock);
-	full = sd->stopping || (max > 0 && sd->nsessions >= max);
+	why = smtpd_full(sd, &key, relay);
 	pthread_mutex_unlock(&sd->lock);
-	if (full) {
-		/* A thread per session: the limit bounds memory and threads. */
-		log_info("smtpd: connection refused: %d sessions", max);
+	if (why != NULL) {
+		if (log_limit(&sd->refused_log, &quiet)) {
+			if (getnameinfo((struct sockaddr *)&ss, len, ip,
+			    sizeof ip, NULL, 0, NI_NUMERICHOST) != 0)
+				snprintf(ip, sizeof ip, "?");
+			log_info("smtpd: connection from [%s] refused: %s%s",
+			    ip, why, quiet > 0 ? " (and others since the last "
+			    "line)" : "");
+		}
 		smtpd_refuse(fd, "421 4.3.2 The maximum number of concurrent "
 		    "connections has exceeded a limit, closing transmission "
 		    "channel\r\n");
 		return;
 	}
-	if (smtpd_spawn(sd, fd, &ss) != 0)
+	if (smtpd_spawn(sd, fd, &ss, &key, relay) != 0)
 		smtpd_refuse(fd, "421 4.3.2 Service not available, closing "
 		    "transmission channel\r\n");
+}
+
+/*
+ * Why a new session for client key may not start (sd->lock held), or
+ * NULL.  A thread per session: max-sessions bounds memory and threads.
+ */
+static const char *
+smtpd_full(struct smtpd *sd, const struct client_key *key, bool relay)
+{
+	const struct hubd_conf	*c = env->conf;
+	struct session		*s;
+	int			 reserve = c->relay_reserved_sessions, n = 0;
+
+	if (reserve < 0)
+		reserve = c->max_sessions / 10;
+	if (sd->stopping)
+		return ("shutting down");
+	if (sd->nsessions >= c->max_sessions)
+		return ("max-sessions reached");
+	if (relay)
+		return (NULL);
+	if (sd->nsessions >= c->max_sessions - reserve)
+		return ("only the sessions reserved for the relay networks "
+		    "are left (relay-reserved-sessions)");
+	TAILQ_FOREACH(s, &sd->sessions, entry) {
+		if (memcmp(&s->client, key, sizeof *key) == 0)
+			n++;
+	}
+	if (n >= c->max_sessions_per_client)
+		return ("max-sessions-per-client reached");
+	return (NULL);
+}
+
+/* The client key of a peer address (see struct client_key). */
+static void
+smtpd_client_key(const struct sockaddr_storage *ss, struct client_key *key)
+{
+	const struct sockaddr_in6	*sin6;
+
+	memset(key, 0, sizeof *key);
+	key->af = (uint8_t)ss->ss_family;
+	if (ss->ss_family == AF_INET)
+		memcpy(key->a, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	else if (ss->ss_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)ss;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			key->af = AF_INET;
+			memcpy(key->a, &sin6->sin6_addr.s6_addr[12], 4);
+		} else
+			memcpy(key->a, &sin6->sin6_addr, 8);
+	}
 }
 
 /* Say why and close, never blocking the accept thread. */
@@ -373,7 +469,8 @@ smtpd_refuse(int fd, const char *reply)
 
 /* Start a detached session thread for fd. */
 static int
-smtpd_spawn(struct smtpd *sd, int fd, struct sockaddr_storage *ss)
+smtpd_spawn(struct smtpd *sd, int fd, struct sockaddr_storage *ss,
+    const struct client_key *key, bool relay)
 {
 	struct session	*s;
 	pthread_attr_t	 attr;
@@ -383,6 +480,8 @@ smtpd_spawn(struct smtpd *sd, int fd, struct sockaddr_storage *ss)
 	s = xcalloc(1, sizeof *s);
 	s->sd = sd;
 	s->peer = *ss;
+	s->client = *key;
+	s->relay = relay;
 	io_init(&s->io, fd, smtpd_timeout_ms(env->conf->command_timeout));
 	buf_init(&s->out);
 	buf_init(&s->line);
@@ -616,7 +715,9 @@ sess_loop(struct session *s)
 	while (!s->quit) {
 		if (!sess_begin_command(s))
 			break;
-		st = sess_getline(s, SMTPD_CMD_MAX, tmo, &flags);
+		/* command-timeout bounds the whole command, not each read. */
+		s->io.deadline = io_deadline(tmo);
+		st = sess_getline(s, SMTPD_CMD_MAX, s->io.deadline, &flags);
 		pthread_mutex_lock(&s->sd->lock);
 		s->idle = false;
 		pthread_mutex_unlock(&s->sd->lock);
@@ -626,7 +727,11 @@ sess_loop(struct session *s)
 		}
 		if (flags & LINE_LONG)
 			sess_error(s, "500 5.5.2 Line too long");
-		else
+		else if (memchr(s->line.s, '\0', s->line.len) != NULL) {
+			/* C strings would end there: "MAIL FROM:<a>\0 SIZE=". */
+			sess_error(s, "501 5.5.2 Syntax error: NUL character "
+			    "in command");
+		} else
 			sess_command(s);
 		if (s->errors >= SMTPD_MAX_ERRORS && !s->quit) {
 			/* Likely not SMTP at all (an HTTP request, say). */
@@ -810,20 +915,19 @@ sess_flush(struct session *s)
  * command is buffered.
  */
 static enum io_status
-sess_fill(struct session *s, int timeout_ms)
+sess_fill(struct session *s, int64_t deadline)
 {
 	struct io	*io = &s->io;
 	struct pollfd	 pfd;
-	int64_t		 deadline;
 	ssize_t		 n;
 	int		 rc;
 
 	if (sess_flush(s) != 0)
 		return (IO_ERROR);
-	deadline = io_deadline(timeout_ms);
 	io->roff = io->rlen = 0;
 	if (io->tls != NULL) {
-		n = tls_read(io->tls, io->rbuf, sizeof io->rbuf, timeout_ms);
+		n = tls_read(io->tls, io->rbuf, sizeof io->rbuf,
+		    io_remaining(deadline));
 		if (n == 0)
 			return (IO_EOF);
 		if (n < 0)
@@ -854,10 +958,11 @@ sess_fill(struct session *s, int timeout_ms)
  * Read one line into s->line: the bytes up to LF without the line end.
  * *flags says whether it ended with CRLF or a bare LF; a line with more
  * than max bytes is consumed through its end, dropped and flagged
- * LINE_LONG.  Memory stays bounded by max whatever the client sends.
+ * LINE_LONG.  Memory stays bounded by max whatever the client sends, and
+ * time by deadline (io_now_ms()), however the bytes trickle in.
  */
 static enum io_status
-sess_getline(struct session *s, size_t max, int timeout_ms, int *flags)
+sess_getline(struct session *s, size_t max, int64_t deadline, int *flags)
 {
 	struct io	*io = &s->io;
 	struct buf	*line = &s->line;
@@ -870,7 +975,7 @@ sess_getline(struct session *s, size_t max, int timeout_ms, int *flags)
 	*flags = 0;
 	for (;;) {
 		if (io->roff >= io->rlen) {
-			if ((st = sess_fill(s, timeout_ms)) != IO_OK)
+			if ((st = sess_fill(s, deadline)) != IO_OK)
 				return (st);
 		}
 		p = io->rbuf + io->roff;
@@ -1186,17 +1291,22 @@ cmd_data(struct session *s, char *args)
 	else if (bad & DATA_BIG)
 		sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
+	else if (bad & DATA_MEM)
+		sess_reply(s, "452 4.3.1 Insufficient system resources");
 	else
 		data_queue(s, &body, hdroff);
 	buf_free(&body);
+	data_release(s);
 	sess_reset(s);
 	(void)sess_flush(s);
 }
 
 /*
  * Read the message through CRLF "." CRLF into body: undo dot-stuffing,
- * store every line with CRLF.  A too long line or too much data is read
- * to the end and discarded, then reported in *bad.
+ * store every line with CRLF.  A too long line, too much data, or more
+ * than the sessions together may hold (max-data-memory) is read to the
+ * end and discarded, then reported in *bad.  data-timeout bounds the
+ * whole of it.
  */
 static enum io_status
 data_read(struct session *s, struct buf *body, int *bad)
@@ -1206,11 +1316,13 @@ data_read(struct session *s, struct buf *body, int *bad)
 	const char	*p;
 	size_t		 len;
 	bool		 crlf = true;	/* the previous line ended in CRLF */
-	int		 flags, tmo;
+	int		 flags;
 
-	tmo = smtpd_timeout_ms(env->conf->data_timeout);
+	s->io.deadline = io_deadline(smtpd_timeout_ms(env->conf->data_timeout));
+	if (!data_hold(s, body->cap))
+		*bad |= DATA_MEM;
 	for (;;) {
-		st = sess_getline(s, SMTPD_TEXT_MAX, tmo, &flags);
+		st = sess_getline(s, SMTPD_TEXT_MAX, s->io.deadline, &flags);
 		if (st != IO_OK)
 			return (st);
 		p = s->line.s;
@@ -1233,9 +1345,63 @@ data_read(struct session *s, struct buf *body, int *bad)
 		size += (int64_t)len + 2;
 		if (max > 0 && size > max)
 			*bad |= DATA_BIG;
+		/* At most len + 2 bytes: a bare CR becomes a space. */
+		if (*bad == 0 && !data_hold(s, buf_cap_after(body, len + 2)))
+			*bad |= DATA_MEM;
 		if (*bad == 0)
 			data_add_line(body, p, len);
+		else if (body->cap > 64) {
+			/* What is held goes back at once. */
+			buf_free(body);
+			buf_init(body);
+			data_release(s);
+		}
 	}
+}
+
+/*
+ * Count the body's allocation, grown to cap, against max-data-memory,
+ * which all sessions share: false, and nothing counted, past it.  The
+ * first refusal in a while is logged.
+ */
+static bool
+data_hold(struct session *s, size_t cap)
+{
+	struct smtpd	*sd = s->sd;
+	uint64_t	 quiet;
+	int64_t		 held;
+	bool		 ok;
+
+	if (cap <= s->held)
+		return (true);
+	pthread_mutex_lock(&sd->lock);
+	ok = sd->data_held + (int64_t)(cap - s->held) <=
+	    env->conf->max_data_memory;
+	if (ok) {
+		sd->data_held += (int64_t)(cap - s->held);
+		s->held = cap;
+	}
+	held = sd->data_held;
+	pthread_mutex_unlock(&sd->lock);
+	if (!ok && log_limit(&sd->memory_log, &quiet))
+		log_warnx("smtpd %s: [%s] message refused with 452 4.3.1: "
+		    "the sessions hold %lld bytes of DATA (max-data-memory "
+		    "%lld)%s", s->id, s->ip, (long long)held,
+		    (long long)env->conf->max_data_memory, quiet > 0 ?
+		    "; others refused since the last line" : "");
+	return (ok);
+}
+
+/* The session's body is gone: uncount it. */
+static void
+data_release(struct session *s)
+{
+	if (s->held == 0)
+		return;
+	pthread_mutex_lock(&s->sd->lock);
+	s->sd->data_held -= (int64_t)s->held;
+	pthread_mutex_unlock(&s->sd->lock);
+	s->held = 0;
 }
 
 /* Store one line with CRLF; a CR inside it (a bare CR) as a space. */

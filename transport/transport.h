@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 #include "ctl.h"
@@ -57,8 +58,11 @@ struct hubd_conf {
 	int64_t		 max_message_size;	/* bytes */
 	int		 max_recipients;
 	int		 max_sessions;
-	int		 command_timeout;	/* s */
-	int		 data_timeout;		/* s */
+	int		 max_sessions_per_client;
+	int		 relay_reserved_sessions;	/* -1: max_sessions / 10 */
+	int64_t		 max_data_memory;	/* bytes of DATA held at once */
+	int		 command_timeout;	/* s, to read one command */
+	int		 data_timeout;		/* s, for the whole DATA */
 
 	/* Delivery (exchange-semantics 7.4 defaults). */
 	int		 workers;
@@ -119,6 +123,21 @@ void		 log_debug(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 fatalx(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Lines that a peer, a client or a full disk could repeat without end:
+ * the first goes out, then at most one each secs seconds.
+ */
+struct log_limit {
+	int		 secs;
+	time_t		 last;		/* when one last went out; 0: never */
+	uint64_t	 quiet;		/* held back since */
+};
+#define LOG_LIMIT(secs)	{ (secs), 0, 0 }
+/* May a line go out now?  *quiet: how many were held back before it. */
+bool		 log_limit(struct log_limit *, uint64_t *quiet);
+/* Start again (the condition ended): the next line goes out at once. */
+void		 log_limit_reset(struct log_limit *);
 
 /* ------------------------------------------------------------------ */
 /* dirs.c: hubd's directories, made when missing, never through a link. */
@@ -243,7 +262,8 @@ struct io {
 	char		 rbuf[16384];
 	size_t		 rlen;		/* bytes in rbuf */
 	size_t		 roff;		/* next unread byte */
-	int		 timeout_ms;
+	int		 timeout_ms;	/* for each wait */
+	int64_t		 deadline;	/* io_now_ms() for all; 0: none */
 	struct buf	*trace;		/* protocol log, or NULL */
 };
 

@@ -3,14 +3,15 @@
 # (the parent exits 0 only once the daemon runs), SIGHUP, privileges
 # dropped after binding (the control socket still made as root), a bad
 # setting refused with status 64, a setting that moved to the store
-# refused with the Set-TransportService parameter to use, and smart-host
-# failover past a host where nothing listens.
+# refused with the Set-TransportService parameter to use, every setting
+# described in hubd(8), and smart-host failover past a host where nothing
+# listens.
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks aiosmtpd
-tap_plan 16
+tap_plan 17
 
 tt_gone() { ! tt_alive "$1"; }
 
@@ -96,6 +97,15 @@ tap_result $? "a setting moved to the store, in the file: status 64 and the Set-
 "$HUBD" -f --destination-concurrency 5 >"$tap_tmp/old.out" 2>&1
 [ $? -eq 64 ] && grep -q 'Set-TransportService -MaxPerDomainOutboundConnections' "$tap_tmp/old.out"
 tap_result $? "on the command line too"
+
+# Every setting hubd knows is in its manual page.
+missing=
+for name in $("$HUBD" -h | sed -n '/^settings:/,$p' | tail -n +2); do
+	grep -q "Fl -$name\b" "$top_srcdir/doc/hubd.8" || missing="$missing $name"
+done
+[ -z "$missing" ] && [ -n "$name" ]
+tap_result $? "every setting of hubd -h is described in hubd(8)" ||
+    tap_diag "not in doc/hubd.8:$missing"
 
 # --- privileges --------------------------------------------------------------------------
 
