@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -25,7 +26,9 @@
 #define CTL_CLIENT_TIMEOUT_MS	(5 * 60 * 1000)	/* a probe can be slow */
 
 static bool	ctl_name_ok(const char *, size_t);
-static int	ctl_fill(struct ctl_reader *, char **);
+static int64_t	ctl_now_ms(void);
+static int	ctl_wait_ms(const struct ctl_reader *);
+static int	ctl_fill(struct ctl_reader *, size_t, char **);
 static int	ctl_parse_line(struct ctl_rec *, const char *, size_t,
 		    char **);
 
@@ -171,19 +174,70 @@ ctl_reader_init(struct ctl_reader *rd, int fd, int timeout_ms)
 }
 
 void
+ctl_reader_limit(struct ctl_reader *rd, size_t max_bytes, int total_ms)
+{
+	rd->max_bytes = max_bytes;
+	rd->nread = 0;
+	rd->start = ctl_now_ms();
+	rd->deadline = rd->start + total_ms;
+}
+
+void
 ctl_reader_free(struct ctl_reader *rd)
 {
 	buf_free(&rd->in);
 }
 
-/* Read more input; 0 got some, 1 end of stream, -1 error. */
+/* Monotonic milliseconds. */
+static int64_t
+ctl_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* The next poll's timeout: timeout_ms, or less before the deadline. */
 static int
-ctl_fill(struct ctl_reader *rd, char **cause)
+ctl_wait_ms(const struct ctl_reader *rd)
+{
+	int64_t	left;
+
+	if (rd->deadline == 0)
+		return (rd->timeout_ms);
+	left = rd->deadline - ctl_now_ms();
+	if (left < 0)
+		left = 0;
+	if (rd->timeout_ms >= 0 && left > rd->timeout_ms)
+		left = rd->timeout_ms;
+	return ((int)left);
+}
+
+/*
+ * Read more input; 0 got some, 1 end of stream, -1 error.  Never more
+ * than want bytes, so that a line is judged before it can pass its
+ * limit.
+ */
+static int
+ctl_fill(struct ctl_reader *rd, size_t want, char **cause)
 {
 	struct pollfd	 pfd;
 	char		 chunk[16384];
 	ssize_t		 n;
 	int		 rc;
+
+	if (want > sizeof chunk)
+		want = sizeof chunk;
+	if (rd->max_bytes > 0) {
+		if (rd->nread >= rd->max_bytes) {
+			xasprintf(cause, "the request is larger than %zu bytes",
+			    rd->max_bytes);
+			return (-1);
+		}
+		if (want > rd->max_bytes - rd->nread)
+			want = rd->max_bytes - rd->nread;
+	}
 
 	/* Drop what was consumed, so the buffer does not grow forever. */
 	if (rd->off > 0) {
@@ -195,15 +249,20 @@ ctl_fill(struct ctl_reader *rd, char **cause)
 	for (;;) {
 		pfd.fd = rd->fd;
 		pfd.events = POLLIN;
-		rc = poll(&pfd, 1, rd->timeout_ms);
+		rc = poll(&pfd, 1, ctl_wait_ms(rd));
 		if (rc == 0) {
-			xasprintf(cause, "no answer within %d seconds",
-			    rd->timeout_ms / 1000);
+			if (rd->deadline != 0 && ctl_now_ms() >= rd->deadline)
+				xasprintf(cause, "not complete within %d "
+				    "seconds", (int)((rd->deadline -
+				    rd->start) / 1000));
+			else
+				xasprintf(cause, "no answer within %d seconds",
+				    rd->timeout_ms / 1000);
 			return (-1);
 		}
 		if (rc < 0 && errno == EINTR)
 			continue;
-		if (rc < 0 || (n = read(rd->fd, chunk, sizeof chunk)) < 0) {
+		if (rc < 0 || (n = read(rd->fd, chunk, want)) < 0) {
 			if (rc > 0 && errno == EINTR)
 				continue;
 			xasprintf(cause, "%s", strerror(errno));
@@ -212,6 +271,7 @@ ctl_fill(struct ctl_reader *rd, char **cause)
 		if (n == 0)
 			return (1);
 		buf_add(&rd->in, chunk, (size_t)n);
+		rd->nread += (size_t)n;
 		return (0);
 	}
 }
@@ -261,12 +321,15 @@ ctl_read(struct ctl_reader *rd, struct ctl_rec *r, bool *last, char **cause)
 		nl = line != NULL ? memchr(line, '\n', rd->in.len - rd->off) :
 		    NULL;
 		if (nl == NULL) {
-			if (rd->in.len - rd->off > CTL_LINE_MAX) {
+			len = line != NULL ? rd->in.len - rd->off : 0;
+			if (len > CTL_LINE_MAX) {
 				xasprintf(cause, "line too long in the "
 				    "control protocol");
 				return (-1);
 			}
-			if ((rc = ctl_fill(rd, cause)) < 0)
+			/* Up to one byte past the limit, and its LF. */
+			if ((rc = ctl_fill(rd, CTL_LINE_MAX + 2 - len,
+			    cause)) < 0)
 				return (-1);
 			if (rc == 1) {
 				xasprintf(cause, "the connection closed "
@@ -276,6 +339,11 @@ ctl_read(struct ctl_reader *rd, struct ctl_rec *r, bool *last, char **cause)
 			continue;
 		}
 		len = (size_t)(nl - line);
+		if (len > CTL_LINE_MAX) {
+			xasprintf(cause, "line too long in the control "
+			    "protocol");
+			return (-1);
+		}
 		rd->off += len + 1;
 		if (len == 1 && (*line == '-' || *line == '.')) {
 			*last = *line == '.';

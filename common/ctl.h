@@ -134,6 +134,7 @@
 
 #define CTL_LINE_MAX	65536	/* longest field line accepted */
 #define CTL_FIELDS_MAX	4096	/* most fields in one record */
+#define CTL_REQUEST_MAX	(1024 * 1024)	/* hubd: most bytes of a request */
 
 struct ctl_field {
 	char	*name;
@@ -175,9 +176,20 @@ struct ctl_reader {
 	struct buf	 in;
 	size_t		 off;
 	int		 timeout_ms;	/* per read; -1 waits forever */
+	int64_t		 start;		/* ctl_reader_limit(), and when */
+	int64_t		 deadline;	/* ms, CLOCK_MONOTONIC, for all; 0 */
+	size_t		 max_bytes;	/* most bytes read in all; 0 */
+	size_t		 nread;
 };
 
 void		 ctl_reader_init(struct ctl_reader *, int fd, int timeout_ms);
+/*
+ * Bound all that is read from now: no more than max_bytes, and nothing
+ * after total_ms (a peer trickling bytes cannot stretch it).  hubd reads
+ * requests this way.
+ */
+void		 ctl_reader_limit(struct ctl_reader *, size_t max_bytes,
+		     int total_ms);
 void		 ctl_reader_free(struct ctl_reader *);
 int		 ctl_read(struct ctl_reader *, struct ctl_rec *, bool *last,
 		     char **cause);

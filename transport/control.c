@@ -49,7 +49,7 @@
 
 #define CONTROL_MAX_CONNS	16	/* connections answered at once */
 #define CONTROL_BACKLOG		64
-#define CONTROL_READ_MS		10000	/* per read of the request */
+#define CONTROL_READ_MS		10000	/* for the whole request */
 #define CONTROL_SEND_SECS	60	/* a client that stops reading */
 #define CONTROL_FLUSH		256	/* tracking records per write */
 #define CONTROL_TRACK_LIMIT	1000	/* ResultSize when not given */
@@ -57,6 +57,7 @@
 #define CONTROL_DRAIN_SECS	10	/* stop: requests may finish */
 #define CONTROL_KILL_SECS	5	/* stop: after cutting them off */
 #define CONTROL_MAX_GROUPS	65536
+#define CONTROL_REFUSED_LOG_SECS 10	/* between lines on refusals */
 
 struct control_conn {
 	TAILQ_ENTRY(control_conn) entry;
@@ -83,6 +84,7 @@ struct control {
 	TAILQ_HEAD(, control_conn) conns;
 	int			 nconns;
 	bool			 stopping;
+	struct log_limit	 refused_log;	/* refusals, 1 per 10 s */
 };
 
 /* One op track request in progress. */
@@ -207,6 +209,7 @@ control_bind(struct control **cp, const char *path, const char *user,
 
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
+	c->refused_log.secs = CONTROL_REFUSED_LOG_SECS;
 	c->path = xstrdup(path);
 	c->group = xstrdup(group != NULL && *group != '\0' ? group : "");
 	if (gr != NULL) {
@@ -496,6 +499,7 @@ control_serve(struct control_conn *cc)
 	}
 
 	ctl_reader_init(&rd, cc->fd, CONTROL_READ_MS);
+	ctl_reader_limit(&rd, CTL_REQUEST_MAX, CONTROL_READ_MS);
 	ctl_rec_init(&req);
 	if (ctl_read(&rd, &req, &last, &why) != 0 || !last || req.n == 0 ||
 	    strcmp(req.f[0].name, "op") != 0) {
@@ -571,6 +575,7 @@ control_admit(struct control *c, struct control_conn *cc)
 	struct ucred	 cred;
 	socklen_t	 len = sizeof cred;
 	gid_t		 pw_gid = (gid_t)-1;
+	uint64_t	 quiet;
 #ifdef SO_PEERGROUPS
 	gid_t		 groups[256];
 	socklen_t	 glen = sizeof groups;
@@ -602,9 +607,11 @@ control_admit(struct control *c, struct control_conn *cc)
 		    control_in_group(cc->user, pw_gid, c->gid, cred.uid))
 			return (true);
 	}
-	log_info("control: refused user %s (uid %lu): not root, hubd's user "
-	    "or a member of the control group %s", cc->user,
-	    (unsigned long)cc->uid, c->group);
+	if (log_limit(&c->refused_log, &quiet))
+		log_info("control: refused user %s (uid %lu): not root, hubd's "
+		    "user or a member of the control group %s%s", cc->user,
+		    (unsigned long)cc->uid, c->group, quiet > 0 ? " (others "
+		    "refused since the last line)" : "");
 	return (false);
 }
 

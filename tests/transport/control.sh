@@ -17,7 +17,7 @@
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks aiosmtpd setpriv groupadd groupdel gpasswd
-tap_plan 31
+tap_plan 34
 
 NCLIENTS=4		# clients at once, each to a domain of its own
 NEACH=2500		# messages per client
@@ -150,6 +150,45 @@ for p in "${holders[@]}"; do
 done
 [ $rc -eq 0 ] && [ $hold_rc -eq 0 ] && grep -qx 'status ok' "$tap_tmp/17.out"
 tap_result $? "and is answered once a slot is free; the 16 were answered too"
+
+# --- requests bounded in time and size -------------------------------------------
+
+# 16 clients trickle a ping, a byte every 2 s (20 s in all): each is cut
+# off when its request has taken 10 s, so a ping sent meanwhile is
+# answered once they are.
+holders=()
+for i in $(seq 16); do
+	ctl --trickle 2 op=ping >"$tap_tmp/trickle.$i.out" 2>&1 &
+	holders+=($!)
+done
+sleep 1
+ctl op=ping >"$tap_tmp/17.out"
+rc=$?
+cut=0
+for i in $(seq 16); do
+	wait "${holders[$((i - 1))]}"
+	[ $? = 1 ] && grep -qx 'category ProtocolError' "$tap_tmp/trickle.$i.out" &&
+	    grep -q '^message .*not complete within 10 seconds' "$tap_tmp/trickle.$i.out" &&
+	    cut=$((cut + 1))
+done
+[ $rc = 0 ] && [ $cut = 16 ]
+tap_result $? "16 requests trickled a byte at a time are cut off after 10 s in all (ProtocolError); a ping meanwhile is answered" ||
+    tap_diag "ping status $rc; $cut of 16 cut off: $(cat "$tap_tmp/trickle.1.out")"
+
+out=$("$PYTHON" -c 'import sys
+sys.stdout.write("op ping\n" + "".join("f%d %s\n" % (i, "v" * 60000) for i in range(20)) + ".\n")' |
+    ctl --raw)
+[ $? = 1 ] && grep -qx 'category ProtocolError' <<<"$out" &&
+    grep -q '^message .*the request is larger than 1048576 bytes' <<<"$out"
+tap_result $? "a request of more than 1 MiB, every line within bounds: ProtocolError" ||
+    tap_diag "$(head -c 300 <<<"$out")"
+long_line() { "$PYTHON" -c 'import sys
+sys.stdout.write("op ping\nx " + "v" * (int(sys.argv[1]) - 2) + "\n.\n")' "$1"; }
+out=$(long_line 65537 | ctl --raw)
+[ $? = 1 ] && grep -q '^message .*line too long' <<<"$out" &&
+    long_line 65536 | ctl --raw >/dev/null
+tap_result $? "a line of 65,537 bytes arriving at once is too long; one of 65,536 is not" ||
+    tap_diag "$(head -c 300 <<<"$out")"
 
 # --- op track: the tracking log, streamed ------------------------------------------
 

@@ -12,6 +12,8 @@ transport self-tests: what hubsh's cmdlets send, without the shell.
                        "status ok" or "status error CATEGORY: MESSAGE"
         --raw          send standard input as it is instead of fields
         --hold S       connect, send nothing for S seconds, then go on
+        --trickle S    send the request one byte every S seconds (stop
+                       when hubd has answered)
     Exit status: 0 status ok, 1 status error, 2 the channel failed (the
     reason on standard error, beginning with the errno name when the
     connection itself failed, e.g. "EACCES: ...").
@@ -78,6 +80,7 @@ def main():
     ap.add_argument("--count")
     ap.add_argument("--raw", action="store_true")
     ap.add_argument("--hold", type=float, default=0)
+    ap.add_argument("--trickle", type=float, default=0)
     ap.add_argument("fields", nargs="*")
     a = ap.parse_intermixed_args()
 
@@ -96,7 +99,18 @@ def main():
     if a.hold:
         time.sleep(a.hold)
     try:
-        s.sendall(req)
+        if a.trickle:
+            for i in range(len(req)):
+                s.sendall(req[i:i + 1])
+                s.settimeout(a.trickle)
+                try:
+                    if s.recv(1, socket.MSG_PEEK):
+                        break   # answered (an error) before the end
+                except socket.timeout:
+                    pass
+            s.settimeout(300)
+        else:
+            s.sendall(req)
         s.shutdown(socket.SHUT_WR)
     except OSError:
         pass    # refused before reading: the answer is still there
