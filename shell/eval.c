@@ -14,6 +14,12 @@
  * -ErrorAction Stop, $ErrorActionPreference = 'Stop', throw and exit stop
  * the script.  Every error reported (unless silenced) marks the run as
  * failed, so a batch run exits non-zero.
+ *
+ * The evaluator recurses over the tree, and into script blocks that
+ * commands run; it counts the nodes it is inside as the parser counts
+ * levels, so a tree the parser took never reaches SHELL_MAX_DEPTH, and
+ * only script blocks running script blocks can: that is PowerShell's
+ * CallDepthOverflow, which stops the script.
  */
 #include <ctype.h>
 #include <regex.h>
@@ -39,7 +45,16 @@ static void		 exec_statement(struct eval *, struct node *,
 			    struct value *);
 static void		 exec_pipeline(struct eval *, struct node *,
 			    struct value *);
+static void		 exec_command(struct eval *, struct node *,
+			    struct value **, size_t, bool, struct value *);
+static void		 exec_command_node(struct eval *, struct node *,
+			    struct value **, size_t, bool, struct value *);
 static struct value	*eval_expr(struct eval *, struct node *);
+static struct value	*eval_node(struct eval *, struct node *);
+static void		 exec_node(struct eval *, struct node *,
+			    struct value *);
+static bool		 eval_enter(struct eval *, struct node *);
+static void		 eval_leave(struct eval *);
 static struct value	*eval_binary_values(struct eval *, struct node *,
 			    struct value *, struct value *);
 static struct value	*eval_unary(struct eval *, struct node *);
@@ -509,8 +524,66 @@ exec_throw(struct eval *ev, struct node *n)
 	ev->stop = true;
 }
 
+/*
+ * One level deeper into the tree or into a script block; false past
+ * SHELL_MAX_DEPTH, after PowerShell's error, which stops the script.
+ */
+static bool
+eval_enter(struct eval *ev, struct node *at)
+{
+	struct errrec	*e;
+
+	if (ev->sh->depth >= SHELL_MAX_DEPTH) {
+		e = errrec_create("The script failed due to call depth "
+		    "overflow.");
+		e->kind = ERR_SCRIPT;
+		errrec_set(&e->category, xstrdup("InvalidOperation"));
+		errrec_set(&e->target, xstrdup("0"));
+		errrec_set(&e->target_type, xstrdup("Int32"));
+		errrec_set(&e->reason,
+		    xstrdup("ParentContainsErrorRecordException"));
+		errrec_set(&e->fqid, xstrdup("CallDepthOverflow"));
+		e->src = source_ref(ev->src);
+		e->ext = at->ext;
+		e->has_position = true;
+		shell_report(ev->sh, e);
+		ev->failed = true;
+		ev->stop = true;
+		return (false);
+	}
+	ev->sh->depth++;
+	return (true);
+}
+
+static void
+eval_leave(struct eval *ev)
+{
+	ev->sh->depth--;
+}
+
+/* A statement; the kinds run here count one level (see eval_enter). */
 static void
 exec_statement(struct eval *ev, struct node *n, struct value *out)
+{
+	switch (n->type) {
+	case N_ASSIGN:
+	case N_IF:
+	case N_FOREACH:
+	case N_THROW:
+	case N_EXIT:
+		if (!eval_enter(ev, n))
+			return;
+		exec_node(ev, n, out);
+		eval_leave(ev);
+		break;
+	default:
+		exec_node(ev, n, out);
+		break;
+	}
+}
+
+static void
+exec_node(struct eval *ev, struct node *n, struct value *out)
 {
 	struct value	*v;
 	int64_t		 code;
@@ -728,8 +801,20 @@ ctx_common(struct cmd_ctx *ctx)
 		    AP_CONTINUE;
 }
 
+/* A command of a pipeline: one level (see eval_enter). */
 static void
 exec_command(struct eval *ev, struct node *cmd, struct value **input,
+    size_t ninput, bool piped, struct value *out)
+{
+	if (!eval_enter(ev, cmd))
+		return;
+	exec_command_node(ev, cmd, input, ninput, piped, out);
+	eval_leave(ev);
+}
+
+/* The command itself: name, arguments, binding, the cmdlet. */
+static void
+exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
     size_t ninput, bool piped, struct value *out)
 {
 	const struct cmdlet_entry	*ce;
@@ -1382,14 +1467,29 @@ eval_cast(struct eval *ev, struct node *n)
 	return (r);
 }
 
+/* An expression: one level, but for a pipeline (its commands count). */
 static struct value *
 eval_expr(struct eval *ev, struct node *n)
+{
+	struct value	*v;
+
+	if (ev->stop)
+		return (value_null());
+	if (n->type == N_PIPELINE || n->type == N_COMMAND)
+		return (eval_node(ev, n));
+	if (!eval_enter(ev, n))
+		return (value_null());
+	v = eval_node(ev, n);
+	eval_leave(ev);
+	return (v);
+}
+
+static struct value *
+eval_node(struct eval *ev, struct node *n)
 {
 	struct value	*v, *out;
 	size_t		 i;
 
-	if (ev->stop)
-		return (value_null());
 	switch (n->type) {
 	case N_CONST:
 		return (value_ref(n->val));

@@ -37,6 +37,8 @@ static int	lex_dquote_body(struct lexer *, struct token *, struct buf *,
 		    struct xpart **, size_t *, bool bareword);
 static int	lex_dollar(struct lexer *, struct token *, struct buf *,
 		    struct xpart **, size_t *);
+static bool	lex_subexpr_find(struct lexer *, size_t, size_t *);
+static void	lex_subexpr_keep(struct lexer *, size_t, size_t);
 static bool	lex_number(struct lexer *, enum lex_mode, struct token *);
 static void	lex_bareword(struct lexer *, struct token *);
 static void	lex_param(struct lexer *, struct token *);
@@ -156,6 +158,8 @@ lexer_init(struct lexer *lx, struct source *src, size_t start, size_t end)
 	lx->pos = start;
 	lx->end = end > src->len ? src->len : end;
 	lx->incomplete = false;
+	lx->depth = 0;
+	lx->too_deep = false;
 }
 
 /* Code point at byte offset off (0 at the end); *n gets its length. */
@@ -342,8 +346,62 @@ lex_name_char(uint32_t c)
 }
 
 /*
+ * Where the $( ) of a string at offset start closes, when an earlier scan
+ * found it within this lexer's end.  The parser lexes a string token more
+ * than once (peek, then next) and parses each $( ) of it again, which
+ * lexes the strings inside once more: remembering the scans keeps nested
+ * strings linear instead of quadratic.
+ */
+static bool
+lex_subexpr_find(struct lexer *lx, size_t start, size_t *close)
+{
+	const struct source	*src = lx->src;
+	size_t			 lo = 0, hi = src->nsubexprs, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (src->subexprs[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == src->nsubexprs || src->subexprs[lo].start != start ||
+	    src->subexprs[lo].close >= lx->end)
+		return (false);
+	*close = src->subexprs[lo].close;
+	return (true);
+}
+
+/* Remember a scanned $( ): the text never changes, nor does the scan. */
+static void
+lex_subexpr_keep(struct lexer *lx, size_t start, size_t close)
+{
+	struct source	*src = lx->src;
+	size_t		 lo = 0, hi = src->nsubexprs, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (src->subexprs[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < src->nsubexprs && src->subexprs[lo].start == start)
+		return;
+	src->subexprs = xreallocarray(src->subexprs, src->nsubexprs + 1,
+	    sizeof *src->subexprs);
+	memmove(src->subexprs + lo + 1, src->subexprs + lo,
+	    (src->nsubexprs - lo) * sizeof *src->subexprs);
+	src->subexprs[lo].start = start;
+	src->subexprs[lo].close = close;
+	src->nsubexprs++;
+}
+
+/*
  * At '$' inside an expandable string or bareword: add the variable or
  * subexpression as a part, or the '$' as text.  Returns -1 on error.
+ * A subexpression is scanned with a lexer one level deeper; past
+ * SHELL_MAX_DEPTH levels that is PowerShell's "too complex" error.
  */
 static int
 lex_dollar(struct lexer *lx, struct token *t, struct buf *lit,
@@ -353,16 +411,36 @@ lex_dollar(struct lexer *lx, struct token *t, struct buf *lit,
 	struct token	 st;
 	struct extent	 ext;
 	struct buf	 name;
-	size_t		 start = lx->pos, n, depth;
+	size_t		 start = lx->pos, n, depth, close;
 	uint32_t	 c;
 
 	c = lex_peek_at(lx, lx->pos);
 	if (c == '(') {
 		xpart_flush(lit, parts, np, start);
+		if (lex_subexpr_find(lx, start, &close)) {
+			ext.start = start + 2;
+			ext.end = close;
+			xpart_add(parts, np, XP_SUBEXPR, "", ext);
+			lx->pos = close + 1;
+			return (0);
+		}
+		if (lx->depth >= SHELL_MAX_DEPTH) {
+			lx->too_deep = true;
+			lex_error(t, start, start + 2, "%s", SHELL_TOO_COMPLEX);
+			return (-1);
+		}
 		lexer_init(&sub, lx->src, lx->pos + 2, lx->end);
+		sub.depth = lx->depth + 1;
 		memset(&st, 0, sizeof st);
 		for (depth = 1;;) {
 			lexer_next(&sub, LEX_COMMAND, &st);
+			if (st.type == T_ERROR && sub.too_deep) {
+				lx->too_deep = true;
+				lex_error(t, st.ext.start, st.ext.end, "%s",
+				    st.text);
+				token_clear(&st);
+				return (-1);
+			}
 			if (st.type == T_EOF || st.type == T_ERROR) {
 				token_clear(&st);
 				lx->incomplete = true;
@@ -381,6 +459,7 @@ lex_dollar(struct lexer *lx, struct token *t, struct buf *lit,
 		ext.end = st.ext.start;
 		token_clear(&st);
 		xpart_add(parts, np, XP_SUBEXPR, "", ext);
+		lex_subexpr_keep(lx, start, ext.end);
 		lx->pos = sub.pos;
 		return (0);
 	}

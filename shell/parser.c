@@ -10,6 +10,13 @@
  *
  * Errors carry PowerShell's text and error id, and say whether more input
  * could complete the statement, which drives the ">> " prompt.
+ *
+ * Nesting is bounded: every construct that holds others (a command, a
+ * group, a block, an operator, an index, a cast, a string's $( )) is one
+ * level, and the tree may be SHELL_MAX_DEPTH levels high, chains such as
+ * a.b.c or 1+2+3 included.  The descent counts the levels it is inside
+ * (p_enter), so the C stack stays bounded too; past the limit the parse
+ * fails with PowerShell's ScriptTooComplicated error.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -25,13 +32,12 @@ struct parser {
 	struct source		*src;
 	struct parse_error	*err;
 	bool			 failed;
-	int			 depth;
+	int			 depth;		/* levels entered (p_enter) */
 };
-
-#define PARSE_MAX_DEPTH	200
 
 static struct node *p_statements(struct parser *, enum tok_type);
 static struct node *p_statement(struct parser *);
+static void	    p_foreach_parts(struct parser *, struct node *);
 static struct node *p_pipeline(struct parser *, struct node *);
 static struct node *p_command(struct parser *);
 static struct node *p_expression(struct parser *);
@@ -41,6 +47,15 @@ static struct node *p_array(struct parser *);
 static struct node *p_postfix(struct parser *, struct node *, bool);
 static struct node *p_primary(struct parser *, bool);
 static struct node *p_argument(struct parser *);
+static struct node *parse_range(struct source *, size_t, size_t, int,
+		    struct parse_error *);
+
+/* Levels a node adds: blocks and pipelines only group statements. */
+static int
+node_level(enum node_type type)
+{
+	return (type == N_BLOCK || type == N_PIPELINE ? 0 : 1);
+}
 
 static struct node *
 node_new(enum node_type type, size_t start, size_t end)
@@ -51,6 +66,7 @@ node_new(enum node_type type, size_t start, size_t end)
 	n->type = type;
 	n->ext.start = start;
 	n->ext.end = end;
+	n->depth = node_level(type);
 	return (n);
 }
 
@@ -59,8 +75,12 @@ node_add(struct node *n, struct node *kid)
 {
 	n->kids = xreallocarray(n->kids, n->nkids + 1, sizeof *n->kids);
 	n->kids[n->nkids++] = kid;
-	if (kid != NULL && kid->ext.end > n->ext.end)
+	if (kid == NULL)
+		return;
+	if (kid->ext.end > n->ext.end)
 		n->ext.end = kid->ext.end;
+	if (kid->depth + node_level(n->type) > n->depth)
+		n->depth = kid->depth + node_level(n->type);
 }
 
 void
@@ -108,13 +128,54 @@ p_error(struct parser *p, size_t start, size_t end, bool incomplete,
 	p->err->incomplete = incomplete;
 }
 
+/*
+ * Too deep: PowerShell's parser reports this (ScriptTooComplicated) when
+ * its stack runs short, at the token where it stopped.
+ */
+static void
+p_too_complex(struct parser *p, size_t at)
+{
+	p_error(p, at, at + 1, false, "ScriptTooComplicated", "%s",
+	    SHELL_TOO_COMPLEX);
+}
+
+/* One level deeper; false, with the error reported, past the limit. */
+static bool
+p_enter(struct parser *p)
+{
+	if (p->depth >= SHELL_MAX_DEPTH) {
+		p_too_complex(p, p->lx.pos);
+		return (false);
+	}
+	p->depth++;
+	return (true);
+}
+
+static void
+p_leave(struct parser *p)
+{
+	p->depth--;
+}
+
+/* node_add for the parser: a tree grown too high is an error. */
+static void
+p_add(struct parser *p, struct node *n, struct node *kid)
+{
+	node_add(n, kid);
+	if (n->depth > SHELL_MAX_DEPTH)
+		p_too_complex(p, n->ext.end > n->ext.start ? n->ext.end - 1 :
+		    n->ext.start);
+}
+
 /* Report a T_ERROR token from the lexer. */
 static void
 p_token_error(struct parser *p, struct token *t)
 {
 	const char	*id = "UnexpectedToken";
 
-	if (strstr(t->text, "missing the terminator") != NULL)
+	if (strcmp(t->text, SHELL_TOO_COMPLEX) == 0)
+		id = "ScriptTooComplicated";
+	else if (strstr(t->text, "missing the terminator") != NULL)
 		id = "TerminatorExpectedAtEndOfString";
 	else if (strstr(t->text, "is not a quote") != NULL)
 		id = "UnexpectedCharacter";
@@ -199,6 +260,14 @@ struct node *
 parse_script(struct source *src, size_t start, size_t end,
     struct parse_error *err)
 {
+	return (parse_range(src, start, end, 0, err));
+}
+
+/* Parse src[start..end) inside depth levels (a string's $( ): more). */
+static struct node *
+parse_range(struct source *src, size_t start, size_t end, int depth,
+    struct parse_error *err)
+{
 	struct parser	 p;
 	struct node	*n;
 
@@ -206,6 +275,7 @@ parse_script(struct source *src, size_t start, size_t end,
 	memset(err, 0, sizeof *err);
 	p.src = src;
 	p.err = err;
+	p.depth = depth;
 	lexer_init(&p.lx, src, start, end);
 	n = p_statements(&p, T_EOF);
 	if (p.failed) {
@@ -224,11 +294,6 @@ p_statements(struct parser *p, enum tok_type close)
 	enum tok_type	 type;
 
 	block = node_new(N_BLOCK, p->lx.pos, p->lx.pos);
-	if (++p->depth > PARSE_MAX_DEPTH) {
-		p_error(p, p->lx.pos, p->lx.pos, false, "NestingTooDeep",
-		    "The statement is nested too deeply.");
-		return (block);
-	}
 	for (;;) {
 		type = p_peek(p, LEX_COMMAND, &t);
 		if (type == T_NEWLINE || type == T_SEMI) {
@@ -255,7 +320,7 @@ p_statements(struct parser *p, enum tok_type close)
 		token_clear(&t);
 		st = p_statement(p);
 		if (st != NULL)
-			node_add(block, st);
+			p_add(p, block, st);
 		if (p->failed)
 			break;
 		type = p_peek(p, LEX_COMMAND, &t);
@@ -276,7 +341,6 @@ p_statements(struct parser *p, enum tok_type close)
 		}
 		token_clear(&t);
 	}
-	p->depth--;
 	return (block);
 }
 
@@ -351,9 +415,11 @@ p_if(struct parser *p, size_t start)
 	size_t		 save;
 
 	n = node_new(N_IF, start, start);
-	node_add(n, p_condition(p));
+	if (!p_enter(p))
+		return (n);
+	p_add(p, n, p_condition(p));
 	if (!p->failed)
-		node_add(n, p_block(p, "if ( condition )"));
+		p_add(p, n, p_block(p, "if ( condition )"));
 	while (!p->failed) {
 		save = p->lx.pos;
 		p_skip_newlines(p);
@@ -361,21 +427,22 @@ p_if(struct parser *p, size_t start)
 		if (p_keyword(&t, "elseif")) {
 			token_clear(&t);
 			p_skip(p, LEX_COMMAND);
-			node_add(n, p_condition(p));
+			p_add(p, n, p_condition(p));
 			if (!p->failed)
-				node_add(n, p_block(p, "elseif ( condition )"));
+				p_add(p, n, p_block(p, "elseif ( condition )"));
 			continue;
 		}
 		if (p_keyword(&t, "else")) {
 			token_clear(&t);
 			p_skip(p, LEX_COMMAND);
-			node_add(n, p_block(p, "else"));
+			p_add(p, n, p_block(p, "else"));
 			break;
 		}
 		token_clear(&t);
 		p->lx.pos = save;
 		break;
 	}
+	p_leave(p);
 	return (n);
 }
 
@@ -383,10 +450,22 @@ static struct node *
 p_foreach(struct parser *p, size_t start)
 {
 	struct node	*n;
+
+	n = node_new(N_FOREACH, start, start);
+	if (!p_enter(p))
+		return (n);
+	p_foreach_parts(p, n);
+	p_leave(p);
+	return (n);
+}
+
+/* ( $var in statement ) { block } of a foreach loop, into n. */
+static void
+p_foreach_parts(struct parser *p, struct node *n)
+{
 	struct token	 t;
 	size_t		 open;
 
-	n = node_new(N_FOREACH, start, start);
 	p_next(p, LEX_EXPRESSION, &t);
 	open = t.ext.start;
 	if (t.type != T_LPAREN) {
@@ -394,7 +473,7 @@ p_foreach(struct parser *p, size_t start)
 		    "MissingOpenParenthesisAfterKeyword",
 		    "Missing opening '(' after keyword 'foreach'.");
 		token_clear(&t);
-		return (n);
+		return;
 	}
 	token_clear(&t);
 	p_next(p, LEX_EXPRESSION, &t);
@@ -403,7 +482,7 @@ p_foreach(struct parser *p, size_t start)
 		    "MissingVariableNameAfterForeach",
 		    "Missing variable name after foreach.");
 		token_clear(&t);
-		return (n);
+		return;
 	}
 	n->str = xstrdup(t.text);
 	token_clear(&t);
@@ -413,17 +492,16 @@ p_foreach(struct parser *p, size_t start)
 		    "MissingInInForeach", "Missing 'in' after variable in "
 		    "foreach loop.");
 		token_clear(&t);
-		return (n);
+		return;
 	}
 	token_clear(&t);
-	node_add(n, p_statement(p));
+	p_add(p, n, p_statement(p));
 	if (!p->failed)
 		p_expect(p, T_RPAREN, "Missing closing ')' after expression "
 		    "in 'foreach' statement.", "MissingEndParenthesisAfterForeach",
 		    open);
 	if (!p->failed)
-		node_add(n, p_block(p, "foreach ( ... )"));
-	return (n);
+		p_add(p, n, p_block(p, "foreach ( ... )"));
 }
 
 static bool
@@ -462,8 +540,11 @@ p_statement(struct parser *p)
 			    start, t.ext.end);
 			if (p_keyword(&t, "return"))
 				n->str = xstrdup("return");
-			if (!p_statement_end(p_peek_type(p, LEX_COMMAND)))
-				node_add(n, p_expression(p));
+			if (!p_statement_end(p_peek_type(p, LEX_COMMAND)) &&
+			    p_enter(p)) {
+				p_add(p, n, p_expression(p));
+				p_leave(p);
+			}
 		}
 		token_clear(&t);
 		return (n);
@@ -496,7 +577,7 @@ p_statement(struct parser *p)
 		p_skip(p, LEX_EXPRESSION);
 		n = node_new(N_ASSIGN, e->ext.start, t.ext.end);
 		n->op = t.op;
-		node_add(n, e);
+		p_add(p, n, e);
 		token_clear(&t);
 		p_skip_newlines(p);
 		if (p_statement_end(p_peek_type(p, LEX_COMMAND))) {
@@ -506,7 +587,10 @@ p_statement(struct parser *p)
 			    op_name(n->op));
 			return (n);
 		}
-		node_add(n, p_statement(p));
+		if (p_enter(p)) {
+			p_add(p, n, p_statement(p));
+			p_leave(p);
+		}
 		return (n);
 	}
 	token_clear(&t);
@@ -524,11 +608,11 @@ p_pipeline(struct parser *p, struct node *first)
 	pl = node_new(N_PIPELINE, p->lx.pos, p->lx.pos);
 	if (first != NULL) {
 		pl->ext.start = first->ext.start;
-		node_add(pl, first);
+		p_add(p, pl, first);
 	} else {
 		c = p_command(p);
 		pl->ext.start = c->ext.start;
-		node_add(pl, c);
+		p_add(p, pl, c);
 	}
 	while (!p->failed) {
 		type = p_peek(p, LEX_COMMAND, &t);
@@ -557,7 +641,7 @@ p_pipeline(struct parser *p, struct node *first)
 			break;
 		}
 		token_clear(&t);
-		node_add(pl, p_command(p));
+		p_add(p, pl, p_command(p));
 	}
 	return (pl);
 }
@@ -572,6 +656,10 @@ p_command(struct parser *p)
 
 	p_next(p, LEX_COMMAND, &t);
 	cmd = node_new(N_COMMAND, t.ext.start, t.ext.end);
+	if (!p_enter(p)) {
+		token_clear(&t);
+		return (cmd);
+	}
 	if (t.type == T_AMP) {
 		token_clear(&t);
 		name = p_argument(p);
@@ -585,7 +673,7 @@ p_command(struct parser *p)
 		token_clear(&t);
 		name = p_argument(p);
 	}
-	node_add(cmd, name);
+	p_add(p, cmd, name);
 	while (!p->failed) {
 		type = p_peek(p, LEX_COMMAND, &t);
 		if (p_statement_end(type) || type == T_PIPE) {
@@ -616,18 +704,19 @@ p_command(struct parser *p)
 					    "Parameter -%s requires an "
 					    "argument.", t.text);
 					token_clear(&t);
-					node_add(cmd, prm);
+					p_add(p, cmd, prm);
 					break;
 				}
-				node_add(prm, p_argument(p));
+				p_add(p, prm, p_argument(p));
 			}
 			token_clear(&t);
-			node_add(cmd, prm);
+			p_add(p, cmd, prm);
 			continue;
 		}
 		token_clear(&t);
-		node_add(cmd, p_argument(p));
+		p_add(p, cmd, p_argument(p));
 	}
+	p_leave(p);
 	return (cmd);
 }
 
@@ -645,7 +734,7 @@ p_argument(struct parser *p)
 	if (type != T_COMMA)
 		return (first);
 	arr = node_new(N_ARRAY, first->ext.start, first->ext.end);
-	node_add(arr, first);
+	p_add(p, arr, first);
 	while (!p->failed && p_peek_type(p, LEX_COMMAND) == T_COMMA) {
 		p_skip(p, LEX_COMMAND);
 		p_skip_newlines(p);
@@ -659,7 +748,7 @@ p_argument(struct parser *p)
 			break;
 		}
 		token_clear(&t);
-		node_add(arr, p_postfix(p, p_primary(p, true), true));
+		p_add(p, arr, p_postfix(p, p_primary(p, true), true));
 	}
 	return (arr);
 }
@@ -667,17 +756,7 @@ p_argument(struct parser *p)
 static struct node *
 p_expression(struct parser *p)
 {
-	struct node	*n;
-
-	if (++p->depth > PARSE_MAX_DEPTH) {
-		p_error(p, p->lx.pos, p->lx.pos, false, "NestingTooDeep",
-		    "The expression is nested too deeply.");
-		p->depth--;
-		return (node_new(N_CONST, p->lx.pos, p->lx.pos));
-	}
-	n = p_binary(p, 0);
-	p->depth--;
-	return (n);
+	return (p_binary(p, 0));
 }
 
 /* Precedence level of a binary operator; -1 for none. */
@@ -728,8 +807,8 @@ p_binary(struct parser *p, int level)
 			token_clear(&t);
 			n = node_new(N_BINARY, lhs->ext.start, p->lx.pos);
 			n->op = OP_MINUS;
-			node_add(n, lhs);
-			node_add(n, p_binary(p, level + 1));
+			p_add(p, n, lhs);
+			p_add(p, n, p_binary(p, level + 1));
 			lhs = n;
 			continue;
 		}
@@ -742,7 +821,7 @@ p_binary(struct parser *p, int level)
 		n->op = t.op;
 		if (t.colon)
 			n->flags |= NF_CASE;
-		node_add(n, lhs);
+		p_add(p, n, lhs);
 		p_skip_newlines(p);
 		if (p_statement_end(p_peek_type(p, LEX_EXPRESSION)))
 			p_error(p, t.ext.start, t.ext.end, p_at_end(p),
@@ -750,7 +829,7 @@ p_binary(struct parser *p, int level)
 			    "value expression following the '-%s' operator.",
 			    t.text != NULL ? t.text : op_name(t.op));
 		else
-			node_add(n, p_binary(p, level + 1));
+			p_add(p, n, p_binary(p, level + 1));
 		token_clear(&t);
 		lhs = n;
 	}
@@ -779,7 +858,10 @@ p_unary(struct parser *p)
 			    op_name(n->op));
 			return (n);
 		}
-		node_add(n, p_unary(p));
+		if (p_enter(p)) {
+			p_add(p, n, p_unary(p));
+			p_leave(p);
+		}
 		return (n);
 	}
 	token_clear(&t);
@@ -795,7 +877,7 @@ p_array(struct parser *p)
 	if (p->failed || p_peek_type(p, LEX_EXPRESSION) != T_COMMA)
 		return (first);
 	arr = node_new(N_ARRAY, first->ext.start, first->ext.end);
-	node_add(arr, first);
+	p_add(p, arr, first);
 	while (!p->failed && p_peek_type(p, LEX_EXPRESSION) == T_COMMA) {
 		p_skip(p, LEX_EXPRESSION);
 		p_skip_newlines(p);
@@ -805,7 +887,7 @@ p_array(struct parser *p)
 			    "Missing expression after ','.");
 			break;
 		}
-		node_add(arr, p_postfix(p, p_primary(p, false), false));
+		p_add(p, arr, p_postfix(p, p_primary(p, false), false));
 	}
 	return (arr);
 }
@@ -833,8 +915,11 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 		p_skip(p, LEX_EXPRESSION);
 		if (type == T_LBRACKET) {
 			m = node_new(N_INDEX, n->ext.start, t.ext.end);
-			node_add(m, n);
-			node_add(m, p_expression(p));
+			p_add(p, m, n);
+			if (p_enter(p)) {
+				p_add(p, m, p_expression(p));
+				p_leave(p);
+			}
 			if (!p->failed)
 				p_expect(p, T_RBRACKET, "Array index expression "
 				    "is missing or not valid.",
@@ -869,18 +954,23 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 			token_clear(&t);
 			p_skip(p, LEX_EXPRESSION);
 			m = node_new(N_INVOKE, n->ext.start, p->lx.pos);
-			node_add(m, n);
-			node_add(m, name);
+			p_add(p, m, n);
+			p_add(p, m, name);
 			p_skip_newlines(p);
+			if (!p_enter(p)) {
+				n = m;
+				break;
+			}
 			while (!p->failed && p_peek_type(p, LEX_EXPRESSION) !=
 			    T_RPAREN) {
-				node_add(m, p_binary(p, 0));
+				p_add(p, m, p_expression(p));
 				p_skip_newlines(p);
 				if (p_peek_type(p, LEX_EXPRESSION) == T_COMMA)
 					p_skip(p, LEX_EXPRESSION);
 				else
 					break;
 			}
+			p_leave(p);
 			if (!p->failed)
 				p_expect(p, T_RPAREN, "Missing closing ')' in "
 				    "expression.", "MissingEndParenthesisIn"
@@ -891,8 +981,8 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 		}
 		token_clear(&t);
 		m = node_new(N_MEMBER, n->ext.start, name->ext.end);
-		node_add(m, n);
-		node_add(m, name);
+		p_add(p, m, n);
+		p_add(p, m, name);
 		n = m;
 	}
 	return (n);
@@ -913,15 +1003,18 @@ p_xstring_parts(struct parser *p, struct node *n, struct token *t)
 	for (i = 0; i < n->nparts; i++) {
 		if (n->parts[i].type != XP_SUBEXPR)
 			continue;
-		sub = parse_script(p->src, n->parts[i].ext.start,
-		    n->parts[i].ext.end, &err);
+		if (!p_enter(p))
+			return;
+		sub = parse_range(p->src, n->parts[i].ext.start,
+		    n->parts[i].ext.end, p->depth, &err);
+		p_leave(p);
 		if (sub == NULL) {
 			p_error(p, err.ext.start, err.ext.end, err.incomplete,
 			    err.id, "%s", err.message);
 			parse_error_clear(&err);
 			return;
 		}
-		node_add(n, sub);
+		p_add(p, n, sub);
 	}
 }
 
@@ -934,6 +1027,8 @@ p_hash(struct parser *p, size_t open)
 	enum tok_type	 type;
 
 	h = node_new(N_HASH, open, open);
+	if (!p_enter(p))
+		return (h);
 	for (;;) {
 		type = p_peek(p, LEX_EXPRESSION, &t);
 		if (type == T_NEWLINE || type == T_SEMI) {
@@ -964,7 +1059,7 @@ p_hash(struct parser *p, size_t open)
 		} else
 			key = p_unary(p);
 		token_clear(&t);
-		node_add(h, key);
+		p_add(p, h, key);
 		if (p->failed)
 			break;
 		type = p_peek(p, LEX_EXPRESSION, &t);
@@ -978,10 +1073,11 @@ p_hash(struct parser *p, size_t open)
 		token_clear(&t);
 		p_skip(p, LEX_EXPRESSION);
 		p_skip_newlines(p);
-		node_add(h, p_statement(p));
+		p_add(p, h, p_statement(p));
 		if (p->failed)
 			break;
 	}
+	p_leave(p);
 	h->ext.end = p->lx.pos;
 	return (h);
 }
@@ -993,7 +1089,10 @@ p_scriptblock(struct parser *p, size_t open)
 	struct node	*n;
 
 	n = node_new(N_SCRIPT, open, open);
-	node_add(n, p_statements(p, T_RBRACE));
+	if (!p_enter(p))
+		return (n);
+	p_add(p, n, p_statements(p, T_RBRACE));
+	p_leave(p);
 	if (p->failed)
 		return (n);
 	if (p_expect(p, T_RBRACE, "Missing closing '}' in statement block "
@@ -1012,13 +1111,16 @@ p_group(struct parser *p, enum node_type type, size_t open)
 	struct node	*n, *inner;
 
 	n = node_new(type, open, open);
+	if (!p_enter(p))
+		return (n);
 	p_skip_newlines(p);
 	if (type == N_PAREN) {
 		inner = p_statement(p);
 		p_skip_newlines(p);
 	} else
 		inner = p_statements(p, T_RPAREN);
-	node_add(n, inner);
+	p_add(p, n, inner);
+	p_leave(p);
 	if (!p->failed)
 		p_expect(p, T_RPAREN, "Missing closing ')' in expression.",
 		    "MissingEndParenthesisInExpression", open);
@@ -1052,7 +1154,7 @@ p_type_literal(struct parser *p, size_t open)
 		p_next(p, LEX_EXPRESSION, &t);
 		n = node_new(N_STATIC, open, t.ext.end);
 		n->str = buf_detach(&name);
-		node_add(n, node_new(N_CONST, t.ext.start, t.ext.end));
+		p_add(p, n, node_new(N_CONST, t.ext.start, t.ext.end));
 		n->kids[0]->val = value_string(t.text ? t.text : "");
 		token_clear(&t);
 		buf_free(&name);
@@ -1062,7 +1164,10 @@ p_type_literal(struct parser *p, size_t open)
 	n = node_new(N_CAST, open, p->lx.pos);
 	n->str = buf_detach(&name);
 	buf_free(&name);
-	node_add(n, p_unary(p));
+	if (p_enter(p)) {
+		p_add(p, n, p_unary(p));
+		p_leave(p);
+	}
 	return (n);
 }
 

@@ -31,13 +31,32 @@
 #define SHELL_ENUM_LIMIT	16	/* $FormatEnumerationLimit in EMS */
 
 /*
+ * How deep anything may nest, in the lexer ($( ) inside strings), the
+ * parser (constructs inside constructs: the syntax tree's height) and
+ * the evaluator (the same, plus script blocks run by script blocks).
+ * Past it the lexer and parser report ScriptTooComplicated and the
+ * evaluator CallDepthOverflow, PowerShell's errors for the same.
+ */
+#define SHELL_MAX_DEPTH		200
+#define SHELL_TOO_COMPLEX	"Processing was stopped because the script " \
+				"is too complex."
+
+/*
  * Source text and positions.
  */
+/* A $( ) inside a string, once scanned (lexer.c): where its ')' is. */
+struct subexpr_end {
+	size_t	start;		/* offset of the '$' */
+	size_t	close;		/* offset of the closing ')' */
+};
+
 struct source {
 	char	*name;		/* "line" interactively, else the script path */
 	char	*text;		/* UTF-8, NUL-terminated */
 	size_t	 len;
 	int	 refs;
+	struct subexpr_end *subexprs;	/* sorted by start */
+	size_t	 nsubexprs;
 };
 
 struct extent {
@@ -131,6 +150,8 @@ struct lexer {
 	size_t		 pos;
 	size_t		 end;		/* lexing stops here */
 	bool		 incomplete;	/* error was premature end of input */
+	int		 depth;		/* $( ) strings being scanned */
+	bool		 too_deep;	/* error was SHELL_MAX_DEPTH */
 };
 
 void	lexer_init(struct lexer *, struct source *, size_t start,
@@ -191,6 +212,8 @@ struct node {
 	size_t		 nparts;
 	enum op		 op;
 	int		 flags;
+	int		 depth;		/* levels at and below, blocks and
+					   pipelines not counted */
 };
 
 struct parse_error {
@@ -502,6 +525,7 @@ struct shell {
 	bool		 exiting;
 	int		 exit_code;
 	int		 pipeline_depth;
+	int		 depth;		/* nodes being evaluated (eval.c) */
 
 	struct node	**trees;	/* parsed input, kept for script blocks */
 	struct source	**tree_src;

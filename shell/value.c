@@ -53,6 +53,7 @@ source_free(struct source *src)
 		return;
 	free(src->name);
 	free(src->text);
+	free(src->subexprs);
 	free(src);
 }
 

@@ -158,6 +158,40 @@ test_lookalikes(void)
 	LEX_IS("'5\xe2\x80\xb2'", LEX_COMMAND, "STR:5\xe2\x80\xb2|EOF");
 }
 
+/* n strings, each one's $( ) holding the next. */
+static char *
+nested_strings(int n)
+{
+	struct buf	b;
+	int		i;
+
+	buf_init(&b);
+	for (i = 0; i < n; i++)
+		buf_adds(&b, "\"$(");
+	buf_addc(&b, '1');
+	for (i = 0; i < n; i++)
+		buf_adds(&b, ")\"");
+	return (buf_detach(&b));
+}
+
+static void
+test_nesting(void)
+{
+	char	*text;
+
+	text = nested_strings(SHELL_MAX_DEPTH);
+	LEX_IS(text, LEX_EXPRESSION, "XSTR:$|EOF");
+	free(text);
+	text = nested_strings(SHELL_MAX_DEPTH + 1);
+	LEX_IS(text, LEX_EXPRESSION, "ERR:Processing was stopped because "
+	    "the script is too complex.");
+	free(text);
+	text = nested_strings(100000);
+	LEX_IS(text, LEX_COMMAND, "ERR:Processing was stopped because the "
+	    "script is too complex.");
+	free(text);
+}
+
 static const struct tap_case cases[] = {
 	{ "quote classes and doubling", test_quotes },
 	{ "parameter tokens and dash classes", test_params },
@@ -167,6 +201,7 @@ static const struct tap_case cases[] = {
 	{ "comments and backtick continuation", test_comments_and_continuation },
 	{ "variables and splats", test_variables },
 	{ "look-alike characters are refused outside quotes", test_lookalikes },
+	{ "$( ) in strings nests SHELL_MAX_DEPTH deep", test_nesting },
 };
 
 TAP_MAIN(cases)

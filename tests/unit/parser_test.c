@@ -171,6 +171,87 @@ test_errors(void)
 	    "literal. [MissingEqualsInHashLiteral]");
 }
 
+/* lead, prefix n times, middle, suffix n times: a heap string. */
+static char *
+nest(const char *lead, const char *prefix, int n, const char *middle,
+    const char *suffix)
+{
+	struct buf	b;
+	int		i;
+
+	buf_init(&b);
+	buf_adds(&b, lead);
+	for (i = 0; i < n; i++)
+		buf_adds(&b, prefix);
+	buf_adds(&b, middle);
+	for (i = 0; i < n; i++)
+		buf_adds(&b, suffix);
+	return (buf_detach(&b));
+}
+
+/* Parses (1) or fails with ScriptTooComplicated (0); -1 otherwise. */
+static int
+parse_nested(const char *lead, const char *prefix, int n,
+    const char *middle, const char *suffix)
+{
+	char	*text, *got;
+	int	 r;
+
+	text = nest(lead, prefix, n, middle, suffix);
+	got = parse_dump(text);
+	if (strncmp(got, "error", 5) != 0)
+		r = 1;
+	else if (strcmp(got, "error: Processing was stopped because the "
+	    "script is too complex. [ScriptTooComplicated]") == 0)
+		r = 0;
+	else {
+		printf("# %.200s\n", got);
+		r = -1;
+	}
+	free(got);
+	free(text);
+	return (r);
+}
+
+static void
+test_nesting(void)
+{
+	/* The tree may be SHELL_MAX_DEPTH levels high, the value included. */
+	TAP_CHECK(parse_nested("", "(", SHELL_MAX_DEPTH - 1, "1", ")") == 1);
+	TAP_CHECK(parse_nested("", "(", SHELL_MAX_DEPTH, "1", ")") == 0);
+	TAP_CHECK(parse_nested("", "$(", SHELL_MAX_DEPTH - 1, "1", ")") == 1);
+	TAP_CHECK(parse_nested("", "$(", SHELL_MAX_DEPTH, "1", ")") == 0);
+	TAP_CHECK(parse_nested("", "\"$(", SHELL_MAX_DEPTH - 1, "1", ")\"") ==
+	    1);
+	TAP_CHECK(parse_nested("", "\"$(", SHELL_MAX_DEPTH, "1", ")\"") == 0);
+	/* Every construct that nests, far past the limit. */
+	TAP_CHECK(parse_nested("1 -and ", "!", 50000, "1", "") == 0);
+	TAP_CHECK(parse_nested("1 -and ", "-not ", 20000, "1", "") == 0);
+	TAP_CHECK(parse_nested("", "[int]", 20000, "1", "") == 0);
+	TAP_CHECK(parse_nested("", "@(", 20000, "1", ")") == 0);
+	TAP_CHECK(parse_nested("", "@{a=", 20000, "1", "}") == 0);
+	TAP_CHECK(parse_nested("", "{", 20000, "1", "}") == 0);
+	TAP_CHECK(parse_nested("", "Write-Output (", 20000, "1", ")") == 0);
+	TAP_CHECK(parse_nested("", "if (", 20000, "1", ") {1}") == 0);
+	TAP_CHECK(parse_nested("", "if (1) {", 20000, "1", "}") == 0);
+	TAP_CHECK(parse_nested("", "foreach ($x in ", 20000, "1", ") {1}") ==
+	    0);
+	TAP_CHECK(parse_nested("", "$a = ", 20000, "1", "") == 0);
+	TAP_CHECK(parse_nested("", "exit (", 20000, "1", ")") == 0);
+	TAP_CHECK(parse_nested("", "$a[", 20000, "1", "]") == 0);
+	TAP_CHECK(parse_nested("", "$a.M(", 20000, "1", ")") == 0);
+	TAP_CHECK(parse_nested("", "Get-X \"$(", 5000, "1", ")\"") == 0);
+	TAP_CHECK(parse_nested("", "@\"\n$(", 5000, "1", ")\n\"@") == 0);
+	/* Chains are as deep as they are long. */
+	TAP_CHECK(parse_nested("", "", 150, "'x'", ".Length") == 1);
+	TAP_CHECK(parse_nested("", "", 100000, "'x'", ".Length") == 0);
+	TAP_CHECK(parse_nested("", "", 100000, "$a", "[0]") == 0);
+	TAP_CHECK(parse_nested("", "", 100000, "$a", ".M()") == 0);
+	TAP_CHECK(parse_nested("", "", 100000, "1", "+1") == 0);
+	TAP_CHECK(parse_nested("", "", 100000, "1", " -and 1") == 0);
+	TAP_CHECK(parse_nested("", "", 150, "1", "+1") == 1);
+}
+
 static const struct tap_case cases[] = {
 	{ "commands, parameters and arrays", test_commands },
 	{ "pipelines and script blocks", test_pipelines },
@@ -178,6 +259,8 @@ static const struct tap_case cases[] = {
 	{ "if, foreach, exit, separators", test_statements },
 	{ "incomplete input asks for more", test_incomplete },
 	{ "syntax errors carry PowerShell's text", test_errors },
+	{ "nesting past the limit is too complex, never a crash",
+	    test_nesting },
 };
 
 TAP_MAIN(cases)
