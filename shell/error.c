@@ -164,7 +164,8 @@ err_load_line(const struct source *src, struct extent ext,
 			l->col++;
 		if (i == ext.end)
 			errend = (int)l->n;
-		l->cp[l->n++] = c;
+		/* A NUL (refused in scripts) shows as U+2400, not an end. */
+		l->cp[l->n++] = c != 0 ? c : 0x2400;
 	}
 	if (ext.end == end)
 		errend = (int)l->n;

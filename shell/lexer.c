@@ -13,7 +13,9 @@
  * One deliberate addition: characters that look like quotes or dashes but
  * are not (primes, the minus sign, fullwidth forms, zero-width spaces)
  * are refused outside quoted strings with an error that names the
- * character, instead of silently becoming part of a name.
+ * character, instead of silently becoming part of a name.  And one
+ * deliberate omission: the escape `0 (NUL) is refused, since strings are
+ * C strings (the parser refuses a NUL byte in the text itself).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -26,6 +28,8 @@
 
 static uint32_t	lex_peek(struct lexer *, size_t, size_t *);
 static uint32_t	lex_peek_at(struct lexer *, size_t);
+static int	lex_backtick(struct lexer *, struct token *, struct buf *,
+		    size_t);
 static bool	lex_hard_terminator(uint32_t);
 static bool	lex_is_lookalike(uint32_t);
 static void	lex_error(struct token *, size_t, size_t, const char *, ...)
@@ -257,7 +261,8 @@ lex_skip_blanks(struct lexer *lx, struct token *t)
 		if (n == 0)
 			return (0);
 		if (lex_is_space(c) || c == 0) {
-			/* A NUL byte is a blank, as in PowerShell. */
+			/* A NUL byte is a blank, as in PowerShell (the
+			   parser refuses a script that has one). */
 			lx->pos += n;
 			t->space_before = true;
 			continue;
@@ -529,6 +534,28 @@ lex_escape(uint32_t c)
 }
 
 /*
+ * The character after a backtick at lx->pos - n: its escape into lit.
+ * -1 with an error for `0, the NUL character no string can hold.
+ */
+static int
+lex_backtick(struct lexer *lx, struct token *t, struct buf *lit, size_t n)
+{
+	size_t		at = lx->pos - n, len;
+	uint32_t	d;
+
+	d = lex_peek(lx, lx->pos, &len);
+	if (len == 0)
+		return (0);
+	if (d == '0') {
+		lex_error(t, at, lx->pos + len, "%s", SHELL_NUL_ESCAPE);
+		return (-1);
+	}
+	buf_add_utf8(lit, lex_escape(d));
+	lx->pos += len;
+	return (0);
+}
+
+/*
  * Body of a double-quoted string, lx->pos just after the opening quote.
  * Doubled quotes give one; backtick escapes; $ expansion.
  */
@@ -560,11 +587,8 @@ lex_dquote_body(struct lexer *lx, struct token *t, struct buf *lit,
 		}
 		if (c == '`') {
 			lx->pos += n;
-			d = lex_peek(lx, lx->pos, &n);
-			if (n == 0)
-				continue;
-			buf_add_utf8(lit, lex_escape(d));
-			lx->pos += n;
+			if (lex_backtick(lx, t, lit, n) != 0)
+				return (-1);
 			continue;
 		}
 		if (c == '$') {
@@ -615,7 +639,7 @@ lex_herestring(struct lexer *lx, struct token *t, bool expand)
 	struct buf	 lit;
 	struct xpart	*parts = NULL;
 	size_t		 np = 0, start = lx->pos, n, i;
-	uint32_t	 c, d;
+	uint32_t	 c;
 	bool		 bol = false;
 
 	lx->pos += 2;
@@ -658,9 +682,8 @@ lex_herestring(struct lexer *lx, struct token *t, bool expand)
 		}
 		if (expand && c == '`') {
 			lx->pos += n;
-			d = lex_peek(lx, lx->pos, &n);
-			buf_add_utf8(&lit, lex_escape(d));
-			lx->pos += n;
+			if (lex_backtick(lx, t, &lit, n) != 0)
+				goto out;
 			continue;
 		}
 		if (c != '\r')
@@ -799,13 +822,11 @@ lex_bareword(struct lexer *lx, struct token *t)
 		}
 		if (c == '`') {
 			lx->pos += n;
-			d = lex_peek(lx, lx->pos, &n);
-			if (n == 0)
+			d = lex_peek(lx, lx->pos, NULL);
+			if (lx->pos >= lx->end || d == '\n' || d == '\r')
 				break;
-			if (d == '\n' || d == '\r')
-				break;
-			buf_add_utf8(&lit, lex_escape(d));
-			lx->pos += n;
+			if (lex_backtick(lx, t, &lit, n) != 0)
+				goto fail;
 			continue;
 		}
 		if (lex_is_squote(c)) {

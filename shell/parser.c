@@ -175,6 +175,8 @@ p_token_error(struct parser *p, struct token *t)
 
 	if (strcmp(t->text, SHELL_TOO_COMPLEX) == 0)
 		id = "ScriptTooComplicated";
+	else if (strcmp(t->text, SHELL_NUL_ESCAPE) == 0)
+		id = "UnexpectedCharacter";
 	else if (strstr(t->text, "missing the terminator") != NULL)
 		id = "TerminatorExpectedAtEndOfString";
 	else if (strstr(t->text, "is not a quote") != NULL)
@@ -256,10 +258,29 @@ p_expect(struct parser *p, enum tok_type type, const char *what,
 	return (false);
 }
 
+/*
+ * Parse a script.  A NUL byte in it is refused first, wherever it is:
+ * PowerShell reads one as a blank outside strings and keeps it inside
+ * them, hubsh's strings cannot hold it, and in a script it almost always
+ * means a UTF-16 file or a damaged one.
+ */
 struct node *
 parse_script(struct source *src, size_t start, size_t end,
     struct parse_error *err)
 {
+	const char	*nul;
+
+	if (end > src->len)
+		end = src->len;
+	if (start < end && (nul = memchr(src->text + start, '\0',
+	    end - start)) != NULL) {
+		memset(err, 0, sizeof *err);
+		err->message = xstrdup(SHELL_NUL_SCRIPT);
+		err->id = xstrdup("UnexpectedCharacter");
+		err->ext.start = (size_t)(nul - src->text);
+		err->ext.end = err->ext.start + 1;
+		return (NULL);
+	}
 	return (parse_range(src, start, end, 0, err));
 }
 

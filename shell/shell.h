@@ -42,6 +42,17 @@
 				"is too complex."
 
 /*
+ * Strings are C strings, so a NUL character cannot be part of one: a NUL
+ * in a script and the escape `0 are refused (lexer.c, parser.c).
+ */
+#define SHELL_NUL_SCRIPT	"The character NUL (U+0000) is not allowed " \
+				"in a hubsh script; a file saved as UTF-16 " \
+				"(\"Unicode\") must be saved as UTF-8."
+#define SHELL_NUL_ESCAPE	"The escape sequence `0 makes a NUL " \
+				"character (U+0000), which hubsh cannot keep " \
+				"in a string."
+
+/*
  * Source text and positions.
  */
 /* A $( ) inside a string, once scanned (lexer.c): where its ')' is. */

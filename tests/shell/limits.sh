@@ -1,12 +1,13 @@
 #!/bin/bash
 # limits.sh - input at the edges of what hubsh takes: nesting past the
-# limit of the lexer, the parser and the evaluator.  Every case must be an
-# ordinary error (exit status 1, PowerShell's message), never a crash,
-# also under the sanitizers.
+# limit of the lexer, the parser and the evaluator, and NUL characters,
+# which hubsh's strings cannot hold.  Every case must be an ordinary error
+# (exit status 1, a message with the position), never a crash or a
+# silently shortened string, also under the sanitizers.
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..9"
+echo "1..12"
 s="$tap_tmp/s.db"
 complex='Processing was stopped because the script is too complex.'
 overflow='The script failed due to call depth overflow.'
@@ -79,4 +80,23 @@ tap_result $? "a script block running itself: call depth overflow stops the scri
 out=$(hub "$s" -File "$tap_tmp/fine.ps1" 2>&1); rc=$?
 [ $rc -eq 0 ] && [ "$out" = "$(printf '1\n2\n3')" ]
 tap_result $? "199 levels of parentheses, strings and indexes still run (exit $rc)"
+
+# NUL: refused with its line and column, before anything runs.
+nulmsg='The character NUL (U+0000) is not allowed in a hubsh script'
+printf "'first'\n\$x = 'a\0b'\n\$x.Length\n" >"$tap_tmp/nul.ps1"
+out=$(hub "$s" -File "$tap_tmp/nul.ps1" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -qF "$nulmsg" <<<"$out" &&
+    grep -qF "At $tap_tmp/nul.ps1:2 char:8" <<<"$out" &&
+    ! grep -qx 'first' <<<"$out" && ! grep -qx '1' <<<"$out"
+tap_result $? "a NUL byte in a quoted string of a -File script is refused at line 2 char 8 (exit $rc)"
+
+out=$("$HUBSH" --store "$s" --server EX01 2>&1 <"$tap_tmp/nul.ps1"); rc=$?
+[ $rc -eq 1 ] && grep -qF "$nulmsg" <<<"$out" &&
+    grep -qF 'At line:2 char:8' <<<"$out" && ! grep -qx '1' <<<"$out"
+tap_result $? "the same script on standard input is refused (exit $rc)"
+
+out=$(hub "$s" -Command '"ok"; "x`0y".Length; Write-Output a`0b' 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -qF 'The escape sequence `0 makes a NUL character (U+0000)' <<<"$out" &&
+    grep -qF 'At line:1 char:9' <<<"$out" && ! grep -qx 'ok' <<<"$out"
+tap_result $? "the escape \`0 is refused at its column (exit $rc)"
 exit 0

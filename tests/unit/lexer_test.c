@@ -192,6 +192,22 @@ test_nesting(void)
 	free(text);
 }
 
+/* `0 would make a NUL, which no string can hold: refused everywhere. */
+static void
+test_nul_escape(void)
+{
+	static const char *want = "ERR:The escape sequence `0 makes a NUL "
+	    "character (U+0000), which hubsh cannot keep in a string.";
+
+	LEX_IS("\"a`0b\"", LEX_EXPRESSION, want);
+	LEX_IS("a`0b", LEX_COMMAND, want);
+	LEX_IS("@\"\na`0b\n\"@", LEX_EXPRESSION, want);
+	LEX_IS("\"a`0\"", LEX_COMMAND, want);
+	LEX_IS("'a`0b'", LEX_EXPRESSION, "STR:a`0b|EOF");
+	LEX_IS("\"a`tb`0\"", LEX_EXPRESSION, want);
+	LEX_IS("\"a`t`\"b\"", LEX_EXPRESSION, "XSTR:a\t\"b|EOF");
+}
+
 static const struct tap_case cases[] = {
 	{ "quote classes and doubling", test_quotes },
 	{ "parameter tokens and dash classes", test_params },
@@ -202,6 +218,7 @@ static const struct tap_case cases[] = {
 	{ "variables and splats", test_variables },
 	{ "look-alike characters are refused outside quotes", test_lookalikes },
 	{ "$( ) in strings nests SHELL_MAX_DEPTH deep", test_nesting },
+	{ "the escape `0 is refused", test_nul_escape },
 };
 
 TAP_MAIN(cases)
