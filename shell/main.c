@@ -4,7 +4,9 @@
  * Input comes from -Command text, a -File script, standard input when it
  * is not a terminal, or GNU readline at a terminal (history file, tab
  * completion from the cmdlet table, ">> " for unfinished input, Ctrl-C
- * cancels the line, Ctrl-D leaves).
+ * cancels the line, Ctrl-D leaves).  Input that looks like it holds a
+ * secret (PSReadLine's default AddToHistoryHandler pattern) is kept out
+ * of the history file, and out of the in-memory history too.
  *
  * Exit status of a batch run: the value given to exit, else 1 when any
  * command failed (unlike powershell -File, which exits 0 after
@@ -12,6 +14,7 @@
  * notice), else 0.  64 means a bad command line.
  */
 #include <errno.h>
+#include <regex.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +34,14 @@
 #define HUBSH_PROMPT_MORE	">> "
 #define HUBSH_HISTORY_MAX	1000
 
+/*
+ * Input kept out of the history: PSReadLine's default pattern for
+ * sensitive input, plus credential (a PSCredential built or passed on the
+ * line), matched without case anywhere in the input.
+ */
+#define HUBSH_HISTORY_SECRET	"password|asplaintext|token|apikey|secret|" \
+				"credential"
+
 #ifndef HUBSH_VERSION
 #define HUBSH_VERSION		"0"
 #endif
@@ -44,6 +55,7 @@ static char	*read_file(const char *, size_t *, char **);
 static int	 run_text(struct shell *, const char *, const char *, size_t);
 static int	 run_interactive(struct shell *);
 static char	*main_read_line(struct shell *, const char *, bool);
+static bool	 history_secret(const char *);
 static char	**main_complete(const char *, int, int);
 
 static void
@@ -149,6 +161,25 @@ history_path(void)
 	return (xprintf("%s/.hubsh_history", home != NULL ? home : "."));
 }
 
+/*
+ * Whether input may hold a password, key or token, and so must stay out
+ * of the history list and file (not even up-arrow shows it).
+ */
+static bool
+history_secret(const char *input)
+{
+	static regex_t	re;
+	static bool	compiled;
+
+	if (!compiled) {
+		if (regcomp(&re, HUBSH_HISTORY_SECRET, REG_EXTENDED |
+		    REG_ICASE | REG_NOSUB) != 0)
+			return (true);
+		compiled = true;
+	}
+	return (regexec(&re, input, 0, NULL, 0) == 0);
+}
+
 /* One line of input, or NULL at end of input. */
 static char *
 interactive_read(struct buf *pending)
@@ -193,7 +224,8 @@ run_interactive(struct shell *sh)
 		if (shell_check_complete(pending.s) == 0)
 			continue;
 		if (strspn(pending.s, " \t\n") != pending.len) {
-			add_history(pending.s);
+			if (!history_secret(pending.s))
+				add_history(pending.s);
 			src = source_create("line", pending.s, pending.len);
 			shell_run(sh, src);
 			source_free(src);

@@ -2,14 +2,14 @@
 # interactive.sh - hubsh at a terminal, driven through tmux: tab
 # completion from the cmdlet table, the ">> " continuation prompt,
 # Ctrl-C, mandatory-parameter prompting, Get-Credential without echo,
-# the confirmation prompt.  tmux is a test dependency; without it this
+# the confirmation prompt, secrets kept out of the history.  tmux is a test dependency; without it this
 # test fails rather than pretending.
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..7"
+echo "1..9"
 if ! command -v tmux >/dev/null 2>&1; then
-	for i in 1 2 3 4 5 6 7; do tap_result 1 "tmux is installed"; done
+	for i in 1 2 3 4 5 6 7 8 9; do tap_result 1 "tmux is installed"; done
 	exit 0
 fi
 
@@ -81,5 +81,31 @@ sleep 0.3
 keys 'Get-SendConnector Q | % { "kept=" + $_.Name }' Enter
 wait_for 'kept=Q'
 tap_result $(( r1 | $? )) "Remove asks for confirmation; N keeps the connector"
+
+# A line with a password runs but stays out of the history: up-arrow
+# skips it, and the file written at exit does not have it.
+keys "\$pw = ConvertTo-SecureString 'Hist-Pw-31' -AsPlainText -Force; 'made=' + (\$pw -ne \$null)" Enter
+wait_for 'made=True'
+r1=$?
+keys "'plain=' + 7" Enter
+wait_for 'plain=7'
+r2=$?
+keys Up
+sleep 0.3
+keys Up
+sleep 0.3
+last=$(screen | grep -F '[PS] hubsh>' | tail -1)
+[ $r1 -eq 0 ] && [ $r2 -eq 0 ] && grep -qF 'kept=' <<<"$last" &&
+    ! screen | grep -F '[PS] hubsh>' | tail -1 | grep -q 'Hist-Pw-31'
+tap_result $? "a line with -AsPlainText runs; up-arrow skips it (got: $last)"
+keys C-c
 keys 'exit' Enter
+hist="$tap_tmp/.hubsh_history"
+for i in $(seq 50); do
+	[ -s "$hist" ] && ! tmx has-session -t "$sess" 2>/dev/null && break
+	sleep 0.1
+done
+grep -qxF "'plain=' + 7" "$hist" && ! grep -q 'Hist-Pw-31' "$hist" &&
+    ! grep -qi 'asplaintext' "$hist"
+tap_result $? "the history file has the ordinary line, not the password"
 exit 0
