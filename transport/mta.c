@@ -58,6 +58,8 @@
 #define MTA_AUTH_TLS	"451 5.7.3 Require STARTTLS to do basic " \
 			"authentication"
 #define MTA_AUTH_NONE	"451 5.7.3 Require basic authentication"
+#define MTA_AUTH_CLEAR	"451 5.7.3 STARTTLS failed: basic authentication " \
+			"credentials are not sent in clear"
 #define MTA_AUTH_EXCH	"451 5.7.3 Cannot achieve Exchange Server " \
 			"authentication"
 #define MTA_CERT_FAIL	"454 4.7.5 Certificate validation failure"
@@ -205,7 +207,8 @@ static bool	 mta_tls_met(const struct mta_session *);
 static bool	 mta_tls_floor(const char *);
 static void	 mta_tls_record(struct mta_session *);
 static int	 mta_tls_guard(struct mta_session *, struct mta_fail *);
-static int	 mta_auth(struct mta_session *, struct mta_fail *);
+static int	 mta_auth(struct mta_session *, const struct mta_hop *,
+		    struct mta_fail *);
 static int	 mta_auth_plain(struct mta_session *, struct mta_fail *);
 static int	 mta_auth_login(struct mta_session *, struct mta_fail *);
 static int	 mta_auth_done(struct mta_session *, struct mta_reply *,
@@ -665,7 +668,7 @@ mta_try(struct mta_session *s, struct mta_hop *h, bool plain,
 		mta_log_host(s, f);
 		return (-1);
 	}
-	if (mta_ready(s, h, plain, f) == 0 && mta_auth(s, f) == 0)
+	if (mta_ready(s, h, plain, f) == 0 && mta_auth(s, h, f) == 0)
 		return (0);
 	if (f->kind == MTA_FAIL_TLSNEG)
 		h->tls_failed = true;
@@ -1099,7 +1102,7 @@ mta_tls_guard(struct mta_session *s, struct mta_fail *f)
 
 /* SmartHostAuthMechanism: AUTH PLAIN, else LOGIN, with the credential. */
 static int
-mta_auth(struct mta_session *s, struct mta_fail *f)
+mta_auth(struct mta_session *s, const struct mta_hop *h, struct mta_fail *f)
 {
 	enum sc_auth_mech	mech = s->sc->smart_host_auth_mechanism;
 
@@ -1116,12 +1119,20 @@ mta_auth(struct mta_session *s, struct mta_fail *f)
 	}
 	/*
 	 * BasicAuthRequireTLS: the password crosses only inside TLS.
-	 * BasicAuth took TLS when offered (opportunistic) and otherwise
-	 * sends it in clear, as Exchange does.
+	 * BasicAuth takes TLS when offered (opportunistic) and sends the
+	 * password in clear only to a host that never offered STARTTLS, as
+	 * Exchange does.  A host that offered it and then broke the
+	 * handshake, or refused the command, gets no password in clear:
+	 * that is what a man in the middle would arrange, and the plaintext
+	 * pass that follows a failed handshake (or a second session that no
+	 * longer sees STARTTLS: h->tls_failed) defers instead.
 	 */
 	if (mech == SC_AUTH_BASIC_REQUIRE_TLS && s->io.tls == NULL)
 		return (mta_fail_text(f, MTA_FAIL_REPLY, true, "%s",
 		    MTA_AUTH_TLS));
+	if (s->io.tls == NULL && (s->offered_tls || h->tls_failed))
+		return (mta_fail_text(f, MTA_FAIL_REPLY, true, "%s",
+		    MTA_AUTH_CLEAR));
 	if (s->caps.auth_plain)
 		return (mta_auth_plain(s, f));
 	if (s->caps.auth_login)

@@ -40,6 +40,8 @@ start valid $(cert_opts valid)
 start inject $(cert_opts valid) --starttls inject
 start auth $(cert_opts valid) --auth relayuser:S3cret-Pa55 --auth-tls-only
 start authplain --auth relayuser:S3cret-Pa55
+start authbroken $(cert_opts valid) --starttls close --auth relayuser:S3cret-Pa55
+start authrefuse $(cert_opts valid) --starttls refuse --auth relayuser:S3cret-Pa55
 
 # Settings: name, then the Set-SendConnector parameters.
 declare -A SETTING=(
@@ -84,7 +86,7 @@ for s in opp ign enc cert dom domwild; do
 		pairs+=("$s,$p")
 	done
 done
-tap_plan $(( ${#pairs[@]} * 2 + 17 ))
+tap_plan $(( ${#pairs[@]} * 2 + 22 ))
 
 # A connector per pair: smart host [127.0.0.1] at the peer's port, for
 # the address space <setting>-<peer>.test.
@@ -207,6 +209,9 @@ cat >"$tap_tmp/auth.ps1" <<PS
 \$cred = New-Object System.Management.Automation.PSCredential('relayuser', \$pw)
 New-SendConnector -Name authtls -Usage Custom -AddressSpaces 'auth.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port ${PORT[auth]} -SmartHostAuthMechanism BasicAuthRequireTLS -AuthenticationCredential \$cred | Out-Null
 New-SendConnector -Name authplain -Usage Custom -AddressSpaces 'authplain.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port ${PORT[authplain]} -SmartHostAuthMechanism BasicAuthRequireTLS -AuthenticationCredential \$cred | Out-Null
+New-SendConnector -Name basicclear -Usage Custom -AddressSpaces 'basicclear.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port ${PORT[authplain]} -SmartHostAuthMechanism BasicAuth -AuthenticationCredential \$cred | Out-Null
+New-SendConnector -Name basicbroken -Usage Custom -AddressSpaces 'basicbroken.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port ${PORT[authbroken]} -SmartHostAuthMechanism BasicAuth -AuthenticationCredential \$cred | Out-Null
+New-SendConnector -Name basicrefuse -Usage Custom -AddressSpaces 'basicrefuse.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port ${PORT[authrefuse]} -SmartHostAuthMechanism BasicAuth -AuthenticationCredential \$cred | Out-Null
 PS
 "$HUBSH" --server "$SERVER" -File "$tap_tmp/auth.ps1" >"$tap_tmp/auth.log" 2>&1 ||
     tap_diag - <"$tap_tmp/auth.log"
@@ -222,6 +227,26 @@ tap_result $? "BasicAuthRequireTLS without STARTTLS: 451 5.7.3 Require STARTTLS 
 ! grep -q ' auth ' "$(peer_dir authplain)/commands.log" 2>/dev/null &&
     ! grep -qi 'plain AUTH\|cmd AUTH' "$(peer_dir authplain)/commands.log"
 tap_result $? "no AUTH ever sent to it"
+
+# BasicAuth: in clear only to a host that never offered STARTTLS (as
+# Exchange); a host that offered it and then broke the handshake, or
+# refused it, gets no password in clear (the plaintext retry defers).
+submit --from a3@example.org --to r@basicclear.test
+wait_for 20 has_received authplain a3@example.org &&
+    [ "$(received_as authplain a3@example.org)" = plain ] &&
+    [ -n "$(leaked authplain 'AUTH')" ]
+tap_result $? "BasicAuth to a host without STARTTLS: AUTH in clear, delivered (as Exchange)"
+for p in broken refuse; do
+	submit --from "a-$p@example.org" --to "r@basic$p.test"
+	wait_track DEFER "r@basic$p.test" 20 &&
+	    track_status DEFER "r@basic$p.test" |
+	    grep -q '451 5.7.3 STARTTLS failed: basic authentication credentials are not sent in clear'
+	tap_result $? "BasicAuth, STARTTLS $p: deferred with 451 5.7.3, credentials not sent in clear" ||
+	    track_status DEFER "r@basic$p.test" | tap_diag -
+	! grep -qi 'auth' "$(peer_dir auth$p)/commands.log"
+	tap_result $? "no AUTH reached the $p peer, in clear or otherwise" ||
+	    grep -i auth "$(peer_dir auth$p)/commands.log" | tap_diag -
+done
 ! grep -rq 'S3cret-Pa55' "$tap_tmp"/hubd.*.log "$STATE/log" 2>/dev/null
 tap_result $? "the password is in no log"
 
