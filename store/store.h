@@ -152,6 +152,14 @@ int		 store_generation(struct store *, int64_t *gen, char **cause);
 int		 store_server_known(struct store *, const char *name);
 int		 store_schema_version(struct store *);
 
+/* store_crypt.c */
+/*
+ * Read the credential key ("<store>.key", made mode 0600 when missing)
+ * into the store now, for a process about to lose the right to read the
+ * file: hubd before it becomes --user.  The key is only ever read once.
+ */
+int		 store_key_preload(struct store *, char **cause);
+
 /* store_connector.c */
 /* Fill sc with a new connector's defaults for the usage type. */
 void		 send_connector_init(struct send_connector *,

@@ -30,6 +30,7 @@
 static int	store_key_load(struct store *, int, char **);
 static int	store_key_read(struct store *, const char *, int, char **);
 static int	store_key_create(struct store *, const char *, char **);
+static int	store_fsync_dir(const char *);
 static int	store_gcm_seal(struct store *, const char *, const char *,
 		    size_t, unsigned char *);
 static int	store_gcm_open(struct store *, const char *,
@@ -121,6 +122,13 @@ store_key_create(struct store *s, const char *path, char **cause)
 	    fsync(fd) == 0);
 	if (close(fd) != 0)
 		ok = 0;
+	/*
+	 * The name too must be on disk before a password is stored with the
+	 * key: after a power loss, a store with a blob and no key file has
+	 * lost the password.
+	 */
+	if (ok && store_fsync_dir(path) != 0)
+		ok = 0;
 	if (!ok) {
 		xasprintf(cause, "cannot write key file %s: %s", path,
 		    strerror(errno));
@@ -130,6 +138,33 @@ store_key_create(struct store *s, const char *path, char **cause)
 	}
 	s->have_key = 1;
 	return (0);
+}
+
+/* Sync the directory holding path (its new entry). */
+static int
+store_fsync_dir(const char *path)
+{
+	const char	*slash;
+	char		*dir;
+	int		 fd, rc = 0;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		dir = xstrdup(".");
+	else
+		dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(fd) != 0)
+		rc = -1;
+	if (fd != -1)
+		close(fd);
+	free(dir);
+	return (rc);
+}
+
+int
+store_key_preload(struct store *s, char **cause)
+{
+	return (store_key_load(s, 1, cause));
 }
 
 void

@@ -31,6 +31,7 @@ tmux|tmux|tmux, the terminal of the interactive tests|command -v tmux
 setpriv|util-linux|setpriv and unshare|command -v setpriv && command -v unshare
 groupadd|passwd|groupadd, groupdel and gpasswd|command -v groupadd && command -v groupdel && command -v gpasswd
 pgrep|procps|pgrep and ps|command -v pgrep && command -v ps
+strace|strace|strace, which shows the order of writes to the store|command -v strace
 ip|iproute2|ip, which brings up loopback in a network namespace|command -v ip
 namespaces|util-linux|new mount and network namespaces (unshare -mn; -rmn when not root)|need_unshare true
 sanitizers|build-essential|the C compiler with AddressSanitizer and UndefinedBehaviorSanitizer|need_link "${CC_SAN:-cc}" -fsanitize=address,undefined

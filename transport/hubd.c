@@ -263,6 +263,9 @@ main(int argc, char **argv)
 	if (store_open(&hubd_store, path, conf.server_name, &cause) != 0)
 		hubd_ready(ready_fd, cause);
 	free(path);
+	/* --user cannot read root's key file: take the key while root. */
+	if (conf.user != NULL && store_key_preload(hubd_store, &cause) != 0)
+		hubd_ready(ready_fd, cause);
 	env->server = store_server_name(hubd_store);
 	env->hostname = conf.hostname != NULL ? conf.hostname : hubd_fqdn();
 	if (hubd_user(conf.user, &cause) != 0 || hubd_dirs(&cause) != 0 ||

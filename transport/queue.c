@@ -46,6 +46,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -2132,9 +2133,10 @@ queue_protolog(const struct dest *d, struct buf *plog)
 	static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 	struct tm		 tm;
 	time_t			 now;
-	FILE			*f;
+	FILE			*f = NULL;
 	char			*dir, *path, *p, stamp[32];
 	const char		*s, *nl;
+	int			 fd;
 
 	if (plog->len == 0)
 		return;
@@ -2151,11 +2153,15 @@ queue_protolog(const struct dest *d, struct buf *plog)
 		(void)mkdir(dir, 0750);
 		*p = '/';
 	}
+	/* 0640, as the rest of the state: a trace shows addresses. */
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
 		log_warnx("protocol log: %s: %s", dir, strerror(errno));
-	else if ((f = fopen(path, "a")) == NULL)
+	else if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0640)) == -1 || (f = fdopen(fd, "a")) == NULL) {
 		log_warnx("protocol log: %s: %s", path, strerror(errno));
-	else {
+		if (fd != -1)
+			close(fd);
+	} else {
 		for (s = plog->s; *s != '\0'; s = nl + 1) {
 			if ((nl = strchr(s, '\n')) == NULL)
 				nl = s + strlen(s);

@@ -5,7 +5,7 @@
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..29"
+echo "1..30"
 s="$tap_tmp/s.db"
 
 snapshot() {	# everything the store holds, as text
@@ -58,6 +58,21 @@ tap_result $? "credential stored; the password is never printed"
 ! grep -qa 'S3cret-Pa55' "$s" "$s-wal" 2>/dev/null && [ -f "$s.key" ] &&
     [ "$(stat -c %a "$s.key")" = 600 ]
 tap_result $? "password encrypted at rest; key file beside the store, 0600"
+
+# The key file's name is on disk (its directory synced) before the store
+# takes a password sealed with it: strace shows the order.
+ks=$tap_tmp/keyed/hubsh.db
+mkdir -p "$tap_tmp/keyed"
+strace -f -e trace=openat,fsync -o "$tap_tmp/key.trace" \
+    "$HUBSH" --store "$ks" --server EX01 -NonInteractive -File "$tap_tmp/cred.ps1" \
+    >/dev/null 2>&1 </dev/null
+awk -v key="\"$ks.key\"" -v dir="\"$tap_tmp/keyed\"" '
+    /openat\(/ && index($0, key) && /O_CREAT/ { split($0, a, "= "); kfd = a[2] + 0; next }
+    kfd && !kdone && index($0, "fsync(" kfd ")") { kdone = 1; next }
+    kdone && /openat\(/ && index($0, dir) && /O_DIRECTORY/ { split($0, a, "= "); dfd = a[2] + 0; next }
+    dfd && index($0, "fsync(" dfd ")") && / = 0$/ { print "ok"; exit }' \
+    "$tap_tmp/key.trace" | grep -qx ok
+tap_result $? "a new key file is synced, and then its directory"
 
 cat >"$tap_tmp/stop.ps1" <<'PS'
 Get-SendConnector nosuch -ErrorAction Stop

@@ -10,7 +10,7 @@
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks unbound aiosmtpd dig
-tap_plan 22
+tap_plan 23
 
 # Two plain peers; the second answers on 127.0.0.2 for the MX tests.
 peer_start smart || tap_bail "peer smart"
@@ -56,6 +56,10 @@ ls "$STATE"/log/SmtpSend/SEND*.log >/dev/null 2>&1 &&
     grep -q ',Smart,.*> MAIL FROM:<sender@example.org>' \
     "$STATE"/log/SmtpSend/SEND*.log
 tap_result $? "ProtocolLoggingLevel Verbose writes the protocol log"
+[ "$(stat -c %a "$STATE"/log/SmtpSend/SEND*.log)" = 640 ] &&
+    [ "$(stat -c %a "$STATE"/log/SmtpSend)" = 750 ]
+tap_result $? "the protocol log is 0640, its directory 0750" ||
+    stat -c '%n %a' "$STATE"/log/SmtpSend "$STATE"/log/SmtpSend/* | tap_diag -
 
 # --- MX ------------------------------------------------------------------------
 

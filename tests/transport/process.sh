@@ -11,7 +11,7 @@
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks aiosmtpd
-tap_plan 17
+tap_plan 19
 
 tt_gone() { ! tt_alive "$1"; }
 
@@ -120,6 +120,26 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	tap_result $? "its control socket, made as root, belongs to nobody (0660)"
 	hubd_stop && [ ! -e "$tap_tmp/run-nobody/hubd.sock" ]
 	tap_result $? "as nobody it still removes its control socket when it stops"
+
+	# A connector with a password: the key file is root's 0600, so
+	# hubd reads it before it becomes nobody.
+	peer_start authsink --auth relayuser:S3cret-Pa55 || tap_bail "peer"
+	cat >"$tap_tmp/auth.ps1" <<PS
+\$pw = ConvertTo-SecureString 'S3cret-Pa55' -AsPlainText -Force
+\$cred = New-Object System.Management.Automation.PSCredential('relayuser', \$pw)
+New-SendConnector -Name AuthSink -Usage Custom -AddressSpaces 'auth.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port $PEER_PORT -SmartHostAuthMechanism BasicAuth -AuthenticationCredential \$cred | Out-Null
+PS
+	"$HUBSH" --server "$SERVER" -File "$tap_tmp/auth.ps1" >"$tap_tmp/auth.log" 2>&1 &&
+	    [ "$(stat -c '%a %U' "$STORE.key")" = "600 root" ]
+	tap_result $? "a BasicAuth connector; the key file is root's, 0600" ||
+	    tap_diag - <"$tap_tmp/auth.log"
+	CONTROL=$tap_tmp/run-nobody/hubd.sock STATE=$tap_tmp/state-nobody \
+	    hubd_start --user nobody &&
+	    submit --to r@auth.test && peer_wait_messages authsink 1 20 &&
+	    [ "$(peer_msg authsink 1 auth_user)" = relayuser ]
+	tap_result $? "hubd --user nobody delivers with the password (AUTH as relayuser)" ||
+	    tap_diag - <"$HUBD_LOG"
+	hubd_stop
 else
 	# Without root there is nothing to drop: that is a failure of the
 	# environment, and says so.
@@ -127,6 +147,8 @@ else
 	tap_result 1 "after binding, hubd runs as nobody"
 	tap_result 1 "its control socket belongs to nobody (needs root)"
 	tap_result 1 "as nobody it removes its control socket (needs root)"
+	tap_result 1 "a BasicAuth connector (needs root)"
+	tap_result 1 "hubd --user nobody delivers with the password (needs root)"
 fi
 
 exit $tap_failed
