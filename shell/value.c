@@ -326,8 +326,28 @@ value_ref(struct value *v)
 	return (v);
 }
 
+/* Values whose last reference went, waiting to be taken apart. */
+struct value_dead {
+	struct value	**v;
+	size_t		  n, cap;
+};
+
+/* Drop a reference; the value joins dead when it was the last. */
 static void
-value_destroy(struct value *v)
+value_drop(struct value *v, struct value_dead *dead)
+{
+	if (v == NULL || v->refs == VALUE_STATIC || --v->refs > 0)
+		return;
+	if (dead->n == dead->cap) {
+		dead->cap = dead->cap == 0 ? 16 : dead->cap * 2;
+		dead->v = xreallocarray(dead->v, dead->cap, sizeof *dead->v);
+	}
+	dead->v[dead->n++] = v;
+}
+
+/* Free v; what it held is dropped into dead, not freed here. */
+static void
+value_destroy(struct value *v, struct value_dead *dead)
 {
 	struct prop	*p;
 	size_t		 i;
@@ -344,13 +364,13 @@ value_destroy(struct value *v)
 		break;
 	case V_ARRAY:
 		for (i = 0; i < v->u.arr.n; i++)
-			value_unref(v->u.arr.v[i]);
+			value_drop(v->u.arr.v[i], dead);
 		free(v->u.arr.v);
 		break;
 	case V_HASH:
 		for (i = 0; i < v->u.hash.n; i++) {
-			value_unref(v->u.hash.e[i].key);
-			value_unref(v->u.hash.e[i].val);
+			value_drop(v->u.hash.e[i].key, dead);
+			value_drop(v->u.hash.e[i].val, dead);
 		}
 		free(v->u.hash.e);
 		break;
@@ -362,7 +382,7 @@ value_destroy(struct value *v)
 			p = &v->u.obj->props[i];
 			if (!p->const_name)
 				free((char *)p->name);
-			value_unref(p->val);
+			value_drop(p->val, dead);
 		}
 		free(v->u.obj->props);
 		free(v->u.obj->type_name);
@@ -376,13 +396,20 @@ value_destroy(struct value *v)
 	free(v);
 }
 
+/*
+ * Release a reference.  A value freed takes apart what only it held, in
+ * a loop rather than by recursion: an array nested 100,000 deep ($a =
+ * $a, 1 in a loop) must not take the C stack with it.
+ */
 void
 value_unref(struct value *v)
 {
-	if (v == NULL || v->refs == VALUE_STATIC)
-		return;
-	if (--v->refs == 0)
-		value_destroy(v);
+	struct value_dead	dead = { NULL, 0, 0 };
+
+	value_drop(v, &dead);
+	while (dead.n > 0)
+		value_destroy(dead.v[--dead.n], &dead);
+	free(dead.v);
 }
 
 size_t
@@ -472,10 +499,19 @@ value_to_string(const struct value *v)
 	case V_SECURE:
 		return (xstrdup("System.Security.SecureString"));
 	case V_ARRAY:
+		/*
+		 * Elements joined by spaces; an element that is an array
+		 * itself is its type name, as PowerShell converts
+		 * @(@(1, 2), 3) to "System.Object[] 3".  No recursion.
+		 */
 		buf_init(&b);
 		for (i = 0; i < v->u.arr.n; i++) {
 			if (i > 0)
 				buf_addc(&b, ' ');
+			if (v->u.arr.v[i]->type == V_ARRAY) {
+				buf_adds(&b, "System.Object[]");
+				continue;
+			}
 			s = value_to_string(v->u.arr.v[i]);
 			buf_adds(&b, s);
 			free(s);

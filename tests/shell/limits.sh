@@ -7,7 +7,7 @@
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..12"
+echo "1..13"
 s="$tap_tmp/s.db"
 complex='Processing was stopped because the script is too complex.'
 overflow='The script failed due to call depth overflow.'
@@ -80,6 +80,16 @@ tap_result $? "a script block running itself: call depth overflow stops the scri
 out=$(hub "$s" -File "$tap_tmp/fine.ps1" 2>&1); rc=$?
 [ $rc -eq 0 ] && [ "$out" = "$(printf '1\n2\n3')" ]
 tap_result $? "199 levels of parentheses, strings and indexes still run (exit $rc)"
+# Values nested deep at run time: an array inside an array 100,000 times
+# is freed and made a string without recursion; an inner array is its
+# type name in a string, as in PowerShell.
+printf '$a = 1\n1..100000 | %% { $a = $a, 1 }\n"$a"\n$x = @(@(1, 2), 3); "$x"\n' \
+    >"$tap_tmp/nested.ps1"
+out=$(timeout 120 "$HUBSH" --store "$s" --server EX01 -NonInteractive \
+    -File "$tap_tmp/nested.ps1" 2>&1 </dev/null); rc=$?
+[ $rc -eq 0 ] && [ "$out" = "System.Object[] 1
+System.Object[] 3" ]
+tap_result $? "an array nested 100,000 deep becomes a string and is freed (exit $rc)"
 
 # NUL: refused with its line and column, before anything runs.
 nulmsg='The character NUL (U+0000) is not allowed in a hubsh script'
