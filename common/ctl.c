@@ -289,6 +289,11 @@ ctl_parse_line(struct ctl_rec *r, const char *s, size_t len, char **cause)
 		xasprintf(cause, "malformed line in the control protocol");
 		return (-1);
 	}
+	/* A value is a C string: a NUL would cut it short unseen. */
+	if (memchr(s, '\0', len) != NULL) {
+		xasprintf(cause, "a NUL character in the control protocol");
+		return (-1);
+	}
 	if (r->n >= CTL_FIELDS_MAX) {
 		xasprintf(cause, "too many fields in one record");
 		return (-1);

@@ -25,7 +25,10 @@ static pthread_mutex_t	log_limit_lock = PTHREAD_MUTEX_INITIALIZER;
 static void	log_vlog(int, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
 
-/* Choose the destination; verbose > 0 also logs debug lines. */
+/*
+ * Choose the destination; verbose > 0 also logs debug lines, verbose < 0
+ * only fatal ones.
+ */
 void
 log_init(bool to_stderr, int verbose)
 {
@@ -41,6 +44,10 @@ log_vlog(int pri, const char *fmt, va_list ap)
 	struct timespec	 ts;
 	struct tm	 tm;
 	char		*msg, *line, stamp[32];
+
+	/* verbose < 0: nothing but fatal lines (the fuzzers). */
+	if (log_verbose < 0 && pri != LOG_CRIT)
+		return;
 
 	if (!log_to_stderr) {
 		vsyslog(pri, fmt, ap);

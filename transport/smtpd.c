@@ -29,8 +29,8 @@
  *   421; after SMTPD_DRAIN_SECS the rest are cut off unanswered, so
  *   their messages were never acknowledged and the clients send again.
  *
- * The same file holds the helpers pickup.c shares: mailbox syntax, the
- * RFC 5322 date and the header field scanner.
+ * The same file holds the helpers pickup.c shares: mailbox syntax and
+ * the RFC 5322 date; the header field scanner is hdr.c.
  */
 #define _GNU_SOURCE	/* accept4(2), pipe2(2): close-on-exec at once */
 
@@ -406,6 +406,40 @@ smtpd_accept_one(struct smtpd *sd)
 	if (smtpd_spawn(sd, fd, &ss, &key, relay) != 0)
 		smtpd_refuse(fd, "421 4.3.2 Service not available, closing "
 		    "transmission channel\r\n");
+}
+
+/*
+ * A session on fd, connected already, from peer: what smtpd_accept_one()
+ * does after accept(2), for a caller that has the connection another way
+ * (the SMTP fuzzer, over a socketpair).  The limits apply as to any.
+ */
+int
+smtpd_serve(struct smtpd *sd, int fd, const struct sockaddr_storage *peer)
+{
+	struct sockaddr_storage	 ss = *peer;
+	struct client_key	 key;
+	bool			 relay;
+	const char		*why;
+
+	relay = smtpd_relay_allowed((struct sockaddr *)&ss);
+	smtpd_client_key(&ss, &key);
+	pthread_mutex_lock(&sd->lock);
+	why = smtpd_full(sd, &key, relay);
+	pthread_mutex_unlock(&sd->lock);
+	if (why != NULL)
+		return (-1);
+	return (smtpd_spawn(sd, fd, &ss, &key, relay));
+}
+
+int
+smtpd_sessions(struct smtpd *sd)
+{
+	int	n;
+
+	pthread_mutex_lock(&sd->lock);
+	n = sd->nsessions;
+	pthread_mutex_unlock(&sd->lock);
+	return (n);
 }
 
 /*
@@ -1505,15 +1539,15 @@ data_headers(struct spool_msg *msg, const char *h, size_t len)
 	size_t			pos = 0;
 	int			hops = 1;
 
-	while (smtpd_hdr_next(h, len, &pos, &f) == 0) {
+	while (hdr_next(h, len, &pos, &f) == 0) {
 		if (f.namelen == 8 && strncasecmp(f.name, "Received", 8) == 0)
 			hops++;
 		else if (f.namelen == 10 && msg->message_id == NULL &&
 		    strncasecmp(f.name, "Message-ID", 10) == 0)
-			msg->message_id = smtpd_hdr_unfold(&f);
+			msg->message_id = hdr_unfold(&f);
 		else if (f.namelen == 7 && msg->subject == NULL &&
 		    strncasecmp(f.name, "Subject", 7) == 0)
-			msg->subject = smtpd_hdr_unfold(&f);
+			msg->subject = hdr_unfold(&f);
 	}
 	if (msg->message_id != NULL && *msg->message_id == '\0') {
 		free(msg->message_id);
@@ -1859,68 +1893,4 @@ smtpd_date(char *out, size_t len, time_t t)
 	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
 	    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
-}
-
-int
-smtpd_hdr_next(const char *h, size_t len, size_t *pos, struct hdr_field *f)
-{
-	const char	*p = h + *pos, *end = h + len, *lf, *colon;
-	size_t		 n;
-
-	if (p >= end || *p == '\r' || *p == '\n')
-		return (1);
-	if (*p == ' ' || *p == '\t')
-		return (-1);
-	/* The field: this line and every line that starts with WSP. */
-	for (lf = p; ; ) {
-		if ((lf = memchr(lf, '\n', (size_t)(end - lf))) == NULL)
-			return (-1);
-		if (lf + 1 == end || (lf[1] != ' ' && lf[1] != '\t'))
-			break;
-		lf++;
-	}
-	n = (size_t)(lf + 1 - p);
-	if ((colon = memchr(p, ':', n)) == NULL || memchr(p, '\n',
-	    (size_t)(colon - p)) != NULL)
-		return (-1);
-	f->name = p;
-	for (f->namelen = (size_t)(colon - p); f->namelen > 0 &&
-	    (p[f->namelen - 1] == ' ' || p[f->namelen - 1] == '\t');
-	    f->namelen--)
-		continue;
-	if (f->namelen == 0)
-		return (-1);
-	for (n = 0; n < f->namelen; n++)
-		if ((unsigned char)p[n] < 33 || (unsigned char)p[n] > 126)
-			return (-1);
-	f->value = colon + 1;
-	f->valuelen = (size_t)(lf + 1 - f->value);
-	f->off = *pos;
-	f->len = (size_t)(lf + 1 - p);
-	*pos += f->len;
-	return (0);
-}
-
-char *
-smtpd_hdr_unfold(const struct hdr_field *f)
-{
-	struct buf	b;
-	size_t		i, start, end;
-	unsigned char	c;
-
-	buf_init(&b);
-	for (i = 0; i < f->valuelen; i++) {
-		c = (unsigned char)f->value[i];
-		if (c == '\r' || c == '\n')
-			continue;
-		buf_addc(&b, c < 32 || c == 127 ? ' ' : (char)c);
-	}
-	for (start = 0; start < b.len && b.s[start] == ' '; start++)
-		continue;
-	for (end = b.len; end > start && b.s[end - 1] == ' '; end--)
-		continue;
-	memmove(b.s, b.s + start, end - start);
-	b.len = end - start;
-	b.s[b.len] = '\0';
-	return (buf_detach(&b));
 }

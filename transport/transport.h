@@ -544,6 +544,11 @@ int		 smtpd_start(struct smtpd *, char **cause);
 void		 smtpd_stop(struct smtpd *);
 /* Is addr inside one of the configured relay networks? */
 bool		 smtpd_relay_allowed(const struct sockaddr *);
+/* Serve a session on a connected fd (the fuzzer's socketpair); -1: full. */
+int		 smtpd_serve(struct smtpd *, int fd,
+		     const struct sockaddr_storage *peer);
+/* Sessions still running (the fuzzer waits for its one to end). */
+int		 smtpd_sessions(struct smtpd *);
 
 /* Helpers shared with pickup.c. */
 /* Is addr a mailbox local@domain in RFC 5321 syntax (ASCII)? */
@@ -551,7 +556,9 @@ bool		 smtpd_addr_valid(const char *addr);
 /* t as an RFC 5322 date-time, local time, whatever the locale. */
 void		 smtpd_date(char *, size_t, time_t);
 
-/* One header field, as found by smtpd_hdr_next(). */
+/* hdr.c: the header field scanner. */
+
+/* One header field, as found by hdr_next(). */
 struct hdr_field {
 	const char	*name;		/* not NUL-terminated */
 	size_t		 namelen;
@@ -566,10 +573,10 @@ struct hdr_field {
  * *pos past it; 1 at the blank line or the end; -1 at a line that is not
  * a field.
  */
-int		 smtpd_hdr_next(const char *h, size_t len, size_t *pos,
+int		 hdr_next(const char *h, size_t len, size_t *pos,
 		     struct hdr_field *);
 /* The value unfolded and trimmed, controls as spaces (caller frees). */
-char		*smtpd_hdr_unfold(const struct hdr_field *);
+char		*hdr_unfold(const struct hdr_field *);
 
 /* ------------------------------------------------------------------ */
 /* pickup.c: the pickup directory (intake from files). */

@@ -18,16 +18,17 @@
 #include "xmalloc.h"
 #include "tap.h"
 
-/* Write text to one end of a socket pair and read records at the other. */
+/* Write len bytes to one end of a socket pair, read records at the other. */
 static int
-decode(const char *text, struct ctl_rec *r, bool *last, char **cause)
+decoden(const char *text, size_t len, struct ctl_rec *r, bool *last,
+    char **cause)
 {
 	struct ctl_reader	rd;
 	int			sv[2], rc;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
 		return (-2);
-	if (ctl_write_all(sv[0], text, strlen(text), cause) != 0)
+	if (ctl_write_all(sv[0], text, len, cause) != 0)
 		return (-2);
 	close(sv[0]);
 	ctl_reader_init(&rd, sv[1], 2000);
@@ -35,6 +36,12 @@ decode(const char *text, struct ctl_rec *r, bool *last, char **cause)
 	ctl_reader_free(&rd);
 	close(sv[1]);
 	return (rc);
+}
+
+static int
+decode(const char *text, struct ctl_rec *r, bool *last, char **cause)
+{
+	return (decoden(text, strlen(text), r, last, cause));
 }
 
 static void
@@ -81,6 +88,7 @@ test_roundtrip(void)
 static void
 test_malformed(void)
 {
+	static const char nul[] = "op get-queue\nidentity EX01\\3\0x\n.\n";
 	struct ctl_rec	 r;
 	char		*cause = NULL;
 	bool		 last;
@@ -97,6 +105,11 @@ test_malformed(void)
 	/* The stream ends before the record does: the answer is lost. */
 	TAP_CHECK(decode("status ok\n", &r, &last, &cause) == -1);
 	TAP_CHECK(cause != NULL && strstr(cause, "closed") != NULL);
+	free(cause);
+	cause = NULL;
+	/* A NUL would cut a value short: the line is refused. */
+	TAP_CHECK(decoden(nul, sizeof nul - 1, &r, &last, &cause) == -1);
+	TAP_CHECK(cause != NULL && strstr(cause, "NUL") != NULL);
 	free(cause);
 	cause = NULL;
 	/* "-" ends a record that is not the last. */
