@@ -41,6 +41,7 @@ static int	lex_dquote_body(struct lexer *, struct token *, struct buf *,
 		    struct xpart **, size_t *, bool bareword);
 static int	lex_dollar(struct lexer *, struct token *, struct buf *,
 		    struct xpart **, size_t *);
+static size_t	lex_subexpr_index(const struct source *, size_t);
 static bool	lex_subexpr_find(struct lexer *, size_t, size_t *);
 static void	lex_subexpr_keep(struct lexer *, size_t, size_t);
 static bool	lex_number(struct lexer *, enum lex_mode, struct token *);
@@ -350,6 +351,22 @@ lex_name_char(uint32_t c)
 	    !lex_is_dquote(c) && !lex_is_dash(c) && !lex_is_lookalike(c)));
 }
 
+/* The first remembered $( ) that starts at or after start. */
+static size_t
+lex_subexpr_index(const struct source *src, size_t start)
+{
+	size_t	lo = 0, hi = src->nsubexprs, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (src->subexprs[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
 /*
  * Where the $( ) of a string at offset start closes, when an earlier scan
  * found it within this lexer's end.  The parser lexes a string token more
@@ -361,15 +378,8 @@ static bool
 lex_subexpr_find(struct lexer *lx, size_t start, size_t *close)
 {
 	const struct source	*src = lx->src;
-	size_t			 lo = 0, hi = src->nsubexprs, mid;
+	size_t			 lo = lex_subexpr_index(src, start);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (src->subexprs[mid].start < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == src->nsubexprs || src->subexprs[lo].start != start ||
 	    src->subexprs[lo].close >= lx->end)
 		return (false);
@@ -382,15 +392,8 @@ static void
 lex_subexpr_keep(struct lexer *lx, size_t start, size_t close)
 {
 	struct source	*src = lx->src;
-	size_t		 lo = 0, hi = src->nsubexprs, mid;
+	size_t		 lo = lex_subexpr_index(src, start);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (src->subexprs[mid].start < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo < src->nsubexprs && src->subexprs[lo].start == start)
 		return;
 	src->subexprs = xreallocarray(src->subexprs, src->nsubexprs + 1,

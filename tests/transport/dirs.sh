@@ -66,19 +66,20 @@ if [ $is_root = yes ]; then
 	mkdir -m 700 "$tap_tmp/nobody" "$tap_tmp/nobody/state"
 	chown -R nobody:nogroup "$tap_tmp/nobody"
 	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
-	FAIL_LOG=$tap_tmp/fail.nobody.log
-	as_nobody "$HUBD" -f --store "$tap_tmp/nobody/hubsh.db" \
-	    --listen "127.0.0.1:$(free_port)" \
-	    --control-socket "$tap_tmp/nobody/hubd.sock" \
-	    --state-dir "$tap_tmp/locked/state" >"$FAIL_LOG" 2>&1 </dev/null
-	[ $? = 1 ] && grep -q "hubd: cannot create the state directory $tap_tmp/locked/state: Permission denied" "$FAIL_LOG"
+	# nobody_fails STATE-DIR SOCKET: hubd as nobody must not start.
+	nobody_fails() {
+		tt_fail_n=$((tt_fail_n + 1))
+		FAIL_LOG=$tap_tmp/fail.$tt_fail_n.log
+		as_nobody "$HUBD" -f --store "$tap_tmp/nobody/hubsh.db" \
+		    --listen "127.0.0.1:$(free_port)" --control-socket "$2" \
+		    --state-dir "$1" >"$FAIL_LOG" 2>&1 </dev/null
+		[ $? = 1 ]
+	}
+	nobody_fails "$tap_tmp/locked/state" "$tap_tmp/nobody/hubd.sock" &&
+	    grep -q "hubd: cannot create the state directory $tap_tmp/locked/state: Permission denied" "$FAIL_LOG"
 	tap_result $? "as another user than root: the directory it may not make is named (Permission denied)"
-	FAIL_LOG=$tap_tmp/fail.nobody2.log
-	as_nobody "$HUBD" -f --store "$tap_tmp/nobody/hubsh.db" \
-	    --listen "127.0.0.1:$(free_port)" \
-	    --control-socket "$tap_tmp/locked/x/run/hubd.sock" \
-	    --state-dir "$tap_tmp/nobody/state" >"$FAIL_LOG" 2>&1 </dev/null
-	[ $? = 1 ] && grep -q "hubd: cannot create $tap_tmp/locked/x (for the control socket's directory $tap_tmp/locked/x/run): Permission denied" "$FAIL_LOG"
+	nobody_fails "$tap_tmp/nobody/state" "$tap_tmp/locked/x/run/hubd.sock" &&
+	    grep -q "hubd: cannot create $tap_tmp/locked/x (for the control socket's directory $tap_tmp/locked/x/run): Permission denied" "$FAIL_LOG"
 	tap_result $? "a missing parent it may not make is named, with the directory it was for"
 else
 	tap_result 1 "as another user than root: the directory it may not make is named (needs root)"
