@@ -17,7 +17,7 @@
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks aiosmtpd setpriv groupadd groupdel gpasswd
-tap_plan 34
+tap_plan 35
 
 NCLIENTS=4		# clients at once, each to a domain of its own
 NEACH=2500		# messages per client
@@ -107,6 +107,12 @@ if [ $is_root = yes ]; then
 	tap_result $? "socket opened to all: SO_PEERCRED refuses nobody with PermissionDenied"
 	grep -q 'control: refused user nobody (uid 65534)' "$HUBD_LOG"
 	tap_result $? "and the refusal is logged with the user and uid"
+	for i in $(seq 30); do
+		as_nobody --clear-groups op=ping >/dev/null
+	done
+	[ "$(grep -c 'control: refused user' "$HUBD_LOG")" -le 2 ]
+	tap_result $? "30 more refusals at once: logged once in a while, not once each" ||
+	    tap_diag "$(grep -c 'control: refused user' "$HUBD_LOG") lines"
 
 	chmod 660 "$CONTROL"
 	out=$(as_nobody "--groups $GID" op=ping)
@@ -123,6 +129,7 @@ else
 	for t in "the socket's mode and group" \
 	    "outside the group: refused by the kernel" \
 	    "socket opened to all: refused by SO_PEERCRED" \
+	    "30 refusals logged once in a while" \
 	    "the refusal is logged" "a process holding the group is admitted" \
 	    "a member by the group database is admitted"; do
 		tap_result 1 "$t (needs root and user nobody: run the tests as root)"
