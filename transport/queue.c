@@ -16,10 +16,11 @@
  * Every outcome is written back through the committer; a recipient
  * leaves its queue only once its outcome is on disk, so a crash at worst
  * repeats a delivery (at-least-once), never loses one.  When the write
- * fails (a full disk), the outcome is kept in memory and only the write
- * is retried, by the scheduler, with back-off: the recipient stays held
- * ("in flight") meanwhile, so a message the next hop took is not sent
- * again every retry interval for as long as the disk stays full.
+ * fails (a full disk), a recipient sent or failed keeps its outcome in
+ * memory and stays held ("in flight") while the scheduler retries only
+ * the write, with back-off: a message the next hop took is not sent
+ * again every retry interval for as long as the disk stays full.  A
+ * deferred one goes back to waiting, as the spool has it.
  *
  * Two views of a destination.  struct dest belongs to one routing
  * snapshot (its key holds the snapshot's generation) and carries the
@@ -233,7 +234,9 @@ struct qresult {
  * stay in flight until then.
  */
 struct qunsaved {
-	struct qresult		 res;
+	struct qresult		 res;		/* what to write */
+	size_t			*held;		/* the recipients it holds */
+	size_t			 nheld;
 	char			*connector;
 	char			*peer;
 	TAILQ_ENTRY(qunsaved)	 entry;
@@ -1345,6 +1348,7 @@ queue_commit_result(struct queue *q, struct qresult *res, time_t now)
 
 	if (commit_run(env->commit, queue_write_result, res, &cause) == 0) {
 		pthread_mutex_lock(&q->lock);
+		queue_release(q, res, now);
 		queue_settle(q, res, now);
 		pthread_mutex_unlock(&q->lock);
 		return;
@@ -1366,13 +1370,14 @@ queue_commit_result(struct queue *q, struct qresult *res, time_t now)
 	spool_msg_free(res->dsn_msg);
 	res->dsn_msg = NULL;
 	pthread_mutex_lock(&q->lock);
+	queue_release(q, res, now);
 	queue_settle(q, res, now);
 	pthread_mutex_unlock(&q->lock);
 }
 
 /*
- * The outcome res is on disk, or undone (lock held): release its
- * recipients, forget the message when nothing is left of it, and route
+ * The outcome res is on disk, or undone, and its recipients released
+ * (lock held): forget the message when nothing is left of it, and route
  * its report.  The lock is dropped to remove a message left without
  * anything to do.
  */
@@ -1383,7 +1388,6 @@ queue_settle(struct queue *q, struct qresult *res, time_t now)
 	char		*cause = NULL;
 	int64_t		 orphan = -1;
 
-	queue_release(q, res, now);
 	if (queue_msg_done(qm)) {
 		/* The last holder frees it; its rows may still be there. */
 		if (!res->deleted)
@@ -1412,49 +1416,82 @@ queue_settle(struct queue *q, struct qresult *res, time_t now)
 }
 
 /*
- * Keep an outcome the spool did not take (called without the lock): a
- * copy owning what it points to goes on q->unsaved, its recipients stay
- * in flight, and the scheduler writes it again.  Said once in the log,
- * then every QUEUE_UNSAVED_LOG seconds while it lasts.
+ * An outcome the spool did not take (called without the lock).  A
+ * recipient sent or failed must not go again: it stays in flight, and a
+ * copy of the result owning what it points to, with the report if any,
+ * goes on q->unsaved for the scheduler to write.  A recipient deferred
+ * loses nothing but its record: the spool has it queued, which is the
+ * truth, so it is let go at once and retried on the schedule kept in
+ * memory (a deferral held too would keep mail from a partner that is
+ * back for as long as the disk stays full).  Said once in the log, then
+ * every QUEUE_UNSAVED_LOG seconds while it lasts.
  */
 static void
 queue_unsaved_add(struct queue *q, struct qresult *res, const char *cause)
 {
-	struct qunsaved	*u;
+	struct qresult	 freed = *res;
+	struct qunsaved	*u = NULL;
 	time_t		 now = time(NULL);
+	size_t		 i, k, *held, nheld = 0;
 
-	u = xcalloc(1, sizeof *u);
-	u->res = *res;
-	u->res.idx = xreallocarray(NULL, res->n, sizeof *res->idx);
-	memcpy(u->res.idx, res->idx, res->n * sizeof *res->idx);
-	u->res.st = NULL;
-	u->res.sp = NULL;
-	if (res->connector != NULL)
-		u->res.connector = u->connector = xstrdup(res->connector);
-	if (res->peer != NULL)
-		u->res.peer = u->peer = xstrdup(res->peer);
-	/* The report, if any, goes with it. */
-	memset(&res->dsn, 0, sizeof res->dsn);
-	res->dsn_msg = NULL;
+	held = xreallocarray(NULL, res->n + 1, sizeof *held);
+	freed.idx = xreallocarray(NULL, res->n + 1, sizeof *freed.idx);
+	freed.n = 0;
+	for (i = 0; i < res->n; i++) {
+		k = res->idx[i];
+		if (res->qm->m->rcpts[k].state == SPOOL_RCPT_QUEUED)
+			freed.idx[freed.n++] = k;
+		else
+			held[nheld++] = k;
+	}
+	if (nheld > 0 || res->dsn_msg != NULL) {
+		u = xcalloc(1, sizeof *u);
+		u->res = *res;
+		u->held = held;
+		u->nheld = nheld;
+		/* A delay notice writes its recipients (delay_notified). */
+		u->res.idx = xreallocarray(NULL, res->n + 1,
+		    sizeof *res->idx);
+		memcpy(u->res.idx, res->notice ? res->idx : held,
+		    (res->notice ? res->n : nheld) * sizeof *res->idx);
+		u->res.n = res->notice ? res->n : nheld;
+		u->res.st = NULL;
+		u->res.sp = NULL;
+		if (res->connector != NULL)
+			u->res.connector = u->connector =
+			    xstrdup(res->connector);
+		if (res->peer != NULL)
+			u->res.peer = u->peer = xstrdup(res->peer);
+		/* The report, if any, goes with it. */
+		memset(&res->dsn, 0, sizeof res->dsn);
+		res->dsn_msg = NULL;
+	} else
+		free(held);
 
 	pthread_mutex_lock(&q->lock);
-	if (q->nunsaved == 0) {
-		log_warnx("queue: the spool cannot take delivery outcomes "
-		    "(%s): they are kept in memory and written when it can; "
-		    "no delivery is repeated meanwhile", cause);
-		q->unsaved_logged = now;
-		q->unsaved_backoff = 1;
-		q->unsaved_next = now + 1;
+	queue_release(q, &freed, now);
+	if (u != NULL) {
+		if (q->nunsaved == 0) {
+			log_warnx("queue: the spool cannot take delivery "
+			    "outcomes (%s): they are kept in memory and "
+			    "written when it can; no delivery is repeated "
+			    "meanwhile", cause);
+			q->unsaved_logged = now;
+			q->unsaved_backoff = 1;
+			q->unsaved_next = now + 1;
+		}
+		TAILQ_INSERT_TAIL(&q->unsaved, u, entry);
+		q->nunsaved++;
 	}
-	TAILQ_INSERT_TAIL(&q->unsaved, u, entry);
-	q->nunsaved++;
 	pthread_mutex_unlock(&q->lock);
+	free(freed.idx);
 }
 
 static void
 queue_unsaved_free(struct qunsaved *u)
 {
 	free(u->res.idx);
+	free(u->held);
 	free(u->connector);
 	free(u->peer);
 	buf_free(&u->res.dsn);
@@ -1470,6 +1507,7 @@ queue_unsaved_free(struct qunsaved *u)
 static void
 queue_unsaved_write(struct queue *q, time_t now)
 {
+	struct qresult	 rel;
 	struct qunsaved	*u;
 	char		*cause = NULL;
 	size_t		 written = 0;
@@ -1485,6 +1523,10 @@ queue_unsaved_write(struct queue *q, time_t now)
 		TAILQ_REMOVE(&q->unsaved, u, entry);
 		q->nunsaved--;
 		written++;
+		rel = u->res;
+		rel.idx = u->held;
+		rel.n = u->nheld;
+		queue_release(q, &rel, now);
 		queue_settle(q, &u->res, now);
 		queue_unsaved_free(u);
 	}

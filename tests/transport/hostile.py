@@ -18,7 +18,8 @@ hubd's intake limits.  Every client connects from --source (default
 
     hostile.py say HOST PORT LINE... [--source A]
         send each LINE (escapes allowed, CRLF added) after the reply to
-        the previous one, print each reply as "LINE -> REPLY"; exit 0.
+        the previous one, print each reply as "LINE -> REPLY", or
+        "LINE -> (closed)" once the server has closed; exit 0.
 
     hostile.py data HOST PORT --bytes N [--hold FILE] [--source A]
         a message of about N bytes; with --hold, stop before the final
@@ -130,8 +131,12 @@ def cmd_say(args):
     f = s.makefile("rb")
     reply(f)
     for line in args.lines:
-        s.sendall(unescape(line) + b"\r\n")
-        print("%s -> %s" % (line, reply(f) or "(closed)"), flush=True)
+        try:
+            s.sendall(unescape(line) + b"\r\n")
+            r = reply(f)
+        except OSError:
+            r = ""      # the server closed first (a refusal, say)
+        print("%s -> %s" % (line, r or "(closed)"), flush=True)
 
 
 def cmd_data(args):
