@@ -6,7 +6,8 @@ hubd's intake limits.  Every client connects from --source (default
     hostile.py hold HOST PORT --count N --until FILE [--source A]
         open N connections one after the other and read each greeting;
         print "greeting I: LINE" for each, then keep every connection
-        open until FILE is gone (at most 120 s); exit 0.
+        open, with a NOOP on each every second so that no command
+        timeout ends it, until FILE is gone (at most 120 s); exit 0.
 
     hostile.py trickle HOST PORT --text TEXT --every S [--data]
         [--source A]
@@ -74,7 +75,13 @@ def cmd_hold(args):
             print("greeting %d: (error %s)" % (i + 1, e), flush=True)
     end = time.time() + 120
     while os.path.exists(args.until) and time.time() < end:
-        time.sleep(0.1)
+        for s, f in conns:
+            try:
+                s.sendall(b"NOOP\r\n")
+                reply(f)
+            except OSError:
+                pass
+        time.sleep(1)
     for s, _ in conns:
         s.close()
 
