@@ -1465,8 +1465,10 @@ queue_unsaved_add(struct queue *q, struct qresult *res, const char *cause)
 		/* The report, if any, goes with it. */
 		memset(&res->dsn, 0, sizeof res->dsn);
 		res->dsn_msg = NULL;
-	} else
+	} else {
 		free(held);
+		buf_free(&res->dsn);	/* empty: no report */
+	}
 
 	pthread_mutex_lock(&q->lock);
 	queue_release(q, &freed, now);
