@@ -133,7 +133,6 @@ struct log_limit {
 	time_t		 last;		/* when one last went out; 0: never */
 	uint64_t	 quiet;		/* held back since */
 };
-#define LOG_LIMIT(secs)	{ (secs), 0, 0 }
 /* May a line go out now?  *quiet: how many were held back before it. */
 bool		 log_limit(struct log_limit *, uint64_t *quiet);
 /* Start again (the condition ended): the next line goes out at once. */
