@@ -535,7 +535,7 @@ pickup_fields(const char *h, size_t len, struct hdr_field **fp, size_t *np)
 	size_t			pos = 0;
 	int			rc;
 
-	while ((rc = hdr_next(h, len, &pos, &f)) == 0) {
+	while ((rc = rfc5322_hdr_next(h, len, &pos, &f)) == 0) {
 		*fp = xreallocarray(*fp, *np + 1, sizeof **fp);
 		(*fp)[(*np)++] = f;
 	}
@@ -557,7 +557,7 @@ pickup_envelope(const struct hdr_field *f, size_t nf, struct spool_msg *msg,
 	    (sf = field_find(f, nf, "Sender")) == NULL)
 		sf = field_find(f, nf, "From");
 	if (sf != NULL) {
-		v = hdr_unfold(sf);
+		v = rfc5322_hdr_unfold(sf);
 		if (addrlist_parse(v, &l, reason) == 0 && l.n > 0)
 			msg->sender = xstrdup(l.v[0]);
 		free(v);
@@ -576,7 +576,7 @@ pickup_envelope(const struct hdr_field *f, size_t nf, struct spool_msg *msg,
 		    !field_is(&f[i], "To") && !field_is(&f[i], "Cc") &&
 		    !field_is(&f[i], "Bcc"))
 			continue;
-		v = hdr_unfold(&f[i]);
+		v = rfc5322_hdr_unfold(&f[i]);
 		(void)addrlist_parse(v, &l, reason);
 		free(v);
 	}
@@ -628,12 +628,12 @@ pickup_compose(struct pickup *p, const struct buf *norm, size_t hlen,
 
 	if (host == NULL || *host == '\0')
 		host = "localhost";
-	smtpd_date(date, sizeof date, now);
+	rfc5322_date(date, sizeof date, now);
 	buf_addf(body, "Received: from pickup by %s; %s\r\n", host, date);
 	if (field_find(f, nf, "Date") == NULL)
 		buf_addf(body, "Date: %s\r\n", date);
 	if ((mf = field_find(f, nf, "Message-ID")) != NULL)
-		msg->message_id = hdr_unfold(mf);
+		msg->message_id = rfc5322_hdr_unfold(mf);
 	else {
 		xasprintf(&msg->message_id, "<%llX.%X.%X@%s>",
 		    (unsigned long long)now, (unsigned int)getpid(),
@@ -641,7 +641,7 @@ pickup_compose(struct pickup *p, const struct buf *norm, size_t hlen,
 		buf_addf(body, "Message-ID: %s\r\n", msg->message_id);
 	}
 	if ((mf = field_find(f, nf, "Subject")) != NULL)
-		msg->subject = hdr_unfold(mf);
+		msg->subject = rfc5322_hdr_unfold(mf);
 	for (i = 0; i < nf; i++) {
 		if (field_is(&f[i], "Bcc") || field_is(&f[i], "X-Sender") ||
 		    field_is(&f[i], "X-Receiver"))
@@ -735,7 +735,7 @@ addrlist_item(struct buf *item, struct buf *angle, bool has_angle,
 	if (*a == '@' && strchr(a, ':') != NULL)
 		a = strchr(a, ':') + 1;
 	if (*a != '\0' || has_angle) {
-		if (!smtpd_addr_valid(a)) {
+		if (!rfc5322_addr_valid(a)) {
 			xasprintf(reason, "unparsable address: <%s>", a);
 			return (-1);
 		}

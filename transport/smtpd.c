@@ -29,8 +29,8 @@
  *   421; after SMTPD_DRAIN_SECS the rest are cut off unanswered, so
  *   their messages were never acknowledged and the clients send again.
  *
- * The same file holds the helpers pickup.c shares: mailbox syntax and
- * the RFC 5322 date; the header field scanner is hdr.c.
+ * Mailbox syntax, the RFC 5322 date and the header field scanner, which
+ * pickup.c needs too, are rfc5322.c's.
  */
 #define _GNU_SOURCE	/* accept4(2), pipe2(2): close-on-exec at once */
 
@@ -205,9 +205,6 @@ static bool	 helo_valid(const char *);
 static int	 parse_path(char *, const char *, char **, char **);
 static char	*next_param(char **);
 static char	*xtext_decode(const char *, size_t);
-static bool	 local_valid(const char *, size_t);
-static bool	 domain_valid(const char *, size_t);
-static bool	 printable(const char *);
 
 static const struct smtpd_cmd smtpd_cmds[] = {
 	{ "EHLO",	cmd_ehlo },
@@ -1107,7 +1104,7 @@ cmd_mail(struct session *s, char *args)
 		sess_error(s, "501 5.5.4 Invalid arguments");
 		return;
 	}
-	if (*addr != '\0' && !smtpd_addr_valid(addr)) {
+	if (*addr != '\0' && !rfc5322_addr_valid(addr)) {
 		sess_error(s, "501 5.1.7 Invalid address");
 		return;
 	}
@@ -1185,7 +1182,7 @@ cmd_rcpt(struct session *s, char *args)
 		sess_error(s, "501 5.5.4 Invalid arguments");
 		return;
 	}
-	if (!smtpd_addr_valid(addr)) {
+	if (!rfc5322_addr_valid(addr)) {
 		sess_error(s, "501 5.1.3 Invalid address");
 		return;
 	}
@@ -1462,7 +1459,7 @@ data_received(struct session *s, struct buf *body)
 	const char	*proto;
 
 	proto = s->tls ? "ESMTPS" : (s->esmtp ? "ESMTP" : "SMTP");
-	smtpd_date(date, sizeof date, time(NULL));
+	rfc5322_date(date, sizeof date, time(NULL));
 	buf_addf(body, "Received: from %s ([%s%s]) by %s with %s", s->helo,
 	    strchr(s->ip, ':') != NULL ? "IPv6:" : "", s->ip,
 	    smtpd_hostname(), proto);
@@ -1504,7 +1501,7 @@ data_queue(struct session *s, struct buf *body, size_t hdroff)
 	/* For the reply: only a plain token, and the reply stays short. */
 	mid[0] = '\0';
 	if (msg->message_id != NULL && strlen(msg->message_id) < 200 &&
-	    printable(msg->message_id) && strchr(msg->message_id, ' ') == NULL)
+	    rfc5322_printable(msg->message_id) && strchr(msg->message_id, ' ') == NULL)
 		snprintf(mid, sizeof mid, "%s%s%s",
 		    *msg->message_id == '<' ? "" : "<", msg->message_id,
 		    *msg->message_id == '<' ? "" : ">");
@@ -1539,15 +1536,15 @@ data_headers(struct spool_msg *msg, const char *h, size_t len)
 	size_t			pos = 0;
 	int			hops = 1;
 
-	while (hdr_next(h, len, &pos, &f) == 0) {
+	while (rfc5322_hdr_next(h, len, &pos, &f) == 0) {
 		if (f.namelen == 8 && strncasecmp(f.name, "Received", 8) == 0)
 			hops++;
 		else if (f.namelen == 10 && msg->message_id == NULL &&
 		    strncasecmp(f.name, "Message-ID", 10) == 0)
-			msg->message_id = hdr_unfold(&f);
+			msg->message_id = rfc5322_hdr_unfold(&f);
 		else if (f.namelen == 7 && msg->subject == NULL &&
 		    strncasecmp(f.name, "Subject", 7) == 0)
-			msg->subject = hdr_unfold(&f);
+			msg->subject = rfc5322_hdr_unfold(&f);
 	}
 	if (msg->message_id != NULL && *msg->message_id == '\0') {
 		free(msg->message_id);
@@ -1775,122 +1772,4 @@ xtext_decode(const char *s, size_t len)
 bad:
 	buf_free(&b);
 	return (NULL);
-}
-
-/* Printable ASCII only, space included. */
-static bool
-printable(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 32 || (unsigned char)*s > 126)
-			return (false);
-	return (true);
-}
-
-bool
-smtpd_addr_valid(const char *addr)
-{
-	const char	*at, *p;
-	bool		 quoted = false;
-
-	if (strlen(addr) > 254 || !printable(addr))
-		return (false);
-	/* The @ that ends the local part: outside a quoted string. */
-	for (p = addr, at = NULL; *p != '\0' && at == NULL; p++) {
-		if (*p == '\\' && quoted && p[1] != '\0')
-			p++;
-		else if (*p == '"')
-			quoted = !quoted;
-		else if (*p == '@' && !quoted)
-			at = p;
-	}
-	if (at == NULL || at == addr)
-		return (false);
-	return (local_valid(addr, (size_t)(at - addr)) &&
-	    domain_valid(at + 1, strlen(at + 1)));
-}
-
-/* A dot-atom or a quoted string of at most 64 octets (RFC 5321 4.1.2). */
-static bool
-local_valid(const char *l, size_t n)
-{
-	static const char	atext[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~";
-	size_t			i;
-
-	if (n > 64)
-		return (false);
-	if (l[0] == '"') {
-		for (i = 1; i < n - 1; i++) {
-			if (l[i] == '\\')
-				i++;
-			else if (l[i] == '"')
-				return (false);
-		}
-		return (n >= 2 && i == n - 1 && l[n - 1] == '"');
-	}
-	for (i = 0; i < n; i++) {
-		if (l[i] == '.') {
-			if (i == 0 || i == n - 1 || l[i - 1] == '.')
-				return (false);
-		} else if (strchr(atext, l[i]) == NULL)
-			return (false);
-	}
-	return (true);
-}
-
-/* A host name (LDH labels) or an address literal [a.b.c.d]/[IPv6:..]. */
-static bool
-domain_valid(const char *d, size_t n)
-{
-	char	lit[INET6_ADDRSTRLEN + 8];
-	uint8_t	a[16];
-	size_t	i, label = 0;
-
-	if (n == 0 || n > 253)
-		return (false);
-	if (d[0] == '[') {
-		if (d[n - 1] != ']' || n - 2 >= sizeof lit)
-			return (false);
-		snprintf(lit, sizeof lit, "%.*s", (int)(n - 2), d + 1);
-		if (strncasecmp(lit, "IPv6:", 5) == 0)
-			return (inet_pton(AF_INET6, lit + 5, a) == 1);
-		return (inet_pton(AF_INET, lit, a) == 1);
-	}
-	for (i = 0; i <= n; i++) {
-		if (i == n || d[i] == '.') {
-			if (label == 0 || label > 63 || d[i - 1] == '-')
-				return (false);
-			label = 0;
-		} else if ((d[i] >= 'a' && d[i] <= 'z') ||
-		    (d[i] >= 'A' && d[i] <= 'Z') ||
-		    (d[i] >= '0' && d[i] <= '9') ||
-		    (d[i] == '-' && label > 0))
-			label++;
-		else
-			return (false);
-	}
-	return (true);
-}
-
-/* ------------------------------------------------------------------ */
-/* Helpers shared with pickup.c. */
-
-void
-smtpd_date(char *out, size_t len, time_t t)
-{
-	static const char	*days[] = { "Sun", "Mon", "Tue", "Wed",
-	    "Thu", "Fri", "Sat" };
-	static const char	*months[] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm		 tm;
-	long			 off;
-
-	/* By hand: strftime's names would follow the locale. */
-	localtime_r(&t, &tm);
-	off = tm.tm_gmtoff / 60;
-	snprintf(out, len, "%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
 }

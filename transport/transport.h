@@ -549,15 +549,17 @@ int		 smtpd_serve(struct smtpd *, int fd,
 /* Sessions still running (the fuzzer waits for its one to end). */
 int		 smtpd_sessions(struct smtpd *);
 
-/* Helpers shared with pickup.c. */
+/* ------------------------------------------------------------------ */
+/* rfc5322.c: mailbox syntax, the date, the header field scanner. */
+
 /* Is addr a mailbox local@domain in RFC 5321 syntax (ASCII)? */
-bool		 smtpd_addr_valid(const char *addr);
+bool		 rfc5322_addr_valid(const char *addr);
+/* Printable ASCII only, space included. */
+bool		 rfc5322_printable(const char *);
 /* t as an RFC 5322 date-time, local time, whatever the locale. */
-void		 smtpd_date(char *, size_t, time_t);
+void		 rfc5322_date(char *, size_t, time_t);
 
-/* hdr.c: the header field scanner. */
-
-/* One header field, as found by hdr_next(). */
+/* One header field, as found by rfc5322_hdr_next(). */
 struct hdr_field {
 	const char	*name;		/* not NUL-terminated */
 	size_t		 namelen;
@@ -572,10 +574,10 @@ struct hdr_field {
  * *pos past it; 1 at the blank line or the end; -1 at a line that is not
  * a field.
  */
-int		 hdr_next(const char *h, size_t len, size_t *pos,
+int		 rfc5322_hdr_next(const char *h, size_t len, size_t *pos,
 		     struct hdr_field *);
 /* The value unfolded and trimmed, controls as spaces (caller frees). */
-char		*hdr_unfold(const struct hdr_field *);
+char		*rfc5322_hdr_unfold(const struct hdr_field *);
 
 /* ------------------------------------------------------------------ */
 /* pickup.c: the pickup directory (intake from files). */

@@ -1,6 +1,6 @@
 /*
  * dsn_fuzz.c - libFuzzer target for header parsing and report building:
- * hdr_next() and hdr_unfold() over a message, then
+ * rfc5322_hdr_next() and rfc5322_hdr_unfold() over a message, then
  * dsn_build() on it with a sender, recipients and diagnostics taken from
  * the input.
  *
@@ -101,7 +101,7 @@ check_top(const char *s, size_t len)
 	int			rc;
 
 	memset(seen, 0, sizeof seen);
-	while ((rc = hdr_next(s, len, &pos, &f)) == 0) {
+	while ((rc = rfc5322_hdr_next(s, len, &pos, &f)) == 0) {
 		for (i = 0; i < n; i++) {
 			if (strlen(names[i]) == f.namelen &&
 			    strncasecmp(names[i], f.name, f.namelen) == 0)
@@ -143,8 +143,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg.ret_hdrs = (flags & 0x04) != 0;
 	msg.received = 1764931200;
 	msg.size = (int64_t)body.len;
-	while (hdr_next(body.s, body.len, &pos, &f) == 0) {
-		v = hdr_unfold(&f);
+	while (rfc5322_hdr_next(body.s, body.len, &pos, &f) == 0) {
+		v = rfc5322_hdr_unfold(&f);
 		if (strpbrk(v, "\r\n") != NULL)
 			abort();
 		if (f.namelen == 7 && strncasecmp(f.name, "Subject", 7) == 0 &&
