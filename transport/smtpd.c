@@ -363,12 +363,7 @@ static void
 smtpd_accept_one(struct smtpd *sd)
 {
 	struct sockaddr_storage	 ss;
-	struct client_key	 key;
 	socklen_t		 len = sizeof ss;
-	const char		*why;
-	char			 ip[INET6_ADDRSTRLEN];
-	uint64_t		 quiet;
-	bool			 relay;
 	int			 fd;
 
 	fd = accept4(sd->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
@@ -381,6 +376,24 @@ smtpd_accept_one(struct smtpd *sd)
 		}
 		return;
 	}
+	(void)smtpd_serve(sd, fd, &ss);
+}
+
+/*
+ * A session for fd, connected from peer (accepted here, or the fuzzer's
+ * socketpair), or a 421 and the end when the limits say no; -1 then,
+ * with fd closed.
+ */
+int
+smtpd_serve(struct smtpd *sd, int fd, const struct sockaddr_storage *peer)
+{
+	struct sockaddr_storage	 ss = *peer;
+	struct client_key	 key;
+	const char		*why;
+	char			 ip[INET6_ADDRSTRLEN];
+	uint64_t		 quiet;
+	bool			 relay;
+
 	relay = smtpd_relay_allowed((struct sockaddr *)&ss);
 	smtpd_client_key(&ss, &key);
 	pthread_mutex_lock(&sd->lock);
@@ -388,8 +401,11 @@ smtpd_accept_one(struct smtpd *sd)
 	pthread_mutex_unlock(&sd->lock);
 	if (why != NULL) {
 		if (log_limit(&sd->refused_log, &quiet)) {
-			if (getnameinfo((struct sockaddr *)&ss, len, ip,
-			    sizeof ip, NULL, 0, NI_NUMERICHOST) != 0)
+			if (getnameinfo((struct sockaddr *)&ss,
+			    ss.ss_family == AF_INET ?
+			    sizeof(struct sockaddr_in) :
+			    sizeof(struct sockaddr_in6), ip, sizeof ip, NULL,
+			    0, NI_NUMERICHOST) != 0)
 				snprintf(ip, sizeof ip, "?");
 			log_info("smtpd: connection from [%s] refused: %s%s",
 			    ip, why, quiet > 0 ? " (and others since the last "
@@ -398,34 +414,14 @@ smtpd_accept_one(struct smtpd *sd)
 		smtpd_refuse(fd, "421 4.3.2 The maximum number of concurrent "
 		    "connections has exceeded a limit, closing transmission "
 		    "channel\r\n");
-		return;
+		return (-1);
 	}
-	if (smtpd_spawn(sd, fd, &ss, &key, relay) != 0)
+	if (smtpd_spawn(sd, fd, &ss, &key, relay) != 0) {
 		smtpd_refuse(fd, "421 4.3.2 Service not available, closing "
 		    "transmission channel\r\n");
-}
-
-/*
- * A session on fd, connected already, from peer: what smtpd_accept_one()
- * does after accept(2), for a caller that has the connection another way
- * (the SMTP fuzzer, over a socketpair).  The limits apply as to any.
- */
-int
-smtpd_serve(struct smtpd *sd, int fd, const struct sockaddr_storage *peer)
-{
-	struct sockaddr_storage	 ss = *peer;
-	struct client_key	 key;
-	bool			 relay;
-	const char		*why;
-
-	relay = smtpd_relay_allowed((struct sockaddr *)&ss);
-	smtpd_client_key(&ss, &key);
-	pthread_mutex_lock(&sd->lock);
-	why = smtpd_full(sd, &key, relay);
-	pthread_mutex_unlock(&sd->lock);
-	if (why != NULL)
 		return (-1);
-	return (smtpd_spawn(sd, fd, &ss, &key, relay));
+	}
+	return (0);
 }
 
 int

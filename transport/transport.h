@@ -543,7 +543,7 @@ int		 smtpd_start(struct smtpd *, char **cause);
 void		 smtpd_stop(struct smtpd *);
 /* Is addr inside one of the configured relay networks? */
 bool		 smtpd_relay_allowed(const struct sockaddr *);
-/* Serve a session on a connected fd (the fuzzer's socketpair); -1: full. */
+/* A session on a connected fd, or a 421 and -1 when the limits say no. */
 int		 smtpd_serve(struct smtpd *, int fd,
 		     const struct sockaddr_storage *peer);
 /* Sessions still running (the fuzzer waits for its one to end). */
