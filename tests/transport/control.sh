@@ -138,12 +138,15 @@ fi
 
 # --- at most 16 requests at once -----------------------------------------------
 
+# The 17th connects once the 16 have (the listen backlog is first come,
+# first served), however slowly they start.
 holders=()
 for i in $(seq 16); do
-	ctl --hold 4 op=ping >/dev/null &
+	ctl --hold 6 op=ping >/dev/null 2>"$tap_tmp/hold.$i.err" &
 	holders+=($!)
 done
-sleep 0.5
+tt_held() { [ "$(cat "$tap_tmp"/hold.*.err 2>/dev/null | grep -c '^connected$')" = 16 ]; }
+wait_for 20 tt_held
 ctl op=ping >"$tap_tmp/17.out" &
 p17=$!
 sleep 1.5

@@ -11,7 +11,8 @@ transport self-tests: what hubsh's cmdlets send, without the shell.
                        field F among the result records, sorted, then
                        "status ok" or "status error CATEGORY: MESSAGE"
         --raw          send standard input as it is instead of fields
-        --hold S       connect, send nothing for S seconds, then go on
+        --hold S       connect, say "connected" on standard error, send
+                       nothing for S seconds, then go on
         --trickle S    send the request one byte every S seconds (stop
                        when hubd has answered)
     Exit status: 0 status ok, 1 status error, 2 the channel failed (the
@@ -97,6 +98,7 @@ def main():
               file=sys.stderr)
         return 2
     if a.hold:
+        print("connected", file=sys.stderr, flush=True)
         time.sleep(a.hold)
     try:
         if a.trickle:
