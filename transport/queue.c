@@ -1733,10 +1733,13 @@ queue_write_result(struct spool *sp, void *arg, char **cause)
 	 * queued, and none held by another worker, whose outcome is in
 	 * memory already but not on disk yet (it would find its rows
 	 * gone).  When two results of one message meet in one group, each
-	 * sees the other held; queue_commit_result() then removes it.
+	 * sees the other held; queue_commit_result() then removes it.  A
+	 * delay notice never removes it: its recipients were waiting, and
+	 * one written late (queue_unsaved_add) holds none of them, so a
+	 * worker may hold one now that its check would not see.
 	 */
 	pthread_mutex_lock(&q->lock);
-	done = true;
+	done = !res->notice;
 	for (i = 0; i < m->nrcpts && done; i++) {
 		if (m->rcpts[i].state == SPOOL_RCPT_QUEUED ||
 		    (res->qm->r[i].inflight && !queue_result_has(res, i)))
