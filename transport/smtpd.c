@@ -115,7 +115,7 @@ struct session {
 	struct io		 io;
 	struct sockaddr_storage	 peer;
 	struct client_key	 client;
-	bool			 relay;		/* from relay-networks */
+	bool			 relay;		/* from relay-networks: may relay */
 	size_t			 held;		/* DATA bytes counted */
 	char			 ip[INET6_ADDRSTRLEN];
 	char			 id[32];
@@ -1192,7 +1192,7 @@ cmd_rcpt(struct session *s, char *args)
 	 * hubd has no local domains: every recipient is relayed, and only
 	 * clients in the relay networks may relay (else an open relay).
 	 */
-	if (!smtpd_relay_allowed((struct sockaddr *)&s->peer)) {
+	if (!s->relay) {
 		log_info("smtpd %s: [%s] relay denied to <%s>", s->id, s->ip,
 		    addr);
 		s->nrefused++;
