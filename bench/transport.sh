@@ -31,6 +31,8 @@
 #              (default 25250)
 #   TIMEOUT    seconds to wait for a run's deliveries (default 900)
 #   HUBD HUBSH binaries (default build/hubd, build/hubsh of this checkout)
+#   HUBD_WRAP  words put before hubd's command line, e.g. a profiler:
+#              HUBD_WRAP='valgrind --tool=callgrind' (default: none)
 #   OUT        results, JSON lines (default bench/results/transport-DATE.jsonl;
 #              the Markdown report goes beside it as .md)
 #   BENCH_TMP  scratch directory parent (default $TMPDIR or /tmp); on the
@@ -60,6 +62,7 @@ PORT_BASE=${PORT_BASE:-25250}
 TIMEOUT=${TIMEOUT:-900}
 HUBD=${HUBD:-$top/build/hubd}
 HUBSH=${HUBSH:-$top/build/hubsh}
+HUBD_WRAP=${HUBD_WRAP:-}
 PYTHON=${PYTHON:-/usr/bin/python3}
 SERVER=BENCH
 SINK_NAME=mx1.sink.test
@@ -288,7 +291,7 @@ relay_start() {
 		    "New-SendConnector -Name Sink -Usage Custom -AddressSpaces 'dest.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port $SINK_PORT -RequireTLS \$true -TlsAuthLevel DomainValidation -TlsDomain $name | Out-Null" \
 		    >"$RELAY_DIR/hubsh.log" 2>&1 || { cat "$RELAY_DIR/hubsh.log" >&2; die "hubsh failed"; }
 		RELAY_LOG=$RELAY_DIR/hubd.log
-		"$HUBD" -f --store "$RELAY_DIR/store.db" --server "$SERVER" \
+		$HUBD_WRAP "$HUBD" -f --store "$RELAY_DIR/store.db" --server "$SERVER" \
 		    --ca-file "$ca" --state-dir "$RELAY_DIR/state" \
 		    --listen "127.0.0.1:$RELAY_PORT" --hostname relay.hubd.test \
 		    >"$RELAY_LOG" 2>&1 </dev/null &
