@@ -6,23 +6,25 @@
  * and a free high port, and points a struct dns at it.  Every address
  * in the zone is in 127.0.0.0/8 or ::1.  Without unbound the test
  * bails out: it never skips.  The server is stopped at the end, and on
- * Linux it also dies with the test.
+ * Linux it also dies with the test (tests/unit/fixture.h).
  */
+/* For nftw (fixture.h), with the default features kept. */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 
 #include "xmalloc.h"
 #include "transport.h"
+#include "fixture.h"
 #include "tap.h"
 
 #define DELIVERY_PORT	2525	/* the port every hop must carry */
@@ -71,149 +74,49 @@ static const char *zone[] = {
 	NULL
 };
 
-/* One unbound process serving the zone on 127.0.0.1, port. */
-struct server {
-	pid_t	 pid;
-	int	 port;
-};
-
-static char		 tmpdir[] = "/tmp/dns_test.XXXXXX";
+static char		*tmpdir;
 static const char	*unbound;
-static struct server	 main_server = { -1, -1 };
+static struct fixture_unbound main_server = FIXTURE_UNBOUND_INIT;
 static struct dns	*dns;
 
-/* A port free for both UDP and TCP on 127.0.0.1, or -1. */
-static int
-free_port(void)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len;
-	int			 u, t, port = -1, try;
-
-	/*
-	 * A UDP port from the kernel that is free for TCP too; another
-	 * test may hold the TCP side, so try again a few times.
-	 */
-	for (try = 0; try < 50 && port == -1; try++) {
-		memset(&sin, 0, sizeof sin);
-		sin.sin_family = AF_INET;
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof sin;
-		if ((u = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
-			return (-1);
-		if (bind(u, (struct sockaddr *)&sin, sizeof sin) == 0 &&
-		    getsockname(u, (struct sockaddr *)&sin, &len) == 0 &&
-		    (t = socket(AF_INET, SOCK_STREAM, 0)) != -1) {
-			if (bind(t, (struct sockaddr *)&sin, sizeof sin) == 0)
-				port = ntohs(sin.sin_port);
-			close(t);
-		}
-		close(u);
-	}
-	return (port);
-}
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
-/* A file of tmpdir for the server on port: "unbound-PORT.SUFFIX". */
+/* wide.test: 12 MX of one address; deep.test: 8 MX of three. */
 static char *
-server_file(int port, const char *suffix)
+zone_extra(void)
 {
-	return (xprintf("%s/unbound-%d.%s", tmpdir, port, suffix));
-}
+	struct buf	b;
+	size_t		i;
 
-/* Write the configuration of the test zone on port. */
-static int
-write_config(const char *path, int port)
-{
-	FILE	*f;
-	char	*pid;
-	size_t	 i;
-
-	if ((f = fopen(path, "w")) == NULL)
-		return (-1);
-	pid = server_file(port, "pid");
-	fprintf(f, "server:\n"
-	    "\tinterface: 127.0.0.1\n"
-	    "\tport: %d\n"
-	    "\tdo-ip6: no\n"
-	    "\tdo-daemonize: no\n"
-	    "\tchroot: \"\"\n"
-	    "\tusername: \"\"\n"
-	    "\tdirectory: \"%s\"\n"
-	    "\tpidfile: \"%s\"\n"
-	    "\tuse-syslog: no\n"
-	    "\tlogfile: \"\"\n"
-	    "\tverbosity: 1\n"
-	    "\tnum-threads: 1\n"
-	    "\tmodule-config: \"iterator\"\n"
-	    "\taccess-control: 127.0.0.0/8 allow\n"
-	    "\tlocal-zone: \"test.\" static\n",
-	    port, tmpdir, pid);
-	free(pid);
-	for (i = 0; zone[i] != NULL; i++)
-		fprintf(f, "\tlocal-data: '%s'\n", zone[i]);
-	/* wide.test: 12 MX of one address; deep.test: 8 MX of three. */
+	buf_init(&b);
 	for (i = 1; i <= 12; i++)
-		fprintf(f, "\tlocal-data: 'wide.test. MX %zu w%zu.test.'\n"
+		buf_addf(&b, "\tlocal-data: 'wide.test. MX %zu w%zu.test.'\n"
 		    "\tlocal-data: 'w%zu.test. A 127.0.1.%zu'\n", i, i, i, i);
 	for (i = 1; i <= 8; i++)
-		fprintf(f, "\tlocal-data: 'deep.test. MX %zu e%zu.test.'\n"
+		buf_addf(&b, "\tlocal-data: 'deep.test. MX %zu e%zu.test.'\n"
 		    "\tlocal-data: 'e%zu.test. A 127.0.2.%zu1'\n"
 		    "\tlocal-data: 'e%zu.test. A 127.0.2.%zu2'\n"
 		    "\tlocal-data: 'e%zu.test. A 127.0.2.%zu3'\n",
 		    i, i, i, i, i, i, i, i);
-	fprintf(f, "remote-control:\n\tcontrol-enable: no\n");
-	return (fclose(f));
+	return (buf_detach(&b));
 }
 
-/* Run unbound for sv->port, its output into its log file. */
-static int
-spawn_server(struct server *sv)
-{
-	char	*conf, *log;
-	int	 fd, rc = -1;
-
-	conf = server_file(sv->port, "conf");
-	log = server_file(sv->port, "log");
-	if (write_config(conf, sv->port) != 0 ||
-	    (fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
-		goto out;
-	if ((sv->pid = fork()) == 0) {
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execl(unbound, unbound, "-d", "-c", conf, (char *)NULL);
-		_exit(127);
-	}
-	close(fd);
-	rc = sv->pid == -1 ? -1 : 0;
-out:
-	free(conf);
-	free(log);
-	return (rc);
-}
+/* What fixture_unbound_wait polls: is there an answer on this port? */
+struct probe_arg {
+	int		 port;
+	struct dns	*d;		/* NULL: a fresh context each time */
+};
 
 /* Does the server on port answer, asked through d or a fresh context? */
 static int
-answers(int port, struct dns *d)
+answers(void *arg)
 {
-	struct dns	*fresh = NULL;
-	struct hop_list	 hl;
-	enum dns_status	 st;
-	char		*spec, *cause = NULL;
+	struct probe_arg	*pa = arg;
+	struct dns		*fresh = NULL, *d = pa->d;
+	struct hop_list		 hl;
+	enum dns_status		 st;
+	char			*spec, *cause = NULL;
 
 	if (d == NULL) {
-		spec = xprintf("127.0.0.1:%d", port);
+		spec = xprintf("127.0.0.1:%d", pa->port);
 		st = dns_create(&fresh, spec, &cause) == 0 ? DNS_OK : -1;
 		free(spec);
 		if (st != DNS_OK) {
@@ -230,82 +133,23 @@ answers(int port, struct dns *d)
 	return (st == DNS_OK);
 }
 
-/* Show the server's log as TAP comments. */
-static void
-show_log(struct server *sv)
-{
-	FILE	*f;
-	char	*path, line[512];
-
-	path = server_file(sv->port, "log");
-	if ((f = fopen(path, "r")) != NULL) {
-		while (fgets(line, sizeof line, f) != NULL)
-			printf("# unbound: %s", line);
-		fclose(f);
-	}
-	free(path);
-}
-
-/*
- * Poll until the server answers (through d, or fresh contexts when it
- * is NULL) or wait_s pass.  Returns the seconds it took, or -1.
- */
-static double
-wait_server(struct server *sv, double wait_s, struct dns *d, char **why)
-{
-	double	t0 = now();
-
-	for (;;) {
-		if (waitpid(sv->pid, NULL, WNOHANG) == sv->pid) {
-			sv->pid = -1;
-			*why = xstrdup("unbound exited");
-			break;
-		}
-		if (answers(sv->port, d))
-			return (now() - t0);
-		if (now() > t0 + wait_s) {
-			*why = xstrdup("unbound did not answer in time");
-			break;
-		}
-		usleep(100000);
-	}
-	show_log(sv);
-	return (-1);
-}
-
 /* Start unbound on sv->port; wait for it with d, or fresh contexts. */
 static int
-server_start(struct server *sv, struct dns *d, double *took, char **why)
+server_start(struct fixture_unbound *sv, struct dns *d, double *took,
+    char **why)
 {
-	*why = NULL;
-	if (spawn_server(sv) != 0) {
-		xasprintf(why, "cannot start %s: %s", unbound,
-		    strerror(errno));
+	struct probe_arg	 pa = { sv->port, d };
+	char			*extra = zone_extra();
+	int			 rc;
+
+	rc = fixture_unbound_spawn(sv, unbound, tmpdir, zone, extra, why);
+	free(extra);
+	if (rc != 0)
 		return (-1);
-	}
-	*took = wait_server(sv, d == NULL ? START_WAIT_S : RECOVER_WAIT_S,
-	    d, why);
+	pa.port = sv->port;
+	*took = fixture_unbound_wait(sv, d == NULL ? START_WAIT_S :
+	    RECOVER_WAIT_S, answers, &pa, why);
 	return (*took < 0 ? -1 : 0);
-}
-
-/* Stop the server and remove its files. */
-static void
-server_stop(struct server *sv)
-{
-	const char	*suffixes[] = { "conf", "log", "pid" };
-	char		*path;
-	size_t		 i;
-
-	if (sv->pid > 0) {
-		kill(sv->pid, SIGTERM);
-		waitpid(sv->pid, NULL, 0);
-		sv->pid = -1;
-	}
-	for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		path = server_file(sv->port, suffixes[i]);
-		unlink(path);
-		free(path);
-	}
 }
 
 /* The address of a hop as text, in buf. */
@@ -610,7 +454,7 @@ test_threads(void)
 {
 	struct worker	w[NTHREADS];
 	int		i, errors = 0, seen[2] = { 0, 0 };
-	double		t0 = now();
+	double		t0 = fixture_now();
 
 	memset(w, 0, sizeof w);
 	for (i = 0; i < NTHREADS; i++)
@@ -623,7 +467,7 @@ test_threads(void)
 		seen[1] += w[i].seen[1];
 	}
 	printf("# %d threads x %d x 3 lookups in %.2f s, %d errors\n",
-	    NTHREADS, NLOOKUPS, now() - t0, errors);
+	    NTHREADS, NLOOKUPS, fixture_now() - t0, errors);
 	TAP_CHECK(errors == 0);
 	TAP_CHECK(seen[0] > 0 && seen[1] > 0);
 }
@@ -635,35 +479,35 @@ test_threads(void)
 static void
 test_dead(void)
 {
-	struct server	 sv = { -1, -1 };
+	struct fixture_unbound sv = FIXTURE_UNBOUND_INIT;
 	struct dns	*d = NULL;
 	struct hop_list	 hl;
 	char		*spec, *cause = NULL;
 	double		 t0, t1, took;
 
-	TAP_CHECK((sv.port = free_port()) != -1);
+	TAP_CHECK((sv.port = fixture_free_port()) != -1);
 	spec = xprintf("127.0.0.1:%d", sv.port);
 	TAP_CHECK(dns_create(&d, spec, &cause) == 0);
 	free(spec);
 	if (d == NULL)
 		return;
-	t0 = now();
+	t0 = fixture_now();
 	TAP_CHECK(dns_mx(d, "mx.test", DELIVERY_PORT, &hl, &cause) ==
 	    DNS_TEMPFAIL);
-	t1 = now();
+	t1 = fixture_now();
 	printf("# first lookup: %.1f s, %s\n", t1 - t0, cause);
 	free(cause);
 	TAP_CHECK(t1 - t0 < DEAD_BOUND_S);
 	TAP_CHECK(dns_host(d, "b1.test", DELIVERY_PORT, &hl, &cause) ==
 	    DNS_TEMPFAIL);
-	printf("# second lookup: %.1f s\n", now() - t1);
+	printf("# second lookup: %.1f s\n", fixture_now() - t1);
 	free(cause);
-	TAP_CHECK(now() - t1 < DEAD_BOUND_S);
+	TAP_CHECK(fixture_now() - t1 < DEAD_BOUND_S);
 	TAP_CHECK(server_start(&sv, d, &took, &cause) == 0);
 	printf("# answered again %.1f s after the server started: %s\n",
 	    took, cause == NULL ? "ok" : cause);
 	free(cause);
-	server_stop(&sv);
+	fixture_unbound_stop(&sv);
 	dns_free(d);
 }
 
@@ -710,16 +554,11 @@ main(void)
 	double	 took;
 	int	 rc = 1;
 
-	if ((unbound = getenv("HUBSH_UNBOUND")) == NULL)
-		unbound = "/usr/sbin/unbound";
-	if (access(unbound, X_OK) != 0) {
-		printf("Bail out! %s: %s (Debian: apt-get install unbound)\n",
-		    unbound, strerror(errno));
+	if ((unbound = fixture_unbound_path()) == NULL)
 		return (1);
-	}
-	if (mkdtemp(tmpdir) == NULL ||
-	    (main_server.port = free_port()) == -1) {
-		printf("Bail out! no temporary directory or port\n");
+	tmpdir = fixture_tmpdir("dns_test");
+	if ((main_server.port = fixture_free_port()) == -1) {
+		printf("Bail out! no free port\n");
 		return (1);
 	}
 	spec = xprintf("127.0.0.1:%d", main_server.port);
@@ -735,7 +574,8 @@ main(void)
 	}
 	free(why);
 	free(spec);
-	server_stop(&main_server);
-	rmdir(tmpdir);
+	fixture_unbound_stop(&main_server);
+	fixture_rmtree(tmpdir);
+	free(tmpdir);
 	return (rc);
 }

@@ -8,13 +8,13 @@
 
 #include <sys/stat.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "store.h"
+#include "fixture.h"
 #include "tap.h"
 #include "transport.h"
 #include "xmalloc.h"
@@ -24,26 +24,12 @@
 static char		*tdir;
 static struct store	*st;
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return (remove(path));
-}
-
 static void
 setup(void)
 {
-	char	 tmpl[] = "/tmp/hubd-route-test.XXXXXX";
 	char	*path, *cause = NULL;
 
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	tdir = xstrdup(tmpl);
+	tdir = fixture_tmpdir("hubd-route-test");
 	path = xprintf("%s/hubsh.db", tdir);
 	if (store_open(&st, path, SERVER, &cause) != 0) {
 		printf("# store_open: %s\n", cause);
@@ -57,7 +43,7 @@ teardown(void)
 {
 	store_close(st);
 	st = NULL;
-	nftw(tdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(tdir);
 	free(tdir);
 }
 

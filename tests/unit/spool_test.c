@@ -15,7 +15,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 
 #include "store.h"
 #include "store_int.h"		/* spool_track_sql() */
+#include "fixture.h"
 #include "tap.h"
 #include "xmalloc.h"
 
@@ -41,32 +41,18 @@
 static char	*tdir;
 static char	*tpath;
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return (remove(path));
-}
-
 static void
 setup(void)
 {
-	char	tmpl[] = "/tmp/hubsh-spool-test.XXXXXX";
 
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	tdir = xstrdup(tmpl);
+	tdir = fixture_tmpdir("hubsh-spool-test");
 	tpath = xprintf("%s/state/queue.db", tdir);
 }
 
 static void
 teardown(void)
 {
-	nftw(tdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(tdir);
 	free(tdir);
 	free(tpath);
 	tdir = tpath = NULL;

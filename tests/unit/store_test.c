@@ -15,7 +15,6 @@
 #include <sys/types.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "fixture.h"
 #include "tap.h"
 #include "xmalloc.h"
 
@@ -36,32 +36,18 @@
 static char	*tdir;
 static char	*tpath;
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return (remove(path));
-}
-
 static void
 setup(void)
 {
-	char	tmpl[] = "/tmp/hubsh-store-test.XXXXXX";
 
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	tdir = xstrdup(tmpl);
+	tdir = fixture_tmpdir("hubsh-store-test");
 	tpath = xprintf("%s/sub/dir/hubsh.db", tdir);
 }
 
 static void
 teardown(void)
 {
-	nftw(tdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(tdir);
 	free(tdir);
 	free(tpath);
 	tdir = tpath = NULL;
