@@ -6,6 +6,10 @@
  * automake TAP driver counts every line, so one case is one test.
  * Inside a case, TAP_CHECK(cond) records a failure with file and line
  * and goes on; the case fails if any check failed.
+ *
+ * A test with cases of its own making (rows of a table) prints its
+ * plan with tap_plan(), runs each and reports it with tap_report(), and
+ * may run a case array after them with tap_cases().
  */
 #ifndef HUBSH_TAP_H
 #define HUBSH_TAP_H
@@ -39,22 +43,46 @@ static int tap_case_failed;
 	}								\
 } while (0)
 
+static int	tap_failed;	/* any case so far */
+static size_t	tap_n;		/* cases reported so far */
+
+/* The plan: how many cases will be reported. */
+static inline void
+tap_plan(size_t n)
+{
+	printf("1..%zu\n", n);
+}
+
+/* Report the case just run, then start the next one clean. */
+static inline void
+tap_report(const char *name)
+{
+	printf("%sok %zu - %s\n", tap_case_failed ? "not " : "", ++tap_n,
+	    name);
+	fflush(stdout);
+	tap_failed |= tap_case_failed;
+	tap_case_failed = 0;
+}
+
+/* Run and report cases, after a plan that counts them; 1 if any failed. */
 static inline int
-tap_run(const struct tap_case *cases, size_t n)
+tap_cases(const struct tap_case *cases, size_t n)
 {
 	size_t	i;
-	int	failed = 0;
 
-	printf("1..%zu\n", n);
 	for (i = 0; i < n; i++) {
 		tap_case_failed = 0;
 		cases[i].fn();
-		printf("%sok %zu - %s\n", tap_case_failed ? "not " : "",
-		    i + 1, cases[i].name);
-		fflush(stdout);
-		failed |= tap_case_failed;
+		tap_report(cases[i].name);
 	}
-	return (failed);
+	return (tap_failed);
+}
+
+static inline int
+tap_run(const struct tap_case *cases, size_t n)
+{
+	tap_plan(n);
+	return (tap_cases(cases, n));
 }
 
 #define TAP_MAIN(cases)							\
