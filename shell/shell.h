@@ -691,13 +691,13 @@ extern const struct cmdlet_entry cmd_suspend_message_entry;
 extern const struct cmdlet_entry cmd_resume_message_entry;
 extern const struct cmdlet_entry cmd_remove_message_entry;
 
-/* cmd_transport.c: Test-SendConnector */
+/* cmd_testconnector.c */
 extern const struct cmdlet_entry cmd_test_sendconnector_entry;
 
 /* cmd_tracking.c */
 extern const struct cmdlet_entry cmd_get_messagetrackinglog_entry;
 
-/* cmd_transport.c */
+/* cmd_transportservice.c */
 extern const struct cmdlet_entry cmd_get_transportservice_entry;
 extern const struct cmdlet_entry cmd_set_transportservice_entry;
 

@@ -7,7 +7,7 @@
 #              (store/ for its crypto: evp, rand, ...; never ssl.h)
 #   shell/     the only module that includes readline
 #   shell/ and transport/ never include each other's headers, but for
-#              shell/cmd_transport.c's transport.h: Test-SendConnector
+#              shell/cmd_testconnector.c's transport.h: Test-SendConnector
 #              explains routing with route.c's route_explain()
 #
 # Scans the C sources of every top-level module directory (tests, bench,
@@ -119,7 +119,7 @@ tr_h=$(headers_of transport)
 if [ -n "$tr_h" ]; then
 	cross=$(grep_files "${inc}[<\"]([^>\"]*/)?($tr_h)[>\"]" |
 	    inside 'shell/*' |
-	    grep -v '^shell/cmd_transport\.c:[0-9]*:#include "transport\.h"$')
+	    grep -v '^shell/cmd_testconnector\.c:[0-9]*:#include "transport\.h"$')
 fi
 cross2=
 if [ -n "$sh_h" ]; then
