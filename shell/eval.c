@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "shell.h"
 #include "xmalloc.h"
@@ -1291,16 +1290,6 @@ eval_index(struct eval *ev, struct node *n)
 	value_unref(obj);
 	value_unref(idx);
 	return (v);
-}
-
-/* Local time as microseconds of a "wall clock" UTC value. */
-static int64_t
-date_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 }
 
 static struct value *

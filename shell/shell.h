@@ -701,22 +701,64 @@ extern const struct cmdlet_entry cmd_get_messagetrackinglog_entry;
 extern const struct cmdlet_entry cmd_get_transportservice_entry;
 extern const struct cmdlet_entry cmd_set_transportservice_entry;
 
-/* cmd_builtin.c */
-extern const struct cmdlet_entry cmd_format_list_entry;
-extern const struct cmdlet_entry cmd_format_table_entry;
-extern const struct cmdlet_entry cmd_where_object_entry;
-extern const struct cmdlet_entry cmd_foreach_object_entry;
-extern const struct cmdlet_entry cmd_select_object_entry;
-extern const struct cmdlet_entry cmd_sort_object_entry;
+/* builtin.c: what the PowerShell built-in cmdlets share. */
+#define PS_CLASS(x)	"Microsoft.PowerShell.Commands." x
+#define PARAM_END	{ NULL, NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL, NULL }
+#define CRED_TYPE	"System.Management.Automation.PSCredential"
+/* The pipeline input, else the -InputObject argument (caller unrefs). */
+struct value	*builtin_input(struct cmd_ctx *, const char *, bool);
+/* A member of a value (new reference), or NULL when it has none. */
+struct value	*builtin_member(const struct value *, const char *);
+/* Run a script block with $_ = item; its output array (caller unrefs). */
+struct value	*builtin_run(struct cmd_ctx *, struct value *,
+		    struct value *);
+/* Emit every item of v (unrolled); takes the reference to v. */
+void		 builtin_emit_items(struct cmd_ctx *, struct value *);
+/* Value of a calculated expression (a name or a script block). */
+struct value	*builtin_eval_expr(struct cmd_ctx *, struct value *,
+		    struct value *);
+/* Read a calculated property @{Name=...;Expression=...}; -1 on error. */
+int		 builtin_calc(struct cmd_ctx *, struct value *,
+		    const char *const *, char **, struct value **, int *);
+
+/* cmd_credential.c */
 extern const struct cmdlet_entry cmd_get_credential_entry;
 extern const struct cmdlet_entry cmd_convertto_securestring_entry;
+/* A PSCredential; the password is copied into a SecureString. */
+struct value	*credential_object(const char *, const char *);
+
+/* cmd_date.c */
+extern const struct cmdlet_entry cmd_get_date_entry;
+/* Now, in microseconds since the epoch (UTC), as V_DATE keeps dates. */
+int64_t		 date_now(void);
+
+/* cmd_foreach.c */
+extern const struct cmdlet_entry cmd_foreach_object_entry;
+
+/* cmd_format.c */
+extern const struct cmdlet_entry cmd_format_list_entry;
+extern const struct cmdlet_entry cmd_format_table_entry;
+
+/* cmd_measure.c */
+extern const struct cmdlet_entry cmd_measure_object_entry;
+
+/* cmd_object.c */
 extern const struct cmdlet_entry cmd_new_object_entry;
+
+/* cmd_output.c */
 extern const struct cmdlet_entry cmd_write_host_entry;
 extern const struct cmdlet_entry cmd_write_output_entry;
 extern const struct cmdlet_entry cmd_out_null_entry;
 extern const struct cmdlet_entry cmd_out_string_entry;
-extern const struct cmdlet_entry cmd_get_date_entry;
-extern const struct cmdlet_entry cmd_measure_object_entry;
+
+/* cmd_select.c */
+extern const struct cmdlet_entry cmd_select_object_entry;
+
+/* cmd_sort.c */
+extern const struct cmdlet_entry cmd_sort_object_entry;
+
+/* cmd_where.c */
+extern const struct cmdlet_entry cmd_where_object_entry;
 
 /* cmd_convert.c */
 extern const struct cmdlet_entry cmd_convertto_json_entry;
