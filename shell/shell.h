@@ -5,6 +5,7 @@
  *   lexer.c   PowerShell tokens, mode-dependent (command vs expression)
  *   parser.c  statements, pipelines, commands and expressions -> nodes
  *   eval.c    the interpreter: variables, expressions, pipelines
+ *   runtime.c the session, its error sink, what cmdlets call as they run
  *   bind.c    the table-driven parameter binder
  *   cmdlet.c  the cmdlet table, aliases, lookup
  *   cmd_*.c   the cmdlets themselves (one file per noun family)
@@ -499,7 +500,8 @@ bool		 bound_has(const struct bound *, const char *);
 bool		 bound_switch(const struct bound *, const char *);
 
 /*
- * Runtime (eval.c).
+ * The session and the cmdlet runtime (runtime.c), the interpreter
+ * (eval.c).
  */
 struct var {
 	char		*name;
@@ -554,10 +556,18 @@ enum exec_status {
 	EXEC_STOP	/* script-terminating: unwind */
 };
 
+/* runtime.c */
 struct shell	*shell_create(void);
 void		 shell_free(struct shell *);
 /* Open the store lazily; -1 with an error written when it cannot. */
 int		 shell_store(struct shell *, struct store **);
+/* Print an error (unless silenced), keep it in $Error; frees it. */
+void		 shell_report(struct shell *, struct errrec *);
+enum action_pref shell_pref_parse(const char *);
+/* The ActionPreference a preference variable holds. */
+enum action_pref shell_pref(struct shell *, const char *var);
+
+/* eval.c */
 /* Run a whole script (parse, then execute statement by statement). */
 enum exec_status shell_run(struct shell *, struct source *);
 /* Parse only: 1 complete, 0 incomplete (needs more lines), -1 error. */
@@ -568,7 +578,6 @@ struct value	*shell_eval_script(struct shell *, struct value *script,
 		     struct value *dollar_under);
 struct value	*shell_getvar(struct shell *, const char *);
 void		 shell_setvar(struct shell *, const char *, struct value *);
-void		 shell_report(struct shell *, struct errrec *);
 void		 shell_print_value(struct shell *, struct value *);
 
 /* Context handed to a cmdlet's exec function. */
@@ -593,6 +602,7 @@ struct cmd_ctx {
 	bool				 no_to_all;
 };
 
+/* runtime.c */
 void	cmd_emit(struct cmd_ctx *, struct value *);
 /* Write an error; kind may be raised to ERR_SCRIPT by -ErrorAction Stop. */
 void	cmd_error(struct cmd_ctx *, enum err_kind, const char *category,
@@ -611,7 +621,7 @@ int	cmd_ctl(struct cmd_ctx *, const struct ctl_rec *req, ctl_result_fn fn,
 	    void *arg);
 /* ShouldProcess: true to go ahead (prints What if / asks to confirm). */
 bool	cmd_should_process(struct cmd_ctx *, const char *description);
-/* Run a script block with $_ set; result array (caller unrefs). */
+/* eval.c: run a script block with $_ set; result array (caller unrefs). */
 struct value *cmd_invoke_script(struct cmd_ctx *, struct value *script,
 	    struct value *dollar_under, bool *failed);
 
