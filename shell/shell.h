@@ -8,7 +8,9 @@
  *   runtime.c the session, its error sink, what cmdlets call as they run
  *   bind.c    the table-driven parameter binder
  *   cmdlet.c  the cmdlet table, aliases, lookup
- *   cmd_*.c   the cmdlets themselves (one file per noun family)
+ *   cmd_*.c   the cmdlets themselves (one file per noun family);
+ *             builtin.c the helpers of the PowerShell built-ins, opath.c
+ *             the -Filter language of the queue and message cmdlets
  *   format.c  Out-Default, Format-List, Format-Table, value text
  *   error.c   error records and the PowerShell 5.1 NormalView layout
  *   complete.c, help.c  completion and help, both read from the table
