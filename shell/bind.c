@@ -12,6 +12,10 @@
  *
  * Every failure is written to the shell with PowerShell's text and error
  * id, framed as a statement-terminating error of the command.
+ *
+ * The exec functions read the result by name (bound_get and its kin); a
+ * name the cmdlet does not declare is a bug in the cmdlet and aborts
+ * with an internal error rather than reading as "not given".
  */
 #include <ctype.h>
 #include <limits.h>
@@ -49,6 +53,10 @@ static int	conv_datetime(const struct param_entry *, struct value *,
 static int	conv_unlimited(const struct param_entry *, struct value *,
 		    struct value **, char **);
 static int	local_path_check(const char *, char **);
+static bool	bound_in(const struct param_entry *, const char *);
+static int	bound_find(const struct bound *, const char *);
+static void	bound_undeclared(const struct bound *, const char *)
+		    __attribute__((noreturn));
 
 struct bound *
 bound_create(const struct cmdlet_entry *ce)
@@ -85,8 +93,34 @@ bound_free(struct bound *b)
 	free(b);
 }
 
-int
-bound_index(const struct bound *b, const char *name)
+/* Whether name is in a NULL-terminated parameter table. */
+static bool
+bound_in(const struct param_entry *p, const char *name)
+{
+	for (; p != NULL && p->name != NULL; p++) {
+		if (strcasecmp(p->name, name) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * A cmdlet looked up a parameter it has no business asking for: a
+ * misspelt name in its exec function.  Never a user's error, so the
+ * process stops here, always.
+ */
+static void
+bound_undeclared(const struct bound *b, const char *name)
+{
+	fprintf(stderr, "hubsh: internal error: %s looks up parameter -%s, "
+	    "which it does not declare\n", b->entry->name, name);
+	fflush(stderr);
+	abort();
+}
+
+/* Index of name in b, or -1: no check. */
+static int
+bound_find(const struct bound *b, const char *name)
 {
 	size_t	i;
 
@@ -95,6 +129,34 @@ bound_index(const struct bound *b, const char *name)
 			return ((int)i);
 	}
 	return (-1);
+}
+
+int
+bound_index(const struct bound *b, const char *name)
+{
+	int	i;
+
+	/* Not in b: only -WhatIf, -Confirm and -DomainController may be. */
+	if ((i = bound_find(b, name)) < 0 &&
+	    !bound_in(shouldprocess_params, name) &&
+	    strcasecmp(name, domain_controller_param.name) != 0)
+		bound_undeclared(b, name);
+	return (i);
+}
+
+struct value *
+bound_get_opt(const struct bound *b, const char *name)
+{
+	size_t	i;
+	int	k;
+
+	if ((k = bound_find(b, name)) >= 0)
+		return (b->v[k]);
+	for (i = 0; cmdlet_table[i] != NULL; i++) {
+		if (bound_in(cmdlet_table[i]->params, name))
+			return (NULL);
+	}
+	return (bound_get(b, name));
 }
 
 struct value *

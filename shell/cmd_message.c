@@ -432,7 +432,8 @@ q_message_action(struct cmd_ctx *ctx, const struct q_action *a)
 
 	if (q_sets(ctx, sets) != 0 || q_need(ctx, "Identity", "Filter") != 0)
 		return (-1);
-	if ((v = bound_get(ctx->args, "WithNDR")) != NULL && !value_truthy(v))
+	if ((v = bound_get_opt(ctx->args, "WithNDR")) != NULL &&
+	    !value_truthy(v))
 		extra = " without a non-delivery report";
 	if (ctx->piped && ctx->ninput == 0 &&
 	    !bound_has(ctx->args, "Identity"))

@@ -519,7 +519,7 @@ q_sort_parse(struct cmd_ctx *ctx, struct q_query *q)
 	size_t				 i;
 	bool				 desc;
 
-	if ((v = bound_get(ctx->args, "SortOrder")) == NULL)
+	if ((v = bound_get_opt(ctx->args, "SortOrder")) == NULL)
 		return (0);
 	for (i = 0; i < value_count(v); i++) {
 		s = value_to_string(value_item(v, i));
@@ -628,15 +628,16 @@ q_query_init(struct cmd_ctx *ctx, const struct q_noun *noun,
 	memset(q, 0, sizeof *q);
 	q->noun = noun;
 	q->limit = Q_RESULT_SIZE;
-	q->rcpt = bound_switch(ctx->args, "IncludeRecipientInfo");
-	if ((v = bound_get(ctx->args, "ResultSize")) != NULL) {
+	q->rcpt = (v = bound_get_opt(ctx->args, "IncludeRecipientInfo")) !=
+	    NULL && value_truthy(v);
+	if ((v = bound_get_opt(ctx->args, "ResultSize")) != NULL) {
 		q->limit_given = true;
 		q->limit = v->type == V_INT ? v->u.i : -1;
 	}
-	if ((v = bound_get(ctx->args, "Include")) != NULL &&
+	if ((v = bound_get_opt(ctx->args, "Include")) != NULL &&
 	    v->type == V_STRING)
 		q->include = xstrdup(v->u.s);
-	if ((v = bound_get(ctx->args, "Exclude")) != NULL &&
+	if ((v = bound_get_opt(ctx->args, "Exclude")) != NULL &&
 	    v->type == V_STRING)
 		q->exclude = xstrdup(v->u.s);
 	if (q_sort_parse(ctx, q) != 0)
@@ -996,11 +997,11 @@ q_send(struct cmd_ctx *ctx, const char *op, const char *id,
 	ctl_add(&req, "op", op);
 	ctl_add(&req, "id", id);
 	ctl_add(&req, "queue", queue);
-	if ((v = bound_get(ctx->args, "Resubmit")) != NULL &&
+	if ((v = bound_get_opt(ctx->args, "Resubmit")) != NULL &&
 	    value_truthy(v))
 		ctl_add(&req, "resubmit", "1");
 	if (strcmp(op, "remove-message") == 0) {
-		v = bound_get(ctx->args, "WithNDR");
+		v = bound_get_opt(ctx->args, "WithNDR");
 		ctl_add(&req, "with-ndr", v == NULL || value_truthy(v) ?
 		    "1" : "0");
 	}
@@ -1061,7 +1062,8 @@ q_queue_action(struct cmd_ctx *ctx, const struct q_action *a)
 
 	if (q_sets(ctx, sets) != 0 || q_need(ctx, "Identity", "Filter") != 0)
 		return (-1);
-	if ((v = bound_get(ctx->args, "Resubmit")) != NULL && value_truthy(v))
+	if ((v = bound_get_opt(ctx->args, "Resubmit")) != NULL &&
+	    value_truthy(v))
 		extra = " and resubmitting its messages";
 	if (ctx->piped && ctx->ninput == 0 &&
 	    !bound_has(ctx->args, "Identity"))

@@ -1463,7 +1463,7 @@ sc_commit_op(struct cmd_ctx *ctx, struct store *st,
 		return (store_connector_insert(st, sc, cause));
 	case SC_OP_UPDATE:
 		/* Only a rename can collide (the store's UNIQUE agrees). */
-		if (bound_has(ctx->args, "Name") &&
+		if (bound_get_opt(ctx->args, "Name") != NULL &&
 		    sc_name_taken(ctx, st, sc, sc->guid, cause) != 0)
 			return (-1);
 		return (store_connector_update(st, old, sc, cause));

@@ -495,11 +495,25 @@ struct bound {
 
 struct bound	*bound_create(const struct cmdlet_entry *);
 void		 bound_free(struct bound *);
-/* Index of a parameter by exact name, or -1. */
+/*
+ * Index of a parameter by exact name, or -1 when it is not bound here
+ * (-WhatIf of a cmdlet without ShouldProcess).  bound_index and the
+ * three below abort with an internal error on a name the cmdlet does
+ * not declare and no common or ShouldProcess parameter has: a misspelt
+ * lookup is a bug, never a silent NULL (tests/shell/params.sh finds
+ * them without running the cmdlets).
+ */
 int		 bound_index(const struct bound *, const char *);
 struct value	*bound_get(const struct bound *, const char *);
 bool		 bound_has(const struct bound *, const char *);
 bool		 bound_switch(const struct bound *, const char *);
+/*
+ * bound_get for code that several cmdlets share: NULL also when this
+ * cmdlet does not declare the name, which must be a parameter of some
+ * cmdlet (Get-Message's -IncludeRecipientInfo, asked by every queue
+ * query); it aborts on a name no cmdlet has.
+ */
+struct value	*bound_get_opt(const struct bound *, const char *);
 
 /*
  * The session and the cmdlet runtime (runtime.c), the interpreter

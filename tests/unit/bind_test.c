@@ -1,11 +1,16 @@
 /*
  * bind_test.c - unit tests of the binder: name resolution, positional
  * and colon forms, type conversion, multi-valued edits, mandatory
- * parameters.  Runs the binder against a small cmdlet entry of its own
+ * parameters, and the abort on a lookup of a parameter the cmdlet does
+ * not declare.  Runs the binder against a small cmdlet entry of its own
  * and against the real Set-SendConnector entry.
  */
+#include <sys/wait.h>
+
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shell.h"
 #include "tap.h"
@@ -232,11 +237,78 @@ test_multi(void)
 	value_unref(h);
 }
 
+/*
+ * Run fn(b) in a child with stderr into a pipe: true when it died of
+ * SIGABRT after an internal error naming the cmdlet and the parameter.
+ */
+static bool
+lookup_aborts(struct value *(*fn)(const struct bound *, const char *),
+    const struct bound *b, const char *name)
+{
+	char	 buf[512], *want;
+	ssize_t	 n;
+	size_t	 len = 0;
+	pid_t	 pid;
+	int	 fds[2], status;
+	bool	 ok;
+
+	if (pipe(fds) != 0 || (pid = fork()) == -1)
+		return (false);
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 2);
+		signal(SIGABRT, SIG_DFL);
+		(void)fn(b, name);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (len < sizeof buf - 1 &&
+	    (n = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return (false);
+	want = xprintf("hubsh: internal error: Test-Bind looks up parameter "
+	    "-%s, which it does not declare\n", name);
+	ok = WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
+	    strcmp(buf, want) == 0;
+	if (!ok)
+		printf("# %s: status %d, stderr \"%s\"\n", name, status, buf);
+	free(want);
+	return (ok);
+}
+
+static void
+test_undeclared(void)
+{
+	struct bound	*b = NULL;
+	char		*e;
+
+	e = bind_text("x", &b);
+	TAP_STREQ(e, "");
+	free(e);
+	if (b == NULL)
+		return;
+	/* Declared here, common or ShouldProcess: looked up quietly. */
+	TAP_CHECK(bound_get(b, "Count") == NULL);
+	TAP_CHECK(!bound_has(b, "verbose"));
+	TAP_CHECK(!bound_switch(b, "WhatIf"));
+	TAP_CHECK(bound_index(b, "DomainController") == -1);
+	/* Another cmdlet's parameter, asked by shared code. */
+	TAP_CHECK(bound_get_opt(b, "TlsAuthLevel") == NULL);
+	TAP_CHECK(lookup_aborts(bound_get, b, "Colour"));
+	TAP_CHECK(lookup_aborts(bound_get_opt, b, "Colour"));
+	TAP_CHECK(lookup_aborts(bound_get, b, "TlsAuthLevel"));
+	bound_free(b);
+}
+
 static const struct tap_case cases[] = {
 	{ "names: exact, prefix, ambiguous, unknown, twice", test_names },
 	{ "positional binding and mandatory parameters", test_positional },
 	{ "bool, switch, enum prefix and range conversion", test_conversion },
 	{ "multi-valued: lists, separators, @{Add; Remove}", test_multi },
+	{ "a lookup of an undeclared parameter aborts", test_undeclared },
 };
 
 TAP_MAIN(cases)
