@@ -55,6 +55,7 @@ static int	conv_unlimited(const struct param_entry *, struct value *,
 static int	local_path_check(const char *, char **);
 static bool	bound_in(const struct param_entry *, const char *);
 static int	bound_find(const struct bound *, const char *);
+static int	choice_find(const struct choice *, const char *);
 static void	bound_undeclared(const struct bound *, const char *)
 		    __attribute__((noreturn));
 
@@ -252,26 +253,76 @@ bind_resolve(struct binder *bd, const char *typed, struct extent ext)
 	return (-1);
 }
 
+/* Index of the choice named s exactly (any case), or -1. */
+static int
+choice_find(const struct choice *choices, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; choices[i].name != NULL; i++) {
+		if (strcasecmp(choices[i].name, s) == 0)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+const char *
+choice_name(const struct choice *choices, int code)
+{
+	for (; choices->name != NULL; choices++) {
+		if (choices->code == code)
+			return (choices->name);
+	}
+	return (NULL);
+}
+
+int
+bound_code(const struct bound *b, const char *name, int cur, int dflt)
+{
+	const struct param_entry	*p;
+	struct value			*v;
+	char				*copy, *word, *next;
+	int				 i, k, code = 0;
+
+	if ((i = bound_index(b, name)) < 0 || (v = b->v[i]) == NULL)
+		return (cur);
+	p = b->p[i];
+	if (v->type != V_STRING)
+		return (dflt);
+	if (p->type != PT_FLAGS) {
+		k = choice_find(p->choices, v->u.s);
+		return (k < 0 ? dflt : p->choices[k].code);
+	}
+	copy = xstrdup(v->u.s);
+	for (next = copy; (word = strsep(&next, ",")) != NULL; /* nothing */) {
+		word += strspn(word, " \t");
+		word[strcspn(word, " \t")] = '\0';
+		if ((k = choice_find(p->choices, word)) >= 0)
+			code |= p->choices[k].code;
+	}
+	free(copy);
+	return (code);
+}
+
 /* Unique-prefix match of an enumerator name; index or -1 with cause. */
 int
-choice_match(const char *const *choices, const char *s, char **cause,
+choice_match(const struct choice *choices, const char *s, char **cause,
     const char *type_name)
 {
 	struct buf	 all, hits;
 	size_t		 i, len = strlen(s), n = 0;
-	int		 found = -1;
+	int		 found;
 
 	(void)type_name;
-	for (i = 0; choices[i] != NULL; i++) {
-		if (strcasecmp(choices[i], s) == 0)
-			return ((int)i);
-	}
+	if ((found = choice_find(choices, s)) >= 0)
+		return (found);
 	buf_init(&all);
 	buf_init(&hits);
-	for (i = 0; choices[i] != NULL; i++) {
-		buf_addf(&all, "%s%s", i > 0 ? ", " : "", choices[i]);
-		if (len > 0 && strncasecmp(choices[i], s, len) == 0) {
-			buf_addf(&hits, "%s%s", n > 0 ? ", " : "", choices[i]);
+	for (i = 0; choices[i].name != NULL; i++) {
+		buf_addf(&all, "%s%s", i > 0 ? ", " : "", choices[i].name);
+		if (len > 0 && strncasecmp(choices[i].name, s, len) == 0) {
+			buf_addf(&hits, "%s%s", n > 0 ? ", " : "",
+			    choices[i].name);
 			found = (int)i;
 			n++;
 		}
@@ -394,7 +445,7 @@ conv_enum(const struct param_entry *p, struct value *v, struct value **out,
 				return (-1);
 			}
 			buf_addf(&b, "%s%s", b.len > 0 ? ", " : "",
-			    p->choices[k]);
+			    p->choices[k].name);
 			if (p->type == PT_ENUM || p->type == PT_ACTIONPREF)
 				break;
 		}

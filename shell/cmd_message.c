@@ -40,15 +40,18 @@ static int	 cmd_suspend_message_exec(struct cmd_ctx *);
 static int	 cmd_resume_message_exec(struct cmd_ctx *);
 static int	 cmd_remove_message_exec(struct cmd_ctx *);
 
-static const char *const q_mstatus_choices[] = {
-	"None", "Active", "Retry", "Suspended", "Ready", "Locked",
-	"PendingRemove", "PendingSuspend", NULL
+static const struct choice q_mstatus_choices[] = {
+	{ "None", 0 }, { "Active", 0 }, { "Retry", 0 }, { "Suspended", 0 },
+	{ "Ready", 0 }, { "Locked", 0 }, { "PendingRemove", 0 },
+	{ "PendingSuspend", 0 }, { NULL, 0 }
 };
-static const char *const q_direction_choices[] = {
-	"Undefined", "Incoming", "Originating", NULL
+static const struct choice q_direction_choices[] = {
+	{ "Undefined", 0 }, { "Incoming", 0 }, { "Originating", 0 },
+	{ NULL, 0 }
 };
-static const char *const q_priority_choices[] = {
-	"Normal", "Low", "High", "None", NULL
+static const struct choice q_priority_choices[] = {
+	{ "Normal", 0 }, { "Low", 0 }, { "High", 0 }, { "None", 0 },
+	{ NULL, 0 }
 };
 
 static const struct opath_field q_message_fields[] = {

@@ -18,10 +18,12 @@ static int		 cmd_out_string_exec(struct cmd_ctx *);
 /*
  * Write-Host, Write-Output, Out-Null, Out-String.
  */
-static const char *const console_colors[] = {
-	"Black", "DarkBlue", "DarkGreen", "DarkCyan", "DarkRed",
-	"DarkMagenta", "DarkYellow", "Gray", "DarkGray", "Blue", "Green",
-	"Cyan", "Red", "Magenta", "Yellow", "White", NULL
+static const struct choice console_colors[] = {
+	{ "Black", 0 }, { "DarkBlue", 1 }, { "DarkGreen", 2 },
+	{ "DarkCyan", 3 }, { "DarkRed", 4 }, { "DarkMagenta", 5 },
+	{ "DarkYellow", 6 }, { "Gray", 7 }, { "DarkGray", 8 }, { "Blue", 9 },
+	{ "Green", 10 }, { "Cyan", 11 }, { "Red", 12 }, { "Magenta", 13 },
+	{ "Yellow", 14 }, { "White", 15 }, { NULL, 0 }
 };
 
 static const struct param_entry write_host_params[] = {

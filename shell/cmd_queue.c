@@ -81,35 +81,41 @@ static int	 cmd_suspend_queue_exec(struct cmd_ctx *);
 static int	 cmd_resume_queue_exec(struct cmd_ctx *);
 
 /* Enumerations (section 7.1, 7.2). */
-static const char *const q_delivery_choices[] = {
-	"DnsConnectorDelivery", "SmartHostConnectorDelivery",
-	"SmtpRelayToConnectorSourceServers", "SmtpDeliveryToMailbox",
-	"SmtpRelayToDag", "SmtpRelayToMailboxDeliveryGroup",
-	"SmtpRelayToRemoteActiveDirectorySite", "SmtpRelayToServers",
-	"SmtpRelayWithinAdSiteToEdge", "NonSmtpGatewayDelivery",
-	"DeliveryAgent", "ShadowRedundancy", "Heartbeat", "Undefined",
-	"Unreachable", "MapiDelivery", "SmtpRelayWithinAdSite",
-	"SmtpRelayToTiRg", NULL
+static const struct choice q_delivery_choices[] = {
+	{ "DnsConnectorDelivery", 0 }, { "SmartHostConnectorDelivery", 0 },
+	{ "SmtpRelayToConnectorSourceServers", 0 },
+	{ "SmtpDeliveryToMailbox", 0 }, { "SmtpRelayToDag", 0 },
+	{ "SmtpRelayToMailboxDeliveryGroup", 0 },
+	{ "SmtpRelayToRemoteActiveDirectorySite", 0 },
+	{ "SmtpRelayToServers", 0 }, { "SmtpRelayWithinAdSiteToEdge", 0 },
+	{ "NonSmtpGatewayDelivery", 0 }, { "DeliveryAgent", 0 },
+	{ "ShadowRedundancy", 0 }, { "Heartbeat", 0 }, { "Undefined", 0 },
+	{ "Unreachable", 0 }, { "MapiDelivery", 0 },
+	{ "SmtpRelayWithinAdSite", 0 }, { "SmtpRelayToTiRg", 0 }, { NULL, 0 }
 };
-static const char *const q_include_choices[] = {
-	"Internal", "External", "Empty",
-	"DnsConnectorDelivery", "SmartHostConnectorDelivery",
-	"SmtpRelayToConnectorSourceServers", "SmtpDeliveryToMailbox",
-	"SmtpRelayToDag", "SmtpRelayToMailboxDeliveryGroup",
-	"SmtpRelayToRemoteActiveDirectorySite", "SmtpRelayToServers",
-	"SmtpRelayWithinAdSiteToEdge", "NonSmtpGatewayDelivery",
-	"DeliveryAgent", "ShadowRedundancy", "Heartbeat", "Undefined",
-	"Unreachable", "MapiDelivery", "SmtpRelayWithinAdSite",
-	"SmtpRelayToTiRg", NULL
+static const struct choice q_include_choices[] = {
+	{ "Internal", 0 }, { "External", 0 }, { "Empty", 0 },
+	{ "DnsConnectorDelivery", 0 }, { "SmartHostConnectorDelivery", 0 },
+	{ "SmtpRelayToConnectorSourceServers", 0 },
+	{ "SmtpDeliveryToMailbox", 0 }, { "SmtpRelayToDag", 0 },
+	{ "SmtpRelayToMailboxDeliveryGroup", 0 },
+	{ "SmtpRelayToRemoteActiveDirectorySite", 0 },
+	{ "SmtpRelayToServers", 0 }, { "SmtpRelayWithinAdSiteToEdge", 0 },
+	{ "NonSmtpGatewayDelivery", 0 }, { "DeliveryAgent", 0 },
+	{ "ShadowRedundancy", 0 }, { "Heartbeat", 0 }, { "Undefined", 0 },
+	{ "Unreachable", 0 }, { "MapiDelivery", 0 },
+	{ "SmtpRelayWithinAdSite", 0 }, { "SmtpRelayToTiRg", 0 }, { NULL, 0 }
 };
-static const char *const q_qstatus_choices[] = {
-	"None", "Active", "Ready", "Retry", "Suspended", "Connecting", NULL
+static const struct choice q_qstatus_choices[] = {
+	{ "None", 0 }, { "Active", 0 }, { "Ready", 0 }, { "Retry", 0 },
+	{ "Suspended", 0 }, { "Connecting", 0 }, { NULL, 0 }
 };
-static const char *const q_category_choices[] = {
-	"Internal", "External", NULL
+static const struct choice q_category_choices[] = {
+	{ "Internal", 0 }, { "External", 0 }, { NULL, 0 }
 };
-static const char *const q_risk_choices[] = {
-	"Normal", "Bulk", "High", "Low", "Unknown", NULL
+static const struct choice q_risk_choices[] = {
+	{ "Normal", 0 }, { "Bulk", 0 }, { "High", 0 }, { "Low", 0 },
+	{ "Unknown", 0 }, { NULL, 0 }
 };
 
 /* Filterable and sortable properties, in Format-List order. */

@@ -208,12 +208,6 @@ static void	 sc_error(struct cmd_ctx *, enum sc_err, const char *, ...)
 static int	 sc_store_failed(struct cmd_ctx *, char *);
 static int	 sc_open(struct cmd_ctx *, struct store **);
 static int	 sc_legacy(struct cmd_ctx *);
-static int	 sc_choice_value(const char *const *, const int *,
-		    const char *, int);
-static const char *sc_choice_name(const char *const *, const int *, int);
-static int	 sc_enum_arg(struct value *, const char *const *,
-		    const int *, int);
-static int	 sc_flags_value(const char *);
 static char	*sc_flags_name(int);
 static bool	 sc_streq(const char *, const char *);
 static bool	 sc_has_cred(const struct send_connector *);
@@ -332,46 +326,44 @@ static struct {
 /* Properties of a connector object (sendconnector_object), to reserve. */
 #define SC_NPROPS	53
 
-/* Enumerations: choice names and their Exchange values, in step. */
-static const char *const sc_tls_choices[] = {
-	"EncryptionOnly", "CertificateValidation", "DomainValidation", NULL
+/* Enumerations: each name with its Exchange value. */
+static const struct choice sc_tls_choices[] = {
+	{ "EncryptionOnly", SC_TLSAUTH_ENCRYPTION_ONLY },
+	{ "CertificateValidation", SC_TLSAUTH_CERTIFICATE_VALIDATION },
+	{ "DomainValidation", SC_TLSAUTH_DOMAIN_VALIDATION },
+	{ NULL, 0 }
 };
-static const int sc_tls_values[] = {
-	SC_TLSAUTH_ENCRYPTION_ONLY, SC_TLSAUTH_CERTIFICATE_VALIDATION,
-	SC_TLSAUTH_DOMAIN_VALIDATION
+static const struct choice sc_auth_choices[] = {
+	{ "None", SC_AUTH_NONE },
+	{ "BasicAuth", SC_AUTH_BASIC },
+	{ "BasicAuthRequireTLS", SC_AUTH_BASIC_REQUIRE_TLS },
+	{ "ExchangeServer", SC_AUTH_EXCHANGE_SERVER },
+	{ "ExternalAuthoritative", SC_AUTH_EXTERNAL_AUTHORITATIVE },
+	{ NULL, 0 }
 };
-static const char *const sc_auth_choices[] = {
-	"None", "BasicAuth", "BasicAuthRequireTLS", "ExchangeServer",
-	"ExternalAuthoritative", NULL
+static const struct choice sc_log_choices[] = {
+	{ "None", SC_PROTOLOG_NONE },
+	{ "Verbose", SC_PROTOLOG_VERBOSE },
+	{ NULL, 0 }
 };
-static const int sc_auth_values[] = {
-	SC_AUTH_NONE, SC_AUTH_BASIC, SC_AUTH_BASIC_REQUIRE_TLS,
-	SC_AUTH_EXCHANGE_SERVER, SC_AUTH_EXTERNAL_AUTHORITATIVE
+static const struct choice sc_errpol_choices[] = {
+	{ "Default", 0 },
+	{ "DowngradeDnsFailures", SC_ERRPOL_DOWNGRADE_DNS },
+	{ "DowngradeCustomFailures", SC_ERRPOL_DOWNGRADE_CUSTOM },
+	{ "UpgradeCustomFailures", SC_ERRPOL_UPGRADE_CUSTOM },
+	{ NULL, 0 }
 };
-static const char *const sc_log_choices[] = { "None", "Verbose", NULL };
-static const int sc_log_values[] = {
-	SC_PROTOLOG_NONE, SC_PROTOLOG_VERBOSE
+static const struct choice sc_usage_choices[] = {
+	{ "Custom", SC_USAGE_CUSTOM },
+	{ "Internal", SC_USAGE_INTERNAL },
+	{ "Internet", SC_USAGE_INTERNET },
+	{ "Partner", SC_USAGE_PARTNER },
+	{ NULL, 0 }
 };
-static const char *const sc_errpol_choices[] = {
-	"Default", "DowngradeDnsFailures", "DowngradeCustomFailures",
-	"UpgradeCustomFailures", NULL
-};
-static const int sc_errpol_values[] = {
-	0, SC_ERRPOL_DOWNGRADE_DNS, SC_ERRPOL_DOWNGRADE_CUSTOM,
-	SC_ERRPOL_UPGRADE_CUSTOM
-};
-static const char *const sc_usage_choices[] = {
-	"Custom", "Internal", "Internet", "Partner", NULL
-};
-static const int sc_usage_values[] = {
-	SC_USAGE_CUSTOM, SC_USAGE_INTERNAL, SC_USAGE_INTERNET,
-	SC_USAGE_PARTNER
-};
-static const char *const sc_conntype_choices[] = {
-	"Default", "XPremises", NULL
-};
-static const int sc_conntype_values[] = {
-	SC_CONNTYPE_DEFAULT, SC_CONNTYPE_XPREMISES
+static const struct choice sc_conntype_choices[] = {
+	{ "Default", SC_CONNTYPE_DEFAULT },
+	{ "XPremises", SC_CONNTYPE_XPREMISES },
+	{ NULL, 0 }
 };
 
 /* Boolean parameters stored as they are given. */
@@ -640,62 +632,6 @@ sc_legacy(struct cmd_ctx *ctx)
 	return (0);
 }
 
-/* Value of a choice name (any case), or dflt. */
-static int
-sc_choice_value(const char *const *choices, const int *values,
-    const char *s, int dflt)
-{
-	size_t	i;
-
-	for (i = 0; choices[i] != NULL; i++) {
-		if (strcasecmp(choices[i], s) == 0)
-			return (values[i]);
-	}
-	return (dflt);
-}
-
-/* Name of a choice value, or NULL. */
-static const char *
-sc_choice_name(const char *const *choices, const int *values, int v)
-{
-	size_t	i;
-
-	for (i = 0; choices[i] != NULL; i++) {
-		if (values[i] == v)
-			return (choices[i]);
-	}
-	return (NULL);
-}
-
-/* An enum argument: $null (or anything unknown) is dflt. */
-static int
-sc_enum_arg(struct value *v, const char *const *choices, const int *values,
-    int dflt)
-{
-	if (v->type != V_STRING)
-		return (dflt);
-	return (sc_choice_value(choices, values, v->u.s, dflt));
-}
-
-/* ErrorPolicies from the binder's comma-joined names. */
-static int
-sc_flags_value(const char *s)
-{
-	char	*copy, *word, *next;
-	int	 flags = 0;
-
-	copy = xstrdup(s);
-	for (next = copy; (word = strsep(&next, ",")) != NULL; /* nothing */) {
-		while (isspace((unsigned char)*word))
-			word++;
-		word[strcspn(word, " \t")] = '\0';
-		flags |= sc_choice_value(sc_errpol_choices, sc_errpol_values,
-		    word, 0);
-	}
-	free(copy);
-	return (flags);
-}
-
 /* ErrorPolicies as .NET prints a flags enum: "Default" or "A, B". */
 static char *
 sc_flags_name(int flags)
@@ -706,12 +642,12 @@ sc_flags_name(int flags)
 	if (flags == 0)
 		return (xstrdup("Default"));
 	buf_init(&b);
-	for (i = 1; sc_errpol_choices[i] != NULL; i++) {
-		if ((flags & sc_errpol_values[i]) == 0)
+	for (i = 1; sc_errpol_choices[i].name != NULL; i++) {
+		if ((flags & sc_errpol_choices[i].code) == 0)
 			continue;
 		if (b.len != 0)
 			buf_adds(&b, ", ");
-		buf_adds(&b, sc_errpol_choices[i]);
+		buf_adds(&b, sc_errpol_choices[i].name);
 	}
 	return (buf_detach(&b));
 }
@@ -1092,23 +1028,18 @@ sc_apply_bools(struct cmd_ctx *ctx, struct send_connector *sc)
 static void
 sc_apply_enums(struct cmd_ctx *ctx, struct send_connector *sc)
 {
-	struct value	*v;
-
-	if ((v = bound_get(ctx->args, "TlsAuthLevel")) != NULL)
-		sc->tls_auth_level = sc_enum_arg(v, sc_tls_choices,
-		    sc_tls_values, SC_TLSAUTH_NONE);
-	if ((v = bound_get(ctx->args, "SmartHostAuthMechanism")) != NULL)
-		sc->smart_host_auth_mechanism = sc_enum_arg(v,
-		    sc_auth_choices, sc_auth_values, SC_AUTH_NONE);
-	if ((v = bound_get(ctx->args, "ProtocolLoggingLevel")) != NULL)
-		sc->protocol_logging_level = sc_enum_arg(v, sc_log_choices,
-		    sc_log_values, SC_PROTOLOG_NONE);
-	if ((v = bound_get(ctx->args, "ConnectorType")) != NULL)
-		sc->connector_type = sc_enum_arg(v, sc_conntype_choices,
-		    sc_conntype_values, SC_CONNTYPE_DEFAULT);
-	if ((v = bound_get(ctx->args, "ErrorPolicies")) != NULL)
-		sc->error_policies = v->type == V_STRING ?
-		    sc_flags_value(v->u.s) : 0;
+	sc->tls_auth_level = bound_code(ctx->args, "TlsAuthLevel",
+	    sc->tls_auth_level, SC_TLSAUTH_NONE);
+	sc->smart_host_auth_mechanism = bound_code(ctx->args,
+	    "SmartHostAuthMechanism", sc->smart_host_auth_mechanism,
+	    SC_AUTH_NONE);
+	sc->protocol_logging_level = bound_code(ctx->args,
+	    "ProtocolLoggingLevel", sc->protocol_logging_level,
+	    SC_PROTOLOG_NONE);
+	sc->connector_type = bound_code(ctx->args, "ConnectorType",
+	    sc->connector_type, SC_CONNTYPE_DEFAULT);
+	sc->error_policies = bound_code(ctx->args, "ErrorPolicies",
+	    sc->error_policies, 0);
 }
 
 /* Replace a string property; $null gives dflt (which may be NULL). */
@@ -1537,18 +1468,17 @@ sc_equal(const struct send_connector *a, const struct send_connector *b)
 static int
 sc_new_usage(struct cmd_ctx *ctx, enum sc_usage *usage)
 {
-	struct value	*v;
-	size_t		 i, count = 0;
+	size_t	i, count = 0;
 
 	*usage = SC_USAGE_CUSTOM;
-	for (i = 0; sc_usage_choices[i] != NULL; i++) {
-		if (bound_switch(ctx->args, sc_usage_choices[i])) {
-			*usage = sc_usage_values[i];
+	for (i = 0; sc_usage_choices[i].name != NULL; i++) {
+		if (bound_switch(ctx->args, sc_usage_choices[i].name)) {
+			*usage = sc_usage_choices[i].code;
 			count++;
 		}
 	}
-	if ((v = bound_get(ctx->args, "Usage")) != NULL) {
-		*usage = sc_enum_arg(v, sc_usage_choices, sc_usage_values,
+	if (bound_has(ctx->args, "Usage")) {
+		*usage = bound_code(ctx->args, "Usage", *usage,
 		    SC_USAGE_CUSTOM);
 		count++;
 	}
@@ -1787,27 +1717,25 @@ sc_date(int64_t secs, bool utc)
 static struct value *
 sc_tls_value(int64_t v)
 {
-	return (sc_str(sc_choice_name(sc_tls_choices, sc_tls_values, (int)v)));
+	return (sc_str(choice_name(sc_tls_choices, (int)v)));
 }
 
 static struct value *
 sc_auth_value(int64_t v)
 {
-	return (sc_str(sc_choice_name(sc_auth_choices, sc_auth_values,
-	    (int)v)));
+	return (sc_str(choice_name(sc_auth_choices, (int)v)));
 }
 
 static struct value *
 sc_log_value(int64_t v)
 {
-	return (sc_str(sc_choice_name(sc_log_choices, sc_log_values, (int)v)));
+	return (sc_str(choice_name(sc_log_choices, (int)v)));
 }
 
 static struct value *
 sc_conntype_value(int64_t v)
 {
-	return (sc_str(sc_choice_name(sc_conntype_choices, sc_conntype_values,
-	    (int)v)));
+	return (sc_str(choice_name(sc_conntype_choices, (int)v)));
 }
 
 static struct value *

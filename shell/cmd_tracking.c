@@ -135,7 +135,9 @@ static int	 mt_fallback(struct cmd_ctx *, const struct mt_query *,
 		    char **);
 static void	 mt_channel_error(struct cmd_ctx *, const char *);
 
-static const char *const mt_unlimited_choice[] = { "Unlimited", NULL };
+static const struct choice mt_unlimited_choice[] = {
+	{ "Unlimited", 0 }, { NULL, 0 }
+};
 
 static const struct param_entry mt_params[] = {
 	{ .name = "Start", .type = PT_DATETIME, .type_name = MT_TN_DATE,

@@ -130,7 +130,9 @@ static void	 ts_get_one(struct cmd_ctx *, struct store *, const char *);
 static int	 ts_write(struct cmd_ctx *, struct store *);
 static void	 ts_set_one(struct cmd_ctx *, struct store *, const char *);
 
-static const char *const ts_unlimited_choice[] = { "Unlimited", NULL };
+static const struct choice ts_unlimited_choice[] = {
+	{ "Unlimited", 0 }, { NULL, 0 }
+};
 
 #define TS_P_SPAN(n, lo, hi, h) \
 	{ .name = n, .type = PT_TIMESPAN, .min = lo, .max = hi, \

@@ -75,9 +75,11 @@ const struct alias_entry alias_table[] = {
 	{ NULL, NULL }
 };
 
-static const char *const actionpref_choices[] = {
-	"SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore",
-	"Suspend", NULL
+/* Suspend is read as Continue, as action_pref_parse (eval.c) reads it. */
+static const struct choice actionpref_choices[] = {
+	{ "SilentlyContinue", AP_SILENTLY_CONTINUE }, { "Stop", AP_STOP },
+	{ "Continue", AP_CONTINUE }, { "Inquire", AP_INQUIRE },
+	{ "Ignore", AP_IGNORE }, { "Suspend", AP_CONTINUE }, { NULL, 0 }
 };
 
 #define COMMON(n, a, t, tn, h) \

@@ -184,8 +184,8 @@ complete_values(struct shell *sh, struct cands *c,
 	if (p == NULL)
 		return;
 	if (p->choices != NULL) {
-		for (i = 0; p->choices[i] != NULL; i++)
-			cands_add(c, prefix, p->choices[i]);
+		for (i = 0; p->choices[i].name != NULL; i++)
+			cands_add(c, prefix, p->choices[i].name);
 	} else if (p->type == PT_BOOL) {
 		cands_add(c, prefix, "$true");
 		cands_add(c, prefix, "$false");

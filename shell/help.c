@@ -361,9 +361,9 @@ help_choices(const struct param_entry *p, const char *q)
 	if ((p->type != PT_ENUM && p->type != PT_FLAGS) || p->choices == NULL)
 		return (NULL);
 	buf_init(&b);
-	for (i = 0; p->choices[i] != NULL; i++)
-		buf_addf(&b, "%s%s%s%s", i > 0 ? ", " : "", q, p->choices[i],
-		    q);
+	for (i = 0; p->choices[i].name != NULL; i++)
+		buf_addf(&b, "%s%s%s%s", i > 0 ? ", " : "", q,
+		    p->choices[i].name, q);
 	s = buf_detach(&b);
 	buf_free(&b);
 	return (s);

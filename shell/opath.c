@@ -320,7 +320,7 @@ qf_literal(struct qf_parser *p, const struct opath_field *f, enum qf_op op)
 	case QK_ENUM:
 		if ((k = choice_match(f->choices, s, &inner,
 		    f->type_name)) >= 0)
-			return (value_string(f->choices[k]));
+			return (value_string(f->choices[k].name));
 		break;
 	default:
 		return (value_string(s));

@@ -29,7 +29,7 @@ enum opath_kind {
 struct opath_field {
 	const char		*name;
 	enum opath_kind		 kind;
-	const char *const	*choices;	/* QK_ENUM */
+	const struct choice	*choices;	/* QK_ENUM */
 	const char		*type_name;
 };
 

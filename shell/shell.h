@@ -439,13 +439,22 @@ enum ptype {
 #define P_SECRET	0x080	/* never echoed */
 #define P_NOTAB		0x100	/* hidden from completion and help */
 
+/*
+ * One value of an enumeration: its name, and the code the cmdlet keeps
+ * for it (0 where the name is all it needs).  Lists end with a NULL name.
+ */
+struct choice {
+	const char	*name;
+	int		 code;
+};
+
 struct param_entry {
 	const char		*name;
 	const char		*alias;		/* one alias or NULL */
 	enum ptype		 type;
 	int			 flags;
 	int			 position;	/* with P_POSITIONAL */
-	const char *const	*choices;	/* PT_ENUM, PT_FLAGS */
+	const struct choice	*choices;	/* PT_ENUM, PT_FLAGS */
 	int64_t			 min;
 	int64_t			 max;
 	const char		*type_name;	/* .NET type for messages */
@@ -514,6 +523,13 @@ bool		 bound_switch(const struct bound *, const char *);
  * query); it aborts on a name no cmdlet has.
  */
 struct value	*bound_get_opt(const struct bound *, const char *);
+/*
+ * The code of an enumeration parameter's value: cur when it was not
+ * given, dflt for $null or a name not in its choices, for PT_FLAGS the
+ * codes of all its names or-ed.
+ */
+int		 bound_code(const struct bound *, const char *, int cur,
+		     int dflt);
 
 /*
  * The session and the cmdlet runtime (runtime.c), the interpreter
@@ -662,9 +678,11 @@ int		 bind_convert(const struct param_entry *, struct value *,
  * when it is none of these.
  */
 int		 bind_date_parse(const char *, int64_t *usec);
-/* Unique-prefix match over a NULL-terminated choice list. */
-int		 choice_match(const char *const *, const char *, char **cause,
-		     const char *type_name);
+/* Unique-prefix match over a choice list: its index, or -1 with cause. */
+int		 choice_match(const struct choice *, const char *,
+		     char **cause, const char *type_name);
+/* The name of the choice with code, or NULL. */
+const char	*choice_name(const struct choice *, int code);
 
 /*
  * Formatting (format.c).

@@ -5,9 +5,9 @@
 # In the C file it finds the cmdlet entries (.name and .exec), every
 # function (name at column 0, body from "{" to "}" at column 0), the
 # functions each one calls or takes the address of, and the literal
-# parameter names given to bound_get, bound_has, bound_switch and
-# bound_index, or to a function of the file that passes one of its own
-# parameters on to them (mt_arg(ctx, "Start")).
+# parameter names given to bound_get, bound_has, bound_switch,
+# bound_code and bound_index, or to a function of the file that passes
+# one of its own parameters on to them (mt_arg(ctx, "Start")).
 #
 # A name looked up by a function an exec function reaches must be
 # declared by that cmdlet, or be a common or ShouldProcess parameter;
@@ -157,7 +157,7 @@ END {
 	for (i = 1; i <= nfn; i++) {
 		f = fns[i]
 		s = body[f]
-		while (match(s, /bound_(get|has|switch|index)(_opt)?\(/)) {
+		while (match(s, /bound_(get|has|switch|index|code)(_opt)?\(/)) {
 			opt = substr(s, RSTART, RLENGTH) ~ /_opt/
 			rest = substr(s, RSTART + RLENGTH)
 			split_args(rest, 1)

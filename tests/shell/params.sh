@@ -2,10 +2,11 @@
 # params.sh - every parameter name an exec function looks up is one its
 # cmdlet declares, found without running the cmdlet: params.awk reads
 # the parameter tables as hubsh --dump-cmdlets prints them, and each
-# shell/*.c that calls bound_get, bound_has, bound_switch, bound_index
-# or bound_get_opt (directly, or through a function of the file that
-# passes a name on).  A misspelt name would otherwise make the binder
-# abort with an internal error (bind.c) the first time that code runs.
+# shell/*.c that calls bound_get, bound_has, bound_switch, bound_code,
+# bound_index or bound_get_opt (directly, or through a function of the
+# file that passes a name on).  A misspelt name would otherwise make the
+# binder abort with an internal error (bind.c) the first time that code
+# runs.
 # Names taken from arrays at run time are left to that check.
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
@@ -14,7 +15,7 @@ awk_prog="$top_srcdir/tests/shell/params.awk"
 files=()
 for f in "$top_srcdir"/shell/*.c; do
 	case $f in */bind.c) continue ;; esac
-	grep -q 'bound_\(get\|has\|switch\|index\)' "$f" && files+=("$f")
+	grep -q 'bound_\(get\|has\|switch\|index\|code\)' "$f" && files+=("$f")
 done
 echo "1..$((${#files[@]} + 3))"
 
@@ -35,7 +36,7 @@ done
 
 # The check itself: a misspelt literal lookup and a misspelt name given
 # through a function of the file must both be caught.
-sed 's/bound_get(ctx->args, "TlsAuthLevel")/bound_get(ctx->args, "TlsAuthLevl")/' \
+sed 's/bound_code(ctx->args, "TlsAuthLevel"/bound_code(ctx->args, "TlsAuthLevl"/' \
     "$top_srcdir/shell/cmd_sendconnector.c" >"$tap_tmp/sc.c"
 sed 's/mt_arg(ctx, "Sender")/mt_arg(ctx, "Sendr")/' \
     "$top_srcdir/shell/cmd_tracking.c" >"$tap_tmp/mt.c"

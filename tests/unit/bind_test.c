@@ -16,7 +16,9 @@
 #include "tap.h"
 #include "xmalloc.h"
 
-static const char *const colors[] = { "Red", "Green", "Greenish", NULL };
+static const struct choice colors[] = {
+	{ "Red", 0 }, { "Green", 1 }, { "Greenish", 2 }, { NULL, 0 }
+};
 
 static int
 test_exec(struct cmd_ctx *ctx)
