@@ -6,9 +6,11 @@
  * without case, by exact name or alias first and then by unique prefix
  * (declared parameters win over common ones); -Name:value binds exactly
  * the next element; switches take no argument; what is left binds by
- * position; each value is converted by its parameter type, using the
- * Exchange type parsers of extype.c; then missing mandatory parameters
- * are asked for on a terminal, or reported.
+ * position; each value is converted by its parameter type, through
+ * ptype_table[] (one row per enum ptype: its .NET type and converter,
+ * which help.c reads too) and the Exchange type parsers of extype.c;
+ * then missing mandatory parameters are asked for on a terminal, or
+ * reported.
  *
  * Every failure is written to the shell with PowerShell's text and error
  * id, framed as a statement-terminating error of the command.
@@ -40,8 +42,7 @@ struct binder {
 
 static const struct param_entry domain_controller_param = {
 	"DomainController", NULL, PT_FQDN, P_COMMON | P_NOTAB, 0, NULL, 0, 0,
-	"Microsoft.Exchange.Data.Fqdn",
-	"Accepted for compatibility; hubsh has no domain controllers."
+	NULL, "Accepted for compatibility; hubsh has no domain controllers."
 };
 
 static void	bind_error(struct binder *, struct extent, const char *,
@@ -53,11 +54,71 @@ static int	conv_datetime(const struct param_entry *, struct value *,
 static int	conv_unlimited(const struct param_entry *, struct value *,
 		    struct value **, char **);
 static int	local_path_check(const char *, char **);
+static int	conv_bool(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_int(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_enum(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_multi(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_checked(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_credential(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_identity(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_script(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_string(const struct param_entry *, struct value *,
+		    struct value **, char **);
+static int	conv_object(const struct param_entry *, struct value *,
+		    struct value **, char **);
 static bool	bound_in(const struct param_entry *, const char *);
 static int	bound_find(const struct bound *, const char *);
 static int	choice_find(const struct choice *, const char *);
 static void	bound_undeclared(const struct bound *, const char *)
 		    __attribute__((noreturn));
+
+/*
+ * The parameter types: the .NET type a message or help names when the
+ * parameter gives none of its own (PT_ENUM and PT_FLAGS always do), and
+ * the converter.  Indexed by enum ptype.
+ */
+#define EX_DATA(x)	"Microsoft.Exchange.Data." x
+#define EX_MULTI(x)	EX_DATA("MultiValuedProperty`1[" x "]")
+#define PS_AUTO(x)	"System.Management.Automation." x
+
+const struct ptype_entry ptype_table[] = {
+	[PT_STRING] = { "System.String", conv_string },
+	[PT_BOOL] = { "System.Boolean", conv_bool },
+	[PT_SWITCH] = { PS_AUTO("SwitchParameter"), conv_bool },
+	[PT_INT] = { "System.Int32", conv_int },
+	[PT_ENUM] = { NULL, conv_enum },
+	[PT_FLAGS] = { NULL, conv_enum },
+	[PT_SIZE] = { EX_DATA("Unlimited`1[" EX_DATA("ByteQuantifiedSize") "]"),
+	    conv_checked },
+	[PT_TIMESPAN] = { EX_DATA("EnhancedTimeSpan"), conv_checked },
+	[PT_ADDRSPACE] = { EX_MULTI(EX_DATA("AddressSpace")), conv_multi },
+	[PT_SMARTHOST] = { EX_MULTI(EX_DATA("SmartHost")), conv_multi },
+	[PT_SERVER] = { EX_MULTI("Microsoft.Exchange.Configuration.Tasks."
+	    "ServerIdParameter"), conv_multi },
+	[PT_FQDN] = { EX_DATA("Fqdn"), conv_checked },
+	[PT_IP] = { "System.Net.IPAddress", conv_checked },
+	[PT_TLSDOMAIN] = { EX_DATA("SmtpDomainWithSubdomains"), conv_checked },
+	[PT_X509] = { EX_DATA("SmtpX509Identifier"), conv_checked },
+	[PT_CREDENTIAL] = { PS_AUTO("PSCredential"), conv_credential },
+	[PT_IDENTITY] = { "Microsoft.Exchange.Configuration.Tasks."
+	    "SendConnectorIdParameter", conv_identity },
+	[PT_OBJECT] = { "System.Object", conv_object },
+	[PT_SCRIPT] = { PS_AUTO("ScriptBlock"), conv_script },
+	[PT_ACTIONPREF] = { PS_AUTO("ActionPreference"), conv_enum },
+	[PT_STRINGS] = { "System.String[]", conv_multi },
+	[PT_DATETIME] = { "System.DateTime", conv_datetime },
+	[PT_UNLIMITED] = { EX_DATA("Unlimited`1[System.Int32]"),
+	    conv_unlimited },
+	[PT_LOCALPATH] = { EX_DATA("LocalLongFullPath"), conv_checked }
+};
 
 struct bound *
 bound_create(const struct cmdlet_entry *ce)
@@ -352,7 +413,7 @@ conv_message(const struct param_entry *p, const char *text,
 {
 	return (xprintf("Cannot bind parameter '%s'. Cannot convert value "
 	    "\"%s\" to type \"%s\". Error: \"%s\"", p->name, text,
-	    p->type_name != NULL ? p->type_name : "System.Object", inner));
+	    param_type_name(p), inner));
 }
 
 static int
@@ -371,9 +432,7 @@ conv_bool(const struct param_entry *p, struct value *v, struct value **out,
 	default:
 		xasprintf(cause, "Cannot convert '%s' to the type '%s' "
 		    "required by parameter '%s'. ", value_type_name(v),
-		    p->type == PT_SWITCH ?
-		    "System.Management.Automation.SwitchParameter" :
-		    "System.Boolean", p->name);
+		    ptype_table[p->type].type_name, p->name);
 		return (-1);
 	}
 }
@@ -597,8 +656,7 @@ conv_datetime(const struct param_entry *p, struct value *v,
 	}
 	if (v->type == V_NULL) {
 		xasprintf(cause, "Cannot bind parameter '%s'. Cannot convert "
-		    "null to type \"%s\".", p->name, p->type_name != NULL ?
-		    p->type_name : "System.DateTime");
+		    "null to type \"%s\".", p->name, param_type_name(p));
 		return (-1);
 	}
 	s = value_to_string(v);
@@ -763,87 +821,107 @@ conv_checked(const struct param_entry *p, struct value *v,
 	return (r);
 }
 
-int
-bind_convert(const struct param_entry *p, struct value *v,
+/* A list parameter: a list, $null (empty) or @{Add; Remove} (P_MULTI). */
+static int
+conv_multi(const struct param_entry *p, struct value *v, struct value **out,
+    char **cause)
+{
+	if (v->type == V_HASH && (p->flags & P_MULTI))
+		return (conv_edit(p, v, out, cause));
+	if (v->type == V_NULL) {
+		*out = value_array();
+		return (0);
+	}
+	return (conv_list(p, v, out, cause));
+}
+
+static int
+conv_credential(const struct param_entry *p, struct value *v,
     struct value **out, char **cause)
 {
 	char	*s;
 
-	*out = NULL;
-	switch (p->type) {
-	case PT_BOOL:
-	case PT_SWITCH:
-		return (conv_bool(p, v, out, cause));
-	case PT_INT:
-		return (conv_int(p, v, out, cause));
-	case PT_ENUM:
-	case PT_FLAGS:
-	case PT_ACTIONPREF:
-		return (conv_enum(p, v, out, cause));
-	case PT_ADDRSPACE:
-	case PT_SMARTHOST:
-	case PT_SERVER:
-	case PT_STRINGS:
-		if (v->type == V_HASH && (p->flags & P_MULTI))
-			return (conv_edit(p, v, out, cause));
-		if (v->type == V_NULL) {
-			*out = value_array();
-			return (0);
-		}
-		return (conv_list(p, v, out, cause));
-	case PT_FQDN: case PT_IP: case PT_TLSDOMAIN: case PT_X509:
-	case PT_SIZE: case PT_TIMESPAN: case PT_LOCALPATH:
-		return (conv_checked(p, v, out, cause));
-	case PT_DATETIME:
-		return (conv_datetime(p, v, out, cause));
-	case PT_UNLIMITED:
-		return (conv_unlimited(p, v, out, cause));
-	case PT_CREDENTIAL:
-		if (v->type == V_NULL || (v->type == V_OBJECT && strcmp(
-		    v->u.obj->type_name,
-		    "System.Management.Automation.PSCredential") == 0)) {
-			*out = value_ref(v);
-			return (0);
-		}
-		s = value_to_string(v);
-		xasprintf(cause, "Cannot process argument transformation on "
-		    "parameter '%s'. A command that prompts the user failed "
-		    "because the value \"%s\" is not a PSCredential; pass "
-		    "(Get-Credential) or a PSCredential object.", p->name, s);
-		free(s);
-		return (-1);
-	case PT_IDENTITY:
-		if (v->type == V_OBJECT && v->u.obj->key != NULL)
-			*out = value_string_take(xprintf("guid:%s",
-			    v->u.obj->key));
-		else if (v->type == V_ARRAY) {
-			xasprintf(cause, "Cannot convert 'System.Object[]' to "
-			    "the type '%s' required by parameter '%s'. "
-			    "Specified method is not supported.",
-			    p->type_name, p->name);
-			return (-1);
-		} else
-			*out = value_string_take(value_to_string(v));
-		return (0);
-	case PT_SCRIPT:
-		if (v->type != V_SCRIPT) {
-			s = value_to_string(v);
-			*cause = conv_message(p, s, "Invalid cast from "
-			    "'System.String' to 'System.Management.Automation."
-			    "ScriptBlock'.");
-			free(s);
-			return (-1);
-		}
-		*out = value_ref(v);
-		return (0);
-	case PT_STRING:
-		*out = v->type == V_NULL ? value_null() :
-		    value_string_take(value_to_string(v));
-		return (0);
-	default:
+	if (v->type == V_NULL || (v->type == V_OBJECT && strcmp(
+	    v->u.obj->type_name, ptype_table[PT_CREDENTIAL].type_name) == 0)) {
 		*out = value_ref(v);
 		return (0);
 	}
+	s = value_to_string(v);
+	xasprintf(cause, "Cannot process argument transformation on "
+	    "parameter '%s'. A command that prompts the user failed "
+	    "because the value \"%s\" is not a PSCredential; pass "
+	    "(Get-Credential) or a PSCredential object.", p->name, s);
+	free(s);
+	return (-1);
+}
+
+static int
+conv_identity(const struct param_entry *p, struct value *v,
+    struct value **out, char **cause)
+{
+	if (v->type == V_OBJECT && v->u.obj->key != NULL)
+		*out = value_string_take(xprintf("guid:%s", v->u.obj->key));
+	else if (v->type == V_ARRAY) {
+		xasprintf(cause, "Cannot convert 'System.Object[]' to the type "
+		    "'%s' required by parameter '%s'. Specified method is not "
+		    "supported.", param_type_name(p), p->name);
+		return (-1);
+	} else
+		*out = value_string_take(value_to_string(v));
+	return (0);
+}
+
+static int
+conv_script(const struct param_entry *p, struct value *v, struct value **out,
+    char **cause)
+{
+	char	*s;
+
+	if (v->type != V_SCRIPT) {
+		s = value_to_string(v);
+		*cause = conv_message(p, s, "Invalid cast from 'System.String' "
+		    "to 'System.Management.Automation.ScriptBlock'.");
+		free(s);
+		return (-1);
+	}
+	*out = value_ref(v);
+	return (0);
+}
+
+static int
+conv_string(const struct param_entry *p, struct value *v, struct value **out,
+    char **cause)
+{
+	(void)p;
+	(void)cause;
+	*out = v->type == V_NULL ? value_null() :
+	    value_string_take(value_to_string(v));
+	return (0);
+}
+
+static int
+conv_object(const struct param_entry *p, struct value *v, struct value **out,
+    char **cause)
+{
+	(void)p;
+	(void)cause;
+	*out = value_ref(v);
+	return (0);
+}
+
+const char *
+param_type_name(const struct param_entry *p)
+{
+	return (p->type_name != NULL ? p->type_name :
+	    ptype_table[p->type].type_name);
+}
+
+int
+bind_convert(const struct param_entry *p, struct value *v,
+    struct value **out, char **cause)
+{
+	*out = NULL;
+	return (ptype_table[p->type].convert(p, v, out, cause));
 }
 
 /* Store a converted value for parameter i; false after an error. */
@@ -1028,7 +1106,7 @@ bind_named(struct binder *bd, struct value **args, struct extent *ext,
 		bind_error(bd, ext[*k], "MissingArgument", "InvalidArgument",
 		    "Missing an argument for parameter '%s'. Specify a "
 		    "parameter of type '%s' and try again.", p->name,
-		    p->type_name != NULL ? p->type_name : "System.Object");
+		    param_type_name(p));
 		return (false);
 	}
 	(*k)++;

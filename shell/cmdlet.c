@@ -82,50 +82,44 @@ static const struct choice actionpref_choices[] = {
 	{ "Ignore", AP_IGNORE }, { "Suspend", AP_CONTINUE }, { NULL, 0 }
 };
 
-#define COMMON(n, a, t, tn, h) \
-	{ n, a, t, P_COMMON, 0, NULL, 0, 0, tn, h }
+/* A common parameter of its ptype's .NET type (ptype_table, bind.c). */
+#define COMMON(n, a, t, h) \
+	{ n, a, t, P_COMMON, 0, NULL, 0, 0, NULL, h }
 
 const struct param_entry common_params[] = {
 	COMMON("Verbose", "vb", PT_SWITCH,
-	    "System.Management.Automation.SwitchParameter",
 	    "Writes VERBOSE: lines describing what the cmdlet does."),
 	COMMON("Debug", "db", PT_SWITCH,
-	    "System.Management.Automation.SwitchParameter",
 	    "Accepted for compatibility; hubsh writes no debug records."),
 	{ "ErrorAction", "ea", PT_ACTIONPREF, P_COMMON, 0,
-	    actionpref_choices, 0, 0,
-	    "System.Management.Automation.ActionPreference",
+	    actionpref_choices, 0, 0, NULL,
 	    "What to do on a non-terminating error: Continue, Stop, "
 	    "SilentlyContinue or Ignore." },
 	{ "WarningAction", "wa", PT_ACTIONPREF, P_COMMON, 0,
-	    actionpref_choices, 0, 0,
-	    "System.Management.Automation.ActionPreference",
+	    actionpref_choices, 0, 0, NULL,
 	    "What to do with warnings." },
 	{ "InformationAction", "infa", PT_ACTIONPREF, P_COMMON, 0,
-	    actionpref_choices, 0, 0,
-	    "System.Management.Automation.ActionPreference",
+	    actionpref_choices, 0, 0, NULL,
 	    "Accepted for compatibility." },
-	COMMON("ErrorVariable", "ev", PT_STRING, "System.String",
+	COMMON("ErrorVariable", "ev", PT_STRING,
 	    "Accepted for compatibility."),
-	COMMON("WarningVariable", "wv", PT_STRING, "System.String",
+	COMMON("WarningVariable", "wv", PT_STRING,
 	    "Accepted for compatibility."),
-	COMMON("InformationVariable", "iv", PT_STRING, "System.String",
+	COMMON("InformationVariable", "iv", PT_STRING,
 	    "Accepted for compatibility."),
-	COMMON("OutVariable", "ov", PT_STRING, "System.String",
+	COMMON("OutVariable", "ov", PT_STRING,
 	    "Accepted for compatibility."),
-	COMMON("OutBuffer", "ob", PT_INT, "System.Int32",
+	COMMON("OutBuffer", "ob", PT_INT,
 	    "Accepted for compatibility."),
-	COMMON("PipelineVariable", "pv", PT_STRING, "System.String",
+	COMMON("PipelineVariable", "pv", PT_STRING,
 	    "Accepted for compatibility."),
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL }
 };
 
 const struct param_entry shouldprocess_params[] = {
 	COMMON("WhatIf", "wi", PT_SWITCH,
-	    "System.Management.Automation.SwitchParameter",
 	    "Shows what the command would do, without doing it."),
 	COMMON("Confirm", "cf", PT_SWITCH,
-	    "System.Management.Automation.SwitchParameter",
 	    "Asks before acting; -Confirm:$false never asks."),
 	{ NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL }
 };

@@ -3,7 +3,8 @@
  *
  * Nothing here is written by hand per cmdlet: every text is built from
  * cmdlet_table[] (cmdlet.c), each entry's parameter table, the common
- * and ShouldProcess parameter tables and alias_table[].  A parameter
+ * and ShouldProcess parameter tables, alias_table[] and, for a type a
+ * parameter does not name itself, ptype_table[] (bind.c).  A parameter
  * marked P_NOTAB is hidden everywhere; P_LEGACY parameters (Exchange 2010
  * only, refused with an explanation) are left out of the syntax and the
  * parameter lists and only named in doc/cmdlets.md.
@@ -25,7 +26,6 @@
 
 static bool	 help_visible(const struct param_entry *);
 static char	*help_type(const struct param_entry *);
-static const char *help_default_type(enum ptype);
 static void	 help_syntax_param(struct buf *, const struct param_entry *,
 		     bool);
 static size_t	 help_word(const char *, bool);
@@ -158,9 +158,7 @@ help_type(const struct param_entry *p)
 	const char	*t, *end, *start;
 	bool		 array;
 
-	if (p->type == PT_SWITCH)
-		return (xstrdup("SwitchParameter"));
-	t = p->type_name != NULL ? p->type_name : help_default_type(p->type);
+	t = param_type_name(p);
 	if (strncmp(t, "System.Nullable", 15) == 0 &&
 	    (start = strchr(t, '[')) != NULL)
 		t = start + 1;
@@ -171,55 +169,6 @@ help_type(const struct param_entry *p)
 		/* nothing */;
 	return (xprintf("%.*s%s", (int)(end - start), start,
 	    array ? "[]" : ""));
-}
-
-static const char *
-help_default_type(enum ptype type)
-{
-	switch (type) {
-	case PT_BOOL:
-		return ("Boolean");
-	case PT_SWITCH:
-		return ("SwitchParameter");
-	case PT_INT:
-		return ("Int32");
-	case PT_SIZE:
-		return ("Unlimited");
-	case PT_TIMESPAN:
-		return ("EnhancedTimeSpan");
-	case PT_ADDRSPACE:
-	case PT_SMARTHOST:
-	case PT_SERVER:
-		return ("MultiValuedProperty");
-	case PT_FQDN:
-		return ("Fqdn");
-	case PT_IP:
-		return ("IPAddress");
-	case PT_TLSDOMAIN:
-		return ("SmtpDomainWithSubdomains");
-	case PT_X509:
-		return ("SmtpX509Identifier");
-	case PT_CREDENTIAL:
-		return ("PSCredential");
-	case PT_IDENTITY:
-		return ("SendConnectorIdParameter");
-	case PT_OBJECT:
-		return ("Object");
-	case PT_SCRIPT:
-		return ("ScriptBlock");
-	case PT_ACTIONPREF:
-		return ("ActionPreference");
-	case PT_STRINGS:
-		return ("String[]");
-	case PT_DATETIME:
-		return ("DateTime");
-	case PT_UNLIMITED:
-		return ("Unlimited");
-	case PT_LOCALPATH:
-		return ("LocalLongFullPath");
-	default:
-		return ("String");
-	}
 }
 
 /* " [-Name] <Type>", bracketed when optional. */

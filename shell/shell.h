@@ -457,9 +457,22 @@ struct param_entry {
 	const struct choice	*choices;	/* PT_ENUM, PT_FLAGS */
 	int64_t			 min;
 	int64_t			 max;
-	const char		*type_name;	/* .NET type for messages */
+	const char		*type_name;	/* .NET type, if not its ptype's */
 	const char		*help;
 };
+
+/*
+ * What each enum ptype means (bind.c, ptype_table[] indexed by ptype):
+ * the .NET type messages and help name for a parameter that gives none
+ * of its own, and the converter the binder applies.
+ */
+struct ptype_entry {
+	const char	*type_name;
+	int		(*convert)(const struct param_entry *, struct value *,
+			    struct value **, char **);
+};
+
+extern const struct ptype_entry	ptype_table[];
 
 struct cmd_ctx;
 
@@ -668,6 +681,8 @@ struct bound	*bind_command(struct shell *, const struct cmdlet_entry *,
 		     const char **arg_names, bool *arg_colon, size_t nargs,
 		     bool pipeline_input, struct source *src,
 		     enum exec_status *st);
+/* A parameter's .NET type: its own type_name, else its ptype's. */
+const char	*param_type_name(const struct param_entry *);
 /* Convert a value for a parameter; -1 with *cause (the full message). */
 int		 bind_convert(const struct param_entry *, struct value *,
 		     struct value **out, char **cause);
