@@ -1,8 +1,11 @@
 # params.awk - parameter lookups a cmdlet makes, against what it declares.
 #
 # Input: the output of hubsh --dump-cmdlets (the parameters each cmdlet
-# declares, and the common and ShouldProcess ones), then one shell/*.c.
-# In the C file it finds the cmdlet entries (.name and .exec), every
+# declares, and the common and ShouldProcess ones), then shell/*.c files,
+# read as one program: a cmdlet's exec function may call helpers of
+# another file (builtin.c, the queue code the message cmdlets share), and
+# function names are unique across the files.
+# In the C files it finds the cmdlet entries (.name and .exec), every
 # function (name at column 0, body from "{" to "}" at column 0), the
 # functions each one calls or takes the address of, and the literal
 # parameter names given to bound_get, bound_has, bound_switch,
@@ -11,11 +14,11 @@
 #
 # A name looked up by a function an exec function reaches must be
 # declared by that cmdlet, or be a common or ShouldProcess parameter;
-# the _opt lookups (shared code) need only some cmdlet of the file to
-# declare it; a function no exec reaches is held to the file's cmdlets.
-# Names are compared without case, as the binder does.  One line per
-# lookup found ("lookup FN NAME"), then "bad ..." for each undeclared
-# one; the exit status is 1 when there is one.
+# the _opt lookups (shared code) need only some cmdlet read to declare
+# it; a function no exec reaches is held to all the cmdlets read.  Names
+# are compared without case, as the binder does.  One line per lookup
+# found ("lookup FILE FN NAME"), then "bad FILE CMDLET FN -NAME" for each
+# undeclared one; the exit status is 1 when there is one.
 
 function trim(s) {
 	sub(/^[ \t]+/, "", s)
@@ -121,6 +124,7 @@ inentry && /^};/ {
 	nfn++
 	fns[nfn] = fn
 	isfn[fn] = 1
+	fnfile[fn] = FILENAME
 	next
 }
 inhdr && !/^\{/ {
@@ -236,12 +240,12 @@ END {
 	for (i = 1; i <= nfn; i++) {
 		f = fns[i]
 		for (k = 1; k <= nlook[f]; k++)
-			print "lookup " f " " look[f, k]
+			print "lookup " fnfile[f] " " f " " look[f, k]
 	}
 	exit bad
 }
 
-# cmd "" (or opt): any cmdlet of the file may declare it.
+# cmd "" (or opt): any cmdlet read may declare it.
 function check(cmd, f, name, opt,    lc, c, ok) {
 	lc = tolower(name)
 	ok = ("*", lc) in decl
@@ -253,7 +257,8 @@ function check(cmd, f, name, opt,    lc, c, ok) {
 				ok = 1
 	}
 	if (!ok) {
-		print "bad " (cmd != "" ? cmd : "(file)") " " f " -" name
+		print "bad " fnfile[f] " " (cmd != "" ? cmd : "(any)") " " f \
+		    " -" name
 		bad = 1
 	}
 }
