@@ -10,8 +10,9 @@
 #include "shell.h"
 #include "tap.h"
 
-static const char *const test_status[] = {
-	"Active", "Ready", "Retry", "Suspended", NULL
+static const struct choice test_status[] = {
+	{ "Active", 0 }, { "Ready", 0 }, { "Retry", 0 }, { "Suspended", 0 },
+	{ NULL, 0 }
 };
 
 /* A small field table: every kind a filter converts literals to. */
