@@ -204,7 +204,7 @@ static int	 mta_handshake(struct mta_session *, struct mta_hop *,
 static void	 mta_tls_policy(struct mta_session *, struct mta_hop *,
 		    struct tls_client_policy *);
 static bool	 mta_tls_met(const struct mta_session *);
-static bool	 mta_tls_floor(const char *);
+static bool	 mta_tls_floor(int);
 static void	 mta_tls_record(struct mta_session *);
 static int	 mta_tls_guard(struct mta_session *, struct mta_fail *);
 static int	 mta_auth(struct mta_session *, const struct mta_hop *,
@@ -1044,7 +1044,7 @@ mta_tls_met(const struct mta_session *s)
 
 	if (s->pol.mode != MTA_TLS_MUST)
 		return (true);
-	if (!mta_tls_floor(i->version))
+	if (!mta_tls_floor(i->proto))
 		return (false);
 	if (s->pol.verify >= TLS_VERIFY_CHAIN && !i->chain_ok)
 		return (false);
@@ -1053,12 +1053,11 @@ mta_tls_met(const struct mta_session *s)
 	return (true);
 }
 
-/* Required TLS has a TLS 1.2 floor, as tls.c sets. */
+/* Required TLS has a floor, TLS_PROTO_FLOOR, the one tls.c sets. */
 static bool
-mta_tls_floor(const char *version)
+mta_tls_floor(int proto)
 {
-	return (strcmp(version, "TLSv1.2") == 0 ||
-	    strcmp(version, "TLSv1.3") == 0);
+	return (proto >= TLS_PROTO_FLOOR);
 }
 
 /* Keep the session's TLS facts for tracking and the logs. */
@@ -2236,7 +2235,7 @@ mta_probe_tls(struct mta_session *s, const char **names, size_t nnames,
 	snprintf(p->cipher, sizeof p->cipher, "%s", s->info.cipher);
 	tls_conn_peer(s->io.tls, names, nnames, &p->cert);
 	/* mta_tls_met's checks, level by level. */
-	p->sat_encryption = mta_tls_floor(p->version);
+	p->sat_encryption = mta_tls_floor(s->info.proto);
 	p->sat_certificate = p->sat_encryption && p->cert.chain_ok;
 	p->sat_domain = p->sat_certificate && p->cert.matched != NULL;
 }

@@ -239,7 +239,7 @@ tls_server_ctx_create(struct tls_ctx **ctxp, const char *cert,
 	if ((ssl = tls_ctx_new(TLS_server_method(), cause)) == NULL)
 		return (-1);
 	/* Nothing older than TLS 1.2 protects mail we accept. */
-	if (SSL_CTX_set_min_proto_version(ssl, TLS1_2_VERSION) != 1 ||
+	if (SSL_CTX_set_min_proto_version(ssl, TLS_PROTO_FLOOR) != 1 ||
 	    SSL_CTX_use_certificate_chain_file(ssl, cert) != 1) {
 		tls_errstr(err, sizeof err);
 		xasprintf(cause, "cannot load the certificate %s: %s", cert,
@@ -378,6 +378,7 @@ tls_fill_info(struct tls_conn *c, struct tls_info *info)
 	X509	*cert;
 	char	*p;
 
+	info->proto = SSL_version(c->ssl);
 	snprintf(info->version, sizeof info->version, "%s",
 	    SSL_get_version(c->ssl));
 	snprintf(info->cipher, sizeof info->cipher, "%s",
@@ -428,7 +429,7 @@ tls_client_setup(struct tls_conn *c, struct tls_ctx *ctx,
 	SSL_set_connect_state(c->ssl);
 	/* When TLS is required, a downgrade below TLS 1.2 must fail. */
 	if (pol->required &&
-	    SSL_set_min_proto_version(c->ssl, TLS1_2_VERSION) != 1) {
+	    SSL_set_min_proto_version(c->ssl, TLS_PROTO_FLOOR) != 1) {
 		tls_errstr(info->detail, sizeof info->detail);
 		return (-1);
 	}

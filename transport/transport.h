@@ -151,6 +151,14 @@ int		 dir_open(int at, const char *name, const char *shown,
 /* ------------------------------------------------------------------ */
 /* tls.c: OpenSSL contexts, verification, name matching, session cache. */
 
+/*
+ * The oldest protocol that may carry mail that must be encrypted: TLS
+ * 1.2, as the wire and OpenSSL number it (TLS1_2_VERSION).  tls.c sets
+ * it as the floor of every server and every required client session;
+ * mta.c compares struct tls_info's proto with it.
+ */
+#define TLS_PROTO_FLOOR	0x0303
+
 /* What the TLS layer must check, strongest last. */
 enum tls_verify {
 	TLS_VERIFY_NONE = 0,	/* opportunistic or EncryptionOnly */
@@ -160,7 +168,7 @@ enum tls_verify {
 
 struct tls_client_policy {
 	enum tls_verify	  verify;
-	bool		  required;	/* RequireTLS: TLS 1.2 floor */
+	bool		  required;	/* TLS_PROTO_FLOOR applies */
 	const char	**names;	/* DomainValidation patterns */
 	size_t		  nnames;
 	const char	 *sni;		/* server name to send, or NULL */
@@ -169,6 +177,7 @@ struct tls_client_policy {
 
 /* What happened, for logs, tracking and Received. */
 struct tls_info {
+	int		 proto;		/* 0x0304 for TLS 1.3; 0: none */
 	char		 version[16];	/* "TLSv1.3" */
 	char		 cipher[64];	/* "TLS_AES_256_GCM_SHA384" */
 	bool		 resumed;
