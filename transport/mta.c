@@ -1,11 +1,17 @@
 /*
  * mta.c - the SMTP client of hubd: one session to one destination (a Send
- * connector and a next-hop domain), with host failover, the connector's
- * TLS policy, AUTH, and one or more messages per connection.
+ * connector and a next-hop domain), with host failover, STARTTLS as the
+ * connector's TLS policy decides, AUTH, and one or more messages per
+ * connection.
  *
  * mta_open() takes the hosts from MX (DNS routing) or from the smart
  * hosts in order, and tries each address until one has greeted, answered
- * EHLO, met the TLS policy and accepted AUTH.  mta_send() runs one mail
+ * EHLO, met the TLS policy and accepted AUTH.  The policy and every
+ * decision on what a host did in the STARTTLS exchange (not offered, a
+ * refusal, a broken exchange, the handshake, the certificate, the
+ * protocol) are tls_policy.c's; this file speaks the protocol, gathers
+ * the facts (struct tls_facts) and carries out the verdict: fail the
+ * host with its reply, go on in TLS or in clear.  mta_send() runs one mail
  * transaction on the open session; the caller may call it again until
  * mta_session_count() reaches SmtpMaxMessagesPerConnection.  The session
  * keeps dest->sc and dest->protolog: both must outlive it.
@@ -54,37 +60,16 @@
 #define MTA_CHUNK	65536		/* body bytes per write */
 #define MTA_QUIT_MS	5000		/* QUIT is best effort */
 
-#define MTA_TLS_REQUIRED "451 5.7.3 STARTTLS is required to send mail"
-#define MTA_AUTH_TLS	"451 5.7.3 Require STARTTLS to do basic " \
-			"authentication"
 #define MTA_AUTH_NONE	"451 5.7.3 Require basic authentication"
 #define MTA_AUTH_CLEAR	"451 5.7.3 STARTTLS failed: basic authentication " \
 			"credentials are not sent in clear"
 #define MTA_AUTH_EXCH	"451 5.7.3 Cannot achieve Exchange Server " \
 			"authentication"
-#define MTA_CERT_FAIL	"454 4.7.5 Certificate validation failure"
 #define MTA_SOCKET_ERR	"441 4.4.1 Error encountered while communicating " \
 			"with primary target IP address: "
 #define MTA_FAILOVER	"Attempted failover to alternate host, but that " \
 			"did not succeed. Either there are no alternate " \
 			"hosts, or delivery failed to all alternate hosts."
-
-/* How TLS is used with a host: the connector's settings, resolved. */
-enum mta_tls_mode {
-	MTA_TLS_NEVER,		/* IgnoreSTARTTLS */
-	MTA_TLS_MAY,		/* opportunistic, the default */
-	MTA_TLS_MUST		/* RequireTLS, TlsAuthLevel, BasicAuthTLS */
-};
-
-struct mta_policy {
-	enum mta_tls_mode	 mode;
-	enum tls_verify		 verify;
-	const char		*level;	/* for logs and tracking */
-	const char		*fail;	/* reply when TLS is not had */
-	const char		*names[2]; /* DomainValidation patterns */
-	size_t			 nnames;
-	char			*wild;	/* "*.<domain>" */
-};
 
 /* What the server said it can do in its last EHLO reply. */
 struct mta_caps {
@@ -124,7 +109,7 @@ struct mta_session {
 	const char		*tag;		/* log prefix: "mta", "probe" */
 	bool			 probe;		/* Test-SendConnector */
 	int64_t			 deadline;	/* of every wait; INT64_MAX */
-	struct mta_policy	 pol;
+	struct tls_policy	 pol;		/* for this domain */
 	struct mta_hop		*hops;
 	size_t			 nhops;
 
@@ -137,6 +122,7 @@ struct mta_session {
 	bool			 offered_tls;	/* STARTTLS in the first EHLO */
 	struct mta_tls		 tls;
 	struct tls_info		 info;
+	struct tls_facts	 facts;		/* what this host did so far */
 	char			*sni;
 	char			*cache_key;
 	int			 cmd_ms;
@@ -172,8 +158,7 @@ struct mta_txn {
 
 static struct mta_session *mta_session_new(const struct mta_dest *);
 static void	 mta_session_free(struct mta_session *);
-static int	 mta_policy_init(struct mta_session *, struct mta_status *);
-static int	 mta_policy_level(struct mta_session *, struct mta_status *);
+static int	 mta_policy(struct mta_session *, struct mta_status *);
 static int	 mta_hops_mx(struct mta_session *, struct mta_status *);
 static void	 mta_dns_perm(struct mta_session *, struct mta_status *,
 		    const char *);
@@ -201,10 +186,12 @@ static int	 mta_tls_abort(struct mta_session *, struct mta_fail *,
 		    const char *);
 static int	 mta_handshake(struct mta_session *, struct mta_hop *,
 		    struct mta_fail *);
-static void	 mta_tls_policy(struct mta_session *, struct mta_hop *,
+static enum tls_action mta_tls_decide(struct mta_session *, enum tls_at,
+		    struct tls_verdict *);
+static int	 mta_tls_verdict(const struct tls_verdict *,
+		    struct mta_fail *);
+static void	 mta_tls_host(struct mta_session *, struct mta_hop *,
 		    struct tls_client_policy *);
-static bool	 mta_tls_met(const struct mta_session *);
-static bool	 mta_tls_floor(int);
 static void	 mta_tls_record(struct mta_session *);
 static int	 mta_tls_guard(struct mta_session *, struct mta_fail *);
 static int	 mta_auth(struct mta_session *, const struct mta_hop *,
@@ -270,14 +257,9 @@ static int	 mta_body(struct mta_session *, const char *, size_t);
 static int	 mta_body_add(struct mta_session *, const char *, size_t);
 static int	 mta_timeout(const struct mta_session *, int);
 static void	 mta_clamp(struct mta_session *);
-static void	 mta_policy_text(const struct mta_session *, char *, size_t);
-static size_t	 mta_probe_names(const struct mta_session *, const char **,
-		    char **);
 static int	 mta_probe_try(struct mta_session *, struct mta_hop *, bool,
-		    const char **, size_t, struct mta_probe *,
-		    struct mta_fail *);
-static void	 mta_probe_tls(struct mta_session *, const char **, size_t,
-		    struct mta_probe *);
+		    struct mta_probe *, struct mta_fail *);
+static void	 mta_probe_tls(struct mta_session *, struct mta_probe *);
 static void	 mta_probe_verdict(int, const struct mta_fail *,
 		    struct mta_probe *);
 
@@ -295,7 +277,7 @@ mta_open(const struct mta_dest *d, struct mta_session **sp,
 
 	*sp = NULL;
 	s = mta_session_new(d);
-	rc = mta_policy_init(s, st);
+	rc = mta_policy(s, st);
 	if (rc == 0)
 		rc = SC_DNS_ROUTING(s->sc) ? mta_hops_mx(s, st) :
 		    mta_hops_smart(s, st);
@@ -310,11 +292,11 @@ mta_open(const struct mta_dest *d, struct mta_session **sp,
 	 * Opportunistic TLS must not make mail undeliverable: when the
 	 * handshake failed with a host and no host took the session, try
 	 * those hosts again without STARTTLS, as Exchange does.  A required
-	 * policy never gets here (MTA_TLS_MUST never sets tls_failed).
+	 * level never gets here (it never sets tls_failed).
 	 */
 	for (i = 0; i < s->nhops && !s->hops[i].tls_failed; i++)
 		;
-	if (rc != 0 && s->pol.mode == MTA_TLS_MAY && i < s->nhops) {
+	if (rc != 0 && s->pol.level == TLS_LEV_MAY && i < s->nhops) {
 		log_info("mta: connector \"%s\" domain %s: STARTTLS "
 		    "negotiation failed. No more hosts to connect to. "
 		    "Retrying without STARTTLS", s->sc->name, s->domain);
@@ -364,7 +346,7 @@ mta_session_free(struct mta_session *s)
 	for (i = 0; i < s->nhops; i++)
 		free(s->hops[i].name);
 	free(s->hops);
-	free(s->pol.wild);
+	tls_policy_clear(&s->pol);
 	free(s->domain);
 	free(s->sni);
 	free(s->cache_key);
@@ -375,98 +357,16 @@ mta_session_free(struct mta_session *s)
 }
 
 /*
- * Resolve the connector's TLS and AUTH settings into one policy, failing
- * (4xx) on settings that cannot be met safely; exchange-semantics 5.
+ * The connector's TLS and AUTH settings as one policy for this domain
+ * (tls_policy.c); settings that cannot be met safely fail (4xx).
  */
 static int
-mta_policy_init(struct mta_session *s, struct mta_status *st)
+mta_policy(struct mta_session *s, struct mta_status *st)
 {
-	const struct send_connector	*sc = s->sc;
-	struct mta_policy		*p = &s->pol;
-	enum sc_auth_mech		 mech = sc->smart_host_auth_mechanism;
-
-	p->mode = sc->ignore_starttls ? MTA_TLS_NEVER : MTA_TLS_MAY;
-	p->verify = TLS_VERIFY_NONE;
-	p->level = sc->ignore_starttls ? "none" : "opportunistic";
-	p->fail = MTA_TLS_REQUIRED;
-	/* Exchange checks these at run time too; the shell refuses them. */
-	if (mta_nonempty(sc->tls_domain) &&
-	    sc->tls_auth_level != SC_TLSAUTH_DOMAIN_VALIDATION) {
-		mta_status_set(st, 421, "421 TLS Domain can only be specified "
-		    "with TLSAuthLevel set to DomainValidation.");
-		return (-1);
-	}
-	if ((mech == SC_AUTH_BASIC || mech == SC_AUTH_BASIC_REQUIRE_TLS) &&
-	    (sc->auth_username == NULL || sc->auth_password == NULL)) {
-		mta_status_set(st, 451, "451 4.7.0 Credentials must be "
-		    "provided if the authentication mechanism is set to Basic "
-		    "Authentication or Basic Authentication over TLS.");
-		return (-1);
-	}
-	/*
-	 * Exchange refuses a TlsAuthLevel without RequireTLS, and RequireTLS
-	 * with IgnoreSTARTTLS, when they are saved.  A store that has them
-	 * anyway gets the stricter reading (fail closed): TLS is required,
-	 * at the level set, and IgnoreSTARTTLS gives way.
-	 */
-	if (sc->require_tls || sc->tls_auth_level != SC_TLSAUTH_NONE) {
-		p->mode = MTA_TLS_MUST;
-		return (mta_policy_level(s, st));
-	}
-	/* BasicAuthRequireTLS: AUTH comes after TLS, so TLS is mandatory. */
-	if (mech == SC_AUTH_BASIC_REQUIRE_TLS) {
-		p->mode = MTA_TLS_MUST;
-		p->level = "BasicAuthRequireTLS";
-		p->fail = MTA_AUTH_TLS;
-	}
-	return (0);
-}
-
-/* The certificate checks of a required policy (TlsAuthLevel). */
-static int
-mta_policy_level(struct mta_session *s, struct mta_status *st)
-{
-	const struct send_connector	*sc = s->sc;
-	struct mta_policy		*p = &s->pol;
-
-	switch (sc->tls_auth_level) {
-	case SC_TLSAUTH_NONE:
-	case SC_TLSAUTH_ENCRYPTION_ONLY:
-		p->verify = TLS_VERIFY_NONE;
-		p->level = "EncryptionOnly";
+	if (tls_policy_init(&s->pol, s->sc, s->domain, NULL) == 0)
 		return (0);
-	case SC_TLSAUTH_CERTIFICATE_VALIDATION:
-		p->verify = TLS_VERIFY_CHAIN;
-		p->level = "CertificateValidation";
-		return (0);
-	case SC_TLSAUTH_DOMAIN_VALIDATION:
-		break;
-	default:
-		/* An unknown level cannot be met: never guess a weaker one. */
-		mta_status_set(st, 421, "421 4.7.0 Unknown TLSAuthLevel %d",
-		    (int)sc->tls_auth_level);
-		return (-1);
-	}
-	p->verify = TLS_VERIFY_NAME;
-	p->level = "DomainValidation";
-	if (mta_nonempty(sc->tls_domain)) {
-		p->names[p->nnames++] = sc->tls_domain;
-		return (0);
-	}
-	/*
-	 * Without TlsDomain the names come from the recipient domain, not
-	 * from the MX (insecure DNS must not choose what is verified); a
-	 * smart host has no such domain, so Exchange refuses it.
-	 */
-	if (!SC_DNS_ROUTING(sc) || *s->domain == '\0') {
-		mta_status_set(st, 421, "421 TLSAuthLevel cannot be "
-		    "DomainValidation with out a valid TLS Domain.");
-		return (-1);
-	}
-	xasprintf(&p->wild, "*.%s", s->domain);
-	p->names[p->nnames++] = s->domain;
-	p->names[p->nnames++] = p->wild;
-	return (0);
+	mta_status_set(st, s->pol.refuse_code, "%s", s->pol.refuse);
+	return (-1);
 }
 
 /* The MX hosts of the domain; DNS's permanent answers fail for good. */
@@ -865,30 +765,24 @@ mta_caps_line(struct mta_caps *c, char *kw)
 /* ------------------------------------------------------------------ */
 /* TLS. */
 
-/* Apply the connector's TLS policy to this host, after EHLO. */
+/*
+ * Apply the connector's TLS policy to this host, after EHLO: each step
+ * gives tls_policy_decide() what the host did so far and carries out its
+ * verdict.
+ */
 static int
 mta_tls(struct mta_session *s, struct mta_hop *h, bool plain,
     struct mta_fail *f)
 {
-	switch (s->pol.mode) {
-	case MTA_TLS_NEVER:
-		return (0);
-	case MTA_TLS_MAY:
-		/* Opportunistic: no STARTTLS offered, go on in clear. */
-		if (plain || !s->caps.starttls || env->tls_client == NULL)
-			return (0);
-		break;
-	case MTA_TLS_MUST:
-		/*
-		 * STARTTLS missing (stripped, never offered, or HELO) fails
-		 * this host: going on in plaintext is exactly the downgrade
-		 * a required policy exists to stop.
-		 */
-		if (!s->caps.starttls)
-			return (mta_fail_text(f, MTA_FAIL_REPLY, true, "%s",
-			    s->pol.fail));
-		break;
-	}
+	struct tls_verdict	v;
+
+	memset(&s->facts, 0, sizeof s->facts);
+	s->facts.plain = plain;
+	s->facts.offered = s->caps.starttls;
+	s->facts.client = env->tls_client != NULL;
+	s->facts.info = &s->info;
+	if (mta_tls_decide(s, TLS_AT_EHLO, &v) != TLS_ACT_STARTTLS)
+		return (mta_tls_verdict(&v, f));
 	return (mta_starttls(s, h, f));
 }
 
@@ -897,6 +791,7 @@ static int
 mta_starttls(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 {
 	struct mta_reply	r;
+	struct tls_verdict	v;
 
 	/*
 	 * STARTTLS goes alone and only into a quiet stream: anything the
@@ -906,17 +801,12 @@ mta_starttls(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 		return (mta_tls_abort(s, f, "data before STARTTLS"));
 	if (mta_cmd(s, "STARTTLS") != 0 || mta_read(s, &r) != 0)
 		return (mta_fail_io(s, f));
-	if (r.code != 220) {
-		if (s->pol.mode == MTA_TLS_MUST)
-			return (mta_fail_text(f, MTA_FAIL_REPLY, true, "%s",
-			    s->pol.fail));
-		/*
-		 * Opportunistic and refused: the server stays in its
-		 * pre-TLS state (RFC 3207 4), so go on in clear here.
-		 */
-		log_info("%s: %s [%s]: STARTTLS refused: %s", s->tag, s->host,
-		    s->peer, r.text);
-		return (0);
+	s->facts.reply = r.code;
+	if (mta_tls_decide(s, TLS_AT_REPLY, &v) != TLS_ACT_STARTTLS) {
+		if (v.action == TLS_ACT_PLAIN)
+			log_info("%s: %s [%s]: STARTTLS refused: %s", s->tag,
+			    s->host, s->peer, r.text);
+		return (mta_tls_verdict(&v, f));
 	}
 	/*
 	 * Bytes after the 220 were sent before the handshake and would be
@@ -933,82 +823,84 @@ mta_starttls(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 }
 
 /*
- * The server broke the STARTTLS exchange: close without another word.
- * Required: this host failed (451 5.7.3).  Opportunistic: count it as a
- * failed handshake, so the plaintext pass may come back to this host;
- * in clear there is no STARTTLS for injected bytes to attack.
+ * The server broke the STARTTLS exchange: close without another word
+ * (the verdict never says QUIT).
  */
 static int
 mta_tls_abort(struct mta_session *s, struct mta_fail *f, const char *why)
 {
+	struct tls_verdict	v;
+
 	log_info("%s: %s [%s]: %s: session aborted", s->tag, s->host, s->peer,
 	    why);
 	mta_trace_note(s, "%s: session aborted", why);
-	if (s->pol.mode == MTA_TLS_MUST)
-		return (mta_fail_text(f, MTA_FAIL_REPLY, false, "%s",
-		    s->pol.fail));
-	return (mta_fail_text(f, MTA_FAIL_TLSNEG, false, "STARTTLS "
-	    "negotiation failed: %s", why));
+	s->facts.why = why;
+	mta_tls_decide(s, TLS_AT_ABORT, &v);
+	return (mta_tls_verdict(&v, f));
 }
 
-/* The handshake with this host's policy, and its verdict. */
+/* The handshake with this host's checks, and the policy's verdict. */
 static int
 mta_handshake(struct mta_session *s, struct mta_hop *h, struct mta_fail *f)
 {
 	struct tls_client_policy	 tp;
 	struct tls_conn			*conn = NULL;
+	struct tls_verdict		 v;
 	enum tls_result			 rc = TLS_HANDSHAKE_FAILED;
-	bool				 must = s->pol.mode == MTA_TLS_MUST;
+	const char			*what;
 
-	mta_tls_policy(s, h, &tp);
+	mta_tls_host(s, h, &tp);
 	if (env->tls_client != NULL)
 		rc = tls_client_start(env->tls_client, s->io.fd, &tp,
 		    mta_timeout(s, s->cmd_ms), &conn, &s->info);
 	if (conn != NULL)
 		s->io.tls = conn;
-	/* Do not take the TLS layer's word alone for a required policy. */
-	if (rc == TLS_OK && !mta_tls_met(s))
-		rc = TLS_VERIFY_FAILED;
-	if (rc == TLS_OK && conn != NULL) {
+	s->facts.result = rc;
+	s->facts.session = conn != NULL;
+	if (mta_tls_decide(s, TLS_AT_HANDSHAKE, &v) == TLS_ACT_TLS) {
 		mta_tls_record(s);
 		return (0);
 	}
-	snprintf(s->tls_err, sizeof s->tls_err, "TLS %s: %s",
-	    rc == TLS_VERIFY_FAILED ? "verification failed" :
-	    "handshake failed", s->info.detail);
+	what = v.unverified ? "verification failed" : "handshake failed";
+	snprintf(s->tls_err, sizeof s->tls_err, "TLS %s: %s", what,
+	    s->info.detail);
 	mta_trace_note(s, "%s", s->tls_err);
 	log_info("%s: %s [%s]: TLS %s (%s): %s", s->tag, s->host, s->peer,
-	    rc == TLS_VERIFY_FAILED ? "verification failed" :
-	    "handshake failed", s->pol.level, s->info.detail);
-	/*
-	 * A session that does not meet the policy is judged before EHLO,
-	 * AUTH or MAIL: QUIT over it and try the next host (RFC 3207 4.1).
-	 */
-	if (rc == TLS_VERIFY_FAILED && conn != NULL)
-		return (mta_fail_text(f, must ? MTA_FAIL_REPLY :
-		    MTA_FAIL_TLSNEG, true, "%s", must ? MTA_CERT_FAIL :
-		    "STARTTLS negotiation failed"));
-	if (must)
-		return (mta_fail_text(f, MTA_FAIL_REPLY, false, "%s",
-		    s->pol.fail));
-	return (mta_fail_text(f, MTA_FAIL_TLSNEG, false, "STARTTLS "
-	    "negotiation failed: %s", s->info.detail));
+	    what, s->pol.label, s->info.detail);
+	return (mta_tls_verdict(&v, f));
 }
 
-/* The TLS layer's policy for this host: checks, names, SNI, cache key. */
+/* The policy's verdict on what this host did so far. */
+static enum tls_action
+mta_tls_decide(struct mta_session *s, enum tls_at at, struct tls_verdict *v)
+{
+	s->facts.at = at;
+	return (tls_policy_decide(&s->pol, &s->facts, v));
+}
+
+/* Carry out a verdict that ends the step: 0 go on, -1 the host failed. */
+static int
+mta_tls_verdict(const struct tls_verdict *v, struct mta_fail *f)
+{
+	if (v->action != TLS_ACT_FAIL)
+		return (0);
+	return (mta_fail_text(f, v->fail == TLS_FAIL_NEGOTIATION ?
+	    MTA_FAIL_TLSNEG : MTA_FAIL_REPLY, v->quit, "%s", v->text));
+}
+
+/*
+ * What tls.c checks with this host: the policy's share (verify, floor,
+ * names), SNI and the session cache key.
+ */
 static void
-mta_tls_policy(struct mta_session *s, struct mta_hop *h,
+mta_tls_host(struct mta_session *s, struct mta_hop *h,
     struct tls_client_policy *tp)
 {
 	const char	*td = s->sc->tls_domain;
 	struct buf	 key;
 	size_t		 i;
 
-	memset(tp, 0, sizeof *tp);
-	tp->verify = s->pol.verify;
-	tp->required = s->pol.mode == MTA_TLS_MUST;
-	tp->names = s->pol.names;
-	tp->nnames = s->pol.nnames;
+	tls_policy_client(&s->pol, tp);
 	/* SNI: TlsDomain when it names one host, else the host; no IPs. */
 	free(s->sni);
 	s->sni = NULL;
@@ -1036,30 +928,6 @@ mta_tls_policy(struct mta_session *s, struct mta_hop *h,
 	tp->cache_key = s->probe ? NULL : s->cache_key;
 }
 
-/* Does the established session meet a required policy? */
-static bool
-mta_tls_met(const struct mta_session *s)
-{
-	const struct tls_info	*i = &s->info;
-
-	if (s->pol.mode != MTA_TLS_MUST)
-		return (true);
-	if (!mta_tls_floor(i->proto))
-		return (false);
-	if (s->pol.verify >= TLS_VERIFY_CHAIN && !i->chain_ok)
-		return (false);
-	if (s->pol.verify == TLS_VERIFY_NAME && !i->name_ok)
-		return (false);
-	return (true);
-}
-
-/* Required TLS has a floor, TLS_PROTO_FLOOR, the one tls.c sets. */
-static bool
-mta_tls_floor(int proto)
-{
-	return (proto >= TLS_PROTO_FLOOR);
-}
-
 /* Keep the session's TLS facts for tracking and the logs. */
 static void
 mta_tls_record(struct mta_session *s)
@@ -1069,11 +937,11 @@ mta_tls_record(struct mta_session *s)
 	t->active = true;
 	snprintf(t->version, sizeof t->version, "%s", s->info.version);
 	snprintf(t->cipher, sizeof t->cipher, "%s", s->info.cipher);
-	if (s->pol.verify == TLS_VERIFY_NONE)
+	if (!TLS_MUST_PKIX(s->pol.level))
 		snprintf(t->verify, sizeof t->verify, "%s",
-		    s->pol.mode == MTA_TLS_MUST ? s->pol.level : "none");
+		    TLS_REQUIRED(s->pol.level) ? s->pol.label : "none");
 	else
-		snprintf(t->verify, sizeof t->verify, "%s ok", s->pol.level);
+		snprintf(t->verify, sizeof t->verify, "%s ok", s->pol.label);
 	mta_trace_note(s, "TLS %s %s%s, %s, certificate CN=%s",
 	    t->version, t->cipher, s->info.resumed ? " (resumed)" : "",
 	    t->verify, s->info.peer_cn);
@@ -1086,7 +954,7 @@ mta_tls_record(struct mta_session *s)
 static int
 mta_tls_guard(struct mta_session *s, struct mta_fail *f)
 {
-	if (s->pol.mode != MTA_TLS_MUST ||
+	if (!TLS_REQUIRED(s->pol.level) ||
 	    (s->io.tls != NULL && s->tls.active))
 		return (0);
 	log_warnx("mta: %s [%s]: TLS required but not active: refused",
@@ -1128,7 +996,7 @@ mta_auth(struct mta_session *s, const struct mta_hop *h, struct mta_fail *f)
 	 */
 	if (mech == SC_AUTH_BASIC_REQUIRE_TLS && s->io.tls == NULL)
 		return (mta_fail_text(f, MTA_FAIL_REPLY, true, "%s",
-		    MTA_AUTH_TLS));
+		    TLS_POLICY_AUTH_TLS));
 	if (s->io.tls == NULL && (s->offered_tls || h->tls_failed))
 		return (mta_fail_text(f, MTA_FAIL_REPLY, true, "%s",
 		    MTA_AUTH_CLEAR));
@@ -1459,7 +1327,7 @@ mta_log_host(const struct mta_session *s, const struct mta_fail *f)
 {
 	log_info("mta: connector \"%s\" domain %s host %s [%s] tls %s: "
 	    "failed: %s", s->sc->name, s->domain, s->host, s->peer,
-	    s->pol.level, f->text);
+	    s->pol.label, f->text);
 }
 
 /* One line per session, at its close. */
@@ -1471,7 +1339,7 @@ mta_log_session(const struct mta_session *s)
 	    s->peer, s->tls.active ? s->tls.version : "none",
 	    s->tls.active ? " " : "", s->tls.active ? s->tls.cipher : "",
 	    s->tls.active ? " " : "", s->tls.active ? s->tls.verify : "",
-	    s->pol.level, s->count, s->count == 1 ? "" : "s",
+	    s->pol.label, s->count, s->count == 1 ? "" : "s",
 	    s->broken ? "connection lost" : "closed");
 }
 
@@ -2042,8 +1910,9 @@ mta_probe_hops(const struct mta_dest *d, struct mta_hop **hops,
 	s = mta_session_new(d);
 	s->tag = "probe";
 	s->probe = true;
-	mta_policy_text(s, p->policy, sizeof p->policy);
-	if ((rc = mta_policy_init(s, &st)) == 0)
+	rc = mta_policy(s, &st);
+	snprintf(p->policy, sizeof p->policy, "%s", s->pol.words);
+	if (rc == 0)
 		rc = SC_DNS_ROUTING(s->sc) ? mta_hops_mx(s, &st) :
 		    mta_hops_smart(s, &st);
 	if (rc == 0) {
@@ -2078,9 +1947,6 @@ mta_probe_hop(const struct mta_dest *d, const struct mta_hop *hop,
 	struct mta_status	 st;
 	struct mta_fail		 f;
 	struct mta_hop		 h = *hop;
-	const char		*names[2];
-	char			*wild;
-	size_t			 nnames;
 	int			 rc;
 
 	memset(p, 0, sizeof *p);
@@ -2088,24 +1954,24 @@ mta_probe_hop(const struct mta_dest *d, const struct mta_hop *hop,
 	s->tag = "probe";
 	s->probe = true;
 	s->deadline = deadline;
-	mta_policy_text(s, p->policy, sizeof p->policy);
+	rc = mta_policy(s, &st);
+	snprintf(p->policy, sizeof p->policy, "%s", s->pol.words);
 	mta_peer_format(&h.addr, p->peer, sizeof p->peer);
-	if (mta_policy_init(s, &st) != 0) {
+	if (rc != 0) {
 		snprintf(p->response, sizeof p->response, "%s", st.text);
 		mta_session_free(s);
 		return;
 	}
-	nnames = mta_probe_names(s, names, &wild);
 	h.tls_failed = false;
-	rc = mta_probe_try(s, &h, false, names, nnames, p, &f);
+	rc = mta_probe_try(s, &h, false, p, &f);
 	/*
 	 * mta_open's plaintext pass: after an opportunistic handshake
 	 * failed, a delivery comes back to this host without STARTTLS.
 	 */
-	if (rc != 0 && f.kind == MTA_FAIL_TLSNEG && s->pol.mode == MTA_TLS_MAY)
-		rc = mta_probe_try(s, &h, true, names, nnames, p, &f);
+	if (rc != 0 && f.kind == MTA_FAIL_TLSNEG &&
+	    s->pol.level == TLS_LEV_MAY)
+		rc = mta_probe_try(s, &h, true, p, &f);
 	mta_probe_verdict(rc, &f, p);
-	free(wild);
 	mta_session_free(s);
 }
 
@@ -2115,84 +1981,13 @@ mta_probe_clear(struct mta_probe *p)
 	tls_peer_clear(&p->cert);
 }
 
-/* The connector's TLS policy in words, as mta_policy_init reads it. */
-static void
-mta_policy_text(const struct mta_session *s, char *out, size_t len)
-{
-	const struct send_connector	*sc = s->sc;
-	const char			*level;
-	struct buf			 b;
-
-	buf_init(&b);
-	if (sc->require_tls || sc->tls_auth_level != SC_TLSAUTH_NONE) {
-		switch (sc->tls_auth_level) {
-		case SC_TLSAUTH_NONE:
-		case SC_TLSAUTH_ENCRYPTION_ONLY:
-			level = "EncryptionOnly";
-			break;
-		case SC_TLSAUTH_CERTIFICATE_VALIDATION:
-			level = "CertificateValidation";
-			break;
-		case SC_TLSAUTH_DOMAIN_VALIDATION:
-			level = "DomainValidation";
-			break;
-		default:
-			level = "unknown TlsAuthLevel";
-			break;
-		}
-		buf_addf(&b, "RequireTLS, %s", level);
-		if (sc->tls_auth_level == SC_TLSAUTH_DOMAIN_VALIDATION &&
-		    !mta_nonempty(sc->tls_domain) && SC_DNS_ROUTING(sc) &&
-		    *s->domain != '\0')
-			buf_addf(&b, ", names %s, *.%s", s->domain, s->domain);
-	} else if (sc->smart_host_auth_mechanism == SC_AUTH_BASIC_REQUIRE_TLS)
-		buf_adds(&b, "BasicAuthRequireTLS");
-	else if (sc->ignore_starttls)
-		buf_adds(&b, "IgnoreSTARTTLS");
-	else
-		buf_adds(&b, "Opportunistic");
-	if (mta_nonempty(sc->tls_domain))
-		buf_addf(&b, ", TlsDomain %s", sc->tls_domain);
-	snprintf(out, len, "%s", b.s);
-	buf_free(&b);
-}
-
-/*
- * The names a probe matches the certificate against: the policy's under
- * DomainValidation, else those DomainValidation would take (TlsDomain,
- * or the domain and *.domain), so that any policy shows what the peer
- * would meet.  *wild is the caller's to free.
- */
-static size_t
-mta_probe_names(const struct mta_session *s, const char **names,
-    char **wild)
-{
-	*wild = NULL;
-	if (s->pol.nnames > 0) {
-		names[0] = s->pol.names[0];
-		names[1] = s->pol.names[1];
-		return (s->pol.nnames);
-	}
-	if (mta_nonempty(s->sc->tls_domain)) {
-		names[0] = s->sc->tls_domain;
-		return (1);
-	}
-	if (*s->domain == '\0')
-		return (0);
-	xasprintf(wild, "*.%s", s->domain);
-	names[0] = s->domain;
-	names[1] = *wild;
-	return (2);
-}
-
 /*
  * One attempt as mta_try makes it, but for AUTH: connect and the shared
  * steps; then what the probe reports is taken before QUIT ends it.
  */
 static int
 mta_probe_try(struct mta_session *s, struct mta_hop *h, bool plain,
-    const char **names, size_t nnames, struct mta_probe *p,
-    struct mta_fail *f)
+    struct mta_probe *p, struct mta_fail *f)
 {
 	int	rc;
 
@@ -2207,7 +2002,7 @@ mta_probe_try(struct mta_session *s, struct mta_hop *h, bool plain,
 		p->starttls = s->offered_tls;
 	/* Established, even if the policy then refused it. */
 	if (s->io.tls != NULL)
-		mta_probe_tls(s, names, nnames, p);
+		mta_probe_tls(s, p);
 	if (rc != 0)
 		snprintf(p->error, sizeof p->error, "%s",
 		    s->tls_err[0] != '\0' ? s->tls_err : f->text);
@@ -2218,26 +2013,26 @@ mta_probe_try(struct mta_session *s, struct mta_hop *h, bool plain,
 		    s->tls.verify);
 	else
 		snprintf(p->response, sizeof p->response, "Plaintext (%s)",
-		    s->pol.mode == MTA_TLS_NEVER ? "IgnoreSTARTTLS" :
+		    s->pol.level == TLS_LEV_NONE ? "IgnoreSTARTTLS" :
 		    "opportunistic");
 	mta_hangup(s, rc == 0 || f->quit);
 	return (rc);
 }
 
-/* The session's TLS, its certificate, and the levels it would meet. */
+/*
+ * The session's TLS, its certificate, and the level it would meet with
+ * the names DomainValidation would take, whatever the connector's level.
+ */
 static void
-mta_probe_tls(struct mta_session *s, const char **names, size_t nnames,
-    struct mta_probe *p)
+mta_probe_tls(struct mta_session *s, struct mta_probe *p)
 {
 	tls_peer_clear(&p->cert);
 	p->tls = true;
 	snprintf(p->version, sizeof p->version, "%s", s->info.version);
 	snprintf(p->cipher, sizeof p->cipher, "%s", s->info.cipher);
-	tls_conn_peer(s->io.tls, names, nnames, &p->cert);
-	/* mta_tls_met's checks, level by level. */
-	p->sat_encryption = mta_tls_floor(s->info.proto);
-	p->sat_certificate = p->sat_encryption && p->cert.chain_ok;
-	p->sat_domain = p->sat_certificate && p->cert.matched != NULL;
+	tls_conn_peer(s->io.tls, s->pol.names, s->pol.nnames, &p->cert);
+	p->met = tls_level_met(s->info.proto, p->cert.chain_ok,
+	    p->cert.matched != NULL);
 }
 
 /*

@@ -292,11 +292,11 @@ probe_cert(struct ctl_rec *rec, const struct mta_probe *p)
 	ctl_add(rec, "ChainError", c->chain_error[0] != '\0' ?
 	    c->chain_error : NULL);
 	ctl_add(rec, "MatchedName", c->matched);
-	if (p->sat_encryption)
+	if (p->met >= TLS_LEV_ENCRYPT)
 		ctl_add(rec, "SatisfiesLevels", "EncryptionOnly");
-	if (p->sat_certificate)
+	if (p->met >= TLS_LEV_VERIFY)
 		ctl_add(rec, "SatisfiesLevels", "CertificateValidation");
-	if (p->sat_domain)
+	if (p->met >= TLS_LEV_SECURE)
 		ctl_add(rec, "SatisfiesLevels", "DomainValidation");
 }
 

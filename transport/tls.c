@@ -1,7 +1,8 @@
 /*
- * tls.c - TLS for hubd: contexts, handshakes with a deadline, the
- * connector's certificate policy, Exchange's name rule, session cache,
- * and the peer's certificate described for Test-SendConnector.
+ * tls.c - the OpenSSL layer of hubd: contexts, handshakes with a
+ * deadline, the checks of one host's struct tls_client_policy (protocol
+ * floor, chain, names), Exchange's name rule, session cache, and the
+ * peer's certificate described for Test-SendConnector.
  *
  * The only file of the project that includes <openssl/ssl.h>.  Contexts
  * are shared by every thread; a tls_conn belongs to one thread at a time.
@@ -11,7 +12,11 @@
  * The client handshakes with SSL_VERIFY_NONE, so opportunistic TLS and
  * EncryptionOnly work with any certificate, and judges the peer only
  * afterwards (chain verdict kept by OpenSSL, names matched here), before
- * the caller sends a single SMTP command over the session.
+ * the caller sends a single SMTP command over the session.  What the
+ * connector requires, and what to do with a host that falls short, are
+ * not decided here but in tls_policy.c, from the facts reported in
+ * struct tls_info (the protocol as a number, the chain, the names).
+ * TLS_PROTO_FLOOR is the one TLS 1.2 floor, set here in OpenSSL.
  *
  * Invariants:
  *	- The only process-wide mutable state is the client session cache,
@@ -110,8 +115,8 @@ static void	 tls_name_detail(const struct tls_client_policy *,
 		    struct tls_info *);
 static int	 tls_cert_cn(X509 *, char *, size_t);
 static bool	 tls_dnslike(const char *);
-static int	 tls_any_match(const char **, size_t, const char *);
-static int	 tls_cert_match(X509 *, const char **, size_t);
+static int	 tls_any_match(const char *const *, size_t, const char *);
+static int	 tls_cert_match(X509 *, const char *const *, size_t);
 static bool	 tls_cert_matches(X509 *, const struct tls_client_policy *);
 static void	 tls_printable(char *);
 static char	*tls_name_text(X509_NAME *);
@@ -556,7 +561,7 @@ tls_dnslike(const char *s)
 
 /* The index of the first pattern matching certname, or -1. */
 static int
-tls_any_match(const char **patterns, size_t n, const char *certname)
+tls_any_match(const char *const *patterns, size_t n, const char *certname)
 {
 	size_t	i;
 
@@ -573,7 +578,7 @@ tls_any_match(const char **patterns, size_t n, const char *certname)
  * the CN even when SANs exist) matches, or -1.
  */
 static int
-tls_cert_match(X509 *cert, const char **patterns, size_t n)
+tls_cert_match(X509 *cert, const char *const *patterns, size_t n)
 {
 	GENERAL_NAMES		*sans;
 	const GENERAL_NAME	*gn;
@@ -700,8 +705,8 @@ tls_name_match(const char *pattern, const char *certname)
 /* The peer described, for Test-SendConnector. */
 
 void
-tls_conn_peer(struct tls_conn *c, const char **patterns, size_t npatterns,
-    struct tls_peer *p)
+tls_conn_peer(struct tls_conn *c, const char *const *patterns,
+    size_t npatterns, struct tls_peer *p)
 {
 	STACK_OF(X509)	*sk;
 	X509		*leaf, *x;

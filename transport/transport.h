@@ -155,7 +155,7 @@ int		 dir_open(int at, const char *name, const char *shown,
  * The oldest protocol that may carry mail that must be encrypted: TLS
  * 1.2, as the wire and OpenSSL number it (TLS1_2_VERSION).  tls.c sets
  * it as the floor of every server and every required client session;
- * mta.c compares struct tls_info's proto with it.
+ * tls_policy.c compares struct tls_info's proto with it.
  */
 #define TLS_PROTO_FLOOR	0x0303
 
@@ -166,10 +166,16 @@ enum tls_verify {
 	TLS_VERIFY_NAME		/* DomainValidation: chain and a name */
 };
 
+/*
+ * What tls.c checks for one host: the OpenSSL layer's share of a struct
+ * tls_policy (tls_policy_client), plus what depends on the host (SNI,
+ * the session cache key).  The policy itself, and the verdict on what
+ * tls.c found, are tls_policy.c's.
+ */
 struct tls_client_policy {
 	enum tls_verify	  verify;
 	bool		  required;	/* TLS_PROTO_FLOOR applies */
-	const char	**names;	/* DomainValidation patterns */
+	const char *const *names;	/* DomainValidation patterns */
 	size_t		  nnames;
 	const char	 *sni;		/* server name to send, or NULL */
 	const char	 *cache_key;	/* session cache key, or NULL */
@@ -257,9 +263,128 @@ struct tls_peer {
  * that matches the leaf by Exchange's rule (the rule tls_client_start
  * applies).  Printable ASCII only.  Clear with tls_peer_clear.
  */
-void		 tls_conn_peer(struct tls_conn *, const char **patterns,
+void		 tls_conn_peer(struct tls_conn *, const char *const *patterns,
 		     size_t npatterns, struct tls_peer *);
 void		 tls_peer_clear(struct tls_peer *);
+
+/* ------------------------------------------------------------------ */
+/* tls_policy.c: a Send connector's TLS policy, and its verdict on what a
+ * host did.  Pure: no I/O, no DNS, no OpenSSL, no clock.
+ *
+ * Words: the "policy" is struct tls_policy, what a connector requires of
+ * every host of one destination; struct tls_client_policy (tls.c) is the
+ * part of it the OpenSSL layer checks during one handshake. */
+
+/*
+ * The levels, ordered as Postfix's TLS_LEV_*, so that a test is a
+ * comparison.  The gaps leave room for levels to come (DANE between
+ * ENCRYPT and VERIFY, as in Postfix).
+ */
+enum tls_level {
+	TLS_LEV_INVALID = -1,	/* settings that cannot be met: refuse */
+	TLS_LEV_NONE = 0,	/* IgnoreSTARTTLS: never STARTTLS */
+	TLS_LEV_MAY = 10,	/* opportunistic, the default */
+	TLS_LEV_ENCRYPT = 20,	/* RequireTLS, BasicAuthRequireTLS */
+	TLS_LEV_VERIFY = 40,	/* CertificateValidation: the chain */
+	TLS_LEV_SECURE = 50	/* DomainValidation: the chain and a name */
+};
+
+#define TLS_REQUIRED(l)		((l) >= TLS_LEV_ENCRYPT)
+#define TLS_MUST_PKIX(l)	((l) >= TLS_LEV_VERIFY)
+#define TLS_MUST_MATCH(l)	((l) >= TLS_LEV_SECURE)
+
+/* The texts of a host that failed a required policy. */
+#define TLS_POLICY_REQUIRED	"451 5.7.3 STARTTLS is required to send mail"
+#define TLS_POLICY_AUTH_TLS	"451 5.7.3 Require STARTTLS to do basic " \
+				"authentication"
+#define TLS_POLICY_CERT_FAIL	"454 4.7.5 Certificate validation failure"
+
+/*
+ * What the destination says of itself besides the connector: DANE
+ * (TLSA) and MTA-STS results will be here.  Always NULL today.
+ */
+struct tls_policy_ext;
+
+struct tls_policy {
+	enum tls_level	 level;
+	const char	*label;		/* logs, tracking: "DomainValidation" */
+	const char	*fail;		/* reply of a host without TLS */
+	const char	*unverified;	/* reply of a session below the level */
+	/*
+	 * The names DomainValidation matches (TlsDomain, or the domain and
+	 * *.domain): enforced at TLS_LEV_SECURE only, shown by the probe
+	 * at any level.
+	 */
+	const char	*names[2];
+	size_t		 nnames;
+	char		*wild;		/* "*.<domain>" */
+	char		 words[256];	/* for Test-SendConnector */
+	int		 refuse_code;	/* level INVALID: 421 or 451 */
+	char		 refuse[160];	/* and the reply, else "" */
+};
+
+/* How far a host's STARTTLS exchange got when a decision is asked. */
+enum tls_at {
+	TLS_AT_EHLO,		/* the EHLO reply: STARTTLS offered or not */
+	TLS_AT_REPLY,		/* the reply to STARTTLS */
+	TLS_AT_ABORT,		/* the server broke the exchange (injection) */
+	TLS_AT_HANDSHAKE	/* the handshake and tls.c's checks */
+};
+
+/* What a host did, as far as it got. */
+struct tls_facts {
+	enum tls_at		 at;
+	bool			 plain;		/* the plaintext pass */
+	bool			 offered;	/* STARTTLS in the EHLO reply */
+	bool			 client;	/* a client context to use */
+	int			 reply;		/* code of the reply to STARTTLS */
+	const char		*why;		/* TLS_AT_ABORT: what it did */
+	enum tls_result		 result;	/* TLS_AT_HANDSHAKE: tls.c's */
+	bool			 session;	/* a session, met or not */
+	const struct tls_info	*info;		/* what tls.c found, or NULL */
+};
+
+enum tls_action {
+	TLS_ACT_STARTTLS,	/* send STARTTLS */
+	TLS_ACT_TLS,		/* go on inside TLS */
+	TLS_ACT_PLAIN,		/* go on in plain text */
+	TLS_ACT_FAIL		/* this host failed: the verdict says how */
+};
+
+enum tls_fail {
+	TLS_FAIL_NONE,
+	TLS_FAIL_POLICY,	/* a refusal of the policy: the next host */
+	TLS_FAIL_NEGOTIATION	/* opportunistic STARTTLS failed: the next
+				 * host, then a plaintext pass */
+};
+
+struct tls_verdict {
+	enum tls_action	 action;
+	enum tls_fail	 fail;
+	bool		 quit;		/* the stream can still take QUIT */
+	bool		 unverified;	/* a session, but below the level */
+	int		 code;		/* of text; 0 if it is no reply */
+	char		 text[320];	/* the host's failure */
+};
+
+/*
+ * The policy of connector sc for mail to domain (no trailing dot; "" for
+ * none); ext is NULL.  -1: the settings cannot be met: level INVALID,
+ * refuse_code and refuse hold the reply (words are filled either way).
+ * Clear with tls_policy_clear.
+ */
+int		 tls_policy_init(struct tls_policy *,
+		     const struct send_connector *sc, const char *domain,
+		     const struct tls_policy_ext *ext);
+void		 tls_policy_clear(struct tls_policy *);
+/* What tls.c must check for it (verify, floor, names); no SNI, no key. */
+void		 tls_policy_client(const struct tls_policy *,
+		     struct tls_client_policy *);
+/* The highest level a session meets (NONE: below TLS_PROTO_FLOOR). */
+enum tls_level	 tls_level_met(int proto, bool chain_ok, bool name_ok);
+/* What to do next with a host that did what facts say. */
+enum tls_action	 tls_policy_decide(const struct tls_policy *,
+		     const struct tls_facts *, struct tls_verdict *);
 
 /* ------------------------------------------------------------------ */
 /* io.c: a connected socket, plain or TLS, read by lines with timeouts. */
@@ -669,10 +794,8 @@ struct mta_probe {
 	char		 version[16];	/* its protocol and cipher */
 	char		 cipher[64];
 	struct tls_peer	 cert;		/* the peer's chain, when tls */
-	/* The TlsAuthLevels this session meets (for TlsDomain or domain). */
-	bool		 sat_encryption;
-	bool		 sat_certificate;
-	bool		 sat_domain;
+	/* The level this session meets (names: TlsDomain, or the domain). */
+	enum tls_level	 met;
 	bool		 pass;		/* a delivery would go ahead here */
 	char		 response[512];	/* its reply, or the TLS summary */
 };
