@@ -1083,43 +1083,44 @@ bind_mandatory(struct binder *bd, bool piped)
 
 /* Bind one named element; *k advances past a separate argument. */
 static bool
-bind_named(struct binder *bd, struct value **args, struct extent *ext,
-    const char **names, bool *colon, size_t nargs, size_t *k)
+bind_named(struct binder *bd, const struct bind_arg *args, size_t nargs,
+    size_t *k)
 {
 	const struct param_entry	*p;
 	struct value			*t;
 	bool				 ok;
 	int				 i;
 
-	if ((i = bind_resolve(bd, names[*k], ext[*k])) < 0)
+	const struct bind_arg		*a = &args[*k];
+
+	if ((i = bind_resolve(bd, a->name, a->ext)) < 0)
 		return (false);
 	p = bd->b->p[i];
-	if (colon[*k])
-		return (bind_set(bd, i, args[*k], ext[*k]));
+	if (a->colon)
+		return (bind_set(bd, i, a->v, a->ext));
 	if (p->type == PT_SWITCH) {
 		t = value_bool(true);
-		ok = bind_set(bd, i, t, ext[*k]);
+		ok = bind_set(bd, i, t, a->ext);
 		value_unref(t);
 		return (ok);
 	}
-	if (*k + 1 >= nargs || names[*k + 1] != NULL) {
-		bind_error(bd, ext[*k], "MissingArgument", "InvalidArgument",
+	if (*k + 1 >= nargs || args[*k + 1].name != NULL) {
+		bind_error(bd, a->ext, "MissingArgument", "InvalidArgument",
 		    "Missing an argument for parameter '%s'. Specify a "
 		    "parameter of type '%s' and try again.", p->name,
 		    param_type_name(p));
 		return (false);
 	}
 	(*k)++;
-	return (bind_set(bd, i, args[*k], ext[*k]));
+	return (bind_set(bd, i, args[*k].v, args[*k].ext));
 }
 
 struct bound *
-bind_command(struct shell *sh, const struct cmdlet_entry *ce,
-    const char *invocation, struct node *cmd, struct value **args,
-    struct extent *arg_ext, const char **arg_names, bool *arg_colon,
-    size_t nargs, bool pipeline_input, struct source *src,
+bind_command(struct shell *sh, const struct bind_call *call,
     enum exec_status *st)
 {
+	const struct bind_arg	 *args = call->args;
+	size_t			  nargs = call->nargs;
 	struct binder	  bd;
 	struct value	**pos;
 	struct extent	 *pos_ext;
@@ -1129,26 +1130,25 @@ bind_command(struct shell *sh, const struct cmdlet_entry *ce,
 	*st = EXEC_OK;
 	memset(&bd, 0, sizeof bd);
 	bd.sh = sh;
-	bd.entry = ce;
-	bd.invocation = invocation;
-	bd.cmd = cmd;
-	bd.src = src;
-	bd.b = bound_create(ce);
+	bd.entry = call->entry;
+	bd.invocation = call->invocation;
+	bd.cmd = call->cmd;
+	bd.src = call->src;
+	bd.b = bound_create(call->entry);
 	pos = xcalloc(nargs + 1, sizeof *pos);
 	pos_ext = xcalloc(nargs + 1, sizeof *pos_ext);
 	for (k = 0; k < nargs && ok; k++) {
-		if (arg_names[k] == NULL) {
-			pos[npos] = args[k];
-			pos_ext[npos++] = arg_ext[k];
+		if (args[k].name == NULL) {
+			pos[npos] = args[k].v;
+			pos_ext[npos++] = args[k].ext;
 			continue;
 		}
-		ok = bind_named(&bd, args, arg_ext, arg_names, arg_colon,
-		    nargs, &k);
+		ok = bind_named(&bd, args, nargs, &k);
 	}
 	if (ok)
 		ok = bind_positionals(&bd, pos, pos_ext, npos);
 	if (ok)
-		ok = bind_mandatory(&bd, pipeline_input);
+		ok = bind_mandatory(&bd, call->pipeline_input);
 	free(pos);
 	free(pos_ext);
 	if (!ok) {

@@ -515,26 +515,22 @@ eval_runtime_error(struct eval *ev, struct node *at, const char *id,
  * Commands.
  */
 struct cmd_args {
-	struct value	**v;
-	struct extent	 *ext;
-	const char	**name;		/* parameter name, or NULL */
-	bool		 *colon;
-	size_t		  n;
+	struct bind_arg	*v;		/* names and values are owned */
+	size_t		 n;
 };
 
 static void
 args_add(struct cmd_args *a, const char *name, bool colon,
     struct value *v, struct extent ext)
 {
+	struct bind_arg	*ba;
+
 	a->v = xreallocarray(a->v, a->n + 1, sizeof *a->v);
-	a->ext = xreallocarray(a->ext, a->n + 1, sizeof *a->ext);
-	a->name = xreallocarray(a->name, a->n + 1, sizeof *a->name);
-	a->colon = xreallocarray(a->colon, a->n + 1, sizeof *a->colon);
-	a->v[a->n] = v;
-	a->ext[a->n] = ext;
-	a->name[a->n] = name != NULL ? xstrdup(name) : NULL;
-	a->colon[a->n] = colon;
-	a->n++;
+	ba = &a->v[a->n++];
+	ba->name = name != NULL ? xstrdup(name) : NULL;
+	ba->colon = colon;
+	ba->v = v;
+	ba->ext = ext;
 }
 
 static void
@@ -543,13 +539,10 @@ args_free(struct cmd_args *a)
 	size_t	i;
 
 	for (i = 0; i < a->n; i++) {
-		value_unref(a->v[i]);
-		free((char *)a->name[i]);
+		value_unref(a->v[i].v);
+		free((char *)a->v[i].name);
 	}
 	free(a->v);
-	free(a->ext);
-	free(a->name);
-	free(a->colon);
 }
 
 /* @splat: a hashtable gives named arguments, an array positional ones. */
@@ -591,7 +584,7 @@ args_eval(struct eval *ev, struct node *cmd, struct cmd_args *a)
 			args_add(a, k->str, k->flags != 0, v,
 			    k->nkids > 0 ? k->kids[0]->ext : k->ext);
 			if (k->nkids == 0)
-				a->ext[a->n - 1] = k->ext;
+				a->v[a->n - 1].ext = k->ext;
 			continue;
 		}
 		if (k->type == N_SPLAT) {
@@ -679,6 +672,7 @@ exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
 {
 	const struct cmdlet_entry	*ce;
 	struct cmd_args			 a;
+	struct bind_call		 call;
 	struct cmd_ctx			 ctx;
 	struct value			*namev;
 	enum exec_status		 st = EXEC_OK;
@@ -709,8 +703,14 @@ exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
 		return;
 	}
 	memset(&ctx, 0, sizeof ctx);
-	ctx.args = bind_command(ev->sh, ce, name, cmd, a.v, a.ext, a.name,
-	    a.colon, a.n, piped, ev->src, &st);
+	call.entry = ce;
+	call.invocation = name;
+	call.cmd = cmd;
+	call.src = ev->src;
+	call.args = a.v;
+	call.nargs = a.n;
+	call.pipeline_input = piped;
+	ctx.args = bind_command(ev->sh, &call, &st);
 	args_free(&a);
 	if (ctx.args == NULL) {
 		ev->failed = true;

@@ -671,15 +671,30 @@ struct value *cmd_invoke_script(struct cmd_ctx *, struct value *script,
 	    struct value *dollar_under, bool *failed);
 
 /* bind.c */
+/* One command-line element, as the evaluator parsed and evaluated it. */
+struct bind_arg {
+	const char	*name;		/* -Name, or NULL: positional */
+	bool		 colon;		/* -Name:value, one element */
+	struct value	*v;		/* NULL: -Name with nothing after */
+	struct extent	 ext;		/* for the error's position */
+};
+
+/* A command to bind: the cmdlet, where it was typed, its elements. */
+struct bind_call {
+	const struct cmdlet_entry *entry;
+	const char		*invocation;	/* the name as typed */
+	struct node		*cmd;		/* N_COMMAND */
+	struct source		*src;
+	const struct bind_arg	*args;
+	size_t			 nargs;
+	bool			 pipeline_input; /* input will come */
+};
+
 /*
- * Bind the command-line elements of an N_COMMAND to entry's parameters.
- * Returns NULL after writing the binding error to the shell.
+ * Bind a command's elements to its cmdlet's parameters.  Returns NULL
+ * after writing the binding error to the shell (*st says how bad).
  */
-struct bound	*bind_command(struct shell *, const struct cmdlet_entry *,
-		     const char *invocation, struct node *cmd,
-		     struct value **args, struct extent *arg_ext,
-		     const char **arg_names, bool *arg_colon, size_t nargs,
-		     bool pipeline_input, struct source *src,
+struct bound	*bind_command(struct shell *, const struct bind_call *,
 		     enum exec_status *st);
 /* A parameter's .NET type: its own type_name, else its ptype's. */
 const char	*param_type_name(const struct param_entry *);

@@ -59,10 +59,8 @@ bind_text(const char *args, struct bound **out)
 	struct source	*src;
 	struct node	*tree, *cmd;
 	struct parse_error err;
-	struct value	*v[16];
-	struct extent	 ext[16];
-	const char	*names[16];
-	bool		 colon[16];
+	struct bind_arg	 a[16];
+	struct bind_call call;
 	enum exec_status st;
 	size_t		 i, n = 0;
 	char		*text, *errs;
@@ -82,17 +80,17 @@ bind_text(const char *args, struct bound **out)
 	for (i = 1; i < cmd->nkids && n < 16; i++, n++) {
 		struct node *k = cmd->kids[i];
 
-		names[n] = k->type == N_PARAM ? k->str : NULL;
-		colon[n] = k->type == N_PARAM && k->flags != 0;
+		a[n].name = k->type == N_PARAM ? k->str : NULL;
+		a[n].colon = k->type == N_PARAM && k->flags != 0;
 		if (k->type == N_PARAM && k->nkids == 0)
-			v[n] = NULL;
+			a[n].v = NULL;
 		else {
 			struct node *e = k->type == N_PARAM ? k->kids[0] : k;
 
-			v[n] = e->val != NULL ? value_ref(e->val) :
+			a[n].v = e->val != NULL ? value_ref(e->val) :
 			    value_string("?");
 		}
-		ext[n] = k->ext;
+		a[n].ext = k->ext;
 	}
 	sh = shell_create();
 	sh->width = 100000;	/* no word wrap: compare whole messages */
@@ -100,11 +98,17 @@ bind_text(const char *args, struct bound **out)
 	f = open_memstream(&errs, &len);
 	sh->err = f;
 	sh->out = f;
-	*out = bind_command(sh, &test_entry, "Test-Bind", cmd, v, ext, names,
-	    colon, n, false, src, &st);
+	memset(&call, 0, sizeof call);
+	call.entry = &test_entry;
+	call.invocation = "Test-Bind";
+	call.cmd = cmd;
+	call.src = src;
+	call.args = a;
+	call.nargs = n;
+	*out = bind_command(sh, &call, &st);
 	fclose(f);
 	for (i = 0; i < n; i++)
-		value_unref(v[i]);
+		value_unref(a[i].v);
 	shell_free(sh);
 	node_free(tree);
 	source_free(src);
