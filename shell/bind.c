@@ -40,10 +40,10 @@ struct binder {
 	struct bound			*b;
 };
 
-static const struct param_entry domain_controller_param = {
-	"DomainController", NULL, PT_FQDN, P_COMMON | P_NOTAB, 0, NULL, 0, 0,
-	NULL, "Accepted for compatibility; hubsh has no domain controllers."
-};
+static const struct param_entry domain_controller_param =
+	PARAM("DomainController", NULL, PT_FQDN, P_COMMON | P_NOTAB, 0, NULL,
+	    0, 0, NULL, "Accepted for compatibility; hubsh has no domain "
+	    "controllers.");
 
 static void	bind_error(struct binder *, struct extent, const char *,
 		    const char *, const char *, ...)

@@ -38,8 +38,6 @@
 #include "shell.h"
 #include "xmalloc.h"
 
-#define PS_CLASS(x)	"Microsoft.PowerShell.Commands." x
-#define PARAM_END	{ NULL, NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL, NULL }
 #define JSON_NEST_MAX	100	/* JavaScriptSerializer's RecursionLimit */
 #define COPY_CHUNK	65536
 
@@ -149,16 +147,16 @@ static void		 export_free(struct export *);
  * ConvertTo-Json.
  */
 static const struct param_entry convertto_json_params[] = {
-	{ "InputObject", NULL, PT_OBJECT,
+	PARAM("InputObject", NULL, PT_OBJECT,
 	  P_MANDATORY | P_POSITIONAL | P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Object",
 	  "The objects to convert; usually piped in. Several objects make "
-	  "a JSON array." },
-	{ "Depth", NULL, PT_INT, 0, 0, NULL, 1, INT32_MAX, "System.Int32",
+	  "a JSON array."),
+	PARAM("Depth", NULL, PT_INT, 0, 0, NULL, 1, INT32_MAX, "System.Int32",
 	  "How many levels of contained objects are written out (default "
-	  "2); deeper ones become their text." },
-	{ "Compress", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Writes the JSON on one line, without indentation or spaces." },
+	  "2); deeper ones become their text."),
+	PARAM("Compress", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Writes the JSON on one line, without indentation or spaces."),
 	PARAM_END
 };
 
@@ -180,15 +178,15 @@ const struct cmdlet_entry cmd_convertto_json_entry = {
  * ConvertTo-Csv and Export-Csv.
  */
 static const struct param_entry convertto_csv_params[] = {
-	{ "InputObject", NULL, PT_OBJECT,
+	PARAM("InputObject", NULL, PT_OBJECT,
 	  P_MANDATORY | P_POSITIONAL | P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to convert; usually piped in." },
-	{ "Delimiter", NULL, PT_STRING, P_POSITIONAL, 1, NULL, 0, 0,
+	  "The objects to convert; usually piped in."),
+	PARAM("Delimiter", NULL, PT_STRING, P_POSITIONAL, 1, NULL, 0, 0,
 	  "System.Char",
-	  "The character between fields (default: a comma)." },
-	{ "NoTypeInformation", "NTI", PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Leaves out the first line, #TYPE and the type name." },
+	  "The character between fields (default: a comma)."),
+	PARAM("NoTypeInformation", "NTI", PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Leaves out the first line, #TYPE and the type name."),
 	PARAM_END
 };
 
@@ -208,30 +206,30 @@ const struct cmdlet_entry cmd_convertto_csv_entry = {
 };
 
 static const struct param_entry export_csv_params[] = {
-	{ "Path", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
-	  "System.String", "The file to write." },
-	{ "LiteralPath", "PSPath", PT_STRING, 0, 0, NULL, 0, 0,
-	  "System.String", "The file to write, taken exactly as typed." },
-	{ "Delimiter", NULL, PT_STRING, P_POSITIONAL, 1, NULL, 0, 0,
+	PARAM("Path", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
+	  "System.String", "The file to write."),
+	PARAM("LiteralPath", "PSPath", PT_STRING, 0, 0, NULL, 0, 0,
+	  "System.String", "The file to write, taken exactly as typed."),
+	PARAM("Delimiter", NULL, PT_STRING, P_POSITIONAL, 1, NULL, 0, 0,
 	  "System.Char",
-	  "The character between fields (default: a comma)." },
-	{ "NoTypeInformation", "NTI", PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Leaves out the first line, #TYPE and the type name." },
-	{ "Append", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "The character between fields (default: a comma)."),
+	PARAM("NoTypeInformation", "NTI", PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Leaves out the first line, #TYPE and the type name."),
+	PARAM("Append", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Adds lines to the end of an existing file, in the columns of "
-	  "its header." },
-	{ "Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "its header."),
+	PARAM("Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Overwrites a read-only file (it stays read-only); with -Append, "
-	  "appends objects that lack some of the file's columns." },
-	{ "NoClobber", "NoOverwrite", PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Refuses to replace an existing file." },
-	{ "Encoding", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	  "appends objects that lack some of the file's columns."),
+	PARAM("NoClobber", "NoOverwrite", PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Refuses to replace an existing file."),
+	PARAM("Encoding", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
 	  "UTF8 (with a byte order mark), ASCII, Unicode, BigEndianUnicode, "
 	  "UTF32, Default or OEM; without it, UTF-8 without a byte order "
-	  "mark." },
-	{ "InputObject", NULL, PT_OBJECT, P_MANDATORY | P_PIPELINE, 0, NULL,
+	  "mark."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_MANDATORY | P_PIPELINE, 0, NULL,
 	  0, 0, "System.Management.Automation.PSObject",
-	  "The objects to export; usually piped in." },
+	  "The objects to export; usually piped in."),
 	PARAM_END
 };
 

@@ -24,14 +24,14 @@ static void		 securestring_convert(struct cmd_ctx *,
  * Get-Credential and ConvertTo-SecureString.
  */
 static const struct param_entry get_credential_params[] = {
-	{ "Credential", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Credential", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
 	  CRED_TYPE,
 	  "User name to fill in (only the password is asked), or a "
-	  "credential to return as it is." },
-	{ "Message", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
-	  "Text shown instead of \"Enter your credentials.\"" },
-	{ "UserName", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
-	  "User name to fill in; only the password is asked." },
+	  "credential to return as it is."),
+	PARAM("Message", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	  "Text shown instead of \"Enter your credentials.\""),
+	PARAM("UserName", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	  "User name to fill in; only the password is asked."),
 	PARAM_END
 };
 
@@ -51,12 +51,12 @@ const struct cmdlet_entry cmd_get_credential_entry = {
 };
 
 static const struct param_entry convertto_securestring_params[] = {
-	{ "String", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL | P_PIPELINE,
-	  0, NULL, 0, 0, "System.String", "The text to convert." },
-	{ "AsPlainText", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Says that the string is plain text (needs -Force too)." },
-	{ "Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Confirms that plain text input is meant." },
+	PARAM("String", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL | P_PIPELINE,
+	  0, NULL, 0, 0, "System.String", "The text to convert."),
+	PARAM("AsPlainText", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Says that the string is plain text (needs -Force too)."),
+	PARAM("Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Confirms that plain text input is meant."),
 	PARAM_END
 };
 

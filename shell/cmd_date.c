@@ -19,12 +19,12 @@ static void		 date_format_token(struct buf *, const struct tm *,
  * Get-Date.
  */
 static const struct param_entry get_date_params[] = {
-	{ "Date", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Date", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.DateTime",
 	  "The date to output instead of now: 2012-07-09, "
-	  "2012-07-09 14:00 or 7/9/2012 2:00 PM (local time)." },
-	{ "Format", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
-	  "Outputs text in this .NET format, e.g. yyyy-MM-dd or o." },
+	  "2012-07-09 14:00 or 7/9/2012 2:00 PM (local time)."),
+	PARAM("Format", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	  "Outputs text in this .NET format, e.g. yyyy-MM-dd or o."),
 	PARAM_END
 };
 

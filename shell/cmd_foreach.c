@@ -17,19 +17,19 @@ static bool		 foreach_run(struct cmd_ctx *, struct value *,
  * ForEach-Object.
  */
 static const struct param_entry foreach_object_params[] = {
-	{ "Process", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Process", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.Management.Automation.ScriptBlock",
 	  "Script block run for each object, with $_ set to it; a name "
-	  "instead outputs that property of each object (% Name)." },
-	{ "Begin", NULL, PT_SCRIPT, 0, 0, NULL, 0, 0,
+	  "instead outputs that property of each object (% Name)."),
+	PARAM("Begin", NULL, PT_SCRIPT, 0, 0, NULL, 0, 0,
 	  "System.Management.Automation.ScriptBlock",
-	  "Script block run once before the first object." },
-	{ "End", NULL, PT_SCRIPT, 0, 0, NULL, 0, 0,
+	  "Script block run once before the first object."),
+	PARAM("End", NULL, PT_SCRIPT, 0, 0, NULL, 0, 0,
 	  "System.Management.Automation.ScriptBlock",
-	  "Script block run once after the last object." },
-	{ "InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
+	  "Script block run once after the last object."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to process; usually piped in." },
+	  "The objects to process; usually piped in."),
 	PARAM_END
 };
 

@@ -27,13 +27,13 @@ static const char *const format_table_keys[] = {
 };
 
 static const struct param_entry format_list_params[] = {
-	{ "Property", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Property", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.Object[]",
 	  "Properties to show: names, wildcards, {script blocks} or "
-	  "@{Name=...;Expression=...} hashtables." },
-	{ "InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
+	  "@{Name=...;Expression=...} hashtables."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to format; usually piped in." },
+	  "The objects to format; usually piped in."),
 	PARAM_END
 };
 
@@ -53,19 +53,19 @@ const struct cmdlet_entry cmd_format_list_entry = {
 };
 
 static const struct param_entry format_table_params[] = {
-	{ "Property", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Property", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.Object[]",
 	  "Columns to show: names, wildcards, {script blocks} or "
-	  "@{Name=...;Expression=...;Width=...} hashtables." },
-	{ "AutoSize", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Sizes the columns to the widest value over all the objects." },
-	{ "HideTableHeaders", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Leaves out the column headings and their underlines." },
-	{ "Wrap", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Accepted for compatibility; long values are cut with ..." },
-	{ "InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
+	  "@{Name=...;Expression=...;Width=...} hashtables."),
+	PARAM("AutoSize", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Sizes the columns to the widest value over all the objects."),
+	PARAM("HideTableHeaders", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Leaves out the column headings and their underlines."),
+	PARAM("Wrap", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Accepted for compatibility; long values are cut with ..."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to format; usually piped in." },
+	  "The objects to format; usually piped in."),
 	PARAM_END
 };
 

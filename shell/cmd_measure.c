@@ -13,20 +13,20 @@ static void		 measure_add(struct cmd_ctx *, struct value *,
 			    double *);
 
 static const struct param_entry measure_object_params[] = {
-	{ "Property", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Property", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.String", "Property to measure instead of the objects "
-	  "themselves." },
-	{ "Sum", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Adds up the values." },
-	{ "Average", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Averages the values." },
-	{ "Maximum", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Finds the largest value." },
-	{ "Minimum", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Finds the smallest value." },
-	{ "InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
+	  "themselves."),
+	PARAM("Sum", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Adds up the values."),
+	PARAM("Average", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Averages the values."),
+	PARAM("Maximum", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Finds the largest value."),
+	PARAM("Minimum", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Finds the smallest value."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to measure; usually piped in." },
+	  "The objects to measure; usually piped in."),
 	PARAM_END
 };
 

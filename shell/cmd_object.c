@@ -18,17 +18,17 @@ static void		 new_object_custom(struct cmd_ctx *, struct value *);
  * New-Object.
  */
 static const struct param_entry new_object_params[] = {
-	{ "TypeName", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL, 0, NULL,
+	PARAM("TypeName", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL, 0, NULL,
 	  0, 0, "System.String",
 	  "The type: System.Management.Automation.PSCredential or "
-	  "PSObject." },
-	{ "ArgumentList", "Args", PT_OBJECT, P_POSITIONAL, 1, NULL, 0, 0,
+	  "PSObject."),
+	PARAM("ArgumentList", "Args", PT_OBJECT, P_POSITIONAL, 1, NULL, 0, 0,
 	  "System.Object[]",
 	  "Constructor arguments: for PSCredential, the user name and a "
-	  "SecureString." },
-	{ "Property", NULL, PT_OBJECT, 0, 0, NULL, 0, 0,
+	  "SecureString."),
+	PARAM("Property", NULL, PT_OBJECT, 0, 0, NULL, 0, 0,
 	  "System.Collections.IDictionary",
-	  "Hashtable of property names and values for a PSObject." },
+	  "Hashtable of property names and values for a PSObject."),
 	PARAM_END
 };
 

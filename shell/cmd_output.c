@@ -27,20 +27,20 @@ static const struct choice console_colors[] = {
 };
 
 static const struct param_entry write_host_params[] = {
-	{ "Object", NULL, PT_OBJECT, P_POSITIONAL | P_PIPELINE, 0, NULL, 0,
+	PARAM("Object", NULL, PT_OBJECT, P_POSITIONAL | P_PIPELINE, 0, NULL, 0,
 	  0, "System.Object", "What to print; collections are joined by "
-	  "the separator." },
-	{ "NoNewline", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Leaves the cursor after the text instead of ending the line." },
-	{ "Separator", NULL, PT_OBJECT, 0, 0, NULL, 0, 0, "System.Object",
+	  "the separator."),
+	PARAM("NoNewline", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Leaves the cursor after the text instead of ending the line."),
+	PARAM("Separator", NULL, PT_OBJECT, 0, 0, NULL, 0, 0, "System.Object",
 	  "Text printed between the items of a collection (default: a "
-	  "space)." },
-	{ "ForegroundColor", NULL, PT_ENUM, 0, 0, console_colors, 0, 0,
+	  "space)."),
+	PARAM("ForegroundColor", NULL, PT_ENUM, 0, 0, console_colors, 0, 0,
 	  "System.ConsoleColor", "Accepted for compatibility; hubsh prints "
-	  "without colour." },
-	{ "BackgroundColor", NULL, PT_ENUM, 0, 0, console_colors, 0, 0,
+	  "without colour."),
+	PARAM("BackgroundColor", NULL, PT_ENUM, 0, 0, console_colors, 0, 0,
 	  "System.ConsoleColor", "Accepted for compatibility; hubsh prints "
-	  "without colour." },
+	  "without colour."),
 	PARAM_END
 };
 
@@ -57,11 +57,11 @@ const struct cmdlet_entry cmd_write_host_entry = {
 };
 
 static const struct param_entry write_output_params[] = {
-	{ "InputObject", NULL, PT_OBJECT, P_POSITIONAL | P_PIPELINE, 0,
+	PARAM("InputObject", NULL, PT_OBJECT, P_POSITIONAL | P_PIPELINE, 0,
 	  NULL, 0, 0, "System.Management.Automation.PSObject[]",
-	  "The objects to send down the pipeline." },
-	{ "NoEnumerate", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Outputs a collection as one object instead of item by item." },
+	  "The objects to send down the pipeline."),
+	PARAM("NoEnumerate", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Outputs a collection as one object instead of item by item."),
 	PARAM_END
 };
 
@@ -78,9 +78,9 @@ const struct cmdlet_entry cmd_write_output_entry = {
 };
 
 static const struct param_entry out_null_params[] = {
-	{ "InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
+	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to discard; usually piped in." },
+	  "The objects to discard; usually piped in."),
 	PARAM_END
 };
 
@@ -97,13 +97,13 @@ const struct cmdlet_entry cmd_out_null_entry = {
 };
 
 static const struct param_entry out_string_params[] = {
-	{ "Width", NULL, PT_INT, 0, 0, NULL, 2, INT32_MAX, "System.Int32",
-	  "Line width of the formatted text (default: the console's)." },
-	{ "Stream", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Outputs one string per line instead of one string in all." },
-	{ "InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
+	PARAM("Width", NULL, PT_INT, 0, 0, NULL, 2, INT32_MAX, "System.Int32",
+	  "Line width of the formatted text (default: the console's)."),
+	PARAM("Stream", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Outputs one string per line instead of one string in all."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to format; usually piped in." },
+	  "The objects to format; usually piped in."),
 	PARAM_END
 };
 

@@ -31,25 +31,25 @@ static const char *const select_calc_keys[] = {
 };
 
 static const struct param_entry select_object_params[] = {
-	{ "Property", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Property", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.Object[]",
 	  "Properties to keep: names, wildcards, {script blocks} or "
-	  "@{Name=...;Expression=...} hashtables." },
-	{ "ExpandProperty", NULL, PT_STRING, 0, 0, NULL, 0, 0,
+	  "@{Name=...;Expression=...} hashtables."),
+	PARAM("ExpandProperty", NULL, PT_STRING, 0, 0, NULL, 0, 0,
 	  "System.String",
 	  "Outputs the value of this property instead of an object; "
-	  "collections are unrolled." },
-	{ "First", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, "System.Int32",
-	  "Keeps only this many objects from the start." },
-	{ "Last", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, "System.Int32",
-	  "Keeps only this many objects from the end." },
-	{ "Skip", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, "System.Int32",
-	  "Leaves out this many objects from the start." },
-	{ "Unique", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Drops objects identical to one already output (case-sensitive)." },
-	{ "InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
+	  "collections are unrolled."),
+	PARAM("First", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, "System.Int32",
+	  "Keeps only this many objects from the start."),
+	PARAM("Last", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, "System.Int32",
+	  "Keeps only this many objects from the end."),
+	PARAM("Skip", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, "System.Int32",
+	  "Leaves out this many objects from the start."),
+	PARAM("Unique", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Drops objects identical to one already output (case-sensitive)."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to select from; usually piped in." },
+	  "The objects to select from; usually piped in."),
 	PARAM_END
 };
 

@@ -366,28 +366,6 @@ static const struct choice sc_conntype_choices[] = {
 	{ NULL, 0 }
 };
 
-/* Boolean parameters stored as they are given. */
-static const struct {
-	const char	*name;
-	size_t		 off;
-} sc_bool_params[] = {
-	{ "CloudServicesMailEnabled",
-	    offsetof(struct send_connector, cloud_services_mail_enabled) },
-	{ "DomainSecureEnabled",
-	    offsetof(struct send_connector, domain_secure_enabled) },
-	{ "Enabled", offsetof(struct send_connector, enabled) },
-	{ "ForceHELO", offsetof(struct send_connector, force_helo) },
-	{ "FrontendProxyEnabled",
-	    offsetof(struct send_connector, frontend_proxy_enabled) },
-	{ "IgnoreSTARTTLS", offsetof(struct send_connector, ignore_starttls) },
-	{ "IsScopedConnector",
-	    offsetof(struct send_connector, is_scoped_connector) },
-	{ "RequireOorg", offsetof(struct send_connector, require_oorg) },
-	{ "RequireTLS", offsetof(struct send_connector, require_tls) },
-	{ "UseExternalDNSServersEnabled",
-	    offsetof(struct send_connector, use_external_dns_servers_enabled) }
-};
-
 static const char *const sc_legacy_params[] = {
 	"IsCoexistenceConnector", "LinkedReceiveConnector", NULL
 };
@@ -406,39 +384,42 @@ static const char *const sc_legacy_params[] = {
 #define SC_PR(n, t, lo, hi, tn, h) \
 	{ .name = n, .type = t, .min = lo, .max = hi, .type_name = tn, \
 	  .help = h }
-#define SC_PB(n, h)	SC_P(n, PT_BOOL, TN_BOOL, h)
+/* A bool stored as it is given, in the connector's member m. */
+#define SC_PB(n, m, h) \
+	{ .name = n, .type = PT_BOOL, .type_name = TN_BOOL, .help = h, \
+	  .member = offsetof(struct send_connector, m) }
 
 #define SC_SHARED_PARAMS \
 	SC_PF("AuthenticationCredential", PT_CREDENTIAL, P_SECRET, \
 	    TN_CREDENTIAL, "User name and password for smart host " \
 	    "authentication."), \
-	SC_PB("CloudServicesMailEnabled", "Keep X-MS-Exchange-Organization " \
-	    "headers for hybrid mail flow."), \
+	SC_PB("CloudServicesMailEnabled", cloud_services_mail_enabled, \
+	    "Keep X-MS-Exchange-Organization headers for hybrid mail flow."), \
 	SC_P("Comment", PT_STRING, TN_STRING, "Administrator's note."), \
 	SC_PR("ConnectionInactivityTimeOut", PT_TIMESPAN, 1, 86400, \
 	    TN_TIMESPAN, "How long an idle connection stays open " \
 	    "(00:00:01 to 1.00:00:00)."), \
 	SC_PE("ConnectorType", PT_ENUM, sc_conntype_choices, TN_CONNTYPE, \
 	    "Default, or XPremises for a hybrid connector."), \
-	SC_PB("DNSRoutingEnabled", "Route by MX lookup ($true) or through " \
-	    "the smart hosts ($false)."), \
-	SC_PB("DomainSecureEnabled", "Use mutual TLS for domains in " \
-	    "TLSSendDomainSecureList."), \
-	SC_PB("Enabled", "Whether routing uses the connector."), \
+	SC_P("DNSRoutingEnabled", PT_BOOL, TN_BOOL, "Route by MX lookup " \
+	    "($true) or through the smart hosts ($false)."), \
+	SC_PB("DomainSecureEnabled", domain_secure_enabled, "Use mutual TLS " \
+	    "for domains in TLSSendDomainSecureList."), \
+	SC_PB("Enabled", enabled, "Whether routing uses the connector."), \
 	SC_PE("ErrorPolicies", PT_FLAGS, sc_errpol_choices, TN_ERRPOL, \
 	    "How communication errors are treated (flags)."), \
 	SC_P("Force", PT_SWITCH, TN_SWITCH, "Suppress confirmation " \
 	    "prompts."), \
-	SC_PB("ForceHELO", "Send HELO instead of EHLO."), \
+	SC_PB("ForceHELO", force_helo, "Send HELO instead of EHLO."), \
 	SC_P("Fqdn", PT_FQDN, TN_FQDN, "Name sent in HELO/EHLO; $null for " \
 	    "the server's own name."), \
-	SC_PB("FrontendProxyEnabled", "Send through the Front End Transport " \
-	    "service."), \
-	SC_PB("IgnoreSTARTTLS", "Never use STARTTLS."), \
+	SC_PB("FrontendProxyEnabled", frontend_proxy_enabled, "Send through " \
+	    "the Front End Transport service."), \
+	SC_PB("IgnoreSTARTTLS", ignore_starttls, "Never use STARTTLS."), \
 	SC_PF("IsCoexistenceConnector", PT_BOOL, P_LEGACY, TN_BOOL, \
 	    "Exchange 2010 only; not supported."), \
-	SC_PB("IsScopedConnector", "Visible only to servers in the same " \
-	    "site."), \
+	SC_PB("IsScopedConnector", is_scoped_connector, "Visible only to " \
+	    "servers in the same site."), \
 	SC_PF("LinkedReceiveConnector", PT_STRING, P_LEGACY, TN_RECVID, \
 	    "Exchange 2010 only; not supported."), \
 	SC_PR("MaxMessageSize", PT_SIZE, 0, 2147483647, TN_SIZE, \
@@ -446,8 +427,9 @@ static const char *const sc_legacy_params[] = {
 	SC_PR("Port", PT_INT, 0, 65535, TN_INT, "Destination TCP port."), \
 	SC_PE("ProtocolLoggingLevel", PT_ENUM, sc_log_choices, TN_LOGLEVEL, \
 	    "SMTP send protocol logging: None or Verbose."), \
-	SC_PB("RequireOorg", "Reserved for internal Microsoft use."), \
-	SC_PB("RequireTLS", "Send every message over TLS."), \
+	SC_PB("RequireOorg", require_oorg, "Reserved for internal Microsoft " \
+	    "use."), \
+	SC_PB("RequireTLS", require_tls, "Send every message over TLS."), \
 	SC_PE("SmartHostAuthMechanism", PT_ENUM, sc_auth_choices, \
 	    TN_AUTHMECH, "Authentication against the smart hosts."), \
 	SC_PF("SmartHosts", PT_SMARTHOST, P_MULTI, TN_HOSTS, \
@@ -464,7 +446,8 @@ static const char *const sc_legacy_params[] = {
 	    "as <I>issuer<S>subject."), \
 	SC_P("TlsDomain", PT_TLSDOMAIN, TN_TLSDOMAIN, "Domain the remote " \
 	    "certificate must match under DomainValidation."), \
-	SC_PB("UseExternalDNSServersEnabled", "Use the server's external DNS " \
+	SC_PB("UseExternalDNSServersEnabled", \
+	    use_external_dns_servers_enabled, "Use the server's external DNS " \
 	    "servers.")
 
 static const struct param_entry sc_new_params[] = {
@@ -1013,14 +996,14 @@ sc_apply_spaces(struct cmd_ctx *ctx, struct send_connector *sc,
 static void
 sc_apply_bools(struct cmd_ctx *ctx, struct send_connector *sc)
 {
-	struct value	*v;
-	size_t		 i;
+	const struct param_entry	*p;
+	struct value			*v;
 
-	for (i = 0; i < sizeof sc_bool_params / sizeof *sc_bool_params; i++) {
-		if ((v = bound_get(ctx->args, sc_bool_params[i].name)) == NULL)
+	for (p = ctx->entry->params; p->name != NULL; p++) {
+		if (p->member == 0 ||
+		    (v = bound_get(ctx->args, p->name)) == NULL)
 			continue;
-		*(bool *)((char *)sc + sc_bool_params[i].off) =
-		    value_truthy(v);
+		*(bool *)((char *)sc + p->member) = value_truthy(v);
 	}
 }
 
@@ -1434,11 +1417,11 @@ sc_commit(struct cmd_ctx *ctx, struct store *st,
 static bool
 sc_equal(const struct send_connector *a, const struct send_connector *b)
 {
-	size_t	i;
+	const struct param_entry	*p;
 
-	for (i = 0; i < sizeof sc_bool_params / sizeof *sc_bool_params; i++) {
-		if (*(const bool *)((const char *)a + sc_bool_params[i].off) !=
-		    *(const bool *)((const char *)b + sc_bool_params[i].off))
+	for (p = sc_set_params; p->name != NULL; p++) {
+		if (p->member != 0 && *(const bool *)((const char *)a +
+		    p->member) != *(const bool *)((const char *)b + p->member))
 			return (false);
 	}
 	return (sc_streq(a->name, b->name) && send_connector_same_spaces(a, b) &&

@@ -43,19 +43,19 @@ static const char *const sort_calc_keys[] = {
 };
 
 static const struct param_entry sort_object_params[] = {
-	{ "Property", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Property", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.Object[]",
 	  "Sort keys, most significant first: names, {script blocks} or "
-	  "@{Expression=...;Descending=$true} hashtables." },
-	{ "Descending", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Sorts from the largest value to the smallest." },
-	{ "Unique", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Keeps one object of each run with equal sort keys." },
-	{ "CaseSensitive", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Compares text with case (lower case sorts first)." },
-	{ "InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
+	  "@{Expression=...;Descending=$true} hashtables."),
+	PARAM("Descending", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Sorts from the largest value to the smallest."),
+	PARAM("Unique", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Keeps one object of each run with equal sort keys."),
+	PARAM("CaseSensitive", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Compares text with case (lower case sorts first)."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to sort; usually piped in." },
+	  "The objects to sort; usually piped in."),
 	PARAM_END
 };
 

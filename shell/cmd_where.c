@@ -73,21 +73,21 @@ static const struct where_op where_ops[] = {
 };
 
 #define WHERE_SWITCH(n, a, h) \
-	{ n, a, PT_SWITCH, 0, 0, NULL, 0, 0, NULL, h }
+	PARAM(n, a, PT_SWITCH, 0, 0, NULL, 0, 0, NULL, h)
 
 static const struct param_entry where_object_params[] = {
-	{ "FilterScript", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("FilterScript", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.Management.Automation.ScriptBlock",
 	  "Script block run with $_ set to each object; the object is kept "
-	  "when the result is true." },
-	{ "Property", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
+	  "when the result is true."),
+	PARAM("Property", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.String",
-	  "Property compared in the simplified syntax: where Name -eq 'x'." },
-	{ "Value", NULL, PT_OBJECT, P_POSITIONAL, 1, NULL, 0, 0,
-	  "System.Object", "Value the property is compared with." },
-	{ "InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
+	  "Property compared in the simplified syntax: where Name -eq 'x'."),
+	PARAM("Value", NULL, PT_OBJECT, P_POSITIONAL, 1, NULL, 0, 0,
+	  "System.Object", "Value the property is compared with."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
-	  "The objects to filter; usually piped in." },
+	  "The objects to filter; usually piped in."),
 	WHERE_SWITCH("EQ", "IEQ", "Keeps objects whose property equals "
 	    "the value."),
 	WHERE_SWITCH("CEQ", NULL, "Like -EQ, case-sensitive."),

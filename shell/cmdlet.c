@@ -84,23 +84,23 @@ static const struct choice actionpref_choices[] = {
 
 /* A common parameter of its ptype's .NET type (ptype_table, bind.c). */
 #define COMMON(n, a, t, h) \
-	{ n, a, t, P_COMMON, 0, NULL, 0, 0, NULL, h }
+	PARAM(n, a, t, P_COMMON, 0, NULL, 0, 0, NULL, h)
 
 const struct param_entry common_params[] = {
 	COMMON("Verbose", "vb", PT_SWITCH,
 	    "Writes VERBOSE: lines describing what the cmdlet does."),
 	COMMON("Debug", "db", PT_SWITCH,
 	    "Accepted for compatibility; hubsh writes no debug records."),
-	{ "ErrorAction", "ea", PT_ACTIONPREF, P_COMMON, 0,
+	PARAM("ErrorAction", "ea", PT_ACTIONPREF, P_COMMON, 0,
 	    actionpref_choices, 0, 0, NULL,
 	    "What to do on a non-terminating error: Continue, Stop, "
-	    "SilentlyContinue or Ignore." },
-	{ "WarningAction", "wa", PT_ACTIONPREF, P_COMMON, 0,
+	    "SilentlyContinue or Ignore."),
+	PARAM("WarningAction", "wa", PT_ACTIONPREF, P_COMMON, 0,
 	    actionpref_choices, 0, 0, NULL,
-	    "What to do with warnings." },
-	{ "InformationAction", "infa", PT_ACTIONPREF, P_COMMON, 0,
+	    "What to do with warnings."),
+	PARAM("InformationAction", "infa", PT_ACTIONPREF, P_COMMON, 0,
 	    actionpref_choices, 0, 0, NULL,
-	    "Accepted for compatibility." },
+	    "Accepted for compatibility."),
 	COMMON("ErrorVariable", "ev", PT_STRING,
 	    "Accepted for compatibility."),
 	COMMON("WarningVariable", "wv", PT_STRING,
@@ -113,7 +113,7 @@ const struct param_entry common_params[] = {
 	    "Accepted for compatibility."),
 	COMMON("PipelineVariable", "pv", PT_STRING,
 	    "Accepted for compatibility."),
-	{ NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL }
+	PARAM_END
 };
 
 const struct param_entry shouldprocess_params[] = {
@@ -121,7 +121,7 @@ const struct param_entry shouldprocess_params[] = {
 	    "Shows what the command would do, without doing it."),
 	COMMON("Confirm", "cf", PT_SWITCH,
 	    "Asks before acting; -Confirm:$false never asks."),
-	{ NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL }
+	PARAM_END
 };
 
 const struct cmdlet_entry *

@@ -65,19 +65,19 @@ static void	 md_anchor(FILE *, const char *);
  * Get-Help and Get-Command.
  */
 static const struct param_entry get_help_params[] = {
-	{ "Name", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Name", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.String",
-	  "The cmdlet or alias to describe; wildcards list the matches." },
-	{ "Full", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Shows every parameter with its attributes." },
-	{ "Detailed", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Adds the parameter descriptions." },
-	{ "Examples", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "The cmdlet or alias to describe; wildcards list the matches."),
+	PARAM("Full", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Shows every parameter with its attributes."),
+	PARAM("Detailed", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Adds the parameter descriptions."),
+	PARAM("Examples", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Shows the name and synopsis only (hubsh's help has no "
-	  "examples; see doc/cmdlets.md)." },
-	{ "Parameter", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
-	  "Shows only the parameters matching this name or wildcard." },
-	{ NULL, NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL, NULL }
+	  "examples; see doc/cmdlets.md)."),
+	PARAM("Parameter", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	  "Shows only the parameters matching this name or wildcard."),
+	PARAM(NULL, NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL, NULL)
 };
 
 const struct cmdlet_entry cmd_get_help_entry = {
@@ -94,18 +94,18 @@ const struct cmdlet_entry cmd_get_help_entry = {
 };
 
 static const struct param_entry get_command_params[] = {
-	{ "Name", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
+	PARAM("Name", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.String[]",
 	  "Command or alias name; wildcards such as *SendConnector* are "
-	  "allowed." },
-	{ "Verb", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String[]",
-	  "Only cmdlets with this verb (wildcards allowed), e.g. Get." },
-	{ "Noun", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String[]",
+	  "allowed."),
+	PARAM("Verb", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String[]",
+	  "Only cmdlets with this verb (wildcards allowed), e.g. Get."),
+	PARAM("Noun", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String[]",
 	  "Only cmdlets with this noun (wildcards allowed), e.g. "
-	  "SendConnector." },
-	{ "Syntax", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
-	  "Outputs the syntax line of each cmdlet instead of an object." },
-	{ NULL, NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL, NULL }
+	  "SendConnector."),
+	PARAM("Syntax", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Outputs the syntax line of each cmdlet instead of an object."),
+	PARAM(NULL, NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL, NULL)
 };
 
 const struct cmdlet_entry cmd_get_command_entry = {

@@ -459,7 +459,16 @@ struct param_entry {
 	int64_t			 max;
 	const char		*type_name;	/* .NET type, if not its ptype's */
 	const char		*help;
+	size_t			 member;	/* PT_BOOL: offsetof the object's
+						   bool it sets as given, or 0 */
 };
+
+/* A row of a table in the order above (no member), and the last row. */
+#define PARAM(n, a, t, f, pos, ch, lo, hi, tn, h) \
+	{ .name = (n), .alias = (a), .type = (t), .flags = (f), \
+	  .position = (pos), .choices = (ch), .min = (lo), .max = (hi), \
+	  .type_name = (tn), .help = (h) }
+#define PARAM_END	{ .name = NULL }
 
 /*
  * What each enum ptype means (bind.c, ptype_table[] indexed by ptype):
@@ -779,7 +788,6 @@ extern const struct cmdlet_entry cmd_set_transportservice_entry;
 
 /* builtin.c: what the PowerShell built-in cmdlets share. */
 #define PS_CLASS(x)	"Microsoft.PowerShell.Commands." x
-#define PARAM_END	{ NULL, NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL, NULL }
 #define CRED_TYPE	"System.Management.Automation.PSCredential"
 /* The pipeline input, else the -InputObject argument (caller unrefs). */
 struct value	*builtin_input(struct cmd_ctx *, const char *, bool);

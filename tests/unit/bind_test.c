@@ -28,19 +28,19 @@ test_exec(struct cmd_ctx *ctx)
 }
 
 static const struct param_entry test_params[] = {
-	{ "Name", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL, 0, NULL, 0, 0,
-	    "System.String", "name" },
-	{ "Color", NULL, PT_ENUM, 0, 0, colors, 0, 0, "Test.Color", "color" },
-	{ "Count", NULL, PT_INT, P_POSITIONAL, 1, NULL, 1, 10, "System.Int32",
-	    "count" },
-	{ "Flag", NULL, PT_BOOL, 0, 0, NULL, 0, 0, "System.Boolean", "flag" },
-	{ "Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0,
-	    "System.Management.Automation.SwitchParameter", "force" },
-	{ "Spaces", NULL, PT_ADDRSPACE, P_MULTI, 0, NULL, 0, 0,
-	    "Microsoft.Exchange.Data.AddressSpace", "spaces" },
-	{ "Hosts", NULL, PT_SMARTHOST, P_MULTI, 0, NULL, 0, 0,
-	    "Microsoft.Exchange.Data.SmartHost", "hosts" },
-	{ NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL }
+	PARAM("Name", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL, 0, NULL, 0, 0,
+	    "System.String", "name"),
+	PARAM("Color", NULL, PT_ENUM, 0, 0, colors, 0, 0, "Test.Color", "color"),
+	PARAM("Count", NULL, PT_INT, P_POSITIONAL, 1, NULL, 1, 10, "System.Int32",
+	    "count"),
+	PARAM("Flag", NULL, PT_BOOL, 0, 0, NULL, 0, 0, "System.Boolean", "flag"),
+	PARAM("Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0,
+	    "System.Management.Automation.SwitchParameter", "force"),
+	PARAM("Spaces", NULL, PT_ADDRSPACE, P_MULTI, 0, NULL, 0, 0,
+	    "Microsoft.Exchange.Data.AddressSpace", "spaces"),
+	PARAM("Hosts", NULL, PT_SMARTHOST, P_MULTI, 0, NULL, 0, 0,
+	    "Microsoft.Exchange.Data.SmartHost", "hosts"),
+	PARAM_END
 };
 
 static const struct cmdlet_entry test_entry = {
