@@ -1,5 +1,6 @@
 /*
- * store.h - the hubsh connector store, the only public header of store/.
+ * store.h - the hubsh connector store, the public header of store/ (with
+ * route.h, routing over the store).
  *
  * store/ is the one module that speaks SQL.  The shell writes Send
  * connectors through this API and the transport reads them; both share one

@@ -1,6 +1,8 @@
 /*
- * hubd.c - the hubsh transport service: options, start-up, signals,
- * configuration reload and shutdown.
+ * hubd.c - the hubsh transport service's process: options, start-up,
+ * privileges, signals, configuration reload, pruning and shutdown.  It
+ * fills the environment the threads share (env.c) and defines nothing
+ * they use: main() is its only entry.
  *
  * Start-up order matters: settings are read and checked, the process
  * becomes a daemon (the parent waits and exits with the child's verdict,
@@ -51,17 +53,10 @@
 #define HUBD_PRUNE_SECS		60	/* between pruning runs */
 #define HUBD_PRUNE_BATCH	1000	/* records per job: ~0.1 s of writer */
 
-struct hubd_env	*env;
-
-static struct hubd_env	 hubd_env;
 static struct store	*hubd_store;
 static uid_t		 hubd_uid = (uid_t)-1;	/* --user, or -1 */
 static gid_t		 hubd_gid = (gid_t)-1;
 static int64_t		 hubd_settings_gen = -1;
-
-/* The SmtpSend protocol log directory in force (hubd_protolog_dir). */
-static pthread_mutex_t	 protolog_lock = PTHREAD_MUTEX_INITIALIZER;
-static char		*protolog_dir;
 
 /* The pruning thread. */
 static pthread_t	 prune_thread;
@@ -245,9 +240,7 @@ main(int argc, char **argv)
 		    conf.relay_reserved_sessions, conf.max_sessions);
 		exit(64);
 	}
-	env = &hubd_env;
 	env->conf = &conf;
-	pthread_mutex_init(&env->route_lock, NULL);
 
 	log_init(conf.log_stderr, conf.verbose);
 	ready_fd = conf.foreground ? -1 : hubd_daemonize();
@@ -305,7 +298,7 @@ main(int argc, char **argv)
 	pickup_stop(pickup);
 	queue_stop(env->queue);
 	commit_stop(env->commit);
-	route_table_unref(env->routes);
+	env_clear();
 	dns_free(env->dns);
 	tls_ctx_free(env->tls_client);
 	tls_ctx_free(env->tls_server);
@@ -314,7 +307,6 @@ main(int argc, char **argv)
 	free(env->spool_path);
 	free(env->pickup_dir);
 	free(env->log_dir);
-	free(protolog_dir);
 	if (conf.hostname == NULL)
 		free((char *)env->hostname);
 	conf_free(&conf);
@@ -354,8 +346,8 @@ hubd_loop(void)
 static int
 hubd_reload(bool force)
 {
-	struct route_table	*rt, *old;
-	int64_t			 gen = -1;
+	struct route_table	*rt;
+	int64_t			 gen = -1, prev;
 	char			*cause = NULL;
 	int			 rc = 0;
 
@@ -372,8 +364,8 @@ hubd_reload(bool force)
 		else
 			rc = -1;
 	}
-	if (!force && env->routes != NULL &&
-	    gen == route_table_generation(env->routes))
+	prev = route_slot_generation(&env->routes);
+	if (!force && prev != -1 && gen == prev)
 		return (rc);
 	if (route_table_build(hubd_store, env->server, &rt, &cause) != 0) {
 		log_warnx("reload: keeping the previous connectors: %s",
@@ -381,15 +373,11 @@ hubd_reload(bool force)
 		free(cause);
 		return (-1);
 	}
-	pthread_mutex_lock(&env->route_lock);
-	old = env->routes;
-	env->routes = rt;
-	pthread_mutex_unlock(&env->route_lock);
-	if (old != NULL) {
+	gen = route_table_generation(rt);
+	route_slot_set(&env->routes, rt);
+	if (prev != -1)
 		log_info("reload: connector store generation %lld",
-		    (long long)route_table_generation(rt));
-		route_table_unref(old);
-	}
+		    (long long)gen);
 	if (env->queue != NULL)
 		queue_reroute(env->queue);
 	return (rc);
@@ -405,7 +393,7 @@ hubd_settings(bool force)
 {
 	struct transport_settings	 ts;
 	struct hubd_conf		*c = env->conf;
-	char				*cause = NULL, *dir;
+	char				*cause = NULL, *dir, *was;
 	bool				 kick = force;
 
 	memset(&ts, 0, sizeof ts);
@@ -450,18 +438,13 @@ hubd_settings(bool force)
 		dir = xstrdup(ts.send_protocol_log_path);
 	else
 		xasprintf(&dir, "%s/SmtpSend", env->log_dir);
-	pthread_mutex_lock(&protolog_lock);
-	if (protolog_dir == NULL || strcmp(protolog_dir, dir) != 0) {
-		if (protolog_dir != NULL) {
-			log_info("transport settings: SendProtocolLogPath %s "
-			    "-> %s", protolog_dir, dir);
-			kick = true;
-		}
-		free(protolog_dir);
-		protolog_dir = dir;
-	} else
-		free(dir);
-	pthread_mutex_unlock(&protolog_lock);
+	if (env_protolog_set(dir, &was) && was != NULL) {
+		log_info("transport settings: SendProtocolLogPath %s -> %s",
+		    was, dir);
+		kick = true;
+	}
+	free(was);
+	free(dir);
 	transport_settings_clear(&ts);
 	if (kick)
 		hubd_prune_kick();
@@ -511,31 +494,6 @@ hubd_timespan(char *s, size_t len, int secs)
 	else
 		snprintf(s, len, "%02d:%02d:%02d", secs / 3600,
 		    secs % 3600 / 60, secs % 60);
-}
-
-char *
-hubd_protolog_dir(void)
-{
-	char	*dir;
-
-	pthread_mutex_lock(&protolog_lock);
-	if (protolog_dir != NULL)
-		dir = xstrdup(protolog_dir);
-	else
-		xasprintf(&dir, "%s/SmtpSend", env->log_dir);
-	pthread_mutex_unlock(&protolog_lock);
-	return (dir);
-}
-
-struct route_table *
-hubd_routes(void)
-{
-	struct route_table	*rt;
-
-	pthread_mutex_lock(&env->route_lock);
-	rt = route_table_ref(env->routes);
-	pthread_mutex_unlock(&env->route_lock);
-	return (rt);
 }
 
 /*
@@ -835,7 +793,7 @@ hubd_prune_protolog(void)
 
 	if (max_age <= 0)
 		return;
-	dir = hubd_protolog_dir();
+	dir = env_protolog_dir();
 	if ((d = opendir(dir)) == NULL) {
 		if (errno != ENOENT)
 			log_warnx("protocol log: %s: %s", dir,

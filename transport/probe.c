@@ -84,7 +84,7 @@ probe_ctl(const struct ctl_rec *req, struct buf *out, char **category,
 		return (1);
 	}
 	probe_domain(arg, domain, sizeof domain);
-	rt = hubd_routes();
+	rt = env_routes();
 	if (rt == NULL || (sc = route_find(rt, name)) == NULL) {
 		route_table_unref(rt);
 		probe_refuse(category, message, "ObjectNotFound",

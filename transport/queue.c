@@ -355,7 +355,7 @@ queue_start(struct queue **qp, char **cause)
 	free(v);
 	log_info("queue: %zu messages waiting in the spool", n);
 
-	q->rt = hubd_routes();
+	q->rt = env_routes();
 	q->reroute = true;	/* route what was loaded on the first tick */
 	env->queue = q;
 	pthread_create(&q->sched, NULL, queue_scheduler, q);
@@ -1979,7 +1979,7 @@ queue_timers(struct queue *q, time_t now)
 		 * yet in a session are routed again with the new snapshot.
 		 */
 		q->reroute = false;
-		queue_new_routes(q, hubd_routes());
+		queue_new_routes(q, env_routes());
 		all = true;
 	}
 	if (q->removals) {
@@ -2189,7 +2189,7 @@ queue_protolog(const struct dest *d, struct buf *plog)
 		return;
 	now = time(NULL);
 	gmtime_r(&now, &tm);
-	dir = hubd_protolog_dir();
+	dir = env_protolog_dir();
 	strftime(stamp, sizeof stamp, "%Y%m%d", &tm);
 	xasprintf(&path, "%s/SEND%s.log", dir, stamp);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -2785,7 +2785,7 @@ queue_retry_now(struct queue *q, struct qrec *qr, time_t now)
 static void
 queue_resubmit(struct queue *q, const struct qsel *sel, time_t now)
 {
-	struct route_table	*rt = hubd_routes();
+	struct route_table	*rt = env_routes();
 	struct qmsg		*qm;
 	size_t			 i;
 	bool			 fresh = false, touched;

@@ -15,7 +15,9 @@
  *	workers		a pool of SMTP client sessions (mta.c)
  *
  * Only tls.c includes OpenSSL's ssl.h; everything else sees struct
- * tls_conn and the io.c line layer.  Only store/ speaks SQL.
+ * tls_conn and the io.c line layer.  Only store/ speaks SQL.  The
+ * connector choice and its snapshot are store/route.h's, which hubsh's
+ * Test-SendConnector shares.
  */
 #ifndef HUBSH_TRANSPORT_H
 #define HUBSH_TRANSPORT_H
@@ -32,6 +34,7 @@
 
 #include "buf.h"
 #include "ctl.h"
+#include "route.h"
 #include "store.h"
 
 /* ------------------------------------------------------------------ */
@@ -81,7 +84,7 @@ struct hubd_conf {
 	 * hubd.c copies them here at start and at every reload; ints and
 	 * bools are read without a lock (a stale value for one attempt is
 	 * harmless).  The protocol log directory is a string: take it with
-	 * hubd_protolog_dir().
+	 * env_protolog_dir().
 	 */
 	bool		 external_delay_dsn;
 	bool		 tracking_enabled;
@@ -481,77 +484,9 @@ enum dns_status	 dns_host(struct dns *, const char *host, int port,
 void		 hop_list_clear(struct hop_list *);
 
 /* ------------------------------------------------------------------ */
-/* route.c: the routing snapshot built from the connector store. */
-
-struct route_table;
-
-enum route_status {
-	ROUTE_OK = 0,
-	ROUTE_NOMATCH,		/* no connector: Unreachable queue */
-	ROUTE_TOOBIG		/* every match too small: 5.3.4 NDR */
-};
-
-struct route_choice {
-	const struct send_connector *sc;	/* valid while table held */
-	const char	*space;		/* the matched address space */
-};
-
-/* Build an immutable snapshot of the enabled connectors of server. */
-int		 route_table_build(struct store *, const char *server,
-		     struct route_table **, char **cause);
-struct route_table *route_table_ref(struct route_table *);
-void		 route_table_unref(struct route_table *);
-int64_t		 route_table_generation(const struct route_table *);
-/* Select the connector for mail of size bytes to domain (section 4.3). */
-enum route_status route_select(const struct route_table *,
-		     const char *domain, int64_t size, struct route_choice *);
-/* Does an address space pattern match a domain; its specificity. */
-int		 route_space_match(const char *space, const char *domain);
-/* The connector called name (case-insensitive), valid while held; NULL. */
-const struct send_connector *route_find(const struct route_table *,
-		     const char *name);
-
-/* Why a connector was chosen or not, for Test-SendConnector. */
-enum route_why {
-	ROUTE_WHY_NONE = 0,	/* (internal: nothing against it) */
-	ROUTE_WHY_CHOSEN,
-	ROUTE_WHY_DISABLED,	/* Enabled $false */
-	ROUTE_WHY_NO_SPACE,	/* no SMTP address space */
-	ROUTE_WHY_NOT_SOURCE,	/* this server is not a source server */
-	ROUTE_WHY_NO_MATCH,	/* no address space matches the domain */
-	ROUTE_WHY_SIZE,		/* MaxMessageSize is below the message */
-	ROUTE_WHY_SPECIFICITY,	/* a more specific address space won */
-	ROUTE_WHY_COST,		/* as specific, but a lower cost won */
-	ROUTE_WHY_NAME		/* as specific and cheap: name order lost */
-};
-
-/* One connector in a route_explain trace. */
-struct route_candidate {
-	const struct send_connector *sc;
-	const char	*space;		/* its best matching space, or NULL */
-	int		 spec;		/* that space's specificity, or -1 */
-	int		 cost;		/* that space's cost */
-	enum route_why	 why;
-};
-
-struct route_trace {
-	struct route_candidate	*v;	/* every connector of the store */
-	size_t			 n;
-	struct route_choice	 choice;	/* as route_select's */
-};
-
-/*
- * route_select, with every connector of the store considered and the
- * reason it was chosen or not: matches in selection order, then the
- * usable connectors without a match, then the ones routing cannot use.
- * Valid while the table is held; route_trace_clear frees it.
- */
-enum route_status route_explain(const struct route_table *,
-		     const char *domain, int64_t size, struct route_trace *);
-void		 route_trace_clear(struct route_trace *);
-
-/* ------------------------------------------------------------------ */
-/* hubd.c: the process, and the environment every thread shares. */
+/* env.c: the environment every thread shares.  hubd.c fills it at
+ * start (the process: options, privileges, reload, pruning) and puts each
+ * new routing snapshot and protocol log directory in force. */
 
 struct commit;
 struct queue;
@@ -571,17 +506,25 @@ struct hubd_env {
 	struct commit		*commit;
 	struct queue		*queue;
 
-	/* The routing snapshot in force; take a reference to use it. */
-	pthread_mutex_t		 route_lock;
-	struct route_table	*routes;
+	/* The routing snapshot in force: take it with env_routes(). */
+	struct route_slot	 routes;
 };
 
+/* The process's one environment (never NULL). */
 extern struct hubd_env	*env;
 
 /* The current routing snapshot, referenced (route_table_unref it). */
-struct route_table *hubd_routes(void);
+struct route_table *env_routes(void);
 /* The SmtpSend protocol log directory in force (caller frees). */
-char		*hubd_protolog_dir(void);
+char		*env_protolog_dir(void);
+/*
+ * Put dir (copied) in force as the SmtpSend protocol log directory.
+ * false when it was in force already; else true and *was, the one it
+ * replaces (caller frees), or NULL when it is the first.
+ */
+bool		 env_protolog_set(const char *dir, char **was);
+/* Drop the routing snapshot and the protocol log directory (shutdown). */
+void		 env_clear(void);
 
 /* ------------------------------------------------------------------ */
 /* commit.c: group commit.  One thread owns the spool's write connection

@@ -120,20 +120,6 @@ static volatile int	 stopping;
 static struct fixture_unbound unbound = FIXTURE_UNBOUND_INIT;
 static struct store	*st;
 static struct hubd_conf	 conf;
-static struct hubd_env	 test_env;
-struct hubd_env		*env = &test_env;
-
-/* hubd.c's, which the library does not hold. */
-struct route_table *
-hubd_routes(void)
-{
-	struct route_table	*rt;
-
-	pthread_mutex_lock(&env->route_lock);
-	rt = route_table_ref(env->routes);
-	pthread_mutex_unlock(&env->route_lock);
-	return (rt);
-}
 
 /* ------------------------------------------------------------------ */
 /* Certificates. */
@@ -1195,7 +1181,7 @@ test_unreachable(void)
 static void
 test_deadline(void)
 {
-	struct route_table		*rt = hubd_routes();
+	struct route_table		*rt = env_routes();
 	const struct send_connector	*sc = route_find(rt, "Silent");
 	struct send_connector		*slow;
 	struct mta_dest			 d;
@@ -1289,9 +1275,10 @@ static const struct tap_case cases[] = {
 static int
 setup(char **why)
 {
-	const char	*unbound_path;
-	char		*path, *cause = NULL;
-	size_t		 i;
+	struct route_table	*rt;
+	const char		*unbound_path;
+	char			*path, *cause = NULL;
+	size_t			 i;
 
 	if ((unbound_path = fixture_unbound_path()) == NULL)
 		exit(1);
@@ -1309,7 +1296,6 @@ setup(char **why)
 	env->conf = &conf;
 	env->server = SERVER;
 	env->hostname = "hubd.probe.test";
-	pthread_mutex_init(&env->route_lock, NULL);
 	path = xprintf("%s/ca.crt", tdir);
 	if (tls_client_ctx_create(&env->tls_client, path, &cause) != 0) {
 		*why = cause;
@@ -1328,10 +1314,11 @@ setup(char **why)
 	free(path);
 	for (i = 0; i < sizeof conn_specs / sizeof conn_specs[0]; i++)
 		conn_add(&conn_specs[i]);
-	if (route_table_build(st, SERVER, &env->routes, &cause) != 0) {
+	if (route_table_build(st, SERVER, &rt, &cause) != 0) {
 		*why = cause;
 		return (-1);
 	}
+	route_slot_set(&env->routes, rt);
 	return (0);
 }
 
@@ -1340,7 +1327,7 @@ teardown(void)
 {
 	srvs_stop();
 	unbound_stop();
-	route_table_unref(env->routes);
+	route_slot_clear(&env->routes);
 	store_close(st);
 	tls_ctx_free(env->tls_client);
 	tls_cache_clear();

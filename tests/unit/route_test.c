@@ -1,5 +1,5 @@
 /*
- * route_test.c - unit tests of transport/route.c: address space matching
+ * route_test.c - unit tests of store/route.c: address space matching
  * and connector selection (exchange-semantics section 4) over a real
  * store in a temporary directory.
  */
@@ -16,7 +16,7 @@
 #include "store.h"
 #include "fixture.h"
 #include "tap.h"
-#include "transport.h"
+#include "route.h"
 #include "xmalloc.h"
 
 #define SERVER	"EX01"

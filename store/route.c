@@ -1,12 +1,15 @@
 /*
- * route.c - the routing snapshot: which Send connector takes mail for a
- * recipient domain (exchange-semantics section 4).
+ * route.c - routing over the connector store: which Send connector takes
+ * mail for a recipient domain (exchange-semantics section 4), the
+ * snapshot the choice is made on, and the slot holding hubd's snapshot
+ * in force.
  *
  * route_table_build() reads every connector from the store once and
  * keeps the usable ones, with their SMTP address spaces flattened into
  * one array.  The table is immutable after the build and reference
- * counted: the scheduler swaps in a new one when the store's generation
- * changes, and whoever still holds the old one finishes with it.
+ * counted: hubd puts a new one in its route_slot when the store's
+ * generation changes, and whoever still holds the old one finishes with
+ * it.
  *
  * Selection (route_select): among the address spaces that match the
  * domain, the most specific wins (exact name, then the longest *.suffix,
@@ -17,8 +20,9 @@
  *
  * route_explain() runs the same selection and says, for every connector
  * of the store, why it was chosen or not (Test-SendConnector in hubsh,
- * which links this file alone).  The connectors routing cannot use at all
- * are kept in the snapshot for it, apart from the usable ones.
+ * on a snapshot of the store the shell edits).  The connectors routing
+ * cannot use at all are kept in the snapshot for it, apart from the
+ * usable ones.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -26,7 +30,7 @@
 #include <strings.h>
 
 #include "xmalloc.h"
-#include "transport.h"
+#include "route.h"
 
 /* One SMTP address space of one usable connector. */
 struct route_entry {
@@ -42,7 +46,7 @@ struct route_skip {
 };
 
 struct route_table {
-	int			  refs;		/* under route_lock */
+	int			  refs;		/* under route_refs_lock */
 	int64_t			  generation;
 	struct send_connector	**sc;		/* usable */
 	size_t			  nsc;
@@ -194,6 +198,55 @@ int64_t
 route_table_generation(const struct route_table *rt)
 {
 	return (rt->generation);
+}
+
+void
+route_slot_init(struct route_slot *rs)
+{
+	pthread_mutex_init(&rs->lock, NULL);
+	rs->rt = NULL;
+}
+
+struct route_table *
+route_slot_get(struct route_slot *rs)
+{
+	struct route_table	*rt = NULL;
+
+	pthread_mutex_lock(&rs->lock);
+	if (rs->rt != NULL)
+		rt = route_table_ref(rs->rt);
+	pthread_mutex_unlock(&rs->lock);
+	return (rt);
+}
+
+int64_t
+route_slot_generation(struct route_slot *rs)
+{
+	int64_t	gen = -1;
+
+	pthread_mutex_lock(&rs->lock);
+	if (rs->rt != NULL)
+		gen = rs->rt->generation;
+	pthread_mutex_unlock(&rs->lock);
+	return (gen);
+}
+
+void
+route_slot_set(struct route_slot *rs, struct route_table *rt)
+{
+	struct route_table	*old;
+
+	pthread_mutex_lock(&rs->lock);
+	old = rs->rt;
+	rs->rt = rt;
+	pthread_mutex_unlock(&rs->lock);
+	route_table_unref(old);
+}
+
+void
+route_slot_clear(struct route_slot *rs)
+{
+	route_slot_set(rs, NULL);
 }
 
 /* A connector of the snapshot by name (Test-SendConnector). */
