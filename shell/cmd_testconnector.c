@@ -5,12 +5,11 @@
  * recipient or domain leave, and how?
  *
  * The routing part runs here, on the store the shell edits, with the
- * transport's own selection code: route_table_build() and
- * route_explain() of transport/route.c (the only transport object hubsh
- * links).  It gives one Hubsh.SendConnectorTest object: the connector
- * routing picks (or the one named by -Identity), the address space that
- * matched and its cost, and Candidates, one line per connector of the
- * store saying why it was chosen, lost or skipped.
+ * selection code hubd routes with: route_table_build() and
+ * route_explain() of store/route.c.  It gives one Hubsh.SendConnectorTest
+ * object: the connector routing picks (or the one named by -Identity),
+ * the address space that matched and its cost, and Candidates, one line
+ * per connector of the store saying why it was chosen, lost or skipped.
  *
  * Unless -RoutingOnly, hubd then probes that connector's next hops
  * ("op probe", probe.c): for each address it connects, says EHLO, starts
@@ -38,9 +37,9 @@
 #include <time.h>
 
 #include "extype.h"
+#include "route.h"
 #include "shell.h"
 #include "store.h"
-#include "transport.h"
 #include "xmalloc.h"
 
 #define TSC_TYPE_NAME	"Hubsh.SendConnectorTest"
