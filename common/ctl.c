@@ -123,6 +123,19 @@ ctl_get_int(const struct ctl_rec *r, const char *name, int64_t dflt)
 	return ((int64_t)v);
 }
 
+int
+ctl_refuse(char **category, char **message, const char *cat,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	*category = xstrdup(cat);
+	va_start(ap, fmt);
+	xvasprintf(message, fmt, ap);
+	va_end(ap);
+	return (1);
+}
+
 /* Names: ASCII letters, digits and '-', not empty. */
 static bool
 ctl_name_ok(const char *s, size_t len)

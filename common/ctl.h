@@ -163,6 +163,15 @@ const char	*ctl_get_nth(const struct ctl_rec *, const char *name,
 int64_t		 ctl_get_int(const struct ctl_rec *, const char *name,
 		     int64_t dflt);
 
+/*
+ * A refusal, for the status record hubd ends its answer with: *category
+ * and *message (the caller frees both).  Returns 1, what an operation
+ * that refused returns.
+ */
+int		 ctl_refuse(char **category, char **message, const char *cat,
+		     const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+
 /* Append rec to out, ended by "-" (last false) or "." (last true). */
 void		 ctl_encode(struct buf *out, const struct ctl_rec *, bool last);
 

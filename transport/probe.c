@@ -21,7 +21,6 @@
 #include <sys/types.h>
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +51,6 @@ static void	 probe_record(struct buf *, const struct send_connector *,
 		    const struct mta_probe *);
 static void	 probe_cert(struct ctl_rec *, const struct mta_probe *);
 static void	 probe_time(char *, size_t, int64_t);
-static void	 probe_refuse(char **, char **, const char *, const char *,
-		    ...) __attribute__((format(printf, 4, 5)));
 
 int
 probe_ctl(const struct ctl_rec *req, struct buf *out, char **category,
@@ -73,32 +70,27 @@ probe_ctl(const struct ctl_rec *req, struct buf *out, char **category,
 
 	name = ctl_get(req, "connector");
 	arg = ctl_get(req, "domain");
-	if (name == NULL || *name == '\0') {
-		probe_refuse(category, message, "InvalidArgument",
-		    "The connector to test is missing.");
-		return (1);
-	}
-	if (arg != NULL && *arg != '\0' && !probe_domain_ok(arg)) {
-		probe_refuse(category, message, "InvalidArgument",
-		    "'%.300s' isn't a valid domain.", arg);
-		return (1);
-	}
+	if (name == NULL || *name == '\0')
+		return (ctl_refuse(category, message, "InvalidArgument",
+		    "The connector to test is missing."));
+	if (arg != NULL && *arg != '\0' && !probe_domain_ok(arg))
+		return (ctl_refuse(category, message, "InvalidArgument",
+		    "'%.300s' isn't a valid domain.", arg));
 	probe_domain(arg, domain, sizeof domain);
 	rt = env_routes();
 	if (rt == NULL || (sc = route_find(rt, name)) == NULL) {
 		route_table_unref(rt);
-		probe_refuse(category, message, "ObjectNotFound",
+		return (ctl_refuse(category, message, "ObjectNotFound",
 		    "The operation couldn't be performed because object "
-		    "'%.300s' couldn't be found on '%s'.", name, env->server);
-		return (1);
+		    "'%.300s' couldn't be found on '%s'.", name,
+		    env->server));
 	}
 	/* A DNS-routed connector needs the domain whose MX to ask. */
 	if (SC_DNS_ROUTING(sc) && *domain == '\0') {
 		route_table_unref(rt);
-		probe_refuse(category, message, "InvalidArgument",
+		return (ctl_refuse(category, message, "InvalidArgument",
 		    "Send connector '%.300s' routes by DNS: a recipient or a "
-		    "domain is required to test it.", sc->name);
-		return (1);
+		    "domain is required to test it.", sc->name));
 	}
 
 	memset(&d, 0, sizeof d);
@@ -310,17 +302,4 @@ probe_time(char *out, size_t len, int64_t ms)
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(out, len, "?");
-}
-
-/* A refusal for the status record (the caller frees both). */
-static void
-probe_refuse(char **category, char **message, const char *cat,
-    const char *fmt, ...)
-{
-	va_list	ap;
-
-	*category = xstrdup(cat);
-	va_start(ap, fmt);
-	xvasprintf(message, fmt, ap);
-	va_end(ap);
 }

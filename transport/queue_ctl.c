@@ -16,7 +16,6 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +39,6 @@ struct qsel {
 	struct qrec	*qr;		/* QK_DELIVERY */
 };
 
-static int	 queue_refuse(char **, char **, const char *, const char *,
-		    ...) __attribute__((format(printf, 4, 5)));
 static void	 queue_sel_name(const struct qsel *, char *, size_t);
 static int	 queue_sel_find(struct queue *, const char *, struct qsel *);
 static int	 queue_ctl_find(struct queue *, const struct ctl_rec *,
@@ -80,20 +77,6 @@ static int	 queue_ctl_suspend_message(struct queue *,
 		    const struct ctl_rec *, bool, char **, char **);
 static int	 queue_ctl_remove_message(struct queue *,
 		    const struct ctl_rec *, char **, char **);
-
-/* A refusal for the status record; returns 1 for queue_ctl(). */
-static int
-queue_refuse(char **category, char **message, const char *cat,
-    const char *fmt, ...)
-{
-	va_list	ap;
-
-	*category = xstrdup(cat);
-	va_start(ap, fmt);
-	xvasprintf(message, fmt, ap);
-	va_end(ap);
-	return (1);
-}
 
 /* A queue's identity: "SERVER\3", "SERVER\Submission". */
 static void
@@ -173,18 +156,18 @@ queue_ctl_find(struct queue *q, const struct ctl_rec *req,
 	const char	*sep;
 
 	if (text == NULL || *text == '\0')
-		return (queue_refuse(category, message, "InvalidArgument",
+		return (ctl_refuse(category, message, "InvalidArgument",
 		    "No queue identity was given."));
 	sep = strchr(text, '\\') != NULL ? "" : "\\";
 	switch (queue_sel_find(q, text, sel)) {
 	case 0:
 		return (0);
 	case -1:
-		return (queue_refuse(category, message, "ObjectNotFound",
+		return (ctl_refuse(category, message, "ObjectNotFound",
 		    "The queue \"%s%s%s\" could not be found.",
 		    *sep != '\0' ? env->server : "", sep, text));
 	default:
-		return (queue_refuse(category, message, "InvalidArgument",
+		return (ctl_refuse(category, message, "InvalidArgument",
 		    "The identity \"%s%s%s\" matches more than one queue; "
 		    "use the queue's number.",
 		    *sep != '\0' ? env->server : "", sep, text));
@@ -510,7 +493,7 @@ queue_ctl_msgid(struct queue *q, const struct ctl_rec *req, int64_t *id,
 
 	memset(sel, 0, sizeof *sel);
 	if (text == NULL || *text == '\0')
-		return (queue_refuse(category, message, "InvalidArgument",
+		return (ctl_refuse(category, message, "InvalidArgument",
 		    "No message identity was given."));
 	copy = xstrdup(text);
 	for (p = strtok_r(copy, "\\", &save); p != NULL;
@@ -544,7 +527,7 @@ queue_ctl_msgid(struct queue *q, const struct ctl_rec *req, int64_t *id,
 		found = false;
 	free(copy);
 	if (!found)
-		return (queue_refuse(category, message, "ObjectNotFound",
+		return (ctl_refuse(category, message, "ObjectNotFound",
 		    "The message \"%s\" could not be found.", name));
 	return (0);
 }
@@ -596,7 +579,7 @@ queue_ctl_get_message(struct queue *q, const struct ctl_rec *req,
 	}
 	pthread_mutex_unlock(&q->lock);
 	if (rc == 0 && id != 0 && nrec == 0)
-		rc = queue_refuse(category, message, "ObjectNotFound",
+		rc = ctl_refuse(category, message, "ObjectNotFound",
 		    "The message \"%s\" could not be found.", name);
 	return (rc);
 }
@@ -690,12 +673,12 @@ queue_ctl_retry(struct queue *q, const struct ctl_rec *req,
 	}
 	queue_sel_name(&sel, name, sizeof name);
 	if (sel.kind == QK_SUBMISSION || sel.kind == QK_POISON)
-		rc = queue_refuse(category, message, "InvalidOperation",
+		rc = ctl_refuse(category, message, "InvalidOperation",
 		    "Retry-Queue can't be used on the queue \"%s\": it "
 		    "applies to delivery queues, and to the Unreachable queue "
 		    "with -Resubmit $true.", name);
 	else if (sel.kind == QK_UNREACHABLE && !resubmit)
-		rc = queue_refuse(category, message, "InvalidOperation",
+		rc = ctl_refuse(category, message, "InvalidOperation",
 		    "The queue \"%s\" can only be retried with -Resubmit "
 		    "$true.", name);
 	else if (sel.kind == QK_UNREACHABLE || (resubmit &&
@@ -742,7 +725,7 @@ queue_ctl_suspend_queue(struct queue *q, const struct ctl_rec *req, bool on,
 	switch (sel.kind) {
 	case QK_POISON:
 		pthread_mutex_unlock(&q->lock);
-		return (queue_refuse(category, message, "InvalidOperation",
+		return (ctl_refuse(category, message, "InvalidOperation",
 		    "%s-Queue can't be used on the queue \"%s\\Poison\".",
 		    on ? "Suspend" : "Resume", env->server));
 	case QK_SUBMISSION:
@@ -821,7 +804,7 @@ queue_ctl_suspend_message(struct queue *q, const struct ctl_rec *req,
 	}
 	qm = queue_find_msg(q, a.id);
 	if (qm == NULL || !queue_msg_in(qm, &sel))
-		rc = queue_refuse(category, message, "ObjectNotFound",
+		rc = ctl_refuse(category, message, "ObjectNotFound",
 		    "The message \"%s\" could not be found.", name);
 	else
 		same = qm->m->suspended == on;	/* only we change it */
@@ -832,9 +815,9 @@ queue_ctl_suspend_message(struct queue *q, const struct ctl_rec *req,
 	if (commit_run(env->commit, queue_suspend_write, &a, &cause) != 0) {
 		pthread_mutex_lock(&q->lock);
 		rc = queue_find_msg(q, a.id) == NULL ?
-		    queue_refuse(category, message, "ObjectNotFound",
+		    ctl_refuse(category, message, "ObjectNotFound",
 		    "The message \"%s\" could not be found.", name) :
-		    queue_refuse(category, message, "WriteError",
+		    ctl_refuse(category, message, "WriteError",
 		    "The message \"%s\" could not be %s: %s", name,
 		    on ? "suspended" : "resumed", cause);
 		pthread_mutex_unlock(&q->lock);
@@ -883,7 +866,7 @@ queue_ctl_remove_message(struct queue *q, const struct ctl_rec *req,
 	}
 	if ((qm = queue_find_msg(q, id)) == NULL || !queue_msg_in(qm, &sel)) {
 		pthread_mutex_unlock(&q->lock);
-		return (queue_refuse(category, message, "ObjectNotFound",
+		return (ctl_refuse(category, message, "ObjectNotFound",
 		    "The message \"%s\" could not be found.", name));
 	}
 	pick = xcalloc(qm->m->nrcpts, sizeof *pick);
@@ -902,7 +885,7 @@ queue_ctl_remove_message(struct queue *q, const struct ctl_rec *req,
 		pthread_mutex_unlock(&q->lock);
 		free(pick);
 		spool_close(sp);
-		return (queue_refuse(category, message, "WriteError",
+		return (ctl_refuse(category, message, "WriteError",
 		    "The message \"%s\" could not be removed: the spool could "
 		    "not be written (see hubd's log); it stays queued.", name));
 	}
@@ -921,7 +904,7 @@ queue_ctl(struct queue *q, const struct ctl_rec *req, struct buf *out,
 
 	*category = *message = NULL;
 	if (q == NULL)
-		return (queue_refuse(category, message, "ResourceUnavailable",
+		return (ctl_refuse(category, message, "ResourceUnavailable",
 		    "The queues of %s are not loaded yet.", env->server));
 	if (op == NULL)
 		op = "";
@@ -945,7 +928,7 @@ queue_ctl(struct queue *q, const struct ctl_rec *req, struct buf *out,
 	else if (strcmp(op, "remove-message") == 0)
 		rc = queue_ctl_remove_message(q, req, category, message);
 	else
-		rc = queue_refuse(category, message, "InvalidArgument",
+		rc = ctl_refuse(category, message, "InvalidArgument",
 		    "Unknown queue operation \"%s\".", op);
 	pthread_mutex_unlock(&q->admin);
 	return (rc);
