@@ -37,7 +37,7 @@
  *   op ping
  *	-> server, version, pid
  *   op get-queue
- *	-> one record per queue (transport/queue.c): the delivery queues
+ *	-> one record per queue (transport/queue_ctl.c): the delivery queues
  *	   by number, then Submission, then Unreachable when it holds
  *	   something or is suspended (Poison is always empty in hubd, and
  *	   not listed).  Fields, in this order, named as the Queue object's

@@ -16,6 +16,13 @@
  * groups or the group database) are answered, anyone else gets one
  * PermissionDenied status record and is disconnected.
  *
+ * Every operation is one row of control_ops: its name, the function
+ * that answers it (queue_ctl.c's queue and message verbs, probe.c's
+ * probe, ping and track here) with the row's argument, and what it needs
+ * (the queues loaded; to run alone, for the message verbs that write; to
+ * answer on the connection itself, for track's long answers).  A refusal
+ * is made with ctl_refuse(), whoever refuses.
+ *
  * Nothing of a request but its operation name is logged.
  */
 #define _GNU_SOURCE	/* struct ucred, accept4(2), pipe2(2) */
@@ -110,9 +117,16 @@ static char	*control_user_name(uid_t, gid_t *);
 static void	 control_status(struct buf *, const char *, const char *);
 static void	 control_answer(int, struct buf *, const char *,
 		    const char *);
-static void	 control_ping(struct buf *);
-static bool	 control_queue_op(const char *);
-static void	 control_track(struct control_conn *, const struct ctl_rec *);
+static const struct control_op *control_op_find(const char *);
+static int	 control_run(const struct control_op *,
+		    const struct ctl_rec *, int, struct buf *, char **,
+		    char **);
+static int	 control_ping(const struct ctl_rec *, int, int, struct buf *,
+		    char **, char **);
+static int	 control_probe(const struct ctl_rec *, int, int, struct buf *,
+		    char **, char **);
+static int	 control_track(const struct ctl_rec *, int, int, struct buf *,
+		    char **, char **);
 static int	 control_int(const struct ctl_rec *, const char *, int64_t,
 		    int64_t *);
 static int	 control_track_query(const struct ctl_rec *,
@@ -121,11 +135,39 @@ static int	 control_track_one(const struct track_event *, void *);
 static int	 control_track_flush(struct control_track *);
 static void	 control_wait(struct control *, int);
 
-/* The queue and message operations of ctl.h, answered by queue_ctl(). */
-static const char *const control_queue_ops[] = {
-	"get-queue", "retry-queue", "suspend-queue", "resume-queue",
-	"get-message", "suspend-message", "resume-message", "remove-message"
+/* What an operation needs (control_op's flags). */
+#define CONTROL_QUEUE	0x1	/* the queues loaded (env->queue) */
+#define CONTROL_SERIAL	0x2	/* one at a time, in the order asked */
+#define CONTROL_STREAM	0x4	/* answers on the connection itself */
+
+/* One operation of ctl.h and the function that answers it. */
+struct control_op {
+	const char	*op;
+	control_fn	*fn;
+	int		 arg;		/* for fn: suspend 1, resume 0 */
+	int		 flags;
 };
+
+/* Every operation; the message verbs write, hence one at a time. */
+static const struct control_op control_ops[] = {
+	{ "ping", control_ping, 0, 0 },
+	{ "probe", control_probe, 0, 0 },
+	{ "track", control_track, 0, CONTROL_STREAM },
+	{ "get-queue", queue_ctl_get_queue, 0, CONTROL_QUEUE },
+	{ "retry-queue", queue_ctl_retry, 0, CONTROL_QUEUE },
+	{ "suspend-queue", queue_ctl_suspend_queue, 1, CONTROL_QUEUE },
+	{ "resume-queue", queue_ctl_suspend_queue, 0, CONTROL_QUEUE },
+	{ "get-message", queue_ctl_get_message, 0, CONTROL_QUEUE },
+	{ "suspend-message", queue_ctl_suspend_message, 1,
+	    CONTROL_QUEUE | CONTROL_SERIAL },
+	{ "resume-message", queue_ctl_suspend_message, 0,
+	    CONTROL_QUEUE | CONTROL_SERIAL },
+	{ "remove-message", queue_ctl_remove_message, 0,
+	    CONTROL_QUEUE | CONTROL_SERIAL },
+};
+
+/* Held by a CONTROL_SERIAL operation while it runs. */
+static pthread_mutex_t	 control_serial = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * Make the socket at path: its directory (0755) when missing, a stale
@@ -466,8 +508,9 @@ control_main(void *arg)
 }
 
 /*
- * Check the client, read its request and answer it.  Every answer ends
- * with a status record, except when the client is gone.
+ * Check the client, read its request and answer it with the operation's
+ * row of control_ops.  Every answer ends with a status record, except
+ * when the client is gone.
  */
 static void
 control_serve(struct control_conn *cc)
@@ -475,6 +518,7 @@ control_serve(struct control_conn *cc)
 	struct ctl_reader	 rd;
 	struct ctl_rec		 req;
 	struct buf		 out;
+	const struct control_op	*co;
 	const char		*op;
 	char			*why = NULL, *cat = NULL, *msg = NULL;
 	bool			 last = false;
@@ -513,28 +557,21 @@ control_serve(struct control_conn *cc)
 	}
 	op = req.f[0].value;
 
-	if (strcmp(op, "track") == 0) {
-		log_debug("control: track for user %s (uid %lu)", cc->user,
-		    (unsigned long)cc->uid);
-		control_track(cc, &req);
-		goto done;
-	}
-	if (strcmp(op, "ping") == 0) {
-		control_ping(&out);
-		rc = 0;
-	} else if (strcmp(op, "probe") == 0)
-		rc = probe_ctl(&req, &out, &cat, &msg);
-	else if (control_queue_op(op))
-		rc = queue_ctl(env->queue, &req, &out, &cat, &msg);
-	else {
+	if ((co = control_op_find(op)) == NULL) {
 		log_info("control: unknown operation from user %s (uid %lu)",
 		    cc->user, (unsigned long)cc->uid);
-		xasprintf(&msg, "hubd does not know the operation '%s'.", op);
-		control_answer(cc->fd, &out, "InvalidOperation", msg);
+		rc = ctl_refuse(&cat, &msg, "InvalidOperation",
+		    "hubd does not know the operation '%s'.", op);
+	} else if (co->flags & CONTROL_STREAM) {
+		log_debug("control: %s for user %s (uid %lu)", op, cc->user,
+		    (unsigned long)cc->uid);
+		(void)control_run(co, &req, cc->fd, &out, &cat, &msg);
 		goto done;
+	} else {
+		rc = control_run(co, &req, cc->fd, &out, &cat, &msg);
+		log_debug("control: %s for user %s (uid %lu)", op, cc->user,
+		    (unsigned long)cc->uid);
 	}
-	log_debug("control: %s for user %s (uid %lu)", op, cc->user,
-	    (unsigned long)cc->uid);
 	if (rc == 0)
 		control_answer(cc->fd, &out, NULL, NULL);
 	else
@@ -550,17 +587,35 @@ done:
 	ctl_reader_free(&rd);
 }
 
-static bool
-control_queue_op(const char *op)
+/* The operation called op, or NULL. */
+static const struct control_op *
+control_op_find(const char *op)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof control_queue_ops /
-	    sizeof control_queue_ops[0]; i++) {
-		if (strcmp(op, control_queue_ops[i]) == 0)
-			return (true);
+	for (i = 0; i < sizeof control_ops / sizeof control_ops[0]; i++) {
+		if (strcmp(op, control_ops[i].op) == 0)
+			return (&control_ops[i]);
 	}
-	return (false);
+	return (NULL);
+}
+
+/* Run co for req as its flags say; as its function returns. */
+static int
+control_run(const struct control_op *co, const struct ctl_rec *req, int fd,
+    struct buf *out, char **category, char **message)
+{
+	int	rc;
+
+	if ((co->flags & CONTROL_QUEUE) && env->queue == NULL)
+		return (ctl_refuse(category, message, "ResourceUnavailable",
+		    "The queues of %s are not loaded yet.", env->server));
+	if (co->flags & CONTROL_SERIAL)
+		pthread_mutex_lock(&control_serial);
+	rc = co->fn(req, co->arg, fd, out, category, message);
+	if (co->flags & CONTROL_SERIAL)
+		pthread_mutex_unlock(&control_serial);
+	return (rc);
 }
 
 /*
@@ -706,17 +761,34 @@ control_answer(int fd, struct buf *out, const char *category,
 }
 
 /* op ping: who answers. */
-static void
-control_ping(struct buf *out)
+static int
+control_ping(const struct ctl_rec *req, int arg, int fd, struct buf *out,
+    char **category, char **message)
 {
 	struct ctl_rec	r;
 
+	(void)req;
+	(void)arg;
+	(void)fd;
+	(void)category;
+	(void)message;
 	ctl_rec_init(&r);
 	ctl_add(&r, "server", env->server);
 	ctl_add(&r, "version", HUBSH_VERSION);
 	ctl_add_int(&r, "pid", (int64_t)getpid());
 	ctl_encode(out, &r, false);
 	ctl_rec_clear(&r);
+	return (0);
+}
+
+/* op probe: Test-SendConnector's check of the next hops (probe.c). */
+static int
+control_probe(const struct ctl_rec *req, int arg, int fd, struct buf *out,
+    char **category, char **message)
+{
+	(void)arg;
+	(void)fd;
+	return (probe_ctl(req, out, category, message));
 }
 
 /*
@@ -725,8 +797,9 @@ control_ping(struct buf *out)
  * records never builds one answer in memory.  The thread reads through
  * its own spool connection; the committer is never waited for.
  */
-static void
-control_track(struct control_conn *cc, const struct ctl_rec *req)
+static int
+control_track(const struct ctl_rec *req, int arg, int fd, struct buf *out,
+    char **category, char **message)
 {
 	struct control_track	 t;
 	struct track_query	 q;
@@ -734,20 +807,24 @@ control_track(struct control_conn *cc, const struct ctl_rec *req)
 	char			*cause = NULL, *msg = NULL;
 	int			 rc;
 
+	(void)arg;
+	(void)out;
+	(void)category;
+	(void)message;
 	memset(&t, 0, sizeof t);
-	t.fd = cc->fd;
+	t.fd = fd;
 	buf_init(&t.out);
 	ctl_rec_init(&t.rec);
 	track_query_init(&q);
 	if (control_track_query(req, &q, &msg) != 0) {
-		control_answer(cc->fd, &t.out, "InvalidArgument", msg);
+		control_answer(fd, &t.out, "InvalidArgument", msg);
 		goto done;
 	}
 	if (spool_open(&sp, env->spool_path, &cause) != 0) {
 		log_warnx("control: track: %s", cause);
 		xasprintf(&msg, "The message tracking log cannot be read: %s.",
 		    cause);
-		control_answer(cc->fd, &t.out, "ReadError", msg);
+		control_answer(fd, &t.out, "ReadError", msg);
 		goto done;
 	}
 	rc = spool_track_query(sp, &q, control_track_one, &t, &cause);
@@ -760,9 +837,9 @@ control_track(struct control_conn *cc, const struct ctl_rec *req)
 		log_warnx("control: track: %s", cause);
 		xasprintf(&msg, "The message tracking log cannot be read: %s.",
 		    cause);
-		control_answer(cc->fd, &t.out, "ReadError", msg);
+		control_answer(fd, &t.out, "ReadError", msg);
 	} else
-		control_answer(cc->fd, &t.out, NULL, NULL);
+		control_answer(fd, &t.out, NULL, NULL);
 done:
 	spool_close(sp);
 	free((void *)q.recipients);
@@ -770,6 +847,7 @@ done:
 	free(msg);
 	ctl_rec_clear(&t.rec);
 	buf_free(&t.out);
+	return (0);
 }
 
 /* The integer field name of req into *v (dflt when absent); -1 if bad. */

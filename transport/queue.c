@@ -185,7 +185,6 @@ queue_start(struct queue **qp, char **cause)
 	*qp = NULL;
 	q = xcalloc(1, sizeof *q);
 	pthread_mutex_init(&q->lock, NULL);
-	pthread_mutex_init(&q->admin, NULL);
 	pthread_cond_init(&q->work, NULL);
 	pthread_cond_init(&q->tick, NULL);
 	TAILQ_INIT(&q->msgs);
@@ -280,7 +279,6 @@ queue_stop(struct queue *q)
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->tick);
 	pthread_mutex_destroy(&q->lock);
-	pthread_mutex_destroy(&q->admin);
 	free(q);
 }
 

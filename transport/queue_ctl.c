@@ -10,6 +10,10 @@
  * "SERVER\QUEUE\N".  Every verb works on the queue manager's structures
  * (queue_int.h) under q->lock; a verb that writes goes through the
  * committer with the lock dropped, as the queue manager does.
+ *
+ * Each verb is a control_fn of control.c's table, which runs it once the
+ * queues are loaded (env->queue), the message verbs one at a time.
+ * Suspend and resume share a function: arg 1 suspends, 0 resumes.
  */
 #include <sys/queue.h>
 
@@ -53,7 +57,6 @@ static void	 queue_rec_tail(struct ctl_rec *, const char *, const char *,
 static void	 queue_ctl_queue_rec(const struct qrec *, time_t,
 		    struct buf *);
 static void	 queue_ctl_fixed_rec(enum qkind, bool, int64_t, struct buf *);
-static void	 queue_ctl_get_queue(struct queue *, struct buf *);
 static const char *queue_rcpt_status(const struct qmsg *, size_t, time_t,
 		    int *);
 static const char *queue_source_name(const char *);
@@ -62,21 +65,12 @@ static void	 queue_ctl_msg_rec(const struct qmsg *, const struct qsel *,
 static int	 queue_ctl_msgid(struct queue *, const struct ctl_rec *,
 		    int64_t *, struct qsel *, char *, size_t, char **,
 		    char **);
-static int	 queue_ctl_get_message(struct queue *, const struct ctl_rec *,
-		    struct buf *, char **, char **);
 static void	 queue_retry_now(struct queue *, struct qrec *, time_t);
 static void	 queue_resubmit(struct queue *, const struct qsel *, time_t);
-static int	 queue_ctl_retry(struct queue *, const struct ctl_rec *,
-		    char **, char **);
 static void	 queue_route_all(struct queue *);
-static int	 queue_ctl_suspend_queue(struct queue *, const struct ctl_rec *,
-		    bool, char **, char **);
 static int	 queue_suspend_write(struct spool *, void *, char **);
 static bool	 queue_msg_in(const struct qmsg *, const struct qsel *);
-static int	 queue_ctl_suspend_message(struct queue *,
-		    const struct ctl_rec *, bool, char **, char **);
-static int	 queue_ctl_remove_message(struct queue *,
-		    const struct ctl_rec *, char **, char **);
+
 
 /* A queue's identity: "SERVER\3", "SERVER\Submission". */
 static void
@@ -363,13 +357,20 @@ queue_ctl_fixed_rec(enum qkind kind, bool suspended, int64_t count,
  * Unreachable when it holds something or is suspended (as Exchange
  * lists them).  Poison is always empty in hubd, and so never listed.
  */
-static void
-queue_ctl_get_queue(struct queue *q, struct buf *out)
+int
+queue_ctl_get_queue(const struct ctl_rec *req, int arg, int fd,
+    struct buf *out, char **category, char **message)
 {
+	struct queue	*q = env->queue;
 	struct qrec	*qr;
 	int64_t		 nsub, nunr;
 	time_t		 now = time(NULL);
 
+	(void)req;
+	(void)arg;
+	(void)fd;
+	(void)category;
+	(void)message;
 	pthread_mutex_lock(&q->lock);
 	queue_count(q, now, &nsub, &nunr);
 	TAILQ_FOREACH(qr, &q->qrecs, entry)
@@ -379,6 +380,7 @@ queue_ctl_get_queue(struct queue *q, struct buf *out)
 		queue_ctl_fixed_rec(QK_UNREACHABLE, q->unreach_suspended,
 		    nunr, out);
 	pthread_mutex_unlock(&q->lock);
+	return (0);
 }
 
 /* Message and recipient statuses of Get-Message, weakest first. */
@@ -537,10 +539,11 @@ queue_ctl_msgid(struct queue *q, const struct ctl_rec *req, int64_t *id,
  * recipients in, of every queue or of req's "queue", of every message
  * or of req's "id".
  */
-static int
-queue_ctl_get_message(struct queue *q, const struct ctl_rec *req,
+int
+queue_ctl_get_message(const struct ctl_rec *req, int arg, int fd,
     struct buf *out, char **category, char **message)
 {
+	struct queue	*q = env->queue;
 	struct qmsg	*qm;
 	struct qsel	 want, *seen;
 	char		 name[512];
@@ -549,6 +552,8 @@ queue_ctl_get_message(struct queue *q, const struct ctl_rec *req,
 	size_t		 i, k, n, nrec = 0;
 	int		 rc = 0;
 
+	(void)arg;
+	(void)fd;
 	pthread_mutex_lock(&q->lock);
 	memset(&want, 0, sizeof want);
 	if (ctl_get(req, "id") != NULL)
@@ -657,15 +662,19 @@ queue_resubmit(struct queue *q, const struct qsel *sel, time_t now)
  * once (nothing happens to a suspended one); Unreachable only with
  * resubmit; Submission and Poison never.
  */
-static int
-queue_ctl_retry(struct queue *q, const struct ctl_rec *req,
+int
+queue_ctl_retry(const struct ctl_rec *req, int arg, int fd, struct buf *out,
     char **category, char **message)
 {
+	struct queue	*q = env->queue;
 	struct qsel	 sel;
 	char		 name[256];
 	bool		 resubmit = ctl_get_int(req, "resubmit", 0) != 0;
 	int		 rc = 0;
 
+	(void)arg;
+	(void)fd;
+	(void)out;
 	pthread_mutex_lock(&q->lock);
 	if (queue_ctl_find(q, req, "id", &sel, category, message) != 0) {
 		pthread_mutex_unlock(&q->lock);
@@ -709,14 +718,18 @@ queue_route_all(struct queue *q)
  * Unreachable queue is not routed again on a connector change.  Poison
  * can be neither.  In memory only, like Exchange's queues.
  */
-static int
-queue_ctl_suspend_queue(struct queue *q, const struct ctl_rec *req, bool on,
-    char **category, char **message)
+int
+queue_ctl_suspend_queue(const struct ctl_rec *req, int arg, int fd,
+    struct buf *out, char **category, char **message)
 {
+	struct queue	*q = env->queue;
 	struct qsel	 sel;
 	struct dest	*d;
+	bool		 on = arg != 0;
 	int		 k;
 
+	(void)fd;
+	(void)out;
 	pthread_mutex_lock(&q->lock);
 	if (queue_ctl_find(q, req, "id", &sel, category, message) != 0) {
 		pthread_mutex_unlock(&q->lock);
@@ -784,18 +797,21 @@ queue_msg_in(const struct qmsg *qm, const struct qsel *sel)
  * flight finishes its attempt (PendingSuspend).  Suspending a suspended
  * message, or resuming one that is not, does nothing, as in Exchange.
  */
-static int
-queue_ctl_suspend_message(struct queue *q, const struct ctl_rec *req,
-    bool on, char **category, char **message)
+int
+queue_ctl_suspend_message(const struct ctl_rec *req, int arg, int fd,
+    struct buf *out, char **category, char **message)
 {
-	struct queue_suspend_job	 a = { 0, on };
+	struct queue			*q = env->queue;
+	struct queue_suspend_job	 a = { 0, arg != 0 };
 	struct qmsg			*qm;
 	struct qsel			 sel;
 	char				 name[512], *cause = NULL;
 	size_t				 i;
-	bool				 same = false;
+	bool				 same = false, on = a.on;
 	int				 rc = 0;
 
+	(void)fd;
+	(void)out;
 	pthread_mutex_lock(&q->lock);
 	if (queue_ctl_msgid(q, req, &a.id, &sel, name, sizeof name,
 	    category, message) != 0) {
@@ -845,10 +861,11 @@ queue_ctl_suspend_message(struct queue *q, const struct ctl_rec *req,
  * default, as -WithNDR $true).  A recipient in flight is PendingRemove:
  * removed when its attempt comes back without success.
  */
-static int
-queue_ctl_remove_message(struct queue *q, const struct ctl_rec *req,
-    char **category, char **message)
+int
+queue_ctl_remove_message(const struct ctl_rec *req, int arg, int fd,
+    struct buf *out, char **category, char **message)
 {
+	struct queue	*q = env->queue;
 	struct qmsg	*qm;
 	struct qsel	 sel;
 	struct spool	*sp = NULL;
@@ -858,6 +875,9 @@ queue_ctl_remove_message(struct queue *q, const struct ctl_rec *req,
 	bool		*pick;
 	size_t		 i, n = 0;
 
+	(void)arg;
+	(void)fd;
+	(void)out;
 	pthread_mutex_lock(&q->lock);
 	if (queue_ctl_msgid(q, req, &id, &sel, name, sizeof name,
 	    category, message) != 0) {
@@ -893,43 +913,4 @@ queue_ctl_remove_message(struct queue *q, const struct ctl_rec *req,
 	free(pick);
 	spool_close(sp);
 	return (0);
-}
-
-int
-queue_ctl(struct queue *q, const struct ctl_rec *req, struct buf *out,
-    char **category, char **message)
-{
-	const char	*op = ctl_get(req, "op");
-	int		 rc;
-
-	*category = *message = NULL;
-	if (q == NULL)
-		return (ctl_refuse(category, message, "ResourceUnavailable",
-		    "The queues of %s are not loaded yet.", env->server));
-	if (op == NULL)
-		op = "";
-	if (strcmp(op, "get-queue") == 0) {
-		queue_ctl_get_queue(q, out);
-		return (0);
-	}
-	if (strcmp(op, "get-message") == 0)
-		return (queue_ctl_get_message(q, req, out, category, message));
-	if (strcmp(op, "retry-queue") == 0)
-		return (queue_ctl_retry(q, req, category, message));
-	if (strcmp(op, "suspend-queue") == 0 || strcmp(op, "resume-queue") == 0)
-		return (queue_ctl_suspend_queue(q, req, *op == 's', category,
-		    message));
-	/* The message verbs write: one at a time, in the order asked. */
-	pthread_mutex_lock(&q->admin);
-	if (strcmp(op, "suspend-message") == 0 ||
-	    strcmp(op, "resume-message") == 0)
-		rc = queue_ctl_suspend_message(q, req, *op == 's', category,
-		    message);
-	else if (strcmp(op, "remove-message") == 0)
-		rc = queue_ctl_remove_message(q, req, category, message);
-	else
-		rc = ctl_refuse(category, message, "InvalidArgument",
-		    "Unknown queue operation \"%s\".", op);
-	pthread_mutex_unlock(&q->admin);
-	return (rc);
 }

@@ -113,7 +113,6 @@ TAILQ_HEAD(dest_list, dest);
 
 struct queue {
 	pthread_mutex_t		 lock;
-	pthread_mutex_t		 admin;		/* message verbs, in turn */
 	pthread_cond_t		 work;		/* for workers */
 	pthread_cond_t		 tick;		/* for the scheduler */
 	TAILQ_HEAD(, qmsg)	 msgs;

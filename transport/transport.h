@@ -565,15 +565,6 @@ void		 queue_reroute(struct queue *);
 /* Stop taking work, let deliveries in flight finish, join threads. */
 void		 queue_stop(struct queue *);
 
-/*
- * Administration through the control channel (control.c): run the queue
- * or message operation of req (ctl.h), appending result records to out
- * (ctl_encode, not last).  0 done; 1 refused, with *category and
- * *message (caller frees) for the status record.
- */
-int		 queue_ctl(struct queue *, const struct ctl_rec *req,
-		     struct buf *out, char **category, char **message);
-
 /* ------------------------------------------------------------------ */
 /* control.c: the control channel (common/ctl.h) for hubsh. */
 
@@ -591,6 +582,28 @@ int		 control_bind(struct control **, const char *path,
 int		 control_start(struct control *, char **cause);
 /* Stop answering, wait for requests in progress, unlink the socket. */
 void		 control_stop(struct control *);
+
+/*
+ * An operation of the control channel, as control.c's table runs it:
+ * answer req with result records appended to out (ctl_encode, not last)
+ * or, for an answer too long to build (op track), on the connection fd
+ * itself, status record included.  arg is the table row's (suspend 1,
+ * resume 0).  0 done; 1 refused, with *category and *message for the
+ * status record (ctl_refuse; the caller frees them).
+ */
+typedef int	 control_fn(const struct ctl_rec *req, int arg, int fd,
+		     struct buf *out, char **category, char **message);
+
+/* ------------------------------------------------------------------ */
+/* queue_ctl.c: the queue and message operations of the control channel
+ * (Get-Queue, Get-Message and the verbs on them), on env->queue. */
+
+control_fn	 queue_ctl_get_queue;
+control_fn	 queue_ctl_get_message;
+control_fn	 queue_ctl_retry;
+control_fn	 queue_ctl_suspend_queue;	/* arg 1 suspend, 0 resume */
+control_fn	 queue_ctl_suspend_message;	/* arg 1 suspend, 0 resume */
+control_fn	 queue_ctl_remove_message;
 
 /* ------------------------------------------------------------------ */
 /* probe.c: Test-SendConnector's live check of a connector's next hops. */
