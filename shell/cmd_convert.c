@@ -149,10 +149,10 @@ static void		 export_free(struct export *);
 static const struct param_entry convertto_json_params[] = {
 	PARAM("InputObject", NULL, PT_OBJECT,
 	  P_MANDATORY | P_POSITIONAL | P_PIPELINE, 0, NULL, 0, 0,
-	  "System.Object",
+	  NULL,
 	  "The objects to convert; usually piped in. Several objects make "
 	  "a JSON array."),
-	PARAM("Depth", NULL, PT_INT, 0, 0, NULL, 1, INT32_MAX, "System.Int32",
+	PARAM("Depth", NULL, PT_INT, 0, 0, NULL, 1, INT32_MAX, NULL,
 	  "How many levels of contained objects are written out (default "
 	  "2); deeper ones become their text."),
 	PARAM("Compress", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
@@ -207,9 +207,9 @@ const struct cmdlet_entry cmd_convertto_csv_entry = {
 
 static const struct param_entry export_csv_params[] = {
 	PARAM("Path", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
-	  "System.String", "The file to write."),
+	  NULL, "The file to write."),
 	PARAM("LiteralPath", "PSPath", PT_STRING, 0, 0, NULL, 0, 0,
-	  "System.String", "The file to write, taken exactly as typed."),
+	  NULL, "The file to write, taken exactly as typed."),
 	PARAM("Delimiter", NULL, PT_STRING, P_POSITIONAL, 1, NULL, 0, 0,
 	  "System.Char",
 	  "The character between fields (default: a comma)."),
@@ -223,7 +223,7 @@ static const struct param_entry export_csv_params[] = {
 	  "appends objects that lack some of the file's columns."),
 	PARAM("NoClobber", "NoOverwrite", PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Refuses to replace an existing file."),
-	PARAM("Encoding", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	PARAM("Encoding", NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL,
 	  "UTF8 (with a byte order mark), ASCII, Unicode, BigEndianUnicode, "
 	  "UTF32, Default or OEM; without it, UTF-8 without a byte order "
 	  "mark."),

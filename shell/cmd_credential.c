@@ -28,9 +28,9 @@ static const struct param_entry get_credential_params[] = {
 	  CRED_TYPE,
 	  "User name to fill in (only the password is asked), or a "
 	  "credential to return as it is."),
-	PARAM("Message", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	PARAM("Message", NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL,
 	  "Text shown instead of \"Enter your credentials.\""),
-	PARAM("UserName", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	PARAM("UserName", NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL,
 	  "User name to fill in; only the password is asked."),
 	PARAM_END
 };
@@ -52,7 +52,7 @@ const struct cmdlet_entry cmd_get_credential_entry = {
 
 static const struct param_entry convertto_securestring_params[] = {
 	PARAM("String", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL | P_PIPELINE,
-	  0, NULL, 0, 0, "System.String", "The text to convert."),
+	  0, NULL, 0, 0, NULL, "The text to convert."),
 	PARAM("AsPlainText", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Says that the string is plain text (needs -Force too)."),
 	PARAM("Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,

@@ -23,7 +23,7 @@ static const struct param_entry get_date_params[] = {
 	  "System.DateTime",
 	  "The date to output instead of now: 2012-07-09, "
 	  "2012-07-09 14:00 or 7/9/2012 2:00 PM (local time)."),
-	PARAM("Format", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	PARAM("Format", NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL,
 	  "Outputs text in this .NET format, e.g. yyyy-MM-dd or o."),
 	PARAM_END
 };

@@ -22,10 +22,10 @@ static const struct param_entry foreach_object_params[] = {
 	  "Script block run for each object, with $_ set to it; a name "
 	  "instead outputs that property of each object (% Name)."),
 	PARAM("Begin", NULL, PT_SCRIPT, 0, 0, NULL, 0, 0,
-	  "System.Management.Automation.ScriptBlock",
+	  NULL,
 	  "Script block run once before the first object."),
 	PARAM("End", NULL, PT_SCRIPT, 0, 0, NULL, 0, 0,
-	  "System.Management.Automation.ScriptBlock",
+	  NULL,
 	  "Script block run once after the last object."),
 	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",

@@ -14,7 +14,7 @@ static void		 measure_add(struct cmd_ctx *, struct value *,
 
 static const struct param_entry measure_object_params[] = {
 	PARAM("Property", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
-	  "System.String", "Property to measure instead of the objects "
+	  NULL, "Property to measure instead of the objects "
 	  "themselves."),
 	PARAM("Sum", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Adds up the values."),

@@ -99,7 +99,7 @@ static const struct param_entry q_get_message_params[] = {
 	Q_FILTER("OPATH filter on message properties, as \"FromAddress "
 	    "-like '*@contoso.com'\"."),
 	Q_SERVER,
-	Q_P("IncludeRecipientInfo", PT_SWITCH, 0, TN_SWITCH, "Fill in "
+	Q_P("IncludeRecipientInfo", PT_SWITCH, 0, NULL, "Fill in "
 	    "Recipients (address, status and last error of each)."),
 	Q_RESULTSIZE,
 	Q_SORTORDER("Sort keys, as \"-Size,+FromAddress\"."),
@@ -119,7 +119,7 @@ static const struct param_entry q_remove_message_params[] = {
 	    "for every copy of the message."),
 	Q_FILTER("OPATH filter: every matching message is removed."),
 	Q_SERVER,
-	Q_P("WithNDR", PT_BOOL, 0, TN_BOOL, "Send the sender a "
+	Q_P("WithNDR", PT_BOOL, 0, NULL, "Send the sender a "
 	    "non-delivery report ($true, the default)."),
 	{ .name = NULL }
 };

@@ -19,7 +19,7 @@ static void		 new_object_custom(struct cmd_ctx *, struct value *);
  */
 static const struct param_entry new_object_params[] = {
 	PARAM("TypeName", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL, 0, NULL,
-	  0, 0, "System.String",
+	  0, 0, NULL,
 	  "The type: System.Management.Automation.PSCredential or "
 	  "PSObject."),
 	PARAM("ArgumentList", "Args", PT_OBJECT, P_POSITIONAL, 1, NULL, 0, 0,

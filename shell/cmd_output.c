@@ -28,11 +28,11 @@ static const struct choice console_colors[] = {
 
 static const struct param_entry write_host_params[] = {
 	PARAM("Object", NULL, PT_OBJECT, P_POSITIONAL | P_PIPELINE, 0, NULL, 0,
-	  0, "System.Object", "What to print; collections are joined by "
+	  0, NULL, "What to print; collections are joined by "
 	  "the separator."),
 	PARAM("NoNewline", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Leaves the cursor after the text instead of ending the line."),
-	PARAM("Separator", NULL, PT_OBJECT, 0, 0, NULL, 0, 0, "System.Object",
+	PARAM("Separator", NULL, PT_OBJECT, 0, 0, NULL, 0, 0, NULL,
 	  "Text printed between the items of a collection (default: a "
 	  "space)."),
 	PARAM("ForegroundColor", NULL, PT_ENUM, 0, 0, console_colors, 0, 0,
@@ -97,7 +97,7 @@ const struct cmdlet_entry cmd_out_null_entry = {
 };
 
 static const struct param_entry out_string_params[] = {
-	PARAM("Width", NULL, PT_INT, 0, 0, NULL, 2, INT32_MAX, "System.Int32",
+	PARAM("Width", NULL, PT_INT, 0, 0, NULL, 2, INT32_MAX, NULL,
 	  "Line width of the formatted text (default: the console's)."),
 	PARAM("Stream", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Outputs one string per line instead of one string in all."),

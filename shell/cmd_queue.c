@@ -182,7 +182,7 @@ static const struct param_entry q_retry_queue_params[] = {
 	Q_IDENTITY(TN_QUEUEID, "Server\\Queue: the queue to connect again."),
 	Q_FILTER("OPATH filter: every matching queue is retried."),
 	Q_SERVER,
-	Q_P("Resubmit", PT_BOOL, 0, TN_BOOL, "Route the queue's messages "
+	Q_P("Resubmit", PT_BOOL, 0, NULL, "Route the queue's messages "
 	    "again instead of retrying the connection."),
 	{ .name = NULL }
 };

@@ -36,14 +36,14 @@ static const struct param_entry select_object_params[] = {
 	  "Properties to keep: names, wildcards, {script blocks} or "
 	  "@{Name=...;Expression=...} hashtables."),
 	PARAM("ExpandProperty", NULL, PT_STRING, 0, 0, NULL, 0, 0,
-	  "System.String",
+	  NULL,
 	  "Outputs the value of this property instead of an object; "
 	  "collections are unrolled."),
-	PARAM("First", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, "System.Int32",
+	PARAM("First", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, NULL,
 	  "Keeps only this many objects from the start."),
-	PARAM("Last", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, "System.Int32",
+	PARAM("Last", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, NULL,
 	  "Keeps only this many objects from the end."),
-	PARAM("Skip", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, "System.Int32",
+	PARAM("Skip", NULL, PT_INT, 0, 0, NULL, 0, INT32_MAX, NULL,
 	  "Leaves out this many objects from the start."),
 	PARAM("Unique", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Drops objects identical to one already output (case-sensitive)."),

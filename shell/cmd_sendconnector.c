@@ -72,28 +72,9 @@
     "ms-Exch-Routing-SMTP-Connector"
 
 /* .NET type names for binder messages. */
-#define TN_STRING	"System.String"
-#define TN_BOOL		"System.Boolean"
-#define TN_INT		"System.Int32"
-#define TN_SWITCH	"System.Management.Automation.SwitchParameter"
 #define TN_CREDENTIAL	"System.Management.Automation.PSCredential"
-#define TN_IDENTITY	"Microsoft.Exchange.Configuration.Tasks." \
-    "SendConnectorIdParameter"
 #define TN_RECVID	"Microsoft.Exchange.Configuration.Tasks." \
     "ReceiveConnectorIdParameter"
-#define TN_SPACES	"Microsoft.Exchange.Data.MultiValuedProperty`1" \
-    "[Microsoft.Exchange.Data.AddressSpace]"
-#define TN_HOSTS	"Microsoft.Exchange.Data.MultiValuedProperty`1" \
-    "[Microsoft.Exchange.Data.SmartHost]"
-#define TN_SERVERS	"Microsoft.Exchange.Data.MultiValuedProperty`1" \
-    "[Microsoft.Exchange.Configuration.Tasks.ServerIdParameter]"
-#define TN_SIZE		"Microsoft.Exchange.Data.Unlimited`1" \
-    "[Microsoft.Exchange.Data.ByteQuantifiedSize]"
-#define TN_TIMESPAN	"Microsoft.Exchange.Data.EnhancedTimeSpan"
-#define TN_FQDN		"Microsoft.Exchange.Data.Fqdn"
-#define TN_IP		"System.Net.IPAddress"
-#define TN_TLSDOMAIN	"Microsoft.Exchange.Data.SmtpDomainWithSubdomains"
-#define TN_X509		"Microsoft.Exchange.Data.SmtpX509Identifier"
 #define TN_TLSAUTH	"Microsoft.Exchange.Data.TlsAuthLevel"
 #define TN_AUTHMECH \
     "Microsoft.Exchange.Data.Directory.SystemConfiguration." \
@@ -386,45 +367,45 @@ static const char *const sc_legacy_params[] = {
 	  .help = h }
 /* A bool stored as it is given, in the connector's member m. */
 #define SC_PB(n, m, h) \
-	{ .name = n, .type = PT_BOOL, .type_name = TN_BOOL, .help = h, \
+	{ .name = n, .type = PT_BOOL, .help = h, \
 	  .member = offsetof(struct send_connector, m) }
 
 #define SC_SHARED_PARAMS \
 	SC_PF("AuthenticationCredential", PT_CREDENTIAL, P_SECRET, \
-	    TN_CREDENTIAL, "User name and password for smart host " \
+	    NULL, "User name and password for smart host " \
 	    "authentication."), \
 	SC_PB("CloudServicesMailEnabled", cloud_services_mail_enabled, \
 	    "Keep X-MS-Exchange-Organization headers for hybrid mail flow."), \
-	SC_P("Comment", PT_STRING, TN_STRING, "Administrator's note."), \
+	SC_P("Comment", PT_STRING, NULL, "Administrator's note."), \
 	SC_PR("ConnectionInactivityTimeOut", PT_TIMESPAN, 1, 86400, \
-	    TN_TIMESPAN, "How long an idle connection stays open " \
+	    NULL, "How long an idle connection stays open " \
 	    "(00:00:01 to 1.00:00:00)."), \
 	SC_PE("ConnectorType", PT_ENUM, sc_conntype_choices, TN_CONNTYPE, \
 	    "Default, or XPremises for a hybrid connector."), \
-	SC_P("DNSRoutingEnabled", PT_BOOL, TN_BOOL, "Route by MX lookup " \
+	SC_P("DNSRoutingEnabled", PT_BOOL, NULL, "Route by MX lookup " \
 	    "($true) or through the smart hosts ($false)."), \
 	SC_PB("DomainSecureEnabled", domain_secure_enabled, "Use mutual TLS " \
 	    "for domains in TLSSendDomainSecureList."), \
 	SC_PB("Enabled", enabled, "Whether routing uses the connector."), \
 	SC_PE("ErrorPolicies", PT_FLAGS, sc_errpol_choices, TN_ERRPOL, \
 	    "How communication errors are treated (flags)."), \
-	SC_P("Force", PT_SWITCH, TN_SWITCH, "Suppress confirmation " \
+	SC_P("Force", PT_SWITCH, NULL, "Suppress confirmation " \
 	    "prompts."), \
 	SC_PB("ForceHELO", force_helo, "Send HELO instead of EHLO."), \
-	SC_P("Fqdn", PT_FQDN, TN_FQDN, "Name sent in HELO/EHLO; $null for " \
+	SC_P("Fqdn", PT_FQDN, NULL, "Name sent in HELO/EHLO; $null for " \
 	    "the server's own name."), \
 	SC_PB("FrontendProxyEnabled", frontend_proxy_enabled, "Send through " \
 	    "the Front End Transport service."), \
 	SC_PB("IgnoreSTARTTLS", ignore_starttls, "Never use STARTTLS."), \
-	SC_PF("IsCoexistenceConnector", PT_BOOL, P_LEGACY, TN_BOOL, \
+	SC_PF("IsCoexistenceConnector", PT_BOOL, P_LEGACY, NULL, \
 	    "Exchange 2010 only; not supported."), \
 	SC_PB("IsScopedConnector", is_scoped_connector, "Visible only to " \
 	    "servers in the same site."), \
 	SC_PF("LinkedReceiveConnector", PT_STRING, P_LEGACY, TN_RECVID, \
 	    "Exchange 2010 only; not supported."), \
-	SC_PR("MaxMessageSize", PT_SIZE, 0, 2147483647, TN_SIZE, \
+	SC_PR("MaxMessageSize", PT_SIZE, 0, 2147483647, NULL, \
 	    "Largest message the connector sends, or unlimited."), \
-	SC_PR("Port", PT_INT, 0, 65535, TN_INT, "Destination TCP port."), \
+	SC_PR("Port", PT_INT, 0, 65535, NULL, "Destination TCP port."), \
 	SC_PE("ProtocolLoggingLevel", PT_ENUM, sc_log_choices, TN_LOGLEVEL, \
 	    "SMTP send protocol logging: None or Verbose."), \
 	SC_PB("RequireOorg", require_oorg, "Reserved for internal Microsoft " \
@@ -432,36 +413,36 @@ static const char *const sc_legacy_params[] = {
 	SC_PB("RequireTLS", require_tls, "Send every message over TLS."), \
 	SC_PE("SmartHostAuthMechanism", PT_ENUM, sc_auth_choices, \
 	    TN_AUTHMECH, "Authentication against the smart hosts."), \
-	SC_PF("SmartHosts", PT_SMARTHOST, P_MULTI, TN_HOSTS, \
+	SC_PF("SmartHosts", PT_SMARTHOST, P_MULTI, NULL, \
 	    "Smart hosts (FQDNs or IP addresses) when DNS routing is off."), \
-	SC_PR("SmtpMaxMessagesPerConnection", PT_INT, 0, 2147483647, TN_INT, \
+	SC_PR("SmtpMaxMessagesPerConnection", PT_INT, 0, 2147483647, NULL, \
 	    "Most messages sent in one SMTP session."), \
-	SC_P("SourceIPAddress", PT_IP, TN_IP, "Local address to send from; " \
+	SC_P("SourceIPAddress", PT_IP, NULL, "Local address to send from; " \
 	    "0.0.0.0 for any."), \
-	SC_PF("SourceTransportServers", PT_SERVER, P_MULTI, TN_SERVERS, \
+	SC_PF("SourceTransportServers", PT_SERVER, P_MULTI, NULL, \
 	    "Transport servers that host the connector."), \
 	SC_PE("TlsAuthLevel", PT_ENUM, sc_tls_choices, TN_TLSAUTH, \
 	    "TLS check when RequireTLS is $true."), \
-	SC_P("TlsCertificateName", PT_X509, TN_X509, "Local certificate, " \
+	SC_P("TlsCertificateName", PT_X509, NULL, "Local certificate, " \
 	    "as <I>issuer<S>subject."), \
-	SC_P("TlsDomain", PT_TLSDOMAIN, TN_TLSDOMAIN, "Domain the remote " \
+	SC_P("TlsDomain", PT_TLSDOMAIN, NULL, "Domain the remote " \
 	    "certificate must match under DomainValidation."), \
 	SC_PB("UseExternalDNSServersEnabled", \
 	    use_external_dns_servers_enabled, "Use the server's external DNS " \
 	    "servers.")
 
 static const struct param_entry sc_new_params[] = {
-	SC_PF("Name", PT_STRING, P_MANDATORY | P_POSITIONAL, TN_STRING,
+	SC_PF("Name", PT_STRING, P_MANDATORY | P_POSITIONAL, NULL,
 	    "Unique name of the connector."),
 	SC_PF("AddressSpaces", PT_ADDRSPACE, P_MANDATORY | P_MULTI,
-	    TN_SPACES, "Destination domains, as [type:]domain[;cost]."),
+	    NULL, "Destination domains, as [type:]domain[;cost]."),
 	SC_SHARED_PARAMS,
-	SC_P("Custom", PT_SWITCH, TN_SWITCH, "Usage type Custom (the "
+	SC_P("Custom", PT_SWITCH, NULL, "Usage type Custom (the "
 	    "default)."),
-	SC_P("Internal", PT_SWITCH, TN_SWITCH, "Usage type Internal: no "
+	SC_P("Internal", PT_SWITCH, NULL, "Usage type Internal: no "
 	    "size limit unless given."),
-	SC_P("Internet", PT_SWITCH, TN_SWITCH, "Usage type Internet."),
-	SC_P("Partner", PT_SWITCH, TN_SWITCH, "Usage type Partner: domain "
+	SC_P("Internet", PT_SWITCH, NULL, "Usage type Internet."),
+	SC_P("Partner", PT_SWITCH, NULL, "Usage type Partner: domain "
 	    "security and DNS routing on."),
 	SC_PE("Usage", PT_ENUM, sc_usage_choices, TN_USAGE, "Usage type: "
 	    "Custom, Internal, Internet or Partner."),
@@ -470,10 +451,10 @@ static const struct param_entry sc_new_params[] = {
 
 static const struct param_entry sc_set_params[] = {
 	SC_PF("Identity", PT_IDENTITY, P_MANDATORY | P_POSITIONAL |
-	    P_PIPELINE | P_BYNAME, TN_IDENTITY, "Connector name, GUID, DN "
+	    P_PIPELINE | P_BYNAME, NULL, "Connector name, GUID, DN "
 	    "or Server\\Name."),
-	SC_P("Name", PT_STRING, TN_STRING, "New name for the connector."),
-	SC_PF("AddressSpaces", PT_ADDRSPACE, P_MULTI, TN_SPACES,
+	SC_P("Name", PT_STRING, NULL, "New name for the connector."),
+	SC_PF("AddressSpaces", PT_ADDRSPACE, P_MULTI, NULL,
 	    "Destination domains, as [type:]domain[;cost]."),
 	SC_SHARED_PARAMS,
 	{ .name = NULL }
@@ -481,14 +462,14 @@ static const struct param_entry sc_set_params[] = {
 
 static const struct param_entry sc_get_params[] = {
 	SC_PF("Identity", PT_IDENTITY, P_POSITIONAL | P_PIPELINE | P_BYNAME,
-	    TN_IDENTITY, "Connector name, GUID, DN or Server\\Name; all "
+	    NULL, "Connector name, GUID, DN or Server\\Name; all "
 	    "connectors when omitted."),
 	{ .name = NULL }
 };
 
 static const struct param_entry sc_remove_params[] = {
 	SC_PF("Identity", PT_IDENTITY, P_MANDATORY | P_POSITIONAL |
-	    P_PIPELINE | P_BYNAME, TN_IDENTITY, "Connector name, GUID, DN "
+	    P_PIPELINE | P_BYNAME, NULL, "Connector name, GUID, DN "
 	    "or Server\\Name."),
 	{ .name = NULL }
 };

@@ -44,10 +44,6 @@
 
 #define TSC_TYPE_NAME	"Hubsh.SendConnectorTest"
 #define TSC_HOP_TYPE	"Hubsh.SendConnectorHop"
-#define TSC_TN_IDENTITY	"Microsoft.Exchange.Configuration.Tasks." \
-    "SendConnectorIdParameter"
-#define TSC_TN_STRING	"System.String"
-#define TSC_TN_SWITCH	"System.Management.Automation.SwitchParameter"
 #define TSC_TN_SIZE	"Microsoft.Exchange.Data.ByteQuantifiedSize"
 #define TSC_TN_ADDRESS	"Microsoft.Exchange.Data.SmtpAddress"
 #define TSC_TN_DOMAIN	"Microsoft.Exchange.Data.SmtpDomain"
@@ -149,12 +145,12 @@ static const struct param_entry tsc_params[] = {
 	{ .name = "Domain", .type = PT_STRING, .type_name = TSC_TN_DOMAIN,
 	  .help = "A recipient domain to route." },
 	{ .name = "Identity", .type = PT_IDENTITY, .flags = P_PIPELINE |
-	  P_BYNAME, .type_name = TSC_TN_IDENTITY, .help = "Test this "
-	  "connector instead of the one routing picks (name or GUID)." },
+	  P_BYNAME, .help = "Test this connector instead of the one routing "
+	  "picks (name or GUID)." },
 	{ .name = "MessageSize", .type = PT_SIZE, .min = 0,
 	  .max = INT64_MAX, .type_name = TSC_TN_SIZE, .help = "Route a "
 	  "message of this size (MaxMessageSize applies); default 0." },
-	{ .name = "RoutingOnly", .type = PT_SWITCH, .type_name = TSC_TN_SWITCH,
+	{ .name = "RoutingOnly", .type = PT_SWITCH,
 	  .help = "Explain the routing only; do not ask hubd to probe the "
 	  "next hops." },
 	{ .name = NULL }

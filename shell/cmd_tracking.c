@@ -39,9 +39,6 @@
     "MessageTrackingEvent"
 #define MT_CLASS_NAME	"Microsoft.Exchange.Management.TransportLogSearchTasks." \
     "GetMessageTrackingLog"
-#define MT_TN_STRING	"System.String"
-#define MT_TN_STRINGS	"System.String[]"
-#define MT_TN_DATE	"System.DateTime"
 #define MT_TN_RESULT	"Microsoft.Exchange.Data.Unlimited`1[System.UInt32]"
 #define MT_TN_SERVER	"Microsoft.Exchange.Configuration.Tasks.ServerIdParameter"
 
@@ -140,24 +137,22 @@ static const struct choice mt_unlimited_choice[] = {
 };
 
 static const struct param_entry mt_params[] = {
-	{ .name = "Start", .type = PT_DATETIME, .type_name = MT_TN_DATE,
+	{ .name = "Start", .type = PT_DATETIME,
 	  .help = "Records at or after this time: 2012-07-09, 07/09/2012 "
 	  "14:00, (Get-Date).AddHours(-1) (local time)." },
-	{ .name = "End", .type = PT_DATETIME, .type_name = MT_TN_DATE,
+	{ .name = "End", .type = PT_DATETIME,
 	  .help = "Records before this time (exclusive)." },
-	{ .name = "Sender", .type = PT_STRING, .type_name = MT_TN_STRING,
+	{ .name = "Sender", .type = PT_STRING,
 	  .help = "Envelope sender address (exact, any case)." },
-	{ .name = "Recipients", .type = PT_STRINGS, .type_name = MT_TN_STRINGS,
+	{ .name = "Recipients", .type = PT_STRINGS,
 	  .help = "Records for any of these recipient addresses." },
-	{ .name = "EventId", .type = PT_STRING, .type_name = MT_TN_STRING,
+	{ .name = "EventId", .type = PT_STRING,
 	  .help = "RECEIVE, SEND, DEFER, FAIL, DSN, ..." },
-	{ .name = "MessageId", .type = PT_STRING, .type_name = MT_TN_STRING,
+	{ .name = "MessageId", .type = PT_STRING,
 	  .help = "The Message-ID header, with or without <>." },
 	{ .name = "InternalMessageId", .type = PT_STRING,
-	  .type_name = MT_TN_STRING,
 	  .help = "hubd's number for the message on this server." },
 	{ .name = "MessageSubject", .type = PT_STRING,
-	  .type_name = MT_TN_STRING,
 	  .help = "Part of the subject (any case, no wildcards)." },
 	{ .name = "ResultSize", .type = PT_UNLIMITED,
 	  .choices = mt_unlimited_choice, .min = 0, .max = 4294967295LL,

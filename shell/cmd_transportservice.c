@@ -43,11 +43,6 @@
     "TransportServer"
 #define TS_CLASS_BASE	"Microsoft.Exchange.Management.SystemConfigurationTasks."
 #define TS_TN_SERVER	"Microsoft.Exchange.Configuration.Tasks.ServerIdParameter"
-#define TS_TN_SPAN	"Microsoft.Exchange.Data.EnhancedTimeSpan"
-#define TS_TN_BOOL	"System.Boolean"
-#define TS_TN_INT	"System.Int32"
-#define TS_TN_UNLIMITED	"Microsoft.Exchange.Data.Unlimited`1[System.Int32]"
-#define TS_TN_PATH	"Microsoft.Exchange.Data.LocalLongFullPath"
 
 #define TS_MSG_NOTFOUND	"The operation couldn't be performed because object " \
     "'%s' couldn't be found on '%s'."
@@ -136,9 +131,9 @@ static const struct choice ts_unlimited_choice[] = {
 
 #define TS_P_SPAN(n, lo, hi, h) \
 	{ .name = n, .type = PT_TIMESPAN, .min = lo, .max = hi, \
-	  .type_name = TS_TN_SPAN, .help = h }
+	  .help = h }
 #define TS_P_BOOL(n, h) \
-	{ .name = n, .type = PT_BOOL, .type_name = TS_TN_BOOL, .help = h }
+	{ .name = n, .type = PT_BOOL, .help = h }
 #define TS_P_IDENTITY(h) \
 	{ .name = "Identity", .type = PT_STRING, .flags = P_POSITIONAL | \
 	  P_PIPELINE | P_BYNAME, .position = 0, .type_name = TS_TN_SERVER, \
@@ -156,7 +151,7 @@ static const struct param_entry ts_set_params[] = {
 	TS_P_BOOL("ExternalDelayDsnEnabled", "Send delay notices at all."),
 	{ .name = "MaxPerDomainOutboundConnections", .type = PT_UNLIMITED,
 	  .choices = ts_unlimited_choice, .min = 1, .max = 2147483647,
-	  .type_name = TS_TN_UNLIMITED, .help = "Most connections to one "
+	  .help = "Most connections to one "
 	  "destination at a time (1 to 2147483647, or Unlimited)." },
 	TS_P_SPAN("MessageExpirationTimeout", 5, 90 * 86400, "When an "
 	    "undelivered message expires (00:00:05 to 90.00:00:00)."),
@@ -172,10 +167,10 @@ static const struct param_entry ts_set_params[] = {
 	TS_P_SPAN("SendProtocolLogMaxAge", 0, TS_AGE_MAX, "Age at which "
 	    "send protocol logs are removed; 00:00:00 keeps them."),
 	{ .name = "SendProtocolLogPath", .type = PT_LOCALPATH,
-	  .type_name = TS_TN_PATH, .help = "Directory of the send protocol "
+	  .help = "Directory of the send protocol "
 	  "log; $null for <state-dir>/log/SmtpSend." },
 	{ .name = "TransientFailureRetryCount", .type = PT_INT, .min = 0,
-	  .max = 15, .type_name = TS_TN_INT, .help = "Quick retries after a "
+	  .max = 15, .help = "Quick retries after a "
 	  "connection failure (0 to 15)." },
 	TS_P_SPAN("TransientFailureRetryInterval", 1, 12 * 3600, "Interval "
 	    "of the quick retries (00:00:01 to 12:00:00)."),

@@ -81,10 +81,10 @@ static const struct param_entry where_object_params[] = {
 	  "Script block run with $_ set to each object; the object is kept "
 	  "when the result is true."),
 	PARAM("Property", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
-	  "System.String",
+	  NULL,
 	  "Property compared in the simplified syntax: where Name -eq 'x'."),
 	PARAM("Value", NULL, PT_OBJECT, P_POSITIONAL, 1, NULL, 0, 0,
-	  "System.Object", "Value the property is compared with."),
+	  NULL, "Value the property is compared with."),
 	PARAM("InputObject", NULL, PT_OBJECT, P_PIPELINE, 0, NULL, 0, 0,
 	  "System.Management.Automation.PSObject",
 	  "The objects to filter; usually piped in."),

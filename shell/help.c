@@ -66,7 +66,7 @@ static void	 md_anchor(FILE *, const char *);
  */
 static const struct param_entry get_help_params[] = {
 	PARAM("Name", NULL, PT_STRING, P_POSITIONAL, 0, NULL, 0, 0,
-	  "System.String",
+	  NULL,
 	  "The cmdlet or alias to describe; wildcards list the matches."),
 	PARAM("Full", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Shows every parameter with its attributes."),
@@ -75,7 +75,7 @@ static const struct param_entry get_help_params[] = {
 	PARAM("Examples", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Shows the name and synopsis only (hubsh's help has no "
 	  "examples; see doc/cmdlets.md)."),
-	PARAM("Parameter", NULL, PT_STRING, 0, 0, NULL, 0, 0, "System.String",
+	PARAM("Parameter", NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL,
 	  "Shows only the parameters matching this name or wildcard."),
 	PARAM(NULL, NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL, NULL)
 };

@@ -124,7 +124,7 @@ struct q_action {
 #define Q_IDENTITY(tn, h) \
 	Q_P("Identity", PT_STRING, P_POSITIONAL | P_PIPELINE | P_BYNAME, \
 	    tn, h)
-#define Q_FILTER(h)	Q_P("Filter", PT_STRING, 0, TN_STRING, h)
+#define Q_FILTER(h)	Q_P("Filter", PT_STRING, 0, NULL, h)
 #define Q_SERVER \
 	Q_P("Server", PT_STRING, 0, TN_SERVERID, "The transport server; " \
 	    "only the local one (hubsh manages one server).")

@@ -29,13 +29,13 @@ test_exec(struct cmd_ctx *ctx)
 
 static const struct param_entry test_params[] = {
 	PARAM("Name", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL, 0, NULL, 0, 0,
-	    "System.String", "name"),
+	    NULL, "name"),
 	PARAM("Color", NULL, PT_ENUM, 0, 0, colors, 0, 0, "Test.Color", "color"),
-	PARAM("Count", NULL, PT_INT, P_POSITIONAL, 1, NULL, 1, 10, "System.Int32",
+	PARAM("Count", NULL, PT_INT, P_POSITIONAL, 1, NULL, 1, 10, NULL,
 	    "count"),
-	PARAM("Flag", NULL, PT_BOOL, 0, 0, NULL, 0, 0, "System.Boolean", "flag"),
+	PARAM("Flag", NULL, PT_BOOL, 0, 0, NULL, 0, 0, NULL, "flag"),
 	PARAM("Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0,
-	    "System.Management.Automation.SwitchParameter", "force"),
+	    NULL, "force"),
 	PARAM("Spaces", NULL, PT_ADDRSPACE, P_MULTI, 0, NULL, 0, 0,
 	    "Microsoft.Exchange.Data.AddressSpace", "spaces"),
 	PARAM("Hosts", NULL, PT_SMARTHOST, P_MULTI, 0, NULL, 0, 0,
@@ -309,8 +309,37 @@ test_undeclared(void)
 	bound_free(b);
 }
 
+/*
+ * A parameter names its own .NET type only where it differs from its
+ * ptype's (ptype_table): one place for each type name.
+ */
+static void
+test_type_names(void)
+{
+	const struct cmdlet_entry	*const *ce;
+	const struct param_entry	*p;
+	int				 n = 0;
+
+	for (ce = cmdlet_table; *ce != NULL; ce++) {
+		for (p = (*ce)->params; p != NULL && p->name != NULL; p++) {
+			n++;
+			if (p->type_name == NULL ||
+			    ptype_table[p->type].type_name == NULL ||
+			    strcmp(p->type_name,
+			    ptype_table[p->type].type_name) != 0)
+				continue;
+			printf("# %s -%s repeats %s\n", (*ce)->name, p->name,
+			    p->type_name);
+			tap_case_failed = 1;
+		}
+	}
+	TAP_CHECK(n > 100);
+}
+
 static const struct tap_case cases[] = {
 	{ "names: exact, prefix, ambiguous, unknown, twice", test_names },
+	{ "a parameter's own .NET type name is not its ptype's",
+	    test_type_names },
 	{ "positional binding and mandatory parameters", test_positional },
 	{ "bool, switch, enum prefix and range conversion", test_conversion },
 	{ "multi-valued: lists, separators, @{Add; Remove}", test_multi },
