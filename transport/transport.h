@@ -13,11 +13,32 @@
  *	committer	group commit of every spool write (commit.c)
  *	scheduler	queues, retries, routing, DSNs (queue.c)
  *	workers		a pool of SMTP client sessions (mta.c)
+ *	control		an accept thread, one thread per connection (control.c)
+ *
+ * The files, by what they own:
+ *
+ *	hubd.c		the process's life: options, daemon, privileges,
+ *			reload, pruning; nothing else calls into it
+ *	env.c		what every thread shares (struct hubd_env): the
+ *			routing slot, the protocol log directory in force
+ *	conf.c, dirs.c	settings; the directories hubd makes and owns
+ *	smtpd.c, pickup.c, rfc5322.c  intake, and the header, address
+ *			and date rules both intakes apply
+ *	commit.c	the group commit onto store/'s spool
+ *	queue.c		the queue manager; queue_ctl.c its control verbs,
+ *			both behind the private queue_int.h
+ *	mta.c		the SMTP client; tls_policy.c what a connector
+ *			requires and the verdict on what a host did; tls.c
+ *			OpenSSL; io.c lines and deadlines; dns.c libunbound
+ *	dsn.c		delivery status notifications
+ *	control.c	the control socket and its table of operations
+ *	probe.c		Test-SendConnector's probe of the next hops
+ *	log.c		logging
  *
  * Only tls.c includes OpenSSL's ssl.h; everything else sees struct
  * tls_conn and the io.c line layer.  Only store/ speaks SQL.  The
  * connector choice and its snapshot are store/route.h's, which hubsh's
- * Test-SendConnector shares.
+ * Test-SendConnector shares; no shell/ file includes this header.
  */
 #ifndef HUBSH_TRANSPORT_H
 #define HUBSH_TRANSPORT_H
