@@ -8,14 +8,6 @@
  * bails out: it never skips.  The server is stopped at the end, and on
  * Linux it also dies with the test (tests/unit/fixture.h).
  */
-/* For nftw (fixture.h), with the default features kept. */
-#ifndef _XOPEN_SOURCE
-#define _XOPEN_SOURCE 700
-#endif
-#ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE
-#endif
-
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>

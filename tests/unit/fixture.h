@@ -5,8 +5,8 @@
  *
  * Header-only, as tap.h: every function is static, and a test file uses
  * the ones it needs (they are marked unused so the others cost nothing).
- * A test file that includes it defines _XOPEN_SOURCE 700 (for nftw) and
- * links libcommon.a (xmalloc.h).
+ * POSIX alone, no feature macros; a test file that includes it links
+ * libcommon.a (xmalloc.h).
  *
  * unbound runs in the foreground as a child of the test, with a
  * configuration and a log in the test's directory, answering only
@@ -26,9 +26,9 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,22 +67,30 @@ fixture_tmpdir(const char *prefix)
 	return (dir);
 }
 
-static int
-fixture_rm_one(const char *path, const struct stat *sb, int flag,
-    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return (remove(path));
-}
-
 /* Remove dir and everything below it; links are removed, not followed. */
 static FIXTURE_UNUSED void
 fixture_rmtree(const char *dir)
 {
-	if (dir != NULL)
-		nftw(dir, fixture_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	struct dirent	*de;
+	struct stat	 sb;
+	DIR		*d;
+	char		*path;
+
+	if (dir == NULL || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		path = xprintf("%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			fixture_rmtree(path);
+		else
+			unlink(path);
+		free(path);
+	}
+	closedir(d);
+	rmdir(dir);
 }
 
 /* A port free for both UDP and TCP on 127.0.0.1, or -1. */

@@ -16,14 +16,6 @@
  * session meets, and what the peer saw.  Cases that need more than that
  * are functions.
  */
-/* For nftw (fixture.h), with the default features kept. */
-#ifndef _XOPEN_SOURCE
-#define _XOPEN_SOURCE 700
-#endif
-#ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE
-#endif
-
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
