@@ -81,30 +81,24 @@ static int	 cmd_suspend_queue_exec(struct cmd_ctx *);
 static int	 cmd_resume_queue_exec(struct cmd_ctx *);
 
 /* Enumerations (section 7.1, 7.2). */
+#define Q_DELIVERY_TYPES \
+	{ "DnsConnectorDelivery", 0 }, { "SmartHostConnectorDelivery", 0 }, \
+	{ "SmtpRelayToConnectorSourceServers", 0 }, \
+	{ "SmtpDeliveryToMailbox", 0 }, { "SmtpRelayToDag", 0 }, \
+	{ "SmtpRelayToMailboxDeliveryGroup", 0 }, \
+	{ "SmtpRelayToRemoteActiveDirectorySite", 0 }, \
+	{ "SmtpRelayToServers", 0 }, { "SmtpRelayWithinAdSiteToEdge", 0 }, \
+	{ "NonSmtpGatewayDelivery", 0 }, { "DeliveryAgent", 0 }, \
+	{ "ShadowRedundancy", 0 }, { "Heartbeat", 0 }, { "Undefined", 0 }, \
+	{ "Unreachable", 0 }, { "MapiDelivery", 0 }, \
+	{ "SmtpRelayWithinAdSite", 0 }, { "SmtpRelayToTiRg", 0 }
 static const struct choice q_delivery_choices[] = {
-	{ "DnsConnectorDelivery", 0 }, { "SmartHostConnectorDelivery", 0 },
-	{ "SmtpRelayToConnectorSourceServers", 0 },
-	{ "SmtpDeliveryToMailbox", 0 }, { "SmtpRelayToDag", 0 },
-	{ "SmtpRelayToMailboxDeliveryGroup", 0 },
-	{ "SmtpRelayToRemoteActiveDirectorySite", 0 },
-	{ "SmtpRelayToServers", 0 }, { "SmtpRelayWithinAdSiteToEdge", 0 },
-	{ "NonSmtpGatewayDelivery", 0 }, { "DeliveryAgent", 0 },
-	{ "ShadowRedundancy", 0 }, { "Heartbeat", 0 }, { "Undefined", 0 },
-	{ "Unreachable", 0 }, { "MapiDelivery", 0 },
-	{ "SmtpRelayWithinAdSite", 0 }, { "SmtpRelayToTiRg", 0 }, { NULL, 0 }
+	Q_DELIVERY_TYPES, { NULL, 0 }
 };
+/* -Include and -Exclude: the categories, then the delivery types. */
 static const struct choice q_include_choices[] = {
 	{ "Internal", 0 }, { "External", 0 }, { "Empty", 0 },
-	{ "DnsConnectorDelivery", 0 }, { "SmartHostConnectorDelivery", 0 },
-	{ "SmtpRelayToConnectorSourceServers", 0 },
-	{ "SmtpDeliveryToMailbox", 0 }, { "SmtpRelayToDag", 0 },
-	{ "SmtpRelayToMailboxDeliveryGroup", 0 },
-	{ "SmtpRelayToRemoteActiveDirectorySite", 0 },
-	{ "SmtpRelayToServers", 0 }, { "SmtpRelayWithinAdSiteToEdge", 0 },
-	{ "NonSmtpGatewayDelivery", 0 }, { "DeliveryAgent", 0 },
-	{ "ShadowRedundancy", 0 }, { "Heartbeat", 0 }, { "Undefined", 0 },
-	{ "Unreachable", 0 }, { "MapiDelivery", 0 },
-	{ "SmtpRelayWithinAdSite", 0 }, { "SmtpRelayToTiRg", 0 }, { NULL, 0 }
+	Q_DELIVERY_TYPES, { NULL, 0 }
 };
 static const struct choice q_qstatus_choices[] = {
 	{ "None", 0 }, { "Active", 0 }, { "Ready", 0 }, { "Retry", 0 },
