@@ -1911,7 +1911,7 @@ mta_probe_hops(const struct mta_dest *d, struct mta_hop **hops,
 	s->tag = "probe";
 	s->probe = true;
 	rc = mta_policy(s, &st);
-	snprintf(p->policy, sizeof p->policy, "%s", s->pol.words);
+	tls_policy_words(s->sc, s->domain, p->policy, sizeof p->policy);
 	if (rc == 0)
 		rc = SC_DNS_ROUTING(s->sc) ? mta_hops_mx(s, &st) :
 		    mta_hops_smart(s, &st);
@@ -1955,7 +1955,7 @@ mta_probe_hop(const struct mta_dest *d, const struct mta_hop *hop,
 	s->probe = true;
 	s->deadline = deadline;
 	rc = mta_policy(s, &st);
-	snprintf(p->policy, sizeof p->policy, "%s", s->pol.words);
+	tls_policy_words(s->sc, s->domain, p->policy, sizeof p->policy);
 	mta_peer_format(&h.addr, p->peer, sizeof p->peer);
 	if (rc != 0) {
 		snprintf(p->response, sizeof p->response, "%s", st.text);

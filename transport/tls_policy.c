@@ -6,9 +6,10 @@
  * tls_policy_init() reads the connector's settings (IgnoreSTARTTLS,
  * RequireTLS, TlsAuthLevel, TlsDomain, SmartHostAuthMechanism) and the
  * destination domain into a level, ordered as Postfix's TLS_LEV_*, the
- * names a certificate must match, the replies of a host that fails, and
- * the policy in words for Test-SendConnector; settings that cannot be
- * met are refused with a 4xx before any host is tried.  Inputs that the
+ * names a certificate must match and the replies of a host that fails;
+ * settings that cannot be met are refused with a 4xx before any host is
+ * tried.  tls_policy_words() says the same in words, for
+ * Test-SendConnector only.  Inputs that the
  * destination publishes (DANE, MTA-STS) will come in through struct
  * tls_policy_ext and may only raise the level.
  *
@@ -47,8 +48,6 @@ static int	 tls_policy_required(struct tls_policy *,
 		    const struct send_connector *, const char *);
 static void	 tls_policy_names(struct tls_policy *,
 		    const struct send_connector *, const char *);
-static void	 tls_policy_words(struct tls_policy *,
-		    const struct send_connector *, const char *);
 static int	 tls_policy_refuse(struct tls_policy *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static enum tls_action tls_policy_handshake(const struct tls_policy *,
@@ -71,7 +70,6 @@ tls_policy_init(struct tls_policy *p, const struct send_connector *sc,
 	p->fail = TLS_POLICY_REQUIRED;
 	p->unverified = TLS_POLICY_CERT_FAIL;
 	tls_policy_names(p, sc, domain);
-	tls_policy_words(p, sc, domain);
 	/* Exchange checks these at run time too; the shell refuses them. */
 	if (tls_nonempty(sc->tls_domain) &&
 	    sc->tls_auth_level != SC_TLSAUTH_DOMAIN_VALIDATION)
@@ -163,10 +161,13 @@ tls_policy_names(struct tls_policy *p, const struct send_connector *sc,
 	p->names[p->nnames++] = p->wild;
 }
 
-/* The policy in words, as the settings read, refused or not. */
-static void
-tls_policy_words(struct tls_policy *p, const struct send_connector *sc,
-    const char *domain)
+/*
+ * The policy of sc for domain in words, as the settings read, refused or
+ * not (Test-SendConnector's Policy); only the probe asks for them.
+ */
+void
+tls_policy_words(const struct send_connector *sc, const char *domain,
+    char *out, size_t len)
 {
 	const char	*level;
 	struct buf	 b;
@@ -201,7 +202,7 @@ tls_policy_words(struct tls_policy *p, const struct send_connector *sc,
 		buf_adds(&b, "Opportunistic");
 	if (tls_nonempty(sc->tls_domain))
 		buf_addf(&b, ", TlsDomain %s", sc->tls_domain);
-	snprintf(p->words, sizeof p->words, "%s", b.s);
+	snprintf(out, len, "%s", b.s);
 	buf_free(&b);
 }
 

@@ -342,7 +342,6 @@ struct tls_policy {
 	const char	*names[2];
 	size_t		 nnames;
 	char		*wild;		/* "*.<domain>" */
-	char		 words[256];	/* for Test-SendConnector */
 	int		 refuse_code;	/* level INVALID: 421 or 451 */
 	char		 refuse[160];	/* and the reply, else "" */
 };
@@ -394,13 +393,16 @@ struct tls_verdict {
 /*
  * The policy of connector sc for mail to domain (no trailing dot; "" for
  * none); ext is NULL.  -1: the settings cannot be met: level INVALID,
- * refuse_code and refuse hold the reply (words are filled either way).
+ * refuse_code and refuse hold the reply.
  * Clear with tls_policy_clear.
  */
 int		 tls_policy_init(struct tls_policy *,
 		     const struct send_connector *sc, const char *domain,
 		     const struct tls_policy_ext *ext);
 void		 tls_policy_clear(struct tls_policy *);
+/* The policy in words, for Test-SendConnector, refused or not. */
+void		 tls_policy_words(const struct send_connector *,
+		     const char *domain, char *out, size_t len);
 /* What tls.c must check for it (verify, floor, names); no SNI, no key. */
 void		 tls_policy_client(const struct tls_policy *,
 		     struct tls_client_policy *);

@@ -140,7 +140,7 @@ static size_t		 golden_lines;
 static void	 connector(struct send_connector *, const struct setting *);
 static const char *level_name(enum tls_level);
 static void	 policy_line(struct buf *, const struct setting *,
-		    const struct tls_policy *);
+		    const struct send_connector *, const struct tls_policy *);
 static void	 cell_line(struct buf *, const struct setting *,
 		    const struct tls_policy *, const struct peer *);
 static enum tls_action cell(const struct tls_policy *, const struct peer *,
@@ -195,16 +195,18 @@ level_name(enum tls_level l)
 /* "policy NAME: LEVEL label, checks, names, fail or refusal, words". */
 static void
 policy_line(struct buf *b, const struct setting *st,
-    const struct tls_policy *p)
+    const struct send_connector *sc, const struct tls_policy *p)
 {
 	static const char	*verify[] = { "none", "chain", "name" };
 	struct tls_client_policy tp;
 	size_t			 i;
+	char			 words[256];
 
+	tls_policy_words(sc, st->domain, words, sizeof words);
 	buf_addf(b, "policy %s: %s", st->name, level_name(p->level));
 	if (p->level == TLS_LEV_INVALID) {
 		buf_addf(b, ", refused %d \"%s\"", p->refuse_code, p->refuse);
-		buf_addf(b, ", words \"%s\"\n", p->words);
+		buf_addf(b, ", words \"%s\"\n", words);
 		return;
 	}
 	tls_policy_client(p, &tp);
@@ -217,7 +219,7 @@ policy_line(struct buf *b, const struct setting *st,
 	buf_addf(b, " (%s)", tp.nnames > 0 ? "enforced" : "shown");
 	if (TLS_REQUIRED(p->level))
 		buf_addf(b, ", fail \"%s\"", p->fail);
-	buf_addf(b, ", words \"%s\"\n", p->words);
+	buf_addf(b, ", words \"%s\"\n", words);
 }
 
 /*
@@ -329,7 +331,7 @@ matrix(struct buf *b)
 	for (i = 0; i < NSETTINGS; i++) {
 		connector(&sc, &settings[i]);
 		tls_policy_init(&p, &sc, settings[i].domain, NULL);
-		policy_line(b, &settings[i], &p);
+		policy_line(b, &settings[i], &sc, &p);
 		for (j = 0; j < NPEERS; j++)
 			cell_line(b, &settings[i], &p, &peers[j]);
 		tls_policy_clear(&p);
