@@ -9,9 +9,9 @@
  * names a certificate must match and the replies of a host that fails;
  * settings that cannot be met are refused with a 4xx before any host is
  * tried.  tls_policy_words() says the same in words, for
- * Test-SendConnector only.  Inputs that the
- * destination publishes (DANE, MTA-STS) will come in through struct
- * tls_policy_ext and may only raise the level.
+ * Test-SendConnector only.  Inputs that the destination publishes (DANE,
+ * MTA-STS) will come in through struct tls_policy_ext and may only raise
+ * the level.
  *
  * tls_policy_decide() takes what a host did, as far as it got (STARTTLS
  * offered, the reply to it, the handshake, the protocol, the chain, the
