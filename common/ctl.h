@@ -32,7 +32,8 @@
  * the answer as lost.
  *
  * Operations and their fields (hubd's control.c answers them; the shell's
- * cmd_queue.c, cmd_tracking.c and cmd_transport.c ask):
+ * cmd_queue.c, cmd_message.c, cmd_tracking.c and cmd_testconnector.c
+ * ask):
  *
  *   op ping
  *	-> server, version, pid
