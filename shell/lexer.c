@@ -31,6 +31,7 @@ static uint32_t	lex_peek_at(struct lexer *, size_t);
 static int	lex_backtick(struct lexer *, struct token *, struct buf *,
 		    size_t);
 static bool	lex_hard_terminator(uint32_t);
+static bool	lex_continues(struct lexer *, size_t);
 static bool	lex_is_lookalike(uint32_t);
 static void	lex_error(struct token *, size_t, size_t, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
@@ -193,6 +194,22 @@ lex_peek_at(struct lexer *lx, size_t off)
 	if (n == 0)
 		return (0);
 	return (lex_peek(lx, off + n, NULL));
+}
+
+/*
+ * Is there a line continuation at off: a backtick at the end of a line
+ * (or of the input)?  It is one even right after a word or a variable,
+ * which then ends there.
+ */
+static bool
+lex_continues(struct lexer *lx, size_t off)
+{
+	uint32_t	d;
+
+	if (lex_peek(lx, off, NULL) != '`')
+		return (false);
+	d = lex_peek_at(lx, off);
+	return (off + 1 >= lx->end || d == '\n' || d == '\r');
 }
 
 void
@@ -807,7 +824,7 @@ lex_bareword(struct lexer *lx, struct token *t)
 	struct buf	 lit;
 	struct xpart	*parts = NULL;
 	size_t		 np = 0, n, i, start = lx->pos;
-	uint32_t	 c, d;
+	uint32_t	 c;
 	bool		 ok;
 
 	buf_init(&lit);
@@ -824,10 +841,10 @@ lex_bareword(struct lexer *lx, struct token *t)
 			goto fail;
 		}
 		if (c == '`') {
-			lx->pos += n;
-			d = lex_peek(lx, lx->pos, NULL);
-			if (lx->pos >= lx->end || d == '\n' || d == '\r')
+			/* The word ends; lex_skip_blanks joins the lines. */
+			if (lex_continues(lx, lx->pos))
 				break;
+			lx->pos += n;
 			if (lex_backtick(lx, t, &lit, n) != 0)
 				goto fail;
 			continue;
@@ -985,7 +1002,7 @@ lex_variable(struct lexer *lx, enum lex_mode mode, struct token *t)
 	}
 	c = lex_peek(lx, lx->pos, NULL);
 	if (mode == LEX_COMMAND && !lex_hard_terminator(c) && c != '.' &&
-	    c != '[') {
+	    c != '[' && !lex_continues(lx, lx->pos)) {
 		/* $a+1 in command mode is the expandable word "5+1". */
 		lx->pos = start;
 		lex_bareword(lx, t);

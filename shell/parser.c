@@ -570,9 +570,13 @@ p_statement(struct parser *p)
 		token_clear(&t);
 		return (n);
 	}
-	/* A statement starting with '[' or a digit is an expression. */
+	/*
+	 * A statement starting with '[', a digit or '$' is an expression:
+	 * $x=5 and $n+=1 assign, as in PowerShell, though in command mode
+	 * the same characters would make one word.
+	 */
 	if (((type == T_STRING || type == T_XSTRING) && !t.quoted &&
-	    p->src->text[start] != '[' &&
+	    p->src->text[start] != '[' && p->src->text[start] != '$' &&
 	    !isdigit((unsigned char)p->src->text[start])) ||
 	    type == T_PARAM || type == T_AMP) {
 		token_clear(&t);

@@ -113,6 +113,11 @@ test_expressions(void)
 	    "pipe(cmd(const'Get-SendConnector' const'x'))))");
 	PARSE_IS("$c.AddressSpaces += 'a.com'", "block(assign(member("
 	    "var'c' const'AddressSpaces') pipe(const'a.com')))");
+	/* Without blanks: a statement that starts with '$' is an expression. */
+	PARSE_IS("$c=Get-SendConnector x", "block(assign(var'c' "
+	    "pipe(cmd(const'Get-SendConnector' const'x'))))");
+	PARSE_IS("$n+=1", "block(assign(var'n' pipe(const'1')))");
+	PARSE_IS("$a+1", "block(pipe(binary[+](var'a' const'1')))");
 	PARSE_IS("1 + 2 * 3", "block(pipe(binary[+](const'1' binary[*]("
 	    "const'2' const'3'))))");
 	PARSE_IS("$a -eq 1 -or $b", "block(pipe(binary[or](binary[eq]("
@@ -152,6 +157,13 @@ test_incomplete(void)
 	TAP_CHECK(shell_check_complete("Get-SendConnector `\n") == 0 ||
 	    shell_check_complete("Get-SendConnector `") == 0);
 	TAP_CHECK(shell_check_complete("Get-SendConnector x") == 1);
+	/* A backtick right after a word or a variable continues too. */
+	TAP_CHECK(shell_check_complete("Get-SendConnector x`") == 0);
+	TAP_CHECK(shell_check_complete("Get-SendConnector $x`") == 0);
+	PARSE_IS("Get-X -A x`\n -B y", "block(pipe(cmd(const'Get-X' param'A' "
+	    "const'x' param'B' const'y')))");
+	PARSE_IS("Get-X -A $x`\n -B y", "block(pipe(cmd(const'Get-X' param'A' "
+	    "var'x' param'B' const'y')))");
 }
 
 static void
