@@ -953,6 +953,26 @@ bind_set(struct binder *bd, int i, struct value *v, struct extent ext)
 	return (true);
 }
 
+/*
+ * Is a parameter at position pos bound already?  Parameters that share
+ * a position belong to different parameter sets (Where-Object's
+ * -FilterScript and -Property): one bound by name takes the position, so
+ * the next positional value goes on to the next position, as in
+ * PowerShell (where -Property Name -eq 'A' binds 'A' to -Value).
+ */
+static bool
+bind_position_taken(struct binder *bd, int pos)
+{
+	size_t	i;
+
+	for (i = 0; i < bd->b->np; i++) {
+		if ((bd->b->p[i]->flags & P_POSITIONAL) &&
+		    bd->b->p[i]->position == pos && bd->b->v[i] != NULL)
+			return (true);
+	}
+	return (false);
+}
+
 /* Positional parameters in position order. */
 static int
 bind_next_positional(struct binder *bd, int after_pos)
@@ -964,7 +984,8 @@ bind_next_positional(struct binder *bd, int after_pos)
 		const struct param_entry *p = bd->b->p[i];
 
 		if (!(p->flags & P_POSITIONAL) || bd->b->v[i] != NULL ||
-		    p->position <= after_pos)
+		    p->position <= after_pos ||
+		    bind_position_taken(bd, p->position))
 			continue;
 		if (best < 0 || p->position < bd->b->p[best]->position)
 			best = (int)i;
