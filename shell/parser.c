@@ -37,6 +37,7 @@ struct parser {
 
 static struct node *p_statements(struct parser *, enum tok_type);
 static struct node *p_statement(struct parser *);
+static bool	 p_unary_word(const struct token *);
 static void	    p_foreach_parts(struct parser *, struct node *);
 static struct node *p_pipeline(struct parser *, struct node *);
 static struct node *p_command(struct parser *);
@@ -532,6 +533,25 @@ p_statement_end(enum tok_type type)
 	    type == T_RBRACE || type == T_RPAREN);
 }
 
+/*
+ * Is a dash word at the start of a statement a unary operator (-not,
+ * -split, -join): then the statement is an expression, not a command.
+ */
+static bool
+p_unary_word(const struct token *t)
+{
+	static const char *const words[] = {
+		"not", "split", "isplit", "csplit", "join", NULL
+	};
+	size_t	i;
+
+	for (i = 0; words[i] != NULL; i++) {
+		if (t->text != NULL && strcasecmp(t->text, words[i]) == 0)
+			return (true);
+	}
+	return (false);
+}
+
 static struct node *
 p_statement(struct parser *p)
 {
@@ -578,7 +598,7 @@ p_statement(struct parser *p)
 	if (((type == T_STRING || type == T_XSTRING) && !t.quoted &&
 	    p->src->text[start] != '[' && p->src->text[start] != '$' &&
 	    !isdigit((unsigned char)p->src->text[start])) ||
-	    type == T_PARAM || type == T_AMP) {
+	    (type == T_PARAM && !p_unary_word(&t)) || type == T_AMP) {
 		token_clear(&t);
 		return (p_pipeline(p, NULL));
 	}

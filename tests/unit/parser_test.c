@@ -118,6 +118,10 @@ test_expressions(void)
 	    "pipe(cmd(const'Get-SendConnector' const'x'))))");
 	PARSE_IS("$n+=1", "block(assign(var'n' pipe(const'1')))");
 	PARSE_IS("$a+1", "block(pipe(binary[+](var'a' const'1')))");
+	/* A statement may start with a unary operator; other dash words
+	   are commands. */
+	PARSE_IS("-not $a", "block(pipe(unary[not](var'a')))");
+	PARSE_IS("-Foo", "block(pipe(cmd(const'-Foo')))");
 	PARSE_IS("1 + 2 * 3", "block(pipe(binary[+](const'1' binary[*]("
 	    "const'2' const'3'))))");
 	PARSE_IS("$a -eq 1 -or $b", "block(pipe(binary[or](binary[eq]("
