@@ -11,7 +11,6 @@
 #include "xmalloc.h"
 
 static int		 cmd_get_date_exec(struct cmd_ctx *);
-static char		*date_format(int64_t, const char *);
 static void		 date_format_token(struct buf *, const struct tm *,
 			    int64_t, char, int);
 
@@ -93,7 +92,7 @@ date_now(void)
  * A .NET date format: the standard one-letter forms (o, s, d, D, t, T,
  * g, G, f, F, M, Y) and custom patterns such as yyyy-MM-dd HH:mm.
  */
-static char *
+char *
 date_format(int64_t usec, const char *fmt)
 {
 	static const char *const std[] = {

@@ -59,6 +59,8 @@ static struct value	*eval_binary_values(struct eval *, struct node *,
 static struct value	*eval_unary(struct eval *, struct node *);
 static struct value	*eval_binary(struct eval *, struct node *);
 static struct value	*out_collapse_array(struct value *);
+static struct value	*eval_strop(struct eval *, struct node *,
+			    struct value *, struct value *);
 static struct value	*eval_join(struct value *, struct value *);
 static struct value	*eval_range(struct eval *, struct node *,
 			    struct value *, struct value *);
@@ -1239,19 +1241,17 @@ static bool
 regex_match(struct eval *ev, struct node *n, const char *s,
     const char *pat, bool cs, bool set_matches)
 {
-	regex_t		re;
-	regmatch_t	m[10];
+	regex_t		 re;
+	regmatch_t	 m[10];
 	struct value	*h;
-	char		 err[128];
+	const char	*id;
+	char		*err;
 	size_t		 i;
 	int		 r;
 
-	if ((r = regcomp(&re, pat, REG_EXTENDED | (cs ? 0 : REG_ICASE))) !=
-	    0) {
-		regerror(r, &re, err, sizeof err);
-		eval_runtime_error(ev, n, "InvalidRegularExpression",
-		    "RuntimeException", "The regular expression pattern %s is "
-		    "not valid: %s.", pat, err);
+	if (strop_regcomp(&re, pat, cs, &id, &err) != 0) {
+		eval_runtime_error(ev, n, id, "RuntimeException", "%s", err);
+		free(err);
 		return (false);
 	}
 	r = regexec(&re, s, 10, m, 0);
@@ -1436,6 +1436,8 @@ eval_binary_values(struct eval *ev, struct node *n, struct value *l,
 		return (eval_join(l, r));
 	case OP_RANGE:
 		return (eval_range(ev, n, l, r));
+	case OP_REPLACE: case OP_SPLIT: case OP_F:
+		return (eval_strop(ev, n, l, r));
 	default:
 		eval_runtime_error(ev, n, "OperatorNotSupported",
 		    "RuntimeException", "The '-%s' operator is not supported "
@@ -1493,12 +1495,37 @@ eval_unary(struct eval *ev, struct node *n)
 	case OP_JOIN:
 		res = eval_join(v, NULL);
 		break;
+	case OP_SPLIT:
+		res = eval_strop(ev, n, v, NULL);
+		break;
 	default:
 		res = value_null();
 		break;
 	}
 	value_unref(v);
 	return (res);
+}
+
+/* -replace, -split (r NULL: the unary form) and -f (strops.c). */
+static struct value *
+eval_strop(struct eval *ev, struct node *n, struct value *l, struct value *r)
+{
+	struct value	*res;
+	const char	*id = NULL;
+	char		*err = NULL;
+	bool		 cs = (n->flags & NF_CASE) != 0;
+
+	if (n->op == OP_REPLACE)
+		res = strop_replace(l, r, cs, &id, &err);
+	else if (n->op == OP_SPLIT)
+		res = strop_split(l, r, cs, &id, &err);
+	else
+		res = strop_format(l, r, &id, &err);
+	if (res != NULL)
+		return (res);
+	eval_runtime_error(ev, n, id, "RuntimeException", "%s", err);
+	free(err);
+	return (value_null());
 }
 
 static struct value *

@@ -19,6 +19,7 @@
 #ifndef HUBSH_SHELL_H
 #define HUBSH_SHELL_H
 
+#include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -815,6 +816,22 @@ struct value	*credential_object(const char *, const char *);
 extern const struct cmdlet_entry cmd_get_date_entry;
 /* Now, in microseconds since the epoch (UTC), as V_DATE keeps dates. */
 int64_t		 date_now(void);
+/* A date in a .NET format (standard letter or custom pattern). */
+char		*date_format(int64_t usec, const char *fmt);
+
+/*
+ * strops.c: -replace, -split (r NULL: unary) and -f.  A new value, or
+ * NULL with *id (FullyQualifiedErrorId) and *err (caller frees).
+ */
+struct value	*strop_replace(struct value *, struct value *, bool cs,
+		     const char **id, char **err);
+struct value	*strop_split(struct value *, struct value *, bool cs,
+		     const char **id, char **err);
+struct value	*strop_format(struct value *fmt, struct value *args,
+		     const char **id, char **err);
+/* A .NET pattern compiled as POSIX extended (REG_ICASE unless cs). */
+int		 strop_regcomp(regex_t *, const char *pattern, bool cs,
+		     const char **id, char **err);
 
 /* cmd_foreach.c */
 extern const struct cmdlet_entry cmd_foreach_object_entry;
