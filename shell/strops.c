@@ -17,8 +17,9 @@
  *
  * -f is .NET composite formatting in the en-US culture: {index[,width]
  * [:format]}, {{ and }} for braces; the formats D, N, F, P, X and G with
- * a precision, custom numeric patterns of 0 # , and ., and date patterns
- * (cmd_date.c) for dates.  A width is below 1,000,000, as in .NET.
+ * a precision, custom numeric patterns of 0 # , and . with text around
+ * them, and date patterns (cmd_date.c) for dates.  A width is below
+ * 1,000,000 and a precision at most 99, as in .NET.
  *
  * Each function returns a new value, or NULL with *id (the error's
  * FullyQualifiedErrorId) and *err (the message, caller frees).
@@ -41,6 +42,8 @@
 
 #define STROP_BADFORMAT	"Error formatting a string: Input string was " \
     "not in a correct format.."
+#define STROP_BADSPEC	"Error formatting a string: Format specifier was " \
+    "invalid.."
 #define STROP_BADINDEX	"Error formatting a string: Index (zero based) " \
     "must be greater than or equal to zero and less than the size of the " \
     "argument list.."
@@ -51,12 +54,16 @@ static void	 strop_substitute(struct buf *, const char *, const char *,
 static char	*strop_replace_one(regex_t *, const char *, const char *);
 static void	 strop_split_one(struct value *, regex_t *, const char *,
 		    int64_t);
+static void	 strop_split_chars(struct value *, const char *, int64_t);
+static size_t	 strop_next_char(const char *, size_t);
 static int	 strop_format_one(struct buf *, const char *, size_t,
 		    struct value *);
 static int	 strop_number(struct buf *, struct value *, char, int);
 static int	 strop_custom(struct buf *, double, const char *);
 static void	 strop_grouped(struct buf *, const char *);
 static double	 strop_round(double, int);
+static void	 strop_literal(struct buf *, const char *, size_t);
+static bool	 strop_has_digits(const char *);
 
 /*
  * A .NET pattern in POSIX extended syntax: \d and \D become [0-9] and
@@ -216,8 +223,9 @@ strop_replace_one(regex_t *re, const char *s, const char *rep)
 				p += m[0].rm_eo;
 				break;
 			}
-			buf_addc(&b, p[m[0].rm_eo]);
-			p += m[0].rm_eo + 1;
+			buf_add(&b, p + m[0].rm_eo, strop_next_char(p,
+			    (size_t)m[0].rm_eo) - (size_t)m[0].rm_eo);
+			p += strop_next_char(p, (size_t)m[0].rm_eo);
 		} else
 			p += m[0].rm_eo;
 	}
@@ -292,12 +300,7 @@ strop_split(struct value *l, struct value *r, bool cs, const char **id,
 		else if (r->type == V_ARRAY && value_count(r) > 1 && !isint)
 			max = (int64_t)dmax;
 	}
-	if (*pat == '\0') {
-		/* An empty pattern splits between every character. */
-		free(pat);
-		pat = xstrdup("()");
-	}
-	if (strop_regcomp(&re, pat, cs, id, err) != 0) {
+	if (strop_regcomp(&re, *pat == '\0' ? "()" : pat, cs, id, err) != 0) {
 		free(pat);
 		return (NULL);
 	}
@@ -313,7 +316,10 @@ strop_split(struct value *l, struct value *r, bool cs, const char **id,
 			while (e > t && isspace((unsigned char)e[-1]))
 				*--e = '\0';
 		}
-		strop_split_one(out, &re, t, max);
+		if (*pat == '\0')
+			strop_split_chars(out, t, max);
+		else
+			strop_split_one(out, &re, t, max);
 		free(s);
 	}
 	regfree(&re);
@@ -321,40 +327,65 @@ strop_split(struct value *l, struct value *r, bool cs, const char **id,
 	return (out);
 }
 
-/* The pieces of s between matches of re, at most max (0: any). */
+/*
+ * The pieces of s between matches of re, at most max (0: any), as .NET's
+ * Regex.Split cuts them: an empty match cuts too, so an empty pattern
+ * gives "", each character, "".
+ */
 static void
 strop_split_one(struct value *out, regex_t *re, const char *s, int64_t max)
 {
 	regmatch_t	 m[STROP_GROUPS];
-	const char	*p = s, *from = s;
+	size_t		 len = strlen(s), pos = 0, from = 0, so, eo, g;
 	int64_t		 n = 1;
-	size_t		 g;
 
-	while ((max <= 0 || n < max) && *p != '\0' &&
-	    regexec(re, p, STROP_GROUPS, m, p == s ? 0 : REG_NOTBOL) == 0) {
-		if (m[0].rm_eo == m[0].rm_so) {
-			/* Empty matches split between characters. */
-			if (p + m[0].rm_so == from) {
-				p++;
-				continue;
-			}
-		}
-		value_array_push(out, value_string_take(xstrndup(from,
-		    (size_t)(p + m[0].rm_so - from))));
+	while ((max <= 0 || n < max) && pos <= len &&
+	    regexec(re, s + pos, STROP_GROUPS, m, pos > 0 ? REG_NOTBOL : 0) ==
+	    0) {
+		so = pos + (size_t)m[0].rm_so;
+		eo = pos + (size_t)m[0].rm_eo;
+		value_array_push(out, value_string_take(xstrndup(s + from,
+		    so - from)));
 		n++;
 		/* Captured groups are pieces too, as in .NET. */
-		for (g = 1; g < STROP_GROUPS && m[g].rm_so >= 0; g++) {
-			if (m[0].rm_eo != m[0].rm_so)
-				value_array_push(out, value_string_take(
-				    xstrndup(p + m[g].rm_so,
-				    (size_t)(m[g].rm_eo - m[g].rm_so))));
-		}
-		from = p + m[0].rm_eo;
-		p = m[0].rm_eo == m[0].rm_so ? from + 1 : from;
-		if (m[0].rm_eo == m[0].rm_so && *from == '\0')
-			break;
+		for (g = 1; g < STROP_GROUPS && m[g].rm_so >= 0; g++)
+			value_array_push(out, value_string_take(xstrndup(s +
+			    pos + m[g].rm_so, (size_t)(m[g].rm_eo -
+			    m[g].rm_so))));
+		from = eo;
+		pos = eo > so ? eo : strop_next_char(s, eo);
 	}
-	value_array_push(out, value_string(from));
+	value_array_push(out, value_string(s + from));
+}
+
+/* An empty pattern matches everywhere: "", each character, "". */
+static void
+strop_split_chars(struct value *out, const char *s, int64_t max)
+{
+	size_t	from = 0, next;
+	int64_t	n = 1;
+
+	value_array_push(out, value_string(""));
+	for (n = 2; s[from] != '\0' && (max <= 0 || n < max); n++) {
+		next = strop_next_char(s, from);
+		value_array_push(out, value_string_take(xstrndup(s + from,
+		    next - from)));
+		from = next;
+	}
+	if (max <= 0 || n <= max)
+		value_array_push(out, value_string(s + from));
+}
+
+/* The offset of the character after the one at off (UTF-8), or past. */
+static size_t
+strop_next_char(const char *s, size_t off)
+{
+	if (s[off] == '\0')
+		return (off + 1);
+	off++;
+	while (((unsigned char)s[off] & 0xc0) == 0x80)
+		off++;
+	return (off);
 }
 
 /* ------------------------------------------------------------------ */
@@ -402,7 +433,8 @@ strop_format(struct value *fmt, struct value *args, const char **id,
 	if (rc != 0) {
 		buf_free(&b);
 		*id = "FormatError";
-		*err = xstrdup(rc == -2 ? STROP_BADINDEX : STROP_BADFORMAT);
+		*err = xstrdup(rc == -2 ? STROP_BADINDEX : rc == -3 ?
+		    STROP_BADSPEC : STROP_BADFORMAT);
 		return (NULL);
 	}
 	return (value_string_take(buf_detach(&b)));
@@ -410,7 +442,8 @@ strop_format(struct value *fmt, struct value *args, const char **id,
 
 /*
  * One item, "index[,width][:format]" (len bytes at item): 0, or -1 for
- * a malformed item, -2 for an index past the arguments.
+ * a malformed item, -2 for an index past the arguments, -3 for a format
+ * the value cannot take.
  */
 static int
 strop_format_one(struct buf *b, const char *item, size_t len,
@@ -473,7 +506,7 @@ strop_format_one(struct buf *b, const char *item, size_t len,
 		    strchr("DdNnFfPpXxGg", *p) != NULL &&
 		    (p[1] == '\0' || isdigit((unsigned char)p[1]))) {
 			n = p[1] != '\0' ? strtoul(p + 1, NULL, 10) : 0;
-			rc = n > STROP_PREC_MAX ? -1 : strop_number(&one, v,
+			rc = n > STROP_PREC_MAX ? -3 : strop_number(&one, v,
 			    *p, p[1] != '\0' ? (int)n : -1);
 		} else if (v->type == V_INT || v->type == V_DOUBLE)
 			rc = strop_custom(&one, v->type == V_INT ?
@@ -514,7 +547,7 @@ strop_number(struct buf *b, struct value *v, char f, int prec)
 	case 'D':
 	case 'X':
 		if (v->type != V_INT)
-			return (-1);
+			return (-3);
 		mag = v->u.i < 0 ? (unsigned long long)-(v->u.i + 1) + 1 :
 		    (unsigned long long)v->u.i;
 		if (toupper((unsigned char)f) == 'D')
@@ -587,21 +620,29 @@ strop_grouped(struct buf *b, const char *num)
 }
 
 /*
- * A custom numeric pattern made of 0, #, one '.', and ',' in the integer
- * part (thousands): "0.00", "#,##0", "000"; anything else is an error.
+ * A custom numeric pattern: a core of 0, #, one '.' and ',' in the
+ * integer part (thousands) — "0.00", "#,##0", "000" — with text before
+ * and after it copied as it is ('quoted' or not): "#,##0 MB".  Text
+ * inside the core is an error here, where .NET would copy it.
  */
 static int
 strop_custom(struct buf *b, double d, const char *pat)
 {
-	const char	*p, *dot = strchr(pat, '.');
+	const char	*p, *core, *end, *dot;
 	char		 tmp[512], *digits;
 	int		 minint = 0, dec = 0, mindec = 0;
 	bool		 group = false;
 	size_t		 len;
 
-	for (p = pat; *p != '\0'; p++) {
-		if (strchr("0#,.", *p) == NULL || (*p == '.' && p != dot) ||
-		    (*p == ',' && dot != NULL && p > dot))
+	core = pat + strcspn(pat, "0#,.");
+	for (end = core; *end != '\0' && strchr("0#,.", *end) != NULL; end++)
+		continue;
+	if (core == end || strop_has_digits(end))
+		return (-1);
+	dot = memchr(core, '.', (size_t)(end - core));
+	for (p = core; p < end; p++) {
+		if ((*p == '.' && p != dot) || (*p == ',' && dot != NULL &&
+		    p > dot))
 			return (-1);
 		if (dot == NULL || p < dot) {
 			minint += *p == '0';
@@ -636,10 +677,50 @@ strop_custom(struct buf *b, double d, const char *pat)
 		memmove(digits, digits + 1, strlen(digits));
 	else if (minint == 0 && strcmp(digits, "0") == 0)
 		digits[0] = '\0';
+	strop_literal(b, pat, (size_t)(core - pat));
 	if (group)
 		strop_grouped(b, digits);
 	else
 		buf_adds(b, digits);
+	strop_literal(b, end, strlen(end));
 	free(digits);
 	return (0);
+}
+
+/* Are there digit placeholders (0 #) outside quotes in s? */
+static bool
+strop_has_digits(const char *s)
+{
+	char	q = '\0';
+
+	for (; *s != '\0'; s++) {
+		if (q != '\0' && *s == q)
+			q = '\0';
+		else if (q == '\0' && (*s == '\'' || *s == '"'))
+			q = *s;
+		else if (q == '\0' && *s == '\\' && s[1] != '\0')
+			s++;
+		else if (q == '\0' && (*s == '0' || *s == '#'))
+			return (true);
+	}
+	return (false);
+}
+
+/* Literal text of a custom pattern: quotes dropped, \x is x. */
+static void
+strop_literal(struct buf *b, const char *s, size_t len)
+{
+	size_t	i;
+	char	q = '\0';
+
+	for (i = 0; i < len; i++) {
+		if (q != '\0' && s[i] == q)
+			q = '\0';
+		else if (q == '\0' && (s[i] == '\'' || s[i] == '"'))
+			q = s[i];
+		else if (q == '\0' && s[i] == '\\' && i + 1 < len)
+			buf_addc(b, s[++i]);
+		else
+			buf_addc(b, s[i]);
+	}
 }
