@@ -48,6 +48,10 @@ const struct cmdlet_entry *cmdlet_table[] = {
 	&cmd_convertto_csv_entry,
 	&cmd_export_csv_entry,
 	&cmd_get_date_entry,
+	&cmd_test_path_entry,
+	&cmd_join_path_entry,
+	&cmd_write_warning_entry,
+	&cmd_write_verbose_entry,
 	&cmd_get_help_entry,
 	&cmd_get_command_entry,
 	NULL

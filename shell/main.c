@@ -53,6 +53,7 @@ static volatile sig_atomic_t main_jmp_ok;
 static void	usage(FILE *);
 static char	*read_file(const char *, size_t *, char **);
 static int	 run_text(struct shell *, const char *, const char *, size_t);
+static void	 main_script_vars(struct shell *, const char *);
 static int	 run_interactive(struct shell *);
 static char	*main_read_line(struct shell *, const char *, bool);
 static bool	 history_secret(const char *);
@@ -96,6 +97,23 @@ read_file(const char *path, size_t *len, char **cause)
 	*len = b.len;
 	s = buf_detach(&b);
 	return (s);
+}
+
+/*
+ * $PSCommandPath and $PSScriptRoot of a -File script: its full path and
+ * its directory (a script finds its CSV files and modules with them).
+ */
+static void
+main_script_vars(struct shell *sh, const char *file)
+{
+	char	*path, *slash;
+
+	if ((path = realpath(file, NULL)) == NULL)
+		return;
+	shell_setvar(sh, "PSCommandPath", value_string(path));
+	if ((slash = strrchr(path, '/')) != NULL)
+		*(slash == path ? slash + 1 : slash) = '\0';
+	shell_setvar(sh, "PSScriptRoot", value_string_take(path));
 }
 
 /* Run a whole script; returns the process exit status. */
@@ -342,6 +360,8 @@ main(int argc, char **argv)
 			shell_free(sh);
 			return (64);
 		}
+		if (file != NULL)
+			main_script_vars(sh, file);
 		status = run_text(sh, file != NULL ? file : "line", text, len);
 		free(text);
 	} else

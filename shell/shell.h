@@ -812,6 +812,14 @@ extern const struct cmdlet_entry cmd_convertto_securestring_entry;
 /* A PSCredential; the password is copied into a SecureString. */
 struct value	*credential_object(const char *, const char *);
 
+/* cmd_path.c */
+extern const struct cmdlet_entry cmd_test_path_entry;
+extern const struct cmdlet_entry cmd_join_path_entry;
+
+/* cmd_stream.c */
+extern const struct cmdlet_entry cmd_write_warning_entry;
+extern const struct cmdlet_entry cmd_write_verbose_entry;
+
 /* cmd_date.c */
 extern const struct cmdlet_entry cmd_get_date_entry;
 /* Now, in microseconds since the epoch (UTC), as V_DATE keeps dates. */

@@ -1,0 +1,19 @@
+# What scripts use to find their files and to talk to the admin:
+# $PSScriptRoot, Join-Path, Test-Path, Write-Warning, Write-Verbose.
+$csv = Join-Path $PSScriptRoot 'paths-streams.ps1'
+Test-Path $csv
+Test-Path $csv -PathType Container
+Test-Path $PSScriptRoot -PathType Container
+Test-Path (Join-Path $PSScriptRoot 'no-such-file.csv')
+Test-Path 'paths-*.ps1'
+Test-Path -LiteralPath 'paths-*.ps1'
+$PSScriptRoot.EndsWith('/golden')
+Join-Path 'conf/' '/partners.csv'
+'a', 'b/' | Join-Path -ChildPath 'c'
+Write-Warning "Partner $($csv.Length -gt 0) checked"
+Write-Verbose 'not shown without -Verbose'
+Write-Verbose 'shown' -Verbose
+$VerbosePreference = 'Continue'
+'piped' | Write-Verbose
+$out = Write-Warning 'warnings are not output'
+$null -eq $out
