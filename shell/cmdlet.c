@@ -52,6 +52,8 @@ const struct cmdlet_entry *cmdlet_table[] = {
 	&cmd_join_path_entry,
 	&cmd_write_warning_entry,
 	&cmd_write_verbose_entry,
+	&cmd_read_host_entry,
+	&cmd_start_sleep_entry,
 	&cmd_get_help_entry,
 	&cmd_get_command_entry,
 	NULL

@@ -812,9 +812,15 @@ extern const struct cmdlet_entry cmd_convertto_securestring_entry;
 /* A PSCredential; the password is copied into a SecureString. */
 struct value	*credential_object(const char *, const char *);
 
+/* cmd_host.c */
+extern const struct cmdlet_entry cmd_read_host_entry;
+
 /* cmd_path.c */
 extern const struct cmdlet_entry cmd_test_path_entry;
 extern const struct cmdlet_entry cmd_join_path_entry;
+
+/* cmd_sleep.c */
+extern const struct cmdlet_entry cmd_start_sleep_entry;
 
 /* cmd_stream.c */
 extern const struct cmdlet_entry cmd_write_warning_entry;

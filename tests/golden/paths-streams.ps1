@@ -1,5 +1,6 @@
 # What scripts use to find their files and to talk to the admin:
-# $PSScriptRoot, Join-Path, Test-Path, Write-Warning, Write-Verbose.
+# $PSScriptRoot, Join-Path, Test-Path, Write-Warning, Write-Verbose,
+# Start-Sleep, and Read-Host, which a batch run refuses.
 $csv = Join-Path $PSScriptRoot 'paths-streams.ps1'
 Test-Path $csv
 Test-Path $csv -PathType Container
@@ -17,3 +18,6 @@ $VerbosePreference = 'Continue'
 'piped' | Write-Verbose
 $out = Write-Warning 'warnings are not output'
 $null -eq $out
+Start-Sleep -Milliseconds 20
+'slept'
+Read-Host 'Partner domain'

@@ -2,14 +2,14 @@
 # interactive.sh - hubsh at a terminal, driven through tmux: tab
 # completion from the cmdlet table, the ">> " continuation prompt,
 # Ctrl-C, mandatory-parameter prompting, Get-Credential without echo,
-# the confirmation prompt, secrets kept out of the history.  tmux is a test dependency; without it this
+# Read-Host, the confirmation prompt, secrets kept out of the history.  tmux is a test dependency; without it this
 # test fails rather than pretending.
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..9"
+echo "1..10"
 if ! command -v tmux >/dev/null 2>&1; then
-	for i in 1 2 3 4 5 6 7 8 9; do tap_result 1 "tmux is installed"; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do tap_result 1 "tmux is installed"; done
 	exit 0
 fi
 
@@ -72,6 +72,14 @@ wait_for 'relayuser'
 sleep 0.3
 ! screen | grep -q 'Hidden-Pw-42'
 tap_result $? "Get-Credential reads the password without echo"
+
+keys '$d = Read-Host "Partner domain"' Enter
+wait_for 'Partner domain:'
+r1=$?
+keys 'contoso.example' Enter
+keys '"got=" + $d' Enter
+wait_for 'got=contoso.example'
+tap_result $(( r1 | $? )) "Read-Host shows its prompt and returns the line"
 
 keys 'Remove-SendConnector Q' Enter
 wait_for 'Are you sure you want to perform this action?'
