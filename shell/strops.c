@@ -294,13 +294,16 @@ strop_split(struct value *l, struct value *r, bool cs, const char **id,
 		pv = r->type == V_ARRAY && value_count(r) > 0 ?
 		    value_item(r, 0) : r;
 		pat = value_to_string(pv);
-		if (r->type == V_ARRAY && value_count(r) > 1 &&
-		    !value_to_number(value_item(r, 1), &dmax, &max, &isint))
-			max = 0;
-		else if (r->type == V_ARRAY && value_count(r) > 1 && !isint)
-			max = (int64_t)dmax;
+		if (r->type == V_ARRAY && value_count(r) > 1) {
+			if (!value_to_number(value_item(r, 1), &dmax, &max,
+			    &isint))
+				max = 0;
+			else if (!isint)
+				max = (int64_t)dmax;
+		}
 	}
-	if (strop_regcomp(&re, *pat == '\0' ? "()" : pat, cs, id, err) != 0) {
+	/* An empty pattern needs no expression (strop_split_chars). */
+	if (*pat != '\0' && strop_regcomp(&re, pat, cs, id, err) != 0) {
 		free(pat);
 		return (NULL);
 	}
@@ -322,15 +325,15 @@ strop_split(struct value *l, struct value *r, bool cs, const char **id,
 			strop_split_one(out, &re, t, max);
 		free(s);
 	}
-	regfree(&re);
+	if (*pat != '\0')
+		regfree(&re);
 	free(pat);
 	return (out);
 }
 
 /*
  * The pieces of s between matches of re, at most max (0: any), as .NET's
- * Regex.Split cuts them: an empty match cuts too, so an empty pattern
- * gives "", each character, "".
+ * Regex.Split cuts them: an empty match cuts too.
  */
 static void
 strop_split_one(struct value *out, regex_t *re, const char *s, int64_t max)
