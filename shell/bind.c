@@ -48,6 +48,7 @@ static const struct param_entry domain_controller_param =
 static void	bind_error(struct binder *, struct extent, const char *,
 		    const char *, const char *, ...)
 		    __attribute__((format(printf, 5, 6)));
+static struct extent bind_where(const struct binder *);
 static int	date_parse_time(const char *, int *, int *, int *);
 static int	conv_datetime(const struct param_entry *, struct value *,
 		    struct value **, char **);
@@ -257,7 +258,18 @@ bind_error(struct binder *bd, struct extent ext, const char *id,
 	va_end(ap);
 	errrec_set(&e->activity, xstrdup(bd->entry->name));
 	errrec_set(&e->invocation, xstrdup(bd->invocation));
+	/* A script's own arguments (hubsh -File x.ps1 -A b) have no place. */
+	e->has_position = bd->cmd != NULL;
 	shell_report(bd->sh, e);
+}
+
+/* Where the command being bound is, for errors about it as a whole. */
+static struct extent
+bind_where(const struct binder *bd)
+{
+	struct extent	none = { 0, 0 };
+
+	return (bd->cmd != NULL ? bd->cmd->ext : none);
 }
 
 /*
@@ -1078,7 +1090,7 @@ bind_mandatory(struct binder *bd, bool piped)
 			break;
 		}
 		if (value_count(v) == 0 && v->type == V_ARRAY) {
-			bind_error(bd, bd->cmd->ext,
+			bind_error(bd, bind_where(bd),
 			    "ParameterArgumentValidationErrorEmptyCollection"
 			    "NotAllowed", "InvalidData", "Cannot bind argument "
 			    "to parameter '%s' because it is an empty "
@@ -1087,13 +1099,13 @@ bind_mandatory(struct binder *bd, bool piped)
 			ok = false;
 			break;
 		}
-		ok = bind_set(bd, (int)i, v, bd->cmd->ext);
+		ok = bind_set(bd, (int)i, v, bind_where(bd));
 		value_unref(v);
 		if (!ok)
 			break;
 	}
 	if (ok && missing.len > 0) {
-		bind_error(bd, bd->cmd->ext, "MissingMandatoryParameter",
+		bind_error(bd, bind_where(bd), "MissingMandatoryParameter",
 		    "InvalidArgument", "Cannot process command because of one "
 		    "or more missing mandatory parameters:%s.", missing.s);
 		ok = false;

@@ -193,6 +193,21 @@ complete_values(struct shell *sh, struct cands *c,
 		complete_identities(sh, c, prefix);
 }
 
+struct var_cands {
+	struct cands	*c;
+	const char	*prefix;
+};
+
+static void
+complete_var(const char *name, void *arg)
+{
+	struct var_cands	*vc = arg;
+	char			*v = xprintf("$%s", name);
+
+	cands_add(vc->c, vc->prefix, v);
+	free(v);
+}
+
 char **
 complete_line(struct shell *sh, const char *line, size_t start, size_t end)
 {
@@ -207,11 +222,10 @@ complete_line(struct shell *sh, const char *line, size_t start, size_t end)
 		cands_add(&c, prefix, "$true");
 		cands_add(&c, prefix, "$false");
 		cands_add(&c, prefix, "$null");
-		for (i = 0; sh != NULL && i < sh->nvars; i++) {
-			char	*v = xprintf("$%s", sh->vars[i].name);
+		if (sh != NULL) {
+			struct var_cands	vc = { &c, prefix };
 
-			cands_add(&c, prefix, v);
-			free(v);
+			shell_each_var(sh, complete_var, &vc);
 		}
 	} else if (n == 0)
 		complete_commands(&c, prefix);

@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "shell.h"
 #include "xmalloc.h"
@@ -367,4 +368,212 @@ errrec_render(const struct errrec *e, int width)
 	s = format_wrap(b.s, width - 1);
 	buf_free(&b);
 	return (s);
+}
+
+struct errrec *
+errrec_dup(const struct errrec *e)
+{
+	struct errrec	*c;
+
+	if (e == NULL)
+		return (NULL);
+	c = xcalloc(1, sizeof *c);
+	*c = *e;
+	c->message = xstrdup(e->message);
+	c->category = xstrdup(e->category);
+	c->reason = xstrdup(e->reason);
+	c->activity = xstrdup(e->activity);
+	c->target = e->target != NULL ? xstrdup(e->target) : NULL;
+	c->target_type = e->target_type != NULL ? xstrdup(e->target_type) :
+	    NULL;
+	c->fqid = xstrdup(e->fqid);
+	c->invocation = xstrdup(e->invocation);
+	c->src = e->src != NULL ? source_ref(e->src) : NULL;
+	return (c);
+}
+
+/*
+ * The exceptions hubsh's errors carry (errrec.reason), with the type
+ * each derives from and its namespace: what catch [Type] matches and
+ * what $_.Exception.GetType() names.  A reason not listed is taken as
+ * a direct System.Exception.
+ */
+static const struct {
+	const char	*name;
+	const char	*base;
+	const char	*ns;
+} exceptions[] = {
+#define SMA	"System.Management.Automation."
+#define EXD	"Microsoft.Exchange.Data."
+	{ "Exception", NULL, "System." },
+	{ "SystemException", "Exception", "System." },
+	{ "ApplicationException", "Exception", "System." },
+	{ "ArgumentException", "SystemException", "System." },
+	{ "ArgumentNullException", "ArgumentException", "System." },
+	{ "ArgumentOutOfRangeException", "ArgumentException", "System." },
+	{ "FormatException", "SystemException", "System." },
+	{ "InvalidCastException", "SystemException", "System." },
+	{ "InvalidOperationException", "SystemException", "System." },
+	{ "NotSupportedException", "SystemException", "System." },
+	{ "NullReferenceException", "SystemException", "System." },
+	{ "IndexOutOfRangeException", "SystemException", "System." },
+	{ "DivideByZeroException", "ArithmeticException", "System." },
+	{ "ArithmeticException", "SystemException", "System." },
+	{ "OverflowException", "ArithmeticException", "System." },
+	{ "UnauthorizedAccessException", "SystemException", "System." },
+	{ "TimeoutException", "SystemException", "System." },
+	{ "IOException", "SystemException", "System.IO." },
+	{ "FileNotFoundException", "IOException", "System.IO." },
+	{ "DirectoryNotFoundException", "IOException", "System.IO." },
+	{ "RuntimeException", "SystemException", SMA },
+	{ "ParentContainsErrorRecordException", "SystemException", SMA },
+	{ "ParseException", "RuntimeException", SMA },
+	{ "CommandNotFoundException", "RuntimeException", SMA },
+	{ "ParameterBindingException", "RuntimeException", SMA },
+	{ "ParameterBindingValidationException",
+	    "ParameterBindingException", SMA },
+	{ "ParameterBindingArgumentTransformationException",
+	    "ParameterBindingException", SMA },
+	{ "ActionPreferenceStopException", "RuntimeException", SMA },
+	{ "MethodException", "RuntimeException", SMA },
+	{ "MethodInvocationException", "MethodException", SMA },
+	{ "SessionStateException", "RuntimeException", SMA },
+	{ "ItemNotFoundException", "SessionStateException", SMA },
+	{ "PSArgumentException", "ArgumentException", SMA },
+	{ "PSArgumentOutOfRangeException", "ArgumentOutOfRangeException",
+	    SMA },
+	{ "PSInvalidOperationException", "InvalidOperationException", SMA },
+	{ "PSInvalidCastException", "InvalidCastException", SMA },
+	{ "PSNotSupportedException", "NotSupportedException", SMA },
+	{ "HostException", "RuntimeException", SMA },
+	{ "HelpNotFoundException", "SystemException", SMA },
+	{ "WriteErrorException", "SystemException",
+	    "Microsoft.PowerShell.Commands." },
+	{ "LocalizedException", "Exception", "Microsoft.Exchange.Data.Common." },
+	{ "DataValidationException", "LocalizedException", EXD },
+	{ "ManagementObjectNotFoundException", "LocalizedException",
+	    "Microsoft.Exchange.Configuration.Tasks." },
+	{ "ManagementObjectAmbiguousException", "LocalizedException",
+	    "Microsoft.Exchange.Configuration.Tasks." },
+	{ "ADObjectAlreadyExistsException", "LocalizedException",
+	    EXD "Directory." },
+	{ "StoreException", "LocalizedException", "Hubsh." },
+	{ "StoreUnavailableException", "StoreException", "Hubsh." },
+	{ "TransportException", "LocalizedException", "Hubsh." },
+	{ "TransportServiceException", "TransportException", "Hubsh." },
+#undef SMA
+#undef EXD
+};
+
+static int
+exception_find(const char *name)
+{
+	const char	*dot;
+	size_t		 i;
+
+	/* System.IO.IOException and IOException name the same type. */
+	if ((dot = strrchr(name, '.')) != NULL)
+		name = dot + 1;
+	for (i = 0; i < sizeof exceptions / sizeof exceptions[0]; i++) {
+		if (strcasecmp(exceptions[i].name, name) == 0)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+bool
+errrec_is_a(const struct errrec *e, const char *type)
+{
+	const char	*name = e->reason[0] != '\0' ? e->reason :
+			    "RuntimeException";
+	const char	*want;
+	int		 i, guard;
+
+	want = strrchr(type, '.') != NULL ? strrchr(type, '.') + 1 : type;
+	for (guard = 0; name != NULL && guard < 16; guard++) {
+		if (strcasecmp(name, want) == 0)
+			return (true);
+		if ((i = exception_find(name)) < 0)
+			return (strcasecmp(want, "Exception") == 0);
+		name = exceptions[i].base;
+	}
+	return (false);
+}
+
+/* An error's exception as PowerShell shows it: type and Message. */
+static struct value *
+errrec_exception(const struct errrec *e)
+{
+	struct value	*x;
+	const char	*name = e->reason[0] != '\0' ? e->reason :
+			    "RuntimeException";
+	char		*full;
+	int		 i;
+
+	i = exception_find(name);
+	full = i >= 0 ? xprintf("%s%s", exceptions[i].ns, exceptions[i].name) :
+	    xprintf("System.%s", name);
+	x = value_object(full, NULL);
+	object_add_const(x, "Message", value_string(e->message));
+	object_add_const(x, "InnerException", value_null());
+	x->u.obj->text = xprintf("%s: %s", full, e->message);
+	free(full);
+	return (x);
+}
+
+/* Where an error happened, as $_.InvocationInfo has it. */
+static struct value *
+errrec_invocation(const struct errrec *e)
+{
+	struct value	*v, *cmd;
+	size_t		 start, end;
+	int		 line = 0;
+
+	v = value_object("System.Management.Automation.InvocationInfo", NULL);
+	cmd = value_object("System.Management.Automation.CmdletInfo", NULL);
+	object_add_const(cmd, "Name", value_string(e->activity));
+	cmd->u.obj->text = xstrdup(e->activity);
+	object_add_const(v, "MyCommand", cmd);
+	object_add_const(v, "InvocationName", value_string(e->invocation));
+	if (e->has_position && e->src != NULL) {
+		err_find_line(e->src, e->ext.start, &start, &end, &line);
+		object_add_const(v, "ScriptName", value_string(
+		    strcmp(e->src->name, "line") != 0 ? e->src->name : ""));
+		object_add_const(v, "ScriptLineNumber", value_int(line));
+		object_add_const(v, "OffsetInLine", value_int(
+		    (int64_t)(e->ext.start - start) + 1));
+		object_add_const(v, "Line", value_string_take(xstrndup(
+		    e->src->text + start, end - start)));
+		object_add_const(v, "PositionMessage", value_string_take(
+		    position_message(e->src, e->ext)));
+	}
+	return (v);
+}
+
+struct value *
+errrec_value(const struct errrec *e)
+{
+	struct value	*v, *ci;
+
+	v = value_object("System.Management.Automation.ErrorRecord", NULL);
+	object_add_const(v, "Exception", errrec_exception(e));
+	object_add_const(v, "TargetObject", e->target != NULL ?
+	    value_string(e->target) : value_null());
+	ci = value_object("System.Management.Automation.ErrorCategoryInfo",
+	    NULL);
+	object_add_const(ci, "Category", value_string(e->category));
+	object_add_const(ci, "Activity", value_string(e->activity));
+	object_add_const(ci, "Reason", value_string(e->reason));
+	object_add_const(ci, "TargetName", value_string(e->target != NULL ?
+	    e->target : ""));
+	object_add_const(ci, "TargetType", value_string(e->target_type !=
+	    NULL ? e->target_type : ""));
+	ci->u.obj->text = err_category(e);
+	object_add_const(v, "CategoryInfo", ci);
+	object_add_const(v, "FullyQualifiedErrorId", value_string(e->fqid));
+	object_add_const(v, "ErrorDetails", value_null());
+	object_add_const(v, "InvocationInfo", errrec_invocation(e));
+	v->u.obj->text = xstrdup(e->message);
+	v->u.obj->err = errrec_dup(e);
+	return (v);
 }

@@ -28,27 +28,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include "shell.h"
+#include "eval_int.h"
 #include "xmalloc.h"
 
-struct eval {
-	struct shell	*sh;
-	struct source	*src;
-	bool		 failed;	/* an error in this statement */
-	bool		 stop;		/* unwind the script */
-};
-
-static enum exec_status	 exec_block(struct eval *, struct node *,
-			    struct value *);
-static void		 exec_statement(struct eval *, struct node *,
-			    struct value *);
 static void		 exec_pipeline(struct eval *, struct node *,
 			    struct value *);
 static void		 exec_command(struct eval *, struct node *,
 			    struct value **, size_t, bool, struct value *);
 static void		 exec_command_node(struct eval *, struct node *,
 			    struct value **, size_t, bool, struct value *);
-static struct value	*eval_expr(struct eval *, struct node *);
 static struct value	*eval_node(struct eval *, struct node *);
 static void		 exec_node(struct eval *, struct node *,
 			    struct value *);
@@ -64,73 +52,6 @@ static struct value	*eval_strop(struct eval *, struct node *,
 static struct value	*eval_join(struct value *, struct value *);
 static struct value	*eval_range(struct eval *, struct node *,
 			    struct value *, struct value *);
-static void		 eval_runtime_error(struct eval *, struct node *,
-			    const char *, const char *, const char *, ...)
-			    __attribute__((format(printf, 5, 6)));
-
-/* The current $_ while script blocks run. */
-static struct value	*dollar_under;
-
-/* Variables: case-insensitive names; scope qualifiers are ignored. */
-static const char *
-var_base(const char *name)
-{
-	if (strncasecmp(name, "global:", 7) == 0)
-		return (name + 7);
-	if (strncasecmp(name, "script:", 7) == 0)
-		return (name + 7);
-	if (strncasecmp(name, "local:", 6) == 0)
-		return (name + 6);
-	return (name);
-}
-
-struct value *
-shell_getvar(struct shell *sh, const char *name)
-{
-	const char	*env;
-	size_t		 i;
-
-	name = var_base(name);
-	if (strcasecmp(name, "true") == 0)
-		return (value_bool(true));
-	if (strcasecmp(name, "false") == 0)
-		return (value_bool(false));
-	if (strcasecmp(name, "null") == 0)
-		return (value_null());
-	if (strcmp(name, "_") == 0 || strcasecmp(name, "PSItem") == 0)
-		return (value_ref(dollar_under));
-	if (strcmp(name, "?") == 0)
-		return (value_bool(sh->last_ok));
-	if (strncasecmp(name, "env:", 4) == 0) {
-		env = getenv(name + 4);
-		return (env != NULL ? value_string(env) : value_null());
-	}
-	for (i = 0; i < sh->nvars; i++) {
-		if (strcasecmp(sh->vars[i].name, name) == 0)
-			return (value_ref(sh->vars[i].val));
-	}
-	return (value_null());
-}
-
-/* Set a variable, taking the reference to v. */
-void
-shell_setvar(struct shell *sh, const char *name, struct value *v)
-{
-	size_t	i;
-
-	name = var_base(name);
-	for (i = 0; i < sh->nvars; i++) {
-		if (strcasecmp(sh->vars[i].name, name) == 0) {
-			value_unref(sh->vars[i].val);
-			sh->vars[i].val = v;
-			return;
-		}
-	}
-	sh->vars = xreallocarray(sh->vars, sh->nvars + 1, sizeof *sh->vars);
-	sh->vars[sh->nvars].name = xstrdup(name);
-	sh->vars[sh->nvars].val = v;
-	sh->nvars++;
-}
 
 void
 shell_print_value(struct shell *sh, struct value *v)
@@ -153,7 +74,7 @@ shell_print_value(struct shell *sh, struct value *v)
 }
 
 /* Keep a parsed tree alive for the session: script blocks point into it. */
-static void
+void
 shell_keep_tree(struct shell *sh, struct node *tree, struct source *src)
 {
 	sh->trees = xreallocarray(sh->trees, sh->ntrees + 1,
@@ -172,6 +93,7 @@ shell_run(struct shell *sh, struct source *src)
 	struct node		*tree;
 	struct errrec		*e;
 	struct eval		 ev;
+	enum exec_status	 st = EXEC_OK;
 	size_t			 i;
 
 	tree = parse_script(src, 0, src->len, &perr);
@@ -194,6 +116,11 @@ shell_run(struct shell *sh, struct source *src)
 	memset(&ev, 0, sizeof ev);
 	ev.sh = sh;
 	ev.src = src;
+	if (tree->nkids > 0 && tree->kids[0]->type == N_PARAMBLOCK &&
+	    func_bind_script(sh, src, tree->kids[0]) != 0) {
+		sh->last_ok = false;
+		return (EXEC_STOP);
+	}
 	for (i = 0; i < tree->nkids; i++) {
 		struct value	*out = value_array();
 
@@ -203,13 +130,20 @@ shell_run(struct shell *sh, struct source *src)
 		value_unref(out);
 		if (!sh->exiting)
 			sh->last_ok = !ev.failed;
-		if (ev.stop || sh->exiting)
-			return (EXEC_STOP);
+		if (ev_unwinding(&ev)) {
+			st = sh->flow == FLOW_STOP || sh->exiting ? EXEC_STOP :
+			    EXEC_OK;
+			break;
+		}
 	}
-	return (EXEC_OK);
+	/* A break, continue or return at the top ends the script quietly. */
+	free(sh->flow_label);
+	sh->flow_label = NULL;
+	sh->flow = FLOW_NONE;
+	return (st);
 }
 
-static enum exec_status
+enum exec_status
 exec_block(struct eval *ev, struct node *block, struct value *out)
 {
 	size_t	i;
@@ -219,14 +153,38 @@ exec_block(struct eval *ev, struct node *block, struct value *out)
 		exec_statement(ev, block->kids[i], out);
 		if (!ev->sh->exiting)
 			ev->sh->last_ok = !ev->failed;
-		if (ev->stop || ev->sh->exiting)
+		if (ev_unwinding(ev))
 			return (EXEC_STOP);
 	}
 	return (EXEC_OK);
 }
 
-/* Append the items of v (flattened) to out; takes the reference. */
-static void
+/* Run a block of another tree (a function's) in the current scope. */
+void
+shell_run_block(struct shell *sh, struct source *src, struct node *block,
+    struct value *out)
+{
+	struct eval	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.sh = sh;
+	ev.src = src;
+	exec_block(&ev, block, out);
+}
+
+/* Evaluate one expression node of a tree in the current scope. */
+struct value *
+shell_eval_node(struct shell *sh, struct source *src, struct node *n)
+{
+	struct eval	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.sh = sh;
+	ev.src = src;
+	return (eval_expr(&ev, n));
+}
+
+void
 out_append(struct value *out, struct value *v)
 {
 	size_t	i;
@@ -239,151 +197,191 @@ out_append(struct value *out, struct value *v)
 	value_unref(v);
 }
 
-static void
-exec_assign(struct eval *ev, struct node *n)
+/* The binary operator a compound assignment applies. */
+static enum op
+assign_op(enum op op)
 {
-	struct node	*target = n->kids[0];
-	struct value	*out, *v, *cur, *res, *base, *copy;
+	switch (op) {
+	case OP_PLUS_ASSIGN: case OP_INC: return (OP_PLUS);
+	case OP_MINUS_ASSIGN: case OP_DEC: return (OP_MINUS);
+	case OP_MUL_ASSIGN: return (OP_MUL);
+	case OP_DIV_ASSIGN: return (OP_DIV);
+	case OP_MOD_ASSIGN: return (OP_MOD);
+	default: return (OP_NONE);
+	}
+}
+
+/* $h[key] = v and $a[i] = v: hashtables and arrays change in place. */
+static void
+assign_index(struct eval *ev, struct node *target, struct value *v)
+{
+	struct value	*base, *idx;
+	int64_t		 i;
+	double		 d;
+	bool		 is_int;
+
+	base = eval_expr(ev, target->kids[0]);
+	idx = eval_expr(ev, target->kids[1]);
+	if (base->type == V_HASH)
+		value_hash_set(base, value_ref(idx), value_ref(v));
+	else if (base->type == V_ARRAY && value_to_number(idx, &d, &i,
+	    &is_int) && (i += i < 0 ? (int64_t)base->u.arr.n : 0) >= 0 &&
+	    (size_t)i < base->u.arr.n) {
+		value_unref(base->u.arr.v[i]);
+		base->u.arr.v[i] = value_ref(v);
+	} else if (base->type == V_ARRAY)
+		eval_runtime_error(ev, target, "IndexOutOfRange",
+		    "RuntimeException", "Index was outside the bounds of the "
+		    "array.");
+	else if (base->type == V_NULL)
+		eval_runtime_error(ev, target, "NullArray", "RuntimeException",
+		    "Cannot index into a null array.");
+	else
+		eval_runtime_error(ev, target, "CannotIndex",
+		    "RuntimeException", "Unable to index into an object of "
+		    "type %s.", value_type_name(base));
+	value_unref(idx);
+	value_unref(base);
+	value_unref(v);
+}
+
+/* $obj.Name = v: a hashtable's key, or a property of a copy. */
+static void
+assign_member(struct eval *ev, struct node *target, struct value *v)
+{
+	struct value	*base, *cur, *copy;
 	char		*name;
 	size_t		 i;
 
+	base = shell_getvar(ev->sh, target->kids[0]->str);
+	cur = eval_expr(ev, target->kids[1]);
+	name = value_to_string(cur);
+	value_unref(cur);
+	if (base->type == V_HASH) {
+		value_hash_set(base, value_string(name), v);
+		value_unref(base);
+	} else if (base->type == V_OBJECT) {
+		copy = value_copy_shallow(base);
+		for (i = 0; i < copy->u.obj->nprops; i++) {
+			if (strcasecmp(copy->u.obj->props[i].name, name) == 0)
+				break;
+		}
+		if (i < copy->u.obj->nprops) {
+			value_unref(copy->u.obj->props[i].val);
+			copy->u.obj->props[i].val = v;
+		} else
+			object_add(copy, name, v);
+		shell_setvar(ev->sh, target->kids[0]->str, copy);
+		value_unref(base);
+	} else {
+		eval_runtime_error(ev, target, "PropertyNotFound",
+		    "RuntimeException", "The property '%s' cannot be found on "
+		    "this object. Verify that the property exists and can be "
+		    "set.", name);
+		value_unref(base);
+		value_unref(v);
+	}
+	free(name);
+}
+
+/* Store v (taken) where an assignment's left side says. */
+static void
+assign_to(struct eval *ev, struct node *target, struct value *v)
+{
+	if (target->type == N_VAR)
+		shell_setvar(ev->sh, target->str, v);
+	else if (target->type == N_MEMBER && target->kids[0]->type == N_VAR)
+		assign_member(ev, target, v);
+	else if (target->type == N_INDEX)
+		assign_index(ev, target, v);
+	else if (target->type == N_CAST && target->kids[0]->type == N_VAR)
+		/* [int]$n = '5': converted once; the type does not stay. */
+		shell_setvar(ev->sh, target->kids[0]->str,
+		    shell_cast_value(ev->sh, target->str, v));
+	else {
+		eval_runtime_error(ev, target, "InvalidLeftHandSide",
+		    "RuntimeException", "The assignment expression is not "
+		    "valid.");
+		value_unref(v);
+	}
+}
+
+/* cur op v for a compound assignment; += on an array appends. */
+static struct value *
+assign_combine(struct eval *ev, struct node *n, enum op op,
+    struct value *cur, struct value *v)
+{
+	struct node	 fake;
+	struct value	*res;
+	size_t		 i;
+
+	if (op == OP_PLUS && (cur->type == V_ARRAY || cur->type == V_NULL) &&
+	    n->op == OP_PLUS_ASSIGN) {
+		res = cur->type == V_NULL ? value_array() :
+		    value_copy_shallow(cur);
+		for (i = 0; i < value_count(v); i++)
+			value_array_push(res, value_ref(value_item(v, i)));
+		return (res);
+	}
+	memset(&fake, 0, sizeof fake);
+	fake.type = N_BINARY;
+	fake.op = op;
+	fake.ext = n->ext;
+	return (eval_binary_values(ev, &fake, cur, v));
+}
+
+static void
+exec_assign(struct eval *ev, struct node *n)
+{
+	struct value	*out, *v, *cur, *res;
+
 	out = value_array();
 	exec_statement(ev, n->kids[1], out);
-	if (ev->stop) {
+	if (ev_unwinding(ev)) {
 		value_unref(out);
 		return;
 	}
 	v = value_collapse(out);
 	if (n->op != OP_ASSIGN) {
-		cur = eval_expr(ev, target);
-		if (n->op == OP_PLUS_ASSIGN && (cur->type == V_ARRAY ||
-		    cur->type == V_NULL)) {
-			res = cur->type == V_NULL ? value_array() :
-			    value_copy_shallow(cur);
-			for (i = 0; i < value_count(v); i++)
-				value_array_push(res, value_ref(value_item(v,
-				    i)));
-		} else {
-			struct node	fake;
-
-			memset(&fake, 0, sizeof fake);
-			fake.type = N_BINARY;
-			fake.op = n->op == OP_PLUS_ASSIGN ? OP_PLUS : OP_MINUS;
-			fake.ext = n->ext;
-			res = eval_binary_values(ev, &fake, cur, v);
-		}
+		cur = eval_expr(ev, n->kids[0]);
+		res = assign_combine(ev, n, assign_op(n->op), cur, v);
 		value_unref(cur);
 		value_unref(v);
 		v = res;
-	}
-	if (target->type == N_VAR) {
-		shell_setvar(ev->sh, target->str, v);
-		return;
-	}
-	if (target->type == N_MEMBER && target->kids[0]->type == N_VAR) {
-		base = shell_getvar(ev->sh, target->kids[0]->str);
-		name = NULL;
-		cur = eval_expr(ev, target->kids[1]);
-		name = value_to_string(cur);
-		value_unref(cur);
-		if (base->type == V_HASH) {
-			value_hash_set(base, value_string(name), v);
-			value_unref(base);
-		} else if (base->type == V_OBJECT) {
-			copy = value_copy_shallow(base);
-			for (i = 0; i < copy->u.obj->nprops; i++) {
-				if (strcasecmp(copy->u.obj->props[i].name,
-				    name) == 0)
-					break;
-			}
-			if (i < copy->u.obj->nprops) {
-				value_unref(copy->u.obj->props[i].val);
-				copy->u.obj->props[i].val = v;
-			} else
-				object_add(copy, name, v);
-			shell_setvar(ev->sh, target->kids[0]->str, copy);
-			value_unref(base);
-		} else {
-			eval_runtime_error(ev, target, "PropertyNotFound",
-			    "RuntimeException", "The property '%s' cannot be "
-			    "found on this object. Verify that the property "
-			    "exists and can be set.", name);
-			value_unref(base);
+		if (ev->failed) {
 			value_unref(v);
-		}
-		free(name);
-		return;
-	}
-	eval_runtime_error(ev, target, "InvalidLeftHandSide",
-	    "RuntimeException", "The assignment expression is not valid.");
-	value_unref(v);
-}
-
-static void
-exec_if(struct eval *ev, struct node *n, struct value *out)
-{
-	struct value	*c;
-	size_t		 i;
-	bool		 t;
-
-	for (i = 0; i + 1 < n->nkids; i += 2) {
-		struct value	*o = value_array();
-
-		exec_statement(ev, n->kids[i], o);
-		c = value_collapse(o);
-		t = value_truthy(c);
-		value_unref(c);
-		if (ev->stop)
-			return;
-		if (t) {
-			exec_block(ev, n->kids[i + 1], out);
 			return;
 		}
 	}
-	if (i < n->nkids)
-		exec_block(ev, n->kids[i], out);
+	assign_to(ev, n->kids[0], v);
 }
 
-static void
-exec_foreach(struct eval *ev, struct node *n, struct value *out)
+/* ++ and --: the value before (postfix) or after (prefix). */
+static struct value *
+eval_incdec(struct eval *ev, struct node *n)
 {
-	struct value	*o, *coll;
-	size_t		 i;
+	struct value	*cur, *one, *res;
 
-	o = value_array();
-	exec_statement(ev, n->kids[0], o);
-	coll = value_collapse(o);
-	for (i = 0; i < value_count(coll) && !ev->stop; i++) {
-		shell_setvar(ev->sh, n->str, value_ref(value_item(coll, i)));
-		exec_block(ev, n->kids[1], out);
+	cur = eval_expr(ev, n->kids[0]);
+	if (cur->type == V_NULL) {
+		value_unref(cur);
+		cur = value_int(0);
 	}
-	value_unref(coll);
-}
-
-static void
-exec_throw(struct eval *ev, struct node *n)
-{
-	struct value	*v;
-	struct errrec	*e;
-	char		*msg;
-
-	v = n->nkids > 0 ? eval_expr(ev, n->kids[0]) : value_null();
-	msg = value_to_string(v);
-	value_unref(v);
-	e = errrec_create(msg[0] != '\0' ? msg : "ScriptHalted");
-	e->kind = ERR_SCRIPT;
-	errrec_set(&e->category, xstrdup("OperationStopped"));
-	errrec_set(&e->target, xstrdup(msg));
-	errrec_set(&e->target_type, xstrdup("String"));
-	errrec_set(&e->reason, xstrdup("RuntimeException"));
-	errrec_set(&e->fqid, xstrdup(msg[0] != '\0' ? msg : "ScriptHalted"));
-	e->src = source_ref(ev->src);
-	e->ext = n->ext;
-	e->has_position = true;
-	free(msg);
-	shell_report(ev->sh, e);
-	ev->failed = true;
-	ev->stop = true;
+	one = value_int(1);
+	res = assign_combine(ev, n, assign_op(n->op), cur, one);
+	value_unref(one);
+	if (ev->failed) {
+		value_unref(res);
+		value_unref(cur);
+		return (value_null());
+	}
+	assign_to(ev, n->kids[0], value_ref(res));
+	if (n->flags & NF_PREFIX) {
+		value_unref(cur);
+		return (res);
+	}
+	value_unref(res);
+	return (cur);
 }
 
 /*
@@ -410,7 +408,7 @@ eval_enter(struct eval *ev, struct node *at)
 		e->has_position = true;
 		shell_report(ev->sh, e);
 		ev->failed = true;
-		ev->stop = true;
+		shell_stop(ev->sh);
 		return (false);
 	}
 	ev->sh->depth++;
@@ -423,38 +421,87 @@ eval_leave(struct eval *ev)
 	ev->sh->depth--;
 }
 
-/* A statement; the kinds run here count one level (see eval_enter). */
-static void
+/* The statements that are one level themselves (see eval_enter). */
+static bool
+node_is_statement(enum node_type type)
+{
+	switch (type) {
+	case N_ASSIGN: case N_IF: case N_FOREACH: case N_WHILE: case N_DO:
+	case N_FOR: case N_SWITCH: case N_TRY: case N_THROW: case N_EXIT:
+	case N_BREAK: case N_CONTINUE: case N_FUNCTION: case N_PARAMBLOCK:
+		return (true);
+	default:
+		return (false);
+	}
+}
+
+/*
+ * A statement.  Expressions and pipelines are counted by eval_expr and
+ * by their commands.
+ */
+void
 exec_statement(struct eval *ev, struct node *n, struct value *out)
 {
-	switch (n->type) {
-	case N_ASSIGN:
-	case N_IF:
-	case N_FOREACH:
-	case N_THROW:
-	case N_EXIT:
-		if (!eval_enter(ev, n))
-			return;
+	if (!node_is_statement(n->type)) {
 		exec_node(ev, n, out);
-		eval_leave(ev);
-		break;
-	default:
-		exec_node(ev, n, out);
-		break;
+		return;
 	}
+	if (!eval_enter(ev, n))
+		return;
+	exec_node(ev, n, out);
+	eval_leave(ev);
+}
+
+/* exit N and return [value]. */
+static void
+exec_exit(struct eval *ev, struct node *n, struct value *out)
+{
+	struct value	*v;
+	int64_t		 code = 0;
+	double		 d;
+	bool		 is_int;
+
+	if (n->str != NULL) {	/* return */
+		if (n->nkids > 0)
+			out_append(out, eval_expr(ev, n->kids[0]));
+		if (!ev_unwinding(ev))
+			ev->sh->flow = FLOW_RETURN;
+		return;
+	}
+	if (n->nkids > 0) {
+		v = eval_expr(ev, n->kids[0]);
+		if (!value_to_number(v, &d, &code, &is_int))
+			code = 0;
+		value_unref(v);
+	}
+	ev->sh->exiting = true;
+	ev->sh->exit_code = (int)code;
+}
+
+/* function Name { } and filter Name { }: defined when reached. */
+static void
+exec_function(struct eval *ev, struct node *n)
+{
+	struct node	*body = n->kids[0];
+	struct value	*script;
+	struct func	*f;
+
+	script = value_script(body, ev->src);
+	f = func_create(script, body->kids[SCRIPT_PARAMS],
+	    (n->flags & NF_FILTER) != 0);
+	value_unref(script);
+	shell_setfunc(ev->sh, n->str, f);
 }
 
 static void
 exec_node(struct eval *ev, struct node *n, struct value *out)
 {
-	struct value	*v;
-	int64_t		 code;
-	double		 d;
-	bool		 is_int;
-
 	switch (n->type) {
 	case N_PIPELINE:
 		exec_pipeline(ev, n, out);
+		break;
+	case N_BLOCK:
+		exec_block(ev, n, out);
 		break;
 	case N_ASSIGN:
 		exec_assign(ev, n);
@@ -465,25 +512,38 @@ exec_node(struct eval *ev, struct node *n, struct value *out)
 	case N_FOREACH:
 		exec_foreach(ev, n, out);
 		break;
+	case N_WHILE:
+		exec_while(ev, n, out);
+		break;
+	case N_DO:
+		exec_do(ev, n, out);
+		break;
+	case N_FOR:
+		exec_for(ev, n, out);
+		break;
+	case N_SWITCH:
+		exec_switch(ev, n, out);
+		break;
+	case N_BREAK:
+	case N_CONTINUE:
+		exec_jump(ev, n);
+		break;
+	case N_TRY:
+		exec_try(ev, n, out);
+		break;
 	case N_THROW:
 		exec_throw(ev, n);
 		break;
 	case N_EXIT:
-		if (n->str != NULL) {	/* return */
-			if (n->nkids > 0)
-				out_append(out, eval_expr(ev, n->kids[0]));
-			ev->stop = true;
-			break;
-		}
-		code = 0;
-		if (n->nkids > 0) {
-			v = eval_expr(ev, n->kids[0]);
-			if (!value_to_number(v, &d, &code, &is_int))
-				code = 0;
-			value_unref(v);
-		}
-		ev->sh->exiting = true;
-		ev->sh->exit_code = (int)code;
+		exec_exit(ev, n, out);
+		break;
+	case N_FUNCTION:
+		exec_function(ev, n);
+		break;
+	case N_PARAMBLOCK:
+		break;		/* bound before the script runs */
+	case N_INCDEC:
+		value_unref(eval_expr(ev, n));
 		break;
 	default:
 		out_append(out, eval_expr(ev, n));
@@ -495,7 +555,7 @@ exec_node(struct eval *ev, struct node *n, struct value *out)
  * Errors raised by the interpreter itself: statement-terminating, shown
  * without a command prefix.
  */
-static void
+void
 eval_runtime_error(struct eval *ev, struct node *at, const char *id,
     const char *reason, const char *fmt, ...)
 {
@@ -507,10 +567,10 @@ eval_runtime_error(struct eval *ev, struct node *at, const char *id,
 	    "CommandNotFoundException") == 0 ? "ObjectNotFound" :
 	    "InvalidOperation", reason, xstrdup(id), ev->src, at->ext, fmt, ap);
 	va_end(ap);
-	if (shell_pref(ev->sh, "ErrorActionPreference") == AP_STOP)
-		ev->stop = true;
 	shell_report(ev->sh, e);
 	ev->failed = true;
+	if (shell_pref(ev->sh, "ErrorActionPreference") == AP_STOP)
+		shell_stop(ev->sh);
 }
 
 /*
@@ -572,14 +632,16 @@ args_splat(struct eval *ev, struct cmd_args *a, struct node *n)
 	value_unref(v);
 }
 
+/* Evaluate a command's elements from kids[first] on. */
 static void
-args_eval(struct eval *ev, struct node *cmd, struct cmd_args *a)
+args_eval(struct eval *ev, struct node *cmd, size_t first,
+    struct cmd_args *a)
 {
 	struct node	*k;
 	struct value	*v;
 	size_t		 i;
 
-	for (i = 1; i < cmd->nkids && !ev->failed; i++) {
+	for (i = first; i < cmd->nkids && !ev->failed; i++) {
 		k = cmd->kids[i];
 		if (k->type == N_PARAM) {
 			v = k->nkids > 0 ? eval_expr(ev, k->kids[0]) : NULL;
@@ -667,72 +729,46 @@ exec_command(struct eval *ev, struct node *cmd, struct value **input,
 	eval_leave(ev);
 }
 
-/* The command itself: name, arguments, binding, the cmdlet. */
+/* The term not recognized: PowerShell's CommandNotFoundException. */
 static void
-exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
-    size_t ninput, bool piped, struct value *out)
+command_not_found(struct eval *ev, struct node *at, const char *name)
 {
-	const struct cmdlet_entry	*ce;
-	struct cmd_args			 a;
-	struct bind_call		 call;
-	struct cmd_ctx			 ctx;
-	struct value			*namev;
-	enum exec_status		 st = EXEC_OK;
-	char				*name;
+	eval_runtime_error(ev, at, "CommandNotFoundException",
+	    "CommandNotFoundException", "The term '%s' is not recognized as "
+	    "the name of a cmdlet, function, script file, or operable "
+	    "program. Check the spelling of the name, or if a path was "
+	    "included, verify that the path is correct and try again.", name);
+}
 
-	namev = eval_expr(ev, cmd->kids[0]);
-	name = value_to_string(namev);
-	value_unref(namev);
-	if (ev->failed) {
-		free(name);
-		return;
-	}
-	if ((ce = command_lookup(name)) == NULL) {
-		eval_runtime_error(ev, cmd->kids[0], "CommandNotFoundException",
-		    "CommandNotFoundException", "The term '%s' is not "
-		    "recognized as the name of a cmdlet, function, script "
-		    "file, or operable program. Check the spelling of the "
-		    "name, or if a path was included, verify that the path "
-		    "is correct and try again.", name);
-		free(name);
-		return;
-	}
-	memset(&a, 0, sizeof a);
-	args_eval(ev, cmd, &a);
-	if (ev->failed) {
-		args_free(&a);
-		free(name);
-		return;
-	}
+/* Run a cmdlet: bind, then its exec function. */
+static void
+exec_cmdlet(struct eval *ev, const struct cmdlet_entry *ce,
+    struct bind_call *call, struct value **input, size_t ninput,
+    struct value *out)
+{
+	struct cmd_ctx		 ctx;
+	enum exec_status	 st = EXEC_OK;
+
 	memset(&ctx, 0, sizeof ctx);
-	call.entry = ce;
-	call.invocation = name;
-	call.cmd = cmd;
-	call.src = ev->src;
-	call.args = a.v;
-	call.nargs = a.n;
-	call.pipeline_input = piped;
-	ctx.args = bind_command(ev->sh, &call, &st);
-	args_free(&a);
+	ctx.args = bind_command(ev->sh, call, &st);
 	if (ctx.args == NULL) {
 		ev->failed = true;
 		if (st == EXEC_STOP || shell_pref(ev->sh,
 		    "ErrorActionPreference") == AP_STOP)
-			ev->stop = true;
-		free(name);
+			shell_stop(ev->sh);
 		return;
 	}
 	ctx.sh = ev->sh;
 	ctx.entry = ce;
-	ctx.invocation = name;
-	ctx.node = cmd;
+	ctx.invocation = call->invocation;
+	ctx.node = call->cmd;
 	ctx.src = ev->src;
 	ctx.input = input;
 	ctx.ninput = ninput;
-	ctx.piped = piped;
+	ctx.piped = call->pipeline_input;
 	ctx.out = out;
 	ctx_common(&ctx);
-	if (piped && ninput > 0 && !cmdlet_takes_input(ce)) {
+	if (call->pipeline_input && ninput > 0 && !cmdlet_takes_input(ce)) {
 		cmd_error(&ctx, ERR_NONTERMINATING, "InvalidArgument",
 		    "ParameterBindingException", "InputObjectNotBound",
 		    "The input object cannot be bound to any parameters for "
@@ -744,8 +780,103 @@ exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
 	if (ctx.failed)
 		ev->failed = true;
 	if (ctx.stop)
-		ev->stop = true;
+		shell_stop(ev->sh);
 	bound_free(ctx.args);
+}
+
+/*
+ * What a command's name names: a script block (& { }, & $block), a
+ * function, a cmdlet (or its alias), or a script file; NULL with the
+ * error written when it is none of them.
+ */
+struct command_target {
+	const struct cmdlet_entry	*cmdlet;
+	struct func			*func;
+	struct func			*owned;	/* made for this call */
+	bool				 new_scope;
+};
+
+static bool
+command_resolve(struct eval *ev, struct node *at, struct value *namev,
+    const char *name, bool dot, struct command_target *t)
+{
+	memset(t, 0, sizeof *t);
+	t->new_scope = !dot;
+	if (namev->type == V_SCRIPT) {
+		t->func = t->owned = func_create(namev,
+		    namev->u.script.body->kids[SCRIPT_PARAMS], false);
+		t->owned->name = xstrdup("");
+		return (true);
+	}
+	if ((t->func = shell_getfunc(ev->sh, name)) != NULL)
+		return (true);
+	if ((t->cmdlet = command_lookup(name)) != NULL)
+		return (true);
+	if ((t->func = t->owned = func_script_file(ev->sh, name)) != NULL)
+		return (true);
+	command_not_found(ev, at, name);
+	return (false);
+}
+
+/* The command itself: name, arguments, binding, then what it names. */
+static void
+exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
+    size_t ninput, bool piped, struct value *out)
+{
+	struct command_target	 t;
+	struct cmd_args		 a;
+	struct bind_call	 call;
+	struct value		*namev;
+	struct node		*at = cmd->kids[0];
+	char			*name;
+	size_t			 first = 1;
+	bool			 dot = false;
+
+	namev = eval_expr(ev, at);
+	if (ev->failed) {
+		value_unref(namev);
+		return;
+	}
+	/* . $block or . script.ps1: run in this scope (dot-sourcing). */
+	if (at->type == N_CONST && (at->flags & 1) && namev->type ==
+	    V_STRING && strcmp(namev->u.s, ".") == 0 && cmd->nkids > 1 &&
+	    cmd->kids[1]->type != N_PARAM) {
+		value_unref(namev);
+		at = cmd->kids[1];
+		namev = eval_expr(ev, at);
+		first = 2;
+		dot = true;
+	}
+	name = value_to_string(namev);
+	if (ev->failed || !command_resolve(ev, at, namev, name, dot, &t)) {
+		value_unref(namev);
+		free(name);
+		return;
+	}
+	value_unref(namev);
+	memset(&a, 0, sizeof a);
+	args_eval(ev, cmd, first, &a);
+	if (ev->failed) {
+		args_free(&a);
+		func_free(t.owned);
+		free(name);
+		return;
+	}
+	memset(&call, 0, sizeof call);
+	call.entry = t.cmdlet;
+	call.invocation = name;
+	call.cmd = cmd;
+	call.src = ev->src;
+	call.args = a.v;
+	call.nargs = a.n;
+	call.pipeline_input = piped;
+	if (t.cmdlet != NULL)
+		exec_cmdlet(ev, t.cmdlet, &call, input, ninput, out);
+	else if (func_call(ev->sh, t.func, &call, input, ninput, out,
+	    t.new_scope) != 0)
+		ev->failed = true;
+	args_free(&a);
+	func_free(t.owned);
 	free(name);
 }
 
@@ -758,7 +889,7 @@ exec_pipeline(struct eval *ev, struct node *n, struct value *out)
 
 	cur = NULL;
 	ev->sh->pipeline_depth++;
-	for (i = 0; i < n->nkids && !ev->stop; i++) {
+	for (i = 0; i < n->nkids && !ev_unwinding(ev); i++) {
 		next = value_array();
 		if (n->kids[i]->type != N_COMMAND)
 			out_append(next, eval_expr(ev, n->kids[i]));
@@ -791,7 +922,12 @@ exec_pipeline(struct eval *ev, struct node *n, struct value *out)
 	}
 }
 
-/* Run a script block with $_ bound; all output as one array. */
+/*
+ * Run a script block in the current scope with $_ bound, as
+ * ForEach-Object and Where-Object do; all output as one array.  A return
+ * leaves just the block; a break or continue goes on to the loop around
+ * the command that ran it (the command stops: *stop), as in PowerShell.
+ */
 static struct value *
 eval_script_block(struct shell *sh, struct value *script,
     struct value *under, bool *failed, bool *stop)
@@ -805,14 +941,16 @@ eval_script_block(struct shell *sh, struct value *script,
 	memset(&ev, 0, sizeof ev);
 	ev.sh = sh;
 	ev.src = script->u.script.src;
-	saved = dollar_under;
-	dollar_under = under;
-	exec_block(&ev, script->u.script.body->kids[0], out);
-	dollar_under = saved;
+	saved = sh->under;
+	sh->under = under;
+	exec_block(&ev, script->u.script.body->kids[SCRIPT_END], out);
+	sh->under = saved;
+	if (sh->flow == FLOW_RETURN)
+		sh->flow = FLOW_NONE;
 	if (failed != NULL)
 		*failed = ev.failed;
 	if (stop != NULL)
-		*stop = ev.stop && !sh->exiting ? true : ev.stop;
+		*stop = ev_unwinding(&ev);
 	return (out);
 }
 
@@ -1114,17 +1252,18 @@ eval_static(struct eval *ev, struct node *n)
 	return (value_null());
 }
 
+/*
+ * [type]v: the converted value (v is taken), or NULL when the value
+ * cannot be converted, or the type is one hubsh does not convert.
+ */
 static struct value *
-eval_cast(struct eval *ev, struct node *n)
+cast_value(const char *t, struct value *v)
 {
-	struct value	*v, *r = NULL;
-	const char	*t = n->str;
-	char		*s;
+	struct value	*r = NULL;
 	double		 d;
 	int64_t		 i;
 	bool		 is_int;
 
-	v = eval_expr(ev, n->kids[0]);
 	if (strcasecmp(t, "string") == 0)
 		r = value_string_take(value_to_string(v));
 	else if (strcasecmp(t, "bool") == 0)
@@ -1137,11 +1276,35 @@ eval_cast(struct eval *ev, struct node *n)
 	else if (strcasecmp(t, "double") == 0 &&
 	    value_to_number(v, &d, &i, &is_int))
 		r = value_double(d);
-	if (r == NULL) {
+	if (r != NULL)
+		value_unref(v);
+	return (r);
+}
+
+struct value *
+shell_cast_value(struct shell *sh, const char *type, struct value *v)
+{
+	struct value	*r;
+
+	(void)sh;
+	r = cast_value(type, value_ref(v));
+	value_unref(v);
+	return (r != NULL ? r : v);
+}
+
+static struct value *
+eval_cast(struct eval *ev, struct node *n)
+{
+	struct value	*v, *r;
+	char		*s;
+
+	v = eval_expr(ev, n->kids[0]);
+	if ((r = cast_value(n->str, value_ref(v))) == NULL) {
+		value_unref(v);
 		s = value_to_string(v);
 		eval_runtime_error(ev, n, "InvalidCastFromStringToInteger",
 		    "RuntimeException", "Cannot convert value \"%s\" to type "
-		    "\"%s\".", s, t);
+		    "\"%s\".", s, n->str);
 		free(s);
 		r = value_null();
 	}
@@ -1150,12 +1313,12 @@ eval_cast(struct eval *ev, struct node *n)
 }
 
 /* An expression: one level, but for a pipeline (its commands count). */
-static struct value *
+struct value *
 eval_expr(struct eval *ev, struct node *n)
 {
 	struct value	*v;
 
-	if (ev->stop)
+	if (ev_unwinding(ev))
 		return (value_null());
 	if (n->type == N_PIPELINE || n->type == N_COMMAND)
 		return (eval_node(ev, n));
@@ -1212,6 +1375,8 @@ eval_node(struct eval *ev, struct node *n)
 		return (eval_static(ev, n));
 	case N_CAST:
 		return (eval_cast(ev, n));
+	case N_INCDEC:
+		return (eval_incdec(ev, n));
 	case N_UNARY:
 		return (eval_unary(ev, n));
 	case N_BINARY:
@@ -1237,8 +1402,8 @@ out_collapse_array(struct value *v)
 	return (a);
 }
 
-static bool
-regex_match(struct eval *ev, struct node *n, const char *s,
+bool
+eval_regex_match(struct eval *ev, struct node *n, const char *s,
     const char *pat, bool cs, bool set_matches)
 {
 	regex_t		 re;
@@ -1305,7 +1470,7 @@ cmp_op(struct eval *ev, struct node *n, struct value *l, struct value *r,
 		break;
 	case OP_MATCH:
 	case OP_NOTMATCH:
-		res = regex_match(ev, n, ls, rs, cs, set_matches);
+		res = eval_regex_match(ev, n, ls, rs, cs, set_matches);
 		res = n->op == OP_MATCH ? res : !res;
 		break;
 	default:

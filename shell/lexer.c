@@ -253,6 +253,11 @@ op_name(enum op op)
 	case OP_ASSIGN: return ("=");
 	case OP_PLUS_ASSIGN: return ("+=");
 	case OP_MINUS_ASSIGN: return ("-=");
+	case OP_MUL_ASSIGN: return ("*=");
+	case OP_DIV_ASSIGN: return ("/=");
+	case OP_MOD_ASSIGN: return ("%=");
+	case OP_INC: return ("++");
+	case OP_DEC: return ("--");
 	case OP_BANG: return ("!");
 	case OP_PLUS: return ("+");
 	case OP_MINUS: return ("-");
@@ -1061,17 +1066,20 @@ lex_punct_operator(struct lexer *lx, struct token *t, uint32_t c)
 		t->op = OP_ASSIGN;
 		break;
 	case '+':
-		t->op = d == '=' ? OP_PLUS_ASSIGN : OP_PLUS;
-		len = d == '=' ? 2 : 1;
+		t->op = d == '=' ? OP_PLUS_ASSIGN : d == '+' ? OP_INC : OP_PLUS;
+		len = d == '=' || d == '+' ? 2 : 1;
 		break;
 	case '*':
-		t->op = OP_MUL;
+		t->op = d == '=' ? OP_MUL_ASSIGN : OP_MUL;
+		len = d == '=' ? 2 : 1;
 		break;
 	case '/':
-		t->op = OP_DIV;
+		t->op = d == '=' ? OP_DIV_ASSIGN : OP_DIV;
+		len = d == '=' ? 2 : 1;
 		break;
 	case '%':
-		t->op = OP_MOD;
+		t->op = d == '=' ? OP_MOD_ASSIGN : OP_MOD;
+		len = d == '=' ? 2 : 1;
 		break;
 	case '!':
 		t->op = OP_BANG;
@@ -1247,6 +1255,9 @@ lexer_next(struct lexer *lx, enum lex_mode mode, struct token *t)
 		if (lex_peek(lx, lx->pos, NULL) == '=') {
 			lx->pos++;
 			t->op = OP_MINUS_ASSIGN;
+		} else if (lex_is_dash(lex_peek(lx, lx->pos, &n))) {
+			lx->pos += n;
+			t->op = OP_DEC;
 		}
 		t->ext.end = lx->pos;
 		return;

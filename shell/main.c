@@ -51,7 +51,6 @@ static sigjmp_buf	 main_jmp;
 static volatile sig_atomic_t main_jmp_ok;
 
 static void	usage(FILE *);
-static char	*read_file(const char *, size_t *, char **);
 static int	 run_text(struct shell *, const char *, const char *, size_t);
 static void	 main_script_vars(struct shell *, const char *);
 static int	 run_interactive(struct shell *);
@@ -70,35 +69,6 @@ usage(FILE *f)
 }
 
 /* Read a whole file; a UTF-8 byte order mark is dropped. */
-static char *
-read_file(const char *path, size_t *len, char **cause)
-{
-	FILE		*f;
-	struct buf	 b;
-	char		 chunk[8192];
-	size_t		 n;
-	char		*s;
-
-	if (strcmp(path, "-") == 0)
-		f = stdin;
-	else if ((f = fopen(path, "rb")) == NULL) {
-		xasprintf(cause, "%s", strerror(errno));
-		return (NULL);
-	}
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	if (f != stdin)
-		fclose(f);
-	if (b.len >= 3 && memcmp(b.s, "\xef\xbb\xbf", 3) == 0) {
-		memmove(b.s, b.s + 3, b.len - 2);
-		b.len -= 3;
-	}
-	*len = b.len;
-	s = buf_detach(&b);
-	return (s);
-}
-
 /*
  * $PSCommandPath and $PSScriptRoot of a -File script: its full path and
  * its directory (a script finds its CSV files and modules with them).
@@ -287,6 +257,8 @@ main(int argc, char **argv)
 	const char	*command = NULL;
 	char		*text, *cause = NULL;
 	size_t		 len;
+	char		**script_args = NULL;
+	size_t		 nscript_args = 0;
 	bool		 nonint = false;
 	int		 i, status;
 
@@ -304,6 +276,8 @@ main(int argc, char **argv)
 			state_dir = argv[++i];
 		else if (opt_is(a, "File", "f") && more) {
 			file = argv[++i];
+			script_args = argv + i + 1;
+			nscript_args = (size_t)(argc - i - 1);
 			break;
 		} else if (opt_is(a, "Command", "c") && more) {
 			command = argv[++i];
@@ -353,15 +327,20 @@ main(int argc, char **argv)
 	else if (file != NULL || !isatty(STDIN_FILENO)) {
 		if (file == NULL)
 			sh->can_prompt = false;
-		if ((text = read_file(file != NULL ? file : "-", &len,
+		if ((text = shell_read_file(file != NULL ? file : "-", &len,
 		    &cause)) == NULL) {
 			fprintf(stderr, "hubsh: %s: %s\n", file, cause);
 			free(cause);
 			shell_free(sh);
 			return (64);
 		}
-		if (file != NULL)
+		/* A script file runs in its own scope, with its arguments. */
+		if (file != NULL) {
+			scope_push(sh, true);
+			sh->script_args = script_args;
+			sh->nscript_args = nscript_args;
 			main_script_vars(sh, file);
+		}
 		status = run_text(sh, file != NULL ? file : "line", text, len);
 		free(text);
 	} else

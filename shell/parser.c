@@ -33,6 +33,9 @@ struct parser {
 	struct parse_error	*err;
 	bool			 failed;
 	int			 depth;		/* levels entered (p_enter) */
+	bool			 no_comma;	/* a comma ends the expression
+						   (defaults, attribute and
+						   method arguments) */
 };
 
 static struct node *p_statements(struct parser *, enum tok_type);
@@ -48,6 +51,13 @@ static struct node *p_array(struct parser *);
 static struct node *p_postfix(struct parser *, struct node *, bool);
 static struct node *p_primary(struct parser *, bool);
 static struct node *p_argument(struct parser *);
+static struct node *p_scriptblock(struct parser *, size_t);
+static struct node *p_if_kw(struct parser *, size_t, const char *);
+static struct node *p_foreach_kw(struct parser *, size_t, const char *);
+static struct node *p_param_list(struct parser *, size_t);
+static struct node *p_param_block(struct parser *);
+static void	    p_script_body(struct parser *, struct node *,
+		    enum tok_type);
 static struct node *parse_range(struct source *, size_t, size_t, int,
 		    struct parse_error *);
 
@@ -95,6 +105,7 @@ node_free(struct node *n)
 		node_free(n->kids[i]);
 	free(n->kids);
 	free(n->str);
+	free(n->label);
 	if (n->val != NULL)
 		value_unref(n->val);
 	for (i = 0; i < n->nparts; i++)
@@ -291,7 +302,7 @@ parse_range(struct source *src, size_t start, size_t end, int depth,
     struct parse_error *err)
 {
 	struct parser	 p;
-	struct node	*n;
+	struct node	*n, *pb;
 
 	memset(&p, 0, sizeof p);
 	memset(err, 0, sizeof *err);
@@ -299,7 +310,15 @@ parse_range(struct source *src, size_t start, size_t end, int depth,
 	p.err = err;
 	p.depth = depth;
 	lexer_init(&p.lx, src, start, end);
+	pb = depth == 0 ? p_param_block(&p) : NULL;
 	n = p_statements(&p, T_EOF);
+	if (pb != NULL) {
+		/* The script's param block is its first statement. */
+		node_add(n, pb);
+		memmove(n->kids + 1, n->kids, (n->nkids - 1) *
+		    sizeof *n->kids);
+		n->kids[0] = pb;
+	}
 	if (p.failed) {
 		node_free(n);
 		return (NULL);
@@ -341,6 +360,15 @@ p_statements(struct parser *p, enum tok_type close)
 		}
 		token_clear(&t);
 		st = p_statement(p);
+		if (st != NULL && st->type == N_PIPELINE && st->nkids == 1 &&
+		    st->kids[0]->type == N_INCDEC) {
+			/* $i++ as a statement writes nothing; ($i++) does. */
+			struct node	*kid = st->kids[0];
+
+			st->nkids = 0;
+			node_free(st);
+			st = kid;
+		}
 		if (st != NULL)
 			p_add(p, block, st);
 		if (p->failed)
@@ -552,6 +580,781 @@ p_unary_word(const struct token *t)
 	return (false);
 }
 
+/*
+ * A condition in parentheses after a keyword (while, switch, until):
+ * the statement inside.
+ */
+static struct node *
+p_keyword_paren(struct parser *p, const char *kw)
+{
+	struct token	 t;
+	struct node	*n;
+	size_t		 open;
+
+	p_skip_newlines(p);
+	p_next(p, LEX_EXPRESSION, &t);
+	open = t.ext.start;
+	if (t.type != T_LPAREN) {
+		if (!p->failed)
+			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
+			    "MissingOpenParenthesisAfterKeyword", "Missing "
+			    "opening '(' after keyword '%s'.", kw);
+		token_clear(&t);
+		return (NULL);
+	}
+	token_clear(&t);
+	p_skip_newlines(p);
+	n = p_statement(p);
+	p_skip_newlines(p);
+	if (!p->failed)
+		p_expect(p, T_RPAREN, "Missing closing ')' after expression "
+		    "in loop statement.", "MissingEndParenthesisAfterStatement",
+		    open);
+	return (n);
+}
+
+static struct node *
+p_while(struct parser *p, size_t start, const char *kw)
+{
+	struct node	*n;
+
+	(void)kw;
+	n = node_new(N_WHILE, start, start);
+	if (!p_enter(p))
+		return (n);
+	p_add(p, n, p_keyword_paren(p, "while"));
+	if (!p->failed)
+		p_add(p, n, p_block(p, "while ( condition )"));
+	p_leave(p);
+	return (n);
+}
+
+static struct node *
+p_do(struct parser *p, size_t start, const char *kw)
+{
+	struct node	*n;
+	struct token	 t;
+
+	(void)kw;
+	n = node_new(N_DO, start, start);
+	if (!p_enter(p))
+		return (n);
+	p_add(p, n, p_block(p, "do"));
+	if (!p->failed) {
+		p_skip_newlines(p);
+		p_next(p, LEX_COMMAND, &t);
+		if (p_keyword(&t, "while") || p_keyword(&t, "until")) {
+			if (p_keyword(&t, "until"))
+				n->flags |= NF_UNTIL;
+			p_add(p, n, p_keyword_paren(p, t.text));
+		} else
+			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
+			    "MissingWhileOrUntilInDoWhile", "Missing while or "
+			    "until keyword in do loop.");
+		token_clear(&t);
+	}
+	p_leave(p);
+	return (n);
+}
+
+/* One part of for ( ; ; ): a statement, or NULL when it is empty. */
+static struct node *
+p_for_part(struct parser *p, enum tok_type end)
+{
+	enum tok_type	type;
+
+	while (p_peek_type(p, LEX_COMMAND) == T_NEWLINE && end == T_RPAREN)
+		p_skip(p, LEX_COMMAND);
+	type = p_peek_type(p, LEX_COMMAND);
+	if (type == end || type == T_SEMI || (end != T_RPAREN &&
+	    type == T_NEWLINE))
+		return (NULL);
+	return (p_statement(p));
+}
+
+static struct node *
+p_for(struct parser *p, size_t start, const char *kw)
+{
+	struct node	*n;
+	struct token	 t;
+	size_t		 open;
+	int		 part;
+
+	(void)kw;
+	n = node_new(N_FOR, start, start);
+	if (!p_enter(p))
+		return (n);
+	p_skip_newlines(p);
+	p_next(p, LEX_EXPRESSION, &t);
+	open = t.ext.start;
+	if (t.type != T_LPAREN) {
+		p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
+		    "MissingOpenParenthesisAfterKeyword", "Missing opening "
+		    "'(' after keyword 'for'.");
+		token_clear(&t);
+		p_leave(p);
+		return (n);
+	}
+	token_clear(&t);
+	for (part = 0; part < 3 && !p->failed; part++) {
+		p_skip_newlines(p);
+		p_add(p, n, p_for_part(p, part < 2 ? T_SEMI : T_RPAREN));
+		if (p->failed || part == 2)
+			break;
+		p_next(p, LEX_COMMAND, &t);
+		if (t.type != T_SEMI && t.type != T_NEWLINE)
+			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
+			    "MissingEndParenthesisAfterFor", "Missing closing "
+			    "')' after expression in 'for' statement.");
+		token_clear(&t);
+	}
+	p_skip_newlines(p);
+	if (!p->failed)
+		p_expect(p, T_RPAREN, "Missing closing ')' after expression "
+		    "in 'for' statement.", "MissingEndParenthesisAfterFor",
+		    open);
+	if (!p->failed)
+		p_add(p, n, p_block(p, "for ( ... )"));
+	p_leave(p);
+	return (n);
+}
+
+/* switch's options: -Regex, -Wildcard, -Exact, -CaseSensitive, -File. */
+static const struct {
+	const char	*name;
+	int		 flag;
+} switch_options[] = {
+	{ "regex", SW_REGEX }, { "wildcard", SW_WILDCARD }, { "exact", 0 },
+	{ "casesensitive", SW_CASE }, { "file", SW_FILE },
+};
+
+static bool
+p_switch_options(struct parser *p, struct node *n)
+{
+	struct token	t;
+	size_t		i, len;
+
+	while (!p->failed && p_peek(p, LEX_COMMAND, &t) == T_PARAM) {
+		len = strlen(t.text);
+		for (i = 0; i < sizeof switch_options /
+		    sizeof switch_options[0]; i++) {
+			if (len > 0 && strncasecmp(switch_options[i].name,
+			    t.text, len) == 0)
+				break;
+		}
+		if (i == sizeof switch_options / sizeof switch_options[0]) {
+			p_error(p, t.ext.start, t.ext.end, false,
+			    "InvalidSwitchFlag", "Invalid switch statement "
+			    "option '-%s'.", t.text);
+			token_clear(&t);
+			return (false);
+		}
+		n->flags |= switch_options[i].flag;
+		token_clear(&t);
+		p_skip(p, LEX_COMMAND);
+	}
+	token_clear(&t);
+	return (!p->failed);
+}
+
+/* The clauses of a switch, after its '{'. */
+static void
+p_switch_clauses(struct parser *p, struct node *n, size_t open)
+{
+	struct token	 t;
+	enum tok_type	 type;
+
+	for (;;) {
+		type = p_peek(p, LEX_COMMAND, &t);
+		if (type == T_NEWLINE || type == T_SEMI) {
+			token_clear(&t);
+			p_skip(p, LEX_COMMAND);
+			continue;
+		}
+		if (type == T_RBRACE || type == T_EOF) {
+			token_clear(&t);
+			break;
+		}
+		if (p_keyword(&t, "default")) {
+			p_skip(p, LEX_COMMAND);
+			p_add(p, n, NULL);
+		} else
+			p_add(p, n, p_postfix(p, p_primary(p, true), true));
+		token_clear(&t);
+		if (p->failed)
+			return;
+		p_add(p, n, p_block(p, "switch clause"));
+		if (p->failed)
+			return;
+	}
+	p_expect(p, T_RBRACE, "Missing closing '}' in statement block or "
+	    "type definition.", "MissingEndCurlyBrace", open);
+}
+
+static struct node *
+p_switch(struct parser *p, size_t start, const char *kw)
+{
+	struct node	*n;
+	struct token	 t;
+
+	(void)kw;
+	n = node_new(N_SWITCH, start, start);
+	if (!p_enter(p))
+		return (n);
+	if (p_switch_options(p, n)) {
+		if (n->flags & SW_FILE)
+			p_add(p, n, p_argument(p));
+		else
+			p_add(p, n, p_keyword_paren(p, "switch"));
+	}
+	if (!p->failed) {
+		p_skip_newlines(p);
+		p_next(p, LEX_EXPRESSION, &t);
+		if (t.type != T_LBRACE)
+			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
+			    "MissingCurlyBraceInSwitchStatement", "Missing "
+			    "'{' in switch statement.");
+		else
+			p_switch_clauses(p, n, t.ext.start);
+		token_clear(&t);
+	}
+	p_leave(p);
+	return (n);
+}
+
+/* The text of a [type] after its '[', nested brackets included. */
+static char *
+p_type_name(struct parser *p, size_t open)
+{
+	size_t	i, depth = 0;
+	char	c;
+
+	for (i = p->lx.pos; i < p->lx.end; i++) {
+		c = p->src->text[i];
+		if (c == '[')
+			depth++;
+		else if (c == ']' && depth-- == 0)
+			break;
+		else if (c == '\n')
+			i = p->lx.end - 1;
+	}
+	if (i >= p->lx.end) {
+		p_error(p, open, i, true, "EndSquareBracketExpectedAtEndOfType",
+		    "Missing ] at end of type token.");
+		return (NULL);
+	}
+	p->lx.pos = i + 1;
+	return (xstrndup(p->src->text + open + 1, i - open - 1));
+}
+
+static struct node *
+p_try(struct parser *p, size_t start, const char *kw)
+{
+	struct node	*n, *c;
+	struct token	 t;
+	struct buf	 types;
+	size_t		 save;
+	char		*name;
+	bool		 any = false;
+
+	(void)kw;
+	n = node_new(N_TRY, start, start);
+	if (!p_enter(p))
+		return (n);
+	p_add(p, n, p_block(p, "try"));
+	while (!p->failed) {
+		save = p->lx.pos;
+		p_skip_newlines(p);
+		p_peek(p, LEX_COMMAND, &t);
+		if (!p_keyword(&t, "catch") && !p_keyword(&t, "finally")) {
+			token_clear(&t);
+			p->lx.pos = save;
+			break;
+		}
+		c = node_new(N_CATCH, t.ext.start, t.ext.end);
+		any = true;
+		p_skip(p, LEX_COMMAND);
+		if (p_keyword(&t, "finally")) {
+			c->flags |= NF_FINALLY;
+			p_add(p, c, p_block(p, "finally"));
+			p_add(p, n, c);
+			token_clear(&t);
+			break;
+		}
+		token_clear(&t);
+		buf_init(&types);
+		while (!p->failed && p_peek_type(p, LEX_EXPRESSION) ==
+		    T_LBRACKET) {
+			p_next(p, LEX_EXPRESSION, &t);
+			if ((name = p_type_name(p, t.ext.start)) != NULL) {
+				buf_addf(&types, "%s%s", types.len > 0 ?
+				    "," : "", name);
+				free(name);
+			}
+			token_clear(&t);
+			p_skip_newlines(p);
+			if (p_peek_type(p, LEX_EXPRESSION) == T_COMMA) {
+				p_skip(p, LEX_EXPRESSION);
+				p_skip_newlines(p);
+			}
+		}
+		if (types.len > 0)
+			c->str = buf_detach(&types);
+		buf_free(&types);
+		if (!p->failed)
+			p_add(p, c, p_block(p, "catch"));
+		p_add(p, n, c);
+	}
+	if (!p->failed && !any)
+		p_error(p, n->ext.start, p->lx.pos, p_at_end(p),
+		    "MissingCatchOrFinally", "The Try statement is missing "
+		    "its Catch or Finally block.");
+	p_leave(p);
+	return (n);
+}
+
+/* break and continue, and the label on the same line. */
+static struct node *
+p_jump(struct parser *p, size_t start, const char *kw)
+{
+	struct node	*n;
+	struct token	 t;
+
+	n = node_new(strcasecmp(kw, "break") == 0 ? N_BREAK : N_CONTINUE,
+	    start, start + strlen(kw));
+	if (p_peek(p, LEX_COMMAND, &t) == T_STRING && !t.quoted) {
+		n->str = xstrdup(t.text);
+		p_skip(p, LEX_COMMAND);
+	}
+	token_clear(&t);
+	return (n);
+}
+
+/* exit, throw and return, with their optional value. */
+static struct node *
+p_exit(struct parser *p, size_t start, const char *kw)
+{
+	struct node	*n;
+
+	n = node_new(strcasecmp(kw, "throw") == 0 ? N_THROW : N_EXIT, start,
+	    start + strlen(kw));
+	if (strcasecmp(kw, "return") == 0)
+		n->str = xstrdup("return");
+	if (!p_statement_end(p_peek_type(p, LEX_COMMAND)) && p_enter(p)) {
+		p_add(p, n, p_expression(p));
+		p_leave(p);
+	}
+	return (n);
+}
+
+static struct node *
+p_function(struct parser *p, size_t start, const char *kw)
+{
+	struct node	*n, *body, *inline_params = NULL;
+	struct token	 t;
+
+	n = node_new(N_FUNCTION, start, start);
+	if (strcasecmp(kw, "filter") == 0)
+		n->flags |= NF_FILTER;
+	if (!p_enter(p))
+		return (n);
+	p_next(p, LEX_COMMAND, &t);
+	if ((t.type != T_STRING && t.type != T_XSTRING) || t.quoted ||
+	    t.text == NULL) {
+		p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
+		    "MissingNameAfterKeyword", "Missing name after %s "
+		    "keyword.", kw);
+		token_clear(&t);
+		p_leave(p);
+		return (n);
+	}
+	n->str = xstrdup(t.text);
+	token_clear(&t);
+	p_skip_newlines(p);
+	if (p_peek(p, LEX_EXPRESSION, &t) == T_LPAREN) {
+		p_skip(p, LEX_EXPRESSION);
+		inline_params = p_param_list(p, t.ext.start);
+		p_skip_newlines(p);
+	}
+	token_clear(&t);
+	if (!p->failed) {
+		p_next(p, LEX_EXPRESSION, &t);
+		if (t.type != T_LBRACE)
+			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
+			    "MissingFunctionBody", "Missing function body in "
+			    "function declaration.");
+		else {
+			body = p_scriptblock(p, t.ext.start);
+			if (inline_params != NULL &&
+			    body->kids[SCRIPT_PARAMS] == NULL) {
+				body->kids[SCRIPT_PARAMS] = inline_params;
+				inline_params = NULL;
+			}
+			p_add(p, n, body);
+		}
+		token_clear(&t);
+	}
+	node_free(inline_params);
+	p_leave(p);
+	return (n);
+}
+
+/*
+ * An attribute or a type constraint, after its '[': [Parameter(Mandatory
+ * = $true, Position = 0)], [ValidateSet('a', 'b')], [string[]].
+ */
+static struct node *
+p_attribute(struct parser *p, size_t open)
+{
+	struct node	*n, *arg;
+	struct token	 t;
+	const char	*s = p->src->text;
+	size_t		 i;
+	bool		 nc = p->no_comma;
+
+	for (i = p->lx.pos; i < p->lx.end && (isalnum((unsigned char)s[i]) ||
+	    s[i] == '.' || s[i] == '_'); i++)
+		;
+	n = node_new(N_ATTR, open, i);
+	if (i >= p->lx.end || s[i] != '(') {
+		n->flags |= NF_TYPE;
+		n->str = p_type_name(p, open);
+		n->ext.end = p->lx.pos;
+		return (n);
+	}
+	n->str = xstrndup(s + p->lx.pos, i - p->lx.pos);
+	p->lx.pos = i + 1;
+	p->no_comma = true;
+	while (!p->failed) {
+		p_skip_newlines(p);
+		if (p_peek_type(p, LEX_EXPRESSION) == T_RPAREN)
+			break;
+		if (p_peek(p, LEX_EXPRESSION, &t) == T_STRING && !t.quoted) {
+			p_skip(p, LEX_EXPRESSION);
+			arg = node_new(N_PARAM, t.ext.start, t.ext.end);
+			arg->str = xstrdup(t.text);
+			token_clear(&t);
+			p_skip_newlines(p);
+			if (p_peek(p, LEX_EXPRESSION, &t) == T_OPERATOR &&
+			    t.op == OP_ASSIGN) {
+				p_skip(p, LEX_EXPRESSION);
+				p_skip_newlines(p);
+				p_add(p, arg, p_expression(p));
+			}
+		} else
+			arg = p_expression(p);
+		token_clear(&t);
+		p_add(p, n, arg);
+		p_skip_newlines(p);
+		if (p_peek_type(p, LEX_EXPRESSION) != T_COMMA)
+			break;
+		p_skip(p, LEX_EXPRESSION);
+	}
+	p->no_comma = nc;
+	if (!p->failed)
+		p_expect(p, T_RPAREN, "Missing closing ')' in expression.",
+		    "MissingEndParenthesisInExpression", open);
+	if (!p->failed)
+		p_expect(p, T_RBRACKET, "Missing ] at end of attribute or type "
+		    "literal.", "EndSquareBracketExpectedAtEndOfAttribute",
+		    open);
+	n->ext.end = p->lx.pos;
+	return (n);
+}
+
+/* Attributes before a parameter or a param block, into n. */
+static void
+p_attributes(struct parser *p, struct node *n)
+{
+	struct token	t;
+
+	for (;;) {
+		p_skip_newlines(p);
+		if (p->failed || p_peek(p, LEX_EXPRESSION, &t) != T_LBRACKET) {
+			token_clear(&t);
+			return;
+		}
+		p_skip(p, LEX_EXPRESSION);
+		p_add(p, n, p_attribute(p, t.ext.start));
+		token_clear(&t);
+	}
+}
+
+/*
+ * A parameter list after its '(': param ( ... ) or function f ( ... ).
+ * Each parameter is attributes, a variable and an optional default,
+ * which takes no comma list (the comma separates parameters).
+ */
+static struct node *
+p_param_list(struct parser *p, size_t open)
+{
+	struct node	*pb, *def, *attrs;
+	struct token	 t;
+	bool		 nc = p->no_comma;
+	size_t		 i;
+
+	pb = node_new(N_PARAMBLOCK, open, open);
+	if (!p_enter(p))
+		return (pb);
+	while (!p->failed) {
+		p_skip_newlines(p);
+		if (p_peek_type(p, LEX_EXPRESSION) == T_RPAREN)
+			break;
+		attrs = node_new(N_BLOCK, p->lx.pos, p->lx.pos);
+		p_attributes(p, attrs);
+		p_next(p, LEX_EXPRESSION, &t);
+		if (t.type != T_VARIABLE) {
+			if (!p->failed)
+				p_error(p, t.ext.start, t.ext.end,
+				    t.type == T_EOF, "MissingEndParenthesisIn"
+				    "FunctionParameterList", "Missing ')' in "
+				    "function parameter list.");
+			token_clear(&t);
+			node_free(attrs);
+			break;
+		}
+		def = node_new(N_PARAMDEF, attrs->ext.start, t.ext.end);
+		def->str = xstrdup(t.text);
+		token_clear(&t);
+		p_skip_newlines(p);
+		if (p_peek(p, LEX_EXPRESSION, &t) == T_OPERATOR &&
+		    t.op == OP_ASSIGN) {
+			p_skip(p, LEX_EXPRESSION);
+			p_skip_newlines(p);
+			p->no_comma = true;
+			p_add(p, def, p_expression(p));
+			p->no_comma = nc;
+		} else
+			p_add(p, def, NULL);
+		token_clear(&t);
+		for (i = 0; i < attrs->nkids; i++)
+			p_add(p, def, attrs->kids[i]);
+		attrs->nkids = 0;
+		node_free(attrs);
+		p_add(p, pb, def);
+		p_skip_newlines(p);
+		if (p_peek_type(p, LEX_EXPRESSION) != T_COMMA)
+			break;
+		p_skip(p, LEX_EXPRESSION);
+	}
+	p_leave(p);
+	if (!p->failed)
+		p_expect(p, T_RPAREN, "Missing ')' in function parameter list.",
+		    "MissingEndParenthesisInFunctionParameterList", open);
+	pb->ext.end = p->lx.pos;
+	return (pb);
+}
+
+/*
+ * The param block that may open a script or a script block, after
+ * [CmdletBinding()] and other attributes; NULL, with nothing consumed,
+ * when the body does not start with one (a [type] there is a cast).
+ */
+static struct node *
+p_param_block(struct parser *p)
+{
+	struct node	*pb, *attrs;
+	struct token	 t;
+	size_t		 save = p->lx.pos, i;
+
+	attrs = node_new(N_BLOCK, p->lx.pos, p->lx.pos);
+	p_attributes(p, attrs);
+	p_skip_newlines(p);
+	if (p->failed || !(p_peek(p, LEX_COMMAND, &t) == T_STRING &&
+	    p_keyword(&t, "param"))) {
+		token_clear(&t);
+		node_free(attrs);
+		if (p->failed) {	/* it was not an attribute after all */
+			parse_error_clear(p->err);
+			p->failed = false;
+		}
+		p->lx.pos = save;
+		return (NULL);
+	}
+	token_clear(&t);
+	p_skip(p, LEX_COMMAND);
+	p_skip_newlines(p);
+	p_next(p, LEX_EXPRESSION, &t);
+	if (t.type != T_LPAREN) {
+		p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
+		    "MissingOpenParenthesisAfterKeyword", "Missing opening "
+		    "'(' after keyword 'param'.");
+		token_clear(&t);
+		node_free(attrs);
+		return (NULL);
+	}
+	pb = p_param_list(p, t.ext.start);
+	token_clear(&t);
+	for (i = 0; i < attrs->nkids; i++)
+		p_add(p, pb, attrs->kids[i]);
+	attrs->nkids = 0;
+	node_free(attrs);
+	return (pb);
+}
+
+/* Is this word a named block of a script block? */
+static int
+p_named_block(const struct token *t)
+{
+	if (p_keyword((struct token *)t, "begin"))
+		return (SCRIPT_BEGIN);
+	if (p_keyword((struct token *)t, "process"))
+		return (SCRIPT_PROCESS);
+	if (p_keyword((struct token *)t, "end"))
+		return (SCRIPT_END);
+	return (-1);
+}
+
+/*
+ * The body of a script block or function up to close: an optional param
+ * block, then begin/process/end blocks or plain statements (the end
+ * block), into an N_SCRIPT node's kids.
+ */
+static void
+p_script_body(struct parser *p, struct node *n, enum tok_type close)
+{
+	struct node	*part[4] = { NULL, NULL, NULL, NULL };
+	struct token	 t;
+	size_t		 save;
+	int		 which, i;
+
+	part[SCRIPT_PARAMS] = p_param_block(p);
+	save = p->lx.pos;
+	p_skip_newlines(p);
+	p_peek(p, LEX_COMMAND, &t);
+	which = p_named_block(&t);
+	token_clear(&t);
+	if (which >= 0) {
+		p_skip(p, LEX_COMMAND);
+		p_skip_newlines(p);
+		if (p_peek_type(p, LEX_EXPRESSION) != T_LBRACE)
+			which = -1;
+	}
+	p->lx.pos = save;
+	if (which < 0)
+		part[SCRIPT_END] = p_statements(p, close);
+	while (which >= 0 && !p->failed) {
+		p_skip_newlines(p);
+		if (p_peek(p, LEX_COMMAND, &t) == close) {
+			token_clear(&t);
+			break;
+		}
+		which = p_named_block(&t);
+		if (which < 0 || part[which] != NULL) {
+			p_error(p, t.ext.start, t.ext.end, false,
+			    "UnexpectedToken", "Unexpected token '%.*s' in "
+			    "expression or statement.",
+			    (int)(t.ext.end - t.ext.start),
+			    p->src->text + t.ext.start);
+			token_clear(&t);
+			break;
+		}
+		token_clear(&t);
+		p_skip(p, LEX_COMMAND);
+		part[which] = p_block(p, "named block");
+	}
+	if (part[SCRIPT_END] == NULL)
+		part[SCRIPT_END] = node_new(N_BLOCK, p->lx.pos, p->lx.pos);
+	for (i = 0; i < 4; i++)
+		p_add(p, n, part[i]);
+}
+
+/*
+ * The statements a keyword starts, and whether a :label may come before
+ * it.  foreach not followed by '(' is the ForEach-Object alias.
+ */
+static const struct {
+	const char	*kw;
+	struct node	*(*parse)(struct parser *, size_t, const char *);
+	bool		 loop;
+} p_keywords[] = {
+	{ "if", p_if_kw, false },
+	{ "foreach", p_foreach_kw, true },
+	{ "while", p_while, true },
+	{ "do", p_do, true },
+	{ "for", p_for, true },
+	{ "switch", p_switch, true },
+	{ "try", p_try, false },
+	{ "function", p_function, false },
+	{ "filter", p_function, false },
+	{ "break", p_jump, false },
+	{ "continue", p_jump, false },
+	{ "exit", p_exit, false },
+	{ "throw", p_exit, false },
+	{ "return", p_exit, false },
+};
+
+/*
+ * A statement a keyword (or a :label and a loop keyword) starts, with t
+ * the token peeked at start; NULL when it is none.
+ */
+static struct node *
+p_keyword_statement(struct parser *p, struct token *t, size_t start)
+{
+	struct token	 kt;
+	struct node	*n;
+	char		*label = NULL;
+	size_t		 i, save = p->lx.pos;
+
+	if (t->type == T_STRING && !t->quoted && t->text[0] == ':' &&
+	    t->text[1] != '\0') {
+		label = xstrdup(t->text + 1);
+		p_skip(p, LEX_COMMAND);
+		p_skip_newlines(p);
+		p_peek(p, LEX_COMMAND, &kt);
+	} else
+		kt = *t;
+	for (i = 0; i < sizeof p_keywords / sizeof p_keywords[0]; i++) {
+		if (p_keyword(&kt, p_keywords[i].kw) && (label == NULL ||
+		    p_keywords[i].loop))
+			break;
+	}
+	if (i == sizeof p_keywords / sizeof p_keywords[0]) {
+		if (label != NULL)
+			token_clear(&kt);
+		free(label);
+		p->lx.pos = save;
+		return (NULL);
+	}
+	p->lx.pos = kt.ext.end;
+	n = p_keywords[i].parse(p, kt.ext.start, p_keywords[i].kw);
+	if (label != NULL) {
+		token_clear(&kt);
+		if (n != NULL && n->type != N_PIPELINE) {
+			n->label = label;
+			n->ext.start = start;
+		} else
+			free(label);
+	}
+	return (n);
+}
+
+static struct node *
+p_if_kw(struct parser *p, size_t start, const char *kw)
+{
+	(void)kw;
+	return (p_if(p, start));
+}
+
+/* foreach ( ... ) { }, or the ForEach-Object alias at statement start. */
+static struct node *
+p_foreach_kw(struct parser *p, size_t start, const char *kw)
+{
+	(void)kw;
+	if (p_peek_type(p, LEX_EXPRESSION) == T_LPAREN)
+		return (p_foreach(p, start));
+	p->lx.pos = start;
+	return (p_pipeline(p, NULL));
+}
+
+/* ++$i and --$i at the start of a statement are expressions. */
+static bool
+p_incdec_word(const char *s)
+{
+	return ((s[0] == '+' && s[1] == '+') || (s[0] == '-' && s[1] == '-' &&
+	    s[2] == '$'));
+}
+
 static struct node *
 p_statement(struct parser *p)
 {
@@ -562,31 +1365,7 @@ p_statement(struct parser *p)
 
 	type = p_peek(p, LEX_COMMAND, &t);
 	start = t.ext.start;
-	if (p_keyword(&t, "if") || p_keyword(&t, "foreach") ||
-	    p_keyword(&t, "exit") || p_keyword(&t, "throw") ||
-	    p_keyword(&t, "return")) {
-		p_skip(p, LEX_COMMAND);
-		if (p_keyword(&t, "if"))
-			n = p_if(p, start);
-		else if (p_keyword(&t, "foreach") &&
-		    p_peek_type(p, LEX_EXPRESSION) == T_LPAREN)
-			n = p_foreach(p, start);
-		else if (p_keyword(&t, "foreach")) {
-			/* foreach as ForEach-Object at statement start. */
-			p->lx.pos = start;
-			token_clear(&t);
-			return (p_pipeline(p, NULL));
-		} else {
-			n = node_new(p_keyword(&t, "throw") ? N_THROW : N_EXIT,
-			    start, t.ext.end);
-			if (p_keyword(&t, "return"))
-				n->str = xstrdup("return");
-			if (!p_statement_end(p_peek_type(p, LEX_COMMAND)) &&
-			    p_enter(p)) {
-				p_add(p, n, p_expression(p));
-				p_leave(p);
-			}
-		}
+	if ((n = p_keyword_statement(p, &t, start)) != NULL) {
 		token_clear(&t);
 		return (n);
 	}
@@ -597,7 +1376,8 @@ p_statement(struct parser *p)
 	 */
 	if (((type == T_STRING || type == T_XSTRING) && !t.quoted &&
 	    p->src->text[start] != '[' && p->src->text[start] != '$' &&
-	    !isdigit((unsigned char)p->src->text[start])) ||
+	    !isdigit((unsigned char)p->src->text[start]) &&
+	    !p_incdec_word(p->src->text + start)) ||
 	    (type == T_PARAM && !p_unary_word(&t)) || type == T_AMP) {
 		token_clear(&t);
 		return (p_pipeline(p, NULL));
@@ -607,10 +1387,13 @@ p_statement(struct parser *p)
 	if (p->failed)
 		return (e);
 	type = p_peek(p, LEX_EXPRESSION, &t);
+
 	if (type == T_OPERATOR && (t.op == OP_ASSIGN || t.op ==
-	    OP_PLUS_ASSIGN || t.op == OP_MINUS_ASSIGN)) {
+	    OP_PLUS_ASSIGN || t.op == OP_MINUS_ASSIGN || t.op ==
+	    OP_MUL_ASSIGN || t.op == OP_DIV_ASSIGN || t.op == OP_MOD_ASSIGN)) {
 		if (e->type != N_VAR && e->type != N_MEMBER &&
-		    e->type != N_INDEX) {
+		    e->type != N_INDEX && !(e->type == N_CAST &&
+		    e->kids[0]->type == N_VAR)) {
 			p_error(p, e->ext.start, t.ext.end, false,
 			    "InvalidLeftHandSide", "The assignment expression "
 			    "is not valid. The input to an assignment operator "
@@ -889,6 +1672,19 @@ p_unary(struct parser *p)
 	enum tok_type	 type;
 
 	type = p_peek(p, LEX_EXPRESSION, &t);
+	if (type == T_OPERATOR && (t.op == OP_INC || t.op == OP_DEC)) {
+		/* ++$i and --$i */
+		p_skip(p, LEX_EXPRESSION);
+		n = node_new(N_INCDEC, t.ext.start, t.ext.end);
+		n->op = t.op;
+		n->flags |= NF_PREFIX;
+		token_clear(&t);
+		if (p_enter(p)) {
+			p_add(p, n, p_postfix(p, p_primary(p, false), false));
+			p_leave(p);
+		}
+		return (n);
+	}
 	if (type == T_OPERATOR && (t.op == OP_NOT || t.op == OP_BANG ||
 	    t.op == OP_MINUS || t.op == OP_PLUS || t.op == OP_JOIN ||
 	    t.op == OP_SPLIT)) {
@@ -919,7 +1715,8 @@ p_array(struct parser *p)
 	struct node	*first, *arr;
 
 	first = p_postfix(p, p_primary(p, false), false);
-	if (p->failed || p_peek_type(p, LEX_EXPRESSION) != T_COMMA)
+	if (p->failed || p->no_comma ||
+	    p_peek_type(p, LEX_EXPRESSION) != T_COMMA)
 		return (first);
 	arr = node_new(N_ARRAY, first->ext.start, first->ext.end);
 	p_add(p, arr, first);
@@ -945,9 +1742,21 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 	struct token	 t;
 	enum tok_type	 type;
 	size_t		 open;
+	bool		 nc;
 
 	while (!p->failed) {
 		type = p_peek(p, LEX_EXPRESSION, &t);
+		if (!argmode && type == T_OPERATOR && (t.op == OP_INC ||
+		    t.op == OP_DEC)) {
+			/* $i++ and $i-- */
+			p_skip(p, LEX_EXPRESSION);
+			m = node_new(N_INCDEC, n->ext.start, t.ext.end);
+			m->op = t.op;
+			p_add(p, m, n);
+			token_clear(&t);
+			n = m;
+			break;
+		}
 		if (t.space_before || (type != T_DOT && type != T_LBRACKET &&
 		    type != T_COLONCOLON)) {
 			token_clear(&t);
@@ -961,10 +1770,13 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 		if (type == T_LBRACKET) {
 			m = node_new(N_INDEX, n->ext.start, t.ext.end);
 			p_add(p, m, n);
+			nc = p->no_comma;
+			p->no_comma = false;
 			if (p_enter(p)) {
 				p_add(p, m, p_expression(p));
 				p_leave(p);
 			}
+			p->no_comma = nc;
 			if (!p->failed)
 				p_expect(p, T_RBRACKET, "Array index expression "
 				    "is missing or not valid.",
@@ -1006,6 +1818,8 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 				n = m;
 				break;
 			}
+			nc = p->no_comma;
+			p->no_comma = true;
 			while (!p->failed && p_peek_type(p, LEX_EXPRESSION) !=
 			    T_RPAREN) {
 				p_add(p, m, p_expression(p));
@@ -1015,6 +1829,7 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 				else
 					break;
 			}
+			p->no_comma = nc;
 			p_leave(p);
 			if (!p->failed)
 				p_expect(p, T_RPAREN, "Missing closing ')' in "
@@ -1070,10 +1885,12 @@ p_hash(struct parser *p, size_t open)
 	struct node	*h, *key;
 	struct token	 t;
 	enum tok_type	 type;
+	bool		 nc = p->no_comma;
 
 	h = node_new(N_HASH, open, open);
 	if (!p_enter(p))
 		return (h);
+	p->no_comma = false;
 	for (;;) {
 		type = p_peek(p, LEX_EXPRESSION, &t);
 		if (type == T_NEWLINE || type == T_SEMI) {
@@ -1122,6 +1939,7 @@ p_hash(struct parser *p, size_t open)
 		if (p->failed)
 			break;
 	}
+	p->no_comma = nc;
 	p_leave(p);
 	h->ext.end = p->lx.pos;
 	return (h);
@@ -1132,11 +1950,14 @@ static struct node *
 p_scriptblock(struct parser *p, size_t open)
 {
 	struct node	*n;
+	bool		 nc = p->no_comma;
 
 	n = node_new(N_SCRIPT, open, open);
 	if (!p_enter(p))
 		return (n);
-	p_add(p, n, p_statements(p, T_RBRACE));
+	p->no_comma = false;
+	p_script_body(p, n, T_RBRACE);
+	p->no_comma = nc;
 	p_leave(p);
 	if (p->failed)
 		return (n);
@@ -1154,10 +1975,12 @@ static struct node *
 p_group(struct parser *p, enum node_type type, size_t open)
 {
 	struct node	*n, *inner;
+	bool		 nc = p->no_comma;
 
 	n = node_new(type, open, open);
 	if (!p_enter(p))
 		return (n);
+	p->no_comma = false;
 	p_skip_newlines(p);
 	if (type == N_PAREN) {
 		inner = p_statement(p);
@@ -1165,6 +1988,7 @@ p_group(struct parser *p, enum node_type type, size_t open)
 	} else
 		inner = p_statements(p, T_RPAREN);
 	p_add(p, n, inner);
+	p->no_comma = nc;
 	p_leave(p);
 	if (!p->failed)
 		p_expect(p, T_RPAREN, "Missing closing ')' in expression.",

@@ -10,7 +10,9 @@
  * owns the variables and runs script blocks for cmd_invoke_script.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +34,7 @@ shell_create(void)
 	sh->out = stdout;
 	sh->err = stderr;
 	sh->last_ok = true;
+	scope_init(sh);
 	shell_setvar(sh, "ErrorActionPreference", value_string("Continue"));
 	shell_setvar(sh, "ConfirmPreference", value_string("High"));
 	shell_setvar(sh, "VerbosePreference", value_string(
@@ -52,11 +55,9 @@ shell_free(struct shell *sh)
 
 	if (sh == NULL)
 		return;
-	for (i = 0; i < sh->nvars; i++) {
-		free(sh->vars[i].name);
-		value_unref(sh->vars[i].val);
-	}
-	free(sh->vars);
+	scope_free_all(sh);
+	free(sh->flow_label);
+	errrec_free(sh->thrown);
 	for (i = 0; i < sh->ntrees; i++) {
 		node_free(sh->trees[i]);
 		source_free(sh->tree_src[i]);
@@ -127,6 +128,34 @@ shell_pref(struct shell *sh, const char *var)
 	return (ap);
 }
 
+void
+shell_stop(struct shell *sh)
+{
+	if (sh->flow == FLOW_NONE)
+		sh->flow = FLOW_STOP;
+}
+
+/*
+ * A terminating error inside a try is not printed: it becomes the error
+ * the statements unwind with (FLOW_THROW) until a catch takes it.  The
+ * first one wins; true when it was taken (and e with it).
+ */
+static bool
+shell_throw(struct shell *sh, struct errrec *e)
+{
+	if (sh->try_depth == 0 || e->kind == ERR_NONTERMINATING)
+		return (false);
+	if (sh->flow == FLOW_THROW) {
+		errrec_free(e);
+		return (true);
+	}
+	free(sh->flow_label);
+	sh->flow_label = NULL;
+	sh->flow = FLOW_THROW;
+	sh->thrown = e;
+	return (true);
+}
+
 /* Record an error in $Error (newest first) and print it. */
 static void
 shell_record(struct shell *sh, struct errrec *e, bool print)
@@ -135,13 +164,13 @@ shell_record(struct shell *sh, struct errrec *e, bool print)
 	char		*text;
 	size_t		 i;
 
-	errs = shell_getvar(sh, "Error");
+	errs = shell_getvar(sh, "global:Error");
 	list = value_array();
-	value_array_push(list, value_string(e->message));
+	value_array_push(list, errrec_value(e));
 	for (i = 0; i < value_count(errs) && i < 255; i++)
 		value_array_push(list, value_ref(value_item(errs, i)));
 	value_unref(errs);
-	shell_setvar(sh, "Error", list);
+	shell_setvar(sh, "global:Error", list);
 	if (!print)
 		return;
 	sh->any_error = true;
@@ -155,6 +184,11 @@ shell_record(struct shell *sh, struct errrec *e, bool print)
 void
 shell_report(struct shell *sh, struct errrec *e)
 {
+	if (sh->try_depth > 0 && e->kind != ERR_NONTERMINATING) {
+		shell_record(sh, e, false);
+		shell_throw(sh, e);
+		return;
+	}
 	shell_record(sh, e, true);
 	errrec_free(e);
 }
@@ -183,10 +217,17 @@ cmd_error(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
 	errrec_set(&e->activity, xstrdup(ctx->entry->name));
 	errrec_set(&e->invocation, xstrdup(ctx->invocation));
 	ctx->failed = true;
-	if (ctx->ea == AP_STOP || kind == ERR_SCRIPT)
+	if (ctx->ea == AP_STOP || kind == ERR_SCRIPT) {
 		ctx->stop = true;
-	if (ctx->ea == AP_IGNORE && kind == ERR_NONTERMINATING) {
+		e->kind = ERR_SCRIPT;
+	}
+	if (ctx->ea == AP_IGNORE && e->kind == ERR_NONTERMINATING) {
 		errrec_free(e);
+		return;
+	}
+	if (ctx->sh->try_depth > 0 && e->kind != ERR_NONTERMINATING) {
+		shell_record(ctx->sh, e, false);
+		shell_throw(ctx->sh, e);
 		return;
 	}
 	shell_record(ctx->sh, e, !(ctx->ea == AP_SILENTLY_CONTINUE &&
@@ -327,4 +368,44 @@ cmd_should_process(struct cmd_ctx *ctx, const char *description)
 	}
 	free(answer);
 	return (yes);
+}
+
+/*
+ * A whole file, for scripts and switch -File: at most SHELL_FILE_MAX
+ * bytes, a UTF-8 byte order mark dropped.  NULL with *cause set.
+ */
+char *
+shell_read_file(const char *path, size_t *len, char **cause)
+{
+	FILE		*f;
+	struct buf	 b;
+	char		 chunk[8192];
+	size_t		 n;
+
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "rb")) == NULL) {
+		*cause = xstrdup(strerror(errno));
+		return (NULL);
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b.len + n > SHELL_FILE_MAX) {
+			if (f != stdin)
+				fclose(f);
+			buf_free(&b);
+			*cause = xprintf("larger than %d MiB",
+			    SHELL_FILE_MAX / (1024 * 1024));
+			return (NULL);
+		}
+		buf_add(&b, chunk, n);
+	}
+	if (f != stdin)
+		fclose(f);
+	if (b.len >= 3 && memcmp(b.s, "\xef\xbb\xbf", 3) == 0) {
+		memmove(b.s, b.s + 3, b.len - 2);
+		b.len -= 3;
+	}
+	*len = b.len;
+	return (buf_detach(&b));
 }

@@ -131,7 +131,9 @@ enum op {
 	OP_LIKE, OP_NOTLIKE, OP_MATCH, OP_NOTMATCH,
 	OP_CONTAINS, OP_NOTCONTAINS, OP_IN, OP_NOTIN,
 	OP_REPLACE, OP_SPLIT, OP_JOIN, OP_IS, OP_ISNOT, OP_F,
-	OP_PLUS, OP_MINUS, OP_MUL, OP_DIV, OP_MOD, OP_RANGE
+	OP_PLUS, OP_MINUS, OP_MUL, OP_DIV, OP_MOD, OP_RANGE,
+	OP_MUL_ASSIGN, OP_DIV_ASSIGN, OP_MOD_ASSIGN,
+	OP_INC, OP_DEC		/* ++ and --, before or after a variable */
 };
 
 /* A piece of an expandable string. */
@@ -210,11 +212,48 @@ enum node_type {
 	N_INDEX,	/* kids[0] object, kids[1] index */
 	N_UNARY,	/* op, kids[0] */
 	N_BINARY,	/* op, kids[0], kids[1]; flags: NF_CASE */
-	N_CAST		/* str = type name, kids[0] */
+	N_CAST,		/* str = type name, kids[0] */
+	N_WHILE,	/* kids: condition, body */
+	N_DO,		/* kids: body, condition; NF_UNTIL */
+	N_FOR,		/* kids: init, condition, step (each
+			   may be NULL), body */
+	N_SWITCH,	/* flags SW_*; kids: value, then pairs
+			   of clause condition (NULL: default) and body */
+	N_BREAK,	/* str = label or NULL */
+	N_CONTINUE,	/* str = label or NULL */
+	N_TRY,		/* kids: body, then N_CATCH clauses */
+	N_CATCH,	/* str = "Type,Type" or NULL; kids[0] body;
+			   NF_FINALLY for the finally block */
+	N_FUNCTION,	/* str = name; kids[0] N_SCRIPT; NF_FILTER */
+	N_PARAMBLOCK,	/* kids: N_ATTR of the block, N_PARAMDEF */
+	N_PARAMDEF,	/* str = variable; kids[0] default (or NULL),
+			   then N_ATTR */
+	N_ATTR,		/* str = name; NF_TYPE for a type constraint;
+			   kids: positional arguments and N_PARAM named
+			   ones (kids[0] value, none for a bare name) */
+	N_INCDEC	/* op OP_INC/OP_DEC; kids[0] target; NF_PREFIX */
 };
+
+/*
+ * N_SCRIPT: kids[0] the end (or only) block, kids[1] the param block,
+ * kids[2] begin, kids[3] process; the last three may be NULL.
+ */
+#define SCRIPT_END	0
+#define SCRIPT_PARAMS	1
+#define SCRIPT_BEGIN	2
+#define SCRIPT_PROCESS	3
 
 #define NF_CASE		0x1	/* case-sensitive operator (-ceq) */
 #define NF_IGNORE	0x2	/* explicitly insensitive (-ieq) */
+#define NF_UNTIL	0x4	/* do { } until () */
+#define NF_FINALLY	0x4	/* N_CATCH: the finally block */
+#define NF_FILTER	0x4	/* N_FUNCTION: filter, body is process */
+#define NF_TYPE		0x4	/* N_ATTR: [type] constraint */
+#define NF_PREFIX	0x4	/* N_INCDEC: ++$i */
+#define SW_REGEX	0x10	/* switch -Regex */
+#define SW_WILDCARD	0x20	/* switch -Wildcard */
+#define SW_CASE		0x40	/* switch -CaseSensitive */
+#define SW_FILE		0x80	/* switch -File: value is a path */
 
 struct node {
 	enum node_type	 type;
@@ -229,6 +268,7 @@ struct node {
 	int		 flags;
 	int		 depth;		/* levels at and below, blocks and
 					   pipelines not counted */
+	char		*label;		/* a loop's or switch's :label */
 };
 
 struct parse_error {
@@ -284,6 +324,7 @@ struct object {
 	size_t			 propcap;	/* allocated props */
 	char			*text;		/* ToString(), or NULL */
 	char			*key;		/* hidden identity (a guid) */
+	struct errrec		*err;		/* an ErrorRecord's error */
 };
 
 struct value {
@@ -396,6 +437,11 @@ struct errrec	*errrec_vcreate(enum err_kind, const char *category,
 		     struct extent, const char *fmt, va_list)
 		     __attribute__((format(printf, 7, 0)));
 void		 errrec_free(struct errrec *);
+struct errrec	*errrec_dup(const struct errrec *);
+/* $_ in a catch block: the ErrorRecord object of an error. */
+struct value	*errrec_value(const struct errrec *);
+/* Is the error's exception of this .NET type (or derived from it)? */
+bool		 errrec_is_a(const struct errrec *, const char *type);
 /* Render in Windows PowerShell 5.1 NormalView layout. */
 char		*errrec_render(const struct errrec *, int width);
 char		*position_message(const struct source *, struct extent);
@@ -563,6 +609,56 @@ struct var {
 	struct value	*val;
 };
 
+/*
+ * A function (function.c): a script block with a name, or a script file
+ * called as a command.  Its param block becomes a parameter table for
+ * the binder on the first call (entry, params).
+ */
+struct func {
+	char			*name;
+	struct value		*script;	/* N_SCRIPT value, or NULL */
+	struct node		*file_block;	/* a script file's statements */
+	struct source		*src;
+	struct node		*param_node;	/* N_PARAMBLOCK or NULL */
+	bool			 filter;
+	bool			 broken;	/* a script that did not parse */
+	bool			 compiled;
+	bool			 advanced;	/* CmdletBinding or Parameter */
+	struct cmdlet_entry	*entry;
+	struct param_entry	*params;
+};
+
+/*
+ * Scopes (scope.c), as PowerShell's: the global scope, a script scope
+ * for each script file run, a local scope for each function or script
+ * block called with &.  A name is looked up from the current scope
+ * outwards; an assignment makes or changes it in the current scope
+ * unless qualified ($script:, $global:).
+ */
+struct scope {
+	struct var	*vars;
+	size_t		 nvars;
+	struct func	**funcs;
+	size_t		 nfuncs;
+	struct scope	*parent;
+	bool		 is_script;
+};
+
+/*
+ * How statements are being left: normally, or unwinding to the loop a
+ * break or continue names, to the function a return leaves, to the try
+ * that catches a terminating error (FLOW_THROW, the error in thrown),
+ * or to the top (FLOW_STOP: the script stops).
+ */
+enum flow {
+	FLOW_NONE,
+	FLOW_BREAK,
+	FLOW_CONTINUE,
+	FLOW_RETURN,
+	FLOW_THROW,
+	FLOW_STOP
+};
+
 enum action_pref {
 	AP_SILENTLY_CONTINUE,
 	AP_STOP,
@@ -579,8 +675,15 @@ struct shell {
 	char		*control_path;	/* hubd's control socket */
 	const char	*state_dir;	/* hubd's state directory (not owned) */
 
-	struct var	*vars;
-	size_t		 nvars;
+	struct scope	*global;
+	struct scope	*scope;		/* current */
+
+	enum flow	 flow;
+	char		*flow_label;	/* break/continue label, or NULL */
+	struct errrec	*thrown;	/* FLOW_THROW: the error to catch */
+	int		 try_depth;	/* try blocks being run */
+	char		**script_args;	/* -File arguments for param() */
+	size_t		 nscript_args;
 
 	bool		 interactive;	/* reading from a terminal */
 	bool		 can_prompt;	/* may ask for mandatory values */
@@ -594,6 +697,7 @@ struct shell {
 	int		 exit_code;
 	int		 pipeline_depth;
 	int		 depth;		/* nodes being evaluated (eval.c) */
+	struct value	*under;		/* $_ (not a reference of its own) */
 
 	struct node	**trees;	/* parsed input, kept for script blocks */
 	struct source	**tree_src;
@@ -622,6 +726,8 @@ enum action_pref shell_pref_parse(const char *);
 /* The ActionPreference a preference variable holds. */
 enum action_pref shell_pref(struct shell *, const char *var);
 
+struct bind_call;
+
 /* eval.c */
 /* Run a whole script (parse, then execute statement by statement). */
 enum exec_status shell_run(struct shell *, struct source *);
@@ -631,8 +737,47 @@ int		 shell_check_complete(const char *text);
  * unrefs): $null, a scalar, or an array for several outputs. */
 struct value	*shell_eval_script(struct shell *, struct value *script,
 		     struct value *dollar_under);
+/* Run a block of a kept tree in the current scope (function.c). */
+void		 shell_run_block(struct shell *, struct source *, struct node *,
+		     struct value *);
+/* Evaluate one expression node of a kept tree in the current scope. */
+struct value	*shell_eval_node(struct shell *, struct source *,
+		     struct node *);
+/* Keep a parsed tree alive for the session: script blocks point into it. */
+void		 shell_keep_tree(struct shell *, struct node *,
+		     struct source *);
+/* [type]value as a cast converts it (the value is taken). */
+struct value	*shell_cast_value(struct shell *, const char *type,
+		     struct value *);
+/* Unwind to the top: a script-terminating error (no-op if unwinding). */
+void		 shell_stop(struct shell *);
+/* A whole file, at most SHELL_FILE_MAX bytes, a UTF-8 BOM dropped. */
+#define SHELL_FILE_MAX	(64 * 1024 * 1024)
+char		*shell_read_file(const char *, size_t *, char **cause);
+
+/* scope.c */
+void		 scope_init(struct shell *);
+void		 scope_push(struct shell *, bool is_script);
+void		 scope_pop(struct shell *);
+void		 scope_free_all(struct shell *);
 struct value	*shell_getvar(struct shell *, const char *);
 void		 shell_setvar(struct shell *, const char *, struct value *);
+bool		 shell_unsetvar(struct shell *, const char *);
+void		 shell_each_var(struct shell *, void (*)(const char *, void *),
+		     void *);
+struct func	*shell_getfunc(struct shell *, const char *);
+void		 shell_setfunc(struct shell *, const char *, struct func *);
+
+/* function.c */
+struct func	*func_create(struct value *script, struct node *params,
+		     bool filter);
+void		 func_free(struct func *);
+int		 func_call(struct shell *, struct func *,
+		     const struct bind_call *, struct value **input,
+		     size_t ninput, struct value *out, bool new_scope);
+int		 func_bind_script(struct shell *, struct source *,
+		     struct node *);
+struct func	*func_script_file(struct shell *, const char *);
 void		 shell_print_value(struct shell *, struct value *);
 
 /* Context handed to a cmdlet's exec function. */

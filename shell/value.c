@@ -388,6 +388,7 @@ value_destroy(struct value *v, struct value_dead *dead)
 		free(v->u.obj->type_name);
 		free(v->u.obj->text);
 		free(v->u.obj->key);
+		errrec_free(v->u.obj->err);
 		free(v->u.obj);
 		break;
 	default:
@@ -634,6 +635,8 @@ value_copy_shallow(const struct value *v)
 			c->u.obj->text = xstrdup(v->u.obj->text);
 		if (v->u.obj->key != NULL)
 			c->u.obj->key = xstrdup(v->u.obj->key);
+		if (v->u.obj->err != NULL)
+			c->u.obj->err = errrec_dup(v->u.obj->err);
 		return (c);
 	}
 	return (value_ref((struct value *)v));

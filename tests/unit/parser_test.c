@@ -13,13 +13,15 @@ static const char *node_names[] = {
 	"block", "pipe", "cmd", "param", "assign", "if", "foreach", "exit",
 	"throw", "const", "xstr", "var", "splat", "array", "arraysub", "hash",
 	"script", "paren", "subexpr", "member", "static", "invoke", "index",
-	"unary", "binary", "cast"
+	"unary", "binary", "cast", "while", "do", "for", "switch", "break",
+	"continue", "try", "catch", "function", "paramblock", "paramdef",
+	"attr", "incdec"
 };
 
 static void
 dump_node(struct buf *b, struct node *n)
 {
-	size_t	i;
+	size_t	i, nkids;
 	char	*s;
 
 	if (n == NULL) {
@@ -34,12 +36,23 @@ dump_node(struct buf *b, struct node *n)
 	}
 	if (n->str != NULL && n->type != N_SCRIPT)
 		buf_addf(b, "'%s'", n->str);
-	if (n->type == N_BINARY || n->type == N_UNARY)
+	if (n->type == N_BINARY || n->type == N_UNARY || n->type == N_INCDEC ||
+	    (n->type == N_ASSIGN && n->op != OP_ASSIGN))
 		buf_addf(b, "[%s]", op_name(n->op));
-	if (n->nkids == 0)
+	if (n->flags != 0 && (n->type == N_SWITCH || n->type == N_DO ||
+	    n->type == N_CATCH || n->type == N_FUNCTION || n->type == N_ATTR ||
+	    n->type == N_INCDEC))
+		buf_addf(b, "{%x}", (unsigned)n->flags);
+	if (n->label != NULL)
+		buf_addf(b, ":%s", n->label);
+	/* A script block's missing param, begin and process are not shown. */
+	nkids = n->nkids;
+	while (n->type == N_SCRIPT && nkids > 1 && n->kids[nkids - 1] == NULL)
+		nkids--;
+	if (nkids == 0)
 		return;
 	buf_addc(b, '(');
-	for (i = 0; i < n->nkids; i++) {
+	for (i = 0; i < nkids; i++) {
 		if (i > 0)
 			buf_addc(b, ' ');
 		dump_node(b, n->kids[i]);
@@ -111,12 +124,12 @@ test_expressions(void)
 {
 	PARSE_IS("$c = Get-SendConnector x", "block(assign(var'c' "
 	    "pipe(cmd(const'Get-SendConnector' const'x'))))");
-	PARSE_IS("$c.AddressSpaces += 'a.com'", "block(assign(member("
+	PARSE_IS("$c.AddressSpaces += 'a.com'", "block(assign[+=](member("
 	    "var'c' const'AddressSpaces') pipe(const'a.com')))");
 	/* Without blanks: a statement that starts with '$' is an expression. */
 	PARSE_IS("$c=Get-SendConnector x", "block(assign(var'c' "
 	    "pipe(cmd(const'Get-SendConnector' const'x'))))");
-	PARSE_IS("$n+=1", "block(assign(var'n' pipe(const'1')))");
+	PARSE_IS("$n+=1", "block(assign[+=](var'n' pipe(const'1')))");
 	PARSE_IS("$a+1", "block(pipe(binary[+](var'a' const'1')))");
 	/* A statement may start with a unary operator; other dash words
 	   are commands. */
@@ -145,6 +158,63 @@ test_statements(void)
 	PARSE_IS("exit 3", "block(exit(const'3'))");
 	PARSE_IS("a; b\nc", "block(pipe(cmd(const'a')) pipe(cmd(const'b')) "
 	    "pipe(cmd(const'c')))");
+}
+
+/* Loops, switch, try, break and continue, labels, ++ and --. */
+static void
+test_flow(void)
+{
+	PARSE_IS("while ($i -lt 3) { $i++ }", "block(while(pipe(binary[lt]("
+	    "var'i' const'3')) block(incdec[++](var'i'))))");
+	PARSE_IS("do { a } until ($x)", "block(do{4}(block(pipe(cmd("
+	    "const'a'))) pipe(var'x')))");
+	PARSE_IS("do { a }\nwhile ($x)", "block(do(block(pipe(cmd("
+	    "const'a'))) pipe(var'x')))");
+	PARSE_IS("for ($i = 0; $i -lt 2; $i++) { $i }", "block(for(assign("
+	    "var'i' pipe(const'0')) pipe(binary[lt](var'i' const'2')) "
+	    "pipe(incdec[++](var'i')) block(pipe(var'i'))))");
+	PARSE_IS("for (;;) { break }", "block(for(nil nil nil block(break)))");
+	PARSE_IS(":outer foreach ($a in $b) { continue outer }",
+	    "block(foreach'a':outer(pipe(var'b') block(continue'outer')))");
+	PARSE_IS("switch -Wildcard ($d) { '*.com' { 1 } default { 2 } }",
+	    "block(switch{20}(pipe(var'd') const'*.com' block(pipe("
+	    "const'1')) nil block(pipe(const'2'))))");
+	PARSE_IS("try { a } catch [System.IO.IOException], [Exception] { b } "
+	    "finally { c }", "block(try(block(pipe(cmd(const'a'))) "
+	    "catch'System.IO.IOException,Exception'(block(pipe(cmd("
+	    "const'b')))) catch{4}(block(pipe(cmd(const'c'))))))");
+	PARSE_IS("$n *= 2", "block(assign[*=](var'n' pipe(const'2')))");
+	PARSE_IS("$x = ++$i", "block(assign(var'x' pipe(incdec[++]{4}("
+	    "var'i'))))");
+	PARSE_IS("try { a }", "error (incomplete): The Try statement is missing its Catch "
+	    "or Finally block. [MissingCatchOrFinally]");
+	PARSE_IS("do { a }", "error (incomplete): Missing while or until "
+	    "keyword in do loop. [MissingWhileOrUntilInDoWhile]");
+}
+
+/* function, filter, param blocks, attributes, named blocks. */
+static void
+test_functions(void)
+{
+	PARSE_IS("function f($a, $b = 1, 2) { }", "error: Missing ')' in "
+	    "function parameter list. "
+	    "[MissingEndParenthesisInFunctionParameterList]");
+	PARSE_IS("function f($a, $b = 1) { $a }", "block(function'f'("
+	    "script(block(pipe(var'a')) paramblock(paramdef'a'(nil) "
+	    "paramdef'b'(const'1')))))");
+	PARSE_IS("filter d { $_ }", "block(function'd'{4}(script(block("
+	    "pipe(var'_')))))");
+	PARSE_IS("function g { [CmdletBinding()] param([Parameter("
+	    "Mandatory = $true, Position = 0)] [string[]] $Name) process "
+	    "{ $Name } }", "block(function'g'(script(block "
+	    "paramblock(paramdef'Name'(nil attr'Parameter'(param'Mandatory'("
+	    "var'true') param'Position'(const'0')) attr'string[]'{4}) "
+	    "attr'CmdletBinding') nil block(pipe(var'Name')))))");
+	PARSE_IS("param([ValidateSet('a', 'b')] $x)\n$x", "block(paramblock("
+	    "paramdef'x'(nil attr'ValidateSet'(const'a' const'b'))) "
+	    "pipe(var'x'))");
+	PARSE_IS("[string]$x = 5", "block(assign(cast'string'(var'x') "
+	    "pipe(const'5')))");
 }
 
 static void
@@ -273,6 +343,8 @@ static const struct tap_case cases[] = {
 	{ "pipelines and script blocks", test_pipelines },
 	{ "expressions, assignment, precedence", test_expressions },
 	{ "if, foreach, exit, separators", test_statements },
+	{ "loops, switch, try, labels, ++", test_flow },
+	{ "functions, param blocks, attributes", test_functions },
 	{ "incomplete input asks for more", test_incomplete },
 	{ "syntax errors carry PowerShell's text", test_errors },
 	{ "nesting past the limit is too complex, never a crash",
