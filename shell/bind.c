@@ -1079,6 +1079,7 @@ bind_mandatory(struct binder *bd, bool piped)
 			continue;
 		}
 		if (!header) {
+			shell_flush(bd->sh);
 			fprintf(bd->sh->out, "\ncmdlet %s at command pipeline "
 			    "position %d\nSupply values for the following "
 			    "parameters:\n", bd->entry->name, 1);

@@ -1460,7 +1460,7 @@ export_begin(struct cmd_ctx *ctx, struct export *ex)
 	mode_t	 mask, mode;
 
 	if (ex->direct) {
-		fflush(ctx->sh->out);
+		shell_flush(ctx->sh);
 		if ((ex->fd = open(ex->path, O_WRONLY | O_CLOEXEC)) == -1)
 			return (export_open_error(ctx, ex, errno));
 		return (0);

@@ -104,6 +104,7 @@ cmd_get_credential_exec(struct cmd_ctx *ctx)
 	msgv = bound_get(ctx->args, "Message");
 	msg = msgv != NULL ? value_to_string(msgv) :
 	    xstrdup("Enter your credentials.");
+	shell_flush(sh);
 	fprintf(sh->out, "PowerShell credential request\n%s\n", msg);
 	fflush(sh->out);
 	free(msg);

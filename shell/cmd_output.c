@@ -146,6 +146,7 @@ cmd_write_host_exec(struct cmd_ctx *ctx)
 		if (nl)
 			buf_addc(&b, '\n');
 	}
+	shell_flush(ctx->sh);
 	fputs(b.s != NULL ? b.s : "", ctx->sh->out);
 	fflush(ctx->sh->out);
 	buf_free(&b);

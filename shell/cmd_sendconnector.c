@@ -1300,6 +1300,7 @@ sc_should_continue(struct cmd_ctx *ctx, const char *query)
 
 	if (!sh->can_prompt || sh->read_line == NULL)
 		return (true);
+	shell_flush(sh);
 	fprintf(sh->out, "\nConfirm\n%s\n", query);
 	fflush(sh->out);
 	while (answer == -1) {

@@ -66,11 +66,23 @@ shell_print_value(struct shell *sh, struct value *v)
 	items = xcalloc(n, sizeof *items);
 	for (i = 0; i < n; i++)
 		items[i] = value_item(v, i);
-	text = format_default(sh, items, n);
+	text = format_stream(sh, items, n);
 	fputs(text, sh->out);
 	fflush(sh->out);
 	free(text);
 	free(items);
+}
+
+/* The end of a script's or a line's output: Out-Default closes. */
+static void
+shell_print_end(struct shell *sh)
+{
+	char	*text;
+
+	text = format_stream_end(sh);
+	fputs(text, sh->out);
+	fflush(sh->out);
+	free(text);
 }
 
 /* Keep a parsed tree alive for the session: script blocks point into it. */
@@ -136,6 +148,7 @@ shell_run(struct shell *sh, struct source *src)
 			break;
 		}
 	}
+	shell_print_end(sh);
 	/* A break, continue or return at the top ends the script quietly. */
 	free(sh->flow_label);
 	sh->flow_label = NULL;

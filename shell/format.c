@@ -153,13 +153,17 @@ static char	*fmt_table_text(const struct value *);
 static char	**fmt_table_cells(struct shell *, struct ftable *,
 		     struct value *, bool);
 static void	 fmt_table_items(struct shell *, struct ftable *,
-		     struct value **, size_t, bool, size_t);
+		     struct value **, size_t, bool, const struct value *, size_t);
 static void	 fmt_table_widths(struct ftable *, bool, int);
 static int	 fmt_table_total(const int *, size_t);
 static void	 fmt_fit(int *, size_t, int);
 static void	 fmt_field(struct buf *, const char *, int, enum fmt_align);
 static void	 fmt_table_line(struct buf *, struct ftable *, char **);
 static void	 fmt_table_render(struct buf *, struct ftable *, bool);
+static void	 fmt_table_head(struct buf *, struct ftable *, bool);
+static void	 fmt_error_record(struct shell *, struct buf *,
+		     const struct value *);
+static void	 fmt_table_rows(struct buf *, struct ftable *);
 static void	 fmt_table_free(struct ftable *);
 static void	 fmt_table_run(struct shell *, struct buf *, struct value **,
 		     size_t, struct value *, bool, bool, bool);
@@ -950,7 +954,7 @@ fmt_table_cells(struct shell *sh, struct ftable *t, struct value *obj,
  */
 static void
 fmt_table_items(struct shell *sh, struct ftable *t, struct value **v,
-    size_t n, bool oob, size_t first)
+    size_t n, bool oob, const struct value *shape, size_t first)
 {
 	struct titem	*it;
 	struct buf	 b;
@@ -965,7 +969,7 @@ fmt_table_items(struct shell *sh, struct ftable *t, struct value **v,
 		buf_init(&b);
 		if (!fmt_is_object(v[i]))
 			fmt_scalar(&b, v[i]);
-		else if (oob && !fmt_same_type(v[i], v[first])) {
+		else if (oob && !fmt_same_type(v[i], shape)) {
 			buf_addc(&b, '\n');
 			fmt_list_object(sh, &b, v[i], NULL, fmt_screen(sh));
 			buf_addc(&b, '\n');
@@ -1118,6 +1122,15 @@ fmt_table_line(struct buf *b, struct ftable *t, char **cells)
 static void
 fmt_table_render(struct buf *b, struct ftable *t, bool hide_headers)
 {
+	fmt_table_head(b, t, hide_headers);
+	fmt_table_rows(b, t);
+	buf_adds(b, "\n\n");
+}
+
+/* The blank line and the header of a table. */
+static void
+fmt_table_head(struct buf *b, struct ftable *t, bool hide_headers)
+{
 	char	**row;
 	size_t	 i;
 	int	 w;
@@ -1143,13 +1156,20 @@ fmt_table_render(struct buf *b, struct ftable *t, bool hide_headers)
 			free(row[i]);
 		free(row);
 	}
+}
+
+/* A table's rows, and the objects shown out of band between them. */
+static void
+fmt_table_rows(struct buf *b, struct ftable *t)
+{
+	size_t	i;
+
 	for (i = 0; i < t->nitems; i++) {
 		if (t->items[i].cells != NULL)
 			fmt_table_line(b, t, t->items[i].cells);
 		else
 			buf_adds(b, t->items[i].text);
 	}
-	buf_adds(b, "\n\n");
 }
 
 static void
@@ -1196,7 +1216,7 @@ fmt_table_run(struct shell *sh, struct buf *b, struct value **v, size_t n,
 	t.align = xcalloc(t.cols.n, sizeof *t.align);
 	for (i = 0; i < t.cols.n; i++)
 		t.align[i] = t.cols.v[i].align;
-	fmt_table_items(sh, &t, v, n, oob, first);
+	fmt_table_items(sh, &t, v, n, oob, v[first], first);
 	fmt_table_widths(&t, autosize, fmt_screen(sh));
 	fmt_table_render(b, &t, hide_headers);
 	fmt_table_free(&t);
@@ -1268,6 +1288,10 @@ format_default(struct shell *sh, struct value **vals, size_t n)
 			fmt_scalar(&b, vals[i]);
 			continue;
 		}
+		if (vals[i]->type == V_OBJECT && vals[i]->u.obj->err != NULL) {
+			fmt_error_record(sh, &b, vals[i]);
+			continue;
+		}
 		while (j < n && vals[j]->type != V_FORMAT)
 			j++;
 		fmt_context(sh, &b, vals + i, j - i);
@@ -1275,6 +1299,212 @@ format_default(struct shell *sh, struct value **vals, size_t n)
 	s = buf_detach(&b);
 	buf_free(&b);
 	return (s);
+}
+
+/* An ErrorRecord in the output shows as the error it holds. */
+static void
+fmt_error_record(struct shell *sh, struct buf *b, const struct value *v)
+{
+	char	*text;
+
+	text = errrec_render(v->u.obj->err, fmt_screen(sh) + 1);
+	buf_adds(b, text);
+	free(text);
+}
+
+/*
+ * Out-Default for a whole script or command line: one formatter for the
+ * output of every statement, as in PowerShell.  The first object chooses
+ * the shape (its view, else a table for four properties or fewer); the
+ * objects of its type that follow, from any later statement, go on in
+ * that shape, a table under one header; an object of another type is
+ * shown out of band as a list, strings and numbers as their text.
+ *
+ * PowerShell sizes a table's columns on the rows that arrive in its
+ * first 300 ms.  hubsh holds a table's rows instead until something else
+ * is written (other output, an error, a warning, Write-Host, a prompt,
+ * Start-Sleep; shell_flush) or the script ends, and sizes the columns
+ * on them: the same table for a script's quick run of New-SendConnector
+ * lines, with no dependence on timing.  Rows after that keep the widths.
+ */
+struct fmt_stream {
+	struct value	*shape;		/* the object that chose it */
+	bool		 table;
+	bool		 sized;		/* header written, widths fixed */
+	struct ftable	 t;		/* table: columns, widths, held rows */
+	size_t		 cap;		/* allocated t.items */
+};
+
+static void
+stream_hold(struct fmt_stream *st, char **cells, char *text)
+{
+	if (st->t.nitems == st->cap) {
+		st->cap = st->cap == 0 ? 16 : st->cap * 2;
+		st->t.items = xreallocarray(st->t.items, st->cap,
+		    sizeof *st->t.items);
+	}
+	st->t.items[st->t.nitems].cells = cells;
+	st->t.items[st->t.nitems].text = text;
+	st->t.nitems++;
+}
+
+/* Write the rows a table holds, its header first if not yet written. */
+static void
+stream_flush(struct shell *sh, struct fmt_stream *st, struct buf *b)
+{
+	struct ftable	rows;
+
+	if (st->shape == NULL || !st->table || st->t.nitems == 0)
+		return;
+	if (!st->sized) {
+		fmt_table_widths(&st->t, false, fmt_screen(sh));
+		fmt_table_head(b, &st->t, false);
+		st->sized = true;
+	}
+	fmt_table_rows(b, &st->t);
+	rows = st->t;
+	memset(&rows.cols, 0, sizeof rows.cols);
+	rows.width = NULL;
+	rows.align = NULL;
+	fmt_table_free(&rows);
+	st->t.items = NULL;
+	st->t.nitems = 0;
+	st->cap = 0;
+}
+
+static void
+stream_close(struct shell *sh, struct fmt_stream *st, struct buf *b)
+{
+	if (st->shape == NULL)
+		return;
+	stream_flush(sh, st, b);
+	buf_adds(b, "\n\n");
+	value_unref(st->shape);
+	if (st->table)
+		fmt_table_free(&st->t);
+	memset(st, 0, sizeof *st);
+}
+
+/* The first object: choose the shape and a table's columns. */
+static void
+stream_open(struct fmt_stream *st, struct buf *b, struct value *first)
+{
+	const struct object	*o = first->u.obj;
+	size_t			 i;
+
+	st->shape = value_ref(first);
+	st->table = o->view != NULL ? o->view->shape == SHAPE_TABLE :
+	    o->nprops <= 4;
+	if (st->table) {
+		memset(&st->t, 0, sizeof st->t);
+		fmt_resolve(first, NULL, true, &st->t.cols);
+		st->table = st->t.cols.n > 0;
+	}
+	if (!st->table) {
+		fsels_free(&st->t.cols);
+		buf_adds(b, "\n\n");
+		return;
+	}
+	st->t.width = xcalloc(st->t.cols.n, sizeof *st->t.width);
+	st->t.align = xcalloc(st->t.cols.n, sizeof *st->t.align);
+	for (i = 0; i < st->t.cols.n; i++)
+		st->t.align[i] = st->t.cols.v[i].align;
+}
+
+/* One object of the stream. */
+static void
+stream_object(struct shell *sh, struct fmt_stream *st, struct buf *b,
+    struct value *v)
+{
+	struct buf	oob;
+
+	if (st->shape == NULL)
+		stream_open(st, b, v);
+	if (!st->table) {
+		fmt_list_object(sh, b, v, NULL, fmt_screen(sh));
+		buf_addc(b, '\n');
+		return;
+	}
+	if (fmt_same_type(v, st->shape)) {
+		stream_hold(st, fmt_table_cells(sh, &st->t, v, !st->sized &&
+		    st->t.nitems == 0), NULL);
+		return;
+	}
+	buf_init(&oob);
+	buf_addc(&oob, '\n');
+	fmt_list_object(sh, &oob, v, NULL, fmt_screen(sh));
+	buf_addc(&oob, '\n');
+	if (st->sized)
+		stream_flush(sh, st, b);
+	if (st->sized)
+		buf_add(b, oob.s, oob.len);
+	else
+		stream_hold(st, NULL, buf_detach(&oob));
+	buf_free(&oob);
+}
+
+char *
+format_stream(struct shell *sh, struct value **vals, size_t n)
+{
+	struct fmt_stream	*st;
+	struct vlist		 l = { NULL, 0 };
+	struct buf		 b;
+	size_t			 i;
+
+	if (sh->fmt == NULL)
+		sh->fmt = xcalloc(1, sizeof *sh->fmt);
+	st = sh->fmt;
+	for (i = 0; i < n; i++) {
+		if (vals[i]->type == V_FORMAT)
+			vlist_push(&l, value_ref(vals[i]));
+		else
+			fmt_expand(vals[i], &l);
+	}
+	buf_init(&b);
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i]->type == V_NULL)
+			continue;
+		if (l.v[i]->type == V_FORMAT)
+			stream_close(sh, st, &b);
+		if (l.v[i]->type == V_OBJECT && l.v[i]->u.obj->err != NULL) {
+			stream_flush(sh, st, &b);
+			fmt_error_record(sh, &b, l.v[i]);
+		} else if (fmt_is_object(l.v[i]))
+			stream_object(sh, st, &b, l.v[i]);
+		else {
+			stream_flush(sh, st, &b);
+			fmt_scalar(&b, l.v[i]);
+		}
+	}
+	vlist_free(&l);
+	return (buf_detach(&b));
+}
+
+/* What the stream holds, before something else is written. */
+char *
+format_stream_flush(struct shell *sh)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	if (sh->fmt != NULL)
+		stream_flush(sh, sh->fmt, &b);
+	return (buf_detach(&b));
+}
+
+/* The end of the script or line: close the shape that is open. */
+char *
+format_stream_end(struct shell *sh)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	if (sh->fmt != NULL) {
+		stream_close(sh, sh->fmt, &b);
+		free(sh->fmt);
+		sh->fmt = NULL;
+	}
+	return (buf_detach(&b));
 }
 
 /*

@@ -109,6 +109,7 @@ main_read_line(struct shell *sh, const char *prompt, bool secret)
 	size_t		 cap = 0;
 	ssize_t		 n;
 
+	shell_flush(sh);
 	if (!secret && sh->interactive)
 		return (readline(prompt));
 	fputs(prompt, sh->out);

@@ -128,6 +128,22 @@ shell_pref(struct shell *sh, const char *var)
 	return (ap);
 }
 
+/*
+ * Before anything is written beside Out-Default's stream (an error, a
+ * warning, Write-Host, What if, a prompt): the table rows it holds go
+ * first, so the order on the terminal is the order of the script.
+ */
+void
+shell_flush(struct shell *sh)
+{
+	char	*text;
+
+	text = format_stream_flush(sh);
+	fputs(text, sh->out);
+	fflush(sh->out);
+	free(text);
+}
+
 void
 shell_stop(struct shell *sh)
 {
@@ -174,6 +190,7 @@ shell_record(struct shell *sh, struct errrec *e, bool print)
 	if (!print)
 		return;
 	sh->any_error = true;
+	shell_flush(sh);
 	text = errrec_render(e, sh->width);
 	fflush(sh->out);
 	fputs(text, sh->err);
@@ -273,7 +290,7 @@ cmd_stream(struct cmd_ctx *ctx, const char *prefix, const char *fmt,
 	char	*msg;
 
 	xvasprintf(&msg, fmt, ap);
-	fflush(ctx->sh->out);
+	shell_flush(ctx->sh);
 	fprintf(ctx->sh->err, "%s: %s\n", prefix, msg);
 	fflush(ctx->sh->err);
 	free(msg);
@@ -315,6 +332,7 @@ cmd_should_process(struct cmd_ctx *ctx, const char *description)
 	char	*answer;
 	bool	 yes;
 
+	shell_flush(ctx->sh);
 	if (ctx->whatif) {
 		fprintf(ctx->sh->out, "What if: %s\n", description);
 		return (false);

@@ -698,6 +698,7 @@ struct shell {
 	int		 pipeline_depth;
 	int		 depth;		/* nodes being evaluated (eval.c) */
 	struct value	*under;		/* $_ (not a reference of its own) */
+	struct fmt_stream *fmt;		/* Out-Default's shape (format.c) */
 
 	struct node	**trees;	/* parsed input, kept for script blocks */
 	struct source	**tree_src;
@@ -749,6 +750,8 @@ void		 shell_keep_tree(struct shell *, struct node *,
 /* [type]value as a cast converts it (the value is taken). */
 struct value	*shell_cast_value(struct shell *, const char *type,
 		     struct value *);
+/* Write the table rows Out-Default holds (before other output). */
+void		 shell_flush(struct shell *);
 /* Unwind to the top: a script-terminating error (no-op if unwinding). */
 void		 shell_stop(struct shell *);
 /* A whole file, at most SHELL_FILE_MAX bytes, a UTF-8 BOM dropped. */
@@ -890,6 +893,10 @@ char	*format_table(struct shell *, struct value **, size_t,
 	    struct value *props, bool autosize, bool hide_headers);
 /* Out-Default: text for a run of pipeline output. */
 char	*format_default(struct shell *, struct value **, size_t);
+/* Out-Default across the statements of a script (see format.c). */
+char	*format_stream(struct shell *, struct value **, size_t);
+char	*format_stream_flush(struct shell *);
+char	*format_stream_end(struct shell *);
 /* The text a value shows in a list or table cell. */
 char	*format_cell(const struct value *);
 /* Word-wrap text to width cells (5.1 rules); each line ends in LF. */
