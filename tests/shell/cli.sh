@@ -5,7 +5,7 @@
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..30"
+echo "1..34"
 s="$tap_tmp/s.db"
 
 snapshot() {	# everything the store holds, as text
@@ -229,4 +229,36 @@ rc=$?
 [ $rc = 1 ] &&
     [ "$(printf '%s' "$out" | sed 's/ *$//' | grep -v '^$')" = "$(printf 'X\nFalse')" ]
 tap_result $? "after an error in Get-SendConnector, ft still formats what it wrote (exit $rc)"
+# A script's param block takes the arguments after -File, named or by
+# position, switches included; a missing mandatory one is an error that
+# runs nothing.
+d="$tap_tmp/scripts"
+mkdir -p "$d/lib"
+cat >"$d/partner.ps1" <<'PS1'
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory = $true)][string]$Domain,
+    [int]$Cost = 5,
+    [switch]$Force
+)
+. "$PSScriptRoot\lib\common.ps1"
+"domain=$Domain cost=$Cost force=$Force $(Get-Greeting)"
+PS1
+printf 'function Get-Greeting { "from lib" }\n' >"$d/lib/common.ps1"
+out=$(hub "$s" -File "$d/partner.ps1" -Domain contoso.com -Force 2>&1); rc=$?
+[ "$out" = "domain=contoso.com cost=5 force=True from lib" ] && [ $rc = 0 ]
+tap_result $? "-File script.ps1 -Domain x -Force binds the param block (got: $out)"
+
+out=$(hub "$s" -File "$d/partner.ps1" fabrikam.com -Cost:9 2>&1); rc=$?
+[ "$out" = "domain=fabrikam.com cost=9 force=False from lib" ] && [ $rc = 0 ]
+tap_result $? "positional and -Name:value script arguments (got: $out)"
+
+out=$(cd "$d" && hub "$s" -NonInteractive -File partner.ps1 -Cost 1 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "^partner.ps1 : Cannot process command because of one or more missing mandatory parameters: Domain.$" &&
+    ! echo "$out" | grep -q domain=
+tap_result $? "a missing mandatory script parameter stops the script, exit 1"
+
+out=$(hub "$s" -File "$d/partner.ps1" -Domain a.com -Colour red 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "A parameter cannot be found that matches parameter name 'Colour'"
+tap_result $? "an unknown script parameter is refused"
 exit 0
