@@ -146,9 +146,13 @@ cmd_write_host_exec(struct cmd_ctx *ctx)
 		if (nl)
 			buf_addc(&b, '\n');
 	}
-	shell_flush(ctx->sh);
-	fputs(b.s != NULL ? b.s : "", ctx->sh->out);
-	fflush(ctx->sh->out);
+	/* Write-Host is the information stream: *>$null and 6>$null. */
+	if (shell_stream_text(ctx->sh, &ctx->sh->streams.information,
+	    b.s != NULL ? b.s : "")) {
+		shell_flush(ctx->sh);
+		fputs(b.s != NULL ? b.s : "", ctx->sh->out);
+		fflush(ctx->sh->out);
+	}
 	buf_free(&b);
 	free(sep);
 	return (0);

@@ -668,6 +668,8 @@ args_eval(struct eval *ev, struct node *cmd, size_t first,
 			args_splat(ev, a, k);
 			continue;
 		}
+		if (k->type == N_REDIRECT)
+			continue;	/* redirect_begin */
 		args_add(a, NULL, false, eval_expr(ev, k), k->ext);
 	}
 }
@@ -831,12 +833,153 @@ command_resolve(struct eval *ev, struct node *at, struct value *namev,
 	return (false);
 }
 
+/*
+ * A command's redirections (> file, 2>$null, 2>&1, *>$null): its output
+ * goes to rd.out, written to the file or dropped afterwards; where its
+ * error, warning, verbose and information streams go is the shell's
+ * (struct streams) while it runs, so the commands of a function called
+ * with 2>$null are quiet too.
+ */
+struct redirect {
+	struct value	*out;		/* where the command writes */
+	struct streams	 saved;
+	char		*out_path;	/* > file, or NULL */
+	bool		 out_append;
+	bool		 out_drop;	/* > $null */
+	bool		 active;
+	struct node	*at;		/* a redirection, for errors */
+};
+
+/* One target: $null (NULL, *drop) or a path. */
+static int
+redirect_target(struct eval *ev, struct node *r, char **path, bool *drop)
+{
+	struct value	*v;
+
+	v = eval_expr(ev, r->kids[0]);
+	*drop = v->type == V_NULL;
+	*path = *drop ? NULL : value_to_string(v);
+	value_unref(v);
+	return (ev->failed ? -1 : 0);
+}
+
+/* Where one stream goes; a file not appended to is emptied now. */
+static void
+redirect_stream(struct stream_to *s, int flags, char *path, bool drop)
+{
+	char	*cause = NULL;
+
+	free(s->path);
+	memset(s, 0, sizeof *s);
+	if (flags & RD_MERGE)
+		s->to = STREAM_OUTPUT;
+	else if (drop)
+		s->to = STREAM_DROP;
+	else {
+		s->to = STREAM_FILE;
+		s->path = xstrdup(path);
+		if (!(flags & RD_APPEND) && shell_write_file(path, "", false,
+		    &cause) != 0)
+			free(cause);
+	}
+}
+
+static void	redirect_end(struct eval *, struct redirect *, struct value *);
+
+static int
+redirect_begin(struct eval *ev, struct node **kids, size_t nkids,
+    struct value *out, struct redirect *rd)
+{
+	struct shell	*sh = ev->sh;
+	struct node	*r;
+	char		*path = NULL;
+	size_t		 i;
+	bool		 drop = false;
+	int		 stream;
+
+	memset(rd, 0, sizeof *rd);
+	rd->out = out;
+	for (i = 0; i < nkids; i++) {
+		r = kids[i];
+		if (r->type != N_REDIRECT)
+			continue;
+		rd->at = r;
+		if (!rd->active) {
+			rd->active = true;
+			rd->saved = streams_copy(&sh->streams);
+			rd->out = value_array();
+			sh->streams.merge_into = rd->out;
+		}
+		if (!(r->flags & RD_MERGE) && redirect_target(ev, r, &path,
+		    &drop) != 0) {
+			redirect_end(ev, rd, out);
+			return (-1);
+		}
+		stream = r->flags & RD_STREAM;
+		if (stream == RD_OUTPUT || stream == RD_ALL) {
+			free(rd->out_path);
+			rd->out_path = path != NULL ? xstrdup(path) : NULL;
+			rd->out_drop = drop;
+			rd->out_append = (r->flags & RD_APPEND) != 0;
+		}
+		if (stream == RD_ERROR || stream == RD_ALL)
+			redirect_stream(&sh->streams.error, r->flags, path,
+			    drop);
+		if (stream == RD_WARNING || stream == RD_ALL)
+			redirect_stream(&sh->streams.warning, r->flags, path,
+			    drop);
+		if (stream == RD_VERBOSE || stream == RD_ALL)
+			redirect_stream(&sh->streams.verbose, r->flags, path,
+			    drop);
+		if (stream == 6 || stream == RD_ALL)
+			redirect_stream(&sh->streams.information, r->flags,
+			    path, drop);
+		free(path);
+		path = NULL;
+	}
+	return (0);
+}
+
+/* Put the streams back; write or drop what the command wrote. */
+static void
+redirect_end(struct eval *ev, struct redirect *rd, struct value *out)
+{
+	struct shell	*sh = ev->sh;
+	struct value	**items;
+	char		*text, *cause = NULL;
+	size_t		 i, n;
+
+	if (!rd->active)
+		return;
+	streams_free(&sh->streams);
+	sh->streams = rd->saved;
+	n = rd->out->u.arr.n;
+	if (rd->out_path != NULL) {
+		items = rd->out->u.arr.v;
+		text = format_default(sh, items, n);
+		if (shell_write_file(rd->out_path, text, rd->out_append,
+		    &cause) != 0) {
+			eval_runtime_error(ev, rd->at, "FileOpenFailure",
+			    "IOException", "Could not write to '%s': %s",
+			    rd->out_path, cause);
+			free(cause);
+		}
+		free(text);
+	} else if (!rd->out_drop) {
+		for (i = 0; i < n; i++)
+			value_array_push(out, value_ref(rd->out->u.arr.v[i]));
+	}
+	value_unref(rd->out);
+	free(rd->out_path);
+}
+
 /* The command itself: name, arguments, binding, then what it names. */
 static void
 exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
     size_t ninput, bool piped, struct value *out)
 {
 	struct command_target	 t;
+	struct redirect		 rd;
 	struct cmd_args		 a;
 	struct bind_call	 call;
 	struct value		*namev;
@@ -883,11 +1026,15 @@ exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
 	call.args = a.v;
 	call.nargs = a.n;
 	call.pipeline_input = piped;
-	if (t.cmdlet != NULL)
-		exec_cmdlet(ev, t.cmdlet, &call, input, ninput, out);
-	else if (func_call(ev->sh, t.func, &call, input, ninput, out,
-	    t.new_scope) != 0)
-		ev->failed = true;
+	if (redirect_begin(ev, cmd->kids + 1, cmd->nkids - 1, out,
+	    &rd) == 0) {
+		if (t.cmdlet != NULL)
+			exec_cmdlet(ev, t.cmdlet, &call, input, ninput, rd.out);
+		else if (func_call(ev->sh, t.func, &call, input, ninput,
+		    rd.out, t.new_scope) != 0)
+			ev->failed = true;
+		redirect_end(ev, &rd, out);
+	}
 	args_free(&a);
 	func_free(t.owned);
 	free(name);
@@ -896,17 +1043,26 @@ exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
 static void
 exec_pipeline(struct eval *ev, struct node *n, struct value *out)
 {
+	struct redirect	 rd;
 	struct value	*cur, *next;
-	size_t		 i;
+	size_t		 i, nr;
 	bool		 failed;
 
 	cur = NULL;
 	ev->sh->pipeline_depth++;
 	for (i = 0; i < n->nkids && !ev_unwinding(ev); i++) {
 		next = value_array();
-		if (n->kids[i]->type != N_COMMAND)
-			out_append(next, eval_expr(ev, n->kids[i]));
-		else {
+		if (n->kids[i]->type != N_COMMAND) {
+			for (nr = 0; i + 1 + nr < n->nkids &&
+			    n->kids[i + 1 + nr]->type == N_REDIRECT; nr++)
+				;
+			if (redirect_begin(ev, n->kids + i + 1, nr, next,
+			    &rd) == 0) {
+				out_append(rd.out, eval_expr(ev, n->kids[i]));
+				redirect_end(ev, &rd, next);
+			}
+			i += nr;
+		} else {
 			/*
 			 * A non-terminating error of an earlier command does
 			 * not keep this one from running on what it wrote

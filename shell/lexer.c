@@ -31,6 +31,7 @@ static uint32_t	lex_peek_at(struct lexer *, size_t);
 static int	lex_backtick(struct lexer *, struct token *, struct buf *,
 		    size_t);
 static bool	lex_hard_terminator(uint32_t);
+static bool	lex_redirect(struct lexer *, struct token *);
 static bool	lex_continues(struct lexer *, size_t);
 static bool	lex_is_lookalike(uint32_t);
 static void	lex_error(struct token *, size_t, size_t, const char *, ...)
@@ -151,10 +152,40 @@ lex_hard_terminator(uint32_t c)
 {
 	switch (c) {
 	case 0: case '\n': case '\r': case '&': case '(': case ')':
-	case ',': case ';': case '{': case '|': case '}':
+	case ',': case ';': case '{': case '|': case '}': case '>':
 		return (true);
 	}
 	return (lex_is_space(c));
+}
+
+/*
+ * A redirection in command mode: [n|*]> or >> to a target, n>&1 and
+ * n>&2 merges; n is the stream (1 output, 2 error, 3 warning, 4 verbose,
+ * 5 debug, 6 information, * all).  text is the operator as written.
+ */
+static bool
+lex_redirect(struct lexer *lx, struct token *t)
+{
+	const char	*s = lx->src->text;
+	size_t		 p = lx->pos, e = lx->end;
+
+	if (p < e && ((s[p] >= '1' && s[p] <= '6') || s[p] == '*') &&
+	    p + 1 < e && s[p + 1] == '>')
+		p++;
+	if (p >= e || s[p] != '>')
+		return (false);
+	p++;
+	if (p < e && s[p] == '>')
+		p++;
+	else if (p + 1 < e && s[p] == '&' && (s[p + 1] == '1' ||
+	    s[p + 1] == '2'))
+		p += 2;
+	t->type = T_REDIRECT;
+	t->ext.start = lx->pos;
+	t->ext.end = p;
+	t->text = xstrndup(s + lx->pos, p - lx->pos);
+	lx->pos = p;
+	return (true);
 }
 
 void
@@ -1232,6 +1263,8 @@ lexer_next(struct lexer *lx, enum lex_mode mode, struct token *t)
 		    lex_lookalike_hint(c));
 		return;
 	}
+	if (mode == LEX_COMMAND && lex_redirect(lx, t))
+		return;
 	if (lex_number(lx, mode, t))
 		return;
 	if (mode == LEX_COMMAND) {

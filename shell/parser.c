@@ -51,6 +51,7 @@ static struct node *p_array(struct parser *);
 static struct node *p_postfix(struct parser *, struct node *, bool);
 static struct node *p_primary(struct parser *, bool);
 static struct node *p_argument(struct parser *);
+static struct node *p_redirect(struct parser *, struct token *);
 static struct node *p_scriptblock(struct parser *, size_t);
 static struct node *p_if_kw(struct parser *, size_t, const char *);
 static struct node *p_foreach_kw(struct parser *, size_t, const char *);
@@ -1437,6 +1438,13 @@ p_pipeline(struct parser *p, struct node *first)
 	if (first != NULL) {
 		pl->ext.start = first->ext.start;
 		p_add(p, pl, first);
+		/* 'text' > file: an expression's redirections follow it. */
+		while (!p->failed && p_peek(p, LEX_COMMAND, &t) ==
+		    T_REDIRECT) {
+			p_add(p, pl, p_redirect(p, &t));
+			token_clear(&t);
+		}
+		token_clear(&t);
 	} else {
 		c = p_command(p);
 		pl->ext.start = c->ext.start;
@@ -1508,6 +1516,11 @@ p_command(struct parser *p)
 			token_clear(&t);
 			break;
 		}
+		if (type == T_REDIRECT) {
+			p_add(p, cmd, p_redirect(p, &t));
+			token_clear(&t);
+			continue;
+		}
 		if (type == T_AMP) {
 			p_error(p, t.ext.start, t.ext.end, false,
 			    "AmpersandNotAllowed", "The ampersand (&) "
@@ -1546,6 +1559,47 @@ p_command(struct parser *p)
 	}
 	p_leave(p);
 	return (cmd);
+}
+
+/*
+ * A redirection after a command, its operator peeked in t: > file,
+ * 2>$null, 2>&1.  Only the output stream merges, into output (n>&1).
+ */
+static struct node *
+p_redirect(struct parser *p, struct token *t)
+{
+	struct node	*n;
+	const char	*s = t->text;
+	enum tok_type	 type;
+
+	p_skip(p, LEX_COMMAND);
+	n = node_new(N_REDIRECT, t->ext.start, t->ext.end);
+	if (*s == '*')
+		n->flags = RD_ALL, s++;
+	else if (*s >= '1' && *s <= '6')
+		n->flags = *s++ - '0';
+	else
+		n->flags = RD_OUTPUT;
+	s++;
+	if (*s == '>')
+		n->flags |= RD_APPEND;
+	else if (*s == '&') {
+		if (s[1] != '1' || (n->flags & RD_STREAM) == RD_OUTPUT)
+			p_error(p, t->ext.start, t->ext.end, false,
+			    "RedirectionNotSupported", "The '%s' operator is "
+			    "reserved for future use.", t->text);
+		n->flags |= RD_MERGE;
+		return (n);
+	}
+	type = p_peek_type(p, LEX_COMMAND);
+	if (p_statement_end(type) || type == T_PIPE || type == T_REDIRECT) {
+		p_error(p, t->ext.start, t->ext.end, type == T_EOF,
+		    "MissingFileSpecification", "Missing file specification "
+		    "after redirection operator.");
+		return (n);
+	}
+	p_add(p, n, p_postfix(p, p_primary(p, true), true));
+	return (n);
 }
 
 /* One command argument: a primary or a comma list of them. */

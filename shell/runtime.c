@@ -56,6 +56,7 @@ shell_free(struct shell *sh)
 	if (sh == NULL)
 		return;
 	scope_free_all(sh);
+	streams_free(&sh->streams);
 	free(sh->flow_label);
 	errrec_free(sh->thrown);
 	for (i = 0; i < sh->ntrees; i++) {
@@ -172,6 +173,73 @@ shell_throw(struct shell *sh, struct errrec *e)
 	return (true);
 }
 
+struct streams
+streams_copy(const struct streams *s)
+{
+	struct streams	c = *s;
+
+	c.error.path = s->error.path != NULL ? xstrdup(s->error.path) : NULL;
+	c.warning.path = s->warning.path != NULL ? xstrdup(s->warning.path) :
+	    NULL;
+	c.verbose.path = s->verbose.path != NULL ? xstrdup(s->verbose.path) :
+	    NULL;
+	c.information.path = s->information.path != NULL ?
+	    xstrdup(s->information.path) : NULL;
+	return (c);
+}
+
+void
+streams_free(struct streams *s)
+{
+	free(s->error.path);
+	free(s->warning.path);
+	free(s->verbose.path);
+	free(s->information.path);
+	memset(s, 0, sizeof *s);
+}
+
+int
+shell_write_file(const char *path, const char *text, bool append,
+    char **cause)
+{
+	FILE	*f;
+	int	 rc = 0;
+
+	if ((f = fopen(path, append ? "a" : "w")) == NULL) {
+		*cause = xstrdup(strerror(errno));
+		return (-1);
+	}
+	if (fputs(text, f) == EOF || fflush(f) == EOF)
+		rc = -1;
+	if (fclose(f) == EOF)
+		rc = -1;
+	if (rc != 0)
+		*cause = xstrdup(strerror(errno));
+	return (rc);
+}
+
+bool
+shell_stream_text(struct shell *sh, struct stream_to *s, const char *text)
+{
+	char	*cause = NULL;
+
+	switch (s->to) {
+	case STREAM_HOST:
+		return (true);
+	case STREAM_FILE:
+		if (shell_write_file(s->path, text, true, &cause) != 0)
+			free(cause);
+		return (false);
+	case STREAM_OUTPUT:
+		if (sh->streams.merge_into != NULL)
+			value_array_push(sh->streams.merge_into,
+			    value_string(text));
+		return (false);
+	default:
+		return (false);
+	}
+}
+
 /* Record an error in $Error (newest first) and print it. */
 static void
 shell_record(struct shell *sh, struct errrec *e, bool print)
@@ -189,9 +257,19 @@ shell_record(struct shell *sh, struct errrec *e, bool print)
 	shell_setvar(sh, "global:Error", list);
 	if (!print)
 		return;
+	if (sh->streams.error.to == STREAM_OUTPUT &&
+	    sh->streams.merge_into != NULL) {
+		/* 2>&1: the error record joins the output. */
+		value_array_push(sh->streams.merge_into, errrec_value(e));
+		return;
+	}
+	text = errrec_render(e, sh->width);
+	if (!shell_stream_text(sh, &sh->streams.error, text)) {
+		free(text);
+		return;		/* redirected: not a failure of the run */
+	}
 	sh->any_error = true;
 	shell_flush(sh);
-	text = errrec_render(e, sh->width);
 	fflush(sh->out);
 	fputs(text, sh->err);
 	fflush(sh->err);
@@ -287,9 +365,17 @@ static void
 cmd_stream(struct cmd_ctx *ctx, const char *prefix, const char *fmt,
     va_list ap)
 {
-	char	*msg;
+	char	*msg, *line;
 
 	xvasprintf(&msg, fmt, ap);
+	line = xprintf("%s: %s\n", prefix, msg);
+	if (!shell_stream_text(ctx->sh, strcmp(prefix, "WARNING") == 0 ?
+	    &ctx->sh->streams.warning : &ctx->sh->streams.verbose, line)) {
+		free(line);
+		free(msg);
+		return;
+	}
+	free(line);
 	shell_flush(ctx->sh);
 	fprintf(ctx->sh->err, "%s: %s\n", prefix, msg);
 	fflush(ctx->sh->err);

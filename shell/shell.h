@@ -114,7 +114,8 @@ enum tok_type {
 	T_DOT,		/* . member access */
 	T_COLONCOLON,	/* :: static member access */
 	T_AMP,		/* & */
-	T_ERROR		/* lexical error (text = message) */
+	T_ERROR,	/* lexical error (text = message) */
+	T_REDIRECT	/* > >> 2> 2>&1 *> ... (text = as written) */
 };
 
 enum lex_mode {
@@ -231,8 +232,19 @@ enum node_type {
 	N_ATTR,		/* str = name; NF_TYPE for a type constraint;
 			   kids: positional arguments and N_PARAM named
 			   ones (kids[0] value, none for a bare name) */
-	N_INCDEC	/* op OP_INC/OP_DEC; kids[0] target; NF_PREFIX */
+	N_INCDEC,	/* op OP_INC/OP_DEC; kids[0] target; NF_PREFIX */
+	N_REDIRECT	/* flags RD_*; kids[0] target (none for a merge) */
 };
+
+/* N_REDIRECT: the stream (RD_ALL for *), appending, a merge (2>&1). */
+#define RD_STREAM	0x0f
+#define RD_ALL		0
+#define RD_OUTPUT	1
+#define RD_ERROR	2
+#define RD_WARNING	3
+#define RD_VERBOSE	4
+#define RD_APPEND	0x10
+#define RD_MERGE	0x20
 
 /*
  * N_SCRIPT: kids[0] the end (or only) block, kids[1] the param block,
@@ -659,6 +671,31 @@ enum flow {
 	FLOW_STOP
 };
 
+/*
+ * Where a stream goes while a command with redirections runs (eval.c):
+ * the terminal, nowhere (2>$null), the command's output (2>&1), or a
+ * file (2> errors.txt, appended to).
+ */
+enum stream_dest {
+	STREAM_HOST,
+	STREAM_DROP,
+	STREAM_OUTPUT,
+	STREAM_FILE
+};
+
+struct stream_to {
+	enum stream_dest	 to;
+	char			*path;
+};
+
+struct streams {
+	struct stream_to	 error;
+	struct stream_to	 warning;
+	struct stream_to	 verbose;
+	struct stream_to	 information;	/* Write-Host */
+	struct value		*merge_into;	/* STREAM_OUTPUT's array */
+};
+
 enum action_pref {
 	AP_SILENTLY_CONTINUE,
 	AP_STOP,
@@ -699,6 +736,7 @@ struct shell {
 	int		 depth;		/* nodes being evaluated (eval.c) */
 	struct value	*under;		/* $_ (not a reference of its own) */
 	struct fmt_stream *fmt;		/* Out-Default's shape (format.c) */
+	struct streams	 streams;	/* redirections in force */
 
 	struct node	**trees;	/* parsed input, kept for script blocks */
 	struct source	**tree_src;
@@ -750,6 +788,17 @@ void		 shell_keep_tree(struct shell *, struct node *,
 /* [type]value as a cast converts it (the value is taken). */
 struct value	*shell_cast_value(struct shell *, const char *type,
 		     struct value *);
+struct streams	 streams_copy(const struct streams *);
+void		 streams_free(struct streams *);
+/*
+ * Text written to a stream: false when a redirection took it (dropped,
+ * or written to its file); true when it is for the terminal.
+ */
+bool		 shell_stream_text(struct shell *, struct stream_to *,
+		     const char *);
+/* Write (or append) text to a file; -1 with *cause. */
+int		 shell_write_file(const char *, const char *, bool append,
+		     char **cause);
 /* Write the table rows Out-Default holds (before other output). */
 void		 shell_flush(struct shell *);
 /* Unwind to the top: a script-terminating error (no-op if unwinding). */

@@ -5,7 +5,7 @@
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..34"
+echo "1..35"
 s="$tap_tmp/s.db"
 
 snapshot() {	# everything the store holds, as text
@@ -261,4 +261,14 @@ tap_result $? "a missing mandatory script parameter stops the script, exit 1"
 out=$(hub "$s" -File "$d/partner.ps1" -Domain a.com -Colour red 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "A parameter cannot be found that matches parameter name 'Colour'"
 tap_result $? "an unknown script parameter is refused"
+# > and >> write what would have been printed; 2> writes the errors.
+r="$tap_tmp/redir"
+mkdir -p "$r"
+hub "$s" -Command "Get-SendConnector Internet | select Name > '$r/out.txt'; 'more' >> '$r/out.txt'; Get-SendConnector Gone 2> '$r/err.txt'; 'x' > '$r/err2.txt'" >"$r/stdout" 2>&1
+rc=$?
+[ ! -s "$r/stdout" ] && [ $rc = 0 ] &&
+    grep -q '^Internet' "$r/out.txt" && [ "$(tail -1 "$r/out.txt")" = more ] &&
+    grep -q "^Get-SendConnector : .*'Gone'" "$r/err.txt" &&
+    [ "$(cat "$r/err2.txt")" = x ]
+tap_result $? "> file, >> file and 2> file; nothing on the terminal (exit $rc)"
 exit 0

@@ -15,7 +15,7 @@ dump(const char *text, enum lex_mode mode)
 	static const char *names[] = {
 		"EOF", "NL", "SEMI", "PIPE", "COMMA", "LP", "RP", "LB", "RB",
 		"LK", "RK", "AT(", "AT{", "$(", "PARAM", "STR", "XSTR", "NUM",
-		"VAR", "SPLAT", "OP", "DOT", "::", "AMP", "ERR"
+		"VAR", "SPLAT", "OP", "DOT", "::", "AMP", "ERR", "REDIR"
 	};
 	struct source	*src;
 	struct lexer	 lx;

@@ -15,7 +15,7 @@ static const char *node_names[] = {
 	"script", "paren", "subexpr", "member", "static", "invoke", "index",
 	"unary", "binary", "cast", "while", "do", "for", "switch", "break",
 	"continue", "try", "catch", "function", "paramblock", "paramdef",
-	"attr", "incdec"
+	"attr", "incdec", "redirect"
 };
 
 static void
@@ -41,7 +41,7 @@ dump_node(struct buf *b, struct node *n)
 		buf_addf(b, "[%s]", op_name(n->op));
 	if (n->flags != 0 && (n->type == N_SWITCH || n->type == N_DO ||
 	    n->type == N_CATCH || n->type == N_FUNCTION || n->type == N_ATTR ||
-	    n->type == N_INCDEC))
+	    n->type == N_INCDEC || n->type == N_REDIRECT))
 		buf_addf(b, "{%x}", (unsigned)n->flags);
 	if (n->label != NULL)
 		buf_addf(b, ":%s", n->label);
@@ -183,6 +183,15 @@ test_flow(void)
 	    "finally { c }", "block(try(block(pipe(cmd(const'a'))) "
 	    "catch'System.IO.IOException,Exception'(block(pipe(cmd("
 	    "const'b')))) catch{4}(block(pipe(cmd(const'c'))))))");
+	PARSE_IS("Get-X a>$null 2>&1 >>'f.txt'", "block(pipe(cmd(const'Get-X' "
+	    "const'a' redirect{1}(var'null') redirect{22} "
+	    "redirect{11}(const'f.txt'))))");
+	PARSE_IS("Get-X *> out.txt", "block(pipe(cmd(const'Get-X' "
+	    "redirect(const'out.txt'))))");
+	PARSE_IS("Get-X 1>&2", "error: The '1>&2' operator is reserved for "
+	    "future use. [RedirectionNotSupported]");
+	PARSE_IS("Get-X >", "error (incomplete): Missing file specification "
+	    "after redirection operator. [MissingFileSpecification]");
 	PARSE_IS("$n *= 2", "block(assign[*=](var'n' pipe(const'2')))");
 	PARSE_IS("$x = ++$i", "block(assign(var'x' pipe(incdec[++]{4}("
 	    "var'i'))))");
