@@ -1,9 +1,11 @@
 /*
- * cmd_path.c - Test-Path and Join-Path, on the file system of the
- * machine hubsh runs on (the FileSystem provider; there is no other).
+ * cmd_path.c - Test-Path, Join-Path and Split-Path, on the file system
+ * of the machine hubsh runs on (the FileSystem provider; there is no
+ * other).
  *
  * Paths are POSIX paths: Join-Path joins with "/", and a relative path is
- * taken from the current directory.  Test-Path -Path expands PowerShell's
+ * taken from the current directory.  Split-Path splits at "/" and at
+ * "\\" too, so the Windows paths of a published script still split.  Test-Path -Path expands PowerShell's
  * wildcards (* ? [ ]) with glob(3); -LiteralPath takes the path as it is.
  */
 #include <sys/stat.h>
@@ -23,6 +25,7 @@ static int		 cmd_test_path_exec(struct cmd_ctx *);
 static bool		 path_test(const char *, bool, int);
 static bool		 path_is(const char *, int);
 static int		 cmd_join_path_exec(struct cmd_ctx *);
+static int		 cmd_split_path_exec(struct cmd_ctx *);
 
 static const struct choice path_types[] = {
 	{ "Any", PATH_ANY }, { "Container", PATH_CONTAINER },
@@ -70,6 +73,32 @@ const struct cmdlet_entry cmd_join_path_entry = {
 	.exec = cmd_join_path_exec,
 	.description = "Join-Path outputs each -Path joined to -ChildPath "
 	    "with one \"/\" between them."
+};
+
+static const struct param_entry split_path_params[] = {
+	PARAM("Path", "PSPath", PT_STRINGS, P_MANDATORY | P_POSITIONAL |
+	  P_PIPELINE | P_BYNAME, 0, NULL, 0, 0, NULL,
+	  "The paths to split."),
+	PARAM("Parent", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Output the parent container (the default)."),
+	PARAM("Leaf", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Output the last element of the path."),
+	PARAM("IsAbsolute", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Output True if the path is absolute, else False."),
+	PARAM_END
+};
+
+const struct cmdlet_entry cmd_split_path_entry = {
+	.name = "Split-Path",
+	.synopsis = "Returns the specified part of a path.",
+	.params = split_path_params,
+	.flags = 0,
+	.class_name = PS_CLASS("SplitPathCommand"),
+	.exec = cmd_split_path_exec,
+	.description = "Split-Path outputs each path's parent (by default), "
+	    "its last element (-Leaf), or whether it is absolute "
+	    "(-IsAbsolute).  A trailing separator is ignored; the parent of "
+	    "a path with no separator is the empty string."
 };
 
 /* Test-Path: one Boolean per path. */
@@ -162,5 +191,42 @@ cmd_join_path_exec(struct cmd_ctx *ctx)
 	}
 	value_unref(paths);
 	free(c);
+	return (0);
+}
+
+/* Split-Path: the parent (the default), the leaf, or IsAbsolute. */
+static int
+cmd_split_path_exec(struct cmd_ctx *ctx)
+{
+	struct value	*paths;
+	char		*p, *sep, *c;
+	size_t		 i, n;
+
+	paths = builtin_input(ctx, "Path", true);
+	for (i = 0; i < value_count(paths); i++) {
+		p = value_to_string(value_item(paths, i));
+		if (bound_switch(ctx->args, "IsAbsolute")) {
+			cmd_emit(ctx, value_bool(p[0] == '/' || p[0] == '\\'));
+			free(p);
+			continue;
+		}
+		n = strlen(p);
+		while (n > 1 && (p[n - 1] == '/' || p[n - 1] == '\\'))
+			p[--n] = '\0';
+		for (sep = NULL, c = p; *c != '\0'; c++) {
+			if (*c == '/' || *c == '\\')
+				sep = c;
+		}
+		if (bound_switch(ctx->args, "Leaf"))
+			cmd_emit(ctx, value_string(sep != NULL ? sep + 1 : p));
+		else if (sep == NULL)
+			cmd_emit(ctx, value_string(""));
+		else {
+			*(sep == p ? sep + 1 : sep) = '\0';
+			cmd_emit(ctx, value_string(p));
+		}
+		free(p);
+	}
+	value_unref(paths);
 	return (0);
 }

@@ -50,6 +50,7 @@ const struct cmdlet_entry *cmdlet_table[] = {
 	&cmd_get_date_entry,
 	&cmd_test_path_entry,
 	&cmd_join_path_entry,
+	&cmd_split_path_entry,
 	&cmd_write_warning_entry,
 	&cmd_write_verbose_entry,
 	&cmd_read_host_entry,

@@ -37,6 +37,8 @@ static void		 exec_command(struct eval *, struct node *,
 			    struct value **, size_t, bool, struct value *);
 static void		 exec_command_node(struct eval *, struct node *,
 			    struct value **, size_t, bool, struct value *);
+static void		 exec_command_target(struct eval *, struct node *,
+			    struct value **, size_t, bool, struct value *);
 static struct value	*eval_node(struct eval *, struct node *);
 static void		 exec_node(struct eval *, struct node *,
 			    struct value *);
@@ -978,8 +980,21 @@ static void
 exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
     size_t ninput, bool piped, struct value *out)
 {
+	struct redirect	rd;
+
+	/* Redirections hold from the start: 2>$null hides "not found" too. */
+	if (redirect_begin(ev, cmd->kids + 1, cmd->nkids - 1, out, &rd) != 0)
+		return;
+	exec_command_target(ev, cmd, input, ninput, piped, rd.out);
+	redirect_end(ev, &rd, out);
+}
+
+/* The name, what it names, the arguments, then the call. */
+static void
+exec_command_target(struct eval *ev, struct node *cmd, struct value **input,
+    size_t ninput, bool piped, struct value *out)
+{
 	struct command_target	 t;
-	struct redirect		 rd;
 	struct cmd_args		 a;
 	struct bind_call	 call;
 	struct value		*namev;
@@ -1012,28 +1027,20 @@ exec_command_node(struct eval *ev, struct node *cmd, struct value **input,
 	value_unref(namev);
 	memset(&a, 0, sizeof a);
 	args_eval(ev, cmd, first, &a);
-	if (ev->failed) {
-		args_free(&a);
-		func_free(t.owned);
-		free(name);
-		return;
-	}
-	memset(&call, 0, sizeof call);
-	call.entry = t.cmdlet;
-	call.invocation = name;
-	call.cmd = cmd;
-	call.src = ev->src;
-	call.args = a.v;
-	call.nargs = a.n;
-	call.pipeline_input = piped;
-	if (redirect_begin(ev, cmd->kids + 1, cmd->nkids - 1, out,
-	    &rd) == 0) {
+	if (!ev->failed) {
+		memset(&call, 0, sizeof call);
+		call.entry = t.cmdlet;
+		call.invocation = name;
+		call.cmd = cmd;
+		call.src = ev->src;
+		call.args = a.v;
+		call.nargs = a.n;
+		call.pipeline_input = piped;
 		if (t.cmdlet != NULL)
-			exec_cmdlet(ev, t.cmdlet, &call, input, ninput, rd.out);
-		else if (func_call(ev->sh, t.func, &call, input, ninput,
-		    rd.out, t.new_scope) != 0)
+			exec_cmdlet(ev, t.cmdlet, &call, input, ninput, out);
+		else if (func_call(ev->sh, t.func, &call, input, ninput, out,
+		    t.new_scope) != 0)
 			ev->failed = true;
-		redirect_end(ev, &rd, out);
 	}
 	args_free(&a);
 	func_free(t.owned);

@@ -639,7 +639,8 @@ func_bind(struct shell *sh, struct func *f, const struct bind_call *call,
 	struct value		*rest, *bound_params, *v;
 	struct node		*def;
 	enum exec_status	 st;
-	char			*err = NULL;
+	char			*err = NULL, *path;
+	const char		*base;
 	size_t			 i, nbind, k;
 	int			 idx;
 
@@ -686,12 +687,58 @@ func_bind(struct shell *sh, struct func *f, const struct bind_call *call,
 			v = func_convert(sh, param_type(def), v);
 		shell_setvar(sh, def->str, v);
 	}
+	/* The -File script's own $MyInvocation is main.c's. */
+	if (f->script != NULL || f->file_block != NULL) {
+		path = f->file_block != NULL ? realpath(f->src->name, NULL) :
+		    NULL;
+		base = path != NULL && strrchr(path, '/') != NULL ?
+		    strrchr(path, '/') + 1 : f->name;
+		shell_setvar(sh, "local:MyInvocation", func_invocation(base,
+		    path, call->invocation != NULL ? call->invocation :
+		    f->name, bound_params, rest));
+		free(path);
+	}
 	shell_setvar(sh, "local:args", rest);
 	shell_setvar(sh, "local:PSBoundParameters", bound_params);
 	if (f->advanced)
 		func_common(sh, b);
 	*bp = b;
 	return (0);
+}
+
+/*
+ * $MyInvocation of a function or script call: what it was called as,
+ * its MyCommand (Name; a script's Path and Definition, the full path,
+ * which scripts split to find their folder), and its arguments.
+ */
+struct value *
+func_invocation(const char *name, const char *path, const char *as,
+    struct value *bound, struct value *unbound)
+{
+	struct value	*inv, *cmd;
+
+	cmd = value_object(path != NULL ?
+	    "System.Management.Automation.ExternalScriptInfo" :
+	    "System.Management.Automation.FunctionInfo", NULL);
+	object_add_const(cmd, "Name", value_string(name));
+	object_add_const(cmd, "CommandType", value_string(path != NULL ?
+	    "ExternalScript" : "Function"));
+	object_add_const(cmd, "Definition", value_string(path != NULL ?
+	    path : name));
+	object_add_const(cmd, "Path", path != NULL ? value_string(path) :
+	    value_null());
+	cmd->u.obj->text = xstrdup(name);
+	inv = value_object("System.Management.Automation.InvocationInfo",
+	    NULL);
+	object_add_const(inv, "MyCommand", cmd);
+	object_add_const(inv, "BoundParameters", bound != NULL ?
+	    value_ref(bound) : value_hash());
+	object_add_const(inv, "UnboundArguments", unbound != NULL ?
+	    value_ref(unbound) : value_array());
+	object_add_const(inv, "InvocationName", value_string(as));
+	object_add_const(inv, "ScriptName", value_string(path != NULL ?
+	    path : ""));
+	return (inv);
 }
 
 /* Bind one pipeline item to the parameters that take it. */

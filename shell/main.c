@@ -81,6 +81,8 @@ main_script_vars(struct shell *sh, const char *file)
 	if ((path = realpath(file, NULL)) == NULL)
 		return;
 	shell_setvar(sh, "PSCommandPath", value_string(path));
+	shell_setvar(sh, "MyInvocation", func_invocation(strrchr(path, '/') !=
+	    NULL ? strrchr(path, '/') + 1 : path, path, file, NULL, NULL));
 	if ((slash = strrchr(path, '/')) != NULL)
 		*(slash == path ? slash + 1 : slash) = '\0';
 	shell_setvar(sh, "PSScriptRoot", value_string_take(path));

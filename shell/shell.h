@@ -830,6 +830,9 @@ int		 func_call(struct shell *, struct func *,
 int		 func_bind_script(struct shell *, struct source *,
 		     struct node *);
 struct func	*func_script_file(struct shell *, const char *);
+/* $MyInvocation: name, script path (or NULL), name as called, args. */
+struct value	*func_invocation(const char *, const char *, const char *,
+		     struct value *, struct value *);
 void		 shell_print_value(struct shell *, struct value *);
 
 /* Context handed to a cmdlet's exec function. */
@@ -1019,6 +1022,7 @@ extern const struct cmdlet_entry cmd_read_host_entry;
 /* cmd_path.c */
 extern const struct cmdlet_entry cmd_test_path_entry;
 extern const struct cmdlet_entry cmd_join_path_entry;
+extern const struct cmdlet_entry cmd_split_path_entry;
 
 /* cmd_sleep.c */
 extern const struct cmdlet_entry cmd_start_sleep_entry;

@@ -73,3 +73,6 @@ $sb = { param($p) $inner = "in $p"; $inner }
 "inner after &: [$inner]"
 . $sb two
 "inner after .: [$inner]"
+# $MyInvocation says what a function was called as.
+function Show-Invocation { param($Server) "$($MyInvocation.MyCommand.Name) called as $($MyInvocation.InvocationName) with $($MyInvocation.BoundParameters.Keys)" }
+Show-Invocation -Server EX01

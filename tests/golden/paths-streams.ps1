@@ -21,3 +21,11 @@ $null -eq $out
 Start-Sleep -Milliseconds 20
 'slept'
 Read-Host 'Partner domain'
+# Split-Path splits at / and at \, so a published script's paths split too.
+Split-Path 'C:\Scripts\Logs\today.log' -Leaf
+Split-Path 'C:\Scripts\Logs\today.log'
+Split-Path '/var/log/hubsh/' -Parent
+Split-Path '/x'
+"[$(Split-Path 'file.txt')]"
+Split-Path '/etc/hubsh', 'relative/dir' -IsAbsolute
+(Split-Path -Leaf $PSCommandPath) -eq $MyInvocation.MyCommand.Name

@@ -12,3 +12,6 @@ Test-Quiet *>$null
 Test-Quiet 3>$null 2>$null
 '--- everything merged'
 Test-Quiet 2>&1 | ForEach-Object { "merged: $_" }
+# 2>$null hides even a command that is not there.
+Get-NoSuchThing -Name x 2>$null
+"after a missing command: `$? = $?"
