@@ -1352,7 +1352,7 @@ stream_hold(struct fmt_stream *st, char **cells, char *text)
 static void
 stream_flush(struct shell *sh, struct fmt_stream *st, struct buf *b)
 {
-	struct ftable	rows;
+	size_t	i, j;
 
 	if (st->shape == NULL || !st->table || st->t.nitems == 0)
 		return;
@@ -1362,11 +1362,15 @@ stream_flush(struct shell *sh, struct fmt_stream *st, struct buf *b)
 		st->sized = true;
 	}
 	fmt_table_rows(b, &st->t);
-	rows = st->t;
-	memset(&rows.cols, 0, sizeof rows.cols);
-	rows.width = NULL;
-	rows.align = NULL;
-	fmt_table_free(&rows);
+	for (i = 0; i < st->t.nitems; i++) {
+		if (st->t.items[i].cells != NULL) {
+			for (j = 0; j < st->t.cols.n; j++)
+				free(st->t.items[i].cells[j]);
+			free(st->t.items[i].cells);
+		}
+		free(st->t.items[i].text);
+	}
+	free(st->t.items);
 	st->t.items = NULL;
 	st->t.nitems = 0;
 	st->cap = 0;
