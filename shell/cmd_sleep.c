@@ -43,7 +43,8 @@ cmd_start_sleep_exec(struct cmd_ctx *ctx)
 	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
 	shell_flush(ctx->sh);	/* what came before shows while it waits */
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR &&
+	    !shell_check_interrupt(ctx->sh))
 		continue;
 	return (0);
 }

@@ -164,6 +164,8 @@ exec_block(struct eval *ev, struct node *block, struct value *out)
 	size_t	i;
 
 	for (i = 0; i < block->nkids; i++) {
+		if (shell_check_interrupt(ev->sh))
+			return (EXEC_STOP);
 		ev->failed = false;
 		exec_statement(ev, block->kids[i], out);
 		if (!ev->sh->exiting)

@@ -58,7 +58,7 @@ loop_next(struct eval *ev, struct node *loop)
 	struct shell	*sh = ev->sh;
 	bool		 cont;
 
-	if (sh->exiting)
+	if (sh->exiting || shell_check_interrupt(sh))
 		return (false);
 	if (sh->flow != FLOW_BREAK && sh->flow != FLOW_CONTINUE)
 		return (sh->flow == FLOW_NONE);

@@ -140,6 +140,7 @@ main_sigint(int sig)
 	(void)sig;
 	if (main_jmp_ok)
 		siglongjmp(main_jmp, 1);
+	shell_interrupted = 1;	/* a command is running: stop it */
 }
 
 static char *
@@ -218,6 +219,7 @@ run_interactive(struct shell *sh)
 			if (!history_secret(pending.s))
 				add_history(pending.s);
 			src = source_create("line", pending.s, pending.len);
+			shell_interrupted = 0;
 			shell_run(sh, src);
 			source_free(src);
 		}

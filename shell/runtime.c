@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +144,23 @@ shell_flush(struct shell *sh)
 	fputs(text, sh->out);
 	fflush(sh->out);
 	free(text);
+}
+
+volatile sig_atomic_t	shell_interrupted;
+
+/*
+ * Ctrl-C while a command runs at the prompt: the statements unwind, as
+ * after an error that stops the script, without a message, and the
+ * prompt comes back (PowerShell's "pipeline stopped").  Checked between
+ * statements, at each turn of a loop and while Start-Sleep waits.
+ */
+bool
+shell_check_interrupt(struct shell *sh)
+{
+	if (!shell_interrupted)
+		return (false);
+	shell_stop(sh);
+	return (true);
 }
 
 void

@@ -20,6 +20,7 @@
 #define HUBSH_SHELL_H
 
 #include <regex.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -801,6 +802,10 @@ int		 shell_write_file(const char *, const char *, bool append,
 		     char **cause);
 /* Write the table rows Out-Default holds (before other output). */
 void		 shell_flush(struct shell *);
+/* Ctrl-C at an interactive session while a command runs (main.c). */
+extern volatile sig_atomic_t shell_interrupted;
+/* Unwind quietly if Ctrl-C was pressed; true when it was. */
+bool		 shell_check_interrupt(struct shell *);
 /* Unwind to the top: a script-terminating error (no-op if unwinding). */
 void		 shell_stop(struct shell *);
 /* A whole file, at most SHELL_FILE_MAX bytes, a UTF-8 BOM dropped. */

@@ -1,15 +1,16 @@
 #!/bin/bash
 # interactive.sh - hubsh at a terminal, driven through tmux: tab
 # completion from the cmdlet table, the ">> " continuation prompt,
-# Ctrl-C, mandatory-parameter prompting, Get-Credential without echo,
+# Ctrl-C (at the prompt and while a command runs), mandatory-parameter
+# prompting, Get-Credential without echo,
 # Read-Host, the confirmation prompt, secrets kept out of the history.  tmux is a test dependency; without it this
 # test fails rather than pretending.
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
-echo "1..10"
+echo "1..12"
 if ! command -v tmux >/dev/null 2>&1; then
-	for i in 1 2 3 4 5 6 7 8 9 10; do tap_result 1 "tmux is installed"; done
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do tap_result 1 "tmux is installed"; done
 	exit 0
 fi
 
@@ -53,6 +54,24 @@ r1=$?
 keys '% { "n=" + $_.Name }' Enter
 wait_for 'n=Mail to o365pilot.com'
 tap_result $(( r1 | $? )) "unfinished input continues at >> (after Ctrl-C dropped a line)"
+
+# Ctrl-C while a command runs stops it and gives the prompt back.
+keys "Start-Sleep 60; 'slept-through'" Enter
+sleep 0.5
+start=$(date +%s)
+keys C-c
+keys "'back=' + 1" Enter
+wait_for 'back=1'
+r1=$?
+! screen | grep -qx 'slept-through *' && [ $(( $(date +%s) - start )) -lt 10 ]
+tap_result $(( r1 | $? )) "Ctrl-C stops Start-Sleep; the rest of the line does not run"
+
+keys '$n = 0; while ($true) { $n++ }' Enter
+sleep 0.5
+keys C-c
+keys "'looped=' + (\$n -gt 0)" Enter
+wait_for 'looped=True'
+tap_result $? "Ctrl-C stops an endless loop"
 
 keys 'New-SendConnector -Name Q' Enter
 wait_for 'AddressSpaces[0]:'
