@@ -370,6 +370,25 @@ errrec_render(const struct errrec *e, int width)
 	return (s);
 }
 
+/* A parse error as an error record: its position, PowerShell's framing. */
+struct errrec *
+errrec_parse(const struct parse_error *perr, struct source *src,
+    enum err_kind kind)
+{
+	struct errrec	*e;
+
+	e = errrec_create(perr->message);
+	e->kind = kind;
+	errrec_set(&e->category, xstrdup("ParserError"));
+	errrec_set(&e->reason, xstrdup("ParentContainsErrorRecordException"));
+	errrec_set(&e->fqid, xstrdup(perr->id));
+	e->src = source_ref(src);
+	e->ext = perr->ext;
+	e->has_position = true;
+	e->parse_error = true;
+	return (e);
+}
+
 struct errrec *
 errrec_dup(const struct errrec *e)
 {

@@ -59,7 +59,6 @@ void
 shell_print_value(struct shell *sh, struct value *v)
 {
 	struct value	**items;
-	char		 *text;
 	size_t		  n, i;
 
 	n = value_count(v);
@@ -68,10 +67,7 @@ shell_print_value(struct shell *sh, struct value *v)
 	items = xcalloc(n, sizeof *items);
 	for (i = 0; i < n; i++)
 		items[i] = value_item(v, i);
-	text = format_stream(sh, items, n);
-	fputs(text, sh->out);
-	fflush(sh->out);
-	free(text);
+	shell_print_text(sh, format_stream(sh, items, n));
 	free(items);
 }
 
@@ -79,12 +75,7 @@ shell_print_value(struct shell *sh, struct value *v)
 static void
 shell_print_end(struct shell *sh)
 {
-	char	*text;
-
-	text = format_stream_end(sh);
-	fputs(text, sh->out);
-	fflush(sh->out);
-	free(text);
+	shell_print_text(sh, format_stream_end(sh));
 }
 
 /* Keep a parsed tree alive for the session: script blocks point into it. */
@@ -105,23 +96,13 @@ shell_run(struct shell *sh, struct source *src)
 {
 	struct parse_error	 perr;
 	struct node		*tree;
-	struct errrec		*e;
 	struct eval		 ev;
 	enum exec_status	 st = EXEC_OK;
 	size_t			 i;
 
 	tree = parse_script(src, 0, src->len, &perr);
 	if (tree == NULL) {
-		e = errrec_create(perr.message);
-		e->kind = ERR_SCRIPT;
-		errrec_set(&e->category, xstrdup("ParserError"));
-		errrec_set(&e->reason, xstrdup("ParentContainsErrorRecordException"));
-		errrec_set(&e->fqid, xstrdup(perr.id));
-		e->src = source_ref(src);
-		e->ext = perr.ext;
-		e->has_position = true;
-		e->parse_error = true;
-		shell_report(sh, e);
+		shell_report(sh, errrec_parse(&perr, src, ERR_SCRIPT));
 		parse_error_clear(&perr);
 		sh->last_ok = false;
 		return (EXEC_STOP);

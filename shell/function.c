@@ -852,7 +852,6 @@ func_script_file(struct shell *sh, const char *name)
 	struct parse_error	 perr;
 	struct source		*src;
 	struct node		*tree;
-	struct errrec		*e;
 	struct func		*f;
 	char			*path, *text, *cause = NULL, *p;
 	size_t			 len, n;
@@ -876,17 +875,7 @@ func_script_file(struct shell *sh, const char *name)
 	src = source_create(path, text, len);
 	free(text);
 	if ((tree = parse_script(src, 0, src->len, &perr)) == NULL) {
-		e = errrec_create(perr.message);
-		e->kind = ERR_STATEMENT;
-		errrec_set(&e->category, xstrdup("ParserError"));
-		errrec_set(&e->reason,
-		    xstrdup("ParentContainsErrorRecordException"));
-		errrec_set(&e->fqid, xstrdup(perr.id));
-		e->src = source_ref(src);
-		e->ext = perr.ext;
-		e->has_position = true;
-		e->parse_error = true;
-		shell_report(sh, e);
+		shell_report(sh, errrec_parse(&perr, src, ERR_STATEMENT));
 		parse_error_clear(&perr);
 		source_free(src);
 		free(path);

@@ -57,6 +57,7 @@ static struct node *p_if_kw(struct parser *, size_t, const char *);
 static struct node *p_foreach_kw(struct parser *, size_t, const char *);
 static struct node *p_param_list(struct parser *, size_t);
 static struct node *p_param_block(struct parser *);
+static bool	 p_open_after(struct parser *, const char *, size_t *);
 static void	    p_script_body(struct parser *, struct node *,
 		    enum tok_type);
 static struct node *parse_range(struct source *, size_t, size_t, int,
@@ -272,6 +273,28 @@ p_expect(struct parser *p, enum tok_type type, const char *what,
 }
 
 /*
+ * The token that opens a construct (the '(' after a keyword, a block's
+ * '{'), newlines before it skipped; false, with the error id and message
+ * reported (incomplete at the end of the input), when it is not there.
+ */
+static bool
+p_open(struct parser *p, enum tok_type type, size_t *open, const char *id,
+    const char *message)
+{
+	struct token	t;
+	bool		ok;
+
+	p_skip_newlines(p);
+	p_next(p, LEX_EXPRESSION, &t);
+	*open = t.ext.start;
+	if (!(ok = t.type == type) && !p->failed)
+		p_error(p, t.ext.start, t.ext.end, t.type == T_EOF, id, "%s",
+		    message);
+	token_clear(&t);
+	return (ok);
+}
+
+/*
  * Parse a script.  A NUL byte in it is refused first, wherever it is:
  * PowerShell reads one as a blank outside strings and keeps it inside
  * them, hubsh's strings cannot hold it, and in a script it almost always
@@ -406,22 +429,12 @@ p_keyword(struct token *t, const char *kw)
 static struct node *
 p_condition(struct parser *p)
 {
-	struct token	 t;
 	struct node	*n;
 	size_t		 open;
 
-	p_skip_newlines(p);
-	p_next(p, LEX_EXPRESSION, &t);
-	open = t.ext.start;
-	if (t.type != T_LPAREN) {
-		if (!p->failed)
-			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
-			    "MissingOpenParenthesisInIfStatement",
-			    "Missing '(' after 'if' in if statement.");
-		token_clear(&t);
+	if (!p_open(p, T_LPAREN, &open, "MissingOpenParenthesisInIfStatement",
+	    "Missing '(' after 'if' in if statement."))
 		return (NULL);
-	}
-	token_clear(&t);
 	p_skip_newlines(p);
 	n = p_statement(p);
 	p_skip_newlines(p);
@@ -435,22 +448,16 @@ p_condition(struct parser *p)
 static struct node *
 p_block(struct parser *p, const char *what)
 {
-	struct token	 t;
 	struct node	*n;
 	size_t		 open;
+	char		*msg;
+	bool		 ok;
 
-	p_skip_newlines(p);
-	p_next(p, LEX_EXPRESSION, &t);
-	open = t.ext.start;
-	if (t.type != T_LBRACE) {
-		if (!p->failed)
-			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
-			    "MissingStatementBlock", "Missing statement block "
-			    "after %s.", what);
-		token_clear(&t);
+	msg = xprintf("Missing statement block after %s.", what);
+	ok = p_open(p, T_LBRACE, &open, "MissingStatementBlock", msg);
+	free(msg);
+	if (!ok)
 		return (NULL);
-	}
-	token_clear(&t);
 	n = p_statements(p, T_RBRACE);
 	if (!p->failed)
 		p_expect(p, T_RBRACE, "Missing closing '}' in statement block "
@@ -517,16 +524,8 @@ p_foreach_parts(struct parser *p, struct node *n)
 	struct token	 t;
 	size_t		 open;
 
-	p_next(p, LEX_EXPRESSION, &t);
-	open = t.ext.start;
-	if (t.type != T_LPAREN) {
-		p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
-		    "MissingOpenParenthesisAfterKeyword",
-		    "Missing opening '(' after keyword 'foreach'.");
-		token_clear(&t);
+	if (!p_open_after(p, "foreach", &open))
 		return;
-	}
-	token_clear(&t);
 	p_next(p, LEX_EXPRESSION, &t);
 	if (t.type != T_VARIABLE) {
 		p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
@@ -585,25 +584,28 @@ p_unary_word(const struct token *t)
  * A condition in parentheses after a keyword (while, switch, until):
  * the statement inside.
  */
+/* The '(' after a keyword (for, while, switch, until, param). */
+static bool
+p_open_after(struct parser *p, const char *kw, size_t *open)
+{
+	char	*msg;
+	bool	 ok;
+
+	msg = xprintf("Missing opening '(' after keyword '%s'.", kw);
+	ok = p_open(p, T_LPAREN, open, "MissingOpenParenthesisAfterKeyword",
+	    msg);
+	free(msg);
+	return (ok);
+}
+
 static struct node *
 p_keyword_paren(struct parser *p, const char *kw)
 {
-	struct token	 t;
 	struct node	*n;
 	size_t		 open;
 
-	p_skip_newlines(p);
-	p_next(p, LEX_EXPRESSION, &t);
-	open = t.ext.start;
-	if (t.type != T_LPAREN) {
-		if (!p->failed)
-			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
-			    "MissingOpenParenthesisAfterKeyword", "Missing "
-			    "opening '(' after keyword '%s'.", kw);
-		token_clear(&t);
+	if (!p_open_after(p, kw, &open))
 		return (NULL);
-	}
-	token_clear(&t);
 	p_skip_newlines(p);
 	n = p_statement(p);
 	p_skip_newlines(p);
@@ -685,18 +687,10 @@ p_for(struct parser *p, size_t start, const char *kw)
 	n = node_new(N_FOR, start, start);
 	if (!p_enter(p))
 		return (n);
-	p_skip_newlines(p);
-	p_next(p, LEX_EXPRESSION, &t);
-	open = t.ext.start;
-	if (t.type != T_LPAREN) {
-		p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
-		    "MissingOpenParenthesisAfterKeyword", "Missing opening "
-		    "'(' after keyword 'for'.");
-		token_clear(&t);
+	if (!p_open_after(p, "for", &open)) {
 		p_leave(p);
 		return (n);
 	}
-	token_clear(&t);
 	for (part = 0; part < 3 && !p->failed; part++) {
 		p_skip_newlines(p);
 		p_add(p, n, p_for_part(p, part < 2 ? T_SEMI : T_RPAREN));
@@ -796,7 +790,7 @@ static struct node *
 p_switch(struct parser *p, size_t start, const char *kw)
 {
 	struct node	*n;
-	struct token	 t;
+	size_t		 open;
 
 	(void)kw;
 	n = node_new(N_SWITCH, start, start);
@@ -808,17 +802,10 @@ p_switch(struct parser *p, size_t start, const char *kw)
 		else
 			p_add(p, n, p_keyword_paren(p, "switch"));
 	}
-	if (!p->failed) {
-		p_skip_newlines(p);
-		p_next(p, LEX_EXPRESSION, &t);
-		if (t.type != T_LBRACE)
-			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
-			    "MissingCurlyBraceInSwitchStatement", "Missing "
-			    "'{' in switch statement.");
-		else
-			p_switch_clauses(p, n, t.ext.start);
-		token_clear(&t);
-	}
+	if (!p->failed && p_open(p, T_LBRACE, &open,
+	    "MissingCurlyBraceInSwitchStatement",
+	    "Missing '{' in switch statement."))
+		p_switch_clauses(p, n, open);
 	p_leave(p);
 	return (n);
 }
@@ -953,6 +940,7 @@ p_function(struct parser *p, size_t start, const char *kw)
 {
 	struct node	*n, *body, *inline_params = NULL;
 	struct token	 t;
+	size_t		 open;
 
 	n = node_new(N_FUNCTION, start, start);
 	if (strcasecmp(kw, "filter") == 0)
@@ -978,22 +966,15 @@ p_function(struct parser *p, size_t start, const char *kw)
 		p_skip_newlines(p);
 	}
 	token_clear(&t);
-	if (!p->failed) {
-		p_next(p, LEX_EXPRESSION, &t);
-		if (t.type != T_LBRACE)
-			p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
-			    "MissingFunctionBody", "Missing function body in "
-			    "function declaration.");
-		else {
-			body = p_scriptblock(p, t.ext.start);
-			if (inline_params != NULL &&
-			    body->kids[SCRIPT_PARAMS] == NULL) {
-				body->kids[SCRIPT_PARAMS] = inline_params;
-				inline_params = NULL;
-			}
-			p_add(p, n, body);
+	if (!p->failed && p_open(p, T_LBRACE, &open, "MissingFunctionBody",
+	    "Missing function body in function declaration.")) {
+		body = p_scriptblock(p, open);
+		if (inline_params != NULL && body->kids[SCRIPT_PARAMS] ==
+		    NULL) {
+			body->kids[SCRIPT_PARAMS] = inline_params;
+			inline_params = NULL;
 		}
-		token_clear(&t);
+		p_add(p, n, body);
 	}
 	node_free(inline_params);
 	p_leave(p);
@@ -1156,7 +1137,7 @@ p_param_block(struct parser *p)
 {
 	struct node	*pb, *attrs;
 	struct token	 t;
-	size_t		 save = p->lx.pos, i;
+	size_t		 save = p->lx.pos, i, open;
 
 	attrs = node_new(N_BLOCK, p->lx.pos, p->lx.pos);
 	p_attributes(p, attrs);
@@ -1174,18 +1155,11 @@ p_param_block(struct parser *p)
 	}
 	token_clear(&t);
 	p_skip(p, LEX_COMMAND);
-	p_skip_newlines(p);
-	p_next(p, LEX_EXPRESSION, &t);
-	if (t.type != T_LPAREN) {
-		p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
-		    "MissingOpenParenthesisAfterKeyword", "Missing opening "
-		    "'(' after keyword 'param'.");
-		token_clear(&t);
+	if (!p_open_after(p, "param", &open)) {
 		node_free(attrs);
 		return (NULL);
 	}
-	pb = p_param_list(p, t.ext.start);
-	token_clear(&t);
+	pb = p_param_list(p, open);
 	for (i = 0; i < attrs->nkids; i++)
 		p_add(p, pb, attrs->kids[i]);
 	attrs->nkids = 0;

@@ -138,9 +138,13 @@ shell_pref(struct shell *sh, const char *var)
 void
 shell_flush(struct shell *sh)
 {
-	char	*text;
+	shell_print_text(sh, format_stream_flush(sh));
+}
 
-	text = format_stream_flush(sh);
+/* Print formatted text (taken) on the output now. */
+void
+shell_print_text(struct shell *sh, char *text)
+{
 	fputs(text, sh->out);
 	fflush(sh->out);
 	free(text);

@@ -451,6 +451,9 @@ struct errrec	*errrec_vcreate(enum err_kind, const char *category,
 		     __attribute__((format(printf, 7, 0)));
 void		 errrec_free(struct errrec *);
 struct errrec	*errrec_dup(const struct errrec *);
+struct parse_error;
+struct errrec	*errrec_parse(const struct parse_error *, struct source *,
+		     enum err_kind);
 /* $_ in a catch block: the ErrorRecord object of an error. */
 struct value	*errrec_value(const struct errrec *);
 /* Is the error's exception of this .NET type (or derived from it)? */
@@ -800,6 +803,8 @@ bool		 shell_stream_text(struct shell *, struct stream_to *,
 /* Write (or append) text to a file; -1 with *cause. */
 int		 shell_write_file(const char *, const char *, bool append,
 		     char **cause);
+/* Print formatted text (taken) on the output now. */
+void		 shell_print_text(struct shell *, char *);
 /* Write the table rows Out-Default holds (before other output). */
 void		 shell_flush(struct shell *);
 /* Ctrl-C at an interactive session while a command runs (main.c). */
