@@ -381,6 +381,8 @@ struct errrec {
 	struct extent	 ext;
 	bool		 has_position;
 	bool		 parse_error;
+	bool		 details;	/* message is ErrorDetails': no line
+					   of one space after the record */
 };
 
 struct errrec	*errrec_create(const char *message);
@@ -663,6 +665,16 @@ void	cmd_emit(struct cmd_ctx *, struct value *);
 void	cmd_error(struct cmd_ctx *, enum err_kind, const char *category,
 	    const char *reason, const char *fqid_base, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
+/* cmd_error with a TargetObject: CategoryInfo shows (target:String). */
+void	cmd_error_target(struct cmd_ctx *, enum err_kind, const char *category,
+	    const char *reason, const char *fqid_base, const char *target,
+	    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* The record cmd_error writes, for a cmdlet to add to before cmd_report. */
+struct errrec *cmd_errrec(struct cmd_ctx *, enum err_kind,
+	    const char *category, const char *reason, const char *fqid_base,
+	    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Write an error record the cmdlet built, as -ErrorAction says; frees it. */
+void	cmd_report(struct cmd_ctx *, struct errrec *);
 void	cmd_warning(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	cmd_verbose(struct cmd_ctx *, const char *fmt, ...)
