@@ -718,6 +718,12 @@ struct bind_call {
  */
 struct bound	*bind_command(struct shell *, const struct bind_call *,
 		     enum exec_status *st);
+/*
+ * Is typed one of a parameter's aliases, or with !exact the start of one?
+ * An alias may be a list: "First, Head".
+ */
+bool		 param_alias_match(const struct param_entry *, const char *,
+		     bool exact);
 /* A parameter's .NET type: its own type_name, else its ptype's. */
 const char	*param_type_name(const struct param_entry *);
 /* Convert a value for a parameter; -1 with *cause (the full message). */
