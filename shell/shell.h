@@ -765,6 +765,8 @@ char	*format_table(struct shell *, struct value **, size_t,
 char	*format_default(struct shell *, struct value **, size_t);
 /* The text a value shows in a list or table cell. */
 char	*format_cell(const struct value *);
+/* A PSCustomObject, shown as "@{Name=value; ...}" in a cell. */
+bool	 format_is_custom(const struct value *);
 /* Word-wrap text to width cells (5.1 rules); each line ends in LF. */
 char	*format_wrap(const char *, int width);
 
@@ -808,6 +810,7 @@ extern const struct cmdlet_entry cmd_set_transportservice_entry;
 /* builtin.c: what the PowerShell built-in cmdlets share. */
 #define PS_CLASS(x)	"Microsoft.PowerShell.Commands." x
 #define CRED_TYPE	"System.Management.Automation.PSCredential"
+#define PSOBJECT_TYPE	"System.Management.Automation.PSCustomObject"
 /* The pipeline input, else the -InputObject argument (caller unrefs). */
 struct value	*builtin_input(struct cmd_ctx *, const char *, bool);
 /* A member of a value (new reference), or NULL when it has none. */
