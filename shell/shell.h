@@ -10,7 +10,8 @@
  *   cmdlet.c  the cmdlet table, aliases, lookup
  *   cmd_*.c   the cmdlets themselves (one file per noun family);
  *             builtin.c the helpers of the PowerShell built-ins, opath.c
- *             the -Filter language of the queue and message cmdlets
+ *             the -Filter language of the queue and message cmdlets,
+ *             textfile.c the files of the file cmdlets
  *   format.c  Out-Default, Format-List, Format-Table, value text
  *   error.c   error records and the PowerShell 5.1 NormalView layout
  *   complete.c, help.c  completion and help, both read from the table
@@ -846,6 +847,26 @@ extern const struct cmdlet_entry cmd_start_sleep_entry;
 /* cmd_stream.c */
 extern const struct cmdlet_entry cmd_write_warning_entry;
 extern const struct cmdlet_entry cmd_write_verbose_entry;
+
+/* cmd_content.c */
+extern const struct cmdlet_entry cmd_get_content_entry;
+extern const struct cmdlet_entry cmd_set_content_entry;
+extern const struct cmdlet_entry cmd_add_content_entry;
+
+/* cmd_file.c */
+extern const struct cmdlet_entry cmd_out_file_entry;
+/*
+ * What Out-File, and the redirection operators > and >> (append), write:
+ * the text Out-Default shows for the items, laid out 120 columns wide, to
+ * the file at path (relative to the current directory; a backslash is a
+ * separator), replaced atomically or appended to, as UTF-8 without a byte
+ * order mark (an appended file keeps the encoding its byte order mark
+ * declares).  0, or -1 with *err the message in .NET's words ("Could not
+ * find a part of the path '/x/y.txt'."; caller frees); Out-File reports
+ * such errors as OpenError, FileOpenFailure.
+ */
+int		 outfile_write(struct shell *, const char *path, bool append,
+		     struct value **items, size_t n, char **err);
 
 /* cmd_date.c */
 extern const struct cmdlet_entry cmd_get_date_entry;
