@@ -853,6 +853,17 @@ extern const struct cmdlet_entry cmd_get_content_entry;
 extern const struct cmdlet_entry cmd_set_content_entry;
 extern const struct cmdlet_entry cmd_add_content_entry;
 
+/* cmd_csv.c */
+extern const struct cmdlet_entry cmd_import_csv_entry;
+extern const struct cmdlet_entry cmd_convertfrom_csv_entry;
+/* -Delimiter of a CSV cmdlet: one character as UTF-8 (a comma without
+ * it); -1 after the error. */
+int		 csv_delimiter_arg(struct cmd_ctx *, char delim[8]);
+/* The header of CSV text as Import-Csv reads it: NULL when there is none,
+ * else n heap names in a NULL-terminated heap array. */
+char		**csv_header_names(const char *text, const char *delim,
+		     size_t *n);
+
 /* cmd_file.c */
 extern const struct cmdlet_entry cmd_out_file_entry;
 /*
