@@ -190,6 +190,12 @@ static const struct {
 	enum fmt_align	 align;
 } fmt_widths[] = {
 	{ "System.Collections.DictionaryEntry", "Name", 30, FA_LEFT },
+	{ "Microsoft.PowerShell.Commands.GroupInfo", "Count", 5, FA_RIGHT },
+	{ "Microsoft.PowerShell.Commands.GroupInfo", "Name", 25, FA_LEFT },
+	{ "Microsoft.PowerShell.Commands.GroupInfoNoElement", "Count", 5,
+	    FA_RIGHT },
+	{ "Microsoft.PowerShell.Commands.GroupInfoNoElement", "Name", 25,
+	    FA_LEFT },
 };
 
 /* Nested custom objects shown in "@{...}" text, at most. */

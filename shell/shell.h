@@ -879,6 +879,9 @@ extern const struct cmdlet_entry cmd_out_file_entry;
 int		 outfile_write(struct shell *, const char *path, bool append,
 		     struct value **items, size_t n, char **err);
 
+/* cmd_group.c */
+extern const struct cmdlet_entry cmd_group_object_entry;
+
 /* cmd_date.c */
 extern const struct cmdlet_entry cmd_get_date_entry;
 /* Now, in microseconds since the epoch (UTC), as V_DATE keeps dates. */
