@@ -52,6 +52,7 @@ const struct cmdlet_entry *cmdlet_table[] = {
 	&cmd_join_path_entry,
 	&cmd_write_warning_entry,
 	&cmd_write_verbose_entry,
+	&cmd_write_error_entry,
 	&cmd_get_content_entry,
 	&cmd_set_content_entry,
 	&cmd_add_content_entry,

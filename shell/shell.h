@@ -847,6 +847,7 @@ extern const struct cmdlet_entry cmd_start_sleep_entry;
 /* cmd_stream.c */
 extern const struct cmdlet_entry cmd_write_warning_entry;
 extern const struct cmdlet_entry cmd_write_verbose_entry;
+extern const struct cmdlet_entry cmd_write_error_entry;
 
 /* cmd_content.c */
 extern const struct cmdlet_entry cmd_get_content_entry;
