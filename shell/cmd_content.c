@@ -86,26 +86,24 @@ const struct cmdlet_entry cmd_get_content_entry = {
 	    "MB, lines up to 1 MB."
 };
 
-#define CONTENT_WRITE_PARAMS \
-	CONTENT_PATH("The files to write, taken as typed (no wildcards); a " \
-	  "backslash is a separator."), \
-	PARAM("Value", NULL, PT_OBJECT, P_MANDATORY | P_POSITIONAL | \
-	  P_PIPELINE | P_BYNAME, 1, NULL, 0, 0, "System.Object[]", \
-	  "What to write: each value's text on a line of its own."), \
-	PARAM("PassThru", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL, \
-	  "Outputs the values written."), \
-	PARAM("NoNewline", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL, \
-	  "Writes the values one after the other, with no line ends."), \
-	PARAM("Encoding", NULL, PT_ENUM, 0, 0, textfile_provider_encodings, \
-	  0, 0, TEXTFILE_PROVIDER_TYPE, "UTF8 (with a byte order mark), " \
-	  "Ascii, Unicode, BigEndianUnicode, UTF32, BigEndianUTF32, Byte " \
-	  "(the values are byte numbers); without it, or Default, Oem or " \
-	  "Unknown, UTF-8 without a byte order mark."), \
-	PARAM("Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL, \
-	  "Writes a read-only file (it stays read-only).")
-
-static const struct param_entry set_content_params[] = {
-	CONTENT_WRITE_PARAMS,
+/* Set-Content and Add-Content take the same parameters. */
+static const struct param_entry write_content_params[] = {
+	CONTENT_PATH("The files to write, taken as typed (no wildcards); a "
+	  "backslash is a separator."),
+	PARAM("Value", NULL, PT_OBJECT, P_MANDATORY | P_POSITIONAL |
+	  P_PIPELINE | P_BYNAME, 1, NULL, 0, 0, "System.Object[]",
+	  "What to write: each value's text on a line of its own."),
+	PARAM("PassThru", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Outputs the values written."),
+	PARAM("NoNewline", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Writes the values one after the other, with no line ends."),
+	PARAM("Encoding", NULL, PT_ENUM, 0, 0, textfile_provider_encodings,
+	  0, 0, TEXTFILE_PROVIDER_TYPE, "UTF8 (with a byte order mark), "
+	  "Ascii, Unicode, BigEndianUnicode, UTF32, BigEndianUTF32, Byte "
+	  "(the values are byte numbers); without it, or Default, Oem or "
+	  "Unknown, UTF-8 without a byte order mark."),
+	PARAM("Force", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
+	  "Writes a read-only file (it stays read-only)."),
 	PARAM_END
 };
 
@@ -113,7 +111,7 @@ const struct cmdlet_entry cmd_set_content_entry = {
 	.name = "Set-Content",
 	.synopsis = "Writes new content or replaces existing content in a "
 	    "file.",
-	.params = set_content_params,
+	.params = write_content_params,
 	.flags = C_SHOULDPROCESS,
 	.class_name = PS_CLASS("SetContentCommand"),
 	.exec = cmd_set_content_exec,
@@ -122,16 +120,11 @@ const struct cmdlet_entry cmd_set_content_entry = {
 	    "to disk and renamed over it: the file is never half written."
 };
 
-static const struct param_entry add_content_params[] = {
-	CONTENT_WRITE_PARAMS,
-	PARAM_END
-};
-
 const struct cmdlet_entry cmd_add_content_entry = {
 	.name = "Add-Content",
 	.synopsis = "Adds content to the specified items, such as adding "
 	    "words to a file.",
-	.params = add_content_params,
+	.params = write_content_params,
 	.flags = C_SHOULDPROCESS,
 	.class_name = PS_CLASS("AddContentCommand"),
 	.exec = cmd_add_content_exec,
