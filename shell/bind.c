@@ -286,14 +286,12 @@ bind_resolve(struct binder *bd, const char *typed, struct extent ext)
 
 	for (i = 0; i < b->np; i++) {
 		if (strcasecmp(b->p[i]->name, typed) == 0 ||
-		    (b->p[i]->alias != NULL &&
-		    strcasecmp(b->p[i]->alias, typed) == 0))
+		    param_alias_match(b->p[i], typed, true))
 			return ((int)i);
 	}
 	for (i = 0; i < b->np; i++) {
 		if (strncasecmp(b->p[i]->name, typed, len) != 0 &&
-		    (b->p[i]->alias == NULL ||
-		    strncasecmp(b->p[i]->alias, typed, len) != 0))
+		    !param_alias_match(b->p[i], typed, false))
 			continue;
 		nmatch++;
 		match = (int)i;
@@ -315,8 +313,7 @@ bind_resolve(struct binder *bd, const char *typed, struct extent ext)
 	buf_init(&list);
 	for (i = 0; i < b->np; i++) {
 		if (strncasecmp(b->p[i]->name, typed, len) == 0 ||
-		    (b->p[i]->alias != NULL &&
-		    strncasecmp(b->p[i]->alias, typed, len) == 0))
+		    param_alias_match(b->p[i], typed, false))
 			buf_addf(&list, " -%s", b->p[i]->name);
 	}
 	bind_error(bd, ext, "AmbiguousParameter", "InvalidArgument",
@@ -324,6 +321,27 @@ bind_resolve(struct binder *bd, const char *typed, struct extent ext)
 	    "is ambiguous. Possible matches include:%s.", typed, list.s);
 	buf_free(&list);
 	return (-1);
+}
+
+/*
+ * Is typed one of a parameter's aliases (a list like "First, Head"), or
+ * unless exact the start of one?
+ */
+bool
+param_alias_match(const struct param_entry *p, const char *typed, bool exact)
+{
+	const char	*a, *end;
+	size_t		 len = strlen(typed), n;
+
+	for (a = p->alias; a != NULL && *a != '\0'; a = end) {
+		n = strcspn(a, ",");
+		end = a + n;
+		if ((exact ? n == len : n >= len) &&
+		    strncasecmp(a, typed, len) == 0)
+			return (true);
+		end += strspn(end, ", ");
+	}
+	return (false);
 }
 
 /* Index of the choice named s exactly (any case), or -1. */

@@ -16,15 +16,15 @@
  * -NoTypeInformation), a header of the first object's property names and
  * one line per object, every field quoted with "" doubling and each value
  * as its .NET ToString(): a collection is "System.Object[]", $null an
- * empty unquoted field.  Export-Csv writes the whole file to a temporary
- * file in the same directory and renames it over the target, so an error
- * leaves any existing file as it was; -Append copies the existing file
- * first.  A device or a named pipe (/dev/stdout) is written in place.
- * The file is UTF-8 without a byte order mark unless -Encoding says
- * otherwise (5.1 writes ASCII); lines end in LF.
+ * empty unquoted field; an imported object's type "CSV:name" is written
+ * "#TYPE name".  Export-Csv writes the whole file to a temporary file in
+ * the same directory and renames it over the target (textfile.c), so an
+ * error leaves any existing file as it was; -Append copies the existing
+ * file first, in the columns of its header as Import-Csv reads it
+ * (cmd_csv.c).  A device or a named pipe (/dev/stdout) is written in
+ * place.  The file is UTF-8 without a byte order mark unless -Encoding
+ * says otherwise (5.1 writes ASCII); lines end in LF.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,14 +32,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "shell.h"
+#include "textfile.h"
 #include "xmalloc.h"
 
 #define JSON_NEST_MAX	100	/* JavaScriptSerializer's RecursionLimit */
-#define COPY_CHUNK	65536
+#define HEAD_BYTES	65536	/* read for an existing file's header */
 
 /* One conversion of ConvertTo-Json. */
 struct json {
@@ -55,17 +55,6 @@ struct jpretty {
 	struct buf	*out;
 };
 
-/* Export-Csv's output encodings. */
-enum csv_enc {
-	ENC_UTF8NOBOM,
-	ENC_UTF8,
-	ENC_ASCII,
-	ENC_UTF16LE,
-	ENC_UTF16BE,
-	ENC_UTF32LE,
-	ENC_UTF7
-};
-
 /* The header and lines of a CSV conversion. */
 struct csv {
 	char		 delim[8];	/* the delimiter, UTF-8 */
@@ -77,15 +66,9 @@ struct csv {
 /* An Export-Csv target. */
 struct export {
 	char		*given;		/* -Path or -LiteralPath as typed */
-	char		*path;		/* the file written (links followed) */
-	char		*full;		/* absolute path for messages */
-	struct stat	 st;
-	bool		 exists;
-	bool		 direct;	/* a device or pipe: written in place */
+	struct textfile	 tf;
 	bool		 appending;	/* -Append to a non-empty file */
-	enum csv_enc	 enc;
-	char		*tmp;		/* temporary file, while it exists */
-	int		 fd;
+	enum text_enc	 enc;
 };
 
 static struct value	*conv_input(struct cmd_ctx *);
@@ -109,7 +92,7 @@ static size_t		 json_list(struct jpretty *, size_t, size_t, size_t);
 static size_t		 json_dict(struct jpretty *, size_t, size_t, size_t);
 static char		*json_pretty(const char *);
 static struct value	*csv_view(const struct value *);
-static int		 csv_delimiter(struct cmd_ctx *, struct csv *);
+static int		 csv_start(struct cmd_ctx *, struct csv *);
 static void		 csv_names(struct csv *, const struct value *);
 static void		 csv_names_free(struct csv *);
 static void		 csv_field(struct buf *, const char *);
@@ -122,25 +105,13 @@ static int		 cmd_convertto_csv_exec(struct cmd_ctx *);
 static int		 cmd_export_csv_exec(struct cmd_ctx *);
 static void		 export_write(struct cmd_ctx *, struct export *,
 			    struct csv *, const struct value *);
-static int		 export_encoding(struct cmd_ctx *, enum csv_enc *);
 static char		*export_given(struct cmd_ctx *);
-static int		 export_open_error(struct cmd_ctx *, struct export *,
-			    int);
 static int		 export_target(struct cmd_ctx *, struct export *);
 static int		 export_read_header(struct cmd_ctx *, struct export *,
 			    struct csv *);
-static char		*export_decode(const char *, size_t, enum csv_enc *,
-			    size_t *);
-static void		 export_parse_header(struct csv *, const char *);
 static int		 export_reconcile(struct cmd_ctx *, struct export *,
 			    struct csv *, const struct value *);
-static void		 export_encode(struct buf *, const char *, size_t,
-			    enum csv_enc);
-static int		 export_write_all(int, const char *, size_t);
-static int		 export_begin(struct cmd_ctx *, struct export *);
 static int		 export_copy(struct cmd_ctx *, struct export *, bool);
-static int		 export_commit(struct cmd_ctx *, struct export *);
-static void		 export_write_error(struct cmd_ctx *, int);
 static void		 export_free(struct export *);
 
 /*
@@ -833,36 +804,13 @@ csv_view(const struct value *v)
 	return (o);
 }
 
-/* -Delimiter: one character (a comma without it); -1 after an error. */
+/* A conversion with its -Delimiter; -1 after an error. */
 static int
-csv_delimiter(struct cmd_ctx *ctx, struct csv *c)
+csv_start(struct cmd_ctx *ctx, struct csv *c)
 {
-	struct value	*v;
-	uint32_t	 cp;
-	char		*s;
-	size_t		 len, n;
-
 	memset(c, 0, sizeof *c);
 	c->header = true;
-	c->delim[0] = ',';
-	if ((v = bound_get(ctx->args, "Delimiter")) == NULL)
-		return (0);
-	s = value_to_string(v);
-	len = strlen(s);
-	n = len > 0 ? utf8_decode(s, len, &cp) : 0;
-	if (len == 0 || n != len || cp > 0xffff || cp == 0xfffd) {
-		cmd_error(ctx, ERR_STATEMENT, "InvalidArgument",
-		    "ParameterBindingException",
-		    "CannotConvertArgumentNoMessage", "Cannot bind parameter "
-		    "'Delimiter'. Cannot convert value \"%s\" to type "
-		    "\"System.Char\". Error: \"String must be exactly one "
-		    "character long.\"", s);
-		free(s);
-		return (-1);
-	}
-	memcpy(c->delim, s, len + 1);
-	free(s);
-	return (0);
+	return (csv_delimiter_arg(ctx, c->delim));
 }
 
 /* The columns: the property names of the first object. */
@@ -951,6 +899,7 @@ static void
 csv_lines(struct csv *c, struct buf *b, const struct value *in, bool notype)
 {
 	const struct value	*first;
+	const char		*type;
 	size_t			 i;
 
 	if (in->u.arr.n == 0)
@@ -959,8 +908,13 @@ csv_lines(struct csv *c, struct buf *b, const struct value *in, bool notype)
 	if (c->names == NULL)
 		csv_names(c, first);
 	if (c->header) {
+		/* An imported object's "CSV:" goes, as 5.1's GetTypeString
+		 * drops it: the type round-trips. */
+		type = value_type_name(first);
+		if (strncmp(type, "CSV:", 4) == 0)
+			type += 4;
 		if (!notype)
-			buf_addf(b, "#TYPE %s\n", value_type_name(first));
+			buf_addf(b, "#TYPE %s\n", type);
 		csv_header(c, b);
 	}
 	for (i = 0; i < in->u.arr.n; i++)
@@ -975,7 +929,7 @@ cmd_convertto_csv_exec(struct cmd_ctx *ctx)
 	struct buf	 b;
 	char		*line, *nl;
 
-	if (csv_delimiter(ctx, &c) != 0)
+	if (csv_start(ctx, &c) != 0)
 		return (0);
 	in = conv_input(ctx);
 	buf_init(&b);
@@ -1001,10 +955,10 @@ cmd_export_csv_exec(struct cmd_ctx *ctx)
 	char		*desc;
 
 	memset(&ex, 0, sizeof ex);
-	ex.fd = -1;
-	if (csv_delimiter(ctx, &c) != 0)
+	ex.tf.fd = -1;
+	if (csv_start(ctx, &c) != 0)
 		return (0);
-	if (export_encoding(ctx, &ex.enc) != 0 ||
+	if (textfile_encoding(ctx, &textfile_csv_encodings, &ex.enc) != 0 ||
 	    (ex.given = export_given(ctx)) == NULL)
 		goto out;
 	desc = xprintf("Performing the operation \"Export-Csv\" on target "
@@ -1040,119 +994,42 @@ export_write(struct cmd_ctx *ctx, struct export *ex, struct csv *c,
 	buf_init(&text);
 	buf_init(&bytes);
 	csv_lines(c, &text, in, bound_switch(ctx->args, "NoTypeInformation"));
-	if (!ex->appending && (ex->enc == ENC_UTF8 ||
-	    ex->enc == ENC_UTF16LE || ex->enc == ENC_UTF16BE ||
-	    ex->enc == ENC_UTF32LE))
-		export_encode(&bytes, "\xef\xbb\xbf", 3, ex->enc);
-	export_encode(&bytes, text.s, text.len, ex->enc);
-	if (export_begin(ctx, ex) == 0 &&
-	    export_copy(ctx, ex, text.len > 0) == 0) {
-		if (export_write_all(ex->fd, bytes.s, bytes.len) != 0)
-			export_write_error(ctx, errno);
-		else
-			export_commit(ctx, ex);
+	if (!ex->appending)
+		textfile_bom(&bytes, ex->enc);
+	textfile_encode(&bytes, text.s, text.len, ex->enc);
+	if (textfile_begin(&ex->tf, false) != 0)
+		textfile_open_error(ctx, ex->tf.full, errno);
+	else if (export_copy(ctx, ex, text.len > 0) == 0) {
+		if (textfile_write(&ex->tf, bytes.s, bytes.len) != 0 ||
+		    textfile_commit(&ex->tf) != 0)
+			textfile_write_error(ctx, errno);
 	}
 	buf_free(&text);
 	buf_free(&bytes);
-}
-
-/* -Encoding, checked against 5.1's ValidateSet; -1 after an error. */
-static int
-export_encoding(struct cmd_ctx *ctx, enum csv_enc *enc)
-{
-	static const char *const names[] = {
-		"Unicode", "UTF7", "UTF8", "UTF32", "ASCII",
-		"BigEndianUnicode", "Default", "OEM", NULL
-	};
-	static const enum csv_enc encs[] = {
-		ENC_UTF16LE, ENC_UTF7, ENC_UTF8, ENC_UTF32LE, ENC_ASCII,
-		ENC_UTF16BE, ENC_UTF8NOBOM, ENC_UTF8NOBOM
-	};
-	struct value	*v;
-	char		*s;
-	size_t		 i;
-
-	*enc = ENC_UTF8NOBOM;
-	if ((v = bound_get(ctx->args, "Encoding")) == NULL)
-		return (0);
-	s = value_to_string(v);
-	for (i = 0; names[i] != NULL; i++) {
-		if (strcasecmp(names[i], s) == 0)
-			break;
-	}
-	if (names[i] == NULL) {
-		cmd_error(ctx, ERR_STATEMENT, "InvalidData",
-		    "ParameterBindingValidationException",
-		    "ParameterArgumentValidationError", "Cannot validate "
-		    "argument on parameter 'Encoding'. The argument \"%s\" "
-		    "does not belong to the set \"Unicode,UTF7,UTF8,UTF32,"
-		    "ASCII,BigEndianUnicode,Default,OEM\" specified by the "
-		    "ValidateSet attribute. Supply an argument that is in the "
-		    "set and then try the command again.", s);
-		free(s);
-		return (-1);
-	}
-	free(s);
-	*enc = encs[i];
-	if (*enc == ENC_UTF7) {
-		cmd_error(ctx, ERR_STATEMENT, "NotImplemented",
-		    "NotSupportedException", "EncodingNotSupported",
-		    "hubsh does not write UTF-7. Use -Encoding UTF8, or leave "
-		    "-Encoding out for UTF-8 without a byte order mark.");
-		return (-1);
-	}
-	return (0);
 }
 
 /* -Path or -LiteralPath (exactly one, not empty); NULL after an error. */
 static char *
 export_given(struct cmd_ctx *ctx)
 {
-	struct value	*pv, *lv;
+	struct value	*v;
+	const char	*param;
 	char		*s;
 
-	pv = bound_get(ctx->args, "Path");
-	lv = bound_get(ctx->args, "LiteralPath");
-	if ((pv == NULL) == (lv == NULL)) {
-		cmd_error(ctx, ERR_STATEMENT, "InvalidData",
-		    "InvalidOperationException",
-		    "CannotSpecifyPathAndLiteralPath", "You must specify "
-		    "either the -Path or -LiteralPath parameters, but not "
-		    "both.");
+	if ((v = textfile_path_arg(ctx, TP_VALIDATE, &param)) == NULL)
 		return (NULL);
-	}
-	s = value_to_string(pv != NULL ? pv : lv);
+	s = value_to_string(v);
 	if (*s == '\0') {
 		cmd_error(ctx, ERR_STATEMENT, "InvalidData",
 		    "ParameterBindingValidationException",
 		    "ParameterArgumentValidationError", "Cannot validate "
 		    "argument on parameter '%s'. The argument is null or "
 		    "empty. Provide an argument that is not null or empty, "
-		    "and then try the command again.", pv != NULL ? "Path" :
-		    "LiteralPath");
+		    "and then try the command again.", param);
 		free(s);
 		return (NULL);
 	}
 	return (s);
-}
-
-/* The .NET error for a file that cannot be opened; always -1. */
-static int
-export_open_error(struct cmd_ctx *ctx, struct export *ex, int err)
-{
-	if (err == ENOENT || err == ENOTDIR)
-		cmd_error(ctx, ERR_STATEMENT, "OpenError",
-		    "DirectoryNotFoundException", "FileOpenFailure",
-		    "Could not find a part of the path '%s'.", ex->full);
-	else if (err == EACCES || err == EPERM || err == EROFS ||
-	    err == EISDIR)
-		cmd_error(ctx, ERR_STATEMENT, "OpenError",
-		    "UnauthorizedAccessException", "FileOpenFailure",
-		    "Access to the path '%s' is denied.", ex->full);
-	else
-		cmd_error(ctx, ERR_STATEMENT, "OpenError", "IOException",
-		    "FileOpenFailure", "%s: %s", ex->full, strerror(err));
-	return (-1);
 }
 
 /*
@@ -1163,189 +1040,57 @@ export_open_error(struct cmd_ctx *ctx, struct export *ex, int err)
 static int
 export_target(struct cmd_ctx *ctx, struct export *ex)
 {
-	char	*cwd, *dir, *base, *real;
-	bool	 ro;
-
-	if (ex->given[0] == '/')
-		ex->full = xstrdup(ex->given);
-	else {
-		cwd = getcwd(NULL, 0);
-		ex->full = xprintf("%s/%s", cwd != NULL ? cwd : ".",
-		    ex->given);
-		free(cwd);
-	}
-	ex->path = xstrdup(ex->full);
-	if (lstat(ex->path, &ex->st) == 0 && S_ISLNK(ex->st.st_mode) &&
-	    (real = realpath(ex->path, NULL)) != NULL) {
-		free(ex->path);
-		ex->path = real;
-	}
-	if (stat(ex->path, &ex->st) == 0)
-		ex->exists = true;
-	else if (errno != ENOENT)
-		return (export_open_error(ctx, ex, errno));
-	else {
-		dir = xstrdup(ex->path);
-		base = strrchr(dir, '/');
-		*base = '\0';
-		if (stat(*dir != '\0' ? dir : "/", &ex->st) != 0 ||
-		    !S_ISDIR(ex->st.st_mode)) {
-			free(dir);
-			return (export_open_error(ctx, ex, ENOENT));
-		}
-		free(dir);
-		memset(&ex->st, 0, sizeof ex->st);
-	}
-	if (!ex->exists)
-		return (0);
-	if (S_ISDIR(ex->st.st_mode))
-		return (export_open_error(ctx, ex, EISDIR));
-	ex->direct = !S_ISREG(ex->st.st_mode);
-	if (bound_switch(ctx->args, "NoClobber") &&
-	    !bound_switch(ctx->args, "Append")) {
-		cmd_error(ctx, ERR_STATEMENT, "ResourceExists", "IOException",
-		    "NoClobber", "The file '%s' already exists.", ex->given);
+	if (textfile_target(&ex->tf, ex->given) != 0) {
+		textfile_open_error(ctx, ex->tf.full, errno);
 		return (-1);
 	}
-	ro = (ex->st.st_mode & S_IWUSR) == 0 || access(ex->path, W_OK) != 0;
-	if (ro && !bound_switch(ctx->args, "Force"))
-		return (export_open_error(ctx, ex, EACCES));
-	return (0);
+	return (textfile_clobber_check(ctx, &ex->tf, ex->given,
+	    bound_switch(ctx->args, "NoClobber") &&
+	    !bound_switch(ctx->args, "Append"),
+	    bound_switch(ctx->args, "Force")));
 }
 
 /*
- * With -Append and a file that has content: the columns of its header
- * (after a #TYPE line) and its encoding, from a byte order mark.
+ * With -Append and a file that has content: the columns of its header,
+ * read as Import-Csv reads it, and its encoding, from a byte order mark.
  */
 static int
 export_read_header(struct cmd_ctx *ctx, struct export *ex, struct csv *c)
 {
-	char	 head[COPY_CHUNK], *text;
-	ssize_t	 n;
-	size_t	 bom;
-	int	 fd;
+	struct textfile	*tf = &ex->tf;
+	unsigned char	 head[HEAD_BYTES];
+	struct buf	 text;
+	enum text_enc	 enc;
+	ssize_t		 n;
+	size_t		 bom;
+	int		 fd;
 
-	if (!bound_switch(ctx->args, "Append") || !ex->exists ||
-	    ex->direct || ex->st.st_size == 0)
+	if (!bound_switch(ctx->args, "Append") || !tf->exists ||
+	    tf->direct || tf->st.st_size == 0)
 		return (0);
-	if ((fd = open(ex->path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (export_open_error(ctx, ex, errno));
-	n = read(fd, head, sizeof head - 1);
+	if ((fd = open(tf->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		textfile_open_error(ctx, tf->full, errno);
+		return (-1);
+	}
+	n = read(fd, head, sizeof head);
 	close(fd);
-	if (n < 0)
-		return (export_open_error(ctx, ex, errno));
-	head[n] = '\0';
-	text = export_decode(head, (size_t)n, &ex->enc, &bom);
-	if ((size_t)n > bom) {
-		ex->appending = true;
-		c->header = false;
-		export_parse_header(c, text);
+	if (n < 0) {
+		textfile_open_error(ctx, tf->full, errno);
+		return (-1);
 	}
-	free(text);
+	enc = textfile_sniff(head, (size_t)n, &bom);
+	if (bom > 0)
+		ex->enc = enc;
+	if ((size_t)n <= bom)
+		return (0);
+	ex->appending = true;
+	c->header = false;
+	buf_init(&text);
+	textfile_decode(head + bom, (size_t)n - bom, ex->enc, &text);
+	c->names = csv_header_names(text.s != NULL ? text.s : "", c->delim,
+	    &c->nnames);
+	buf_free(&text);
 	return (0);
-}
-
-/*
- * The start of an existing file as UTF-8.  A byte order mark sets *enc
- * (its length goes to *bom); without one the bytes are taken as they are
- * written with *enc.
- */
-static char *
-export_decode(const char *s, size_t n, enum csv_enc *enc, size_t *bom)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	struct buf		 b;
-	uint32_t		 c;
-	size_t			 i, w;
-
-	*bom = 0;
-	if (n >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
-		*enc = ENC_UTF8;
-		*bom = 3;
-	} else if (n >= 4 && u[0] == 0xff && u[1] == 0xfe && u[2] == 0 &&
-	    u[3] == 0) {
-		*enc = ENC_UTF32LE;
-		*bom = 4;
-	} else if (n >= 2 && u[0] == 0xff && u[1] == 0xfe) {
-		*enc = ENC_UTF16LE;
-		*bom = 2;
-	} else if (n >= 2 && u[0] == 0xfe && u[1] == 0xff) {
-		*enc = ENC_UTF16BE;
-		*bom = 2;
-	}
-	if (*enc != ENC_UTF16LE && *enc != ENC_UTF16BE &&
-	    *enc != ENC_UTF32LE)
-		return (xstrndup(s + *bom, n - *bom));
-	w = *enc == ENC_UTF32LE ? 4 : 2;
-	buf_init(&b);
-	for (i = *bom; i + w <= n; i += w) {
-		if (*enc == ENC_UTF32LE)
-			c = u[i] | u[i + 1] << 8 | u[i + 2] << 16 |
-			    (uint32_t)u[i + 3] << 24;
-		else if (*enc == ENC_UTF16LE)
-			c = u[i] | u[i + 1] << 8;
-		else
-			c = u[i] << 8 | u[i + 1];
-		if (c == 0)
-			break;
-		buf_add_utf8(&b, c >= 0xd800 && c <= 0xdfff ? 0xfffd : c);
-	}
-	return (buf_detach(&b));
-}
-
-/*
- * The header line of an existing file: the first line not starting with
- * '#', split at the delimiter, quoted fields unquoted.
- */
-static void
-export_parse_header(struct csv *c, const char *text)
-{
-	struct buf	 f;
-	const char	*p = text;
-	size_t		 dl = strlen(c->delim);
-	bool		 quoted = false;
-
-	while (*p == '#') {
-		p += strcspn(p, "\n");
-		if (*p == '\n')
-			p++;
-	}
-	c->names = xcalloc(1, sizeof *c->names);
-	buf_init(&f);
-	for (;; p++) {
-		if (quoted) {
-			if (*p == '\0')
-				break;
-			if (*p == '"' && p[1] == '"')
-				buf_addc(&f, *p++);
-			else if (*p == '"')
-				quoted = false;
-			else
-				buf_addc(&f, *p);
-			continue;
-		}
-		if (*p == '"') {
-			quoted = true;
-			continue;
-		}
-		if (*p == '\0' || *p == '\n' || *p == '\r' ||
-		    strncmp(p, c->delim, dl) == 0) {
-			c->names = xreallocarray(c->names, c->nnames + 2,
-			    sizeof *c->names);
-			c->names[c->nnames++] = buf_detach(&f);
-			c->names[c->nnames] = NULL;
-			buf_init(&f);
-			if (*p != '\0' && *p != '\n' && *p != '\r') {
-				p += dl - 1;
-				continue;
-			}
-			break;
-		}
-		buf_addc(&f, *p);
-	}
-	buf_free(&f);
-	if (c->nnames == 1 && c->names[0][0] == '\0')
-		csv_names_free(c);
 }
 
 /*
@@ -1382,211 +1127,33 @@ export_reconcile(struct cmd_ctx *ctx, struct export *ex, struct csv *c,
 }
 
 /*
- * UTF-8 text in an output encoding.  ASCII writes '?' for each UTF-16
- * unit beyond it, as .NET's ASCIIEncoding does.
- */
-static void
-export_encode(struct buf *out, const char *s, size_t len, enum csv_enc enc)
-{
-	uint32_t	c, hi, lo;
-	size_t		i, n;
-	char		u[4];
-
-	if (enc == ENC_UTF8NOBOM || enc == ENC_UTF8) {
-		buf_add(out, s, len);
-		return;
-	}
-	for (i = 0; i < len; i += n) {
-		n = utf8_decode(s + i, len - i, &c);
-		switch (enc) {
-		case ENC_ASCII:
-			if (c < 0x80)
-				buf_addc(out, (char)c);
-			else
-				buf_adds(out, c >= 0x10000 ? "??" : "?");
-			break;
-		case ENC_UTF32LE:
-			u[0] = (char)(c & 0xff);
-			u[1] = (char)((c >> 8) & 0xff);
-			u[2] = (char)((c >> 16) & 0xff);
-			u[3] = 0;
-			buf_add(out, u, 4);
-			break;
-		default:
-			hi = c;
-			lo = 0;
-			if (c >= 0x10000) {
-				hi = 0xd800 + ((c - 0x10000) >> 10);
-				lo = 0xdc00 + ((c - 0x10000) & 0x3ff);
-			}
-			for (; hi != 0; hi = lo, lo = 0) {
-				u[enc == ENC_UTF16LE ? 0 : 1] =
-				    (char)(hi & 0xff);
-				u[enc == ENC_UTF16LE ? 1 : 0] =
-				    (char)(hi >> 8);
-				buf_add(out, u, 2);
-			}
-			break;
-		}
-	}
-}
-
-static int
-export_write_all(int fd, const char *s, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = write(fd, s, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-	return (0);
-}
-
-/*
- * The temporary file beside the target, with the target's mode (so a
- * read-only file written with -Force stays read-only) and owner; or the
- * device itself.
- */
-static int
-export_begin(struct cmd_ctx *ctx, struct export *ex)
-{
-	char	*slash;
-	mode_t	 mask, mode;
-
-	if (ex->direct) {
-		shell_flush(ctx->sh);
-		if ((ex->fd = open(ex->path, O_WRONLY | O_CLOEXEC)) == -1)
-			return (export_open_error(ctx, ex, errno));
-		return (0);
-	}
-	slash = strrchr(ex->path, '/');
-	ex->tmp = xprintf("%.*s/.%s.XXXXXX", (int)(slash - ex->path),
-	    ex->path, slash + 1);
-	if ((ex->fd = mkstemp(ex->tmp)) == -1) {
-		free(ex->tmp);
-		ex->tmp = NULL;
-		return (export_open_error(ctx, ex, errno));
-	}
-	if (ex->exists) {
-		mode = ex->st.st_mode & 07777;
-		if (fchown(ex->fd, ex->st.st_uid, ex->st.st_gid) != 0) {
-			/* Not the owner: the file becomes ours. */
-		}
-	} else {
-		mask = umask(0);
-		umask(mask);
-		mode = 0666 & ~mask;
-	}
-	if (fchmod(ex->fd, mode) != 0) {
-		export_write_error(ctx, errno);
-		return (-1);
-	}
-	return (0);
-}
-
-/*
  * Appending: the existing file's bytes go first, and a line end after
  * them when they lack one and more lines follow.
  */
 static int
 export_copy(struct cmd_ctx *ctx, struct export *ex, bool more)
 {
-	char	 chunk[COPY_CHUNK], last = '\n';
-	ssize_t	 n;
-	int	 fd;
+	char	last;
 
 	if (!ex->appending)
 		return (0);
-	if ((fd = open(ex->path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (export_open_error(ctx, ex, errno));
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 || export_write_all(ex->fd, chunk,
-		    (size_t)n) != 0) {
-			export_write_error(ctx, errno);
-			close(fd);
-			return (-1);
-		}
-		last = chunk[n - 1];
+	if (textfile_copy(&ex->tf, &last) != 0) {
+		textfile_write_error(ctx, errno);
+		return (-1);
 	}
-	close(fd);
-	if (more && last != '\n' && (ex->enc == ENC_UTF8NOBOM ||
-	    ex->enc == ENC_UTF8 || ex->enc == ENC_ASCII) &&
-	    export_write_all(ex->fd, "\n", 1) != 0) {
-		export_write_error(ctx, errno);
+	if (more && last != '\n' && (ex->enc == TE_DEFAULT ||
+	    ex->enc == TE_UTF8 || ex->enc == TE_ASCII) &&
+	    textfile_write(&ex->tf, "\n", 1) != 0) {
+		textfile_write_error(ctx, errno);
 		return (-1);
 	}
 	return (0);
-}
-
-/* Flush the temporary file to disk and rename it over the target. */
-static int
-export_commit(struct cmd_ctx *ctx, struct export *ex)
-{
-	char	*dir, *slash;
-	int	 dfd;
-
-	if (ex->direct) {
-		dfd = close(ex->fd);
-		ex->fd = -1;
-		if (dfd != 0)
-			export_write_error(ctx, errno);
-		return (dfd);
-	}
-	if (fsync(ex->fd) != 0 || close(ex->fd) != 0) {
-		ex->fd = -1;
-		export_write_error(ctx, errno);
-		return (-1);
-	}
-	ex->fd = -1;
-	if (rename(ex->tmp, ex->path) != 0)
-		return (export_open_error(ctx, ex, errno));
-	free(ex->tmp);
-	ex->tmp = NULL;
-	dir = xstrdup(ex->path);
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	if ((dfd = open(*dir != '\0' ? dir : "/", O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) != -1) {
-		if (fsync(dfd) != 0) {
-			/* The rename is done; durability is best effort. */
-		}
-		close(dfd);
-	}
-	free(dir);
-	return (0);
-}
-
-static void
-export_write_error(struct cmd_ctx *ctx, int err)
-{
-	if (err == ENOSPC || err == EDQUOT)
-		cmd_error(ctx, ERR_STATEMENT, "WriteError", "IOException",
-		    "System.IO.IOException", "There is not enough space on "
-		    "the disk.");
-	else
-		cmd_error(ctx, ERR_STATEMENT, "WriteError", "IOException",
-		    "System.IO.IOException", "%s", strerror(err));
 }
 
 /* Release the target; a temporary file still there is removed. */
 static void
 export_free(struct export *ex)
 {
-	if (ex->fd != -1)
-		close(ex->fd);
-	if (ex->tmp != NULL) {
-		unlink(ex->tmp);
-		free(ex->tmp);
-	}
+	textfile_free(&ex->tf);
 	free(ex->given);
-	free(ex->path);
-	free(ex->full);
 }

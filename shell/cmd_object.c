@@ -140,7 +140,7 @@ new_object_custom(struct cmd_ctx *ctx, struct value *props)
 	char		*k;
 	size_t		 i;
 
-	o = value_object("System.Management.Automation.PSCustomObject", NULL);
+	o = value_object(PSOBJECT_TYPE, NULL);
 	if (props != NULL && props->type == V_HASH) {
 		for (i = 0; i < props->u.hash.n; i++) {
 			k = value_to_string(props->u.hash.e[i].key);

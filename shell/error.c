@@ -11,6 +11,9 @@
  *       + FullyQualifiedErrorId : FQID
  *   (a line holding one space)
  *
+ * The last line is there when the message is the exception's; a message
+ * from ErrorDetails (Write-Error -Exception -Message) ends at the FQID.
+ *
  * The CategoryInfo and FullyQualifiedErrorId lines are cut into chunks of
  * width - 6 characters, each chunk indented by four spaces and glued to
  * the previous one, and the whole text is then word-wrapped at width - 1
@@ -364,7 +367,8 @@ errrec_render(const struct errrec *e, int width)
 	free(s);
 	buf_addc(&b, '\n');
 	err_chunk(&b, "+ FullyQualifiedErrorId : ", e->fqid, width - 6);
-	buf_adds(&b, "\n ");
+	if (!e->details)
+		buf_adds(&b, "\n ");
 	s = format_wrap(b.s, width - 1);
 	buf_free(&b);
 	return (s);

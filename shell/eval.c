@@ -930,8 +930,7 @@ static void
 redirect_end(struct eval *ev, struct redirect *rd, struct value *out)
 {
 	struct shell	*sh = ev->sh;
-	struct value	**items;
-	char		*text, *cause = NULL;
+	char		*cause = NULL;
 	size_t		 i, n;
 
 	if (!rd->active)
@@ -940,16 +939,13 @@ redirect_end(struct eval *ev, struct redirect *rd, struct value *out)
 	sh->streams = rd->saved;
 	n = rd->out->u.arr.n;
 	if (rd->out_path != NULL) {
-		items = rd->out->u.arr.v;
-		text = format_default(sh, items, n);
-		if (shell_write_file(rd->out_path, text, rd->out_append,
-		    &cause) != 0) {
+		/* > file is Out-File: what the console would have shown. */
+		if (outfile_write(sh, rd->out_path, rd->out_append,
+		    rd->out->u.arr.v, n, &cause) != 0) {
 			eval_runtime_error(ev, rd->at, "FileOpenFailure",
-			    "IOException", "Could not write to '%s': %s",
-			    rd->out_path, cause);
+			    "IOException", "%s", cause);
 			free(cause);
 		}
-		free(text);
 	} else if (!rd->out_drop) {
 		for (i = 0; i < n; i++)
 			value_array_push(out, value_ref(rd->out->u.arr.v[i]));

@@ -121,7 +121,8 @@ static void	 fmt_expand(struct value *, struct vlist *);
 static bool	 fmt_is_object(const struct value *);
 static bool	 fmt_same_type(const struct value *, const struct value *);
 static const struct prop *fmt_find_prop(const struct value *, const char *);
-static int	 fmt_fixed_width(const char *, const char *);
+static int	 fmt_fixed_width(const char *, const char *,
+		     enum fmt_align *);
 static const char *fmt_script_text(const struct value *);
 static void	 fsel_add(struct fsels *, const char *, const char *,
 		     struct value *, int, enum fmt_align);
@@ -140,6 +141,7 @@ static enum fmt_align fmt_parse_align(const struct value *);
 static struct value *fmt_sel_value(struct shell *, const struct fsel *,
 		     struct value *);
 static char	*fmt_collection(const struct value *);
+static char	*fmt_custom_text(const struct value *, int);
 static char	*fmt_date(int64_t);
 static void	 fmt_scalar(struct buf *, const struct value *);
 static void	 fmt_pad_label(struct buf *, const char *, int);
@@ -184,14 +186,24 @@ static const struct view fmt_dict_view = {
 	NULL
 };
 
-/* Column widths fixed by built-in views. */
+/* Column widths (and alignments) fixed by built-in views. */
 static const struct {
 	const char	*type_name;
 	const char	*column;
 	int		 width;
+	enum fmt_align	 align;
 } fmt_widths[] = {
-	{ "System.Collections.DictionaryEntry", "Name", 30 },
+	{ "System.Collections.DictionaryEntry", "Name", 30, FA_LEFT },
+	{ "Microsoft.PowerShell.Commands.GroupInfo", "Count", 5, FA_RIGHT },
+	{ "Microsoft.PowerShell.Commands.GroupInfo", "Name", 25, FA_LEFT },
+	{ "Microsoft.PowerShell.Commands.GroupInfoNoElement", "Count", 5,
+	    FA_RIGHT },
+	{ "Microsoft.PowerShell.Commands.GroupInfoNoElement", "Name", 25,
+	    FA_LEFT },
 };
+
+/* Nested custom objects shown in "@{...}" text, at most. */
+#define FMT_CUSTOM_DEPTH	8
 
 /* Keys of a calculated property, matched by unique prefix. */
 enum {
@@ -419,15 +431,19 @@ fmt_find_prop(const struct value *v, const char *name)
 	return (NULL);
 }
 
+/* A view's width of a column (0: none), and its alignment in *align. */
 static int
-fmt_fixed_width(const char *type_name, const char *column)
+fmt_fixed_width(const char *type_name, const char *column,
+    enum fmt_align *align)
 {
 	size_t	i;
 
 	for (i = 0; i < sizeof fmt_widths / sizeof fmt_widths[0]; i++) {
 		if (strcmp(fmt_widths[i].type_name, type_name) == 0 &&
-		    strcasecmp_utf8(fmt_widths[i].column, column) == 0)
+		    strcasecmp_utf8(fmt_widths[i].column, column) == 0) {
+			*align = fmt_widths[i].align;
 			return (fmt_widths[i].width);
+		}
 	}
 	return (0);
 }
@@ -514,15 +530,17 @@ fmt_resolve_default(const struct value *obj, bool table, struct fsels *out)
 	const char *const	*names = NULL;
 	const struct prop	*p;
 	const char		*label;
+	enum fmt_align		 align;
 	size_t			 i;
+	int			 w;
 
 	if (o->view != NULL)
 		names = table ? o->view->table : o->view->list;
 	if (names == NULL) {
 		for (i = 0; i < o->nprops; i++) {
 			label = o->props[i].name;
-			fsel_add(out, label, label, NULL,
-			    fmt_fixed_width(o->type_name, label), FA_AUTO);
+			w = fmt_fixed_width(o->type_name, label, &align);
+			fsel_add(out, label, label, NULL, w, FA_AUTO);
 		}
 		return;
 	}
@@ -531,8 +549,9 @@ fmt_resolve_default(const struct value *obj, bool table, struct fsels *out)
 		if (p == NULL && !table)
 			continue;
 		label = p != NULL ? p->name : *names;
-		fsel_add(out, label, label, NULL,
-		    fmt_fixed_width(o->type_name, label), FA_LEFT);
+		align = FA_LEFT;
+		w = fmt_fixed_width(o->type_name, label, &align);
+		fsel_add(out, label, label, NULL, w, align);
 	}
 }
 
@@ -723,6 +742,56 @@ fmt_collection(const struct value *v)
 	return (s);
 }
 
+/*
+ * A PSCustomObject: New-Object PSObject's, Select-Object's ("Selected.")
+ * and Import-Csv's ("CSV:").
+ */
+bool
+format_is_custom(const struct value *v)
+{
+	const char	*t;
+
+	if (v->type != V_OBJECT || v->u.obj->text != NULL)
+		return (false);
+	t = v->u.obj->type_name;
+	return (strcmp(t, PSOBJECT_TYPE) == 0 ||
+	    strncmp(t, "Selected.", 9) == 0 || strncmp(t, "CSV:", 4) == 0);
+}
+
+/*
+ * A PSCustomObject's text, "@{Name=value; ...}" as PowerShell shows one
+ * inside a collection or a string: each value's ToString(), a collection
+ * its type name.  Deeper than FMT_CUSTOM_DEPTH, the type name.
+ */
+static char *
+fmt_custom_text(const struct value *v, int depth)
+{
+	const struct value	*pv;
+	struct buf		 b;
+	char			*s;
+	size_t			 i;
+
+	if (depth >= FMT_CUSTOM_DEPTH)
+		return (xstrdup(v->u.obj->type_name));
+	buf_init(&b);
+	buf_adds(&b, "@{");
+	for (i = 0; i < v->u.obj->nprops; i++) {
+		pv = v->u.obj->props[i].val;
+		buf_addf(&b, "%s%s=", i > 0 ? "; " : "",
+		    v->u.obj->props[i].name);
+		if (pv->type == V_ARRAY || pv->type == V_HASH)
+			s = xstrdup(value_type_name(pv));
+		else if (format_is_custom(pv))
+			s = fmt_custom_text(pv, depth + 1);
+		else
+			s = format_cell(pv);
+		buf_adds(&b, s);
+		free(s);
+	}
+	buf_addc(&b, '}');
+	return (buf_detach(&b));
+}
+
 /* en-US short date and long time, local time: 7/9/2012 10:15:03 AM. */
 static char *
 fmt_date(int64_t usec)
@@ -757,6 +826,8 @@ format_cell(const struct value *v)
 	case V_OBJECT:
 		if (v->u.obj->text != NULL)
 			return (xstrdup(v->u.obj->text));
+		if (format_is_custom(v))
+			return (fmt_custom_text(v, 0));
 		return (xstrdup(v->u.obj->type_name));
 	case V_SCRIPT:
 		return (xstrdup(fmt_script_text(v)));

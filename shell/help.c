@@ -864,7 +864,8 @@ md_pipeline(const struct param_entry *p)
 static void
 md_param_row(FILE *fp, const struct param_entry *p, bool attrs)
 {
-	char	*type, *s;
+	const char	*a;
+	char		*type, *s;
 
 	type = help_type(p);
 	fprintf(fp, "| `-%s` | %s |", p->name, type);
@@ -886,8 +887,17 @@ md_param_row(FILE *fp, const struct param_entry *p, bool attrs)
 	if ((s = help_range(p)) != NULL)
 		fprintf(fp, " Range: %s.", s);
 	free(s);
-	if (p->alias != NULL)
-		fprintf(fp, " Alias: `-%s`.", p->alias);
+	if (p->alias != NULL) {
+		fputs(strchr(p->alias, ',') != NULL ? " Aliases: `-" :
+		    " Alias: `-", fp);
+		for (a = p->alias; *a != '\0'; a++) {
+			if (*a == ',')
+				fputs("`, `-", fp);
+			else if (*a != ' ')
+				fputc(*a, fp);
+		}
+		fputs("`.", fp);
+	}
 	fputs(" |\n", fp);
 }
 

@@ -4,7 +4,8 @@
  * sink every layer reports to (shell_report, which also keeps $Error),
  * the preference variables, and what a cmdlet calls while it runs:
  * cmd_emit, cmd_error, cmd_warning, cmd_verbose, cmd_ctl (hubd's control
- * channel) and cmd_should_process (-WhatIf and -Confirm).
+ * channel) and cmd_should_process (-WhatIf and -Confirm).  cmd_report
+ * writes an error record a cmdlet built itself (Write-Error's).
  *
  * The binder and help use only these, never the evaluator (eval.c), which
  * owns the variables and runs script blocks for cmd_invoke_script.
@@ -24,6 +25,10 @@
 static void		 cmd_stream(struct cmd_ctx *, const char *, const char *,
 			    va_list) __attribute__((format(printf, 3, 0)));
 static void		 shell_record(struct shell *, struct errrec *, bool);
+static struct errrec	*cmd_verrrec(struct cmd_ctx *, enum err_kind,
+			    const char *, const char *, const char *,
+			    const char *, va_list)
+			    __attribute__((format(printf, 6, 0)));
 
 struct shell *
 shell_create(void)
@@ -319,22 +324,20 @@ cmd_emit(struct cmd_ctx *ctx, struct value *v)
 	value_array_push(ctx->out, v);
 }
 
+/*
+ * Write an error of the running cmdlet, as -ErrorAction says: Stop makes
+ * it stop the script, Ignore drops it, SilentlyContinue keeps it in
+ * $Error without showing it.  Frees e.
+ */
 void
-cmd_error(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
-    const char *reason, const char *fqid_base, const char *fmt, ...)
+cmd_report(struct cmd_ctx *ctx, struct errrec *e)
 {
-	struct errrec	*e;
-	va_list		 ap;
+	bool	silent;
 
-	va_start(ap, fmt);
-	e = errrec_vcreate(kind, category, reason, xprintf("%s,%s", fqid_base,
-	    ctx->entry->class_name != NULL ? ctx->entry->class_name :
-	    ctx->entry->name), ctx->src, ctx->node->ext, fmt, ap);
-	va_end(ap);
-	errrec_set(&e->activity, xstrdup(ctx->entry->name));
-	errrec_set(&e->invocation, xstrdup(ctx->invocation));
 	ctx->failed = true;
-	if (ctx->ea == AP_STOP || kind == ERR_SCRIPT) {
+	silent = ctx->ea == AP_SILENTLY_CONTINUE &&
+	    e->kind == ERR_NONTERMINATING;
+	if (ctx->ea == AP_STOP || e->kind == ERR_SCRIPT) {
 		ctx->stop = true;
 		e->kind = ERR_SCRIPT;
 	}
@@ -343,13 +346,68 @@ cmd_error(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
 		return;
 	}
 	if (ctx->sh->try_depth > 0 && e->kind != ERR_NONTERMINATING) {
+		/* Inside a try: on its way to a catch, unprinted. */
 		shell_record(ctx->sh, e, false);
 		shell_throw(ctx->sh, e);
 		return;
 	}
-	shell_record(ctx->sh, e, !(ctx->ea == AP_SILENTLY_CONTINUE &&
-	    kind == ERR_NONTERMINATING));
+	shell_record(ctx->sh, e, !silent);
 	errrec_free(e);
+}
+
+static struct errrec *
+cmd_verrrec(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
+    const char *reason, const char *fqid_base, const char *fmt, va_list ap)
+{
+	struct errrec	*e;
+
+	e = errrec_vcreate(kind, category, reason, xprintf("%s,%s", fqid_base,
+	    ctx->entry->class_name != NULL ? ctx->entry->class_name :
+	    ctx->entry->name), ctx->src, ctx->node->ext, fmt, ap);
+	errrec_set(&e->activity, xstrdup(ctx->entry->name));
+	errrec_set(&e->invocation, xstrdup(ctx->invocation));
+	return (e);
+}
+
+struct errrec *
+cmd_errrec(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
+    const char *reason, const char *fqid_base, const char *fmt, ...)
+{
+	struct errrec	*e;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	e = cmd_verrrec(ctx, kind, category, reason, fqid_base, fmt, ap);
+	va_end(ap);
+	return (e);
+}
+
+void
+cmd_error(struct cmd_ctx *ctx, enum err_kind kind, const char *category,
+    const char *reason, const char *fqid_base, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	cmd_report(ctx, cmd_verrrec(ctx, kind, category, reason, fqid_base,
+	    fmt, ap));
+	va_end(ap);
+}
+
+void
+cmd_error_target(struct cmd_ctx *ctx, enum err_kind kind,
+    const char *category, const char *reason, const char *fqid_base,
+    const char *target, const char *fmt, ...)
+{
+	struct errrec	*e;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	e = cmd_verrrec(ctx, kind, category, reason, fqid_base, fmt, ap);
+	va_end(ap);
+	errrec_set(&e->target, xstrdup(target));
+	errrec_set(&e->target_type, xstrdup("String"));
+	cmd_report(ctx, e);
 }
 
 /*

@@ -10,7 +10,8 @@
  *   cmdlet.c  the cmdlet table, aliases, lookup
  *   cmd_*.c   the cmdlets themselves (one file per noun family);
  *             builtin.c the helpers of the PowerShell built-ins, opath.c
- *             the -Filter language of the queue and message cmdlets
+ *             the -Filter language of the queue and message cmdlets,
+ *             textfile.c the files of the file cmdlets
  *   format.c  Out-Default, Format-List, Format-Table, value text
  *   error.c   error records and the PowerShell 5.1 NormalView layout
  *   complete.c, help.c  completion and help, both read from the table
@@ -435,6 +436,8 @@ struct errrec {
 	struct extent	 ext;
 	bool		 has_position;
 	bool		 parse_error;
+	bool		 details;	/* message is ErrorDetails': no line
+					   of one space after the record */
 };
 
 struct errrec	*errrec_create(const char *message);
@@ -873,6 +876,16 @@ void	cmd_emit(struct cmd_ctx *, struct value *);
 void	cmd_error(struct cmd_ctx *, enum err_kind, const char *category,
 	    const char *reason, const char *fqid_base, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
+/* cmd_error with a TargetObject: CategoryInfo shows (target:String). */
+void	cmd_error_target(struct cmd_ctx *, enum err_kind, const char *category,
+	    const char *reason, const char *fqid_base, const char *target,
+	    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* The record cmd_error writes, for a cmdlet to add to before cmd_report. */
+struct errrec *cmd_errrec(struct cmd_ctx *, enum err_kind,
+	    const char *category, const char *reason, const char *fqid_base,
+	    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Write an error record the cmdlet built, as -ErrorAction says; frees it. */
+void	cmd_report(struct cmd_ctx *, struct errrec *);
 void	cmd_warning(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	cmd_verbose(struct cmd_ctx *, const char *fmt, ...)
@@ -916,6 +929,12 @@ struct bind_call {
  */
 struct bound	*bind_command(struct shell *, const struct bind_call *,
 		     enum exec_status *st);
+/*
+ * Is typed one of a parameter's aliases, or with !exact the start of one?
+ * An alias may be a list: "First, Head".
+ */
+bool		 param_alias_match(const struct param_entry *, const char *,
+		     bool exact);
 /* A parameter's .NET type: its own type_name, else its ptype's. */
 const char	*param_type_name(const struct param_entry *);
 /* Convert a value for a parameter; -1 with *cause (the full message). */
@@ -961,6 +980,8 @@ char	*format_stream_flush(struct shell *);
 char	*format_stream_end(struct shell *);
 /* The text a value shows in a list or table cell. */
 char	*format_cell(const struct value *);
+/* A PSCustomObject, shown as "@{Name=value; ...}" in a cell. */
+bool	 format_is_custom(const struct value *);
 /* Word-wrap text to width cells (5.1 rules); each line ends in LF. */
 char	*format_wrap(const char *, int width);
 
@@ -1004,6 +1025,7 @@ extern const struct cmdlet_entry cmd_set_transportservice_entry;
 /* builtin.c: what the PowerShell built-in cmdlets share. */
 #define PS_CLASS(x)	"Microsoft.PowerShell.Commands." x
 #define CRED_TYPE	"System.Management.Automation.PSCredential"
+#define PSOBJECT_TYPE	"System.Management.Automation.PSCustomObject"
 /* The pipeline input, else the -InputObject argument (caller unrefs). */
 struct value	*builtin_input(struct cmd_ctx *, const char *, bool);
 /* A member of a value (new reference), or NULL when it has none. */
@@ -1040,6 +1062,41 @@ extern const struct cmdlet_entry cmd_start_sleep_entry;
 /* cmd_stream.c */
 extern const struct cmdlet_entry cmd_write_warning_entry;
 extern const struct cmdlet_entry cmd_write_verbose_entry;
+extern const struct cmdlet_entry cmd_write_error_entry;
+
+/* cmd_content.c */
+extern const struct cmdlet_entry cmd_get_content_entry;
+extern const struct cmdlet_entry cmd_set_content_entry;
+extern const struct cmdlet_entry cmd_add_content_entry;
+
+/* cmd_csv.c */
+extern const struct cmdlet_entry cmd_import_csv_entry;
+extern const struct cmdlet_entry cmd_convertfrom_csv_entry;
+/* -Delimiter of a CSV cmdlet: one character as UTF-8 (a comma without
+ * it); -1 after the error. */
+int		 csv_delimiter_arg(struct cmd_ctx *, char delim[8]);
+/* The header of CSV text as Import-Csv reads it: NULL when there is none,
+ * else n heap names in a NULL-terminated heap array. */
+char		**csv_header_names(const char *text, const char *delim,
+		     size_t *n);
+
+/* cmd_file.c */
+extern const struct cmdlet_entry cmd_out_file_entry;
+/*
+ * What Out-File, and the redirection operators > and >> (append), write:
+ * the text Out-Default shows for the items, laid out 120 columns wide, to
+ * the file at path (relative to the current directory; a backslash is a
+ * separator), replaced atomically or appended to, as UTF-8 without a byte
+ * order mark (an appended file keeps the encoding its byte order mark
+ * declares).  0, or -1 with *err the message in .NET's words ("Could not
+ * find a part of the path '/x/y.txt'."; caller frees); Out-File reports
+ * such errors as OpenError, FileOpenFailure.
+ */
+int		 outfile_write(struct shell *, const char *path, bool append,
+		     struct value **items, size_t n, char **err);
+
+/* cmd_group.c */
+extern const struct cmdlet_entry cmd_group_object_entry;
 
 /* cmd_date.c */
 extern const struct cmdlet_entry cmd_get_date_entry;

@@ -153,7 +153,7 @@ cp "$x/out.csv" "$tap_tmp/before.csv"
 out=$(exp -Command 'Get-SendConnector | select Name | Export-Csv out.csv -NoClobber' 2>&1); rc=$?
 exp -Command 'Get-SendConnector X | select Name | Export-Csv new.csv -NoClobber -NoTypeInformation' >/dev/null 2>&1
 cmp -s "$x/out.csv" "$tap_tmp/before.csv" && [ $rc -ne 0 ] &&
-    echo "$out" | grep -q "The file 'out.csv' already exists." &&
+    echo "$out" | grep -q "File out.csv already exists and NoClobber was specified." &&
     [ "$(cat "$x/new.csv")" = "$(printf '"Name"\n"X"')" ]
 tap_result $? "-NoClobber refuses an existing file and leaves it as it was"
 

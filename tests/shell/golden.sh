@@ -6,7 +6,8 @@
 # "exit=N" is appended; the result must equal tests/golden/NAME.out byte
 # for byte.  HUBSH_GOLDEN_UPDATE=1 rewrites the .out files instead.  The
 # control socket named does not exist: cmdlets that ask hubd say it is
-# not running.
+# not running.  Scripts that write files put them under $env:TMPDIR, the
+# test's own temporary directory.
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
@@ -17,8 +18,8 @@ for f in "${scripts[@]}"; do
 	name=$(basename "$f" .ps1)
 	store="$tap_tmp/$name.db"
 	out="$tap_tmp/$name.out"
-	(cd "$dir" && "$HUBSH" --store "$store" --server EX01 \
-	    --control no-hubd.sock \
+	(cd "$dir" && TMPDIR="$tap_tmp" "$HUBSH" --store "$store" \
+	    --server EX01 --control no-hubd.sock \
 	    -NonInteractive -File "$name.ps1" </dev/null >"$out" 2>&1
 	echo "exit=$?" >>"$out")
 	if [ -n "${HUBSH_GOLDEN_UPDATE:-}" ]; then

@@ -639,6 +639,42 @@ test_error_chunks(void)
 	errrec_free(e);
 }
 
+/*
+ * A PSCustomObject shows as "@{Name=value; ...}": each value its
+ * ToString(), a collection its type name, a nested one nested; other
+ * objects keep their text or type name.
+ */
+static void
+test_custom_text(void)
+{
+	struct value	*o, *a, *inner, *coll;
+
+	o = value_object(PSOBJECT_TYPE, NULL);
+	object_add(o, "Name", value_string("Contoso"));
+	a = value_array();
+	value_array_push(a, value_int(25));
+	object_add(o, "Ports", a);
+	object_add(o, "Note", value_null());
+	inner = value_object("Selected.X", NULL);
+	object_add(inner, "TLS", value_bool(true));
+	object_add(o, "Inner", inner);
+	TAP_CHECK(format_is_custom(o) && format_is_custom(inner));
+	STR_IS(format_cell(o), "@{Name=Contoso; Ports=System.Object[]; "
+	    "Note=; Inner=@{TLS=True}}");
+	STR_IS(value_to_string(o), "@{Name=Contoso; Ports=System.Object[]; "
+	    "Note=; Inner=@{TLS=True}}");
+	coll = value_array();
+	value_array_push(coll, value_ref(inner));
+	value_array_push(coll, value_string("x"));
+	STR_IS(format_cell(coll), "{@{TLS=True}, x}");
+	value_unref(coll);
+	value_unref(o);
+	o = small("Internet", true, 25);
+	TAP_CHECK(!format_is_custom(o));
+	STR_IS(format_cell(o), o->u.obj->type_name);
+	value_unref(o);
+}
+
 static const struct tap_case cases[] = {
 	{ "fl: 28-character labels, values at column 31", test_list_labels },
 	{ "fl: blank lines around one and two objects", test_list_framing },
@@ -653,6 +689,7 @@ static const struct tap_case cases[] = {
 	    test_default_shapes },
 	{ "cells: collections, enumeration limit, scalars, dates",
 	    test_cells },
+	{ "cells: a PSCustomObject is @{Name=value; ...}", test_custom_text },
 	{ "wildcards and case-insensitive compare", test_wildcards },
 	{ "error: cmdlet error with position", test_error_cmdlet },
 	{ "error: parse error", test_error_parse },
