@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "shell.h"
+#include "textfile.h"
 #include "xmalloc.h"
 
 #define PATH_ANY	0
@@ -106,7 +107,7 @@ static int
 cmd_test_path_exec(struct cmd_ctx *ctx)
 {
 	struct value	*paths;
-	char		*s;
+	char		*s, *full;
 	size_t		 i;
 	bool		 literal = false;
 	int		 type;
@@ -128,8 +129,11 @@ cmd_test_path_exec(struct cmd_ctx *ctx)
 	}
 	for (i = 0; i < value_count(paths); i++) {
 		s = value_to_string(value_item(paths, i));
-		cmd_emit(ctx, value_bool(*s != '\0' &&
-		    path_test(s, literal, type)));
+		/* .\x.csv and ~/x.csv as the file cmdlets take them. */
+		full = *s != '\0' ? textfile_fullpath(s) : NULL;
+		cmd_emit(ctx, value_bool(full != NULL &&
+		    path_test(full, literal, type)));
+		free(full);
 		free(s);
 	}
 	value_unref(paths);

@@ -31,6 +31,7 @@
 
 #include "buf.h"
 #include "shell.h"
+#include "textfile.h"
 #include "xmalloc.h"
 
 static void	func_script_vars(struct shell *, struct func *);
@@ -92,6 +93,7 @@ func_free(struct func *f)
 	}
 	free(f->params);
 	free(f->entry);
+	free(f->file);
 	if (f->script != NULL)
 		value_unref(f->script);
 	free(f->name);
@@ -689,8 +691,7 @@ func_bind(struct shell *sh, struct func *f, const struct bind_call *call,
 	}
 	/* The -File script's own $MyInvocation is main.c's. */
 	if (f->script != NULL || f->file_block != NULL) {
-		path = f->file_block != NULL ? realpath(f->src->name, NULL) :
-		    NULL;
+		path = f->file != NULL ? realpath(f->file, NULL) : NULL;
 		base = path != NULL && strrchr(path, '/') != NULL ?
 		    strrchr(path, '/') + 1 : f->name;
 		shell_setvar(sh, "local:MyInvocation", func_invocation(base,
@@ -853,26 +854,20 @@ func_script_file(struct shell *sh, const char *name)
 	struct source		*src;
 	struct node		*tree;
 	struct func		*f;
-	char			*path, *text, *cause = NULL, *p;
+	char			*path, *text, *cause = NULL;
 	size_t			 len, n;
 
 	n = strlen(name);
 	if (n < 4 || strcasecmp(name + n - 4, ".ps1") != 0)
 		return (NULL);
-	path = xstrdup(name);
-	if ((text = shell_read_file(path, &len, &cause)) == NULL) {
-		for (p = path; *p != '\0'; p++)
-			*p = *p == '\\' ? '/' : *p;
-		free(cause);
-		cause = NULL;
-		text = shell_read_file(path, &len, &cause);
-	}
+	path = textfile_fullpath(name);
+	text = shell_read_file(path, &len, &cause);
 	free(cause);
 	if (text == NULL) {
 		free(path);
 		return (NULL);
 	}
-	src = source_create(path, text, len);
+	src = source_create(name, text, len);
 	free(text);
 	if ((tree = parse_script(src, 0, src->len, &perr)) == NULL) {
 		shell_report(sh, errrec_parse(&perr, src, ERR_STATEMENT));
@@ -888,10 +883,10 @@ func_script_file(struct shell *sh, const char *name)
 	f = func_create(NULL, tree->nkids > 0 && tree->kids[0]->type ==
 	    N_PARAMBLOCK ? tree->kids[0] : NULL, false);
 	f->name = xstrdup(name);
+	f->file = path;
 	f->file_block = tree;
 	f->src = src;		/* the kept tree holds a reference */
 	source_free(src);
-	free(path);
 	return (f);
 }
 
@@ -901,7 +896,7 @@ func_script_vars(struct shell *sh, struct func *f)
 {
 	char	*path, *slash;
 
-	if ((path = realpath(f->src->name, NULL)) == NULL)
+	if ((path = realpath(f->file, NULL)) == NULL)
 		return;
 	shell_setvar(sh, "local:PSCommandPath", value_string(path));
 	if ((slash = strrchr(path, '/')) != NULL)

@@ -637,6 +637,7 @@ struct func {
 	char			*name;
 	struct value		*script;	/* N_SCRIPT value, or NULL */
 	struct node		*file_block;	/* a script file's statements */
+	char			*file;		/* its full path */
 	struct source		*src;
 	struct node		*param_node;	/* N_PARAMBLOCK or NULL */
 	bool			 filter;

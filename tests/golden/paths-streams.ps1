@@ -29,3 +29,6 @@ Split-Path '/x'
 "[$(Split-Path 'file.txt')]"
 Split-Path '/etc/hubsh', 'relative/dir' -IsAbsolute
 (Split-Path -Leaf $PSCommandPath) -eq $MyInvocation.MyCommand.Name
+# Test-Path takes .\ and backslashes as the file cmdlets do.
+Test-Path .\paths-streams.ps1
+Test-Path "$PSScriptRoot\paths-streams.ps1"
