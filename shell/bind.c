@@ -74,6 +74,7 @@ static int	conv_string(const struct param_entry *, struct value *,
 		    struct value **, char **);
 static int	conv_object(const struct param_entry *, struct value *,
 		    struct value **, char **);
+static size_t	bound_count(const struct param_entry *);
 static bool	bound_in(const struct param_entry *, const char *);
 static int	bound_find(const struct bound *, const char *);
 static int	choice_find(const struct choice *, const char *);
@@ -120,13 +121,40 @@ const struct ptype_entry ptype_table[] = {
 	[PT_LOCALPATH] = { EX_DATA("LocalLongFullPath"), conv_checked }
 };
 
+/* The rows of a NULL-terminated parameter table. */
+static size_t
+bound_count(const struct param_entry *p)
+{
+	size_t	n = 0;
+
+	for (; p != NULL && p->name != NULL; p++)
+		n++;
+	return (n);
+}
+
+/*
+ * One allocation holds the structure and its three arrays, sized for
+ * the cmdlet (Set-TransportService takes well over a hundred): the
+ * extents first, then the two arrays of pointers, all aligned as the
+ * structure is.
+ */
 struct bound *
 bound_create(const struct cmdlet_entry *ce)
 {
 	struct bound			*b;
 	const struct param_entry	*p;
+	size_t				 n;
+	char				*mem;
 
-	b = xcalloc(1, sizeof *b);
+	n = bound_count(ce->params) + bound_count(common_params) + 1;
+	if (ce->flags & C_SHOULDPROCESS)
+		n += bound_count(shouldprocess_params);
+	mem = xcalloc(1, sizeof *b + n * (sizeof *b->ext + sizeof *b->p +
+	    sizeof *b->v));
+	b = (struct bound *)mem;
+	b->ext = (struct extent *)(mem + sizeof *b);
+	b->p = (const struct param_entry **)(b->ext + n);
+	b->v = (struct value **)(b->p + n);
 	b->entry = ce;
 	for (p = ce->params; p != NULL && p->name != NULL; p++)
 		b->p[b->np++] = p;

@@ -514,15 +514,17 @@ extern const struct param_entry		 shouldprocess_params[];
 const struct cmdlet_entry *cmdlet_find(const char *name);
 const char	*alias_resolve(const char *);
 
-/* Bound arguments of one command invocation. */
-#define BIND_MAX	64
-
+/*
+ * Bound arguments of one command invocation: one slot per parameter the
+ * cmdlet takes (declared first, then the common ones), the three arrays
+ * allocated with the structure.
+ */
 struct bound {
 	const struct cmdlet_entry *entry;
-	const struct param_entry *p[BIND_MAX];	/* all params, declared first */
+	const struct param_entry **p;		/* all params, declared first */
 	size_t			 np;
-	struct value		*v[BIND_MAX];	/* NULL: not given */
-	struct extent		 ext[BIND_MAX];
+	struct value		**v;		/* NULL: not given */
+	struct extent		*ext;
 };
 
 struct bound	*bound_create(const struct cmdlet_entry *);
