@@ -118,7 +118,9 @@ const struct ptype_entry ptype_table[] = {
 	[PT_DATETIME] = { "System.DateTime", conv_datetime },
 	[PT_UNLIMITED] = { EX_DATA("Unlimited`1[System.Int32]"),
 	    conv_unlimited },
-	[PT_LOCALPATH] = { EX_DATA("LocalLongFullPath"), conv_checked }
+	[PT_LOCALPATH] = { EX_DATA("LocalLongFullPath"), conv_checked },
+	[PT_BYTES] = { EX_DATA("ByteQuantifiedSize"), conv_checked },
+	[PT_GUID] = { "System.Guid", conv_checked }
 };
 
 /* The rows of a NULL-terminated parameter table. */
@@ -568,6 +570,9 @@ conv_element(const struct param_entry *p, const char *s, char **canon,
 	case PT_SMARTHOST:
 		r = ex_smart_host_parse(s, canon, &inner);
 		break;
+	case PT_IP:
+		r = ex_ip_parse(s, canon, &inner);
+		break;
 	default:
 		if (*s == '\0') {
 			inner = xstrdup("The value can't be empty.");
@@ -805,6 +810,8 @@ conv_checked(const struct param_entry *p, struct value *v,
 	int64_t	 n;
 	int	 r = 0;
 
+	if (p->flags & P_MULTI)
+		return (conv_multi(p, v, out, cause));
 	if (v->type == V_NULL) {
 		*out = value_null();
 		return (0);
@@ -828,6 +835,14 @@ conv_checked(const struct param_entry *p, struct value *v,
 		if (r == 0)
 			*out = value_int(n);
 		break;
+	case PT_BYTES:
+		r = ex_bytes_parse(s, p->min, p->max, &n, &inner);
+		if (r == 0)
+			*out = value_int(n);
+		break;
+	case PT_GUID:
+		r = ex_guid_parse(s, &canon, &inner);
+		break;
 	case PT_TIMESPAN:
 		r = ex_timespan_parse(s, p->min, p->max, &n, &inner);
 		if (r == 0)
@@ -841,7 +856,8 @@ conv_checked(const struct param_entry *p, struct value *v,
 	}
 	if (r != 0)
 		*cause = conv_message(p, s, inner);
-	else if (p->type != PT_SIZE && p->type != PT_TIMESPAN)
+	else if (p->type != PT_SIZE && p->type != PT_BYTES &&
+	    p->type != PT_TIMESPAN)
 		*out = canon != NULL ? value_string_take(canon) :
 		    value_string(s);
 	free(inner);
