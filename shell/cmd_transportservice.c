@@ -78,6 +78,8 @@ static const struct {
 	    max_per_domain_outbound_connections) },
 	{ "MessageExpirationTimeout", TS_K_SPAN,
 	    offsetof(struct transport_settings, message_expiration_timeout) },
+	{ "MessageRetryInterval", TS_K_SPAN,
+	    offsetof(struct transport_settings, message_retry_interval) },
 	{ "MessageTrackingLogEnabled", TS_K_BOOL,
 	    offsetof(struct transport_settings, message_tracking_log_enabled) },
 	{ "MessageTrackingLogMaxAge", TS_K_SPAN,
@@ -155,6 +157,8 @@ static const struct param_entry ts_set_params[] = {
 	  "destination at a time (1 to 2147483647, or Unlimited)." },
 	TS_P_SPAN("MessageExpirationTimeout", 5, 90 * 86400, "When an "
 	    "undelivered message expires (00:00:05 to 90.00:00:00)."),
+	TS_P_SPAN("MessageRetryInterval", 1, 86400, "When a message the "
+	    "next hop answered 4xx is tried again (00:00:01 to 1.00:00:00)."),
 	TS_P_BOOL("MessageTrackingLogEnabled", "Write the message tracking "
 	    "log."),
 	TS_P_SPAN("MessageTrackingLogMaxAge", 0, TS_AGE_MAX, "Age at which "

@@ -121,6 +121,7 @@ conf_defaults(struct hubd_conf *c)
 	c->transient_retry_count = 6;
 	c->transient_retry_interval = 300;
 	c->outbound_retry_interval = 600;
+	c->message_retry_interval = 900;
 	c->delay_notification_timeout = 4 * 3600;
 	c->message_expiration_timeout = 2 * 86400;
 	c->external_delay_dsn = true;

@@ -412,6 +412,8 @@ hubd_settings(bool force)
 	hubd_set_int(&c->outbound_retry_interval,
 	    ts.outbound_connection_failure_retry_interval,
 	    "OutboundConnectionFailureRetryInterval", true);
+	hubd_set_int(&c->message_retry_interval, ts.message_retry_interval,
+	    "MessageRetryInterval", true);
 	hubd_set_int(&c->delay_notification_timeout,
 	    ts.delay_notification_timeout, "DelayNotificationTimeout", true);
 	hubd_set_int(&c->message_expiration_timeout,

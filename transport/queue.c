@@ -97,6 +97,7 @@ struct qresult {
 	const char		*peer;		/* "ip:port" or NULL */
 	const char		*source;	/* Source; NULL: SMTP */
 	time_t			 when;		/* of the outcome */
+	bool			 answered;	/* the next hop's own replies */
 	bool			 notice;	/* a delay notice, no attempt */
 	bool			 no_report;	/* -WithNDR $false */
 	bool			 deleted;	/* the write removed the message */
@@ -918,6 +919,8 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **ms,
 	if (*ms != NULL) {
 		res.tls = *mta_session_tls(*ms);
 		res.peer = mta_session_peer(*ms);
+		/* The session is still good: a 4xx was for this message. */
+		res.answered = true;
 	}
 	if (body != j->qm->body)
 		free(body);
@@ -1417,10 +1420,16 @@ queue_msg_done(const struct qmsg *qm)
 }
 
 /*
- * Apply one recipient's status: 2xx sent, 5xx failed, 4xx retried on the
- * Exchange schedule (TransientFailureRetryCount attempts every
- * TransientFailureRetryInterval, then every
- * OutboundConnectionFailureRetryInterval) until MessageExpirationTimeout.
+ * Apply one recipient's status: 2xx sent, 5xx failed, 4xx retried until
+ * MessageExpirationTimeout.  When the next hop itself answered the 4xx
+ * over a session that is still good (res->answered: a reply to RCPT or
+ * DATA, or a spool read that failed here), only this message waits, for
+ * MessageRetryInterval; the queue's own schedule is for the session that
+ * could not be had or did not last: TransientFailureRetryCount attempts
+ * every TransientFailureRetryInterval, then every
+ * OutboundConnectionFailureRetryInterval.  retry_count counts every
+ * attempt (Get-Message's RetryCount), so deferrals of either kind use up
+ * the quick retries.
  */
 static void
 queue_outcome(struct qresult *res, size_t i, time_t now)
@@ -1444,8 +1453,12 @@ queue_outcome(struct qresult *res, size_t i, time_t now)
 		state = SPOOL_RCPT_FAILED;
 	else {
 		retries++;
-		next = now + (retries <= c->transient_retry_count ?
-		    c->transient_retry_interval : c->outbound_retry_interval);
+		if (res->answered)
+			next = now + c->message_retry_interval;
+		else
+			next = now + (retries <= c->transient_retry_count ?
+			    c->transient_retry_interval :
+			    c->outbound_retry_interval);
 		if (now - res->qm->m->received >=
 		    c->message_expiration_timeout || next -
 		    res->qm->m->received > c->message_expiration_timeout) {

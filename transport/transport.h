@@ -95,6 +95,7 @@ struct hubd_conf {
 	int		 transient_retry_count;
 	int		 transient_retry_interval;	/* s */
 	int		 outbound_retry_interval;	/* s */
+	int		 message_retry_interval;	/* s: a 4xx reply */
 	int		 delay_notification_timeout;	/* s */
 	int		 message_expiration_timeout;	/* s */
 	int		 reload_interval_ms;

@@ -5,7 +5,8 @@
 # channel with ctl.py, and the spool's tracking log read with Python's
 # sqlite3 module.
 #
-# Every hubd runs with short retry intervals (1 s, set with hubsh's
+# Every hubd runs with short retry intervals (1 s for the queue's
+# schedule and for a message the next hop answered 4xx, set with hubsh's
 # Set-TransportService in the test's store) so deferrals can be watched
 # within a test; nothing here sets timing assertions.
 
@@ -39,7 +40,8 @@ hubsh_run() {
 hubd_fast_retries() {
 	hubsh_run "Set-TransportService -Identity $SERVER \
 	    -TransientFailureRetryInterval 00:00:01 \
-	    -OutboundConnectionFailureRetryInterval 00:00:01"
+	    -OutboundConnectionFailureRetryInterval 00:00:01 \
+	    -MessageRetryInterval 00:00:01"
 }
 
 # hubd_start [hubd options...]: start hubd on 127.0.0.1 at a free port
