@@ -44,11 +44,8 @@
  * exchange-semantics 7.4.
  */
 #include <sys/queue.h>
-#include <sys/stat.h>
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -71,7 +68,6 @@
 
 #define QUEUE_LINGER_MS		200	/* keep an idle session this long */
 #define QUEUE_BODY_CACHE	(64 * 1024 * 1024)	/* bytes in memory */
-#define QUEUE_MAX_IDLE		180	/* s: Exchange's QueueMaxIdleTime */
 #define QUEUE_UNSAVED_MAX	30	/* s: most back-off of an outcome write */
 #define QUEUE_UNSAVED_LOG	60	/* s: between reminders in the log */
 
@@ -168,7 +164,6 @@ static void	 queue_idle(struct queue *, time_t);
 static void	 queue_pending_removals(struct queue *);
 static bool	 queue_msg_done(const struct qmsg *);
 static const char *queue_domain(const char *);
-static void	 queue_protolog(const struct dest *, struct buf *);
 static void	 queue_rate_add(struct qrate *, time_t);
 
 /* ------------------------------------------------------------------ */
@@ -716,13 +711,17 @@ queue_dest_clear(struct queue *q, struct dest *d)
 	}
 }
 
-/* Take the next destination with work (lock held), or NULL. */
+/*
+ * Take the next destination with work (lock held), or NULL: none, or
+ * MaxOutboundConnections sessions are open already.
+ */
 static struct dest *
 queue_next_dest(struct queue *q)
 {
 	struct dest	*d;
 
-	if ((d = TAILQ_FIRST(&q->ready)) == NULL)
+	if (q->busy >= env->conf->max_outbound ||
+	    (d = TAILQ_FIRST(&q->ready)) == NULL)
 		return (NULL);
 	TAILQ_REMOVE(&q->ready, d, rentry);
 	d->ready = false;
@@ -754,6 +753,9 @@ queue_worker(void *arg)
 		q->busy--;
 		d->sessions--;
 		queue_dest_ready(q, d);
+		/* A session less: one held back by the limit may start. */
+		if (!TAILQ_EMPTY(&q->ready))
+			pthread_cond_signal(&q->work);
 	}
 	pthread_mutex_unlock(&q->lock);
 	spool_close(sp);
@@ -780,7 +782,7 @@ queue_session_close(struct queue *q, struct dest *d, struct mta_session *s,
 {
 	pthread_mutex_unlock(&q->lock);
 	mta_close(s);
-	queue_protolog(d, plog);
+	protolog_write(d->sc->name, d->domain, plog);
 	pthread_mutex_lock(&q->lock);
 	d->qr->active--;
 }
@@ -852,7 +854,7 @@ queue_open(struct queue *q, struct dest *d, struct mta_session **ms,
 	if (d->sc->protocol_logging_level == SC_PROTOLOG_VERBOSE)
 		md.protolog = plog;
 	if (mta_open(&md, ms, &st) != 0) {
-		queue_protolog(d, plog);
+		protolog_write(d->sc->name, d->domain, plog);
 		pthread_mutex_lock(&q->lock);
 		d->qr->connecting--;
 		queue_conn_failed(d->qr, &st);
@@ -913,7 +915,7 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **ms,
 		*ms = NULL;
 		closed = true;
 	}
-	queue_protolog(d, plog);
+	protolog_write(d->sc->name, d->domain, plog);
 
 	queue_result_init(&res, j, d, rst, sp);
 	if (*ms != NULL) {
@@ -1854,6 +1856,9 @@ queue_timers(struct queue *q, time_t now)
 	}
 	if (q->nunsaved > 0 && now >= q->unsaved_next)
 		queue_unsaved_write(q, now);
+	/* MaxOutboundConnections may have grown since the workers slept. */
+	if (!TAILQ_EMPTY(&q->ready) && q->busy < c->max_outbound)
+		pthread_cond_broadcast(&q->work);
 	/* Restart safely if the list changes while the lock is dropped. */
 again:
 	TAILQ_FOREACH(qm, &q->msgs, entry) {
@@ -2017,7 +2022,7 @@ queue_idle(struct queue *q, time_t now)
 			if (d->idle_since == 0)
 				d->idle_since = now;
 			if (d->rt == q->rt &&
-			    now - d->idle_since < QUEUE_MAX_IDLE)
+			    now - d->idle_since < env->conf->queue_max_idle)
 				continue;
 			TAILQ_REMOVE(&q->buckets[k], d, hash);
 			queue_dest_free(d);
@@ -2025,68 +2030,10 @@ queue_idle(struct queue *q, time_t now)
 	}
 	TAILQ_FOREACH_SAFE(qr, &q->qrecs, entry, qn) {
 		if (qr->idle_since == 0 || qr->ndests > 0 ||
-		    now - qr->idle_since < QUEUE_MAX_IDLE)
+		    now - qr->idle_since < env->conf->queue_max_idle)
 			continue;
 		TAILQ_REMOVE(&q->qrecs, qr, entry);
 		TAILQ_REMOVE(&q->qbuckets[queue_qrec_hash(qr->key)], qr, hash);
 		queue_qrec_free(qr);
 	}
-}
-
-/*
- * ProtocolLoggingLevel Verbose: append a session's trace to
- * SEND<yyyymmdd>.log in the protocol log directory in force
- * (SendProtocolLogPath, by default <log-dir>/SmtpSend), one line per
- * trace line, prefixed with the time and the connector.  AUTH is already
- * masked by the session.
- */
-static void
-queue_protolog(const struct dest *d, struct buf *plog)
-{
-	static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
-	struct tm		 tm;
-	time_t			 now;
-	FILE			*f = NULL;
-	char			*dir, *path, *p, stamp[32];
-	const char		*s, *nl;
-	int			 fd;
-
-	if (plog->len == 0)
-		return;
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	dir = env_protolog_dir();
-	strftime(stamp, sizeof stamp, "%Y%m%d", &tm);
-	xasprintf(&path, "%s/SEND%s.log", dir, stamp);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	pthread_mutex_lock(&lock);
-	/* Make the directory and its parents as needed. */
-	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		(void)mkdir(dir, 0750);
-		*p = '/';
-	}
-	/* 0640, as the rest of the state: a trace shows addresses. */
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-		log_warnx("protocol log: %s: %s", dir, strerror(errno));
-	else if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW, 0640)) == -1 || (f = fdopen(fd, "a")) == NULL) {
-		log_warnx("protocol log: %s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-	} else {
-		for (s = plog->s; *s != '\0'; s = nl + 1) {
-			if ((nl = strchr(s, '\n')) == NULL)
-				nl = s + strlen(s);
-			fprintf(f, "%s,%s,%s,%.*s\n", stamp, d->sc->name,
-			    d->domain, (int)(nl - s), s);
-			if (*nl == '\0')
-				break;
-		}
-		fclose(f);
-	}
-	pthread_mutex_unlock(&lock);
-	buf_reset(plog);
-	free(path);
-	free(dir);
 }

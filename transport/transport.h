@@ -91,6 +91,8 @@ struct hubd_conf {
 	/* Delivery (exchange-semantics 7.4 defaults). */
 	int		 workers;
 	int		 dest_concurrency;	/* sessions per next hop */
+	int		 max_outbound;		/* sessions in all */
+	int		 queue_max_idle;	/* s: an idle queue is dropped */
 	int		 connect_timeout;	/* s */
 	int		 transient_retry_count;
 	int		 transient_retry_interval;	/* s */
@@ -113,6 +115,11 @@ struct hubd_conf {
 	bool		 tracking_subject;	/* log MessageSubject */
 	int		 tracking_max_age;	/* s; 0 keeps forever */
 	int		 protolog_max_age;	/* s; 0 keeps forever */
+	int64_t		 protolog_max_file_size;	/* bytes; -1 none */
+	int64_t		 protolog_max_dir_size;		/* bytes; -1 none */
+	int		 pickup_max_header;	/* bytes of a file's header */
+	int		 pickup_max_rcpts;	/* recipients of one file */
+	int		 pickup_max_per_minute;	/* files taken a minute */
 
 	/* Control channel. */
 	char		*control_socket;
@@ -549,6 +556,15 @@ char		*env_protolog_dir(void);
 bool		 env_protolog_set(const char *dir, char **was);
 /* Drop the routing snapshot and the protocol log directory (shutdown). */
 void		 env_clear(void);
+
+/* ------------------------------------------------------------------ */
+/* protolog.c: the SmtpSend protocol log (SEND<yyyymmdd>[-<n>].log). */
+
+/* Append a session's trace (plog, emptied) for connector and domain. */
+void		 protolog_write(const char *connector, const char *domain,
+		     struct buf *plog);
+/* Delete by SendProtocolLogMaxAge, then SendProtocolLogMaxDirectorySize. */
+void		 protolog_prune(void);
 
 /* ------------------------------------------------------------------ */
 /* commit.c: group commit.  One thread owns the spool's write connection
