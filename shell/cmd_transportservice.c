@@ -308,8 +308,8 @@ static const struct choice ts_sync_level_choices[] = {
     "and takes no mail from them."
 #define TS_WHY_RESERVED		TS_REFUSED "it is reserved for internal " \
     "Microsoft use."
-#define TS_WHY_SYNC		TS_REFUSED "hubd has no Transport Sync (reserved " \
-    "for internal Microsoft use)."
+#define TS_WHY_SYNC		TS_REFUSED "hubd has no Transport Sync " \
+    "(reserved for internal Microsoft use)."
 #define TS_WHY_TRACKING		TS_REFUSED "hubd keeps the message tracking " \
     "log in its queue database (<state-dir>/queue.db), not in files; " \
     "MessageTrackingLogMaxAge prunes it."

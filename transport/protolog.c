@@ -186,7 +186,8 @@ protolog_prune(void)
 	}
 	for (i = 0; c->protolog_max_dir_size >= 0 && i + 1 < n &&
 	    total > c->protolog_max_dir_size; i++) {
-		if (v[i].size >= 0 && protolog_unlink(fd, dir, v[i].name) == 0) {
+		if (v[i].size >= 0 &&
+		    protolog_unlink(fd, dir, v[i].name) == 0) {
 			total -= v[i].size;
 			sized++;
 		}
@@ -197,8 +198,9 @@ protolog_prune(void)
 		    c->protolog_max_age);
 	if (sized > 0)
 		log_info("protocol log: deleted the %zu oldest files in %s to "
-		    "keep it under %lld bytes (SendProtocolLogMaxDirectorySize)",
-		    sized, dir, (long long)c->protolog_max_dir_size);
+		    "keep it under %lld bytes "
+		    "(SendProtocolLogMaxDirectorySize)", sized, dir,
+		    (long long)c->protolog_max_dir_size);
 	for (i = 0; i < n; i++)
 		free(v[i].name);
 	free(v);

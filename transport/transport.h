@@ -92,7 +92,7 @@ struct hubd_conf {
 	int		 workers;
 	int		 dest_concurrency;	/* sessions per next hop */
 	int		 max_outbound;		/* sessions in all */
-	int		 queue_max_idle;	/* s: an idle queue is dropped */
+	int		 queue_max_idle;	/* s: QueueMaxIdleTime */
 	int		 connect_timeout;	/* s */
 	int		 transient_retry_count;
 	int		 transient_retry_interval;	/* s */
