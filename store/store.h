@@ -274,7 +274,7 @@ int		 store_transport_set(struct store *,
  * spool_begin() is durable before spool_commit() returns 0; if it fails,
  * the whole group is gone and no job of it may be acknowledged.
  */
-#define SPOOL_SCHEMA_VERSION	2
+#define SPOOL_SCHEMA_VERSION	3
 
 /* Recipient state in the spool. */
 enum spool_rcpt_state {
@@ -437,6 +437,8 @@ struct track_query {
 	const char	*subject;	/* substring, ASCII case folded;
 					   NULL or "": any */
 	const char	*connector_id;	/* exact, case-insensitive */
+	const char	*reference;	/* exact (with or without <>),
+					   case-insensitive */
 	int64_t		 limit;		/* ResultSize; 0: Unlimited */
 };
 

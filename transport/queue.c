@@ -153,6 +153,8 @@ static int	 queue_delete_write(struct spool *, void *, char **);
 static void	 queue_outcome(struct qresult *, size_t, time_t);
 static void	 queue_report(struct qresult *, enum dsn_action, time_t);
 static const char *queue_peer_ip(const char *, char *, size_t);
+static void	 queue_track_report(struct track_event *,
+		    const struct qresult *);
 static void	 queue_track(struct spool *, struct qresult *, const char *,
 		    size_t, const char *);
 static void	 queue_fail_job(struct queue *, struct dest *, struct qjob *,
@@ -1522,7 +1524,7 @@ queue_report(struct qresult *res, enum dsn_action action, time_t now)
 	struct spool_msg	*m = res->qm->m, *dm;
 	struct spool_rcpt	*r;
 	struct dsn_rcpt		*dr;
-	char			(*codes)[16], *body = NULL;
+	char			(*codes)[16], *body = NULL, *id = NULL;
 	size_t			 i, n = 0, len = 0;
 
 	dr = xcalloc(res->n, sizeof *dr);
@@ -1547,7 +1549,7 @@ queue_report(struct qresult *res, enum dsn_action action, time_t now)
 	}
 	if (n > 0 && queue_body(res->qm, res->sp, &body, &len) == 0) {
 		dsn_build(&res->dsn, action, m, body, len, dr, n,
-		    env->hostname, now);
+		    env->hostname, now, &id);
 		if (body != res->qm->body)
 			free(body);
 	}
@@ -1563,8 +1565,11 @@ queue_report(struct qresult *res, enum dsn_action action, time_t now)
 		dm->rcpts[0].addr = xstrdup(m->sender);
 		dm->rcpts[0].notify = SPOOL_NOTIFY_NEVER;
 		dm->nrcpts = 1;
+		dm->message_id = id;
+		id = NULL;
 		res->dsn_msg = dm;
 	}
+	free(id);
 	free(codes);
 	free(dr);
 }
@@ -1666,6 +1671,11 @@ queue_peer_ip(const char *peer, char *buf, size_t len)
  * One tracking record for the recipients of res in state (or, for DSN,
  * the report's recipient).  A tracking failure is logged, not fatal.
  * Nothing when MessageTrackingLogEnabled is $false.
+ *
+ * Reference links a report and its original, as in Exchange: the DSN
+ * record is the report's own (its ids, its null sender, its subject and
+ * size) and its Reference is the original's Message-ID; the FAIL record
+ * after which the report was made has the report's Message-ID.
  */
 static void
 queue_track(struct spool *sp, struct qresult *res, const char *event,
@@ -1715,6 +1725,10 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 			ev.tls_cipher = res->tls.cipher;
 			ev.tls_verify = res->tls.verify;
 		}
+		if (dsn_to != NULL)
+			queue_track_report(&ev, res);
+		else if (state == SPOOL_RCPT_FAILED && res->dsn_msg != NULL)
+			ev.reference = res->dsn_msg->message_id;
 		ev.rcpts = tr;
 		if (spool_track_add(sp, &ev, &cause) != 0) {
 			log_warnx("tracking: %s", cause);
@@ -1722,6 +1736,28 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 		}
 	}
 	free(tr);
+}
+
+/*
+ * The DSN record of queue_track is the report's, queued by this server:
+ * no next hop, no TLS, and a Reference to the original.
+ */
+static void
+queue_track_report(struct track_event *ev, const struct qresult *res)
+{
+	const struct spool_msg	*dm = res->dsn_msg;
+
+	ev->reference = ev->message_id;
+	ev->internal_message_id = dm->id;
+	ev->message_id = dm->message_id;
+	ev->sender = dm->sender;
+	if (env->conf->tracking_subject)
+		ev->message_subject = dm->subject;
+	ev->total_bytes = dm->size;
+	ev->server_hostname = env->server;
+	ev->server_ip = NULL;
+	ev->client_hostname = NULL;
+	ev->tls_protocol = ev->tls_cipher = ev->tls_verify = NULL;
 }
 
 /*

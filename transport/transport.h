@@ -845,6 +845,7 @@ struct dsn_rcpt {
 void		 dsn_build(struct buf *out, enum dsn_action,
 		     const struct spool_msg *msg, const char *body,
 		     size_t len, const struct dsn_rcpt *, size_t nrcpts,
-		     const char *reporting_mta, int64_t now);
+		     const char *reporting_mta, int64_t now,
+		     char **message_id);
 
 #endif
