@@ -35,6 +35,23 @@ hubsh_run() {
 	return $rc
 }
 
+# connector NAME SPACE HOST PORT [parameters...]: a Custom send
+# connector NAME for address space SPACE through smart host [HOST]:PORT.
+connector() {
+	local name=$1 space=$2 host=$3 port=$4
+	shift 4
+	hubsh_run "New-SendConnector -Name $name -Usage Custom \
+	    -AddressSpaces '$space' -SmartHosts '[$host]' \
+	    -DNSRoutingEnabled \$false -Port $port $* | Out-Null"
+}
+
+# settings TEXT WANT: Set-TransportService TEXT, then wait (10 s) until
+# hubd has logged taking up WANT (a "transport settings:" line).
+settings() {
+	hubsh_run "Set-TransportService -Identity $SERVER $1" &&
+	    wait_for 10 grep -q "transport settings: $2" "$HUBD_LOG"
+}
+
 # hubd_fast_retries: retry intervals of one second for $SERVER in the
 # test's store (Set-TransportService).
 hubd_fast_retries() {

@@ -20,24 +20,11 @@ SINK=$PEER_PORT
 peer_start slow --listen 127.0.0.1:0 --listen 127.0.0.8 --delay EOM=3 ||
     tap_bail "peer slow"
 SLOW=$PEER_PORT
-connector() {	# connector NAME SPACE HOST PORT [parameters...]
-	local name=$1 space=$2 host=$3 port=$4
-	shift 4
-	hubsh_run "New-SendConnector -Name $name -Usage Custom \
-	    -AddressSpaces '$space' -SmartHosts '[$host]' \
-	    -DNSRoutingEnabled \$false -Port $port $* | Out-Null"
-}
 connector Sink example.org 127.0.0.1 $SINK -ProtocolLoggingLevel Verbose &&
     connector SlowA a.test 127.0.0.1 $SLOW &&
     connector SlowB b.test 127.0.0.8 $SLOW || tap_bail "connectors"
 hubd_start || tap_bail "hubd"
 
-# settings TEXT WANT: Set-TransportService TEXT, then wait until hubd
-# has logged taking up WANT (a "transport settings:" line).
-settings() {
-	hubsh_run "Set-TransportService -Identity $SERVER $1" &&
-	    wait_for 10 grep -q "transport settings: $2" "$HUBD_LOG"
-}
 # drop NAME RCPTS [HEADER]: a pickup file to RCPTS (comma separated),
 # old enough to be taken at once; HEADER adds a header field.
 drop() {
