@@ -557,9 +557,11 @@ json_value(struct json *j, struct buf *b, const struct value *v,
 		json_object(j, b, v, depth);
 		return;
 	case V_SECURE:
+	case V_TIMESPAN:
 		if (depth > j->depth)
 			break;
-		view = csv_view(v);
+		view = v->type == V_SECURE ? csv_view(v) :
+		    dotnet_display(v, true);
 		json_object(j, b, view, depth);
 		value_unref(view);
 		return;

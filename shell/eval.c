@@ -58,7 +58,6 @@ static struct value	*eval_binary_values(struct eval *, struct node *,
 			    struct value *, struct value *);
 static struct value	*eval_unary(struct eval *, struct node *);
 static struct value	*eval_binary(struct eval *, struct node *);
-static struct value	*out_collapse_array(struct value *);
 static struct value	*eval_strop(struct eval *, struct node *,
 			    struct value *, struct value *);
 static struct value	*eval_join(struct value *, struct value *);
@@ -67,6 +66,16 @@ static struct value	*eval_range(struct eval *, struct node *,
 static void		 eval_runtime_error(struct eval *, struct node *,
 			    const char *, const char *, const char *, ...)
 			    __attribute__((format(printf, 5, 6)));
+static void		 eval_raise(struct eval *, struct errrec *);
+static void		 eval_dotnet_error(struct eval *, struct node *,
+			    struct dn_error *);
+static struct value	*eval_bitwise(struct eval *, struct node *,
+			    struct value *, struct value *);
+static struct value	*eval_assign_value(struct eval *, struct node *);
+static struct value	*eval_constrain(struct eval *, struct node *,
+			    struct value *);
+static struct value	*eval_typeop(struct eval *, struct node *,
+			    struct value *, struct value *);
 
 /* The current $_ while script blocks run. */
 static struct value	*dollar_under;
@@ -239,21 +248,66 @@ out_append(struct value *out, struct value *v)
 	value_unref(v);
 }
 
+/*
+ * The value an assignment stores.  A pipeline that is one expression is
+ * that value as it is, not enumerated, as PowerShell assigns one: $b =
+ * $list keeps the ArrayList (the same one), $x = @(1) an array.  Any
+ * other statement is its output, collapsed.
+ */
+static struct value *
+eval_assign_value(struct eval *ev, struct node *rhs)
+{
+	struct value	*out;
+
+	if (rhs->type == N_PIPELINE && rhs->nkids == 1 &&
+	    rhs->kids[0]->type != N_COMMAND)
+		return (eval_expr(ev, rhs->kids[0]));
+	out = value_array();
+	exec_statement(ev, rhs, out);
+	return (value_collapse(out));
+}
+
+/*
+ * [int]$x = v: v converted to the type (taken; NULL after the error,
+ * which PowerShell reports as the variable's metadata refusing the
+ * value, at the whole assignment).  PowerShell keeps the type on the
+ * variable for later assignments too; hubsh converts at this one only.
+ */
+static struct value *
+eval_constrain(struct eval *ev, struct node *assign, struct value *v)
+{
+	struct node	*cast = assign->kids[0];
+	struct dn_error	 err;
+	struct value	*r;
+
+	memset(&err, 0, sizeof err);
+	r = dotnet_cast(cast->str, v, &err);
+	value_unref(v);
+	if (r != NULL)
+		return (r);
+	if (!err.at_type) {
+		err.category = "MetadataError";
+		err.reason = "ArgumentTransformationMetadataException";
+		err.id = "RuntimeException";
+		cast = assign;
+	}
+	eval_dotnet_error(ev, cast, &err);
+	return (NULL);
+}
+
 static void
 exec_assign(struct eval *ev, struct node *n)
 {
 	struct node	*target = n->kids[0];
-	struct value	*out, *v, *cur, *res, *base, *copy;
+	struct value	*v, *cur, *res, *base, *copy;
 	char		*name;
 	size_t		 i;
 
-	out = value_array();
-	exec_statement(ev, n->kids[1], out);
+	v = eval_assign_value(ev, n->kids[1]);
 	if (ev->stop) {
-		value_unref(out);
+		value_unref(v);
 		return;
 	}
-	v = value_collapse(out);
 	if (n->op != OP_ASSIGN) {
 		cur = eval_expr(ev, target);
 		if (n->op == OP_PLUS_ASSIGN && (cur->type == V_ARRAY ||
@@ -276,8 +330,11 @@ exec_assign(struct eval *ev, struct node *n)
 		value_unref(v);
 		v = res;
 	}
-	if (target->type == N_VAR) {
-		shell_setvar(ev->sh, target->str, v);
+	if (target->type == N_CAST && (v = eval_constrain(ev, n, v)) == NULL)
+		return;
+	if (target->type == N_VAR || target->type == N_CAST) {
+		shell_setvar(ev->sh, target->type == N_CAST ?
+		    target->kids[0]->str : target->str, v);
 		return;
 	}
 	if (target->type == N_MEMBER && target->kids[0]->type == N_VAR) {
@@ -507,10 +564,45 @@ eval_runtime_error(struct eval *ev, struct node *at, const char *id,
 	    "CommandNotFoundException") == 0 ? "ObjectNotFound" :
 	    "InvalidOperation", reason, xstrdup(id), ev->src, at->ext, fmt, ap);
 	va_end(ap);
+	eval_raise(ev, e);
+}
+
+/* Report a statement-terminating error record (taken). */
+static void
+eval_raise(struct eval *ev, struct errrec *e)
+{
 	if (shell_pref(ev->sh, "ErrorActionPreference") == AP_STOP)
 		ev->stop = true;
 	shell_report(ev->sh, e);
 	ev->failed = true;
+}
+
+/*
+ * An error of dotnet.c (cleared): statement-terminating, with its own
+ * category and target; one about a [type] literal points at it alone.
+ */
+static void
+eval_dotnet_error(struct eval *ev, struct node *at, struct dn_error *err)
+{
+	struct errrec	*e;
+	struct extent	 ext = at->ext;
+
+	if (err->at_type && at->str != NULL)
+		ext.end = ext.start + strlen(at->str) + 2;
+	e = errrec_create(err->message);
+	e->kind = ERR_STATEMENT;
+	errrec_set(&e->category, xstrdup(err->category));
+	errrec_set(&e->reason, xstrdup(err->reason));
+	errrec_set(&e->fqid, xstrdup(err->id));
+	if (err->target != NULL) {
+		errrec_set(&e->target, xstrdup(err->target));
+		errrec_set(&e->target_type, xstrdup(err->target_type));
+	}
+	e->src = source_ref(ev->src);
+	e->ext = ext;
+	e->has_position = true;
+	dn_error_clear(err);
+	eval_raise(ev, e);
 }
 
 /*
@@ -890,55 +982,6 @@ eval_hash(struct eval *ev, struct node *n)
 }
 
 static struct value *
-eval_member_of(struct value *obj, const char *name)
-{
-	struct value	*v, *arr, *m;
-	size_t		 i;
-
-	switch (obj->type) {
-	case V_OBJECT:
-		v = object_get(obj, name);
-		return (v != NULL ? value_ref(v) : value_null());
-	case V_HASH:
-		if ((v = value_hash_get(obj, name)) != NULL)
-			return (value_ref(v));
-		if (strcasecmp(name, "Count") == 0 ||
-		    strcasecmp(name, "Keys") == 0) {
-			if (strcasecmp(name, "Count") == 0)
-				return (value_int((int64_t)obj->u.hash.n));
-			arr = value_array();
-			for (i = 0; i < obj->u.hash.n; i++)
-				value_array_push(arr,
-				    value_ref(obj->u.hash.e[i].key));
-			return (arr);
-		}
-		return (value_null());
-	case V_STRING:
-		if (strcasecmp(name, "Length") == 0)
-			return (value_int((int64_t)utf8_width(obj->u.s)));
-		if (strcasecmp(name, "Count") == 0)
-			return (value_int(1));
-		return (value_null());
-	case V_ARRAY:
-		if (strcasecmp(name, "Count") == 0 ||
-		    strcasecmp(name, "Length") == 0)
-			return (value_int((int64_t)obj->u.arr.n));
-		/* Member enumeration (PowerShell 3+). */
-		arr = value_array();
-		for (i = 0; i < obj->u.arr.n; i++) {
-			m = eval_member_of(obj->u.arr.v[i], name);
-			out_append(arr, m);
-		}
-		return (value_collapse(arr));
-	default:
-		if (strcasecmp(name, "Count") == 0 ||
-		    strcasecmp(name, "Length") == 0)
-			return (value_int(obj->type == V_NULL ? 0 : 1));
-		return (value_null());
-	}
-}
-
-static struct value *
 eval_member(struct eval *ev, struct node *n)
 {
 	struct value	*obj, *namev, *v;
@@ -947,7 +990,7 @@ eval_member(struct eval *ev, struct node *n)
 	obj = eval_expr(ev, n->kids[0]);
 	namev = eval_expr(ev, n->kids[1]);
 	name = value_to_string(namev);
-	v = eval_member_of(obj, name);
+	v = dotnet_member(obj, name);
 	free(name);
 	value_unref(namev);
 	value_unref(obj);
@@ -965,6 +1008,11 @@ eval_index(struct eval *ev, struct node *n)
 
 	obj = eval_expr(ev, n->kids[0]);
 	idx = eval_expr(ev, n->kids[1]);
+	if ((v = dotnet_index(obj, idx)) != NULL) {
+		value_unref(obj);
+		value_unref(idx);
+		return (v);
+	}
 	v = value_null();
 	if (obj->type == V_HASH) {
 		key = value_to_string(idx);
@@ -985,167 +1033,97 @@ eval_index(struct eval *ev, struct node *n)
 	return (v);
 }
 
-static struct value *
-eval_method_string(struct eval *ev, struct node *n, const char *s,
-    const char *m, struct value **args, size_t nargs)
+/* The values of the argument nodes kids[first..] (caller frees). */
+static struct value **
+eval_args(struct eval *ev, struct node *n, size_t first, size_t *nargs)
 {
-	char	*a0 = nargs > 0 ? value_to_string(args[0]) : NULL;
-	char	*r = NULL, *p;
-	struct value	*v = NULL;
-	size_t	 i;
+	struct value	**args;
+	size_t		  i;
 
-	if (strcasecmp(m, "ToUpper") == 0 || strcasecmp(m, "ToLower") == 0) {
-		r = xstrdup(s);
-		for (p = r; *p != '\0'; p++)
-			*p = (char)(strcasecmp(m, "ToUpper") == 0 ?
-			    toupper((unsigned char)*p) :
-			    tolower((unsigned char)*p));
-	} else if (strcasecmp(m, "Trim") == 0) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		r = xstrdup(s);
-		for (i = strlen(r); i > 0 && (r[i - 1] == ' ' ||
-		    r[i - 1] == '\t'); i--)
-			r[i - 1] = '\0';
-	} else if (strcasecmp(m, "ToString") == 0)
-		r = xstrdup(s);
-	else if (strcasecmp(m, "Contains") == 0 && a0 != NULL)
-		v = value_bool(strstr(s, a0) != NULL);
-	else if (strcasecmp(m, "StartsWith") == 0 && a0 != NULL)
-		v = value_bool(strncmp(s, a0, strlen(a0)) == 0);
-	else if (strcasecmp(m, "EndsWith") == 0 && a0 != NULL)
-		v = value_bool(strlen(s) >= strlen(a0) && strcmp(s +
-		    strlen(s) - strlen(a0), a0) == 0);
-	if (r != NULL)
-		v = value_string_take(r);
-	if (v == NULL)
-		eval_runtime_error(ev, n, "MethodNotFound", "RuntimeException",
-		    "Method invocation failed because [System.String] does "
-		    "not contain a method named '%s'.", m);
-	free(a0);
-	return (v != NULL ? v : value_null());
+	*nargs = n->nkids > first ? n->nkids - first : 0;
+	args = xcalloc(*nargs + 1, sizeof *args);
+	for (i = 0; i < *nargs; i++)
+		args[i] = eval_expr(ev, n->kids[first + i]);
+	return (args);
 }
 
-static struct value *
-eval_method_date(struct eval *ev, struct node *n, int64_t date,
-    const char *m, struct value **args, size_t nargs)
+static void
+eval_args_free(struct value **args, size_t nargs)
 {
-	static const struct {
-		const char	*name;
-		int64_t		 unit;
-	} adds[] = {
-		{ "AddDays", 86400000000LL }, { "AddHours", 3600000000LL },
-		{ "AddMinutes", 60000000LL }, { "AddSeconds", 1000000LL },
-		{ "AddMilliseconds", 1000LL },
-	};
-	double	 d;
-	int64_t	 i;
-	bool	 is_int;
-	size_t	 k;
+	size_t	i;
 
-	for (k = 0; k < sizeof adds / sizeof adds[0]; k++) {
-		if (strcasecmp(m, adds[k].name) != 0)
-			continue;
-		if (nargs != 1 || !value_to_number(args[0], &d, &i, &is_int))
-			break;
-		return (value_date(date + (int64_t)(d * (double)adds[k].unit)));
-	}
-	if (strcasecmp(m, "ToUniversalTime") == 0 ||
-	    strcasecmp(m, "ToLocalTime") == 0)
-		return (value_date(date));
-	eval_runtime_error(ev, n, "MethodNotFound", "RuntimeException",
-	    "Method invocation failed because [System.DateTime] does not "
-	    "contain a method named '%s'.", m);
-	return (value_null());
+	for (i = 0; i < nargs; i++)
+		value_unref(args[i]);
+	free(args);
 }
 
+/* $obj.Method(args) (dotnet.c). */
 static struct value *
 eval_invoke(struct eval *ev, struct node *n)
 {
 	struct value	*obj, *namev, **args, *v;
+	struct dn_error	 err;
+	size_t		 nargs;
 	char		*m;
-	size_t		 i, nargs;
 
 	obj = eval_expr(ev, n->kids[0]);
 	namev = eval_expr(ev, n->kids[1]);
 	m = value_to_string(namev);
 	value_unref(namev);
-	nargs = n->nkids - 2;
-	args = xcalloc(nargs + 1, sizeof *args);
-	for (i = 0; i < nargs; i++)
-		args[i] = eval_expr(ev, n->kids[i + 2]);
-	if (obj->type == V_NULL) {
-		eval_runtime_error(ev, n, "InvokeMethodOnNull",
-		    "RuntimeException", "You cannot call a method on a "
-		    "null-valued expression.");
+	args = eval_args(ev, n, 2, &nargs);
+	memset(&err, 0, sizeof err);
+	if (ev->failed)
 		v = value_null();
-	} else if (obj->type == V_STRING)
-		v = eval_method_string(ev, n, obj->u.s, m, args, nargs);
-	else if (obj->type == V_DATE)
-		v = eval_method_date(ev, n, obj->u.date, m, args, nargs);
-	else if (strcasecmp(m, "ToString") == 0)
-		v = value_string_take(value_to_string(obj));
-	else {
-		eval_runtime_error(ev, n, "MethodNotFound", "RuntimeException",
-		    "Method invocation failed because [%s] does not contain "
-		    "a method named '%s'.", value_type_name(obj), m);
+	else if ((v = dotnet_invoke(obj, m, args, nargs, &err)) == NULL) {
+		eval_dotnet_error(ev, n, &err);
 		v = value_null();
 	}
-	for (i = 0; i < nargs; i++)
-		value_unref(args[i]);
-	free(args);
+	eval_args_free(args, nargs);
 	free(m);
 	value_unref(obj);
 	return (v);
 }
 
+/* [type]::Member and [type]::Method(args) (dotnet.c). */
 static struct value *
 eval_static(struct eval *ev, struct node *n)
 {
-	struct value	*namev = n->kids[0]->val;
-	const char	*t = n->str, *m = namev->u.s;
+	struct value	**args, *v;
+	struct dn_error	  err;
+	size_t		  nargs;
 
-	if ((strcasecmp(t, "datetime") == 0 || strcasecmp(t,
-	    "System.DateTime") == 0) && (strcasecmp(m, "Now") == 0 ||
-	    strcasecmp(m, "UtcNow") == 0 || strcasecmp(m, "Today") == 0))
-		return (value_date(date_now()));
-	eval_runtime_error(ev, n, "TypeNotFound", "RuntimeException",
-	    "Unable to find type [%s] or member '%s'.", t, m);
-	return (value_null());
+	args = eval_args(ev, n, 1, &nargs);
+	memset(&err, 0, sizeof err);
+	if (ev->failed)
+		v = value_null();
+	else if ((v = dotnet_static(n->str, n->kids[0]->val->u.s,
+	    (n->flags & NF_CALL) != 0, args, nargs, &err)) == NULL) {
+		eval_dotnet_error(ev, n, &err);
+		v = value_null();
+	}
+	eval_args_free(args, nargs);
+	return (v);
 }
 
+/* [type]value, and [type] alone (N_TYPE): dotnet.c. */
 static struct value *
 eval_cast(struct eval *ev, struct node *n)
 {
-	struct value	*v, *r = NULL;
-	const char	*t = n->str;
-	char		*s;
-	double		 d;
-	int64_t		 i;
-	bool		 is_int;
+	struct value	*v, *r;
+	struct dn_error	 err;
 
-	v = eval_expr(ev, n->kids[0]);
-	if (strcasecmp(t, "string") == 0)
-		r = value_string_take(value_to_string(v));
-	else if (strcasecmp(t, "bool") == 0)
-		r = value_bool(value_truthy(v));
-	else if (strcasecmp(t, "array") == 0 || strcasecmp(t, "object[]") == 0)
-		r = v->type == V_ARRAY ? value_ref(v) : out_collapse_array(v);
-	else if ((strcasecmp(t, "int") == 0 || strcasecmp(t, "long") == 0) &&
-	    value_to_number(v, &d, &i, &is_int))
-		r = value_int(is_int ? i : (int64_t)(d + (d < 0 ? -0.5 : 0.5)));
-	else if (strcasecmp(t, "double") == 0 &&
-	    value_to_number(v, &d, &i, &is_int))
-		r = value_double(d);
+	memset(&err, 0, sizeof err);
+	if (n->type == N_TYPE)
+		r = dotnet_type_value(n->str, &err);
+	else {
+		v = eval_expr(ev, n->kids[0]);
+		r = ev->failed ? value_null() : dotnet_cast(n->str, v, &err);
+		value_unref(v);
+	}
 	if (r == NULL) {
-		s = value_to_string(v);
-		eval_runtime_error(ev, n, "InvalidCastFromStringToInteger",
-		    "RuntimeException", "Cannot convert value \"%s\" to type "
-		    "\"%s\".", s, t);
-		free(s);
+		eval_dotnet_error(ev, n, &err);
 		r = value_null();
 	}
-	value_unref(v);
 	return (r);
 }
 
@@ -1211,6 +1189,7 @@ eval_node(struct eval *ev, struct node *n)
 	case N_STATIC:
 		return (eval_static(ev, n));
 	case N_CAST:
+	case N_TYPE:
 		return (eval_cast(ev, n));
 	case N_UNARY:
 		return (eval_unary(ev, n));
@@ -1226,45 +1205,26 @@ eval_node(struct eval *ev, struct node *n)
 	}
 }
 
-/* A scalar wrapped in a new one-element array ($null: empty). */
-static struct value *
-out_collapse_array(struct value *v)
-{
-	struct value	*a = value_array();
-
-	if (v->type != V_NULL)
-		value_array_push(a, value_ref(v));
-	return (a);
-}
-
+/* -match: sets $Matches (strops.c) when it matches and set_matches. */
 static bool
 regex_match(struct eval *ev, struct node *n, const char *s,
     const char *pat, bool cs, bool set_matches)
 {
-	regex_t		 re;
-	regmatch_t	 m[10];
 	struct value	*h;
 	const char	*id;
 	char		*err;
-	size_t		 i;
 	int		 r;
 
-	if (strop_regcomp(&re, pat, cs, &id, &err) != 0) {
+	if ((r = strop_match(s, pat, cs, &h, &id, &err)) < 0) {
 		eval_runtime_error(ev, n, id, "RuntimeException", "%s", err);
 		free(err);
 		return (false);
 	}
-	r = regexec(&re, s, 10, m, 0);
-	if (r == 0 && set_matches) {
-		h = value_hash();
-		for (i = 0; i < 10 && m[i].rm_so >= 0; i++)
-			value_hash_set(h, value_int((int64_t)i),
-			    value_string_take(xstrndup(s + m[i].rm_so,
-			    (size_t)(m[i].rm_eo - m[i].rm_so))));
+	if (h != NULL && set_matches)
 		shell_setvar(ev->sh, "Matches", h);
-	}
-	regfree(&re);
-	return (r == 0);
+	else
+		value_unref(h);
+	return (r == 1);
 }
 
 /* One comparison of two scalars: true when the operator holds. */
@@ -1360,6 +1320,9 @@ arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
 			value_array_push(v, value_ref(value_item(r, i)));
 		return (v);
 	}
+	if ((l->type == V_DATE || l->type == V_TIMESPAN) &&
+	    (v = dotnet_arith(n->op, l, r)) != NULL)
+		return (v);
 	if (n->op == OP_PLUS && l->type == V_STRING) {
 		ls = value_to_string(l);
 		rs = value_to_string(r);
@@ -1438,12 +1401,87 @@ eval_binary_values(struct eval *ev, struct node *n, struct value *l,
 		return (eval_range(ev, n, l, r));
 	case OP_REPLACE: case OP_SPLIT: case OP_F:
 		return (eval_strop(ev, n, l, r));
+	case OP_IS: case OP_ISNOT: case OP_AS:
+		return (eval_typeop(ev, n, l, r));
+	case OP_BAND: case OP_BOR: case OP_BXOR: case OP_SHL: case OP_SHR:
+		return (eval_bitwise(ev, n, l, r));
 	default:
 		eval_runtime_error(ev, n, "OperatorNotSupported",
 		    "RuntimeException", "The '-%s' operator is not supported "
 		    "by hubsh.", op_name(n->op));
 		return (value_null());
 	}
+}
+
+/* -is, -isnot and -as (dotnet.c). */
+static struct value *
+eval_typeop(struct eval *ev, struct node *n, struct value *l,
+    struct value *r)
+{
+	struct dn_error	 err;
+	struct value	*res;
+
+	memset(&err, 0, sizeof err);
+	if ((res = dotnet_typeop(n->op, l, r, &err)) == NULL) {
+		eval_dotnet_error(ev, n->kids[1], &err);
+		res = value_null();
+	}
+	return (res);
+}
+
+/*
+ * An operand of the bitwise operators as a whole number: a double is
+ * rounded half to even, text read as a number, as PowerShell converts.
+ */
+static bool
+bitwise_operand(struct value *v, int64_t *n, bool *wide)
+{
+	struct value	*i;
+
+	if ((i = dotnet_cast("long", v, NULL)) == NULL)
+		return (false);
+	*n = i->u.i;
+	*wide = *wide || *n < INT32_MIN || *n > INT32_MAX;
+	value_unref(i);
+	return (true);
+}
+
+/*
+ * -band -bor -bxor, and -shl -shr: on Int32 when both operands fit one
+ * (the shift count masked to 0-31, the result wrapped), else on Int64.
+ */
+static struct value *
+eval_bitwise(struct eval *ev, struct node *n, struct value *l,
+    struct value *r)
+{
+	int64_t	a, b, res;
+	bool	wide = false;
+
+	if (!bitwise_operand(l, &a, &wide) || !bitwise_operand(r, &b, &wide)) {
+		eval_runtime_error(ev, n, "OperatorFailed", "RuntimeException",
+		    "The operator '-%s' cannot be used with these operands.",
+		    op_name(n->op));
+		return (value_null());
+	}
+	switch (n->op) {
+	case OP_BAND:
+		res = a & b;
+		break;
+	case OP_BOR:
+		res = a | b;
+		break;
+	case OP_BXOR:
+		res = a ^ b;
+		break;
+	case OP_SHL:
+		res = wide ? (int64_t)((uint64_t)a << (b & 63)) :
+		    (int32_t)((uint32_t)a << (b & 31));
+		break;
+	default:
+		res = wide ? a >> (b & 63) : (int32_t)a >> (b & 31);
+		break;
+	}
+	return (value_int(res));
 }
 
 static struct value *
@@ -1477,6 +1515,7 @@ static struct value *
 eval_unary(struct eval *ev, struct node *n)
 {
 	struct value	*v, *res, zero = { V_INT, 1, { 0 } };
+	struct value	 all_ones = { V_INT, 1, { .i = -1 } };
 	struct node	 sub = *n;
 
 	v = eval_expr(ev, n->kids[0]);
@@ -1497,6 +1536,10 @@ eval_unary(struct eval *ev, struct node *n)
 		break;
 	case OP_SPLIT:
 		res = eval_strop(ev, n, v, NULL);
+		break;
+	case OP_BNOT:
+		sub.op = OP_BXOR;
+		res = eval_bitwise(ev, &sub, v, &all_ones);
 		break;
 	default:
 		res = value_null();

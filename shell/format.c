@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "shell.h"
 #include "xmalloc.h"
@@ -140,7 +139,7 @@ static enum fmt_align fmt_parse_align(const struct value *);
 static struct value *fmt_sel_value(struct shell *, const struct fsel *,
 		     struct value *);
 static char	*fmt_collection(const struct value *);
-static char	*fmt_date(int64_t);
+static void	 fmt_dates(struct buf *, struct value **, size_t);
 static void	 fmt_scalar(struct buf *, const struct value *);
 static void	 fmt_pad_label(struct buf *, const char *, int);
 static void	 fmt_list_entry(struct buf *, const char *, const char *,
@@ -173,20 +172,19 @@ static bool	 wc_tok_match(const struct wc_pat *, const struct wc_tok *,
 		     uint32_t, bool);
 static uint32_t	*wc_decode(const char *, size_t *);
 
-/* The hashtable view: entries as Name/Value rows, Name 30 wide. */
-static const char *const fmt_dict_table[] = { "Name", "Value", NULL };
-static const struct view fmt_dict_view = {
-	"System.Collections.DictionaryEntry", SHAPE_TABLE, fmt_dict_table,
-	NULL
-};
-
-/* Column widths fixed by built-in views. */
+/*
+ * Column widths fixed by built-in views: the hashtable's entries (their
+ * Name/Value view is dotnet.c's), and type objects ([string] alone).
+ */
 static const struct {
 	const char	*type_name;
 	const char	*column;
 	int		 width;
 } fmt_widths[] = {
 	{ "System.Collections.DictionaryEntry", "Name", 30 },
+	{ "System.RuntimeType", "IsPublic", 8 },
+	{ "System.RuntimeType", "IsSerial", 8 },
+	{ "System.RuntimeType", "Name", 40 },
 };
 
 /* Keys of a calculated property, matched by unique prefix. */
@@ -359,8 +357,9 @@ vlist_free(struct vlist *l)
 }
 
 /*
- * What the formatter sees: arrays are enumerated, hashtables become their
- * entries (Name, Key, Value).
+ * What the formatter sees: arrays and lists are enumerated, hashtables
+ * become their entries (Name, Key, Value), a TimeSpan the object of its
+ * properties (dotnet_display).
  */
 static void
 fmt_expand(struct value *v, struct vlist *out)
@@ -376,16 +375,13 @@ fmt_expand(struct value *v, struct vlist *out)
 		return;
 	}
 	if (v->type != V_HASH) {
-		vlist_push(out, value_ref(v));
+		o = dotnet_display(v, false);
+		vlist_push(out, o != NULL ? o : value_ref(v));
 		return;
 	}
-	for (i = 0; i < v->u.hash.n; i++) {
-		o = value_object(fmt_dict_view.type_name, &fmt_dict_view);
-		object_add(o, "Name", value_ref(v->u.hash.e[i].key));
-		object_add(o, "Key", value_ref(v->u.hash.e[i].key));
-		object_add(o, "Value", value_ref(v->u.hash.e[i].val));
-		vlist_push(out, o);
-	}
+	for (i = 0; i < v->u.hash.n; i++)
+		vlist_push(out, dotnet_dict_entry(v->u.hash.e[i].key,
+		    v->u.hash.e[i].val));
 }
 
 static bool
@@ -719,25 +715,6 @@ fmt_collection(const struct value *v)
 	return (s);
 }
 
-/* en-US short date and long time, local time: 7/9/2012 10:15:03 AM. */
-static char *
-fmt_date(int64_t usec)
-{
-	struct tm	tm;
-	time_t		t;
-	int		h;
-
-	t = (time_t)(usec / 1000000);
-	if (usec % 1000000 < 0)
-		t--;
-	if (localtime_r(&t, &tm) == NULL)
-		return (xstrdup(""));
-	h = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
-	return (xprintf("%d/%d/%d %d:%02d:%02d %s", tm.tm_mon + 1, tm.tm_mday,
-	    tm.tm_year + 1900, h, tm.tm_min, tm.tm_sec,
-	    tm.tm_hour < 12 ? "AM" : "PM"));
-}
-
 char *
 format_cell(const struct value *v)
 {
@@ -757,7 +734,8 @@ format_cell(const struct value *v)
 	case V_SCRIPT:
 		return (xstrdup(fmt_script_text(v)));
 	case V_DATE:
-		return (fmt_date(v->u.date));
+		/* en-US, local time: 7/9/2012 10:15:03 AM. */
+		return (date_format(v->u.date, "G"));
 	case V_FORMAT:
 		return (xstrdup(v->u.s));
 	default:
@@ -1253,6 +1231,27 @@ fmt_context(struct shell *sh, struct buf *b, struct value **vals, size_t n)
 	vlist_free(&l);
 }
 
+/*
+ * Dates on their own: DateTime's view, the long date and time (en-US)
+ * one per line, a blank line before them and two after.
+ */
+static void
+fmt_dates(struct buf *b, struct value **vals, size_t n)
+{
+	char	*s;
+	size_t	 i;
+
+	buf_addc(b, '\n');
+	for (i = 0; i < n; i++) {
+		s = date_format(vals[i]->u.date,
+		    "dddd, MMMM d, yyyy h:mm:ss tt");
+		buf_adds(b, s);
+		buf_addc(b, '\n');
+		free(s);
+	}
+	buf_adds(b, "\n\n");
+}
+
 char *
 format_default(struct shell *sh, struct value **vals, size_t n)
 {
@@ -1263,8 +1262,14 @@ format_default(struct shell *sh, struct value **vals, size_t n)
 	buf_init(&b);
 	for (i = 0; i < n; i = j) {
 		j = i + 1;
+		if (vals[i]->type == V_DATE) {
+			while (j < n && vals[j]->type == V_DATE)
+				j++;
+			fmt_dates(&b, vals + i, j - i);
+			continue;
+		}
 		if (vals[i]->type != V_OBJECT && vals[i]->type != V_HASH &&
-		    vals[i]->type != V_ARRAY) {
+		    vals[i]->type != V_ARRAY && vals[i]->type != V_TIMESPAN) {
 			fmt_scalar(&b, vals[i]);
 			continue;
 		}
