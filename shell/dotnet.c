@@ -240,6 +240,9 @@ const struct dn_type dn_types[DN_NTYPES] = {
 	[DN_COMPARISON] = { "System.StringComparison", NULL, DN_VALUETYPE,
 	    DT_SERIAL | DT_VALUE, dn_comparison_statics, NULL, dn_to_string,
 	    NULL },
+	[DN_MIDPOINT] = { "System.MidpointRounding", NULL, DN_VALUETYPE,
+	    DT_SERIAL | DT_VALUE, dn_midpoint_statics, NULL, dn_to_string,
+	    NULL },
 };
 
 /* The members every value has (System.Object's). */
@@ -453,6 +456,19 @@ dn_fullname(const struct dn_tref *t)
 	return (t->type->name);
 }
 
+/*
+ * The name .NET's Type.ToString() gives, which PowerShell's conversion
+ * messages quote: System.Collections.Generic.List`1[System.String].
+ */
+const char *
+dn_typestring(const struct dn_tref *t)
+{
+	if (t->type == DN(LIST))
+		return (dn_intern(xprintf("%s[%s]", t->type->name,
+		    t->elem->name)));
+	return (dn_fullname(t));
+}
+
 /* The name after the namespace: String, String[], List`1. */
 static const char *
 dn_shortname(const struct dn_tref *t)
@@ -583,7 +599,7 @@ dn_convert(const struct dn_tref *t, struct value *v, struct dn_error *err)
 		return (t->type->convert(t, v, err));
 	if (dn_is(t, v))
 		return (value_ref(v));
-	return (dn_bad_cast(err, v, dn_fullname(t)));
+	return (dn_bad_cast(err, v, dn_typestring(t)));
 }
 
 struct value *
@@ -666,21 +682,26 @@ dn_to_psobject(const struct dn_tref *t, struct value *v,
 static struct value *
 dn_to_type(const struct dn_tref *t, struct value *v, struct dn_error *err)
 {
-	struct dn_tref	 r;
+	struct dn_tref	 r, type = { DN(TYPE), NULL };
 	char		*s;
 
-	if (v->type == V_OBJECT && strcmp(v->u.obj->type_name,
-	    DN(RUNTIMETYPE)->name) == 0)
+	if (t == NULL)
+		t = &type;
+	if (v->type == V_NULL || (v->type == V_OBJECT &&
+	    strcmp(v->u.obj->type_name, DN(RUNTIMETYPE)->name) == 0))
 		return (value_ref(v));
-	if (v->type == V_STRING) {
-		s = value_to_string(v);
-		if (dn_resolve(s, &r)) {
-			free(s);
-			return (dn_type_object(&r));
-		}
+	if (v->type != V_STRING)
+		return (dn_bad_cast(err, v, dn_fullname(t)));
+	s = value_to_string(v);
+	if (dn_resolve(s, &r)) {
 		free(s);
+		return (dn_type_object(&r));
 	}
-	return (dn_bad_cast(err, v, dn_fullname(t)));
+	free(s);
+	dn_bad_cast(err, v, dn_fullname(t));
+	if (err != NULL)
+		err->id = "InvalidCastFromStringToType";
+	return (NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -778,6 +799,14 @@ dn_bad_cast(struct dn_error *err, struct value *v, const char *type)
 	    "\"%s\" to type \"%s\".", s, value_type_name(v), type);
 	free(s);
 	return (NULL);
+}
+
+/* $null to a value type: .NET has no null DateTime. */
+struct value *
+dn_bad_null(struct dn_error *err, const char *type)
+{
+	return (dn_fail(err, "nullToObjectInvalidCast", "InvalidArgument",
+	    "RuntimeException", "Cannot convert null to type \"%s\".", type));
 }
 
 static struct value *
@@ -1224,7 +1253,10 @@ dotnet_type_value(const char *type, struct dn_error *err)
 	return (dn_type_object(&t));
 }
 
-/* The right operand of -is and -as: a type object or a type's name. */
+/*
+ * The right operand of -is and -as: a type object or a type's name (a
+ * name of no type is the error of converting it to System.Type).
+ */
 static bool
 dn_operand_type(struct value *tv, struct dn_tref *t, struct dn_error *err)
 {
@@ -1236,9 +1268,7 @@ dn_operand_type(struct value *tv, struct dn_tref *t, struct dn_error *err)
 		return (dn_resolve(tv->u.obj->text, t));
 	s = value_to_string(tv);
 	if (!(ok = dn_resolve(s, t)))
-		dn_type_not_found(err, s);
-	if (err != NULL)
-		err->at_type = false;
+		dn_to_type(NULL, tv, err);
 	free(s);
 	return (ok);
 }

@@ -68,6 +68,7 @@ enum dn_id {
 	DN_SPLITOPTIONS,
 	DN_REGEXOPTIONS,
 	DN_COMPARISON,
+	DN_MIDPOINT,
 	DN_NTYPES
 };
 
@@ -155,11 +156,13 @@ extern const struct dn_member	dn_culture_statics[];
 extern const struct dn_member	dn_splitopt_statics[];
 extern const struct dn_member	dn_regexopt_statics[];
 extern const struct dn_member	dn_comparison_statics[];
+extern const struct dn_member	dn_midpoint_statics[];
 
 /* dotnet.c: types. */
 bool		 dn_resolve(const char *, struct dn_tref *);
 void		 dn_typeof(const struct value *, struct dn_tref *);
 const char	*dn_fullname(const struct dn_tref *);
+const char	*dn_typestring(const struct dn_tref *);
 struct value	*dn_type_object(const struct dn_tref *);
 bool		 dn_is(const struct dn_tref *, const struct value *);
 bool		 dn_equals(struct value *, struct value *);
@@ -183,6 +186,8 @@ struct value	*dn_range(struct dn_call *, const char *param,
 /* 'Cannot convert value "v" to type "T". Error: "why"'. */
 struct value	*dn_bad_value(struct dn_error *, const char *id,
 		     struct value *, const char *type, const char *why);
+/* 'Cannot convert null to type "T".' */
+struct value	*dn_bad_null(struct dn_error *, const char *type);
 /* 'Cannot convert the "v" value of type "A" to type "T".' */
 struct value	*dn_bad_cast(struct dn_error *, struct value *,
 		     const char *type);

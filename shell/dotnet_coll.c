@@ -30,6 +30,8 @@ static void		 dn_list_delete(struct value *, size_t);
 static struct value	*dn_list_sort(struct dn_call *);
 static void		 dn_reverse(struct value *);
 static struct value	*dn_hash_copy(struct value *, bool);
+static struct value	*dn_element_error(struct dn_error *, struct value *,
+			    const struct dn_tref *);
 
 static struct value	*arr_count(struct dn_call *);
 static struct value	*arr_contains(struct dn_call *);
@@ -267,7 +269,7 @@ dn_array_convert(const struct dn_tref *t, struct value *v,
 
 			if ((item = dn_convert(&et, item, err)) == NULL) {
 				value_unref(a);
-				return (NULL);
+				return (dn_element_error(err, v, t));
 			}
 		} else
 			item = value_ref(item);
@@ -276,7 +278,32 @@ dn_array_convert(const struct dn_tref *t, struct value *v,
 	return (a);
 }
 
-/* [System.Collections.ArrayList] and List[T]: a new list of the items. */
+/*
+ * An element that would not convert: PowerShell wraps its error in one
+ * about the whole value (InvalidCastExceptionEnumerableToArray, or
+ * ScalarToArray for a single value).
+ */
+static struct value *
+dn_element_error(struct dn_error *err, struct value *v, const struct dn_tref *t)
+{
+	char	*inner;
+
+	if (err == NULL)
+		return (NULL);
+	inner = err->message;
+	err->message = NULL;
+	dn_bad_value(err, v->type == V_ARRAY ?
+	    "InvalidCastExceptionEnumerableToArray" :
+	    "InvalidCastExceptionScalarToArray", v, dn_typestring(t), inner);
+	free(inner);
+	return (NULL);
+}
+
+/*
+ * [System.Collections.ArrayList] and List[T]: a new list of the items.
+ * An item List[T] cannot take fails the whole conversion, as .NET's
+ * constructor does (ConvertToFinalInvalidCastException).
+ */
 struct value *
 dn_list_convert(const struct dn_tref *t, struct value *v,
     struct dn_error *err)
@@ -292,9 +319,9 @@ dn_list_convert(const struct dn_tref *t, struct value *v,
 	for (i = 0; i < value_count(v); i++) {
 		item = value_item(v, i);
 		if (t->elem != NULL && t->elem != DN(OBJECT)) {
-			if ((item = dn_convert(&et, item, err)) == NULL) {
+			if ((item = dn_convert(&et, item, NULL)) == NULL) {
 				value_unref(a);
-				return (NULL);
+				return (dn_bad_cast(err, v, dn_typestring(t)));
 			}
 		} else
 			item = value_ref(item);

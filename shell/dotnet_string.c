@@ -230,6 +230,12 @@ const struct dn_member dn_regexopt_statics[] = {
 	DN_END
 };
 
+const struct dn_member dn_midpoint_statics[] = {
+	DN_PROP("ToEven", enum_value),
+	DN_PROP("AwayFromZero", enum_value),
+	DN_END
+};
+
 const struct dn_member dn_comparison_statics[] = {
 	DN_PROP("CurrentCulture", enum_value),
 	DN_PROP("CurrentCultureIgnoreCase", enum_value),
@@ -1645,13 +1651,13 @@ dn_regex_convert(const struct dn_tref *t, struct value *v,
 	char		*msg;
 
 	(void)t;
-	if (v->type == V_OBJECT && strcmp(v->u.obj->type_name,
-	    DN(REGEX)->name) == 0)
+	if (v->type == V_NULL || (v->type == V_OBJECT &&
+	    strcmp(v->u.obj->type_name, DN(REGEX)->name) == 0))
 		return (value_ref(v));
 	if (v->type != V_STRING)
 		return (dn_bad_cast(err, v, DN(REGEX)->name));
 	if (strop_re_compile(&re, v->u.s, true, &id, &msg) != 0) {
-		dn_bad_value(err, "InvalidCastConstructorException", v,
+		dn_bad_value(err, "InvalidCastFromStringToRegex", v,
 		    DN(REGEX)->name, msg);
 		free(msg);
 		return (NULL);

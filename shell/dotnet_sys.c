@@ -814,6 +814,8 @@ dn_guid_convert(const struct dn_tref *t, struct value *v,
 	if (v->type == V_OBJECT && strcmp(v->u.obj->type_name,
 	    DN(GUID)->name) == 0)
 		return (value_ref(v));
+	if (v->type == V_NULL)
+		return (dn_bad_null(err, DN(GUID)->name));
 	if (v->type != V_STRING)
 		return (dn_bad_cast(err, v, DN(GUID)->name));
 	if ((g = dn_guid_parse(v->u.s)) == NULL)
@@ -910,7 +912,9 @@ dn_double_convert(const struct dn_tref *t, struct value *v,
 			return (dn_double_convert(t, v->u.arr.v[0], err));
 		return (dn_bad_cast(err, v, t->type->name));
 	case V_STRING:
-		if (!dn_parse_number(v->u.s, &d, &n, &isint))
+		/* Double.Parse: no 0x hex (that is the integers' converter). */
+		if (!dn_parse_number(v->u.s, &d, &n, &isint) ||
+		    strpbrk(v->u.s, "xX") != NULL)
 			return (dn_bad_value(err,
 			    "InvalidCastFromStringToDoubleOrSingle", v,
 			    t->type->name, "Input string was not in a correct "

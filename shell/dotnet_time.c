@@ -642,6 +642,8 @@ dn_date_convert(const struct dn_tref *t, struct value *v,
 	(void)t;
 	if (v->type == V_DATE)
 		return (value_ref(v));
+	if (v->type == V_NULL)
+		return (dn_bad_null(err, DN(DATETIME)->name));
 	if (v->type == V_ARRAY && v->u.arr.n == 1)
 		return (dn_date_convert(t, v->u.arr.v[0], err));
 	if (v->type == V_STRING) {
@@ -1287,6 +1289,8 @@ dn_span_convert(const struct dn_tref *t, struct value *v,
 	(void)t;
 	if (v->type == V_TIMESPAN)
 		return (value_ref(v));
+	if (v->type == V_NULL)
+		return (dn_bad_null(err, DN(TIMESPAN)->name));
 	if (v->type == V_ARRAY && v->u.arr.n == 1)
 		return (dn_span_convert(t, v->u.arr.v[0], err));
 	if (v->type == V_INT)

@@ -249,9 +249,10 @@ out_append(struct value *out, struct value *v)
 }
 
 /*
- * The value an assignment stores.  A pipeline that is one expression is
- * that value as it is, not enumerated, as PowerShell assigns one: $b =
- * $list keeps the ArrayList (the same one), $x = @(1) an array.  Any
+ * The value of a statement that an assignment stores or ( ) holds.  A
+ * pipeline that is one expression is that value as it is, not
+ * enumerated, as PowerShell takes one: $b = $list keeps the ArrayList
+ * (the same one), $x = @(1) an array, ([string[]]$a) a String[].  Any
  * other statement is its output, collapsed.
  */
 static struct value *
@@ -1173,9 +1174,7 @@ eval_node(struct eval *ev, struct node *n)
 		exec_block(ev, n->kids[0], out);
 		return (value_collapse(out));
 	case N_PAREN:
-		out = value_array();
-		exec_statement(ev, n->kids[0], out);
-		return (value_collapse(out));
+		return (eval_assign_value(ev, n->kids[0]));
 	case N_HASH:
 		return (eval_hash(ev, n));
 	case N_SCRIPT:
@@ -1431,18 +1430,34 @@ eval_typeop(struct eval *ev, struct node *n, struct value *l,
 
 /*
  * An operand of the bitwise operators as a whole number: a double is
- * rounded half to even, text read as a number, as PowerShell converts.
+ * rounded half to even, text read as a number (Int32, else Int64), as
+ * PowerShell converts; false after the error.
  */
 static bool
-bitwise_operand(struct value *v, int64_t *n, bool *wide)
+bitwise_operand(struct eval *ev, struct node *n, struct value *v,
+    int64_t *i, bool *wide)
 {
-	struct value	*i;
+	struct dn_error	 err;
+	struct value	*num;
 
-	if ((i = dotnet_cast("long", v, NULL)) == NULL)
+	memset(&err, 0, sizeof err);
+	if (v->type != V_STRING)
+		num = dotnet_cast("long", v, NULL);
+	else if ((num = dotnet_cast("int", v, &err)) == NULL &&
+	    (num = dotnet_cast("long", v, NULL)) == NULL) {
+		eval_dotnet_error(ev, n, &err);
 		return (false);
-	*n = i->u.i;
-	*wide = *wide || *n < INT32_MIN || *n > INT32_MAX;
-	value_unref(i);
+	}
+	dn_error_clear(&err);
+	if (num == NULL) {
+		eval_runtime_error(ev, n, "OperatorFailed", "RuntimeException",
+		    "The operator '-%s' cannot be used with these operands.",
+		    op_name(n->op));
+		return (false);
+	}
+	*i = num->u.i;
+	*wide = *wide || *i < INT32_MIN || *i > INT32_MAX;
+	value_unref(num);
 	return (true);
 }
 
@@ -1457,12 +1472,9 @@ eval_bitwise(struct eval *ev, struct node *n, struct value *l,
 	int64_t	a, b, res;
 	bool	wide = false;
 
-	if (!bitwise_operand(l, &a, &wide) || !bitwise_operand(r, &b, &wide)) {
-		eval_runtime_error(ev, n, "OperatorFailed", "RuntimeException",
-		    "The operator '-%s' cannot be used with these operands.",
-		    op_name(n->op));
+	if (!bitwise_operand(ev, n, l, &a, &wide) ||
+	    !bitwise_operand(ev, n, r, &b, &wide))
 		return (value_null());
-	}
 	switch (n->op) {
 	case OP_BAND:
 		res = a & b;

@@ -516,8 +516,9 @@ test_typeops(void)
 	IS(typeop(OP_IS, value_null(), S("object")), "False");
 	IS(typeop(OP_AS, S("x"), S("int")), "");
 	IS(typeop(OP_AS, S("12"), S("int")), "12");
-	IS(typeop(OP_IS, S("x"), S("Foo")), "ERROR TypeNotFound: Unable to "
-	    "find type [Foo].");
+	IS(typeop(OP_IS, S("x"), S("Foo")), "ERROR InvalidCastFromStringToType: "
+	    "Cannot convert the \"Foo\" value of type \"System.String\" to "
+	    "type \"System.Type\".");
 }
 
 static void
