@@ -280,18 +280,14 @@ conv_input(struct cmd_ctx *ctx)
 static char *
 conv_double(double d, bool roundtrip)
 {
-	char	tmp[64];
+	char	*s;
 
-	if (isnan(d))
-		return (xstrdup("NaN"));
-	if (isinf(d))
-		return (xstrdup(d > 0 ? "Infinity" : "-Infinity"));
-	if (d == 0)
-		return (xstrdup("0"));
-	snprintf(tmp, sizeof tmp, "%.15G", d);
-	if (roundtrip && strtod(tmp, NULL) != d)
-		snprintf(tmp, sizeof tmp, "%.17G", d);
-	return (xstrdup(tmp));
+	s = dotnet_double_text(d);
+	if (roundtrip && isfinite(d) && strtod(s, NULL) != d) {
+		free(s);
+		s = xprintf("%.17G", d);
+	}
+	return (s);
 }
 
 /* Length in UTF-16 code units of n bytes of UTF-8, as .NET counts. */

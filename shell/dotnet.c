@@ -153,7 +153,7 @@ const struct dn_type dn_types[DN_NTYPES] = {
 	[DN_ARRAYOF] = { "System.Object[]", NULL, DN_ARRAY, DT_SERIAL,
 	    NULL, NULL, dn_array_convert, NULL },
 	[DN_ARRAYLIST] = { "System.Collections.ArrayList", NULL, DN_OBJECT,
-	    DT_SERIAL, dn_alist_statics, dn_alist_members, dn_list_convert,
+	    DT_SERIAL, dn_list_statics, dn_list_members, dn_list_convert,
 	    NULL },
 	[DN_LIST] = { "System.Collections.Generic.List`1", dn_a_list,
 	    DN_OBJECT, DT_SERIAL | DT_GENERIC, dn_list_statics,

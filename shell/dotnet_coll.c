@@ -76,24 +76,11 @@ const struct dn_member dn_array_statics[] = {
 	DN_END
 };
 
-const struct dn_member dn_alist_members[] = {
-	DN_PROP("Count", arr_count),
-	DN_METHOD("Add", 1, 1, lst_add),
-	DN_METHOD("AddRange", 1, 1, lst_addrange),
-	DN_METHOD("Remove", 1, 1, lst_remove),
-	DN_METHOD("RemoveAt", 1, 1, lst_removeat),
-	DN_METHOD("Insert", 2, 2, lst_insert),
-	DN_METHOD("Contains", 1, 1, arr_contains),
-	DN_METHOD("IndexOf", 1, 1, arr_indexof),
-	DN_METHOD("Clear", 0, 0, lst_clear),
-	DN_METHOD("Sort", 0, 0, dn_list_sort),
-	DN_METHOD("Reverse", 0, 0, lst_reverse),
-	DN_METHOD("ToArray", 0, 0, lst_toarray),
-	DN_METHOD("Clone", 0, 0, arr_clone),
-	DN_END
-};
-
-/* List[T]: as ArrayList, but Add returns nothing and Remove a bool. */
+/*
+ * ArrayList and List[T]: ArrayList's Add returns the new index and its
+ * Remove nothing, List[T]'s Add nothing and its Remove whether it found
+ * the item (the functions look at the list's kind).
+ */
 const struct dn_member dn_list_members[] = {
 	DN_PROP("Count", arr_count),
 	DN_METHOD("Add", 1, 1, lst_add),
@@ -107,11 +94,7 @@ const struct dn_member dn_list_members[] = {
 	DN_METHOD("Sort", 0, 0, dn_list_sort),
 	DN_METHOD("Reverse", 0, 0, lst_reverse),
 	DN_METHOD("ToArray", 0, 0, lst_toarray),
-	DN_END
-};
-
-const struct dn_member dn_alist_statics[] = {
-	DN_METHOD("new", 0, 1, lst_s_new),
+	DN_METHOD("Clone", 0, 0, arr_clone),
 	DN_END
 };
 

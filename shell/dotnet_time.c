@@ -62,7 +62,6 @@ static bool		 dn_unwall(int64_t, int64_t *);
 static int		 dn_days_in(int, int);
 static struct value	*dn_date_add(struct dn_call *, int64_t,
 			    const char *);
-static int		 dn_date_parse(const char *, int64_t *);
 static int		 dn_date_exact(const char *, const char *, int64_t *);
 static int		 dn_span_parse(const char *, int64_t *);
 static char		*dn_span_format(int64_t, const char *);
@@ -480,12 +479,13 @@ dn_parse_zone(const char **sp, long *off, bool *has)
 }
 
 /*
- * DateTime.Parse in the invariant culture, as a cast reads text: a date
- * (dn_parse_day), a time, or both, separated by a blank or T, with Z or
- * an offset (converted to local time).  0, or -1.
+ * DateTime.Parse in the invariant culture, as a cast reads text and the
+ * binder a DateTime parameter: a date (dn_parse_day), a time, or both,
+ * separated by a blank or T, with Z or an offset (converted to local
+ * time).  0, or -1.
  */
-static int
-dn_date_parse(const char *s, int64_t *usec)
+int
+dotnet_date_parse(const char *s, int64_t *usec)
 {
 	struct dn_tm	 now;
 	size_t		 len;
@@ -647,7 +647,7 @@ dn_date_convert(const struct dn_tref *t, struct value *v,
 	if (v->type == V_ARRAY && v->u.arr.n == 1)
 		return (dn_date_convert(t, v->u.arr.v[0], err));
 	if (v->type == V_STRING) {
-		if (dn_date_parse(v->u.s, &usec) != 0)
+		if (dotnet_date_parse(v->u.s, &usec) != 0)
 			return (dn_bad_value(err,
 			    "InvalidCastParseTargetInvocation", v,
 			    DN(DATETIME)->name, DN_BADDATE));
@@ -977,7 +977,7 @@ dt_s_parse(struct dn_call *c)
 	int	 rc;
 
 	s = dn_arg_str(c, 0);
-	rc = dn_date_parse(s, &usec);
+	rc = dotnet_date_parse(s, &usec);
 	free(s);
 	if (rc != 0)
 		return (dn_throw(c, "FormatException", DN_BADDATE));

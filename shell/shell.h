@@ -743,10 +743,10 @@ const char	*param_type_name(const struct param_entry *);
 int		 bind_convert(const struct param_entry *, struct value *,
 		     struct value **out, char **cause);
 /*
- * A DateTime typed as text, read as local time in the en-US forms of the
- * EMS: 2012-07-09, 2012-07-09 14:00[:05], 2012-07-09T14:00:05, 7/9/2012,
- * 07/09/2012 14:00, 7/9/2012 2:00 PM.  Microseconds since the epoch; -1
- * when it is none of these.
+ * A DateTime typed as text, read as local time in the forms the EMS
+ * takes (dotnet_date_parse): 2012-07-09, 2012-07-09 14:00[:05],
+ * 2012-07-09T14:00:05, 7/9/2012, 07/09/2012 14:00, 7/9/2012 2:00 PM.
+ * Microseconds since the epoch; -1 when it is none of these.
  */
 int		 bind_date_parse(const char *, int64_t *usec);
 /* Unique-prefix match over a choice list: its index, or -1 with cause. */
@@ -960,6 +960,12 @@ struct value	*dotnet_dict_entry(struct value *key, struct value *val);
 struct value	*dotnet_display(const struct value *, bool json);
 /* The .NET type name of an array or hashtable (System.String[]...). */
 const char	*dotnet_type_name(const struct value *);
+/*
+ * DateTime.Parse in the invariant culture, as local time: a date
+ * (2012-07-09, 7/9/2012, July 9, 2012, 9 July 2012), a time (14:00,
+ * 2:00:05.5 PM), or both, with Z or an offset.  0, or -1.
+ */
+int		 dotnet_date_parse(const char *, int64_t *usec);
 /* .NET's Double.ToString(): 15 significant digits, "E+15" past them. */
 char		*dotnet_double_text(double);
 /* TimeSpan.ToString(): [-][d.]hh:mm:ss[.fffffff]. */

@@ -61,10 +61,13 @@ cast(const char *type, struct value *v)
 	return (show(r, &err));
 }
 
-/* obj.name(args...) with up to three arguments (NULL-terminated). */
+/*
+ * obj.name(args) or, obj NULL, [type]::name(args): up to three
+ * arguments (the first NULL ends them), all taken.
+ */
 static char *
-call(struct value *obj, const char *name, struct value *a0,
-    struct value *a1, struct value *a2)
+invoke(struct value *obj, const char *type, const char *name,
+    struct value *a0, struct value *a1, struct value *a2)
 {
 	struct value	*args[3] = { a0, a1, a2 }, *r;
 	struct dn_error	 err;
@@ -72,30 +75,21 @@ call(struct value *obj, const char *name, struct value *a0,
 
 	for (n = 0; n < 3 && args[n] != NULL; n++)
 		continue;
+	for (i = n; i < 3; i++)
+		value_unref(args[i]);
 	memset(&err, 0, sizeof err);
-	r = dotnet_invoke(obj, name, args, n, &err);
+	if (obj != NULL)
+		r = dotnet_invoke(obj, name, args, n, &err);
+	else
+		r = dotnet_static(type, name, true, args, n, &err);
 	for (i = 0; i < n; i++)
 		value_unref(args[i]);
 	value_unref(obj);
 	return (show(r, &err));
 }
 
-static char *
-scall(const char *type, const char *name, struct value *a0,
-    struct value *a1, struct value *a2)
-{
-	struct value	*args[3] = { a0, a1, a2 }, *r;
-	struct dn_error	 err;
-	size_t		 n, i;
-
-	for (n = 0; n < 3 && args[n] != NULL; n++)
-		continue;
-	memset(&err, 0, sizeof err);
-	r = dotnet_static(type, name, true, args, n, &err);
-	for (i = 0; i < n; i++)
-		value_unref(args[i]);
-	return (show(r, &err));
-}
+#define call(obj, name, a0, a1, a2)	invoke(obj, NULL, name, a0, a1, a2)
+#define scall(type, name, a0, a1, a2)	invoke(NULL, type, name, a0, a1, a2)
 
 /* [Text.Encoding]::UTF8.GetBytes(s). */
 static struct value *
