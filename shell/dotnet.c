@@ -1080,6 +1080,13 @@ dotnet_property(const struct value *v, const char *name)
 	return (dn_type_prop(v, name));
 }
 
+/*
+ * How deep member enumeration has gone into arrays inside arrays: past
+ * SHELL_MAX_DEPTH an array has no members, so a value nested 100,000
+ * deep ($a = $a, 'x' in a loop) cannot take the C stack with it.
+ */
+static int	dn_depth;
+
 /* Member enumeration (PowerShell 3+): each element's member, flattened. */
 static struct value *
 dn_enumerate(struct value *a, const char *name)
@@ -1087,6 +1094,9 @@ dn_enumerate(struct value *a, const char *name)
 	struct value	*out, *m;
 	size_t		 i, j;
 
+	if (dn_depth >= SHELL_MAX_DEPTH)
+		return (value_null());
+	dn_depth++;
 	out = value_array();
 	for (i = 0; i < a->u.arr.n; i++) {
 		m = dotnet_member(a->u.arr.v[i], name);
@@ -1097,6 +1107,7 @@ dn_enumerate(struct value *a, const char *name)
 			value_array_push(out, value_ref(m));
 		value_unref(m);
 	}
+	dn_depth--;
 	return (value_collapse(out));
 }
 
@@ -1127,9 +1138,11 @@ dn_invoke_each(struct value *a, const char *name, struct value **args,
 	size_t		 i, j;
 
 	out = value_array();
+	dn_depth++;
 	for (i = 0; i < a->u.arr.n; i++) {
 		if ((r = dotnet_invoke(a->u.arr.v[i], name, args, nargs,
 		    err)) == NULL) {
+			dn_depth--;
 			value_unref(out);
 			return (NULL);
 		}
@@ -1137,6 +1150,7 @@ dn_invoke_each(struct value *a, const char *name, struct value **args,
 			value_array_push(out, value_ref(value_item(r, j)));
 		value_unref(r);
 	}
+	dn_depth--;
 	return (value_collapse(out));
 }
 
@@ -1177,7 +1191,7 @@ dotnet_invoke(struct value *obj, const char *name, struct value **args,
 		return (dn_no_overload(err, dn_member_name(t.type, name,
 		    false), nargs));
 	if (obj->type == V_ARRAY && obj->u.arr.kind == ARR_OBJECT &&
-	    dn_any_has(obj, name))
+	    dn_depth < SHELL_MAX_DEPTH && dn_any_has(obj, name))
 		return (dn_invoke_each(obj, name, args, nargs, err));
 	return (dn_no_method(err, obj, name));
 }

@@ -74,6 +74,13 @@ enum dn_id {
 
 #define DN(x)		(&dn_types[DN_##x])
 
+/*
+ * The most items a list, and characters a string a method pads or
+ * repeats, may have: past it .NET's OutOfMemoryException, rather than
+ * a runaway script taking all memory.
+ */
+#define DN_LIMIT	(16 * 1024 * 1024)
+
 /* A member call: the instance (NULL for a static), its arguments. */
 struct dn_call {
 	struct value		 *self;

@@ -7,7 +7,7 @@
  * variable holding it sees, as in .NET.  A list that holds itself, or
  * a hashtable it is in, is never freed before hubsh exits (reference
  * counting does not see cycles); nothing else leaks.  A list holds at
- * most DN_LIST_MAX items, which keeps a runaway loop from taking all
+ * most DN_LIMIT items, which keeps a runaway loop from taking all
  * memory.
  */
 #include <stdlib.h>
@@ -16,8 +16,6 @@
 
 #include "dotnet.h"
 #include "xmalloc.h"
-
-#define DN_LIST_MAX	(16 * 1024 * 1024)
 
 static int64_t		 dn_find_item(struct value *, struct value *);
 static int		 dn_item(struct dn_call *, size_t, const char *,
@@ -164,7 +162,7 @@ dn_void(void)
 static struct value *
 dn_list_room(struct dn_call *c, size_t n)
 {
-	if (c->self->u.arr.n + n > DN_LIST_MAX)
+	if (c->self->u.arr.n + n > DN_LIMIT)
 		return (dn_throw(c, "OutOfMemoryException", "Array dimensions "
 		    "exceeded supported range."));
 	return (value_null());

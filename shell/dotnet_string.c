@@ -804,10 +804,15 @@ dn_pad(struct dn_call *c, bool left)
 		return (dn_range(c, "totalWidth",
 		    "Non-negative number required."));
 	}
+	if (width > DN_LIMIT) {
+		value_unref(pc);
+		return (dn_throw(c, "OutOfMemoryException", "Exception of "
+		    "type 'System.OutOfMemoryException' was thrown."));
+	}
 	buf_init(&b);
 	if (!left)
 		buf_adds(&b, c->self->u.s);
-	for (i = len; i < width && i < len + 1000000; i++)
+	for (i = len; i < width; i++)
 		buf_add_utf8(&b, pc != NULL ? pc->u.c : ' ');
 	if (left)
 		buf_adds(&b, c->self->u.s);
@@ -1128,13 +1133,16 @@ str_s_new(struct dn_call *c)
 		value_unref(ch);
 		return (NULL);
 	}
-	if (n < 0) {
+	if (n < 0 || n > DN_LIMIT) {
 		value_unref(ch);
-		return (dn_range(c, "count", "Non-negative number required."));
+		return (n < 0 ? dn_range(c, "count", "Non-negative number "
+		    "required.") : dn_throw(c, "OutOfMemoryException",
+		    "Exception of type 'System.OutOfMemoryException' was "
+		    "thrown."));
 	}
 	buf_init(&b);
 	buf_adds(&b, "");
-	for (i = 0; i < n && i < 1000000; i++)
+	for (i = 0; i < n; i++)
 		buf_add_utf8(&b, ch->u.c);
 	value_unref(ch);
 	return (value_string_take(buf_detach(&b)));
