@@ -42,6 +42,7 @@ $s.ToString()
 $s.GetType()
 $s.GetType().Name
 $s.GetType().FullName
+$s.GetType().BaseType.FullName
 $s.NoSuchProperty
 $s.Foo()
 $null.Foo()
@@ -76,6 +77,7 @@ $d.ToShortDateString()
 $d.ToLongDateString()
 $d.ToShortTimeString()
 $d.CompareTo((Get-Date -Date '2013-01-01'))
+$d.ToUniversalTime().ToLocalTime() -eq $d
 "$d"
 $start = Get-Date -Date '2012-07-09 09:00'
 $elapsed = $d - $start
@@ -102,6 +104,7 @@ $t.ToString()
 '{0:hh\:mm\:ss}' -f $t
 $t
 $t | ConvertTo-Json
+[pscustomobject]@{ Connector = 'Internet'; Timeout = $t } | ConvertTo-Csv -NoTypeInformation
 
 # Arrays and hashtables
 $a = 'EX01', 'EX02', 'EX03'
@@ -154,6 +157,9 @@ $gl.Remove('one')
 $gl.Remove('none')
 $gl.GetType().Name
 $gl.GetType().FullName
+$sl = New-Object 'System.Collections.Generic.List[string]'
+$sl.Add('EX01')
+$sl.Count
 $nl = New-Object 'System.Collections.Generic.List[int]'
 $nl.Add('7')
 $nl.Add('x')
