@@ -7,6 +7,8 @@
  *   eval.c    the interpreter: variables, expressions, pipelines
  *   runtime.c the session, its error sink, what cmdlets call as they run
  *   bind.c    the table-driven parameter binder
+ *   dotnet.c  the .NET types: members, casts, -is/-as (dotnet.h maps
+ *             its files)
  *   cmdlet.c  the cmdlet table, aliases, lookup
  *   cmd_*.c   the cmdlets themselves (one file per noun family);
  *             builtin.c the helpers of the PowerShell built-ins, opath.c
