@@ -60,6 +60,7 @@ static int		 dn_make_date(int, int, int, int, int, int, int,
 static int64_t		 dn_wall(int64_t);
 static bool		 dn_unwall(int64_t, int64_t *);
 static int		 dn_days_in(int, int);
+static int		 dn_parse_year(const char **, const char *, int *);
 static struct value	*dn_date_add(struct dn_call *, int64_t,
 			    const char *);
 static int		 dn_date_exact(const char *, const char *, int64_t *);
@@ -362,49 +363,42 @@ dn_parse_day(const char **sp, int *y, int *mo, int *d)
 			s++;
 		if ((*d = dn_digits(&s, 2, NULL)) < 0)
 			return (-1);
-		while (*s == ',' || *s == ' ' || *s == '-')
-			s++;
-		c = dn_digits(&s, 4, &nc);
-		*y = dn_year(c, nc);
-		*sp = s;
-		return (c < 0 ? -1 : 0);
+		return (dn_parse_year(sp, s, y));
 	}
-	a = dn_digits(&s, 4, &na);
-	if (a < 0)
+	if ((a = dn_digits(&s, 4, &na)) < 0)
 		return (-1);
 	if (*s == ':')
 		return (1);		/* a time: no date */
 	while (*s == ' ' || (*s == '-' && isalpha((unsigned char)s[1])))
 		s++;
 	if ((*mo = dn_name(s, dn_months, 12, &len)) > 0) {
-		s += len;
-		while (*s == ' ' || *s == '-' || *s == ',')
-			s++;
 		*d = a;
-		c = dn_digits(&s, 4, &nc);
-		*y = dn_year(c, nc);
-		*sp = s;
-		return (c < 0 ? -1 : 0);
+		return (dn_parse_year(sp, s + len, y));
 	}
-	sep = *s;
-	if (sep != '-' && sep != '/' && sep != '.')
+	if ((sep = *s) != '-' && sep != '/' && sep != '.')
 		return (-1);
 	s++;
-	b = dn_digits(&s, 2, NULL);
-	if (b < 0 || *s++ != sep)
+	if ((b = dn_digits(&s, 2, NULL)) < 0 || *s++ != sep ||
+	    (c = dn_digits(&s, 4, &nc)) < 0)
 		return (-1);
-	c = dn_digits(&s, 4, &nc);
-	if (c < 0)
+	*y = na == 4 ? a : dn_year(c, nc);
+	*mo = na == 4 ? b : a;
+	*d = na == 4 ? c : b;
+	*sp = s;
+	return (0);
+}
+
+/* The year after a month's name and day ("January 15, 2024"). */
+static int
+dn_parse_year(const char **sp, const char *s, int *y)
+{
+	int	c, nc;
+
+	while (*s == ',' || *s == ' ' || *s == '-')
+		s++;
+	if ((c = dn_digits(&s, 4, &nc)) < 0)
 		return (-1);
-	if (na == 4) {
-		*y = a;
-		*mo = b;
-		*d = c;
-	} else {
-		*mo = a;
-		*d = b;
-		*y = dn_year(c, nc);
-	}
+	*y = dn_year(c, nc);
 	*sp = s;
 	return (0);
 }
@@ -1101,6 +1095,66 @@ dotnet_timespan_text(int64_t ticks)
 	return (buf_detach(&b));
 }
 
+/* The g and G formats: [-][d:]h:mm:ss[.FFFFFFF], -d:hh:mm:ss.fffffff. */
+static char *
+dn_span_general(int64_t ticks, bool big)
+{
+	uint64_t	 u = ticks < 0 ? -(uint64_t)ticks : (uint64_t)ticks;
+	unsigned	 frac = (unsigned)(u % TICKS_S);
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_addf(&b, "%s", ticks < 0 ? "-" : "");
+	if (u >= (uint64_t)TICKS_DAY || big)
+		buf_addf(&b, "%llu:", (unsigned long long)(u / TICKS_DAY));
+	buf_addf(&b, big ? "%02u:%02u:%02u" : "%u:%02u:%02u",
+	    (unsigned)(u / TICKS_H % 24), (unsigned)(u / TICKS_MIN % 60),
+	    (unsigned)(u / TICKS_S % 60));
+	if (big || frac != 0) {
+		buf_addf(&b, ".%07u", frac);
+		while (!big && b.s[b.len - 1] == '0')
+			b.s[--b.len] = '\0';
+	}
+	return (buf_detach(&b));
+}
+
+/*
+ * One run of n pattern letters c of a custom TimeSpan format, for the
+ * time span u (its magnitude); -1 for one .NET refuses.
+ */
+static int
+dn_span_token(struct buf *b, uint64_t u, char c, size_t n)
+{
+	unsigned	frac = (unsigned)(u % TICKS_S), k, digits;
+
+	switch (c) {
+	case 'd':
+		if (n > 8)
+			return (-1);
+		buf_addf(b, "%0*llu", (int)n, (unsigned long long)(u /
+		    TICKS_DAY));
+		return (0);
+	case 'h': case 'm': case 's':
+		if (n > 2)
+			return (-1);
+		buf_addf(b, n == 2 ? "%02u" : "%u", c == 'h' ?
+		    (unsigned)(u / TICKS_H % 24) : c == 'm' ?
+		    (unsigned)(u / TICKS_MIN % 60) :
+		    (unsigned)(u / TICKS_S % 60));
+		return (0);
+	case 'f': case 'F':
+		if (n > 7)
+			return (-1);
+		for (k = 1000000, digits = 0; digits < n; digits++, k /= 10)
+			buf_addc(b, (char)('0' + frac / k % 10));
+		while (c == 'F' && digits-- > 0 && b->s[b->len - 1] == '0')
+			b->s[--b->len] = '\0';
+		return (0);
+	default:
+		return (-1);
+	}
+}
+
 /*
  * A custom TimeSpan format (d, hh, mm, ss, f, F, 'text', \c) or c, g
  * and G; NULL for one .NET refuses.  Literals must be quoted or
@@ -1113,29 +1167,13 @@ dn_span_format(int64_t ticks, const char *fmt)
 	struct buf	 b;
 	const char	*p;
 	size_t		 n;
-	unsigned	 v, frac = (unsigned)(u % TICKS_S), k, digits;
 	char		 q;
 
 	if (*fmt == '\0' || strcmp(fmt, "c") == 0 || strcmp(fmt, "t") == 0 ||
 	    strcmp(fmt, "T") == 0)
 		return (dotnet_timespan_text(ticks));
-	if (strcmp(fmt, "g") == 0 || strcmp(fmt, "G") == 0) {
-		buf_init(&b);
-		buf_addf(&b, "%s", ticks < 0 ? "-" : "");
-		if (u >= (uint64_t)TICKS_DAY || fmt[0] == 'G')
-			buf_addf(&b, "%llu:", (unsigned long long)(u /
-			    TICKS_DAY));
-		buf_addf(&b, fmt[0] == 'G' ? "%02u:%02u:%02u" :
-		    "%u:%02u:%02u", (unsigned)(u / TICKS_H % 24),
-		    (unsigned)(u / TICKS_MIN % 60), (unsigned)(u / TICKS_S %
-		    60));
-		if (fmt[0] == 'G' || frac != 0) {
-			buf_addf(&b, ".%07u", frac);
-			while (fmt[0] == 'g' && b.s[b.len - 1] == '0')
-				b.s[--b.len] = '\0';
-		}
-		return (buf_detach(&b));
-	}
+	if (strcmp(fmt, "g") == 0 || strcmp(fmt, "G") == 0)
+		return (dn_span_general(ticks, *fmt == 'G'));
 	buf_init(&b);
 	buf_adds(&b, "");
 	for (p = fmt; *p != '\0'; p += n) {
@@ -1143,50 +1181,20 @@ dn_span_format(int64_t ticks, const char *fmt)
 		if (*p == '\'' || *p == '"') {
 			for (q = *p; p[n] != '\0' && p[n] != q; n++)
 				buf_addc(&b, p[n]);
-			if (p[n] != q)
+			if (p[n++] != q)
 				break;
-			n++;
-			continue;
-		}
-		if (*p == '\\' && p[1] != '\0') {
+		} else if (*p == '\\' && p[1] != '\0') {
 			buf_addc(&b, p[1]);
 			n = 2;
-			continue;
-		}
-		while (p[n] == *p)
-			n++;
-		switch (*p) {
-		case 'd':
-			if (n > 8)
-				goto bad;
-			buf_addf(&b, "%0*llu", (int)n,
-			    (unsigned long long)(u / TICKS_DAY));
-			continue;
-		case 'h': case 'm': case 's':
-			if (n > 2)
-				goto bad;
-			v = *p == 'h' ? (unsigned)(u / TICKS_H % 24) :
-			    *p == 'm' ? (unsigned)(u / TICKS_MIN % 60) :
-			    (unsigned)(u / TICKS_S % 60);
-			buf_addf(&b, n == 2 ? "%02u" : "%u", v);
-			continue;
-		case 'f': case 'F':
-			if (n > 7)
-				goto bad;
-			for (k = 1000000, digits = 0; digits < n; digits++,
-			    k /= 10)
-				buf_addc(&b, (char)('0' + frac / k % 10));
-			while (*p == 'F' && digits-- > 0 &&
-			    b.s[b.len - 1] == '0')
-				b.s[--b.len] = '\0';
-			continue;
-		default:
-			goto bad;
+		} else {
+			while (p[n] == *p)
+				n++;
+			if (dn_span_token(&b, u, *p, n) != 0)
+				break;
 		}
 	}
 	if (*p == '\0')
 		return (buf_detach(&b));
-bad:
 	buf_free(&b);
 	return (NULL);
 }
@@ -1220,29 +1228,26 @@ dn_span_field(const char **sp, int max, int64_t *v)
 static int
 dn_span_parse(const char *s, int64_t *ticks)
 {
-	int64_t	 d = 0, h, m, sec = 0, f = 0, parts[4];
-	int	 n = 0, digits;
-	bool	 neg = false;
+	int64_t	 d = 0, f = 0, p[4] = { 0, 0, 0, 0 };
+	int	 n = 1, digits;
+	bool	 neg;
 	const char *start;
 
 	while (dn_is_blank((unsigned char)*s))
 		s++;
-	if (*s == '-') {
-		neg = true;
+	if ((neg = *s == '-'))
 		s++;
-	}
-	if (dn_span_field(&s, 8, &parts[0]) != 0)
+	if (dn_span_field(&s, 8, &p[0]) != 0)
 		return (-1);
-	n = 1;
 	if (*s == '.' && isdigit((unsigned char)s[1])) {
 		s++;
-		d = parts[0];
-		if (dn_span_field(&s, 2, &parts[0]) != 0 || *s != ':')
+		d = p[0];
+		if (dn_span_field(&s, 2, &p[0]) != 0 || *s != ':')
 			return (-1);
 	}
 	while (*s == ':' && n < 4) {
 		s++;
-		if (dn_span_field(&s, 2, &parts[n++]) != 0)
+		if (dn_span_field(&s, 2, &p[n++]) != 0)
 			return (-1);
 	}
 	if (*s == '.' && n >= 3) {
@@ -1256,23 +1261,16 @@ dn_span_parse(const char *s, int64_t *ticks)
 		s++;
 	if (*s != '\0' || (n == 4 && d != 0))
 		return (-1);
-	if (n == 1) {
-		d = parts[0];
-		h = m = 0;
-	} else if (n == 4) {
-		d = parts[0];
-		h = parts[1];
-		m = parts[2];
-		sec = parts[3];
-	} else {
-		h = parts[0];
-		m = parts[1];
-		sec = n == 3 ? parts[2] : 0;
+	/* d alone is days; d:h:m:s has days first; else h:m[:s]. */
+	if (n == 1 || n == 4) {
+		d = p[0];
+		memmove(p, p + 1, 3 * sizeof *p);
+		p[3] = 0;
 	}
-	if (d > 10675199 || h > 23 || m > 59 || sec > 59)
+	if (d > 10675199 || p[0] > 23 || p[1] > 59 || p[2] > 59)
 		return (-2);
-	*ticks = d * TICKS_DAY + h * TICKS_H + m * TICKS_MIN +
-	    sec * TICKS_S + f;
+	*ticks = d * TICKS_DAY + p[0] * TICKS_H + p[1] * TICKS_MIN +
+	    p[2] * TICKS_S + f;
 	if (neg)
 		*ticks = -*ticks;
 	return (0);
