@@ -165,3 +165,4 @@ $nl.Add('7')
 $nl.Add('x')
 $nl
 $list | ForEach-Object { $_.ToLower() }
+'ex01', 'ex02' | ForEach-Object ToUpper
