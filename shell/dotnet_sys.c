@@ -10,7 +10,6 @@
  * [long]5 is an Int32 to GetType(); conversions to them check their
  * own range.
  */
-#include <sys/random.h>
 #include <sys/types.h>
 
 #include <ctype.h>
@@ -20,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dotnet.h"
@@ -730,21 +730,36 @@ dn_guid_object(const char *text)
 	return (o);
 }
 
-static struct value *
-guid_new(struct dn_call *c)
+/*
+ * A random (version 4) GUID, lower case 8-4-4-4-12.  An identifier, not
+ * a secret: without the kernel's randomness it makes do with random().
+ */
+void
+dotnet_guid_text(char out[37])
 {
 	unsigned char	b[16];
-	char		text[37];
+	size_t		i;
 
-	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
-		return (dn_throw(c, "CryptographicException", "The random "
-		    "number generator could not be read."));
+	if (getentropy(b, sizeof b) != 0) {
+		srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
+		for (i = 0; i < sizeof b; i++)
+			b[i] = random() & 0xff;
+	}
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
 	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
 	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
 	    b[15]);
+}
+
+static struct value *
+guid_new(struct dn_call *c)
+{
+	char	text[37];
+
+	(void)c;
+	dotnet_guid_text(text);
 	return (dn_guid_object(text));
 }
 

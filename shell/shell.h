@@ -968,6 +968,8 @@ const char	*dotnet_type_name(const struct value *);
  * 2:00:05.5 PM), or both, with Z or an offset.  0, or -1.
  */
 int		 dotnet_date_parse(const char *, int64_t *usec);
+/* Guid.NewGuid()'s text: a random version 4 GUID, lower case. */
+void		 dotnet_guid_text(char out[37]);
 /* .NET's Double.ToString(): 15 significant digits, "E+15" past them. */
 char		*dotnet_double_text(double);
 /* TimeSpan.ToString(): [-][d.]hh:mm:ss[.fffffff]. */
