@@ -1304,9 +1304,10 @@ dotnet_typeop(enum op op, struct value *v, struct value *tv,
 }
 
 struct value *
-dotnet_arith(enum op op, struct value *l, struct value *r)
+dotnet_arith(enum op op, struct value *l, struct value *r,
+    struct dn_error *err)
 {
-	return (dn_date_arith(op, l, r));
+	return (dn_date_arith(op, l, r, err));
 }
 
 struct value *

@@ -227,7 +227,8 @@ struct value	*dn_date_convert(const struct dn_tref *, struct value *,
 struct value	*dn_span_convert(const struct dn_tref *, struct value *,
 		     struct dn_error *);
 struct value	*dn_span_object(int64_t ticks, bool json);
-struct value	*dn_date_arith(enum op, struct value *, struct value *);
+struct value	*dn_date_arith(enum op, struct value *, struct value *,
+		     struct dn_error *);
 
 /* dotnet_coll.c. */
 struct value	*dn_list_new(enum arr_kind, const struct dn_type *elem);

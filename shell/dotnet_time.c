@@ -1547,29 +1547,38 @@ dn_span_object(int64_t ticks, bool json)
 
 /*
  * Operators: date - date is a TimeSpan, date +/- TimeSpan a date, and
- * time spans add and subtract; NULL for anything else.
+ * time spans add and subtract; NULL for anything else, NULL and .NET's
+ * exception from op_Addition or op_Subtraction past the range.
  */
 struct value *
-dn_date_arith(enum op op, struct value *l, struct value *r)
+dn_date_arith(enum op op, struct value *l, struct value *r,
+    struct dn_error *err)
 {
+	static const struct dn_member add = DN_METHOD("op_Addition", 2, 2,
+	    NULL), sub = DN_METHOD("op_Subtraction", 2, 2, NULL);
+	struct dn_call	 c = { NULL, NULL, 2, op == OP_PLUS ? &add : &sub,
+	    NULL, err };
 	struct value	*rs;
-	int64_t		 wall, usec, t;
+	int64_t		 usec, t, sum;
 
 	if (op != OP_PLUS && op != OP_MINUS)
 		return (NULL);
 	if (l->type == V_DATE && r->type == V_DATE && op == OP_MINUS)
 		return (value_timespan(dn_date_ticks(l->u.date) -
 		    dn_date_ticks(r->u.date)));
-	if (l->type != V_DATE && l->type != V_TIMESPAN)
+	if ((l->type != V_DATE && l->type != V_TIMESPAN) ||
+	    (rs = dn_convert_to(DN_TIMESPAN, r, NULL)) == NULL)
 		return (NULL);
-	if ((rs = dn_convert_to(DN_TIMESPAN, r, NULL)) == NULL)
-		return (NULL);
-	t = op == OP_PLUS ? rs->u.ticks : -rs->u.ticks;
+	t = rs->u.ticks;
 	value_unref(rs);
-	if (l->type == V_TIMESPAN)
-		return (value_timespan(l->u.ticks + t));
-	wall = dn_wall(l->u.date);
-	if (!dn_unwall(wall + t / 10, &usec))
-		return (NULL);
+	if (l->type == V_TIMESPAN) {
+		if (op == OP_PLUS ? __builtin_add_overflow(l->u.ticks, t, &sum) :
+		    __builtin_sub_overflow(l->u.ticks, t, &sum))
+			return (dn_throw(&c, "OverflowException", DN_SPANLONG));
+		return (value_timespan(sum));
+	}
+	if (t == INT64_MIN || !dn_unwall(dn_wall(l->u.date) +
+	    (op == OP_PLUS ? t : -t) / 10, &usec))
+		return (dn_range(&c, "t", DN_UNREP));
 	return (value_date(usec));
 }

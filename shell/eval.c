@@ -1306,9 +1306,10 @@ contains(struct eval *ev, struct node *n, struct value *coll,
 static struct value *
 arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
 {
+	struct dn_error	 err;
 	struct value	*v;
 	double		 ld, rd;
-	int64_t		 li, ri;
+	int64_t		 li, ri, res;
 	bool		 lint, rint;
 	char		*ls, *rs;
 	size_t		 i;
@@ -1319,9 +1320,15 @@ arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
 			value_array_push(v, value_ref(value_item(r, i)));
 		return (v);
 	}
-	if ((l->type == V_DATE || l->type == V_TIMESPAN) &&
-	    (v = dotnet_arith(n->op, l, r)) != NULL)
-		return (v);
+	if (l->type == V_DATE || l->type == V_TIMESPAN) {
+		memset(&err, 0, sizeof err);
+		if ((v = dotnet_arith(n->op, l, r, &err)) != NULL)
+			return (v);
+		if (err.id != NULL) {
+			eval_dotnet_error(ev, n, &err);
+			return (value_null());
+		}
+	}
 	if (n->op == OP_PLUS && l->type == V_STRING) {
 		ls = value_to_string(l);
 		rs = value_to_string(r);
@@ -1337,15 +1344,25 @@ arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
 		    op_name(n->op));
 		return (value_null());
 	}
+	/* Integers stay integers until they overflow, then are doubles. */
 	if (lint && rint && n->op != OP_DIV) {
 		switch (n->op) {
-		case OP_PLUS: return (value_int(li + ri));
-		case OP_MINUS: return (value_int(li - ri));
-		case OP_MUL: return (value_int(li * ri));
+		case OP_PLUS:
+			if (!__builtin_add_overflow(li, ri, &res))
+				return (value_int(res));
+			break;
+		case OP_MINUS:
+			if (!__builtin_sub_overflow(li, ri, &res))
+				return (value_int(res));
+			break;
+		case OP_MUL:
+			if (!__builtin_mul_overflow(li, ri, &res))
+				return (value_int(res));
+			break;
 		case OP_MOD:
 			if (ri == 0)
 				break;
-			return (value_int(li % ri));
+			return (value_int(ri == -1 ? 0 : li % ri));
 		default: break;
 		}
 	}
@@ -1356,7 +1373,7 @@ arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
 	case OP_DIV:
 		if (rd == 0)
 			break;
-		if (lint && rint && li % ri == 0)
+		if (lint && rint && ri != -1 && li % ri == 0)
 			return (value_int(li / ri));
 		return (value_double(ld / rd));
 	default: break;

@@ -949,8 +949,12 @@ struct value	*dotnet_type_value(const char *type, struct dn_error *);
 /* v -is, -isnot or -as type (a type object or a type name). */
 struct value	*dotnet_typeop(enum op, struct value *v, struct value *type,
 		     struct dn_error *);
-/* + and - of dates and time spans; NULL when neither side is one. */
-struct value	*dotnet_arith(enum op, struct value *, struct value *);
+/*
+ * + and - of dates and time spans: NULL with err->id NULL when they are
+ * not for them, NULL with *err when the result is out of range.
+ */
+struct value	*dotnet_arith(enum op, struct value *, struct value *,
+		     struct dn_error *);
 /* $v[i] of a string or a .NET collection; NULL when not one of them. */
 struct value	*dotnet_index(struct value *, struct value *index);
 /* New-Object type -ArgumentList args. */
