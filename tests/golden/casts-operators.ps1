@@ -107,6 +107,11 @@ $Matches
 $Matches
 'EX01 EX02' -replace '(?<srv>EX\d+)', '[${srv}]'
 
+# Arithmetic past Int64 is a double; dates and time spans add up
+[long]::MaxValue + 1
+([datetime]'2012-07-09' - [timespan]'1.00:00:00').ToString('yyyy-MM-dd')
+([timespan]'01:00:00' + [timespan]'00:30:00').ToString()
+
 # Typed assignment
 [int]$n = '5'
 $n + 1

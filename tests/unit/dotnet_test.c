@@ -515,6 +515,43 @@ test_typeops(void)
 	    "type \"System.Type\".");
 }
 
+static char *
+arith(enum op op, struct value *l, struct value *r)
+{
+	struct dn_error	 err;
+	struct value	*v;
+
+	memset(&err, 0, sizeof err);
+	v = dotnet_arith(op, l, r, &err);
+	value_unref(l);
+	value_unref(r);
+	if (v == NULL && err.id == NULL)
+		return (xstrdup("not mine"));
+	return (show(v, &err));
+}
+
+/* Dates and time spans under + and -, and past their range. */
+static void
+test_arith(void)
+{
+	IS(arith(OP_MINUS, dotnet_cast("datetime", S("2012-07-09 10:00"),
+	    NULL), dotnet_cast("datetime", S("2012-07-08 09:30"), NULL)),
+	    "1.00:30:00");
+	IS(arith(OP_PLUS, value_timespan(10), S("00:00:01")),
+	    "00:00:01.0000010");
+	IS(arith(OP_PLUS, value_timespan(INT64_MAX), value_timespan(1)),
+	    "ERROR OverflowException: Exception calling \"op_Addition\" with "
+	    "\"2\" argument(s): \"TimeSpan overflowed because the duration is "
+	    "too long.\"");
+	IS(arith(OP_PLUS, dotnet_static("datetime", "MaxValue", false, NULL,
+	    0, NULL), S("1.00:00:00")), "ERROR ArgumentOutOfRangeException: "
+	    "Exception calling \"op_Addition\" with \"2\" argument(s): \"The "
+	    "added or subtracted value results in an un-representable "
+	    "DateTime.\nParameter name: t\"");
+	IS(arith(OP_MUL, value_timespan(1), I(2)), "not mine");
+	IS(arith(OP_PLUS, I(1), I(2)), "not mine");
+}
+
 static void
 test_texts(void)
 {
@@ -586,6 +623,7 @@ static const struct tap_case cases[] = {
 	{ "statics: Math, String, Regex, IO.Path, Convert, TimeSpan, Guid",
 	    test_statics },
 	{ "-is, -as", test_typeops },
+	{ "+ and - of dates and time spans", test_arith },
 	{ "double and TimeSpan text, case mapping", test_texts },
 	{ "named groups and $Matches", test_groups },
 };
