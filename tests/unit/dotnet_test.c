@@ -515,6 +515,18 @@ test_typeops(void)
 	    "type \"System.Type\".");
 }
 
+/* [datetime]s. */
+static struct value *
+date(const char *s)
+{
+	struct value	*text, *d;
+
+	text = S(s);
+	d = dotnet_cast("datetime", text, NULL);
+	value_unref(text);
+	return (d);
+}
+
 static char *
 arith(enum op op, struct value *l, struct value *r)
 {
@@ -534,8 +546,7 @@ arith(enum op op, struct value *l, struct value *r)
 static void
 test_arith(void)
 {
-	IS(arith(OP_MINUS, dotnet_cast("datetime", S("2012-07-09 10:00"),
-	    NULL), dotnet_cast("datetime", S("2012-07-08 09:30"), NULL)),
+	IS(arith(OP_MINUS, date("2012-07-09 10:00"), date("2012-07-08 09:30")),
 	    "1.00:30:00");
 	IS(arith(OP_PLUS, value_timespan(10), S("00:00:01")),
 	    "00:00:01.0000010");
