@@ -247,5 +247,9 @@ struct value	*dn_int_convert(const struct dn_tref *, struct value *,
 		     struct dn_error *);
 struct value	*dn_double_convert(const struct dn_tref *, struct value *,
 		     struct dn_error *);
+/* Int32.Parse (Int64, Byte), Double.Parse, Boolean.Parse of args[0]. */
+struct value	*dn_int_parse(struct dn_call *, enum dn_id);
+struct value	*dn_double_parse(struct dn_call *);
+struct value	*dn_bool_parse(struct dn_call *);
 
 #endif

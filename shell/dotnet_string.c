@@ -1906,7 +1906,7 @@ cv_s_frombase64(struct dn_call *c)
 	return (a);
 }
 
-/* Convert.ToInt32 and ToInt64: Parse for text, a base when given. */
+/* Convert.ToInt32 and ToInt64: Int32.Parse for text, a base when given. */
 static struct value *
 cv_s_toint(struct dn_call *c)
 {
@@ -1915,7 +1915,6 @@ cv_s_toint(struct dn_call *c)
 	int64_t		 base = 10, n;
 	double		 d;
 	char		*s, *end;
-	bool		 isint;
 
 	if (c->nargs == 2) {
 		if (dn_arg_int(c, 1, "fromBase", &base) != 0)
@@ -1934,13 +1933,9 @@ cv_s_toint(struct dn_call *c)
 		free(s);
 		return (value_int(wide || base == 10 ? n : (int32_t)n));
 	}
-	if (v->type == V_STRING) {
-		if (!dn_parse_number(v->u.s, &d, &n, &isint) || !isint ||
-		    strncasecmp(v->u.s + strspn(v->u.s, " \t+-"), "0x", 2) ==
-		    0 || *v->u.s == '\0')
-			return (dn_throw(c, "FormatException", "Input string "
-			    "was not in a correct format."));
-	} else if (v->type == V_CHAR || v->type == V_BOOL || v->type == V_NULL)
+	if (v->type == V_STRING)
+		return (dn_int_parse(c, wide ? DN_INT64 : DN_INT32));
+	if (v->type == V_CHAR || v->type == V_BOOL || v->type == V_NULL)
 		n = v->type == V_CHAR ? v->u.c : v->type == V_BOOL ? v->u.b : 0;
 	else if (dn_arg_double(c, 0, "value", &d) != 0)
 		return (NULL);
@@ -1952,17 +1947,14 @@ cv_s_toint(struct dn_call *c)
 	return (value_int(n));
 }
 
+/* Convert.ToDouble: Double.Parse for text. */
 static struct value *
 cv_s_todouble(struct dn_call *c)
 {
-	double	 d;
-	int64_t	 n;
-	bool	 isint;
+	double	d;
 
-	if (c->args[0]->type == V_STRING && (!dn_parse_number(c->args[0]->u.s,
-	    &d, &n, &isint) || *c->args[0]->u.s == '\0'))
-		return (dn_throw(c, "FormatException", "Input string was not "
-		    "in a correct format."));
+	if (c->args[0]->type == V_STRING)
+		return (dn_double_parse(c));
 	if (dn_arg_double(c, 0, "value", &d) != 0)
 		return (NULL);
 	return (value_double(d));
@@ -2002,28 +1994,11 @@ cv_s_tostring(struct dn_call *c)
 	return (value_string_take(buf_detach(&b)));
 }
 
+/* Convert.ToBoolean: Boolean.Parse for text, else the value's truth. */
 static struct value *
 cv_s_tobool(struct dn_call *c)
 {
-	struct value	*v = c->args[0];
-	char		*s, *t;
-	size_t		 len;
-	bool		 r;
-
-	if (v->type != V_STRING)
-		return (value_bool(value_truthy(v)));
-	s = xstrdup(v->u.s);
-	for (t = s; isspace((unsigned char)*t); t++)
-		continue;
-	len = strlen(t);
-	while (len > 0 && isspace((unsigned char)t[len - 1]))
-		t[--len] = '\0';
-	if (strcasecmp(t, "True") != 0 && strcasecmp(t, "False") != 0) {
-		free(s);
-		return (dn_throw(c, "FormatException", "String was not "
-		    "recognized as a valid Boolean."));
-	}
-	r = strcasecmp(t, "True") == 0;
-	free(s);
-	return (value_bool(r));
+	if (c->args[0]->type == V_STRING)
+		return (dn_bool_parse(c));
+	return (value_bool(value_truthy(c->args[0])));
 }

@@ -28,7 +28,6 @@
 static struct value	*dn_math_unary(struct dn_call *, double (*)(double));
 static char		*dn_guid_parse(const char *);
 static struct value	*dn_guid_object(const char *);
-static struct value	*dn_int_parse(struct dn_call *, enum dn_id);
 
 static struct value	*m_const(struct dn_call *);
 static struct value	*m_round(struct dn_call *);
@@ -67,9 +66,7 @@ static struct value	*guid_tostring(struct dn_call *);
 static struct value	*int_limit(struct dn_call *);
 static struct value	*int_parse(struct dn_call *);
 static struct value	*dbl_const(struct dn_call *);
-static struct value	*dbl_parse(struct dn_call *);
 static struct value	*bool_const(struct dn_call *);
-static struct value	*bool_parse(struct dn_call *);
 static struct value	*culture_get(struct dn_call *);
 
 const struct dn_member dn_math_statics[] = {
@@ -161,14 +158,14 @@ const struct dn_member dn_double_statics[] = {
 	DN_PROP("NaN", dbl_const),
 	DN_PROP("PositiveInfinity", dbl_const),
 	DN_PROP("NegativeInfinity", dbl_const),
-	DN_METHOD("Parse", 1, 2, dbl_parse),
+	DN_METHOD("Parse", 1, 2, dn_double_parse),
 	DN_END
 };
 
 const struct dn_member dn_bool_statics[] = {
 	DN_PROP("TrueString", bool_const),
 	DN_PROP("FalseString", bool_const),
-	DN_METHOD("Parse", 1, 1, bool_parse),
+	DN_METHOD("Parse", 1, 1, dn_bool_parse),
 	DN_END
 };
 
@@ -954,7 +951,7 @@ int_limit(struct dn_call *c)
 }
 
 /* Int32.Parse and its kin: digits only, no fraction, no hex. */
-static struct value *
+struct value *
 dn_int_parse(struct dn_call *c, enum dn_id id)
 {
 	const char	*word;
@@ -1004,8 +1001,8 @@ dbl_const(struct dn_call *c)
 	return (value_double(k[i].v));
 }
 
-static struct value *
-dbl_parse(struct dn_call *c)
+struct value *
+dn_double_parse(struct dn_call *c)
 {
 	double	 d;
 	int64_t	 n;
@@ -1029,8 +1026,8 @@ bool_const(struct dn_call *c)
 	    "False"));
 }
 
-static struct value *
-bool_parse(struct dn_call *c)
+struct value *
+dn_bool_parse(struct dn_call *c)
 {
 	char	*s, *t;
 	size_t	 len;
