@@ -25,18 +25,12 @@
 #include "dotnet.h"
 #include "xmalloc.h"
 
-static struct value	*dn_math_unary(struct dn_call *, double (*)(double));
 static char		*dn_guid_parse(const char *);
 static struct value	*dn_guid_object(const char *);
 
 static struct value	*m_const(struct dn_call *);
 static struct value	*m_round(struct dn_call *);
-static struct value	*m_floor(struct dn_call *);
-static struct value	*m_ceiling(struct dn_call *);
-static struct value	*m_truncate(struct dn_call *);
-static struct value	*m_sqrt(struct dn_call *);
-static struct value	*m_log10(struct dn_call *);
-static struct value	*m_exp(struct dn_call *);
+static struct value	*m_unary(struct dn_call *);
 static struct value	*m_log(struct dn_call *);
 static struct value	*m_pow(struct dn_call *);
 static struct value	*m_abs(struct dn_call *);
@@ -73,12 +67,12 @@ const struct dn_member dn_math_statics[] = {
 	DN_PROP("PI", m_const),
 	DN_PROP("E", m_const),
 	DN_METHOD("Round", 1, 3, m_round),
-	DN_METHOD("Floor", 1, 1, m_floor),
-	DN_METHOD("Ceiling", 1, 1, m_ceiling),
-	DN_METHOD("Truncate", 1, 1, m_truncate),
-	DN_METHOD("Sqrt", 1, 1, m_sqrt),
-	DN_METHOD("Log10", 1, 1, m_log10),
-	DN_METHOD("Exp", 1, 1, m_exp),
+	DN_METHOD("Floor", 1, 1, m_unary),
+	DN_METHOD("Ceiling", 1, 1, m_unary),
+	DN_METHOD("Truncate", 1, 1, m_unary),
+	DN_METHOD("Sqrt", 1, 1, m_unary),
+	DN_METHOD("Log10", 1, 1, m_unary),
+	DN_METHOD("Exp", 1, 1, m_unary),
 	DN_METHOD("Log", 1, 2, m_log),
 	DN_METHOD("Pow", 2, 2, m_pow),
 	DN_METHOD("Abs", 1, 1, m_abs),
@@ -238,50 +232,25 @@ m_round(struct dn_call *c)
 	return (value_double(x / scale));
 }
 
+/* Floor, Ceiling, Truncate, Sqrt, Log10, Exp: C's function of that name. */
 static struct value *
-dn_math_unary(struct dn_call *c, double (*fn)(double))
+m_unary(struct dn_call *c)
 {
+	static const struct {
+		const char	*name;
+		double		(*fn)(double);
+	} fns[] = {
+		{ "Floor", floor }, { "Ceiling", ceil }, { "Truncate", trunc },
+		{ "Sqrt", sqrt }, { "Log10", log10 }, { "Exp", exp },
+	};
 	double	x;
+	size_t	i;
 
 	if (dn_arg_double(c, 0, "d", &x) != 0)
 		return (NULL);
-	return (value_double(fn(x)));
-}
-
-static struct value *
-m_floor(struct dn_call *c)
-{
-	return (dn_math_unary(c, floor));
-}
-
-static struct value *
-m_ceiling(struct dn_call *c)
-{
-	return (dn_math_unary(c, ceil));
-}
-
-static struct value *
-m_truncate(struct dn_call *c)
-{
-	return (dn_math_unary(c, trunc));
-}
-
-static struct value *
-m_sqrt(struct dn_call *c)
-{
-	return (dn_math_unary(c, sqrt));
-}
-
-static struct value *
-m_log10(struct dn_call *c)
-{
-	return (dn_math_unary(c, log10));
-}
-
-static struct value *
-m_exp(struct dn_call *c)
-{
-	return (dn_math_unary(c, exp));
+	for (i = 0; strcmp(fns[i].name, c->m->name) != 0; i++)
+		continue;
+	return (value_double(fns[i].fn(x)));
 }
 
 static struct value *
