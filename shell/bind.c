@@ -19,13 +19,11 @@
  * name the cmdlet does not declare is a bug in the cmdlet and aborts
  * with an internal error rather than reading as "not given".
  */
-#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "extype.h"
 #include "shell.h"
@@ -49,7 +47,6 @@ static void	bind_error(struct binder *, struct extent, const char *,
 		    const char *, const char *, ...)
 		    __attribute__((format(printf, 5, 6)));
 static struct extent bind_where(const struct binder *);
-static int	date_parse_time(const char *, int *, int *, int *);
 static int	conv_datetime(const struct param_entry *, struct value *,
 		    struct value **, char **);
 static int	conv_unlimited(const struct param_entry *, struct value *,
@@ -750,85 +747,14 @@ conv_unlimited(const struct param_entry *p, struct value *v,
 }
 
 /*
- * bind_date_parse: "2012-07-09", "2012-07-09 14:00[:05]",
- * "2012-07-09T14:00:05" and the en-US "7/9/2012 [2:00[:05] [PM]]" (month
- * first, as the EMS binds dates in the en-US culture), as local time.
+ * bind_date_parse: DateTime's parser of dotnet.c, which reads what a
+ * cast reads; the en-US forms of the EMS ("7/9/2012 2:00 PM", month
+ * first) are the invariant culture's too.
  */
 int
 bind_date_parse(const char *s, int64_t *usec)
 {
-	static const int mdays[] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	struct tm	tm;
-	time_t		t;
-	int		y, mo, d, h = 0, mi = 0, se = 0, n = 0;
-
-	while (*s == ' ')
-		s++;
-	if (!isdigit((unsigned char)*s))
-		return (-1);
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 &&
-	    sscanf(s, "%2d/%2d/%4d%n", &mo, &d, &y, &n) != 3)
-		return (-1);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-		return (-1);
-	if (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
-	    y % 400 != 0)))
-		return (-1);
-	s += n;
-	if ((*s == 'T' || *s == ' ') && s[1] != '\0' &&
-	    strspn(s, " ") != strlen(s)) {
-		if (date_parse_time(s + 1, &h, &mi, &se) != 0)
-			return (-1);
-	} else if (strspn(s, " ") != strlen(s))
-		return (-1);
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1 && y != 1969)
-		return (-1);
-	*usec = (int64_t)t * 1000000;
-	return (0);
-}
-
-/* "14:00", "14:00:05", "2:00 PM", "2:00:05 AM". */
-static int
-date_parse_time(const char *s, int *h, int *mi, int *se)
-{
-	int	n = 0;
-
-	while (*s == ' ')
-		s++;
-	if (!isdigit((unsigned char)*s) ||
-	    sscanf(s, "%2d:%2d%n", h, mi, &n) != 2)
-		return (-1);
-	s += n;
-	if (*s == ':') {
-		if (!isdigit((unsigned char)s[1]) ||
-		    sscanf(s + 1, "%2d%n", se, &n) != 1)
-			return (-1);
-		s += 1 + n;
-	}
-	while (*s == ' ')
-		s++;
-	if (strncasecmp(s, "AM", 2) == 0 || strncasecmp(s, "PM", 2) == 0) {
-		if (*h < 1 || *h > 12)
-			return (-1);
-		*h = (*h % 12) + (toupper((unsigned char)*s) == 'P' ? 12 : 0);
-		s += 2;
-	}
-	while (*s == ' ')
-		s++;
-	if (*s != '\0' || *h < 0 || *h > 23 || *mi < 0 || *mi > 59 ||
-	    *se < 0 || *se > 59)
-		return (-1);
-	return (0);
+	return (dotnet_date_parse(s, usec));
 }
 
 /* A scalar Exchange string type checked by its extype parser. */

@@ -46,34 +46,15 @@ builtin_input(struct cmd_ctx *ctx, const char *param, bool flatten)
 	return (in);
 }
 
-/* A member of a value (new reference), or NULL when it has none. */
+/*
+ * A member of a value (new reference), or NULL when it has none: an
+ * object's property, a hashtable's key, or a property of its .NET type
+ * (a string's Length, a date's Year: dotnet.c).
+ */
 struct value *
 builtin_member(const struct value *v, const char *name)
 {
-	struct value	*m;
-
-	switch (v->type) {
-	case V_OBJECT:
-		m = object_get(v, name);
-		return (m != NULL ? value_ref(m) : NULL);
-	case V_HASH:
-		if ((m = value_hash_get(v, name)) != NULL)
-			return (value_ref(m));
-		if (strcasecmp(name, "Count") == 0)
-			return (value_int((int64_t)v->u.hash.n));
-		return (NULL);
-	case V_STRING:
-		if (strcasecmp(name, "Length") == 0)
-			return (value_int((int64_t)utf8_width(v->u.s)));
-		return (NULL);
-	case V_ARRAY:
-		if (strcasecmp(name, "Count") == 0 ||
-		    strcasecmp(name, "Length") == 0)
-			return (value_int((int64_t)v->u.arr.n));
-		return (NULL);
-	default:
-		return (NULL);
-	}
+	return (dotnet_property(v, name));
 }
 
 /* Run a script block with $_ = item; its output array (caller unrefs). */

@@ -251,18 +251,14 @@ conv_input(struct cmd_ctx *ctx)
 static char *
 conv_double(double d, bool roundtrip)
 {
-	char	tmp[64];
+	char	*s;
 
-	if (isnan(d))
-		return (xstrdup("NaN"));
-	if (isinf(d))
-		return (xstrdup(d > 0 ? "Infinity" : "-Infinity"));
-	if (d == 0)
-		return (xstrdup("0"));
-	snprintf(tmp, sizeof tmp, "%.15G", d);
-	if (roundtrip && strtod(tmp, NULL) != d)
-		snprintf(tmp, sizeof tmp, "%.17G", d);
-	return (xstrdup(tmp));
+	s = dotnet_double_text(d);
+	if (roundtrip && isfinite(d) && strtod(s, NULL) != d) {
+		free(s);
+		s = xprintf("%.17G", d);
+	}
+	return (s);
 }
 
 /* Length in UTF-16 code units of n bytes of UTF-8, as .NET counts. */
@@ -528,9 +524,11 @@ json_value(struct json *j, struct buf *b, const struct value *v,
 		json_object(j, b, v, depth);
 		return;
 	case V_SECURE:
+	case V_TIMESPAN:
 		if (depth > j->depth)
 			break;
-		view = csv_view(v);
+		view = v->type == V_SECURE ? csv_view(v) :
+		    dotnet_display(v, true);
 		json_object(j, b, view, depth);
 		value_unref(view);
 		return;

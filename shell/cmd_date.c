@@ -89,16 +89,17 @@ date_now(void)
 }
 
 /*
- * A .NET date format: the standard one-letter forms (o, s, d, D, t, T,
- * g, G, f, F, M, Y) and custom patterns such as yyyy-MM-dd HH:mm.
+ * The custom pattern of a .NET standard date format (o, s, u, d, D, t,
+ * T, g, G, f, F, M, Y: en-US, as the EMS), or fmt itself.
  */
-char *
-date_format(int64_t usec, const char *fmt)
+const char *
+date_pattern(const char *fmt)
 {
 	static const char *const std[] = {
 		"o", "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffzzz",
 		"O", "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffzzz",
 		"s", "yyyy'-'MM'-'dd'T'HH':'mm':'ss",
+		"u", "yyyy'-'MM'-'dd HH':'mm':'ss'Z'",
 		"d", "M/d/yyyy", "D", "dddd, MMMM d, yyyy",
 		"t", "h:mm tt", "T", "h:mm:ss tt",
 		"g", "M/d/yyyy h:mm tt", "G", "M/d/yyyy h:mm:ss tt",
@@ -107,17 +108,30 @@ date_format(int64_t usec, const char *fmt)
 		"M", "MMMM d", "m", "MMMM d",
 		"Y", "MMMM yyyy", "y", "MMMM yyyy", NULL
 	};
+	size_t	i;
+
+	for (i = 0; std[i] != NULL; i += 2) {
+		if (strcmp(fmt, std[i]) == 0)
+			return (std[i + 1]);
+	}
+	return (fmt);
+}
+
+/*
+ * A .NET date format: the standard one-letter forms (date_pattern) and
+ * custom patterns such as yyyy-MM-dd HH:mm.
+ */
+char *
+date_format(int64_t usec, const char *fmt)
+{
 	struct buf	 b;
 	struct tm	 tm;
 	time_t		 t;
 	const char	*p;
 	char		*s, q;
-	size_t		 i, n;
+	size_t		 n;
 
-	for (i = 0; std[i] != NULL; i += 2) {
-		if (strcmp(fmt, std[i]) == 0)
-			fmt = std[i + 1];
-	}
+	fmt = date_pattern(fmt);
 	t = (time_t)(usec >= 0 ? usec / 1000000 : -((-usec + 999999) /
 	    1000000));
 	localtime_r(&t, &tm);

@@ -20,7 +20,8 @@ static const struct param_entry foreach_object_params[] = {
 	PARAM("Process", NULL, PT_OBJECT, P_POSITIONAL, 0, NULL, 0, 0,
 	  "System.Management.Automation.ScriptBlock",
 	  "Script block run for each object, with $_ set to it; a name "
-	  "instead outputs that property of each object (% Name)."),
+	  "instead outputs that property of each object (% Name), or calls "
+	  "that method (% ToUpper)."),
 	PARAM("Begin", NULL, PT_SCRIPT, 0, 0, NULL, 0, 0,
 	  NULL,
 	  "Script block run once before the first object."),
@@ -73,12 +74,14 @@ cmd_foreach_object_exec(struct cmd_ctx *ctx)
 
 /*
  * Run one block and pass its output on; false once the script stops.
- * A name instead of a block is the -MemberName form: the property's value,
- * unrolled.
+ * A name instead of a block is the -MemberName form: the property's
+ * value, unrolled, or else the method of that name called (% ToUpper);
+ * a name that is neither gives nothing, as in PowerShell.
  */
 static bool
 foreach_run(struct cmd_ctx *ctx, struct value *script, struct value *item)
 {
+	struct dn_error	 err;
 	struct value	*v;
 	char		*name;
 
@@ -87,8 +90,15 @@ foreach_run(struct cmd_ctx *ctx, struct value *script, struct value *item)
 		return (!ctx->stop);
 	}
 	name = value_to_string(script);
-	if ((v = builtin_member(item, name)) != NULL)
+	memset(&err, 0, sizeof err);
+	if ((v = builtin_member(item, name)) != NULL ||
+	    (item->type != V_NULL &&
+	    (v = dotnet_invoke(item, name, NULL, 0, &err)) != NULL))
 		builtin_emit_items(ctx, v);
+	else if (err.id != NULL && strcmp(err.id, "MethodNotFound") != 0)
+		cmd_error(ctx, ERR_NONTERMINATING, err.category, err.reason,
+		    err.id, "%s", err.message);
+	dn_error_clear(&err);
 	free(name);
 	return (true);
 }

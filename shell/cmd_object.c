@@ -1,6 +1,8 @@
 /*
- * cmd_object.c - New-Object: a PSCredential or a PSObject (-Property),
- * the only types hubsh makes.
+ * cmd_object.c - New-Object: a PSCredential, a PSObject (-Property), or
+ * any .NET type hubsh knows that has a constructor (dotnet.c):
+ * System.Collections.ArrayList, List[T], Hashtable, DateTime, TimeSpan,
+ * Guid, Regex, String.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,8 @@ static int		 cmd_new_object_exec(struct cmd_ctx *);
 static void		 new_object_credential(struct cmd_ctx *,
 			    struct value *);
 static void		 new_object_custom(struct cmd_ctx *, struct value *);
+static void		 new_object_dotnet(struct cmd_ctx *, const char *,
+			    struct value *);
 
 /*
  * New-Object.
@@ -20,12 +24,12 @@ static void		 new_object_custom(struct cmd_ctx *, struct value *);
 static const struct param_entry new_object_params[] = {
 	PARAM("TypeName", NULL, PT_STRING, P_MANDATORY | P_POSITIONAL, 0, NULL,
 	  0, 0, NULL,
-	  "The type: System.Management.Automation.PSCredential or "
-	  "PSObject."),
+	  "The type: System.Management.Automation.PSCredential, PSObject, "
+	  "System.Collections.ArrayList or another .NET type hubsh knows."),
 	PARAM("ArgumentList", "Args", PT_OBJECT, P_POSITIONAL, 1, NULL, 0, 0,
 	  "System.Object[]",
 	  "Constructor arguments: for PSCredential, the user name and a "
-	  "SecureString."),
+	  "SecureString; for the others, their constructor's."),
 	PARAM("Property", NULL, PT_OBJECT, 0, 0, NULL, 0, 0,
 	  "System.Collections.IDictionary",
 	  "Hashtable of property names and values for a PSObject."),
@@ -39,9 +43,12 @@ const struct cmdlet_entry cmd_new_object_entry = {
 	.flags = C_NOINPUT,
 	.class_name = PS_CLASS("NewObjectCommand"),
 	.exec = cmd_new_object_exec,
-	.description = "New-Object makes the two kinds of object Exchange "
-	    "scripts build: a PSCredential from a user name and a "
-	    "SecureString, and a PSObject from a hashtable of properties."
+	.description = "New-Object makes the objects Exchange scripts build: "
+	    "a PSCredential from a user name and a SecureString, a PSObject "
+	    "from a hashtable of properties, and the .NET collections and "
+	    "values hubsh knows (System.Collections.ArrayList, "
+	    "System.Collections.Generic.List[string], DateTime, TimeSpan, "
+	    "Guid) from their constructor's arguments."
 };
 
 /*
@@ -82,11 +89,34 @@ cmd_new_object_exec(struct cmd_ctx *ctx)
 			return (0);
 		}
 	}
-	cmd_error(ctx, ERR_STATEMENT, "InvalidType", "PSArgumentException",
-	    "TypeNotFound", "Cannot find type [%s]: verify that the assembly "
-	    "containing this type is loaded.", type);
+	new_object_dotnet(ctx, type, bound_get(ctx->args, "ArgumentList"));
 	free(type);
 	return (0);
+}
+
+/* Any other type hubsh knows (dotnet.c): its constructor. */
+static void
+new_object_dotnet(struct cmd_ctx *ctx, const char *type, struct value *args)
+{
+	struct dn_error	 err;
+	struct value	*v, **argv = NULL;
+	size_t		 n = 0;
+
+	if (args != NULL && args->type == V_ARRAY) {
+		argv = args->u.arr.v;
+		n = args->u.arr.n;
+	} else if (args != NULL) {
+		argv = &args;
+		n = 1;
+	}
+	memset(&err, 0, sizeof err);
+	if ((v = dotnet_new(type, argv, n, &err)) != NULL) {
+		cmd_emit(ctx, v);
+		return;
+	}
+	cmd_error(ctx, ERR_STATEMENT, err.category, err.reason, err.id, "%s",
+	    err.message);
+	dn_error_clear(&err);
 }
 
 /* new PSCredential(string userName, SecureString password) */

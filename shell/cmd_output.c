@@ -172,7 +172,8 @@ write_host_text(struct buf *b, const struct value *v, const char *sep)
 		}
 		return;
 	}
-	s = value_to_string(v);
+	/* The object's ToString(): a date in the current culture, en-US. */
+	s = format_cell(v);
 	buf_adds(b, s);
 	free(s);
 }

@@ -33,8 +33,6 @@
  * and does not write.
  */
 
-#include <sys/types.h>
-
 #include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,7 +41,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "extype.h"
 #include "shell.h"
@@ -1622,23 +1619,10 @@ cmd_remove_sendconnector_exec(struct cmd_ctx *ctx)
 const char *
 shell_runspace_id(void)
 {
-	static char	 id[37];
-	unsigned char	 b[16];
-	size_t		 i;
+	static char	id[37];
 
-	if (id[0] != '\0')
-		return (id);
-	if (getentropy(b, sizeof b) != 0) {
-		srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
-		for (i = 0; i < sizeof b; i++)
-			b[i] = random() & 0xff;
-	}
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(id, sizeof id, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-	    b[15]);
+	if (id[0] == '\0')
+		dotnet_guid_text(id);
 	return (id);
 }
 

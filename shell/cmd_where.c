@@ -397,45 +397,33 @@ where_contains(struct cmd_ctx *ctx, struct value *coll, struct value *v,
 	return (false);
 }
 
-/* -is: the value's type against a name, [int], int or System.Int32. */
+/*
+ * -is: the value's type against a type object or name ([int], int,
+ * System.Int32), as the -is operator (dotnet.c) decides; an unknown
+ * type is no match.
+ */
 static bool
 where_is(const struct value *v, const struct value *t)
 {
-	static const char *const accel[] = {
-		"int", "System.Int32", "long", "System.Int64",
-		"bool", "System.Boolean", "string", "System.String",
-		"double", "System.Double", "datetime", "System.DateTime",
-		"hashtable", "System.Collections.Hashtable",
-		"scriptblock", "System.Management.Automation.ScriptBlock",
-		"securestring", "System.Security.SecureString",
-		"pscredential", CRED_TYPE, "array", "System.Object[]", NULL
-	};
-	const char	*type, *want;
+	struct value	*tv, *r;
 	char		*name;
-	size_t		 i, len;
-	bool		 r;
+	size_t		 len;
+	bool		 is;
 
-	if (v->type == V_NULL)
-		return (false);
-	name = value_to_string(t);
-	len = strlen(name);
-	if (len > 2 && name[0] == '[' && name[len - 1] == ']') {
-		memmove(name, name + 1, len - 2);
-		name[len - 2] = '\0';
+	if (t->type == V_OBJECT)
+		tv = value_ref((struct value *)t);
+	else {
+		name = value_to_string(t);
+		len = strlen(name);
+		if (len > 2 && name[0] == '[' && name[len - 1] == ']') {
+			memmove(name, name + 1, len - 2);
+			name[len - 2] = '\0';
+		}
+		tv = value_string_take(name);
 	}
-	want = name;
-	for (i = 0; accel[i] != NULL; i += 2) {
-		if (strcasecmp(name, accel[i]) == 0)
-			want = accel[i + 1];
-	}
-	type = value_type_name(v);
-	if (strncmp(type, "Deserialized.", 13) == 0)
-		type += 13;
-	r = strcasecmp(want, "object") == 0 ||
-	    strcasecmp(want, "psobject") == 0 ||
-	    strcasecmp(want, "System.Object") == 0 ||
-	    strcasecmp(type, want) == 0 || (strncmp(type, "System.", 7) == 0 &&
-	    strcasecmp(type + 7, want) == 0);
-	free(name);
-	return (r);
+	r = dotnet_typeop(OP_IS, (struct value *)v, tv, NULL);
+	is = r != NULL && value_truthy(r);
+	value_unref(r);
+	value_unref(tv);
+	return (is);
 }

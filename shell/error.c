@@ -537,6 +537,7 @@ errrec_exception(const struct errrec *e)
 	full = i >= 0 ? xprintf("%s%s", exceptions[i].ns, exceptions[i].name) :
 	    xprintf("System.%s", name);
 	x = value_object(full, NULL);
+	x->u.obj->clr = true;
 	object_add_const(x, "Message", value_string(e->message));
 	object_add_const(x, "InnerException", value_null());
 	x->u.obj->text = xprintf("%s: %s", full, e->message);
@@ -579,6 +580,7 @@ errrec_value(const struct errrec *e)
 	struct value	*v, *ci;
 
 	v = value_object("System.Management.Automation.ErrorRecord", NULL);
+	v->u.obj->clr = true;
 	object_add_const(v, "Exception", errrec_exception(e));
 	object_add_const(v, "TargetObject", e->target != NULL ?
 	    value_string(e->target) : value_null());

@@ -48,11 +48,20 @@ static struct value	*eval_binary_values(struct eval *, struct node *,
 			    struct value *, struct value *);
 static struct value	*eval_unary(struct eval *, struct node *);
 static struct value	*eval_binary(struct eval *, struct node *);
-static struct value	*out_collapse_array(struct value *);
 static struct value	*eval_strop(struct eval *, struct node *,
 			    struct value *, struct value *);
 static struct value	*eval_join(struct value *, struct value *);
 static struct value	*eval_range(struct eval *, struct node *,
+			    struct value *, struct value *);
+static void		 eval_raise(struct eval *, struct errrec *);
+static void		 eval_dotnet_error(struct eval *, struct node *,
+			    struct dn_error *);
+static struct value	*eval_bitwise(struct eval *, struct node *,
+			    struct value *, struct value *);
+static struct value	*eval_assign_value(struct eval *, struct node *);
+static struct value	*eval_constrain(struct eval *, struct node *,
+			    struct value *);
+static struct value	*eval_typeop(struct eval *, struct node *,
 			    struct value *, struct value *);
 
 void
@@ -293,9 +302,8 @@ assign_to(struct eval *ev, struct node *target, struct value *v)
 	else if (target->type == N_INDEX)
 		assign_index(ev, target, v);
 	else if (target->type == N_CAST && target->kids[0]->type == N_VAR)
-		/* [int]$n = '5': converted once; the type does not stay. */
-		shell_setvar(ev->sh, target->kids[0]->str,
-		    shell_cast_value(ev->sh, target->str, v));
+		/* [int]$n = '5', converted by eval_constrain. */
+		shell_setvar(ev->sh, target->kids[0]->str, v);
 	else {
 		eval_runtime_error(ev, target, "InvalidLeftHandSide",
 		    "RuntimeException", "The assignment expression is not "
@@ -328,18 +336,64 @@ assign_combine(struct eval *ev, struct node *n, enum op op,
 	return (eval_binary_values(ev, &fake, cur, v));
 }
 
+/*
+ * The value of a statement that an assignment stores or ( ) holds.  A
+ * pipeline that is one expression is that value as it is, not
+ * enumerated, as PowerShell takes one: $b = $list keeps the ArrayList
+ * (the same one), $x = @(1) an array, ([string[]]$a) a String[].  Any
+ * other statement is its output, collapsed.
+ */
+static struct value *
+eval_assign_value(struct eval *ev, struct node *rhs)
+{
+	struct value	*out;
+
+	if (rhs->type == N_PIPELINE && rhs->nkids == 1 &&
+	    rhs->kids[0]->type != N_COMMAND)
+		return (eval_expr(ev, rhs->kids[0]));
+	out = value_array();
+	exec_statement(ev, rhs, out);
+	return (value_collapse(out));
+}
+
+/*
+ * [int]$x = v: v converted to the type (taken; NULL after the error,
+ * which PowerShell reports as the variable's metadata refusing the
+ * value, at the whole assignment).  PowerShell keeps the type on the
+ * variable for later assignments too; hubsh converts at this one only.
+ */
+static struct value *
+eval_constrain(struct eval *ev, struct node *assign, struct value *v)
+{
+	struct node	*cast = assign->kids[0];
+	struct dn_error	 err;
+	struct value	*r;
+
+	memset(&err, 0, sizeof err);
+	r = dotnet_cast(cast->str, v, &err);
+	value_unref(v);
+	if (r != NULL)
+		return (r);
+	if (!err.at_type) {
+		err.category = "MetadataError";
+		err.reason = "ArgumentTransformationMetadataException";
+		err.id = "RuntimeException";
+		cast = assign;
+	}
+	eval_dotnet_error(ev, cast, &err);
+	return (NULL);
+}
+
 static void
 exec_assign(struct eval *ev, struct node *n)
 {
-	struct value	*out, *v, *cur, *res;
+	struct value	*v, *cur, *res;
 
-	out = value_array();
-	exec_statement(ev, n->kids[1], out);
+	v = eval_assign_value(ev, n->kids[1]);
 	if (ev_unwinding(ev)) {
-		value_unref(out);
+		value_unref(v);
 		return;
 	}
-	v = value_collapse(out);
 	if (n->op != OP_ASSIGN) {
 		cur = eval_expr(ev, n->kids[0]);
 		res = assign_combine(ev, n, assign_op(n->op), cur, v);
@@ -351,6 +405,9 @@ exec_assign(struct eval *ev, struct node *n)
 			return;
 		}
 	}
+	if (n->kids[0]->type == N_CAST && (v = eval_constrain(ev, n, v)) ==
+	    NULL)
+		return;
 	assign_to(ev, n->kids[0], v);
 }
 
@@ -565,10 +622,49 @@ eval_runtime_error(struct eval *ev, struct node *at, const char *id,
 	    "CommandNotFoundException") == 0 ? "ObjectNotFound" :
 	    "InvalidOperation", reason, xstrdup(id), ev->src, at->ext, fmt, ap);
 	va_end(ap);
+	eval_raise(ev, e);
+}
+
+/*
+ * Report a statement-terminating error record (taken): inside a try it
+ * unwinds to the catch (runtime.c), else it is printed and, under
+ * $ErrorActionPreference = 'Stop', stops the script.
+ */
+static void
+eval_raise(struct eval *ev, struct errrec *e)
+{
 	shell_report(ev->sh, e);
 	ev->failed = true;
 	if (shell_pref(ev->sh, "ErrorActionPreference") == AP_STOP)
 		shell_stop(ev->sh);
+}
+
+/*
+ * An error of dotnet.c (cleared): statement-terminating, with its own
+ * category and target; one about a [type] literal points at it alone.
+ */
+static void
+eval_dotnet_error(struct eval *ev, struct node *at, struct dn_error *err)
+{
+	struct errrec	*e;
+	struct extent	 ext = at->ext;
+
+	if (err->at_type && at->str != NULL)
+		ext.end = ext.start + strlen(at->str) + 2;
+	e = errrec_create(err->message);
+	e->kind = ERR_STATEMENT;
+	errrec_set(&e->category, xstrdup(err->category));
+	errrec_set(&e->reason, xstrdup(err->reason));
+	errrec_set(&e->fqid, xstrdup(err->id));
+	if (err->target != NULL) {
+		errrec_set(&e->target, xstrdup(err->target));
+		errrec_set(&e->target_type, xstrdup(err->target_type));
+	}
+	e->src = source_ref(ev->src);
+	e->ext = ext;
+	e->has_position = true;
+	dn_error_clear(err);
+	eval_raise(ev, e);
 }
 
 /*
@@ -1183,55 +1279,6 @@ eval_hash(struct eval *ev, struct node *n)
 }
 
 static struct value *
-eval_member_of(struct value *obj, const char *name)
-{
-	struct value	*v, *arr, *m;
-	size_t		 i;
-
-	switch (obj->type) {
-	case V_OBJECT:
-		v = object_get(obj, name);
-		return (v != NULL ? value_ref(v) : value_null());
-	case V_HASH:
-		if ((v = value_hash_get(obj, name)) != NULL)
-			return (value_ref(v));
-		if (strcasecmp(name, "Count") == 0 ||
-		    strcasecmp(name, "Keys") == 0) {
-			if (strcasecmp(name, "Count") == 0)
-				return (value_int((int64_t)obj->u.hash.n));
-			arr = value_array();
-			for (i = 0; i < obj->u.hash.n; i++)
-				value_array_push(arr,
-				    value_ref(obj->u.hash.e[i].key));
-			return (arr);
-		}
-		return (value_null());
-	case V_STRING:
-		if (strcasecmp(name, "Length") == 0)
-			return (value_int((int64_t)utf8_width(obj->u.s)));
-		if (strcasecmp(name, "Count") == 0)
-			return (value_int(1));
-		return (value_null());
-	case V_ARRAY:
-		if (strcasecmp(name, "Count") == 0 ||
-		    strcasecmp(name, "Length") == 0)
-			return (value_int((int64_t)obj->u.arr.n));
-		/* Member enumeration (PowerShell 3+). */
-		arr = value_array();
-		for (i = 0; i < obj->u.arr.n; i++) {
-			m = eval_member_of(obj->u.arr.v[i], name);
-			out_append(arr, m);
-		}
-		return (value_collapse(arr));
-	default:
-		if (strcasecmp(name, "Count") == 0 ||
-		    strcasecmp(name, "Length") == 0)
-			return (value_int(obj->type == V_NULL ? 0 : 1));
-		return (value_null());
-	}
-}
-
-static struct value *
 eval_member(struct eval *ev, struct node *n)
 {
 	struct value	*obj, *namev, *v;
@@ -1240,7 +1287,7 @@ eval_member(struct eval *ev, struct node *n)
 	obj = eval_expr(ev, n->kids[0]);
 	namev = eval_expr(ev, n->kids[1]);
 	name = value_to_string(namev);
-	v = eval_member_of(obj, name);
+	v = dotnet_member(obj, name);
 	free(name);
 	value_unref(namev);
 	value_unref(obj);
@@ -1258,6 +1305,11 @@ eval_index(struct eval *ev, struct node *n)
 
 	obj = eval_expr(ev, n->kids[0]);
 	idx = eval_expr(ev, n->kids[1]);
+	if ((v = dotnet_index(obj, idx)) != NULL) {
+		value_unref(obj);
+		value_unref(idx);
+		return (v);
+	}
 	v = value_null();
 	if (obj->type == V_HASH) {
 		key = value_to_string(idx);
@@ -1278,192 +1330,97 @@ eval_index(struct eval *ev, struct node *n)
 	return (v);
 }
 
-static struct value *
-eval_method_string(struct eval *ev, struct node *n, const char *s,
-    const char *m, struct value **args, size_t nargs)
+/* The values of the argument nodes kids[first..] (caller frees). */
+static struct value **
+eval_args(struct eval *ev, struct node *n, size_t first, size_t *nargs)
 {
-	char	*a0 = nargs > 0 ? value_to_string(args[0]) : NULL;
-	char	*r = NULL, *p;
-	struct value	*v = NULL;
-	size_t	 i;
+	struct value	**args;
+	size_t		  i;
 
-	if (strcasecmp(m, "ToUpper") == 0 || strcasecmp(m, "ToLower") == 0) {
-		r = xstrdup(s);
-		for (p = r; *p != '\0'; p++)
-			*p = (char)(strcasecmp(m, "ToUpper") == 0 ?
-			    toupper((unsigned char)*p) :
-			    tolower((unsigned char)*p));
-	} else if (strcasecmp(m, "Trim") == 0) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		r = xstrdup(s);
-		for (i = strlen(r); i > 0 && (r[i - 1] == ' ' ||
-		    r[i - 1] == '\t'); i--)
-			r[i - 1] = '\0';
-	} else if (strcasecmp(m, "ToString") == 0)
-		r = xstrdup(s);
-	else if (strcasecmp(m, "Contains") == 0 && a0 != NULL)
-		v = value_bool(strstr(s, a0) != NULL);
-	else if (strcasecmp(m, "StartsWith") == 0 && a0 != NULL)
-		v = value_bool(strncmp(s, a0, strlen(a0)) == 0);
-	else if (strcasecmp(m, "EndsWith") == 0 && a0 != NULL)
-		v = value_bool(strlen(s) >= strlen(a0) && strcmp(s +
-		    strlen(s) - strlen(a0), a0) == 0);
-	if (r != NULL)
-		v = value_string_take(r);
-	if (v == NULL)
-		eval_runtime_error(ev, n, "MethodNotFound", "RuntimeException",
-		    "Method invocation failed because [System.String] does "
-		    "not contain a method named '%s'.", m);
-	free(a0);
-	return (v != NULL ? v : value_null());
+	*nargs = n->nkids > first ? n->nkids - first : 0;
+	args = xcalloc(*nargs + 1, sizeof *args);
+	for (i = 0; i < *nargs; i++)
+		args[i] = eval_expr(ev, n->kids[first + i]);
+	return (args);
 }
 
-static struct value *
-eval_method_date(struct eval *ev, struct node *n, int64_t date,
-    const char *m, struct value **args, size_t nargs)
+static void
+eval_args_free(struct value **args, size_t nargs)
 {
-	static const struct {
-		const char	*name;
-		int64_t		 unit;
-	} adds[] = {
-		{ "AddDays", 86400000000LL }, { "AddHours", 3600000000LL },
-		{ "AddMinutes", 60000000LL }, { "AddSeconds", 1000000LL },
-		{ "AddMilliseconds", 1000LL },
-	};
-	double	 d;
-	int64_t	 i;
-	bool	 is_int;
-	size_t	 k;
+	size_t	i;
 
-	for (k = 0; k < sizeof adds / sizeof adds[0]; k++) {
-		if (strcasecmp(m, adds[k].name) != 0)
-			continue;
-		if (nargs != 1 || !value_to_number(args[0], &d, &i, &is_int))
-			break;
-		return (value_date(date + (int64_t)(d * (double)adds[k].unit)));
-	}
-	if (strcasecmp(m, "ToUniversalTime") == 0 ||
-	    strcasecmp(m, "ToLocalTime") == 0)
-		return (value_date(date));
-	eval_runtime_error(ev, n, "MethodNotFound", "RuntimeException",
-	    "Method invocation failed because [System.DateTime] does not "
-	    "contain a method named '%s'.", m);
-	return (value_null());
+	for (i = 0; i < nargs; i++)
+		value_unref(args[i]);
+	free(args);
 }
 
+/* $obj.Method(args) (dotnet.c). */
 static struct value *
 eval_invoke(struct eval *ev, struct node *n)
 {
 	struct value	*obj, *namev, **args, *v;
+	struct dn_error	 err;
+	size_t		 nargs;
 	char		*m;
-	size_t		 i, nargs;
 
 	obj = eval_expr(ev, n->kids[0]);
 	namev = eval_expr(ev, n->kids[1]);
 	m = value_to_string(namev);
 	value_unref(namev);
-	nargs = n->nkids - 2;
-	args = xcalloc(nargs + 1, sizeof *args);
-	for (i = 0; i < nargs; i++)
-		args[i] = eval_expr(ev, n->kids[i + 2]);
-	if (obj->type == V_NULL) {
-		eval_runtime_error(ev, n, "InvokeMethodOnNull",
-		    "RuntimeException", "You cannot call a method on a "
-		    "null-valued expression.");
+	args = eval_args(ev, n, 2, &nargs);
+	memset(&err, 0, sizeof err);
+	if (ev->failed)
 		v = value_null();
-	} else if (obj->type == V_STRING)
-		v = eval_method_string(ev, n, obj->u.s, m, args, nargs);
-	else if (obj->type == V_DATE)
-		v = eval_method_date(ev, n, obj->u.date, m, args, nargs);
-	else if (strcasecmp(m, "ToString") == 0)
-		v = value_string_take(value_to_string(obj));
-	else {
-		eval_runtime_error(ev, n, "MethodNotFound", "RuntimeException",
-		    "Method invocation failed because [%s] does not contain "
-		    "a method named '%s'.", value_type_name(obj), m);
+	else if ((v = dotnet_invoke(obj, m, args, nargs, &err)) == NULL) {
+		eval_dotnet_error(ev, n, &err);
 		v = value_null();
 	}
-	for (i = 0; i < nargs; i++)
-		value_unref(args[i]);
-	free(args);
+	eval_args_free(args, nargs);
 	free(m);
 	value_unref(obj);
 	return (v);
 }
 
+/* [type]::Member and [type]::Method(args) (dotnet.c). */
 static struct value *
 eval_static(struct eval *ev, struct node *n)
 {
-	struct value	*namev = n->kids[0]->val;
-	const char	*t = n->str, *m = namev->u.s;
+	struct value	**args, *v;
+	struct dn_error	  err;
+	size_t		  nargs;
 
-	if ((strcasecmp(t, "datetime") == 0 || strcasecmp(t,
-	    "System.DateTime") == 0) && (strcasecmp(m, "Now") == 0 ||
-	    strcasecmp(m, "UtcNow") == 0 || strcasecmp(m, "Today") == 0))
-		return (value_date(date_now()));
-	eval_runtime_error(ev, n, "TypeNotFound", "RuntimeException",
-	    "Unable to find type [%s] or member '%s'.", t, m);
-	return (value_null());
+	args = eval_args(ev, n, 1, &nargs);
+	memset(&err, 0, sizeof err);
+	if (ev->failed)
+		v = value_null();
+	else if ((v = dotnet_static(n->str, n->kids[0]->val->u.s,
+	    (n->flags & NF_CALL) != 0, args, nargs, &err)) == NULL) {
+		eval_dotnet_error(ev, n, &err);
+		v = value_null();
+	}
+	eval_args_free(args, nargs);
+	return (v);
 }
 
-/*
- * [type]v: the converted value (v is taken), or NULL when the value
- * cannot be converted, or the type is one hubsh does not convert.
- */
-static struct value *
-cast_value(const char *t, struct value *v)
-{
-	struct value	*r = NULL;
-	double		 d;
-	int64_t		 i;
-	bool		 is_int;
-
-	if (strcasecmp(t, "string") == 0)
-		r = value_string_take(value_to_string(v));
-	else if (strcasecmp(t, "bool") == 0)
-		r = value_bool(value_truthy(v));
-	else if (strcasecmp(t, "array") == 0 || strcasecmp(t, "object[]") == 0)
-		r = v->type == V_ARRAY ? value_ref(v) : out_collapse_array(v);
-	else if ((strcasecmp(t, "int") == 0 || strcasecmp(t, "long") == 0) &&
-	    value_to_number(v, &d, &i, &is_int))
-		r = value_int(is_int ? i : (int64_t)(d + (d < 0 ? -0.5 : 0.5)));
-	else if (strcasecmp(t, "double") == 0 &&
-	    value_to_number(v, &d, &i, &is_int))
-		r = value_double(d);
-	if (r != NULL)
-		value_unref(v);
-	return (r);
-}
-
-struct value *
-shell_cast_value(struct shell *sh, const char *type, struct value *v)
-{
-	struct value	*r;
-
-	(void)sh;
-	r = cast_value(type, value_ref(v));
-	value_unref(v);
-	return (r != NULL ? r : v);
-}
-
+/* [type]value, and [type] alone (N_TYPE): dotnet.c. */
 static struct value *
 eval_cast(struct eval *ev, struct node *n)
 {
 	struct value	*v, *r;
-	char		*s;
+	struct dn_error	 err;
 
-	v = eval_expr(ev, n->kids[0]);
-	if ((r = cast_value(n->str, value_ref(v))) == NULL) {
+	memset(&err, 0, sizeof err);
+	if (n->type == N_TYPE)
+		r = dotnet_type_value(n->str, &err);
+	else {
+		v = eval_expr(ev, n->kids[0]);
+		r = ev->failed ? value_null() : dotnet_cast(n->str, v, &err);
 		value_unref(v);
-		s = value_to_string(v);
-		eval_runtime_error(ev, n, "InvalidCastFromStringToInteger",
-		    "RuntimeException", "Cannot convert value \"%s\" to type "
-		    "\"%s\".", s, n->str);
-		free(s);
+	}
+	if (r == NULL) {
+		eval_dotnet_error(ev, n, &err);
 		r = value_null();
 	}
-	value_unref(v);
 	return (r);
 }
 
@@ -1513,9 +1470,7 @@ eval_node(struct eval *ev, struct node *n)
 		exec_block(ev, n->kids[0], out);
 		return (value_collapse(out));
 	case N_PAREN:
-		out = value_array();
-		exec_statement(ev, n->kids[0], out);
-		return (value_collapse(out));
+		return (eval_assign_value(ev, n->kids[0]));
 	case N_HASH:
 		return (eval_hash(ev, n));
 	case N_SCRIPT:
@@ -1529,6 +1484,7 @@ eval_node(struct eval *ev, struct node *n)
 	case N_STATIC:
 		return (eval_static(ev, n));
 	case N_CAST:
+	case N_TYPE:
 		return (eval_cast(ev, n));
 	case N_INCDEC:
 		return (eval_incdec(ev, n));
@@ -1546,45 +1502,26 @@ eval_node(struct eval *ev, struct node *n)
 	}
 }
 
-/* A scalar wrapped in a new one-element array ($null: empty). */
-static struct value *
-out_collapse_array(struct value *v)
-{
-	struct value	*a = value_array();
-
-	if (v->type != V_NULL)
-		value_array_push(a, value_ref(v));
-	return (a);
-}
-
+/* -match: sets $Matches (strops.c) when it matches and set_matches. */
 bool
 eval_regex_match(struct eval *ev, struct node *n, const char *s,
     const char *pat, bool cs, bool set_matches)
 {
-	regex_t		 re;
-	regmatch_t	 m[10];
 	struct value	*h;
 	const char	*id;
 	char		*err;
-	size_t		 i;
 	int		 r;
 
-	if (strop_regcomp(&re, pat, cs, &id, &err) != 0) {
+	if ((r = strop_match(s, pat, cs, &h, &id, &err)) < 0) {
 		eval_runtime_error(ev, n, id, "RuntimeException", "%s", err);
 		free(err);
 		return (false);
 	}
-	r = regexec(&re, s, 10, m, 0);
-	if (r == 0 && set_matches) {
-		h = value_hash();
-		for (i = 0; i < 10 && m[i].rm_so >= 0; i++)
-			value_hash_set(h, value_int((int64_t)i),
-			    value_string_take(xstrndup(s + m[i].rm_so,
-			    (size_t)(m[i].rm_eo - m[i].rm_so))));
+	if (h != NULL && set_matches)
 		shell_setvar(ev->sh, "Matches", h);
-	}
-	regfree(&re);
-	return (r == 0);
+	else
+		value_unref(h);
+	return (r == 1);
 }
 
 /* One comparison of two scalars: true when the operator holds. */
@@ -1667,9 +1604,10 @@ contains(struct eval *ev, struct node *n, struct value *coll,
 static struct value *
 arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
 {
+	struct dn_error	 err;
 	struct value	*v;
 	double		 ld, rd;
-	int64_t		 li, ri;
+	int64_t		 li, ri, res;
 	bool		 lint, rint;
 	char		*ls, *rs;
 	size_t		 i;
@@ -1679,6 +1617,15 @@ arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
 		for (i = 0; i < value_count(r); i++)
 			value_array_push(v, value_ref(value_item(r, i)));
 		return (v);
+	}
+	if (l->type == V_DATE || l->type == V_TIMESPAN) {
+		memset(&err, 0, sizeof err);
+		if ((v = dotnet_arith(n->op, l, r, &err)) != NULL)
+			return (v);
+		if (err.id != NULL) {
+			eval_dotnet_error(ev, n, &err);
+			return (value_null());
+		}
 	}
 	if (n->op == OP_PLUS && l->type == V_STRING) {
 		ls = value_to_string(l);
@@ -1695,15 +1642,25 @@ arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
 		    op_name(n->op));
 		return (value_null());
 	}
+	/* Integers stay integers until they overflow, then are doubles. */
 	if (lint && rint && n->op != OP_DIV) {
 		switch (n->op) {
-		case OP_PLUS: return (value_int(li + ri));
-		case OP_MINUS: return (value_int(li - ri));
-		case OP_MUL: return (value_int(li * ri));
+		case OP_PLUS:
+			if (!__builtin_add_overflow(li, ri, &res))
+				return (value_int(res));
+			break;
+		case OP_MINUS:
+			if (!__builtin_sub_overflow(li, ri, &res))
+				return (value_int(res));
+			break;
+		case OP_MUL:
+			if (!__builtin_mul_overflow(li, ri, &res))
+				return (value_int(res));
+			break;
 		case OP_MOD:
 			if (ri == 0)
 				break;
-			return (value_int(li % ri));
+			return (value_int(ri == -1 ? 0 : li % ri));
 		default: break;
 		}
 	}
@@ -1714,7 +1671,7 @@ arith(struct eval *ev, struct node *n, struct value *l, struct value *r)
 	case OP_DIV:
 		if (rd == 0)
 			break;
-		if (lint && rint && li % ri == 0)
+		if (lint && rint && ri != -1 && li % ri == 0)
 			return (value_int(li / ri));
 		return (value_double(ld / rd));
 	default: break;
@@ -1758,12 +1715,100 @@ eval_binary_values(struct eval *ev, struct node *n, struct value *l,
 		return (eval_range(ev, n, l, r));
 	case OP_REPLACE: case OP_SPLIT: case OP_F:
 		return (eval_strop(ev, n, l, r));
+	case OP_IS: case OP_ISNOT: case OP_AS:
+		return (eval_typeop(ev, n, l, r));
+	case OP_BAND: case OP_BOR: case OP_BXOR: case OP_SHL: case OP_SHR:
+		return (eval_bitwise(ev, n, l, r));
 	default:
 		eval_runtime_error(ev, n, "OperatorNotSupported",
 		    "RuntimeException", "The '-%s' operator is not supported "
 		    "by hubsh.", op_name(n->op));
 		return (value_null());
 	}
+}
+
+/* -is, -isnot and -as (dotnet.c). */
+static struct value *
+eval_typeop(struct eval *ev, struct node *n, struct value *l,
+    struct value *r)
+{
+	struct dn_error	 err;
+	struct value	*res;
+
+	memset(&err, 0, sizeof err);
+	if ((res = dotnet_typeop(n->op, l, r, &err)) == NULL) {
+		eval_dotnet_error(ev, n->kids[1], &err);
+		res = value_null();
+	}
+	return (res);
+}
+
+/*
+ * An operand of the bitwise operators as a whole number: a double is
+ * rounded half to even, text read as a number (Int32, else Int64), as
+ * PowerShell converts; false after the error.
+ */
+static bool
+bitwise_operand(struct eval *ev, struct node *n, struct value *v,
+    int64_t *i, bool *wide)
+{
+	struct dn_error	 err;
+	struct value	*num;
+
+	memset(&err, 0, sizeof err);
+	if (v->type != V_STRING)
+		num = dotnet_cast("long", v, NULL);
+	else if ((num = dotnet_cast("int", v, &err)) == NULL &&
+	    (num = dotnet_cast("long", v, NULL)) == NULL) {
+		eval_dotnet_error(ev, n, &err);
+		return (false);
+	}
+	dn_error_clear(&err);
+	if (num == NULL) {
+		eval_runtime_error(ev, n, "OperatorFailed", "RuntimeException",
+		    "The operator '-%s' cannot be used with these operands.",
+		    op_name(n->op));
+		return (false);
+	}
+	*i = num->u.i;
+	*wide = *wide || *i < INT32_MIN || *i > INT32_MAX;
+	value_unref(num);
+	return (true);
+}
+
+/*
+ * -band -bor -bxor, and -shl -shr: on Int32 when both operands fit one
+ * (the shift count masked to 0-31, the result wrapped), else on Int64.
+ */
+static struct value *
+eval_bitwise(struct eval *ev, struct node *n, struct value *l,
+    struct value *r)
+{
+	int64_t	a, b, res;
+	bool	wide = false;
+
+	if (!bitwise_operand(ev, n, l, &a, &wide) ||
+	    !bitwise_operand(ev, n, r, &b, &wide))
+		return (value_null());
+	switch (n->op) {
+	case OP_BAND:
+		res = a & b;
+		break;
+	case OP_BOR:
+		res = a | b;
+		break;
+	case OP_BXOR:
+		res = a ^ b;
+		break;
+	case OP_SHL:
+		res = wide ? (int64_t)((uint64_t)a << (b & 63)) :
+		    (int32_t)((uint32_t)a << (b & 31));
+		break;
+	default:
+		res = wide ? a >> (b & 63) : (int32_t)a >> (b & 31);
+		break;
+	}
+	return (value_int(res));
 }
 
 static struct value *
@@ -1797,6 +1842,7 @@ static struct value *
 eval_unary(struct eval *ev, struct node *n)
 {
 	struct value	*v, *res, zero = { V_INT, 1, { 0 } };
+	struct value	 all_ones = { V_INT, 1, { .i = -1 } };
 	struct node	 sub = *n;
 
 	v = eval_expr(ev, n->kids[0]);
@@ -1817,6 +1863,10 @@ eval_unary(struct eval *ev, struct node *n)
 		break;
 	case OP_SPLIT:
 		res = eval_strop(ev, n, v, NULL);
+		break;
+	case OP_BNOT:
+		sub.op = OP_BXOR;
+		res = eval_bitwise(ev, &sub, v, &all_ones);
 		break;
 	default:
 		res = value_null();

@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "shell.h"
 #include "xmalloc.h"
@@ -142,7 +141,7 @@ static struct value *fmt_sel_value(struct shell *, const struct fsel *,
 		     struct value *);
 static char	*fmt_collection(const struct value *);
 static char	*fmt_custom_text(const struct value *, int);
-static char	*fmt_date(int64_t);
+static void	 fmt_dates(struct buf *, struct value **, size_t);
 static void	 fmt_scalar(struct buf *, const struct value *);
 static void	 fmt_pad_label(struct buf *, const char *, int);
 static void	 fmt_list_entry(struct buf *, const char *, const char *,
@@ -179,14 +178,11 @@ static bool	 wc_tok_match(const struct wc_pat *, const struct wc_tok *,
 		     uint32_t, bool);
 static uint32_t	*wc_decode(const char *, size_t *);
 
-/* The hashtable view: entries as Name/Value rows, Name 30 wide. */
-static const char *const fmt_dict_table[] = { "Name", "Value", NULL };
-static const struct view fmt_dict_view = {
-	"System.Collections.DictionaryEntry", SHAPE_TABLE, fmt_dict_table,
-	NULL
-};
-
-/* Column widths (and alignments) fixed by built-in views. */
+/*
+ * Column widths (and alignments) fixed by built-in views: the
+ * hashtable's entries (their Name/Value view is dotnet.c's), Group-Object's
+ * groups, and type objects ([string] alone).
+ */
 static const struct {
 	const char	*type_name;
 	const char	*column;
@@ -200,6 +196,9 @@ static const struct {
 	    FA_RIGHT },
 	{ "Microsoft.PowerShell.Commands.GroupInfoNoElement", "Name", 25,
 	    FA_LEFT },
+	{ "System.RuntimeType", "IsPublic", 8, FA_LEFT },
+	{ "System.RuntimeType", "IsSerial", 8, FA_LEFT },
+	{ "System.RuntimeType", "Name", 40, FA_LEFT },
 };
 
 /* Nested custom objects shown in "@{...}" text, at most. */
@@ -375,8 +374,9 @@ vlist_free(struct vlist *l)
 }
 
 /*
- * What the formatter sees: arrays are enumerated, hashtables become their
- * entries (Name, Key, Value).
+ * What the formatter sees: arrays and lists are enumerated, hashtables
+ * become their entries (Name, Key, Value), a TimeSpan the object of its
+ * properties (dotnet_display).
  */
 static void
 fmt_expand(struct value *v, struct vlist *out)
@@ -392,16 +392,13 @@ fmt_expand(struct value *v, struct vlist *out)
 		return;
 	}
 	if (v->type != V_HASH) {
-		vlist_push(out, value_ref(v));
+		o = dotnet_display(v, false);
+		vlist_push(out, o != NULL ? o : value_ref(v));
 		return;
 	}
-	for (i = 0; i < v->u.hash.n; i++) {
-		o = value_object(fmt_dict_view.type_name, &fmt_dict_view);
-		object_add(o, "Name", value_ref(v->u.hash.e[i].key));
-		object_add(o, "Key", value_ref(v->u.hash.e[i].key));
-		object_add(o, "Value", value_ref(v->u.hash.e[i].val));
-		vlist_push(out, o);
-	}
+	for (i = 0; i < v->u.hash.n; i++)
+		vlist_push(out, dotnet_dict_entry(v->u.hash.e[i].key,
+		    v->u.hash.e[i].val));
 }
 
 static bool
@@ -792,25 +789,6 @@ fmt_custom_text(const struct value *v, int depth)
 	return (buf_detach(&b));
 }
 
-/* en-US short date and long time, local time: 7/9/2012 10:15:03 AM. */
-static char *
-fmt_date(int64_t usec)
-{
-	struct tm	tm;
-	time_t		t;
-	int		h;
-
-	t = (time_t)(usec / 1000000);
-	if (usec % 1000000 < 0)
-		t--;
-	if (localtime_r(&t, &tm) == NULL)
-		return (xstrdup(""));
-	h = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
-	return (xprintf("%d/%d/%d %d:%02d:%02d %s", tm.tm_mon + 1, tm.tm_mday,
-	    tm.tm_year + 1900, h, tm.tm_min, tm.tm_sec,
-	    tm.tm_hour < 12 ? "AM" : "PM"));
-}
-
 char *
 format_cell(const struct value *v)
 {
@@ -832,7 +810,8 @@ format_cell(const struct value *v)
 	case V_SCRIPT:
 		return (xstrdup(fmt_script_text(v)));
 	case V_DATE:
-		return (fmt_date(v->u.date));
+		/* en-US, local time: 7/9/2012 10:15:03 AM. */
+		return (date_format(v->u.date, "G"));
 	case V_FORMAT:
 		return (xstrdup(v->u.s));
 	default:
@@ -1344,6 +1323,27 @@ fmt_context(struct shell *sh, struct buf *b, struct value **vals, size_t n)
 	vlist_free(&l);
 }
 
+/*
+ * Dates on their own: DateTime's view, the long date and time (en-US)
+ * one per line, a blank line before them and two after.
+ */
+static void
+fmt_dates(struct buf *b, struct value **vals, size_t n)
+{
+	char	*s;
+	size_t	 i;
+
+	buf_addc(b, '\n');
+	for (i = 0; i < n; i++) {
+		s = date_format(vals[i]->u.date,
+		    "dddd, MMMM d, yyyy h:mm:ss tt");
+		buf_adds(b, s);
+		buf_addc(b, '\n');
+		free(s);
+	}
+	buf_adds(b, "\n\n");
+}
+
 char *
 format_default(struct shell *sh, struct value **vals, size_t n)
 {
@@ -1354,8 +1354,14 @@ format_default(struct shell *sh, struct value **vals, size_t n)
 	buf_init(&b);
 	for (i = 0; i < n; i = j) {
 		j = i + 1;
+		if (vals[i]->type == V_DATE) {
+			while (j < n && vals[j]->type == V_DATE)
+				j++;
+			fmt_dates(&b, vals + i, j - i);
+			continue;
+		}
 		if (vals[i]->type != V_OBJECT && vals[i]->type != V_HASH &&
-		    vals[i]->type != V_ARRAY) {
+		    vals[i]->type != V_ARRAY && vals[i]->type != V_TIMESPAN) {
 			fmt_scalar(&b, vals[i]);
 			continue;
 		}
@@ -1400,6 +1406,7 @@ fmt_error_record(struct shell *sh, struct buf *b, const struct value *v)
  */
 struct fmt_stream {
 	struct value	*shape;		/* the object that chose it */
+	bool		 dates;		/* DateTime's view: one long date a line */
 	bool		 table;
 	bool		 sized;		/* header written, widths fixed */
 	struct ftable	 t;		/* table: columns, widths, held rows */
@@ -1450,6 +1457,11 @@ stream_flush(struct shell *sh, struct fmt_stream *st, struct buf *b)
 static void
 stream_close(struct shell *sh, struct fmt_stream *st, struct buf *b)
 {
+	if (st->dates) {
+		buf_adds(b, "\n\n");
+		st->dates = false;
+		return;
+	}
 	if (st->shape == NULL)
 		return;
 	stream_flush(sh, st, b);
@@ -1524,6 +1536,7 @@ format_stream(struct shell *sh, struct value **vals, size_t n)
 	struct fmt_stream	*st;
 	struct vlist		 l = { NULL, 0 };
 	struct buf		 b;
+	char			*s;
 	size_t			 i;
 
 	if (sh->fmt == NULL)
@@ -1540,6 +1553,28 @@ format_stream(struct shell *sh, struct value **vals, size_t n)
 		if (l.v[i]->type == V_NULL)
 			continue;
 		if (l.v[i]->type == V_FORMAT)
+			stream_close(sh, st, &b);
+		if (l.v[i]->type == V_DATE) {
+			/*
+			 * DateTime's view, the long date: a run of dates when
+			 * they come first, else each on its own, out of band.
+			 */
+			if (st->shape == NULL && !st->dates) {
+				buf_addc(&b, '\n');
+				st->dates = true;
+			} else if (!st->dates) {
+				stream_flush(sh, st, &b);
+				fmt_dates(&b, &l.v[i], 1);
+				continue;
+			}
+			s = date_format(l.v[i]->u.date,
+			    "dddd, MMMM d, yyyy h:mm:ss tt");
+			buf_adds(&b, s);
+			buf_addc(&b, '\n');
+			free(s);
+			continue;
+		}
+		if (st->dates && fmt_is_object(l.v[i]))
 			stream_close(sh, st, &b);
 		if (l.v[i]->type == V_OBJECT && l.v[i]->u.obj->err != NULL) {
 			stream_flush(sh, st, &b);

@@ -311,14 +311,15 @@ regex_test(const char *pat, const char *s)
 /*
  * A value given to, or defaulted for, a typed parameter, converted as
  * the binder converts arguments; a type the binder does not know is
- * cast as [type]value would be.  Takes v.
+ * cast as [type]value would be (dotnet.c).  Takes v; NULL with *err
+ * set when it cannot be converted.
  */
 static struct value *
-func_convert(struct shell *sh, const char *type, struct value *v)
+func_convert(const char *type, struct value *v, char **err)
 {
 	struct param_entry	 pe;
+	struct dn_error		 dn;
 	struct value		*out;
-	char			*cause = NULL;
 
 	memset(&pe, 0, sizeof pe);
 	pe.name = "";
@@ -329,12 +330,14 @@ func_convert(struct shell *sh, const char *type, struct value *v)
 	}
 	if (type == NULL || v->type == V_NULL)
 		return (v);
-	if (pe.type == PT_OBJECT)
-		return (shell_cast_value(sh, type, v));
-	if (ptype_table[pe.type].convert(&pe, v, &out, &cause) != 0) {
-		free(cause);
-		return (v);
-	}
+	if (pe.type == PT_OBJECT) {
+		memset(&dn, 0, sizeof dn);
+		out = dotnet_cast(type, v, &dn);
+		if (out == NULL)
+			*err = xstrdup(dn.message != NULL ? dn.message : "");
+		dn_error_clear(&dn);
+	} else if (ptype_table[pe.type].convert(&pe, v, &out, err) != 0)
+		out = NULL;
 	value_unref(v);
 	return (out);
 }
@@ -492,7 +495,9 @@ func_error(struct shell *sh, const struct func *f,
 	e = errrec_create(msg);
 	e->kind = ERR_STATEMENT;
 	errrec_set(&e->category, xstrdup("InvalidData"));
-	errrec_set(&e->reason, xstrdup("ParameterBindingValidationException"));
+	errrec_set(&e->reason, xstrdup(strstr(id, "Transformation") != NULL ?
+	    "ParameterBindingArgumentTransformationException" :
+	    "ParameterBindingValidationException"));
 	errrec_set(&e->fqid, xprintf("%s,%s", id, f->name));
 	errrec_set(&e->activity, xstrdup(f->name));
 	errrec_set(&e->invocation, xstrdup(call->invocation));
@@ -631,7 +636,7 @@ func_bind(struct shell *sh, struct func *f, const struct bind_call *call,
 	struct value		*rest, *bound_params, *v;
 	struct node		*def;
 	enum exec_status	 st;
-	char			*err = NULL, *path;
+	char			*err = NULL, *path, *msg;
 	const char		*base;
 	size_t			 i, nbind, k;
 	int			 idx;
@@ -656,27 +661,33 @@ func_bind(struct shell *sh, struct func *f, const struct bind_call *call,
 		if (def->type != N_PARAMDEF)
 			continue;
 		idx = (int)k++;
-		if ((v = b->v[idx]) != NULL) {
-			if (func_validate(sh, src, def, v, &err) != 0) {
-				func_error(sh, f, call, &b->ext[idx],
-				    "ParameterArgumentValidationError", err);
-				free(err);
-				value_unref(bound_params);
-				value_unref(rest);
-				bound_free(b);
-				return (-1);
-			}
-			v = func_convert(sh, param_type(def), value_ref(v));
-			value_hash_set(bound_params, value_string(def->str),
-			    value_ref(v));
-		} else if (def->kids[0] != NULL)
+		if ((v = b->v[idx]) != NULL)
+			v = value_ref(v);
+		else if (def->kids[0] != NULL)
 			v = shell_eval_node(sh, src, def->kids[0]);
 		else if (b->p[idx]->type == PT_SWITCH)
 			v = value_bool(false);
 		else
 			v = value_null();
-		if (b->v[idx] == NULL && v->type != V_NULL)
-			v = func_convert(sh, param_type(def), v);
+		/* Transformation, then validation, as PowerShell binds. */
+		if ((v = func_convert(param_type(def), v, &err)) == NULL) {
+			msg = xprintf("Cannot process argument transformation "
+			    "on parameter '%s'. %s", def->str, err);
+			func_error(sh, f, call, &b->ext[idx],
+			    "ParameterArgumentTransformationError", msg);
+			free(msg);
+			goto fail;
+		}
+		if (b->v[idx] != NULL && func_validate(sh, src, def, v,
+		    &err) != 0) {
+			func_error(sh, f, call, &b->ext[idx],
+			    "ParameterArgumentValidationError", err);
+			value_unref(v);
+			goto fail;
+		}
+		if (b->v[idx] != NULL)
+			value_hash_set(bound_params, value_string(def->str),
+			    value_ref(v));
 		shell_setvar(sh, def->str, v);
 	}
 	/* The -File script's own $MyInvocation is main.c's. */
@@ -695,6 +706,13 @@ func_bind(struct shell *sh, struct func *f, const struct bind_call *call,
 		func_common(sh, b);
 	*bp = b;
 	return (0);
+
+fail:
+	free(err);
+	value_unref(bound_params);
+	value_unref(rest);
+	bound_free(b);
+	return (-1);
 }
 
 /*

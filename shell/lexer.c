@@ -85,7 +85,14 @@ static const struct {
 	{ "join", OP_JOIN, false },
 	{ "is", OP_IS, false },
 	{ "isnot", OP_ISNOT, false },
+	{ "as", OP_AS, false },
 	{ "f", OP_F, false },
+	{ "band", OP_BAND, false },
+	{ "bor", OP_BOR, false },
+	{ "bxor", OP_BXOR, false },
+	{ "bnot", OP_BNOT, false },
+	{ "shl", OP_SHL, false },
+	{ "shr", OP_SHR, false },
 };
 
 bool

@@ -33,14 +33,16 @@ struct parser {
 	struct parse_error	*err;
 	bool			 failed;
 	int			 depth;		/* levels entered (p_enter) */
-	bool			 no_comma;	/* a comma ends the expression
-						   (defaults, attribute and
-						   method arguments) */
+	/* At this depth a comma ends the expression (method and attribute
+	   arguments, a parameter's default, a cast's operand); -1:
+	   nowhere. */
+	int			 comma_ends;
 };
 
 static struct node *p_statements(struct parser *, enum tok_type);
 static struct node *p_statement(struct parser *);
 static bool	 p_unary_word(const struct token *);
+static bool	 p_unary_op(enum op);
 static void	    p_foreach_parts(struct parser *, struct node *);
 static struct node *p_pipeline(struct parser *, struct node *);
 static struct node *p_command(struct parser *);
@@ -49,6 +51,7 @@ static struct node *p_binary(struct parser *, int);
 static struct node *p_unary(struct parser *);
 static struct node *p_array(struct parser *);
 static struct node *p_postfix(struct parser *, struct node *, bool);
+static void	    p_call_args(struct parser *, struct node *);
 static struct node *p_primary(struct parser *, bool);
 static struct node *p_argument(struct parser *);
 static struct node *p_redirect(struct parser *, struct token *);
@@ -58,6 +61,7 @@ static struct node *p_foreach_kw(struct parser *, size_t, const char *);
 static struct node *p_param_list(struct parser *, size_t);
 static struct node *p_param_block(struct parser *);
 static bool	 p_open_after(struct parser *, const char *, size_t *);
+static char	*p_type_name(struct parser *, size_t);
 static void	    p_script_body(struct parser *, struct node *,
 		    enum tok_type);
 static struct node *parse_range(struct source *, size_t, size_t, int,
@@ -333,6 +337,7 @@ parse_range(struct source *src, size_t start, size_t end, int depth,
 	p.src = src;
 	p.err = err;
 	p.depth = depth;
+	p.comma_ends = -1;
 	lexer_init(&p.lx, src, start, end);
 	pb = depth == 0 ? p_param_block(&p) : NULL;
 	n = p_statements(&p, T_EOF);
@@ -569,7 +574,7 @@ static bool
 p_unary_word(const struct token *t)
 {
 	static const char *const words[] = {
-		"not", "split", "isplit", "csplit", "join", NULL
+		"not", "split", "isplit", "csplit", "join", "bnot", NULL
 	};
 	size_t	i;
 
@@ -810,31 +815,6 @@ p_switch(struct parser *p, size_t start, const char *kw)
 	return (n);
 }
 
-/* The text of a [type] after its '[', nested brackets included. */
-static char *
-p_type_name(struct parser *p, size_t open)
-{
-	size_t	i, depth = 0;
-	char	c;
-
-	for (i = p->lx.pos; i < p->lx.end; i++) {
-		c = p->src->text[i];
-		if (c == '[')
-			depth++;
-		else if (c == ']' && depth-- == 0)
-			break;
-		else if (c == '\n')
-			i = p->lx.end - 1;
-	}
-	if (i >= p->lx.end) {
-		p_error(p, open, i, true, "EndSquareBracketExpectedAtEndOfType",
-		    "Missing ] at end of type token.");
-		return (NULL);
-	}
-	p->lx.pos = i + 1;
-	return (xstrndup(p->src->text + open + 1, i - open - 1));
-}
-
 static struct node *
 p_try(struct parser *p, size_t start, const char *kw)
 {
@@ -992,7 +972,7 @@ p_attribute(struct parser *p, size_t open)
 	struct token	 t;
 	const char	*s = p->src->text;
 	size_t		 i;
-	bool		 nc = p->no_comma;
+	int		 nc = p->comma_ends;
 
 	for (i = p->lx.pos; i < p->lx.end && (isalnum((unsigned char)s[i]) ||
 	    s[i] == '.' || s[i] == '_'); i++)
@@ -1006,7 +986,7 @@ p_attribute(struct parser *p, size_t open)
 	}
 	n->str = xstrndup(s + p->lx.pos, i - p->lx.pos);
 	p->lx.pos = i + 1;
-	p->no_comma = true;
+	p->comma_ends = p->depth;
 	while (!p->failed) {
 		p_skip_newlines(p);
 		if (p_peek_type(p, LEX_EXPRESSION) == T_RPAREN)
@@ -1032,7 +1012,7 @@ p_attribute(struct parser *p, size_t open)
 			break;
 		p_skip(p, LEX_EXPRESSION);
 	}
-	p->no_comma = nc;
+	p->comma_ends = nc;
 	if (!p->failed)
 		p_expect(p, T_RPAREN, "Missing closing ')' in expression.",
 		    "MissingEndParenthesisInExpression", open);
@@ -1072,7 +1052,7 @@ p_param_list(struct parser *p, size_t open)
 {
 	struct node	*pb, *def, *attrs;
 	struct token	 t;
-	bool		 nc = p->no_comma;
+	int		 nc = p->comma_ends;
 	size_t		 i;
 
 	pb = node_new(N_PARAMBLOCK, open, open);
@@ -1103,9 +1083,9 @@ p_param_list(struct parser *p, size_t open)
 		    t.op == OP_ASSIGN) {
 			p_skip(p, LEX_EXPRESSION);
 			p_skip_newlines(p);
-			p->no_comma = true;
+			p->comma_ends = p->depth;
 			p_add(p, def, p_expression(p));
-			p->no_comma = nc;
+			p->comma_ends = nc;
 		} else
 			p_add(p, def, NULL);
 		token_clear(&t);
@@ -1142,6 +1122,7 @@ p_param_block(struct parser *p)
 	attrs = node_new(N_BLOCK, p->lx.pos, p->lx.pos);
 	p_attributes(p, attrs);
 	p_skip_newlines(p);
+	memset(&t, 0, sizeof t);
 	if (p->failed || !(p_peek(p, LEX_COMMAND, &t) == T_STRING &&
 	    p_keyword(&t, "param"))) {
 		token_clear(&t);
@@ -1368,7 +1349,7 @@ p_statement(struct parser *p)
 	    OP_MUL_ASSIGN || t.op == OP_DIV_ASSIGN || t.op == OP_MOD_ASSIGN)) {
 		if (e->type != N_VAR && e->type != N_MEMBER &&
 		    e->type != N_INDEX && !(e->type == N_CAST &&
-		    e->kids[0]->type == N_VAR)) {
+		    e->nkids == 1 && e->kids[0]->type == N_VAR)) {
 			p_error(p, e->ext.start, t.ext.end, false,
 			    "InvalidLeftHandSide", "The assignment expression "
 			    "is not valid. The input to an assignment operator "
@@ -1615,27 +1596,35 @@ p_expression(struct parser *p)
 	return (p_binary(p, 0));
 }
 
-/* Precedence level of a binary operator; -1 for none. */
+/*
+ * Precedence level of a binary operator, as PowerShell's tokenizer ranks
+ * them (TokenFlags.BinaryPrecedence*); -1 for none.
+ */
+#define P_LEVEL_ADD	3	/* + and -: "2 -1" is a subtraction there */
+#define P_LEVEL_MAX	6
+
 static int
 p_level(enum op op)
 {
 	switch (op) {
 	case OP_AND: case OP_OR: case OP_XOR:
 		return (0);
+	case OP_BAND: case OP_BOR: case OP_BXOR:
+		return (1);
 	case OP_EQ: case OP_NE: case OP_GT: case OP_GE: case OP_LT:
 	case OP_LE: case OP_LIKE: case OP_NOTLIKE: case OP_MATCH:
 	case OP_NOTMATCH: case OP_CONTAINS: case OP_NOTCONTAINS: case OP_IN:
 	case OP_NOTIN: case OP_REPLACE: case OP_SPLIT: case OP_JOIN:
-	case OP_IS: case OP_ISNOT:
-		return (1);
-	case OP_PLUS: case OP_MINUS:
+	case OP_IS: case OP_ISNOT: case OP_AS: case OP_SHL: case OP_SHR:
 		return (2);
+	case OP_PLUS: case OP_MINUS:
+		return (P_LEVEL_ADD);
 	case OP_MUL: case OP_DIV: case OP_MOD:
-		return (3);
-	case OP_F:
 		return (4);
-	case OP_RANGE:
+	case OP_F:
 		return (5);
+	case OP_RANGE:
+		return (P_LEVEL_MAX);
 	default:
 		return (-1);
 	}
@@ -1648,13 +1637,14 @@ p_binary(struct parser *p, int level)
 	struct token	 t;
 	enum tok_type	 type;
 
-	if (level > 5)
+	if (level > P_LEVEL_MAX)
 		return (p_unary(p));
 	lhs = p_binary(p, level + 1);
 	while (!p->failed) {
 		type = p_peek(p, LEX_EXPRESSION, &t);
 		if (type == T_NUMBER && t.text != NULL &&
-		    lex_is_dash((unsigned char)t.text[0]) && level == 2) {
+		    lex_is_dash((unsigned char)t.text[0]) &&
+		    level == P_LEVEL_ADD) {
 			/* "2 -1": a minus, then a number. */
 			uint32_t	dash;
 
@@ -1692,6 +1682,19 @@ p_binary(struct parser *p, int level)
 	return (lhs);
 }
 
+/* Can op be a unary operator (-not ! - + -join -split -bnot)? */
+static bool
+p_unary_op(enum op op)
+{
+	switch (op) {
+	case OP_NOT: case OP_BANG: case OP_MINUS: case OP_PLUS: case OP_JOIN:
+	case OP_SPLIT: case OP_BNOT:
+		return (true);
+	default:
+		return (false);
+	}
+}
+
 static struct node *
 p_unary(struct parser *p)
 {
@@ -1713,9 +1716,7 @@ p_unary(struct parser *p)
 		}
 		return (n);
 	}
-	if (type == T_OPERATOR && (t.op == OP_NOT || t.op == OP_BANG ||
-	    t.op == OP_MINUS || t.op == OP_PLUS || t.op == OP_JOIN ||
-	    t.op == OP_SPLIT)) {
+	if (type == T_OPERATOR && p_unary_op(t.op)) {
 		p_skip(p, LEX_EXPRESSION);
 		n = node_new(N_UNARY, t.ext.start, t.ext.end);
 		n->op = t.op;
@@ -1743,7 +1744,7 @@ p_array(struct parser *p)
 	struct node	*first, *arr;
 
 	first = p_postfix(p, p_primary(p, false), false);
-	if (p->failed || p->no_comma ||
+	if (p->failed || p->comma_ends == p->depth ||
 	    p_peek_type(p, LEX_EXPRESSION) != T_COMMA)
 		return (first);
 	arr = node_new(N_ARRAY, first->ext.start, first->ext.end);
@@ -1769,8 +1770,6 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 	struct node	*m, *name;
 	struct token	 t;
 	enum tok_type	 type;
-	size_t		 open;
-	bool		 nc;
 
 	while (!p->failed) {
 		type = p_peek(p, LEX_EXPRESSION, &t);
@@ -1798,13 +1797,10 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 		if (type == T_LBRACKET) {
 			m = node_new(N_INDEX, n->ext.start, t.ext.end);
 			p_add(p, m, n);
-			nc = p->no_comma;
-			p->no_comma = false;
 			if (p_enter(p)) {
 				p_add(p, m, p_expression(p));
 				p_leave(p);
 			}
-			p->no_comma = nc;
 			if (!p->failed)
 				p_expect(p, T_RBRACKET, "Array index expression "
 				    "is missing or not valid.",
@@ -1835,35 +1831,11 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 		token_clear(&t);
 		type = p_peek(p, LEX_EXPRESSION, &t);
 		if (type == T_LPAREN && !t.space_before) {
-			open = t.ext.start;
 			token_clear(&t);
-			p_skip(p, LEX_EXPRESSION);
 			m = node_new(N_INVOKE, n->ext.start, p->lx.pos);
 			p_add(p, m, n);
 			p_add(p, m, name);
-			p_skip_newlines(p);
-			if (!p_enter(p)) {
-				n = m;
-				break;
-			}
-			nc = p->no_comma;
-			p->no_comma = true;
-			while (!p->failed && p_peek_type(p, LEX_EXPRESSION) !=
-			    T_RPAREN) {
-				p_add(p, m, p_expression(p));
-				p_skip_newlines(p);
-				if (p_peek_type(p, LEX_EXPRESSION) == T_COMMA)
-					p_skip(p, LEX_EXPRESSION);
-				else
-					break;
-			}
-			p->no_comma = nc;
-			p_leave(p);
-			if (!p->failed)
-				p_expect(p, T_RPAREN, "Missing closing ')' in "
-				    "expression.", "MissingEndParenthesisIn"
-				    "MethodCall", open);
-			m->ext.end = p->lx.pos;
+			p_call_args(p, m);
 			n = m;
 			continue;
 		}
@@ -1874,6 +1846,41 @@ p_postfix(struct parser *p, struct node *n, bool argmode)
 		n = m;
 	}
 	return (n);
+}
+
+/*
+ * The ( args ) of a method call, at the '(': each argument an
+ * expression, added to m; m ends at the ')'.
+ */
+static void
+p_call_args(struct parser *p, struct node *m)
+{
+	struct token	t;
+	size_t		open;
+	int		save = p->comma_ends;
+
+	p_next(p, LEX_EXPRESSION, &t);
+	open = t.ext.start;
+	token_clear(&t);
+	p_skip_newlines(p);
+	if (!p_enter(p))
+		return;
+	p->comma_ends = p->depth;
+	while (!p->failed && p_peek_type(p, LEX_EXPRESSION) != T_RPAREN) {
+		p_add(p, m, p_expression(p));
+		p_skip_newlines(p);
+		if (p_peek_type(p, LEX_EXPRESSION) == T_COMMA) {
+			p_skip(p, LEX_EXPRESSION);
+			p_skip_newlines(p);
+		} else
+			break;
+	}
+	p->comma_ends = save;
+	p_leave(p);
+	if (!p->failed)
+		p_expect(p, T_RPAREN, "Missing closing ')' in expression.",
+		    "MissingEndParenthesisInMethodCall", open);
+	m->ext.end = p->lx.pos;
 }
 
 /* Parse the $( ) parts of an expandable string into kids of n. */
@@ -1913,12 +1920,10 @@ p_hash(struct parser *p, size_t open)
 	struct node	*h, *key;
 	struct token	 t;
 	enum tok_type	 type;
-	bool		 nc = p->no_comma;
 
 	h = node_new(N_HASH, open, open);
 	if (!p_enter(p))
 		return (h);
-	p->no_comma = false;
 	for (;;) {
 		type = p_peek(p, LEX_EXPRESSION, &t);
 		if (type == T_NEWLINE || type == T_SEMI) {
@@ -1967,7 +1972,6 @@ p_hash(struct parser *p, size_t open)
 		if (p->failed)
 			break;
 	}
-	p->no_comma = nc;
 	p_leave(p);
 	h->ext.end = p->lx.pos;
 	return (h);
@@ -1978,14 +1982,11 @@ static struct node *
 p_scriptblock(struct parser *p, size_t open)
 {
 	struct node	*n;
-	bool		 nc = p->no_comma;
 
 	n = node_new(N_SCRIPT, open, open);
 	if (!p_enter(p))
 		return (n);
-	p->no_comma = false;
 	p_script_body(p, n, T_RBRACE);
-	p->no_comma = nc;
 	p_leave(p);
 	if (p->failed)
 		return (n);
@@ -2003,12 +2004,10 @@ static struct node *
 p_group(struct parser *p, enum node_type type, size_t open)
 {
 	struct node	*n, *inner;
-	bool		 nc = p->no_comma;
 
 	n = node_new(type, open, open);
 	if (!p_enter(p))
 		return (n);
-	p->no_comma = false;
 	p_skip_newlines(p);
 	if (type == N_PAREN) {
 		inner = p_statement(p);
@@ -2016,7 +2015,6 @@ p_group(struct parser *p, enum node_type type, size_t open)
 	} else
 		inner = p_statements(p, T_RPAREN);
 	p_add(p, n, inner);
-	p->no_comma = nc;
 	p_leave(p);
 	if (!p->failed)
 		p_expect(p, T_RPAREN, "Missing closing ')' in expression.",
@@ -2025,44 +2023,117 @@ p_group(struct parser *p, enum node_type type, size_t open)
 	return (n);
 }
 
-/* [type] cast or [type]::Member. */
+/*
+ * The name of a [type] literal after its '[': up to the ']' that closes
+ * it, brackets inside balanced ([int[]], [System.Collections.Generic.
+ * List[string]]).  NULL after the error when there is none.
+ */
+static char *
+p_type_name(struct parser *p, size_t open)
+{
+	size_t	i;
+	int	depth = 0;
+
+	for (i = p->lx.pos; i < p->lx.end; i++) {
+		if (p->src->text[i] == '[')
+			depth++;
+		else if (p->src->text[i] == ']' && depth-- == 0)
+			break;
+		else if (p->src->text[i] == '\n')
+			i = p->lx.end - 1;
+	}
+	if (i >= p->lx.end) {
+		p_error(p, open, i, true, "EndSquareBracketExpectedAtEndOfType",
+		    "Missing ] at end of type token.");
+		return (NULL);
+	}
+	open = p->lx.pos;
+	p->lx.pos = i + 1;
+	return (xstrndup(p->src->text + open, i - open));
+}
+
+/*
+ * Does a token start the operand of a cast?  Else [type] stands alone:
+ * `$x -is [string]`, `[string]` at the prompt, `[int].Name`.
+ */
+static bool
+p_cast_operand(enum tok_type type, const struct token *t)
+{
+	switch (type) {
+	case T_NUMBER: case T_XSTRING: case T_VARIABLE: case T_LPAREN:
+	case T_DOLLAR_PAREN: case T_AT_PAREN: case T_AT_BRACE: case T_LBRACE:
+	case T_LBRACKET: case T_SPLAT:
+		return (true);
+	case T_STRING:
+		return (t->quoted);
+	case T_OPERATOR:
+		return (p_unary_op(t->op));
+	default:
+		return (false);
+	}
+}
+
+/* [type]::Member or [type]::Method(args), after the '::'. */
+static struct node *
+p_static(struct parser *p, size_t open, char *type)
+{
+	struct node	*n, *name;
+	struct token	 t;
+
+	p_next(p, LEX_EXPRESSION, &t);
+	n = node_new(N_STATIC, open, t.ext.end);
+	n->str = type;
+	name = node_new(N_CONST, t.ext.start, t.ext.end);
+	if (t.type == T_STRING || t.type == T_XSTRING)
+		name->val = value_string(t.text != NULL ? t.text : "");
+	else if (t.type != T_ERROR)
+		p_error(p, t.ext.start, t.ext.end, t.type == T_EOF,
+		    "MissingPropertyName", "Missing property name after "
+		    "reference operator.");
+	p_add(p, n, name);
+	token_clear(&t);
+	if (!p->failed && p_peek(p, LEX_EXPRESSION, &t) == T_LPAREN &&
+	    !t.space_before) {
+		n->flags |= NF_CALL;
+		p_call_args(p, n);
+	}
+	token_clear(&t);
+	return (n);
+}
+
+/* [type] cast, [type]::Member, or [type] alone (N_TYPE). */
 static struct node *
 p_type_literal(struct parser *p, size_t open)
 {
 	struct node	*n;
-	struct buf	 name;
 	struct token	 t;
-	size_t		 i;
+	enum tok_type	 type;
+	char		*name;
+	int		 save;
 
-	buf_init(&name);
-	for (i = p->lx.pos; i < p->lx.end && p->src->text[i] != ']'; i++)
-		buf_addc(&name, p->src->text[i]);
-	if (i >= p->lx.end) {
-		p_error(p, open, i, true, "EndSquareBracketExpectedAtEndOfType",
-		    "Missing ] at end of type token.");
-		buf_free(&name);
-		return (node_new(N_CONST, open, i));
-	}
-	p->lx.pos = i + 1;
-	if (p_peek(p, LEX_EXPRESSION, &t) == T_COLONCOLON &&
-	    !t.space_before) {
+	if ((name = p_type_name(p, open)) == NULL)
+		return (node_new(N_CONST, open, p->lx.pos));
+	type = p_peek(p, LEX_EXPRESSION, &t);
+	if (type == T_COLONCOLON && !t.space_before) {
 		token_clear(&t);
 		p_skip(p, LEX_EXPRESSION);
-		p_next(p, LEX_EXPRESSION, &t);
-		n = node_new(N_STATIC, open, t.ext.end);
-		n->str = buf_detach(&name);
-		p_add(p, n, node_new(N_CONST, t.ext.start, t.ext.end));
-		n->kids[0]->val = value_string(t.text ? t.text : "");
+		return (p_static(p, open, name));
+	}
+	if (!p_cast_operand(type, &t)) {
 		token_clear(&t);
-		buf_free(&name);
+		n = node_new(N_TYPE, open, p->lx.pos);
+		n->str = name;
 		return (n);
 	}
 	token_clear(&t);
 	n = node_new(N_CAST, open, p->lx.pos);
-	n->str = buf_detach(&name);
-	buf_free(&name);
+	n->str = name;
 	if (p_enter(p)) {
+		/* [string]1,2 is ([string]1), 2: a cast binds tighter. */
+		save = p->comma_ends;
+		p->comma_ends = p->depth;
 		p_add(p, n, p_unary(p));
+		p->comma_ends = save;
 		p_leave(p);
 	}
 	return (n);

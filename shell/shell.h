@@ -7,6 +7,8 @@
  *   eval.c    the interpreter: variables, expressions, pipelines
  *   runtime.c the session, its error sink, what cmdlets call as they run
  *   bind.c    the table-driven parameter binder
+ *   dotnet.c  the .NET types: members, casts, -is/-as (dotnet.h maps
+ *             its files)
  *   cmdlet.c  the cmdlet table, aliases, lookup
  *   cmd_*.c   the cmdlets themselves (one file per noun family);
  *             builtin.c the helpers of the PowerShell built-ins, opath.c
@@ -133,8 +135,9 @@ enum op {
 	OP_EQ, OP_NE, OP_GT, OP_GE, OP_LT, OP_LE,
 	OP_LIKE, OP_NOTLIKE, OP_MATCH, OP_NOTMATCH,
 	OP_CONTAINS, OP_NOTCONTAINS, OP_IN, OP_NOTIN,
-	OP_REPLACE, OP_SPLIT, OP_JOIN, OP_IS, OP_ISNOT, OP_F,
+	OP_REPLACE, OP_SPLIT, OP_JOIN, OP_IS, OP_ISNOT, OP_AS, OP_F,
 	OP_PLUS, OP_MINUS, OP_MUL, OP_DIV, OP_MOD, OP_RANGE,
+	OP_BAND, OP_BOR, OP_BXOR, OP_BNOT, OP_SHL, OP_SHR,
 	OP_MUL_ASSIGN, OP_DIV_ASSIGN, OP_MOD_ASSIGN,
 	OP_INC, OP_DEC		/* ++ and --, before or after a variable */
 };
@@ -235,7 +238,8 @@ enum node_type {
 			   kids: positional arguments and N_PARAM named
 			   ones (kids[0] value, none for a bare name) */
 	N_INCDEC,	/* op OP_INC/OP_DEC; kids[0] target; NF_PREFIX */
-	N_REDIRECT	/* flags RD_*; kids[0] target (none for a merge) */
+	N_REDIRECT,	/* flags RD_*; kids[0] target (none for a merge) */
+	N_TYPE		/* str = type name: [type] alone, a type object */
 };
 
 /* N_REDIRECT: the stream (RD_ALL for *), appending, a merge (2>&1). */
@@ -268,6 +272,7 @@ enum node_type {
 #define SW_WILDCARD	0x20	/* switch -Wildcard */
 #define SW_CASE		0x40	/* switch -CaseSensitive */
 #define SW_FILE		0x80	/* switch -File: value is a path */
+#define NF_CALL		0x4	/* N_STATIC [type]::Name(args): kids[1..] */
 
 struct node {
 	enum node_type	 type;
@@ -314,8 +319,29 @@ enum vtype {
 	V_OBJECT,
 	V_SECURE,	/* SecureString; text kept in memory only */
 	V_DATE,		/* microseconds since the epoch, UTC */
-	V_FORMAT	/* rendered formatter output, printed verbatim */
+	V_FORMAT,	/* rendered formatter output, printed verbatim */
+	V_TIMESPAN,	/* System.TimeSpan: ticks of 100 ns */
+	V_CHAR		/* System.Char: one code point */
 };
+
+/*
+ * What a V_ARRAY is in .NET terms (dotnet.c).  Object[] and T[] are
+ * built once and never change after they are shared, like every value.
+ * ArrayList and List[T] are the exception: a script makes one, keeps it
+ * in a variable and Add()s to it, and every reference sees the change,
+ * as in .NET.  They are the same struct value, changed in place by
+ * dotnet.c alone; sharing stays reference counting, and a list that
+ * holds itself (directly) is refused, so no cycle can keep one alive.
+ */
+enum arr_kind {
+	ARR_OBJECT,	/* System.Object[] */
+	ARR_TYPED,	/* T[]: elem is T */
+	ARR_ARRAYLIST,	/* System.Collections.ArrayList */
+	ARR_LIST,	/* System.Collections.Generic.List[T]: elem is T */
+	ARR_COLLECTION	/* a read-only .NET collection: elem is its type */
+};
+
+struct dn_type;
 
 struct hash_entry {
 	struct value	*key;
@@ -339,6 +365,9 @@ struct object {
 	char			*text;		/* ToString(), or NULL */
 	char			*key;		/* hidden identity (a guid) */
 	struct errrec		*err;		/* an ErrorRecord's error */
+	bool			 clr;		/* type_name is what GetType()
+						   says (an ErrorRecord, an
+						   exception), not a PSObject's */
 };
 
 struct value {
@@ -350,14 +379,19 @@ struct value {
 		double	d;
 		char	*s;		/* V_STRING, V_SECURE, V_FORMAT */
 		int64_t	date;
+		int64_t	ticks;		/* V_TIMESPAN */
+		uint32_t c;		/* V_CHAR */
 		struct {
 			struct value	**v;
 			size_t		  n;
 			size_t		  cap;
+			enum arr_kind	  kind;
+			const struct dn_type *elem;
 		} arr;
 		struct {
 			struct hash_entry *e;
 			size_t		   n;
+			bool		   ordered;	/* [ordered] */
 		} hash;
 		struct {
 			struct node	*body;	/* N_SCRIPT node (shared) */
@@ -375,6 +409,8 @@ struct value	*value_string(const char *);
 struct value	*value_string_take(char *);
 struct value	*value_secure(const char *);
 struct value	*value_date(int64_t usec);
+struct value	*value_timespan(int64_t ticks);
+struct value	*value_char(uint32_t);
 struct value	*value_format(char *);
 struct value	*value_array(void);
 void		 value_array_push(struct value *, struct value *);
@@ -798,9 +834,6 @@ struct value	*shell_eval_node(struct shell *, struct source *,
 /* Keep a parsed tree alive for the session: script blocks point into it. */
 void		 shell_keep_tree(struct shell *, struct node *,
 		     struct source *);
-/* [type]value as a cast converts it (the value is taken). */
-struct value	*shell_cast_value(struct shell *, const char *type,
-		     struct value *);
 struct streams	 streams_copy(const struct streams *);
 void		 streams_free(struct streams *);
 /*
@@ -947,10 +980,10 @@ const char	*param_type_name(const struct param_entry *);
 int		 bind_convert(const struct param_entry *, struct value *,
 		     struct value **out, char **cause);
 /*
- * A DateTime typed as text, read as local time in the en-US forms of the
- * EMS: 2012-07-09, 2012-07-09 14:00[:05], 2012-07-09T14:00:05, 7/9/2012,
- * 07/09/2012 14:00, 7/9/2012 2:00 PM.  Microseconds since the epoch; -1
- * when it is none of these.
+ * A DateTime typed as text, read as local time in the forms the EMS
+ * takes (dotnet_date_parse): 2012-07-09, 2012-07-09 14:00[:05],
+ * 2012-07-09T14:00:05, 7/9/2012, 07/09/2012 14:00, 7/9/2012 2:00 PM.
+ * Microseconds since the epoch; -1 when it is none of these.
  */
 int		 bind_date_parse(const char *, int64_t *usec);
 /* Unique-prefix match over a choice list: its index, or -1 with cause. */
@@ -1110,6 +1143,8 @@ extern const struct cmdlet_entry cmd_get_date_entry;
 int64_t		 date_now(void);
 /* A date in a .NET format (standard letter or custom pattern). */
 char		*date_format(int64_t usec, const char *fmt);
+/* The custom pattern of a standard format letter, else fmt. */
+const char	*date_pattern(const char *fmt);
 
 /*
  * strops.c: -replace, -split (r NULL: unary) and -f.  A new value, or
@@ -1124,6 +1159,105 @@ struct value	*strop_format(struct value *fmt, struct value *args,
 /* A .NET pattern compiled as POSIX extended (REG_ICASE unless cs). */
 int		 strop_regcomp(regex_t *, const char *pattern, bool cs,
 		     const char **id, char **err);
+/*
+ * The same with its groups: names[k] is what POSIX group k+1 is in .NET,
+ * its name or its number in digits (NULL for a (?:) group), number[k]
+ * its .NET number (-1 for none); nnet counts .NET groups, 0 included.
+ */
+struct strop_re {
+	regex_t		  re;
+	size_t		  ngroups;	/* POSIX groups (re.re_nsub) */
+	char		**names;
+	int		 *number;
+	size_t		  nnet;
+};
+int		 strop_re_compile(struct strop_re *, const char *pattern,
+		     bool cs, const char **id, char **err);
+void		 strop_re_free(struct strop_re *);
+/* Match at s + off: ngroups + 1 offsets from s (caller frees) or NULL. */
+regmatch_t	*strop_re_exec(struct strop_re *, const char *s, size_t off);
+/* The POSIX group of a .NET group number or name, or -1. */
+int		 strop_re_group(const struct strop_re *, int);
+int		 strop_re_named(const struct strop_re *, const char *);
+struct value	*strop_re_text(const char *s, const regmatch_t *);
+/* Regex.Replace and Regex.Split over a compiled pattern. */
+char		*strop_re_replace(struct strop_re *, const char *s,
+		     const char *replacement);
+void		 strop_re_split(struct value *out, struct strop_re *,
+		     const char *s, int64_t max);
+/* -match: 1 and $Matches, 0, or -1 with *id and *err. */
+int		 strop_match(const char *s, const char *pattern, bool cs,
+		     struct value **matches, const char **id, char **err);
+
+/*
+ * dotnet.c: the .NET types scripts call members of (String, DateTime,
+ * TimeSpan, Math, Regex, Path, Guid, the collections...), their members
+ * and the conversions to them.  The evaluator calls in at member access,
+ * method calls, [type]::Member, casts and -is/-isnot/-as; nothing else
+ * of it knows a member by name.  A function that can fail returns NULL
+ * with *err filled, which the caller raises and clears (dn_error_clear).
+ */
+struct dn_error {
+	const char	*id;		/* FullyQualifiedErrorId */
+	const char	*category;	/* ErrorCategory */
+	const char	*reason;	/* exception type, short */
+	char		*message;
+	char		*target;	/* TargetObject text, or NULL */
+	const char	*target_type;
+	bool		 at_type;	/* about the [type] literal */
+};
+
+void		 dn_error_clear(struct dn_error *);
+/* $obj.Name: a property, a hashtable key, member enumeration or $null. */
+struct value	*dotnet_member(struct value *obj, const char *name);
+/* A property or key of v (new reference), or NULL when it has none. */
+struct value	*dotnet_property(const struct value *v, const char *name);
+/* $obj.Name(args). */
+struct value	*dotnet_invoke(struct value *obj, const char *name,
+		     struct value **args, size_t nargs, struct dn_error *);
+/* [type]::Name, or [type]::Name(args) when call is set. */
+struct value	*dotnet_static(const char *type, const char *name,
+		     bool call, struct value **args, size_t nargs,
+		     struct dn_error *);
+/* [type]value; with err NULL, NULL and no error when it cannot be. */
+struct value	*dotnet_cast(const char *type, struct value *,
+		     struct dn_error *);
+/* [type] alone: its System.RuntimeType object. */
+struct value	*dotnet_type_value(const char *type, struct dn_error *);
+/* v -is, -isnot or -as type (a type object or a type name). */
+struct value	*dotnet_typeop(enum op, struct value *v, struct value *type,
+		     struct dn_error *);
+/*
+ * + and - of dates and time spans: NULL with err->id NULL when they are
+ * not for them, NULL with *err when the result is out of range.
+ */
+struct value	*dotnet_arith(enum op, struct value *, struct value *,
+		     struct dn_error *);
+/* $v[i] of a string or a .NET collection; NULL when not one of them. */
+struct value	*dotnet_index(struct value *, struct value *index);
+/* New-Object type -ArgumentList args. */
+struct value	*dotnet_new(const char *type, struct value **args,
+		     size_t nargs, struct dn_error *);
+/* A DictionaryEntry (Name, Key, Value): a hashtable's entry shown. */
+struct value	*dotnet_dict_entry(struct value *key, struct value *val);
+/* What the formatter shows for v: an object for a TimeSpan, else NULL. */
+struct value	*dotnet_display(const struct value *, bool json);
+/* The .NET type name of an array or hashtable (System.String[]...). */
+const char	*dotnet_type_name(const struct value *);
+/*
+ * DateTime.Parse in the invariant culture, as local time: a date
+ * (2012-07-09, 7/9/2012, July 9, 2012, 9 July 2012), a time (14:00,
+ * 2:00:05.5 PM), or both, with Z or an offset.  0, or -1.
+ */
+int		 dotnet_date_parse(const char *, int64_t *usec);
+/* Guid.NewGuid()'s text: a random version 4 GUID, lower case. */
+void		 dotnet_guid_text(char out[37]);
+/* .NET's Double.ToString(): 15 significant digits, "E+15" past them. */
+char		*dotnet_double_text(double);
+/* TimeSpan.ToString(): [-][d.]hh:mm:ss[.fffffff]. */
+char		*dotnet_timespan_text(int64_t ticks);
+/* TimeSpan.ToString(format) ("hh\:mm", "g"...); NULL for a bad one. */
+char		*dotnet_timespan_format(int64_t ticks, const char *fmt);
 
 /* cmd_foreach.c */
 extern const struct cmdlet_entry cmd_foreach_object_entry;

@@ -36,7 +36,6 @@
 #include "shell.h"
 #include "xmalloc.h"
 
-#define STROP_GROUPS	10		/* $0 .. $9 */
 #define STROP_WIDTH_MAX	1000000		/* .NET's limit on a width */
 #define STROP_PREC_MAX	99		/* .NET's limit on a precision */
 
@@ -48,12 +47,14 @@
     "must be greater than or equal to zero and less than the size of the " \
     "argument list.."
 
-static char	*strop_pattern(const char *);
+static char	*strop_pattern(const char *, struct strop_re *);
+static const char *strop_group(struct buf *, const char *, struct strop_re *);
+static void	 strop_group_add(struct strop_re *, const char *, size_t,
+		    bool);
+static void	 strop_group_numbers(struct strop_re *);
+static void	 strop_re_names_free(struct strop_re *);
 static void	 strop_substitute(struct buf *, const char *, const char *,
-		    const regmatch_t *);
-static char	*strop_replace_one(regex_t *, const char *, const char *);
-static void	 strop_split_one(struct value *, regex_t *, const char *,
-		    int64_t);
+		    const regmatch_t *, const struct strop_re *);
 static void	 strop_split_chars(struct value *, const char *, int64_t);
 static size_t	 strop_next_char(const char *, size_t);
 static int	 strop_format_one(struct buf *, const char *, size_t,
@@ -70,10 +71,12 @@ static bool	 strop_has_digits(const char *);
  * [^0-9], \t \n \r the characters; inside [ ], where POSIX takes a
  * backslash literally, \d \w \s become 0-9, [:alnum:]_ and [:space:]
  * and \X the character X.  \w \W \s \S \b \B stay as they are:
- * glibc's regcomp knows them.
+ * glibc's regcomp knows them.  Groups: (?<name>...) and (?'name'...)
+ * lose their name and (?:...) its ?:, all three becoming plain POSIX
+ * groups; re->names records what each POSIX group is in .NET.
  */
 static char *
-strop_pattern(const char *pat)
+strop_pattern(const char *pat, struct strop_re *re)
 {
 	struct buf	 b;
 	const char	*p;
@@ -96,6 +99,10 @@ strop_pattern(const char *pat)
 		if (*p == ']' && in) {
 			in = false;
 			buf_addc(&b, *p);
+			continue;
+		}
+		if (*p == '(' && !in) {
+			p = strop_group(&b, p, re);
 			continue;
 		}
 		if (*p != '\\' || p[1] == '\0') {
@@ -137,23 +144,248 @@ strop_pattern(const char *pat)
 	return (r);
 }
 
+/*
+ * The '(' at p: a POSIX group for a plain, named or non-capturing .NET
+ * group, its .NET name recorded; other (? constructs are copied for
+ * regcomp to refuse.  Returns the last character used.
+ */
+static const char *
+strop_group(struct buf *b, const char *p, struct strop_re *re)
+{
+	const char	*name = NULL, *end;
+	char		 close;
+
+	buf_addc(b, '(');
+	if (p[1] != '?') {
+		strop_group_add(re, NULL, 0, false);
+		return (p);
+	}
+	if (p[2] == ':') {
+		strop_group_add(re, NULL, 0, true);
+		return (p + 2);
+	}
+	if ((p[2] == '<' && p[3] != '=' && p[3] != '!') || p[2] == '\'') {
+		close = p[2] == '<' ? '>' : '\'';
+		name = p + 3;
+		for (end = name; isalnum((unsigned char)*end) || *end == '_';
+		    end++)
+			continue;
+		if (end > name && *end == close) {
+			strop_group_add(re, name, (size_t)(end - name), false);
+			return (end);
+		}
+	}
+	return (p);
+}
+
+/* One more POSIX group: named (len bytes), numbered, or skipped. */
+static void
+strop_group_add(struct strop_re *re, const char *name, size_t len,
+    bool skip)
+{
+	re->names = xreallocarray(re->names, re->ngroups + 1,
+	    sizeof *re->names);
+	if (skip)
+		re->names[re->ngroups] = NULL;
+	else if (name != NULL)
+		re->names[re->ngroups] = xstrndup(name, len);
+	else
+		re->names[re->ngroups] = xstrdup("");
+	re->ngroups++;
+}
+
+/*
+ * .NET numbers the unnamed groups first, in order, then the named ones:
+ * give every unnamed group its number as its name, and fill number[].
+ */
+static void
+strop_group_numbers(struct strop_re *re)
+{
+	size_t	i;
+	int	next = 1;
+
+	re->number = xcalloc(re->ngroups + 1, sizeof *re->number);
+	for (i = 0; i < re->ngroups; i++) {
+		if (re->names[i] == NULL)
+			re->number[i] = -1;
+		else if (re->names[i][0] == '\0') {
+			free(re->names[i]);
+			re->names[i] = xprintf("%d", next);
+			re->number[i] = next++;
+		}
+	}
+	for (i = 0; i < re->ngroups; i++) {
+		if (re->names[i] != NULL && re->number[i] == 0)
+			re->number[i] = next++;
+	}
+	re->nnet = (size_t)next;
+}
+
 int
-strop_regcomp(regex_t *re, const char *pat, bool cs, const char **id,
-    char **err)
+strop_re_compile(struct strop_re *re, const char *pat, bool cs,
+    const char **id, char **err)
 {
 	char	msg[128], *posix;
 	int	rc;
 
-	posix = strop_pattern(pat);
-	rc = regcomp(re, posix, REG_EXTENDED | (cs ? 0 : REG_ICASE));
+	memset(re, 0, sizeof *re);
+	posix = strop_pattern(pat, re);
+	strop_group_numbers(re);
+	rc = regcomp(&re->re, posix, REG_EXTENDED | (cs ? 0 : REG_ICASE));
 	free(posix);
+	if (rc == 0 && re->re.re_nsub != re->ngroups) {
+		/* A '(' the scan took for a group is not one (\\( etc.). */
+		regfree(&re->re);
+		rc = REG_EPAREN;
+	}
 	if (rc == 0)
 		return (0);
-	regerror(rc, re, msg, sizeof msg);
+	regerror(rc, &re->re, msg, sizeof msg);
+	strop_re_names_free(re);
 	*id = "InvalidRegularExpression";
 	xasprintf(err, "The regular expression pattern %s is not valid: %s.",
 	    pat, msg);
 	return (-1);
+}
+
+static void
+strop_re_names_free(struct strop_re *re)
+{
+	size_t	i;
+
+	for (i = 0; i < re->ngroups; i++)
+		free(re->names[i]);
+	free(re->names);
+	free(re->number);
+	re->names = NULL;
+	re->number = NULL;
+	re->ngroups = 0;
+}
+
+void
+strop_re_free(struct strop_re *re)
+{
+	regfree(&re->re);
+	strop_re_names_free(re);
+}
+
+/*
+ * Match at s[off..] (REG_NOTBOL past the start): the POSIX match array
+ * of ngroups + 1 entries, offsets from s, or NULL when nothing matched.
+ */
+regmatch_t *
+strop_re_exec(struct strop_re *re, const char *s, size_t off)
+{
+	regmatch_t	*m;
+	size_t		 i, n = re->ngroups + 1;
+
+	m = xcalloc(n, sizeof *m);
+	if (regexec(&re->re, s + off, n, m, off > 0 ? REG_NOTBOL : 0) != 0) {
+		free(m);
+		return (NULL);
+	}
+	for (i = 0; i < n; i++) {
+		if (m[i].rm_so >= 0) {
+			m[i].rm_so += (regoff_t)off;
+			m[i].rm_eo += (regoff_t)off;
+		}
+	}
+	return (m);
+}
+
+/* The POSIX group of .NET group number g (0 the match), or -1. */
+int
+strop_re_group(const struct strop_re *re, int g)
+{
+	size_t	i;
+
+	if (g == 0)
+		return (0);
+	for (i = 0; i < re->ngroups; i++) {
+		if (re->number[i] == g)
+			return ((int)i + 1);
+	}
+	return (-1);
+}
+
+/* The POSIX group of a .NET group name (digits: a number), or -1. */
+int
+strop_re_named(const struct strop_re *re, const char *name)
+{
+	size_t	i;
+
+	if (*name != '\0' && strspn(name, "0123456789") == strlen(name))
+		return (strop_re_group(re, atoi(name)));
+	for (i = 0; i < re->ngroups; i++) {
+		if (re->names[i] != NULL && strcmp(re->names[i], name) == 0)
+			return ((int)i + 1);
+	}
+	return (-1);
+}
+
+int
+strop_regcomp(regex_t *re, const char *pat, bool cs, const char **id,
+    char **err)
+{
+	struct strop_re	sre;
+
+	if (strop_re_compile(&sre, pat, cs, id, err) != 0)
+		return (-1);
+	*re = sre.re;
+	strop_re_names_free(&sre);
+	return (0);
+}
+
+/*
+ * -match: 1 when pat matches s, *matches then $Matches (a hashtable of
+ * the groups that took part: the named ones in the pattern's order, the
+ * numbered ones from the highest down to 0, as Windows PowerShell lists
+ * them); 0 when not; -1 with *id and *err for a bad pattern.
+ */
+int
+strop_match(const char *s, const char *pat, bool cs, struct value **matches,
+    const char **id, char **err)
+{
+	struct strop_re	 re;
+	regmatch_t	*m;
+	struct value	*h;
+	size_t		 i;
+	int		 g, k;
+
+	*matches = NULL;
+	if (strop_re_compile(&re, pat, cs, id, err) != 0)
+		return (-1);
+	if ((m = strop_re_exec(&re, s, 0)) == NULL) {
+		strop_re_free(&re);
+		return (0);
+	}
+	h = value_hash();
+	for (i = 0; i < re.ngroups; i++) {
+		if (re.names[i] == NULL || isdigit((unsigned char)
+		    re.names[i][0]) || m[i + 1].rm_so < 0)
+			continue;
+		value_hash_set(h, value_string(re.names[i]),
+		    strop_re_text(s, &m[i + 1]));
+	}
+	for (g = (int)re.nnet - 1; g >= 0; g--) {
+		k = strop_re_group(&re, g);
+		if (k < 0 || m[k].rm_so < 0 || (k > 0 &&
+		    !isdigit((unsigned char)re.names[k - 1][0])))
+			continue;
+		value_hash_set(h, value_int(g), strop_re_text(s, &m[k]));
+	}
+	*matches = h;
+	free(m);
+	strop_re_free(&re);
+	return (1);
+}
+
+/* The text a group matched, as a new string value. */
+struct value *
+strop_re_text(const char *s, const regmatch_t *m)
+{
+	return (value_string_take(xstrndup(s + m->rm_so,
+	    (size_t)(m->rm_eo - m->rm_so))));
 }
 
 /* ------------------------------------------------------------------ */
@@ -164,7 +396,7 @@ strop_replace(struct value *l, struct value *r, bool cs, const char **id,
     char **err)
 {
 	struct value	*pv, *out, *item;
-	regex_t		 re;
+	struct strop_re	 re;
 	char		*pat, *rep, *s;
 	size_t		 i, n = value_count(r);
 
@@ -178,7 +410,7 @@ strop_replace(struct value *l, struct value *r, bool cs, const char **id,
 	pat = value_to_string(pv);
 	rep = r->type == V_ARRAY && n == 2 ?
 	    value_to_string(value_item(r, 1)) : xstrdup("");
-	if (strop_regcomp(&re, pat, cs, id, err) != 0) {
+	if (strop_re_compile(&re, pat, cs, id, err) != 0) {
 		free(pat);
 		free(rep);
 		return (NULL);
@@ -187,86 +419,91 @@ strop_replace(struct value *l, struct value *r, bool cs, const char **id,
 		out = value_array();
 		for (i = 0; i < l->u.arr.n; i++) {
 			s = value_to_string(l->u.arr.v[i]);
-			item = value_string_take(strop_replace_one(&re, s, rep));
+			item = value_string_take(strop_re_replace(&re, s, rep));
 			value_array_push(out, item);
 			free(s);
 		}
 	} else {
 		s = value_to_string(l);
-		out = value_string_take(strop_replace_one(&re, s, rep));
+		out = value_string_take(strop_re_replace(&re, s, rep));
 		free(s);
 	}
-	regfree(&re);
+	strop_re_free(&re);
 	free(pat);
 	free(rep);
 	return (out);
 }
 
 /* Every match of re in s replaced by rep, its substitutions made. */
-static char *
-strop_replace_one(regex_t *re, const char *s, const char *rep)
+char *
+strop_re_replace(struct strop_re *re, const char *s, const char *rep)
 {
-	regmatch_t	 m[STROP_GROUPS];
+	regmatch_t	*m;
 	struct buf	 b;
-	const char	*p = s;
+	size_t		 pos = 0, next;
 	char		*r;
 
 	buf_init(&b);
 	buf_adds(&b, "");
-	while (regexec(re, p, STROP_GROUPS, m, p == s ? 0 : REG_NOTBOL) ==
-	    0) {
-		buf_add(&b, p, (size_t)m[0].rm_so);
-		strop_substitute(&b, rep, p, m);
+	while ((m = strop_re_exec(re, s, pos)) != NULL) {
+		buf_add(&b, s + pos, (size_t)m[0].rm_so - pos);
+		strop_substitute(&b, rep, s, m, re);
+		pos = (size_t)m[0].rm_eo;
 		if (m[0].rm_eo == m[0].rm_so) {
 			/* An empty match: keep one character, go on. */
-			if (p[m[0].rm_eo] == '\0') {
-				p += m[0].rm_eo;
+			if (s[pos] == '\0') {
+				free(m);
 				break;
 			}
-			buf_add(&b, p + m[0].rm_eo, strop_next_char(p,
-			    (size_t)m[0].rm_eo) - (size_t)m[0].rm_eo);
-			p += strop_next_char(p, (size_t)m[0].rm_eo);
-		} else
-			p += m[0].rm_eo;
+			next = strop_next_char(s, pos);
+			buf_add(&b, s + pos, next - pos);
+			pos = next;
+		}
+		free(m);
 	}
-	buf_adds(&b, p);
+	buf_adds(&b, s + pos);
 	r = buf_detach(&b);
 	buf_free(&b);
 	return (r);
 }
 
-/* The replacement text: $n, ${n}, $0 and $& (the match), $$ ($). */
+/*
+ * The replacement text: $n and ${n} (.NET group numbers), ${name}, $0
+ * and $& (the match), $$ ($).  A group that does not exist is copied
+ * as written, as .NET does.
+ */
 static void
 strop_substitute(struct buf *b, const char *rep, const char *s,
-    const regmatch_t *m)
+    const regmatch_t *m, const struct strop_re *re)
 {
 	const char	*p, *close;
+	char		*name;
 	int		 g;
 
 	for (p = rep; *p != '\0'; p++) {
-		g = -1;
+		g = -2;
 		if (*p == '$' && p[1] == '$') {
 			buf_addc(b, '$');
 			p++;
 			continue;
 		}
-		if (*p == '$' && p[1] == '&') {
+		if (*p == '$' && p[1] == '&')
 			g = 0;
-			p++;
-		} else if (*p == '$' && isdigit((unsigned char)p[1])) {
-			g = p[1] - '0';
-			p++;
-		} else if (*p == '$' && p[1] == '{' &&
-		    isdigit((unsigned char)p[2]) &&
-		    (close = strchr(p + 2, '}')) != NULL &&
-		    close == p + 3) {
-			g = p[2] - '0';
-			p = close;
+		else if (*p == '$' && isdigit((unsigned char)p[1]))
+			g = strop_re_group(re, p[1] - '0');
+		else if (*p == '$' && p[1] == '{' &&
+		    (close = strchr(p + 2, '}')) != NULL && close > p + 2) {
+			name = xstrndup(p + 2, (size_t)(close - p - 2));
+			g = strop_re_named(re, name);
+			free(name);
+			if (g >= 0)
+				p = close - 1;
 		}
 		if (g < 0) {
 			buf_addc(b, *p);
 			continue;
 		}
+		p++;
 		if (m[g].rm_so >= 0)
 			buf_add(b, s + m[g].rm_so,
 			    (size_t)(m[g].rm_eo - m[g].rm_so));
@@ -281,7 +518,7 @@ strop_split(struct value *l, struct value *r, bool cs, const char **id,
     char **err)
 {
 	struct value	*pv, *out;
-	regex_t		 re;
+	struct strop_re	 re;
 	char		*pat, *s, *t, *e;
 	int64_t		 max = 0;
 	double		 dmax;
@@ -303,7 +540,7 @@ strop_split(struct value *l, struct value *r, bool cs, const char **id,
 		}
 	}
 	/* An empty pattern needs no expression (strop_split_chars). */
-	if (*pat != '\0' && strop_regcomp(&re, pat, cs, id, err) != 0) {
+	if (*pat != '\0' && strop_re_compile(&re, pat, cs, id, err) != 0) {
 		free(pat);
 		return (NULL);
 	}
@@ -322,39 +559,42 @@ strop_split(struct value *l, struct value *r, bool cs, const char **id,
 		if (*pat == '\0')
 			strop_split_chars(out, t, max);
 		else
-			strop_split_one(out, &re, t, max);
+			strop_re_split(out, &re, t, max);
 		free(s);
 	}
 	if (*pat != '\0')
-		regfree(&re);
+		strop_re_free(&re);
 	free(pat);
 	return (out);
 }
 
 /*
  * The pieces of s between matches of re, at most max (0: any), as .NET's
- * Regex.Split cuts them: an empty match cuts too.
+ * Regex.Split cuts them: an empty match cuts too, and what the groups
+ * captured are pieces too, in .NET's group order.
  */
-static void
-strop_split_one(struct value *out, regex_t *re, const char *s, int64_t max)
+void
+strop_re_split(struct value *out, struct strop_re *re, const char *s,
+    int64_t max)
 {
-	regmatch_t	 m[STROP_GROUPS];
-	size_t		 len = strlen(s), pos = 0, from = 0, so, eo, g;
+	regmatch_t	*m;
+	size_t		 len = strlen(s), pos = 0, from = 0, so, eo;
 	int64_t		 n = 1;
+	int		 g, k;
 
 	while ((max <= 0 || n < max) && pos <= len &&
-	    regexec(re, s + pos, STROP_GROUPS, m, pos > 0 ? REG_NOTBOL : 0) ==
-	    0) {
-		so = pos + (size_t)m[0].rm_so;
-		eo = pos + (size_t)m[0].rm_eo;
+	    (m = strop_re_exec(re, s, pos)) != NULL) {
+		so = (size_t)m[0].rm_so;
+		eo = (size_t)m[0].rm_eo;
 		value_array_push(out, value_string_take(xstrndup(s + from,
 		    so - from)));
 		n++;
-		/* Captured groups are pieces too, as in .NET. */
-		for (g = 1; g < STROP_GROUPS && m[g].rm_so >= 0; g++)
-			value_array_push(out, value_string_take(xstrndup(s +
-			    pos + m[g].rm_so, (size_t)(m[g].rm_eo -
-			    m[g].rm_so))));
+		for (g = 1; g < (int)re->nnet; g++) {
+			k = strop_re_group(re, g);
+			if (k > 0 && m[k].rm_so >= 0)
+				value_array_push(out, strop_re_text(s, &m[k]));
+		}
+		free(m);
 		from = eo;
 		pos = eo > so ? eo : strop_next_char(s, eo);
 	}
@@ -505,6 +745,12 @@ strop_format_one(struct buf *b, const char *item, size_t len,
 			s = date_format(v->u.date, p);
 			buf_adds(&one, s);
 			free(s);
+		} else if (v->type == V_TIMESPAN) {
+			if ((s = dotnet_timespan_format(v->u.ticks, p)) == NULL)
+				rc = -1;
+			else
+				buf_adds(&one, s);
+			free(s);
 		} else if ((v->type == V_INT || v->type == V_DOUBLE) &&
 		    strchr("DdNnFfPpXxGg", *p) != NULL &&
 		    (p[1] == '\0' || isdigit((unsigned char)p[1]))) {
@@ -546,6 +792,8 @@ strop_number(struct buf *b, struct value *v, char f, int prec)
 	char		 tmp[512];
 	int		 dec;
 
+	if (prec > STROP_PREC_MAX)
+		return (-3);
 	switch (toupper((unsigned char)f)) {
 	case 'D':
 	case 'X':

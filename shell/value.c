@@ -4,10 +4,14 @@
  * Every value the interpreter handles is a struct value: scalars,
  * strings, arrays, ordered case-insensitive hashtables, script blocks and
  * objects (ordered property bags, like the deserialized objects the
- * Exchange Management Shell receives).  Values are immutable once shared;
- * builders (value_array_push, object_add) are used only while a value is
- * being made.  The null value and the two booleans are shared static
- * values, never counted or freed.
+ * Exchange Management Shell receives), dates, time spans and characters.
+ * Values are immutable once shared; builders (value_array_push,
+ * object_add) are used only while a value is being made.  The exceptions
+ * are .NET's mutable collections, which scripts change through their
+ * methods (dotnet.c): an ArrayList or List[T] (a V_ARRAY of that kind)
+ * and a hashtable are changed in place, and every holder sees it.  The
+ * null value and the two booleans are shared static values, never
+ * counted or freed.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -157,6 +161,24 @@ value_date(int64_t usec)
 	struct value	*v = value_new(V_DATE);
 
 	v->u.date = usec;
+	return (v);
+}
+
+struct value *
+value_timespan(int64_t ticks)
+{
+	struct value	*v = value_new(V_TIMESPAN);
+
+	v->u.ticks = ticks;
+	return (v);
+}
+
+struct value *
+value_char(uint32_t c)
+{
+	struct value	*v = value_new(V_CHAR);
+
+	v->u.c = c;
 	return (v);
 }
 
@@ -446,6 +468,8 @@ value_truthy(const struct value *v)
 		return (v->u.d != 0);
 	case V_STRING:
 		return (v->u.s[0] != '\0');
+	case V_CHAR:
+		return (v->u.c != 0);
 	case V_ARRAY:
 		if (v->u.arr.n == 0)
 			return (false);
@@ -455,27 +479,6 @@ value_truthy(const struct value *v)
 	default:
 		return (true);
 	}
-}
-
-/* .NET's round-trip shortest form, as PowerShell prints doubles. */
-static char *
-value_double_text(double d)
-{
-	char	tmp[64];
-	int	prec;
-
-	if (isnan(d))
-		return (xstrdup("NaN"));
-	if (isinf(d))
-		return (xstrdup(d > 0 ? "Infinity" : "-Infinity"));
-	if (d == floor(d) && fabs(d) < 1e15)
-		return (xprintf("%.0f", d));
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-		if (strtod(tmp, NULL) == d)
-			break;
-	}
-	return (xstrdup(tmp));
 }
 
 char *
@@ -493,10 +496,19 @@ value_to_string(const struct value *v)
 	case V_INT:
 		return (xprintf("%lld", (long long)v->u.i));
 	case V_DOUBLE:
-		return (value_double_text(v->u.d));
+		return (dotnet_double_text(v->u.d));
 	case V_STRING:
 	case V_FORMAT:
 		return (xstrdup(v->u.s));
+	case V_CHAR:
+		buf_init(&b);
+		buf_add_utf8(&b, v->u.c);
+		return (buf_detach(&b));
+	case V_TIMESPAN:
+		return (dotnet_timespan_text(v->u.ticks));
+	case V_DATE:
+		/* The invariant culture, as PowerShell converts to text. */
+		return (date_format(v->u.date, "MM/dd/yyyy HH:mm:ss"));
 	case V_SECURE:
 		return (xstrdup("System.Security.SecureString"));
 	case V_ARRAY:
@@ -510,7 +522,7 @@ value_to_string(const struct value *v)
 			if (i > 0)
 				buf_addc(&b, ' ');
 			if (v->u.arr.v[i]->type == V_ARRAY) {
-				buf_adds(&b, "System.Object[]");
+				buf_adds(&b, value_type_name(v->u.arr.v[i]));
 				continue;
 			}
 			s = value_to_string(v->u.arr.v[i]);
@@ -541,15 +553,18 @@ value_type_name(const struct value *v)
 	case V_STRING:
 		return ("System.String");
 	case V_ARRAY:
-		return ("System.Object[]");
 	case V_HASH:
-		return ("System.Collections.Hashtable");
+		return (dotnet_type_name(v));
 	case V_SCRIPT:
 		return ("System.Management.Automation.ScriptBlock");
 	case V_SECURE:
 		return ("System.Security.SecureString");
 	case V_DATE:
 		return ("System.DateTime");
+	case V_TIMESPAN:
+		return ("System.TimeSpan");
+	case V_CHAR:
+		return ("System.Char");
 	case V_FORMAT:
 		return ("Microsoft.PowerShell.Commands.Internal.Format."
 		    "FormatEntryData");
@@ -582,6 +597,11 @@ value_to_number(const struct value *v, double *d, int64_t *i, bool *is_int)
 	case V_INT:
 		*i = v->u.i;
 		*d = (double)v->u.i;
+		*is_int = true;
+		return (true);
+	case V_CHAR:
+		*i = v->u.c;
+		*d = v->u.c;
 		*is_int = true;
 		return (true);
 	case V_DOUBLE:
@@ -637,9 +657,30 @@ value_copy_shallow(const struct value *v)
 			c->u.obj->key = xstrdup(v->u.obj->key);
 		if (v->u.obj->err != NULL)
 			c->u.obj->err = errrec_dup(v->u.obj->err);
+		c->u.obj->clr = v->u.obj->clr;
 		return (c);
 	}
 	return (value_ref((struct value *)v));
+}
+
+/*
+ * A date or time span against the right operand made one (a string is
+ * parsed as a cast would); *ok false when it cannot be.
+ */
+static int
+value_compare_time(struct value *l, struct value *r, bool *ok)
+{
+	struct value	*c;
+	int64_t		 a, b;
+
+	if ((c = dotnet_cast(value_type_name(l), r, NULL)) == NULL) {
+		*ok = false;
+		return (1);
+	}
+	a = l->type == V_DATE ? l->u.date : l->u.ticks;
+	b = c->type == V_DATE ? c->u.date : c->u.ticks;
+	value_unref(c);
+	return (a < b ? -1 : a > b);
 }
 
 /*
@@ -674,8 +715,11 @@ value_compare(struct value *l, struct value *r, bool cs, bool *ok)
 			return (li < ri ? -1 : li > ri);
 		return (ld < rd ? -1 : ld > rd);
 	}
-	if (l->type == V_DATE && r->type == V_DATE)
-		return (l->u.date < r->u.date ? -1 : l->u.date > r->u.date);
+	if (l->type == V_DATE || l->type == V_TIMESPAN)
+		return (value_compare_time(l, r, ok));
+	if (l->type == V_CHAR && (r->type == V_INT || r->type == V_DOUBLE) &&
+	    value_to_number(r, &rd, &ri, &rint))
+		return (l->u.c < rd ? -1 : l->u.c > rd);
 	ls = value_to_string(l);
 	rs = value_to_string(r);
 	c = cs ? strcmp(ls, rs) : strcasecmp(ls, rs);

@@ -40,6 +40,9 @@ try { try { throw 'first' } catch { throw $_ } } catch { "rethrown: $($_.Excepti
 "errors recorded: $($Error.Count -ge 4)"
 # A break in a finally-protected loop still runs the finally.
 foreach ($n in 1..3) { try { if ($n -eq 2) { break }; "n $n" } finally { "finally $n" } }
+# The exception's .NET type, as scripts log it.
+try { Get-SendConnector 'Nope' -ErrorAction Stop } catch { "$($_.GetType().Name): $($_.Exception.GetType().FullName)" }
+try { throw 'x' } catch [Exception] { $_.Exception.GetType().Name }
 # An uncaught throw stops the script.
 throw "Partner $('contoso.com') has no TLS"
 'never printed'

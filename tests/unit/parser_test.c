@@ -15,7 +15,7 @@ static const char *node_names[] = {
 	"script", "paren", "subexpr", "member", "static", "invoke", "index",
 	"unary", "binary", "cast", "while", "do", "for", "switch", "break",
 	"continue", "try", "catch", "function", "paramblock", "paramdef",
-	"attr", "incdec", "redirect"
+	"attr", "incdec", "redirect", "type"
 };
 
 static void
@@ -347,8 +347,56 @@ test_nesting(void)
 	TAP_CHECK(parse_nested("", "", 150, "1", "+1") == 1);
 }
 
+/*
+ * Type literals: a cast, [type]::Member(args), or [type] alone; method
+ * arguments and a cast's operand end at a comma; the bitwise operators
+ * rank between -and and the comparisons.
+ */
+static void
+test_types(void)
+{
+	PARSE_IS("[int]'5'", "block(pipe(cast'int'(const'5')))");
+	PARSE_IS("[int[]]$a", "block(pipe(cast'int[]'(var'a')))");
+	PARSE_IS("[System.Collections.Generic.List[string]]::new()",
+	    "block(pipe(static'System.Collections.Generic.List[string]'("
+	    "const'new')))");
+	PARSE_IS("[math]::Round(2.5, 1)", "block(pipe(static'math'("
+	    "const'Round' const'2.5' const'1')))");
+	PARSE_IS("[math]::PI", "block(pipe(static'math'(const'PI')))");
+	PARSE_IS("[string]", "block(pipe(type'string'))");
+	PARSE_IS("$x -is [string]", "block(pipe(binary[is](var'x' "
+	    "type'string')))");
+	PARSE_IS("$x -as [int] -eq 5", "block(pipe(binary[eq](binary[as]("
+	    "var'x' type'int') const'5')))");
+	PARSE_IS("[datetime].FullName", "block(pipe(member(type'datetime' "
+	    "const'FullName')))");
+	PARSE_IS("[string]1,2", "block(pipe(array(cast'string'(const'1') "
+	    "const'2')))");
+	PARSE_IS("$s.Split(',', 2)", "block(pipe(invoke(var's' const'Split' "
+	    "const',' const'2')))");
+	PARSE_IS("$s.M((1,2), 3)", "block(pipe(invoke(var's' const'M' "
+	    "paren(pipe(array(const'1' const'2'))) const'3')))");
+	PARSE_IS("$s.M([char]',', 2)", "block(pipe(invoke(var's' const'M' "
+	    "cast'char'(const',') const'2')))");
+	PARSE_IS("[void]$l.Add(1)", "block(pipe(cast'void'(invoke(var'l' "
+	    "const'Add' const'1'))))");
+	PARSE_IS("[int]$n = '5'", "block(assign(cast'int'(var'n') "
+	    "pipe(const'5')))");
+	PARSE_IS("1 -band 3 -eq 3", "block(pipe(binary[band](const'1' "
+	    "binary[eq](const'3' const'3'))))");
+	PARSE_IS("$a -and 1 -bor 2", "block(pipe(binary[and](var'a' "
+	    "binary[bor](const'1' const'2'))))");
+	PARSE_IS("-bnot 5", "block(pipe(unary[bnot](const'5')))");
+	PARSE_IS("1 -shl 2 + 1", "block(pipe(binary[shl](const'1' "
+	    "binary[+](const'2' const'1'))))");
+	PARSE_IS("[int", "error (incomplete): Missing ] at end of type "
+	    "token. [EndSquareBracketExpectedAtEndOfType]");
+}
+
 static const struct tap_case cases[] = {
 	{ "commands, parameters and arrays", test_commands },
+	{ "type literals, method arguments, bitwise operators",
+	    test_types },
 	{ "pipelines and script blocks", test_pipelines },
 	{ "expressions, assignment, precedence", test_expressions },
 	{ "if, foreach, exit, separators", test_statements },
