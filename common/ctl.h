@@ -84,7 +84,7 @@
  *	not be found.".  with-ndr defaults to 1.
  *   op track
  *	start, end, sender, recipient (repeated), event-id, message-id,
- *	internal-message-id, subject, connector-id, limit
+ *	internal-message-id, subject, connector-id, reference, limit
  *	-> one record per event, named as Get-MessageTrackingLog's
  *	   properties (7.3): Timestamp, ClientIp, ClientHostname, ServerIp,
  *	   ServerHostname, SourceContext, ConnectorId, Source, EventId,

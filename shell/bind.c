@@ -75,6 +75,7 @@ static int	conv_string(const struct param_entry *, struct value *,
 		    struct value **, char **);
 static int	conv_object(const struct param_entry *, struct value *,
 		    struct value **, char **);
+static size_t	bound_count(const struct param_entry *);
 static bool	bound_in(const struct param_entry *, const char *);
 static int	bound_find(const struct bound *, const char *);
 static int	choice_find(const struct choice *, const char *);
@@ -118,16 +119,45 @@ const struct ptype_entry ptype_table[] = {
 	[PT_DATETIME] = { "System.DateTime", conv_datetime },
 	[PT_UNLIMITED] = { EX_DATA("Unlimited`1[System.Int32]"),
 	    conv_unlimited },
-	[PT_LOCALPATH] = { EX_DATA("LocalLongFullPath"), conv_checked }
+	[PT_LOCALPATH] = { EX_DATA("LocalLongFullPath"), conv_checked },
+	[PT_BYTES] = { EX_DATA("ByteQuantifiedSize"), conv_checked },
+	[PT_GUID] = { "System.Guid", conv_checked }
 };
 
+/* The rows of a NULL-terminated parameter table. */
+static size_t
+bound_count(const struct param_entry *p)
+{
+	size_t	n = 0;
+
+	for (; p != NULL && p->name != NULL; p++)
+		n++;
+	return (n);
+}
+
+/*
+ * One allocation holds the structure and its three arrays, sized for
+ * the cmdlet (Set-TransportService takes well over a hundred): the
+ * extents first, then the two arrays of pointers, all aligned as the
+ * structure is.
+ */
 struct bound *
 bound_create(const struct cmdlet_entry *ce)
 {
 	struct bound			*b;
 	const struct param_entry	*p;
+	size_t				 n;
+	char				*mem;
 
-	b = xcalloc(1, sizeof *b);
+	n = bound_count(ce->params) + bound_count(common_params) + 1;
+	if (ce->flags & C_SHOULDPROCESS)
+		n += bound_count(shouldprocess_params);
+	mem = xcalloc(1, sizeof *b + n * (sizeof *b->ext + sizeof *b->p +
+	    sizeof *b->v));
+	b = (struct bound *)mem;
+	b->ext = (struct extent *)(mem + sizeof *b);
+	b->p = (const struct param_entry **)(b->ext + n);
+	b->v = (struct value **)(b->p + n);
 	b->entry = ce;
 	for (p = ce->params; p != NULL && p->name != NULL; p++)
 		b->p[b->np++] = p;
@@ -570,6 +600,9 @@ conv_element(const struct param_entry *p, const char *s, char **canon,
 	case PT_SMARTHOST:
 		r = ex_smart_host_parse(s, canon, &inner);
 		break;
+	case PT_IP:
+		r = ex_ip_parse(s, canon, &inner);
+		break;
 	default:
 		if (*s == '\0') {
 			inner = xstrdup("The value can't be empty.");
@@ -807,6 +840,8 @@ conv_checked(const struct param_entry *p, struct value *v,
 	int64_t	 n;
 	int	 r = 0;
 
+	if (p->flags & P_MULTI)
+		return (conv_multi(p, v, out, cause));
 	if (v->type == V_NULL) {
 		*out = value_null();
 		return (0);
@@ -830,6 +865,14 @@ conv_checked(const struct param_entry *p, struct value *v,
 		if (r == 0)
 			*out = value_int(n);
 		break;
+	case PT_BYTES:
+		r = ex_bytes_parse(s, p->min, p->max, &n, &inner);
+		if (r == 0)
+			*out = value_int(n);
+		break;
+	case PT_GUID:
+		r = ex_guid_parse(s, &canon, &inner);
+		break;
 	case PT_TIMESPAN:
 		r = ex_timespan_parse(s, p->min, p->max, &n, &inner);
 		if (r == 0)
@@ -843,7 +886,8 @@ conv_checked(const struct param_entry *p, struct value *v,
 	}
 	if (r != 0)
 		*cause = conv_message(p, s, inner);
-	else if (p->type != PT_SIZE && p->type != PT_TIMESPAN)
+	else if (p->type != PT_SIZE && p->type != PT_BYTES &&
+	    p->type != PT_TIMESPAN)
 		*out = canon != NULL ? value_string_take(canon) :
 		    value_string(s);
 	free(inner);

@@ -14,9 +14,10 @@
  * a spool event is first written as the control record hubd would send.
  *
  * Filters are hubd's (and the spool's): Start inclusive, End exclusive,
- * Sender, EventId, MessageId exact without case, Recipients any of them,
- * MessageSubject a substring, ResultSize the number of records (default
- * 1000, oldest first).  -Server names the local server only.
+ * Sender, EventId, MessageId and Reference exact without case (the ids
+ * with or without <>), Recipients any of them, MessageSubject a
+ * substring, ResultSize the number of records (default 1000, oldest
+ * first).  -Server names the local server only.
  */
 
 #include <sys/types.h>
@@ -109,6 +110,7 @@ struct mt_query {
 	char		*message_id;
 	char		*internal_id;
 	char		*subject;
+	char		*reference;
 	int64_t		 limit;		/* 0: Unlimited */
 	bool		 none;		/* no record can match */
 };
@@ -154,6 +156,10 @@ static const struct param_entry mt_params[] = {
 	  .help = "hubd's number for the message on this server." },
 	{ .name = "MessageSubject", .type = PT_STRING,
 	  .help = "Part of the subject (any case, no wildcards)." },
+	{ .name = "Reference", .type = PT_STRING,
+	  .help = "The Reference field, with or without <>: a report's "
+	  "DSN record has the original's Message-ID, the FAIL that caused it "
+	  "the report's." },
 	{ .name = "ResultSize", .type = PT_UNLIMITED,
 	  .choices = mt_unlimited_choice, .min = 0, .max = 4294967295LL,
 	  .type_name = MT_TN_RESULT,
@@ -275,6 +281,7 @@ mt_query_read(struct cmd_ctx *ctx, struct mt_query *q)
 	q->message_id = mt_arg(ctx, "MessageId");
 	q->internal_id = mt_arg(ctx, "InternalMessageId");
 	q->subject = mt_arg(ctx, "MessageSubject");
+	q->reference = mt_arg(ctx, "Reference");
 	if ((v = bound_get(ctx->args, "Recipients")) != NULL) {
 		q->nrcpts = value_count(v);
 		q->rcpts = xcalloc(q->nrcpts + 1, sizeof *q->rcpts);
@@ -317,6 +324,7 @@ mt_query_free(struct mt_query *q)
 	free(q->message_id);
 	free(q->internal_id);
 	free(q->subject);
+	free(q->reference);
 	for (i = 0; i < q->nrcpts; i++)
 		free(q->rcpts[i]);
 	free(q->rcpts);
@@ -341,6 +349,7 @@ mt_request(const struct mt_query *q, struct ctl_rec *req)
 	ctl_add(req, "message-id", q->message_id);
 	ctl_add(req, "internal-message-id", q->internal_id);
 	ctl_add(req, "subject", q->subject);
+	ctl_add(req, "reference", q->reference);
 	ctl_add_int(req, "limit", q->limit);
 }
 
@@ -484,6 +493,7 @@ mt_fallback(struct cmd_ctx *ctx, const struct mt_query *q, char **why)
 	tq.event_id = q->event_id;
 	tq.message_id = q->message_id;
 	tq.subject = q->subject;
+	tq.reference = q->reference;
 	tq.limit = q->limit;
 	if (q->internal_id != NULL)
 		tq.internal_message_id = strtoll(q->internal_id, NULL, 10);

@@ -9,7 +9,8 @@
  *   IPAddress		"x" isn't a valid IP address.
  *   size, syntax	"x" isn't a valid size. Valid values are a number,
  *			optionally followed by B, KB, MB, GB or TB, or
- *			Unlimited.
+ *			Unlimited.  (ByteQuantifiedSize, which has no
+ *			Unlimited, ends at TB.)
  *   size, range	The value "x" is out of range. The valid range is
  *			from MIN to MAX.  (MIN and MAX printed as sizes)
  *   time span, syntax	"x" isn't a valid time span.
@@ -52,8 +53,13 @@
     "X500 distinguished name."
 #define EX_SIZE_MSG	"\"%s\" isn't a valid size. Valid values are a " \
     "number, optionally followed by B, KB, MB, GB or TB, or Unlimited."
+#define EX_BYTES_MSG	"\"%s\" isn't a valid size. Valid values are a " \
+    "number, optionally followed by B, KB, MB, GB or TB."
 #define EX_RANGE_MSG	"The value \"%s\" is out of range. The valid " \
     "range is from %s to %s."
+/* .NET Framework's Guid.Parse message. */
+#define EX_GUID_MSG	"Guid should contain 32 digits with 4 dashes " \
+    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)."
 
 static char	*ex_buf_take(struct buf *);
 static int	 ex_fail(char **, const char *, ...)
@@ -645,6 +651,77 @@ ex_size_parse(const char *s, int64_t min, int64_t max, int64_t *bytes,
 	if (b < min || b > max)
 		return (ex_size_range(s, min, max, cause));
 	*bytes = b;
+	return (0);
+}
+
+int
+ex_bytes_parse(const char *s, int64_t min, int64_t max, int64_t *bytes,
+    char **cause)
+{
+	char	*t;
+	int	 unlimited;
+
+	t = ex_trim(s);
+	unlimited = strcasecmp(t, "unlimited") == 0;
+	free(t);
+	if (unlimited)
+		return (ex_fail(cause, EX_BYTES_MSG, s));
+	if (ex_size_parse(s, min, max, bytes, cause) != 0) {
+		if (cause != NULL && strncmp(*cause, "The value ", 10) != 0) {
+			free(*cause);
+			ex_fail(cause, EX_BYTES_MSG, s);
+		}
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Guid: 32 hex digits as Guid.Parse takes them, bare (N), with dashes
+ * (D), and D in braces (B) or parentheses (P); printed as D in lower
+ * case.
+ */
+int
+ex_guid_parse(const char *s, char **canonical, char **cause)
+{
+	static const int	 dash[] = { 8, 13, 18, 23 };
+	char			*t, *p, hex[33];
+	size_t			 len, i, k, n = 0;
+	int			 dashes;
+
+	*canonical = NULL;
+	t = ex_trim(s);
+	p = t;
+	len = strlen(p);
+	if (len == 38 && ((p[0] == '{' && p[37] == '}') ||
+	    (p[0] == '(' && p[37] == ')'))) {
+		p++;
+		len -= 2;
+	}
+	dashes = len == 36;
+	if (len != 32 && !dashes) {
+		free(t);
+		return (ex_fail(cause, EX_GUID_MSG));
+	}
+	for (i = 0, k = 0; i < len; i++) {
+		if (dashes && k < 4 && (int)i == dash[k]) {
+			if (p[i] != '-')
+				break;
+			k++;
+			continue;
+		}
+		if (!((p[i] >= '0' && p[i] <= '9') ||
+		    ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')))
+			break;
+		hex[n++] = p[i] >= 'A' && p[i] <= 'F' ? p[i] + ('a' - 'A') :
+		    p[i];
+	}
+	free(t);
+	if (i != len || n != 32)
+		return (ex_fail(cause, EX_GUID_MSG));
+	hex[32] = '\0';
+	xasprintf(canonical, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
+	    hex + 12, hex + 16, hex + 20);
 	return (0);
 }
 

@@ -50,6 +50,9 @@ bool	 ex_ip_is_multicast_or_broadcast(const char *);
  */
 int	 ex_size_parse(const char *, int64_t min, int64_t max,
 	    int64_t *bytes, char **cause);
+/* ByteQuantifiedSize: the same without Unlimited. */
+int	 ex_bytes_parse(const char *, int64_t min, int64_t max,
+	    int64_t *bytes, char **cause);
 /* "35 MB (36,700,160 bytes)", "Unlimited". */
 char	*ex_size_format(int64_t bytes);
 
@@ -62,6 +65,9 @@ char	*ex_timespan_format(int64_t secs);
 
 /* SmtpX509Identifier: "<I>issuer<S>subject" (optionally "X509:" first). */
 int	 ex_x509_identifier_check(const char *, char **cause);
+
+/* Guid: N, D, B or P form; canonical is D in lower case. */
+int	 ex_guid_parse(const char *, char **canonical, char **cause);
 
 /* "1,234,567" (en-US digit grouping). */
 char	*ex_group_digits(int64_t);

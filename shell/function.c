@@ -36,8 +36,6 @@
 
 static void	func_script_vars(struct shell *, struct func *);
 
-/* The most parameters a function may declare (bound adds the common). */
-#define FUNC_MAX_PARAMS	(BIND_MAX - 16)
 
 /* .NET types of a parameter's [type] constraint that the binder knows. */
 static const struct {
@@ -201,13 +199,12 @@ param_ptype(const char *type)
 }
 
 /*
- * Turn the param block into a parameter table: -1 with *err set when it
- * declares more than hubsh binds.  Parameters without a Position are
- * positional in their order unless some parameter gives one, switches
- * never, as in PowerShell.
+ * Turn the param block into a parameter table.  Parameters without a
+ * Position are positional in their order unless some parameter gives
+ * one, switches never, as in PowerShell.
  */
-static int
-func_compile(struct shell *sh, struct func *f, struct source *src, char **err)
+static void
+func_compile(struct shell *sh, struct func *f, struct source *src)
 {
 	struct node		*pb = f->param_node, *def, *pa;
 	struct param_entry	*p;
@@ -223,7 +220,7 @@ func_compile(struct shell *sh, struct func *f, struct source *src, char **err)
 	f->entry = xcalloc(1, sizeof *f->entry);
 	f->entry->name = f->name;
 	if (pb == NULL)
-		return (0);
+		return;
 	if (attr_find(pb, "CmdletBinding") != NULL) {
 		f->advanced = true;
 		if (attr_flag(sh, src, attr_find(pb, "CmdletBinding"),
@@ -241,12 +238,6 @@ func_compile(struct shell *sh, struct func *f, struct source *src, char **err)
 				value_unref(v);
 			}
 		}
-	}
-	if (n > FUNC_MAX_PARAMS) {
-		*err = xprintf("A function or script may declare at most %d "
-		    "parameters in hubsh; '%s' declares %zu.",
-		    FUNC_MAX_PARAMS, f->name, n);
-		return (-1);
 	}
 	f->params = p = xcalloc(n + 1, sizeof *p);
 	for (i = 0; i < pb->nkids; i++) {
@@ -280,7 +271,6 @@ func_compile(struct shell *sh, struct func *f, struct source *src, char **err)
 		p++;
 	}
 	f->entry->params = f->params;
-	return (0);
 }
 
 /* The items of v as strings, joined by sep. */
@@ -796,17 +786,13 @@ func_call(struct shell *sh, struct func *f, const struct bind_call *call,
 {
 	struct value	*saved, *all;
 	struct bound	*b;
-	char		*err = NULL;
 	size_t		 i;
 	bool		 process, piped = call->pipeline_input;
 
 	if (f->broken)
 		return (-1);	/* its parse error is written */
-	if (!f->compiled && func_compile(sh, f, f->src, &err) != 0) {
-		func_error(sh, f, call, NULL, "TooManyParameters", err);
-		free(err);
-		return (-1);
-	}
+	if (!f->compiled)
+		func_compile(sh, f, f->src);
 	if (new_scope)
 		scope_push(sh, f->file_block != NULL);
 	if (f->file_block != NULL)
@@ -916,7 +902,6 @@ func_bind_script(struct shell *sh, struct source *src, struct node *pb)
 	struct bind_arg		*args;
 	struct bound		*b;
 	const char		*a, *colon;
-	char			*err = NULL;
 	size_t			 i, n = 0;
 	int			 rc;
 
@@ -943,12 +928,9 @@ func_bind_script(struct shell *sh, struct source *src, struct node *pb)
 	call.src = src;
 	call.args = args;
 	call.nargs = n;
-	rc = func_compile(sh, f, src, &err);
+	func_compile(sh, f, src);
 	call.entry = f->entry;
-	if (rc != 0) {
-		func_error(sh, f, &call, NULL, "TooManyParameters", err);
-		free(err);
-	} else if ((rc = func_bind(sh, f, &call, src, &b)) == 0)
+	if ((rc = func_bind(sh, f, &call, src, &b)) == 0)
 		bound_free(b);
 	for (i = 0; i < n; i++) {
 		free((char *)args[i].name);

@@ -331,6 +331,7 @@ help_range(const struct param_entry *p)
 		return (xprintf("%lld to %lld", (long long)p->min,
 		    (long long)p->max));
 	case PT_SIZE:
+	case PT_BYTES:
 		lo = ex_size_format(p->min);
 		hi = ex_size_format(p->max);
 		break;

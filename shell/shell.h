@@ -492,14 +492,17 @@ enum ptype {
 	PT_STRINGS,		/* string[] */
 	PT_DATETIME,		/* DateTime: a date, or text as local time */
 	PT_UNLIMITED,		/* Unlimited<int>: "Unlimited" or min..max */
-	PT_LOCALPATH		/* LocalLongFullPath: an absolute path */
+	PT_LOCALPATH,		/* LocalLongFullPath: an absolute path */
+	PT_BYTES,		/* ByteQuantifiedSize: PT_SIZE, no Unlimited */
+	PT_GUID			/* Guid */
 };
 
 #define P_MANDATORY	0x001
 #define P_POSITIONAL	0x002
 #define P_PIPELINE	0x004	/* ValueFromPipeline */
 #define P_BYNAME	0x008	/* ValueFromPipelineByPropertyName */
-#define P_MULTI		0x010	/* multi-valued; accepts @{Add;Remove} */
+#define P_MULTI		0x010	/* multi-valued; accepts @{Add;Remove}
+				   (PT_IP: a MultiValuedProperty of them) */
 #define P_COMMON	0x020	/* common parameter (not declared) */
 #define P_LEGACY	0x040	/* Exchange 2010 only: clear error */
 #define P_SECRET	0x080	/* never echoed */
@@ -580,15 +583,17 @@ extern const struct param_entry		 shouldprocess_params[];
 const struct cmdlet_entry *cmdlet_find(const char *name);
 const char	*alias_resolve(const char *);
 
-/* Bound arguments of one command invocation. */
-#define BIND_MAX	64
-
+/*
+ * Bound arguments of one command invocation: one slot per parameter the
+ * cmdlet takes (declared first, then the common ones), the three arrays
+ * allocated with the structure.
+ */
 struct bound {
 	const struct cmdlet_entry *entry;
-	const struct param_entry *p[BIND_MAX];	/* all params, declared first */
+	const struct param_entry **p;		/* all params, declared first */
 	size_t			 np;
-	struct value		*v[BIND_MAX];	/* NULL: not given */
-	struct extent		 ext[BIND_MAX];
+	struct value		**v;		/* NULL: not given */
+	struct extent		*ext;
 };
 
 struct bound	*bound_create(const struct cmdlet_entry *);

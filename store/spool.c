@@ -137,9 +137,19 @@ static const char spool_schema_v2[] =
 	"CREATE INDEX track_connector ON track (connector_id, timestamp_ms);"
 	"PRAGMA user_version = 2;";
 
+/*
+ * v3: an index for Get-MessageTrackingLog -Reference, matched as
+ * MessageId is, without case.
+ */
+static const char spool_schema_v3[] =
+	"CREATE INDEX track_reference ON track (reference COLLATE NOCASE)"
+	" WHERE reference IS NOT NULL;"
+	"PRAGMA user_version = 3;";
+
 static const struct store_migration spool_migrations[] = {
 	{ 1, spool_schema_v1 },
 	{ 2, spool_schema_v2 },
+	{ 3, spool_schema_v3 },
 };
 
 static const struct store_schema spool_schema = {
@@ -165,6 +175,7 @@ static const struct store_schema spool_schema = {
 #define TQ_INTERNAL	0x040
 #define TQ_SUBJECT	0x080
 #define TQ_CONNECTOR	0x100
+#define TQ_REFERENCE	0x200
 
 static const struct {
 	unsigned	 flag;
@@ -183,6 +194,8 @@ static const struct {
 	/* lower() folds ASCII letters only. */
 	{ TQ_SUBJECT, "instr(lower(message_subject), lower(?9)) > 0" },
 	{ TQ_CONNECTOR, "connector_id = ?10" },
+	/* ?12 and ?13: the reference without and with <>. */
+	{ TQ_REFERENCE, "reference COLLATE NOCASE IN (?12, ?13)" },
 };
 #define TQ_NFILTERS	(sizeof(tq_filters) / sizeof(tq_filters[0]))
 
@@ -193,6 +206,13 @@ static const struct {
 	"client_hostname, client_ip, total_bytes, reference, "		\
 	"tls_protocol, tls_cipher, tls_verify FROM track"
 #define TQ_ORDER	" ORDER BY timestamp_ms, id LIMIT ?11"
+
+/* The strings tq_bind makes for a query's parameters. */
+struct tq_binds {
+	char	*json;		/* ?4 */
+	char	*msgid[2];	/* ?6 and ?7: bare and in <> */
+	char	*ref[2];	/* ?12 and ?13 */
+};
 
 /* The recipients of the current event, their strings in one buffer. */
 struct tq_rcpts {
@@ -228,9 +248,9 @@ static int	 spool_track_rcpts(struct store *, int64_t,
 		     const struct track_event *, char **);
 static unsigned	 tq_mask(const struct track_query *);
 static void	 tq_bind(sqlite3_stmt *, const struct track_query *,
-		     unsigned, char **, char **, char **);
+		     unsigned, struct tq_binds *);
 static char	*tq_json_list(const char **, size_t);
-static void	 tq_msgid_forms(const char *, char **, char **);
+static void	 tq_msgid_forms(const char *, char **);
 static int	 tq_run(struct store *, sqlite3_stmt *, track_fn, void *,
 		     char **);
 static int	 tq_load_rcpts(struct store *, sqlite3_stmt *, int64_t,
@@ -938,9 +958,10 @@ int
 spool_track_query(struct spool *sp, const struct track_query *q,
     track_fn fn, void *arg, char **cause)
 {
+	struct tq_binds	 b;
 	enum store_txn	 how;
 	sqlite3_stmt	*st;
-	char		*sql, *json = NULL, *bare = NULL, *angle = NULL;
+	char		*sql;
 	unsigned	 mask;
 	int		 rc;
 
@@ -949,15 +970,18 @@ spool_track_query(struct spool *sp, const struct track_query *q,
 		free(sql);
 		return (-1);
 	}
+	memset(&b, 0, sizeof b);
 	if ((rc = store_prepare(sp->s, &st, sql, cause)) == 0) {
-		tq_bind(st, q, mask, &json, &bare, &angle);
+		tq_bind(st, q, mask, &b);
 		rc = tq_run(sp->s, st, fn, arg, cause);
 		store_release(sp->s, st);
 	}
 	free(sql);
-	free(json);
-	free(bare);
-	free(angle);
+	free(b.json);
+	free(b.msgid[0]);
+	free(b.msgid[1]);
+	free(b.ref[0]);
+	free(b.ref[1]);
 	return (store_txn_leave(sp->s, how, rc == 0, cause));
 }
 
@@ -988,6 +1012,8 @@ tq_mask(const struct track_query *q)
 		mask |= TQ_SUBJECT;
 	if (q->connector_id != NULL)
 		mask |= TQ_CONNECTOR;
+	if (q->reference != NULL)
+		mask |= TQ_REFERENCE;
 	return (mask);
 }
 
@@ -1019,10 +1045,10 @@ spool_track_sql(const struct track_query *q, unsigned *maskp)
 	return (buf_detach(&b));
 }
 
-/* Bind q's values; the strings made for it are the caller's to free. */
+/* Bind q's values; the strings made for it, in b, are the caller's. */
 static void
 tq_bind(sqlite3_stmt *st, const struct track_query *q, unsigned mask,
-    char **json, char **bare, char **angle)
+    struct tq_binds *b)
 {
 	if (mask & TQ_START)
 		sqlite3_bind_int64(st, 1, q->start_ms);
@@ -1031,15 +1057,15 @@ tq_bind(sqlite3_stmt *st, const struct track_query *q, unsigned mask,
 	if (mask & TQ_SENDER)
 		sqlite3_bind_text(st, 3, q->sender, -1, SQLITE_STATIC);
 	if (mask & TQ_RCPTS) {
-		*json = tq_json_list(q->recipients, q->nrecipients);
-		sqlite3_bind_text(st, 4, *json, -1, SQLITE_STATIC);
+		b->json = tq_json_list(q->recipients, q->nrecipients);
+		sqlite3_bind_text(st, 4, b->json, -1, SQLITE_STATIC);
 	}
 	if (mask & TQ_EVENT)
 		sqlite3_bind_text(st, 5, q->event_id, -1, SQLITE_STATIC);
 	if (mask & TQ_MSGID) {
-		tq_msgid_forms(q->message_id, bare, angle);
-		sqlite3_bind_text(st, 6, *bare, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, *angle, -1, SQLITE_STATIC);
+		tq_msgid_forms(q->message_id, b->msgid);
+		sqlite3_bind_text(st, 6, b->msgid[0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, b->msgid[1], -1, SQLITE_STATIC);
 	}
 	if (mask & TQ_INTERNAL)
 		sqlite3_bind_int64(st, 8, q->internal_message_id);
@@ -1048,6 +1074,11 @@ tq_bind(sqlite3_stmt *st, const struct track_query *q, unsigned mask,
 	if (mask & TQ_CONNECTOR)
 		sqlite3_bind_text(st, 10, q->connector_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, q->limit > 0 ? q->limit : -1);
+	if (mask & TQ_REFERENCE) {
+		tq_msgid_forms(q->reference, b->ref);
+		sqlite3_bind_text(st, 12, b->ref[0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 13, b->ref[1], -1, SQLITE_STATIC);
+	}
 }
 
 /*
@@ -1085,17 +1116,17 @@ tq_json_list(const char **v, size_t n)
 	return (buf_detach(&b));
 }
 
-/* A Message-ID without its surrounding <> and with them. */
+/* A Message-ID without its surrounding <> (forms[0]) and with them. */
 static void
-tq_msgid_forms(const char *id, char **bare, char **angle)
+tq_msgid_forms(const char *id, char **forms)
 {
 	size_t	len = strlen(id);
 
 	if (len >= 2 && id[0] == '<' && id[len - 1] == '>')
-		*bare = xstrndup(id + 1, len - 2);
+		forms[0] = xstrndup(id + 1, len - 2);
 	else
-		*bare = xstrdup(id);
-	*angle = xprintf("<%s>", *bare);
+		forms[0] = xstrdup(id);
+	forms[1] = xprintf("<%s>", forms[0]);
 }
 
 /* Step st, hand each event with its recipients to fn. */

@@ -165,9 +165,38 @@ static const char store_schema_v2[] =
 	GEN_TRIGGERS("transport_service")
 	"PRAGMA user_version = 2;";
 
+/*
+ * Version 3: the rest of Set-TransportService that hubd honours, with
+ * Exchange's defaults for the rows that exist and its ranges.
+ * MaxOutboundConnections Unlimited is 2147483647, as for the per-domain
+ * limit; the protocol log sizes are bytes, -1 for Unlimited.
+ */
+#define TS_COLUMN(c, d, check) \
+	"ALTER TABLE transport_service ADD COLUMN " c " INTEGER NOT NULL" \
+	" DEFAULT " d " CHECK (" c " " check ");"
+#define TS_LOGSIZE_C	"BETWEEN 1 AND 999999999999999"
+
+static const char store_schema_v3[] =
+	TS_COLUMN("send_protocol_log_max_directory_size", "262144000",
+	    "= -1 OR send_protocol_log_max_directory_size " TS_LOGSIZE_C)
+	TS_COLUMN("send_protocol_log_max_file_size", "10485760",
+	    "= -1 OR send_protocol_log_max_file_size " TS_LOGSIZE_C)
+	TS_COLUMN("message_retry_interval", "900", "BETWEEN 1 AND 86400")
+	TS_COLUMN("queue_max_idle_time", "180", "BETWEEN 5 AND 3600")
+	TS_COLUMN("max_outbound_connections", "1000",
+	    "BETWEEN 1 AND 2147483647")
+	TS_COLUMN("pickup_directory_max_header_size", "65536",
+	    "BETWEEN 32768 AND 2147483647")
+	TS_COLUMN("pickup_directory_max_messages_per_minute", "100",
+	    "BETWEEN 1 AND 20000")
+	TS_COLUMN("pickup_directory_max_recipients_per_message", "100",
+	    "BETWEEN 1 AND 10000")
+	"PRAGMA user_version = 3;";
+
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
+	{ 3, store_schema_v3 },
 };
 static const struct store_schema store_schema = {
 	STORE_SCHEMA_VERSION,

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 /* Usage type chosen at creation (New-SendConnector only). */
 enum sc_usage {
@@ -205,10 +205,11 @@ int		 store_connector_delete(struct store *, const char *guid,
 /*
  * store_transport.c - this server's transport settings (Get-TransportService
  * and Set-TransportService), kept in the store beside the connectors and
- * read by hubd at every reload.  Durations are seconds.  A server with no
- * row has Exchange's defaults (exchange-semantics 7.4); the first Set
- * writes one.  Ranges are Exchange's and are checked by the shell; the
- * store's CHECK constraints repeat them.
+ * read by hubd at every reload.  Durations are seconds, sizes bytes.  A
+ * server with no row has Exchange's defaults (exchange-semantics 7.4, and
+ * for the rest the values a Mailbox server shows); the first Set writes
+ * one.  Ranges are Exchange's and are checked by the shell; the store's
+ * CHECK constraints repeat them.
  */
 struct transport_settings {
 	char		*server;			/* Name / Identity */
@@ -228,6 +229,17 @@ struct transport_settings {
 	/* NULL: <state>/log/SmtpSend */
 	char		*send_protocol_log_path;
 	int		 send_protocol_log_max_age;	/* 30 d; 0 = keep */
+	/* Bytes, -1 Unlimited; 1..999999999999999 */
+	int64_t		 send_protocol_log_max_directory_size;	/* 250 MB */
+	int64_t		 send_protocol_log_max_file_size;	/* 10 MB */
+	int		 message_retry_interval;	/* 15 min; 1 s..1 d */
+	int		 queue_max_idle_time;		/* 3 min; 5 s..1 h */
+	/* 1000; 1..2^31-1, 2^31-1 stands for Unlimited */
+	int		 max_outbound_connections;
+	/* Bytes: 64 KB; 32768..2^31-1 */
+	int		 pickup_directory_max_header_size;
+	int		 pickup_directory_max_messages_per_minute; /* 100 */
+	int		 pickup_directory_max_recipients_per_message; /* 100 */
 	int64_t		 when_changed;		/* Unix s; 0: never set */
 };
 
@@ -262,7 +274,7 @@ int		 store_transport_set(struct store *,
  * spool_begin() is durable before spool_commit() returns 0; if it fails,
  * the whole group is gone and no job of it may be acknowledged.
  */
-#define SPOOL_SCHEMA_VERSION	2
+#define SPOOL_SCHEMA_VERSION	3
 
 /* Recipient state in the spool. */
 enum spool_rcpt_state {
@@ -425,6 +437,8 @@ struct track_query {
 	const char	*subject;	/* substring, ASCII case folded;
 					   NULL or "": any */
 	const char	*connector_id;	/* exact, case-insensitive */
+	const char	*reference;	/* exact (with or without <>),
+					   case-insensitive */
 	int64_t		 limit;		/* ResultSize; 0: Unlimited */
 };
 

@@ -19,7 +19,12 @@
 #include "xmalloc.h"
 #include "store_int.h"
 
-/* exchange-semantics 7.4; durations in seconds. */
+/*
+ * exchange-semantics 7.4; durations in seconds.  MessageRetryInterval is
+ * the 15 minutes of the TransportServer class and of a Mailbox server's
+ * Get-TransportService (the current Set-TransportService page says 5);
+ * the others are the page's and a Mailbox server's.
+ */
 #define TS_DEFAULT_RETRY_COUNT		6
 #define TS_DEFAULT_RETRY_INTERVAL	300		/* 00:05:00 */
 #define TS_DEFAULT_OUTBOUND_INTERVAL	600		/* 00:10:00 */
@@ -27,9 +32,18 @@
 #define TS_DEFAULT_EXPIRATION		(2 * 86400)	/* 2.00:00:00 */
 #define TS_DEFAULT_PER_DOMAIN		20
 #define TS_DEFAULT_LOG_MAX_AGE		(30 * 86400)	/* 30.00:00:00 */
+#define TS_DEFAULT_LOG_DIR_SIZE		(250 * 1048576LL)	/* 250 MB */
+#define TS_DEFAULT_LOG_FILE_SIZE	(10 * 1048576LL)	/* 10 MB */
+#define TS_DEFAULT_MESSAGE_RETRY	900		/* 00:15:00 */
+#define TS_DEFAULT_QUEUE_IDLE		180		/* 00:03:00 */
+#define TS_DEFAULT_OUTBOUND		1000
+#define TS_DEFAULT_PICKUP_HEADER	65536		/* 64 KB */
+#define TS_DEFAULT_PICKUP_RATE		100
+#define TS_DEFAULT_PICKUP_RCPTS		100
 
 enum ts_ftype {
 	TS_INT,
+	TS_INT64,
 	TS_BOOL,
 	TS_STR
 };
@@ -53,7 +67,15 @@ struct ts_field {
 	F(message_tracking_log_max_age, TS_INT)				\
 	F(message_tracking_log_subject_logging_enabled, TS_BOOL)	\
 	F(send_protocol_log_path, TS_STR)				\
-	F(send_protocol_log_max_age, TS_INT)
+	F(send_protocol_log_max_age, TS_INT)				\
+	F(send_protocol_log_max_directory_size, TS_INT64)		\
+	F(send_protocol_log_max_file_size, TS_INT64)			\
+	F(message_retry_interval, TS_INT)				\
+	F(queue_max_idle_time, TS_INT)					\
+	F(max_outbound_connections, TS_INT)				\
+	F(pickup_directory_max_header_size, TS_INT)			\
+	F(pickup_directory_max_messages_per_minute, TS_INT)		\
+	F(pickup_directory_max_recipients_per_message, TS_INT)
 
 #define TSF_ENTRY(m, t) \
 	{ #m, t, offsetof(struct transport_settings, m) },
@@ -98,6 +120,15 @@ transport_settings_init(struct transport_settings *ts, const char *server)
 	ts->message_tracking_log_subject_logging_enabled = true;
 	ts->send_protocol_log_path = NULL;
 	ts->send_protocol_log_max_age = TS_DEFAULT_LOG_MAX_AGE;
+	ts->send_protocol_log_max_directory_size = TS_DEFAULT_LOG_DIR_SIZE;
+	ts->send_protocol_log_max_file_size = TS_DEFAULT_LOG_FILE_SIZE;
+	ts->message_retry_interval = TS_DEFAULT_MESSAGE_RETRY;
+	ts->queue_max_idle_time = TS_DEFAULT_QUEUE_IDLE;
+	ts->max_outbound_connections = TS_DEFAULT_OUTBOUND;
+	ts->pickup_directory_max_header_size = TS_DEFAULT_PICKUP_HEADER;
+	ts->pickup_directory_max_messages_per_minute = TS_DEFAULT_PICKUP_RATE;
+	ts->pickup_directory_max_recipients_per_message =
+	    TS_DEFAULT_PICKUP_RCPTS;
 	ts->when_changed = 0;
 }
 
@@ -156,6 +187,9 @@ ts_from_row(sqlite3_stmt *st, struct transport_settings *ts)
 		switch (f->type) {
 		case TS_INT:
 			*(int *)p = sqlite3_column_int(st, (int)i + 1);
+			break;
+		case TS_INT64:
+			*(int64_t *)p = sqlite3_column_int64(st, (int)i + 1);
 			break;
 		case TS_BOOL:
 			*(bool *)p = sqlite3_column_int(st, (int)i + 1) != 0;
@@ -220,6 +254,10 @@ ts_bind(sqlite3_stmt *st, const struct transport_settings *ts, int64_t now)
 		switch (f->type) {
 		case TS_INT:
 			rc = sqlite3_bind_int(st, (int)i + 2, *(const int *)p);
+			break;
+		case TS_INT64:
+			rc = sqlite3_bind_int64(st, (int)i + 2,
+			    *(const int64_t *)p);
 			break;
 		case TS_BOOL:
 			rc = sqlite3_bind_int(st, (int)i + 2,

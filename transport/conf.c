@@ -117,10 +117,13 @@ conf_defaults(struct hubd_conf *c)
 	c->data_timeout = 600;
 	c->workers = 100;
 	c->dest_concurrency = 20;
+	c->max_outbound = 1000;
+	c->queue_max_idle = 180;
 	c->connect_timeout = 30;
 	c->transient_retry_count = 6;
 	c->transient_retry_interval = 300;
 	c->outbound_retry_interval = 600;
+	c->message_retry_interval = 900;
 	c->delay_notification_timeout = 4 * 3600;
 	c->message_expiration_timeout = 2 * 86400;
 	c->external_delay_dsn = true;
@@ -128,6 +131,11 @@ conf_defaults(struct hubd_conf *c)
 	c->tracking_subject = true;
 	c->tracking_max_age = 30 * 86400;
 	c->protolog_max_age = 30 * 86400;
+	c->protolog_max_file_size = 10 * 1048576;
+	c->protolog_max_dir_size = 250 * 1048576;
+	c->pickup_max_header = 65536;
+	c->pickup_max_rcpts = 100;
+	c->pickup_max_per_minute = 100;
 	c->reload_interval_ms = 250;
 	c->control_socket = xstrdup(HUBD_DEFAULT_CONTROL);
 	c->control_group = xstrdup("hubsh");

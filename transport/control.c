@@ -902,6 +902,7 @@ control_track_query(const struct ctl_rec *req, struct track_query *q,
 	q->message_id = ctl_get(req, "message-id");
 	q->subject = ctl_get(req, "subject");
 	q->connector_id = ctl_get(req, "connector-id");
+	q->reference = ctl_get(req, "reference");
 	for (n = 0; ctl_get_nth(req, "recipient", n) != NULL; n++)
 		;
 	if (n > 0) {

@@ -60,6 +60,7 @@ struct dsn_ctx {
 	char			*subject;	/* "" when none */
 	char			*envid;		/* NULL when none */
 	char			*ref;		/* "<id>" of the original */
+	char			*id;		/* the report's Message-ID */
 	struct dsn_rc		*rc;
 	size_t			 nrc;
 	int64_t			 now;
@@ -124,17 +125,21 @@ static void	 dsn_emit(struct buf *, const struct dsn_ctx *,
  * Compose the report.  Callers never ask for one about a message with a
  * null sender (RFC 5321: reports go out from <> and none is sent about
  * them, so that two servers cannot bounce a report back and forth); if
- * they do, nothing is appended.
+ * they do, nothing is appended.  *message_id, unless message_id is NULL,
+ * is the report's Message-ID with its <> (caller frees), or NULL when no
+ * report was made.
  */
 void
 dsn_build(struct buf *out, enum dsn_action action,
     const struct spool_msg *msg, const char *body, size_t len,
     const struct dsn_rcpt *rcpts, size_t nrcpts, const char *reporting_mta,
-    int64_t now)
+    int64_t now, char **message_id)
 {
 	struct dsn_ctx		 c;
 	struct dsn_parts	 p;
 
+	if (message_id != NULL)
+		*message_id = NULL;
 	if (msg->sender == NULL || nrcpts == 0)
 		return;
 	dsn_ctx_init(&c, action, msg, rcpts, nrcpts, reporting_mta, now);
@@ -144,6 +149,10 @@ dsn_build(struct buf *out, enum dsn_action action,
 		buf_free(&p.text);
 		buf_free(&p.status);
 		buf_free(&p.orig);
+		if (message_id != NULL) {
+			*message_id = c.id;
+			c.id = NULL;
+		}
 	}
 	dsn_ctx_free(&c);
 }
@@ -278,6 +287,9 @@ dsn_ctx_init(struct dsn_ctx *c, enum dsn_action action,
 	c->subject = dsn_clean(msg->subject);
 	c->envid = dsn_clean_opt(msg->envid);
 	c->ref = dsn_ref(msg->message_id);
+	c->id = xprintf("<%lld.%u.%016llx@%s>", (long long)now,
+	    atomic_fetch_add(&dsn_seq, 1), (unsigned long long)dsn_random(),
+	    c->mta);
 	c->rc = xcalloc(n, sizeof *c->rc);
 	c->nrc = n;
 	for (i = 0; i < n; i++) {
@@ -310,6 +322,7 @@ dsn_ctx_free(struct dsn_ctx *c)
 	free(c->subject);
 	free(c->envid);
 	free(c->ref);
+	free(c->id);
 }
 
 /* Does p hold an octet outside US-ASCII? */
@@ -848,9 +861,7 @@ dsn_top(struct buf *out, const struct dsn_ctx *c, const char *boundary,
 	    c->mta);
 	dsn_headerf(out, "To", "<%s>", c->sender);
 	dsn_header(out, "Date", date);
-	dsn_headerf(out, "Message-ID", "<%lld.%u.%016llx@%s>",
-	    (long long)c->now, atomic_fetch_add(&dsn_seq, 1),
-	    (unsigned long long)dsn_random(), c->mta);
+	dsn_header(out, "Message-ID", c->id);
 	dsn_subject(out, c);
 	if (c->ref != NULL) {
 		dsn_header(out, "In-Reply-To", c->ref);

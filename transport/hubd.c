@@ -17,7 +17,8 @@
  * they are copied into the configuration at start and whenever the
  * generation moves, so they apply without a restart.  A pruning thread
  * deletes tracking records and SmtpSend protocol logs older than their
- * maximum ages, once a minute and whenever those settings change.
+ * maximum ages, and protocol logs beyond the directory's maximum size
+ * (protolog.c), once a minute and whenever those settings change.
  *
  * SIGTERM and SIGINT drain: the control channel closes, intake stops,
  * deliveries in flight finish, the spool is closed; nothing acknowledged
@@ -27,7 +28,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -83,6 +83,7 @@ static int	 hubd_drop_privileges(const char *, char **);
 static int	 hubd_reload(bool);
 static int	 hubd_settings(bool);
 static bool	 hubd_set_int(int *, int, const char *, bool);
+static bool	 hubd_set_size(int64_t *, int64_t, const char *);
 static bool	 hubd_set_bool(bool *, bool, const char *);
 static void	 hubd_timespan(char *, size_t, int);
 static void	 hubd_loop(void);
@@ -92,7 +93,6 @@ static void	 hubd_prune_stop(void);
 static void	*hubd_prune_main(void *);
 static void	 hubd_prune_tracking(void);
 static int	 hubd_prune_job(struct spool *, void *, char **);
-static void	 hubd_prune_protolog(void);
 
 static void
 usage(FILE *f)
@@ -412,6 +412,8 @@ hubd_settings(bool force)
 	hubd_set_int(&c->outbound_retry_interval,
 	    ts.outbound_connection_failure_retry_interval,
 	    "OutboundConnectionFailureRetryInterval", true);
+	hubd_set_int(&c->message_retry_interval, ts.message_retry_interval,
+	    "MessageRetryInterval", true);
 	hubd_set_int(&c->delay_notification_timeout,
 	    ts.delay_notification_timeout, "DelayNotificationTimeout", true);
 	hubd_set_int(&c->message_expiration_timeout,
@@ -419,6 +421,19 @@ hubd_settings(bool force)
 	hubd_set_int(&c->dest_concurrency,
 	    ts.max_per_domain_outbound_connections,
 	    "MaxPerDomainOutboundConnections", false);
+	hubd_set_int(&c->max_outbound, ts.max_outbound_connections,
+	    "MaxOutboundConnections", false);
+	hubd_set_int(&c->queue_max_idle, ts.queue_max_idle_time,
+	    "QueueMaxIdleTime", true);
+	hubd_set_int(&c->pickup_max_header,
+	    ts.pickup_directory_max_header_size,
+	    "PickupDirectoryMaxHeaderSize", false);
+	hubd_set_int(&c->pickup_max_rcpts,
+	    ts.pickup_directory_max_recipients_per_message,
+	    "PickupDirectoryMaxRecipientsPerMessage", false);
+	hubd_set_int(&c->pickup_max_per_minute,
+	    ts.pickup_directory_max_messages_per_minute,
+	    "PickupDirectoryMaxMessagesPerMinute", false);
 	hubd_set_bool(&c->external_delay_dsn, ts.external_delay_dsn_enabled,
 	    "ExternalDelayDsnEnabled");
 	hubd_set_bool(&c->tracking_enabled, ts.message_tracking_log_enabled,
@@ -432,6 +447,12 @@ hubd_settings(bool force)
 	if (hubd_set_int(&c->protolog_max_age, ts.send_protocol_log_max_age,
 	    "SendProtocolLogMaxAge", true))
 		kick = true;
+	if (hubd_set_size(&c->protolog_max_dir_size,
+	    ts.send_protocol_log_max_directory_size,
+	    "SendProtocolLogMaxDirectorySize"))
+		kick = true;
+	hubd_set_size(&c->protolog_max_file_size,
+	    ts.send_protocol_log_max_file_size, "SendProtocolLogMaxFileSize");
 
 	if (ts.send_protocol_log_path != NULL &&
 	    *ts.send_protocol_log_path != '\0')
@@ -466,6 +487,27 @@ hubd_set_int(int *field, int v, const char *name, bool span)
 		snprintf(a, sizeof a, "%d", *field);
 		snprintf(b, sizeof b, "%d", v);
 	}
+	log_info("transport settings: %s %s -> %s", name, a, b);
+	*field = v;
+	return (true);
+}
+
+/* Set *field to v, bytes or -1 for Unlimited; log the change. */
+static bool
+hubd_set_size(int64_t *field, int64_t v, const char *name)
+{
+	char	a[32], b[32];
+
+	if (*field == v)
+		return (false);
+	if (*field < 0)
+		snprintf(a, sizeof a, "Unlimited");
+	else
+		snprintf(a, sizeof a, "%lld bytes", (long long)*field);
+	if (v < 0)
+		snprintf(b, sizeof b, "Unlimited");
+	else
+		snprintf(b, sizeof b, "%lld bytes", (long long)v);
 	log_info("transport settings: %s %s -> %s", name, a, b);
 	*field = v;
 	return (true);
@@ -718,7 +760,7 @@ hubd_prune_main(void *arg)
 		prune_kicked = false;
 		pthread_mutex_unlock(&prune_lock);
 		hubd_prune_tracking();
-		hubd_prune_protolog();
+		protolog_prune();
 		pthread_mutex_lock(&prune_lock);
 	}
 	pthread_mutex_unlock(&prune_lock);
@@ -773,60 +815,4 @@ hubd_prune_job(struct spool *sp, void *arg, char **cause)
 
 	return (spool_track_prune(sp, job->before_ms, HUBD_PRUNE_BATCH,
 	    &job->deleted, cause));
-}
-
-/*
- * Delete the protocol logs SEND<yyyymmdd>.log older than
- * SendProtocolLogMaxAge.  A file's age is that of its newest possible
- * line, the end of the day in its name (UTC); other files are left
- * alone.
- */
-static void
-hubd_prune_protolog(void)
-{
-	struct dirent	*de;
-	struct tm	 tm;
-	DIR		*d;
-	time_t		 cutoff, day;
-	char		*dir, *path, tail;
-	int		 y, m, dd, n = 0, max_age = env->conf->protolog_max_age;
-
-	if (max_age <= 0)
-		return;
-	dir = env_protolog_dir();
-	if ((d = opendir(dir)) == NULL) {
-		if (errno != ENOENT)
-			log_warnx("protocol log: %s: %s", dir,
-			    strerror(errno));
-		free(dir);
-		return;
-	}
-	cutoff = time(NULL) - max_age;
-	while ((de = readdir(d)) != NULL) {
-		if (strlen(de->d_name) != 16 ||
-		    strspn(de->d_name + 4, "0123456789") != 8 ||
-		    sscanf(de->d_name, "SEND%4d%2d%2d.lo%c", &y, &m, &dd,
-		    &tail) != 4 || tail != 'g' || m < 1 || m > 12 ||
-		    dd < 1 || dd > 31)
-			continue;
-		memset(&tm, 0, sizeof tm);
-		tm.tm_year = y - 1900;
-		tm.tm_mon = m - 1;
-		tm.tm_mday = dd;
-		day = timegm(&tm);
-		if (day == (time_t)-1 || day + 86400 > cutoff)
-			continue;
-		xasprintf(&path, "%s/%s", dir, de->d_name);
-		if (unlink(path) == 0)
-			n++;
-		else
-			log_warnx("protocol log: cannot remove %s: %s", path,
-			    strerror(errno));
-		free(path);
-	}
-	closedir(d);
-	if (n > 0)
-		log_info("protocol log: deleted %d files in %s older than %d "
-		    "seconds (SendProtocolLogMaxAge)", n, dir, max_age);
-	free(dir);
 }

@@ -50,9 +50,10 @@
 #include "xmalloc.h"
 #include "transport.h"
 
-#define PICKUP_HEADER_MAX	65536
 #define PICKUP_BADMAIL		"badmail"
 #define PICKUP_SETTLE_MS	1000	/* a file this fresh may grow */
+#define PICKUP_MINUTE		60	/* s: the PickupDirectory...PerMinute
+					   window */
 
 struct pickup {
 	char		*dir;
@@ -62,6 +63,9 @@ struct pickup {
 	pthread_cond_t	 cond;
 	bool		 stop;		/* lock */
 	unsigned int	 serial;	/* generated Message-IDs */
+	time_t		 window;	/* when this minute's files began */
+	int		 taken;		/* files taken since window */
+	bool		 held;		/* ... and some held back, logged */
 };
 
 /* A file found by a scan. */
@@ -78,6 +82,7 @@ struct addrlist {
 
 static void	*pickup_loop(void *);
 static bool	 pickup_stopping(struct pickup *);
+static bool	 pickup_allowed(struct pickup *);
 static void	 pickup_scan(struct pickup *, bool);
 static bool	 pickup_candidate(struct pickup *, const char *, bool, bool *);
 static int	 pickup_entry_cmp(const void *, const void *);
@@ -230,13 +235,43 @@ pickup_scan(struct pickup *p, bool first)
 	if (n > 1)
 		qsort(v, n, sizeof *v, pickup_entry_cmp);
 	for (i = 0; i < n; i++) {
-		if (pickup_stopping(p) || pickup_file(p, v[i].name,
-		    v[i].leftover) != 0)
+		if (pickup_stopping(p) || !pickup_allowed(p) ||
+		    pickup_file(p, v[i].name, v[i].leftover) != 0)
 			break;
 	}
 	for (i = 0; i < n; i++)
 		free(v[i].name);
 	free(v);
+}
+
+/*
+ * PickupDirectoryMaxMessagesPerMinute: may one more file be taken now?
+ * A minute starts with the first file taken in it; once the limit is
+ * reached, the other files stay in the directory until it is over (said
+ * once a minute in the log).  A file that goes to badmail counts too.
+ */
+static bool
+pickup_allowed(struct pickup *p)
+{
+	struct timespec	ts;
+	int		max = env->conf->pickup_max_per_minute;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (p->taken == 0 || ts.tv_sec - p->window >= PICKUP_MINUTE) {
+		p->window = ts.tv_sec;
+		p->taken = 0;
+		p->held = false;
+	}
+	if (p->taken < max) {
+		p->taken++;
+		return (true);
+	}
+	if (!p->held)
+		log_info("pickup: %d files taken this minute "
+		    "(PickupDirectoryMaxMessagesPerMinute): the others wait",
+		    max);
+	p->held = true;
+	return (false);
 }
 
 /*
@@ -466,7 +501,8 @@ pickup_parse(struct pickup *p, const struct buf *data, struct buf *body,
 	struct buf		 norm;
 	const char		*sep;
 	size_t			 hlen, nf = 0;
-	int			 max = env->conf->max_recipients;
+	int			 max = env->conf->pickup_max_rcpts;
+	int			 hmax = env->conf->pickup_max_header;
 
 	if (memchr(data->s, '\0', data->len) != NULL) {
 		*reason = xstrdup("the file contains NUL bytes");
@@ -484,14 +520,15 @@ pickup_parse(struct pickup *p, const struct buf *data, struct buf *body,
 		return (NULL);
 	}
 	msg = xcalloc(1, sizeof *msg);
-	if (hlen > PICKUP_HEADER_MAX)
-		xasprintf(reason, "header section larger than %d bytes",
-		    PICKUP_HEADER_MAX);
+	if (hlen > (size_t)hmax)
+		xasprintf(reason, "header section larger than %d bytes "
+		    "(PickupDirectoryMaxHeaderSize)", hmax);
 	else if (pickup_fields(norm.s, hlen, &f, &nf) != 0)
 		*reason = xstrdup("malformed header line");
 	else if (pickup_envelope(f, nf, msg, reason) == 0 &&
 	    max > 0 && msg->nrcpts > (size_t)max)
-		xasprintf(reason, "more than %d recipients", max);
+		xasprintf(reason, "more than %d recipients "
+		    "(PickupDirectoryMaxRecipientsPerMessage)", max);
 	if (*reason == NULL)
 		pickup_compose(p, &norm, hlen, f, nf, msg, body);
 	free(f);

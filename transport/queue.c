@@ -44,11 +44,8 @@
  * exchange-semantics 7.4.
  */
 #include <sys/queue.h>
-#include <sys/stat.h>
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -71,7 +68,6 @@
 
 #define QUEUE_LINGER_MS		200	/* keep an idle session this long */
 #define QUEUE_BODY_CACHE	(64 * 1024 * 1024)	/* bytes in memory */
-#define QUEUE_MAX_IDLE		180	/* s: Exchange's QueueMaxIdleTime */
 #define QUEUE_UNSAVED_MAX	30	/* s: most back-off of an outcome write */
 #define QUEUE_UNSAVED_LOG	60	/* s: between reminders in the log */
 
@@ -97,6 +93,7 @@ struct qresult {
 	const char		*peer;		/* "ip:port" or NULL */
 	const char		*source;	/* Source; NULL: SMTP */
 	time_t			 when;		/* of the outcome */
+	bool			 answered;	/* the next hop's own replies */
 	bool			 notice;	/* a delay notice, no attempt */
 	bool			 no_report;	/* -WithNDR $false */
 	bool			 deleted;	/* the write removed the message */
@@ -156,6 +153,8 @@ static int	 queue_delete_write(struct spool *, void *, char **);
 static void	 queue_outcome(struct qresult *, size_t, time_t);
 static void	 queue_report(struct qresult *, enum dsn_action, time_t);
 static const char *queue_peer_ip(const char *, char *, size_t);
+static void	 queue_track_report(struct track_event *,
+		    const struct qresult *);
 static void	 queue_track(struct spool *, struct qresult *, const char *,
 		    size_t, const char *);
 static void	 queue_fail_job(struct queue *, struct dest *, struct qjob *,
@@ -167,7 +166,6 @@ static void	 queue_idle(struct queue *, time_t);
 static void	 queue_pending_removals(struct queue *);
 static bool	 queue_msg_done(const struct qmsg *);
 static const char *queue_domain(const char *);
-static void	 queue_protolog(const struct dest *, struct buf *);
 static void	 queue_rate_add(struct qrate *, time_t);
 
 /* ------------------------------------------------------------------ */
@@ -715,13 +713,17 @@ queue_dest_clear(struct queue *q, struct dest *d)
 	}
 }
 
-/* Take the next destination with work (lock held), or NULL. */
+/*
+ * Take the next destination with work (lock held), or NULL: none, or
+ * MaxOutboundConnections sessions are open already.
+ */
 static struct dest *
 queue_next_dest(struct queue *q)
 {
 	struct dest	*d;
 
-	if ((d = TAILQ_FIRST(&q->ready)) == NULL)
+	if (q->busy >= env->conf->max_outbound ||
+	    (d = TAILQ_FIRST(&q->ready)) == NULL)
 		return (NULL);
 	TAILQ_REMOVE(&q->ready, d, rentry);
 	d->ready = false;
@@ -753,6 +755,9 @@ queue_worker(void *arg)
 		q->busy--;
 		d->sessions--;
 		queue_dest_ready(q, d);
+		/* A session less: one held back by the limit may start. */
+		if (!TAILQ_EMPTY(&q->ready))
+			pthread_cond_signal(&q->work);
 	}
 	pthread_mutex_unlock(&q->lock);
 	spool_close(sp);
@@ -779,7 +784,7 @@ queue_session_close(struct queue *q, struct dest *d, struct mta_session *s,
 {
 	pthread_mutex_unlock(&q->lock);
 	mta_close(s);
-	queue_protolog(d, plog);
+	protolog_write(d->sc->name, d->domain, plog);
 	pthread_mutex_lock(&q->lock);
 	d->qr->active--;
 }
@@ -851,7 +856,7 @@ queue_open(struct queue *q, struct dest *d, struct mta_session **ms,
 	if (d->sc->protocol_logging_level == SC_PROTOLOG_VERBOSE)
 		md.protolog = plog;
 	if (mta_open(&md, ms, &st) != 0) {
-		queue_protolog(d, plog);
+		protolog_write(d->sc->name, d->domain, plog);
 		pthread_mutex_lock(&q->lock);
 		d->qr->connecting--;
 		queue_conn_failed(d->qr, &st);
@@ -912,12 +917,14 @@ queue_deliver(struct queue *q, struct dest *d, struct mta_session **ms,
 		*ms = NULL;
 		closed = true;
 	}
-	queue_protolog(d, plog);
+	protolog_write(d->sc->name, d->domain, plog);
 
 	queue_result_init(&res, j, d, rst, sp);
 	if (*ms != NULL) {
 		res.tls = *mta_session_tls(*ms);
 		res.peer = mta_session_peer(*ms);
+		/* The session is still good: a 4xx was for this message. */
+		res.answered = true;
 	}
 	if (body != j->qm->body)
 		free(body);
@@ -1417,10 +1424,16 @@ queue_msg_done(const struct qmsg *qm)
 }
 
 /*
- * Apply one recipient's status: 2xx sent, 5xx failed, 4xx retried on the
- * Exchange schedule (TransientFailureRetryCount attempts every
- * TransientFailureRetryInterval, then every
- * OutboundConnectionFailureRetryInterval) until MessageExpirationTimeout.
+ * Apply one recipient's status: 2xx sent, 5xx failed, 4xx retried until
+ * MessageExpirationTimeout.  When the next hop itself answered the 4xx
+ * over a session that is still good (res->answered: a reply to RCPT or
+ * DATA, or a spool read that failed here), only this message waits, for
+ * MessageRetryInterval; the queue's own schedule is for the session that
+ * could not be had or did not last: TransientFailureRetryCount attempts
+ * every TransientFailureRetryInterval, then every
+ * OutboundConnectionFailureRetryInterval.  retry_count counts every
+ * attempt (Get-Message's RetryCount), so deferrals of either kind use up
+ * the quick retries.
  */
 static void
 queue_outcome(struct qresult *res, size_t i, time_t now)
@@ -1444,8 +1457,12 @@ queue_outcome(struct qresult *res, size_t i, time_t now)
 		state = SPOOL_RCPT_FAILED;
 	else {
 		retries++;
-		next = now + (retries <= c->transient_retry_count ?
-		    c->transient_retry_interval : c->outbound_retry_interval);
+		if (res->answered)
+			next = now + c->message_retry_interval;
+		else
+			next = now + (retries <= c->transient_retry_count ?
+			    c->transient_retry_interval :
+			    c->outbound_retry_interval);
 		if (now - res->qm->m->received >=
 		    c->message_expiration_timeout || next -
 		    res->qm->m->received > c->message_expiration_timeout) {
@@ -1507,7 +1524,7 @@ queue_report(struct qresult *res, enum dsn_action action, time_t now)
 	struct spool_msg	*m = res->qm->m, *dm;
 	struct spool_rcpt	*r;
 	struct dsn_rcpt		*dr;
-	char			(*codes)[16], *body = NULL;
+	char			(*codes)[16], *body = NULL, *id = NULL;
 	size_t			 i, n = 0, len = 0;
 
 	dr = xcalloc(res->n, sizeof *dr);
@@ -1532,7 +1549,7 @@ queue_report(struct qresult *res, enum dsn_action action, time_t now)
 	}
 	if (n > 0 && queue_body(res->qm, res->sp, &body, &len) == 0) {
 		dsn_build(&res->dsn, action, m, body, len, dr, n,
-		    env->hostname, now);
+		    env->hostname, now, &id);
 		if (body != res->qm->body)
 			free(body);
 	}
@@ -1548,8 +1565,11 @@ queue_report(struct qresult *res, enum dsn_action action, time_t now)
 		dm->rcpts[0].addr = xstrdup(m->sender);
 		dm->rcpts[0].notify = SPOOL_NOTIFY_NEVER;
 		dm->nrcpts = 1;
+		dm->message_id = id;
+		id = NULL;
 		res->dsn_msg = dm;
 	}
+	free(id);
 	free(codes);
 	free(dr);
 }
@@ -1651,6 +1671,11 @@ queue_peer_ip(const char *peer, char *buf, size_t len)
  * One tracking record for the recipients of res in state (or, for DSN,
  * the report's recipient).  A tracking failure is logged, not fatal.
  * Nothing when MessageTrackingLogEnabled is $false.
+ *
+ * Reference links a report and its original, as in Exchange: the DSN
+ * record is the report's own (its ids, its null sender, its subject and
+ * size) and its Reference is the original's Message-ID; the FAIL record
+ * after which the report was made has the report's Message-ID.
  */
 static void
 queue_track(struct spool *sp, struct qresult *res, const char *event,
@@ -1700,6 +1725,10 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 			ev.tls_cipher = res->tls.cipher;
 			ev.tls_verify = res->tls.verify;
 		}
+		if (dsn_to != NULL)
+			queue_track_report(&ev, res);
+		else if (state == SPOOL_RCPT_FAILED && res->dsn_msg != NULL)
+			ev.reference = res->dsn_msg->message_id;
 		ev.rcpts = tr;
 		if (spool_track_add(sp, &ev, &cause) != 0) {
 			log_warnx("tracking: %s", cause);
@@ -1707,6 +1736,28 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 		}
 	}
 	free(tr);
+}
+
+/*
+ * The DSN record of queue_track is the report's, queued by this server:
+ * no next hop, no TLS, and a Reference to the original.
+ */
+static void
+queue_track_report(struct track_event *ev, const struct qresult *res)
+{
+	const struct spool_msg	*dm = res->dsn_msg;
+
+	ev->reference = ev->message_id;
+	ev->internal_message_id = dm->id;
+	ev->message_id = dm->message_id;
+	ev->sender = dm->sender;
+	if (env->conf->tracking_subject)
+		ev->message_subject = dm->subject;
+	ev->total_bytes = dm->size;
+	ev->server_hostname = env->server;
+	ev->server_ip = NULL;
+	ev->client_hostname = NULL;
+	ev->tls_protocol = ev->tls_cipher = ev->tls_verify = NULL;
 }
 
 /*
@@ -1841,6 +1892,9 @@ queue_timers(struct queue *q, time_t now)
 	}
 	if (q->nunsaved > 0 && now >= q->unsaved_next)
 		queue_unsaved_write(q, now);
+	/* MaxOutboundConnections may have grown since the workers slept. */
+	if (!TAILQ_EMPTY(&q->ready) && q->busy < c->max_outbound)
+		pthread_cond_broadcast(&q->work);
 	/* Restart safely if the list changes while the lock is dropped. */
 again:
 	TAILQ_FOREACH(qm, &q->msgs, entry) {
@@ -2004,7 +2058,7 @@ queue_idle(struct queue *q, time_t now)
 			if (d->idle_since == 0)
 				d->idle_since = now;
 			if (d->rt == q->rt &&
-			    now - d->idle_since < QUEUE_MAX_IDLE)
+			    now - d->idle_since < env->conf->queue_max_idle)
 				continue;
 			TAILQ_REMOVE(&q->buckets[k], d, hash);
 			queue_dest_free(d);
@@ -2012,68 +2066,10 @@ queue_idle(struct queue *q, time_t now)
 	}
 	TAILQ_FOREACH_SAFE(qr, &q->qrecs, entry, qn) {
 		if (qr->idle_since == 0 || qr->ndests > 0 ||
-		    now - qr->idle_since < QUEUE_MAX_IDLE)
+		    now - qr->idle_since < env->conf->queue_max_idle)
 			continue;
 		TAILQ_REMOVE(&q->qrecs, qr, entry);
 		TAILQ_REMOVE(&q->qbuckets[queue_qrec_hash(qr->key)], qr, hash);
 		queue_qrec_free(qr);
 	}
-}
-
-/*
- * ProtocolLoggingLevel Verbose: append a session's trace to
- * SEND<yyyymmdd>.log in the protocol log directory in force
- * (SendProtocolLogPath, by default <log-dir>/SmtpSend), one line per
- * trace line, prefixed with the time and the connector.  AUTH is already
- * masked by the session.
- */
-static void
-queue_protolog(const struct dest *d, struct buf *plog)
-{
-	static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
-	struct tm		 tm;
-	time_t			 now;
-	FILE			*f = NULL;
-	char			*dir, *path, *p, stamp[32];
-	const char		*s, *nl;
-	int			 fd;
-
-	if (plog->len == 0)
-		return;
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	dir = env_protolog_dir();
-	strftime(stamp, sizeof stamp, "%Y%m%d", &tm);
-	xasprintf(&path, "%s/SEND%s.log", dir, stamp);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	pthread_mutex_lock(&lock);
-	/* Make the directory and its parents as needed. */
-	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		(void)mkdir(dir, 0750);
-		*p = '/';
-	}
-	/* 0640, as the rest of the state: a trace shows addresses. */
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-		log_warnx("protocol log: %s: %s", dir, strerror(errno));
-	else if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW, 0640)) == -1 || (f = fdopen(fd, "a")) == NULL) {
-		log_warnx("protocol log: %s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-	} else {
-		for (s = plog->s; *s != '\0'; s = nl + 1) {
-			if ((nl = strchr(s, '\n')) == NULL)
-				nl = s + strlen(s);
-			fprintf(f, "%s,%s,%s,%.*s\n", stamp, d->sc->name,
-			    d->domain, (int)(nl - s), s);
-			if (*nl == '\0')
-				break;
-		}
-		fclose(f);
-	}
-	pthread_mutex_unlock(&lock);
-	buf_reset(plog);
-	free(path);
-	free(dir);
 }

@@ -91,10 +91,13 @@ struct hubd_conf {
 	/* Delivery (exchange-semantics 7.4 defaults). */
 	int		 workers;
 	int		 dest_concurrency;	/* sessions per next hop */
+	int		 max_outbound;		/* sessions in all */
+	int		 queue_max_idle;	/* s: QueueMaxIdleTime */
 	int		 connect_timeout;	/* s */
 	int		 transient_retry_count;
 	int		 transient_retry_interval;	/* s */
 	int		 outbound_retry_interval;	/* s */
+	int		 message_retry_interval;	/* s: a 4xx reply */
 	int		 delay_notification_timeout;	/* s */
 	int		 message_expiration_timeout;	/* s */
 	int		 reload_interval_ms;
@@ -112,6 +115,11 @@ struct hubd_conf {
 	bool		 tracking_subject;	/* log MessageSubject */
 	int		 tracking_max_age;	/* s; 0 keeps forever */
 	int		 protolog_max_age;	/* s; 0 keeps forever */
+	int64_t		 protolog_max_file_size;	/* bytes; -1 none */
+	int64_t		 protolog_max_dir_size;		/* bytes; -1 none */
+	int		 pickup_max_header;	/* bytes of a file's header */
+	int		 pickup_max_rcpts;	/* recipients of one file */
+	int		 pickup_max_per_minute;	/* files taken a minute */
 
 	/* Control channel. */
 	char		*control_socket;
@@ -550,6 +558,15 @@ bool		 env_protolog_set(const char *dir, char **was);
 void		 env_clear(void);
 
 /* ------------------------------------------------------------------ */
+/* protolog.c: the SmtpSend protocol log (SEND<yyyymmdd>[-<n>].log). */
+
+/* Append a session's trace (plog, emptied) for connector and domain. */
+void		 protolog_write(const char *connector, const char *domain,
+		     struct buf *plog);
+/* Delete by SendProtocolLogMaxAge, then SendProtocolLogMaxDirectorySize. */
+void		 protolog_prune(void);
+
+/* ------------------------------------------------------------------ */
 /* commit.c: group commit.  One thread owns the spool's write connection
  * and runs every job posted to it, many per transaction, one disk sync
  * per transaction. */
@@ -828,6 +845,7 @@ struct dsn_rcpt {
 void		 dsn_build(struct buf *out, enum dsn_action,
 		     const struct spool_msg *msg, const char *body,
 		     size_t len, const struct dsn_rcpt *, size_t nrcpts,
-		     const char *reporting_mta, int64_t now);
+		     const char *reporting_mta, int64_t now,
+		     char **message_id);
 
 #endif

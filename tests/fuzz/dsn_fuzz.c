@@ -170,7 +170,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&out);
 	dsn_build(&out, (enum dsn_action)(flags & 0x03), &msg, body.s,
 	    body.len, rc, (flags & 0x08) ? 2 : 1, "relay.fuzz.test",
-	    1764931300);
+	    1764931300, NULL);
 	if (out.len > 0) {
 		check_lines(out.s, out.len);
 		check_top(out.s, out.len);

@@ -1,5 +1,6 @@
 # Get-MessageTrackingLog's binding: dates that are not dates, ResultSize,
-# another server.  Nothing here reaches hubd.
+# another server, a Reference without its value.  Nothing here reaches
+# hubd.
 Get-MessageTrackingLog -Start 'yesterday'
 Get-MessageTrackingLog -Start 2012-02-30
 Get-MessageTrackingLog -End '07/09/2012 25:00'
@@ -9,4 +10,5 @@ Get-MessageTrackingLog -ResultSize many
 Get-MessageTrackingLog -Server EX02 -Start 2012-07-09
 Get-MessageTrackingLog -ResultSize 0
 Get-MessageTrackingLog -InternalMessageId 'not-a-number'
+Get-MessageTrackingLog -Reference
 "done"

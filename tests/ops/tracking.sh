@@ -17,7 +17,7 @@
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks aiosmtpd openssl
-tap_plan 46
+tap_plan 51
 
 # hubd-lib.sh puts hubd's control socket at $CONTROL; if this one does
 # not, the test does.
@@ -157,6 +157,22 @@ check "-MessageId with <>" test "$(count '-MessageId "<m3.tracking@example.org>"
 check "-MessageId without <>" test "$(count '-MessageId m3.tracking@example.org')" = 2
 check "-MessageSubject is a part of the subject, any case" \
     test "$(count '-MessageSubject "QUARTERLY REPORT"')" = 4
+
+# Reference links a report and its original, both ways.
+hs '$d = @(Get-MessageTrackingLog -EventId DSN -Reference "<m2.tracking@example.org>")
+$o = (Get-MessageTrackingLog -MessageId m2.tracking@example.org -EventId RECEIVE).InternalMessageId
+$d | % { "$($_.MessageId)|$($_.Sender)|$($_.InternalMessageId -ne $o)|$($_.Reference)|$($_.Recipients)" }'
+check "-Reference with <>: m2's two reports, each its own message from <>, naming m2" \
+    test "$(grep -c '^<[^|]*>||True|<m2.tracking@example.org>|carol@example.org$' "$OUT")" = 2
+ids=$(cut -d'|' -f1 "$OUT" | sort)
+check "their MessageIds are those of the reports the sender got" \
+    test -n "$ids" -a "$ids" = "$(peer_message_ids home | grep -Fx "$ids" | sort)"
+check "-Reference without <> finds them too" \
+    test "$(count '-Reference m2.tracking@example.org')" = 2
+first=$(head -1 <<<"$ids")
+hs "Get-MessageTrackingLog -Reference '$first' | % { \"\$(\$_.EventId)|\$(\$_.MessageId)\" }"
+check "a report's id finds the FAIL it was made for, and only it" \
+    test "$(cat "$OUT")" = 'FAIL|<m2.tracking@example.org>'
 hs '$id = (Get-MessageTrackingLog -MessageId m3.tracking@example.org -EventId RECEIVE).InternalMessageId
 $all = @(Get-MessageTrackingLog -ResultSize Unlimited | where { $_.InternalMessageId -eq $id }).Count
 $got = @(Get-MessageTrackingLog -ResultSize Unlimited -InternalMessageId $id).Count
@@ -250,6 +266,7 @@ cmp -s "$tap_tmp/state.before" "$tap_tmp/state.after"
 check "reading the spool left the state directory as it was" test $? = 0
 check "and with filters: -EventId DSN -Recipients carol@example.org" \
     test "$(count '-EventId DSN -Recipients carol@example.org')" = 2
+check "and -Reference" test "$(count '-Reference "<m2.tracking@example.org>"')" = 2
 
 "$HUBSH" --server "$SERVER" --control "$CONTROL" \
     --state-dir "$tap_tmp/no-such-dir" -NonInteractive \

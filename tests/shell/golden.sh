@@ -6,8 +6,11 @@
 # "exit=N" is appended; the result must equal tests/golden/NAME.out byte
 # for byte.  HUBSH_GOLDEN_UPDATE=1 rewrites the .out files instead.  The
 # control socket named does not exist: cmdlets that ask hubd say it is
-# not running.  Scripts that write files put them under $env:TMPDIR, the
-# test's own temporary directory.
+# not running.  Neither does the state directory, given so that what
+# names it (Get-TransportService's PickupDirectoryPath) does not depend
+# on the prefix hubsh was built for, and so that no spool is found.
+# Scripts that write files put them under $env:TMPDIR, the test's own
+# temporary directory.
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
@@ -20,6 +23,7 @@ for f in "${scripts[@]}"; do
 	out="$tap_tmp/$name.out"
 	(cd "$dir" && TMPDIR="$tap_tmp" "$HUBSH" --store "$store" \
 	    --server EX01 --control no-hubd.sock \
+	    --state-dir /nonexistent/hubsh/hubd \
 	    -NonInteractive -File "$name.ps1" </dev/null >"$out" 2>&1
 	echo "exit=$?" >>"$out")
 	if [ -n "${HUBSH_GOLDEN_UPDATE:-}" ]; then

@@ -256,10 +256,9 @@ wait_for 20 more_defers 3
 tap_result $? "with one-second retries a 451 is tried again and again: $(defers) DEFER records"
 
 hubsh_run "Set-TransportService -Identity $SERVER \
-    -TransientFailureRetryInterval 00:00:30 \
-    -OutboundConnectionFailureRetryInterval 00:00:30"
+    -MessageRetryInterval 00:00:30"
 logged() { grep -q "$1" "$HUBD_LOG"; }
-wait_for 5 logged 'transport settings: TransientFailureRetryInterval 00:00:01 -> 00:00:30'
+wait_for 5 logged 'transport settings: MessageRetryInterval 00:00:01 -> 00:00:30'
 tap_result $? "Set-TransportService while hubd runs: the change is logged"
 # The retry already scheduled (within a second) still happens.
 sleep 2

@@ -5,7 +5,8 @@
 # channel with ctl.py, and the spool's tracking log read with Python's
 # sqlite3 module.
 #
-# Every hubd runs with short retry intervals (1 s, set with hubsh's
+# Every hubd runs with short retry intervals (1 s for the queue's
+# schedule and for a message the next hop answered 4xx, set with hubsh's
 # Set-TransportService in the test's store) so deferrals can be watched
 # within a test; nothing here sets timing assertions.
 
@@ -34,12 +35,30 @@ hubsh_run() {
 	return $rc
 }
 
+# connector NAME SPACE HOST PORT [parameters...]: a Custom send
+# connector NAME for address space SPACE through smart host [HOST]:PORT.
+connector() {
+	local name=$1 space=$2 host=$3 port=$4
+	shift 4
+	hubsh_run "New-SendConnector -Name $name -Usage Custom \
+	    -AddressSpaces '$space' -SmartHosts '[$host]' \
+	    -DNSRoutingEnabled \$false -Port $port $* | Out-Null"
+}
+
+# settings TEXT WANT: Set-TransportService TEXT, then wait (10 s) until
+# hubd has logged taking up WANT (a "transport settings:" line).
+settings() {
+	hubsh_run "Set-TransportService -Identity $SERVER $1" &&
+	    wait_for 10 grep -q "transport settings: $2" "$HUBD_LOG"
+}
+
 # hubd_fast_retries: retry intervals of one second for $SERVER in the
 # test's store (Set-TransportService).
 hubd_fast_retries() {
 	hubsh_run "Set-TransportService -Identity $SERVER \
 	    -TransientFailureRetryInterval 00:00:01 \
-	    -OutboundConnectionFailureRetryInterval 00:00:01"
+	    -OutboundConnectionFailureRetryInterval 00:00:01 \
+	    -MessageRetryInterval 00:00:01"
 }
 
 # hubd_start [hubd options...]: start hubd on 127.0.0.1 at a free port

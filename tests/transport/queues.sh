@@ -33,13 +33,6 @@ peer_start slow --listen 127.0.0.5:0 --delay EOM=4 \
     --reply 'EOM=451 4.3.0 Try again later' || tap_bail "peer slow"
 SLOW=$PEER_PORT
 
-connector() {	# connector NAME SPACE HOST PORT [parameters...]
-	local name=$1 space=$2 host=$3 port=$4
-	shift 4
-	hubsh_run "New-SendConnector -Name $name -Usage Custom \
-	    -AddressSpaces '$space' -SmartHosts '[$host]' \
-	    -DNSRoutingEnabled \$false -Port $port $* | Out-Null"
-}
 connector Secure secure.test 127.0.0.2 $TLSP -RequireTLS \$true &&
     connector Home example.org 127.0.0.1 $HOME_PORT &&
     connector Hold hold.test 127.0.0.3 $HOME_PORT &&

@@ -96,7 +96,7 @@ build(enum dsn_action a, const struct spool_msg *m, const char *body,
 	struct buf	out;
 
 	buf_init(&out);
-	dsn_build(&out, a, m, body, len, r, n, "hub.example.org", NOW);
+	dsn_build(&out, a, m, body, len, r, n, "hub.example.org", NOW, NULL);
 	return (buf_detach(&out));
 }
 
@@ -621,28 +621,41 @@ test_null_sender(void)
 	struct spool_msg	 m;
 	struct dsn_rcpt		 r[3];
 	struct buf		 out;
+	char			*id, *hdr;
 
 	init_msg(&m);
 	init_rcpts(r);
 	m.sender = "";
 	buf_init(&out);
 	buf_adds(&out, "kept");
+	id = (char *)1;
 	dsn_build(&out, DSN_FAILED, &m, orig_body, strlen(orig_body), r, 3,
-	    "hub.example.org", NOW);
+	    "hub.example.org", NOW, &id);
 	TAP_STREQ(out.s, "kept");
+	TAP_CHECK(id == NULL);
 	m.sender = "\r\n";
 	dsn_build(&out, DSN_FAILED, &m, orig_body, strlen(orig_body), r, 3,
-	    "hub.example.org", NOW);
+	    "hub.example.org", NOW, &id);
 	TAP_STREQ(out.s, "kept");
+	TAP_CHECK(id == NULL);
 	/* No recipients: nothing to report. */
 	m.sender = "alice@example.org";
 	dsn_build(&out, DSN_FAILED, &m, orig_body, strlen(orig_body), r, 0,
-	    "hub.example.org", NOW);
+	    "hub.example.org", NOW, &id);
 	TAP_STREQ(out.s, "kept");
-	/* A report is appended after what out holds. */
+	TAP_CHECK(id == NULL);
+	/* A report is appended after what out holds; its id is handed back. */
 	dsn_build(&out, DSN_FAILED, &m, orig_body, strlen(orig_body), r, 1,
-	    "hub.example.org", NOW);
+	    "hub.example.org", NOW, &id);
 	TAP_CHECK(strncmp(out.s, "keptFrom: ", 10) == 0);
+	TAP_CHECK(id != NULL && id[0] == '<' && strstr(id,
+	    "@hub.example.org>") != NULL);
+	if (id != NULL) {
+		hdr = xprintf("\r\nMessage-ID: %s\r\n", id);
+		TAP_CHECK(strstr(out.s, hdr) != NULL);
+		free(hdr);
+	}
+	free(id);
 	buf_free(&out);
 }
 
@@ -924,7 +937,8 @@ static const struct tap_case cases[] = {
 	{ "delayed: headers and Will-Retry-Until", test_delayed },
 	{ "ORCPT becomes Original-Recipient once", test_orcpt },
 	{ "header injection is neutralised", test_injection },
-	{ "null sender: nothing", test_null_sender },
+	{ "null sender: nothing, and no Message-ID handed back; a report's "
+	    "is the one in its header", test_null_sender },
 	{ "multiple recipients, parsed by Python", test_multiple_rcpts_parsed },
 	{ "delayed report parsed by Python", test_delayed_parsed },
 	{ "non-ASCII subject as RFC 2047", test_subject_encoding },

@@ -393,6 +393,61 @@ test_size_errors(void)
 	    "64 KB (65,536 bytes) to 2 GB (2,147,483,647 bytes).");
 }
 
+/* ByteQuantifiedSize: a size as above, but Unlimited is no value. */
+static void
+test_bytes(void)
+{
+	int64_t	b = 0;
+
+	OK(ex_bytes_parse("64KB", 32768, MAXMSG, &b, &cause));
+	TAP_CHECK(b == 65536);
+	OK(ex_bytes_parse(" 10 MB ", 1, MAXMSG, &b, &cause));
+	TAP_CHECK(b == 10485760);
+	ERR(ex_bytes_parse("unlimited", 1, MAXMSG, &b, &cause),
+	    "\"unlimited\" isn't a valid size. Valid values are a number, "
+	    "optionally followed by B, KB, MB, GB or TB.");
+	ERR(ex_bytes_parse("Unlimited", 1, MAXMSG, &b, &cause),
+	    "\"Unlimited\" isn't a valid size. Valid values are a number, "
+	    "optionally followed by B, KB, MB, GB or TB.");
+	ERR(ex_bytes_parse("35XB", 1, MAXMSG, &b, &cause),
+	    "\"35XB\" isn't a valid size. Valid values are a number, "
+	    "optionally followed by B, KB, MB, GB or TB.");
+	ERR(ex_bytes_parse("16KB", 32768, MAXMSG, &b, &cause),
+	    "The value \"16KB\" is out of range. The valid range is from "
+	    "32 KB (32,768 bytes) to 2 GB (2,147,483,647 bytes).");
+}
+
+/* Guid: the four forms Guid.Parse takes, printed as D in lower case. */
+static void
+test_guid(void)
+{
+	CANON_OK(ex_guid_parse, "00000000-0000-0000-0000-000000000000",
+	    "00000000-0000-0000-0000-000000000000");
+	CANON_OK(ex_guid_parse, "0F8FAD5B-D9CB-469F-A165-70867728950E",
+	    "0f8fad5b-d9cb-469f-a165-70867728950e");
+	CANON_OK(ex_guid_parse, "0f8fad5bd9cb469fa16570867728950e",
+	    "0f8fad5b-d9cb-469f-a165-70867728950e");
+	CANON_OK(ex_guid_parse, "{0f8fad5b-d9cb-469f-a165-70867728950e}",
+	    "0f8fad5b-d9cb-469f-a165-70867728950e");
+	CANON_OK(ex_guid_parse, "(0f8fad5b-d9cb-469f-a165-70867728950e)",
+	    "0f8fad5b-d9cb-469f-a165-70867728950e");
+	CANON_ERR(ex_guid_parse, "0f8fad5b-d9cb-469f-a165-70867728950",
+	    "Guid should contain 32 digits with 4 dashes "
+	    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).");
+	CANON_ERR(ex_guid_parse, "0f8fad5b-d9cb-469f-a165+70867728950e",
+	    "Guid should contain 32 digits with 4 dashes "
+	    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).");
+	CANON_ERR(ex_guid_parse, "0g8fad5bd9cb469fa16570867728950e",
+	    "Guid should contain 32 digits with 4 dashes "
+	    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).");
+	CANON_ERR(ex_guid_parse, "{0f8fad5b-d9cb-469f-a165-70867728950e)",
+	    "Guid should contain 32 digits with 4 dashes "
+	    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).");
+	CANON_ERR(ex_guid_parse, "",
+	    "Guid should contain 32 digits with 4 dashes "
+	    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).");
+}
+
 static void
 test_size_format(void)
 {
@@ -564,6 +619,8 @@ static const struct tap_case cases[] = {
 	{ "size: accepted forms", test_size_parse },
 	{ "size: error messages", test_size_errors },
 	{ "size: printing", test_size_format },
+	{ "ByteQuantifiedSize: no Unlimited", test_bytes },
+	{ "Guid: N, D, B and P forms", test_guid },
 	{ "time span: accepted forms", test_timespan_parse },
 	{ "time span: error messages", test_timespan_errors },
 	{ "time span: printing", test_timespan_format },

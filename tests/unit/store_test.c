@@ -1333,6 +1333,19 @@ check_transport(const struct transport_settings *a,
 	TAP_CHECK(str_eq(b->send_protocol_log_path,
 	    a->send_protocol_log_path));
 	TAP_CHECK(b->send_protocol_log_max_age == a->send_protocol_log_max_age);
+	TAP_CHECK(b->send_protocol_log_max_directory_size ==
+	    a->send_protocol_log_max_directory_size);
+	TAP_CHECK(b->send_protocol_log_max_file_size ==
+	    a->send_protocol_log_max_file_size);
+	TAP_CHECK(b->message_retry_interval == a->message_retry_interval);
+	TAP_CHECK(b->queue_max_idle_time == a->queue_max_idle_time);
+	TAP_CHECK(b->max_outbound_connections == a->max_outbound_connections);
+	TAP_CHECK(b->pickup_directory_max_header_size ==
+	    a->pickup_directory_max_header_size);
+	TAP_CHECK(b->pickup_directory_max_messages_per_minute ==
+	    a->pickup_directory_max_messages_per_minute);
+	TAP_CHECK(b->pickup_directory_max_recipients_per_message ==
+	    a->pickup_directory_max_recipients_per_message);
 	TAP_CHECK(b->when_changed == a->when_changed);
 }
 
@@ -1354,6 +1367,14 @@ check_transport_defaults(const struct transport_settings *ts,
 	TAP_CHECK(ts->message_tracking_log_subject_logging_enabled);
 	TAP_CHECK(ts->send_protocol_log_path == NULL);
 	TAP_CHECK(ts->send_protocol_log_max_age == 30 * 86400);
+	TAP_CHECK(ts->send_protocol_log_max_directory_size == 262144000);
+	TAP_CHECK(ts->send_protocol_log_max_file_size == 10485760);
+	TAP_CHECK(ts->message_retry_interval == 900);
+	TAP_CHECK(ts->queue_max_idle_time == 180);
+	TAP_CHECK(ts->max_outbound_connections == 1000);
+	TAP_CHECK(ts->pickup_directory_max_header_size == 65536);
+	TAP_CHECK(ts->pickup_directory_max_messages_per_minute == 100);
+	TAP_CHECK(ts->pickup_directory_max_recipients_per_message == 100);
 	TAP_CHECK(ts->when_changed == 0);
 }
 
@@ -1442,6 +1463,14 @@ test_transport_round_trip(void)
 	ts.message_tracking_log_subject_logging_enabled = false;
 	ts.send_protocol_log_path = xstrdup("/var/log/hubsh/SmtpSend");
 	ts.send_protocol_log_max_age = 2147483647;
+	ts.send_protocol_log_max_directory_size = 999999999999999LL;
+	ts.send_protocol_log_max_file_size = -1;
+	ts.message_retry_interval = 86400;
+	ts.queue_max_idle_time = 5;
+	ts.max_outbound_connections = 2147483647;
+	ts.pickup_directory_max_header_size = 32768;
+	ts.pickup_directory_max_messages_per_minute = 20000;
+	ts.pickup_directory_max_recipients_per_message = 1;
 	t0 = time(NULL);
 	TAP_CHECK(transport_set(s, &ts));
 	TAP_CHECK(ts.when_changed >= t0 && ts.when_changed <= time(NULL));
@@ -1557,7 +1586,36 @@ test_transport_check(void)
 		TSR(message_tracking_log_max_age, -1, 2147483647),
 		TSR(send_protocol_log_max_age, -1, 0),
 		TSR(send_protocol_log_max_age, -1, 2147483647),
+		TSR(message_retry_interval, 0, 1),
+		TSR(message_retry_interval, 86401, 86400),
+		TSR(queue_max_idle_time, 4, 5),
+		TSR(queue_max_idle_time, 3601, 3600),
+		TSR(max_outbound_connections, 0, 1),
+		TSR(max_outbound_connections, -1, 2147483647),
+		TSR(pickup_directory_max_header_size, 32767, 32768),
+		TSR(pickup_directory_max_header_size, -1, 2147483647),
+		TSR(pickup_directory_max_messages_per_minute, 0, 1),
+		TSR(pickup_directory_max_messages_per_minute, 20001, 20000),
+		TSR(pickup_directory_max_recipients_per_message, 0, 1),
+		TSR(pickup_directory_max_recipients_per_message, 10001, 10000),
 	};
+	/* The protocol log sizes are 64-bit: -1 (Unlimited) or 1..10^15-1. */
+	static const struct {
+		size_t		 off;
+		int64_t		 bad, good;
+		const char	*col;
+	} sizes[] = {
+		{ offsetof(struct transport_settings,
+		    send_protocol_log_max_directory_size), 0, -1,
+		    "send_protocol_log_max_directory_size" },
+		{ offsetof(struct transport_settings,
+		    send_protocol_log_max_directory_size), -2, 1,
+		    "send_protocol_log_max_directory_size" },
+		{ offsetof(struct transport_settings,
+		    send_protocol_log_max_file_size), 1000000000000000LL,
+		    999999999999999LL, "send_protocol_log_max_file_size" },
+	};
+	int64_t				*wide;
 	struct store			*s;
 	struct send_connector		 sc;
 	struct transport_settings	 ts, got;
@@ -1592,6 +1650,22 @@ test_transport_check(void)
 		if (transport_get(s, NULL, &got))
 			TAP_CHECK(*(int *)((char *)&got + ranges[i].off) ==
 			    ranges[i].good);
+		transport_settings_clear(&got);
+		transport_settings_clear(&ts);
+	}
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		transport_settings_init(&ts, "EX01");
+		wide = (int64_t *)((char *)&ts + sizes[i].off);
+		*wide = sizes[i].bad;
+		cause = NULL;
+		TAP_CHECK(store_transport_set(s, &ts, &cause) == -1);
+		TAP_CHECK(cause != NULL && strstr(cause, sizes[i].col) != NULL);
+		free(cause);
+		*wide = sizes[i].good;
+		TAP_CHECK(transport_set(s, &ts));
+		if (transport_get(s, NULL, &got))
+			TAP_CHECK(*(int64_t *)((char *)&got + sizes[i].off) ==
+			    sizes[i].good);
 		transport_settings_clear(&got);
 		transport_settings_clear(&ts);
 	}
@@ -1650,7 +1724,100 @@ raw_schema(const char *path)
 	return (out != NULL ? out : xstrdup(""));
 }
 
-/* A version 1 store migrates to version 2; its connectors survive. */
+/*
+ * The transport_service table as version 2 made it: a frozen copy for
+ * the migration test, never to be changed.
+ */
+static const char store_v2_transport[] =
+	"CREATE TABLE transport_service ("
+	" server TEXT NOT NULL PRIMARY KEY COLLATE NOCASE"
+	"  CHECK (server <> ''),"
+	" transient_failure_retry_count INTEGER NOT NULL"
+	"  CHECK (transient_failure_retry_count BETWEEN 0 AND 15),"
+	" transient_failure_retry_interval INTEGER NOT NULL"
+	"  CHECK (transient_failure_retry_interval BETWEEN 1 AND 43200),"
+	" outbound_connection_failure_retry_interval INTEGER NOT NULL"
+	"  CHECK (outbound_connection_failure_retry_interval"
+	"  BETWEEN 1 AND 1728000),"
+	" delay_notification_timeout INTEGER NOT NULL"
+	"  CHECK (delay_notification_timeout BETWEEN 1 AND 2592000),"
+	" message_expiration_timeout INTEGER NOT NULL"
+	"  CHECK (message_expiration_timeout BETWEEN 5 AND 7776000),"
+	" max_per_domain_outbound_connections INTEGER NOT NULL"
+	"  CHECK (max_per_domain_outbound_connections"
+	"  BETWEEN 1 AND 2147483647),"
+	V1_BOOL("external_delay_dsn_enabled")
+	V1_BOOL("message_tracking_log_enabled")
+	" message_tracking_log_max_age INTEGER NOT NULL"
+	"  CHECK (message_tracking_log_max_age BETWEEN 0 AND 2147483647),"
+	V1_BOOL("message_tracking_log_subject_logging_enabled")
+	" send_protocol_log_path TEXT,"
+	" send_protocol_log_max_age INTEGER NOT NULL"
+	"  CHECK (send_protocol_log_max_age BETWEEN 0 AND 2147483647),"
+	" when_changed INTEGER NOT NULL CHECK (when_changed >= 0)) STRICT;"
+	V1_TRIGGERS("transport_service")
+	"PRAGMA user_version = 2;";
+
+/*
+ * A version 2 store with a transport settings row: the migration keeps
+ * every value and gives the settings it adds Exchange's defaults.
+ */
+static void
+test_migrate_v2(void)
+{
+	struct store			*s;
+	struct transport_settings	 ts;
+	char				*dir;
+
+	setup();
+	dir = xprintf("%s/sub", tdir);
+	TAP_CHECK(mkdir(dir, 0700) == 0);
+	free(dir);
+	dir = xprintf("%s/sub/dir", tdir);
+	TAP_CHECK(mkdir(dir, 0700) == 0);
+	free(dir);
+	TAP_CHECK(raw_sql(store_v1) == 0);
+	TAP_CHECK(raw_sql(store_v2_transport) == 0);
+	TAP_CHECK(raw_sql("INSERT INTO transport_service VALUES ('EX01', "
+	    "3, 30, 60, 3600, 86400, 40, 0, 1, 0, 0, '/var/log/send', 7, "
+	    "1700000000)") == 0);
+	TAP_CHECK(raw_int("PRAGMA user_version") == 2);
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+	if (transport_get(s, NULL, &ts)) {
+		TAP_CHECK(ts.transient_failure_retry_count == 3);
+		TAP_CHECK(ts.transient_failure_retry_interval == 30);
+		TAP_CHECK(ts.outbound_connection_failure_retry_interval == 60);
+		TAP_CHECK(ts.delay_notification_timeout == 3600);
+		TAP_CHECK(ts.message_expiration_timeout == 86400);
+		TAP_CHECK(ts.max_per_domain_outbound_connections == 40);
+		TAP_CHECK(!ts.external_delay_dsn_enabled);
+		TAP_CHECK(ts.message_tracking_log_enabled);
+		TAP_CHECK(ts.message_tracking_log_max_age == 0);
+		TAP_CHECK(!ts.message_tracking_log_subject_logging_enabled);
+		TAP_CHECK(str_eq(ts.send_protocol_log_path, "/var/log/send"));
+		TAP_CHECK(ts.send_protocol_log_max_age == 7);
+		TAP_CHECK(ts.when_changed == 1700000000);
+		TAP_CHECK(ts.send_protocol_log_max_directory_size ==
+		    262144000);
+		TAP_CHECK(ts.send_protocol_log_max_file_size == 10485760);
+		TAP_CHECK(ts.message_retry_interval == 900);
+		TAP_CHECK(ts.queue_max_idle_time == 180);
+		TAP_CHECK(ts.max_outbound_connections == 1000);
+		TAP_CHECK(ts.pickup_directory_max_header_size == 65536);
+		TAP_CHECK(ts.pickup_directory_max_messages_per_minute == 100);
+		TAP_CHECK(ts.pickup_directory_max_recipients_per_message ==
+		    100);
+	}
+	transport_settings_clear(&ts);
+	store_close(s);
+out:
+	teardown();
+}
+
+/* A version 1 store migrates to the current version; its connectors
+ * survive. */
 static void
 test_migrate_v1(void)
 {
@@ -1691,7 +1858,7 @@ test_migrate_v1(void)
 	TAP_CHECK(gen == 4);
 	if ((s = open_store("EX01")) == NULL)
 		goto out;
-	TAP_CHECK(store_schema_version(s) == 2);
+	TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
 	TAP_CHECK(generation(s) == gen);
 	TAP_CHECK(store_connector_find(s, "legacy", &got, &cause) == 0);
 	if (got != NULL) {
@@ -1783,8 +1950,10 @@ static const struct tap_case cases[] = {
 	    test_transport_generation },
 	{ "transport settings: CHECK constraints hold Exchange's ranges",
 	    test_transport_check },
-	{ "a version 1 store migrates to version 2; connectors survive",
-	    test_migrate_v1 },
+	{ "a version 1 store migrates to the current one; connectors "
+	    "survive", test_migrate_v1 },
+	{ "a version 2 store keeps its transport settings; the new ones "
+	    "take Exchange's defaults", test_migrate_v2 },
 };
 
 TAP_MAIN(cases)
