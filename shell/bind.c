@@ -993,6 +993,39 @@ bind_next_positional(struct binder *bd, int after_pos)
 	return (best);
 }
 
+/*
+ * ValueFromRemainingArguments: the positional values from k on, that no
+ * position takes, join the parameter's value in one list (after the
+ * value its own position gave it), as Write-Host "Total:" $n prints
+ * "Total: 5".  False when the cmdlet has no such parameter.
+ */
+static bool
+bind_remaining(struct binder *bd, struct value **v, struct extent *ext,
+    size_t k, size_t n, bool *ok)
+{
+	struct value	*a;
+	struct extent	 first = ext[k];
+	size_t		 i;
+	int		 r = -1;
+
+	for (i = 0; i < bd->b->np && r < 0; i++) {
+		if (bd->b->p[i]->flags & P_REMAINING)
+			r = (int)i;
+	}
+	if (r < 0)
+		return (false);
+	a = value_array();
+	if (bd->b->v[r] != NULL) {
+		value_array_push(a, bd->b->v[r]);
+		bd->b->v[r] = NULL;
+	}
+	for (; k < n; k++)
+		value_array_push(a, value_ref(v[k]));
+	*ok = bind_set(bd, r, a, first);
+	value_unref(a);
+	return (true);
+}
+
 static bool
 bind_positionals(struct binder *bd, struct value **v, struct extent *ext,
     size_t n)
@@ -1000,13 +1033,18 @@ bind_positionals(struct binder *bd, struct value **v, struct extent *ext,
 	char	*s;
 	size_t	 k;
 	int	 i, pos = -1;
+	bool	 ok;
 
 	for (k = 0; k < n; k++) {
 		i = bind_next_positional(bd, pos);
+		if (i < 0 && bind_remaining(bd, v, ext, k, n, &ok))
+			return (ok);
 		if (i < 0) {
 			s = v[k]->type == V_ARRAY ? xstrdup("System.Object[]") :
 			    value_to_string(v[k]);
-			bind_error(bd, ext[k], "PositionalParameterNotFound",
+			/* The whole command, as 5.1 underlines it. */
+			bind_error(bd, bind_where(bd),
+			    "PositionalParameterNotFound",
 			    "InvalidArgument", "A positional parameter cannot be "
 			    "found that accepts argument '%s'.", s);
 			free(s);

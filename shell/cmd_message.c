@@ -180,7 +180,11 @@ static const struct q_action q_remove_message = {
 	"remove-message", "Removing"
 };
 
-/* [SERVER\]QUEUE\ID, QUEUE possibly "*".  0 parsed; -1 after an error. */
+/*
+ * [[SERVER\]QUEUE\]ID, QUEUE possibly "*", as Exchange's MessageIdentity
+ * reads it: a number alone is that message in any queue ("Resume-Message
+ * 222" in the poison queue procedure).  0 parsed; -1 after an error.
+ */
 static int
 q_parse_mid(struct cmd_ctx *ctx, const char *s, struct q_mid *m)
 {
@@ -196,7 +200,7 @@ q_parse_mid(struct cmd_ctx *ctx, const char *s, struct q_mid *m)
 			break;
 		cur++;
 	}
-	if (*cur != '\0' || n < 2 || len[n - 2] == 0 ||
+	if (*cur != '\0' || (n >= 2 && len[n - 2] == 0) ||
 	    (n == 3 && len[0] == 0) || !q_is_number(p[n - 1])) {
 		q_bad_identity(ctx, "Identity", s, TN_MESSAGEID, Q_MSG_MSGID);
 		return (-1);
@@ -206,7 +210,7 @@ q_parse_mid(struct cmd_ctx *ctx, const char *s, struct q_mid *m)
 		return (-1);
 	}
 	m->id = xstrdup(p[n - 1]);
-	if (len[n - 2] != 1 || *p[n - 2] != '*')
+	if (n >= 2 && (len[n - 2] != 1 || *p[n - 2] != '*'))
 		m->queue = xstrndup(p[n - 2], len[n - 2]);
 	m->label = xprintf("%s\\%s\\%s", q_server(ctx), m->queue != NULL ?
 	    m->queue : "*", m->id);

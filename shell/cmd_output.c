@@ -27,9 +27,10 @@ static const struct choice console_colors[] = {
 };
 
 static const struct param_entry write_host_params[] = {
-	PARAM("Object", NULL, PT_OBJECT, P_POSITIONAL | P_PIPELINE, 0, NULL, 0,
-	  0, NULL, "What to print; collections are joined by "
-	  "the separator."),
+	PARAM("Object", NULL, PT_OBJECT, P_POSITIONAL | P_PIPELINE |
+	  P_REMAINING, 0, NULL, 0, 0, NULL, "What to print; collections, and "
+	  "several values given one after the other, are joined by the "
+	  "separator."),
 	PARAM("NoNewline", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Leaves the cursor after the text instead of ending the line."),
 	PARAM("Separator", NULL, PT_OBJECT, 0, 0, NULL, 0, 0, NULL,
@@ -57,9 +58,10 @@ const struct cmdlet_entry cmd_write_host_entry = {
 };
 
 static const struct param_entry write_output_params[] = {
-	PARAM("InputObject", NULL, PT_OBJECT, P_POSITIONAL | P_PIPELINE, 0,
-	  NULL, 0, 0, "System.Management.Automation.PSObject[]",
-	  "The objects to send down the pipeline."),
+	PARAM("InputObject", NULL, PT_OBJECT, P_POSITIONAL | P_PIPELINE |
+	  P_REMAINING, 0, NULL, 0, 0, "System.Management.Automation.PSObject[]",
+	  "The objects to send down the pipeline; several given one after "
+	  "the other are sent one by one."),
 	PARAM("NoEnumerate", NULL, PT_SWITCH, 0, 0, NULL, 0, 0, NULL,
 	  "Outputs a collection as one object instead of item by item."),
 	PARAM_END

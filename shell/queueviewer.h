@@ -58,8 +58,8 @@
     "where Queue is a queue number, a next-hop domain, Submission, " \
     "Unreachable or Poison."
 #define Q_MSG_MSGID	"The message identity isn't valid: use " \
-    "Server\\Queue\\MessageId, where Queue is a queue number, a next-hop " \
-    "domain or *, and MessageId a number."
+    "Server\\Queue\\MessageId, Queue\\MessageId or MessageId, where Queue " \
+    "is a queue number, a next-hop domain or *, and MessageId a number."
 #define Q_MSG_SORTPROP	"\"%s\" is not a recognized sortable property. " \
     "Valid property names are: %s."
 #define Q_MSG_MORE	"There are more results available than are currently " \

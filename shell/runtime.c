@@ -513,6 +513,11 @@ cmd_should_process(struct cmd_ctx *ctx, const char *description)
 		    "Confirmation is required to proceed (%s), but hubsh is "
 		    "not reading from a terminal. Add -Confirm:$false to "
 		    "the command.", description);
+		/*
+		 * PowerShell's failed prompt ends the statement: the
+		 * objects still in the pipeline are not asked about.
+		 */
+		ctx->no_to_all = true;
 		return (false);
 	}
 	for (;;) {

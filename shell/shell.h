@@ -543,6 +543,7 @@ enum ptype {
 #define P_LEGACY	0x040	/* Exchange 2010 only: clear error */
 #define P_SECRET	0x080	/* never echoed */
 #define P_NOTAB		0x100	/* hidden from completion and help */
+#define P_REMAINING	0x200	/* ValueFromRemainingArguments */
 
 /*
  * One value of an enumeration: its name, and the code the cmdlet keeps

@@ -18,7 +18,9 @@ Get-Queue -Filter "Status -eq 'Retry')"
 Get-Queue -Filter "Status -match 'Retry'"
 Get-Queue -Filter "LastRetryTime -gt 'yesterday'"
 Get-Queue -Filter "NextHopDomain -eq 'unterminated"
-Get-Message -Identity 12
+Get-Message -Identity EX01\3\12\1
+Resume-Message 222
+Get-Message -Identity contoso.com\5
 Get-Message -Identity EX01\3\x
 Get-Message -Identity EX02\3\12
 Get-Message EX01\3\1 -Queue EX01\3

@@ -1,0 +1,5 @@
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/remove-sendconnector
+# Title: Remove-SendConnector - Example 1
+# Lines: all (Example 1 code block)
+# License: CC-BY-4.0 for the documentation text, MIT for code (MicrosoftDocs/office-docs-powershell Legal Notices)
+Remove-SendConnector "Contoso.com Send Connector"

@@ -1,0 +1,2 @@
+# The connector the example removes.
+New-SendConnector -Name 'Contoso.com Send Connector' -AddressSpaces contoso.com | Out-Null

@@ -1,0 +1,2 @@
+# The example resumes a suspended queue for Fourthcoffee.com.
+Suspend-Queue -Filter "NextHopDomain -eq 'fourthcoffee.com'" -Confirm:$false
