@@ -829,11 +829,56 @@ exec_command(struct eval *ev, struct node *cmd, struct value **input,
 static void
 command_not_found(struct eval *ev, struct node *at, const char *name)
 {
-	eval_runtime_error(ev, at, "CommandNotFoundException",
-	    "CommandNotFoundException", "The term '%s' is not recognized as "
+	struct errrec	*e;
+
+	e = errrec_create(NULL);
+	errrec_set(&e->message, xprintf("The term '%s' is not recognized as "
 	    "the name of a cmdlet, function, script file, or operable "
 	    "program. Check the spelling of the name, or if a path was "
-	    "included, verify that the path is correct and try again.", name);
+	    "included, verify that the path is correct and try again.",
+	    name));
+	e->kind = ERR_STATEMENT;
+	errrec_set(&e->category, xstrdup("ObjectNotFound"));
+	errrec_set(&e->reason, xstrdup("CommandNotFoundException"));
+	errrec_set(&e->fqid, xstrdup("CommandNotFoundException"));
+	/* Windows PowerShell 5.1: "X : The term 'X' ...", (X:String). */
+	errrec_set(&e->invocation, xstrdup(name));
+	errrec_set(&e->target, xstrdup(name));
+	errrec_set(&e->target_type, xstrdup("String"));
+	e->src = source_ref(ev->src);
+	e->ext = at->ext;
+	e->has_position = true;
+	eval_raise(ev, e);
+}
+
+/*
+ * PowerShell finds every command of a pipeline before it runs any: a
+ * name that is none stops the pipeline there, and nothing of it runs
+ * (nor is a > file of it written).  Names made at run time (& $name)
+ * are looked up when they run.
+ */
+static bool
+pipeline_resolves(struct eval *ev, struct node *pl)
+{
+	struct node	*name;
+	const char	*s;
+	size_t		 i;
+
+	for (i = 0; i < pl->nkids; i++) {
+		if (pl->kids[i]->type != N_COMMAND)
+			continue;
+		name = pl->kids[i]->kids[0];
+		if (name->type != N_CONST || !(name->flags & 1) ||
+		    name->val->type != V_STRING)
+			continue;
+		s = name->val->u.s;
+		if (strcmp(s, ".") == 0 || shell_getfunc(ev->sh, s) != NULL ||
+		    command_lookup(s) != NULL || func_script_exists(s))
+			continue;
+		command_not_found(ev, name, s);
+		return (false);
+	}
+	return (true);
 }
 
 /* Run a cmdlet: bind, then its exec function. */
@@ -1130,6 +1175,8 @@ exec_pipeline(struct eval *ev, struct node *n, struct value *out)
 	size_t		 i, nr;
 	bool		 failed;
 
+	if (!pipeline_resolves(ev, n))
+		return;
 	cur = NULL;
 	ev->sh->pipeline_depth++;
 	for (i = 0; i < n->nkids && !ev_unwinding(ev); i++) {

@@ -24,6 +24,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -851,6 +852,22 @@ func_call(struct shell *sh, struct func *f, const struct bind_call *call,
  * written with backslashes, as Windows scripts write them, is also
  * tried with slashes.  NULL when there is no such file.
  */
+/* Is name a script file that can be read (.\x.ps1, a path)? */
+bool
+func_script_exists(const char *name)
+{
+	char	*path;
+	size_t	 n = strlen(name);
+	bool	 ok;
+
+	if (n < 4 || strcasecmp(name + n - 4, ".ps1") != 0)
+		return (false);
+	path = textfile_fullpath(name);
+	ok = access(path, R_OK) == 0;
+	free(path);
+	return (ok);
+}
+
 struct func *
 func_script_file(struct shell *sh, const char *name)
 {

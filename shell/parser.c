@@ -1303,12 +1303,15 @@ p_foreach_kw(struct parser *p, size_t start, const char *kw)
 	return (p_pipeline(p, NULL));
 }
 
-/* ++$i and --$i at the start of a statement are expressions. */
+/*
+ * ++$i, --$i and !$x at the start of a statement are expressions (the
+ * condition of if(!(Test-Path $p)) is a statement too).
+ */
 static bool
 p_incdec_word(const char *s)
 {
 	return ((s[0] == '+' && s[1] == '+') || (s[0] == '-' && s[1] == '-' &&
-	    s[2] == '$'));
+	    s[2] == '$') || (s[0] == '!' && (s[1] == '(' || s[1] == '$')));
 }
 
 static struct node *
@@ -1462,7 +1465,14 @@ p_command(struct parser *p)
 	} else {
 		p->lx.pos = t.ext.start;
 		token_clear(&t);
-		name = p_argument(p);
+		name = p_postfix(p, p_primary(p, true), true);
+		/* Get-X, a: PowerShell's CommandRule refuses the comma. */
+		if (!p->failed && p_peek(p, LEX_COMMAND, &t) == T_COMMA)
+			p_error(p, t.ext.start, t.ext.end, false,
+			    "MissingArgument", "Missing argument in parameter "
+			    "list.");
+		if (!p->failed)
+			token_clear(&t);
 	}
 	p_add(p, cmd, name);
 	while (!p->failed) {
@@ -1577,12 +1587,22 @@ p_argument(struct parser *p)
 		p_skip_newlines(p);
 		type = p_peek(p, LEX_COMMAND, &t);
 		if (p_statement_end(type) || type == T_PIPE ||
-		    type == T_COMMA || type == T_PARAM) {
+		    type == T_COMMA) {
 			p_error(p, t.ext.start, t.ext.end, type == T_EOF,
 			    "MissingExpressionAfterToken",
 			    "Missing argument in parameter list.");
 			token_clear(&t);
 			break;
+		}
+		if (type == T_PARAM) {
+			/* a,-b: after a comma a dash word is text. */
+			p_skip(p, LEX_COMMAND);
+			first = node_new(N_CONST, t.ext.start, t.ext.end);
+			first->val = value_string_take(xstrndup(p->src->text +
+			    t.ext.start, t.ext.end - t.ext.start));
+			token_clear(&t);
+			p_add(p, arr, first);
+			continue;
 		}
 		token_clear(&t);
 		p_add(p, arr, p_postfix(p, p_primary(p, true), true));

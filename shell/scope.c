@@ -13,7 +13,7 @@
  *
  * The automatic variables a script reads but never owns are answered
  * here without a table entry: $true, $false, $null, $_ and $PSItem, $?,
- * and $env:NAME.
+ * $env:NAME and $HOME.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +174,8 @@ shell_getvar(struct shell *sh, const char *name)
 		env = getenv(name + 4);
 		return (env != NULL ? value_string(env) : value_null());
 	}
+	if (strcasecmp(name, "HOME") == 0 && (env = getenv("HOME")) != NULL)
+		return (value_string(env));
 	if (q != Q_NONE) {
 		v = scope_find_var(scope_named(sh, q), name);
 		return (v != NULL ? value_ref(v->val) : value_null());

@@ -883,6 +883,7 @@ int		 func_call(struct shell *, struct func *,
 int		 func_bind_script(struct shell *, struct source *,
 		     struct node *);
 struct func	*func_script_file(struct shell *, const char *);
+bool		 func_script_exists(const char *);
 /* $MyInvocation: name, script path (or NULL), name as called, args. */
 struct value	*func_invocation(const char *, const char *, const char *,
 		     struct value *, struct value *);

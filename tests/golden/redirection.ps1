@@ -12,6 +12,7 @@ Test-Quiet *>$null
 Test-Quiet 3>$null 2>$null
 '--- everything merged'
 Test-Quiet 2>&1 | ForEach-Object { "merged: $_" }
-# 2>$null hides even a command that is not there.
+# A command that is not there is found missing before anything runs,
+# redirections included: 2>$null does not hide that.
 Get-NoSuchThing -Name x 2>$null
 "after a missing command: `$? = $?"
