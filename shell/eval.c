@@ -129,6 +129,7 @@ shell_run(struct shell *sh, struct source *src)
 		struct value	*out = value_array();
 
 		ev.failed = false;
+		ev.halted = false;
 		exec_statement(&ev, tree->kids[i], out);
 		shell_print_value(sh, out);
 		value_unref(out);
@@ -157,6 +158,7 @@ exec_block(struct eval *ev, struct node *block, struct value *out)
 		if (shell_check_interrupt(ev->sh))
 			return (EXEC_STOP);
 		ev->failed = false;
+		ev->halted = false;
 		exec_statement(ev, block->kids[i], out);
 		if (!ev->sh->exiting)
 			ev->sh->last_ok = !ev->failed;
@@ -635,6 +637,7 @@ eval_raise(struct eval *ev, struct errrec *e)
 {
 	shell_report(ev->sh, e);
 	ev->failed = true;
+	ev->halted = true;
 	if (shell_pref(ev->sh, "ErrorActionPreference") == AP_STOP)
 		shell_stop(ev->sh);
 }
@@ -894,6 +897,7 @@ exec_cmdlet(struct eval *ev, const struct cmdlet_entry *ce,
 	ctx.args = bind_command(ev->sh, call, &st);
 	if (ctx.args == NULL) {
 		ev->failed = true;
+		ev->halted = true;
 		if (st == EXEC_STOP || shell_pref(ev->sh,
 		    "ErrorActionPreference") == AP_STOP)
 			shell_stop(ev->sh);
@@ -1179,7 +1183,7 @@ exec_pipeline(struct eval *ev, struct node *n, struct value *out)
 		return;
 	cur = NULL;
 	ev->sh->pipeline_depth++;
-	for (i = 0; i < n->nkids && !ev_unwinding(ev); i++) {
+	for (i = 0; i < n->nkids && !ev_unwinding(ev) && !ev->halted; i++) {
 		next = value_array();
 		if (n->kids[i]->type != N_COMMAND) {
 			for (nr = 0; i + 1 + nr < n->nkids &&
@@ -1477,7 +1481,7 @@ eval_expr(struct eval *ev, struct node *n)
 {
 	struct value	*v;
 
-	if (ev_unwinding(ev))
+	if (ev_unwinding(ev) || ev->halted)
 		return (value_null());
 	if (n->type == N_PIPELINE || n->type == N_COMMAND)
 		return (eval_node(ev, n));

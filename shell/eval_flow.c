@@ -31,7 +31,7 @@ eval_condition(struct eval *ev, struct node *n)
 	c = value_collapse(o);
 	t = value_truthy(c);
 	value_unref(c);
-	return (t && !ev_unwinding(ev));
+	return (t && !ev_unwinding(ev) && !ev->halted);
 }
 
 /* Run a statement for its effect only (a for loop's init and step). */
@@ -82,8 +82,8 @@ exec_if(struct eval *ev, struct node *n, struct value *out)
 			exec_block(ev, n->kids[i + 1], out);
 			return;
 		}
-		if (ev_unwinding(ev))
-			return;
+		if (ev_unwinding(ev) || ev->halted)
+			return;		/* the error ends the whole if */
 	}
 	if (i < n->nkids)
 		exec_block(ev, n->kids[i], out);

@@ -13,6 +13,8 @@ struct eval {
 	struct shell	*sh;
 	struct source	*src;
 	bool		 failed;	/* an error in this statement */
+	bool		 halted;	/* a statement-terminating one: the
+					   rest of the statement is skipped */
 };
 
 /*
