@@ -40,6 +40,9 @@ try { try { throw 'first' } catch { throw $_ } } catch { "rethrown: $($_.Excepti
 "errors recorded: $($Error.Count -ge 4)"
 # A break in a finally-protected loop still runs the finally.
 foreach ($n in 1..3) { try { if ($n -eq 2) { break }; "n $n" } finally { "finally $n" } }
+# A statement-terminating error ends its statement: neither branch runs.
+if ('abc'.Substring(9) -eq $null) { 'then' } else { 'else' }
+'after the if'
 # The exception's .NET type, as scripts log it.
 try { Get-SendConnector 'Nope' -ErrorAction Stop } catch { "$($_.GetType().Name): $($_.Exception.GetType().FullName)" }
 try { throw 'x' } catch [Exception] { $_.Exception.GetType().Name }
