@@ -19,8 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "buf.h"
 #include "xmalloc.h"
 #include "store_int.h"
@@ -234,7 +232,7 @@ send_connector_clear(struct send_connector *sc)
 	free(sc->tls_domain);
 	free(sc->auth_username);
 	if (sc->auth_password != NULL) {
-		OPENSSL_cleanse(sc->auth_password, strlen(sc->auth_password));
+		explicit_bzero(sc->auth_password, strlen(sc->auth_password));
 		free(sc->auth_password);
 	}
 	memset(sc, 0, sizeof *sc);
