@@ -18,7 +18,9 @@
  * pays the dynamic loader's time for it (nor for libtinfo under it).
  */
 #include <errno.h>
+#ifdef HAVE_MALLOPT
 #include <malloc.h>
+#endif
 #include <regex.h>
 #include <setjmp.h>
 #include <signal.h>
