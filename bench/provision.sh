@@ -47,15 +47,9 @@ case $MODE in auto|script|literal) ;; *) die "MODE: auto, script or literal";; e
 command -v sqlite3 >/dev/null || die "the sqlite3 CLI is required"
 command -v timeout >/dev/null || die "timeout(1) is required"
 
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/hubsh-provision.XXXXXX")
-if [ "${KEEP:-0}" = 1 ]; then
-	trap 'echo "provision.sh: kept $work" >&2' EXIT
-else
-	trap 'rm -rf "$work"' EXIT
-fi
-
 . "$top/bench/lib/bench.sh"
 . "$top/bench/lib/baseline.sh"
+bench_scratch hubsh-provision
 
 hubsh() { "$HUBSH" --store "$1" --server "$SERVER" "${@:2}"; }
 count() { sqlite3 "$1" 'select count(*) from send_connectors'; }

@@ -40,20 +40,14 @@ case $N in ''|*[!0-9]*) die "N must be a positive integer";; esac
 command -v sqlite3 >/dev/null || die "the sqlite3 CLI is required"
 command -v timeout >/dev/null || die "timeout(1) is required"
 
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/hubsh-bench.XXXXXX")
-if [ "${KEEP:-0}" = 1 ]; then
-	trap 'echo "shell.sh: kept $work" >&2' EXIT
-else
-	trap 'rm -rf "$work"' EXIT
-fi
+. "$top/bench/lib/bench.sh"
+. "$top/bench/lib/baseline.sh"
+bench_scratch hubsh-bench
 
 hubsh() {
 	"$HUBSH" --store "$1" --server "$SERVER" "${@:2}" ||
 	    die "hubsh failed (status $?): ${*:2}"
 }
-
-. "$top/bench/lib/bench.sh"
-. "$top/bench/lib/baseline.sh"
 
 # Microseconds of wall time for one run of cmd..., output discarded.
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }

@@ -50,14 +50,8 @@ if [ "$CALLGRIND" = 1 ] && ! command -v valgrind >/dev/null; then
 	CALLGRIND=0
 fi
 
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/hubsh-startup.XXXXXX")
-if [ "${KEEP:-0}" = 1 ]; then
-	trap 'echo "startup.sh: kept $work" >&2' EXIT
-else
-	trap 'rm -rf "$work"' EXIT
-fi
-
 . "$top/bench/lib/bench.sh"
+bench_scratch hubsh-startup
 
 cc -O2 -Wall -Wextra -o "$work/startup_time" "$top/bench/startup_time.c" ||
     die "cannot build bench/startup_time.c"

@@ -3,8 +3,20 @@
 # a command, medians and percentiles, the machine and the checkout in the
 # report's header, steal time over a run.
 #
-# The caller defines die() and $work (its scratch directory); timed()
-# also reads $TIMEOUT.
+# The caller defines die(); bench_scratch makes $work, its scratch
+# directory; timed() also reads $TIMEOUT.
+
+# bench_scratch NAME: $work, a new directory NAME.XXXXXX in $BENCH_TMP
+# (default $TMPDIR or /tmp), removed on exit unless KEEP=1.
+bench_scratch() {
+	work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/$1.XXXXXX") ||
+	    die "cannot make a scratch directory"
+	if [ "${KEEP:-0}" = 1 ]; then
+		trap 'echo "${0##*/}: kept $work" >&2' EXIT
+	else
+		trap 'rm -rf "$work"' EXIT
+	fi
+}
 
 # timed cmd...: run cmd (stdin from $TIMED_IN or /dev/null, stdout
 # discarded), fail on a non-zero status or on anything written to stderr;
