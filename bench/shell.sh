@@ -40,34 +40,13 @@ case $N in ''|*[!0-9]*) die "N must be a positive integer";; esac
 command -v sqlite3 >/dev/null || die "the sqlite3 CLI is required"
 command -v timeout >/dev/null || die "timeout(1) is required"
 
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/hubsh-bench.XXXXXX")
-if [ "${KEEP:-0}" = 1 ]; then
-	trap 'echo "shell.sh: kept $work" >&2' EXIT
-else
-	trap 'rm -rf "$work"' EXIT
-fi
+. "$top/bench/lib/bench.sh"
+. "$top/bench/lib/baseline.sh"
+bench_scratch hubsh-bench
 
 hubsh() {
 	"$HUBSH" --store "$1" --server "$SERVER" "${@:2}" ||
 	    die "hubsh failed (status $?): ${*:2}"
-}
-
-# timed cmd...: run cmd (stdin from $TIMED_IN or /dev/null, stdout
-# discarded), fail on a non-zero status or on anything written to stderr;
-# sets T_REAL, T_CPU (user + system) in seconds.
-timed() {
-	local TIMEFORMAT='%3R %3U %3S' u s
-	if ! { time timeout "$TIMEOUT" "$@" <"${TIMED_IN:-/dev/null}" \
-	    >/dev/null 2>"$work/err"; } 2>"$work/time"; then
-		sed 5q "$work/err" >&2
-		die "failed or timed out: $*"
-	fi
-	if [ -s "$work/err" ]; then
-		sed 5q "$work/err" >&2
-		die "wrote to stderr: $*"
-	fi
-	read -r T_REAL u s <"$work/time"
-	T_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')
 }
 
 # Microseconds of wall time for one run of cmd..., output discarded.
@@ -81,46 +60,21 @@ latency_us() {
 	echo $((t1 - t0))
 }
 
-# med / lo / hi of the numbers given as arguments.
-agg() {
-	printf '%s\n' "${@:2}" | sort -g | awk -v what="$1" '
-	    { v[NR] = $1 }
-	    END {
-		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		if (what == "med") print m
-		else if (what == "lo") print v[1]
-		else print v[NR]
-	    }'
-}
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-
 count() { sqlite3 "$1" "$2"; }
 
 # ---------------------------------------------------------------------
 # Machine, versions, disk calibration.
 
-cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-read -r _ s_user s_nice s_sys s_idle s_iow s_irq s_sirq s_steal _ </proc/stat
-dd if=/dev/zero of="$work/dsync" bs=4k count=300 oflag=dsync 2>"$work/dd" ||
-    die "dd failed"
-dsync_s=$(awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s,") print $(i - 1) }' "$work/dd")
-rm -f "$work/dsync"
-git_rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git_dirty=
-if git -C "$top" status --porcelain --untracked-files=no 2>/dev/null | grep -q .; then
-	git_dirty=" (+ uncommitted changes)"
-fi
 hubsh_sqlite=$(ldd "$HUBSH" 2>/dev/null | awk '/libsqlite3/ { print $3 }')
 
 echo "# hubsh shell benchmark"
 echo
 echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "- command: bench/shell.sh $N (REPS=$REPS GET_N=$GET_N GET_RUNS=$GET_RUNS)"
-echo "- machine: nproc $(nproc), CPU \"$cpu_model\", $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
-echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_machine
 echo "- scratch dir: $work on $(df -PT "$work" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
-echo "- 4 KB O_DSYNC write: $(calc '%.3f' "$dsync_s * 1000 / 300") ms (dd, 300 writes)"
-echo "- hubsh: $("$HUBSH" --version) at $HUBSH (source checkout: git $git_rev$git_dirty), linked with ${hubsh_sqlite:-static sqlite}"
+echo "- 4 KB O_DSYNC write: $(bench_dsync_ms) ms (dd, 300 writes)"
+echo "- hubsh: $("$HUBSH" --version) at $HUBSH (source checkout: $(bench_source "$top")), linked with ${hubsh_sqlite:-static sqlite}"
 echo "- sqlite3 CLI: $(sqlite3 --version | cut -d' ' -f1-2)"
 echo
 
@@ -133,60 +87,17 @@ awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
     printf "Set-SendConnector '\''bench-%d'\'' -Port 2525 -RequireTLS $true -TlsAuthLevel EncryptionOnly\n", i }' >"$work/set.ps1"
 
-# A probe store written by hubsh itself: its schema (and the rows hubsh
-# puts in a new store) and the column values of one connector, before and
-# after the Set-SendConnector of the batch, define the sqlite3 baseline.
-hubsh "$work/probe.db" -Command 'Get-SendConnector' >/dev/null
-sqlite3 "$work/probe.db" .dump >"$work/init.sql"
-hubsh "$work/probe.db" -Command "New-SendConnector -Name 'probe' -AddressSpaces 'probe.example;1' -SmartHosts 'relayprobe.example' -DNSRoutingEnabled \$false | Out-Null"
-[ "$(count "$work/probe.db" 'select count(*) from address_spaces; select count(*) from smart_hosts; select count(*) from source_servers' | tr '\n' ' ')" = "1 1 1 " ] ||
-    die "probe connector does not have exactly one row in each child table"
-cols= ; exprs=
-for c in $(sqlite3 "$work/probe.db" "select name from pragma_table_info('send_connectors') where name <> 'id'"); do
-	cols="${cols:+$cols, }$c"
-	case $c in
-	guid)	e="'''@GUID@'''" ;;
-	name)	e="'''@NAME@'''" ;;
-	when_created|when_changed) e="'@TS@'" ;;
-	*)	e="quote($c)" ;;
-	esac
-	exprs="${exprs:+$exprs || ', ' || }$e"
-done
-values=$(sqlite3 "$work/probe.db" "select $exprs from send_connectors")
-as_row=$(sqlite3 "$work/probe.db" "select quote(type) || ', ' || quote(cost) from address_spaces")
+# The sqlite3 baseline (bench/lib/baseline.sh): a probe connector like
+# the batch's defines the rows; the same probe, after the batch's
+# Set-SendConnector, defines the UPDATE.
+baseline_probe "New-SendConnector -Name 'probe' -AddressSpaces 'probe.example;1' -SmartHosts 'relayprobe.example' -DNSRoutingEnabled \$false | Out-Null" probe.example
 hubsh "$work/probe.db" -Command "Set-SendConnector 'probe' -Port 2525 -RequireTLS \$true -TlsAuthLevel EncryptionOnly"
 set_cols=$(sqlite3 "$work/probe.db" "select 'port = ' || port || ', require_tls = ' || require_tls || ', tls_auth_level = ' || tls_auth_level from send_connectors")
 
-# The same rows as SQL: per connector BEGIN IMMEDIATE (as hubsh does), the
-# connector row and its three child rows, COMMIT.  Random version-4 GUIDs,
-# like hubsh's, so the UNIQUE index sees the same insertion pattern.
+awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
+    printf "bench-%d\tb%d.example\trelay%d.example\n", i, i, i }' >"$work/rows"
+baseline_inserts "$work/rows" >"$work/insert.sql"
 ts=$(date +%s)
-{
-	echo "PRAGMA synchronous = FULL;"
-	echo "PRAGMA foreign_keys = ON;"
-	awk -v n="$N" -v ts="$ts" -v cols="$cols" -v vals="$values" \
-	    -v as="$as_row" -v srv="$SERVER" '
-	function h(k,   s, i) {
-		s = ""
-		for (i = 0; i < k; i++) s = s sprintf("%x", int(rand() * 16))
-		return s
-	}
-	BEGIN {
-		srand(12345)
-		for (i = 1; i <= n; i++) {
-			g = h(8) "-" h(4) "-4" h(3) "-" substr("89ab", int(rand() * 4) + 1, 1) h(3) "-" h(12)
-			v = vals
-			gsub(/@GUID@/, g, v); gsub(/@NAME@/, "bench-" i, v); gsub(/@TS@/, ts, v)
-			printf "BEGIN IMMEDIATE;\n"
-			printf "INSERT INTO send_connectors (%s) VALUES (%s);\n", cols, v
-			split(as, a, ", ")
-			printf "INSERT INTO address_spaces (connector_id, position, type, domain, cost) VALUES (%d, 0, %s, '\''b%d.example'\'', %s);\n", i, a[1], i, a[2]
-			printf "INSERT INTO smart_hosts (connector_id, position, host) VALUES (%d, 0, '\''relay%d.example'\'');\n", i, i
-			printf "INSERT INTO source_servers (connector_id, position, server) VALUES (%d, 0, '\''%s'\'');\n", i, srv
-			printf "COMMIT;\n"
-		}
-	}'
-} >"$work/insert.sql"
 {
 	echo "PRAGMA synchronous = FULL;"
 	echo "PRAGMA foreign_keys = ON;"
@@ -198,19 +109,6 @@ ts=$(date +%s)
 
 # A store as hubsh creates it (schema, meta and servers rows), untimed.
 fresh_hubsh() { rm -f "$1" "$1-wal" "$1-shm"; hubsh "$1" -Command 'Get-SendConnector' >/dev/null; }
-fresh_sqlite() {
-	rm -f "$1" "$1-wal" "$1-shm"
-	sqlite3 -bail "$1" <"$work/init.sql"
-	[ "$(sqlite3 "$1" 'PRAGMA journal_mode = WAL')" = wal ] || die "no WAL"
-}
-
-# Content of a store without guid, timestamps and ids, for comparison.
-content_sql="
-SELECT '$cols' AS cols;
-SELECT * FROM (SELECT $(echo "$cols" | sed 's/guid, //; s/when_created, //; s/when_changed, //') FROM send_connectors ORDER BY name);
-SELECT c.name, a.position, a.type, a.domain, a.cost FROM address_spaces a JOIN send_connectors c ON c.id = a.connector_id ORDER BY 1, 2;
-SELECT c.name, h.position, h.host FROM smart_hosts h JOIN send_connectors c ON c.id = h.connector_id ORDER BY 1, 2;
-SELECT c.name, s.position, s.server FROM source_servers s JOIN send_connectors c ON c.id = s.connector_id ORDER BY 1, 2;"
 
 # ---------------------------------------------------------------------
 # 1 + 2: batch throughput, hubsh and sqlite3 interleaved in each rep.
@@ -229,7 +127,7 @@ for r in $(seq 1 "$REPS"); do
 	[ "$(count "$work/h.db" 'select count(*) from send_connectors where port = 2525 and require_tls = 1')" = "$N" ] ||
 	    die "hubsh Set-SendConnector batch did not update $N connectors"
 
-	fresh_sqlite "$work/q.db"
+	baseline_fresh "$work/q.db"
 	TIMED_IN="$work/insert.sql" timed sqlite3 -bail "$work/q.db"
 	qn+=("$T_REAL"); qn_cpu+=("$T_CPU")
 	TIMED_IN="$work/update.sql" timed sqlite3 -bail "$work/q.db"
@@ -242,8 +140,8 @@ for r in $(seq 1 "$REPS"); do
 
 	# The baseline must hold what hubsh holds (GUIDs and times aside).
 	if [ "$r" = 1 ]; then
-		sqlite3 "$work/h.db" "$content_sql" >"$work/h.txt"
-		sqlite3 "$work/q.db" "$content_sql" >"$work/q.txt"
+		baseline_content "$work/h.db" >"$work/h.txt"
+		baseline_content "$work/q.db" >"$work/q.txt"
 		cmp -s "$work/h.txt" "$work/q.txt" ||
 		    die "sqlite3 baseline rows differ from hubsh's: diff $work/h.txt $work/q.txt"
 	fi
@@ -280,8 +178,7 @@ for _ in $(seq 1 "$GET_RUNS"); do	# interleaved
 	tl+=("$(latency_us /bin/true)")
 done
 
-read -r _ e_user e_nice e_sys e_idle e_iow e_irq e_sirq e_steal _ </proc/stat
-steal=$(calc '%.1f' "100 * ($e_steal - $s_steal) / (($e_user + $e_nice + $e_sys + $e_idle + $e_iow + $e_irq + $e_sirq + $e_steal) - ($s_user + $s_nice + $s_sys + $s_idle + $s_iow + $s_irq + $s_sirq + $s_steal) + 0.000001)")
+steal=$(bench_steal)
 
 # ---------------------------------------------------------------------
 # Report.

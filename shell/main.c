@@ -12,8 +12,15 @@
  * command failed (unlike powershell -File, which exits 0 after
  * non-terminating errors, so that cron and configuration management
  * notice), else 0.  64 means a bad command line.
+ *
+ * GNU readline serves the interactive session alone, so it is not linked:
+ * it is loaded when a session starts (dynlib.h), and a batch run never
+ * pays the dynamic loader's time for it (nor for libtinfo under it).
  */
 #include <errno.h>
+#ifdef HAVE_MALLOPT
+#include <malloc.h>
+#endif
 #include <regex.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -27,12 +34,23 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "dynlib.h"
 #include "shell.h"
 #include "xmalloc.h"
 
 #define HUBSH_PROMPT		"[PS] hubsh> "
 #define HUBSH_PROMPT_MORE	">> "
 #define HUBSH_HISTORY_MAX	1000
+
+/*
+ * Free memory glibc keeps at the top of the heap instead of giving back.
+ * Every write a cmdlet makes in a transaction has SQLite take a 64 KB
+ * statement journal and free it at the statement's end; past glibc's
+ * default of 128 KB the freed top went back to the kernel and the next
+ * cmdlet faulted it in again, page by page: 7 page faults per
+ * New-SendConnector of a batch (now under one), a third of its CPU time.
+ */
+#define HUBSH_TRIM_THRESHOLD	(4 * 1024 * 1024)
 
 /*
  * Input kept out of the history: PSReadLine's default pattern for
@@ -45,6 +63,28 @@
 #ifndef HUBSH_VERSION
 #define HUBSH_VERSION		"0"
 #endif
+
+#ifndef HUBSH_READLINE_SONAME
+#error "HUBSH_READLINE_SONAME (libreadline's soname) comes from configure"
+#endif
+
+/* What the session uses of readline; the types come from its headers. */
+#define RL_SYMS(_) \
+	_(readline) _(add_history) _(using_history) _(stifle_history) \
+	_(read_history) _(write_history) \
+	_(rl_free_line_state) _(rl_cleanup_after_signal) \
+	_(rl_readline_name) _(rl_attempted_completion_function) \
+	_(rl_attempted_completion_over) _(rl_basic_word_break_characters) \
+	_(rl_completer_quote_characters) _(rl_line_buffer)
+
+static struct {
+	RL_SYMS(DYNLIB_PTR)
+} rl;
+
+#define RL_SYM(sym)	DYNLIB_SYM(rl, sym)
+static const struct dynlib_sym rl_syms[] = { RL_SYMS(RL_SYM) };
+static struct dynlib rl_lib = DYNLIB_INIT(HUBSH_READLINE_SONAME, rl_syms,
+    &rl);
 
 static struct shell	*main_shell;
 static sigjmp_buf	 main_jmp;
@@ -113,7 +153,7 @@ main_read_line(struct shell *sh, const char *prompt, bool secret)
 
 	shell_flush(sh);
 	if (!secret && sh->interactive)
-		return (readline(prompt));
+		return (rl.readline(prompt));
 	fputs(prompt, sh->out);
 	fflush(sh->out);
 	if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
@@ -179,7 +219,8 @@ interactive_read(struct buf *pending)
 	char	*line;
 
 	main_jmp_ok = 1;
-	line = readline(pending->len > 0 ? HUBSH_PROMPT_MORE : HUBSH_PROMPT);
+	line = rl.readline(pending->len > 0 ? HUBSH_PROMPT_MORE :
+	    HUBSH_PROMPT);
 	main_jmp_ok = 0;
 	return (line);
 }
@@ -192,19 +233,19 @@ run_interactive(struct shell *sh)
 	char		*line, *hist;
 
 	hist = history_path();
-	using_history();
-	stifle_history(HUBSH_HISTORY_MAX);
-	read_history(hist);
-	rl_readline_name = "hubsh";
-	rl_attempted_completion_function = main_complete;
-	rl_basic_word_break_characters = " \t\n;|(){},=";
-	rl_completer_quote_characters = "'\"";
+	rl.using_history();
+	rl.stifle_history(HUBSH_HISTORY_MAX);
+	rl.read_history(hist);
+	*rl.rl_readline_name = "hubsh";
+	*rl.rl_attempted_completion_function = main_complete;
+	*rl.rl_basic_word_break_characters = " \t\n;|(){},=";
+	*rl.rl_completer_quote_characters = "'\"";
 	buf_init(&pending);
 	signal(SIGINT, main_sigint);
 	if (sigsetjmp(main_jmp, 1) != 0) {
 		/* Ctrl-C: drop the line and anything pending. */
-		rl_free_line_state();
-		rl_cleanup_after_signal();
+		rl.rl_free_line_state();
+		rl.rl_cleanup_after_signal();
 		fputc('\n', stdout);
 		buf_reset(&pending);
 	}
@@ -217,7 +258,7 @@ run_interactive(struct shell *sh)
 			continue;
 		if (strspn(pending.s, " \t\n") != pending.len) {
 			if (!history_secret(pending.s))
-				add_history(pending.s);
+				rl.add_history(pending.s);
 			src = source_create("line", pending.s, pending.len);
 			shell_interrupted = 0;
 			shell_run(sh, src);
@@ -227,7 +268,7 @@ run_interactive(struct shell *sh)
 	}
 	if (!sh->exiting)
 		fputc('\n', stdout);
-	write_history(hist);
+	rl.write_history(hist);
 	free(hist);
 	buf_free(&pending);
 	return (sh->exiting ? sh->exit_code : 0);
@@ -238,8 +279,8 @@ static char **
 main_complete(const char *text, int start, int end)
 {
 	(void)text;
-	rl_attempted_completion_over = 1;
-	return (complete_line(main_shell, rl_line_buffer, (size_t)start,
+	*rl.rl_attempted_completion_over = 1;
+	return (complete_line(main_shell, *rl.rl_line_buffer, (size_t)start,
 	    (size_t)end));
 }
 
@@ -308,6 +349,9 @@ main(int argc, char **argv)
 		}
 	}
 
+#if defined(HAVE_MALLOPT) && defined(M_TRIM_THRESHOLD)
+	mallopt(M_TRIM_THRESHOLD, HUBSH_TRIM_THRESHOLD);
+#endif
 	main_shell = sh = shell_create();
 	sh->store_path = store_resolve_path(store);
 	if (server == NULL)
@@ -348,6 +392,12 @@ main(int argc, char **argv)
 		}
 		status = run_text(sh, file != NULL ? file : "line", text, len);
 		free(text);
+	} else if (dynlib_load(&rl_lib, &cause) != 0) {
+		fprintf(stderr, "hubsh: %s; an interactive session needs GNU "
+		    "readline (-Command, -File and standard input do not)\n",
+		    cause);
+		free(cause);
+		status = 1;
 	} else
 		status = run_interactive(sh);
 	shell_free(sh);

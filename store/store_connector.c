@@ -19,8 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "buf.h"
 #include "xmalloc.h"
 #include "store_int.h"
@@ -115,7 +113,7 @@ static const struct sc_field sc_fields[] = { SC_FIELDS(SCF_ENTRY) };
 	", auth_password FROM send_connectors "
 #define SC_INSERT	"INSERT INTO send_connectors (guid" \
 	SC_FIELDS(SCF_COLUMN) ", auth_password) VALUES (?" \
-	SC_FIELDS(SCF_PARAM) ", ?) RETURNING id"
+	SC_FIELDS(SCF_PARAM) ", ?)"
 
 /* A connector read from its row, and the row's id. */
 struct sc_row {
@@ -180,7 +178,8 @@ static int	 sc_insert_row(struct store *, struct send_connector *,
 static int	 sc_update_row(struct store *, const struct send_connector *,
 		     struct send_connector *, int64_t *, char **);
 static int	 sc_write_result(struct store *, sqlite3_stmt *,
-		     const struct send_connector *, int64_t *, char **);
+		     const struct send_connector *, int, int64_t *, char **);
+static int	 sc_guid_id(struct store *, const char *, int64_t *, char **);
 static int	 sc_write_children(struct store *, int64_t,
 		     const struct send_connector *,
 		     const struct send_connector *, int, char **);
@@ -234,7 +233,7 @@ send_connector_clear(struct send_connector *sc)
 	free(sc->tls_domain);
 	free(sc->auth_username);
 	if (sc->auth_password != NULL) {
-		OPENSSL_cleanse(sc->auth_password, strlen(sc->auth_password));
+		explicit_bzero(sc->auth_password, strlen(sc->auth_password));
 		free(sc->auth_password);
 	}
 	memset(sc, 0, sizeof *sc);
@@ -792,7 +791,7 @@ sc_insert_row(struct store *s, struct send_connector *sc, int64_t *id,
 		if (rc != SQLITE_OK)
 			rc = store_fail(s, cause, "cannot bind values");
 		else
-			rc = sc_write_result(s, st, sc, id, cause);
+			rc = sc_write_result(s, st, sc, 0, id, cause);
 		store_release(s, st);
 	}
 	free(blob);
@@ -833,7 +832,7 @@ sc_update_row(struct store *s, const struct send_connector *old,
 	}
 	if (cred)
 		buf_addf(&b, ", auth_password = ?%d", SC_COL_PASSWORD);
-	buf_adds(&b, " WHERE guid = ?1 RETURNING id");
+	buf_adds(&b, " WHERE guid = ?1");
 	rc = store_prepare(s, &st, b.s, cause);
 	buf_free(&b);
 	if (rc == 0) {
@@ -848,23 +847,33 @@ sc_update_row(struct store *s, const struct send_connector *old,
 		if (rc != SQLITE_OK)
 			rc = store_fail(s, cause, "cannot bind values");
 		else
-			rc = sc_write_result(s, st, sc, id, cause);
+			rc = sc_write_result(s, st, sc, 1, id, cause);
 		store_release(s, st);
 	}
 	free(blob);
 	return (rc);
 }
 
-/* Step the INSERT or UPDATE ... RETURNING id and explain a failure. */
+/*
+ * Step the INSERT or UPDATE and explain a failure; *id is the row's id.
+ * Not "RETURNING id": SQLite gathers RETURNING rows in a temporary table,
+ * with a pager and a page cache of its own (some 90 KB) built and freed
+ * for every statement, which made most of a New-SendConnector's page
+ * faults.  An insert's id is the last rowid; an update's is looked up by
+ * the GUID the statement matched.
+ */
 static int
 sc_write_result(struct store *s, sqlite3_stmt *st,
-    const struct send_connector *sc, int64_t *id, char **cause)
+    const struct send_connector *sc, int update, int64_t *id, char **cause)
 {
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		*id = sqlite3_column_int64(st, 0);
-		return (0);
-	case SQLITE_DONE:
+	if (sqlite3_step(st) == SQLITE_DONE) {
+		if (!update) {
+			*id = sqlite3_last_insert_rowid(s->db);
+			return (0);
+		}
+		/* Rows the UPDATE itself changed, not its triggers. */
+		if (sqlite3_changes(s->db) > 0)
+			return (sc_guid_id(s, sc->guid, id, cause));
 		xasprintf(cause, "no Send connector has GUID %s", sc->guid);
 		return (-1);
 	}
@@ -876,6 +885,30 @@ sc_write_result(struct store *s, sqlite3_stmt *st,
 	}
 	return (store_fail(s, cause, "cannot store Send connector %s",
 	    sc->name));
+}
+
+/* The row id of the connector with this GUID. */
+static int
+sc_guid_id(struct store *s, const char *guid, int64_t *id, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_prepare(s, &st, "SELECT id FROM send_connectors "
+	    "WHERE guid = ?1", cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		store_release(s, st);
+		return (0);
+	}
+	if (rc == SQLITE_DONE) {
+		store_release(s, st);
+		xasprintf(cause, "no Send connector has GUID %s", guid);
+		return (-1);
+	}
+	return (sc_step_done(s, st, rc, "cannot read Send connector", cause));
 }
 
 /*

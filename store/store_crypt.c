@@ -7,7 +7,15 @@
  * does not decrypt.  The key is 32 random bytes in "<store path>.key",
  * created mode 0600 the first time a password is stored.  No message made
  * here ever contains a password.
+ *
+ * libcrypto does the AES-GCM and nothing else, and is loaded the first
+ * time a password is sealed or opened (dynlib.h): a hubsh run that
+ * touches no credential never maps it, which was most of its start-up
+ * time.  Random bytes (keys, nonces, GUIDs) come from getrandom(2), the
+ * kernel generator OpenSSL's own RAND_bytes is seeded from, so that
+ * New-SendConnector needs no library for its GUID.
  */
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -19,17 +27,38 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
+#include "dynlib.h"
 #include "xmalloc.h"
 #include "store_int.h"
+
+#ifndef HUBSH_LIBCRYPTO_SONAME
+#error "HUBSH_LIBCRYPTO_SONAME (libcrypto's soname) comes from configure"
+#endif
+
+/* The libcrypto functions used here; their types come from its headers. */
+#define CRYPTO_SYMS(_) \
+	_(EVP_CIPHER_CTX_new) _(EVP_CIPHER_CTX_free) _(EVP_CIPHER_CTX_ctrl) \
+	_(EVP_aes_256_gcm) \
+	_(EVP_EncryptInit_ex) _(EVP_EncryptUpdate) _(EVP_EncryptFinal_ex) \
+	_(EVP_DecryptInit_ex) _(EVP_DecryptUpdate) _(EVP_DecryptFinal_ex) \
+	_(ERR_clear_error)
+
+static struct {
+	CRYPTO_SYMS(DYNLIB_PTR)
+} crypto;
+
+#define CRYPTO_SYM(sym)	DYNLIB_SYM(crypto, sym)
+static const struct dynlib_sym crypto_syms[] = { CRYPTO_SYMS(CRYPTO_SYM) };
+static struct dynlib crypto_lib = DYNLIB_INIT(HUBSH_LIBCRYPTO_SONAME,
+    crypto_syms, &crypto);
 
 static int	store_key_load(struct store *, int, char **);
 static int	store_key_read(struct store *, const char *, int, char **);
 static int	store_key_create(struct store *, const char *, char **);
+static int	store_random(void *, size_t);
 static int	store_fsync_dir(const char *);
 static int	store_gcm_seal(struct store *, const char *, const char *,
 		    size_t, unsigned char *);
@@ -87,7 +116,7 @@ store_key_read(struct store *s, const char *path, int fd, char **cause)
 		if (n <= 0) {
 			xasprintf(cause, "key file %s: %s", path,
 			    n == 0 ? "short read" : strerror(errno));
-			OPENSSL_cleanse(s->key, sizeof s->key);
+			explicit_bzero(s->key, sizeof s->key);
 			return (-1);
 		}
 		got += n;
@@ -111,7 +140,7 @@ store_key_create(struct store *s, const char *path, char **cause)
 		    strerror(errno));
 		return (-1);
 	}
-	if (RAND_bytes(s->key, sizeof s->key) != 1) {
+	if (store_random(s->key, sizeof s->key) != 0) {
 		close(fd);
 		unlink(path);
 		xasprintf(cause, "cannot create key file %s: no randomness",
@@ -133,7 +162,7 @@ store_key_create(struct store *s, const char *path, char **cause)
 		xasprintf(cause, "cannot write key file %s: %s", path,
 		    strerror(errno));
 		unlink(path);
-		OPENSSL_cleanse(s->key, sizeof s->key);
+		explicit_bzero(s->key, sizeof s->key);
 		return (-1);
 	}
 	s->have_key = 1;
@@ -170,8 +199,26 @@ store_key_preload(struct store *s, char **cause)
 void
 store_crypt_forget(struct store *s)
 {
-	OPENSSL_cleanse(s->key, sizeof s->key);
+	explicit_bzero(s->key, sizeof s->key);
 	s->have_key = 0;
+}
+
+/* len bytes from the kernel's generator; -1 if it fails. */
+static int
+store_random(void *out, size_t len)
+{
+	ssize_t	n;
+	size_t	got = 0;
+
+	while (got < len) {
+		n = getrandom((char *)out + got, len - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (-1);
+		got += (size_t)n;
+	}
+	return (0);
 }
 
 /* Encrypt len bytes of pw into out (nonce already in out). */
@@ -183,18 +230,18 @@ store_gcm_seal(struct store *s, const char *guid, const char *pw,
 	unsigned char	*ct = out + STORE_NONCE_LEN;
 	int		 n, ok;
 
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+	if ((ctx = crypto.EVP_CIPHER_CTX_new()) == NULL)
 		return (-1);
-	ok = EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, s->key,
-	    out) == 1 &&
-	    EVP_EncryptUpdate(ctx, NULL, &n, (const unsigned char *)guid,
-	    (int)strlen(guid)) == 1 &&
-	    EVP_EncryptUpdate(ctx, ct, &n, (const unsigned char *)pw,
+	ok = crypto.EVP_EncryptInit_ex(ctx, crypto.EVP_aes_256_gcm(), NULL,
+	    s->key, out) == 1 &&
+	    crypto.EVP_EncryptUpdate(ctx, NULL, &n,
+	    (const unsigned char *)guid, (int)strlen(guid)) == 1 &&
+	    crypto.EVP_EncryptUpdate(ctx, ct, &n, (const unsigned char *)pw,
 	    (int)len) == 1 &&
-	    EVP_EncryptFinal_ex(ctx, ct + n, &n) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, STORE_TAG_LEN,
-	    ct + len) == 1;
-	EVP_CIPHER_CTX_free(ctx);
+	    crypto.EVP_EncryptFinal_ex(ctx, ct + n, &n) == 1 &&
+	    crypto.EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
+	    STORE_TAG_LEN, ct + len) == 1;
+	crypto.EVP_CIPHER_CTX_free(ctx);
 	return (ok ? 0 : -1);
 }
 
@@ -204,18 +251,26 @@ store_crypt_encrypt(struct store *s, const char *guid, const char *pw,
 {
 	unsigned char	*out;
 	size_t		 len = strlen(pw);
+	char		*why;
 
 	*blob = NULL;
 	if (len > INT_MAX / 2) {
 		*cause = xstrdup("the credential password is too long");
 		return (-1);
 	}
+	/* The library before the key: a failure leaves no key file. */
+	if (dynlib_load(&crypto_lib, &why) != 0) {
+		xasprintf(cause, "cannot encrypt the credential of connector "
+		    "%s: %s", guid, why);
+		free(why);
+		return (-1);
+	}
 	if (store_key_load(s, 1, cause) != 0)
 		return (-1);
 	out = xmalloc(STORE_NONCE_LEN + len + STORE_TAG_LEN);
-	if (RAND_bytes(out, STORE_NONCE_LEN) != 1 ||
+	if (store_random(out, STORE_NONCE_LEN) != 0 ||
 	    store_gcm_seal(s, guid, pw, len, out) != 0) {
-		ERR_clear_error();
+		crypto.ERR_clear_error();
 		free(out);
 		xasprintf(cause, "cannot encrypt the credential of connector "
 		    "%s", guid);
@@ -237,18 +292,18 @@ store_gcm_open(struct store *s, const char *guid, const unsigned char *blob,
 	int		 n, ok;
 
 	memcpy(tag, blob + len - STORE_TAG_LEN, sizeof tag);
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+	if ((ctx = crypto.EVP_CIPHER_CTX_new()) == NULL)
 		return (-1);
-	ok = EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, s->key,
-	    blob) == 1 &&
-	    EVP_DecryptUpdate(ctx, NULL, &n, (const unsigned char *)guid,
-	    (int)strlen(guid)) == 1 &&
-	    EVP_DecryptUpdate(ctx, pt, &n, blob + STORE_NONCE_LEN,
+	ok = crypto.EVP_DecryptInit_ex(ctx, crypto.EVP_aes_256_gcm(), NULL,
+	    s->key, blob) == 1 &&
+	    crypto.EVP_DecryptUpdate(ctx, NULL, &n,
+	    (const unsigned char *)guid, (int)strlen(guid)) == 1 &&
+	    crypto.EVP_DecryptUpdate(ctx, pt, &n, blob + STORE_NONCE_LEN,
 	    (int)ctlen) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, STORE_TAG_LEN,
-	    tag) == 1 &&
-	    EVP_DecryptFinal_ex(ctx, pt + n, &n) == 1;
-	EVP_CIPHER_CTX_free(ctx);
+	    crypto.EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
+	    STORE_TAG_LEN, tag) == 1 &&
+	    crypto.EVP_DecryptFinal_ex(ctx, pt + n, &n) == 1;
+	crypto.EVP_CIPHER_CTX_free(ctx);
 	return (ok ? 0 : -1);
 }
 
@@ -266,7 +321,8 @@ store_crypt_decrypt(struct store *s, const char *guid,
 		    guid);
 		return (-1);
 	}
-	if (store_key_load(s, 0, &why) != 0) {
+	if (dynlib_load(&crypto_lib, &why) != 0 ||
+	    store_key_load(s, 0, &why) != 0) {
 		xasprintf(cause, "cannot decrypt the credential of connector "
 		    "%s: %s", guid, why);
 		free(why);
@@ -275,8 +331,8 @@ store_crypt_decrypt(struct store *s, const char *guid,
 	ctlen = len - STORE_NONCE_LEN - STORE_TAG_LEN;
 	pt = xmalloc(ctlen + 1);
 	if (store_gcm_open(s, guid, blob, len, pt) != 0) {
-		ERR_clear_error();
-		OPENSSL_cleanse(pt, ctlen + 1);
+		crypto.ERR_clear_error();
+		explicit_bzero(pt, ctlen + 1);
 		free(pt);
 		xasprintf(cause, "cannot decrypt the credential of connector "
 		    "%s: wrong key or damaged data", guid);
@@ -293,8 +349,7 @@ store_crypt_uuid(char out[37], char **cause)
 {
 	unsigned char	b[16];
 
-	if (RAND_bytes(b, sizeof b) != 1) {
-		ERR_clear_error();
+	if (store_random(b, sizeof b) != 0) {
 		*cause = xstrdup("cannot generate a GUID: no randomness");
 		return (-1);
 	}

@@ -655,6 +655,42 @@ out:
 	teardown();
 }
 
+/*
+ * An update finds its connector's row by GUID: the child rows it writes
+ * are its own even when another connector was inserted after it (whose
+ * row the last insert's id would name).
+ */
+static void
+test_update_not_last(void)
+{
+	struct store		*s;
+	struct send_connector	 sc, *got = NULL;
+	char			*cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	make_full(&sc, "First");
+	TAP_CHECK(insert_commit(s, &sc) == 0);
+	TAP_CHECK(insert_named(s, "Last") == 0);
+	change_all(&sc);
+	TAP_CHECK(store_connector_update(s, NULL, &sc, &cause) == 0);
+	TAP_CHECK(store_connector_get(s, sc.guid, &got, &cause) == 0);
+	if (got != NULL)
+		check_same(&sc, got);
+	send_connector_free(got);
+	got = NULL;
+	TAP_CHECK(store_connector_find(s, "Last", &got, &cause) == 0);
+	TAP_CHECK(got != NULL && got->n_address_spaces == 1 &&
+	    strcmp(got->address_spaces[0].domain, "example.com") == 0 &&
+	    got->smart_hosts.n == 0);
+	send_connector_free(got);
+	send_connector_clear(&sc);
+	store_close(s);
+out:
+	teardown();
+}
+
 /* Update sc from old in its own transaction; the generation it cost. */
 static int64_t
 update_from(struct store *s, const struct send_connector *old,
@@ -1913,6 +1949,8 @@ static const struct tap_case cases[] = {
 	    test_round_trip },
 	{ "list is ordered by name, case-insensitively", test_list_order },
 	{ "update replaces every property and child list", test_update },
+	{ "update writes its own child rows, not the last inserted one's",
+	    test_update_not_last },
 	{ "update from old: a scalar change leaves the child rows alone",
 	    test_update_scalar },
 	{ "update from old: a changed list is replaced, in order",
