@@ -563,7 +563,14 @@ func_split_args(const struct func *f, const struct bind_call *call,
 	size_t			 i, npos = 0, maxpos;
 	const struct param_entry *p;
 
+	/* Positions a parameter given by name no longer takes. */
 	maxpos = func_npositional(f);
+	for (i = 0; i < call->nargs; i++) {
+		if (call->args[i].name != NULL && (p = func_param_named(f,
+		    call->args[i].name)) != NULL && (p->flags & P_POSITIONAL) &&
+		    maxpos > 0)
+			maxpos--;
+	}
 	*nbind = 0;
 	for (i = 0; i < call->nargs; i++) {
 		a = &call->args[i];

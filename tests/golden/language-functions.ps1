@@ -11,6 +11,8 @@ Join-Words -Second there -First hi
 # A simple function puts what it does not declare in $args.
 function Show-Args { "args: $($args.Count) [$($args -join '|')]" }
 Show-Args a b -Flag c
+function Show-Rest($a, $b) { "a=$a b=$b args=$args" }
+Show-Rest -a 1 2 3
 function New-PartnerConnector {
     [CmdletBinding()]
     param(
