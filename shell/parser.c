@@ -1308,7 +1308,7 @@ p_foreach_kw(struct parser *p, size_t start, const char *kw)
  * condition of if(!(Test-Path $p)) is a statement too).
  */
 static bool
-p_incdec_word(const char *s)
+p_expr_start(const char *s)
 {
 	return ((s[0] == '+' && s[1] == '+') || (s[0] == '-' && s[1] == '-' &&
 	    s[2] == '$') || (s[0] == '!' && (s[1] == '(' || s[1] == '$')));
@@ -1336,7 +1336,7 @@ p_statement(struct parser *p)
 	if (((type == T_STRING || type == T_XSTRING) && !t.quoted &&
 	    p->src->text[start] != '[' && p->src->text[start] != '$' &&
 	    !isdigit((unsigned char)p->src->text[start]) &&
-	    !p_incdec_word(p->src->text + start)) ||
+	    !p_expr_start(p->src->text + start)) ||
 	    (type == T_PARAM && !p_unary_word(&t)) || type == T_AMP) {
 		token_clear(&t);
 		return (p_pipeline(p, NULL));
