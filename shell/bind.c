@@ -953,6 +953,123 @@ bind_set(struct binder *bd, int i, struct value *v, struct extent ext)
 	return (true);
 }
 
+/* The parameter sets a parameter is in: all of them when it names none. */
+static unsigned
+param_sets(const struct param_entry *p)
+{
+	return (p->sets != 0 ? p->sets : ~0u);
+}
+
+/*
+ * Parameter sets, resolved as PowerShell does: each parameter bound by
+ * name leaves only the sets it is in, and none left is an error of the
+ * command as a whole.  Positional values then go only to parameters of
+ * the sets still possible: Retry-Queue -Filter x y finds no place for y
+ * (the Filter set has no positional parameter) instead of taking it as
+ * the -Identity of the other set.
+ */
+static bool
+bind_narrow(struct binder *bd)
+{
+	struct bound	*b = bd->b;
+	size_t		 i;
+
+	b->sets = ~0u;
+	for (i = 0; i < b->np; i++) {
+		if (b->v[i] != NULL)
+			b->sets &= param_sets(b->p[i]);
+	}
+	if (b->sets != 0)
+		return (true);
+	bind_error(bd, bind_where(bd), "AmbiguousParameterSet",
+	    "InvalidArgument", "Parameter set cannot be resolved using the "
+	    "specified named parameters.");
+	return (false);
+}
+
+/* The bits of the sets a cmdlet declares (set_names). */
+static unsigned
+entry_sets(const struct cmdlet_entry *ce)
+{
+	unsigned	all = 0;
+	size_t		i;
+
+	for (i = 0; ce->set_names != NULL && ce->set_names[i] != NULL &&
+	    i < 32; i++)
+		all |= 1u << i;
+	return (all);
+}
+
+/* Are the mandatory parameters of set bit all given (or piped)? */
+static bool
+bind_set_complete(const struct bound *b, unsigned bit, bool piped)
+{
+	size_t	i;
+
+	for (i = 0; i < b->np; i++) {
+		if ((b->p[i]->flags & P_MANDATORY) && b->v[i] == NULL &&
+		    (param_sets(b->p[i]) & bit) != 0 && !(piped &&
+		    (b->p[i]->flags & (P_PIPELINE | P_BYNAME))))
+			return (false);
+	}
+	return (true);
+}
+
+/*
+ * After binding, several of the cmdlet's sets may still be possible.
+ * As in PowerShell: the default set when it is one of them, else the one
+ * set whose mandatory parameters are all given; more than one such set
+ * is AmbiguousParameterSet.  When none is complete they all stay, and a
+ * mandatory parameter is asked for only if every one of them needs it.
+ */
+static bool
+bind_choose_set(struct binder *bd, bool piped)
+{
+	struct bound	*b = bd->b;
+	unsigned	 left, bit, complete = 0;
+
+	if ((left = b->sets & entry_sets(bd->entry)) == 0 ||
+	    (left & (left - 1)) == 0) {
+		if (left != 0)
+			b->sets = left;
+		return (true);
+	}
+	if ((left & bd->entry->default_set) != 0) {
+		b->sets = bd->entry->default_set;
+		return (true);
+	}
+	for (bit = 1; bit != 0 && bit <= left; bit <<= 1) {
+		if ((left & bit) && bind_set_complete(b, bit, piped))
+			complete |= bit;
+	}
+	if (complete == 0) {
+		b->sets = left;
+		return (true);
+	}
+	if ((complete & (complete - 1)) == 0) {
+		b->sets = complete;
+		return (true);
+	}
+	bind_error(bd, bind_where(bd), "AmbiguousParameterSet",
+	    "InvalidArgument", "Parameter set cannot be resolved using the "
+	    "specified named parameters.");
+	return (false);
+}
+
+const char *
+bound_set_name(const struct bound *b)
+{
+	const struct cmdlet_entry	*ce = b->entry;
+	size_t				 i;
+
+	for (i = 0; ce->set_names != NULL && ce->set_names[i] != NULL &&
+	    i < 32; i++) {
+		if (b->sets & (1u << i))
+			return (ce->set_names[i]);
+	}
+	return ("__AllParameterSets");
+}
+
 /*
  * Is a parameter at position pos bound already?  Parameters that share
  * a position belong to different parameter sets (Where-Object's
@@ -973,7 +1090,7 @@ bind_position_taken(struct binder *bd, int pos)
 	return (false);
 }
 
-/* Positional parameters in position order. */
+/* Positional parameters of the sets still possible, in position order. */
 static int
 bind_next_positional(struct binder *bd, int after_pos)
 {
@@ -985,6 +1102,7 @@ bind_next_positional(struct binder *bd, int after_pos)
 
 		if (!(p->flags & P_POSITIONAL) || bd->b->v[i] != NULL ||
 		    p->position <= after_pos ||
+		    (param_sets(p) & bd->b->sets) == 0 ||
 		    bind_position_taken(bd, p->position))
 			continue;
 		if (best < 0 || p->position < bd->b->p[best]->position)
@@ -1053,6 +1171,7 @@ bind_positionals(struct binder *bd, struct value **v, struct extent *ext,
 		pos = bd->b->p[i]->position;
 		if (!bind_set(bd, i, v[k], ext[k]))
 			return (false);
+		bd->b->sets &= param_sets(bd->b->p[i]);
 	}
 	return (true);
 }
@@ -1096,7 +1215,8 @@ bind_mandatory(struct binder *bd, bool piped)
 
 	buf_init(&missing);
 	for (i = 0; i < b->np; i++) {
-		if (!(b->p[i]->flags & P_MANDATORY) || b->v[i] != NULL)
+		if (!(b->p[i]->flags & P_MANDATORY) || b->v[i] != NULL ||
+		    (b->sets & ~param_sets(b->p[i])) != 0)
 			continue;
 		if (piped && (b->p[i]->flags & (P_PIPELINE | P_BYNAME)))
 			continue;
@@ -1206,7 +1326,11 @@ bind_command(struct shell *sh, const struct bind_call *call,
 		ok = bind_named(&bd, args, nargs, &k);
 	}
 	if (ok)
+		ok = bind_narrow(&bd);
+	if (ok)
 		ok = bind_positionals(&bd, pos, pos_ext, npos);
+	if (ok)
+		ok = bind_choose_set(&bd, call->pipeline_input);
 	if (ok)
 		ok = bind_mandatory(&bd, call->pipeline_input);
 	free(pos);

@@ -94,8 +94,8 @@ static const struct view q_message_view = {
 static const struct param_entry q_get_message_params[] = {
 	Q_IDENTITY(TN_MESSAGEID, "Server\\Queue\\MessageId; Queue may be * "
 	    "for every copy of the message."),
-	Q_P("Queue", PT_STRING, 0, TN_QUEUEID, "Server\\Queue: the "
-	    "messages of this queue."),
+	Q_PS("Queue", PT_STRING, 0, TN_QUEUEID, "Server\\Queue: the "
+	    "messages of this queue.", Q_SET_QUEUE),
 	Q_FILTER("OPATH filter on message properties, as \"FromAddress "
 	    "-like '*@contoso.com'\"."),
 	Q_SERVER,
@@ -130,6 +130,8 @@ const struct cmdlet_entry cmd_get_message_entry = {
 	.params = q_get_message_params,
 	.flags = C_EXCHANGE,
 	.class_name = Q_CLASS("GetMessageInfo"),
+	.set_names = q_message_sets,
+	.default_set = Q_SET_IDENTITY,
 	.exec = cmd_get_message_exec,
 	.description = "Asks hubd for the messages in its queues and writes "
 	    "those selected by -Identity, -Queue or -Filter.  Recipients is "
@@ -142,6 +144,8 @@ const struct cmdlet_entry cmd_suspend_message_entry = {
 	.params = q_message_action_params,
 	.flags = C_EXCHANGE | C_SHOULDPROCESS | C_CONFIRM,
 	.class_name = Q_CLASS("FreezeMessage"),
+	.set_names = q_queue_sets,
+	.default_set = Q_SET_IDENTITY,
 	.exec = cmd_suspend_message_exec,
 	.description = "Keeps a message in its queue until Resume-Message; "
 	    "one in delivery finishes.  Asks for confirmation unless "
@@ -154,6 +158,8 @@ const struct cmdlet_entry cmd_resume_message_entry = {
 	.params = q_message_action_params,
 	.flags = C_EXCHANGE | C_SHOULDPROCESS,
 	.class_name = Q_CLASS("UnfreezeMessage"),
+	.set_names = q_queue_sets,
+	.default_set = Q_SET_IDENTITY,
 	.exec = cmd_resume_message_exec,
 	.description = "Lets a suspended message be delivered again."
 };
@@ -164,6 +170,8 @@ const struct cmdlet_entry cmd_remove_message_entry = {
 	.params = q_remove_message_params,
 	.flags = C_EXCHANGE | C_SHOULDPROCESS | C_CONFIRM,
 	.class_name = Q_CLASS("RemoveMessage"),
+	.set_names = q_queue_sets,
+	.default_set = Q_SET_IDENTITY,
 	.exec = cmd_remove_message_exec,
 	.description = "Removes a message, sending its sender a non-delivery "
 	    "report unless -WithNDR $false.  Asks for confirmation unless "
@@ -382,18 +390,12 @@ q_message_input(struct cmd_ctx *ctx, struct value *in,
 static int
 cmd_get_message_exec(struct cmd_ctx *ctx)
 {
-	static const char *const sets[] = {
-		"Identity", NULL, "Queue", NULL, "Filter", "Server", NULL,
-		NULL
-	};
 	struct q_query	 q;
 	struct q_qid	 qid;
 	struct value	*out, *v;
 	char		*s;
 	size_t		 i;
 
-	if (q_sets(ctx, sets) != 0)
-		return (-1);
 	if (ctx->piped && ctx->ninput == 0 &&
 	    !bound_has(ctx->args, "Identity"))
 		return (0);
@@ -427,9 +429,6 @@ cmd_get_message_exec(struct cmd_ctx *ctx)
 static int
 q_message_action(struct cmd_ctx *ctx, const struct q_action *a)
 {
-	static const char *const sets[] = {
-		"Identity", NULL, "Filter", "Server", NULL, NULL
-	};
 	struct q_query	  q;
 	struct q_mid	  mid;
 	struct value	 *all, *v;
@@ -437,7 +436,7 @@ q_message_action(struct cmd_ctx *ctx, const struct q_action *a)
 	char		**ids, *desc, *s, *queue;
 	size_t		  i, n;
 
-	if (q_sets(ctx, sets) != 0 || q_need(ctx, "Identity", "Filter") != 0)
+	if (q_need(ctx, "Identity", "Filter") != 0)
 		return (-1);
 	if ((v = bound_get_opt(ctx->args, "WithNDR")) != NULL &&
 	    !value_truthy(v))

@@ -201,6 +201,8 @@ const struct cmdlet_entry cmd_get_queue_entry = {
 	.params = q_get_queue_params,
 	.flags = C_EXCHANGE,
 	.class_name = Q_CLASS("GetQueueInfo"),
+	.set_names = q_queue_sets,
+	.default_set = Q_SET_IDENTITY,
 	.exec = cmd_get_queue_exec,
 	.description = "Asks hubd for its delivery queues and the "
 	    "Submission, Unreachable and Poison queues, and writes those "
@@ -215,6 +217,8 @@ const struct cmdlet_entry cmd_retry_queue_entry = {
 	.params = q_retry_queue_params,
 	.flags = C_EXCHANGE | C_SHOULDPROCESS,
 	.class_name = Q_CLASS("RetryQueue"),
+	.set_names = q_queue_sets,
+	.default_set = Q_SET_IDENTITY,
 	.exec = cmd_retry_queue_exec,
 	.description = "Makes hubd try a queue in Retry status at once, "
 	    "resetting its next retry time; -Resubmit $true routes its "
@@ -227,6 +231,8 @@ const struct cmdlet_entry cmd_suspend_queue_entry = {
 	.params = q_suspend_queue_params,
 	.flags = C_EXCHANGE | C_SHOULDPROCESS | C_CONFIRM,
 	.class_name = Q_CLASS("FreezeQueue"),
+	.set_names = q_queue_sets,
+	.default_set = Q_SET_IDENTITY,
 	.exec = cmd_suspend_queue_exec,
 	.description = "Stops delivery from a queue: messages in delivery "
 	    "finish, no more leave until Resume-Queue.  Asks for "
@@ -239,6 +245,8 @@ const struct cmdlet_entry cmd_resume_queue_entry = {
 	.params = q_resume_queue_params,
 	.flags = C_EXCHANGE | C_SHOULDPROCESS,
 	.class_name = Q_CLASS("UnfreezeQueue"),
+	.set_names = q_queue_sets,
+	.default_set = Q_SET_IDENTITY,
 	.exec = cmd_resume_queue_exec,
 	.description = "Lets a suspended queue deliver again."
 };
@@ -274,33 +282,11 @@ q_not_found(struct cmd_ctx *ctx, const char *what)
 }
 
 /*
- * Parameter sets: names is a NULL-separated list of groups ending in two
- * NULLs, each group the parameters of one set; parameters from two sets
- * are PowerShell's AmbiguousParameterSet error.  A parameter in no group
- * belongs to every set.
+ * The parameter sets' names, bit i of a parameter's sets being name i:
+ * Get-Message has three, the other queue and message cmdlets two.
  */
-int
-q_sets(struct cmd_ctx *ctx, const char *const *names)
-{
-	int	set = -1, cur = 0;
-
-	for (; names[0] != NULL || names[1] != NULL; names++) {
-		if (*names == NULL) {
-			cur++;
-			continue;
-		}
-		if (!bound_has(ctx->args, *names))
-			continue;
-		if (set != -1 && set != cur) {
-			cmd_error(ctx, ERR_STATEMENT, "InvalidArgument",
-			    "ParameterBindingException",
-			    "AmbiguousParameterSet", Q_MSG_SETS);
-			return (-1);
-		}
-		set = cur;
-	}
-	return (0);
-}
+const char *const q_message_sets[] = { "Identity", "Filter", "Queue", NULL };
+const char *const q_queue_sets[] = { "Identity", "Filter", NULL };
 
 /*
  * The mandatory parameter of the set in use: either one of a and b (b
@@ -930,9 +916,6 @@ q_queue_matches(const char *queue, struct value *obj)
 static int
 cmd_get_queue_exec(struct cmd_ctx *ctx)
 {
-	static const char *const sets[] = {
-		"Identity", NULL, "Filter", "Server", NULL, NULL
-	};
 	struct q_query	  q;
 	struct q_qid	 *qids;
 	struct value	 *all, *sel;
@@ -941,8 +924,6 @@ cmd_get_queue_exec(struct cmd_ctx *ctx)
 	bool		  hit;
 	int		  r = -1;
 
-	if (q_sets(ctx, sets) != 0)
-		return (-1);
 	if (ctx->piped && ctx->ninput == 0 &&
 	    !bound_has(ctx->args, "Identity"))
 		return (0);
@@ -1050,9 +1031,6 @@ q_queue_resolve(struct cmd_ctx *ctx, struct q_qid *qid)
 static int
 q_queue_action(struct cmd_ctx *ctx, const struct q_action *a)
 {
-	static const char *const sets[] = {
-		"Identity", NULL, "Filter", "Server", NULL, NULL
-	};
 	struct q_query	  q;
 	struct q_qid	  qid;
 	struct value	 *all, *v;
@@ -1060,7 +1038,7 @@ q_queue_action(struct cmd_ctx *ctx, const struct q_action *a)
 	char		**ids, *desc, *s;
 	size_t		  i, n;
 
-	if (q_sets(ctx, sets) != 0 || q_need(ctx, "Identity", "Filter") != 0)
+	if (q_need(ctx, "Identity", "Filter") != 0)
 		return (-1);
 	if ((v = bound_get_opt(ctx->args, "Resubmit")) != NULL &&
 	    value_truthy(v))

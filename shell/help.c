@@ -192,8 +192,16 @@ help_syntax_param(struct buf *b, const struct param_entry *p, bool optional)
 	free(type);
 }
 
-char *
-help_syntax(const struct cmdlet_entry *ce)
+/* Is p in parameter set bit (0: every parameter)? */
+static bool
+help_in_set(const struct param_entry *p, unsigned set)
+{
+	return (set == 0 || p->sets == 0 || (p->sets & set) != 0);
+}
+
+/* The syntax line of one parameter set, or of all parameters (set 0). */
+static char *
+help_syntax_set(const struct cmdlet_entry *ce, unsigned set)
 {
 	const struct param_entry	*p;
 	struct buf			 b;
@@ -203,26 +211,26 @@ help_syntax(const struct cmdlet_entry *ce)
 	buf_init(&b);
 	buf_adds(&b, ce->name);
 	for (p = ce->params; p != NULL && p->name != NULL; p++) {
-		if (help_visible(p) && (p->flags & P_POSITIONAL) &&
-		    p->position > maxpos)
+		if (help_visible(p) && help_in_set(p, set) &&
+		    (p->flags & P_POSITIONAL) && p->position > maxpos)
 			maxpos = p->position;
 	}
 	for (pos = 0; pos <= maxpos; pos++) {
 		for (p = ce->params; p->name != NULL; p++) {
-			if (help_visible(p) && (p->flags & P_POSITIONAL) &&
-			    p->position == pos)
+			if (help_visible(p) && help_in_set(p, set) &&
+			    (p->flags & P_POSITIONAL) && p->position == pos)
 				help_syntax_param(&b, p,
 				    !(p->flags & P_MANDATORY));
 		}
 	}
 	for (p = ce->params; p != NULL && p->name != NULL; p++) {
-		if (help_visible(p) && !(p->flags & P_POSITIONAL) &&
-		    (p->flags & P_MANDATORY))
+		if (help_visible(p) && help_in_set(p, set) &&
+		    !(p->flags & P_POSITIONAL) && (p->flags & P_MANDATORY))
 			help_syntax_param(&b, p, false);
 	}
 	for (p = ce->params; p != NULL && p->name != NULL; p++) {
-		if (help_visible(p) && !(p->flags & P_POSITIONAL) &&
-		    !(p->flags & P_MANDATORY))
+		if (help_visible(p) && help_in_set(p, set) &&
+		    !(p->flags & P_POSITIONAL) && !(p->flags & P_MANDATORY))
 			help_syntax_param(&b, p, true);
 	}
 	for (p = shouldprocess_params; (ce->flags & C_SHOULDPROCESS) &&
@@ -231,6 +239,43 @@ help_syntax(const struct cmdlet_entry *ce)
 			help_syntax_param(&b, p, true);
 	}
 	buf_adds(&b, " [<CommonParameters>]");
+	s = buf_detach(&b);
+	buf_free(&b);
+	return (s);
+}
+
+/* How many parameter sets a cmdlet names; 0 when it has one. */
+static size_t
+help_nsets(const struct cmdlet_entry *ce)
+{
+	size_t	n = 0;
+
+	while (ce->set_names != NULL && ce->set_names[n] != NULL && n < 32)
+		n++;
+	return (n);
+}
+
+/*
+ * PowerShell's syntax: a line for each parameter set (of the parameters
+ * in that set and in every set), separated by a blank line.
+ */
+char *
+help_syntax(const struct cmdlet_entry *ce)
+{
+	struct buf	 b;
+	char		*s;
+	size_t		 i, n = help_nsets(ce);
+
+	if (n == 0)
+		return (help_syntax_set(ce, 0));
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_adds(&b, "\n\n");
+		s = help_syntax_set(ce, 1u << i);
+		buf_adds(&b, s);
+		free(s);
+	}
 	s = buf_detach(&b);
 	buf_free(&b);
 	return (s);
@@ -469,6 +514,7 @@ help_text(const struct cmdlet_entry *ce, size_t width, bool detailed,
 {
 	struct buf	 b;
 	char		*s;
+	size_t		 i, nsets = help_nsets(ce);
 
 	buf_init(&b);
 	buf_addf(&b, "\nNAME\n    %s\n\nSYNOPSIS\n", ce->name);
@@ -482,9 +528,13 @@ help_text(const struct cmdlet_entry *ce, size_t width, bool detailed,
 		return (s);
 	}
 	buf_adds(&b, "\n\nSYNTAX\n");
-	s = help_syntax(ce);
-	help_wrap(&b, s, 4, width, true);
-	free(s);
+	for (i = 0; i < (nsets > 0 ? nsets : 1); i++) {
+		if (i > 0)
+			buf_addc(&b, '\n');
+		s = help_syntax_set(ce, nsets > 0 ? 1u << i : 0);
+		help_wrap(&b, s, 4, width, true);
+		free(s);
+	}
 	buf_adds(&b, "\n\nDESCRIPTION\n");
 	help_wrap(&b, ce->description != NULL ? ce->description :
 	    (ce->synopsis != NULL ? ce->synopsis : ""), 4, width, false);

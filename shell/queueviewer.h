@@ -118,16 +118,28 @@ struct q_action {
 	const char	*verb;		/* "Suspending" */
 };
 
-/* Parameter tables. */
+/*
+ * Parameter tables.  The queue and message cmdlets have Exchange's
+ * parameter sets: Identity (the one positional parameter), Filter (with
+ * Server) and, for Get-Message, Queue; the binder keeps them apart.
+ */
+#define Q_SET_IDENTITY	0x1
+#define Q_SET_FILTER	0x2
+#define Q_SET_QUEUE	0x4
+extern const char *const q_message_sets[], *const q_queue_sets[];
+
 #define Q_P(n, t, f, tn, h) \
 	{ .name = n, .type = t, .flags = f, .type_name = tn, .help = h }
+#define Q_PS(n, t, f, tn, h, s) \
+	{ .name = n, .type = t, .flags = f, .type_name = tn, .help = h, \
+	  .sets = s }
 #define Q_IDENTITY(tn, h) \
-	Q_P("Identity", PT_STRING, P_POSITIONAL | P_PIPELINE | P_BYNAME, \
-	    tn, h)
-#define Q_FILTER(h)	Q_P("Filter", PT_STRING, 0, NULL, h)
+	Q_PS("Identity", PT_STRING, P_POSITIONAL | P_PIPELINE | P_BYNAME, \
+	    tn, h, Q_SET_IDENTITY)
+#define Q_FILTER(h)	Q_PS("Filter", PT_STRING, 0, NULL, h, Q_SET_FILTER)
 #define Q_SERVER \
-	Q_P("Server", PT_STRING, 0, TN_SERVERID, "The transport server; " \
-	    "only the local one (hubsh manages one server).")
+	Q_PS("Server", PT_STRING, 0, TN_SERVERID, "The transport server; " \
+	    "only the local one (hubsh manages one server).", Q_SET_FILTER)
 #define Q_RESULTSIZE \
 	{ .name = "ResultSize", .type = PT_UNLIMITED, .min = 1, \
 	  .max = 2147483647, .type_name = TN_RESULTSIZE, \
@@ -141,7 +153,6 @@ void	 q_error(struct cmd_ctx *, enum err_kind, const char *,
 		    const char *, const char *, ...)
 		    __attribute__((format(printf, 5, 6)));
 void	 q_not_found(struct cmd_ctx *, const char *);
-int	 q_sets(struct cmd_ctx *, const char *const *);
 int	 q_need(struct cmd_ctx *, const char *, const char *);
 const char *q_server(struct cmd_ctx *);
 bool	 q_is_local(struct cmd_ctx *, const char *, size_t);

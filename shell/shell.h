@@ -567,6 +567,8 @@ struct param_entry {
 	const char		*help;
 	size_t			 member;	/* PT_BOOL: offsetof the object's
 						   bool it sets as given, or 0 */
+	unsigned		 sets;		/* parameter sets it is in, one
+						   bit each; 0: every set */
 };
 
 /* A row of a table in the order above (no member), and the last row. */
@@ -604,6 +606,13 @@ struct cmdlet_entry {
 	const char		*class_name;	/* .NET class for the FQID */
 	int			(*exec)(struct cmd_ctx *);
 	const char		*description;
+	/*
+	 * Parameter sets, when the cmdlet has several: their names (bit i
+	 * of param_entry.sets is set_names[i]) and the set chosen when the
+	 * arguments leave more than one possible (a bit; 0: none).
+	 */
+	const char *const	*set_names;
+	unsigned		 default_set;
 };
 
 struct alias_entry {
@@ -630,6 +639,7 @@ struct bound {
 	size_t			 np;
 	struct value		**v;		/* NULL: not given */
 	struct extent		*ext;
+	unsigned		 sets;		/* the sets still possible */
 };
 
 struct bound	*bound_create(const struct cmdlet_entry *);
@@ -660,6 +670,11 @@ struct value	*bound_get_opt(const struct bound *, const char *);
  */
 int		 bound_code(const struct bound *, const char *, int cur,
 		     int dflt);
+/*
+ * The parameter set the arguments chose: its name, the first of several
+ * still possible, or __AllParameterSets for a cmdlet with one set.
+ */
+const char	*bound_set_name(const struct bound *);
 
 /*
  * The session and the cmdlet runtime (runtime.c), the interpreter
