@@ -809,7 +809,7 @@ ctx_common(struct cmd_ctx *ctx)
 	if (bound_has(ctx->args, "Confirm"))
 		ctx->confirm = bound_switch(ctx->args, "Confirm");
 	else
-		ctx->confirm = (ctx->entry->flags & C_CONFIRM) != 0;
+		ctx->confirm = shell_confirm(sh, ctx->entry);
 	if (bound_has(ctx->args, "Verbose"))
 		ctx->verbose = bound_switch(ctx->args, "Verbose");
 	else
@@ -1422,6 +1422,9 @@ eval_invoke(struct eval *ev, struct node *n)
 	memset(&err, 0, sizeof err);
 	if (ev->failed)
 		v = value_null();
+	else if (func_cmdlet_invoke(ev->sh, ev->src, n, obj, m, args, nargs,
+	    &v))
+		;
 	else if ((v = dotnet_invoke(obj, m, args, nargs, &err)) == NULL) {
 		eval_dotnet_error(ev, n, &err);
 		v = value_null();

@@ -91,6 +91,11 @@ func_free(struct func *f)
 		}
 	}
 	free(f->params);
+	if (f->set_names != NULL) {
+		for (i = 0; f->set_names[i] != NULL; i++)
+			free(f->set_names[i]);
+	}
+	free(f->set_names);
 	free(f->entry);
 	free(f->file);
 	if (f->script != NULL)
@@ -185,6 +190,81 @@ attr_string(struct shell *sh, struct source *src, struct node *attr)
 	return (NULL);
 }
 
+/* CmdletBinding's ConfirmImpact as cmdlet flags (Medium: none). */
+static int
+func_impact(struct value *v)
+{
+	char	*s = value_to_string(v);
+	int	 flags = 0;
+
+	if (strcasecmp(s, "High") == 0)
+		flags = C_CONFIRM;
+	else if (strcasecmp(s, "Low") == 0 || strcasecmp(s, "None") == 0)
+		flags = C_LOWIMPACT;
+	free(s);
+	return (flags);
+}
+
+/*
+ * The bit of a parameter set, by name, adding the name to the function's
+ * sets (takes s).  __AllParameterSets, and sets past the 32nd, are every
+ * set: 0.
+ */
+static unsigned
+func_set_bit(struct func *f, char *s)
+{
+	size_t	n = 0;
+
+	if (strcasecmp(s, "__AllParameterSets") == 0) {
+		free(s);
+		return (0);
+	}
+	for (; f->set_names != NULL && f->set_names[n] != NULL; n++) {
+		if (strcasecmp(f->set_names[n], s) == 0) {
+			free(s);
+			return (1u << n);
+		}
+	}
+	if (n >= 32) {
+		free(s);
+		return (0);
+	}
+	f->set_names = xreallocarray(f->set_names, n + 2,
+	    sizeof *f->set_names);
+	f->set_names[n] = s;
+	f->set_names[n + 1] = NULL;
+	return (1u << n);
+}
+
+/*
+ * The sets of a parameter: one [Parameter(ParameterSetName = 'X')] per
+ * set it is in; a [Parameter()] without a name puts it in every set.
+ */
+static unsigned
+func_param_sets(struct shell *sh, struct source *src, struct func *f,
+    struct node *def)
+{
+	struct node	*a;
+	struct value	*v;
+	unsigned	 sets = 0, bit;
+	size_t		 i;
+
+	for (i = 0; i < def->nkids; i++) {
+		a = def->kids[i];
+		if (a == NULL || a->type != N_ATTR || (a->flags & NF_TYPE) ||
+		    strcasecmp(a->str, "Parameter") != 0)
+			continue;
+		if ((v = attr_named(sh, src, a, "ParameterSetName")) == NULL)
+			return (0);
+		bit = func_set_bit(f, value_to_string(v));
+		value_unref(v);
+		if (bit == 0)
+			return (0);
+		sets |= bit;
+	}
+	return (sets);
+}
+
 static enum ptype
 param_ptype(const char *type)
 {
@@ -222,11 +302,20 @@ func_compile(struct shell *sh, struct func *f, struct source *src)
 	f->entry->name = f->name;
 	if (pb == NULL)
 		return;
-	if (attr_find(pb, "CmdletBinding") != NULL) {
+	if ((pa = attr_find(pb, "CmdletBinding")) != NULL) {
 		f->advanced = true;
-		if (attr_flag(sh, src, attr_find(pb, "CmdletBinding"),
-		    "SupportsShouldProcess"))
+		if (attr_flag(sh, src, pa, "SupportsShouldProcess"))
 			f->entry->flags |= C_SHOULDPROCESS;
+		if ((v = attr_named(sh, src, pa, "ConfirmImpact")) != NULL) {
+			f->entry->flags |= func_impact(v);
+			value_unref(v);
+		}
+		if ((v = attr_named(sh, src, pa,
+		    "DefaultParameterSetName")) != NULL) {
+			f->entry->default_set = func_set_bit(f,
+			    value_to_string(v));
+			value_unref(v);
+		}
 	}
 	for (i = 0; i < pb->nkids; i++) {
 		if (pb->kids[i]->type != N_PARAMDEF)
@@ -253,6 +342,7 @@ func_compile(struct shell *sh, struct func *f, struct source *src)
 		}
 		p->alias = attr_string(sh, src, attr_find(def, "Alias"));
 		pa = attr_find(def, "Parameter");
+		p->sets = func_param_sets(sh, src, f, def);
 		if (attr_flag(sh, src, pa, "Mandatory"))
 			p->flags |= P_MANDATORY;
 		if (attr_flag(sh, src, pa, "ValueFromPipeline"))
@@ -272,6 +362,7 @@ func_compile(struct shell *sh, struct func *f, struct source *src)
 		p++;
 	}
 	f->entry->params = f->params;
+	f->entry->set_names = (const char *const *)f->set_names;
 }
 
 /* The items of v as strings, joined by sep. */
@@ -627,6 +718,129 @@ func_common(struct shell *sh, struct bound *b)
 	if (bound_index(b, "WhatIf") >= 0 && bound_has(b, "WhatIf"))
 		shell_setvar(sh, "local:WhatIfPreference",
 		    value_bool(bound_switch(b, "WhatIf")));
+	/* -Confirm asks for everything the function runs; :$false, nothing. */
+	if (bound_index(b, "Confirm") >= 0 && bound_has(b, "Confirm"))
+		shell_setvar(sh, "local:ConfirmPreference", value_string(
+		    bound_switch(b, "Confirm") ? "Low" : "None"));
+}
+
+/*
+ * $PSCmdlet, the advanced function's own cmdlet object: the parameter
+ * set its arguments chose, its $MyInvocation, and the methods of
+ * func_cmdlet_invoke.  The call they act for is the innermost advanced
+ * function running (sh->cmdlet), so a helper function that reads the
+ * caller's $PSCmdlet acts for the caller, as in PowerShell.
+ */
+struct cmdlet_frame {
+	struct func		*f;
+	bool			 yes_to_all;
+	bool			 no_to_all;
+	struct cmdlet_frame	*up;
+};
+
+static struct value *
+func_pscmdlet(struct bound *b, struct value *invocation)
+{
+	struct value	*o;
+
+	o = value_object(PSCMDLET_TYPE, NULL);
+	o->u.obj->clr = true;
+	object_add_const(o, "ParameterSetName", value_string(
+	    bound_set_name(b)));
+	object_add_const(o, "MyInvocation", invocation != NULL ?
+	    value_ref(invocation) : value_null());
+	return (o);
+}
+
+/* The cmdlet context a $PSCmdlet method runs in: the frame's function. */
+static void
+func_cmdlet_ctx(struct shell *sh, struct cmdlet_frame *fr,
+    struct source *src, struct node *n, struct cmd_ctx *ctx)
+{
+	struct value	*v;
+
+	memset(ctx, 0, sizeof *ctx);
+	ctx->sh = sh;
+	ctx->entry = fr->f->entry;
+	ctx->invocation = fr->f->name;
+	ctx->node = n;
+	ctx->src = src;
+	ctx->ea = shell_pref(sh, "ErrorActionPreference");
+	v = shell_getvar(sh, "WhatIfPreference");
+	ctx->whatif = value_truthy(v);
+	value_unref(v);
+	ctx->confirm = shell_confirm(sh, fr->f->entry);
+	ctx->verbose = shell_pref(sh, "VerbosePreference") == AP_CONTINUE;
+	ctx->yes_to_all = fr->yes_to_all;
+	ctx->no_to_all = fr->no_to_all;
+}
+
+/*
+ * ShouldProcess(target), (target, action) and (description, warning,
+ * caption): PowerShell's "What if:" text, or its confirmation prompt,
+ * through the cmdlets' cmd_should_process.
+ */
+static struct value *
+func_should_process(struct cmd_ctx *ctx, struct value **args, size_t nargs)
+{
+	char	*a, *b, *desc;
+	bool	 yes;
+
+	a = value_to_string(args[0]);
+	if (nargs >= 3 || nargs == 0)
+		desc = a;
+	else {
+		b = nargs == 2 ? value_to_string(args[1]) :
+		    xstrdup(ctx->invocation);
+		desc = xprintf("Performing the operation \"%s\" on target "
+		    "\"%s\".", b, a);
+		free(b);
+		free(a);
+	}
+	yes = cmd_should_process(ctx, desc);
+	free(desc);
+	return (value_bool(yes));
+}
+
+bool
+func_cmdlet_invoke(struct shell *sh, struct source *src, struct node *n,
+    struct value *obj, const char *method, struct value **args,
+    size_t nargs, struct value **out)
+{
+	struct cmdlet_frame	*fr = sh->cmdlet;
+	struct cmd_ctx		 ctx;
+	char			*s;
+
+	if (fr == NULL || obj->type != V_OBJECT || !obj->u.obj->clr ||
+	    strcmp(obj->u.obj->type_name, PSCMDLET_TYPE) != 0)
+		return (false);
+	func_cmdlet_ctx(sh, fr, src, n, &ctx);
+	if (strcasecmp(method, "ShouldProcess") == 0 && nargs >= 1 &&
+	    nargs <= 3)
+		*out = func_should_process(&ctx, args, nargs);
+	else if (strcasecmp(method, "ShouldContinue") == 0 && nargs == 2) {
+		/* Asked whatever -Confirm says; -WhatIf does not answer it. */
+		ctx.whatif = false;
+		ctx.confirm = true;
+		s = value_to_string(args[0]);
+		*out = value_bool(cmd_should_process(&ctx, s));
+		free(s);
+	} else if ((strcasecmp(method, "WriteVerbose") == 0 ||
+	    strcasecmp(method, "WriteWarning") == 0) && nargs == 1) {
+		s = value_to_string(args[0]);
+		if (strcasecmp(method, "WriteVerbose") == 0)
+			cmd_verbose(&ctx, "%s", s);
+		else
+			cmd_warning(&ctx, "%s", s);
+		free(s);
+		*out = value_null();
+	} else if (strcasecmp(method, "WriteDebug") == 0 && nargs == 1)
+		*out = value_null();
+	else
+		return (false);
+	fr->yes_to_all = ctx.yes_to_all;
+	fr->no_to_all = ctx.no_to_all;
+	return (true);
 }
 
 /*
@@ -710,8 +924,13 @@ func_bind(struct shell *sh, struct func *f, const struct bind_call *call,
 	}
 	shell_setvar(sh, "local:args", rest);
 	shell_setvar(sh, "local:PSBoundParameters", bound_params);
-	if (f->advanced)
+	if (f->advanced) {
 		func_common(sh, b);
+		v = shell_getvar(sh, "local:MyInvocation");
+		shell_setvar(sh, "local:PSCmdlet", func_pscmdlet(b,
+		    v->type != V_NULL ? v : NULL));
+		value_unref(v);
+	}
 	*bp = b;
 	return (0);
 
@@ -810,10 +1029,11 @@ int
 func_call(struct shell *sh, struct func *f, const struct bind_call *call,
     struct value **input, size_t ninput, struct value *out, bool new_scope)
 {
-	struct value	*saved, *all;
-	struct bound	*b;
-	size_t		 i;
-	bool		 process, piped = call->pipeline_input;
+	struct cmdlet_frame	 frame;
+	struct value		*saved, *all;
+	struct bound		*b;
+	size_t			 i;
+	bool			 process, piped = call->pipeline_input;
 
 	if (f->broken)
 		return (-1);	/* its parse error is written */
@@ -827,6 +1047,12 @@ func_call(struct shell *sh, struct func *f, const struct bind_call *call,
 		if (new_scope)
 			scope_pop(sh);
 		return (-1);
+	}
+	if (f->advanced) {
+		memset(&frame, 0, sizeof frame);
+		frame.f = f;
+		frame.up = sh->cmdlet;
+		sh->cmdlet = &frame;
 	}
 	saved = sh->under;
 	all = value_array();
@@ -846,6 +1072,8 @@ func_call(struct shell *sh, struct func *f, const struct bind_call *call,
 	sh->under = saved;
 	if (!f->filter)
 		func_block(sh, f, SCRIPT_END, out);
+	if (f->advanced)
+		sh->cmdlet = frame.up;
 	bound_free(b);
 	if (new_scope)
 		scope_pop(sh);

@@ -136,6 +136,35 @@ shell_pref(struct shell *sh, const char *var)
 }
 
 /*
+ * Does a command ask before acting when -Confirm is not given?  As in
+ * PowerShell, when its impact is at least $ConfirmPreference (None never
+ * asks).  High, the default preference, asks only for the High-impact
+ * commands (C_CONFIRM: the Remove-* cmdlets); Medium is every other
+ * command's impact but C_LOWIMPACT ones'.
+ */
+bool
+shell_confirm(struct shell *sh, const struct cmdlet_entry *ce)
+{
+	static const char *const levels[] = { "None", "Low", "Medium",
+	    "High" };
+	struct value	*v;
+	char		*s;
+	int		 pref = 3, impact, i;
+
+	impact = (ce->flags & C_CONFIRM) ? 3 : (ce->flags & C_LOWIMPACT) ?
+	    1 : 2;
+	v = shell_getvar(sh, "ConfirmPreference");
+	s = value_to_string(v);
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(s, levels[i]) == 0)
+			pref = i;
+	}
+	free(s);
+	value_unref(v);
+	return (pref != 0 && impact >= pref);
+}
+
+/*
  * Before anything is written beside Out-Default's stream (an error, a
  * warning, Write-Host, What if, a prompt): the table rows it holds go
  * first, so the order on the terminal is the order of the script.

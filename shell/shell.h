@@ -597,6 +597,7 @@ struct cmd_ctx;
 #define C_CONFIRM	0x02	/* asks for confirmation by default */
 #define C_EXCHANGE	0x04	/* Exchange cmdlet: -DomainController */
 #define C_NOINPUT	0x08	/* pipeline input is an error */
+#define C_LOWIMPACT	0x10	/* ConfirmImpact Low (default Medium) */
 
 struct cmdlet_entry {
 	const char		*name;
@@ -703,6 +704,7 @@ struct func {
 	bool			 advanced;	/* CmdletBinding or Parameter */
 	struct cmdlet_entry	*entry;
 	struct param_entry	*params;
+	char			**set_names;	/* ParameterSetName values */
 };
 
 /*
@@ -801,6 +803,7 @@ struct shell {
 	int		 depth;		/* nodes being evaluated (eval.c) */
 	struct value	*under;		/* $_ (not a reference of its own) */
 	struct fmt_stream *fmt;		/* Out-Default's shape (format.c) */
+	struct cmdlet_frame *cmdlet;	/* innermost advanced function */
 	struct streams	 streams;	/* redirections in force */
 
 	struct node	**trees;	/* parsed input, kept for script blocks */
@@ -827,6 +830,8 @@ int		 shell_store(struct shell *, struct store **);
 /* Print an error (unless silenced), keep it in $Error; frees it. */
 void		 shell_report(struct shell *, struct errrec *);
 enum action_pref shell_pref_parse(const char *);
+/* Is confirmation asked by default ($ConfirmPreference, the impact)? */
+bool		 shell_confirm(struct shell *, const struct cmdlet_entry *);
 /* The ActionPreference a preference variable holds. */
 enum action_pref shell_pref(struct shell *, const char *var);
 
@@ -899,6 +904,14 @@ int		 func_bind_script(struct shell *, struct source *,
 		     struct node *);
 struct func	*func_script_file(struct shell *, const char *);
 bool		 func_script_exists(const char *);
+/*
+ * $PSCmdlet's methods (ShouldProcess, ...), called on obj by eval.c's
+ * method call n: true when obj is $PSCmdlet, with the result in *out.
+ */
+#define PSCMDLET_TYPE	"System.Management.Automation.PSScriptCmdlet"
+bool		 func_cmdlet_invoke(struct shell *, struct source *,
+		     struct node *n, struct value *obj, const char *method,
+		     struct value **args, size_t nargs, struct value **out);
 /* $MyInvocation: name, script path (or NULL), name as called, args. */
 struct value	*func_invocation(const char *, const char *, const char *,
 		     struct value *, struct value *);
