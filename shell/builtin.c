@@ -58,16 +58,30 @@ builtin_member(const struct value *v, const char *name)
 }
 
 /* Run a script block with $_ = item; its output array (caller unrefs). */
-struct value *
-builtin_run(struct cmd_ctx *ctx, struct value *script, struct value *item)
+static struct value *
+builtin_invoke(struct cmd_ctx *ctx, struct value *script, struct value *item,
+    bool output)
 {
 	struct value	*out;
 	bool		 failed = false;
 
-	out = cmd_invoke_script(ctx, script, item, &failed);
+	out = cmd_invoke_script(ctx, script, item, output, &failed);
 	if (failed)
 		ctx->failed = true;
 	return (out);
+}
+
+struct value *
+builtin_run(struct cmd_ctx *ctx, struct value *script, struct value *item)
+{
+	return (builtin_invoke(ctx, script, item, false));
+}
+
+struct value *
+builtin_run_output(struct cmd_ctx *ctx, struct value *script,
+    struct value *item)
+{
+	return (builtin_invoke(ctx, script, item, true));
 }
 
 /* Emit every item of v (unrolled); takes the reference to v. */

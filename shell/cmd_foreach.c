@@ -86,7 +86,7 @@ foreach_run(struct cmd_ctx *ctx, struct value *script, struct value *item)
 	char		*name;
 
 	if (script->type == V_SCRIPT) {
-		builtin_emit_items(ctx, builtin_run(ctx, script, item));
+		builtin_emit_items(ctx, builtin_run_output(ctx, script, item));
 		return (!ctx->stop);
 	}
 	name = value_to_string(script);

@@ -130,7 +130,9 @@ shell_run(struct shell *sh, struct source *src)
 
 		ev.failed = false;
 		ev.halted = false;
+		shell_live_push(sh, out);
 		exec_statement(&ev, tree->kids[i], out);
+		shell_live_pop(sh);
 		shell_print_value(sh, out);
 		value_unref(out);
 		if (!sh->exiting)
@@ -1171,20 +1173,38 @@ exec_command_target(struct eval *ev, struct node *cmd, struct value **input,
 	free(name);
 }
 
+/* Is element i the last of the pipeline, but for its redirections? */
+static bool
+pipeline_last(struct node *n, size_t i)
+{
+	for (i++; i < n->nkids; i++) {
+		if (n->kids[i]->type != N_REDIRECT)
+			return (false);
+	}
+	return (true);
+}
+
 static void
 exec_pipeline(struct eval *ev, struct node *n, struct value *out)
 {
+	struct shell	*sh;
 	struct redirect	 rd;
 	struct value	*cur, *next;
 	size_t		 i, nr;
-	bool		 failed;
+	bool		 failed, live, pushed;
 
 	if (!pipeline_resolves(ev, n))
 		return;
 	cur = NULL;
-	ev->sh->pipeline_depth++;
+	sh = ev->sh;
+	live = sh->nlive > 0 && sh->live[sh->nlive - 1] == out;
+	sh->pipeline_depth++;
 	for (i = 0; i < n->nkids && !ev_unwinding(ev) && !ev->halted; i++) {
 		next = value_array();
+		/* The last command's output goes on to Out-Default as it comes. */
+		pushed = live && pipeline_last(n, i);
+		if (pushed)
+			shell_live_push(sh, next);
 		if (n->kids[i]->type != N_COMMAND) {
 			for (nr = 0; i + 1 + nr < n->nkids &&
 			    n->kids[i + 1 + nr]->type == N_REDIRECT; nr++)
@@ -1209,6 +1229,8 @@ exec_pipeline(struct eval *ev, struct node *n, struct value *out)
 			    0, i > 0, next);
 			ev->failed = ev->failed || failed;
 		}
+		if (pushed)
+			shell_live_pop(sh);
 		if (cur != NULL)
 			value_unref(cur);
 		cur = next;
@@ -1232,7 +1254,7 @@ exec_pipeline(struct eval *ev, struct node *n, struct value *out)
  */
 static struct value *
 eval_script_block(struct shell *sh, struct value *script,
-    struct value *under, bool *failed, bool *stop)
+    struct value *under, bool live, bool *failed, bool *stop)
 {
 	struct value	*saved, *out;
 	struct eval	 ev;
@@ -1245,7 +1267,11 @@ eval_script_block(struct shell *sh, struct value *script,
 	ev.src = script->u.script.src;
 	saved = sh->under;
 	sh->under = under;
+	if (live)
+		shell_live_push(sh, out);
 	exec_block(&ev, script->u.script.body->kids[SCRIPT_END], out);
+	if (live)
+		shell_live_pop(sh);
 	sh->under = saved;
 	if (sh->flow == FLOW_RETURN)
 		sh->flow = FLOW_NONE;
@@ -1260,18 +1286,20 @@ struct value *
 shell_eval_script(struct shell *sh, struct value *script,
     struct value *under)
 {
-	return (value_collapse(eval_script_block(sh, script, under, NULL,
-	    NULL)));
+	return (value_collapse(eval_script_block(sh, script, under, false,
+	    NULL, NULL)));
 }
 
 struct value *
 cmd_invoke_script(struct cmd_ctx *ctx, struct value *script,
-    struct value *under, bool *failed)
+    struct value *under, bool output, bool *failed)
 {
-	bool	stop = false;
+	struct shell	*sh = ctx->sh;
 	struct value	*v;
+	bool		 stop = false, live;
 
-	v = eval_script_block(ctx->sh, script, under, failed, &stop);
+	live = output && sh->nlive > 0 && sh->live[sh->nlive - 1] == ctx->out;
+	v = eval_script_block(sh, script, under, live, failed, &stop);
 	if (stop)
 		ctx->stop = true;
 	return (v);

@@ -71,6 +71,7 @@ shell_free(struct shell *sh)
 	}
 	free(sh->trees);
 	free(sh->tree_src);
+	free(sh->live);
 	if (sh->store != NULL)
 		store_close(sh->store);
 	free(sh->store_path);
@@ -166,13 +167,44 @@ shell_confirm(struct shell *sh, const struct cmdlet_entry *ce)
 
 /*
  * Before anything is written beside Out-Default's stream (an error, a
- * warning, Write-Host, What if, a prompt): the table rows it holds go
- * first, so the order on the terminal is the order of the script.
+ * warning, Write-Host, What if, a prompt): the output the statements
+ * running have made so far (sh->live, outermost first) and the table
+ * rows the formatter holds go first, so the order on the terminal is the
+ * order of the script, as PowerShell streams it: foreach ($q in $qs) {
+ * $q; Write-Host ... } alternates.
  */
 void
 shell_flush(struct shell *sh)
 {
+	struct value	**live = sh->live, *a;
+	size_t		  nlive = sh->nlive, i, k;
+
+	sh->nlive = 0;		/* formatting may write, and flush */
+	for (k = 0; k < nlive; k++) {
+		a = live[k];
+		if (a->u.arr.n == 0)
+			continue;
+		shell_print_text(sh, format_stream(sh, a->u.arr.v,
+		    a->u.arr.n));
+		for (i = 0; i < a->u.arr.n; i++)
+			value_unref(a->u.arr.v[i]);
+		a->u.arr.n = 0;
+	}
+	sh->nlive = nlive;
 	shell_print_text(sh, format_stream_flush(sh));
+}
+
+void
+shell_live_push(struct shell *sh, struct value *a)
+{
+	sh->live = xreallocarray(sh->live, sh->nlive + 1, sizeof *sh->live);
+	sh->live[sh->nlive++] = a;
+}
+
+void
+shell_live_pop(struct shell *sh)
+{
+	sh->nlive--;
 }
 
 /* Print formatted text (taken) on the output now. */

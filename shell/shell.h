@@ -804,6 +804,13 @@ struct shell {
 	struct value	*under;		/* $_ (not a reference of its own) */
 	struct fmt_stream *fmt;		/* Out-Default's shape (format.c) */
 	struct cmdlet_frame *cmdlet;	/* innermost advanced function */
+	/*
+	 * The arrays whose output goes on to Out-Default, outermost first
+	 * (a statement's, its last command's, that command's last
+	 * command's...): shell_flush prints them in that order.
+	 */
+	struct value	**live;
+	size_t		 nlive;
 	struct streams	 streams;	/* redirections in force */
 
 	struct node	**trees;	/* parsed input, kept for script blocks */
@@ -830,6 +837,9 @@ int		 shell_store(struct shell *, struct store **);
 /* Print an error (unless silenced), keep it in $Error; frees it. */
 void		 shell_report(struct shell *, struct errrec *);
 enum action_pref shell_pref_parse(const char *);
+/* Push and pop an array of output bound for Out-Default (sh->live). */
+void		 shell_live_push(struct shell *, struct value *);
+void		 shell_live_pop(struct shell *);
 /* Is confirmation asked by default ($ConfirmPreference, the impact)? */
 bool		 shell_confirm(struct shell *, const struct cmdlet_entry *);
 /* The ActionPreference a preference variable holds. */
@@ -968,9 +978,13 @@ int	cmd_ctl(struct cmd_ctx *, const struct ctl_rec *req, ctl_result_fn fn,
 	    void *arg);
 /* ShouldProcess: true to go ahead (prints What if / asks to confirm). */
 bool	cmd_should_process(struct cmd_ctx *, const char *description);
-/* eval.c: run a script block with $_ set; result array (caller unrefs). */
+/*
+ * eval.c: run a script block with $_ set; result array (caller unrefs).
+ * With output, what it writes is the command's output (ForEach-Object's):
+ * bound for Out-Default, it is printed as it comes (shell_flush).
+ */
 struct value *cmd_invoke_script(struct cmd_ctx *, struct value *script,
-	    struct value *dollar_under, bool *failed);
+	    struct value *dollar_under, bool output, bool *failed);
 
 /* bind.c */
 /* One command-line element, as the evaluator parsed and evaluated it. */
@@ -1099,8 +1113,13 @@ extern const struct cmdlet_entry cmd_set_transportservice_entry;
 struct value	*builtin_input(struct cmd_ctx *, const char *, bool);
 /* A member of a value (new reference), or NULL when it has none. */
 struct value	*builtin_member(const struct value *, const char *);
-/* Run a script block with $_ = item; its output array (caller unrefs). */
+/*
+ * Run a script block with $_ = item; its output array (caller unrefs).
+ * builtin_run_output when that is the command's output (ForEach-Object).
+ */
 struct value	*builtin_run(struct cmd_ctx *, struct value *,
+		    struct value *);
+struct value	*builtin_run_output(struct cmd_ctx *, struct value *,
 		    struct value *);
 /* Emit every item of v (unrolled); takes the reference to v. */
 void		 builtin_emit_items(struct cmd_ctx *, struct value *);
