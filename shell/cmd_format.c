@@ -96,7 +96,7 @@ cmd_format_list_exec(struct cmd_ctx *ctx)
 	if (in->u.arr.n > 0) {
 		text = format_list(ctx->sh, in->u.arr.v, in->u.arr.n,
 		    bound_get(ctx->args, "Property"));
-		cmd_emit(ctx, value_format(text));
+		cmd_emit(ctx, value_format(text, (int)in->u.arr.n));
 	}
 	value_unref(in);
 	return (0);
@@ -116,7 +116,7 @@ cmd_format_table_exec(struct cmd_ctx *ctx)
 		    bound_get(ctx->args, "Property"),
 		    bound_switch(ctx->args, "AutoSize"),
 		    bound_switch(ctx->args, "HideTableHeaders"));
-		cmd_emit(ctx, value_format(text));
+		cmd_emit(ctx, value_format(text, (int)in->u.arr.n));
 	}
 	value_unref(in);
 	return (0);

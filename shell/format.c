@@ -813,7 +813,7 @@ format_cell(const struct value *v)
 		/* en-US, local time: 7/9/2012 10:15:03 AM. */
 		return (date_format(v->u.date, "G"));
 	case V_FORMAT:
-		return (xstrdup(v->u.s));
+		return (xstrdup(v->u.fmt.text));
 	default:
 		return (value_to_string(v));
 	}
@@ -828,7 +828,7 @@ fmt_scalar(struct buf *b, const struct value *v)
 	if (v->type == V_NULL)
 		return;
 	if (v->type == V_FORMAT) {
-		buf_adds(b, v->u.s);
+		buf_adds(b, v->u.fmt.text);
 		return;
 	}
 	s = format_cell(v);

@@ -605,7 +605,7 @@ cmd_get_help_exec(struct cmd_ctx *ctx)
 	cmd_emit(ctx, value_format(help_text(ce, help_width(ctx),
 	    bound_switch(ctx->args, "Detailed"),
 	    bound_switch(ctx->args, "Full"),
-	    bound_switch(ctx->args, "Examples"))));
+	    bound_switch(ctx->args, "Examples")), -1));
 	return (0);
 }
 
@@ -633,7 +633,7 @@ help_overview(struct cmd_ctx *ctx)
 	    "    Get-Command -Noun SendConnector\n\n");
 	s = buf_detach(&b);
 	buf_free(&b);
-	cmd_emit(ctx, value_format(s));
+	cmd_emit(ctx, value_format(s, -1));
 }
 
 /* Get-Help with a wildcard: one cmdlet's help, or a table of matches. */
@@ -661,7 +661,7 @@ help_list(struct cmd_ctx *ctx, const char *pattern)
 		cmd_emit(ctx, value_format(help_text(only, help_width(ctx),
 		    bound_switch(ctx->args, "Detailed"),
 		    bound_switch(ctx->args, "Full"),
-		    bound_switch(ctx->args, "Examples"))));
+		    bound_switch(ctx->args, "Examples")), -1));
 	else if (out->u.arr.n > 1) {
 		for (i = 0; i < out->u.arr.n; i++)
 			cmd_emit(ctx, value_ref(out->u.arr.v[i]));
@@ -703,7 +703,7 @@ help_parameter(struct cmd_ctx *ctx, const struct cmdlet_entry *ce,
 		    "PSArgumentException", "NoParmsFound",
 		    "No parameter matches criteria %s.", pattern);
 	else
-		cmd_emit(ctx, value_format(buf_detach(&b)));
+		cmd_emit(ctx, value_format(buf_detach(&b), -1));
 	buf_free(&b);
 }
 

@@ -377,7 +377,11 @@ struct value {
 		bool	b;
 		int64_t	i;
 		double	d;
-		char	*s;		/* V_STRING, V_SECURE, V_FORMAT */
+		char	*s;		/* V_STRING, V_SECURE */
+		struct {
+			char	*text;	/* what Out-Default prints */
+			int	 entries; /* objects formatted, or -1 */
+		} fmt;			/* V_FORMAT */
 		int64_t	date;
 		int64_t	ticks;		/* V_TIMESPAN */
 		uint32_t c;		/* V_CHAR */
@@ -411,7 +415,12 @@ struct value	*value_secure(const char *);
 struct value	*value_date(int64_t usec);
 struct value	*value_timespan(int64_t ticks);
 struct value	*value_char(uint32_t);
-struct value	*value_format(char *);
+/*
+ * Format-List's or Format-Table's output: the rendered text (taken), and
+ * the number of objects it formats, for ToString (the format objects'
+ * type names PowerShell's Set-Content writes); -1 when it is text only.
+ */
+struct value	*value_format(char *, int entries);
 struct value	*value_array(void);
 void		 value_array_push(struct value *, struct value *);
 struct value	*value_hash(void);

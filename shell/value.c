@@ -183,12 +183,37 @@ value_char(uint32_t c)
 }
 
 struct value *
-value_format(char *text)
+value_format(char *text, int entries)
 {
 	struct value	*v = value_new(V_FORMAT);
 
-	v->u.s = text;
+	v->u.fmt.text = text;
+	v->u.fmt.entries = entries;
 	return (v);
+}
+
+/*
+ * What ToString gives for Format-List's or Format-Table's output: in
+ * PowerShell it is a run of format objects, one FormatEntryData per
+ * object between the start and end records, and Set-Content writes
+ * each one's type name, one a line.
+ */
+static char *
+value_format_names(const struct value *v)
+{
+	struct buf	b;
+	int		i;
+
+	if (v->u.fmt.entries < 0)
+		return (xstrdup(v->u.fmt.text));
+#define FMT_NS	"Microsoft.PowerShell.Commands.Internal.Format."
+	buf_init(&b);
+	buf_adds(&b, FMT_NS "FormatStartData\n" FMT_NS "GroupStartData");
+	for (i = 0; i < v->u.fmt.entries; i++)
+		buf_adds(&b, "\n" FMT_NS "FormatEntryData");
+	buf_adds(&b, "\n" FMT_NS "GroupEndData\n" FMT_NS "FormatEndData");
+#undef FMT_NS
+	return (buf_detach(&b));
 }
 
 struct value *
@@ -378,7 +403,7 @@ value_destroy(struct value *v, struct value_dead *dead)
 	case V_STRING:		/* the text is part of v */
 		break;
 	case V_FORMAT:
-		free(v->u.s);
+		free(v->u.fmt.text);
 		break;
 	case V_SECURE:
 		explicit_bzero(v->u.s, strlen(v->u.s));
@@ -498,8 +523,9 @@ value_to_string(const struct value *v)
 	case V_DOUBLE:
 		return (dotnet_double_text(v->u.d));
 	case V_STRING:
-	case V_FORMAT:
 		return (xstrdup(v->u.s));
+	case V_FORMAT:
+		return (value_format_names(v));
 	case V_CHAR:
 		buf_init(&b);
 		buf_add_utf8(&b, v->u.c);
