@@ -117,7 +117,8 @@ struct mt_query {
 
 static int	 cmd_get_messagetrackinglog_exec(struct cmd_ctx *);
 static const char *mt_local_server(struct shell *);
-static int	 mt_check_server(struct cmd_ctx *);
+static int	 mt_check_server(struct cmd_ctx *, struct value *);
+static int	 mt_search(struct cmd_ctx *, struct value *);
 static char	*mt_arg(struct cmd_ctx *, const char *);
 static int64_t	 mt_arg_ms(struct cmd_ctx *, const char *, int64_t);
 static void	 mt_query_read(struct cmd_ctx *, struct mt_query *);
@@ -164,9 +165,11 @@ static const struct param_entry mt_params[] = {
 	  .choices = mt_unlimited_choice, .min = 0, .max = 4294967295LL,
 	  .type_name = MT_TN_RESULT,
 	  .help = "Most records returned (default 1000), or Unlimited." },
-	{ .name = "Server", .type = PT_STRING, .type_name = MT_TN_SERVER,
+	{ .name = "Server", .type = PT_STRING, .flags = P_PIPELINE,
+	  .type_name = MT_TN_SERVER,
 	  .help = "The local server's name; other servers are not "
-	  "reachable." },
+	  "reachable.  Taken from the pipeline too: a name, or a server "
+	  "object (Get-TransportService), once for each." },
 	{ .name = NULL }
 };
 
@@ -219,17 +222,24 @@ mt_local_server(struct shell *sh)
 	return (host);
 }
 
-/* -Server: the local server only (ServerIdParameter's not-found error). */
+/*
+ * -Server, given or piped: the local server only (ServerIdParameter's
+ * not-found error).  $null is the local server, as in Exchange; a
+ * server object names itself by its Name.
+ */
 static int
-mt_check_server(struct cmd_ctx *ctx)
+mt_check_server(struct cmd_ctx *ctx, struct value *v)
 {
-	struct value	*v;
+	struct value	*name;
 	const char	*local;
 	char		*s;
 	int		 r = 0;
 
-	if ((v = bound_get(ctx->args, "Server")) == NULL || v->type == V_NULL)
+	if (v == NULL || v->type == V_NULL)
 		return (0);
+	if (v->type == V_OBJECT && ((name = object_get(v, "Name")) != NULL ||
+	    (name = object_get(v, "Identity")) != NULL))
+		v = name;
 	s = value_to_string(v);
 	local = mt_local_server(ctx->sh);
 	if (strcasecmp(s, local) != 0) {
@@ -517,18 +527,38 @@ mt_channel_error(struct cmd_ctx *ctx, const char *cause)
 }
 
 /*
- * Get-MessageTrackingLog.  ctl_call rather than cmd_ctl: a channel that
- * finds no hubd is not yet an error here.
+ * Get-MessageTrackingLog: one search, or one for each server piped in
+ * (Get-TransportService | Get-MessageTrackingLog, $servers | ...; a
+ * $null piped in is the local server).
  */
 static int
 cmd_get_messagetrackinglog_exec(struct cmd_ctx *ctx)
+{
+	size_t	i;
+	int	r = 0;
+
+	if (!ctx->piped || ctx->ninput == 0 || bound_has(ctx->args, "Server"))
+		return (mt_search(ctx, bound_get(ctx->args, "Server")));
+	for (i = 0; i < ctx->ninput && !ctx->stop; i++) {
+		if (mt_search(ctx, ctx->input[i]) != 0)
+			r = -1;
+	}
+	return (r);
+}
+
+/*
+ * One search on server.  ctl_call rather than cmd_ctl: a channel that
+ * finds no hubd is not yet an error here.
+ */
+static int
+mt_search(struct cmd_ctx *ctx, struct value *server)
 {
 	struct mt_query	 q;
 	struct ctl_rec	 req;
 	char		*cat = NULL, *msg = NULL, *cause = NULL, *why = NULL;
 	int		 rc;
 
-	if (mt_check_server(ctx) != 0)
+	if (mt_check_server(ctx, server) != 0)
 		return (-1);
 	mt_query_read(ctx, &q);
 	if (q.none) {

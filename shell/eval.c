@@ -31,6 +31,7 @@
 #include "eval_int.h"
 #include "xmalloc.h"
 
+static void		 exec_assign(struct eval *, struct node *);
 static void		 exec_pipeline(struct eval *, struct node *,
 			    struct value *);
 static void		 exec_command(struct eval *, struct node *,
@@ -355,6 +356,13 @@ eval_assign_value(struct eval *ev, struct node *rhs)
 	if (rhs->type == N_PIPELINE && rhs->nkids == 1 &&
 	    rhs->kids[0]->type != N_COMMAND)
 		return (eval_expr(ev, rhs->kids[0]));
+	/* $a = $b = 0: an assignment's value is what it assigned. */
+	if (rhs->type == N_ASSIGN) {
+		exec_assign(ev, rhs);
+		if (ev->failed || ev_unwinding(ev))
+			return (value_null());
+		return (eval_expr(ev, rhs->kids[0]));
+	}
 	out = value_array();
 	exec_statement(ev, rhs, out);
 	return (value_collapse(out));

@@ -12,3 +12,5 @@ Get-MessageTrackingLog -ResultSize 0
 Get-MessageTrackingLog -InternalMessageId 'not-a-number'
 Get-MessageTrackingLog -Reference
 "done"
+# -Server from the pipeline: a name, or a server object, once each.
+'EX02', 'EX03' | Get-MessageTrackingLog -EventId Send

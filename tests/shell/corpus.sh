@@ -56,10 +56,11 @@
 # "...", where a long path is shortened), the test's directory by <T>,
 # the peers' ports by <accept>, <defer> and <refuse>; GUIDs (RunspaceId,
 # NextHopConnector) by <guid>; dates and times ("12/5/2025 3:04:05 PM",
-# a date in a file name) by <date>; the message rates of Get-Queue
-# (IncomingRate, OutgoingRate, Velocity: messages a second over the last
-# minute, which fall as the test goes on) by <rate>; MessageLatency by
-# <latency>.
+# a date in a file name) by <date>, a day's name and short date in a CSV
+# line ("Sunday,11/29/2026,") by "<day>,<date>,"; the message rates of
+# Get-Queue (IncomingRate, OutgoingRate, Velocity: messages a second over
+# the last minute, which fall as the test goes on) by <rate>;
+# MessageLatency by <latency>.
 #
 # CORPUS_UPDATE=1 rewrites the .out of every script without .xfail from
 # what it printed (then read every line); CORPUS_ONLY=NN[,NN...] runs
@@ -224,6 +225,7 @@ normalise() {
 	    -e 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/<guid>/g' \
 	    -e 's#[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{1,2}:[0-9]{2}:[0-9]{2} [AP]M#<date>#g' \
 	    -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{2}-[0-9]{2}-[0-9]{2}/<date>/g' \
+	    -e 's#\b(Sun|Mon|Tues|Wednes|Thurs|Fri|Satur)day,[0-9]{1,2}/[0-9]{1,2}/[0-9]{4},#<day>,<date>,#g' \
 	    -e 's/^((IncomingRate|OutgoingRate|Velocity) +: ).*/\1<rate>/' \
 	    -e 's/^(MessageLatency +: ).+/\1<latency>/' |
 	awk '
