@@ -92,12 +92,16 @@ tap_need() {
 # --- temporary directory and cleanup ---------------------------------------
 
 tap_tmp=$(mktemp -d "${TMPDIR:-/tmp}/hubd-test.XXXXXX")
-declare -a tt_pids=()
+declare -a tt_pids=() tt_exit_fns=()
 
-# Kill every process started here (TERM, then KILL after 3 s), then remove
-# the temporary directory.
+# Run every at_exit function (last registered first), kill every process
+# started here (TERM, then KILL after 3 s), then remove the temporary
+# directory.
 tt_cleanup() {
 	local pid i alive
+	for ((i = ${#tt_exit_fns[@]} - 1; i >= 0; i--)); do
+		"${tt_exit_fns[i]}"
+	done
 	for pid in "${tt_pids[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
@@ -132,6 +136,17 @@ untrack_pid() {
 		[ "$pid" = "$1" ] || keep+=("$pid")
 	done
 	tt_pids=("${keep[@]}")
+}
+
+# at_exit FUNCTION: call FUNCTION (no arguments) at exit, before the
+# tracked processes are killed: for a server that has its own orderly stop
+# (pg_stop).  Registered once per name.
+at_exit() {
+	local f
+	for f in "${tt_exit_fns[@]}"; do
+		[ "$f" = "$1" ] && return 0
+	done
+	tt_exit_fns+=("$1")
 }
 
 # tt_alive PID: running (not gone, not a zombie waiting to be reaped).
