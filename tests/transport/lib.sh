@@ -1,11 +1,13 @@
 # lib.sh - helpers for the transport tests (sourced, bash): TAP output, a
 # temporary directory, and real peers on loopback: SMTP servers (peer.py),
-# a DNS server (dns.sh), test certificates (mkcerts.sh), swaks.
+# a DNS server (dns.sh), test certificates (mkcerts.sh), swaks; pg.sh,
+# sourced after this file, adds a private PostgreSQL server.
 #
 # Each test script prints TAP, plan first, one "ok"/"not ok" line per case,
 # as the shell tests do.  A missing tool is "Bail out!" (an error in make
 # check), never a skip.  Everything a script starts with peer_start or
-# dns_start is killed when it exits, and its temporary directory removed
+# dns_start is killed when it exits (a PostgreSQL server of pg.sh is shut
+# down first, by its at_exit function), and its temporary directory removed
 # (kept, and its path printed, when HUBSH_TEST_KEEP is set).  Only loopback
 # addresses (127.0.0.0/8, ::1) are ever used.
 #
