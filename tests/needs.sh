@@ -37,6 +37,8 @@ namespaces|util-linux|new mount and network namespaces (unshare -mn; -rmn when n
 sanitizers|build-essential|the C compiler with AddressSanitizer and UndefinedBehaviorSanitizer|need_link "${CC_SAN:-cc}" -fsanitize=address,undefined
 clang|clang|clang, for the libFuzzer run|command -v clang
 libfuzzer|libclang-rt-14-dev|clang with libFuzzer (-fsanitize=fuzzer)|need_link clang -fsanitize=fuzzer,address,undefined -DFUZZ
+postgres|postgresql|PostgreSQL'"'"'s server (initdb and postgres in /usr/lib/postgresql/N/bin, and the postgres user it runs as under root), the store'"'"'s database peer|need_pg_bin initdb postgres && need_pg_user
+psql|postgresql|psql and pg_isready, PostgreSQL'"'"'s clients (postgresql-client-N, which the package postgresql brings)|need_pg_bin psql pg_isready
 '
 
 # need_unshare CMD...: run CMD in new mount and network namespaces, as
@@ -76,6 +78,45 @@ EOF
 	rc=$?
 	rm -rf "$d"
 	return $rc
+}
+
+# pg_bindir: the bin directory of the newest PostgreSQL server installed
+# (Debian: /usr/lib/postgresql/N/bin, N from the package postgresql-N), or
+# $PG_BIN when set; status 1 when there is none.
+pg_bindir() {
+	local d v best='' bestv=0
+	if [ -n "${PG_BIN:-}" ]; then
+		[ -x "$PG_BIN/postgres" ] && echo "$PG_BIN"
+		return
+	fi
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/postgres" ] || continue
+		v=${d%/bin}
+		v=${v##*/}
+		v=${v%%.*}
+		case $v in
+		''|*[!0-9]*) continue ;;
+		esac
+		[ "$v" -gt "$bestv" ] || continue
+		best=$d
+		bestv=$v
+	done
+	[ -n "$best" ] && echo "$best"
+}
+
+# need_pg_bin TOOL...: every TOOL is in pg_bindir.
+need_pg_bin() {
+	local d t
+	d=$(pg_bindir) || return 1
+	for t in "$@"; do
+		[ -x "$d/$t" ] || return 1
+	done
+}
+
+# need_pg_user: not root, or the postgres system user exists (PostgreSQL's
+# server refuses to run as root; tests/transport/pg.sh runs it as postgres).
+need_pg_user() {
+	[ "$(id -u)" != 0 ] || getent passwd postgres >/dev/null
 }
 
 # need_names: every need, in order.

@@ -1,11 +1,13 @@
 # lib.sh - helpers for the transport tests (sourced, bash): TAP output, a
 # temporary directory, and real peers on loopback: SMTP servers (peer.py),
-# a DNS server (dns.sh), test certificates (mkcerts.sh), swaks.
+# a DNS server (dns.sh), test certificates (mkcerts.sh), swaks; pg.sh,
+# sourced after this file, adds a private PostgreSQL server.
 #
 # Each test script prints TAP, plan first, one "ok"/"not ok" line per case,
 # as the shell tests do.  A missing tool is "Bail out!" (an error in make
 # check), never a skip.  Everything a script starts with peer_start or
-# dns_start is killed when it exits, and its temporary directory removed
+# dns_start is killed when it exits (a PostgreSQL server of pg.sh is shut
+# down first, by its at_exit function), and its temporary directory removed
 # (kept, and its path printed, when HUBSH_TEST_KEEP is set).  Only loopback
 # addresses (127.0.0.0/8, ::1) are ever used.
 #
@@ -92,12 +94,16 @@ tap_need() {
 # --- temporary directory and cleanup ---------------------------------------
 
 tap_tmp=$(mktemp -d "${TMPDIR:-/tmp}/hubd-test.XXXXXX")
-declare -a tt_pids=()
+declare -a tt_pids=() tt_exit_fns=()
 
-# Kill every process started here (TERM, then KILL after 3 s), then remove
-# the temporary directory.
+# Run every at_exit function (last registered first), kill every process
+# started here (TERM, then KILL after 3 s), then remove the temporary
+# directory.
 tt_cleanup() {
 	local pid i alive
+	for ((i = ${#tt_exit_fns[@]} - 1; i >= 0; i--)); do
+		"${tt_exit_fns[i]}"
+	done
 	for pid in "${tt_pids[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
@@ -132,6 +138,17 @@ untrack_pid() {
 		[ "$pid" = "$1" ] || keep+=("$pid")
 	done
 	tt_pids=("${keep[@]}")
+}
+
+# at_exit FUNCTION: call FUNCTION (no arguments) at exit, before the
+# tracked processes are killed: for a server that has its own orderly stop
+# (pg_stop).  Registered once per name.
+at_exit() {
+	local f
+	for f in "${tt_exit_fns[@]}"; do
+		[ "$f" = "$1" ] && return 0
+	done
+	tt_exit_fns+=("$1")
 }
 
 # tt_alive PID: running (not gone, not a zombie waiting to be reaped).
