@@ -504,14 +504,15 @@ exception_find(const char *name)
 	return (-1);
 }
 
-bool
-errrec_is_a(const struct errrec *e, const char *type)
+/* Is exception name (or a type it derives from) type? */
+static bool
+exception_is_a(const char *name, const char *type)
 {
-	const char	*name = e->reason[0] != '\0' ? e->reason :
-			    "RuntimeException";
 	const char	*want;
 	int		 i, guard;
 
+	if (strrchr(name, '.') != NULL)
+		name = strrchr(name, '.') + 1;
 	want = strrchr(type, '.') != NULL ? strrchr(type, '.') + 1 : type;
 	for (guard = 0; name != NULL && guard < 16; guard++) {
 		if (strcasecmp(name, want) == 0)
@@ -521,6 +522,32 @@ errrec_is_a(const struct errrec *e, const char *type)
 		name = exceptions[i].base;
 	}
 	return (false);
+}
+
+bool
+errrec_is_a(const struct errrec *e, const char *type)
+{
+	return (exception_is_a(e->reason[0] != '\0' ? e->reason :
+	    "RuntimeException", type));
+}
+
+int
+errrec_type_match(const struct value *v, const char *type)
+{
+	const char	*last;
+	bool		 record;
+
+	last = strrchr(type, '.') != NULL ? strrchr(type, '.') + 1 : type;
+	record = strcasecmp(last, "ErrorRecord") == 0;
+	if (!record && exception_find(last) < 0)
+		return (-1);
+	if (v->type != V_OBJECT || !v->u.obj->clr)
+		return (0);
+	if (record)
+		return (v->u.obj->err != NULL);
+	return (v->u.obj->err == NULL && exception_find(
+	    v->u.obj->type_name) >= 0 && exception_is_a(v->u.obj->type_name,
+	    type));
 }
 
 /* An error's exception as PowerShell shows it: type and Message. */

@@ -1906,6 +1906,7 @@ eval_binary(struct eval *ev, struct node *n)
 {
 	struct value	*l, *r, *res;
 	bool		 lt;
+	int		 m;
 
 	l = eval_expr(ev, n->kids[0]);
 	if (n->op == OP_AND || n->op == OP_OR || n->op == OP_XOR) {
@@ -1919,6 +1920,19 @@ eval_binary(struct eval *ev, struct node *n)
 		res = value_bool(n->op == OP_XOR ? lt != value_truthy(r) :
 		    value_truthy(r));
 		value_unref(r);
+		return (res);
+	}
+	/*
+	 * $_ -is [System.Management.Automation.ErrorRecord], $e -is
+	 * [IOException]: error records and exceptions are error.c's types,
+	 * not the .NET table's.
+	 */
+	if ((n->op == OP_IS || n->op == OP_ISNOT || n->op == OP_AS) &&
+	    n->kids[1]->type == N_TYPE && (m = errrec_type_match(l,
+	    n->kids[1]->str)) >= 0) {
+		res = n->op != OP_AS ? value_bool(m == (n->op == OP_IS)) :
+		    m ? value_ref(l) : value_null();
+		value_unref(l);
 		return (res);
 	}
 	r = eval_expr(ev, n->kids[1]);

@@ -506,6 +506,12 @@ struct errrec	*errrec_parse(const struct parse_error *, struct source *,
 struct value	*errrec_value(const struct errrec *);
 /* Is the error's exception of this .NET type (or derived from it)? */
 bool		 errrec_is_a(const struct errrec *, const char *type);
+/*
+ * For -is and -as: whether v is of type when type names an ErrorRecord
+ * or an exception hubsh's errors carry (System.Exception, [IOException],
+ * ...); -1 when type names neither.
+ */
+int		 errrec_type_match(const struct value *v, const char *type);
 /* Render in Windows PowerShell 5.1 NormalView layout. */
 char		*errrec_render(const struct errrec *, int width);
 char		*position_message(const struct source *, struct extent);
