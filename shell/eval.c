@@ -109,6 +109,7 @@ shell_run(struct shell *sh, struct source *src)
 	struct eval		 ev;
 	enum exec_status	 st = EXEC_OK;
 	size_t			 i;
+	bool			 traps;
 
 	tree = parse_script(src, 0, src->len, &perr);
 	if (tree == NULL) {
@@ -126,6 +127,8 @@ shell_run(struct shell *sh, struct source *src)
 		sh->last_ok = false;
 		return (EXEC_STOP);
 	}
+	if ((traps = block_has_trap(tree)))
+		sh->try_depth++;
 	for (i = 0; i < tree->nkids; i++) {
 		struct value	*out = value_array();
 
@@ -133,6 +136,8 @@ shell_run(struct shell *sh, struct source *src)
 		ev.halted = false;
 		shell_live_push(sh, out);
 		exec_statement(&ev, tree->kids[i], out);
+		if (traps && sh->flow == FLOW_THROW)
+			trap_run(&ev, tree, out);
 		shell_live_pop(sh);
 		shell_print_value(sh, out);
 		value_unref(out);
@@ -142,6 +147,13 @@ shell_run(struct shell *sh, struct source *src)
 			st = sh->flow == FLOW_STOP || sh->exiting ? EXEC_STOP :
 			    EXEC_OK;
 			break;
+		}
+	}
+	if (traps) {
+		sh->try_depth--;
+		if (sh->flow == FLOW_THROW && sh->try_depth == 0) {
+			flow_uncaught(&ev);
+			st = EXEC_STOP;
 		}
 	}
 	shell_print_end(sh);
@@ -155,20 +167,36 @@ shell_run(struct shell *sh, struct source *src)
 enum exec_status
 exec_block(struct eval *ev, struct node *block, struct value *out)
 {
-	size_t	i;
+	struct shell		*sh = ev->sh;
+	enum exec_status	 st = EXEC_OK;
+	size_t			 i;
+	bool			 traps = block_has_trap(block);
 
+	if (traps)
+		sh->try_depth++;
 	for (i = 0; i < block->nkids; i++) {
-		if (shell_check_interrupt(ev->sh))
-			return (EXEC_STOP);
+		if (shell_check_interrupt(sh)) {
+			st = EXEC_STOP;
+			break;
+		}
 		ev->failed = false;
 		ev->halted = false;
 		exec_statement(ev, block->kids[i], out);
-		if (!ev->sh->exiting)
-			ev->sh->last_ok = !ev->failed;
-		if (ev_unwinding(ev))
-			return (EXEC_STOP);
+		if (traps && sh->flow == FLOW_THROW)
+			trap_run(ev, block, out);
+		if (!sh->exiting)
+			sh->last_ok = !ev->failed;
+		if (ev_unwinding(ev)) {
+			st = EXEC_STOP;
+			break;
+		}
 	}
-	return (EXEC_OK);
+	if (traps) {
+		sh->try_depth--;
+		if (sh->flow == FLOW_THROW && sh->try_depth == 0)
+			flow_uncaught(ev);
+	}
+	return (st);
 }
 
 /* Run a block of another tree (a function's) in the current scope. */
@@ -495,6 +523,7 @@ node_is_statement(enum node_type type)
 	switch (type) {
 	case N_ASSIGN: case N_IF: case N_FOREACH: case N_WHILE: case N_DO:
 	case N_FOR: case N_SWITCH: case N_TRY: case N_THROW: case N_EXIT:
+	case N_TRAP:
 	case N_BREAK: case N_CONTINUE: case N_FUNCTION: case N_PARAMBLOCK:
 		return (true);
 	default:
@@ -601,6 +630,8 @@ exec_node(struct eval *ev, struct node *n, struct value *out)
 	case N_THROW:
 		exec_throw(ev, n);
 		break;
+	case N_TRAP:
+		break;		/* the block it is in runs it (trap_run) */
 	case N_EXIT:
 		exec_exit(ev, n, out);
 		break;

@@ -1,6 +1,6 @@
 /*
  * eval_flow.c - the compound statements: if, foreach, while, do, for,
- * switch, try/catch/finally, and break, continue and throw.
+ * switch, try/catch/finally, trap, and break, continue and throw.
  *
  * Leaving statements early is one mechanism (struct shell's flow): a
  * break or continue sets it and every statement list stops until the
@@ -8,7 +8,8 @@
  * one its label names, in this function or a caller, as PowerShell
  * looks for it dynamically); a terminating error inside a try sets
  * FLOW_THROW, unprinted (runtime.c), and unwinds to the try, which runs
- * the first catch whose type the error is, then its finally block.
+ * the first catch whose type the error is, then its finally block.  A
+ * block with a trap is a try around each of its statements.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -306,11 +307,12 @@ catch_matches(const char *types, const struct errrec *e)
 }
 
 /*
- * A terminating error that left every try: report it now, as it would
- * have been without the try, and stop what it stops.
+ * A terminating error that left every try: print it now, as it would
+ * have been without the try (it is in $Error since it was thrown), and
+ * stop what it stops.
  */
-static void
-try_uncaught(struct eval *ev)
+void
+flow_uncaught(struct eval *ev)
 {
 	struct shell	*sh = ev->sh;
 	struct errrec	*e = sh->thrown;
@@ -318,7 +320,8 @@ try_uncaught(struct eval *ev)
 
 	sh->thrown = NULL;
 	sh->flow = FLOW_NONE;
-	shell_report(sh, e);
+	shell_error_print(sh, e);
+	errrec_free(e);
 	ev->failed = true;
 	if (script)
 		shell_stop(sh);
@@ -382,7 +385,96 @@ exec_try(struct eval *ev, struct node *n, struct value *out)
 		}
 	}
 	if (sh->flow == FLOW_THROW && sh->try_depth == 0)
-		try_uncaught(ev);
+		flow_uncaught(ev);
+}
+
+bool
+block_has_trap(const struct node *block)
+{
+	size_t	i;
+
+	for (i = 0; i < block->nkids; i++) {
+		if (block->kids[i]->type == N_TRAP)
+			return (true);
+	}
+	return (false);
+}
+
+/* The block's trap for an error: a typed one that takes it, else one
+ * without a type. */
+static struct node *
+trap_find(struct node *block, const struct errrec *e)
+{
+	struct node	*any = NULL, *t;
+	size_t		 i;
+
+	for (i = 0; i < block->nkids; i++) {
+		t = block->kids[i];
+		if (t->type != N_TRAP || t->nkids == 0)
+			continue;
+		if (t->str == NULL) {
+			if (any == NULL)
+				any = t;
+		} else if (catch_matches(t->str, e))
+			return (t);
+	}
+	return (any);
+}
+
+/*
+ * trap, as PowerShell runs it: a terminating error of a statement of the
+ * block (or of what it called) runs the block's trap with $_ the error.
+ * A continue at the trap's end goes on with the next statement, the
+ * error unwritten; a break ends the block with the error, to be caught
+ * further out or to stop the script; otherwise the error is written and
+ * the next statement runs.  Errors in the trap itself go outward.
+ */
+bool
+trap_run(struct eval *ev, struct node *block, struct value *out)
+{
+	struct shell	*sh = ev->sh;
+	struct node	*t;
+	struct value	*err, *saved;
+	struct errrec	*e = sh->thrown;
+
+	if (sh->flow != FLOW_THROW)
+		return (false);
+	if ((t = trap_find(block, e)) == NULL) {
+		/* No trap takes it: a try further out, else as without one. */
+		if (sh->try_depth > 1)
+			return (false);
+		flow_uncaught(ev);
+		return (sh->flow == FLOW_NONE);
+	}
+	sh->thrown = NULL;
+	sh->flow = FLOW_NONE;
+	err = errrec_value(e);
+	saved = sh->under;
+	sh->under = err;
+	sh->try_depth--;
+	exec_block(ev, t->kids[0], out);
+	sh->try_depth++;
+	sh->under = saved;
+	value_unref(err);
+	ev->failed = true;
+	if ((sh->flow == FLOW_CONTINUE || sh->flow == FLOW_BREAK) &&
+	    sh->flow_label == NULL) {
+		if (sh->flow == FLOW_CONTINUE) {
+			sh->flow = FLOW_NONE;
+			errrec_free(e);
+			return (true);
+		}
+		sh->flow = FLOW_THROW;
+		sh->thrown = e;
+		return (false);
+	}
+	if (sh->flow != FLOW_NONE || sh->exiting) {
+		errrec_free(e);
+		return (false);
+	}
+	shell_error_print(sh, e);
+	errrec_free(e);
+	return (true);
 }
 
 /*

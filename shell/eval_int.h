@@ -49,5 +49,14 @@ void		 exec_switch(struct eval *, struct node *, struct value *);
 void		 exec_jump(struct eval *, struct node *);
 void		 exec_try(struct eval *, struct node *, struct value *);
 void		 exec_throw(struct eval *, struct node *);
+/*
+ * trap: whether a block has one (it covers the whole block), and after
+ * a statement of such a block threw, run the trap that takes the error:
+ * true when the block goes on with its next statement.
+ */
+bool		 block_has_trap(const struct node *);
+bool		 trap_run(struct eval *, struct node *block, struct value *);
+/* A terminating error no try or trap took: report it, stop the script. */
+void		 flow_uncaught(struct eval *);
 
 #endif

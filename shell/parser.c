@@ -1216,6 +1216,31 @@ p_script_body(struct parser *p, struct node *n, enum tok_type close)
 }
 
 /*
+ * trap [Type] { }: one type at most, as PowerShell parses it.
+ */
+static struct node *
+p_trap(struct parser *p, size_t start, const char *kw)
+{
+	struct node	*n;
+	struct token	 t;
+
+	(void)kw;
+	n = node_new(N_TRAP, start, start);
+	if (!p_enter(p))
+		return (n);
+	p_skip_newlines(p);
+	if (p_peek_type(p, LEX_EXPRESSION) == T_LBRACKET) {
+		p_next(p, LEX_EXPRESSION, &t);
+		n->str = p_type_name(p, t.ext.start);
+		token_clear(&t);
+	}
+	if (!p->failed)
+		p_add(p, n, p_block(p, "trap"));
+	p_leave(p);
+	return (n);
+}
+
+/*
  * The statements a keyword starts, and whether a :label may come before
  * it.  foreach not followed by '(' is the ForEach-Object alias.
  */
@@ -1231,6 +1256,7 @@ static const struct {
 	{ "for", p_for, true },
 	{ "switch", p_switch, true },
 	{ "try", p_try, false },
+	{ "trap", p_trap, false },
 	{ "function", p_function, false },
 	{ "filter", p_function, false },
 	{ "break", p_jump, false },

@@ -333,7 +333,6 @@ static void
 shell_record(struct shell *sh, struct errrec *e, bool print)
 {
 	struct value	*errs, *list;
-	char		*text;
 	size_t		 i;
 
 	errs = shell_getvar(sh, "global:Error");
@@ -343,8 +342,15 @@ shell_record(struct shell *sh, struct errrec *e, bool print)
 		value_array_push(list, value_ref(value_item(errs, i)));
 	value_unref(errs);
 	shell_setvar(sh, "global:Error", list);
-	if (!print)
-		return;
+	if (print)
+		shell_error_print(sh, e);
+}
+
+void
+shell_error_print(struct shell *sh, struct errrec *e)
+{
+	char	*text;
+
 	if (sh->streams.error.to == STREAM_OUTPUT &&
 	    sh->streams.merge_into != NULL) {
 		/* 2>&1: the error record joins the output. */

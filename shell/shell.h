@@ -239,7 +239,8 @@ enum node_type {
 			   ones (kids[0] value, none for a bare name) */
 	N_INCDEC,	/* op OP_INC/OP_DEC; kids[0] target; NF_PREFIX */
 	N_REDIRECT,	/* flags RD_*; kids[0] target (none for a merge) */
-	N_TYPE		/* str = type name: [type] alone, a type object */
+	N_TYPE,		/* str = type name: [type] alone, a type object */
+	N_TRAP		/* str = type or NULL; kids[0] block */
 };
 
 /* N_REDIRECT: the stream (RD_ALL for *), appending, a merge (2>&1). */
@@ -851,6 +852,8 @@ void		 shell_free(struct shell *);
 int		 shell_store(struct shell *, struct store **);
 /* Print an error (unless silenced), keep it in $Error; frees it. */
 void		 shell_report(struct shell *, struct errrec *);
+/* Only print it (or send it where 2> says): it is in $Error already. */
+void		 shell_error_print(struct shell *, struct errrec *);
 enum action_pref shell_pref_parse(const char *);
 /* Push and pop an array of output bound for Out-Default (sh->live). */
 void		 shell_live_push(struct shell *, struct value *);

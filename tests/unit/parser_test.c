@@ -15,7 +15,7 @@ static const char *node_names[] = {
 	"script", "paren", "subexpr", "member", "static", "invoke", "index",
 	"unary", "binary", "cast", "while", "do", "for", "switch", "break",
 	"continue", "try", "catch", "function", "paramblock", "paramdef",
-	"attr", "incdec", "redirect", "type"
+	"attr", "incdec", "redirect", "type", "trap"
 };
 
 static void
@@ -183,6 +183,11 @@ test_flow(void)
 	    "finally { c }", "block(try(block(pipe(cmd(const'a'))) "
 	    "catch'System.IO.IOException,Exception'(block(pipe(cmd("
 	    "const'b')))) catch{4}(block(pipe(cmd(const'c'))))))");
+	PARSE_IS("trap [System.IO.IOException] { continue }; trap { a }",
+	    "block(trap'System.IO.IOException'(block(continue)) "
+	    "trap(block(pipe(cmd(const'a')))))");
+	PARSE_IS("trap", "error (incomplete): Missing statement block after "
+	    "trap. [MissingStatementBlock]");
 	PARSE_IS("Get-X a>$null 2>&1 >>'f.txt'", "block(pipe(cmd(const'Get-X' "
 	    "const'a' redirect{1}(var'null') redirect{22} "
 	    "redirect{11}(const'f.txt'))))");
