@@ -192,10 +192,27 @@ static const char store_schema_v3[] =
 	    "BETWEEN 1 AND 10000")
 	"PRAGMA user_version = 3;";
 
+/*
+ * Version 4: the server registry.  Each hubd records its FQDN, version,
+ * control endpoint and start time when it starts, and a heartbeat while
+ * it runs; a server hubsh has only named has none of them.  Not counted
+ * in the generation: a heartbeat is no configuration change.
+ */
+static const char store_schema_v4[] =
+	"ALTER TABLE servers ADD COLUMN fqdn TEXT;"
+	"ALTER TABLE servers ADD COLUMN version TEXT;"
+	"ALTER TABLE servers ADD COLUMN control TEXT;"
+	"ALTER TABLE servers ADD COLUMN started INTEGER"
+	" CHECK (started IS NULL OR started >= 0);"
+	"ALTER TABLE servers ADD COLUMN heartbeat INTEGER"
+	" CHECK (heartbeat IS NULL OR heartbeat >= 0);"
+	"PRAGMA user_version = 4;";
+
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
 	{ 3, store_schema_v3 },
+	{ 4, store_schema_v4 },
 };
 static const struct store_schema store_schema = {
 	STORE_SCHEMA_VERSION,
