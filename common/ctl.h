@@ -6,6 +6,9 @@
  * and the control group; hubd also checks each client's credentials
  * (SO_PEERCRED): root, hubd's own user and members of the control group
  * get in, everyone else is told so and disconnected.
+ * With control-listen, hubd also answers the same protocol over TCP
+ * with TLS, to clients presenting a certificate its control-ca signed;
+ * it registers that endpoint as "tls:HOST:PORT" (ctl_call_at).
  *
  * One connection carries one request and its answer.  Both are made of
  * records; a record is a list of fields, one per line:
