@@ -79,6 +79,7 @@
 #define CONTROL_KILL_SECS	5	/* stop: after cutting them off */
 #define CONTROL_MAX_GROUPS	65536
 #define CONTROL_REFUSED_LOG_SECS 10	/* between lines on refusals */
+#define CONTROL_LINGER_MS	1000	/* a refused TLS client's bytes */
 
 struct control_conn {
 	TAILQ_ENTRY(control_conn) entry;
@@ -131,6 +132,7 @@ static void	*control_accept_loop(void *);
 static void	 control_spawn(struct control *, int, bool, const char *);
 static void	 control_tls_serve(struct control_conn *);
 static void	*control_tls_inner(void *);
+static void	 control_linger(int);
 static void	 control_relay(struct tls_conn *, int, int);
 static int	 control_tcp_socket(const char *, int, char **);
 static void	*control_main(void *);
@@ -662,6 +664,7 @@ control_tls_serve(struct control_conn *cc)
 		log_info("control: refused the TLS connection from %s: %s",
 		    cc->peer, cause);
 		free(cause);
+		control_linger(cc->fd);
 		return;
 	}
 	tls_conn_subject(tc, subject, sizeof subject);
@@ -696,6 +699,33 @@ control_tls_serve(struct control_conn *cc)
 	tls_conn_free(tc);
 	free(inner.user);
 	free(inner.who);
+}
+
+/*
+ * After a refusal: the alert is sent; end the stream and read what the
+ * client had sent already (a bounded while), so that closing does not
+ * reset the connection and drop the alert before the client reads it.
+ */
+static void
+control_linger(int fd)
+{
+	struct pollfd	 pfd;
+	char		 junk[4096];
+	int64_t		 deadline = io_deadline(CONTROL_LINGER_MS);
+	size_t		 total = 0;
+	ssize_t		 n;
+
+	(void)shutdown(fd, SHUT_WR);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (total < CTL_REQUEST_MAX && poll(&pfd, 1,
+	    io_remaining(deadline)) > 0) {
+		if ((n = read(fd, junk, sizeof junk)) <= 0 &&
+		    !(n < 0 && (errno == EINTR || errno == EAGAIN)))
+			break;
+		if (n > 0)
+			total += (size_t)n;
+	}
 }
 
 /* The answering side of a TLS connection. */
