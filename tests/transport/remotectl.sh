@@ -11,7 +11,7 @@
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_plan 13
+tap_plan 16
 
 make_certs || tap_bail "certificates"
 for s in ex01 ex02; do
@@ -127,6 +127,14 @@ rc=$?
 tap_result $? "Get-Queue $QID | Get-Message lists EX02's message (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
+admin 'Get-Message -Server EX02 | ForEach-Object { $_.Identity }
+Get-TransportService | Get-Message | ForEach-Object { $_.FromAddress }'
+rc=$?
+[ $rc -eq 0 ] && [ "$(grep -Ec '^EX02\\[0-9]+\\[0-9]+$' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -c '^a@src.test$' "$HUBSH_LOG")" = 1 ]
+tap_result $? "Get-Message -Server EX02 and Get-TransportService | Get-Message (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
 admin 'Get-MessageTrackingLog -Server EX02 -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { $_.Sender }'
 rc=$?
 [ $rc -eq 0 ] && grep -qx 'a@src.test' "$HUBSH_LOG"
@@ -153,6 +161,33 @@ rc=$?
     [ "$(grep -c 'ex02.hubd.test' "$HUBSH_LOG")" = 1 ]
 tap_result $? "with EX02 stopped, EX01's queues print and EX02 is one error (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
+
+# EX03 shows a certificate for another name than the FQDN it registers.
+port=$(free_port) || tap_bail "port"
+SERVER=EX03 STATE=$tap_tmp/state3
+hubd_start --hostname ex03.hubd.test --control-listen "127.0.0.1:$port" \
+    --control-cert "$CERTS/ex01.pem" --control-key "$CERTS/ex01.key" \
+    --control-ca "$CERTS/ca.pem" || tap_bail "hubd EX03"
+PID3=$HUBD_PID
+admin 'Get-Queue -Server EX03'
+rc=$?
+[ $rc -ne 0 ] && ! grep -q 'EX03\\' "$HUBSH_LOG" &&
+    joined | grep -q "ex03.hubd.test .* can't be trusted: .*hostname mismatch"
+tap_result $? "a server whose certificate does not name its registered FQDN is not trusted (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+HUBD_PID=$PID3 hubd_stop
+
+# EX04 registers its control socket only.
+SERVER=EX04 STATE=$tap_tmp/state4
+hubd_start --hostname ex04.hubd.test || tap_bail "hubd EX04"
+PID4=$HUBD_PID
+admin 'Get-Queue -Server EX04; Get-Queue -Server EX01 | ForEach-Object { $_.Identity }'
+rc=$?
+[ $rc -ne 0 ] && joined | grep -q "EX04 can't be reached from EX01: it registered no TLS control endpoint" &&
+    grep -q '^EX01\\Submission' "$HUBSH_LOG"
+tap_result $? "a server with no TLS control endpoint is an error for it alone (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+HUBD_PID=$PID4 hubd_stop
 
 HUBD_PID=$PID1 hubd_stop
 tap_result $? "EX01 stops cleanly"
