@@ -10,6 +10,11 @@
  * libreadline (dynlib.h) it is loaded the first time a remote server is
  * asked, so a hubsh run that never leaves this host never loads it.
  *
+ * OpenSSL writes to the socket with write(2): a server that went away
+ * would raise SIGPIPE, which hubsh keeps for its own output (hubsh |
+ * head).  Every OpenSSL call that may write runs with SIGPIPE blocked,
+ * and one it raised is taken before it is unblocked (ctl_tls_nopipe).
+ *
  * The only file outside transport/tls* that includes <openssl/ssl.h>,
  * for the types of the table of functions alone
  * (tests/shell/boundaries.sh).
@@ -23,6 +28,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +85,44 @@ static void	 ctl_tls_reason(struct ctl_tls *, int, const char *,
 static int	 ctl_tls_ctx(struct ctl_tls *, char **);
 static void	 ctl_tls_write_failed(struct ctl_tls *, int, char **);
 
+/* SIGPIPE held back around a call that may write to the socket. */
+struct ctl_tls_pipe {
+	sigset_t	old;
+	bool		pending;	/* one was pending already: not ours */
+};
+static void	 ctl_tls_nopipe(struct ctl_tls_pipe *);
+static void	 ctl_tls_pipe_ok(struct ctl_tls_pipe *);
+
+static void
+ctl_tls_nopipe(struct ctl_tls_pipe *p)
+{
+	sigset_t	set, pend;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigemptyset(&pend);
+	(void)sigpending(&pend);
+	p->pending = sigismember(&pend, SIGPIPE) == 1;
+	(void)sigprocmask(SIG_BLOCK, &set, &p->old);
+}
+
+static void
+ctl_tls_pipe_ok(struct ctl_tls_pipe *p)
+{
+	struct timespec	zero = { 0, 0 };
+	sigset_t	set, pend;
+	int		saved = errno;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigemptyset(&pend);
+	if (!p->pending && sigpending(&pend) == 0 &&
+	    sigismember(&pend, SIGPIPE) == 1)
+		(void)sigtimedwait(&set, NULL, &zero);
+	(void)sigprocmask(SIG_SETMASK, &p->old, NULL);
+	errno = saved;
+}
+
 void
 ctl_tls_config(const char *cert, const char *key, const char *ca)
 {
@@ -96,9 +141,10 @@ ctl_tls_config(const char *cert, const char *key, const char *ca)
 struct ctl_tls *
 ctl_tls_open(const char *endpoint, const char *name, char **cause)
 {
-	struct ctl_tls	*t;
-	const char	*hp = endpoint + 4;
-	int		 r;
+	struct ctl_tls		*t;
+	struct ctl_tls_pipe	 pp;
+	const char		*hp = endpoint + 4;
+	int			 r;
 
 	if (dynlib_load(&ssl_lib, cause) != 0)
 		return (NULL);
@@ -131,7 +177,10 @@ ctl_tls_open(const char *endpoint, const char *name, char **cause)
 	}
 	ssl_fn.ERR_clear_error();
 	errno = 0;
-	if ((r = ssl_fn.SSL_connect(t->ssl)) != 1) {
+	ctl_tls_nopipe(&pp);
+	r = ssl_fn.SSL_connect(t->ssl);
+	ctl_tls_pipe_ok(&pp);
+	if (r != 1) {
 		ctl_tls_reason(t, r, "the TLS handshake failed", cause);
 		goto fail;
 	}
@@ -311,9 +360,10 @@ ctl_tls_reason(struct ctl_tls *t, int r, const char *what, char **cause)
 ssize_t
 ctl_tls_read(void *arg, void *p, size_t len, int timeout_ms, char **cause)
 {
-	struct ctl_tls	*t = arg;
-	struct pollfd	 pfd;
-	int		 r, n;
+	struct ctl_tls		*t = arg;
+	struct ctl_tls_pipe	 pp;
+	struct pollfd		 pfd;
+	int			 r, n;
 
 	if (ssl_fn.SSL_pending(t->ssl) == 0) {
 		pfd.fd = t->fd;
@@ -327,8 +377,10 @@ ctl_tls_read(void *arg, void *p, size_t len, int timeout_ms, char **cause)
 	}
 	ssl_fn.ERR_clear_error();
 	errno = 0;
-	if ((r = ssl_fn.SSL_read(t->ssl, p, len > 16384 ? 16384 :
-	    (int)len)) > 0)
+	ctl_tls_nopipe(&pp);
+	r = ssl_fn.SSL_read(t->ssl, p, len > 16384 ? 16384 : (int)len);
+	ctl_tls_pipe_ok(&pp);
+	if (r > 0)
 		return (r);
 	if (ssl_fn.SSL_get_error(t->ssl, r) == SSL_ERROR_ZERO_RETURN)
 		return (0);
@@ -340,13 +392,16 @@ ctl_tls_read(void *arg, void *p, size_t len, int timeout_ms, char **cause)
 int
 ctl_tls_write(struct ctl_tls *t, const char *s, size_t len, char **cause)
 {
-	int	r;
+	struct ctl_tls_pipe	pp;
+	int			r;
 
 	while (len > 0) {
 		ssl_fn.ERR_clear_error();
 		errno = 0;
+		ctl_tls_nopipe(&pp);
 		r = ssl_fn.SSL_write(t->ssl, s, len > 16384 ? 16384 :
 		    (int)len);
+		ctl_tls_pipe_ok(&pp);
 		if (r <= 0) {
 			ctl_tls_write_failed(t, r, cause);
 			return (-1);
@@ -365,12 +420,16 @@ ctl_tls_write(struct ctl_tls *t, const char *s, size_t len, char **cause)
 static void
 ctl_tls_write_failed(struct ctl_tls *t, int r, char **cause)
 {
-	char	c;
-	int	saved = errno, se, r2;
+	struct ctl_tls_pipe	pp;
+	char			c;
+	int			saved = errno, se, r2;
 
 	se = ssl_fn.SSL_get_error(t->ssl, r);
 	ssl_fn.ERR_clear_error();
-	if ((r2 = ssl_fn.SSL_read(t->ssl, &c, 1)) <= 0 &&
+	ctl_tls_nopipe(&pp);
+	r2 = ssl_fn.SSL_read(t->ssl, &c, 1);
+	ctl_tls_pipe_ok(&pp);
+	if (r2 <= 0 &&
 	    ssl_fn.SSL_get_error(t->ssl, r2) == SSL_ERROR_SSL) {
 		ctl_tls_reason(t, r2, "sending the request", cause);
 		return;
@@ -388,11 +447,15 @@ ctl_tls_write_failed(struct ctl_tls *t, int r, char **cause)
 void
 ctl_tls_close(struct ctl_tls *t)
 {
+	struct ctl_tls_pipe	pp;
+
 	if (t == NULL)
 		return;
 	if (t->ssl != NULL) {
 		ssl_fn.ERR_clear_error();
+		ctl_tls_nopipe(&pp);
 		(void)ssl_fn.SSL_shutdown(t->ssl);
+		ctl_tls_pipe_ok(&pp);
 		ssl_fn.ERR_clear_error();
 		ssl_fn.SSL_free(t->ssl);
 	}
