@@ -63,6 +63,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
+static const char *q_local_server(struct cmd_ctx *);
+
 /* The results of a get-* request. */
 struct q_fetch {
 	const struct q_noun	*noun;
@@ -318,10 +320,17 @@ q_need(struct cmd_ctx *ctx, const char *a, const char *b)
 const char *
 q_server(struct cmd_ctx *ctx)
 {
-	struct store	*st;
-
 	if (ctx->ctl_name != NULL)
 		return (ctx->ctl_name);
+	return (q_local_server(ctx));
+}
+
+/* This server's name: --server, else the store's. */
+static const char *
+q_local_server(struct cmd_ctx *ctx)
+{
+	struct store	*st;
+
 	if (ctx->sh->server_name != NULL)
 		return (ctx->sh->server_name);
 	if (shell_store(ctx->sh, &st) != 0)
@@ -333,11 +342,8 @@ q_server(struct cmd_ctx *ctx)
 bool
 q_is_local(struct cmd_ctx *ctx, const char *name, size_t len)
 {
-	const char	*me;
+	const char	*me = q_local_server(ctx);
 	size_t		 n;
-
-	cmd_ctl_target(ctx, NULL, NULL, NULL);
-	me = q_server(ctx);
 
 	if (len == 9 && strncasecmp(name, "localhost", 9) == 0)
 		return (true);
@@ -363,6 +369,7 @@ q_target(struct cmd_ctx *ctx, const char *name, size_t len, const char *what)
 	size_t			 i, n = 0, k;
 	int			 r = -1;
 
+	cmd_ctl_target(ctx, NULL, NULL, NULL);
 	if (q_is_local(ctx, name, len))
 		return (0);
 	if (shell_store(ctx->sh, &st) != 0 ||
