@@ -769,7 +769,11 @@ control_relay(struct tls_conn *tc, int net, int loc)
 		}
 		if (pfd[0].revents & (POLLERR | POLLNVAL))
 			return;
-		if (ready || (pfd[0].revents & (POLLIN | POLLHUP))) {
+		/* The client has gone altogether: nobody to answer. */
+		if ((pfd[0].revents & POLLHUP) && pfd[0].events == 0)
+			return;
+		if (!net_eof && inlen == 0 && (ready ||
+		    (pfd[0].revents & (POLLIN | POLLHUP)))) {
 			n = tls_read(tc, in, sizeof in, CONTROL_READ_MS);
 			if (n < 0)
 				return;
