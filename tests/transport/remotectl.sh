@@ -135,10 +135,12 @@ rc=$?
 tap_result $? "Get-Message -Server EX02 and Get-TransportService | Get-Message (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
-admin 'Get-MessageTrackingLog -Server EX02 -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { $_.Sender }'
+admin 'Get-MessageTrackingLog -Server EX02 -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "EX02 $($_.Sender)" }
+Get-TransportService | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "all $($_.Sender)" }'
 rc=$?
-[ $rc -eq 0 ] && grep -qx 'a@src.test' "$HUBSH_LOG"
-tap_result $? "Get-MessageTrackingLog -Server EX02 reads EX02's log (exit $rc)" \
+[ $rc -eq 0 ] && [ "$(grep -cx 'EX02 a@src.test' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -cx 'all a@src.test' "$HUBSH_LOG")" = 1 ]
+tap_result $? "Get-MessageTrackingLog -Server EX02, and from every server, reads EX02's log (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin "Retry-Queue '$QID'"
