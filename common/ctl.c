@@ -260,6 +260,24 @@ ctl_fill(struct ctl_reader *rd, size_t want, char **cause)
 		rd->off = 0;
 	}
 	for (;;) {
+		if (rd->read_fn != NULL) {
+			n = rd->read_fn(rd->read_arg, chunk, want,
+			    ctl_wait_ms(rd), cause);
+			if (n < 0 && errno == ETIMEDOUT) {
+				xasprintf(cause, "no answer within %d seconds",
+				    rd->timeout_ms / 1000);
+				return (-1);
+			}
+			if (n < 0) {
+				rd->read_failed = true;
+				return (-1);
+			}
+			if (n == 0)
+				return (1);
+			buf_add(&rd->in, chunk, (size_t)n);
+			rd->nread += (size_t)n;
+			return (0);
+		}
 		pfd.fd = rd->fd;
 		pfd.events = POLLIN;
 		rc = poll(&pfd, 1, ctl_wait_ms(rd));
@@ -430,31 +448,55 @@ int
 ctl_call(const char *path, const struct ctl_rec *req, ctl_result_fn fn,
     void *arg, char **err_category, char **err_message, char **cause)
 {
+	return (ctl_call_at(path, NULL, req, fn, arg, err_category,
+	    err_message, cause));
+}
+
+int
+ctl_call_at(const char *path, const char *name, const struct ctl_rec *req,
+    ctl_result_fn fn, void *arg, char **err_category, char **err_message,
+    char **cause)
+{
 	struct ctl_reader	 rd;
 	struct ctl_rec		 r;
+	struct ctl_tls		*tls = NULL;
 	struct buf		 out;
 	const char		*status;
 	char			*why = NULL;
 	bool			 last = false, stopped = false;
-	int			 fd, rc = -1;
+	int			 fd = -1, rc = -1;
 
 	*err_category = *err_message = NULL;
-	if ((fd = ctl_connect(path, cause)) == -1)
+	if (strncmp(path, "tls:", 4) == 0) {
+		if ((tls = ctl_tls_open(path, name, cause)) == NULL)
+			return (-1);
+	} else if ((fd = ctl_connect(path, cause)) == -1)
 		return (-1);
 	buf_init(&out);
 	ctl_encode(&out, req, true);
-	if (ctl_write_all(fd, out.s, out.len, &why) != 0) {
-		xasprintf(cause, "Cannot send the request to the transport "
-		    "service: %s.", why);
+	if (tls != NULL ? ctl_tls_write(tls, out.s, out.len, cause) != 0 :
+	    ctl_write_all(fd, out.s, out.len, &why) != 0) {
+		if (tls == NULL)
+			xasprintf(cause, "Cannot send the request to the "
+			    "transport service: %s.", why);
 		goto done;
 	}
-	shutdown(fd, SHUT_WR);
+	if (tls == NULL)
+		shutdown(fd, SHUT_WR);
 	ctl_reader_init(&rd, fd, CTL_CLIENT_TIMEOUT_MS);
+	if (tls != NULL) {
+		rd.read_fn = ctl_tls_read;
+		rd.read_arg = tls;
+	}
 	ctl_rec_init(&r);
 	while (!last) {
 		if (ctl_read(&rd, &r, &last, &why) != 0) {
-			xasprintf(cause, "The transport service did not "
-			    "answer: %s.", why);
+			if (rd.read_failed) {
+				*cause = why;
+				why = NULL;
+			} else
+				xasprintf(cause, "The transport service did "
+				    "not answer: %s.", why);
 			break;
 		}
 		if (!last) {
@@ -479,6 +521,8 @@ ctl_call(const char *path, const struct ctl_rec *req, ctl_result_fn fn,
 done:
 	free(why);
 	buf_free(&out);
-	close(fd);
+	if (fd != -1)
+		close(fd);
+	ctl_tls_close(tls);
 	return (rc);
 }

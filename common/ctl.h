@@ -6,6 +6,9 @@
  * and the control group; hubd also checks each client's credentials
  * (SO_PEERCRED): root, hubd's own user and members of the control group
  * get in, everyone else is told so and disconnected.
+ * With control-listen, hubd also answers the same protocol over TCP
+ * with TLS, to clients presenting a certificate its control-ca signed;
+ * it registers that endpoint as "tls:HOST:PORT" (ctl_call_at).
  *
  * One connection carries one request and its answer.  Both are made of
  * records; a record is a list of fields, one per line:
@@ -130,6 +133,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 
@@ -190,6 +194,10 @@ struct ctl_reader {
 	int64_t		 deadline;	/* ms, CLOCK_MONOTONIC, for all; 0 */
 	size_t		 max_bytes;	/* most bytes read in all; 0 */
 	size_t		 nread;
+	/* Reads through this instead of fd when set (ctl_tls_read). */
+	ssize_t		(*read_fn)(void *, void *, size_t, int, char **);
+	void		*read_arg;
+	bool		 read_failed;	/* read_fn said why, in full */
 };
 
 void		 ctl_reader_init(struct ctl_reader *, int fd, int timeout_ms);
@@ -219,5 +227,31 @@ typedef int	(*ctl_result_fn)(const struct ctl_rec *, void *arg);
 int		 ctl_call(const char *path, const struct ctl_rec *req,
 		     ctl_result_fn fn, void *arg, char **err_category,
 		     char **err_message, char **cause);
+/*
+ * ctl_call at an endpoint: a UNIX socket path, or "tls:HOST:PORT" (a
+ * hubd's control-listen, as the server registry holds it), reached over
+ * TLS with the client certificate of ctl_tls_config and the server's
+ * certificate checked against name (the server's registered FQDN).
+ */
+int		 ctl_call_at(const char *endpoint, const char *name,
+		     const struct ctl_rec *req, ctl_result_fn fn, void *arg,
+		     char **err_category, char **err_message, char **cause);
+
+/*
+ * ctl_tls.c: the client side over TLS.  ctl_tls_config sets the client
+ * certificate, its key and the CA that signed the servers' certificates
+ * (NULL or "": none; copied).
+ */
+struct ctl_tls;
+
+void		 ctl_tls_config(const char *cert, const char *key,
+		     const char *ca);
+struct ctl_tls	*ctl_tls_open(const char *endpoint, const char *name,
+		     char **cause);
+ssize_t		 ctl_tls_read(void *, void *, size_t, int timeout_ms,
+		     char **cause);
+int		 ctl_tls_write(struct ctl_tls *, const char *, size_t,
+		     char **cause);
+void		 ctl_tls_close(struct ctl_tls *);
 
 #endif

@@ -213,10 +213,10 @@ q_parse_mid(struct cmd_ctx *ctx, const char *s, struct q_mid *m)
 		q_bad_identity(ctx, "Identity", s, TN_MESSAGEID, Q_MSG_MSGID);
 		return (-1);
 	}
-	if (n == 3 && !q_is_local(ctx, p[0], len[0])) {
-		q_not_found(ctx, s);
+	if (n == 3 && q_target(ctx, p[0], len[0], s) != 0)
 		return (-1);
-	}
+	if (n < 3 && q_check_server(ctx) != 0)
+		return (-1);
 	m->id = xstrdup(p[n - 1]);
 	if (n >= 2 && (len[n - 2] != 1 || *p[n - 2] != '*'))
 		m->queue = xstrndup(p[n - 2], len[n - 2]);
@@ -399,8 +399,24 @@ cmd_get_message_exec(struct cmd_ctx *ctx)
 	if (ctx->piped && ctx->ninput == 0 &&
 	    !bound_has(ctx->args, "Identity"))
 		return (0);
-	if (q_query_init(ctx, &q_message_noun, &q) != 0 ||
-	    q_check_server(ctx) != 0) {
+	if (q_query_init(ctx, &q_message_noun, &q) != 0) {
+		q_query_clear(&q);
+		return (-1);
+	}
+	if (q_piped_servers(ctx)) {
+		/* Get-TransportService | Get-Message: each server in turn. */
+		for (i = 0; i < ctx->ninput && !ctx->stop; i++) {
+			if (q_target_value(ctx, ctx->input[i]) != 0)
+				continue;
+			out = value_array();
+			q_get_messages(ctx, &q, NULL, NULL, out);
+			q_emit(ctx, &q, out);
+			value_unref(out);
+		}
+		q_query_clear(&q);
+		return (ctx->failed ? -1 : 0);
+	}
+	if (q_check_server(ctx) != 0) {
 		q_query_clear(&q);
 		return (-1);
 	}

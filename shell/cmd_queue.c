@@ -15,8 +15,14 @@
  *
  * Identities.  A queue is [SERVER\]QUEUE, QUEUE being a number, a
  * next-hop domain, Submission, Unreachable, Poison or a wildcard
- * ("EX01\*").  SERVER, when given, must be the local server: hubsh
- * manages one transport server, another name is not found.
+ * ("EX01\*").  SERVER, when given, is the local server or another
+ * one of the server registry (store_server_list): the local one is asked
+ * on the control socket, another at the "tls:" endpoint its hubd
+ * registered (control-listen), with the client certificate of
+ * --control-cert (q_target, cmd_ctl_target).  -Server does the same, and
+ * server objects piped in (Get-TransportService | Get-Queue) are asked
+ * one after the other; a server that cannot be reached is one
+ * non-terminating error, and the others are still asked.
  *
  * Actions.  With -Identity an action names one queue or message: hubd
  * resolves it and refuses what it does not know; a queue wildcard is
@@ -54,7 +60,10 @@
 #include "extype.h"
 #include "queueviewer.h"
 #include "shell.h"
+#include "store.h"
 #include "xmalloc.h"
+
+static const char *q_local_server(struct cmd_ctx *);
 
 /* The results of a get-* request. */
 struct q_fetch {
@@ -307,9 +316,18 @@ q_need(struct cmd_ctx *ctx, const char *a, const char *b)
 	return (-1);
 }
 
-/* The local server's name: --server, else the store's. */
+/* The server asked: another one chosen with q_target, else this one. */
 const char *
 q_server(struct cmd_ctx *ctx)
+{
+	if (ctx->ctl_name != NULL)
+		return (ctx->ctl_name);
+	return (q_local_server(ctx));
+}
+
+/* This server's name: --server, else the store's. */
+static const char *
+q_local_server(struct cmd_ctx *ctx)
 {
 	struct store	*st;
 
@@ -324,7 +342,7 @@ q_server(struct cmd_ctx *ctx)
 bool
 q_is_local(struct cmd_ctx *ctx, const char *name, size_t len)
 {
-	const char	*me = q_server(ctx);
+	const char	*me = q_local_server(ctx);
 	size_t		 n;
 
 	if (len == 9 && strncasecmp(name, "localhost", 9) == 0)
@@ -336,23 +354,97 @@ q_is_local(struct cmd_ctx *ctx, const char *name, size_t len)
 	return (len > n && name[n] == '.' && strncasecmp(name, me, n) == 0);
 }
 
-/* -Server, if given, must be this server. */
+/*
+ * Ask the server named by the len bytes of name from now on: this one
+ * on its control socket, another registered one at its "tls:" endpoint.
+ * 0 chosen; -1 after a non-terminating error naming what (an unknown
+ * server, or one with no TLS control endpoint).
+ */
+int
+q_target(struct cmd_ctx *ctx, const char *name, size_t len, const char *what)
+{
+	struct server_info	*all = NULL, *hit = NULL;
+	struct store		*st;
+	char			*cause = NULL;
+	size_t			 i, n = 0, k;
+	int			 r = -1;
+
+	cmd_ctl_target(ctx, NULL, NULL, NULL);
+	if (q_is_local(ctx, name, len))
+		return (0);
+	if (shell_store(ctx->sh, &st) != 0 ||
+	    store_server_list(st, &all, &n, &cause) != 0) {
+		q_error(ctx, ERR_NONTERMINATING, "ReadError",
+		    "TransportServiceException", "%s", cause != NULL ? cause :
+		    "The server registry can't be read.");
+		free(cause);
+		return (-1);
+	}
+	for (i = 0; i < n && hit == NULL; i++) {
+		k = strlen(all[i].name);
+		if ((k == len && strncasecmp(name, all[i].name, len) == 0) ||
+		    (len > k && name[k] == '.' &&
+		    strncasecmp(name, all[i].name, k) == 0) ||
+		    (all[i].fqdn != NULL && strlen(all[i].fqdn) == len &&
+		    strncasecmp(name, all[i].fqdn, len) == 0))
+			hit = &all[i];
+	}
+	if (hit == NULL)
+		q_not_found(ctx, what);
+	else if (hit->control == NULL || strncmp(hit->control, "tls:", 4) != 0)
+		q_error(ctx, ERR_NONTERMINATING, "ConnectionError",
+		    "TransportServiceException", "The transport service on "
+		    "%s can't be reached from %s: it registered no TLS "
+		    "control endpoint (its hubd needs control-listen).",
+		    hit->name, q_server(ctx));
+	else {
+		cmd_ctl_target(ctx, hit->name, hit->control, hit->fqdn);
+		r = 0;
+	}
+	server_info_free(all, n);
+	return (r);
+}
+
+/* A server as a value: its name, or an object's Name or Identity. */
+int
+q_target_value(struct cmd_ctx *ctx, struct value *v)
+{
+	struct value	*name;
+	char		*s;
+	int		 r;
+
+	if (v == NULL || v->type == V_NULL) {
+		cmd_ctl_target(ctx, NULL, NULL, NULL);
+		return (0);
+	}
+	if (v->type == V_OBJECT && ((name = object_get(v, "Name")) != NULL ||
+	    (name = object_get(v, "Identity")) != NULL))
+		v = name;
+	s = value_to_string(v);
+	r = q_target(ctx, s, strlen(s), s);
+	free(s);
+	return (r);
+}
+
+/* A transport server object (Get-TransportService), piped in? */
+bool
+q_is_server_object(struct value *v)
+{
+	return (v != NULL && v->type == V_OBJECT &&
+	    strstr(v->u.obj->type_name, ".TransportServer") != NULL);
+}
+
+/* -Server, if given: the server asked (q_target). */
 int
 q_check_server(struct cmd_ctx *ctx)
 {
 	struct value	*v;
-	char		*s;
-	int		 r = 0;
 
-	if ((v = bound_get(ctx->args, "Server")) == NULL || v->type == V_NULL)
+	if ((v = bound_get(ctx->args, "Server")) == NULL || v->type == V_NULL) {
+		cmd_ctl_target(ctx, NULL, NULL, NULL);
 		return (0);
-	s = value_to_string(v);
-	if (!q_is_local(ctx, s, strlen(s))) {
-		q_not_found(ctx, s);
-		r = -1;
 	}
-	free(s);
-	return (r);
+	return (q_target_value(ctx, v));
 }
 
 /* The binder's conversion error, for an identity that cannot parse. */
@@ -387,10 +479,12 @@ q_parse_qid(struct cmd_ctx *ctx, const char *param, const char *s,
 		q_bad_identity(ctx, param, s, TN_QUEUEID, Q_MSG_QUEUEID);
 		return (-1);
 	}
-	if (queue != s && !q_is_local(ctx, s, slash - s)) {
-		q_not_found(ctx, s);
+	if (queue != s && q_target(ctx, s, slash - s, s) != 0)
 		return (-1);
-	}
+	if (queue == s && q_check_server(ctx) != 0)
+		return (-1);
+	if (queue != s)
+		q->server = xstrndup(s, slash - s);
 	q->queue = xstrdup(queue);
 	q->label = xprintf("%s\\%s", q_server(ctx), q->queue);
 	return (0);
@@ -408,6 +502,7 @@ q_qid_clear(struct q_qid *q)
 {
 	free(q->label);
 	free(q->queue);
+	free(q->server);
 	memset(q, 0, sizeof *q);
 }
 
@@ -912,23 +1007,84 @@ q_queue_matches(const char *queue, struct value *obj)
 	return (hit);
 }
 
-/* Get-Queue. */
+/*
+ * The queues of the server asked (q_target) that one of the nq qids
+ * whose server is server (NULL: those without one) names, or all when
+ * nq is 0, written out.
+ */
+static void
+q_get_queues(struct cmd_ctx *ctx, const struct q_query *q,
+    const struct q_qid *qids, size_t nq, const char *server)
+{
+	struct value	*all, *sel;
+	size_t		 i, j;
+	bool		 hit;
+
+	if ((all = q_fetch(ctx, &q_queue_noun, NULL, NULL, false)) == NULL)
+		return;
+	sel = value_array();
+	for (i = 0; i < all->u.arr.n; i++) {
+		hit = nq == 0;
+		for (j = 0; j < nq && !hit; j++) {
+			if ((server == NULL) != (qids[j].server == NULL) ||
+			    (server != NULL &&
+			    strcasecmp(server, qids[j].server) != 0))
+				continue;
+			hit = q_queue_matches(qids[j].queue, all->u.arr.v[i]);
+		}
+		if (hit && q_selected(q, all->u.arr.v[i]))
+			value_array_push(sel, value_ref(all->u.arr.v[i]));
+	}
+	q_emit(ctx, q, sel);
+	value_unref(sel);
+	value_unref(all);
+}
+
+/* Are all the pipeline's objects servers (Get-TransportService)? */
+bool
+q_piped_servers(struct cmd_ctx *ctx)
+{
+	size_t	i;
+
+	if (ctx->ninput == 0 || bound_has(ctx->args, "Server"))
+		return (false);
+	for (i = 0; i < ctx->ninput; i++) {
+		if (!q_is_server_object(ctx->input[i]))
+			return (false);
+	}
+	return (true);
+}
+
+/*
+ * Get-Queue: on -Server, on each server piped in, or on the servers the
+ * identities name (each asked once, for all its identities).
+ */
 static int
 cmd_get_queue_exec(struct cmd_ctx *ctx)
 {
 	struct q_query	  q;
 	struct q_qid	 *qids;
-	struct value	 *all, *sel;
 	char		**ids;
 	size_t		  i, j, n, nq = 0;
-	bool		  hit;
+	bool		  seen;
 	int		  r = -1;
 
 	if (ctx->piped && ctx->ninput == 0 &&
 	    !bound_has(ctx->args, "Identity"))
 		return (0);
-	if (q_query_init(ctx, &q_queue_noun, &q) != 0 ||
-	    q_check_server(ctx) != 0) {
+	if (q_query_init(ctx, &q_queue_noun, &q) != 0) {
+		q_query_clear(&q);
+		return (-1);
+	}
+	if (q_piped_servers(ctx)) {
+		for (i = 0; i < ctx->ninput && !ctx->stop; i++) {
+			if (q_target_value(ctx, ctx->input[i]) == 0)
+				q_get_queues(ctx, &q, NULL, 0, NULL);
+		}
+		q_query_clear(&q);
+		return (ctx->failed ? -1 : 0);
+	}
+	if (q_check_server(ctx) != 0) {
 		q_query_clear(&q);
 		return (-1);
 	}
@@ -940,19 +1096,26 @@ cmd_get_queue_exec(struct cmd_ctx *ctx)
 	}
 	if (n > 0 && nq == 0)
 		goto out;
-	if ((all = q_fetch(ctx, &q_queue_noun, NULL, NULL, false)) == NULL)
+	if (nq == 0) {
+		if (q_check_server(ctx) == 0)
+			q_get_queues(ctx, &q, NULL, 0, NULL);
+		r = 0;
 		goto out;
-	sel = value_array();
-	for (i = 0; i < all->u.arr.n; i++) {
-		hit = nq == 0;
-		for (j = 0; j < nq && !hit; j++)
-			hit = q_queue_matches(qids[j].queue, all->u.arr.v[i]);
-		if (hit && q_selected(&q, all->u.arr.v[i]))
-			value_array_push(sel, value_ref(all->u.arr.v[i]));
 	}
-	q_emit(ctx, &q, sel);
-	value_unref(sel);
-	value_unref(all);
+	/* Each server once, in the order its identities came. */
+	for (i = 0; i < nq && !ctx->stop; i++) {
+		for (j = 0, seen = false; j < i && !seen; j++)
+			seen = (qids[i].server == NULL) ==
+			    (qids[j].server == NULL) &&
+			    (qids[i].server == NULL ||
+			    strcasecmp(qids[i].server, qids[j].server) == 0);
+		if (seen)
+			continue;
+		if ((qids[i].server == NULL ? q_check_server(ctx) :
+		    q_target(ctx, qids[i].server, strlen(qids[i].server),
+		    qids[i].label)) == 0)
+			q_get_queues(ctx, &q, qids, nq, qids[i].server);
+	}
 	r = 0;
 out:
 	for (i = 0; i < nq; i++)

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "queueviewer.h"
 #include "shell.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -42,11 +43,7 @@
     "GetMessageTrackingLog"
 #define MT_TN_RESULT	"Microsoft.Exchange.Data.Unlimited`1[System.UInt32]"
 #define MT_TN_SERVER	"Microsoft.Exchange.Configuration.Tasks.ServerIdParameter"
-
 #define MT_DEFAULT_RESULTS	1000	/* ResultSize when not given */
-
-#define MT_MSG_NOTFOUND	"The operation couldn't be performed because object " \
-    "'%s' couldn't be found on '%s'."
 
 /* How a record's field becomes a property (mt_props). */
 enum mt_kind {
@@ -223,8 +220,8 @@ mt_local_server(struct shell *sh)
 }
 
 /*
- * -Server, given or piped: the local server only (ServerIdParameter's
- * not-found error).  $null is the local server, as in Exchange; a
+ * -Server, given or piped: the local server, or another one of the
+ * server registry (q_target; else ServerIdParameter's not-found error).  $null is the local server, as in Exchange; a
  * server object names itself by its Name.
  */
 static int
@@ -235,6 +232,7 @@ mt_check_server(struct cmd_ctx *ctx, struct value *v)
 	char		*s;
 	int		 r = 0;
 
+	cmd_ctl_target(ctx, NULL, NULL, NULL);
 	if (v == NULL || v->type == V_NULL)
 		return (0);
 	if (v->type == V_OBJECT && ((name = object_get(v, "Name")) != NULL ||
@@ -242,13 +240,9 @@ mt_check_server(struct cmd_ctx *ctx, struct value *v)
 		v = name;
 	s = value_to_string(v);
 	local = mt_local_server(ctx->sh);
-	if (strcasecmp(s, local) != 0) {
-		cmd_error(ctx, ERR_NONTERMINATING, "NotSpecified",
-		    "ManagementObjectNotFoundException",
-		    "ManagementObjectNotFoundException", MT_MSG_NOTFOUND, s,
-		    local);
-		r = -1;
-	}
+	/* Another registered server is asked at its TLS endpoint. */
+	if (strcasecmp(s, local) != 0)
+		r = q_target(ctx, s, strlen(s), s);
 	free(s);
 	return (r);
 }
@@ -566,12 +560,14 @@ mt_search(struct cmd_ctx *ctx, struct value *server)
 		return (0);
 	}
 	mt_request(&q, &req);
-	rc = ctl_call(ctx->sh->control_path, &req, mt_result, ctx, &cat, &msg,
-	    &cause);
+	rc = ctl_call_at(ctx->ctl_endpoint != NULL ? ctx->ctl_endpoint :
+	    ctx->sh->control_path, ctx->ctl_fqdn, &req, mt_result, ctx, &cat,
+	    &msg, &cause);
 	if (rc == 1)
 		cmd_error(ctx, ERR_NONTERMINATING, cat, "TransportException",
 		    "TransportServiceError", "%s", msg);
-	else if (rc < 0 && strstr(cause, "isn't running") != NULL &&
+	else if (rc < 0 && ctx->ctl_endpoint == NULL &&
+	    strstr(cause, "isn't running") != NULL &&
 	    mt_fallback(ctx, &q, &why) == 0)
 		rc = 0;
 	else if (rc < 0) {

@@ -963,6 +963,7 @@ exec_cmdlet(struct eval *ev, const struct cmdlet_entry *ce,
 		    "match any of the parameters that take pipeline input.");
 	} else
 		ce->exec(&ctx);
+	cmd_ctl_target(&ctx, NULL, NULL, NULL);
 	if (ctx.failed)
 		ev->failed = true;
 	if (ctx.stop)

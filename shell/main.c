@@ -105,6 +105,8 @@ usage(FILE *f)
 	    "[--server name]\n"
 	    "             [--control socket] [--state-dir dir] "
 	    "[-NonInteractive]\n"
+	    "             [--control-cert file] [--control-key file] "
+	    "[--control-ca file]\n"
 	    "             [-File script.ps1 | -Command text]"
 	    "\n             [--dump-cmdlets] [--version]\n");
 }
@@ -301,7 +303,8 @@ main(int argc, char **argv)
 	struct shell	*sh;
 	const char	*store = NULL, *server = NULL, *file = NULL;
 	const char	*control = NULL, *state_dir = NULL, *key_file = NULL;
-	const char	*command = NULL;
+	const char	*command = NULL, *ccert = NULL, *ckey = NULL;
+	const char	*cca = NULL;
 	char		*text, *cause = NULL;
 	size_t		 len;
 	char		**script_args = NULL;
@@ -321,6 +324,12 @@ main(int argc, char **argv)
 			server = argv[++i];
 		else if (opt_is(a, "control", NULL) && more)
 			control = argv[++i];
+		else if (opt_is(a, "control-cert", NULL) && more)
+			ccert = argv[++i];
+		else if (opt_is(a, "control-key", NULL) && more)
+			ckey = argv[++i];
+		else if (opt_is(a, "control-ca", NULL) && more)
+			cca = argv[++i];
 		else if (opt_is(a, "state-dir", NULL) && more)
 			state_dir = argv[++i];
 		else if (opt_is(a, "File", "f") && more) {
@@ -365,6 +374,10 @@ main(int argc, char **argv)
 		control = getenv("HUBSH_CONTROL");
 	sh->control_path = xstrdup(control != NULL ? control :
 	    HUBD_DEFAULT_CONTROL);
+	/* Other servers' control channels (TLS, ctl_call_at). */
+	ctl_tls_config(ccert != NULL ? ccert : getenv("HUBSH_CONTROL_CERT"),
+	    ckey != NULL ? ckey : getenv("HUBSH_CONTROL_KEY"),
+	    cca != NULL ? cca : getenv("HUBSH_CONTROL_CA"));
 	/* hubd's spool, read when hubd is down (Get-MessageTrackingLog). */
 	if (state_dir == NULL)
 		state_dir = getenv("HUBSH_STATE_DIR");

@@ -103,6 +103,7 @@ struct q_query {
 struct q_qid {
 	char	*label;		/* SERVER\QUEUE as Exchange prints it */
 	char	*queue;		/* the part after the server */
+	char	*server;	/* the SERVER part as given, or NULL */
 };
 
 /* A message identity taken apart. */
@@ -156,6 +157,10 @@ void	 q_not_found(struct cmd_ctx *, const char *);
 int	 q_need(struct cmd_ctx *, const char *, const char *);
 const char *q_server(struct cmd_ctx *);
 bool	 q_is_local(struct cmd_ctx *, const char *, size_t);
+int	 q_target(struct cmd_ctx *, const char *, size_t, const char *);
+int	 q_target_value(struct cmd_ctx *, struct value *);
+bool	 q_is_server_object(struct value *);
+bool	 q_piped_servers(struct cmd_ctx *);
 int	 q_check_server(struct cmd_ctx *);
 void	 q_bad_identity(struct cmd_ctx *, const char *, const char *,
 		    const char *, const char *);

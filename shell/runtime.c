@@ -487,6 +487,21 @@ cmd_error_target(struct cmd_ctx *ctx, enum err_kind kind,
  * refusal carries hubd's category and message.  All are non-terminating,
  * as Exchange's queue cmdlets report an unreachable server.
  */
+void
+cmd_ctl_target(struct cmd_ctx *ctx, const char *name, const char *endpoint,
+    const char *fqdn)
+{
+	free(ctx->ctl_name);
+	free(ctx->ctl_endpoint);
+	free(ctx->ctl_fqdn);
+	ctx->ctl_name = ctx->ctl_endpoint = ctx->ctl_fqdn = NULL;
+	if (name == NULL)
+		return;
+	ctx->ctl_name = xstrdup(name);
+	ctx->ctl_endpoint = xstrdup(endpoint);
+	ctx->ctl_fqdn = fqdn != NULL ? xstrdup(fqdn) : NULL;
+}
+
 int
 cmd_ctl(struct cmd_ctx *ctx, const struct ctl_rec *req, ctl_result_fn fn,
     void *arg)
@@ -494,7 +509,9 @@ cmd_ctl(struct cmd_ctx *ctx, const struct ctl_rec *req, ctl_result_fn fn,
 	char	*cat = NULL, *msg = NULL, *cause = NULL;
 	int	 rc;
 
-	rc = ctl_call(ctx->sh->control_path, req, fn, arg, &cat, &msg, &cause);
+	rc = ctl_call_at(ctx->ctl_endpoint != NULL ? ctx->ctl_endpoint :
+	    ctx->sh->control_path, ctx->ctl_fqdn, req, fn, arg, &cat, &msg,
+	    &cause);
 	if (rc == 0)
 		return (0);
 	if (rc < 0)

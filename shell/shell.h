@@ -966,6 +966,14 @@ struct cmd_ctx {
 	bool				 stop;		/* script-terminating */
 	bool				 yes_to_all;
 	bool				 no_to_all;
+	/*
+	 * The server that cmd_ctl asks (cmd_ctl_target): NULL for the
+	 * local hubd on control_path, else another server's registered
+	 * name, "tls:" endpoint and FQDN.  Cleared after the command.
+	 */
+	char				*ctl_name;
+	char				*ctl_endpoint;
+	char				*ctl_fqdn;
 };
 
 /* runtime.c */
@@ -993,6 +1001,9 @@ void	cmd_verbose(struct cmd_ctx *, const char *fmt, ...)
  * fn.  0 when hubd said ok; -1 after writing the error (hubd not running,
  * access denied, or hubd's refusal with its category and message).
  */
+/* Ask another server's hubd from now on (name NULL: the local one). */
+void	cmd_ctl_target(struct cmd_ctx *, const char *name,
+	    const char *endpoint, const char *fqdn);
 int	cmd_ctl(struct cmd_ctx *, const struct ctl_rec *req, ctl_result_fn fn,
 	    void *arg);
 /* ShouldProcess: true to go ahead (prints What if / asks to confirm). */

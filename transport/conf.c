@@ -76,6 +76,10 @@ static const struct conf_entry conf_table[] = {
 	{ "connect-timeout", T(connect_timeout, 1, 3600) },
 	{ "control-socket", S(control_socket) },
 	{ "control-group", S(control_group) },
+	{ "control-listen", S(control_listen) },
+	{ "control-cert", S(control_cert) },
+	{ "control-key", S(control_key) },
+	{ "control-ca", S(control_ca) },
 };
 
 /* Settings that moved to the store, and what sets them now. */
@@ -470,6 +474,10 @@ conf_free(struct hubd_conf *c)
 	free(c->hostname);
 	free(c->control_socket);
 	free(c->control_group);
+	free(c->control_listen);
+	free(c->control_cert);
+	free(c->control_key);
+	free(c->control_ca);
 	for (i = 0; i < c->nrelay_nets; i++)
 		free(c->relay_nets[i]);
 	free(c->relay_nets);

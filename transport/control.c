@@ -23,6 +23,16 @@
  * answer on the connection itself, for track's long answers).  A refusal
  * is made with ctl_refuse(), whoever refuses.
  *
+ * With control-listen, the same channel is also offered over TCP with
+ * TLS (control_listen_tls): TLS 1.2 or newer, and a client certificate
+ * signed by control-ca required (tls_control_ctx_create), which stands
+ * for the credentials check.  A connection whose handshake fails is
+ * logged once, with the peer's address, and gets no answer; an accepted
+ * one is logged with its certificate's subject.  Its thread relays
+ * between the TLS session and one end of a socketpair, and a second
+ * thread answers on the other end with control_serve, so the requests'
+ * bounds, timeouts and streaming are the UNIX socket's, unchanged.
+ *
  * Nothing of a request but its operation name is logged.
  */
 #define _GNU_SOURCE	/* struct ucred, accept4(2), pipe2(2) */
@@ -32,6 +42,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <netdb.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +79,7 @@
 #define CONTROL_KILL_SECS	5	/* stop: after cutting them off */
 #define CONTROL_MAX_GROUPS	65536
 #define CONTROL_REFUSED_LOG_SECS 10	/* between lines on refusals */
+#define CONTROL_LINGER_MS	1000	/* a refused TLS client's bytes */
 
 struct control_conn {
 	TAILQ_ENTRY(control_conn) entry;
@@ -72,6 +87,9 @@ struct control_conn {
 	int			 fd;
 	uid_t			 uid;
 	char			*user;		/* name, or "#uid" */
+	bool			 tls;		/* came on control-listen */
+	char			 peer[80];	/* tls */
+	char			*who;		/* for the log */
 };
 
 struct control {
@@ -85,6 +103,9 @@ struct control {
 	ino_t			 ino;
 	pthread_t		 thread;
 	bool			 started;
+	int			 tls_fd;	/* control-listen, or -1 */
+	char			*tls_listen;
+	struct tls_ctx		*tls;
 
 	pthread_mutex_t		 lock;		/* all below */
 	pthread_cond_t		 done;		/* a connection ended */
@@ -108,7 +129,12 @@ static int	 control_mkdir(const char *, uid_t, char **);
 static int	 control_replace_stale(const char *, char **);
 static char	*control_ask_pid(int);
 static void	*control_accept_loop(void *);
-static void	 control_spawn(struct control *, int);
+static void	 control_spawn(struct control *, int, bool, const char *);
+static void	 control_tls_serve(struct control_conn *);
+static void	*control_tls_inner(void *);
+static void	 control_linger(int);
+static void	 control_relay(struct tls_conn *, int, int);
+static int	 control_tcp_socket(const char *, int, char **);
 static void	*control_main(void *);
 static void	 control_serve(struct control_conn *);
 static bool	 control_admit(struct control *, struct control_conn *);
@@ -251,6 +277,7 @@ control_bind(struct control **cp, const char *path, const char *user,
 
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
+	c->tls_fd = -1;
 	c->refused_log.secs = CONTROL_REFUSED_LOG_SECS;
 	c->path = xstrdup(path);
 	c->group = xstrdup(group != NULL && *group != '\0' ? group : "");
@@ -398,6 +425,9 @@ control_start(struct control *c, char **cause)
 	}
 	c->started = true;
 	log_info("control: answering on %s", c->path);
+	if (c->tls_fd != -1)
+		log_info("control: answering on %s (TLS, client certificates "
+		    "required)", c->tls_listen);
 	return (0);
 }
 
@@ -408,10 +438,14 @@ control_start(struct control *c, char **cause)
 static void *
 control_accept_loop(void *arg)
 {
-	struct control	*c = arg;
-	struct pollfd	 pfd[2];
-	bool		 stop;
-	int		 fd;
+	struct control		*c = arg;
+	struct pollfd		 pfd[3];
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 host[INET6_ADDRSTRLEN], serv[8];
+	char			 peer[80];
+	bool			 stop;
+	int			 fd, i;
 
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
@@ -426,7 +460,10 @@ control_accept_loop(void *arg)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = c->wake[0];
 		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, -1) == -1) {
+		pfd[2].fd = c->tls_fd;
+		pfd[2].events = POLLIN;
+		pfd[2].revents = 0;
+		if (poll(pfd, c->tls_fd != -1 ? 3 : 2, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warnx("control: poll: %s", strerror(errno));
@@ -434,25 +471,38 @@ control_accept_loop(void *arg)
 		}
 		if (pfd[1].revents != 0)
 			break;
-		if (pfd[0].revents == 0)
-			continue;
-		if ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warnx("control: accept: %s",
-				    strerror(errno));
-				usleep(100 * 1000);
+		for (i = 0; i < 3; i += 2) {
+			if (pfd[i].revents == 0 || (i == 2 && c->tls_fd == -1))
+				continue;
+			sslen = sizeof ss;
+			if ((fd = accept4(pfd[i].fd, (struct sockaddr *)&ss,
+			    &sslen, SOCK_CLOEXEC)) == -1) {
+				if (errno == EMFILE || errno == ENFILE ||
+				    errno == ENOBUFS || errno == ENOMEM) {
+					log_warnx("control: accept: %s",
+					    strerror(errno));
+					usleep(100 * 1000);
+				}
+				continue;
 			}
-			continue;
+			peer[0] = '\0';
+			if (i == 2 && getnameinfo((struct sockaddr *)&ss, sslen,
+			    host, sizeof host, serv, sizeof serv,
+			    NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+				snprintf(peer, sizeof peer, "%s%s%s:%s",
+				    strchr(host, ':') != NULL ? "[" : "", host,
+				    strchr(host, ':') != NULL ? "]" : "", serv);
+			control_spawn(c, fd, i == 2, peer);
+			/* One at a time: the slot count is checked above. */
+			break;
 		}
-		control_spawn(c, fd);
 	}
 	return (NULL);
 }
 
 /* A detached thread for the connection fd; closed when none starts. */
 static void
-control_spawn(struct control *c, int fd)
+control_spawn(struct control *c, int fd, bool tls, const char *peer)
 {
 	struct control_conn	*cc;
 	struct timeval		 tv;
@@ -468,6 +518,9 @@ control_spawn(struct control *c, int fd)
 	cc = xcalloc(1, sizeof *cc);
 	cc->ctl = c;
 	cc->fd = fd;
+	cc->tls = tls;
+	snprintf(cc->peer, sizeof cc->peer, "%s", *peer != '\0' ? peer :
+	    "an unknown address");
 	pthread_mutex_lock(&c->lock);
 	TAILQ_INSERT_TAIL(&c->conns, cc, entry);
 	c->nconns++;
@@ -495,7 +548,10 @@ control_main(void *arg)
 	struct control_conn	*cc = arg;
 	struct control		*c = cc->ctl;
 
-	control_serve(cc);
+	if (cc->tls)
+		control_tls_serve(cc);
+	else
+		control_serve(cc);
 	pthread_mutex_lock(&c->lock);
 	TAILQ_REMOVE(&c->conns, cc, entry);
 	c->nconns--;
@@ -503,6 +559,7 @@ control_main(void *arg)
 	pthread_mutex_unlock(&c->lock);
 	close(cc->fd);
 	free(cc->user);
+	free(cc->who);
 	free(cc);
 	return (NULL);
 }
@@ -525,7 +582,7 @@ control_serve(struct control_conn *cc)
 	int			 rc;
 
 	buf_init(&out);
-	if (!control_admit(cc->ctl, cc)) {
+	if (!cc->tls && !control_admit(cc->ctl, cc)) {
 		if (*cc->ctl->group == '\0')
 			xasprintf(&msg, "Access denied: user %s (uid %lu) is "
 			    "not root or hubd's user.", cc->user,
@@ -542,13 +599,15 @@ control_serve(struct control_conn *cc)
 		return;
 	}
 
+	if (cc->who == NULL)
+		xasprintf(&cc->who, "user %s (uid %lu)", cc->user,
+		    (unsigned long)cc->uid);
 	ctl_reader_init(&rd, cc->fd, CONTROL_READ_MS);
 	ctl_reader_limit(&rd, CTL_REQUEST_MAX, CONTROL_READ_MS);
 	ctl_rec_init(&req);
 	if (ctl_read(&rd, &req, &last, &why) != 0 || !last || req.n == 0 ||
 	    strcmp(req.f[0].name, "op") != 0) {
-		log_info("control: malformed request from user %s (uid %lu)",
-		    cc->user, (unsigned long)cc->uid);
+		log_info("control: malformed request from %s", cc->who);
 		xasprintf(&msg, "The request on the control channel is "
 		    "malformed: %s.", why != NULL ? why : !last ?
 		    "more than one record" : "it does not begin with op");
@@ -558,19 +617,16 @@ control_serve(struct control_conn *cc)
 	op = req.f[0].value;
 
 	if ((co = control_op_find(op)) == NULL) {
-		log_info("control: unknown operation from user %s (uid %lu)",
-		    cc->user, (unsigned long)cc->uid);
+		log_info("control: unknown operation from %s", cc->who);
 		rc = ctl_refuse(&cat, &msg, "InvalidOperation",
 		    "hubd does not know the operation '%s'.", op);
 	} else if (co->flags & CONTROL_STREAM) {
-		log_debug("control: %s for user %s (uid %lu)", op, cc->user,
-		    (unsigned long)cc->uid);
+		log_debug("control: %s for %s", op, cc->who);
 		(void)control_run(co, &req, cc->fd, &out, &cat, &msg);
 		goto done;
 	} else {
 		rc = control_run(co, &req, cc->fd, &out, &cat, &msg);
-		log_debug("control: %s for user %s (uid %lu)", op, cc->user,
-		    (unsigned long)cc->uid);
+		log_debug("control: %s for %s", op, cc->who);
 	}
 	if (rc == 0)
 		control_answer(cc->fd, &out, NULL, NULL);
@@ -585,6 +641,244 @@ done:
 	buf_free(&out);
 	ctl_rec_clear(&req);
 	ctl_reader_free(&rd);
+}
+
+/*
+ * A connection on control-listen: the handshake (a client certificate
+ * control-ca signed, or nothing), then the request answered by
+ * control_serve on a socketpair while this thread relays.
+ */
+static void
+control_tls_serve(struct control_conn *cc)
+{
+	struct control_conn	 inner;
+	struct tls_conn		*tc = NULL;
+	struct tls_info		 info;
+	struct timeval		 tv;
+	pthread_t		 t;
+	char			 subject[512], *cause = NULL;
+	int			 sp[2], error;
+
+	if (tls_server_start(cc->ctl->tls, cc->fd, CONTROL_READ_MS, &tc,
+	    &info, &cause) != 0) {
+		log_info("control: refused the TLS connection from %s: %s",
+		    cc->peer, cause);
+		free(cause);
+		control_linger(cc->fd);
+		return;
+	}
+	tls_conn_subject(tc, subject, sizeof subject);
+	log_info("control: TLS connection from %s, client certificate %s",
+	    cc->peer, subject);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
+		log_warnx("control: socketpair: %s", strerror(errno));
+		tls_conn_free(tc);
+		return;
+	}
+	memset(&inner, 0, sizeof inner);
+	inner.ctl = cc->ctl;
+	inner.fd = sp[1];
+	inner.uid = (uid_t)-1;
+	inner.tls = true;
+	inner.user = xstrdup(subject);
+	xasprintf(&inner.who, "%s (certificate %s)", cc->peer, subject);
+	tv.tv_sec = CONTROL_SEND_SECS;
+	tv.tv_usec = 0;
+	(void)setsockopt(sp[1], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if ((error = pthread_create(&t, NULL, control_tls_inner,
+	    &inner)) != 0) {
+		log_warnx("control: connection thread: %s", strerror(error));
+		close(sp[1]);
+	} else {
+		control_relay(tc, cc->fd, sp[0]);
+		/* The answering side sees its peer go, and ends. */
+		(void)shutdown(sp[0], SHUT_RDWR);
+		pthread_join(t, NULL);
+	}
+	close(sp[0]);
+	tls_conn_free(tc);
+	free(inner.user);
+	free(inner.who);
+}
+
+/*
+ * After a refusal: the alert is sent; end the stream and read what the
+ * client had sent already (a bounded while), so that closing does not
+ * reset the connection and drop the alert before the client reads it.
+ */
+static void
+control_linger(int fd)
+{
+	struct pollfd	 pfd;
+	char		 junk[4096];
+	int64_t		 deadline = io_deadline(CONTROL_LINGER_MS);
+	size_t		 total = 0;
+	ssize_t		 n;
+
+	(void)shutdown(fd, SHUT_WR);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (total < CTL_REQUEST_MAX && poll(&pfd, 1,
+	    io_remaining(deadline)) > 0) {
+		if ((n = read(fd, junk, sizeof junk)) <= 0 &&
+		    !(n < 0 && (errno == EINTR || errno == EAGAIN)))
+			break;
+		if (n > 0)
+			total += (size_t)n;
+	}
+}
+
+/* The answering side of a TLS connection. */
+static void *
+control_tls_inner(void *arg)
+{
+	struct control_conn	*cc = arg;
+
+	control_serve(cc);
+	close(cc->fd);
+	return (NULL);
+}
+
+/*
+ * Relay between the TLS session on net and the socketpair end loc until
+ * the answer has been sent (loc's end of stream) or either side fails.
+ * What the client sends goes to loc as it comes (at most one chunk held
+ * here); the answer goes back as control_serve writes it.
+ */
+static void
+control_relay(struct tls_conn *tc, int net, int loc)
+{
+	struct pollfd	 pfd[2];
+	char		 in[16384], out[16384];
+	size_t		 inlen = 0, inoff = 0;
+	ssize_t		 n;
+	bool		 net_eof = false, loc_dead = false, ready;
+
+	for (;;) {
+		ready = !net_eof && inlen == 0 && tls_pending(tc);
+		pfd[0].fd = net;
+		pfd[0].events = !net_eof && inlen == 0 ? POLLIN : 0;
+		pfd[0].revents = 0;
+		pfd[1].fd = loc;
+		pfd[1].events = POLLIN | (inlen > 0 ? POLLOUT : 0);
+		pfd[1].revents = 0;
+		if (!ready && poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (pfd[0].revents & (POLLERR | POLLNVAL))
+			return;
+		/* The client has gone altogether: nobody to answer. */
+		if ((pfd[0].revents & POLLHUP) && pfd[0].events == 0)
+			return;
+		if (!net_eof && inlen == 0 && (ready ||
+		    (pfd[0].revents & (POLLIN | POLLHUP)))) {
+			n = tls_read(tc, in, sizeof in, CONTROL_READ_MS);
+			if (n < 0)
+				return;
+			if (n == 0) {
+				net_eof = true;
+				(void)shutdown(loc, SHUT_WR);
+			} else if (loc_dead)
+				inlen = 0;
+			else {
+				inlen = (size_t)n;
+				inoff = 0;
+			}
+		}
+		if (inlen > 0 && (pfd[1].revents & (POLLOUT | POLLERR |
+		    POLLHUP))) {
+			n = send(loc, in + inoff, inlen - inoff,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				/* Answered already: the rest is dropped. */
+				loc_dead = true;
+				inlen = 0;
+			} else if (n > 0) {
+				inoff += (size_t)n;
+				if (inoff == inlen)
+					inlen = inoff = 0;
+			}
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(loc, out, sizeof out);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return;
+			if (tls_write(tc, out, (size_t)n,
+			    CONTROL_SEND_SECS * 1000) < 0)
+				return;
+		}
+	}
+}
+
+int
+control_listen_tls(struct control *c, const char *listen,
+    struct tls_ctx *ctx, char **cause)
+{
+	char	*host = NULL;
+	int	 port, fd;
+
+	if (conf_parse_hostport(listen, &host, &port, 0, cause) != 0)
+		return (-1);
+	if (port == 0) {
+		xasprintf(cause, "control-listen %s: a port is needed "
+		    "(host:port)", listen);
+		free(host);
+		return (-1);
+	}
+	fd = control_tcp_socket(host, port, cause);
+	free(host);
+	if (fd == -1)
+		return (-1);
+	c->tls_fd = fd;
+	c->tls_listen = xstrdup(listen);
+	c->tls = ctx;
+	return (0);
+}
+
+/* A listening TCP socket on host:port; -1 with *cause. */
+static int
+control_tcp_socket(const char *host, int port, char **cause)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 serv[16];
+	int		 fd = -1, on = 1, error, saved = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(serv, sizeof serv, "%d", port);
+	if ((error = getaddrinfo(*host == '\0' || strcmp(host, "*") == 0 ?
+	    NULL : host, serv, &hints, &res)) != 0) {
+		xasprintf(cause, "control-listen %s: %s", host,
+		    gai_strerror(error));
+		return (-1);
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+		if (fd == -1) {
+			saved = errno;
+			continue;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof on);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, CONTROL_BACKLOG) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		xasprintf(cause, "control-listen %s port %d: %s", host, port,
+		    strerror(saved));
+	return (fd);
 }
 
 /* The operation called op, or NULL. */
@@ -969,6 +1263,8 @@ control_stop(struct control *c)
 		pthread_join(c->thread, NULL);
 	}
 	close(c->fd);
+	if (c->tls_fd != -1)
+		close(c->tls_fd);
 	close(c->wake[0]);
 	close(c->wake[1]);
 	if (stat(c->path, &st) == 0 && st.st_dev == c->dev &&
@@ -996,6 +1292,8 @@ control_stop(struct control *c)
 	pthread_mutex_destroy(&c->lock);
 	free(c->path);
 	free(c->group);
+	free(c->tls_listen);
+	tls_ctx_free(c->tls);
 	free(c);
 }
 

@@ -90,6 +90,7 @@ static void	 hubd_ready(int, const char *);
 static int	 hubd_user(const char *, char **);
 static int	 hubd_dirs(char **);
 static char	*hubd_fqdn(void);
+static char	*hubd_control_endpoint(const struct hubd_conf *);
 static int	 hubd_drop_privileges(const char *, char **);
 static int	 hubd_reload(bool);
 static void	 hubd_store_failed(const char *);
@@ -232,6 +233,8 @@ main(int argc, char **argv)
 	struct smtpd		*smtpd;
 	struct pickup		*pickup;
 	struct control		*control = NULL;
+	struct tls_ctx		*control_tls = NULL;
+	char			*endpoint;
 	sigset_t		 all;
 	char			*cause = NULL, *path;
 	int			 ready_fd;
@@ -246,6 +249,25 @@ main(int argc, char **argv)
 	if ((conf.tls_cert == NULL) != (conf.tls_key == NULL)) {
 		fprintf(stderr, "hubd: tls-cert and tls-key go together\n");
 		exit(64);
+	}
+	if (conf.control_listen != NULL && *conf.control_listen != '\0') {
+		if (conf.control_cert == NULL && conf.tls_cert != NULL) {
+			conf.control_cert = xstrdup(conf.tls_cert);
+			free(conf.control_key);
+			conf.control_key = xstrdup(conf.tls_key);
+		}
+		if (conf.control_cert == NULL || conf.control_key == NULL) {
+			fprintf(stderr, "hubd: control-listen needs "
+			    "control-cert and control-key (or tls-cert and "
+			    "tls-key)\n");
+			exit(64);
+		}
+		if (conf.control_ca == NULL) {
+			fprintf(stderr, "hubd: control-listen needs "
+			    "control-ca, the CA of the admins' "
+			    "certificates\n");
+			exit(64);
+		}
 	}
 	if (conf.relay_reserved_sessions >= conf.max_sessions) {
 		fprintf(stderr, "hubd: relay-reserved-sessions (%d) must be "
@@ -276,9 +298,11 @@ main(int argc, char **argv)
 		hubd_ready(ready_fd, cause);
 	env->server = store_server_name(hubd_store);
 	env->hostname = conf.hostname != NULL ? conf.hostname : hubd_fqdn();
+	endpoint = hubd_control_endpoint(&conf);
 	if (store_server_register(hubd_store, env->hostname, HUBSH_VERSION,
-	    conf.control_socket, &cause) != 0)
+	    endpoint, &cause) != 0)
 		hubd_ready(ready_fd, cause);
+	free(endpoint);
 	if (hubd_user(conf.user, &cause) != 0 || hubd_dirs(&cause) != 0 ||
 	    tls_client_ctx_create(&env->tls_client, conf.ca_file,
 	    &cause) != 0 ||
@@ -287,8 +311,14 @@ main(int argc, char **argv)
 	    dns_create(&env->dns, conf.resolver, &cause) != 0)
 		hubd_ready(ready_fd, cause);
 
+	if (conf.control_listen != NULL && *conf.control_listen != '\0' &&
+	    tls_control_ctx_create(&control_tls, conf.control_cert,
+	    conf.control_key, conf.control_ca, &cause) != 0)
+		hubd_ready(ready_fd, cause);
 	if (control_bind(&control, conf.control_socket, conf.user,
 	    conf.control_group, &cause) != 0 ||
+	    (control_tls != NULL && control_listen_tls(control,
+	    conf.control_listen, control_tls, &cause) != 0) ||
 	    smtpd_bind(&smtpd, conf.listen, &cause) != 0 ||
 	    hubd_drop_privileges(conf.user, &cause) != 0 ||
 	    hubd_reload(true) != 0 ||
@@ -716,6 +746,35 @@ hubd_dirs(char **cause)
 		close(lfd);
 	close(fd);
 	return (lfd == -1 ? -1 : 0);
+}
+
+/*
+ * The control endpoint this server registers: "tls:HOST:PORT" with
+ * control-listen (HOST the FQDN when it listens on every address), else
+ * its control socket, for hubsh on this host.
+ */
+static char *
+hubd_control_endpoint(const struct hubd_conf *c)
+{
+	char	*host = NULL, *cause = NULL, *s;
+	int	 port;
+
+	if (c->control_listen == NULL || *c->control_listen == '\0')
+		return (xstrdup(c->control_socket));
+	if (conf_parse_hostport(c->control_listen, &host, &port, 0,
+	    &cause) != 0) {
+		free(cause);
+		return (xstrdup(c->control_socket));
+	}
+	if (strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 ||
+	    strcmp(host, "::") == 0)
+		xasprintf(&s, "tls:%s:%d", env->hostname, port);
+	else if (strchr(host, ':') != NULL)
+		xasprintf(&s, "tls:[%s]:%d", host, port);
+	else
+		xasprintf(&s, "tls:%s:%d", host, port);
+	free(host);
+	return (s);
 }
 
 /* This host's name for the greeting and EHLO (gethostname). */

@@ -265,6 +265,47 @@ tls_server_ctx_create(struct tls_ctx **ctxp, const char *cert,
 	return (0);
 }
 
+/*
+ * The control channel's server context: the server's certificate, TLS
+ * 1.2 or newer, and a client certificate required and verified against
+ * ca_file (the CA of the admins' certificates).  A client without one,
+ * or with one ca_file did not sign, fails the handshake.
+ */
+int
+tls_control_ctx_create(struct tls_ctx **ctxp, const char *cert,
+    const char *key, const char *ca_file, char **cause)
+{
+	static const unsigned char	 sid[] = "hubd-control";
+	STACK_OF(X509_NAME)		*names;
+	SSL_CTX				*ssl;
+	char				 err[128];
+
+	*ctxp = NULL;
+	if (tls_server_ctx_create(ctxp, cert, key, cause) != 0)
+		return (-1);
+	ssl = (*ctxp)->ssl;
+	if (SSL_CTX_load_verify_file(ssl, ca_file) != 1 ||
+	    (names = SSL_load_client_CA_file(ca_file)) == NULL) {
+		tls_errstr(err, sizeof err);
+		xasprintf(cause, "cannot load the control CA %s: %s", ca_file,
+		    err);
+		tls_ctx_free(*ctxp);
+		*ctxp = NULL;
+		return (-1);
+	}
+	SSL_CTX_set_client_CA_list(ssl, names);
+	SSL_CTX_set_verify(ssl, SSL_VERIFY_PEER |
+	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	X509_VERIFY_PARAM_set_purpose(SSL_CTX_get0_param(ssl),
+	    X509_PURPOSE_SSL_CLIENT);
+	/* No resumption: every connection shows its certificate. */
+	SSL_CTX_set_session_cache_mode(ssl, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ssl, SSL_OP_NO_TICKET);
+	SSL_CTX_set_num_tickets(ssl, 0);
+	SSL_CTX_set_session_id_context(ssl, sid, sizeof sid - 1);
+	return (0);
+}
+
 void
 tls_ctx_free(struct tls_ctx *ctx)
 {
@@ -1050,6 +1091,26 @@ tls_write(struct tls_conn *c, const void *p, size_t len, int timeout_ms)
 		return (-1);
 	}
 	return ((ssize_t)off);
+}
+
+bool
+tls_pending(struct tls_conn *c)
+{
+	return (SSL_pending(c->ssl) > 0);
+}
+
+void
+tls_conn_subject(struct tls_conn *c, char *out, size_t outlen)
+{
+	X509	*cert;
+	char	*s;
+
+	snprintf(out, outlen, "(none)");
+	if ((cert = SSL_get0_peer_certificate(c->ssl)) == NULL ||
+	    (s = tls_name_text(X509_get_subject_name(cert))) == NULL)
+		return;
+	snprintf(out, outlen, "%s", s);
+	free(s);
 }
 
 void

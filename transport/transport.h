@@ -125,6 +125,10 @@ struct hubd_conf {
 	/* Control channel. */
 	char		*control_socket;
 	char		*control_group;
+	char		*control_listen;	/* TLS control: addr:port */
+	char		*control_cert;	/* its certificate (tls-cert) */
+	char		*control_key;
+	char		*control_ca;	/* CA of the admins' certificates */
 };
 
 void		 conf_defaults(struct hubd_conf *);
@@ -241,6 +245,12 @@ int		 tls_client_ctx_create(struct tls_ctx **, const char *ca_file,
 /* Server context for STARTTLS on the listener. */
 int		 tls_server_ctx_create(struct tls_ctx **, const char *cert,
 		     const char *key, char **cause);
+/*
+ * The control channel's context (control-listen): the server's
+ * certificate, and a client certificate signed by ca_file required.
+ */
+int		 tls_control_ctx_create(struct tls_ctx **, const char *cert,
+		     const char *key, const char *ca_file, char **cause);
 void		 tls_ctx_free(struct tls_ctx *);
 /*
  * Handshake on a connected fd as client and check the policy.  On
@@ -261,6 +271,10 @@ int		 tls_server_start(struct tls_ctx *, int fd, int timeout_ms,
 ssize_t		 tls_read(struct tls_conn *, void *, size_t, int timeout_ms);
 ssize_t		 tls_write(struct tls_conn *, const void *, size_t,
 		     int timeout_ms);
+/* Does the session hold decrypted bytes not read yet? */
+bool		 tls_pending(struct tls_conn *);
+/* The peer certificate's subject, printable (or "(none)"). */
+void		 tls_conn_subject(struct tls_conn *, char *, size_t);
 /* Close notify (best effort) and free; the fd stays open. */
 void		 tls_conn_free(struct tls_conn *);
 /* Drop every cached client session (reload, shutdown, tests). */
@@ -619,6 +633,13 @@ struct control;
  */
 int		 control_bind(struct control **, const char *path,
 		     const char *user, const char *group, char **cause);
+/*
+ * Also listen on listen (addr:port) for TLS connections (before
+ * privileges are dropped).  ctx (tls_control_ctx_create) requires a
+ * client certificate; the control channel owns it from here on.
+ */
+int		 control_listen_tls(struct control *, const char *listen,
+		     struct tls_ctx *ctx, char **cause);
 /* Start answering (a thread per connection, bounded). */
 int		 control_start(struct control *, char **cause);
 /* Stop answering, wait for requests in progress, unlink the socket. */

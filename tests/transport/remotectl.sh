@@ -1,0 +1,195 @@
+#!/bin/bash
+# remotectl.sh - the control channel over TCP with TLS: two hubds, EX01
+# and EX02, share the test's store, each with a TLS control listener on
+# loopback (control-listen) requiring client certificates of the test CA.
+# hubsh, as EX01 on EX01's control socket, reaches EX02's queues, messages
+# and tracking log with an admin certificate; without one, or with one
+# of another CA, EX02 refuses and hubsh says so; Get-TransportService |
+# Get-Queue asks every server; with EX02 stopped, EX01's queues still
+# print and EX02 is one error.  Certificates are made here (mkcerts.sh).
+
+. "${top_srcdir:-.}/tests/transport/lib.sh"
+. "$tt_dir/hubd-lib.sh"
+
+tap_plan 16
+
+make_certs || tap_bail "certificates"
+for s in ex01 ex02; do
+	make_leaf $s $s.hubd.test >>"$tap_tmp/mkcerts.log" 2>&1 ||
+	    tap_bail "certificate $s"
+done
+make_leaf admin -no-eku admin.hubd.test >>"$tap_tmp/mkcerts.log" 2>&1 &&
+    make_leaf rogueadmin -ca rogue -no-eku admin.hubd.test \
+    >>"$tap_tmp/mkcerts.log" 2>&1 || tap_bail "client certificates"
+
+# EX02 routes slow.test to a peer that answers 421: its message waits.
+peer_start defer --reply 'CONNECT=421 4.3.2 Service not available' ||
+    tap_bail "peer defer"
+SERVER=EX02 connector Slow slow.test 127.0.0.1 "$PEER_PORT" ||
+    tap_bail "connector"
+
+# start_tls NAME STATE: hubd NAME with its TLS control listener.
+start_tls() {
+	local lc=${1,,} port
+	port=$(free_port) || return 1
+	SERVER=$1 STATE=$tap_tmp/$2
+	hubd_start --hostname "$lc.hubd.test" \
+	    --control-listen "127.0.0.1:$port" \
+	    --control-cert "$CERTS/$lc.pem" --control-key "$CERTS/$lc.key" \
+	    --control-ca "$CERTS/ca.pem"
+}
+start_tls EX01 state1 || tap_bail "hubd EX01"
+LOG1=$HUBD_LOG PID1=$HUBD_PID CTL1=$HUBD_CONTROL
+start_tls EX02 state2 || tap_bail "hubd EX02"
+LOG2=$HUBD_LOG PID2=$HUBD_PID PORT2=$HUBD_PORT
+
+# admin [--no-cert|--rogue] TEXT: hubsh as EX01 on EX01's control socket,
+# with the admin certificate (or none, or the other CA's).
+admin() {
+	local cert=admin
+	case $1 in
+	--no-cert) cert= ; shift ;;
+	--rogue) cert=rogueadmin; shift ;;
+	esac
+	tt_hubsh_n=$((tt_hubsh_n + 1))
+	HUBSH_LOG=$tap_tmp/hubsh.$tt_hubsh_n.log
+	HUBSH_CONTROL_CA=$CERTS/ca.pem \
+	HUBSH_CONTROL_CERT=${cert:+$CERTS/$cert.pem} \
+	HUBSH_CONTROL_KEY=${cert:+$CERTS/$cert.key} \
+	    "$HUBSH" --server EX01 --control "$CTL1" -Command "$1" \
+	    >"$HUBSH_LOG" 2>&1
+}
+# The registry's control endpoint of a server, from the store itself.
+endpoint() {
+	"$PYTHON" - "$STORE" "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=10)
+r = db.execute("SELECT control FROM servers WHERE name = ?",
+    (sys.argv[2],)).fetchone()
+print(r[0] if r else "none")
+PY
+}
+
+e1=$(endpoint EX01) e2=$(endpoint EX02)
+[[ $e1 == tls:127.0.0.1:* ]] && [[ $e2 == tls:127.0.0.1:* ]] &&
+    [ "$e1" != "$e2" ]
+tap_result $? "each hubd registers its TLS control endpoint" "$e1 $e2"
+
+swaks_send 127.0.0.1 "$PORT2" --from a@src.test --to x@slow.test \
+    >"$tap_tmp/swaks.log" 2>&1
+tap_result $? "a message for slow.test is submitted to EX02" \
+    "$(cat "$tap_tmp/swaks.log")"
+
+slow_waits() {
+	admin 'Get-Queue -Server EX02 | ForEach-Object { "$($_.Identity) $($_.MessageCount) $($_.DeliveryType)" }'
+	grep -Eq '^EX02\\[0-9]+ 1 SmartHostConnectorDelivery' "$HUBSH_LOG"
+}
+wait_for 30 slow_waits
+tap_result $? "Get-Queue -Server EX02 shows EX02's queue over TLS" \
+    "$(cat "$HUBSH_LOG")"
+QID=$(grep -Eo '^EX02\\[0-9]+' "$HUBSH_LOG" | head -1)
+
+grep -q "control: TLS connection from 127.0.0.1:[0-9]*, client certificate CN=admin.hubd.test" "$LOG2"
+tap_result $? "EX02 logs the client certificate's subject" \
+    "$(grep control: "$LOG2")"
+
+# The error as one line (hubsh wraps it to the console's width).
+joined() { tr -d '\n' <"$HUBSH_LOG"; }
+
+admin --no-cert 'Get-Queue -Server EX02'
+rc=$?
+[ $rc -ne 0 ] && ! grep -q 'EX02\\' "$HUBSH_LOG" &&
+    joined | grep -q "ex02.hubd.test.*refused the TLS session.*none was given" &&
+    wait_for 10 grep -q "refused the TLS connection from 127.0.0.1:[0-9]*: .*certificate" "$LOG2"
+tap_result $? "without a client certificate EX02 refuses, and hubsh says so (exit $rc)" \
+    "$(cat "$HUBSH_LOG"; grep refused "$LOG2")"
+
+n_refused=$(grep -c "refused the TLS connection" "$LOG2")
+admin --rogue 'Get-Queue -Server EX02'
+rc=$?
+[ $rc -ne 0 ] && ! grep -q 'EX02\\' "$HUBSH_LOG" &&
+    joined | grep -q "ex02.hubd.test.*refused the TLS session" &&
+    wait_for 10 eval '[ "$(grep -c "refused the TLS connection" "$LOG2")" -gt "$n_refused" ]'
+tap_result $? "a client certificate of another CA is refused as well (exit $rc)" \
+    "$(cat "$HUBSH_LOG"; grep refused "$LOG2")"
+
+admin 'Get-TransportService | Get-Queue | ForEach-Object { $_.Identity }'
+rc=$?
+[ $rc -eq 0 ] && grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
+    grep -q '^EX02\\Submission' "$HUBSH_LOG" &&
+    grep -Fqx "$QID" "$HUBSH_LOG"
+tap_result $? "Get-TransportService | Get-Queue prints both servers' queues (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+admin "Get-Queue -Identity '$QID' | Get-Message | ForEach-Object { \"\$(\$_.Identity) \$(\$_.FromAddress)\" }"
+rc=$?
+[ $rc -eq 0 ] && grep -Eq "^${QID//\\/\\\\}\\\\[0-9]+ a@src.test" "$HUBSH_LOG"
+tap_result $? "Get-Queue $QID | Get-Message lists EX02's message (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+admin 'Get-Message -Server EX02 | ForEach-Object { $_.Identity }
+Get-TransportService | Get-Message | ForEach-Object { $_.FromAddress }'
+rc=$?
+[ $rc -eq 0 ] && [ "$(grep -Ec '^EX02\\[0-9]+\\[0-9]+$' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -c '^a@src.test$' "$HUBSH_LOG")" = 1 ]
+tap_result $? "Get-Message -Server EX02 and Get-TransportService | Get-Message (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+admin 'Get-MessageTrackingLog -Server EX02 -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "EX02 $($_.Sender)" }
+Get-TransportService | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "all $($_.Sender)" }'
+rc=$?
+[ $rc -eq 0 ] && [ "$(grep -cx 'EX02 a@src.test' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -cx 'all a@src.test' "$HUBSH_LOG")" = 1 ]
+tap_result $? "Get-MessageTrackingLog -Server EX02, and from every server, reads EX02's log (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+admin "Retry-Queue '$QID'"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$HUBSH_LOG" ]
+tap_result $? "Retry-Queue $QID works remotely (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+admin "Retry-Queue 'EX02\\987654'"
+rc=$?
+[ $rc -ne 0 ] && grep -q 'EX02\\987654' "$HUBSH_LOG"
+tap_result $? "and EX02's own refusal comes back (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+HUBD_PID=$PID2 hubd_stop
+admin 'Get-TransportService | Get-Queue | ForEach-Object { $_.Identity }'
+rc=$?
+[ $rc -ne 0 ] && grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
+    ! grep -q '^EX02\\' "$HUBSH_LOG" &&
+    [ "$(grep -c 'ex02.hubd.test' "$HUBSH_LOG")" = 1 ]
+tap_result $? "with EX02 stopped, EX01's queues print and EX02 is one error (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+# EX03 shows a certificate for another name than the FQDN it registers.
+port=$(free_port) || tap_bail "port"
+SERVER=EX03 STATE=$tap_tmp/state3
+hubd_start --hostname ex03.hubd.test --control-listen "127.0.0.1:$port" \
+    --control-cert "$CERTS/ex01.pem" --control-key "$CERTS/ex01.key" \
+    --control-ca "$CERTS/ca.pem" || tap_bail "hubd EX03"
+PID3=$HUBD_PID
+admin 'Get-Queue -Server EX03'
+rc=$?
+[ $rc -ne 0 ] && ! grep -q 'EX03\\' "$HUBSH_LOG" &&
+    joined | grep -q "ex03.hubd.test .* can't be trusted: .*hostname mismatch"
+tap_result $? "a server whose certificate does not name its registered FQDN is not trusted (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+HUBD_PID=$PID3 hubd_stop
+
+# EX04 registers its control socket only.
+SERVER=EX04 STATE=$tap_tmp/state4
+hubd_start --hostname ex04.hubd.test || tap_bail "hubd EX04"
+PID4=$HUBD_PID
+admin 'Get-Queue -Server EX04; Get-Queue -Server EX01 | ForEach-Object { $_.Identity }'
+rc=$?
+[ $rc -ne 0 ] && joined | grep -q "EX04 can't be reached from EX01: it registered no TLS control endpoint" &&
+    grep -q '^EX01\\Submission' "$HUBSH_LOG"
+tap_result $? "a server with no TLS control endpoint is an error for it alone (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+HUBD_PID=$PID4 hubd_stop
+
+HUBD_PID=$PID1 hubd_stop
+tap_result $? "EX01 stops cleanly"
