@@ -463,6 +463,15 @@ pg_redact(const char *uri)
 	return (buf_detach(&b));
 }
 
+char *
+store_location_shown(const char *location)
+{
+	if (strncmp(location, "postgresql://", 13) == 0 ||
+	    strncmp(location, "postgres://", 11) == 0)
+		return (pg_redact(location));
+	return (xstrdup(location));
+}
+
 /* HOST:PORT/DB of a connection (made or not), for messages. */
 static char *
 pg_where(PGconn *conn)
