@@ -818,6 +818,12 @@ out:
 	teardown();
 }
 
+/*
+ * The generation bumps a write costs: SQLite's triggers fire per row,
+ * PostgreSQL's per statement (a DELETE of three rows is one).
+ */
+#define BUMPS(sqlite, pg)	(pg_helper != NULL ? (pg) : (sqlite))
+
 /* Update sc from old in its own transaction; the generation it cost. */
 static int64_t
 update_from(struct store *s, const struct send_connector *old,
@@ -917,7 +923,7 @@ test_update_lists(void)
 	tmp = sc->smart_hosts.v[0];
 	sc->smart_hosts.v[0] = sc->smart_hosts.v[2];
 	sc->smart_hosts.v[2] = tmp;
-	TAP_CHECK(update_from(s, old, sc) == 7);
+	TAP_CHECK(update_from(s, old, sc) == BUMPS(7, 1 + 1 + 3));
 	check_stored(s, sc);
 	TAP_CHECK(raw_int("SELECT count(*) FROM address_spaces") == 3);
 	/* Address spaces cut to one, and a case-only server change. */
@@ -930,14 +936,15 @@ test_update_lists(void)
 	}
 	free(sc->source_transport_servers.v[2]);
 	sc->source_transport_servers.v[2] = xstrdup("ex02");	/* EX02 */
-	TAP_CHECK(update_from(s, old, sc) == 1 + 3 + 1 + 3 + 3);
+	TAP_CHECK(update_from(s, old, sc) ==
+	    BUMPS(1 + 3 + 1 + 3 + 3, 1 + 1 + 1 + 1 + 3));
 	check_stored(s, sc);
 	TAP_CHECK(raw_int("SELECT count(*) FROM smart_hosts") == 3);
 	/* Emptied lists. */
 	send_connector_free(old);
 	old = send_connector_dup(sc);
 	sc_strlist_clear(&sc->smart_hosts);
-	TAP_CHECK(update_from(s, old, sc) == 1 + 3);
+	TAP_CHECK(update_from(s, old, sc) == BUMPS(1 + 3, 1 + 1));
 	check_stored(s, sc);
 	send_connector_free(old);
 	send_connector_free(sc);
