@@ -931,10 +931,6 @@ pg_run(struct store_stmt *st)
 	bool		 idle;
 	int		 try;
 
-	if (pg->lost && pg_is_rollback(st->sql)) {
-		pg->lost = 0;	/* the server rolled back when we went */
-		return (NULL);
-	}
 	for (try = 0; ; try++) {
 		if (pg_server_prepare(st) != 0)
 			return (NULL);
@@ -1100,6 +1096,7 @@ pg_step(struct store_stmt *st)
 		pg_stmt_clear(st);
 	if (st->state == PG_READY) {
 		if (pg->lost && pg_is_rollback(st->sql)) {
+			/* The server rolled back when the connection went. */
 			pg->lost = 0;
 			st->state = PG_FINISHED;
 			return (STORE_DONE);
