@@ -94,9 +94,10 @@ enum pg_state {
 
 /*
  * A statement: kept per connection, keyed by its SQL text, and reused
- * after release.  store.c reaches the store through s.
+ * after release.  The db_* calls of store.c find the backend through be.
  */
 struct store_stmt {
+	const struct store_backend *be;	/* first, for store.c */
 	struct store	*s;
 	char		*sql;		/* as given: the key */
 	char		*text;		/* with $N parameters */
@@ -176,26 +177,26 @@ static bool	 pg_unique_violation(struct store *, const char *,
 static int	 pg_schema_version(struct store *, int *, char **);
 
 const struct store_backend store_pg_backend = {
-	"PostgreSQL",
-	pg_open,
-	pg_close,
-	pg_prepare,
-	pg_release,
-	pg_bind_int,
-	pg_bind_text,
-	pg_bind_blob,
-	pg_step,
-	pg_col_int,
-	pg_col_text,
-	pg_col_blob,
-	pg_changes,
-	pg_insert_id,
-	pg_exec,
-	"BEGIN",
-	pg_in_txn,
-	pg_errmsg,
-	pg_unique_violation,
-	pg_schema_version
+	.name = "PostgreSQL",
+	.open = pg_open,
+	.close = pg_close,
+	.prepare = pg_prepare,
+	.release = pg_release,
+	.bind_int = pg_bind_int,
+	.bind_text = pg_bind_text,
+	.bind_blob = pg_bind_blob,
+	.step = pg_step,
+	.col_int = pg_col_int,
+	.col_text = pg_col_text,
+	.col_blob = pg_col_blob,
+	.changes = pg_changes,
+	.insert_id = pg_insert_id,
+	.exec = pg_exec,
+	.begin_write = "BEGIN",
+	.in_txn = pg_in_txn,
+	.errmsg = pg_errmsg,
+	.unique_violation = pg_unique_violation,
+	.schema_version = pg_schema_version,
 };
 
 /* ---------------------------------------------------------------------
@@ -967,6 +968,7 @@ pg_prepare(struct store *s, const char *sql, struct store_stmt **stp,
 		}
 	}
 	st = xcalloc(1, sizeof *st);
+	st->be = &store_pg_backend;
 	st->s = s;
 	st->sql = xstrdup(sql);
 	st->text = pg_translate(sql, &st->nparams, &st->types);
