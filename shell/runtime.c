@@ -85,7 +85,7 @@ int
 shell_store(struct shell *sh, struct store **st)
 {
 	struct errrec	*e;
-	char		*cause = NULL, *shown;
+	char		*cause = NULL;
 
 	if (sh->store == NULL && sh->store_cause == NULL) {
 		if (store_open(&sh->store, sh->store_path, sh->server_name,
@@ -98,11 +98,8 @@ shell_store(struct shell *sh, struct store **st)
 	if (sh->store != NULL)
 		return (0);
 	e = errrec_create("");
-	/* Not the location itself: a PostgreSQL URI may hold a password. */
-	shown = store_location_shown(sh->store_path);
 	errrec_set(&e->message, xprintf("The connector store '%s' couldn't "
-	    "be opened: %s", shown, sh->store_cause));
-	free(shown);
+	    "be opened: %s", sh->store_path, sh->store_cause));
 	errrec_set(&e->category, xstrdup("ResourceUnavailable"));
 	errrec_set(&e->reason, xstrdup("StoreUnavailableException"));
 	errrec_set(&e->fqid, xstrdup("StoreUnavailable"));

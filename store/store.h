@@ -132,11 +132,6 @@ struct store;
 const char	*store_default_path(void);
 char		*store_resolve_path(const char *explicit_path);
 /*
- * store_pg.c: a location as messages show it (caller frees): a
- * PostgreSQL URI without its password, any other location as it is.
- */
-char		*store_location_shown(const char *location);
-/*
  * Open (creating and migrating if needed) the store at path.  The file is
  * created mode 0600.  server_name is this transport server's name (NULL:
  * the short host name); it is recorded as a known server.

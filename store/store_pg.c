@@ -153,7 +153,6 @@ static void	 pg_stmt_clear(struct store_stmt *);
 static void	 pg_stmt_free(struct store_stmt *);
 static int	 pg_version(struct store *, int *, char **);
 static int	 pg_migrate_one(struct store *, int *, char **);
-static char	*pg_key_path(void);
 
 static int	 pg_open(struct store *, const char *, char **);
 static void	 pg_close(struct store *);
@@ -464,15 +463,6 @@ pg_redact(const char *uri)
 	return (buf_detach(&b));
 }
 
-char *
-store_location_shown(const char *location)
-{
-	if (strncmp(location, "postgresql://", 13) == 0 ||
-	    strncmp(location, "postgres://", 11) == 0)
-		return (pg_redact(location));
-	return (xstrdup(location));
-}
-
 /* HOST:PORT/DB of a connection (made or not), for messages. */
 static char *
 pg_where(PGconn *conn)
@@ -674,28 +664,7 @@ pg_open(struct store *s, const char *location, char **cause)
 		if (pg_migrate_one(s, &done, cause) != 0)
 			return (-1);
 	}
-	if (s->key_path == NULL)
-		s->key_path = pg_key_path();
 	return (0);
-}
-
-/*
- * The credential key of a PostgreSQL store: $HUBSH_STORE_KEY, else
- * postgresql.key beside the default SQLite store.  Every server sharing
- * the database needs a copy of the same file.
- */
-static char *
-pg_key_path(void)
-{
-	const char	*env, *def, *slash;
-
-	env = getenv("HUBSH_STORE_KEY");
-	if (env != NULL && *env != '\0')
-		return (xstrdup(env));
-	def = store_default_path();
-	if ((slash = strrchr(def, '/')) == NULL)
-		return (xstrdup("postgresql.key"));
-	return (xprintf("%.*s/postgresql.key", (int)(slash - def), def));
 }
 
 static void

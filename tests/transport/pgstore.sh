@@ -30,7 +30,7 @@ pg_start "$tap_tmp/pg" || tap_bail "PostgreSQL did not start"
 # Every output of hubsh in this test, for the password check at the end.
 ALL=$tap_tmp/all-output
 : >"$ALL"
-export HUBSH_STORE_KEY=$tap_tmp/pg.key
+export HUBSH_KEY_FILE=$tap_tmp/pg.key
 
 # The helper of store_test and golden.sh (see store_test.c):
 #   new NAME     create database NAME; print its URI, then as shown
@@ -114,7 +114,7 @@ tap_result $? "store_test on PostgreSQL: $n_pg cases, all of SQLite's $n_sqlite 
 start=$(date +%s)
 n_before=$tap_n
 HUBSH_GOLDEN_NEW_STORE="$HELPER golden" HUBSH_GOLDEN_UPDATE= \
-    HUBSH_STORE_KEY=$tap_tmp/golden.key \
+    HUBSH_KEY_FILE=$tap_tmp/golden.key \
     bash "$top_srcdir/tests/shell/golden.sh" >"$tap_tmp/golden.out" 2>&1
 st=$?
 relay "PostgreSQL" <"$tap_tmp/golden.out"

@@ -8,7 +8,7 @@
  * helper program: "HELPER new NAME" creates database NAME and prints its
  * URI, then the URI as store_path() shows it (without the password);
  * "HELPER sql URI SQL" runs SQL in it and prints the rows, fields joined
- * by "|".  The credential key is then $HUBSH_STORE_KEY, in the case's
+ * by "|".  The credential key is then $HUBSH_KEY_FILE, in the case's
  * directory.  The cases about the SQLite file itself (file modes, the
  * WAL, frozen SQLite schemas) are not run; those that edit the database
  * behind the store's back do it in SQL.
@@ -106,7 +106,7 @@ setup(void)
 		return;
 	}
 	tkey = xprintf("%s/pg.key", tdir);
-	setenv("HUBSH_STORE_KEY", tkey, 1);
+	setenv("HUBSH_KEY_FILE", tkey, 1);
 	name = xprintf("store_test_%d", ++pg_cases);
 	args[0] = pg_helper;
 	args[1] = "new";
