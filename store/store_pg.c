@@ -79,6 +79,16 @@ static struct dynlib pq_lib = DYNLIB_INIT(HUBSH_LIBPQ_SONAME, pq_syms, &pq);
 /* The advisory lock migrations hold: "hubsh" in ASCII. */
 #define PG_MIGRATE_LOCK		"448311866216"
 
+/*
+ * The one a write transaction takes first, held to its end: writers take
+ * turns, as SQLite's BEGIN IMMEDIATE makes them, so that what a cmdlet
+ * reads in its transaction (is the name taken?) still holds when it
+ * writes.  Waiting is bounded as SQLite's busy timeout is (5 s).
+ */
+#define PG_WRITE_LOCK		"448311866217"
+#define PG_BEGIN_WRITE		"BEGIN; SET LOCAL lock_timeout = '5s'; " \
+	"SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")"
+
 /* The channel the generation is announced on. */
 #define PG_CHANNEL		"hubsh_store"
 
@@ -191,7 +201,7 @@ const struct store_backend store_pg_backend = {
 	.changes = pg_changes,
 	.insert_id = pg_insert_id,
 	.exec = pg_exec,
-	.begin_write = "BEGIN",
+	.begin_write = PG_BEGIN_WRITE,
 	.in_txn = pg_in_txn,
 	.errmsg = pg_errmsg,
 	.unique_violation = pg_unique_violation,
@@ -300,42 +310,42 @@ static const char pg_schema_v1[] =
 	PG_GEN_TRIGGER("smart_hosts")
 	PG_GEN_TRIGGER("source_servers");
 
-/* Version 2: Set-TransportService's settings, one row per server. */
+/*
+ * Version 2: Set-TransportService's settings, one row per server.  Each
+ * CHECK constraint is named <column>_check: PostgreSQL's own name would be
+ * cut at 63 bytes, and the message of a refused value names the column.
+ */
+#define PG_TS(c, check) \
+	" " c " BIGINT NOT NULL CONSTRAINT " c "_check CHECK (" c " " check "),"
+#define PG_TS_BOOL(c)	PG_TS(c, "IN (0, 1)")
+
 static const char pg_schema_v2[] =
 	"CREATE TABLE transport_service ("
 	" server CITEXT NOT NULL"
 	"  CONSTRAINT transport_service_server_key PRIMARY KEY"
-	"  CHECK (server <> ''),"
-	" transient_failure_retry_count BIGINT NOT NULL"
-	"  CHECK (transient_failure_retry_count BETWEEN 0 AND 15),"
-	" transient_failure_retry_interval BIGINT NOT NULL"
-	"  CHECK (transient_failure_retry_interval BETWEEN 1 AND 43200),"
-	" outbound_connection_failure_retry_interval BIGINT NOT NULL"
-	"  CHECK (outbound_connection_failure_retry_interval"
-	"  BETWEEN 1 AND 1728000),"
-	" delay_notification_timeout BIGINT NOT NULL"
-	"  CHECK (delay_notification_timeout BETWEEN 1 AND 2592000),"
-	" message_expiration_timeout BIGINT NOT NULL"
-	"  CHECK (message_expiration_timeout BETWEEN 5 AND 7776000),"
-	" max_per_domain_outbound_connections BIGINT NOT NULL"
-	"  CHECK (max_per_domain_outbound_connections"
-	"  BETWEEN 1 AND 2147483647),"
-	PG_BOOL("external_delay_dsn_enabled")
-	PG_BOOL("message_tracking_log_enabled")
-	" message_tracking_log_max_age BIGINT NOT NULL"
-	"  CHECK (message_tracking_log_max_age BETWEEN 0 AND 2147483647),"
-	PG_BOOL("message_tracking_log_subject_logging_enabled")
+	"  CONSTRAINT server_check CHECK (server <> ''),"
+	PG_TS("transient_failure_retry_count", "BETWEEN 0 AND 15")
+	PG_TS("transient_failure_retry_interval", "BETWEEN 1 AND 43200")
+	PG_TS("outbound_connection_failure_retry_interval",
+	    "BETWEEN 1 AND 1728000")
+	PG_TS("delay_notification_timeout", "BETWEEN 1 AND 2592000")
+	PG_TS("message_expiration_timeout", "BETWEEN 5 AND 7776000")
+	PG_TS("max_per_domain_outbound_connections", "BETWEEN 1 AND 2147483647")
+	PG_TS_BOOL("external_delay_dsn_enabled")
+	PG_TS_BOOL("message_tracking_log_enabled")
+	PG_TS("message_tracking_log_max_age", "BETWEEN 0 AND 2147483647")
+	PG_TS_BOOL("message_tracking_log_subject_logging_enabled")
 	" send_protocol_log_path TEXT,"
-	" send_protocol_log_max_age BIGINT NOT NULL"
-	"  CHECK (send_protocol_log_max_age BETWEEN 0 AND 2147483647),"
-	" when_changed BIGINT NOT NULL CHECK (when_changed >= 0));"
+	PG_TS("send_protocol_log_max_age", "BETWEEN 0 AND 2147483647")
+	" when_changed BIGINT NOT NULL"
+	"  CONSTRAINT when_changed_check CHECK (when_changed >= 0));"
 	PG_GEN_TRIGGER("transport_service")
 	"UPDATE meta SET value = 2 WHERE key = 'schema_version';";
 
 /* Version 3: the rest of Set-TransportService, with Exchange's defaults. */
 #define PG_TS_COLUMN(c, d, check) \
 	"ALTER TABLE transport_service ADD COLUMN " c " BIGINT NOT NULL" \
-	" DEFAULT " d " CHECK (" c " " check ");"
+	" DEFAULT " d " CONSTRAINT " c "_check CHECK (" c " " check ");"
 #define PG_TS_LOGSIZE	"BETWEEN 1 AND 999999999999999"
 
 static const char pg_schema_v3[] =
@@ -1174,7 +1184,7 @@ pg_exec(struct store *s, const char *sql, char **cause)
 	struct store_pg	*pg = s->pg;
 	PGresult	*res;
 	ExecStatusType	 status;
-	bool		 idle;
+	bool		 idle = false;
 	int		 try;
 
 	if (pg->lost && pg_is_rollback(sql)) {
@@ -1198,6 +1208,10 @@ pg_exec(struct store *s, const char *sql, char **cause)
 		if (!pg_lost_after(s, idle, try))
 			break;
 	}
+	/* SQL that began a transaction and failed leaves none open. */
+	if (idle && pq.PQstatus(pg->conn) == CONNECTION_OK &&
+	    pq.PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+		pq.PQclear(pq.PQexec(pg->conn, "ROLLBACK"));
 	return (store_fail(s, cause, "store %s", s->path));
 }
 
