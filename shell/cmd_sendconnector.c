@@ -201,7 +201,8 @@ static int	 sc_lookup(struct store *, const char *,
 static int	 sc_resolve(struct cmd_ctx *, struct store *, const char *,
 		    struct send_connector **);
 static char	*sc_input_identity(struct value *);
-static void	 sc_for_each(struct cmd_ctx *, struct store *, sc_target_fn);
+static void	 sc_for_each(struct cmd_ctx *, struct store *, sc_target_fn,
+		     bool);
 static bool	 sc_same_text(const char *, const char *);
 static bool	 sc_same_space(const char *, const char *);
 static void	 sc_list_remove(struct sc_strlist *, const char *, sc_same_fn);
@@ -804,10 +805,15 @@ sc_input_identity(struct value *v)
  * Call fn for each connector named by the pipeline input, or else by
  * -Identity.  The label is the identity as typed, or the connector's name
  * when it came from a pipeline object (Exchange prints Identity.ToString).
+ * With txn, each connector is read, checked and written in one write
+ * transaction, its row locked from the read on: what fn checks is what
+ * another server's hubsh may have just written, not an older copy.
  */
 static void
-sc_for_each(struct cmd_ctx *ctx, struct store *st, sc_target_fn fn)
+sc_for_each(struct cmd_ctx *ctx, struct store *st, sc_target_fn fn, bool txn)
 {
+	char	*cause = NULL;
+
 	struct send_connector	*sc;
 	struct value		*v;
 	char			*id, *label;
@@ -827,6 +833,11 @@ sc_for_each(struct cmd_ctx *ctx, struct store *st, sc_target_fn fn)
 		}
 		if (id == NULL)
 			continue;
+		if (txn && store_begin(st, &cause) != 0) {
+			sc_store_failed(ctx, cause);
+			free(id);
+			return;
+		}
 		if (sc_resolve(ctx, st, id, &sc) == 0) {
 			/* A copy: a rename frees sc->name. */
 			label = xstrdup(strncasecmp(id, "guid:", 5) == 0 ?
@@ -834,6 +845,11 @@ sc_for_each(struct cmd_ctx *ctx, struct store *st, sc_target_fn fn)
 			fn(ctx, st, sc, label);
 			free(label);
 			send_connector_free(sc);
+		}
+		/* A failed write undid itself (a savepoint): keep the rest. */
+		if (txn && store_commit(st, &cause) != 0) {
+			sc_store_failed(ctx, cause);
+			cause = NULL;
 		}
 		free(id);
 	}
@@ -1377,16 +1393,20 @@ sc_commit(struct cmd_ctx *ctx, struct store *st,
     enum sc_op op)
 {
 	char	*cause = NULL;
+	bool	 own;
 
 	cmd_verbose(ctx, "%s Send connector \"%s\" in %s.",
 	    op == SC_OP_DELETE ? "Removing" : "Saving", sc->name,
 	    store_path(st));
-	if (store_begin(st, &cause) != 0)
+	/* Set-SendConnector's write joins the transaction it read in. */
+	own = !store_in_txn(st);
+	if (own && store_begin(st, &cause) != 0)
 		return (sc_store_failed(ctx, cause));
 	if (sc_commit_op(ctx, st, old, sc, op, &cause) == 0 &&
-	    store_commit(st, &cause) == 0)
+	    (!own || store_commit(st, &cause) == 0))
 		return (0);
-	store_rollback(st);
+	if (own)
+		store_rollback(st);
 	if (cause != NULL)
 		return (sc_store_failed(ctx, cause));
 	return (-1);
@@ -1544,7 +1564,7 @@ cmd_set_sendconnector_exec(struct cmd_ctx *ctx)
 
 	if (sc_legacy(ctx) != 0 || sc_open(ctx, &st) != 0)
 		return (-1);
-	sc_for_each(ctx, st, sc_set_one);
+	sc_for_each(ctx, st, sc_set_one, true);
 	return (ctx->failed ? -1 : 0);
 }
 
@@ -1572,7 +1592,7 @@ cmd_get_sendconnector_exec(struct cmd_ctx *ctx)
 	if (ctx->piped && ctx->ninput == 0 && id == NULL)
 		return (0);
 	if (ctx->ninput > 0 || (id != NULL && id->type != V_NULL)) {
-		sc_for_each(ctx, st, sc_get_one);
+		sc_for_each(ctx, st, sc_get_one, false);
 		return (ctx->failed ? -1 : 0);
 	}
 	if (store_connector_list(st, &list, &n, &cause) != 0)
@@ -1608,7 +1628,7 @@ cmd_remove_sendconnector_exec(struct cmd_ctx *ctx)
 
 	if (sc_open(ctx, &st) != 0)
 		return (-1);
-	sc_for_each(ctx, st, sc_remove_one);
+	sc_for_each(ctx, st, sc_remove_one, false);
 	return (ctx->failed ? -1 : 0);
 }
 

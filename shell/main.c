@@ -101,9 +101,10 @@ static char	**main_complete(const char *, int, int);
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: hubsh [--store path] [--server name] "
-	    "[--control socket]\n"
-	    "             [--state-dir dir] [-NonInteractive]\n"
+	fprintf(f, "usage: hubsh [--store path|uri] [--key-file path] "
+	    "[--server name]\n"
+	    "             [--control socket] [--state-dir dir] "
+	    "[-NonInteractive]\n"
 	    "             [-File script.ps1 | -Command text]"
 	    "\n             [--dump-cmdlets] [--version]\n");
 }
@@ -299,7 +300,7 @@ main(int argc, char **argv)
 {
 	struct shell	*sh;
 	const char	*store = NULL, *server = NULL, *file = NULL;
-	const char	*control = NULL, *state_dir = NULL;
+	const char	*control = NULL, *state_dir = NULL, *key_file = NULL;
 	const char	*command = NULL;
 	char		*text, *cause = NULL;
 	size_t		 len;
@@ -314,6 +315,8 @@ main(int argc, char **argv)
 
 		if (opt_is(a, "store", NULL) && more)
 			store = argv[++i];
+		else if (opt_is(a, "key-file", NULL) && more)
+			key_file = argv[++i];
 		else if (opt_is(a, "server", NULL) && more)
 			server = argv[++i];
 		else if (opt_is(a, "control", NULL) && more)
@@ -354,6 +357,7 @@ main(int argc, char **argv)
 #endif
 	main_shell = sh = shell_create();
 	sh->store_path = store_resolve_path(store);
+	sh->key_file = key_file != NULL ? xstrdup(key_file) : NULL;
 	if (server == NULL)
 		server = getenv("HUBSH_SERVER");
 	sh->server_name = server != NULL ? xstrdup(server) : NULL;

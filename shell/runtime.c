@@ -75,6 +75,7 @@ shell_free(struct shell *sh)
 	if (sh->store != NULL)
 		store_close(sh->store);
 	free(sh->store_path);
+	free(sh->key_file);
 	free(sh->server_name);
 	free(sh->control_path);
 	free(sh->store_cause);
@@ -85,21 +86,24 @@ int
 shell_store(struct shell *sh, struct store **st)
 {
 	struct errrec	*e;
-	char		*cause = NULL;
+	char		*cause = NULL, *shown;
 
 	if (sh->store == NULL && sh->store_cause == NULL) {
 		if (store_open(&sh->store, sh->store_path, sh->server_name,
 		    &cause) != 0) {
 			sh->store = NULL;
 			sh->store_cause = cause;
-		}
+		} else if (sh->key_file != NULL)
+			store_set_key_file(sh->store, sh->key_file);
 	}
 	*st = sh->store;
 	if (sh->store != NULL)
 		return (0);
+	shown = store_location_display(sh->store_path);
 	e = errrec_create("");
 	errrec_set(&e->message, xprintf("The connector store '%s' couldn't "
-	    "be opened: %s", sh->store_path, sh->store_cause));
+	    "be opened: %s", shown, sh->store_cause));
+	free(shown);
 	errrec_set(&e->category, xstrdup("ResourceUnavailable"));
 	errrec_set(&e->reason, xstrdup("StoreUnavailableException"));
 	errrec_set(&e->fqid, xstrdup("StoreUnavailable"));

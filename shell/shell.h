@@ -790,6 +790,7 @@ enum action_pref {
 struct shell {
 	struct store	*store;
 	char		*store_path;
+	char		*key_file;	/* --key-file, or NULL */
 	char		*server_name;
 	char		*store_cause;	/* why the store could not open */
 	char		*control_path;	/* hubd's control socket */

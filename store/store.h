@@ -4,8 +4,9 @@
  *
  * store/ is the one module that speaks SQL.  The shell writes Send
  * connectors through this API and the transport reads them; both share one
- * SQLite file (WAL, busy timeout) safely.  Callers exchange plain C structs
- * and never see a statement.
+ * SQLite file (WAL, busy timeout) safely, or one PostgreSQL database that
+ * several transport servers share.  Callers exchange plain C structs and
+ * never see a statement.
  *
  * Conventions: functions return 0 on success and -1 on failure, with a heap
  * string in *cause (caller frees) describing the failure.  Structs returned
@@ -132,16 +133,35 @@ struct store;
 const char	*store_default_path(void);
 char		*store_resolve_path(const char *explicit_path);
 /*
- * Open (creating and migrating if needed) the store at path.  The file is
- * created mode 0600.  server_name is this transport server's name (NULL:
- * the short host name); it is recorded as a known server.
+ * Open (creating and migrating if needed) the store at path: a SQLite
+ * file, created mode 0600, or a PostgreSQL database named by a libpq URI
+ * (postgresql://user@host/db).  server_name is this transport server's
+ * name (NULL: the short host name); it is recorded as a known server.
  */
 int		 store_open(struct store **, const char *path,
 		     const char *server_name, char **cause);
+/* Does a location name a PostgreSQL database (postgresql://...)? */
+bool		 store_location_is_pg(const char *);
+/* The location as it may be printed: never a password (caller frees). */
+char		*store_location_display(const char *);
+/* "SQLite" or "PostgreSQL". */
+const char	*store_backend_name(struct store *);
+/*
+ * The credential key file (store_crypt.c): by default "<file>.key" beside
+ * a SQLite store, none for PostgreSQL, where every server is given the
+ * same one; $HUBSH_KEY_FILE, then this, override it.
+ */
+void		 store_set_key_file(struct store *, const char *path);
 void		 store_close(struct store *);
 const char	*store_path(struct store *);
 const char	*store_server_name(struct store *);
+/*
+ * A write transaction: inside it, reading one connector (get, find)
+ * locks it until store_commit or store_rollback, and each write is a
+ * savepoint of its own, undone alone when it fails.
+ */
 int		 store_begin(struct store *, char **cause);
+bool		 store_in_txn(struct store *);
 int		 store_commit(struct store *, char **cause);
 void		 store_rollback(struct store *);
 /*

@@ -129,7 +129,7 @@ struct sc_row {
 struct sc_child {
 	const char	*one;
 	const char	*all;
-	void		(*add)(struct send_connector *, sqlite3_stmt *);
+	void		(*add)(struct send_connector *, struct store_stmt *);
 };
 
 #define SC_CHILD(cols, table, add) {					\
@@ -139,9 +139,9 @@ struct sc_child {
 	    " ORDER BY connector_id, position",				\
 	add }
 
-static void	 sc_add_space(struct send_connector *, sqlite3_stmt *);
-static void	 sc_add_host(struct send_connector *, sqlite3_stmt *);
-static void	 sc_add_server(struct send_connector *, sqlite3_stmt *);
+static void	 sc_add_space(struct send_connector *, struct store_stmt *);
+static void	 sc_add_host(struct send_connector *, struct store_stmt *);
+static void	 sc_add_server(struct send_connector *, struct store_stmt *);
 
 static const struct sc_child sc_children[] = {
 	SC_CHILD("type, domain, cost", "address_spaces", sc_add_space),
@@ -157,15 +157,15 @@ static bool	 sc_same_field(const struct sc_field *,
 static bool	 sc_writes(const struct sc_field *,
 		     const struct send_connector *,
 		     const struct send_connector *, bool);
-static int	 sc_bind_field(sqlite3_stmt *, size_t,
+static void	 sc_bind_field(struct store_stmt *, size_t,
 		     const struct send_connector *);
-static struct send_connector *sc_from_row(sqlite3_stmt *);
-static int	 sc_read_row(struct store *, sqlite3_stmt *,
+static struct send_connector *sc_from_row(struct store_stmt *);
+static int	 sc_read_row(struct store *, struct store_stmt *,
 		     struct send_connector **, char **);
 static int	 sc_row_cmp(const void *, const void *);
 static int	 sc_read_child(struct store *, const struct sc_child *,
 		     const struct sc_row *, size_t, char **);
-static int	 sc_query(struct store *, const char *, const char *,
+static int	 sc_query(struct store *, const char *, const char *, bool,
 		     struct send_connector ***, size_t *, char **);
 static int	 sc_query_rows(struct store *, const char *, const char *,
 		     struct send_connector ***, size_t *, char **);
@@ -177,7 +177,7 @@ static int	 sc_insert_row(struct store *, struct send_connector *,
 		     int64_t *, char **);
 static int	 sc_update_row(struct store *, const struct send_connector *,
 		     struct send_connector *, int64_t *, char **);
-static int	 sc_write_result(struct store *, sqlite3_stmt *,
+static int	 sc_write_result(struct store *, struct store_stmt *,
 		     const struct send_connector *, int, int64_t *, char **);
 static int	 sc_guid_id(struct store *, const char *, int64_t *, char **);
 static int	 sc_write_children(struct store *, int64_t,
@@ -187,8 +187,8 @@ static int	 sc_write_spaces(struct store *, int64_t,
 		     const struct send_connector *, char **);
 static int	 sc_write_list(struct store *, const char *, int64_t,
 		     const struct sc_strlist *, char **);
-static int	 sc_step_done(struct store *, sqlite3_stmt *, int,
-		     const char *, char **);
+static int	 sc_step_done(struct store *, struct store_stmt *,
+		     enum store_step, const char *, char **);
 
 void
 send_connector_init(struct send_connector *sc, enum sc_usage usage,
@@ -417,8 +417,8 @@ sc_writes(const struct sc_field *f, const struct send_connector *old,
 }
 
 /* Bind field i of sc as parameter SC_COL_FIELD(i). */
-static int
-sc_bind_field(sqlite3_stmt *st, size_t i, const struct send_connector *sc)
+static void
+sc_bind_field(struct store_stmt *st, size_t i, const struct send_connector *sc)
 {
 	const struct sc_field	*f = &sc_fields[i];
 	const char		*p = (const char *)sc + f->off, *str;
@@ -426,22 +426,25 @@ sc_bind_field(sqlite3_stmt *st, size_t i, const struct send_connector *sc)
 
 	switch (f->type) {
 	case FT_BOOL:
-		return (sqlite3_bind_int(st, col, *(const bool *)p ? 1 : 0));
+		db_int(st, col, *(const bool *)p ? 1 : 0);
+		break;
 	case FT_INT:
-		return (sqlite3_bind_int(st, col, *(const int *)p));
+		db_int(st, col, *(const int *)p);
+		break;
 	case FT_I64:
-		return (sqlite3_bind_int64(st, col, *(const int64_t *)p));
+		db_int(st, col, *(const int64_t *)p);
+		break;
 	case FT_STR:
 		if ((str = *(char *const *)p) == NULL)
 			str = f->null_as;
-		return (sqlite3_bind_text(st, col, str, -1, SQLITE_STATIC));
+		db_text(st, col, str);
+		break;
 	}
-	return (SQLITE_MISUSE);
 }
 
 /* The scalar part of a connector from a SELECT row. */
 static struct send_connector *
-sc_from_row(sqlite3_stmt *st)
+sc_from_row(struct store_stmt *st)
 {
 	struct send_connector	*sc;
 	const struct sc_field	*f;
@@ -452,24 +455,23 @@ sc_from_row(sqlite3_stmt *st)
 
 	sc = xcalloc(1, sizeof *sc);
 	p = (char *)sc;
-	if ((str = (const char *)sqlite3_column_text(st, 1)) != NULL)
+	if ((str = db_col_text(st, 1)) != NULL)
 		snprintf(sc->guid, sizeof sc->guid, "%s", str);
 	for (i = 0; i < SC_NFIELDS; i++) {
 		f = &sc_fields[i];
 		col = SC_COL_FIELD(i);
 		switch (f->type) {
 		case FT_BOOL:
-			*(bool *)(p + f->off) = sqlite3_column_int(st, col);
+			*(bool *)(p + f->off) = db_col_int(st, col) != 0;
 			break;
 		case FT_INT:
-			*(int *)(p + f->off) = sqlite3_column_int(st, col);
+			*(int *)(p + f->off) = (int)db_col_int(st, col);
 			break;
 		case FT_I64:
-			*(int64_t *)(p + f->off) =
-			    sqlite3_column_int64(st, col);
+			*(int64_t *)(p + f->off) = db_col_int(st, col);
 			break;
 		case FT_STR:
-			str = (const char *)sqlite3_column_text(st, col);
+			str = db_col_text(st, col);
 			*(char **)(p + f->off) = sc_strdup_or_null(str);
 			break;
 		}
@@ -479,17 +481,17 @@ sc_from_row(sqlite3_stmt *st)
 
 /* A connector's row and decrypted password; the child lists come later. */
 static int
-sc_read_row(struct store *s, sqlite3_stmt *st, struct send_connector **out,
+sc_read_row(struct store *s, struct store_stmt *st, struct send_connector **out,
     char **cause)
 {
 	struct send_connector	*sc;
 	const unsigned char	*blob;
+	size_t			 len;
 
 	sc = sc_from_row(st);
-	blob = sqlite3_column_blob(st, SC_COL_PASSWORD);
-	if (blob != NULL && store_crypt_decrypt(s, sc->guid, blob,
-	    sqlite3_column_bytes(st, SC_COL_PASSWORD), &sc->auth_password,
-	    cause) != 0) {
+	blob = db_col_blob(st, SC_COL_PASSWORD, &len);
+	if (blob != NULL && store_crypt_decrypt(s, sc->guid, blob, len,
+	    &sc->auth_password, cause) != 0) {
 		send_connector_free(sc);
 		return (-1);
 	}
@@ -498,30 +500,30 @@ sc_read_row(struct store *s, sqlite3_stmt *st, struct send_connector **out,
 }
 
 static void
-sc_add_space(struct send_connector *sc, sqlite3_stmt *st)
+sc_add_space(struct send_connector *sc, struct store_stmt *st)
 {
 	struct sc_address_space	*as;
 
 	sc->address_spaces = xreallocarray(sc->address_spaces,
 	    sc->n_address_spaces + 1, sizeof *sc->address_spaces);
 	as = &sc->address_spaces[sc->n_address_spaces++];
-	as->type = xstrdup((const char *)sqlite3_column_text(st, 1));
-	as->domain = xstrdup((const char *)sqlite3_column_text(st, 2));
-	as->cost = sqlite3_column_int(st, 3);
+	as->type = xstrdup(db_col_text(st, 1));
+	as->domain = xstrdup(db_col_text(st, 2));
+	as->cost = (int)db_col_int(st, 3);
 }
 
 static void
-sc_add_host(struct send_connector *sc, sqlite3_stmt *st)
+sc_add_host(struct send_connector *sc, struct store_stmt *st)
 {
 	sc_strlist_add(&sc->smart_hosts,
-	    (const char *)sqlite3_column_text(st, 1));
+	    db_col_text(st, 1));
 }
 
 static void
-sc_add_server(struct send_connector *sc, sqlite3_stmt *st)
+sc_add_server(struct send_connector *sc, struct store_stmt *st)
 {
 	sc_strlist_add(&sc->source_transport_servers,
-	    (const char *)sqlite3_column_text(st, 1));
+	    db_col_text(st, 1));
 }
 
 static int
@@ -541,21 +543,21 @@ static int
 sc_read_child(struct store *s, const struct sc_child *c,
     const struct sc_row *byid, size_t n, char **cause)
 {
-	sqlite3_stmt	*st;
-	int64_t		 id;
-	size_t		 j = 0;
-	int		 rc;
+	struct store_stmt	*st;
+	enum store_step		 rc;
+	int64_t			 id;
+	size_t			 j = 0;
 
-	if (store_prepare(s, &st, n == 1 ? c->one : c->all, cause) != 0)
+	if (db_prepare(s, &st, n == 1 ? c->one : c->all, cause) != 0)
 		return (-1);
 	if (n == 1)
-		sqlite3_bind_int64(st, 1, byid[0].id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+		db_int(st, 1, byid[0].id);
+	while ((rc = db_step(st)) == STORE_ROW) {
+		id = db_col_int(st, 0);
 		while (j < n && byid[j].id < id)
 			j++;
 		if (j == n) {
-			rc = SQLITE_DONE;	/* the rest is no one's here */
+			rc = STORE_DONE;	/* the rest is no one's here */
 			break;
 		}
 		if (byid[j].id == id)
@@ -564,19 +566,27 @@ sc_read_child(struct store *s, const struct sc_child *c,
 	return (sc_step_done(s, st, rc, "cannot read Send connector", cause));
 }
 
-/* Connectors selected by sql (with ?1 = arg if not NULL), one snapshot. */
+/*
+ * Connectors selected by sql (with ?1 = arg if not NULL), one snapshot.
+ * With lock, in the caller's transaction, their rows stay locked until
+ * it ends (Set-SendConnector reads and writes under one lock).
+ */
 static int
-sc_query(struct store *s, const char *sql, const char *arg,
+sc_query(struct store *s, const char *sql, const char *arg, bool lock,
     struct send_connector ***out, size_t *n, char **cause)
 {
-	enum store_txn	how;
-	int		rc;
+	enum store_txn	 how;
+	char		*locked = NULL;
+	int		 rc;
 
 	*out = NULL;
 	*n = 0;
 	if (store_txn_enter(s, 0, &how, cause) != 0)
 		return (-1);
+	if (lock && how == STORE_TXN_SAVEPOINT && s->be->lock_row != NULL)
+		sql = locked = xprintf("%s %s", sql, s->be->lock_row);
 	rc = sc_query_rows(s, sql, arg, out, n, cause);
+	free(locked);
 	if (store_txn_leave(s, how, rc == 0, cause) != 0) {
 		store_connector_list_free(*out, *n);
 		*out = NULL;
@@ -594,40 +604,41 @@ static int
 sc_query_rows(struct store *s, const char *sql, const char *arg,
     struct send_connector ***out, size_t *n, char **cause)
 {
-	sqlite3_stmt	*st;
-	struct sc_row	*rows = NULL;
-	size_t		 cap = 0, i;
-	int		 rc;
+	struct store_stmt	*st;
+	struct sc_row		*rows = NULL;
+	enum store_step		 rc;
+	size_t			 cap = 0, i;
+	int			 ret;
 
-	if (store_prepare(s, &st, sql, cause) != 0)
+	if (db_prepare(s, &st, sql, cause) != 0)
 		return (-1);
 	if (arg != NULL)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_text(st, 1, arg);
+	while ((rc = db_step(st)) == STORE_ROW) {
 		if (*n == cap) {
 			cap = cap == 0 ? 16 : cap * 2;
 			*out = xreallocarray(*out, cap, sizeof **out);
 			rows = xreallocarray(rows, cap, sizeof *rows);
 		}
 		if (sc_read_row(s, st, &(*out)[*n], cause) != 0) {
-			store_release(s, st);
+			db_release(s, st);
 			free(rows);
 			return (-1);
 		}
-		rows[*n].id = sqlite3_column_int64(st, 0);
+		rows[*n].id = db_col_int(st, 0);
 		rows[*n].sc = (*out)[*n];
 		(*n)++;
 	}
-	rc = sc_step_done(s, st, rc, "cannot read Send connectors", cause);
-	if (rc == 0 && *n > 0) {
+	ret = sc_step_done(s, st, rc, "cannot read Send connectors", cause);
+	if (ret == 0 && *n > 0) {
 		qsort(rows, *n, sizeof *rows, sc_row_cmp);
 		for (i = 0; i < sizeof sc_children / sizeof sc_children[0] &&
-		    rc == 0; i++)
-			rc = sc_read_child(s, &sc_children[i], rows, *n,
+		    ret == 0; i++)
+			ret = sc_read_child(s, &sc_children[i], rows, *n,
 			    cause);
 	}
 	free(rows);
-	return (rc);
+	return (ret);
 }
 
 static int
@@ -640,7 +651,7 @@ sc_query_one(struct store *s, const char *sql, const char *arg,
 	*out = NULL;
 	if (arg == NULL)
 		return (1);
-	if (sc_query(s, sql, arg, &v, &n, cause) != 0)
+	if (sc_query(s, sql, arg, true, &v, &n, cause) != 0)
 		return (-1);
 	if (n == 0) {
 		free(v);
@@ -656,8 +667,8 @@ int
 store_connector_list(struct store *s, struct send_connector ***out,
     size_t *n, char **cause)
 {
-	return (sc_query(s, SC_SELECT "ORDER BY name COLLATE NOCASE, id",
-	    NULL, out, n, cause));
+	return (sc_query(s, SC_SELECT "ORDER BY name, id", NULL, false, out,
+	    n, cause));
 }
 
 void
@@ -684,7 +695,7 @@ int
 store_connector_find(struct store *s, const char *name,
     struct send_connector **out, char **cause)
 {
-	return (sc_query_one(s, SC_SELECT "WHERE name = ?1 COLLATE NOCASE",
+	return (sc_query_one(s, SC_SELECT "WHERE name = ?1",
 	    name, out, cause));
 }
 
@@ -727,19 +738,21 @@ store_connector_update(struct store *s, const struct send_connector *old,
 int
 store_connector_delete(struct store *s, const char *guid, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct store_stmt	*st;
+	enum store_step		 rc;
+	int64_t			 changed;
 
-	if (store_prepare(s, &st, "DELETE FROM send_connectors WHERE "
+	if (db_prepare(s, &st, "DELETE FROM send_connectors WHERE "
 	    "guid = lower(?1)", cause) != 0)
 		return (-1);
-	sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	store_release(s, st);
-	if (rc != SQLITE_DONE)
+	db_text(st, 1, guid);
+	rc = db_step(st);
+	changed = rc == STORE_DONE ? db_changes(st) : 0;
+	db_release(s, st);
+	if (rc != STORE_DONE)
 		return (store_fail(s, cause, "cannot remove Send connector "
 		    "%s", guid));
-	if (sqlite3_changes(s->db) == 0) {
+	if (changed == 0) {
 		xasprintf(cause, "no Send connector has GUID %s", guid);
 		return (-1);
 	}
@@ -773,26 +786,24 @@ static int
 sc_insert_row(struct store *s, struct send_connector *sc, int64_t *id,
     char **cause)
 {
-	sqlite3_stmt	*st;
-	unsigned char	*blob = NULL;
-	size_t		 bloblen = 0, i;
-	int		 rc;
+	struct store_stmt	*st;
+	unsigned char		*blob = NULL;
+	size_t			 bloblen = 0, i;
+	int			 rc;
 
 	if (sc->auth_password != NULL && store_crypt_encrypt(s, sc->guid,
 	    sc->auth_password, &blob, &bloblen, cause) != 0)
 		return (-1);
-	if ((rc = store_prepare(s, &st, SC_INSERT, cause)) == 0) {
-		rc = sqlite3_bind_text(st, 1, sc->guid, -1, SQLITE_STATIC);
-		for (i = 0; i < SC_NFIELDS && rc == SQLITE_OK; i++)
-			rc = sc_bind_field(st, i, sc);
-		if (rc == SQLITE_OK && blob != NULL)
-			rc = sqlite3_bind_blob(st, SC_COL_PASSWORD, blob,
-			    (int)bloblen, SQLITE_STATIC);
-		if (rc != SQLITE_OK)
-			rc = store_fail(s, cause, "cannot bind values");
+	if ((rc = db_prepare(s, &st, SC_INSERT, cause)) == 0) {
+		db_text(st, 1, sc->guid);
+		for (i = 0; i < SC_NFIELDS; i++)
+			sc_bind_field(st, i, sc);
+		if (blob != NULL)
+			db_blob(st, SC_COL_PASSWORD, blob, bloblen);
 		else
-			rc = sc_write_result(s, st, sc, 0, id, cause);
-		store_release(s, st);
+			db_text(st, SC_COL_PASSWORD, NULL);
+		rc = sc_write_result(s, st, sc, 0, id, cause);
+		db_release(s, st);
 	}
 	free(blob);
 	return (rc);
@@ -807,13 +818,13 @@ static int
 sc_update_row(struct store *s, const struct send_connector *old,
     struct send_connector *sc, int64_t *id, char **cause)
 {
-	sqlite3_stmt	*st;
-	struct buf	 b;
-	unsigned char	*blob = NULL;
-	const char	*sep = "";
-	size_t		 bloblen = 0, i;
-	bool		 cred;
-	int		 rc;
+	struct store_stmt	*st;
+	struct buf		 b;
+	unsigned char		*blob = NULL;
+	const char		*sep = "";
+	size_t			 bloblen = 0, i;
+	bool			 cred;
+	int			 rc;
 
 	cred = old == NULL || !sc_streq(old->auth_username,
 	    sc->auth_username) || !sc_streq(old->auth_password,
@@ -833,22 +844,20 @@ sc_update_row(struct store *s, const struct send_connector *old,
 	if (cred)
 		buf_addf(&b, ", auth_password = ?%d", SC_COL_PASSWORD);
 	buf_adds(&b, " WHERE guid = ?1");
-	rc = store_prepare(s, &st, b.s, cause);
+	rc = db_prepare(s, &st, b.s, cause);
 	buf_free(&b);
 	if (rc == 0) {
-		rc = sqlite3_bind_text(st, 1, sc->guid, -1, SQLITE_STATIC);
-		for (i = 0; i < SC_NFIELDS && rc == SQLITE_OK; i++) {
+		db_text(st, 1, sc->guid);
+		for (i = 0; i < SC_NFIELDS; i++) {
 			if (sc_writes(&sc_fields[i], old, sc, cred))
-				rc = sc_bind_field(st, i, sc);
+				sc_bind_field(st, i, sc);
 		}
-		if (rc == SQLITE_OK && blob != NULL)
-			rc = sqlite3_bind_blob(st, SC_COL_PASSWORD, blob,
-			    (int)bloblen, SQLITE_STATIC);
-		if (rc != SQLITE_OK)
-			rc = store_fail(s, cause, "cannot bind values");
-		else
-			rc = sc_write_result(s, st, sc, 1, id, cause);
-		store_release(s, st);
+		if (cred && blob != NULL)
+			db_blob(st, SC_COL_PASSWORD, blob, bloblen);
+		else if (cred)
+			db_text(st, SC_COL_PASSWORD, NULL);
+		rc = sc_write_result(s, st, sc, 1, id, cause);
+		db_release(s, st);
 	}
 	free(blob);
 	return (rc);
@@ -859,26 +868,28 @@ sc_update_row(struct store *s, const struct send_connector *old,
  * Not "RETURNING id": SQLite gathers RETURNING rows in a temporary table,
  * with a pager and a page cache of its own (some 90 KB) built and freed
  * for every statement, which made most of a New-SendConnector's page
- * faults.  An insert's id is the last rowid; an update's is looked up by
- * the GUID the statement matched.
+ * faults.  An insert's id is the backend's last one; an update's is
+ * looked up by the GUID the statement matched.
  */
 static int
-sc_write_result(struct store *s, sqlite3_stmt *st,
+sc_write_result(struct store *s, struct store_stmt *st,
     const struct send_connector *sc, int update, int64_t *id, char **cause)
 {
-	if (sqlite3_step(st) == SQLITE_DONE) {
+	enum store_step	rc;
+
+	if ((rc = db_step(st)) == STORE_DONE) {
 		if (!update) {
-			*id = sqlite3_last_insert_rowid(s->db);
+			*id = db_insert_id(st);
 			return (0);
 		}
 		/* Rows the UPDATE itself changed, not its triggers. */
-		if (sqlite3_changes(s->db) > 0)
+		if (db_changes(st) > 0)
 			return (sc_guid_id(s, sc->guid, id, cause));
 		xasprintf(cause, "no Send connector has GUID %s", sc->guid);
 		return (-1);
 	}
-	if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE &&
-	    strstr(sqlite3_errmsg(s->db), "send_connectors.name") != NULL) {
+	if (rc == STORE_CONSTRAINT && s->be->unique_violation(s,
+	    "send_connectors", "name")) {
 		xasprintf(cause, "a Send connector named \"%s\" already exists",
 		    sc->name);
 		return (-1);
@@ -891,20 +902,20 @@ sc_write_result(struct store *s, sqlite3_stmt *st,
 static int
 sc_guid_id(struct store *s, const char *guid, int64_t *id, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct store_stmt	*st;
+	enum store_step		 rc;
 
-	if (store_prepare(s, &st, "SELECT id FROM send_connectors "
+	if (db_prepare(s, &st, "SELECT id FROM send_connectors "
 	    "WHERE guid = ?1", cause) != 0)
 		return (-1);
-	sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		store_release(s, st);
+	db_text(st, 1, guid);
+	if ((rc = db_step(st)) == STORE_ROW) {
+		*id = db_col_int(st, 0);
+		db_release(s, st);
 		return (0);
 	}
-	if (rc == SQLITE_DONE) {
-		store_release(s, st);
+	if (rc == STORE_DONE) {
+		db_release(s, st);
 		xasprintf(cause, "no Send connector has GUID %s", guid);
 		return (-1);
 	}
@@ -956,24 +967,22 @@ sc_write_spaces(struct store *s, int64_t id,
     const struct send_connector *sc, char **cause)
 {
 	const struct sc_address_space	*as;
-	sqlite3_stmt			*st;
+	struct store_stmt		*st;
+	enum store_step			 rc = STORE_DONE;
 	size_t				 i;
-	int				 rc = SQLITE_DONE;
 
-	if (store_prepare(s, &st, "INSERT INTO address_spaces (connector_id, "
+	if (db_prepare(s, &st, "INSERT INTO address_spaces (connector_id, "
 	    "position, type, domain, cost) VALUES (?1, ?2, ?3, ?4, ?5)",
 	    cause) != 0)
 		return (-1);
-	for (i = 0; i < sc->n_address_spaces && rc == SQLITE_DONE; i++) {
+	for (i = 0; i < sc->n_address_spaces && rc == STORE_DONE; i++) {
 		as = &sc->address_spaces[i];
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		sqlite3_bind_text(st, 3, as->type != NULL ? as->type : "smtp",
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, as->domain, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 5, as->cost);
-		rc = sqlite3_step(st);
+		db_int(st, 1, id);
+		db_int(st, 2, (int64_t)i);
+		db_text(st, 3, as->type != NULL ? as->type : "smtp");
+		db_text(st, 4, as->domain);
+		db_int(st, 5, as->cost);
+		rc = db_step(st);
 	}
 	return (sc_step_done(s, st, rc, "cannot store address space", cause));
 }
@@ -986,20 +995,19 @@ static int
 sc_write_list(struct store *s, const char *sql, int64_t id,
     const struct sc_strlist *l, char **cause)
 {
-	sqlite3_stmt	*st;
-	size_t		 i, n = (l == NULL ? 1 : l->n);
-	int		 rc = SQLITE_DONE;
+	struct store_stmt	*st;
+	enum store_step		 rc = STORE_DONE;
+	size_t			 i, n = (l == NULL ? 1 : l->n);
 
-	if (store_prepare(s, &st, sql, cause) != 0)
+	if (db_prepare(s, &st, sql, cause) != 0)
 		return (-1);
-	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, id);
+	for (i = 0; i < n && rc == STORE_DONE; i++) {
+		db_int(st, 1, id);
 		if (l != NULL) {
-			sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-			sqlite3_bind_text(st, 3, l->v[i], -1, SQLITE_STATIC);
+			db_int(st, 2, (int64_t)i);
+			db_text(st, 3, l->v[i]);
 		}
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 	}
 	return (sc_step_done(s, st, rc, "cannot store Send connector",
 	    cause));
@@ -1007,13 +1015,13 @@ sc_write_list(struct store *s, const char *sql, int64_t id,
 
 /* Release st; fail unless its last step (rc) finished the statement. */
 static int
-sc_step_done(struct store *s, sqlite3_stmt *st, int rc, const char *what,
-    char **cause)
+sc_step_done(struct store *s, struct store_stmt *st, enum store_step rc,
+    const char *what, char **cause)
 {
 	int	ret = 0;
 
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_DONE)
 		ret = store_fail(s, cause, "%s", what);
-	store_release(s, st);
+	db_release(s, st);
 	return (ret);
 }

@@ -69,12 +69,17 @@ static int	store_gcm_open(struct store *, const char *,
 static int
 store_key_load(struct store *s, int create, char **cause)
 {
-	char	*path;
-	int	 fd, rc;
+	const char	*path = s->key_path;
+	int		 fd, rc;
 
 	if (s->have_key)
 		return (0);
-	path = xprintf("%s.key", s->path);
+	if (path == NULL) {
+		*cause = xstrdup("no credential key file: a PostgreSQL store "
+		    "needs one, the same file on every server (--key-file, "
+		    "or HUBSH_KEY_FILE)");
+		return (-1);
+	}
 	for (;;) {
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd != -1) {
@@ -91,7 +96,6 @@ store_key_load(struct store *s, int create, char **cause)
 		if ((rc = store_key_create(s, path, cause)) != 1)
 			break;		/* created (0) or failed (-1) */
 	}
-	free(path);
 	return (rc);
 }
 

@@ -45,7 +45,6 @@ struct store {
 	const struct store_backend *be;
 	char		*path;		/* the file, or the URI shown */
 	char		*server;
-	struct store_stmt *gen_stmt;	/* reads the generation counter */
 
 	/* SQLite: the connection and its prepared statements, by SQL. */
 	sqlite3		*db;
@@ -76,7 +75,10 @@ enum store_step {
 /*
  * A backend.  Statements are prepared once per connection and kept
  * (release hands one back for reuse); a statement's text values are the
- * caller's until its last step.
+ * caller's until its last step, and binding a value after a step starts
+ * the statement over, to run again with the new values.  Each backend defines struct store_stmt
+ * for itself, beginning with a pointer to its backend, by which the db_*
+ * calls find it.
  */
 struct store_backend {
 	const char	*name;		/* "SQLite", "PostgreSQL" */
@@ -105,6 +107,13 @@ struct store_backend {
 	int		 (*exec)(struct store *, const char *sql, char **cause);
 	/* The statement that opens a write transaction. */
 	const char	*begin_write;
+	/*
+	 * Appended to a SELECT of one connector read inside the caller's
+	 * transaction, to lock its row until the transaction ends ("FOR
+	 * UPDATE"); NULL where the write transaction locks enough (SQLite's
+	 * BEGIN IMMEDIATE locks the whole file).
+	 */
+	const char	*lock_row;
 	bool		 (*in_txn)(struct store *);
 	/* The last error's text, for store_fail. */
 	const char	*(*errmsg)(struct store *);

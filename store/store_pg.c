@@ -147,7 +147,6 @@ struct store_pg {
 static void	 pg_quiet(void *, const char *);
 static char	*pg_one_line(const char *);
 static void	 pg_scrub(const struct store_pg *, char *);
-static char	*pg_redact(const char *);
 static char	*pg_where(PGconn *);
 static void	 pg_error(struct store *, const PGresult *);
 static void	 pg_error_text(struct store *, const char *, const char *);
@@ -202,6 +201,7 @@ const struct store_backend store_pg_backend = {
 	.insert_id = pg_insert_id,
 	.exec = pg_exec,
 	.begin_write = PG_BEGIN_WRITE,
+	.lock_row = "FOR UPDATE",
 	.in_txn = pg_in_txn,
 	.errmsg = pg_errmsg,
 	.unique_violation = pg_unique_violation,
@@ -423,56 +423,6 @@ pg_scrub(const struct store_pg *pg, char *msg)
 		memset(p, 'x', n);
 }
 
-/*
- * The URI to show: the password of its user information and any
- * password parameter of its query left out.
- */
-static char *
-pg_redact(const char *uri)
-{
-	struct buf	 b;
-	const char	*auth, *end, *at, *colon, *q, *amp;
-	char		 sep;
-
-	buf_init(&b);
-	if ((auth = strstr(uri, "://")) == NULL) {
-		buf_adds(&b, uri);
-		return (buf_detach(&b));
-	}
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	at = NULL;
-	for (q = auth; q < end; q++) {
-		if (*q == '@')
-			at = q;
-	}
-	colon = at != NULL ? memchr(auth, ':', at - auth) : NULL;
-	if (colon != NULL) {
-		buf_add(&b, uri, colon - uri);
-		buf_add(&b, at, end - at);
-	} else
-		buf_add(&b, uri, end - uri);
-	/* The path, then every parameter of the query but password. */
-	q = end + strcspn(end, "?#");
-	buf_add(&b, end, q - end);
-	if (*q == '?') {
-		sep = '?';
-		for (q++; *q != '\0' && *q != '#'; q = amp) {
-			amp = q + strcspn(q, "&#");
-			if (!(amp - q >= 8 && strncasecmp(q, "password", 8) == 0 &&
-			    (q[8] == '=' || q + 8 == amp))) {
-				buf_addc(&b, sep);
-				buf_add(&b, q, amp - q);
-				sep = '&';
-			}
-			if (*amp == '&')
-				amp++;
-		}
-	}
-	buf_adds(&b, q);	/* the fragment, if any */
-	return (buf_detach(&b));
-}
-
 /* HOST:PORT/DB of a connection (made or not), for messages. */
 static char *
 pg_where(PGconn *conn)
@@ -629,7 +579,7 @@ pg_open(struct store *s, const char *location, char **cause)
 		return (-1);
 	s->pg = pg = xcalloc(1, sizeof *pg);
 	if (s->path == NULL)
-		s->path = pg_redact(location);
+		s->path = store_location_display(location);
 
 	/* The password as libpq reads it, to keep it out of messages. */
 	if ((opts = pq.PQconninfoParse(location, &err)) == NULL) {

@@ -98,8 +98,8 @@ static const struct ts_field ts_fields[] = { TS_FIELDS(TSF_ENTRY) };
 	TS_FIELDS(TSF_PARAM) ", ?) ON CONFLICT (server) DO UPDATE SET "	\
 	"when_changed = excluded.when_changed" TS_FIELDS(TSF_SET)
 
-static void	 ts_from_row(sqlite3_stmt *, struct transport_settings *);
-static int	 ts_bind(sqlite3_stmt *, const struct transport_settings *,
+static void	 ts_from_row(struct store_stmt *, struct transport_settings *);
+static void	 ts_bind(struct store_stmt *, const struct transport_settings *,
 		     int64_t);
 
 void
@@ -151,57 +151,56 @@ int
 store_transport_get(struct store *s, const char *server,
     struct transport_settings *ts, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct store_stmt	*st;
+	enum store_step		 rc;
 
 	if (server == NULL)
 		server = s->server;
-	if (store_prepare(s, &st, TS_SELECT, cause) != 0)
+	if (db_prepare(s, &st, TS_SELECT, cause) != 0)
 		return (-1);
-	sqlite3_bind_text(st, 1, server, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	db_text(st, 1, server);
+	rc = db_step(st);
+	if (rc == STORE_ROW)
 		ts_from_row(st, ts);
-	else if (rc == SQLITE_DONE)
+	else if (rc == STORE_DONE)
 		transport_settings_init(ts, server);
-	store_release(s, st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_release(s, st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return (store_fail(s, cause, "cannot read the transport "
 		    "settings of %s", server));
 	return (0);
 }
 
 static void
-ts_from_row(sqlite3_stmt *st, struct transport_settings *ts)
+ts_from_row(struct store_stmt *st, struct transport_settings *ts)
 {
 	const struct ts_field	*f;
-	const unsigned char	*text;
+	const char		*text;
 	char			*p;
 	size_t			 i;
 
 	memset(ts, 0, sizeof *ts);
-	ts->server = xstrdup((const char *)sqlite3_column_text(st, 0));
+	ts->server = xstrdup(db_col_text(st, 0));
 	for (i = 0; i < TS_NFIELDS; i++) {
 		f = &ts_fields[i];
 		p = (char *)ts + f->off;
 		switch (f->type) {
 		case TS_INT:
-			*(int *)p = sqlite3_column_int(st, (int)i + 1);
+			*(int *)p = (int)db_col_int(st, (int)i + 1);
 			break;
 		case TS_INT64:
-			*(int64_t *)p = sqlite3_column_int64(st, (int)i + 1);
+			*(int64_t *)p = db_col_int(st, (int)i + 1);
 			break;
 		case TS_BOOL:
-			*(bool *)p = sqlite3_column_int(st, (int)i + 1) != 0;
+			*(bool *)p = db_col_int(st, (int)i + 1) != 0;
 			break;
 		case TS_STR:
-			text = sqlite3_column_text(st, (int)i + 1);
-			*(char **)p = text != NULL ?
-			    xstrdup((const char *)text) : NULL;
+			text = db_col_text(st, (int)i + 1);
+			*(char **)p = text != NULL ? xstrdup(text) : NULL;
 			break;
 		}
 	}
-	ts->when_changed = sqlite3_column_int64(st, TS_COL_WHEN);
+	ts->when_changed = db_col_int(st, TS_COL_WHEN);
 }
 
 /*
@@ -213,10 +212,10 @@ int
 store_transport_set(struct store *s, struct transport_settings *ts,
     char **cause)
 {
-	enum store_txn	how;
-	sqlite3_stmt	*st;
-	int64_t		now;
-	int		rc;
+	enum store_txn		 how;
+	struct store_stmt	*st;
+	int64_t			 now;
+	int			 rc;
 
 	if (ts->server == NULL || *ts->server == '\0') {
 		*cause = xstrdup("transport settings need a server name");
@@ -225,13 +224,12 @@ store_transport_set(struct store *s, struct transport_settings *ts,
 	now = (int64_t)time(NULL);
 	if (store_txn_enter(s, 1, &how, cause) != 0)
 		return (-1);
-	if ((rc = store_prepare(s, &st, TS_UPSERT, cause)) == 0) {
-		if (ts_bind(st, ts, now) != SQLITE_OK)
-			rc = store_fail(s, cause, "cannot bind values");
-		else if (sqlite3_step(st) != SQLITE_DONE)
+	if ((rc = db_prepare(s, &st, TS_UPSERT, cause)) == 0) {
+		ts_bind(st, ts, now);
+		if (db_step(st) != STORE_DONE)
 			rc = store_fail(s, cause, "cannot write the transport "
 			    "settings of %s", ts->server);
-		store_release(s, st);
+		db_release(s, st);
 	}
 	if (store_txn_leave(s, how, rc == 0, cause) != 0)
 		return (-1);
@@ -239,37 +237,32 @@ store_transport_set(struct store *s, struct transport_settings *ts,
 	return (0);
 }
 
-static int
-ts_bind(sqlite3_stmt *st, const struct transport_settings *ts, int64_t now)
+static void
+ts_bind(struct store_stmt *st, const struct transport_settings *ts,
+    int64_t now)
 {
 	const struct ts_field	*f;
 	const char		*p;
 	size_t			 i;
-	int			 rc;
 
-	rc = sqlite3_bind_text(st, 1, ts->server, -1, SQLITE_STATIC);
-	for (i = 0; i < TS_NFIELDS && rc == SQLITE_OK; i++) {
+	db_text(st, 1, ts->server);
+	for (i = 0; i < TS_NFIELDS; i++) {
 		f = &ts_fields[i];
 		p = (const char *)ts + f->off;
 		switch (f->type) {
 		case TS_INT:
-			rc = sqlite3_bind_int(st, (int)i + 2, *(const int *)p);
+			db_int(st, (int)i + 2, *(const int *)p);
 			break;
 		case TS_INT64:
-			rc = sqlite3_bind_int64(st, (int)i + 2,
-			    *(const int64_t *)p);
+			db_int(st, (int)i + 2, *(const int64_t *)p);
 			break;
 		case TS_BOOL:
-			rc = sqlite3_bind_int(st, (int)i + 2,
-			    *(const bool *)p ? 1 : 0);
+			db_int(st, (int)i + 2, *(const bool *)p ? 1 : 0);
 			break;
 		case TS_STR:
-			rc = sqlite3_bind_text(st, (int)i + 2,
-			    *(char *const *)p, -1, SQLITE_STATIC);
+			db_text(st, (int)i + 2, *(char *const *)p);
 			break;
 		}
 	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, (int)TS_NFIELDS + 2, now);
-	return (rc);
+	db_int(st, (int)TS_NFIELDS + 2, now);
 }

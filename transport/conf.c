@@ -51,6 +51,7 @@ struct conf_entry {
 
 static const struct conf_entry conf_table[] = {
 	{ "store", S(store_path) },
+	{ "key-file", S(key_file) },
 	{ "server", S(server_name) },
 	{ "state-dir", S(state_dir) },
 	{ "listen", S(listen) },
@@ -457,6 +458,7 @@ conf_free(struct hubd_conf *c)
 	size_t	i;
 
 	free(c->store_path);
+	free(c->key_file);
 	free(c->server_name);
 	free(c->state_dir);
 	free(c->listen);

@@ -57,6 +57,16 @@ static struct store	*hubd_store;
 static uid_t		 hubd_uid = (uid_t)-1;	/* --user, or -1 */
 static gid_t		 hubd_gid = (gid_t)-1;
 static int64_t		 hubd_settings_gen = -1;
+/*
+ * The store unreachable (a PostgreSQL server down): said once, then
+ * tried again after a growing pause (hubd_store_retry), while the last
+ * good configuration stays in force.
+ */
+static bool		 hubd_store_down;
+static int64_t		 hubd_store_pause_ms, hubd_store_next_ms;
+
+#define STORE_RETRY_FIRST_MS	1000
+#define STORE_RETRY_MAX_MS	30000
 
 /* The pruning thread. */
 static pthread_t	 prune_thread;
@@ -81,6 +91,7 @@ static int	 hubd_dirs(char **);
 static char	*hubd_fqdn(void);
 static int	 hubd_drop_privileges(const char *, char **);
 static int	 hubd_reload(bool);
+static void	 hubd_store_failed(const char *);
 static int	 hubd_settings(bool);
 static bool	 hubd_set_int(int *, int, const char *, bool);
 static bool	 hubd_set_size(int64_t *, int64_t, const char *);
@@ -256,6 +267,8 @@ main(int argc, char **argv)
 	if (store_open(&hubd_store, path, conf.server_name, &cause) != 0)
 		hubd_ready(ready_fd, cause);
 	free(path);
+	if (conf.key_file != NULL)
+		store_set_key_file(hubd_store, conf.key_file);
 	/* --user cannot read root's key file: take the key while root. */
 	if (conf.user != NULL && store_key_preload(hubd_store, &cause) != 0)
 		hubd_ready(ready_fd, cause);
@@ -338,6 +351,24 @@ hubd_loop(void)
 }
 
 /*
+ * The store did not answer: say so the first time, keep the last good
+ * configuration, and try again after a pause that doubles up to 30 s.
+ */
+static void
+hubd_store_failed(const char *cause)
+{
+	if (!hubd_store_down) {
+		log_warnx("reload: the connector store does not answer (%s); "
+		    "delivering with the last configuration read, and trying "
+		    "again", cause);
+		hubd_store_down = true;
+		hubd_store_pause_ms = STORE_RETRY_FIRST_MS;
+	} else if ((hubd_store_pause_ms *= 2) > STORE_RETRY_MAX_MS)
+		hubd_store_pause_ms = STORE_RETRY_MAX_MS;
+	hubd_store_next_ms = io_now_ms() + hubd_store_pause_ms;
+}
+
+/*
  * Read the store again when its generation moved (or always when
  * forced: start and SIGHUP): the transport settings, then a new routing
  * snapshot.  A snapshot that fails to build leaves the old one in
@@ -351,12 +382,18 @@ hubd_reload(bool force)
 	char			*cause = NULL;
 	int			 rc = 0;
 
+	if (!force && hubd_store_down && io_now_ms() < hubd_store_next_ms)
+		return (-1);
 	if (store_generation(hubd_store, &gen, &cause) != 0) {
-		log_warnx("reload: %s", cause);
+		hubd_store_failed(cause);
 		free(cause);
 		cause = NULL;
 		if (!force)
 			return (-1);
+	} else if (hubd_store_down) {
+		log_info("reload: the connector store answers again");
+		hubd_store_down = false;
+		force = true;	/* what changed meanwhile */
 	}
 	if (force || gen != hubd_settings_gen) {
 		if (hubd_settings(force) == 0)

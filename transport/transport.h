@@ -63,6 +63,7 @@
 
 struct hubd_conf {
 	char		*store_path;	/* connector store (as hubsh) */
+	char		*key_file;	/* credential key; NULL: beside a file store */
 	char		*server_name;	/* this transport server; NULL = host */
 	char		*state_dir;	/* spool, pickup, logs */
 	char		*listen;	/* "127.0.0.1:25" */

@@ -518,6 +518,38 @@ test_resolve_path(void)
 	TAP_CHECK(*store_default_path() == '/');
 }
 
+/* A location as messages show it: never a PostgreSQL password. */
+static void
+test_location_display(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} t[] = {
+		{ "/var/lib/hubsh/hubsh.db", "/var/lib/hubsh/hubsh.db" },
+		{ "postgresql://hubsh:s3cret@db.example:5432/hubsh",
+		    "postgresql://hubsh@db.example:5432/hubsh" },
+		{ "postgres://hubsh@db/hubsh", "postgres://hubsh@db/hubsh" },
+		{ "postgresql://db/hubsh?user=hubsh&password=s3cret&"
+		    "sslmode=verify-full",
+		    "postgresql://db/hubsh?user=hubsh&sslmode=verify-full" },
+		{ "postgresql://u:p@db/hubsh?password=x",
+		    "postgresql://u@db/hubsh" },
+		{ "POSTGRESQL://u:p:q@db", "POSTGRESQL://u@db" },
+	};
+	size_t	i;
+	char	*s;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		s = store_location_display(t[i].in);
+		TAP_STREQ(s, t[i].out);
+		free(s);
+	}
+	TAP_CHECK(store_location_is_pg("postgresql://x"));
+	TAP_CHECK(store_location_is_pg("postgres://x"));
+	TAP_CHECK(!store_location_is_pg("/srv/postgresql://x.db"));
+}
+
 static void
 test_open_modes(void)
 {
@@ -2085,6 +2117,8 @@ out:
 static const struct tap_case cases[] = {
 	{ "store path: explicit, then $HUBSH_STORE, then default",
 	    test_resolve_path },
+	{ "a PostgreSQL location is shown without its password",
+	    test_location_display },
 	{ "open creates the store 0600 and the key file 0600 on first "
 	    "credential", test_open_modes },
 	{ "schema version is STORE_SCHEMA_VERSION", test_schema_version },
