@@ -25,8 +25,9 @@
  *    Exchange does not publish, are empty;
  *  - read-only properties, shown the same way.
  *
- * Identity is optional: hubsh has one transport server, the local one
- * (--server, else the host name); any other name is Exchange's
+ * Identity is optional: Get lists every transport server, the local one
+ * (--server, else the host name) and each whose hubd registered itself
+ * in the store; Set changes the local one.  Any other name is Exchange's
  * not-found error.  A Set reads the settings, applies the arguments,
  * and, if anything changed and ShouldProcess agrees, writes them in one
  * transaction that reads them again (so that a concurrent Set of another
@@ -262,8 +263,9 @@ static int	 cmd_set_transportservice_exec(struct cmd_ctx *);
 static int	 ts_store_failed(struct cmd_ctx *, char *);
 static int	 ts_refused(struct cmd_ctx *);
 static char	*ts_input_identity(struct value *);
-static int	 ts_resolve(struct cmd_ctx *, struct store *, const char *);
-static void	 ts_for_each(struct cmd_ctx *, struct store *, ts_target_fn);
+static char	*ts_resolve(struct cmd_ctx *, struct store *, const char *);
+static void	 ts_for_each(struct cmd_ctx *, struct store *, ts_target_fn,
+		     bool);
 static void	 ts_apply(struct cmd_ctx *, struct transport_settings *);
 static void	 ts_copy(struct transport_settings *,
 		    const struct transport_settings *);
@@ -276,7 +278,7 @@ static struct value *ts_date(int64_t, bool);
 static struct value *ts_object(const struct transport_settings *,
 		    const char *);
 static void	 ts_get_one(struct cmd_ctx *, struct store *, const char *);
-static int	 ts_write(struct cmd_ctx *, struct store *);
+static int	 ts_write(struct cmd_ctx *, struct store *, const char *);
 static void	 ts_set_one(struct cmd_ctx *, struct store *, const char *);
 
 static const struct choice ts_unlimited_choice[] = {
@@ -591,33 +593,97 @@ ts_input_identity(struct value *v)
 	return (value_to_string(v));
 }
 
-/* 0 when id names this server, else the not-found error and -1. */
-static int
+/*
+ * The servers Get-TransportService knows: the local one (--server) and
+ * every server whose hubd registered itself in the store, by name.
+ * NULL after the error.
+ */
+static struct server_info *
+ts_servers(struct cmd_ctx *ctx, struct store *st, size_t *n)
+{
+	struct server_info	*all, *v;
+	char			*cause = NULL;
+	size_t			 i, k = 0;
+	bool			 local = false;
+
+	if (store_server_list(st, &all, n, &cause) != 0) {
+		ts_store_failed(ctx, cause);
+		return (NULL);
+	}
+	v = xcalloc(*n + 1, sizeof *v);
+	for (i = 0; i < *n; i++) {
+		if (strcasecmp(all[i].name, store_server_name(st)) == 0)
+			local = true;
+		else if (all[i].started == 0)
+			continue;
+		v[k++] = all[i];
+		memset(&all[i], 0, sizeof all[i]);
+	}
+	if (!local) {		/* not recorded yet: a store being made */
+		memmove(v + 1, v, k * sizeof *v);
+		memset(v, 0, sizeof *v);
+		v[0].name = xstrdup(store_server_name(st));
+		k++;
+	}
+	server_info_free(all, *n);
+	*n = k;
+	return (v);
+}
+
+/*
+ * The server id names, as the registry spells it (caller frees), else
+ * the not-found error and NULL.
+ */
+static char *
 ts_resolve(struct cmd_ctx *ctx, struct store *st, const char *id)
 {
-	if (strcasecmp(id, store_server_name(st)) == 0)
-		return (0);
-	cmd_error(ctx, ERR_NONTERMINATING, "NotSpecified",
-	    "ManagementObjectNotFoundException",
-	    "ManagementObjectNotFoundException", TS_MSG_NOTFOUND, id,
-	    store_server_name(st));
-	return (-1);
+	struct server_info	*v;
+	char			*name = NULL;
+	size_t			 i, n;
+
+	if ((v = ts_servers(ctx, st, &n)) == NULL)
+		return (NULL);
+	for (i = 0; i < n && name == NULL; i++) {
+		if (strcasecmp(id, v[i].name) == 0)
+			name = xstrdup(v[i].name);
+	}
+	server_info_free(v, n);
+	if (name == NULL)
+		cmd_error(ctx, ERR_NONTERMINATING, "NotSpecified",
+		    "ManagementObjectNotFoundException",
+		    "ManagementObjectNotFoundException", TS_MSG_NOTFOUND, id,
+		    store_server_name(st));
+	return (name);
 }
 
 /*
  * Call fn for each server named by the pipeline input, else by -Identity,
- * else for the local server; fn gets the label for messages (the
- * identity as given).
+ * else, for Get, every server (Exchange lists them all) and for Set the
+ * local one; fn gets the server's name.
  */
 static void
-ts_for_each(struct cmd_ctx *ctx, struct store *st, ts_target_fn fn)
+ts_for_each(struct cmd_ctx *ctx, struct store *st, ts_target_fn fn,
+    bool all)
 {
-	char	*id;
-	size_t	 i, n;
+	struct server_info	*v;
+	char			*id, *name;
+	size_t			 i, n;
 
 	if (ctx->piped && ctx->ninput == 0 &&
 	    bound_get(ctx->args, "Identity") == NULL)
 		return;
+	if (ctx->ninput == 0 && bound_get(ctx->args, "Identity") == NULL) {
+		if (!all) {
+			fn(ctx, st, store_server_name(st));
+			return;
+		}
+		if ((v = ts_servers(ctx, st, &n)) == NULL)
+			return;
+		for (i = 0; i < n && !ctx->stop; i++)
+			fn(ctx, st, v[i].name);
+		server_info_free(v, n);
+		return;
+	}
 	n = ctx->ninput > 0 ? ctx->ninput : 1;
 	for (i = 0; i < n && !ctx->stop; i++) {
 		id = ts_input_identity(ctx->ninput > 0 ? ctx->input[i] :
@@ -626,8 +692,10 @@ ts_for_each(struct cmd_ctx *ctx, struct store *st, ts_target_fn fn)
 			continue;
 		if (id == NULL)
 			fn(ctx, st, store_server_name(st));
-		else if (ts_resolve(ctx, st, id) == 0)
-			fn(ctx, st, id);
+		else if ((name = ts_resolve(ctx, st, id)) != NULL) {
+			fn(ctx, st, name);
+			free(name);
+		}
 		free(id);
 	}
 }
@@ -843,15 +911,14 @@ ts_object(const struct transport_settings *ts, const char *state_dir)
 	return (v);
 }
 
-/* Get-TransportService on the local server. */
+/* Get-TransportService on one server. */
 static void
-ts_get_one(struct cmd_ctx *ctx, struct store *st,
-    __attribute__((unused)) const char *label)
+ts_get_one(struct cmd_ctx *ctx, struct store *st, const char *server)
 {
 	struct transport_settings	 ts;
 	char				*cause = NULL;
 
-	if (store_transport_get(st, NULL, &ts, &cause) != 0) {
+	if (store_transport_get(st, server, &ts, &cause) != 0) {
 		ts_store_failed(ctx, cause);
 		return;
 	}
@@ -866,7 +933,7 @@ cmd_get_transportservice_exec(struct cmd_ctx *ctx)
 
 	if (shell_store(ctx->sh, &st) != 0)
 		return (-1);
-	ts_for_each(ctx, st, ts_get_one);
+	ts_for_each(ctx, st, ts_get_one, true);
 	return (ctx->failed ? -1 : 0);
 }
 
@@ -875,17 +942,17 @@ cmd_get_transportservice_exec(struct cmd_ctx *ctx)
  * arguments and write them.  On failure the store is unchanged.
  */
 static int
-ts_write(struct cmd_ctx *ctx, struct store *st)
+ts_write(struct cmd_ctx *ctx, struct store *st, const char *server)
 {
 	struct transport_settings	 ts;
 	char				*cause = NULL;
 	int				 rc = -1;
 
 	cmd_verbose(ctx, "Saving the transport settings of \"%s\" in %s.",
-	    store_server_name(st), store_path(st));
+	    server, store_path(st));
 	if (store_begin(st, &cause) != 0)
 		return (ts_store_failed(ctx, cause));
-	if (store_transport_get(st, NULL, &ts, &cause) == 0) {
+	if (store_transport_get(st, server, &ts, &cause) == 0) {
 		ts_apply(ctx, &ts);
 		if (store_transport_set(st, &ts, &cause) == 0 &&
 		    store_commit(st, &cause) == 0)
@@ -899,14 +966,14 @@ ts_write(struct cmd_ctx *ctx, struct store *st)
 	return (0);
 }
 
-/* Set-TransportService on the local server. */
+/* Set-TransportService on one server. */
 static void
 ts_set_one(struct cmd_ctx *ctx, struct store *st, const char *label)
 {
 	struct transport_settings	 old, ts;
 	char				*cause = NULL, *desc;
 
-	if (store_transport_get(st, NULL, &old, &cause) != 0) {
+	if (store_transport_get(st, label, &old, &cause) != 0) {
 		ts_store_failed(ctx, cause);
 		return;
 	}
@@ -917,7 +984,7 @@ ts_set_one(struct cmd_ctx *ctx, struct store *st, const char *label)
 	else {
 		desc = xprintf(TS_MSG_CONFIRM, label);
 		if (cmd_should_process(ctx, desc))
-			ts_write(ctx, st);
+			ts_write(ctx, st, label);
 		free(desc);
 	}
 	transport_settings_clear(&old);
@@ -931,6 +998,6 @@ cmd_set_transportservice_exec(struct cmd_ctx *ctx)
 
 	if (ts_refused(ctx) != 0 || shell_store(ctx->sh, &st) != 0)
 		return (-1);
-	ts_for_each(ctx, st, ts_set_one);
+	ts_for_each(ctx, st, ts_set_one, false);
 	return (ctx->failed ? -1 : 0);
 }

@@ -155,7 +155,9 @@ static const struct store_migration spool_migrations[] = {
 static const struct store_schema spool_schema = {
 	SPOOL_SCHEMA_VERSION,
 	spool_migrations,
-	sizeof(spool_migrations) / sizeof(spool_migrations[0])
+	sizeof(spool_migrations) / sizeof(spool_migrations[0]),
+	SPOOL_APP_ID,
+	"hubd spool"
 };
 
 /* Messages that still have a recipient to deliver. */

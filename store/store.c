@@ -291,6 +291,108 @@ store_server_known(struct store *s, const char *name)
 }
 
 int
+store_server_register(struct store *s, const char *fqdn, const char *version,
+    const char *control, char **cause)
+{
+	struct store_stmt	*st;
+	enum store_step		 rc;
+	int64_t			 now = (int64_t)time(NULL);
+
+	if (db_prepare(s, &st, "UPDATE servers SET fqdn = ?2, version = ?3, "
+	    "control = ?4, started = ?5, heartbeat = ?5 WHERE name = ?1",
+	    cause) != 0)
+		return (-1);
+	db_text(st, 1, s->server);
+	db_text(st, 2, fqdn);
+	db_text(st, 3, version);
+	db_text(st, 4, control);
+	db_int(st, 5, now);
+	rc = db_step(st);
+	db_release(s, st);
+	if (rc != STORE_DONE)
+		return (store_fail(s, cause, "cannot register server %s",
+		    s->server));
+	return (0);
+}
+
+int
+store_server_heartbeat(struct store *s, char **cause)
+{
+	struct store_stmt	*st;
+	enum store_step		 rc;
+
+	if (db_prepare(s, &st, "UPDATE servers SET heartbeat = ?2 "
+	    "WHERE name = ?1", cause) != 0)
+		return (-1);
+	db_text(st, 1, s->server);
+	db_int(st, 2, (int64_t)time(NULL));
+	rc = db_step(st);
+	db_release(s, st);
+	if (rc != STORE_DONE)
+		return (store_fail(s, cause, "cannot record the heartbeat of "
+		    "server %s", s->server));
+	return (0);
+}
+
+/* A text column, copied; NULL stays NULL. */
+static char *
+store_col_dup(struct store_stmt *st, int col)
+{
+	const char	*v = db_col_text(st, col);
+
+	return (v != NULL ? xstrdup(v) : NULL);
+}
+
+int
+store_server_list(struct store *s, struct server_info **out, size_t *n,
+    char **cause)
+{
+	struct store_stmt	*st;
+	struct server_info	*si;
+	enum store_step		 rc;
+
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(s, &st, "SELECT name, fqdn, version, control, "
+	    "first_seen, started, heartbeat FROM servers ORDER BY name",
+	    cause) != 0)
+		return (-1);
+	while ((rc = db_step(st)) == STORE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		si = &(*out)[(*n)++];
+		si->name = store_col_dup(st, 0);
+		si->fqdn = store_col_dup(st, 1);
+		si->version = store_col_dup(st, 2);
+		si->control = store_col_dup(st, 3);
+		si->first_seen = db_col_int(st, 4);
+		si->started = db_col_int(st, 5);
+		si->heartbeat = db_col_int(st, 6);
+	}
+	db_release(s, st);
+	if (rc != STORE_DONE) {
+		server_info_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return (store_fail(s, cause, "cannot read the servers"));
+	}
+	return (0);
+}
+
+void
+server_info_free(struct server_info *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].fqdn);
+		free(v[i].version);
+		free(v[i].control);
+	}
+	free(v);
+}
+
+int
 store_schema_version(struct store *s)
 {
 	char	*cause = NULL;

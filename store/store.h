@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 
 /* Usage type chosen at creation (New-SendConnector only). */
 enum sc_usage {
@@ -171,6 +171,31 @@ void		 store_rollback(struct store *);
 int		 store_generation(struct store *, int64_t *gen, char **cause);
 /* 1 if the store has seen a transport server of that name, 0 if not. */
 int		 store_server_known(struct store *, const char *name);
+
+/*
+ * The server registry: every transport server sharing the store, as its
+ * hubd recorded itself.  A server only named by hubsh (--server) has no
+ * FQDN, version, control endpoint or times.
+ */
+struct server_info {
+	char		*name;
+	char		*fqdn;		/* NULL: never started */
+	char		*version;
+	char		*control;	/* its control endpoint */
+	int64_t		 first_seen;	/* Unix s */
+	int64_t		 started;	/* 0: never */
+	int64_t		 heartbeat;	/* 0: never */
+};
+
+/* hubd at start: this server's FQDN, version and control endpoint. */
+int		 store_server_register(struct store *, const char *fqdn,
+		     const char *version, const char *control, char **cause);
+/* hubd while it runs: the heartbeat of this server, now. */
+int		 store_server_heartbeat(struct store *, char **cause);
+/* Every server, by name (case-insensitive); free with the next. */
+int		 store_server_list(struct store *, struct server_info **,
+		     size_t *, char **cause);
+void		 server_info_free(struct server_info *, size_t);
 int		 store_schema_version(struct store *);
 
 /* store_crypt.c */

@@ -164,11 +164,17 @@ struct store_migration {
 	const char	*sql;
 };
 
-/* A database's schema: steps[v] takes version v to v + 1. */
+/*
+ * A database's schema: steps[v] takes version v to v + 1.  With app_id,
+ * an existing file whose PRAGMA application_id differs is refused before
+ * anything is migrated ("x is not a <what>").
+ */
 struct store_schema {
 	int				 version;	/* current */
 	const struct store_migration	*steps;
 	size_t				 nsteps;
+	int				 app_id;	/* 0: not checked */
+	const char			*what;
 };
 
 struct store *store_open_file(const char *, const struct store_schema *,

@@ -29,6 +29,8 @@ static int	 store_create(const char *, char **);
 static int	 store_open_db(struct store *, const struct store_schema *,
 		     char **);
 static int	 store_pragmas(struct store *, char **);
+static int	 store_check_app(struct store *, const struct store_schema *,
+		     char **);
 static int	 store_user_version(struct store *, int *, char **);
 static int	 store_open_immutable(struct store *, const char *);
 static int	 store_migrate(struct store *, const struct store_schema *,
@@ -192,15 +194,34 @@ static const char store_schema_v3[] =
 	    "BETWEEN 1 AND 10000")
 	"PRAGMA user_version = 3;";
 
+/*
+ * Version 4: the server registry.  Each hubd records its FQDN, version,
+ * control endpoint and start time when it starts, and a heartbeat while
+ * it runs; a server hubsh has only named has none of them.  Not counted
+ * in the generation: a heartbeat is no configuration change.
+ */
+static const char store_schema_v4[] =
+	"ALTER TABLE servers ADD COLUMN fqdn TEXT;"
+	"ALTER TABLE servers ADD COLUMN version TEXT;"
+	"ALTER TABLE servers ADD COLUMN control TEXT;"
+	"ALTER TABLE servers ADD COLUMN started INTEGER"
+	" CHECK (started IS NULL OR started >= 0);"
+	"ALTER TABLE servers ADD COLUMN heartbeat INTEGER"
+	" CHECK (heartbeat IS NULL OR heartbeat >= 0);"
+	"PRAGMA user_version = 4;";
+
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
 	{ 3, store_schema_v3 },
+	{ 4, store_schema_v4 },
 };
 static const struct store_schema store_schema = {
 	STORE_SCHEMA_VERSION,
 	store_migrations,
-	sizeof(store_migrations) / sizeof(store_migrations[0])
+	sizeof(store_migrations) / sizeof(store_migrations[0]),
+	0,
+	NULL
 };
 
 /*
@@ -391,9 +412,36 @@ store_open_db(struct store *s, const struct store_schema *schema,
 		    s->path));
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	if (store_pragmas(s, cause) != 0)
+	if (store_pragmas(s, cause) != 0 || store_check_app(s, schema,
+	    cause) != 0)
 		return (-1);
 	return (store_migrate(s, schema, cause));
+}
+
+/*
+ * An existing database of another kind (the connector store given as a
+ * spool) is refused before its schema version is even looked at.
+ */
+static int
+store_check_app(struct store *s, const struct store_schema *schema,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 v, id = 0;
+
+	if (schema->app_id == 0 || store_user_version(s, &v, cause) != 0)
+		return (schema->app_id == 0 ? 0 : -1);
+	if (v == 0)
+		return (0);		/* new: the first step sets it */
+	if (store_prepare(s, &st, "PRAGMA application_id", cause) != 0)
+		return (-1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int(st, 0);
+	store_release(s, st);
+	if (id == schema->app_id)
+		return (0);
+	xasprintf(cause, "%s is not a %s", s->path, schema->what);
+	return (-1);
 }
 
 static int

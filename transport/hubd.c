@@ -66,6 +66,7 @@ static bool		 hubd_store_down;
 static int64_t		 hubd_store_pause_ms, hubd_store_next_ms;
 
 #define STORE_RETRY_FIRST_MS	1000
+#define HEARTBEAT_MS		30000
 #define STORE_RETRY_MAX_MS	30000
 
 /* The pruning thread. */
@@ -92,6 +93,7 @@ static char	*hubd_fqdn(void);
 static int	 hubd_drop_privileges(const char *, char **);
 static int	 hubd_reload(bool);
 static void	 hubd_store_failed(const char *);
+static void	 hubd_heartbeat(void);
 static int	 hubd_settings(bool);
 static bool	 hubd_set_int(int *, int, const char *, bool);
 static bool	 hubd_set_size(int64_t *, int64_t, const char *);
@@ -274,6 +276,9 @@ main(int argc, char **argv)
 		hubd_ready(ready_fd, cause);
 	env->server = store_server_name(hubd_store);
 	env->hostname = conf.hostname != NULL ? conf.hostname : hubd_fqdn();
+	if (store_server_register(hubd_store, env->hostname, HUBSH_VERSION,
+	    conf.control_socket, &cause) != 0)
+		hubd_ready(ready_fd, cause);
 	if (hubd_user(conf.user, &cause) != 0 || hubd_dirs(&cause) != 0 ||
 	    tls_client_ctx_create(&env->tls_client, conf.ca_file,
 	    &cause) != 0 ||
@@ -347,6 +352,28 @@ hubd_loop(void)
 		if (sig == SIGTERM || sig == SIGINT)
 			return;
 		hubd_reload(sig == SIGHUP);
+		hubd_heartbeat();
+	}
+}
+
+/*
+ * The registry's heartbeat of this server (Get-TransportService shows
+ * when each server was last heard of), every HEARTBEAT_MS while the store
+ * answers.
+ */
+static void
+hubd_heartbeat(void)
+{
+	static int64_t	 next;
+	int64_t		 now = io_now_ms();
+	char		*cause = NULL;
+
+	if (hubd_store_down || now < next)
+		return;
+	next = now + HEARTBEAT_MS;
+	if (store_server_heartbeat(hubd_store, &cause) != 0) {
+		log_warnx("heartbeat: %s", cause);
+		free(cause);
 	}
 }
 
