@@ -209,7 +209,7 @@ const struct store_backend store_pg_backend = {
 };
 
 /* ---------------------------------------------------------------------
- * The schema.  Versions 1 to 3, as SQLite's (store_schema_v1 .. v3).
+ * The schema.  Versions 1 to 4, as SQLite's (store_sqlite.c).
  * --------------------------------------------------------------------- */
 
 #define PG_BOOL(c)	c " BIGINT NOT NULL CHECK (" c " IN (0, 1)),"
@@ -365,13 +365,30 @@ static const char pg_schema_v3[] =
 	    "BETWEEN 1 AND 10000")
 	"UPDATE meta SET value = 3 WHERE key = 'schema_version';";
 
+/*
+ * Version 4: the server registry, what each hubd records of itself.  Not
+ * counted in the generation: a heartbeat is no configuration change.
+ */
+static const char pg_schema_v4[] =
+	"ALTER TABLE servers ADD COLUMN fqdn TEXT;"
+	"ALTER TABLE servers ADD COLUMN version TEXT;"
+	"ALTER TABLE servers ADD COLUMN control TEXT;"
+	"ALTER TABLE servers ADD COLUMN started BIGINT"
+	" CHECK (started IS NULL OR started >= 0);"
+	"ALTER TABLE servers ADD COLUMN heartbeat BIGINT"
+	" CHECK (heartbeat IS NULL OR heartbeat >= 0);"
+	"UPDATE meta SET value = 4 WHERE key = 'schema_version';";
+
 /* pg_steps[v] takes version v to v + 1. */
 static const char *const pg_steps[] = {
 	pg_schema_v1,
 	pg_schema_v2,
 	pg_schema_v3,
+	pg_schema_v4,
 };
 #define PG_NSTEPS	(sizeof pg_steps / sizeof pg_steps[0])
+_Static_assert(PG_NSTEPS == STORE_SCHEMA_VERSION,
+    "store_pg.c needs a migration step for each schema version");
 
 /* ---------------------------------------------------------------------
  * Messages.
