@@ -27,7 +27,9 @@
  * 'schema_version'; a statement-level trigger on every configuration
  * table bumps the generation and announces it (NOTIFY hubsh_store).  Each
  * migration step runs in one transaction under an advisory lock, so two
- * servers starting at once on a new database do not both migrate.
+ * servers starting at once on a new database do not both migrate, and a
+ * write transaction takes another first, so that writers take turns as
+ * SQLite's BEGIN IMMEDIATE makes them.
  *
  * The location shown (s->path, every message) is the URI without its
  * password.  A connection lost between operations (the server restarted,
