@@ -11,6 +11,10 @@
 # on the prefix hubsh was built for, and so that no spool is found.
 # Scripts that write files put them under $env:TMPDIR, the test's own
 # temporary directory.
+#
+# HUBSH_GOLDEN_NEW_STORE=CMD runs each script on the store location that
+# "CMD NAME" prints instead (tests/transport/pgstore.sh: a fresh
+# PostgreSQL database per script); the output must be the same.
 
 . "${top_srcdir:-.}/tests/shell/lib.sh"
 
@@ -20,6 +24,11 @@ echo "1..${#scripts[@]}"
 for f in "${scripts[@]}"; do
 	name=$(basename "$f" .ps1)
 	store="$tap_tmp/$name.db"
+	if [ -n "${HUBSH_GOLDEN_NEW_STORE:-}" ] &&
+	    ! store=$($HUBSH_GOLDEN_NEW_STORE "$name"); then
+		tap_result 1 "golden $name (no store)"
+		continue
+	fi
 	out="$tap_tmp/$name.out"
 	(cd "$dir" && TMPDIR="$tap_tmp" "$HUBSH" --store "$store" \
 	    --server EX01 --control no-hubd.sock \

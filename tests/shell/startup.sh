@@ -32,8 +32,8 @@ hub_broken() {
 needed=$(readelf -d "$HUBSH" 2>&1 | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 [ -n "$LIBCRYPTO_SONAME" ] && [ -n "$READLINE_SONAME" ] &&
     echo "$needed" | grep -q '^libc\.so' &&
-    ! echo "$needed" | grep -Eq '^(libcrypto|libreadline|libtinfo)\.'
-tap_result $? "hubsh needs neither libcrypto nor libreadline at start-up (${needed//$'\n'/ })"
+    ! echo "$needed" | grep -Eq '^(libcrypto|libreadline|libtinfo|libpq)\.'
+tap_result $? "hubsh needs neither libcrypto, libreadline nor libpq at start-up (${needed//$'\n'/ })"
 
 mkdir "$tap_tmp/none"
 out=$(hub "$tap_tmp/none/s.db" -Command "'hello'; 1 + 1" 2>&1); rc=$?

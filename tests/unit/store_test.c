@@ -2,6 +2,16 @@
  * store_test.c - unit tests of store/: files, schema, connectors, crypto.
  *
  * Every case works in its own temporary directory, removed at the end.
+ *
+ * With $HUBSH_TEST_PG set (tests/transport/pgstore.sh), the cases run
+ * against PostgreSQL instead, each on a fresh database, made by that
+ * helper program: "HELPER new NAME" creates database NAME and prints its
+ * URI, then the URI as store_path() shows it (without the password);
+ * "HELPER sql URI SQL" runs SQL in it and prints the rows, fields joined
+ * by "|".  The credential key is then $HUBSH_KEY_FILE, in the case's
+ * directory.  The cases about the SQLite file itself (file modes, the
+ * WAL, frozen SQLite schemas) are not run; those that edit the database
+ * behind the store's back do it in SQL.
  */
 /* readline's pkg-config flags may define these already. */
 #ifndef _XOPEN_SOURCE
@@ -13,6 +23,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
 #include <stddef.h>
@@ -35,13 +46,81 @@
 
 static char	*tdir;
 static char	*tpath;
+static char	*tshown;	/* tpath as store_path() shows it */
+static char	*tkey;		/* the credential key file */
+
+static const char *pg_helper;	/* $HUBSH_TEST_PG, or NULL: SQLite */
+static int	 pg_cases;
+
+/*
+ * Run pg_helper with args (NULL-terminated); its standard output, or NULL
+ * if it failed.
+ */
+static char *
+pg_run_helper(const char *const *args)
+{
+	char	*out = NULL, buf[4096];
+	size_t	 len = 0;
+	ssize_t	 n;
+	pid_t	 pid;
+	int	 fd[2], status;
+
+	fflush(stdout);
+	if (pipe(fd) != 0)
+		return (NULL);
+	if ((pid = fork()) == 0) {
+		dup2(fd[1], STDOUT_FILENO);
+		close(fd[0]);
+		close(fd[1]);
+		execv(pg_helper, (char *const *)args);
+		_exit(127);
+	}
+	close(fd[1]);
+	out = xstrdup("");
+	while (pid != -1 && (n = read(fd[0], buf, sizeof buf)) > 0) {
+		out = xrealloc(out, len + n + 1);
+		memcpy(out + len, buf, n);
+		out[len += n] = '\0';
+	}
+	close(fd[0]);
+	if (pid == -1 || waitpid(pid, &status, 0) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		printf("# %s %s failed\n", pg_helper, args[1]);
+		free(out);
+		return (NULL);
+	}
+	return (out);
+}
 
 static void
 setup(void)
 {
+	const char	*args[4];
+	char		*name, *out, *nl;
 
 	tdir = fixture_tmpdir("hubsh-store-test");
-	tpath = xprintf("%s/sub/dir/hubsh.db", tdir);
+	if (pg_helper == NULL) {
+		tpath = xprintf("%s/sub/dir/hubsh.db", tdir);
+		tshown = xstrdup(tpath);
+		tkey = xprintf("%s.key", tpath);
+		return;
+	}
+	tkey = xprintf("%s/pg.key", tdir);
+	setenv("HUBSH_KEY_FILE", tkey, 1);
+	name = xprintf("store_test_%d", ++pg_cases);
+	args[0] = pg_helper;
+	args[1] = "new";
+	args[2] = name;
+	args[3] = NULL;
+	out = pg_run_helper(args);
+	free(name);
+	if (out == NULL || (nl = strchr(out, '\n')) == NULL) {
+		printf("Bail out! cannot create a PostgreSQL database\n");
+		exit(1);
+	}
+	tpath = xstrndup(out, nl - out);
+	tshown = xstrndup(nl + 1, strcspn(nl + 1, "\n"));
+	free(out);
 }
 
 static void
@@ -50,7 +129,23 @@ teardown(void)
 	fixture_rmtree(tdir);
 	free(tdir);
 	free(tpath);
-	tdir = tpath = NULL;
+	free(tshown);
+	free(tkey);
+	tdir = tpath = tshown = tkey = NULL;
+}
+
+/* Run SQL in the case's PostgreSQL database; its rows, or NULL. */
+static char *
+pg_sql(const char *sql)
+{
+	const char	*args[5];
+
+	args[0] = pg_helper;
+	args[1] = "sql";
+	args[2] = tpath;
+	args[3] = sql;
+	args[4] = NULL;
+	return (pg_run_helper(args));
 }
 
 static struct store *
@@ -306,13 +401,21 @@ file_contains(const char *path, const char *needle)
 	return (found);
 }
 
+static int64_t	raw_int(const char *);
+
 /* Run one SQL statement on the file directly, bypassing store/. */
 static int
 raw_sql(const char *sql)
 {
 	sqlite3	*db;
+	char	*out;
 	int	 rc;
 
+	if (pg_helper != NULL) {
+		out = pg_sql(sql);
+		free(out);
+		return (out != NULL ? 0 : -1);
+	}
 	if (sqlite3_open(tpath, &db) != SQLITE_OK)
 		return (-1);
 	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -327,8 +430,17 @@ raw_flip_password_byte(int at)
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	unsigned char	*blob = NULL;
+	char		*sql;
 	int		 len = 0, rc = -1;
 
+	if (pg_helper != NULL) {
+		sql = xprintf("UPDATE send_connectors SET auth_password = "
+		    "set_byte(auth_password, %d, get_byte(auth_password, %d) "
+		    "# 1) WHERE length(auth_password) > %d", at, at, at);
+		rc = raw_int(sql) == 1 ? 0 : -1;
+		free(sql);
+		return (rc);
+	}
 	if (sqlite3_open(tpath, &db) != SQLITE_OK)
 		return (-1);
 	if (sqlite3_prepare_v2(db, "SELECT auth_password FROM send_connectors",
@@ -360,7 +472,22 @@ raw_int(const char *sql)
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	int64_t		 v = -1;
+	char		*out, *sql_pg;
 
+	if (pg_helper != NULL) {
+		/* An UPDATE counts its rows as its result. */
+		if (strncmp(sql, "UPDATE", 6) == 0)
+			sql_pg = xprintf("WITH u AS (%s RETURNING 1) "
+			    "SELECT count(*) FROM u", sql);
+		else
+			sql_pg = xstrdup(sql);
+		out = pg_sql(sql_pg);
+		free(sql_pg);
+		if (out != NULL && *out != '\0')
+			v = strtoll(out, NULL, 10);
+		free(out);
+		return (v);
+	}
 	if (sqlite3_open(tpath, &db) != SQLITE_OK)
 		return (-1);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -493,7 +620,7 @@ test_servers(void)
 		TAP_STREQ(store_server_name(s), "Ex02");
 		TAP_CHECK(store_server_known(s, "EX02") == 1);
 		TAP_CHECK(store_server_known(s, host) == 1);
-		TAP_STREQ(store_path(s), tpath);
+		TAP_STREQ(store_path(s), tshown);
 		store_close(s);
 	}
 	teardown();
@@ -723,6 +850,12 @@ out:
 	teardown();
 }
 
+/*
+ * The generation bumps a write costs: SQLite's triggers fire per row,
+ * PostgreSQL's per statement (a DELETE of three rows is one).
+ */
+#define BUMPS(sqlite, pg)	(pg_helper != NULL ? (pg) : (sqlite))
+
 /* Update sc from old in its own transaction; the generation it cost. */
 static int64_t
 update_from(struct store *s, const struct send_connector *old,
@@ -822,7 +955,7 @@ test_update_lists(void)
 	tmp = sc->smart_hosts.v[0];
 	sc->smart_hosts.v[0] = sc->smart_hosts.v[2];
 	sc->smart_hosts.v[2] = tmp;
-	TAP_CHECK(update_from(s, old, sc) == 7);
+	TAP_CHECK(update_from(s, old, sc) == BUMPS(7, 1 + 1 + 3));
 	check_stored(s, sc);
 	TAP_CHECK(raw_int("SELECT count(*) FROM address_spaces") == 3);
 	/* Address spaces cut to one, and a case-only server change. */
@@ -835,14 +968,15 @@ test_update_lists(void)
 	}
 	free(sc->source_transport_servers.v[2]);
 	sc->source_transport_servers.v[2] = xstrdup("ex02");	/* EX02 */
-	TAP_CHECK(update_from(s, old, sc) == 1 + 3 + 1 + 3 + 3);
+	TAP_CHECK(update_from(s, old, sc) ==
+	    BUMPS(1 + 3 + 1 + 3 + 3, 1 + 1 + 1 + 1 + 3));
 	check_stored(s, sc);
 	TAP_CHECK(raw_int("SELECT count(*) FROM smart_hosts") == 3);
 	/* Emptied lists. */
 	send_connector_free(old);
 	old = send_connector_dup(sc);
 	sc_strlist_clear(&sc->smart_hosts);
-	TAP_CHECK(update_from(s, old, sc) == 1 + 3);
+	TAP_CHECK(update_from(s, old, sc) == BUMPS(1 + 3, 1 + 1));
 	check_stored(s, sc);
 	send_connector_free(old);
 	send_connector_free(sc);
@@ -1115,6 +1249,18 @@ test_password_not_plain(void)
 		goto out;
 	make_full(&sc, "Secret");
 	TAP_CHECK(insert_commit(s, &sc) == 0);
+	if (pg_helper != NULL) {
+		/* The stored values themselves: the probe works. */
+		TAP_CHECK(raw_int("SELECT count(*) FROM send_connectors WHERE "
+		    "auth_username = 'relayuser'") == 1);
+		TAP_CHECK(raw_int("SELECT count(*) FROM send_connectors WHERE "
+		    "position(convert_to('" SECRET "', 'UTF8') IN "
+		    "auth_password) > 0 OR auth_username LIKE '%" SECRET "%'")
+		    == 0);
+		store_close(s);
+		send_connector_clear(&sc);
+		goto out;
+	}
 	wal = xprintf("%s-wal", tpath);
 	TAP_CHECK(file_contains(wal, "relayuser"));	/* the probe works */
 	TAP_CHECK(!file_contains(wal, SECRET));
@@ -1143,7 +1289,7 @@ test_wrong_key(void)
 	make_full(&sc, "Locked");
 	TAP_CHECK(insert_commit(s, &sc) == 0);
 	store_close(s);
-	key = xprintf("%s.key", tpath);
+	key = xstrdup(tkey);
 	memset(other, 0x5a, sizeof other);
 	fd = open(key, O_WRONLY | O_TRUNC);
 	TAP_CHECK(fd != -1 && write(fd, other, sizeof other) == 32);
@@ -1274,7 +1420,8 @@ test_newer_schema(void)
 	if ((s = open_store("EX01")) == NULL)
 		goto out;
 	store_close(s);
-	TAP_CHECK(raw_sql("PRAGMA user_version = 99") == 0);
+	TAP_CHECK(raw_sql(pg_helper != NULL ? "UPDATE meta SET value = 99 "
+	    "WHERE key = 'schema_version'" : "PRAGMA user_version = 99") == 0);
 	s = NULL;
 	TAP_CHECK(store_open(&s, tpath, "EX01", &cause) == -1);
 	TAP_CHECK(s == NULL);
@@ -2028,4 +2175,26 @@ static const struct tap_case cases[] = {
 	    "take Exchange's defaults", test_migrate_v2 },
 };
 
-TAP_MAIN(cases)
+/* The cases about the SQLite file itself, not run against PostgreSQL. */
+static bool
+sqlite_only(void (*fn)(void))
+{
+	return (fn == test_open_modes || fn == test_migrate_v1 ||
+	    fn == test_migrate_v2);
+}
+
+int
+main(void)
+{
+	struct tap_case	run[sizeof cases / sizeof cases[0]];
+	size_t		i, n = 0;
+
+	pg_helper = getenv("HUBSH_TEST_PG");
+	if (pg_helper != NULL && *pg_helper == '\0')
+		pg_helper = NULL;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (pg_helper == NULL || !sqlite_only(cases[i].fn))
+			run[n++] = cases[i];
+	}
+	return (tap_run(run, n));
+}
