@@ -59,15 +59,15 @@ static gid_t		 hubd_gid = (gid_t)-1;
 static int64_t		 hubd_settings_gen = -1;
 /*
  * The store unreachable (a PostgreSQL server down): said once, then
- * tried again after a growing pause (hubd_store_retry), while the last
+ * tried again after a growing pause (hubd_store_failed), while the last
  * good configuration stays in force.
  */
 static bool		 hubd_store_down;
 static int64_t		 hubd_store_pause_ms, hubd_store_next_ms;
 
 #define STORE_RETRY_FIRST_MS	1000
-#define HEARTBEAT_MS		30000
 #define STORE_RETRY_MAX_MS	30000
+#define HEARTBEAT_MS		30000
 
 /* The pruning thread. */
 static pthread_t	 prune_thread;
@@ -387,9 +387,8 @@ hubd_loop(void)
 }
 
 /*
- * The registry's heartbeat of this server (Get-TransportService shows
- * when each server was last heard of), every HEARTBEAT_MS while the store
- * answers.
+ * The registry's heartbeat of this server (when it was last heard of),
+ * every HEARTBEAT_MS while the store answers.
  */
 static void
 hubd_heartbeat(void)
