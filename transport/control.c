@@ -134,7 +134,6 @@ static void	 control_tls_serve(struct control_conn *);
 static void	*control_tls_inner(void *);
 static void	 control_linger(int);
 static void	 control_relay(struct tls_conn *, int, int);
-static int	 control_tcp_socket(const char *, int, char **);
 static void	*control_main(void *);
 static void	 control_serve(struct control_conn *);
 static bool	 control_admit(struct control *, struct control_conn *);
@@ -829,7 +828,7 @@ control_listen_tls(struct control *c, const char *listen,
 		free(host);
 		return (-1);
 	}
-	fd = control_tcp_socket(host, port, cause);
+	fd = io_listen("control-listen", host, port, CONTROL_BACKLOG, cause);
 	free(host);
 	if (fd == -1)
 		return (-1);
@@ -837,48 +836,6 @@ control_listen_tls(struct control *c, const char *listen,
 	c->tls_listen = xstrdup(listen);
 	c->tls = ctx;
 	return (0);
-}
-
-/* A listening TCP socket on host:port; -1 with *cause. */
-static int
-control_tcp_socket(const char *host, int port, char **cause)
-{
-	struct addrinfo	 hints, *res, *ai;
-	char		 serv[16];
-	int		 fd = -1, on = 1, error, saved = 0;
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(serv, sizeof serv, "%d", port);
-	if ((error = getaddrinfo(*host == '\0' || strcmp(host, "*") == 0 ?
-	    NULL : host, serv, &hints, &res)) != 0) {
-		xasprintf(cause, "control-listen %s: %s", host,
-		    gai_strerror(error));
-		return (-1);
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, ai->ai_protocol);
-		if (fd == -1) {
-			saved = errno;
-			continue;
-		}
-		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-		    sizeof on);
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, CONTROL_BACKLOG) == 0)
-			break;
-		saved = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd == -1)
-		xasprintf(cause, "control-listen %s port %d: %s", host, port,
-		    strerror(saved));
-	return (fd);
 }
 
 /* The operation called op, or NULL. */

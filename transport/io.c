@@ -427,3 +427,57 @@ io_connect(const struct sockaddr *sa, socklen_t salen,
 	}
 	return (fd);
 }
+
+/*
+ * A listening TCP socket on host:port, close-on-exec with a non-blocking
+ * accept: the first address of host that binds ("" or "*": any; the
+ * brackets of "[::1]" dropped).  -1 with *cause, which begins with what
+ * (the setting: "listen", "control-listen").
+ */
+int
+io_listen(const char *what, const char *host, int port, int backlog,
+    char **cause)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 serv[16], name[NI_MAXHOST];
+	int		 fd = -1, on = 1, error, saved = 0;
+	size_t		 n;
+
+	/* conf_parse_hostport() may leave the brackets of "[::1]". */
+	n = strlen(host);
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+		snprintf(name, sizeof name, "%.*s", (int)(n - 2), host + 1);
+	else
+		snprintf(name, sizeof name, "%s", host);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(serv, sizeof serv, "%d", port);
+	if ((error = getaddrinfo(*name == '\0' || strcmp(name, "*") == 0 ?
+	    NULL : name, serv, &hints, &res)) != 0) {
+		xasprintf(cause, "%s %s: %s", what, host, gai_strerror(error));
+		return (-1);
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+		if (fd == -1) {
+			saved = errno;
+			continue;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof on);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, backlog) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		xasprintf(cause, "%s %s port %d: %s", what, host, port,
+		    strerror(saved));
+	return (fd);
+}

@@ -146,7 +146,6 @@ struct smtpd_cmd {
 	void		(*fn)(struct session *, char *);
 };
 
-static int	 smtpd_socket(const char *, int, char **);
 static void	*smtpd_accept_loop(void *);
 static void	 smtpd_accept_one(struct smtpd *);
 static void	 smtpd_refuse(int, const char *);
@@ -234,7 +233,7 @@ smtpd_bind(struct smtpd **sdp, const char *listen, char **cause)
 	*sdp = NULL;
 	if (conf_parse_hostport(listen, &host, &port, 25, cause) != 0)
 		return (-1);
-	fd = smtpd_socket(host, port, cause);
+	fd = io_listen("listen", host, port, SOMAXCONN, cause);
 	free(host);
 	if (fd == -1)
 		return (-1);
@@ -259,54 +258,6 @@ smtpd_bind(struct smtpd **sdp, const char *listen, char **cause)
 	sd->memory_log.secs = SMTPD_REFUSED_LOG_SECS;
 	*sdp = sd;
 	return (0);
-}
-
-/* A listening socket on host:port: close-on-exec, non-blocking accept. */
-static int
-smtpd_socket(const char *host, int port, char **cause)
-{
-	struct addrinfo	 hints, *res, *ai;
-	char		 serv[16], name[NI_MAXHOST];
-	int		 fd = -1, on = 1, error, saved = 0;
-	size_t		 n;
-
-	/* conf_parse_hostport() may leave the brackets of "[::1]". */
-	n = strlen(host);
-	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
-		snprintf(name, sizeof name, "%.*s", (int)(n - 2), host + 1);
-	else
-		snprintf(name, sizeof name, "%s", host);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(serv, sizeof serv, "%d", port);
-	if ((error = getaddrinfo(*name == '\0' ? NULL : name, serv, &hints,
-	    &res)) != 0) {
-		xasprintf(cause, "listen %s: %s", host, gai_strerror(error));
-		return (-1);
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, ai->ai_protocol);
-		if (fd == -1) {
-			saved = errno;
-			continue;
-		}
-		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-		    sizeof on);
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, SOMAXCONN) == 0)
-			break;
-		saved = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd == -1)
-		xasprintf(cause, "listen %s port %d: %s", host, port,
-		    strerror(saved));
-	return (fd);
 }
 
 int

@@ -482,6 +482,9 @@ void		 io_discard(struct io *);
 int		 io_connect(const struct sockaddr *, socklen_t,
 		     const struct sockaddr *source, socklen_t,
 		     int timeout_ms, char **cause);
+/* A listening TCP socket on host:port ("" or "*": any); what names it. */
+int		 io_listen(const char *what, const char *host, int port,
+		     int backlog, char **cause);
 /* Monotonic milliseconds; a deadline timeout_ms from now; ms left. */
 int64_t		 io_now_ms(void);
 int64_t		 io_deadline(int timeout_ms);
