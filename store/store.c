@@ -156,25 +156,44 @@ store_local_host(char **cause)
 	return (xstrdup(name));
 }
 
+/*
+ * One write of this server's row in the registry: sql with ?1 its name,
+ * ?2 now and ?3.. the n texts that follow (each may be NULL).  what says
+ * what failed.
+ */
 static int
-store_record_server(struct store *s, char **cause)
+store_server_write(struct store *s, const char *sql, const char *what,
+    char **cause, int n, ...)
 {
 	struct store_stmt	*st;
 	enum store_step		 rc;
+	va_list			 ap;
+	int			 i;
 
-	if (store_server_known(s, s->server) == 1)
-		return (0);
-	if (db_prepare(s, &st, "INSERT INTO servers (name, first_seen) "
-	    "VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING", cause) != 0)
+	if (db_prepare(s, &st, sql, cause) != 0)
 		return (-1);
 	db_text(st, 1, s->server);
 	db_int(st, 2, (int64_t)time(NULL));
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		db_text(st, 3 + i, va_arg(ap, const char *));
+	va_end(ap);
 	rc = db_step(st);
 	db_release(s, st);
 	if (rc != STORE_DONE)
-		return (store_fail(s, cause, "cannot record server %s",
+		return (store_fail(s, cause, "cannot %s server %s", what,
 		    s->server));
 	return (0);
+}
+
+static int
+store_record_server(struct store *s, char **cause)
+{
+	if (store_server_known(s, s->server) == 1)
+		return (0);
+	return (store_server_write(s, "INSERT INTO servers (name, first_seen) "
+	    "VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING", "record", cause,
+	    0));
 }
 
 void
@@ -294,44 +313,17 @@ int
 store_server_register(struct store *s, const char *fqdn, const char *version,
     const char *control, char **cause)
 {
-	struct store_stmt	*st;
-	enum store_step		 rc;
-	int64_t			 now = (int64_t)time(NULL);
-
-	if (db_prepare(s, &st, "UPDATE servers SET fqdn = ?2, version = ?3, "
-	    "control = ?4, started = ?5, heartbeat = ?5 WHERE name = ?1",
-	    cause) != 0)
-		return (-1);
-	db_text(st, 1, s->server);
-	db_text(st, 2, fqdn);
-	db_text(st, 3, version);
-	db_text(st, 4, control);
-	db_int(st, 5, now);
-	rc = db_step(st);
-	db_release(s, st);
-	if (rc != STORE_DONE)
-		return (store_fail(s, cause, "cannot register server %s",
-		    s->server));
-	return (0);
+	return (store_server_write(s, "UPDATE servers SET started = ?2, "
+	    "heartbeat = ?2, fqdn = ?3, version = ?4, control = ?5 "
+	    "WHERE name = ?1", "register", cause, 3, fqdn, version,
+	    control));
 }
 
 int
 store_server_heartbeat(struct store *s, char **cause)
 {
-	struct store_stmt	*st;
-	enum store_step		 rc;
-
-	if (db_prepare(s, &st, "UPDATE servers SET heartbeat = ?2 "
-	    "WHERE name = ?1", cause) != 0)
-		return (-1);
-	db_text(st, 1, s->server);
-	db_int(st, 2, (int64_t)time(NULL));
-	rc = db_step(st);
-	db_release(s, st);
-	if (rc != STORE_DONE)
-		return (store_fail(s, cause, "cannot record the heartbeat of "
-		    "server %s", s->server));
-	return (0);
+	return (store_server_write(s, "UPDATE servers SET heartbeat = ?2 "
+	    "WHERE name = ?1", "record the heartbeat of", cause, 0));
 }
 
 /* A text column, copied; NULL stays NULL. */
