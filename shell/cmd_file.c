@@ -37,12 +37,21 @@ static char		*outfile_text(struct shell *, int, struct value **,
 static int		 outfile_run(struct shell *, struct textfile *,
 			    const struct outfile *, struct value **, size_t);
 
+/* Out-File's parameter sets, as 5.1's: ByPath (the default), ByLiteralPath. */
+#define OF_SET_PATH	0x1
+#define OF_SET_LITERAL	0x2
+static const char *const out_file_sets[] = {
+	"ByPath", "ByLiteralPath", NULL
+};
+
 static const struct param_entry out_file_params[] = {
-	PARAM("FilePath", "Path", PT_STRING, P_POSITIONAL, 0, NULL, 0, 0, NULL,
-	  "The file to write, taken as typed (no wildcards); a backslash is "
-	  "a separator."),
-	PARAM("LiteralPath", "PSPath", PT_STRING, 0, 0, NULL, 0, 0, NULL,
-	  "The file to write, taken exactly as typed."),
+	{ .name = "FilePath", .alias = "Path", .type = PT_STRING,
+	  .flags = P_POSITIONAL, .sets = OF_SET_PATH,
+	  .help = "The file to write, taken as typed (no wildcards); a "
+	  "backslash is a separator." },
+	{ .name = "LiteralPath", .alias = "PSPath", .type = PT_STRING,
+	  .sets = OF_SET_LITERAL,
+	  .help = "The file to write, taken exactly as typed." },
 	PARAM("Encoding", NULL, PT_STRING, 0, 0, NULL, 0, 0, NULL,
 	  "utf8 (with a byte order mark), ascii, unicode, bigendianunicode, "
 	  "utf32 or string (UTF-16); without it, or default, oem or "
@@ -69,6 +78,8 @@ const struct cmdlet_entry cmd_out_file_entry = {
 	.flags = C_SHOULDPROCESS,
 	.class_name = PS_CLASS("OutFileCommand"),
 	.exec = cmd_out_file_exec,
+	.set_names = out_file_sets,
+	.default_set = OF_SET_PATH,
 	.description = "Out-File writes what the console would show for its "
 	    "input to a file, as UTF-8. The file is replaced whole, never "
 	    "left half written; -Append adds to its end."
@@ -161,13 +172,6 @@ cmd_out_file_exec(struct cmd_ctx *ctx)
 	force = bound_switch(ctx->args, "Force");
 	pv = bound_get(ctx->args, "FilePath");
 	lv = bound_get(ctx->args, "LiteralPath");
-	if (pv != NULL && lv != NULL) {
-		cmd_error(ctx, ERR_STATEMENT, "InvalidArgument",
-		    "ParameterBindingException", "AmbiguousParameterSet",
-		    "Parameter set cannot be resolved using the specified "
-		    "named parameters.");
-		return (0);
-	}
 	if ((pv != NULL ? pv : lv) == NULL || (pv != NULL ? pv :
 	    lv)->type == V_NULL) {
 		cmd_error(ctx, ERR_STATEMENT, "InvalidArgument",

@@ -48,6 +48,11 @@ Get-Content "$f.txt"
 Get-Content "$f.out"
 Out-File "$f.out" -InputObject 'third' -Append
 (Get-Content "$f.out").Count
+# -FilePath and -LiteralPath are two parameter sets; a positional value
+# has no place in ByLiteralPath.
+'x' | Out-File -FilePath "$f.x" -LiteralPath "$f.y"
+'x' | Out-File -LiteralPath "$f.y" extra.txt
+Test-Path "$f.x", "$f.y"
 New-Object PSObject -Property @{Name='Contoso'} | Out-File "$f.out"
 Get-Content "$f.out"
 'x' | Out-File /dev/null -NoClobber
