@@ -292,6 +292,30 @@ store_generation(struct store *s, int64_t *gen, char **cause)
 }
 
 int
+store_watch(struct store *s, char **cause)
+{
+	if (s->be->watch == NULL)
+		return (1);
+	return (s->be->watch(s, cause));
+}
+
+int
+store_watch_fd(struct store *s)
+{
+	if (s->be->watch_fd == NULL)
+		return (-1);
+	return (s->be->watch_fd(s));
+}
+
+int
+store_watch_changed(struct store *s)
+{
+	if (s->be->watch_changed == NULL)
+		return (0);
+	return (s->be->watch_changed(s));
+}
+
+int
 store_server_known(struct store *s, const char *name)
 {
 	struct store_stmt	*st;

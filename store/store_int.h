@@ -121,6 +121,13 @@ struct store_backend {
 	bool		 (*unique_violation)(struct store *, const char *table,
 			    const char *column);
 	int		 (*schema_version)(struct store *, int *, char **cause);
+	/*
+	 * Changes announced (store_watch() in store.h); NULL where the
+	 * backend announces none and readers poll the generation.
+	 */
+	int		 (*watch)(struct store *, char **cause);
+	int		 (*watch_fd)(struct store *);
+	int		 (*watch_changed)(struct store *);
 };
 
 extern const struct store_backend store_sqlite_backend;

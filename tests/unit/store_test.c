@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1237,6 +1238,90 @@ out:
 	teardown();
 }
 
+/*
+ * What the watcher has been told, waiting up to ms for its descriptor
+ * when nothing came yet: the first non-zero answer of
+ * store_watch_changed, or 0.
+ */
+static int
+watch_wait(struct store *s, int ms)
+{
+	struct pollfd	 pfd;
+	int		 rc, tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		if ((rc = store_watch_changed(s)) != 0)
+			return (rc);
+		if ((pfd.fd = store_watch_fd(s)) == -1)
+			return (-2);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, ms) != 1)
+			return (0);
+	}
+	return (store_watch_changed(s));
+}
+
+static void
+test_watch(void)
+{
+	struct store	*a, *b;
+	char		*cause = NULL, *rows;
+	int64_t		 gen;
+
+	setup();
+	a = open_store("EX01");
+	b = open_store("EX02");
+	if (a == NULL || b == NULL)
+		goto out;
+	if (pg_helper == NULL) {
+		/* SQLite announces nothing: readers poll. */
+		TAP_CHECK(store_watch(a, &cause) == 1);
+		TAP_CHECK(store_watch_fd(a) == -1);
+		TAP_CHECK(store_watch_changed(a) == 0);
+		goto out;
+	}
+	TAP_CHECK(store_watch(a, &cause) == 0);
+	TAP_CHECK(store_watch_fd(a) >= 0);
+	TAP_CHECK(store_watch_changed(a) == 0);
+
+	/* Another connection's commit is announced, once. */
+	TAP_CHECK(insert_named(b, "One") == 0);
+	TAP_CHECK(watch_wait(a, 5000) == 1);
+	TAP_CHECK(store_watch_changed(a) == 0);
+
+	/* A heartbeat is not a configuration change. */
+	TAP_CHECK(store_server_heartbeat(b, &cause) == 0);
+	TAP_CHECK(watch_wait(a, 300) == 0);
+
+	/* One that came with the answer to the watcher's own query. */
+	TAP_CHECK(insert_named(b, "Two") == 0);
+	gen = generation(a);
+	TAP_CHECK(gen > 0);
+	TAP_CHECK(watch_wait(a, 5000) == 1);
+
+	/* The connection lost: said, then mended by the next operation,
+	 * which listens again and reports what may have been missed. */
+	rows = pg_sql("SELECT count(pg_terminate_backend(pid)) FROM "
+	    "pg_stat_activity WHERE datname = current_database() AND "
+	    "pid <> pg_backend_pid()");
+	TAP_CHECK(rows != NULL && atoi(rows) == 2);
+	free(rows);
+	TAP_CHECK(watch_wait(a, 5000) == -1);
+	TAP_CHECK(store_watch_fd(a) == -1);
+	TAP_CHECK(insert_named(b, "Three") == 0);
+	TAP_CHECK(generation(a) > gen);
+	TAP_CHECK(store_watch_fd(a) >= 0);
+	TAP_CHECK(store_watch_changed(a) == 1);
+	TAP_CHECK(store_watch_changed(a) == 0);
+	TAP_CHECK(insert_named(b, "Four") == 0);
+	TAP_CHECK(watch_wait(a, 5000) == 1);
+out:
+	free(cause);
+	store_close(a);
+	store_close(b);
+	teardown();
+}
+
 static void
 test_password_not_plain(void)
 {
@@ -2150,6 +2235,8 @@ static const struct tap_case cases[] = {
 	    test_generation },
 	{ "a second connection sees the change and the generation bump",
 	    test_second_connection },
+	{ "changes another connection commits are announced (PostgreSQL)",
+	    test_watch },
 	{ "the password is not in the database or WAL file",
 	    test_password_not_plain },
 	{ "a wrong or bad-sized key fails to decrypt, no password in cause",
