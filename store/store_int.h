@@ -148,6 +148,9 @@ int64_t	 db_changes(struct store_stmt *);
 int64_t	 db_insert_id(struct store_stmt *);
 int	 db_exec(struct store *, const char *, char **);
 
+/* store.c: where a PostgreSQL URI's user part has a password. */
+int	 store_uri_password(const char *, const char **, size_t *);
+
 int	 store_fail(struct store *, char **, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 

@@ -606,7 +606,9 @@ pg_open(struct store *s, const char *location, char **cause)
 	const char		*values[4];
 	struct store_pg		*pg;
 	PQconninfoOption	*opts, *o;
+	const char		*pw;
 	char			*err = NULL, *line;
+	size_t			 pwlen;
 	int			 done = 0;
 
 	if (dynlib_load(&pq_lib, cause) != 0)
@@ -614,6 +616,19 @@ pg_open(struct store *s, const char *location, char **cause)
 	s->pg = pg = xcalloc(1, sizeof *pg);
 	if (s->path == NULL)
 		s->path = store_location_display(location);
+
+	/*
+	 * A password libpq would not read as one (an unencoded / ? # or @)
+	 * would be taken for a host, a port or a database, and named in
+	 * its messages: refuse it before libpq sees it.
+	 */
+	if (store_uri_password(location, &pw, &pwlen) &&
+	    strcspn(pw, "/?#@") < pwlen) {
+		xasprintf(cause, "invalid PostgreSQL location %s: the password "
+		    "has a character a URI does not allow there; write / as "
+		    "%%2F, ? as %%3F, # as %%23 and @ as %%40", s->path);
+		return (-1);
+	}
 
 	/* The password as libpq reads it, to keep it out of messages. */
 	if ((opts = pq.PQconninfoParse(location, &err)) == NULL) {

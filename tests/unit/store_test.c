@@ -537,15 +537,26 @@ test_location_display(void)
 		{ "postgresql://u:p@db/hubsh?password=x",
 		    "postgresql://u@db/hubsh" },
 		{ "POSTGRESQL://u:p:q@db", "POSTGRESQL://u@db" },
+		/* Unencoded / and @: still the password, still hidden. */
+		{ "postgresql://u:se/cr@et@db/hubsh?sslmode=require",
+		    "postgresql://u@db/hubsh?sslmode=require" },
+		{ "postgresql://db:5432/hubsh", "postgresql://db:5432/hubsh" },
 	};
-	size_t	i;
-	char	*s;
+	struct store	*st = NULL;
+	size_t		 i;
+	char		*s, *cause = NULL;
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		s = store_location_display(t[i].in);
 		TAP_STREQ(s, t[i].out);
 		free(s);
 	}
+	/* Refused before libpq could name a piece of it as a host. */
+	TAP_CHECK(store_open(&st, "postgresql://u:Sec/ret@127.0.0.1:1/db",
+	    "EX01", &cause) == -1);
+	TAP_CHECK(cause != NULL && strstr(cause, "%2F") != NULL &&
+	    strstr(cause, "Sec") == NULL && strstr(cause, "ret@") == NULL);
+	free(cause);
 	TAP_CHECK(store_location_is_pg("postgresql://x"));
 	TAP_CHECK(store_location_is_pg("postgres://x"));
 	TAP_CHECK(!store_location_is_pg("/srv/postgresql://x.db"));
