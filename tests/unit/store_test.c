@@ -1529,6 +1529,31 @@ out:
 }
 
 /*
+ * A server and a connector with one row in each child table (four
+ * writes that move the generation), as a version 1 store held them, in
+ * either backend's version 1 schema.
+ */
+static const char store_v1_rows[] =
+	"INSERT INTO servers (name, first_seen) VALUES "
+	"('EX01', 1700000000);"
+	"INSERT INTO send_connectors (guid, name, when_created, "
+	"when_changed, usage, comment, cloud_services_mail_enabled, "
+	"connector_type, connection_inactivity_timeout, "
+	"domain_secure_enabled, enabled, error_policies, force_helo, "
+	"fqdn, frontend_proxy_enabled, ignore_starttls, "
+	"is_scoped_connector, max_message_size, port, "
+	"protocol_logging_level, require_oorg, require_tls, "
+	"smart_host_auth_mechanism, smtp_max_messages_per_connection, "
+	"source_ip_address, tls_auth_level, tls_certificate_name, "
+	"tls_domain, use_external_dns_servers_enabled) VALUES ("
+	"'0f8fad5b-d9cb-469f-a165-70867728950e', 'Legacy', 1700000000, "
+	"1700000001, 2, 'from v1', 0, 0, 600, 0, 1, 0, 0, NULL, 0, 0, 0, "
+	"36700160, 587, 0, 0, 1, 0, 20, '0.0.0.0', 1, NULL, NULL, 0);"
+	"INSERT INTO address_spaces VALUES (1, 0, 'SMTP', '*', 1);"
+	"INSERT INTO smart_hosts VALUES (1, 0, 'relay.example.com');"
+	"INSERT INTO source_servers VALUES (1, 0, 'EX01');";
+
+/*
  * A version 1 store as hubsh first wrote it, the starting point of the
  * migration test: a frozen copy, never to be changed.
  */
@@ -2147,24 +2172,7 @@ test_migrate_v1(void)
 	dir = xprintf("%s/sub/dir", tdir);
 	TAP_CHECK(mkdir(dir, 0700) == 0);
 	TAP_CHECK(raw_sql(store_v1) == 0);
-	TAP_CHECK(raw_sql("INSERT INTO servers (name, first_seen) VALUES "
-	    "('EX01', 1700000000);"
-	    "INSERT INTO send_connectors (guid, name, when_created, "
-	    "when_changed, usage, comment, cloud_services_mail_enabled, "
-	    "connector_type, connection_inactivity_timeout, "
-	    "domain_secure_enabled, enabled, error_policies, force_helo, "
-	    "fqdn, frontend_proxy_enabled, ignore_starttls, "
-	    "is_scoped_connector, max_message_size, port, "
-	    "protocol_logging_level, require_oorg, require_tls, "
-	    "smart_host_auth_mechanism, smtp_max_messages_per_connection, "
-	    "source_ip_address, tls_auth_level, tls_certificate_name, "
-	    "tls_domain, use_external_dns_servers_enabled) VALUES ("
-	    "'0f8fad5b-d9cb-469f-a165-70867728950e', 'Legacy', 1700000000, "
-	    "1700000001, 2, 'from v1', 0, 0, 600, 0, 1, 0, 0, NULL, 0, 0, 0, "
-	    "36700160, 587, 0, 0, 1, 0, 20, '0.0.0.0', 1, NULL, NULL, 0);"
-	    "INSERT INTO address_spaces VALUES (1, 0, 'SMTP', '*', 1);"
-	    "INSERT INTO smart_hosts VALUES (1, 0, 'relay.example.com');"
-	    "INSERT INTO source_servers VALUES (1, 0, 'EX01');") == 0);
+	TAP_CHECK(raw_sql(store_v1_rows) == 0);
 	TAP_CHECK(raw_int("PRAGMA user_version") == 1);
 	gen = raw_int("SELECT value FROM meta WHERE key = 'generation'");
 	TAP_CHECK(gen == 4);
@@ -2331,24 +2339,7 @@ test_migrate_pg_v1(void)
 
 	setup();
 	TAP_CHECK(raw_sql(store_pg_v1) == 0);
-	TAP_CHECK(raw_sql("INSERT INTO servers (name, first_seen) VALUES "
-	    "('EX01', 1700000000);"
-	    "INSERT INTO send_connectors (guid, name, when_created, "
-	    "when_changed, usage, comment, cloud_services_mail_enabled, "
-	    "connector_type, connection_inactivity_timeout, "
-	    "domain_secure_enabled, enabled, error_policies, force_helo, "
-	    "fqdn, frontend_proxy_enabled, ignore_starttls, "
-	    "is_scoped_connector, max_message_size, port, "
-	    "protocol_logging_level, require_oorg, require_tls, "
-	    "smart_host_auth_mechanism, smtp_max_messages_per_connection, "
-	    "source_ip_address, tls_auth_level, tls_certificate_name, "
-	    "tls_domain, use_external_dns_servers_enabled) VALUES ("
-	    "'0f8fad5b-d9cb-469f-a165-70867728950e', 'Legacy', 1700000000, "
-	    "1700000001, 2, 'from v1', 0, 0, 600, 0, 1, 0, 0, NULL, 0, 0, 0, "
-	    "36700160, 587, 0, 0, 1, 0, 20, '0.0.0.0', 1, NULL, NULL, 0);"
-	    "INSERT INTO address_spaces VALUES (1, 0, 'SMTP', '*', 1);"
-	    "INSERT INTO smart_hosts VALUES (1, 0, 'relay.example.com');"
-	    "INSERT INTO source_servers VALUES (1, 0, 'EX01');") == 0);
+	TAP_CHECK(raw_sql(store_v1_rows) == 0);
 	TAP_CHECK(raw_int("SELECT value FROM meta WHERE key = "
 	    "'schema_version'") == 1);
 	gen = raw_int("SELECT value FROM meta WHERE key = 'generation'");
