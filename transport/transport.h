@@ -225,6 +225,7 @@ struct tls_info {
 	char		 cipher[64];	/* "TLS_AES_256_GCM_SHA384" */
 	bool		 resumed;
 	bool		 chain_ok;	/* chain verified against trust */
+	bool		 expired;	/* the chain failed: a date passed */
 	bool		 name_ok;	/* a policy name matched */
 	char		 peer_cn[128];	/* certificate subject CN, for logs */
 	char		 detail[160];	/* verification failure reason */
@@ -327,6 +328,24 @@ void		 tls_peer_clear(struct tls_peer *);
  * comparison.  The gaps leave room for levels to come (DANE between
  * ENCRYPT and VERIFY, as in Postfix).
  */
+/*
+ * Why a next hop took no mail, as queue health counts it (Get-Queue's
+ * ConsecutiveFailures): fail_class_name() gives the name shown.
+ */
+enum fail_class {
+	FAIL_NONE = 0,
+	FAIL_CONNECT,		/* no connection, I/O error, timeout, DNS */
+	FAIL_NO_STARTTLS,	/* TLS required, STARTTLS not offered */
+	FAIL_STARTTLS_REFUSED,	/* STARTTLS answered with no 220 */
+	FAIL_HANDSHAKE,		/* no TLS session, or one below the floor */
+	FAIL_UNTRUSTED,		/* the chain did not verify */
+	FAIL_EXPIRED,		/* the certificate has expired */
+	FAIL_NAME,		/* no certificate name matched */
+	FAIL_SMTP,		/* the host refused in SMTP */
+	FAIL_NCLASSES
+};
+const char	*fail_class_name(enum fail_class);
+
 enum tls_level {
 	TLS_LEV_INVALID = -1,	/* settings that cannot be met: refuse */
 	TLS_LEV_NONE = 0,	/* IgnoreSTARTTLS: never STARTTLS */
@@ -407,6 +426,7 @@ enum tls_fail {
 struct tls_verdict {
 	enum tls_action	 action;
 	enum tls_fail	 fail;
+	enum fail_class	 class;		/* what went wrong, for queue health */
 	bool		 quit;		/* the stream can still take QUIT */
 	bool		 unverified;	/* a session, but below the level */
 	int		 code;		/* of text; 0 if it is no reply */
@@ -757,6 +777,7 @@ struct mta_dest {
 struct mta_status {
 	int		 code;		/* SMTP basic code: 250, 451, 550 */
 	char		 text[512];	/* full reply or Exchange-style text */
+	enum fail_class	 class;		/* a session not opened: why */
 };
 
 /* TLS state of an open session, for tracking and logs. */
