@@ -82,6 +82,7 @@ static int	 q_fetch_one(const struct ctl_rec *, void *);
 static struct value *q_number(const struct ctl_rec *, const char *);
 static struct value *q_priorities(int64_t);
 static struct value *q_queue_object(const struct ctl_rec *, bool);
+static void	 q_queue_health(struct value *, const struct ctl_rec *);
 static int	 cmd_get_queue_exec(struct cmd_ctx *);
 static int	 q_queue_resolve(struct cmd_ctx *, struct q_qid *);
 static int	 q_queue_action(struct cmd_ctx *, const struct q_action *);
@@ -924,6 +925,37 @@ q_object_tail(struct value *v, const struct ctl_rec *r)
 	v->u.obj->text = xstrdup(id != NULL ? id : "");
 }
 
+/*
+ * hubsh's queue health, beside LastError: how long the oldest message
+ * has waited, when the next hop last took a message and over what TLS,
+ * and the failures since a session last opened, by class
+ * ("StartTlsNotOffered=3").
+ */
+static void
+q_queue_health(struct value *v, const struct ctl_rec *r)
+{
+	struct value	*a;
+	const char	*s;
+	int64_t		 secs;
+	size_t		 i;
+
+	if (ctl_get(r, "OldestMessageReceived") == NULL)
+		a = value_null();
+	else {
+		secs = (date_now() / 1000 - ctl_get_int(r,
+		    "OldestMessageReceived", 0)) / 1000;
+		a = value_timespan((secs > 0 ? secs : 0) * 10000000);
+	}
+	object_add_const(v, "OldestMessageAge", a);
+	object_add_const(v, "LastDeliveryTime", q_date(r, "LastDeliveryTime"));
+	object_add_const(v, "LastDeliveryTls", q_str(r, "LastDeliveryTls"));
+	a = value_array();
+	for (i = 0; (s = ctl_get_nth(r, "ConsecutiveFailures", i)) != NULL;
+	    i++)
+		value_array_push(a, value_string(s));
+	object_add_const(v, "ConsecutiveFailures", a);
+}
+
 /* The Get-Queue object of one get-queue record (section 7.1). */
 static struct value *
 q_queue_object(const struct ctl_rec *r, __attribute__((unused)) bool rcpt)
@@ -932,7 +964,7 @@ q_queue_object(const struct ctl_rec *r, __attribute__((unused)) bool rcpt)
 	const char	*type, *cat;
 
 	v = value_object(Q_TYPE_QUEUE, &q_queue_view);
-	object_reserve(v, 28);
+	object_reserve(v, 32);
 	object_add_const(v, "RunspaceId", value_string(shell_runspace_id()));
 	object_add_const(v, "DeliveryType", q_str(r, "DeliveryType"));
 	object_add_const(v, "NextHopDomain", q_str(r, "NextHopDomain"));
@@ -941,6 +973,7 @@ q_queue_object(const struct ctl_rec *r, __attribute__((unused)) bool rcpt)
 	object_add_const(v, "Status", q_str(r, "Status"));
 	object_add_const(v, "MessageCount", q_int(r, "MessageCount"));
 	object_add_const(v, "LastError", q_str(r, "LastError"));
+	q_queue_health(v, r);
 	object_add_const(v, "RetryCount", q_int(r, "RetryCount"));
 	object_add_const(v, "LastRetryTime", q_date(r, "LastRetryTime"));
 	object_add_const(v, "NextRetryTime", q_date(r, "NextRetryTime"));

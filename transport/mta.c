@@ -941,6 +941,7 @@ mta_tls_record(struct mta_session *s)
 	t->active = true;
 	snprintf(t->version, sizeof t->version, "%s", s->info.version);
 	snprintf(t->cipher, sizeof t->cipher, "%s", s->info.cipher);
+	snprintf(t->peer_cn, sizeof t->peer_cn, "%s", s->info.peer_cn);
 	if (!TLS_MUST_PKIX(s->pol.level))
 		snprintf(t->verify, sizeof t->verify, "%s",
 		    TLS_REQUIRED(s->pol.level) ? s->pol.label : "none");

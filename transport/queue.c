@@ -142,6 +142,8 @@ static void	 queue_deliver(struct queue *, struct dest *,
 		    struct qjob *);
 static void	 queue_conn_failed(struct qrec *, const struct mta_status *);
 static void	 queue_conn_ok(struct qrec *);
+static void	 queue_delivered(struct qrec *, const struct qresult *,
+		     time_t);
 static void	 queue_result_init(struct qresult *, struct qjob *,
 		    const struct dest *, struct mta_status *, struct spool **);
 static int	 queue_body(struct qmsg *, struct spool **, char **,
@@ -665,6 +667,7 @@ queue_qrec_free(struct qrec *qr)
 	free(qr->next_hop);
 	free(qr->tls_domain);
 	free(qr->last_error);
+	free(qr->last_tls);
 	free(qr);
 }
 
@@ -1086,6 +1089,8 @@ queue_conn_failed(struct qrec *qr, const struct mta_status *st)
 	free(qr->last_error);
 	qr->last_error = queue_last_error(qr, st->text, now);
 	qr->last_retry = ms;
+	if (st->class != FAIL_NONE)
+		qr->fails[st->class]++;
 	if (st->code >= 500)
 		return;
 	qr->retry_count++;
@@ -1096,10 +1101,14 @@ queue_conn_failed(struct qrec *qr, const struct mta_status *st)
 	    c->outbound_retry_interval);
 }
 
-/* A session opened: the queue is out of Retry; LastError stays shown. */
+/*
+ * A session opened: the queue is out of Retry and its failures are
+ * over; LastError stays shown.
+ */
 static void
 queue_conn_ok(struct qrec *qr)
 {
+	memset(qr->fails, 0, sizeof qr->fails);
 	qr->retry_count = 0;
 	qr->first_retry = 0;
 	qr->next_retry = 0;
@@ -1156,6 +1165,27 @@ queue_finish(struct queue *q, struct qresult *res)
 }
 
 /*
+ * A recipient of qr's was taken by the next hop (lock held): when, and
+ * the session's TLS in words, for Get-Queue's LastDeliveryTime and
+ * LastDeliveryTls.
+ */
+static void
+queue_delivered(struct qrec *qr, const struct qresult *res, time_t now)
+{
+	const struct mta_tls	*t = &res->tls;
+
+	qr->last_delivery = (int64_t)now * 1000;
+	free(qr->last_tls);
+	if (!t->active)
+		xasprintf(&qr->last_tls, "no TLS, %s", res->peer != NULL ?
+		    res->peer : "");
+	else
+		xasprintf(&qr->last_tls, "%s, %s, CN=%s, %s", t->version,
+		    t->verify, *t->peer_cn != '\0' ? t->peer_cn : "(none)",
+		    res->peer != NULL ? res->peer : "");
+}
+
+/*
  * Release the recipients of res (lock held): a recipient done with
  * leaves its queue, which counts one message out; one that came back
  * with a Remove-Message pending is removed by the scheduler.
@@ -1179,6 +1209,9 @@ queue_release(struct queue *q, struct qresult *res, time_t now)
 			continue;
 		}
 		r->remove = 0;
+		if (r->qr != NULL && res->answered &&
+		    qm->m->rcpts[res->idx[i]].state == SPOOL_RCPT_SENT)
+			queue_delivered(r->qr, res, now);
 		if (r->qr != NULL) {
 			for (k = 0; k < nout && out[k] != r->qr; k++)
 				;

@@ -226,7 +226,7 @@ queue_count(struct queue *q, time_t now, int64_t *nsub, int64_t *nunr)
 
 	TAILQ_FOREACH(qr, &q->qrecs, entry) {
 		qr->mark = qr->dmark = NULL;
-		qr->count = qr->deferred = qr->wait = 0;
+		qr->count = qr->deferred = qr->wait = qr->oldest = 0;
 	}
 	*nsub = *nunr = 0;
 	TAILQ_FOREACH(qm, &q->msgs, entry) {
@@ -243,6 +243,9 @@ queue_count(struct queue *q, time_t now, int64_t *nsub, int64_t *nunr)
 			if (qr->mark != qm) {
 				qr->mark = qm;
 				qr->count++;
+				if (qr->oldest == 0 || qm->m->received <
+				    qr->oldest)
+					qr->oldest = qm->m->received;
 			}
 			next = qm->m->rcpts[i].next_attempt;
 			if (qm->r[i].inflight || next <= now)
@@ -286,6 +289,7 @@ queue_ctl_queue_rec(const struct qrec *qr, time_t now, struct buf *out)
 	char		 ident[256];
 	const char	*status;
 	int64_t		 next = qr->next_retry;
+	int		 i;
 
 	/* The queue is retried when its first waiting recipient is due. */
 	if (qr->retry_count > 0 && qr->wait != 0)
@@ -311,6 +315,17 @@ queue_ctl_queue_rec(const struct qrec *qr, time_t now, struct buf *out)
 	ctl_add(&rec, "Status", status);
 	ctl_add_int(&rec, "MessageCount", qr->count);
 	ctl_add(&rec, "LastError", qr->last_error);
+	if (qr->oldest != 0)
+		ctl_add_int(&rec, "OldestMessageReceived", qr->oldest * 1000);
+	if (qr->last_delivery != 0) {
+		ctl_add_int(&rec, "LastDeliveryTime", qr->last_delivery);
+		ctl_add(&rec, "LastDeliveryTls", qr->last_tls);
+	}
+	for (i = 0; i < FAIL_NCLASSES; i++) {
+		if (qr->fails[i] > 0)
+			ctl_addf(&rec, "ConsecutiveFailures", "%s=%d",
+			    fail_class_name((enum fail_class)i), qr->fails[i]);
+	}
 	ctl_add_int(&rec, "RetryCount", qr->retry_count);
 	if (qr->last_retry != 0)
 		ctl_add_int(&rec, "LastRetryTime", qr->last_retry);

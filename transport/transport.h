@@ -786,6 +786,7 @@ struct mta_tls {
 	char		 version[16];
 	char		 cipher[64];
 	char		 verify[64];	/* "DomainValidation ok", "none" */
+	char		 peer_cn[128];	/* the certificate's subject CN */
 };
 
 struct mta_session;
