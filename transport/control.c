@@ -204,6 +204,11 @@ static const struct control_op control_ops[] = {
 	    CONTROL_QUEUE | CONTROL_SERIAL },
 };
 
+#define CONTROL_NOPS	(sizeof control_ops / sizeof control_ops[0])
+
+/* Requests per operation, for the metrics; the last: unknown ones. */
+static uint64_t		 control_counts[CONTROL_NOPS + 1];
+
 /* Held by a CONTROL_SERIAL operation while it runs. */
 static pthread_mutex_t	 control_serial = PTHREAD_MUTEX_INITIALIZER;
 
@@ -667,7 +672,10 @@ control_serve(struct control_conn *cc)
 	}
 	op = req.f[0].value;
 
-	if ((co = control_op_find(op)) == NULL) {
+	co = control_op_find(op);
+	__atomic_fetch_add(&control_counts[co != NULL ? (size_t)(co -
+	    control_ops) : CONTROL_NOPS], 1, __ATOMIC_RELAXED);
+	if (co == NULL) {
 		log_info("control: unknown operation from %s", cc->who);
 		rc = ctl_refuse(&cat, &msg, "InvalidOperation",
 		    "hubd does not know the operation '%s'.", op);
@@ -869,25 +877,31 @@ int
 control_listen_tls(struct control *c, const char *listen,
     struct tls_ctx *ctx, char **cause)
 {
-	char	*host = NULL;
-	int	 port, fd;
+	int	 fd;
 
-	if (conf_parse_hostport(listen, &host, &port, 0, cause) != 0)
-		return (-1);
-	if (port == 0) {
-		xasprintf(cause, "control-listen %s: a port is needed "
-		    "(host:port)", listen);
-		free(host);
-		return (-1);
-	}
-	fd = io_listen("control-listen", host, port, CONTROL_BACKLOG, cause);
-	free(host);
-	if (fd == -1)
+	if ((fd = io_listen_at("control-listen", listen, 0, CONTROL_BACKLOG,
+	    cause)) == -1)
 		return (-1);
 	c->tls_fd = fd;
 	c->tls_listen = xstrdup(listen);
 	c->tls = ctx;
 	return (0);
+}
+
+/* The requests answered, per operation, for the metrics listener. */
+void
+control_metrics(struct buf *b)
+{
+	size_t	i;
+
+	buf_adds(b, "# HELP hubsh_control_requests_total Requests on the "
+	    "control channel, by operation.\n"
+	    "# TYPE hubsh_control_requests_total counter\n");
+	for (i = 0; i <= CONTROL_NOPS; i++)
+		buf_addf(b, "hubsh_control_requests_total{op=\"%s\"} %llu\n",
+		    i < CONTROL_NOPS ? control_ops[i].op : "other",
+		    (unsigned long long)__atomic_load_n(&control_counts[i],
+		    __ATOMIC_RELAXED));
 }
 
 /* The operation called op, or NULL. */
@@ -896,7 +910,7 @@ control_op_find(const char *op)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof control_ops / sizeof control_ops[0]; i++) {
+	for (i = 0; i < CONTROL_NOPS; i++) {
 		if (strcmp(op, control_ops[i].op) == 0)
 			return (&control_ops[i]);
 	}

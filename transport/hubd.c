@@ -238,6 +238,7 @@ main(int argc, char **argv)
 	struct smtpd		*smtpd;
 	struct pickup		*pickup;
 	struct control		*control = NULL;
+	struct metrics		*metrics = NULL;
 	struct tls_ctx		*control_tls = NULL;
 	char			*endpoint;
 	sigset_t		 all;
@@ -325,6 +326,7 @@ main(int argc, char **argv)
 	    (control_tls != NULL && control_listen_tls(control,
 	    conf.control_listen, control_tls, &cause) != 0) ||
 	    smtpd_bind(&smtpd, conf.listen, &cause) != 0 ||
+	    metrics_listen(&metrics, conf.metrics_listen, &cause) != 0 ||
 	    hubd_drop_privileges(conf.user, &cause) != 0 ||
 	    hubd_reload(true, NULL) != 0 ||
 	    commit_start(&env->commit, env->spool_path, &cause) != 0 ||
@@ -332,6 +334,7 @@ main(int argc, char **argv)
 	    smtpd_start(smtpd, &cause) != 0 ||
 	    pickup_start(&pickup, env->pickup_dir, &cause) != 0 ||
 	    control_start(control, &cause) != 0 ||
+	    metrics_start(metrics, &cause) != 0 ||
 	    hubd_prune_start(&cause) != 0) {
 		/* A socket left here would look like a stale one. */
 		control_stop(control);
@@ -345,6 +348,7 @@ main(int argc, char **argv)
 	hubd_loop();
 
 	log_info("stopping: intake closed, finishing deliveries in flight");
+	metrics_stop(metrics);
 	control_stop(control);
 	hubd_prune_stop();
 	smtpd_stop(smtpd);
@@ -471,6 +475,7 @@ hubd_store_failed(const char *cause)
 		    "delivering with the last configuration read, and trying "
 		    "again", cause);
 		hubd_store_down = true;
+		metrics_store_down(true);
 		hubd_store_pause_ms = STORE_RETRY_FIRST_MS;
 	} else if ((hubd_store_pause_ms *= 2) > STORE_RETRY_MAX_MS)
 		hubd_store_pause_ms = STORE_RETRY_MAX_MS;
@@ -503,6 +508,7 @@ hubd_reload(bool force, const char *why)
 	} else if (hubd_store_down) {
 		log_info("reload: the connector store answers again");
 		hubd_store_down = false;
+		metrics_store_down(false);
 		force = true;	/* what changed meanwhile */
 	}
 	if (force || gen != hubd_settings_gen) {

@@ -349,6 +349,7 @@ queue_accept(struct queue *q, struct spool_msg *m, const char *body,
 
 	if (commit_run(env->commit, queue_accept_write, &a, cause) != 0)
 		return (-1);
+	metrics_accepted(m->source);
 	*idp = m->id;
 	/* Durable now; the rest is memory and cannot fail the client. */
 	pthread_mutex_lock(&q->lock);
@@ -648,6 +649,8 @@ queue_qrec(struct queue *q, const struct send_connector *sc,
 	free(key);
 	free(qr->next_hop);
 	free(qr->tls_domain);
+	free(qr->connector);
+	qr->connector = xstrdup(sc->name);
 	qr->dns = SC_DNS_ROUTING(sc);
 	buf_init(&hops);
 	for (i = 0; i < sc->smart_hosts.n; i++)
@@ -666,6 +669,7 @@ queue_qrec_free(struct qrec *qr)
 	free(qr->key);
 	free(qr->next_hop);
 	free(qr->tls_domain);
+	free(qr->connector);
 	free(qr->last_error);
 	free(qr->last_tls);
 	free(qr);
@@ -1091,6 +1095,7 @@ queue_conn_failed(struct qrec *qr, const struct mta_status *st)
 	qr->last_retry = ms;
 	if (st->class != FAIL_NONE)
 		qr->fails[st->class]++;
+	metrics_conn_failure(st->class);
 	if (st->code >= 500)
 		return;
 	qr->retry_count++;
@@ -1288,6 +1293,7 @@ queue_settle(struct queue *q, struct qresult *res, time_t now)
 		queue_qmsg_free(q, qm);
 	}
 	if (res->dsn_msg != NULL) {
+		metrics_accepted("dsn");
 		dqm = queue_qmsg_new(res->dsn_msg, buf_detach(&res->dsn),
 		    (size_t)res->dsn_msg->size);
 		q->cached += dqm->len;
@@ -1508,6 +1514,11 @@ queue_outcome(struct qresult *res, size_t i, time_t now)
 			    text);
 		}
 	}
+	/* Attempts only: not Remove-Message's failures, not notices. */
+	if (res->source == NULL && !res->notice)
+		metrics_delivery(state == SPOOL_RCPT_SENT ? "sent" : state ==
+		    SPOOL_RCPT_FAILED ? "failed" : "deferred",
+		    res->answered ? &res->tls : NULL);
 	/* Get-Message reads these under the lock. */
 	pthread_mutex_lock(&env->queue->lock);
 	old = r->last_error;

@@ -68,6 +68,7 @@ struct qrec {
 	uint64_t		 id;		/* Identity: SERVER\id */
 	char			*key;		/* "guid|domain" or "guid|" */
 	char			 guid[37];	/* NextHopConnector */
+	char			*connector;	/* its name, for the metrics */
 	bool			 dns;		/* DnsConnectorDelivery */
 	char			*next_hop;	/* NextHopDomain */
 	char			*tls_domain;	/* TlsDomain, or NULL */

@@ -14,6 +14,7 @@
  *	scheduler	queues, retries, routing, DSNs (queue.c)
  *	workers		a pool of SMTP client sessions (mta.c)
  *	control		an accept thread, one thread per connection (control.c)
+ *	metrics		libmicrohttpd's thread, when metrics-listen is set
  *
  * The files, by what they own:
  *
@@ -33,6 +34,7 @@
  *	dsn.c		delivery status notifications
  *	control.c	the control socket and its table of operations
  *	probe.c		Test-SendConnector's probe of the next hops
+ *	metrics.c	counters, and the Prometheus text on metrics-listen
  *	log.c		logging
  *
  * Only tls.c includes OpenSSL's ssl.h; everything else sees struct
@@ -126,6 +128,7 @@ struct hubd_conf {
 	char		*control_socket;
 	char		*control_group;
 	char		*control_listen;	/* TLS control: addr:port */
+	char		*metrics_listen;	/* HTTP metrics: addr:port */
 	char		*control_cert;	/* its certificate (tls-cert) */
 	char		*control_key;
 	char		*control_ca;	/* CA of the admins' certificates */
@@ -505,6 +508,9 @@ int		 io_connect(const struct sockaddr *, socklen_t,
 /* A listening TCP socket on host:port ("" or "*": any); what names it. */
 int		 io_listen(const char *what, const char *host, int port,
 		     int backlog, char **cause);
+/* The same for a setting "host:port"; port_default 0: a port is needed. */
+int		 io_listen_at(const char *what, const char *listen,
+		     int port_default, int backlog, char **cause);
 /* Monotonic milliseconds; a deadline timeout_ms from now; ms left. */
 int64_t		 io_now_ms(void);
 int64_t		 io_deadline(int timeout_ms);
@@ -894,5 +900,28 @@ void		 dsn_build(struct buf *out, enum dsn_action,
 		     size_t len, const struct dsn_rcpt *, size_t nrcpts,
 		     const char *reporting_mta, int64_t now,
 		     char **message_id);
+
+/* ------------------------------------------------------------------ */
+/*
+ * metrics.c: what the threads count, and the HTTP listener that shows it
+ * with the queues' gauges (metrics-listen).
+ */
+struct metrics;
+
+void		 metrics_accepted(const char *source);
+void		 metrics_delivery(const char *outcome, const struct mta_tls *);
+void		 metrics_conn_failure(enum fail_class);
+void		 metrics_commit(int64_t usec);
+void		 metrics_store_down(bool);
+/* A label value, escaped as the text format wants. */
+void		 metrics_label(struct buf *, const char *);
+/* Bind (before privileges are dropped); *mp NULL when listen is unset. */
+int		 metrics_listen(struct metrics **, const char *listen,
+		     char **cause);
+int		 metrics_start(struct metrics *, char **cause);
+void		 metrics_stop(struct metrics *);
+/* The gauges and counters of control.c and of the queues, for a scrape. */
+void		 control_metrics(struct buf *);
+void		 queue_metrics(struct queue *, struct buf *);
 
 #endif
