@@ -5,13 +5,14 @@
 # hubsh, as EX01 on EX01's control socket, reaches EX02's queues, messages
 # and tracking log with an admin certificate; without one, or with one
 # of another CA, EX02 refuses and hubsh says so; Get-TransportService |
-# Get-Queue asks every server; with EX02 stopped, EX01's queues still
-# print and EX02 is one error.  Certificates are made here (mkcerts.sh).
+# Get-Queue and Get-ExchangeServer | Get-Queue ask every server; with
+# EX02 stopped, EX01's queues still print and EX02 is one error.
+# Certificates are made here (mkcerts.sh).
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_plan 16
+tap_plan 17
 
 make_certs || tap_bail "certificates"
 for s in ex01 ex02; do
@@ -113,13 +114,17 @@ rc=$?
 tap_result $? "a client certificate of another CA is refused as well (exit $rc)" \
     "$(cat "$HUBSH_LOG"; grep refused "$LOG2")"
 
-admin 'Get-TransportService | Get-Queue | ForEach-Object { $_.Identity }'
-rc=$?
-[ $rc -eq 0 ] && grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
-    grep -q '^EX02\\Submission' "$HUBSH_LOG" &&
-    grep -Fqx "$QID" "$HUBSH_LOG"
-tap_result $? "Get-TransportService | Get-Queue prints both servers' queues (exit $rc)" \
-    "$(cat "$HUBSH_LOG")"
+# Server objects piped in: each server is asked, the remote one over TLS.
+for servers in 'Get-TransportService' \
+    'Get-ExchangeServer | Where-Object { $_.IsHubTransportServer -eq $true }'; do
+	admin "$servers | Get-Queue | ForEach-Object { \$_.Identity }"
+	rc=$?
+	[ $rc -eq 0 ] && grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
+	    grep -q '^EX02\\Submission' "$HUBSH_LOG" &&
+	    grep -Fqx "$QID" "$HUBSH_LOG"
+	tap_result $? "${servers%% *} | Get-Queue prints both servers' queues (exit $rc)" \
+	    "$(cat "$HUBSH_LOG")"
+done
 
 admin "Get-Queue -Identity '$QID' | Get-Message | ForEach-Object { \"\$(\$_.Identity) \$(\$_.FromAddress)\" }"
 rc=$?
