@@ -4,9 +4,10 @@
 # loopback (control-listen) requiring client certificates of the test CA.
 # hubsh, as EX01 on EX01's control socket, reaches EX02's queues, messages
 # and tracking log with an admin certificate; without one, or with one
-# of another CA, EX02 refuses and hubsh says so; Get-TransportService |
-# Get-Queue and Get-ExchangeServer | Get-Queue ask every server; with
-# EX02 stopped, EX01's queues still print and EX02 is one error.
+# of another CA, EX02 refuses and hubsh says so; Get-TransportService or
+# Get-ExchangeServer piped into Get-Queue, Get-Message and
+# Get-MessageTrackingLog asks every server; with EX02 stopped, EX01's
+# queues still print and EX02 is one error.
 # Certificates are made here (mkcerts.sh).
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
@@ -133,18 +134,22 @@ tap_result $? "Get-Queue $QID | Get-Message lists EX02's message (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'Get-Message -Server EX02 | ForEach-Object { $_.Identity }
-Get-TransportService | Get-Message | ForEach-Object { $_.FromAddress }'
+Get-TransportService | Get-Message | ForEach-Object { $_.FromAddress }
+Get-ExchangeServer | Get-Message | ForEach-Object { "es $($_.FromAddress)" }'
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -Ec '^EX02\\[0-9]+\\[0-9]+$' "$HUBSH_LOG")" = 1 ] &&
-    [ "$(grep -c '^a@src.test$' "$HUBSH_LOG")" = 1 ]
-tap_result $? "Get-Message -Server EX02 and Get-TransportService | Get-Message (exit $rc)" \
+    [ "$(grep -c '^a@src.test$' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -c '^es a@src.test$' "$HUBSH_LOG")" = 1 ]
+tap_result $? "Get-Message -Server EX02, and Get-TransportService or Get-ExchangeServer | Get-Message (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'Get-MessageTrackingLog -Server EX02 -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "EX02 $($_.Sender)" }
-Get-TransportService | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "all $($_.Sender)" }'
+Get-TransportService | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "all $($_.Sender)" }
+Get-ExchangeServer | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "es $($_.Sender)" }'
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -cx 'EX02 a@src.test' "$HUBSH_LOG")" = 1 ] &&
-    [ "$(grep -cx 'all a@src.test' "$HUBSH_LOG")" = 1 ]
+    [ "$(grep -cx 'all a@src.test' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -cx 'es a@src.test' "$HUBSH_LOG")" = 1 ]
 tap_result $? "Get-MessageTrackingLog -Server EX02, and from every server, reads EX02's log (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
