@@ -12,14 +12,12 @@
  * named by its name or FQDN, any case; any other name is Exchange's
  * not-found error.
  *
- * The object has ExchangeServer's properties in their declaration order,
- * which `fl` shows (es_props[]), with Exchange 2016's and 2019's later
- * ones where they show: InternetWebProxyBypassList after
- * InternetWebProxy, WorkloadManagementPolicy after MonitoringGroup, the
- * Emergency Mitigation Service's at the end of the server's own; then
- * hubsh's extensions, ControlEndpoint, WhenStarted and
- * LastHeartbeatTime, so that an admin sees whether a server's hubd is
- * alive; then the directory object's.
+ * The object has the properties of an Exchange 2019 server's
+ * ExchangeServer (15.2 CU9, as Export-Clixml keeps them) in their order,
+ * which `fl` shows (es_props[]): the server's own, then hubsh's
+ * extensions, ControlEndpoint, WhenStarted and LastHeartbeatTime, so
+ * that an admin sees whether a server's hubd is alive, then the
+ * directory object's.
  *
  * hubsh's choices: ServerRole HubTransport (IsHubTransportServer $true,
  * every other role $false); Edition Standard, not a trial; the directory
@@ -29,9 +27,9 @@
  * Domain is the DNS domain of the server's FQDN; AdminDisplayVersion
  * keeps Exchange's shape, "Version 0.1 (Build 0.0)" for hubsh 0.1.0
  * (es_version); WhenCreated is when the store first saw the server,
- * WhenChanged when its hubd last started.  A local server whose hubd
- * never started has its name as Fqdn, the shell's version, and no dates
- * or endpoint.  -Status changes nothing: the domain controller
+ * WhenChanged when its hubd last started (WhenCreated before that).  A
+ * local server whose hubd never started has its name as Fqdn, the
+ * shell's version, and no endpoint, start or heartbeat.  -Status changes nothing: the domain controller
  * properties it fills in Exchange stay empty (hubsh has no directory);
  * DomainController is accepted and ignored.  The rest are Exchange's
  * values for a server without the feature.
@@ -98,7 +96,8 @@ enum es_kind {
 enum es_date {
 	ES_D_CREATED,
 	ES_D_STARTED,
-	ES_D_HEARTBEAT
+	ES_D_HEARTBEAT,
+	ES_D_CHANGED		/* started, else created */
 };
 
 struct es_prop {
@@ -113,7 +112,10 @@ struct es_prop {
 #define ES_T(n, v)	{ n, ES_TEXT, 0, v }
 #define ES_D(n, d, u)	{ n, ES_DATE, d, u }
 
-/* After RunspaceId: ExchangeServer's own, hubsh's, the directory's. */
+/*
+ * After RunspaceId, in the order of an Exchange 2019 server's object:
+ * ExchangeServer's own, hubsh's, the directory object's.
+ */
 static const struct es_prop es_props[] = {
 	ES_P("Name", ES_NAME),
 	ES_P("DataPath", ES_DATAPATH),
@@ -124,7 +126,7 @@ static const struct es_prop es_props[] = {
 	ES_P("Fqdn", ES_FQDN),
 	ES_P("CustomerFeedbackEnabled", ES_NULL),
 	ES_P("InternetWebProxy", ES_NULL),
-	ES_P("InternetWebProxyBypassList", ES_EMPTY),
+	ES_P("InternetWebProxyBypassList", ES_NULL),
 	ES_B("IsHubTransportServer", 1),
 	ES_B("IsClientAccessServer", 0),
 	ES_B("IsExchange2007OrLater", 1),
@@ -141,42 +143,39 @@ static const struct es_prop es_props[] = {
 	ES_T("Site", ES_FOREST "/Configuration/Sites/Default-First-Site-Name"),
 	ES_T("ServerRole", "HubTransport"),
 	ES_P("ErrorReportingEnabled", ES_NULL),
+	ES_B("MitigationsEnabled", 0),
 	ES_P("StaticDomainControllers", ES_EMPTY),
 	ES_P("StaticGlobalCatalogs", ES_EMPTY),
-	ES_P("StaticConfigDomainController", ES_NULL),
+	ES_T("StaticConfigDomainController", ""),
 	ES_P("StaticExcludedDomainControllers", ES_EMPTY),
-	ES_P("MonitoringGroup", ES_NULL),
-	ES_T("WorkloadManagementPolicy",
-	    "DefaultWorkloadManagementPolicy_15.0.505.0"),
+	ES_T("MonitoringGroup", ""),
 	ES_P("CurrentDomainControllers", ES_EMPTY),
 	ES_P("CurrentGlobalCatalogs", ES_EMPTY),
-	ES_P("CurrentConfigDomainController", ES_NULL),
-	ES_P("ProductID", ES_NULL),
+	ES_T("CurrentConfigDomainController", ""),
+	ES_T("ProductID", ""),
 	ES_B("IsExchangeTrialEdition", 0),
 	ES_B("IsExpiredExchangeTrialEdition", 0),
 	ES_P("MailboxProvisioningAttributes", ES_NULL),
 	ES_T("RemainingTrialPeriod", "00:00:00"),
+	ES_P("MitigationsApplied", ES_NULL),
+	ES_P("MitigationsBlocked", ES_NULL),
 	ES_B("DataCollectionEnabled", 0),
-	ES_B("MitigationsEnabled", 0),
-	ES_P("MitigationsApplied", ES_EMPTY),
-	ES_P("MitigationsBlocked", ES_EMPTY),
-	ES_P("RingLevel", ES_NULL),
 	/* hubsh's */
 	ES_P("ControlEndpoint", ES_CONTROL),
 	ES_D("WhenStarted", ES_D_STARTED, NULL),
 	ES_D("LastHeartbeatTime", ES_D_HEARTBEAT, NULL),
 	/* the directory object's */
+	ES_P("Identity", ES_NAME),
 	ES_B("IsValid", 1),
 	ES_T("ExchangeVersion", "0.1 (8.0.535.0)"),
 	ES_P("DistinguishedName", ES_DN),
-	ES_P("Identity", ES_NAME),
 	ES_T("Guid", "00000000-0000-0000-0000-000000000000"),
 	ES_T("ObjectCategory", ES_FOREST
 	    "/Configuration/Schema/ms-Exch-Exchange-Server"),
 	ES_P("ObjectClass", ES_CLASS),
-	ES_D("WhenChanged", ES_D_STARTED, NULL),
+	ES_D("WhenChanged", ES_D_CHANGED, NULL),
 	ES_D("WhenCreated", ES_D_CREATED, NULL),
-	ES_D("WhenChangedUTC", ES_D_STARTED, "UTC"),
+	ES_D("WhenChangedUTC", ES_D_CHANGED, "UTC"),
 	ES_D("WhenCreatedUTC", ES_D_CREATED, "UTC"),
 	ES_T("OrganizationId", ""),
 	ES_P("Id", ES_NAME),
@@ -429,7 +428,8 @@ es_value(struct cmd_ctx *ctx, struct store *st, const struct server_info *si,
     const struct es_prop *p)
 {
 	const int64_t	 dates[] = { si->first_seen, si->started,
-			    si->heartbeat };
+			    si->heartbeat, si->started != 0 ? si->started :
+			    si->first_seen };
 	const char	*s;
 	struct value	*a;
 

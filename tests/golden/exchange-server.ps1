@@ -1,15 +1,17 @@
 # Get-ExchangeServer: the default table, the whole Exchange 2019 object
-# (the local server, whose hubd never started: no FQDN, dates or control
-# endpoint yet), one server by name and by pipeline, a filtered pipeline
-# as the corpus scripts use it, -Domain, -Status and -DomainController,
-# the not-found error, and the object piped into Get-Queue (no hubd
+# (the local server, whose hubd never started: no FQDN, start, heartbeat
+# or control endpoint yet), one server by name and by pipeline, a
+# filtered pipeline as the corpus scripts use it, -Domain, -Status and
+# -DomainController, the not-found error, and the object piped into Get-Queue (no hubd
 # here: the local server's is asked, and is not running).  RunspaceId,
-# the store's first sight of the server and hubsh's version vary.
-function Show { process { $_ -replace '^(RunspaceId +: ).*$', '$1<guid>' -replace '^(WhenCreated(UTC)? +: ).+$', '$1<date>' -replace 'Version \d+\.\d+ \(Build \d+\.\d+\)', 'Version <v>' } }
+# the dates (the store's first sight of the server) and hubsh's version
+# vary.
+function Show { process { $_ -replace '^(RunspaceId +: ).*$', '$1<guid>' -replace '^(When(Created|Changed)(UTC)? +: ).+$', '$1<date>' -replace 'Version \d+\.\d+ \(Build \d+\.\d+\)', 'Version <v>' } }
 Get-ExchangeServer | Out-String -Stream | Show
 Get-ExchangeServer | fl | Out-String -Stream | Show
 "version=$((Get-ExchangeServer).AdminDisplayVersion -match '^Version \d+\.\d+ \(Build \d+\.\d+\)$')"
-"created=$((Get-ExchangeServer).WhenCreated -ne $null) changed=$((Get-ExchangeServer).WhenChanged -eq $null)"
+$s = Get-ExchangeServer
+"created=$($s.WhenCreated -ne $null) changed=$($s.WhenChanged -eq $s.WhenCreated) started=$($s.WhenStarted -eq $null)"
 Get-ExchangeServer ex01 | fl Name,Fqdn,ServerRole,IsHubTransportServer,IsMailboxServer,ControlEndpoint,WhenStarted,LastHeartbeatTime
 "EX01" | Get-ExchangeServer | ft Name,Edition
 $Servers = Get-ExchangeServer; $Servers | where {$_.isHubTransportServer -eq $true -or $_.isMailboxServer -eq $true} | ForEach-Object { $_.Name }

@@ -55,7 +55,7 @@ tap_result $? "Get-TransportService EX02 shows that server's settings" \
     "$(cat "$HUBSH_LOG")"
 
 IFS=. read -r vmaj vmin vpatch <<<"$("$HUBSH" --version | cut -d' ' -f2)"
-admin 'Get-ExchangeServer | ForEach-Object { "$($_.Name)|$($_.Fqdn)|$($_.Domain)|$($_.AdminDisplayVersion)|$($_.ServerRole)|$($_.ControlEndpoint)|$($_.WhenStarted -ne $null)|$($_.LastHeartbeatTime -ne $null)|$($_.WhenChanged -eq $_.WhenStarted)" }'
+admin 'Get-ExchangeServer | ForEach-Object { "$($_.Name)|$($_.Fqdn)|$($_.Domain)|$($_.AdminDisplayVersion)|$($_.ServerRole)|$($_.ControlEndpoint)|$($_.WhenStarted -ne $null)|$($_.LastHeartbeatTime -ne $null)|$(if ($_.WhenStarted) { $_.WhenChanged -eq $_.WhenStarted } else { $_.WhenChanged -eq $_.WhenCreated })" }'
 [ "$(tr -d '\r' <"$HUBSH_LOG")" = "$(printf '%s\n' \
     "ADM|ADM||Version $vmaj.$vmin (Build $vpatch.0)|HubTransport||False|False|True" \
     "EX01|relay.hubd.test|hubd.test|Version $vmaj.$vmin (Build $vpatch.0)|HubTransport|$tap_tmp/run/state1.sock|True|True|True" \
