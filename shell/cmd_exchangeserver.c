@@ -29,10 +29,12 @@
  * (es_version); WhenCreated is when the store first saw the server,
  * WhenChanged when its hubd last started (WhenCreated before that).  A
  * local server whose hubd never started has its name as Fqdn, the
- * shell's version, and no endpoint, start or heartbeat.  -Status changes nothing: the domain controller
- * properties it fills in Exchange stay empty (hubsh has no directory);
- * DomainController is accepted and ignored.  The rest are Exchange's
- * values for a server without the feature.
+ * shell's version, and no endpoint, start or heartbeat.  -Status
+ * changes nothing: the domain controller properties it fills in
+ * Exchange stay empty (hubsh has no directory); DomainController is
+ * accepted and ignored.  The rest are Exchange's values for a server
+ * without the feature, but MitigationsEnabled: $false, hubd having no
+ * Emergency Mitigation service.
  */
 #include <sys/types.h>
 
