@@ -9,8 +9,9 @@
  * each as Exchange 2019's ExchangeServer object, a hub transport server,
  * and the functions below give the same list to Get-TransportService and
  * Set-TransportService (es_servers, exchangeserver_for_each): a server is
- * named by its name or FQDN, any case; any other name is Exchange's
- * not-found error.
+ * named by its name, else its FQDN, any case, or a wildcard; any other
+ * name is Exchange's not-found error, one that names several servers
+ * (a wildcard for Set, an FQDN two servers share) its ambiguity error.
  *
  * The object has the properties of an Exchange 2019 server's
  * ExchangeServer (15.2 CU9, as Export-Clixml keeps them) in their order,
@@ -63,6 +64,8 @@
 
 #define ES_MSG_NOTFOUND	"The operation couldn't be performed because object " \
     "'%s' couldn't be found on '%s'."
+#define ES_MSG_AMBIGUOUS "The operation couldn't be performed because '%s' " \
+    "matches multiple entries."
 #define ES_MSG_STORE	"The store operation failed: %s"
 
 /* hubsh's organisation (cmd_sendconnector.c's). */
@@ -189,11 +192,11 @@ static const struct es_prop es_props[] = {
 static int	 cmd_get_exchangeserver_exec(struct cmd_ctx *);
 static struct server_info *es_servers(struct cmd_ctx *, struct store *,
 		    size_t *);
-static const struct server_info *es_find(const struct server_info *,
-		    size_t, const char *);
+static size_t	 es_find(const struct server_info *, size_t, const char *,
+		    bool *);
 static char	*es_input_identity(struct value *);
 static void	 es_each_named(struct cmd_ctx *, struct store *,
-		    const struct server_info *, size_t, server_fn);
+		    struct server_info *, size_t, server_fn, bool);
 static const char *es_domain(const struct server_info *);
 static char	*es_version(const char *);
 static struct value *es_value(struct cmd_ctx *, struct store *,
@@ -211,7 +214,8 @@ static const struct param_entry es_params[] = {
 	{ .name = "Identity", .type = PT_STRING, .flags = P_POSITIONAL |
 	  P_PIPELINE | P_BYNAME, .position = 0, .sets = ES_SET_IDENTITY,
 	  .type_name = ES_TN_TASKS "ServerIdParameter",
-	  .help = "The server's name or FQDN; every server when omitted." },
+	  .help = "The server: its name or FQDN, or a wildcard (every "
+	  "server it matches); every server when omitted." },
 	{ .name = "Domain", .type = PT_FQDN, .flags = P_MANDATORY,
 	  .sets = ES_SET_DOMAIN,
 	  .help = "Only the servers whose FQDN is in this DNS domain." },
@@ -302,18 +306,32 @@ es_servers(struct cmd_ctx *ctx, struct store *st, size_t *n)
 	return (v);
 }
 
-/* The server id names (its name or FQDN, any case), or NULL. */
-static const struct server_info *
-es_find(const struct server_info *v, size_t n, const char *id)
+/*
+ * The servers id names: the one of that name, else those of that FQDN,
+ * any case; with wildcards, every server whose name or FQDN matches.
+ * match[i] is set for each; returns how many.
+ */
+static size_t
+es_find(const struct server_info *v, size_t n, const char *id, bool *match)
 {
-	size_t	i;
+	size_t	i, k = 0;
+	bool	wild = has_wildcard(id);
 
 	for (i = 0; i < n; i++) {
-		if (strcasecmp(id, v[i].name) == 0 || (v[i].fqdn != NULL &&
-		    strcasecmp(id, v[i].fqdn) == 0))
-			return (&v[i]);
+		match[i] = wild ? wildcard_match(id, v[i].name, false) ||
+		    (v[i].fqdn != NULL && wildcard_match(id, v[i].fqdn,
+		    false)) : strcasecmp(id, v[i].name) == 0;
+		if (match[i])
+			k++;
 	}
-	return (NULL);
+	if (k > 0 || wild)
+		return (k);
+	for (i = 0; i < n; i++) {
+		match[i] = v[i].fqdn != NULL && strcasecmp(id, v[i].fqdn) == 0;
+		if (match[i])
+			k++;
+	}
+	return (k);
 }
 
 /* The identity text of one pipeline input or argument, or NULL. */
@@ -333,32 +351,46 @@ es_input_identity(struct value *v)
 
 /*
  * fn for each server the pipeline input names, else -Identity; a $null
- * is the local server, an unknown name Exchange's not-found error.
+ * is the local server, an unknown name Exchange's not-found error, a
+ * name of several servers its ambiguity error unless all (a Get, where
+ * a wildcard names every server it matches).
  */
 static void
-es_each_named(struct cmd_ctx *ctx, struct store *st,
-    const struct server_info *v, size_t n, server_fn fn)
+es_each_named(struct cmd_ctx *ctx, struct store *st, struct server_info *v,
+    size_t n, server_fn fn, bool all)
 {
-	const struct server_info	*hit;
-	char				*id;
-	size_t				 i, nid;
+	char	*id;
+	bool	*match;
+	size_t	 i, j, k, nid;
 
+	match = xcalloc(n + 1, sizeof *match);
 	nid = ctx->ninput > 0 ? ctx->ninput : 1;
 	for (i = 0; i < nid && !ctx->stop; i++) {
 		id = es_input_identity(ctx->ninput > 0 ? ctx->input[i] :
 		    bound_get(ctx->args, "Identity"));
 		if (id == NULL && ctx->ninput > 0)
 			continue;
-		hit = es_find(v, n, id != NULL ? id : store_server_name(st));
-		if (hit != NULL)
-			fn(ctx, st, hit);
-		else
+		if (id == NULL)
+			id = xstrdup(store_server_name(st));
+		if ((k = es_find(v, n, id, match)) == 0)
 			cmd_error(ctx, ERR_NONTERMINATING, "NotSpecified",
 			    "ManagementObjectNotFoundException",
 			    "ManagementObjectNotFoundException",
 			    ES_MSG_NOTFOUND, id, store_server_name(st));
+		else if (k > 1 && (!all || !has_wildcard(id)))
+			cmd_error(ctx, ERR_NONTERMINATING, "NotSpecified",
+			    "ManagementObjectAmbiguousException",
+			    "ManagementObjectAmbiguousException",
+			    ES_MSG_AMBIGUOUS, id);
+		else {
+			for (j = 0; j < n && !ctx->stop; j++) {
+				if (match[j])
+					fn(ctx, st, &v[j]);
+			}
+		}
 		free(id);
 	}
+	free(match);
 }
 
 void
@@ -373,10 +405,9 @@ exchangeserver_for_each(struct cmd_ctx *ctx, struct store *st, server_fn fn,
 		return;
 	if ((v = es_servers(ctx, st, &n)) == NULL)
 		return;
-	if (ctx->ninput > 0 || bound_get(ctx->args, "Identity") != NULL)
-		es_each_named(ctx, st, v, n, fn);
-	else if (!all)
-		fn(ctx, st, es_find(v, n, store_server_name(st)));
+	if (ctx->ninput > 0 || bound_get(ctx->args, "Identity") != NULL ||
+	    !all)
+		es_each_named(ctx, st, v, n, fn, all);
 	else {
 		for (i = 0; i < n && !ctx->stop; i++)
 			fn(ctx, st, &v[i]);

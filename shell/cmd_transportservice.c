@@ -325,7 +325,8 @@ static const struct choice ts_sync_level_choices[] = {
 #define TS_P_IDENTITY(tn) \
 	{ .name = "Identity", .type = PT_STRING, .flags = P_POSITIONAL | \
 	  P_PIPELINE | P_BYNAME, .position = 0, .type_name = TS_TN_TASKS tn, \
-	  .help = "The server's name; the local server when omitted." }
+	  .help = "The server: its name or FQDN, or a wildcard; without " \
+	  "it, Get shows every server and Set changes the local one." }
 #define TS_P_DC \
 	TS_P("DomainController", PT_FQDN, 0, 0, 0, NULL, NULL, "Accepted " \
 	    "and ignored: hubsh keeps these settings in its store, not in " \

@@ -1131,9 +1131,10 @@ extern const struct cmdlet_entry cmd_get_exchangeserver_entry;
 typedef void	(*server_fn)(struct cmd_ctx *, struct store *,
 		    const struct server_info *);
 /*
- * fn for each server the pipeline input names, else -Identity (name or
- * FQDN; an unknown one is Exchange's not-found error), else every server
- * (all) or the local one.
+ * fn for each server the pipeline input names, else -Identity (a name,
+ * else an FQDN, or a wildcard; an unknown one is Exchange's not-found
+ * error, one of several servers its ambiguity error unless all and a
+ * wildcard), else every server (all) or the local one.
  */
 void		 exchangeserver_for_each(struct cmd_ctx *, struct store *,
 		     server_fn, bool all);

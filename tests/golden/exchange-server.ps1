@@ -2,7 +2,7 @@
 # (the local server, whose hubd never started: no FQDN, start, heartbeat
 # or control endpoint yet), one server by name and by pipeline, a
 # filtered pipeline as the corpus scripts use it, -Domain, -Status and
-# -DomainController, the not-found error, and the object piped into Get-Queue (no hubd
+# -DomainController, the not-found error (a wildcard too), and the object piped into Get-Queue (no hubd
 # here: the local server's is asked, and is not running).  RunspaceId,
 # the dates (the store's first sight of the server) and hubsh's version
 # vary.
@@ -20,5 +20,7 @@ Get-ExchangeServer -Status -DomainController dc01.hubsh.local | fl Name,CurrentD
 Get-ExchangeServer -Domain contoso.com
 Get-ExchangeServer EX09
 "ok=$?"
+Get-ExchangeServer e* | ForEach-Object { "wildcard: $($_.Name)" }
+Get-ExchangeServer zz*
 Get-ExchangeServer EX01 -Domain contoso.com
 Get-ExchangeServer | Get-Queue

@@ -10,7 +10,7 @@
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_plan 11
+tap_plan 12
 
 SERVER=EX01 STATE=$tap_tmp/state1
 hubd_start || tap_bail "hubd EX01"
@@ -63,13 +63,23 @@ admin 'Get-ExchangeServer | ForEach-Object { "$($_.Name)|$($_.Fqdn)|$($_.Domain)
 tap_result $? "Get-ExchangeServer shows each server as its hubd registered it" \
     "$(cat "$HUBSH_LOG")"
 
-admin 'Get-ExchangeServer relay.hubd.test | ForEach-Object { $_.Name }
+# Both hubds run on this host: their FQDN names the two of them.
+admin 'Get-ExchangeServer ex0* | ForEach-Object { $_.Name }
 Get-ExchangeServer -Domain hubd.test | Measure-Object | ForEach-Object { $_.Count }
-Get-ExchangeServer EX09'
+Get-ExchangeServer EX09
+Get-ExchangeServer relay.hubd.test'
 rc=$?
-[ $rc -ne 0 ] && [ "$(head -2 "$HUBSH_LOG" | tr -d '\r')" = "$(printf 'EX01\n2')" ] &&
-    grep -q "object 'EX09' couldn't be found on 'ADM'" "$HUBSH_LOG"
-tap_result $? "Get-ExchangeServer takes an FQDN, -Domain, and does not find EX09 (exit $rc)" \
+[ $rc -ne 0 ] && [ "$(head -3 "$HUBSH_LOG" | tr -d '\r')" = "$(printf 'EX01\nEX02\n2')" ] &&
+    grep -q "object 'EX09' couldn't be found on 'ADM'" "$HUBSH_LOG" &&
+    grep -q "because 'relay.hubd.test' matches multiple entries" "$HUBSH_LOG"
+tap_result $? "Get-ExchangeServer: a wildcard, -Domain, EX09 not found, an FQDN of two servers (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+admin 'Set-TransportService EX0* -MessageRetryInterval 00:06:00'
+rc=$?
+[ $rc -ne 0 ] && grep -q "because 'EX0\*' matches multiple entries" \
+    "$HUBSH_LOG"
+tap_result $? "Set-TransportService of a wildcard naming two servers changes neither (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'Get-TransportService EX09'

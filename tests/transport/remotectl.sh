@@ -135,12 +135,14 @@ tap_result $? "Get-Queue $QID | Get-Message lists EX02's message (exit $rc)" \
 
 admin 'Get-Message -Server EX02 | ForEach-Object { $_.Identity }
 Get-TransportService | Get-Message | ForEach-Object { $_.FromAddress }
-Get-ExchangeServer | Get-Message | ForEach-Object { "es $($_.FromAddress)" }'
+Get-ExchangeServer | Get-Message | ForEach-Object { "es $($_.FromAddress)" }
+Get-ExchangeServer ex02.hubd.test | Get-Message | ForEach-Object { "fqdn $($_.Identity)" }'
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -Ec '^EX02\\[0-9]+\\[0-9]+$' "$HUBSH_LOG")" = 1 ] &&
     [ "$(grep -c '^a@src.test$' "$HUBSH_LOG")" = 1 ] &&
-    [ "$(grep -c '^es a@src.test$' "$HUBSH_LOG")" = 1 ]
-tap_result $? "Get-Message -Server EX02, and Get-TransportService or Get-ExchangeServer | Get-Message (exit $rc)" \
+    [ "$(grep -c '^es a@src.test$' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -Ec '^fqdn EX02\\[0-9]+\\[0-9]+$' "$HUBSH_LOG")" = 1 ]
+tap_result $? "Get-Message -Server EX02, and Get-TransportService, Get-ExchangeServer or Get-ExchangeServer EX02's-FQDN | Get-Message (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'Get-MessageTrackingLog -Server EX02 -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "EX02 $($_.Sender)" }
