@@ -20,7 +20,8 @@
  * on the control socket, another at the "tls:" endpoint its hubd
  * registered (control-listen), with the client certificate of
  * --control-cert (q_target, cmd_ctl_target).  -Server does the same, and
- * server objects piped in (Get-TransportService | Get-Queue) are asked
+ * server objects piped in (Get-TransportService | Get-Queue,
+ * Get-ExchangeServer | Get-Queue: q_is_server_object) are asked
  * one after the other; a server that cannot be reached is one
  * non-terminating error, and the others are still asked.
  *
@@ -427,12 +428,20 @@ q_target_value(struct cmd_ctx *ctx, struct value *v)
 	return (r);
 }
 
-/* A transport server object (Get-TransportService), piped in? */
+/*
+ * A server object (Get-TransportService's TransportServer or
+ * Get-ExchangeServer's ExchangeServer), piped in?
+ */
 bool
 q_is_server_object(struct value *v)
 {
-	return (v != NULL && v->type == V_OBJECT &&
-	    strstr(v->u.obj->type_name, ".TransportServer") != NULL);
+	const char	*tn;
+
+	if (v == NULL || v->type != V_OBJECT)
+		return (false);
+	tn = v->u.obj->type_name;
+	return (strstr(tn, ".TransportServer") != NULL ||
+	    strstr(tn, ".ExchangeServer") != NULL);
 }
 
 /* -Server, if given: the server asked (q_target). */
@@ -1073,7 +1082,7 @@ q_get_queues(struct cmd_ctx *ctx, const struct q_query *q,
 	value_unref(all);
 }
 
-/* Are all the pipeline's objects servers (Get-TransportService)? */
+/* Are all the pipeline's objects servers (q_is_server_object)? */
 bool
 q_piped_servers(struct cmd_ctx *ctx)
 {

@@ -267,9 +267,12 @@ files_written() {
 }
 
 # hs ARGS...: hubsh on the script's store, server and hubd, in its
-# directory, with its environment (run_script's variables).
+# directory, with its environment (run_script's variables; the .env is
+# read before the cd, $dir being relative under make check).
 hs() {
-	(cd "$w/x/y" && HOME=$w env $(cat "$dir/$name.env" 2>/dev/null) \
+	local envs
+	envs=$(cat "$dir/$name.env" 2>/dev/null)
+	(cd "$w/x/y" && HOME=$w env $envs \
 	    "$HUBSH" --store "$w.db" --server "$server" \
 	    --control "$control" --state-dir "$state" \
 	    -NonInteractive "$@" </dev/null 2>&1)

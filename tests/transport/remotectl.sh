@@ -4,14 +4,16 @@
 # loopback (control-listen) requiring client certificates of the test CA.
 # hubsh, as EX01 on EX01's control socket, reaches EX02's queues, messages
 # and tracking log with an admin certificate; without one, or with one
-# of another CA, EX02 refuses and hubsh says so; Get-TransportService |
-# Get-Queue asks every server; with EX02 stopped, EX01's queues still
-# print and EX02 is one error.  Certificates are made here (mkcerts.sh).
+# of another CA, EX02 refuses and hubsh says so; Get-TransportService or
+# Get-ExchangeServer piped into Get-Queue, Get-Message and
+# Get-MessageTrackingLog asks every server; with EX02 stopped, EX01's
+# queues still print and EX02 is one error.
+# Certificates are made here (mkcerts.sh).
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_plan 19
+tap_plan 20
 
 make_certs || tap_bail "certificates"
 for s in ex01 ex02; do
@@ -113,13 +115,17 @@ rc=$?
 tap_result $? "a client certificate of another CA is refused as well (exit $rc)" \
     "$(cat "$HUBSH_LOG"; grep refused "$LOG2")"
 
-admin 'Get-TransportService | Get-Queue | ForEach-Object { $_.Identity }'
-rc=$?
-[ $rc -eq 0 ] && grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
-    grep -q '^EX02\\Submission' "$HUBSH_LOG" &&
-    grep -Fqx "$QID" "$HUBSH_LOG"
-tap_result $? "Get-TransportService | Get-Queue prints both servers' queues (exit $rc)" \
-    "$(cat "$HUBSH_LOG")"
+# Server objects piped in: each server is asked, the remote one over TLS.
+for servers in 'Get-TransportService' \
+    'Get-ExchangeServer | Where-Object { $_.IsHubTransportServer -eq $true }'; do
+	admin "$servers | Get-Queue | ForEach-Object { \$_.Identity }"
+	rc=$?
+	[ $rc -eq 0 ] && grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
+	    grep -q '^EX02\\Submission' "$HUBSH_LOG" &&
+	    grep -Fqx "$QID" "$HUBSH_LOG"
+	tap_result $? "${servers%% *} | Get-Queue prints both servers' queues (exit $rc)" \
+	    "$(cat "$HUBSH_LOG")"
+done
 
 admin "Get-Queue -Identity '$QID' | Get-Message | ForEach-Object { \"\$(\$_.Identity) \$(\$_.FromAddress)\" }"
 rc=$?
@@ -128,18 +134,24 @@ tap_result $? "Get-Queue $QID | Get-Message lists EX02's message (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'Get-Message -Server EX02 | ForEach-Object { $_.Identity }
-Get-TransportService | Get-Message | ForEach-Object { $_.FromAddress }'
+Get-TransportService | Get-Message | ForEach-Object { $_.FromAddress }
+Get-ExchangeServer | Get-Message | ForEach-Object { "es $($_.FromAddress)" }
+Get-ExchangeServer ex02.hubd.test | Get-Message | ForEach-Object { "fqdn $($_.Identity)" }'
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -Ec '^EX02\\[0-9]+\\[0-9]+$' "$HUBSH_LOG")" = 1 ] &&
-    [ "$(grep -c '^a@src.test$' "$HUBSH_LOG")" = 1 ]
-tap_result $? "Get-Message -Server EX02 and Get-TransportService | Get-Message (exit $rc)" \
+    [ "$(grep -c '^a@src.test$' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -c '^es a@src.test$' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -Ec '^fqdn EX02\\[0-9]+\\[0-9]+$' "$HUBSH_LOG")" = 1 ]
+tap_result $? "Get-Message -Server EX02, and Get-TransportService, Get-ExchangeServer or Get-ExchangeServer EX02's-FQDN | Get-Message (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'Get-MessageTrackingLog -Server EX02 -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "EX02 $($_.Sender)" }
-Get-TransportService | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "all $($_.Sender)" }'
+Get-TransportService | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "all $($_.Sender)" }
+Get-ExchangeServer | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "es $($_.Sender)" }'
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -cx 'EX02 a@src.test' "$HUBSH_LOG")" = 1 ] &&
-    [ "$(grep -cx 'all a@src.test' "$HUBSH_LOG")" = 1 ]
+    [ "$(grep -cx 'all a@src.test' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -cx 'es a@src.test' "$HUBSH_LOG")" = 1 ]
 tap_result $? "Get-MessageTrackingLog -Server EX02, and from every server, reads EX02's log (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
