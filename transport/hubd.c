@@ -431,13 +431,19 @@ hubd_loop(void)
 		if (hup || announced || now >= next) {
 			why = hup ? "SIGHUP" : announced ? "announced" :
 			    "polled";
+			announced = 0;
 			hubd_reload(hup, why);
-			/* Announcements that came with the reload's answers. */
-			announced = store_watch_changed(hubd_store) == 1;
 			next = io_now_ms() + (store_watch_fd(hubd_store) != -1 ?
 			    HUBD_WATCH_POLL_MS : env->conf->reload_interval_ms);
 		}
 		hubd_heartbeat();
+		/*
+		 * Announcements that came with the answers to the reload's
+		 * and the heartbeat's queries are in libpq's queue already:
+		 * the socket will not say so.
+		 */
+		if (store_watch_changed(hubd_store) == 1)
+			announced = 1;
 	}
 out:
 	close(sigfd);
