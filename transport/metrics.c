@@ -187,8 +187,9 @@ m_render(struct buf *b)
 
 	buf_adds(b, "# HELP hubsh_build_info hubd's version.\n"
 	    "# TYPE hubsh_build_info gauge\n");
-	buf_addf(b, "hubsh_build_info{version=\"%s\",server=\"%s\"} 1\n",
-	    HUBSH_VERSION, env->server);
+	buf_adds(b, "hubsh_build_info{version=\"" HUBSH_VERSION "\",server=\"");
+	metrics_label(b, env->server);
+	buf_adds(b, "\"} 1\n");
 
 	buf_adds(b, "# HELP hubsh_store_up Whether the connector store "
 	    "answered hubd's last reload.\n# TYPE hubsh_store_up gauge\n");
