@@ -282,13 +282,16 @@ m_spool_size(struct buf *b)
 void
 metrics_label(struct buf *b, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '\\' || *s == '"')
-			buf_addc(b, '\\');
-		if (*s == '\n')
-			buf_adds(b, "\\n");
-		else
-			buf_addc(b, *s);
+	size_t	n;
+
+	while (s != NULL && *s != '\0') {
+		n = strcspn(s, "\\\"\n");
+		buf_add(b, s, n);
+		if (s[n] == '\0')
+			break;
+		buf_adds(b, s[n] == '\n' ? "\\n" : s[n] == '"' ? "\\\"" :
+		    "\\\\");
+		s += n + 1;
 	}
 }
 

@@ -418,30 +418,47 @@ queue_metrics(struct queue *q, struct buf *b)
 	};
 	struct qrec	*qr;
 	struct qsel	 sel = { QK_DELIVERY, NULL };
+	struct buf	 labels;
 	char		 ident[256];
 	int64_t		 nsub, nunr, v = 0;
 	time_t		 now = time(NULL);
-	size_t		 k;
+	size_t		 k, at, *ends = NULL, nq = 0, i;
 
 	pthread_mutex_lock(&q->lock);
 	queue_count(q, now, &nsub, &nunr);
+	/* Each queue's labels, made once for the three gauges. */
+	buf_init(&labels);
+	TAILQ_FOREACH(qr, &q->qrecs, entry)
+		nq++;
+	ends = xcalloc(nq + 1, sizeof *ends);
+	i = 0;
+	TAILQ_FOREACH(qr, &q->qrecs, entry) {
+		sel.qr = qr;
+		queue_sel_name(&sel, ident, sizeof ident);
+		buf_adds(&labels, "{queue=\"");
+		metrics_label(&labels, ident);
+		buf_adds(&labels, "\",next_hop=\"");
+		metrics_label(&labels, qr->next_hop);
+		buf_adds(&labels, "\",connector=\"");
+		metrics_label(&labels, qr->connector);
+		buf_adds(&labels, "\"} ");
+		ends[i++] = labels.len;
+	}
 	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
 		buf_addf(b, "# HELP %s %s\n# TYPE %s gauge\n", names[k],
 		    help[k], names[k]);
+		i = at = 0;
 		TAILQ_FOREACH(qr, &q->qrecs, entry) {
-			sel.qr = qr;
-			queue_sel_name(&sel, ident, sizeof ident);
 			v = k == 0 ? qr->count : k == 1 ? (qr->oldest != 0 ?
 			    (int64_t)now - qr->oldest : 0) : qr->retry_count;
-			buf_addf(b, "%s{queue=\"", names[k]);
-			metrics_label(b, ident);
-			buf_adds(b, "\",next_hop=\"");
-			metrics_label(b, qr->next_hop);
-			buf_adds(b, "\",connector=\"");
-			metrics_label(b, qr->connector);
-			buf_addf(b, "\"} %lld\n", (long long)(v > 0 ? v : 0));
+			buf_adds(b, names[k]);
+			buf_add(b, labels.s + at, ends[i] - at);
+			buf_addf(b, "%lld\n", (long long)(v > 0 ? v : 0));
+			at = ends[i++];
 		}
 	}
+	buf_free(&labels);
+	free(ends);
 	buf_adds(b, "# HELP hubsh_queue_held_messages Messages in the "
 	    "Submission and Unreachable queues.\n"
 	    "# TYPE hubsh_queue_held_messages gauge\n");
