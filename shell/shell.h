@@ -1138,6 +1138,12 @@ typedef void	(*server_fn)(struct cmd_ctx *, struct store *,
  */
 void		 exchangeserver_for_each(struct cmd_ctx *, struct store *,
 		     server_fn, bool all);
+/*
+ * The local server and every registered server that has started, by
+ * name (caller frees with server_info_free); NULL after the error.
+ */
+struct server_info *exchangeserver_servers(struct cmd_ctx *,
+		     struct store *, size_t *);
 /* Report a store failure (WriteError); frees cause.  Returns -1. */
 int		 exchangeserver_store_failed(struct cmd_ctx *, char *cause);
 /* A directory date of Unix seconds: $null when 0; utc: *UTC's value. */
