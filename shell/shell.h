@@ -1119,6 +1119,9 @@ extern const struct cmdlet_entry cmd_retry_queue_entry;
 extern const struct cmdlet_entry cmd_suspend_queue_entry;
 extern const struct cmdlet_entry cmd_resume_queue_entry;
 
+/* cmd_queuedigest.c */
+extern const struct cmdlet_entry cmd_get_queuedigest_entry;
+
 /* cmd_message.c */
 extern const struct cmdlet_entry cmd_get_message_entry;
 extern const struct cmdlet_entry cmd_suspend_message_entry;
