@@ -5,15 +5,14 @@
  *
  * Each server is asked for its queues as Get-Queue asks it (q_target,
  * q_fetch in cmd_queue.c): the local one on its control socket, another
- * registered one at its "tls:" control endpoint.  -Server names the
- * servers; -Forest, -Dag and -Site mean every server of the registry
- * (exchangeserver_servers): hubsh has no Active Directory sites or
- * DAGs, so every site and every DAG is the whole organisation (a VERBOSE
- * line says so).
- * As in Exchange the Dag set is the default one and each set's
- * parameter is mandatory, -Forest included.  A server that cannot be
- * reached is one non-terminating error, and the others are still summed
- * up.
+ * registered one at its "tls:" control endpoint, each once.  -Server
+ * names the servers; -Forest, -Dag and -Site mean every server of the
+ * registry (exchangeserver_servers): hubsh has no Active Directory sites
+ * or DAGs, so every site and every DAG is the whole organisation (a
+ * VERBOSE line says so).  As in Exchange the Dag set is the default one
+ * and each set's parameter is mandatory, -Forest included.  A server
+ * that cannot be reached is one non-terminating error, and the others
+ * are still summed up.
  *
  * The queues taken are those Exchange logs for the digest (Configure
  * Get-QueueDigest): the Submission, Unreachable and Poison queues and
@@ -83,6 +82,8 @@ struct qd_digest {
 	struct q_query	 query;		/* -Filter, -ResultSize */
 	struct qd_group	*groups;
 	size_t		 n;
+	char		**asked;	/* the servers asked, once each */
+	size_t		  nasked;
 };
 
 static int	 cmd_get_queuedigest_exec(struct cmd_ctx *);
@@ -363,7 +364,10 @@ qd_add(struct qd_digest *d, struct value *queue, const char *server)
 		value_array_push(g->details, qd_details(d, queue, server));
 }
 
-/* Ask one server (q_target) for its queues and add those selected. */
+/*
+ * Ask one server (q_target) for its queues and add those selected;
+ * a server already asked (by another of its names) is not asked again.
+ */
 static void
 qd_server(struct cmd_ctx *ctx, struct qd_digest *d, const char *name)
 {
@@ -372,6 +376,12 @@ qd_server(struct cmd_ctx *ctx, struct qd_digest *d, const char *name)
 
 	if (q_target(ctx, name, strlen(name), name) != 0)
 		return;
+	for (i = 0; i < d->nasked; i++) {
+		if (strcasecmp(d->asked[i], q_server(ctx)) == 0)
+			return;
+	}
+	d->asked = xreallocarray(d->asked, d->nasked + 1, sizeof *d->asked);
+	d->asked[d->nasked++] = xstrdup(q_server(ctx));
 	if ((all = q_fetch(ctx, &q_queue_noun, NULL, NULL, false)) == NULL)
 		return;
 	for (i = 0; i < all->u.arr.n; i++) {
@@ -545,6 +555,7 @@ cmd_get_queuedigest_exec(struct cmd_ctx *ctx)
 	}
 	cmd_ctl_target(ctx, NULL, NULL, NULL);
 	qd_emit(ctx, &d);
+	q_strings_free(d.asked, d.nasked);
 	q_query_clear(&d.query);
 	return (ctx->failed ? -1 : 0);
 }

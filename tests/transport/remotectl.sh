@@ -270,13 +270,14 @@ tap_result $? "Get-QueueDigest -Forest -GroupBy ServerName sums up both servers,
 admin 'Get-QueueDigest -Server EX01,EX02 -Filter "MessageCount -ge 10" -DetailsLevel Verbose | ForEach-Object { $_.Details | ForEach-Object { "$($_.QueueIdentity) $($_.ServerIdentity) $($_.MessageCount) $($_.Status) $($_.DeliveryType)" } }
 Get-QueueDigest -Server ex01 | ForEach-Object { $_.Details | ForEach-Object { "$($_.QueueIdentity) $($_.ServerIdentity) $($_.MessageCount) [$($_.Status)]" } }
 Get-QueueDigest -Server ex01 -DetailsLevel None | ForEach-Object { "$($_.GroupByValue) $($_.MessageCount) $($_.Details.Count)" }
-Get-QueueDigest -Forest -GroupBy ServerName -ResultSize 1 | ForEach-Object { $_.GroupByValue }'
+Get-QueueDigest -Forest -GroupBy ServerName -ResultSize 1 | ForEach-Object { $_.GroupByValue }
+Get-QueueDigest -Server EX02, ex02.hubd.test, ex02 -GroupBy ServerName | ForEach-Object { "$($_.GroupByValue) $($_.MessageCount)" }'
 rc=$?
-[ $rc -eq 0 ] && [ "$(wc -l <"$HUBSH_LOG")" = 4 ] &&
+[ $rc -eq 0 ] && [ "$(wc -l <"$HUBSH_LOG")" = 5 ] &&
     printf '%s\n' "$QID EX02 10 Retry SmartHostConnectorDelivery" \
-    'EX01\Unreachable EX01 1 []' 'Unreachable Domain 1 0' EX02 |
+    'EX01\Unreachable EX01 1 []' 'Unreachable Domain 1 0' EX02 'EX02 10' |
     cmp -s - "$HUBSH_LOG"
-tap_result $? "-Server, -Filter, -DetailsLevel and -ResultSize select the queues, their details and the groups (exit $rc)" \
+tap_result $? "-Server (each server once), -Filter, -DetailsLevel and -ResultSize select the queues, their details and the groups (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'foreach ($g in "NextHopCategory", "DeliveryType", "Status", "NextHopKey", "RiskLevel", "OutboundIPPool", "LastError") {
