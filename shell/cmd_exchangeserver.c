@@ -7,9 +7,10 @@
  * store_server_list); the local server (--server, else the host name) is
  * a server too before its hubd first started.  Get-ExchangeServer shows
  * each as Exchange 2019's ExchangeServer object, a hub transport server,
- * and the functions below give the same list to Get-TransportService and
- * Set-TransportService (es_servers, exchangeserver_for_each): a server is
- * named by its name, else its FQDN, any case, or a wildcard; any other
+ * and the functions below give the same list to Get-TransportService,
+ * Set-TransportService and Get-QueueDigest (exchangeserver_servers,
+ * exchangeserver_for_each): a server is named by its name, else its
+ * FQDN, any case, or a wildcard; any other
  * name is Exchange's not-found error, one that names several servers
  * (a wildcard for Set, an FQDN two servers share) its ambiguity error.
  *
@@ -190,8 +191,6 @@ static const struct es_prop es_props[] = {
 #define ES_NPROPS	(sizeof es_props / sizeof es_props[0])
 
 static int	 cmd_get_exchangeserver_exec(struct cmd_ctx *);
-static struct server_info *es_servers(struct cmd_ctx *, struct store *,
-		    size_t *);
 static size_t	 es_find(const struct server_info *, size_t, const char *,
 		    bool *);
 static char	*es_input_identity(struct value *);
@@ -274,8 +273,8 @@ exchangeserver_store_failed(struct cmd_ctx *ctx, char *cause)
  * itself, by name; a registered server that never started (a store
  * being made) is left out.  NULL after the error.
  */
-static struct server_info *
-es_servers(struct cmd_ctx *ctx, struct store *st, size_t *n)
+struct server_info *
+exchangeserver_servers(struct cmd_ctx *ctx, struct store *st, size_t *n)
 {
 	struct server_info	*all, *v;
 	char			*cause = NULL;
@@ -403,7 +402,7 @@ exchangeserver_for_each(struct cmd_ctx *ctx, struct store *st, server_fn fn,
 	if (ctx->piped && ctx->ninput == 0 &&
 	    bound_get(ctx->args, "Identity") == NULL)
 		return;
-	if ((v = es_servers(ctx, st, &n)) == NULL)
+	if ((v = exchangeserver_servers(ctx, st, &n)) == NULL)
 		return;
 	if (ctx->ninput > 0 || bound_get(ctx->args, "Identity") != NULL ||
 	    !all)
@@ -555,7 +554,7 @@ cmd_get_exchangeserver_exec(struct cmd_ctx *ctx)
 		exchangeserver_for_each(ctx, st, es_get_one, true);
 		return (ctx->failed ? -1 : 0);
 	}
-	if ((v = es_servers(ctx, st, &n)) == NULL)
+	if ((v = exchangeserver_servers(ctx, st, &n)) == NULL)
 		return (-1);
 	domain = value_to_string(d);
 	for (i = 0; i < n && !ctx->stop; i++) {

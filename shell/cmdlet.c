@@ -23,6 +23,7 @@ const struct cmdlet_entry *cmdlet_table[] = {
 	&cmd_retry_queue_entry,
 	&cmd_suspend_queue_entry,
 	&cmd_resume_queue_entry,
+	&cmd_get_queuedigest_entry,
 	&cmd_get_message_entry,
 	&cmd_suspend_message_entry,
 	&cmd_resume_message_entry,

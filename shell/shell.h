@@ -1119,6 +1119,9 @@ extern const struct cmdlet_entry cmd_retry_queue_entry;
 extern const struct cmdlet_entry cmd_suspend_queue_entry;
 extern const struct cmdlet_entry cmd_resume_queue_entry;
 
+/* cmd_queuedigest.c */
+extern const struct cmdlet_entry cmd_get_queuedigest_entry;
+
 /* cmd_message.c */
 extern const struct cmdlet_entry cmd_get_message_entry;
 extern const struct cmdlet_entry cmd_suspend_message_entry;
@@ -1138,6 +1141,12 @@ typedef void	(*server_fn)(struct cmd_ctx *, struct store *,
  */
 void		 exchangeserver_for_each(struct cmd_ctx *, struct store *,
 		     server_fn, bool all);
+/*
+ * The local server and every registered server that has started, by
+ * name (caller frees with server_info_free); NULL after the error.
+ */
+struct server_info *exchangeserver_servers(struct cmd_ctx *,
+		     struct store *, size_t *);
 /* Report a store failure (WriteError); frees cause.  Returns -1. */
 int		 exchangeserver_store_failed(struct cmd_ctx *, char *cause);
 /* A directory date of Unix seconds: $null when 0; utc: *UTC's value. */

@@ -6,14 +6,14 @@
 # and tracking log with an admin certificate; without one, or with one
 # of another CA, EX02 refuses and hubsh says so; Get-TransportService or
 # Get-ExchangeServer piped into Get-Queue, Get-Message and
-# Get-MessageTrackingLog asks every server; with EX02 stopped, EX01's
-# queues still print and EX02 is one error.
+# Get-MessageTrackingLog, and Get-QueueDigest, ask every server; with
+# EX02 stopped, EX01's queues still print and EX02 is one error.
 # Certificates are made here (mkcerts.sh).
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_plan 20
+tap_plan 25
 
 make_certs || tap_bail "certificates"
 for s in ex01 ex02; do
@@ -41,7 +41,7 @@ start_tls() {
 	    --control-ca "$CERTS/ca.pem"
 }
 start_tls EX01 state1 || tap_bail "hubd EX01"
-LOG1=$HUBD_LOG PID1=$HUBD_PID CTL1=$HUBD_CONTROL
+LOG1=$HUBD_LOG PID1=$HUBD_PID CTL1=$HUBD_CONTROL PORT1=$HUBD_PORT
 start_tls EX02 state2 || tap_bail "hubd EX02"
 LOG2=$HUBD_LOG PID2=$HUBD_PID PORT2=$HUBD_PORT
 
@@ -243,14 +243,83 @@ tap_result $? "16 silent TLS connections do not keep an admin off the control so
     "$(cat "$HUBSH_LOG"; cat "$tap_tmp/sixteen.open" 2>/dev/null) still open"
 unhold
 
-HUBD_PID=$PID2 hubd_stop
-admin 'Get-TransportService | Get-Queue | ForEach-Object { $_.Identity }'
-rc=$?
-[ $rc -ne 0 ] && grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
-    ! grep -q '^EX02\\' "$HUBSH_LOG" &&
-    [ "$(grep -c 'ex02.hubd.test' "$HUBSH_LOG")" = 1 ]
-tap_result $? "with EX02 stopped, EX01's queues print and EX02 is one error (exit $rc)" \
+# Get-QueueDigest: nine more messages make slow.test's queue on EX02 one
+# of ten, which the digest shows; one for nowhere.test waits in EX01's
+# Unreachable queue, which it shows from one message.
+for i in 1 2 3 4 5 6 7 8 9; do
+	swaks_send 127.0.0.1 "$PORT2" --from a@src.test --to x@slow.test ||
+	    break
+done >"$tap_tmp/swaks.log" 2>&1 &&
+    swaks_send 127.0.0.1 "$PORT1" --from a@src.test --to y@nowhere.test \
+    >>"$tap_tmp/swaks.log" 2>&1
+tap_result $? "nine more messages for slow.test to EX02, one for nowhere.test to EX01" \
+    "$(cat "$tap_tmp/swaks.log")"
+
+digest_by_server() {
+	admin 'Get-QueueDigest -Forest -GroupBy ServerName | ForEach-Object { "$($_.GroupByValue) $($_.MessageCount) $($_.StaleMessageCount) $($_.Details -join ",")" }'
+}
+digest_ready() {
+	digest_by_server && [ "$(sed -n 1p "$HUBSH_LOG")" = "EX02 10 0 $QID" ] &&
+	    [ "$(sed -n 2p "$HUBSH_LOG")" = 'EX01 1 0 EX01\Unreachable' ] &&
+	    [ "$(wc -l <"$HUBSH_LOG")" = 2 ]
+}
+wait_for 30 digest_ready
+tap_result $? "Get-QueueDigest -Forest -GroupBy ServerName sums up both servers, largest first" \
     "$(cat "$HUBSH_LOG")"
+
+admin 'Get-QueueDigest -Server EX01,EX02 -Filter "MessageCount -ge 10" -DetailsLevel Verbose | ForEach-Object { $_.Details | ForEach-Object { "$($_.QueueIdentity) $($_.ServerIdentity) $($_.MessageCount) $($_.Status) $($_.DeliveryType)" } }
+Get-QueueDigest -Server ex01 | ForEach-Object { $_.Details | ForEach-Object { "$($_.QueueIdentity) $($_.ServerIdentity) $($_.MessageCount) [$($_.Status)]" } }
+Get-QueueDigest -Server ex01 -DetailsLevel None | ForEach-Object { "$($_.GroupByValue) $($_.MessageCount) $($_.Details.Count)" }
+Get-QueueDigest -Forest -GroupBy ServerName -ResultSize 1 | ForEach-Object { $_.GroupByValue }
+Get-QueueDigest -Server EX02, ex02.hubd.test, ex02 -GroupBy ServerName | ForEach-Object { "$($_.GroupByValue) $($_.MessageCount)" }'
+rc=$?
+[ $rc -eq 0 ] && [ "$(wc -l <"$HUBSH_LOG")" = 5 ] &&
+    printf '%s\n' "$QID EX02 10 Retry SmartHostConnectorDelivery" \
+    'EX01\Unreachable EX01 1 []' 'Unreachable Domain 1 0' EX02 'EX02 10' |
+    cmp -s - "$HUBSH_LOG"
+tap_result $? "-Server (each server once), -Filter, -DetailsLevel and -ResultSize select the queues, their details and the groups (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+admin 'foreach ($g in "NextHopCategory", "DeliveryType", "Status", "NextHopKey", "RiskLevel", "OutboundIPPool", "LastError") {
+	Get-QueueDigest -Forest -GroupBy $g | ForEach-Object { "$g $($_.MessageCount) $($_.GroupByValue)" } }'
+rc=$?
+grep -v '^LastError ' "$HUBSH_LOG" >"$tap_tmp/groups"
+cat >"$tap_tmp/groups.want" <<'EOF'
+NextHopCategory 10 External
+NextHopCategory 1 Internal
+DeliveryType 10 SmartHostConnectorDelivery
+DeliveryType 1 Unreachable
+Status 10 Retry
+Status 1 Ready
+NextHopKey 10 SmartHostConnectorDelivery:[127.0.0.1]:<guid>
+NextHopKey 1 Unreachable:Unreachable Domain:<guid>
+RiskLevel 11 Normal
+OutboundIPPool 11 0
+EOF
+[ $rc -eq 0 ] && sed -E 's/[0-9a-f-]{36}/<guid>/' "$tap_tmp/groups" |
+    cmp -s - "$tap_tmp/groups.want" &&
+    grep -Fqx 'LastError 10 451 4.4.0 Primary target IP address responded with: "421 4.3.2 Service not available." Attempted fai' "$HUBSH_LOG" &&
+    grep -qx 'LastError 1 ' "$HUBSH_LOG"
+tap_result $? "-GroupBy groups by each queue property, queues alike in one group (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+# ex02_down TEXT EX01 EX02 TITLE: hubsh runs TEXT, which fails; a line
+# matches EX01 (a grep pattern), none EX02, and one names EX02's FQDN.
+ex02_down() {
+	admin "$1"
+	rc=$?
+	[ $rc -ne 0 ] && grep -q "$2" "$HUBSH_LOG" &&
+	    ! grep -q "$3" "$HUBSH_LOG" &&
+	    [ "$(grep -c 'ex02.hubd.test' "$HUBSH_LOG")" = 1 ]
+	tap_result $? "$4 (exit $rc)" "$(cat "$HUBSH_LOG")"
+}
+HUBD_PID=$PID2 hubd_stop
+ex02_down 'Get-TransportService | Get-Queue | ForEach-Object { $_.Identity }' \
+    '^EX01\\Submission' '^EX02\\' \
+    "with EX02 stopped, EX01's queues print and EX02 is one error"
+ex02_down 'Get-QueueDigest -Forest -GroupBy ServerName | ForEach-Object { "$($_.GroupByValue) $($_.MessageCount)" }' \
+    '^EX01 1$' '^EX02 ' \
+    "with EX02 stopped, Get-QueueDigest sums up EX01 and EX02 is one error"
 
 # EX03 shows a certificate for another name than the FQDN it registers.
 port=$(free_port) || tap_bail "port"
