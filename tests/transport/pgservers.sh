@@ -10,7 +10,8 @@
 #     announced to both (not found by their poll) and the next delivery
 #     on each is held for TLS; back to $false, the held mail leaves;
 #   - PostgreSQL stopped: both keep delivering with the configuration
-#     they have, each says so once, hubsh fails plainly and exits 1;
+#     they have, each says so once (and its metrics' hubsh_store_up is
+#     0), hubsh fails plainly and exits 1;
 #   - PostgreSQL back: a change made right away reaches both, and later
 #     changes are announced again on the new connections.
 #
@@ -41,11 +42,12 @@ connector Partner partner.test 127.0.0.1 "$PLAIN" \
     -SourceTransportServers SRV2 -WarningAction SilentlyContinue ||
     tap_bail "connectors"
 
+M1=$(free_port) && M2=$(free_port) || tap_bail "ports"
 SERVER=SRV1 STATE=$tap_tmp/state1
-hubd_start || tap_bail "hubd SRV1"
+hubd_start --metrics-listen "127.0.0.1:$M1" || tap_bail "hubd SRV1"
 LOG1=$HUBD_LOG PID1=$HUBD_PID PORT1=$HUBD_PORT
 SERVER=SRV2 STATE=$tap_tmp/state2
-hubd_start || tap_bail "hubd SRV2"
+hubd_start --metrics-listen "127.0.0.1:$M2" || tap_bail "hubd SRV2"
 LOG2=$HUBD_LOG PID2=$HUBD_PID PORT2=$HUBD_PORT
 
 # The store's generation, as PostgreSQL has it.
@@ -74,6 +76,16 @@ tt_held() {
 	[ "$(spool_sql "SELECT t.event_id || '|' || (r.status LIKE '%TLS%')
 	    FROM track t JOIN track_rcpt r ON r.track_id = t.id
 	    WHERE r.addr = '$1' ORDER BY t.id DESC LIMIT 1")" = "DEFER|1" ]
+}
+# store_up PORT: hubsh_store_up in the metrics of the hubd on PORT.
+store_up() {
+	"$PYTHON" - "$1" <<'PY'
+import sys, urllib.request
+body = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1],
+    timeout=10).read().decode()
+print([l.split()[1] for l in body.splitlines()
+    if l.startswith("hubsh_store_up ")][0])
+PY
 }
 # ms_of LINE: the milliseconds of day of a hubd log line's time stamp.
 ms_of() {
@@ -153,8 +165,9 @@ tap_result $? "PostgreSQL stopped: both keep delivering with the connectors they
 sleep 4
 n1=$(grep -c 'connector store does not answer' "$LOG1")
 n2=$(grep -c 'connector store does not answer' "$LOG2")
-[ "$n1" = 1 ] && [ "$n2" = 1 ]
-tap_result $? "each hubd says once that the store does not answer" \
+[ "$n1" = 1 ] && [ "$n2" = 1 ] && [ "$(store_up "$M1")" = 0 ] &&
+    [ "$(store_up "$M2")" = 0 ]
+tap_result $? "each hubd says once that the store does not answer; hubsh_store_up is 0" \
     "SRV1: $n1, SRV2: $n2"
 
 hubsh_run 'Set-SendConnector Partner -Port 2526'
@@ -177,6 +190,7 @@ tap_result $? "PostgreSQL back: hubsh works; the refused change had changed noth
     "exit $rc"
 
 both_log 'the connector store answers again' 40 &&
+    [ "$(store_up "$M1")" = 1 ] && [ "$(store_up "$M2")" = 1 ] &&
     send "$PORT1" later-SRV1 rcpt@later.test && send "$PORT2" later-SRV2 rcpt@later.test &&
     peer_wait_messages plain 8 20 &&
     [ "$(subjects plain | grep -o 'later-SRV[12]' | tr '\n' ' ')" = "later-SRV1 later-SRV2 " ]
