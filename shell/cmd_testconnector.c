@@ -17,6 +17,11 @@
  * mail.  One Hubsh.SendConnectorHop object per address, with the
  * verdict (Result Pass or Fail) and the Response a delivery would get.
  *
+ * With -Server, routing is that server's (the connectors whose
+ * SourceTransportServers include it) and its own hubd probes, reached as
+ * Get-Queue -Server reaches it: the local one on its control socket,
+ * another registered one at its TLS control endpoint.
+ *
  * Failures are non-terminating errors, so that $? is false and a batch
  * exits 1 (cron): a hop that fails, no connector for the domain
  * (Unreachable queue), or none admitting -MessageSize.  The routing
@@ -37,6 +42,7 @@
 #include <time.h>
 
 #include "extype.h"
+#include "queueviewer.h"
 #include "route.h"
 #include "shell.h"
 #include "store.h"
@@ -110,6 +116,7 @@ static int	 tsc_lookup(struct cmd_ctx *, struct store *,
 static char	*tsc_size(int64_t);
 static char	*tsc_candidate(const struct route_candidate *, const char *,
 		    const char *, int64_t);
+static char	*tsc_server(struct cmd_ctx *, struct store *);
 static struct value *tsc_object(const struct route_trace *, const char *,
 		    const char *, const struct send_connector *, const char *,
 		    const char *, int64_t);
@@ -153,6 +160,10 @@ static const struct param_entry tsc_params[] = {
 	{ .name = "RoutingOnly", .type = PT_SWITCH,
 	  .help = "Explain the routing only; do not ask hubd to probe the "
 	  "next hops." },
+	{ .name = "Server", .type = PT_STRING, .type_name = TN_SERVERID,
+	  .help = "The transport server whose routing to explain and whose "
+	  "hubd probes: the local one (default), or another registered one "
+	  "(its TLS control endpoint)." },
 	{ .name = NULL }
 };
 
@@ -446,6 +457,32 @@ tsc_hop(const struct ctl_rec *r, void *arg)
 	return (0);
 }
 
+/*
+ * The server of -Server (the local one without it), with the control
+ * channel's target set to it (caller frees); NULL after the error.
+ * -RoutingOnly needs the server to be in the registry, not its hubd to
+ * be reachable.
+ */
+static char *
+tsc_server(struct cmd_ctx *ctx, struct store *st)
+{
+	struct value	*v = bound_get(ctx->args, "Server");
+	char		*name;
+
+	if (v == NULL || !bound_switch(ctx->args, "RoutingOnly")) {
+		if (q_target_value(ctx, v) != 0)
+			return (NULL);
+		return (xstrdup(ctx->ctl_name != NULL ? ctx->ctl_name :
+		    store_server_name(st)));
+	}
+	name = value_to_string(v);
+	if (store_server_known(st, name) == 1)
+		return (name);
+	q_not_found(ctx, name);
+	free(name);
+	return (NULL);
+}
+
 /* Test-SendConnector. */
 static int
 cmd_test_sendconnector_exec(struct cmd_ctx *ctx)
@@ -460,6 +497,7 @@ cmd_test_sendconnector_exec(struct cmd_ctx *ctx)
 	enum route_status	 rs;
 	const char		*result;
 	char			*recipient, *domain, *cause = NULL, *size_text;
+	char			*server = NULL;
 	int64_t			 size = 0;
 
 	if (ctx->piped && ctx->ninput == 0)
@@ -468,12 +506,12 @@ cmd_test_sendconnector_exec(struct cmd_ctx *ctx)
 		return (-1);
 	memset(&tr, 0, sizeof tr);
 	if (shell_store(ctx->sh, &st) != 0 || tsc_lookup(ctx, st,
-	    &forced) != 0)
+	    &forced) != 0 || (server = tsc_server(ctx, st)) == NULL)
 		goto out;
 	if ((v = bound_get(ctx->args, "MessageSize")) != NULL &&
 	    v->type == V_INT)
 		size = v->u.i;
-	if (route_table_build(st, store_server_name(st), &rt, &cause) != 0) {
+	if (route_table_build(st, server, &rt, &cause) != 0) {
 		tsc_error(ctx, "WriteError", "StoreException", TSC_MSG_STORE,
 		    cause);
 		goto out;
@@ -485,8 +523,8 @@ cmd_test_sendconnector_exec(struct cmd_ctx *ctx)
 	else
 		result = rs == ROUTE_OK ? "Routed" : rs == ROUTE_TOOBIG ?
 		    "TooLarge" : "Unreachable";
-	cmd_emit(ctx, tsc_object(&tr, recipient, domain, forced,
-	    store_server_name(st), result, size));
+	cmd_emit(ctx, tsc_object(&tr, recipient, domain, forced, server,
+	    result, size));
 	if (forced == NULL && rs == ROUTE_NOMATCH)
 		tsc_error(ctx, "ObjectNotFound", "NoRouteException",
 		    TSC_MSG_NOROUTE, domain);
@@ -511,6 +549,7 @@ out:
 	if (forced != NULL)
 		send_connector_free(forced);
 	free(cause);
+	free(server);
 	free(recipient);
 	free(domain);
 	return (ctx->failed ? -1 : 0);

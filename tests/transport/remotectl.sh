@@ -13,7 +13,7 @@
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_plan 25
+tap_plan 27
 
 make_certs || tap_bail "certificates"
 for s in ex01 ex02; do
@@ -313,6 +313,18 @@ ex02_down() {
 	    [ "$(grep -c 'ex02.hubd.test' "$HUBSH_LOG")" = 1 ]
 	tap_result $? "$4 (exit $rc)" "$(cat "$HUBSH_LOG")"
 }
+admin 'Test-SendConnector -Domain slow.test -RoutingOnly | ForEach-Object { $_.Result }
+Test-SendConnector -Domain slow.test -Server ex02 -RoutingOnly | ForEach-Object { $_.Result }'
+[ "$(grep -x 'Unreachable\|Routed' "$HUBSH_LOG" | tr '\n' ' ')" = "Unreachable Routed " ]
+tap_result $? "Test-SendConnector -Server EX02 -RoutingOnly routes as EX02 (EX01 has no connector)" \
+    "$(cat "$HUBSH_LOG")"
+
+admin 'Test-SendConnector -Domain slow.test -Server EX02 | Where-Object { $_.Address } | ForEach-Object { "$($_.Result) $($_.Response)" }'
+rc=$?
+[ $rc -ne 0 ] && grep -q '^Fail .*421 4.3.2 Service not available' "$HUBSH_LOG"
+tap_result $? "Test-SendConnector -Server EX02 has EX02's hubd probe the next hop, over TLS (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
 HUBD_PID=$PID2 hubd_stop
 ex02_down 'Get-TransportService | Get-Queue | ForEach-Object { $_.Identity }' \
     '^EX01\\Submission' '^EX02\\' \
