@@ -9,7 +9,7 @@
 #   $work        the scratch directory: lib.sh's $tap_tmp, made in
 #                $BENCH_TMP (default $TMPDIR or /tmp), which must be on
 #                the disk to measure, not tmpfs
-#   cleanup      at exit, by lib.sh's trap: the server is shut down
+#   cleanup      at exit, by lib.sh's tt_cleanup: the server is shut down
 #                (pg_stop), every process registered with track_pid is
 #                killed, then $work is removed (kept with KEEP=1)
 #   PG_DURABLE   1 (exported): pg_start keeps PostgreSQL's durability
@@ -27,6 +27,9 @@ top_srcdir=$top
 # shellcheck source=../../tests/transport/pg.sh
 . "$top/tests/transport/pg.sh"
 work=$tap_tmp
+# lib.sh's cleanup is not written for set -e (a killed process's status
+# from wait would stop it before $work is removed).
+trap 'set +e; tt_cleanup' EXIT
 
 # bench_pg_need: fail loudly unless PostgreSQL's server and psql are
 # installed (Debian: postgresql, postgresql-client) and Python runs
