@@ -14,8 +14,12 @@
 # connector, prop, has both as source servers.
 #
 # Each change: Set-SendConnector prop -Port 2525 or 2526 (alternating)
-# with hubsh --store PG_URI -Command; the time just before hubsh starts
-# (t_start) and just after it exits (t_exit); the generation after it,
+# with hubsh -Command over TCP with a password URI, as the role hubadm (a
+# member of hubsh, the store's owner, with log_statement = 'all' set on
+# it alone, so that the server logs hubsh's statements and not hubd's);
+# the time just before hubsh starts (t_start) and just after it exits
+# (t_exit); the time stamp of the session's last COMMIT in the server's
+# log (t_commit: when the server received it); the generation after it,
 # read from the store (SELECT value FROM meta WHERE key = 'generation');
 # then a wait (10 s at most) until each hubd's log has
 # "reload: connector store generation G", whose millisecond UTC time
@@ -23,6 +27,8 @@
 # pause of 0-300 ms, so that the changes do not keep one phase against a
 # poll.
 #
+#   latency, commit      = t_used - t_commit (the COMMIT's WAL flush,
+#                          about 0.3 ms here, comes after t_commit)
 #   latency, lower bound = t_used - t_exit   (the commit came before exit)
 #   latency, upper bound = t_used - t_start  (it came after the start)
 #
@@ -83,7 +89,14 @@ now_ms() { local t=$EPOCHREALTIME; t=${t/./}; echo "${t:0:-3}"; }
 # ---------------------------------------------------------------------
 # The store, the two hubd.
 
-hubsh_pg -Command 'Get-SendConnector'	# the schema
+hubsh_pg -Command 'Get-SendConnector'	# the schema, owned by hubsh
+# hubsh's changes are made as hubadm, whose statements the server logs.
+pg_sql -d postgres "CREATE ROLE hubadm LOGIN PASSWORD '$PG_PASSWORD' IN ROLE hubsh" >/dev/null &&
+    pg_sql -d postgres "ALTER ROLE hubadm SET log_statement = 'all'" >/dev/null &&
+    pg_sql "ALTER SYSTEM SET log_timezone = 'UTC'" >/dev/null &&
+    pg_sql "SELECT pg_reload_conf()" >/dev/null ||
+    die "cannot make the role hubadm"
+ADMIN_URI=${PG_URI/hubsh:/hubadm:}
 declare -A hubd_log hubd_pid
 start_hubd() {	# NAME: start hubd --server NAME, wait (10 s) until started
 	local name=$1 dir=$work/$1 try port pid
@@ -172,30 +185,35 @@ echo "- command: bench/propagation.sh $CHANGES (WARMUP=$WARMUP GAP_MS=$GAP_MS)"
 bench_machine
 echo "- hubsh, hubd: $("$HUBSH" --version), $("$HUBD" --version) (source checkout: $(bench_source "$top"))"
 echo "- server: $("$PG_BIN/postgres" --version), private cluster (tests/transport/pg.sh, PG_DURABLE=$PG_DURABLE): $(bench_pg_durability)"
-echo "- store URI: $(echo "$PG_URI" | sed 's/:[^:@]*@/:PASSWORD@/') (TCP, SCRAM) for hubsh and both hubd"
+echo "- store URI: $(echo "$PG_URI" | sed 's/:[^:@]*@/:PASSWORD@/') (TCP, SCRAM) for both hubd; hubsh the same as hubadm"
 echo "- how hubd took changes up: $mechanism"
 echo
 
 port=2525
-printf 'i\tgen\tt_start\tt_exit' >"$work/times.tsv"
+printf 'i\tgen\tt_start\tt_exit\tt_commit' >"$work/times.tsv"
 for s in $SERVERS; do printf '\t%s' "$s" >>"$work/times.tsv"; done
 echo >>"$work/times.tsv"
 total=$((WARMUP + CHANGES))
 for i in $(seq 1 "$total"); do
 	if [ "$port" = 2525 ]; then port=2526; else port=2525; fi
 	t0=$(now_ms)
-	"$HUBSH" --store "$PG_URI" --server "$ADMIN" \
+	log_from=$(($(stat -c %s "$PG_LOG") + 1))
+	"$HUBSH" --store "$ADMIN_URI" --server "$ADMIN" \
 	    -Command "Set-SendConnector prop -Port $port" \
 	    >"$work/hubsh.out" 2>&1 || {
 		sed 5q "$work/hubsh.out" >&2
 		die "hubsh Set-SendConnector failed (change $i)"
 	}
 	t1=$(now_ms)
+	tc=$(tail -c +"$log_from" "$PG_LOG" |
+	    awk '/ hubadm@hubsh LOG:  statement: COMMIT$/ { t = $1 "T" $2 } END { print t }')
+	[ -n "$tc" ] || die "change $i: no COMMIT of hubadm in $PG_LOG"
 	g=$(generation)
 	wait_for 10 both_used "$g" ||
 	    die "change $i (generation $g): not taken up by both hubd within 10 s"
 	if [ "$i" -gt "$WARMUP" ]; then
-		printf '%d\t%d\t%s\t%s' $((i - WARMUP)) "$g" "$t0" "$t1" >>"$work/times.tsv"
+		printf '%d\t%d\t%s\t%s\t%s' $((i - WARMUP)) "$g" "$t0" "$t1" \
+		    "$(iso_ms "${tc}Z")" >>"$work/times.tsv"
 		for s in $SERVERS; do
 			printf '\t%s' "$(iso_ms "$(used_at "$s" "$g")")" >>"$work/times.tsv"
 		done
@@ -219,12 +237,17 @@ echo "- steal time during the run: $steal %; load average at end: $load_end"
 echo
 echo "| server | bound | changes | p50 ms | p99 ms | max ms | min ms | over 1 s |"
 echo "|---|---|---|---|---|---|---|---|"
-col=5
+col=6
 for s in $SERVERS; do
+	awk -F'\t' -v c=$col 'NR > 1 { print $c - $5 }' "$work/times.tsv" >"$work/commit.$s"
 	awk -F'\t' -v c=$col 'NR > 1 { print $c - $4 }' "$work/times.tsv" >"$work/lo.$s"
 	awk -F'\t' -v c=$col 'NR > 1 { print $c - $3 }' "$work/times.tsv" >"$work/hi.$s"
-	for b in lo hi; do
-		if [ $b = lo ]; then bn="lower (t_used − hubsh exit)"; else bn="upper (t_used − hubsh start)"; fi
+	for b in commit lo hi; do
+		case $b in
+		commit) bn="**commit** (t_used − COMMIT in the server log)" ;;
+		lo) bn="lower (t_used − hubsh exit)" ;;
+		hi) bn="upper (t_used − hubsh start)" ;;
+		esac
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$s" "$bn" \
 		    "$(wc -l <"$work/$b.$s")" "$(pct 50 "$work/$b.$s")" \
 		    "$(pct 99 "$work/$b.$s")" "$(pct 100 "$work/$b.$s")" \
@@ -234,7 +257,9 @@ for s in $SERVERS; do
 	col=$((col + 1))
 done
 awk -F'\t' 'NR > 1 { print $4 - $3 }' "$work/times.tsv" >"$work/hubsh_ms"
-awk -F'\t' 'NR > 1 { d = $5 - $6; print (d < 0 ? -d : d) }' "$work/times.tsv" >"$work/skew_ms"
+awk -F'\t' 'NR > 1 { d = $6 - $7; print (d < 0 ? -d : d) }' "$work/times.tsv" >"$work/skew_ms"
+awk -F'\t' 'NR > 1 { print $4 - $5 }' "$work/times.tsv" >"$work/tail_ms"
 echo
 echo "- hubsh -Command 'Set-SendConnector' (process start to exit): p50 $(pct 50 "$work/hubsh_ms") ms, p99 $(pct 99 "$work/hubsh_ms") ms"
+echo "- hubsh's COMMIT to its exit: p50 $(pct 50 "$work/tail_ms") ms, max $(pct 100 "$work/tail_ms") ms"
 echo "- |SRV1 − SRV2| per change: p50 $(pct 50 "$work/skew_ms") ms, max $(pct 100 "$work/skew_ms") ms"
