@@ -35,7 +35,8 @@
 # WARMUP (default 5) untimed changes come first.  hubd takes a change up
 # either by polling the generation (reload-interval, 250 ms) or, where
 # hubd LISTENs for the store's NOTIFY hubsh_store, when told; the report
-# says which this hubd's log shows.
+# says which: the server logs the statements of hubd's sessions (user
+# hubsh) and the script looks for a LISTEN among them.
 #
 # Environment:
 #   HUBSH, HUBD  binaries (default: build/hubsh, build/hubd of this checkout)
@@ -138,9 +139,14 @@ stop_hubds() {
 	hubd_pid=()
 }
 at_exit stop_hubds
+# The statements of the sessions hubd opens now are logged: does hubd
+# LISTEN?  (Reset once both have started; their sessions keep it.)
+pg_sql "ALTER ROLE hubsh SET log_statement = 'all'" >/dev/null ||
+    die "cannot set log_statement for hubsh"
 for s in $SERVERS; do
 	start_hubd "$s"
 done
+pg_sql "ALTER ROLE hubsh RESET log_statement" >/dev/null
 
 # used_at NAME GEN: the log time of NAME's taking up GEN, epoch ms; empty
 # while it has not.
@@ -172,10 +178,12 @@ wait_for 10 both_used "$gen" ||
 # ---------------------------------------------------------------------
 # The changes.
 
-mechanism=poll
-if grep -qi 'listen' "${hubd_log[SRV1]}" &&
-    grep -qi 'hubsh_store\|notif' "${hubd_log[SRV1]}"; then
-	mechanism="LISTEN/NOTIFY (hubd's log: $(grep -i -m1 'hubsh_store\|notif' "${hubd_log[SRV1]}" | cut -d' ' -f3-))"
+listen_re=' hubsh@hubsh LOG:  (statement|execute [^:]*): LISTEN'
+nlisten=$(grep -Ec "$listen_re" "$PG_LOG" || :)
+if [ "$nlisten" -gt 0 ]; then
+	mechanism="LISTEN: the server's log shows $nlisten LISTEN statements of user hubsh ($(grep -Em1 "$listen_re" "$PG_LOG" | sed 's/.*: LISTEN/LISTEN/'))"
+else
+	mechanism="poll: no LISTEN in the server's log"
 fi
 
 echo "# hubsh change propagation through PostgreSQL"
