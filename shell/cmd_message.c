@@ -404,7 +404,7 @@ cmd_get_message_exec(struct cmd_ctx *ctx)
 		return (-1);
 	}
 	if (q_piped_servers(ctx)) {
-		/* Get-TransportService | Get-Message: each server in turn. */
+		/* Server objects piped in: each server in turn. */
 		for (i = 0; i < ctx->ninput && !ctx->stop; i++) {
 			if (q_target_value(ctx, ctx->input[i]) != 0)
 				continue;

@@ -20,7 +20,8 @@
  * on the control socket, another at the "tls:" endpoint its hubd
  * registered (control-listen), with the client certificate of
  * --control-cert (q_target, cmd_ctl_target).  -Server does the same, and
- * server objects piped in (Get-TransportService | Get-Queue) are asked
+ * server objects piped in (Get-TransportService | Get-Queue,
+ * Get-ExchangeServer | Get-Queue: q_is_server_object) are asked
  * one after the other; a server that cannot be reached is one
  * non-terminating error, and the others are still asked.
  *
@@ -82,6 +83,7 @@ static int	 q_fetch_one(const struct ctl_rec *, void *);
 static struct value *q_number(const struct ctl_rec *, const char *);
 static struct value *q_priorities(int64_t);
 static struct value *q_queue_object(const struct ctl_rec *, bool);
+static void	 q_queue_health(struct value *, const struct ctl_rec *);
 static int	 cmd_get_queue_exec(struct cmd_ctx *);
 static int	 q_queue_resolve(struct cmd_ctx *, struct q_qid *);
 static int	 q_queue_action(struct cmd_ctx *, const struct q_action *);
@@ -426,12 +428,20 @@ q_target_value(struct cmd_ctx *ctx, struct value *v)
 	return (r);
 }
 
-/* A transport server object (Get-TransportService), piped in? */
+/*
+ * A server object (Get-TransportService's TransportServer or
+ * Get-ExchangeServer's ExchangeServer), piped in?
+ */
 bool
 q_is_server_object(struct value *v)
 {
-	return (v != NULL && v->type == V_OBJECT &&
-	    strstr(v->u.obj->type_name, ".TransportServer") != NULL);
+	const char	*tn;
+
+	if (v == NULL || v->type != V_OBJECT)
+		return (false);
+	tn = v->u.obj->type_name;
+	return (strstr(tn, ".TransportServer") != NULL ||
+	    strstr(tn, ".ExchangeServer") != NULL);
 }
 
 /* -Server, if given: the server asked (q_target). */
@@ -924,6 +934,37 @@ q_object_tail(struct value *v, const struct ctl_rec *r)
 	v->u.obj->text = xstrdup(id != NULL ? id : "");
 }
 
+/*
+ * hubsh's queue health, beside LastError: how long the oldest message
+ * has waited, when the next hop last took a message and over what TLS,
+ * and the failures since a session last opened, by class
+ * ("StartTlsNotOffered=3").
+ */
+static void
+q_queue_health(struct value *v, const struct ctl_rec *r)
+{
+	struct value	*a;
+	const char	*s;
+	int64_t		 secs;
+	size_t		 i;
+
+	if (ctl_get(r, "OldestMessageReceived") == NULL)
+		a = value_null();
+	else {
+		secs = (date_now() / 1000 - ctl_get_int(r,
+		    "OldestMessageReceived", 0)) / 1000;
+		a = value_timespan((secs > 0 ? secs : 0) * 10000000);
+	}
+	object_add_const(v, "OldestMessageAge", a);
+	object_add_const(v, "LastDeliveryTime", q_date(r, "LastDeliveryTime"));
+	object_add_const(v, "LastDeliveryTls", q_str(r, "LastDeliveryTls"));
+	a = value_array();
+	for (i = 0; (s = ctl_get_nth(r, "ConsecutiveFailures", i)) != NULL;
+	    i++)
+		value_array_push(a, value_string(s));
+	object_add_const(v, "ConsecutiveFailures", a);
+}
+
 /* The Get-Queue object of one get-queue record (section 7.1). */
 static struct value *
 q_queue_object(const struct ctl_rec *r, __attribute__((unused)) bool rcpt)
@@ -932,7 +973,7 @@ q_queue_object(const struct ctl_rec *r, __attribute__((unused)) bool rcpt)
 	const char	*type, *cat;
 
 	v = value_object(Q_TYPE_QUEUE, &q_queue_view);
-	object_reserve(v, 28);
+	object_reserve(v, 32);
 	object_add_const(v, "RunspaceId", value_string(shell_runspace_id()));
 	object_add_const(v, "DeliveryType", q_str(r, "DeliveryType"));
 	object_add_const(v, "NextHopDomain", q_str(r, "NextHopDomain"));
@@ -941,6 +982,7 @@ q_queue_object(const struct ctl_rec *r, __attribute__((unused)) bool rcpt)
 	object_add_const(v, "Status", q_str(r, "Status"));
 	object_add_const(v, "MessageCount", q_int(r, "MessageCount"));
 	object_add_const(v, "LastError", q_str(r, "LastError"));
+	q_queue_health(v, r);
 	object_add_const(v, "RetryCount", q_int(r, "RetryCount"));
 	object_add_const(v, "LastRetryTime", q_date(r, "LastRetryTime"));
 	object_add_const(v, "NextRetryTime", q_date(r, "NextRetryTime"));
@@ -1040,7 +1082,7 @@ q_get_queues(struct cmd_ctx *ctx, const struct q_query *q,
 	value_unref(all);
 }
 
-/* Are all the pipeline's objects servers (Get-TransportService)? */
+/* Are all the pipeline's objects servers (q_is_server_object)? */
 bool
 q_piped_servers(struct cmd_ctx *ctx)
 {

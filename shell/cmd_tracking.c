@@ -164,9 +164,10 @@ static const struct param_entry mt_params[] = {
 	  .help = "Most records returned (default 1000), or Unlimited." },
 	{ .name = "Server", .type = PT_STRING, .flags = P_PIPELINE,
 	  .type_name = MT_TN_SERVER,
-	  .help = "The local server's name; other servers are not "
-	  "reachable.  Taken from the pipeline too: a name, or a server "
-	  "object (Get-TransportService), once for each." },
+	  .help = "The local server, or another one of the server "
+	  "registry.  Taken from the pipeline too: a name, or a server "
+	  "object (Get-TransportService, Get-ExchangeServer), once for "
+	  "each." },
 	{ .name = NULL }
 };
 
@@ -522,8 +523,9 @@ mt_channel_error(struct cmd_ctx *ctx, const char *cause)
 
 /*
  * Get-MessageTrackingLog: one search, or one for each server piped in
- * (Get-TransportService | Get-MessageTrackingLog, $servers | ...; a
- * $null piped in is the local server).
+ * (Get-ExchangeServer | Get-MessageTrackingLog, $servers | ...: an
+ * object names its server by its Name; a $null piped in is the local
+ * server).
  */
 static int
 cmd_get_messagetrackinglog_exec(struct cmd_ctx *ctx)

@@ -27,12 +27,13 @@
  *
  * Identity is optional: Get lists every transport server, the local one
  * (--server, else the host name) and each whose hubd registered itself
- * in the store; Set changes the local one.  Any other name is Exchange's
- * not-found error.  A Set reads the settings, applies the arguments,
- * and, if anything changed and ShouldProcess agrees, writes them in one
- * transaction that reads them again (so that a concurrent Set of another
- * setting is kept).  Ranges are checked by the binder: a bad value
- * changes nothing.
+ * in the store; Set changes the local one (the registry's servers, as
+ * Get-ExchangeServer has them: exchangeserver_for_each).  Any other name
+ * is Exchange's not-found error.  A Set reads the settings, applies the
+ * arguments, and, if anything changed and ShouldProcess agrees, writes
+ * them in one transaction that reads them again (so that a concurrent
+ * Set of another setting is kept).  Ranges are checked by the binder: a
+ * bad value changes nothing.
  *
  * hubsh's choices: ExternalDelayDsnEnabled, a Set-TransportConfig
  * setting in Exchange 2013+, is a setting of this object; Unlimited of
@@ -64,11 +65,8 @@
 #define TS_TN_TASKS	"Microsoft.Exchange.Configuration.Tasks."
 #define TS_TN_DATA	"Microsoft.Exchange.Data."
 
-#define TS_MSG_NOTFOUND	"The operation couldn't be performed because object " \
-    "'%s' couldn't be found on '%s'."
 #define TS_MSG_NOCHANGE	"The command completed successfully but no " \
     "settings of '%s' have been modified."
-#define TS_MSG_STORE	"The store operation failed: %s"
 #define TS_MSG_CONFIRM	"Configuring transport server \"%s\"."
 #define TS_MSG_REFUSED	"The %s parameter isn't supported by hubsh: %s"
 
@@ -254,18 +252,9 @@ static const struct ts_prop ts_props[] = {
 };
 #define TS_NPROPS	(sizeof ts_props / sizeof ts_props[0])
 
-/* One server named by the pipeline or -Identity; NULL: the local one. */
-typedef void	(*ts_target_fn)(struct cmd_ctx *, struct store *,
-		    const char *);
-
 static int	 cmd_get_transportservice_exec(struct cmd_ctx *);
 static int	 cmd_set_transportservice_exec(struct cmd_ctx *);
-static int	 ts_store_failed(struct cmd_ctx *, char *);
 static int	 ts_refused(struct cmd_ctx *);
-static char	*ts_input_identity(struct value *);
-static char	*ts_resolve(struct cmd_ctx *, struct store *, const char *);
-static void	 ts_for_each(struct cmd_ctx *, struct store *, ts_target_fn,
-		     bool);
 static void	 ts_apply(struct cmd_ctx *, struct transport_settings *);
 static void	 ts_copy(struct transport_settings *,
 		    const struct transport_settings *);
@@ -274,12 +263,13 @@ static bool	 ts_equal(const struct transport_settings *,
 static struct value *ts_stored_value(const struct transport_settings *,
 		    const struct ts_prop *);
 static struct value *ts_fixed_value(const struct ts_prop *, const char *);
-static struct value *ts_date(int64_t, bool);
 static struct value *ts_object(const struct transport_settings *,
 		    const char *);
-static void	 ts_get_one(struct cmd_ctx *, struct store *, const char *);
+static void	 ts_get_one(struct cmd_ctx *, struct store *,
+		    const struct server_info *);
 static int	 ts_write(struct cmd_ctx *, struct store *, const char *);
-static void	 ts_set_one(struct cmd_ctx *, struct store *, const char *);
+static void	 ts_set_one(struct cmd_ctx *, struct store *,
+		    const struct server_info *);
 
 static const struct choice ts_unlimited_choice[] = {
 	{ "Unlimited", 0 }, { NULL, 0 }
@@ -335,7 +325,8 @@ static const struct choice ts_sync_level_choices[] = {
 #define TS_P_IDENTITY(tn) \
 	{ .name = "Identity", .type = PT_STRING, .flags = P_POSITIONAL | \
 	  P_PIPELINE | P_BYNAME, .position = 0, .type_name = TS_TN_TASKS tn, \
-	  .help = "The server's name; the local server when omitted." }
+	  .help = "The server: its name or FQDN, or a wildcard; without " \
+	  "it, Get shows every server and Set changes the local one." }
 #define TS_P_DC \
 	TS_P("DomainController", PT_FQDN, 0, 0, 0, NULL, NULL, "Accepted " \
 	    "and ignored: hubsh keeps these settings in its store, not in " \
@@ -567,139 +558,6 @@ static const struct view ts_view = {
 	.list = NULL
 };
 
-/* Report a store failure; frees cause.  Returns -1. */
-static int
-ts_store_failed(struct cmd_ctx *ctx, char *cause)
-{
-	cmd_error(ctx, ERR_NONTERMINATING, "WriteError", "StoreException",
-	    "StoreException", TS_MSG_STORE, cause != NULL ? cause :
-	    "unknown error");
-	free(cause);
-	return (-1);
-}
-
-/* The identity text of one pipeline input or argument, or NULL. */
-static char *
-ts_input_identity(struct value *v)
-{
-	struct value	*id;
-
-	if (v == NULL || v->type == V_NULL)
-		return (NULL);
-	if (v->type == V_OBJECT &&
-	    (((id = object_get(v, "Identity")) != NULL && id->type != V_NULL) ||
-	    ((id = object_get(v, "Name")) != NULL && id->type != V_NULL)))
-		return (value_to_string(id));
-	return (value_to_string(v));
-}
-
-/*
- * The servers Get-TransportService knows: the local one (--server) and
- * every server whose hubd registered itself in the store, by name.
- * NULL after the error.
- */
-static struct server_info *
-ts_servers(struct cmd_ctx *ctx, struct store *st, size_t *n)
-{
-	struct server_info	*all, *v;
-	char			*cause = NULL;
-	size_t			 i, k = 0;
-	bool			 local = false;
-
-	if (store_server_list(st, &all, n, &cause) != 0) {
-		ts_store_failed(ctx, cause);
-		return (NULL);
-	}
-	v = xcalloc(*n + 1, sizeof *v);
-	for (i = 0; i < *n; i++) {
-		if (strcasecmp(all[i].name, store_server_name(st)) == 0)
-			local = true;
-		else if (all[i].started == 0)
-			continue;
-		v[k++] = all[i];
-		memset(&all[i], 0, sizeof all[i]);
-	}
-	if (!local) {		/* not recorded yet: a store being made */
-		memmove(v + 1, v, k * sizeof *v);
-		memset(v, 0, sizeof *v);
-		v[0].name = xstrdup(store_server_name(st));
-		k++;
-	}
-	server_info_free(all, *n);
-	*n = k;
-	return (v);
-}
-
-/*
- * The server id names, as the registry spells it (caller frees), else
- * the not-found error and NULL.
- */
-static char *
-ts_resolve(struct cmd_ctx *ctx, struct store *st, const char *id)
-{
-	struct server_info	*v;
-	char			*name = NULL;
-	size_t			 i, n;
-
-	if ((v = ts_servers(ctx, st, &n)) == NULL)
-		return (NULL);
-	for (i = 0; i < n && name == NULL; i++) {
-		if (strcasecmp(id, v[i].name) == 0)
-			name = xstrdup(v[i].name);
-	}
-	server_info_free(v, n);
-	if (name == NULL)
-		cmd_error(ctx, ERR_NONTERMINATING, "NotSpecified",
-		    "ManagementObjectNotFoundException",
-		    "ManagementObjectNotFoundException", TS_MSG_NOTFOUND, id,
-		    store_server_name(st));
-	return (name);
-}
-
-/*
- * Call fn for each server named by the pipeline input, else by -Identity,
- * else, for Get, every server (Exchange lists them all) and for Set the
- * local one; fn gets the server's name.
- */
-static void
-ts_for_each(struct cmd_ctx *ctx, struct store *st, ts_target_fn fn,
-    bool all)
-{
-	struct server_info	*v;
-	char			*id, *name;
-	size_t			 i, n;
-
-	if (ctx->piped && ctx->ninput == 0 &&
-	    bound_get(ctx->args, "Identity") == NULL)
-		return;
-	if (ctx->ninput == 0 && bound_get(ctx->args, "Identity") == NULL) {
-		if (!all) {
-			fn(ctx, st, store_server_name(st));
-			return;
-		}
-		if ((v = ts_servers(ctx, st, &n)) == NULL)
-			return;
-		for (i = 0; i < n && !ctx->stop; i++)
-			fn(ctx, st, v[i].name);
-		server_info_free(v, n);
-		return;
-	}
-	n = ctx->ninput > 0 ? ctx->ninput : 1;
-	for (i = 0; i < n && !ctx->stop; i++) {
-		id = ts_input_identity(ctx->ninput > 0 ? ctx->input[i] :
-		    bound_get(ctx->args, "Identity"));
-		if (id == NULL && ctx->ninput > 0)
-			continue;
-		if (id == NULL)
-			fn(ctx, st, store_server_name(st));
-		else if ((name = ts_resolve(ctx, st, id)) != NULL) {
-			fn(ctx, st, name);
-			free(name);
-		}
-		free(id);
-	}
-}
-
 /*
  * Refuse the parameters hubd has no use for, naming the first one given
  * and the reason its help line gives after TS_REFUSED: a setting that
@@ -866,24 +724,6 @@ ts_fixed_value(const struct ts_prop *tp, const char *state_dir)
 }
 
 /*
- * A change time: $null when never set.  A .NET DateTime of kind Utc
- * shows the UTC wall clock, so WhenChangedUTC is shifted by the local
- * offset (as cmd_sendconnector.c does).
- */
-static struct value *
-ts_date(int64_t secs, bool utc)
-{
-	struct tm	tm;
-	time_t		t = (time_t)secs;
-
-	if (secs == 0)
-		return (value_null());
-	if (utc && localtime_r(&t, &tm) != NULL)
-		secs -= tm.tm_gmtoff;
-	return (value_date(secs * 1000000));
-}
-
-/*
  * The TransportServer object of ts; state_dir is hubd's state directory,
  * where the Pickup directory and the tracking log are.
  */
@@ -903,9 +743,10 @@ ts_object(const struct transport_settings *ts, const char *state_dir)
 		object_add_const(v, tp->name, TS_STORED(tp->kind) ?
 		    ts_stored_value(ts, tp) : ts_fixed_value(tp, state_dir));
 	object_add_const(v, "Identity", value_ref(name));
-	object_add_const(v, "WhenChanged", ts_date(ts->when_changed, false));
-	object_add_const(v, "WhenChangedUTC", ts_date(ts->when_changed,
-	    true));
+	object_add_const(v, "WhenChanged",
+	    exchangeserver_date(ts->when_changed, false));
+	object_add_const(v, "WhenChangedUTC",
+	    exchangeserver_date(ts->when_changed, true));
 	object_add_const(v, "IsValid", value_bool(true));
 	object_add_const(v, "ObjectState", value_string("Unchanged"));
 	return (v);
@@ -913,13 +754,14 @@ ts_object(const struct transport_settings *ts, const char *state_dir)
 
 /* Get-TransportService on one server. */
 static void
-ts_get_one(struct cmd_ctx *ctx, struct store *st, const char *server)
+ts_get_one(struct cmd_ctx *ctx, struct store *st,
+    const struct server_info *si)
 {
 	struct transport_settings	 ts;
 	char				*cause = NULL;
 
-	if (store_transport_get(st, server, &ts, &cause) != 0) {
-		ts_store_failed(ctx, cause);
+	if (store_transport_get(st, si->name, &ts, &cause) != 0) {
+		exchangeserver_store_failed(ctx, cause);
 		return;
 	}
 	cmd_emit(ctx, ts_object(&ts, ctx->sh->state_dir));
@@ -933,7 +775,7 @@ cmd_get_transportservice_exec(struct cmd_ctx *ctx)
 
 	if (shell_store(ctx->sh, &st) != 0)
 		return (-1);
-	ts_for_each(ctx, st, ts_get_one, true);
+	exchangeserver_for_each(ctx, st, ts_get_one, true);
 	return (ctx->failed ? -1 : 0);
 }
 
@@ -951,7 +793,7 @@ ts_write(struct cmd_ctx *ctx, struct store *st, const char *server)
 	cmd_verbose(ctx, "Saving the transport settings of \"%s\" in %s.",
 	    server, store_path(st));
 	if (store_begin(st, &cause) != 0)
-		return (ts_store_failed(ctx, cause));
+		return (exchangeserver_store_failed(ctx, cause));
 	if (store_transport_get(st, server, &ts, &cause) == 0) {
 		ts_apply(ctx, &ts);
 		if (store_transport_set(st, &ts, &cause) == 0 &&
@@ -961,20 +803,22 @@ ts_write(struct cmd_ctx *ctx, struct store *st, const char *server)
 	}
 	if (rc != 0) {
 		store_rollback(st);
-		return (ts_store_failed(ctx, cause));
+		return (exchangeserver_store_failed(ctx, cause));
 	}
 	return (0);
 }
 
 /* Set-TransportService on one server. */
 static void
-ts_set_one(struct cmd_ctx *ctx, struct store *st, const char *label)
+ts_set_one(struct cmd_ctx *ctx, struct store *st,
+    const struct server_info *si)
 {
 	struct transport_settings	 old, ts;
 	char				*cause = NULL, *desc;
+	const char			*label = si->name;
 
 	if (store_transport_get(st, label, &old, &cause) != 0) {
-		ts_store_failed(ctx, cause);
+		exchangeserver_store_failed(ctx, cause);
 		return;
 	}
 	ts_copy(&ts, &old);
@@ -998,6 +842,6 @@ cmd_set_transportservice_exec(struct cmd_ctx *ctx)
 
 	if (ts_refused(ctx) != 0 || shell_store(ctx->sh, &st) != 0)
 		return (-1);
-	ts_for_each(ctx, st, ts_set_one, false);
+	exchangeserver_for_each(ctx, st, ts_set_one, false);
 	return (ctx->failed ? -1 : 0);
 }

@@ -29,6 +29,7 @@ const struct cmdlet_entry *cmdlet_table[] = {
 	&cmd_remove_message_entry,
 	&cmd_get_transportservice_entry,
 	&cmd_set_transportservice_entry,
+	&cmd_get_exchangeserver_entry,
 	&cmd_get_messagetrackinglog_entry,
 	&cmd_get_credential_entry,
 	&cmd_convertto_securestring_entry,

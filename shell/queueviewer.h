@@ -140,7 +140,8 @@ extern const char *const q_message_sets[], *const q_queue_sets[];
 #define Q_FILTER(h)	Q_PS("Filter", PT_STRING, 0, NULL, h, Q_SET_FILTER)
 #define Q_SERVER \
 	Q_PS("Server", PT_STRING, 0, TN_SERVERID, "The transport server; " \
-	    "only the local one (hubsh manages one server).", Q_SET_FILTER)
+	    "the local one (its control socket), or another registered one " \
+	    "(its TLS control endpoint).", Q_SET_FILTER)
 #define Q_RESULTSIZE \
 	{ .name = "ResultSize", .type = PT_UNLIMITED, .min = 1, \
 	  .max = 2147483647, .type_name = TN_RESULTSIZE, \

@@ -1125,6 +1125,24 @@ extern const struct cmdlet_entry cmd_suspend_message_entry;
 extern const struct cmdlet_entry cmd_resume_message_entry;
 extern const struct cmdlet_entry cmd_remove_message_entry;
 
+/* cmd_exchangeserver.c */
+extern const struct cmdlet_entry cmd_get_exchangeserver_entry;
+/* What is done to one server of the registry. */
+typedef void	(*server_fn)(struct cmd_ctx *, struct store *,
+		    const struct server_info *);
+/*
+ * fn for each server the pipeline input names, else -Identity (a name,
+ * else an FQDN, or a wildcard; an unknown one is Exchange's not-found
+ * error, one of several servers its ambiguity error unless all and a
+ * wildcard), else every server (all) or the local one.
+ */
+void		 exchangeserver_for_each(struct cmd_ctx *, struct store *,
+		     server_fn, bool all);
+/* Report a store failure (WriteError); frees cause.  Returns -1. */
+int		 exchangeserver_store_failed(struct cmd_ctx *, char *cause);
+/* A directory date of Unix seconds: $null when 0; utc: *UTC's value. */
+struct value	*exchangeserver_date(int64_t secs, bool utc);
+
 /* cmd_testconnector.c */
 extern const struct cmdlet_entry cmd_test_sendconnector_entry;
 

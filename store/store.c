@@ -57,6 +57,34 @@ store_location_is_pg(const char *location)
 }
 
 /*
+ * The password in a PostgreSQL URI's user part: *start and *len, or 0
+ * when there is none.  The user part ends at the last @ before the
+ * query, not at the first /: a password with an unencoded / or @ is
+ * still one, and must not be shown (libpq would read its pieces as a
+ * host or a port, and name them in its messages).
+ */
+int
+store_uri_password(const char *location, const char **start, size_t *len)
+{
+	const char	*auth, *end, *at = NULL, *colon, *p;
+
+	if (!store_location_is_pg(location))
+		return (0);
+	auth = strstr(location, "://") + 3;
+	end = auth + strcspn(auth, "?");
+	for (p = auth; p < end; p++) {
+		if (*p == '@')
+			at = p;
+	}
+	if (at == NULL ||
+	    (colon = memchr(auth, ':', (size_t)(at - auth))) == NULL)
+		return (0);
+	*start = colon + 1;
+	*len = (size_t)(at - *start);
+	return (1);
+}
+
+/*
  * A location as it may be shown: a PostgreSQL URI without its password,
  * whether in the user part (postgresql://user:secret@host/db) or given
  * as a parameter (?password=secret).  A file path is shown as it is.
@@ -65,20 +93,16 @@ char *
 store_location_display(const char *location)
 {
 	struct buf	 b;
-	const char	*auth, *end, *at, *colon, *p;
+	const char	*pw, *p;
 	size_t		 n;
 	char		 sep = '?';
 
 	if (!store_location_is_pg(location))
 		return (xstrdup(location));
 	buf_init(&b);
-	auth = strstr(location, "://") + 3;
-	end = auth + strcspn(auth, "/?");
-	at = memchr(auth, '@', (size_t)(end - auth));
-	colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	if (colon != NULL) {
-		buf_add(&b, location, (size_t)(colon - location));
-		location = at;
+	if (store_uri_password(location, &pw, &n)) {
+		buf_add(&b, location, (size_t)(pw - 1 - location));
+		location = pw + n;
 	}
 	n = strcspn(location, "?");
 	buf_add(&b, location, n);
@@ -289,6 +313,30 @@ store_generation(struct store *s, int64_t *gen, char **cause)
 	if (rc != STORE_ROW)
 		return (store_fail(s, cause, "cannot read store generation"));
 	return (0);
+}
+
+int
+store_watch(struct store *s, char **cause)
+{
+	if (s->be->watch == NULL)
+		return (1);
+	return (s->be->watch(s, cause));
+}
+
+int
+store_watch_fd(struct store *s)
+{
+	if (s->be->watch_fd == NULL)
+		return (-1);
+	return (s->be->watch_fd(s));
+}
+
+int
+store_watch_changed(struct store *s)
+{
+	if (s->be->watch_changed == NULL)
+		return (0);
+	return (s->be->watch_changed(s));
 }
 
 int

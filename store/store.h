@@ -169,6 +169,20 @@ void		 store_rollback(struct store *);
  * change.  Cheap enough to poll several times a second.
  */
 int		 store_generation(struct store *, int64_t *gen, char **cause);
+/*
+ * Announced changes, for a reader that would rather wait than poll.
+ * store_watch asks the store to announce every committed change, by
+ * anyone (PostgreSQL: LISTEN): 0 when it will, 1 when this store cannot
+ * (SQLite: poll the generation), -1 on failure.  Then store_watch_fd is
+ * the descriptor that becomes readable when an announcement may have
+ * come, or -1 while none can (the connection lost: poll until the next
+ * operation connects again), and store_watch_changed reads what came,
+ * without waiting: 1 for a change announced (or possibly missed while
+ * reconnecting), 0 for none, -1 when the connection was lost.
+ */
+int		 store_watch(struct store *, char **cause);
+int		 store_watch_fd(struct store *);
+int		 store_watch_changed(struct store *);
 /* 1 if the store has seen a transport server of that name, 0 if not. */
 int		 store_server_known(struct store *, const char *name);
 

@@ -121,6 +121,13 @@ struct store_backend {
 	bool		 (*unique_violation)(struct store *, const char *table,
 			    const char *column);
 	int		 (*schema_version)(struct store *, int *, char **cause);
+	/*
+	 * Changes announced (store_watch() in store.h); NULL where the
+	 * backend announces none and readers poll the generation.
+	 */
+	int		 (*watch)(struct store *, char **cause);
+	int		 (*watch_fd)(struct store *);
+	int		 (*watch_changed)(struct store *);
 };
 
 extern const struct store_backend store_sqlite_backend;
@@ -140,6 +147,9 @@ const void *db_col_blob(struct store_stmt *, int, size_t *);
 int64_t	 db_changes(struct store_stmt *);
 int64_t	 db_insert_id(struct store_stmt *);
 int	 db_exec(struct store *, const char *, char **);
+
+/* store.c: where a PostgreSQL URI's user part has a password. */
+int	 store_uri_password(const char *, const char **, size_t *);
 
 int	 store_fail(struct store *, char **, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

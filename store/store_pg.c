@@ -65,7 +65,8 @@
 	_(PQprepare) _(PQexecPrepared) _(PQexec) \
 	_(PQresultStatus) _(PQresultErrorField) _(PQresultErrorMessage) \
 	_(PQclear) _(PQntuples) _(PQgetvalue) _(PQgetisnull) \
-	_(PQcmdTuples) _(PQunescapeBytea) _(PQfreemem)
+	_(PQcmdTuples) _(PQunescapeBytea) _(PQfreemem) \
+	_(PQsocket) _(PQconsumeInput) _(PQnotifies)
 
 static struct {
 	PQ_SYMS(DYNLIB_PTR)
@@ -137,6 +138,8 @@ struct store_pg {
 	unsigned	 epoch;		/* bumped by each (re)connection */
 	unsigned	 nextname;
 	int		 lost;		/* lost inside a transaction */
+	bool		 listening;	/* LISTEN PG_CHANNEL asked for */
+	bool		 missed;	/* reconnected: a NOTIFY may be lost */
 
 	struct store_stmt **stmts;
 	size_t		 nstmts;
@@ -185,6 +188,9 @@ static const char *pg_errmsg(struct store *);
 static bool	 pg_unique_violation(struct store *, const char *,
 		     const char *);
 static int	 pg_schema_version(struct store *, int *, char **);
+static int	 pg_watch(struct store *, char **);
+static int	 pg_watch_fd(struct store *);
+static int	 pg_watch_changed(struct store *);
 
 const struct store_backend store_pg_backend = {
 	.name = "PostgreSQL",
@@ -208,6 +214,9 @@ const struct store_backend store_pg_backend = {
 	.errmsg = pg_errmsg,
 	.unique_violation = pg_unique_violation,
 	.schema_version = pg_schema_version,
+	.watch = pg_watch,
+	.watch_fd = pg_watch_fd,
+	.watch_changed = pg_watch_changed,
 };
 
 /* ---------------------------------------------------------------------
@@ -513,7 +522,8 @@ pg_conn_error(struct store *s, const char *what)
 /*
  * Connect again (the server went away): the server's prepared
  * statements are gone with the old session, so each is prepared again
- * when next run.
+ * when next run, and so is a LISTEN, after which the watcher is told
+ * that it may have missed an announcement.
  */
 static int
 pg_reset(struct store *s)
@@ -523,8 +533,13 @@ pg_reset(struct store *s)
 
 	pq.PQreset(pg->conn);
 	pg->epoch++;
-	if (pq.PQstatus(pg->conn) == CONNECTION_OK)
+	if (pq.PQstatus(pg->conn) == CONNECTION_OK) {
+		if (pg->listening) {
+			pq.PQclear(pq.PQexec(pg->conn, "LISTEN " PG_CHANNEL));
+			pg->missed = true;
+		}
 		return (0);
+	}
 	what = xprintf("cannot connect to PostgreSQL at %s", pg->where);
 	pg_conn_error(s, what);
 	free(what);
@@ -591,7 +606,9 @@ pg_open(struct store *s, const char *location, char **cause)
 	const char		*values[4];
 	struct store_pg		*pg;
 	PQconninfoOption	*opts, *o;
+	const char		*pw;
 	char			*err = NULL, *line;
+	size_t			 pwlen;
 	int			 done = 0;
 
 	if (dynlib_load(&pq_lib, cause) != 0)
@@ -599,6 +616,19 @@ pg_open(struct store *s, const char *location, char **cause)
 	s->pg = pg = xcalloc(1, sizeof *pg);
 	if (s->path == NULL)
 		s->path = store_location_display(location);
+
+	/*
+	 * A password libpq would not read as one (an unencoded / ? # or @)
+	 * would be taken for a host, a port or a database, and named in
+	 * its messages: refuse it before libpq sees it.
+	 */
+	if (store_uri_password(location, &pw, &pwlen) &&
+	    strcspn(pw, "/?#@") < pwlen) {
+		xasprintf(cause, "invalid PostgreSQL location %s: the password "
+		    "has a character a URI does not allow there; write / as "
+		    "%%2F, ? as %%3F, # as %%23 and @ as %%40", s->path);
+		return (-1);
+	}
 
 	/* The password as libpq reads it, to keep it out of messages. */
 	if ((opts = pq.PQconninfoParse(location, &err)) == NULL) {
@@ -1226,4 +1256,52 @@ pg_unique_violation(struct store *s, const char *table, const char *column)
 	    pg->constraint[t] == '_' &&
 	    strncmp(pg->constraint + t + 1, column, strlen(column)) == 0 &&
 	    strcmp(pg->constraint + t + 1 + strlen(column), "_key") == 0);
+}
+
+/* ---------------------------------------------------------------------
+ * Announced changes: LISTEN on the channel the triggers NOTIFY.
+ * --------------------------------------------------------------------- */
+
+static int
+pg_watch(struct store *s, char **cause)
+{
+	if (pg_exec(s, "LISTEN " PG_CHANNEL, cause) != 0)
+		return (-1);
+	s->pg->listening = true;
+	return (0);
+}
+
+/* The socket, while the connection lives; -1 once it is lost. */
+static int
+pg_watch_fd(struct store *s)
+{
+	struct store_pg	*pg = s->pg;
+
+	if (!pg->listening || pq.PQstatus(pg->conn) != CONNECTION_OK)
+		return (-1);
+	return (pq.PQsocket(pg->conn));
+}
+
+/*
+ * Read what the server sent, without waiting: notifications that came
+ * with the answers to other statements are already queued in libpq.
+ */
+static int
+pg_watch_changed(struct store *s)
+{
+	struct store_pg	*pg = s->pg;
+	PGnotify	*n;
+	bool		 changed = pg->missed;
+
+	if (!pg->listening)
+		return (0);
+	if (pq.PQstatus(pg->conn) != CONNECTION_OK ||
+	    pq.PQconsumeInput(pg->conn) == 0)
+		return (-1);
+	pg->missed = false;
+	while ((n = pq.PQnotifies(pg->conn)) != NULL) {
+		changed = true;
+		pq.PQfreemem(n);
+	}
+	return (changed ? 1 : 0);
 }

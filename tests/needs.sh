@@ -38,6 +38,8 @@ sanitizers|build-essential|the C compiler with AddressSanitizer and UndefinedBeh
 clang|clang|clang, for the libFuzzer run|command -v clang
 libfuzzer|libclang-rt-14-dev|clang with libFuzzer (-fsanitize=fuzzer)|need_link clang -fsanitize=fuzzer,address,undefined -DFUZZ
 postgres|postgresql|PostgreSQL'"'"'s server (initdb and postgres in /usr/lib/postgresql/N/bin, and the postgres user it runs as under root), the store'"'"'s database peer|need_pg_bin initdb postgres && need_pg_user
+promtool|prometheus|promtool, which checks the metrics hubd serves|command -v promtool
+prometheus|prometheus|the Prometheus server, which scrapes hubd in the metrics test|command -v prometheus
 psql|postgresql|psql and pg_isready, PostgreSQL'"'"'s clients (postgresql-client-N, which the package postgresql brings)|need_pg_bin psql pg_isready
 '
 

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "xmalloc.h"
 #include "transport.h"
@@ -80,10 +81,12 @@ int
 commit_run(struct commit *c, commit_fn fn, void *arg, char **cause)
 {
 	struct commit_job	job;
+	struct timespec		t0, t1;
 
 	memset(&job, 0, sizeof job);
 	job.fn = fn;
 	job.arg = arg;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	pthread_mutex_lock(&c->lock);
 	if (c->stopping) {
@@ -100,6 +103,9 @@ commit_run(struct commit *c, commit_fn fn, void *arg, char **cause)
 	while (!job.done)
 		pthread_cond_wait(&c->finished, &c->lock);
 	pthread_mutex_unlock(&c->lock);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_commit((int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000);
 
 	if (job.rc != 0) {
 		*cause = job.cause;

@@ -77,6 +77,7 @@ static const struct conf_entry conf_table[] = {
 	{ "control-socket", S(control_socket) },
 	{ "control-group", S(control_group) },
 	{ "control-listen", S(control_listen) },
+	{ "metrics-listen", S(metrics_listen) },
 	{ "control-cert", S(control_cert) },
 	{ "control-key", S(control_key) },
 	{ "control-ca", S(control_ca) },
@@ -475,6 +476,7 @@ conf_free(struct hubd_conf *c)
 	free(c->control_socket);
 	free(c->control_group);
 	free(c->control_listen);
+	free(c->metrics_listen);
 	free(c->control_cert);
 	free(c->control_key);
 	free(c->control_ca);

@@ -31,7 +31,12 @@
  * one is logged with its certificate's subject.  Its thread relays
  * between the TLS session and one end of a socketpair, and a second
  * thread answers on the other end with control_serve, so the requests'
- * bounds, timeouts and streaming are the UNIX socket's, unchanged.
+ * bounds, timeouts and streaming are the UNIX socket's, unchanged.  The
+ * two listeners have slots of their own (CONTROL_MAX_CONNS,
+ * CONTROL_MAX_TLS), so that clients on the network, who may hold a slot
+ * through a slow handshake, never keep local admins waiting, and one
+ * address holds at most CONTROL_TLS_PER_ADDR of the TLS ones: more are
+ * closed at once, logged at most every 10 s.
  *
  * Nothing of a request but its operation name is logged.
  */
@@ -68,7 +73,10 @@
 #define HUBSH_VERSION		"0"
 #endif
 
-#define CONTROL_MAX_CONNS	16	/* connections answered at once */
+#define CONTROL_MAX_CONNS	16	/* on the UNIX socket at once */
+#define CONTROL_MAX_TLS		16	/* on control-listen at once */
+#define CONTROL_TLS_PER_ADDR	4	/* of those, from one address */
+#define CONTROL_FULL_MS		100	/* a listener at its limit waits */
 #define CONTROL_BACKLOG		64
 #define CONTROL_READ_MS		10000	/* for the whole request */
 #define CONTROL_SEND_SECS	60	/* a client that stops reading */
@@ -89,6 +97,7 @@ struct control_conn {
 	char			*user;		/* name, or "#uid" */
 	bool			 tls;		/* came on control-listen */
 	char			 peer[80];	/* tls */
+	char			 addr[INET6_ADDRSTRLEN];	/* tls */
 	char			*who;		/* for the log */
 };
 
@@ -110,9 +119,11 @@ struct control {
 	pthread_mutex_t		 lock;		/* all below */
 	pthread_cond_t		 done;		/* a connection ended */
 	TAILQ_HEAD(, control_conn) conns;
-	int			 nconns;
+	int			 nconns;	/* both kinds */
+	int			 ntls;		/* on control-listen */
 	bool			 stopping;
 	struct log_limit	 refused_log;	/* refusals, 1 per 10 s */
+	struct log_limit	 busy_log;	/* an address at its limit */
 };
 
 /* One op track request in progress. */
@@ -129,7 +140,9 @@ static int	 control_mkdir(const char *, uid_t, char **);
 static int	 control_replace_stale(const char *, char **);
 static char	*control_ask_pid(int);
 static void	*control_accept_loop(void *);
-static void	 control_spawn(struct control *, int, bool, const char *);
+static void	 control_spawn(struct control *, int, const char *,
+		     const char *);
+static void	 control_forget(struct control *, struct control_conn *);
 static void	 control_tls_serve(struct control_conn *);
 static void	*control_tls_inner(void *);
 static void	 control_linger(int);
@@ -190,6 +203,11 @@ static const struct control_op control_ops[] = {
 	{ "remove-message", queue_ctl_remove_message, 0,
 	    CONTROL_QUEUE | CONTROL_SERIAL },
 };
+
+#define CONTROL_NOPS	(sizeof control_ops / sizeof control_ops[0])
+
+/* Requests per operation, for the metrics; the last: unknown ones. */
+static uint64_t		 control_counts[CONTROL_NOPS + 1];
 
 /* Held by a CONTROL_SERIAL operation while it runs. */
 static pthread_mutex_t	 control_serial = PTHREAD_MUTEX_INITIALIZER;
@@ -278,6 +296,7 @@ control_bind(struct control **cp, const char *path, const char *user,
 	c->fd = fd;
 	c->tls_fd = -1;
 	c->refused_log.secs = CONTROL_REFUSED_LOG_SECS;
+	c->busy_log.secs = CONTROL_REFUSED_LOG_SECS;
 	c->path = xstrdup(path);
 	c->group = xstrdup(group != NULL && *group != '\0' ? group : "");
 	if (gr != NULL) {
@@ -431,8 +450,11 @@ control_start(struct control *c, char **cause)
 }
 
 /*
- * The accept thread: takes a connection only while fewer than
- * CONTROL_MAX_CONNS are being answered; until control_stop().
+ * The accept thread, until control_stop(): each listener is polled only
+ * while it has room (CONTROL_MAX_CONNS on the UNIX socket,
+ * CONTROL_MAX_TLS on control-listen), so that TLS clients that never
+ * finish a handshake cannot keep local admins out; one at its limit is
+ * looked at again every CONTROL_FULL_MS.
  */
 static void *
 control_accept_loop(void *arg)
@@ -443,26 +465,25 @@ control_accept_loop(void *arg)
 	socklen_t		 sslen;
 	char			 host[INET6_ADDRSTRLEN], serv[8];
 	char			 peer[80];
-	bool			 stop;
+	bool			 stop, full;
 	int			 fd, i;
 
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
-		while (c->nconns >= CONTROL_MAX_CONNS && !c->stopping)
-			pthread_cond_wait(&c->done, &c->lock);
 		stop = c->stopping;
+		pfd[0].fd = c->nconns - c->ntls < CONTROL_MAX_CONNS ? c->fd : -1;
+		pfd[2].fd = c->ntls < CONTROL_MAX_TLS ? c->tls_fd : -1;
 		pthread_mutex_unlock(&c->lock);
 		if (stop)
 			break;
-
-		pfd[0].fd = c->fd;
+		full = pfd[0].fd == -1 || pfd[2].fd != c->tls_fd;
 		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
 		pfd[1].fd = c->wake[0];
 		pfd[1].events = POLLIN;
-		pfd[2].fd = c->tls_fd;
 		pfd[2].events = POLLIN;
 		pfd[2].revents = 0;
-		if (poll(pfd, c->tls_fd != -1 ? 3 : 2, -1) == -1) {
+		if (poll(pfd, 3, full ? CONTROL_FULL_MS : -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warnx("control: poll: %s", strerror(errno));
@@ -471,7 +492,7 @@ control_accept_loop(void *arg)
 		if (pfd[1].revents != 0)
 			break;
 		for (i = 0; i < 3; i += 2) {
-			if (pfd[i].revents == 0 || (i == 2 && c->tls_fd == -1))
+			if (pfd[i].fd == -1 || pfd[i].revents == 0)
 				continue;
 			sslen = sizeof ss;
 			if ((fd = accept4(pfd[i].fd, (struct sockaddr *)&ss,
@@ -484,46 +505,76 @@ control_accept_loop(void *arg)
 				}
 				continue;
 			}
-			peer[0] = '\0';
-			if (i == 2 && getnameinfo((struct sockaddr *)&ss, sslen,
+			if (i == 0) {
+				control_spawn(c, fd, NULL, NULL);
+				continue;
+			}
+			host[0] = peer[0] = '\0';
+			if (getnameinfo((struct sockaddr *)&ss, sslen,
 			    host, sizeof host, serv, sizeof serv,
 			    NI_NUMERICHOST | NI_NUMERICSERV) == 0)
 				snprintf(peer, sizeof peer, "%s%s%s:%s",
 				    strchr(host, ':') != NULL ? "[" : "", host,
 				    strchr(host, ':') != NULL ? "]" : "", serv);
-			control_spawn(c, fd, i == 2, peer);
-			/* One at a time: the slot count is checked above. */
-			break;
+			control_spawn(c, fd, host, peer);
 		}
 	}
 	return (NULL);
 }
 
-/* A detached thread for the connection fd; closed when none starts. */
+/*
+ * A detached thread for the connection fd: one on the UNIX socket
+ * (addr NULL), or one on control-listen from addr (peer: address and
+ * port), refused at once when CONTROL_TLS_PER_ADDR from that address
+ * are open already.  fd is closed when no thread starts.
+ */
 static void
-control_spawn(struct control *c, int fd, bool tls, const char *peer)
+control_spawn(struct control *c, int fd, const char *addr, const char *peer)
 {
-	struct control_conn	*cc;
+	struct control_conn	*cc, *o;
 	struct timeval		 tv;
 	pthread_attr_t		 attr;
 	pthread_t		 t;
-	int			 error;
+	uint64_t		 quiet;
+	int			 error, same = 0;
+	bool			 say;
+
+	pthread_mutex_lock(&c->lock);
+	if (addr != NULL) {
+		TAILQ_FOREACH(o, &c->conns, entry) {
+			if (o->tls && strcmp(o->addr, addr) == 0)
+				same++;
+		}
+	}
+	if (same >= CONTROL_TLS_PER_ADDR) {
+		say = log_limit(&c->busy_log, &quiet);
+		pthread_mutex_unlock(&c->lock);
+		if (say)
+			log_info("control: refused a TLS connection from %s: "
+			    "%d from that address are open already%s",
+			    *peer != '\0' ? peer : "an unknown address", same,
+			    quiet > 0 ? " (others refused since the last "
+			    "line)" : "");
+		close(fd);
+		return;
+	}
+	cc = xcalloc(1, sizeof *cc);
+	cc->ctl = c;
+	cc->fd = fd;
+	if ((cc->tls = addr != NULL)) {
+		snprintf(cc->addr, sizeof cc->addr, "%s", addr);
+		snprintf(cc->peer, sizeof cc->peer, "%s", *peer != '\0' ?
+		    peer : "an unknown address");
+		c->ntls++;
+	}
+	TAILQ_INSERT_TAIL(&c->conns, cc, entry);
+	c->nconns++;
+	pthread_mutex_unlock(&c->lock);
 
 	/* A client that stops reading gives its slot back. */
 	tv.tv_sec = CONTROL_SEND_SECS;
 	tv.tv_usec = 0;
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-
-	cc = xcalloc(1, sizeof *cc);
-	cc->ctl = c;
-	cc->fd = fd;
-	cc->tls = tls;
-	snprintf(cc->peer, sizeof cc->peer, "%s", *peer != '\0' ? peer :
-	    "an unknown address");
-	pthread_mutex_lock(&c->lock);
-	TAILQ_INSERT_TAIL(&c->conns, cc, entry);
-	c->nconns++;
-	pthread_mutex_unlock(&c->lock);
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -532,12 +583,22 @@ control_spawn(struct control *c, int fd, bool tls, const char *peer)
 	if (error == 0)
 		return;
 	log_warnx("control: connection thread: %s", strerror(error));
+	control_forget(c, cc);
+	close(fd);
+	free(cc);
+}
+
+/* Take cc off the list of connections: its slot is free again. */
+static void
+control_forget(struct control *c, struct control_conn *cc)
+{
 	pthread_mutex_lock(&c->lock);
 	TAILQ_REMOVE(&c->conns, cc, entry);
 	c->nconns--;
+	if (cc->tls)
+		c->ntls--;
+	pthread_cond_broadcast(&c->done);
 	pthread_mutex_unlock(&c->lock);
-	close(fd);
-	free(cc);
 }
 
 /* A connection's thread: answer, then give the slot back. */
@@ -551,11 +612,7 @@ control_main(void *arg)
 		control_tls_serve(cc);
 	else
 		control_serve(cc);
-	pthread_mutex_lock(&c->lock);
-	TAILQ_REMOVE(&c->conns, cc, entry);
-	c->nconns--;
-	pthread_cond_broadcast(&c->done);
-	pthread_mutex_unlock(&c->lock);
+	control_forget(c, cc);
 	close(cc->fd);
 	free(cc->user);
 	free(cc->who);
@@ -615,7 +672,10 @@ control_serve(struct control_conn *cc)
 	}
 	op = req.f[0].value;
 
-	if ((co = control_op_find(op)) == NULL) {
+	co = control_op_find(op);
+	__atomic_fetch_add(&control_counts[co != NULL ? (size_t)(co -
+	    control_ops) : CONTROL_NOPS], 1, __ATOMIC_RELAXED);
+	if (co == NULL) {
 		log_info("control: unknown operation from %s", cc->who);
 		rc = ctl_refuse(&cat, &msg, "InvalidOperation",
 		    "hubd does not know the operation '%s'.", op);
@@ -817,25 +877,31 @@ int
 control_listen_tls(struct control *c, const char *listen,
     struct tls_ctx *ctx, char **cause)
 {
-	char	*host = NULL;
-	int	 port, fd;
+	int	 fd;
 
-	if (conf_parse_hostport(listen, &host, &port, 0, cause) != 0)
-		return (-1);
-	if (port == 0) {
-		xasprintf(cause, "control-listen %s: a port is needed "
-		    "(host:port)", listen);
-		free(host);
-		return (-1);
-	}
-	fd = io_listen("control-listen", host, port, CONTROL_BACKLOG, cause);
-	free(host);
-	if (fd == -1)
+	if ((fd = io_listen_at("control-listen", listen, 0, CONTROL_BACKLOG,
+	    cause)) == -1)
 		return (-1);
 	c->tls_fd = fd;
 	c->tls_listen = xstrdup(listen);
 	c->tls = ctx;
 	return (0);
+}
+
+/* The requests answered, per operation, for the metrics listener. */
+void
+control_metrics(struct buf *b)
+{
+	size_t	i;
+
+	buf_adds(b, "# HELP hubsh_control_requests_total Requests on the "
+	    "control channel, by operation.\n"
+	    "# TYPE hubsh_control_requests_total counter\n");
+	for (i = 0; i <= CONTROL_NOPS; i++)
+		buf_addf(b, "hubsh_control_requests_total{op=\"%s\"} %llu\n",
+		    i < CONTROL_NOPS ? control_ops[i].op : "other",
+		    (unsigned long long)__atomic_load_n(&control_counts[i],
+		    __ATOMIC_RELAXED));
 }
 
 /* The operation called op, or NULL. */
@@ -844,7 +910,7 @@ control_op_find(const char *op)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof control_ops / sizeof control_ops[0]; i++) {
+	for (i = 0; i < CONTROL_NOPS; i++) {
 		if (strcmp(op, control_ops[i].op) == 0)
 			return (&control_ops[i]);
 	}

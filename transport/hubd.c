@@ -9,9 +9,11 @@
  * so a failed start is an error at the prompt, not only in syslog), then
  * the listener is bound, privileges are dropped, and only then do the
  * threads start.  Every signal is blocked in every thread; the main
- * thread takes them with sigtimedwait() and, between signals, polls the
- * connector store's generation counter so a change made with hubsh is
- * in force within reload-interval (250 ms), without a restart.
+ * thread takes them from a signalfd and, between signals, reads the
+ * store again when it changed, so a change made with hubsh is in force
+ * at once, without a restart: a PostgreSQL store announces each change
+ * (LISTEN/NOTIFY) and its generation counter is polled every 5 s
+ * besides; a SQLite store's is polled every 250 ms (reload_interval_ms).
  *
  * The transport settings of Set-TransportService live in the store too;
  * they are copied into the configuration at start and whenever the
@@ -25,12 +27,14 @@
  * is lost because it was on disk before the 250.  SIGHUP re-reads the
  * store (connectors and settings) at once.
  */
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -68,6 +72,7 @@ static int64_t		 hubd_store_pause_ms, hubd_store_next_ms;
 #define STORE_RETRY_FIRST_MS	1000
 #define STORE_RETRY_MAX_MS	30000
 #define HEARTBEAT_MS		30000
+#define HUBD_WATCH_POLL_MS	5000	/* the poll beside announcements */
 
 /* The pruning thread. */
 static pthread_t	 prune_thread;
@@ -92,7 +97,7 @@ static int	 hubd_dirs(char **);
 static char	*hubd_fqdn(void);
 static char	*hubd_control_endpoint(const struct hubd_conf *);
 static int	 hubd_drop_privileges(const char *, char **);
-static int	 hubd_reload(bool);
+static int	 hubd_reload(bool, const char *);
 static void	 hubd_store_failed(const char *);
 static void	 hubd_heartbeat(void);
 static int	 hubd_settings(bool);
@@ -233,6 +238,7 @@ main(int argc, char **argv)
 	struct smtpd		*smtpd;
 	struct pickup		*pickup;
 	struct control		*control = NULL;
+	struct metrics		*metrics = NULL;
 	struct tls_ctx		*control_tls = NULL;
 	char			*endpoint;
 	sigset_t		 all;
@@ -320,13 +326,15 @@ main(int argc, char **argv)
 	    (control_tls != NULL && control_listen_tls(control,
 	    conf.control_listen, control_tls, &cause) != 0) ||
 	    smtpd_bind(&smtpd, conf.listen, &cause) != 0 ||
+	    metrics_listen(&metrics, conf.metrics_listen, &cause) != 0 ||
 	    hubd_drop_privileges(conf.user, &cause) != 0 ||
-	    hubd_reload(true) != 0 ||
+	    hubd_reload(true, NULL) != 0 ||
 	    commit_start(&env->commit, env->spool_path, &cause) != 0 ||
 	    queue_start(&env->queue, &cause) != 0 ||
 	    smtpd_start(smtpd, &cause) != 0 ||
 	    pickup_start(&pickup, env->pickup_dir, &cause) != 0 ||
 	    control_start(control, &cause) != 0 ||
+	    metrics_start(metrics, &cause) != 0 ||
 	    hubd_prune_start(&cause) != 0) {
 		/* A socket left here would look like a stale one. */
 		control_stop(control);
@@ -340,6 +348,7 @@ main(int argc, char **argv)
 	hubd_loop();
 
 	log_info("stopping: intake closed, finishing deliveries in flight");
+	metrics_stop(metrics);
 	control_stop(control);
 	hubd_prune_stop();
 	smtpd_stop(smtpd);
@@ -362,28 +371,82 @@ main(int argc, char **argv)
 }
 
 /*
- * Signals and the reload poll.  Runs until SIGTERM or SIGINT.
+ * Signals and reloads, until SIGTERM or SIGINT.  A store that announces
+ * its changes (PostgreSQL's NOTIFY) is read again as soon as one comes,
+ * and its generation polled every HUBD_WATCH_POLL_MS besides, in case an
+ * announcement is lost with a connection that died without a word; a
+ * store that cannot (SQLite) is polled every reload_interval_ms.
  */
 static void
 hubd_loop(void)
 {
-	struct timespec	 ts;
-	sigset_t	 set;
-	int		 sig, ms = env->conf->reload_interval_ms;
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[2];
+	sigset_t		 set;
+	int64_t			 now, next = 0;
+	char			*cause = NULL;
+	const char		*why;
+	int			 sigfd, wfd, rc, announced = 0;
+	bool			 watching, hup;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000;
-	for (;;) {
-		sig = sigtimedwait(&set, NULL, &ts);
-		if (sig == SIGTERM || sig == SIGINT)
-			return;
-		hubd_reload(sig == SIGHUP);
-		hubd_heartbeat();
+	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatalx("signalfd: %s", strerror(errno));
+
+	if ((rc = store_watch(hubd_store, &cause)) == -1) {
+		log_warnx("reload: changes will not be announced (%s); "
+		    "polling the store", cause);
+		free(cause);
 	}
+	watching = rc == 0;
+	if (watching)
+		log_info("reload: listening for changes the store announces, "
+		    "and polling it every %d s", HUBD_WATCH_POLL_MS / 1000);
+
+	for (;;) {
+		wfd = watching ? store_watch_fd(hubd_store) : -1;
+		now = io_now_ms();
+		pfd[0].fd = sigfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = wfd;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, announced ? 0 : (int)(next > now ?
+		    next - now : 0)) == -1 && errno != EINTR)
+			fatalx("poll: %s", strerror(errno));
+
+		hup = false;
+		while (read(sigfd, &si, sizeof si) == sizeof si) {
+			if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+				goto out;
+			hup = true;
+		}
+		/* A lost connection: the reload connects again. */
+		if (wfd != -1 && store_watch_changed(hubd_store) != 0)
+			announced = 1;
+
+		now = io_now_ms();
+		if (hup || announced || now >= next) {
+			why = hup ? "SIGHUP" : announced ? "announced" :
+			    "polled";
+			announced = 0;
+			hubd_reload(hup, why);
+			next = io_now_ms() + (store_watch_fd(hubd_store) != -1 ?
+			    HUBD_WATCH_POLL_MS : env->conf->reload_interval_ms);
+		}
+		hubd_heartbeat();
+		/*
+		 * Announcements that came with the answers to the reload's
+		 * and the heartbeat's queries are in libpq's queue already:
+		 * the socket will not say so.
+		 */
+		if (store_watch_changed(hubd_store) == 1)
+			announced = 1;
+	}
+out:
+	close(sigfd);
 }
 
 /*
@@ -418,6 +481,7 @@ hubd_store_failed(const char *cause)
 		    "delivering with the last configuration read, and trying "
 		    "again", cause);
 		hubd_store_down = true;
+		metrics_store_down(true);
 		hubd_store_pause_ms = STORE_RETRY_FIRST_MS;
 	} else if ((hubd_store_pause_ms *= 2) > STORE_RETRY_MAX_MS)
 		hubd_store_pause_ms = STORE_RETRY_MAX_MS;
@@ -428,10 +492,11 @@ hubd_store_failed(const char *cause)
  * Read the store again when its generation moved (or always when
  * forced: start and SIGHUP): the transport settings, then a new routing
  * snapshot.  A snapshot that fails to build leaves the old one in
- * force, and settings that cannot be read leave the old ones.
+ * force, and settings that cannot be read leave the old ones.  why says
+ * what led here, for the log.
  */
 static int
-hubd_reload(bool force)
+hubd_reload(bool force, const char *why)
 {
 	struct route_table	*rt;
 	int64_t			 gen = -1, prev;
@@ -449,6 +514,7 @@ hubd_reload(bool force)
 	} else if (hubd_store_down) {
 		log_info("reload: the connector store answers again");
 		hubd_store_down = false;
+		metrics_store_down(false);
 		force = true;	/* what changed meanwhile */
 	}
 	if (force || gen != hubd_settings_gen) {
@@ -469,8 +535,8 @@ hubd_reload(bool force)
 	gen = route_table_generation(rt);
 	route_slot_set(&env->routes, rt);
 	if (prev != -1)
-		log_info("reload: connector store generation %lld",
-		    (long long)gen);
+		log_info("reload: connector store generation %lld (%s)",
+		    (long long)gen, why);
 	if (env->queue != NULL)
 		queue_reroute(env->queue);
 	return (rc);

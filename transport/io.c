@@ -481,3 +481,28 @@ io_listen(const char *what, const char *host, int port, int backlog,
 		    strerror(saved));
 	return (fd);
 }
+
+/*
+ * The same for a setting's value listen, "host:port" (port_default when
+ * the port is left out; 0: it may not be).
+ */
+int
+io_listen_at(const char *what, const char *listen, int port_default,
+    int backlog, char **cause)
+{
+	char	*host = NULL;
+	int	 port, fd;
+
+	if (conf_parse_hostport(listen, &host, &port, port_default,
+	    cause) != 0)
+		return (-1);
+	if (port == 0) {
+		xasprintf(cause, "%s %s: a port is needed (host:port)", what,
+		    listen);
+		free(host);
+		return (-1);
+	}
+	fd = io_listen(what, host, port, backlog, cause);
+	free(host);
+	return (fd);
+}

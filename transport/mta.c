@@ -93,6 +93,7 @@ enum mta_fail_kind {
 /* Why one host failed. */
 struct mta_fail {
 	enum mta_fail_kind	 kind;
+	enum fail_class		 class;
 	bool			 quit;	/* the stream can take QUIT */
 	char			 text[320];
 };
@@ -276,11 +277,12 @@ mta_open(const struct mta_dest *d, struct mta_session **sp,
 	int			 rc;
 
 	*sp = NULL;
+	st->class = FAIL_NONE;
 	s = mta_session_new(d);
 	rc = mta_policy(s, st);
-	if (rc == 0)
-		rc = SC_DNS_ROUTING(s->sc) ? mta_hops_mx(s, st) :
-		    mta_hops_smart(s, st);
+	if (rc == 0 && (rc = SC_DNS_ROUTING(s->sc) ? mta_hops_mx(s, st) :
+	    mta_hops_smart(s, st)) != 0)
+		st->class = FAIL_CONNECT;	/* no address to connect to */
 	if (rc != 0) {
 		log_info("mta: connector \"%s\" domain %s: %s", s->sc->name,
 		    s->domain, st->text);
@@ -884,8 +886,10 @@ mta_tls_verdict(const struct tls_verdict *v, struct mta_fail *f)
 {
 	if (v->action != TLS_ACT_FAIL)
 		return (0);
-	return (mta_fail_text(f, v->fail == TLS_FAIL_NEGOTIATION ?
-	    MTA_FAIL_TLSNEG : MTA_FAIL_REPLY, v->quit, "%s", v->text));
+	mta_fail_text(f, v->fail == TLS_FAIL_NEGOTIATION ? MTA_FAIL_TLSNEG :
+	    MTA_FAIL_REPLY, v->quit, "%s", v->text);
+	f->class = v->class;
+	return (-1);
 }
 
 /*
@@ -937,6 +941,7 @@ mta_tls_record(struct mta_session *s)
 	t->active = true;
 	snprintf(t->version, sizeof t->version, "%s", s->info.version);
 	snprintf(t->cipher, sizeof t->cipher, "%s", s->info.cipher);
+	snprintf(t->peer_cn, sizeof t->peer_cn, "%s", s->info.peer_cn);
 	if (!TLS_MUST_PKIX(s->pol.level))
 		snprintf(t->verify, sizeof t->verify, "%s",
 		    TLS_REQUIRED(s->pol.level) ? s->pol.label : "none");
@@ -1253,7 +1258,10 @@ mta_fail_reply(struct mta_fail *f, const struct mta_reply *r, bool quit)
 	return (mta_fail_text(f, MTA_FAIL_REPLY, quit, "%s", r->text));
 }
 
-/* Fill f; returns -1 so failures read as "return (mta_fail_...)". */
+/*
+ * Fill f, its class from its kind (mta_tls_verdict sets the policy's);
+ * returns -1 so failures read as "return (mta_fail_...)".
+ */
 static int
 mta_fail_text(struct mta_fail *f, enum mta_fail_kind kind, bool quit,
     const char *fmt, ...)
@@ -1261,6 +1269,8 @@ mta_fail_text(struct mta_fail *f, enum mta_fail_kind kind, bool quit,
 	va_list	ap;
 
 	f->kind = kind;
+	f->class = kind == MTA_FAIL_SOCKET ? FAIL_CONNECT : kind ==
+	    MTA_FAIL_TLSNEG ? FAIL_HANDSHAKE : FAIL_SMTP;
 	f->quit = quit;
 	va_start(ap, fmt);
 	vsnprintf(f->text, sizeof f->text, fmt, ap);
@@ -1296,6 +1306,7 @@ static void
 mta_status_failover(struct mta_status *st, const struct mta_fail *f,
     const char *peer)
 {
+	st->class = f->class;
 	if (f->kind == MTA_FAIL_SOCKET)
 		mta_status_set(st, 441, "%s\"%.200s.\" %s The last endpoint "
 		    "attempted was %s", MTA_SOCKET_ERR, f->text, MTA_FAILOVER,

@@ -142,6 +142,8 @@ static void	 queue_deliver(struct queue *, struct dest *,
 		    struct qjob *);
 static void	 queue_conn_failed(struct qrec *, const struct mta_status *);
 static void	 queue_conn_ok(struct qrec *);
+static void	 queue_delivered(struct qrec *, const struct qresult *,
+		     time_t);
 static void	 queue_result_init(struct qresult *, struct qjob *,
 		    const struct dest *, struct mta_status *, struct spool **);
 static int	 queue_body(struct qmsg *, struct spool **, char **,
@@ -347,6 +349,7 @@ queue_accept(struct queue *q, struct spool_msg *m, const char *body,
 
 	if (commit_run(env->commit, queue_accept_write, &a, cause) != 0)
 		return (-1);
+	metrics_accepted(m->source);
 	*idp = m->id;
 	/* Durable now; the rest is memory and cannot fail the client. */
 	pthread_mutex_lock(&q->lock);
@@ -646,6 +649,8 @@ queue_qrec(struct queue *q, const struct send_connector *sc,
 	free(key);
 	free(qr->next_hop);
 	free(qr->tls_domain);
+	free(qr->connector);
+	qr->connector = xstrdup(sc->name);
 	qr->dns = SC_DNS_ROUTING(sc);
 	buf_init(&hops);
 	for (i = 0; i < sc->smart_hosts.n; i++)
@@ -664,7 +669,9 @@ queue_qrec_free(struct qrec *qr)
 	free(qr->key);
 	free(qr->next_hop);
 	free(qr->tls_domain);
+	free(qr->connector);
 	free(qr->last_error);
+	free(qr->last_tls);
 	free(qr);
 }
 
@@ -1086,6 +1093,9 @@ queue_conn_failed(struct qrec *qr, const struct mta_status *st)
 	free(qr->last_error);
 	qr->last_error = queue_last_error(qr, st->text, now);
 	qr->last_retry = ms;
+	if (st->class != FAIL_NONE)
+		qr->fails[st->class]++;
+	metrics_conn_failure(st->class);
 	if (st->code >= 500)
 		return;
 	qr->retry_count++;
@@ -1096,10 +1106,14 @@ queue_conn_failed(struct qrec *qr, const struct mta_status *st)
 	    c->outbound_retry_interval);
 }
 
-/* A session opened: the queue is out of Retry; LastError stays shown. */
+/*
+ * A session opened: the queue is out of Retry and its failures are
+ * over; LastError stays shown.
+ */
 static void
 queue_conn_ok(struct qrec *qr)
 {
+	memset(qr->fails, 0, sizeof qr->fails);
 	qr->retry_count = 0;
 	qr->first_retry = 0;
 	qr->next_retry = 0;
@@ -1156,6 +1170,27 @@ queue_finish(struct queue *q, struct qresult *res)
 }
 
 /*
+ * A recipient of qr's was taken by the next hop (lock held): when, and
+ * the session's TLS in words, for Get-Queue's LastDeliveryTime and
+ * LastDeliveryTls.
+ */
+static void
+queue_delivered(struct qrec *qr, const struct qresult *res, time_t now)
+{
+	const struct mta_tls	*t = &res->tls;
+
+	qr->last_delivery = (int64_t)now * 1000;
+	free(qr->last_tls);
+	if (!t->active)
+		xasprintf(&qr->last_tls, "no TLS, %s", res->peer != NULL ?
+		    res->peer : "");
+	else
+		xasprintf(&qr->last_tls, "%s, %s, CN=%s, %s", t->version,
+		    t->verify, *t->peer_cn != '\0' ? t->peer_cn : "(none)",
+		    res->peer != NULL ? res->peer : "");
+}
+
+/*
  * Release the recipients of res (lock held): a recipient done with
  * leaves its queue, which counts one message out; one that came back
  * with a Remove-Message pending is removed by the scheduler.
@@ -1179,6 +1214,9 @@ queue_release(struct queue *q, struct qresult *res, time_t now)
 			continue;
 		}
 		r->remove = 0;
+		if (r->qr != NULL && res->answered &&
+		    qm->m->rcpts[res->idx[i]].state == SPOOL_RCPT_SENT)
+			queue_delivered(r->qr, res, now);
 		if (r->qr != NULL) {
 			for (k = 0; k < nout && out[k] != r->qr; k++)
 				;
@@ -1255,6 +1293,7 @@ queue_settle(struct queue *q, struct qresult *res, time_t now)
 		queue_qmsg_free(q, qm);
 	}
 	if (res->dsn_msg != NULL) {
+		metrics_accepted("dsn");
 		dqm = queue_qmsg_new(res->dsn_msg, buf_detach(&res->dsn),
 		    (size_t)res->dsn_msg->size);
 		q->cached += dqm->len;
@@ -1475,6 +1514,11 @@ queue_outcome(struct qresult *res, size_t i, time_t now)
 			    text);
 		}
 	}
+	/* Attempts only: not Remove-Message's failures, not notices. */
+	if (res->source == NULL && !res->notice)
+		metrics_delivery(state == SPOOL_RCPT_SENT ? "sent" : state ==
+		    SPOOL_RCPT_FAILED ? "failed" : "deferred",
+		    res->answered ? &res->tls : NULL);
 	/* Get-Message reads these under the lock. */
 	pthread_mutex_lock(&env->queue->lock);
 	old = r->last_error;

@@ -226,7 +226,7 @@ queue_count(struct queue *q, time_t now, int64_t *nsub, int64_t *nunr)
 
 	TAILQ_FOREACH(qr, &q->qrecs, entry) {
 		qr->mark = qr->dmark = NULL;
-		qr->count = qr->deferred = qr->wait = 0;
+		qr->count = qr->deferred = qr->wait = qr->oldest = 0;
 	}
 	*nsub = *nunr = 0;
 	TAILQ_FOREACH(qm, &q->msgs, entry) {
@@ -243,6 +243,9 @@ queue_count(struct queue *q, time_t now, int64_t *nsub, int64_t *nunr)
 			if (qr->mark != qm) {
 				qr->mark = qm;
 				qr->count++;
+				if (qr->oldest == 0 || qm->m->received <
+				    qr->oldest)
+					qr->oldest = qm->m->received;
 			}
 			next = qm->m->rcpts[i].next_attempt;
 			if (qm->r[i].inflight || next <= now)
@@ -286,6 +289,7 @@ queue_ctl_queue_rec(const struct qrec *qr, time_t now, struct buf *out)
 	char		 ident[256];
 	const char	*status;
 	int64_t		 next = qr->next_retry;
+	int		 i;
 
 	/* The queue is retried when its first waiting recipient is due. */
 	if (qr->retry_count > 0 && qr->wait != 0)
@@ -311,6 +315,17 @@ queue_ctl_queue_rec(const struct qrec *qr, time_t now, struct buf *out)
 	ctl_add(&rec, "Status", status);
 	ctl_add_int(&rec, "MessageCount", qr->count);
 	ctl_add(&rec, "LastError", qr->last_error);
+	if (qr->oldest != 0)
+		ctl_add_int(&rec, "OldestMessageReceived", qr->oldest * 1000);
+	if (qr->last_delivery != 0) {
+		ctl_add_int(&rec, "LastDeliveryTime", qr->last_delivery);
+		ctl_add(&rec, "LastDeliveryTls", qr->last_tls);
+	}
+	for (i = 0; i < FAIL_NCLASSES; i++) {
+		if (qr->fails[i] > 0)
+			ctl_addf(&rec, "ConsecutiveFailures", "%s=%d",
+			    fail_class_name((enum fail_class)i), qr->fails[i]);
+	}
 	ctl_add_int(&rec, "RetryCount", qr->retry_count);
 	if (qr->last_retry != 0)
 		ctl_add_int(&rec, "LastRetryTime", qr->last_retry);
@@ -381,6 +396,59 @@ queue_ctl_get_queue(const struct ctl_rec *req, int arg, int fd,
 		    nunr, out);
 	pthread_mutex_unlock(&q->lock);
 	return (0);
+}
+
+/*
+ * The delivery queues' gauges for a scrape: messages, the oldest one's
+ * age, failed connections in a row, each labelled with the queue, its
+ * next hop and its connector; the Submission and Unreachable queues'
+ * messages.  One pass over the messages, as Get-Queue's.
+ */
+void
+queue_metrics(struct queue *q, struct buf *b)
+{
+	static const char *const names[] = {
+		"hubsh_queue_messages", "hubsh_queue_oldest_message_age_seconds",
+		"hubsh_queue_connection_retries"
+	};
+	static const char *const help[] = {
+		"Messages in the queue.",
+		"Seconds the queue's oldest message has waited (0: empty).",
+		"Failed connection attempts in a row."
+	};
+	struct qrec	*qr;
+	struct qsel	 sel = { QK_DELIVERY, NULL };
+	char		 ident[256];
+	int64_t		 nsub, nunr, v = 0;
+	time_t		 now = time(NULL);
+	size_t		 k;
+
+	pthread_mutex_lock(&q->lock);
+	queue_count(q, now, &nsub, &nunr);
+	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+		buf_addf(b, "# HELP %s %s\n# TYPE %s gauge\n", names[k],
+		    help[k], names[k]);
+		TAILQ_FOREACH(qr, &q->qrecs, entry) {
+			sel.qr = qr;
+			queue_sel_name(&sel, ident, sizeof ident);
+			v = k == 0 ? qr->count : k == 1 ? (qr->oldest != 0 ?
+			    (int64_t)now - qr->oldest : 0) : qr->retry_count;
+			buf_addf(b, "%s{queue=\"", names[k]);
+			metrics_label(b, ident);
+			buf_adds(b, "\",next_hop=\"");
+			metrics_label(b, qr->next_hop);
+			buf_adds(b, "\",connector=\"");
+			metrics_label(b, qr->connector);
+			buf_addf(b, "\"} %lld\n", (long long)(v > 0 ? v : 0));
+		}
+	}
+	buf_adds(b, "# HELP hubsh_queue_held_messages Messages in the "
+	    "Submission and Unreachable queues.\n"
+	    "# TYPE hubsh_queue_held_messages gauge\n");
+	buf_addf(b, "hubsh_queue_held_messages{queue=\"Submission\"} %lld\n"
+	    "hubsh_queue_held_messages{queue=\"Unreachable\"} %lld\n",
+	    (long long)nsub, (long long)nunr);
+	pthread_mutex_unlock(&q->lock);
 }
 
 /* Message and recipient statuses of Get-Message, weakest first. */

@@ -68,6 +68,7 @@ struct qrec {
 	uint64_t		 id;		/* Identity: SERVER\id */
 	char			*key;		/* "guid|domain" or "guid|" */
 	char			 guid[37];	/* NextHopConnector */
+	char			*connector;	/* its name, for the metrics */
 	bool			 dns;		/* DnsConnectorDelivery */
 	char			*next_hop;	/* NextHopDomain */
 	char			*tls_domain;	/* TlsDomain, or NULL */
@@ -79,6 +80,10 @@ struct qrec {
 	int64_t			 last_retry;
 	int64_t			 next_retry;
 	char			*last_error;
+	/* Health: failures since a session last opened, by class. */
+	int			 fails[FAIL_NCLASSES];
+	int64_t			 last_delivery;	/* Unix ms; 0: none yet */
+	char			*last_tls;	/* that session's TLS, in words */
 	struct qrate		 in, out;
 	size_t			 nrcpts;	/* recipients that name it */
 	int			 ndests;	/* dests that name it */
@@ -86,6 +91,7 @@ struct qrec {
 	/* Counting for Get-Queue (lock held). */
 	const struct qmsg	*mark, *dmark;
 	int64_t			 count, deferred, wait;
+	int64_t			 oldest;	/* DateReceived, Unix s */
 	TAILQ_ENTRY(qrec)	 entry;		/* q->qrecs, by id */
 	TAILQ_ENTRY(qrec)	 hash;
 };

@@ -227,15 +227,10 @@ smtpd_bind(struct smtpd **sdp, const char *listen, char **cause)
 {
 	struct smtpd		*sd;
 	pthread_condattr_t	 ca;
-	char			*host = NULL;
-	int			 port, fd;
+	int			 fd;
 
 	*sdp = NULL;
-	if (conf_parse_hostport(listen, &host, &port, 25, cause) != 0)
-		return (-1);
-	fd = io_listen("listen", host, port, SOMAXCONN, cause);
-	free(host);
-	if (fd == -1)
+	if ((fd = io_listen_at("listen", listen, 25, SOMAXCONN, cause)) == -1)
 		return (-1);
 
 	sd = xcalloc(1, sizeof *sd);

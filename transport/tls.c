@@ -513,6 +513,7 @@ tls_client_verify(struct tls_conn *c, const struct tls_client_policy *pol,
 	cert = SSL_get0_peer_certificate(c->ssl);
 	vr = SSL_get_verify_result(c->ssl);
 	info->chain_ok = cert != NULL && vr == X509_V_OK;
+	info->expired = cert != NULL && vr == X509_V_ERR_CERT_HAS_EXPIRED;
 	info->name_ok = cert != NULL && tls_cert_matches(cert, pol);
 	if (cert == NULL)
 		snprintf(info->detail, sizeof info->detail,

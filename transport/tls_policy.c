@@ -55,6 +55,7 @@ static enum tls_action tls_policy_handshake(const struct tls_policy *,
 static enum tls_action tls_verdict_fail(struct tls_verdict *,
 		    enum tls_fail, bool, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
+static enum fail_class tls_fail_class(const struct tls_facts *);
 static bool	 tls_nonempty(const char *);
 
 int
@@ -271,13 +272,16 @@ tls_policy_decide(const struct tls_policy *p, const struct tls_facts *f,
 		 * this host: going on in plaintext is exactly the downgrade
 		 * a required policy exists to stop.
 		 */
-		if (must && !f->offered)
+		if (must && !f->offered) {
+			v->class = FAIL_NO_STARTTLS;
 			return (tls_verdict_fail(v, TLS_FAIL_POLICY, true, "%s",
 			    p->fail));
+		}
 		return (v->action = TLS_ACT_STARTTLS);
 	case TLS_AT_REPLY:
 		if (f->reply == 220)
 			return (v->action = TLS_ACT_STARTTLS);
+		v->class = FAIL_STARTTLS_REFUSED;
 		if (must)
 			return (tls_verdict_fail(v, TLS_FAIL_POLICY, true, "%s",
 			    p->fail));
@@ -293,6 +297,7 @@ tls_policy_decide(const struct tls_policy *p, const struct tls_facts *f,
 		 * this host; in clear there is no STARTTLS for injected
 		 * bytes to attack.
 		 */
+		v->class = FAIL_HANDSHAKE;
 		if (must)
 			return (tls_verdict_fail(v, TLS_FAIL_POLICY, false,
 			    "%s", p->fail));
@@ -320,6 +325,7 @@ tls_policy_handshake(const struct tls_policy *p, const struct tls_facts *f,
 	v->unverified = rc == TLS_VERIFY_FAILED;
 	if (rc == TLS_OK && f->session)
 		return (v->action = TLS_ACT_TLS);
+	v->class = tls_fail_class(f);
 	/*
 	 * A session that does not meet the policy is judged before EHLO,
 	 * AUTH or MAIL: QUIT over it and try the next host (RFC 3207 4.1).
@@ -336,6 +342,45 @@ tls_policy_handshake(const struct tls_policy *p, const struct tls_facts *f,
 		    p->fail));
 	return (tls_verdict_fail(v, TLS_FAIL_NEGOTIATION, false, "%s: %s",
 	    TLS_POLICY_TLSNEG, i != NULL ? i->detail : ""));
+}
+
+/*
+ * Why a handshake's session was not taken: the chain (expired or
+ * untrusted), then the names, else the handshake itself (none, or one
+ * below TLS_PROTO_FLOOR).
+ */
+static enum fail_class
+tls_fail_class(const struct tls_facts *f)
+{
+	const struct tls_info	*i = f->info;
+
+	if (!f->session || i == NULL || i->proto < TLS_PROTO_FLOOR)
+		return (FAIL_HANDSHAKE);
+	if (!i->chain_ok)
+		return (i->expired ? FAIL_EXPIRED : FAIL_UNTRUSTED);
+	if (!i->name_ok)
+		return (FAIL_NAME);
+	return (FAIL_HANDSHAKE);
+}
+
+const char *
+fail_class_name(enum fail_class c)
+{
+	static const char *const names[FAIL_NCLASSES] = {
+		[FAIL_NONE] = "None",
+		[FAIL_CONNECT] = "ConnectionFailed",
+		[FAIL_NO_STARTTLS] = "StartTlsNotOffered",
+		[FAIL_STARTTLS_REFUSED] = "StartTlsRefused",
+		[FAIL_HANDSHAKE] = "HandshakeFailed",
+		[FAIL_UNTRUSTED] = "ChainUntrusted",
+		[FAIL_EXPIRED] = "CertificateExpired",
+		[FAIL_NAME] = "NameMismatch",
+		[FAIL_SMTP] = "SmtpRefused",
+	};
+
+	if ((int)c < 0 || c >= FAIL_NCLASSES)
+		return ("None");
+	return (names[c]);
 }
 
 /* Fail this host; a refusal's code is its reply's. */

@@ -14,6 +14,7 @@
  *	scheduler	queues, retries, routing, DSNs (queue.c)
  *	workers		a pool of SMTP client sessions (mta.c)
  *	control		an accept thread, one thread per connection (control.c)
+ *	metrics		libmicrohttpd's thread, when metrics-listen is set
  *
  * The files, by what they own:
  *
@@ -33,6 +34,7 @@
  *	dsn.c		delivery status notifications
  *	control.c	the control socket and its table of operations
  *	probe.c		Test-SendConnector's probe of the next hops
+ *	metrics.c	counters, and the Prometheus text on metrics-listen
  *	log.c		logging
  *
  * Only tls.c includes OpenSSL's ssl.h; everything else sees struct
@@ -126,6 +128,7 @@ struct hubd_conf {
 	char		*control_socket;
 	char		*control_group;
 	char		*control_listen;	/* TLS control: addr:port */
+	char		*metrics_listen;	/* HTTP metrics: addr:port */
 	char		*control_cert;	/* its certificate (tls-cert) */
 	char		*control_key;
 	char		*control_ca;	/* CA of the admins' certificates */
@@ -225,6 +228,7 @@ struct tls_info {
 	char		 cipher[64];	/* "TLS_AES_256_GCM_SHA384" */
 	bool		 resumed;
 	bool		 chain_ok;	/* chain verified against trust */
+	bool		 expired;	/* the chain failed: a date passed */
 	bool		 name_ok;	/* a policy name matched */
 	char		 peer_cn[128];	/* certificate subject CN, for logs */
 	char		 detail[160];	/* verification failure reason */
@@ -327,6 +331,24 @@ void		 tls_peer_clear(struct tls_peer *);
  * comparison.  The gaps leave room for levels to come (DANE between
  * ENCRYPT and VERIFY, as in Postfix).
  */
+/*
+ * Why a next hop took no mail, as queue health counts it (Get-Queue's
+ * ConsecutiveFailures): fail_class_name() gives the name shown.
+ */
+enum fail_class {
+	FAIL_NONE = 0,
+	FAIL_CONNECT,		/* no connection, I/O error, timeout, DNS */
+	FAIL_NO_STARTTLS,	/* TLS required, STARTTLS not offered */
+	FAIL_STARTTLS_REFUSED,	/* STARTTLS answered with no 220 */
+	FAIL_HANDSHAKE,		/* no TLS session, or one below the floor */
+	FAIL_UNTRUSTED,		/* the chain did not verify */
+	FAIL_EXPIRED,		/* the certificate has expired */
+	FAIL_NAME,		/* no certificate name matched */
+	FAIL_SMTP,		/* the host refused in SMTP */
+	FAIL_NCLASSES
+};
+const char	*fail_class_name(enum fail_class);
+
 enum tls_level {
 	TLS_LEV_INVALID = -1,	/* settings that cannot be met: refuse */
 	TLS_LEV_NONE = 0,	/* IgnoreSTARTTLS: never STARTTLS */
@@ -407,6 +429,7 @@ enum tls_fail {
 struct tls_verdict {
 	enum tls_action	 action;
 	enum tls_fail	 fail;
+	enum fail_class	 class;		/* what went wrong, for queue health */
 	bool		 quit;		/* the stream can still take QUIT */
 	bool		 unverified;	/* a session, but below the level */
 	int		 code;		/* of text; 0 if it is no reply */
@@ -485,6 +508,9 @@ int		 io_connect(const struct sockaddr *, socklen_t,
 /* A listening TCP socket on host:port ("" or "*": any); what names it. */
 int		 io_listen(const char *what, const char *host, int port,
 		     int backlog, char **cause);
+/* The same for a setting "host:port"; port_default 0: a port is needed. */
+int		 io_listen_at(const char *what, const char *listen,
+		     int port_default, int backlog, char **cause);
 /* Monotonic milliseconds; a deadline timeout_ms from now; ms left. */
 int64_t		 io_now_ms(void);
 int64_t		 io_deadline(int timeout_ms);
@@ -757,6 +783,7 @@ struct mta_dest {
 struct mta_status {
 	int		 code;		/* SMTP basic code: 250, 451, 550 */
 	char		 text[512];	/* full reply or Exchange-style text */
+	enum fail_class	 class;		/* a session not opened: why */
 };
 
 /* TLS state of an open session, for tracking and logs. */
@@ -765,6 +792,7 @@ struct mta_tls {
 	char		 version[16];
 	char		 cipher[64];
 	char		 verify[64];	/* "DomainValidation ok", "none" */
+	char		 peer_cn[128];	/* the certificate's subject CN */
 };
 
 struct mta_session;
@@ -872,5 +900,28 @@ void		 dsn_build(struct buf *out, enum dsn_action,
 		     size_t len, const struct dsn_rcpt *, size_t nrcpts,
 		     const char *reporting_mta, int64_t now,
 		     char **message_id);
+
+/* ------------------------------------------------------------------ */
+/*
+ * metrics.c: what the threads count, and the HTTP listener that shows it
+ * with the queues' gauges (metrics-listen).
+ */
+struct metrics;
+
+void		 metrics_accepted(const char *source);
+void		 metrics_delivery(const char *outcome, const struct mta_tls *);
+void		 metrics_conn_failure(enum fail_class);
+void		 metrics_commit(int64_t usec);
+void		 metrics_store_down(bool);
+/* A label value, escaped as the text format wants. */
+void		 metrics_label(struct buf *, const char *);
+/* Bind (before privileges are dropped); *mp NULL when listen is unset. */
+int		 metrics_listen(struct metrics **, const char *listen,
+		     char **cause);
+int		 metrics_start(struct metrics *, char **cause);
+void		 metrics_stop(struct metrics *);
+/* The gauges and counters of control.c and of the queues, for a scrape. */
+void		 control_metrics(struct buf *);
+void		 queue_metrics(struct queue *, struct buf *);
 
 #endif

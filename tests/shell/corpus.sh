@@ -60,7 +60,7 @@
 # line ("Sunday,11/29/2026,") by "<day>,<date>,"; the message rates of
 # Get-Queue (IncomingRate, OutgoingRate, Velocity: messages a second over
 # the last minute, which fall as the test goes on) by <rate>;
-# MessageLatency by <latency>.
+# MessageLatency by <latency>; a queue's OldestMessageAge by <age>.
 #
 # CORPUS_UPDATE=1 rewrites the .out of every script without .xfail from
 # what it printed (then read every line); CORPUS_ONLY=NN[,NN...] runs
@@ -227,7 +227,8 @@ normalise() {
 	    -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{2}-[0-9]{2}-[0-9]{2}/<date>/g' \
 	    -e 's#\b(Sun|Mon|Tues|Wednes|Thurs|Fri|Satur)day,[0-9]{1,2}/[0-9]{1,2}/[0-9]{4},#<day>,<date>,#g' \
 	    -e 's/^((IncomingRate|OutgoingRate|Velocity) +: ).*/\1<rate>/' \
-	    -e 's/^(MessageLatency +: ).+/\1<latency>/' |
+	    -e 's/^(MessageLatency +: ).+/\1<latency>/' \
+	    -e 's/^(OldestMessageAge +: ).+/\1<age>/' |
 	awk '
 	# The Velocity column of a Get-Queue table: its cells become <rate>,
 	# padded to the column.
@@ -266,9 +267,12 @@ files_written() {
 }
 
 # hs ARGS...: hubsh on the script's store, server and hubd, in its
-# directory, with its environment (run_script's variables).
+# directory, with its environment (run_script's variables; the .env is
+# read before the cd, $dir being relative under make check).
 hs() {
-	(cd "$w/x/y" && HOME=$w env $(cat "$dir/$name.env" 2>/dev/null) \
+	local envs
+	envs=$(cat "$dir/$name.env" 2>/dev/null)
+	(cd "$w/x/y" && HOME=$w env $envs \
 	    "$HUBSH" --store "$w.db" --server "$server" \
 	    --control "$control" --state-dir "$state" \
 	    -NonInteractive "$@" </dev/null 2>&1)

@@ -32,8 +32,9 @@ tap_failed=0
 # tap_plan N: the plan line.
 tap_plan() { echo "1..$1"; }
 
-# tap_result STATUS NAME: one result; STATUS 0 is ok.  Returns 1 for a
-# failure, so that "tap_result $? NAME || tap_diag ..." can say why.
+# tap_result STATUS NAME [DETAIL]: one result; STATUS 0 is ok.  A
+# failure shows DETAIL (any number of lines) as comments, and returns 1,
+# so that "tap_result $? NAME || tap_diag ..." can say more.
 tap_result() {
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then
@@ -41,6 +42,7 @@ tap_result() {
 		return 0
 	fi
 	echo "not ok $tap_n - $2"
+	[ $# -ge 3 ] && tap_diag - <<<"$3"
 	tap_failed=1
 	return 1
 }

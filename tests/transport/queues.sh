@@ -20,7 +20,7 @@
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks aiosmtpd openssl
-tap_plan 42
+tap_plan 44
 
 make_certs || tap_bail "certificates"
 peer_start tlsp --listen 127.0.0.2:0 $(cert_opts valid) --starttls refuse ||
@@ -165,6 +165,18 @@ NOW=$(( $(date +%s) * 1000 ))
     [ -n "$(field Identity "$SQ" FirstRetryTime)" ]
 tap_result $? "RetryCount $RC1, NextRetryTime minutes ahead"
 
+OLDEST=$(field Identity "$SQ" OldestMessageReceived)
+FAILS=$(field Identity "$SQ" ConsecutiveFailures)
+[ "${OLDEST:-0}" -gt 0 ] && [ "$OLDEST" -le "$NOW" ] &&
+    [ "$FAILS" = "StartTlsRefused=$RC1" ] &&
+    [ -z "$(field Identity "$SQ" LastDeliveryTime)" ] &&
+    HUBSH_CONTROL=$CONTROL hubsh_run "Get-Queue '$SQ' | ForEach-Object {
+	\$_.OldestMessageAge.GetType().Name; \$_.OldestMessageAge -ge [timespan]0
+	\$_.ConsecutiveFailures; \$_.LastDeliveryTime -eq \$null }" &&
+    [ "$(tr -d '\r' <"$HUBSH_LOG" | tr '\n' ' ')" = "TimeSpan True StartTlsRefused=$RC1 True " ]
+tap_result $? "queue health: the oldest message's age, StartTlsRefused=$RC1, no delivery yet" ||
+    tap_diag "oldest $OLDEST, failures $FAILS; $(cat "$HUBSH_LOG")"
+
 ask op=get-message queue="$SQ"
 [ "$(field Identity "$SQ\\$A" Status)" = Retry ] &&
     [ "$(field Identity "$SQ\\$A" Queue)" = "$SQ" ] &&
@@ -220,6 +232,14 @@ ask op=retry-queue id="$SQ"
     peer_wait_messages tlsp 2 5 &&
     [ "$(peer_msg tlsp 1 tls)" = yes ] && [ "$(peer_msg tlsp 2 tls)" = yes ]
 tap_result $? "after Retry-Queue the queue drains within seconds, over TLS"
+ask op=get-queue
+TLSW=$(field Identity "$SQ" LastDeliveryTls)
+[ "$(field Identity "$SQ" LastDeliveryTime)" -ge "$NOW" ] &&
+    [[ $TLSW == "TLSv1."[23]", EncryptionOnly, CN=mx1.example.test, 127.0.0.2:$TLSP" ]] &&
+    [ -z "$(field Identity "$SQ" ConsecutiveFailures)" ] &&
+    [ -z "$(field Identity "$SQ" OldestMessageReceived)" ]
+tap_result $? "queue health: the last delivery and its TLS, failures over" ||
+    tap_diag - <<<"$OUT"
 ask op=get-queue
 [ "$(field Identity "$SQ" RetryCount)" = 0 ] &&
     [ -z "$(field Identity "$SQ" NextRetryTime)" ] &&

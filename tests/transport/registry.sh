@@ -3,13 +3,14 @@
 # itself (FQDN, version, control endpoint, start time, heartbeat), hubsh
 # lists every registered server with Get-TransportService, shows one by
 # name, and Set-TransportService -Identity changes that server's
-# settings, which its hubd (and only it) takes up.  Two hubds, EX01 and
+# settings, which its hubd (and only it) takes up; Get-ExchangeServer
+# shows each server with what its hubd recorded.  Two hubds, EX01 and
 # EX02, share the test's SQLite store; hubsh runs as the admin host ADM.
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_plan 9
+tap_plan 12
 
 SERVER=EX01 STATE=$tap_tmp/state1
 hubd_start || tap_bail "hubd EX01"
@@ -51,6 +52,34 @@ admin 'Get-TransportService EX02 | Format-List Name,MessageRetryInterval'
 grep -q '^Name *: EX02' "$HUBSH_LOG" &&
     grep -q '^MessageRetryInterval *: 00:00:01' "$HUBSH_LOG"
 tap_result $? "Get-TransportService EX02 shows that server's settings" \
+    "$(cat "$HUBSH_LOG")"
+
+IFS=. read -r vmaj vmin vpatch <<<"$("$HUBSH" --version | cut -d' ' -f2)"
+admin 'Get-ExchangeServer | ForEach-Object { "$($_.Name)|$($_.Fqdn)|$($_.Domain)|$($_.AdminDisplayVersion)|$($_.ServerRole)|$($_.ControlEndpoint)|$($_.WhenStarted -ne $null)|$($_.LastHeartbeatTime -ne $null)|$(if ($_.WhenStarted) { $_.WhenChanged -eq $_.WhenStarted } else { $_.WhenChanged -eq $_.WhenCreated })" }'
+[ "$(tr -d '\r' <"$HUBSH_LOG")" = "$(printf '%s\n' \
+    "ADM|ADM||Version $vmaj.$vmin (Build $vpatch.0)|HubTransport||False|False|True" \
+    "EX01|relay.hubd.test|hubd.test|Version $vmaj.$vmin (Build $vpatch.0)|HubTransport|$tap_tmp/run/state1.sock|True|True|True" \
+    "EX02|relay.hubd.test|hubd.test|Version $vmaj.$vmin (Build $vpatch.0)|HubTransport|$tap_tmp/run/state2.sock|True|True|True")" ]
+tap_result $? "Get-ExchangeServer shows each server as its hubd registered it" \
+    "$(cat "$HUBSH_LOG")"
+
+# Both hubds run on this host: their FQDN names the two of them.
+admin 'Get-ExchangeServer ex0* | ForEach-Object { $_.Name }
+Get-ExchangeServer -Domain hubd.test | Measure-Object | ForEach-Object { $_.Count }
+Get-ExchangeServer EX09
+Get-ExchangeServer relay.hubd.test'
+rc=$?
+[ $rc -ne 0 ] && [ "$(head -3 "$HUBSH_LOG" | tr -d '\r')" = "$(printf 'EX01\nEX02\n2')" ] &&
+    grep -q "object 'EX09' couldn't be found on 'ADM'" "$HUBSH_LOG" &&
+    grep -q "because 'relay.hubd.test' matches multiple entries" "$HUBSH_LOG"
+tap_result $? "Get-ExchangeServer: a wildcard, -Domain, EX09 not found, an FQDN of two servers (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+
+admin 'Set-TransportService EX0* -MessageRetryInterval 00:06:00'
+rc=$?
+[ $rc -ne 0 ] && grep -q "because 'EX0\*' matches multiple entries" \
+    "$HUBSH_LOG"
+tap_result $? "Set-TransportService of a wildcard naming two servers changes neither (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'Get-TransportService EX09'

@@ -4,14 +4,16 @@
 # loopback (control-listen) requiring client certificates of the test CA.
 # hubsh, as EX01 on EX01's control socket, reaches EX02's queues, messages
 # and tracking log with an admin certificate; without one, or with one
-# of another CA, EX02 refuses and hubsh says so; Get-TransportService |
-# Get-Queue asks every server; with EX02 stopped, EX01's queues still
-# print and EX02 is one error.  Certificates are made here (mkcerts.sh).
+# of another CA, EX02 refuses and hubsh says so; Get-TransportService or
+# Get-ExchangeServer piped into Get-Queue, Get-Message and
+# Get-MessageTrackingLog asks every server; with EX02 stopped, EX01's
+# queues still print and EX02 is one error.
+# Certificates are made here (mkcerts.sh).
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_plan 16
+tap_plan 20
 
 make_certs || tap_bail "certificates"
 for s in ex01 ex02; do
@@ -113,13 +115,17 @@ rc=$?
 tap_result $? "a client certificate of another CA is refused as well (exit $rc)" \
     "$(cat "$HUBSH_LOG"; grep refused "$LOG2")"
 
-admin 'Get-TransportService | Get-Queue | ForEach-Object { $_.Identity }'
-rc=$?
-[ $rc -eq 0 ] && grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
-    grep -q '^EX02\\Submission' "$HUBSH_LOG" &&
-    grep -Fqx "$QID" "$HUBSH_LOG"
-tap_result $? "Get-TransportService | Get-Queue prints both servers' queues (exit $rc)" \
-    "$(cat "$HUBSH_LOG")"
+# Server objects piped in: each server is asked, the remote one over TLS.
+for servers in 'Get-TransportService' \
+    'Get-ExchangeServer | Where-Object { $_.IsHubTransportServer -eq $true }'; do
+	admin "$servers | Get-Queue | ForEach-Object { \$_.Identity }"
+	rc=$?
+	[ $rc -eq 0 ] && grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
+	    grep -q '^EX02\\Submission' "$HUBSH_LOG" &&
+	    grep -Fqx "$QID" "$HUBSH_LOG"
+	tap_result $? "${servers%% *} | Get-Queue prints both servers' queues (exit $rc)" \
+	    "$(cat "$HUBSH_LOG")"
+done
 
 admin "Get-Queue -Identity '$QID' | Get-Message | ForEach-Object { \"\$(\$_.Identity) \$(\$_.FromAddress)\" }"
 rc=$?
@@ -128,18 +134,24 @@ tap_result $? "Get-Queue $QID | Get-Message lists EX02's message (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'Get-Message -Server EX02 | ForEach-Object { $_.Identity }
-Get-TransportService | Get-Message | ForEach-Object { $_.FromAddress }'
+Get-TransportService | Get-Message | ForEach-Object { $_.FromAddress }
+Get-ExchangeServer | Get-Message | ForEach-Object { "es $($_.FromAddress)" }
+Get-ExchangeServer ex02.hubd.test | Get-Message | ForEach-Object { "fqdn $($_.Identity)" }'
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -Ec '^EX02\\[0-9]+\\[0-9]+$' "$HUBSH_LOG")" = 1 ] &&
-    [ "$(grep -c '^a@src.test$' "$HUBSH_LOG")" = 1 ]
-tap_result $? "Get-Message -Server EX02 and Get-TransportService | Get-Message (exit $rc)" \
+    [ "$(grep -c '^a@src.test$' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -c '^es a@src.test$' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -Ec '^fqdn EX02\\[0-9]+\\[0-9]+$' "$HUBSH_LOG")" = 1 ]
+tap_result $? "Get-Message -Server EX02, and Get-TransportService, Get-ExchangeServer or Get-ExchangeServer EX02's-FQDN | Get-Message (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
 admin 'Get-MessageTrackingLog -Server EX02 -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "EX02 $($_.Sender)" }
-Get-TransportService | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "all $($_.Sender)" }'
+Get-TransportService | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "all $($_.Sender)" }
+Get-ExchangeServer | Get-MessageTrackingLog -Recipients x@slow.test -EventId RECEIVE | ForEach-Object { "es $($_.Sender)" }'
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -cx 'EX02 a@src.test' "$HUBSH_LOG")" = 1 ] &&
-    [ "$(grep -cx 'all a@src.test' "$HUBSH_LOG")" = 1 ]
+    [ "$(grep -cx 'all a@src.test' "$HUBSH_LOG")" = 1 ] &&
+    [ "$(grep -cx 'es a@src.test' "$HUBSH_LOG")" = 1 ]
 tap_result $? "Get-MessageTrackingLog -Server EX02, and from every server, reads EX02's log (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
 
@@ -154,6 +166,82 @@ rc=$?
 [ $rc -ne 0 ] && grep -q 'EX02\\987654' "$HUBSH_LOG"
 tap_result $? "and EX02's own refusal comes back (exit $rc)" \
     "$(cat "$HUBSH_LOG")"
+
+# hold NAME PORT ADDR...: one TCP connection from each ADDR to the TLS
+# control port PORT, that never says a word, kept open in the background
+# (HOLD_PID); $tap_tmp/NAME says "ready" once all are open.  Touching
+# $tap_tmp/NAME.check makes it write how many the server has not closed
+# yet to $tap_tmp/NAME.open.
+hold() {
+	local name=$tap_tmp/$1
+	shift
+	"$PYTHON" - "$name" "$@" <<'PY' &
+import os, socket, sys, time
+name, port, addrs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+held = []
+for a in addrs:
+    s = socket.socket()
+    s.bind((a, 0))
+    s.connect(("127.0.0.1", port))
+    held.append(s)
+open(name, "w").write("ready\n")
+for _ in range(600):
+    if os.path.exists(name + ".check"):
+        n = 0
+        for s in held:
+            try:
+                n += s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+            except BlockingIOError:
+                n += 1
+        open(name + ".open", "w").write("%d\n" % n)
+        break
+    time.sleep(0.1)
+time.sleep(30)
+PY
+	HOLD_PID=$!
+	track_pid "$HOLD_PID"
+	wait_for 10 grep -qs ready "$name"
+}
+# unhold NAME: stop holding.
+unhold() { kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null; untrack_pid "$HOLD_PID"; }
+# closed_at_once PORT ADDR: a connection from ADDR is closed by the
+# server before the handshake's 10 s would run out.
+closed_at_once() {
+	"$PYTHON" - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket()
+s.bind((sys.argv[2], 0))
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(8)
+try:
+    sys.exit(0 if s.recv(1) == b"" else 1)
+except (socket.timeout, ConnectionResetError) as e:
+    sys.exit(0 if isinstance(e, ConnectionResetError) else 1)
+PY
+}
+
+hold four "${e2##*:}" 127.0.0.2 127.0.0.2 127.0.0.2 127.0.0.2 &&
+    closed_at_once "${e2##*:}" 127.0.0.2 &&
+    wait_for 10 grep -q "control: refused a TLS connection from 127.0.0.2:[0-9]*: 4 from that address are open already" "$LOG2"
+tap_result $? "a fifth silent connection from one address is refused at once, and logged" \
+    "$(grep 'control: refused' "$LOG2")"
+admin 'Get-Queue -Server EX02 | ForEach-Object { $_.Identity }'
+rc=$?
+[ $rc -eq 0 ] && grep -Fqx "$QID" "$HUBSH_LOG"
+tap_result $? "meanwhile an admin from another address is answered (exit $rc)" \
+    "$(cat "$HUBSH_LOG")"
+unhold
+
+addrs=()
+for a in 2 3 4 5; do addrs+=(127.0.0.$a 127.0.0.$a 127.0.0.$a 127.0.0.$a); done
+hold sixteen "${e1##*:}" "${addrs[@]}" &&
+    admin 'Get-Queue | ForEach-Object { $_.Identity }' &&
+    grep -q '^EX01\\Submission' "$HUBSH_LOG" &&
+    touch "$tap_tmp/sixteen.check" && wait_for 10 test -s "$tap_tmp/sixteen.open" &&
+    [ "$(cat "$tap_tmp/sixteen.open")" = 16 ]
+tap_result $? "16 silent TLS connections do not keep an admin off the control socket" \
+    "$(cat "$HUBSH_LOG"; cat "$tap_tmp/sixteen.open" 2>/dev/null) still open"
+unhold
 
 HUBD_PID=$PID2 hubd_stop
 admin 'Get-TransportService | Get-Queue | ForEach-Object { $_.Identity }'

@@ -10,8 +10,9 @@
  * "HELPER sql URI SQL" runs SQL in it and prints the rows, fields joined
  * by "|".  The credential key is then $HUBSH_KEY_FILE, in the case's
  * directory.  The cases about the SQLite file itself (file modes, the
- * WAL, frozen SQLite schemas) are not run; those that edit the database
- * behind the store's back do it in SQL.
+ * WAL, frozen SQLite schemas) are not run, and one case is run only
+ * there (PostgreSQL's frozen version 1 schema); those that edit the
+ * database behind the store's back do it in SQL.
  */
 /* readline's pkg-config flags may define these already. */
 #ifndef _XOPEN_SOURCE
@@ -26,6 +27,7 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,15 +538,26 @@ test_location_display(void)
 		{ "postgresql://u:p@db/hubsh?password=x",
 		    "postgresql://u@db/hubsh" },
 		{ "POSTGRESQL://u:p:q@db", "POSTGRESQL://u@db" },
+		/* Unencoded / and @: still the password, still hidden. */
+		{ "postgresql://u:se/cr@et@db/hubsh?sslmode=require",
+		    "postgresql://u@db/hubsh?sslmode=require" },
+		{ "postgresql://db:5432/hubsh", "postgresql://db:5432/hubsh" },
 	};
-	size_t	i;
-	char	*s;
+	struct store	*st = NULL;
+	size_t		 i;
+	char		*s, *cause = NULL;
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		s = store_location_display(t[i].in);
 		TAP_STREQ(s, t[i].out);
 		free(s);
 	}
+	/* Refused before libpq could name a piece of it as a host. */
+	TAP_CHECK(store_open(&st, "postgresql://u:Sec/ret@127.0.0.1:1/db",
+	    "EX01", &cause) == -1);
+	TAP_CHECK(cause != NULL && strstr(cause, "%2F") != NULL &&
+	    strstr(cause, "Sec") == NULL && strstr(cause, "ret@") == NULL);
+	free(cause);
 	TAP_CHECK(store_location_is_pg("postgresql://x"));
 	TAP_CHECK(store_location_is_pg("postgres://x"));
 	TAP_CHECK(!store_location_is_pg("/srv/postgresql://x.db"));
@@ -1237,6 +1250,90 @@ out:
 	teardown();
 }
 
+/*
+ * What the watcher has been told, waiting up to ms for its descriptor
+ * when nothing came yet: the first non-zero answer of
+ * store_watch_changed, or 0.
+ */
+static int
+watch_wait(struct store *s, int ms)
+{
+	struct pollfd	 pfd;
+	int		 rc, tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		if ((rc = store_watch_changed(s)) != 0)
+			return (rc);
+		if ((pfd.fd = store_watch_fd(s)) == -1)
+			return (-2);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, ms) != 1)
+			return (0);
+	}
+	return (store_watch_changed(s));
+}
+
+static void
+test_watch(void)
+{
+	struct store	*a, *b;
+	char		*cause = NULL, *rows;
+	int64_t		 gen;
+
+	setup();
+	a = open_store("EX01");
+	b = open_store("EX02");
+	if (a == NULL || b == NULL)
+		goto out;
+	if (pg_helper == NULL) {
+		/* SQLite announces nothing: readers poll. */
+		TAP_CHECK(store_watch(a, &cause) == 1);
+		TAP_CHECK(store_watch_fd(a) == -1);
+		TAP_CHECK(store_watch_changed(a) == 0);
+		goto out;
+	}
+	TAP_CHECK(store_watch(a, &cause) == 0);
+	TAP_CHECK(store_watch_fd(a) >= 0);
+	TAP_CHECK(store_watch_changed(a) == 0);
+
+	/* Another connection's commit is announced, once. */
+	TAP_CHECK(insert_named(b, "One") == 0);
+	TAP_CHECK(watch_wait(a, 5000) == 1);
+	TAP_CHECK(store_watch_changed(a) == 0);
+
+	/* A heartbeat is not a configuration change. */
+	TAP_CHECK(store_server_heartbeat(b, &cause) == 0);
+	TAP_CHECK(watch_wait(a, 300) == 0);
+
+	/* One that came with the answer to the watcher's own query. */
+	TAP_CHECK(insert_named(b, "Two") == 0);
+	gen = generation(a);
+	TAP_CHECK(gen > 0);
+	TAP_CHECK(watch_wait(a, 5000) == 1);
+
+	/* The connection lost: said, then mended by the next operation,
+	 * which listens again and reports what may have been missed. */
+	rows = pg_sql("SELECT count(pg_terminate_backend(pid)) FROM "
+	    "pg_stat_activity WHERE datname = current_database() AND "
+	    "pid <> pg_backend_pid()");
+	TAP_CHECK(rows != NULL && atoi(rows) == 2);
+	free(rows);
+	TAP_CHECK(watch_wait(a, 5000) == -1);
+	TAP_CHECK(store_watch_fd(a) == -1);
+	TAP_CHECK(insert_named(b, "Three") == 0);
+	TAP_CHECK(generation(a) > gen);
+	TAP_CHECK(store_watch_fd(a) >= 0);
+	TAP_CHECK(store_watch_changed(a) == 1);
+	TAP_CHECK(store_watch_changed(a) == 0);
+	TAP_CHECK(insert_named(b, "Four") == 0);
+	TAP_CHECK(watch_wait(a, 5000) == 1);
+out:
+	free(cause);
+	store_close(a);
+	store_close(b);
+	teardown();
+}
+
 static void
 test_password_not_plain(void)
 {
@@ -1430,6 +1527,31 @@ test_newer_schema(void)
 out:
 	teardown();
 }
+
+/*
+ * A server and a connector with one row in each child table (four
+ * writes that move the generation), as a version 1 store held them, in
+ * either backend's version 1 schema.
+ */
+static const char store_v1_rows[] =
+	"INSERT INTO servers (name, first_seen) VALUES "
+	"('EX01', 1700000000);"
+	"INSERT INTO send_connectors (guid, name, when_created, "
+	"when_changed, usage, comment, cloud_services_mail_enabled, "
+	"connector_type, connection_inactivity_timeout, "
+	"domain_secure_enabled, enabled, error_policies, force_helo, "
+	"fqdn, frontend_proxy_enabled, ignore_starttls, "
+	"is_scoped_connector, max_message_size, port, "
+	"protocol_logging_level, require_oorg, require_tls, "
+	"smart_host_auth_mechanism, smtp_max_messages_per_connection, "
+	"source_ip_address, tls_auth_level, tls_certificate_name, "
+	"tls_domain, use_external_dns_servers_enabled) VALUES ("
+	"'0f8fad5b-d9cb-469f-a165-70867728950e', 'Legacy', 1700000000, "
+	"1700000001, 2, 'from v1', 0, 0, 600, 0, 1, 0, 0, NULL, 0, 0, 0, "
+	"36700160, 587, 0, 0, 1, 0, 20, '0.0.0.0', 1, NULL, NULL, 0);"
+	"INSERT INTO address_spaces VALUES (1, 0, 'SMTP', '*', 1);"
+	"INSERT INTO smart_hosts VALUES (1, 0, 'relay.example.com');"
+	"INSERT INTO source_servers VALUES (1, 0, 'EX01');";
 
 /*
  * A version 1 store as hubsh first wrote it, the starting point of the
@@ -2050,24 +2172,7 @@ test_migrate_v1(void)
 	dir = xprintf("%s/sub/dir", tdir);
 	TAP_CHECK(mkdir(dir, 0700) == 0);
 	TAP_CHECK(raw_sql(store_v1) == 0);
-	TAP_CHECK(raw_sql("INSERT INTO servers (name, first_seen) VALUES "
-	    "('EX01', 1700000000);"
-	    "INSERT INTO send_connectors (guid, name, when_created, "
-	    "when_changed, usage, comment, cloud_services_mail_enabled, "
-	    "connector_type, connection_inactivity_timeout, "
-	    "domain_secure_enabled, enabled, error_policies, force_helo, "
-	    "fqdn, frontend_proxy_enabled, ignore_starttls, "
-	    "is_scoped_connector, max_message_size, port, "
-	    "protocol_logging_level, require_oorg, require_tls, "
-	    "smart_host_auth_mechanism, smtp_max_messages_per_connection, "
-	    "source_ip_address, tls_auth_level, tls_certificate_name, "
-	    "tls_domain, use_external_dns_servers_enabled) VALUES ("
-	    "'0f8fad5b-d9cb-469f-a165-70867728950e', 'Legacy', 1700000000, "
-	    "1700000001, 2, 'from v1', 0, 0, 600, 0, 1, 0, 0, NULL, 0, 0, 0, "
-	    "36700160, 587, 0, 0, 1, 0, 20, '0.0.0.0', 1, NULL, NULL, 0);"
-	    "INSERT INTO address_spaces VALUES (1, 0, 'SMTP', '*', 1);"
-	    "INSERT INTO smart_hosts VALUES (1, 0, 'relay.example.com');"
-	    "INSERT INTO source_servers VALUES (1, 0, 'EX01');") == 0);
+	TAP_CHECK(raw_sql(store_v1_rows) == 0);
 	TAP_CHECK(raw_int("PRAGMA user_version") == 1);
 	gen = raw_int("SELECT value FROM meta WHERE key = 'generation'");
 	TAP_CHECK(gen == 4);
@@ -2114,6 +2219,181 @@ out:
 	teardown();
 }
 
+/*
+ * PostgreSQL's schema version 1, as store_pg.c first made it: a frozen
+ * copy for the migration test, never to be changed.
+ */
+static const char store_pg_v1[] =
+	"CREATE EXTENSION IF NOT EXISTS citext;"
+	"CREATE TABLE meta ( key TEXT PRIMARY KEY, value BIGINT NOT"
+	" NULL);"
+	"INSERT INTO meta (key, value) VALUES ('generation', 0),"
+	" ('schema_version', 1);"
+	"CREATE FUNCTION hubsh_generation_bump() RETURNS trigger"
+	" LANGUAGE plpgsql AS $$ DECLARE g BIGINT;"
+	" BEGIN  UPDATE meta SET value = value + 1 WHERE key ="
+	" 'generation'   RETURNING value INTO g;"
+	"  PERFORM pg_notify('hubsh_store', g::text);"
+	"  RETURN NULL;"
+	" END $$;"
+	"CREATE TABLE servers ( id BIGINT GENERATED BY DEFAULT AS"
+	" IDENTITY PRIMARY KEY, name CITEXT NOT NULL CONSTRAINT"
+	" servers_name_key UNIQUE  CHECK (name <> ''), first_seen BIGINT"
+	" NOT NULL);"
+	"CREATE TABLE send_connectors ( id BIGINT GENERATED BY DEFAULT"
+	" AS IDENTITY PRIMARY KEY, guid TEXT NOT NULL CONSTRAINT"
+	" send_connectors_guid_key UNIQUE  CHECK (length(guid) = 36),"
+	" name CITEXT NOT NULL CONSTRAINT send_connectors_name_key"
+	" UNIQUE  CHECK (name <> ''), when_created BIGINT NOT NULL,"
+	" when_changed BIGINT NOT NULL, usage BIGINT NOT NULL CHECK"
+	" (usage BETWEEN 0 AND 3), comment TEXT NOT"
+	" NULL,cloud_services_mail_enabled BIGINT NOT NULL CHECK"
+	" (cloud_services_mail_enabled IN (0, 1)), connector_type BIGINT"
+	" NOT NULL CHECK (connector_type IN (0, 1)),"
+	" connection_inactivity_timeout BIGINT NOT NULL  CHECK"
+	" (connection_inactivity_timeout BETWEEN 1 AND"
+	" 86400),domain_secure_enabled BIGINT NOT NULL CHECK"
+	" (domain_secure_enabled IN (0, 1)),enabled BIGINT NOT NULL"
+	" CHECK (enabled IN (0, 1)), error_policies BIGINT NOT NULL "
+	" CHECK (error_policies >= 0 AND (error_policies & ~28) ="
+	" 0),force_helo BIGINT NOT NULL CHECK (force_helo IN (0, 1)),"
+	" fqdn TEXT,frontend_proxy_enabled BIGINT NOT NULL CHECK"
+	" (frontend_proxy_enabled IN (0, 1)),ignore_starttls BIGINT NOT"
+	" NULL CHECK (ignore_starttls IN (0, 1)),is_scoped_connector"
+	" BIGINT NOT NULL CHECK (is_scoped_connector IN (0, 1)),"
+	" max_message_size BIGINT NOT NULL CHECK (max_message_size = -1"
+	" OR  max_message_size BETWEEN 0 AND 2147483647), port BIGINT"
+	" NOT NULL CHECK (port BETWEEN 0 AND 65535),"
+	" protocol_logging_level BIGINT NOT NULL  CHECK"
+	" (protocol_logging_level IN (0, 1)),require_oorg BIGINT NOT"
+	" NULL CHECK (require_oorg IN (0, 1)),require_tls BIGINT NOT"
+	" NULL CHECK (require_tls IN (0, 1)), smart_host_auth_mechanism"
+	" BIGINT NOT NULL  CHECK (smart_host_auth_mechanism IN (0, 2, 4,"
+	" 8, 16)), smtp_max_messages_per_connection BIGINT NOT NULL "
+	" CHECK (smtp_max_messages_per_connection BETWEEN 0 AND"
+	" 2147483647), source_ip_address TEXT NOT NULL, tls_auth_level"
+	" BIGINT NOT NULL  CHECK (tls_auth_level IN (0, 1, 2, 4)),"
+	" tls_certificate_name TEXT, tls_domain"
+	" TEXT,use_external_dns_servers_enabled BIGINT NOT NULL CHECK"
+	" (use_external_dns_servers_enabled IN (0, 1)), auth_username"
+	" TEXT, auth_password BYTEA, CHECK ((auth_username IS NULL) ="
+	" (auth_password IS NULL)));"
+	"CREATE TABLE address_spaces ( connector_id BIGINT NOT NULL "
+	" REFERENCES send_connectors (id) ON DELETE CASCADE, position"
+	" BIGINT NOT NULL, type TEXT NOT NULL, domain TEXT NOT NULL"
+	" CHECK (domain <> ''), cost BIGINT NOT NULL CHECK (cost BETWEEN"
+	" 1 AND 100), PRIMARY KEY (connector_id, position));"
+	"CREATE TABLE smart_hosts ( connector_id BIGINT NOT NULL "
+	" REFERENCES send_connectors (id) ON DELETE CASCADE, position"
+	" BIGINT NOT NULL, host TEXT NOT NULL CHECK (host <> ''),"
+	" PRIMARY KEY (connector_id, position));"
+	"CREATE TABLE source_servers ( connector_id BIGINT NOT NULL "
+	" REFERENCES send_connectors (id) ON DELETE CASCADE, position"
+	" BIGINT NOT NULL, server TEXT NOT NULL CHECK (server <> ''),"
+	" PRIMARY KEY (connector_id, position));"
+	"CREATE TRIGGER send_connectors_generation AFTER INSERT OR"
+	" UPDATE OR DELETE OR TRUNCATE ON send_connectors FOR EACH"
+	" STATEMENT EXECUTE FUNCTION hubsh_generation_bump();"
+	"CREATE TRIGGER address_spaces_generation AFTER INSERT OR UPDATE"
+	" OR DELETE OR TRUNCATE ON address_spaces FOR EACH STATEMENT"
+	" EXECUTE FUNCTION hubsh_generation_bump();"
+	"CREATE TRIGGER smart_hosts_generation AFTER INSERT OR UPDATE OR"
+	" DELETE OR TRUNCATE ON smart_hosts FOR EACH STATEMENT EXECUTE"
+	" FUNCTION hubsh_generation_bump();"
+	"CREATE TRIGGER source_servers_generation AFTER INSERT OR UPDATE"
+	" OR DELETE OR TRUNCATE ON source_servers FOR EACH STATEMENT"
+	" EXECUTE FUNCTION hubsh_generation_bump();";
+
+/* Every column, constraint and trigger of the case's database, sorted. */
+static char *
+pg_schema_text(void)
+{
+	return (pg_sql("SELECT string_agg(x, E'\\n' ORDER BY x) FROM ("
+	    "SELECT 'column ' || table_name || '.' || column_name || ' ' || "
+	    "data_type || ' ' || is_nullable || ' ' || "
+	    "coalesce(column_default, '') || ' ' || "
+	    "coalesce(identity_generation, '') AS x "
+	    "FROM information_schema.columns "
+	    "WHERE table_schema = current_schema() "
+	    "UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || "
+	    "conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
+	    "WHERE connamespace = current_schema()::regnamespace "
+	    "UNION ALL SELECT 'trigger ' || tgrelid::regclass || ' ' || "
+	    "tgname FROM pg_trigger WHERE NOT tgisinternal) s"));
+}
+
+/*
+ * A PostgreSQL store at version 1 migrates to the current one, keeping
+ * its connectors, and ends with the schema a new store has.
+ */
+static void
+test_migrate_pg_v1(void)
+{
+	struct store			*s;
+	struct send_connector		*got = NULL;
+	struct transport_settings	 ts;
+	const char			*args[4];
+	char				*cause = NULL, *migrated = NULL;
+	char				*fresh = NULL, *out, *path;
+	int64_t				 gen;
+
+	setup();
+	TAP_CHECK(raw_sql(store_pg_v1) == 0);
+	TAP_CHECK(raw_sql(store_v1_rows) == 0);
+	TAP_CHECK(raw_int("SELECT value FROM meta WHERE key = "
+	    "'schema_version'") == 1);
+	gen = raw_int("SELECT value FROM meta WHERE key = 'generation'");
+	TAP_CHECK(gen == 4);
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+	TAP_CHECK(generation(s) == gen);
+	TAP_CHECK(store_connector_find(s, "LEGACY", &got, &cause) == 0);
+	if (got != NULL) {
+		TAP_STREQ(got->comment, "from v1");
+		TAP_CHECK(got->port == 587 && got->require_tls);
+		TAP_CHECK(got->n_address_spaces == 1 &&
+		    got->smart_hosts.n == 1 &&
+		    got->source_transport_servers.n == 1);
+	}
+	send_connector_free(got);
+	if (transport_get(s, NULL, &ts))
+		check_transport_defaults(&ts, "EX01");
+	ts.transient_failure_retry_count = 3;
+	TAP_CHECK(transport_set(s, &ts));
+	TAP_CHECK(generation(s) > gen);
+	transport_settings_clear(&ts);
+	TAP_CHECK(store_server_register(s, "ex01.example", "1", "/run/x",
+	    &cause) == 0);
+	store_close(s);
+
+	/* The same schema as a store created at the current version. */
+	migrated = pg_schema_text();
+	args[0] = pg_helper;
+	args[1] = "new";
+	args[2] = "store_test_fresh";
+	args[3] = NULL;
+	if ((out = pg_run_helper(args)) == NULL)
+		goto out;
+	path = tpath;
+	tpath = xstrndup(out, strcspn(out, "\n"));
+	free(out);
+	if ((s = open_store("EX01")) != NULL)
+		store_close(s);
+	fresh = pg_schema_text();
+	free(tpath);
+	tpath = path;
+	TAP_CHECK(migrated != NULL && fresh != NULL &&
+	    strstr(fresh, "servers.heartbeat") != NULL);
+	if (migrated != NULL && fresh != NULL)
+		TAP_STREQ(migrated, fresh);
+out:
+	free(cause);
+	free(migrated);
+	free(fresh);
+	teardown();
+}
+
 static const struct tap_case cases[] = {
 	{ "store path: explicit, then $HUBSH_STORE, then default",
 	    test_resolve_path },
@@ -2150,6 +2430,8 @@ static const struct tap_case cases[] = {
 	    test_generation },
 	{ "a second connection sees the change and the generation bump",
 	    test_second_connection },
+	{ "changes another connection commits are announced (PostgreSQL)",
+	    test_watch },
 	{ "the password is not in the database or WAL file",
 	    test_password_not_plain },
 	{ "a wrong or bad-sized key fails to decrypt, no password in cause",
@@ -2173,6 +2455,8 @@ static const struct tap_case cases[] = {
 	    "survive", test_migrate_v1 },
 	{ "a version 2 store keeps its transport settings; the new ones "
 	    "take Exchange's defaults", test_migrate_v2 },
+	{ "a PostgreSQL version 1 store migrates to the current one; "
+	    "connectors survive", test_migrate_pg_v1 },
 };
 
 /* The cases about the SQLite file itself, not run against PostgreSQL. */
@@ -2181,6 +2465,13 @@ sqlite_only(void (*fn)(void))
 {
 	return (fn == test_open_modes || fn == test_migrate_v1 ||
 	    fn == test_migrate_v2);
+}
+
+/* And those about PostgreSQL's own schema. */
+static bool
+pg_only(void (*fn)(void))
+{
+	return (fn == test_migrate_pg_v1);
 }
 
 int
@@ -2193,7 +2484,8 @@ main(void)
 	if (pg_helper != NULL && *pg_helper == '\0')
 		pg_helper = NULL;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		if (pg_helper == NULL || !sqlite_only(cases[i].fn))
+		if (pg_helper == NULL ? !pg_only(cases[i].fn) :
+		    !sqlite_only(cases[i].fn))
 			run[n++] = cases[i];
 	}
 	return (tap_run(run, n));

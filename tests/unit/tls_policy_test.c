@@ -248,9 +248,10 @@ cell_line(struct buf *b, const struct setting *st,
 		buf_addf(b, "PLAIN at %s\n", steps[at]);
 		break;
 	case TLS_ACT_FAIL:
-		buf_addf(b, "FAIL at %s, %s, %d, %s, \"%s\"\n", steps[at],
-		    v.fail == TLS_FAIL_POLICY ? "policy" : "negotiation",
-		    v.code, v.quit ? "quit" : "close", v.text);
+		buf_addf(b, "FAIL at %s, %s, %d, %s, \"%s\", %s\n",
+		    steps[at], v.fail == TLS_FAIL_POLICY ? "policy" :
+		    "negotiation", v.code, v.quit ? "quit" : "close", v.text,
+		    fail_class_name(v.class));
 		break;
 	default:
 		buf_adds(b, "STARTTLS (never the last word)\n");
@@ -310,6 +311,8 @@ tls_layer(const struct tls_policy *p, const struct peer *pe,
 	f->session = true;
 	info->proto = pe->proto;
 	info->chain_ok = pe->chain_ok;
+	/* tls.c sets it with X509_V_ERR_CERT_HAS_EXPIRED, whose text this is. */
+	info->expired = strcmp(pe->detail, "certificate has expired") == 0;
 	info->name_ok = pe->name_ok && tp.nnames > 0;
 	if (tp.verify == TLS_VERIFY_NONE)
 		f->result = TLS_OK;
