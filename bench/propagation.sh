@@ -148,12 +148,24 @@ for s in $SERVERS; do
 done
 pg_sql "ALTER ROLE hubsh RESET log_statement" >/dev/null
 
-# used_at NAME GEN: the log time of NAME's taking up GEN, epoch ms; empty
-# while it has not.
+# used_at NAME GEN: the log time stamp of NAME's taking up GEN (a line
+# "reload: connector store generation GEN", with " (announced)" after it
+# where hubd was told by a NOTIFY); empty while it has not.
 used_at() {
 	awk -v g="$2" '
-	    $NF == g && / reload: connector store generation / {
-		t = $1; print t; exit
+	    / reload: connector store generation / {
+		for (i = 1; i < NF; i++)
+			if ($i == "generation" && $(i + 1) == g) { print $1; exit }
+	    }' "${hubd_log[$1]}"
+}
+# announced NAME GEN: 1 if NAME's line for GEN says "(announced)", else 0.
+announced() {
+	awk -v g="$2" '
+	    / reload: connector store generation / {
+		for (i = 1; i < NF; i++)
+			if ($i == "generation" && $(i + 1) == g) {
+				print ($(i + 2) == "(announced)") ? 1 : 0; exit
+			}
 	    }' "${hubd_log[$1]}"
 }
 both_used() {
@@ -224,6 +236,7 @@ for i in $(seq 1 "$total"); do
 		    "$(iso_ms "${tc}Z")" >>"$work/times.tsv"
 		for s in $SERVERS; do
 			printf '\t%s' "$(iso_ms "$(used_at "$s" "$g")")" >>"$work/times.tsv"
+			announced "$s" "$g" >>"$work/announced.$s"
 		done
 		echo >>"$work/times.tsv"
 	fi
@@ -243,8 +256,8 @@ pct() {
 }
 echo "- steal time during the run: $steal %; load average at end: $load_end"
 echo
-echo "| server | bound | changes | p50 ms | p99 ms | max ms | min ms | over 1 s |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| server | bound | changes | p50 ms | p99 ms | max ms | min ms | over 1 s | taken up when announced |"
+echo "|---|---|---|---|---|---|---|---|---|"
 col=6
 for s in $SERVERS; do
 	awk -F'\t' -v c=$col 'NR > 1 { print $c - $5 }' "$work/times.tsv" >"$work/commit.$s"
@@ -256,11 +269,12 @@ for s in $SERVERS; do
 		lo) bn="lower (t_used − hubsh exit)" ;;
 		hi) bn="upper (t_used − hubsh start)" ;;
 		esac
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$s" "$bn" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$s" "$bn" \
 		    "$(wc -l <"$work/$b.$s")" "$(pct 50 "$work/$b.$s")" \
 		    "$(pct 99 "$work/$b.$s")" "$(pct 100 "$work/$b.$s")" \
 		    "$(sort -g "$work/$b.$s" | head -1)" \
-		    "$(awk '$1 > 1000 { n++ } END { print n + 0 }' "$work/$b.$s")"
+		    "$(awk '$1 > 1000 { n++ } END { print n + 0 }' "$work/$b.$s")" \
+		    "$(awk '{ n += $1 } END { print n + 0 }' "$work/announced.$s")"
 	done
 	col=$((col + 1))
 done
