@@ -16,14 +16,15 @@
 # Each change: Set-SendConnector prop -Port 2525 or 2526 (alternating)
 # with hubsh -Command over TCP with a password URI, as the role hubadm (a
 # member of hubsh, the store's owner, with log_statement = 'all' set on
-# it alone, so that the server logs hubsh's statements and not hubd's);
+# it, so that the server logs hubsh's statements apart from hubd's);
 # the time just before hubsh starts (t_start) and just after it exits
 # (t_exit); the time stamp of the session's last COMMIT in the server's
 # log (t_commit: when the server received it); the generation after it,
 # read from the store (SELECT value FROM meta WHERE key = 'generation');
 # then a wait (10 s at most) until each hubd's log has
-# "reload: connector store generation G", whose millisecond UTC time
-# stamp is when that hubd took the change up (t_used).  Then a random
+# "reload: connector store generation G" (with " (announced)" after it
+# when a NOTIFY woke hubd), whose millisecond UTC time stamp is when
+# that hubd took the change up (t_used).  Then a random
 # pause of 0-300 ms, so that the changes do not keep one phase against a
 # poll.
 #
