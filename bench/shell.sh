@@ -82,10 +82,7 @@ echo
 # Inputs, all generated before anything is timed.
 
 # hubsh batch files.
-awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
-    printf "New-SendConnector -Name '\''bench-%d'\'' -AddressSpaces '\''b%d.example;1'\'' -SmartHosts '\''relay%d.example'\'' -DNSRoutingEnabled $false | Out-Null\n", i, i, i }' >"$work/new.ps1"
-awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
-    printf "Set-SendConnector '\''bench-%d'\'' -Port 2525 -RequireTLS $true -TlsAuthLevel EncryptionOnly\n", i }' >"$work/set.ps1"
+bench_batches "$N" "$work"
 
 # The sqlite3 baseline (bench/lib/baseline.sh): a probe connector like
 # the batch's defines the rows; the same probe, after the batch's

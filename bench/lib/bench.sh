@@ -1,7 +1,8 @@
 # bench/lib/bench.sh - helpers of the shell-side benchmarks, sourced by
-# bench/shell.sh, bench/provision.sh and bench/startup.sh (bash): timing
-# a command, medians and percentiles, the machine and the checkout in the
-# report's header, steal time over a run.
+# bench/shell.sh, bench/provision.sh, bench/startup.sh, bench/store_pg.sh
+# and bench/propagation.sh (bash): timing a command, medians and
+# percentiles, the machine and the checkout in the report's header, steal
+# time over a run, the connector batches of the shell benchmarks.
 #
 # The caller defines die(); bench_scratch makes $work, its scratch
 # directory; timed() also reads $TIMEOUT.
@@ -93,4 +94,16 @@ bench_source() {
 	else
 		echo "git $rev"
 	fi
+}
+
+# bench_batches N DIR: the hubsh batch files of the shell benchmarks,
+# DIR/new.ps1 (N New-SendConnector lines, connectors bench-1..bench-N,
+# address space bI.example, smart host relayI.example) and DIR/set.ps1
+# (N Set-SendConnector lines, -Port 2525 -RequireTLS $true -TlsAuthLevel
+# EncryptionOnly on each).
+bench_batches() {
+	awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++)
+	    printf "New-SendConnector -Name '\''bench-%d'\'' -AddressSpaces '\''b%d.example;1'\'' -SmartHosts '\''relay%d.example'\'' -DNSRoutingEnabled $false | Out-Null\n", i, i, i }' >"$2/new.ps1"
+	awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++)
+	    printf "Set-SendConnector '\''bench-%d'\'' -Port 2525 -RequireTLS $true -TlsAuthLevel EncryptionOnly\n", i }' >"$2/set.ps1"
 }

@@ -33,7 +33,10 @@
 # meanwhile is retried with another), and on its socket.  fsync,
 # synchronous_commit and full_page_writes are off: a test peer, not a
 # database to keep (a clean restart loses nothing; a crash of the machine
-# might).
+# might).  With PG_DURABLE=1 set before pg_start, they are left at
+# PostgreSQL's defaults (all three on: a commit returns once its WAL is
+# flushed to disk), and initdb syncs its files: for the benchmarks
+# (bench/store_pg.sh), which compare commits of equal durability.
 # Authentication (pg_hba.conf, nothing else is allowed):
 #   local  all all            trust           the socket: its directory is
 #                                             0700, so only the user that
@@ -186,7 +189,7 @@ tt_pg_run() {
 
 # pg_start DIR: see the header.
 pg_start() {
-	local dir=$1 try pw rc
+	local dir=$1 try pw rc nosync durability
 	[ -z "$tt_pg_pid" ] || { tap_diag "pg_start: PostgreSQL runs already"; return 1; }
 	at_exit pg_stop
 	PG_BIN=$(pg_bindir) || {
@@ -224,8 +227,17 @@ pg_start() {
 	fi
 	export PG_USER
 
+	nosync=--no-sync
+	durability="fsync = off
+synchronous_commit = off
+full_page_writes = off"
+	if [ "${PG_DURABLE:-0}" = 1 ]; then
+		nosync=
+		durability="# PG_DURABLE=1: fsync, synchronous_commit and
+# full_page_writes at their defaults (on)."
+	fi
 	if ! tt_pg_as_server "$PG_BIN/initdb" -D "$PG_DATA" -U postgres \
-	    -E UTF8 --locale=C --auth=trust --no-sync --no-instructions \
+	    -E UTF8 --locale=C --auth=trust $nosync --no-instructions \
 	    >"$dir/initdb.log" 2>&1 </dev/null; then
 		tap_diag "pg_start: initdb failed:"
 		tail -n 25 "$dir/initdb.log" | tap_diag -
@@ -241,9 +253,7 @@ unix_socket_directories = '$PG_SOCKET_DIR'
 unix_socket_permissions = 0700
 password_encryption = scram-sha-256
 ssl = off
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+$durability
 max_connections = 50
 shared_buffers = 32MB
 logging_collector = off
