@@ -480,6 +480,14 @@ store_txn_enter(struct store *s, int write, enum store_txn *how,
 		return (db_exec(s, write ? s->be->begin_write : "BEGIN",
 		    cause));
 	}
+	/*
+	 * A read changes nothing a failure would have to undo, and on
+	 * PostgreSQL a SAVEPOINT and its RELEASE are two round trips.
+	 */
+	if (!write) {
+		*how = STORE_TXN_NONE;
+		return (0);
+	}
 	*how = STORE_TXN_SAVEPOINT;
 	return (db_exec(s, "SAVEPOINT store_op", cause));
 }
@@ -493,6 +501,8 @@ store_txn_leave(struct store *s, enum store_txn how, int ok, char **cause)
 {
 	char	*ignore = NULL;
 
+	if (how == STORE_TXN_NONE)
+		return (ok ? 0 : -1);
 	if (ok && db_exec(s, how == STORE_TXN_OWN ? "COMMIT" :
 	    "RELEASE store_op", cause) == 0)
 		return (0);

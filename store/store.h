@@ -156,9 +156,9 @@ void		 store_close(struct store *);
 const char	*store_path(struct store *);
 const char	*store_server_name(struct store *);
 /*
- * A write transaction: inside it, reading one connector (get, find)
- * locks it until store_commit or store_rollback, and each write is a
- * savepoint of its own, undone alone when it fails.
+ * A write transaction: it locks out every other writer until
+ * store_commit or store_rollback, so what is read in it stays as read,
+ * and each write is a savepoint of its own, undone alone when it fails.
  */
 int		 store_begin(struct store *, char **cause);
 bool		 store_in_txn(struct store *);

@@ -165,7 +165,7 @@ static int	 sc_read_row(struct store *, struct store_stmt *,
 static int	 sc_row_cmp(const void *, const void *);
 static int	 sc_read_child(struct store *, const struct sc_child *,
 		     const struct sc_row *, size_t, char **);
-static int	 sc_query(struct store *, const char *, const char *, bool,
+static int	 sc_query(struct store *, const char *, const char *,
 		     struct send_connector ***, size_t *, char **);
 static int	 sc_query_rows(struct store *, const char *, const char *,
 		     struct send_connector ***, size_t *, char **);
@@ -568,25 +568,21 @@ sc_read_child(struct store *s, const struct sc_child *c,
 
 /*
  * Connectors selected by sql (with ?1 = arg if not NULL), one snapshot.
- * With lock, in the caller's transaction, their rows stay locked until
- * it ends (Set-SendConnector reads and writes under one lock).
+ * In the caller's write transaction, they cannot change until it ends
+ * (Set-SendConnector reads and writes under one lock: begin_write's).
  */
 static int
-sc_query(struct store *s, const char *sql, const char *arg, bool lock,
+sc_query(struct store *s, const char *sql, const char *arg,
     struct send_connector ***out, size_t *n, char **cause)
 {
 	enum store_txn	 how;
-	char		*locked = NULL;
 	int		 rc;
 
 	*out = NULL;
 	*n = 0;
 	if (store_txn_enter(s, 0, &how, cause) != 0)
 		return (-1);
-	if (lock && how == STORE_TXN_SAVEPOINT && s->be->lock_row != NULL)
-		sql = locked = xprintf("%s %s", sql, s->be->lock_row);
 	rc = sc_query_rows(s, sql, arg, out, n, cause);
-	free(locked);
 	if (store_txn_leave(s, how, rc == 0, cause) != 0) {
 		store_connector_list_free(*out, *n);
 		*out = NULL;
@@ -651,7 +647,7 @@ sc_query_one(struct store *s, const char *sql, const char *arg,
 	*out = NULL;
 	if (arg == NULL)
 		return (1);
-	if (sc_query(s, sql, arg, true, &v, &n, cause) != 0)
+	if (sc_query(s, sql, arg, &v, &n, cause) != 0)
 		return (-1);
 	if (n == 0) {
 		free(v);
@@ -667,8 +663,8 @@ int
 store_connector_list(struct store *s, struct send_connector ***out,
     size_t *n, char **cause)
 {
-	return (sc_query(s, SC_SELECT "ORDER BY name, id", NULL, false, out,
-	    n, cause));
+	return (sc_query(s, SC_SELECT "ORDER BY name, id", NULL, out, n,
+	    cause));
 }
 
 void

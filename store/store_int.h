@@ -105,15 +105,14 @@ struct store_backend {
 	int64_t		 (*insert_id)(struct store_stmt *);
 	/* Constant SQL, one or more statements, no rows wanted. */
 	int		 (*exec)(struct store *, const char *sql, char **cause);
-	/* The statement that opens a write transaction. */
-	const char	*begin_write;
 	/*
-	 * Appended to a SELECT of one connector read inside the caller's
-	 * transaction, to lock its row until the transaction ends ("FOR
-	 * UPDATE"); NULL where the write transaction locks enough (SQLite's
-	 * BEGIN IMMEDIATE locks the whole file).
+	 * The statement that opens a write transaction, which locks out
+	 * every other writer until it ends (SQLite's BEGIN IMMEDIATE, the
+	 * file's write lock; PostgreSQL's advisory PG_WRITE_LOCK, which
+	 * every writer takes first): what a cmdlet reads in it cannot
+	 * change before it writes, with no row lock of its own.
 	 */
-	const char	*lock_row;
+	const char	*begin_write;
 	bool		 (*in_txn)(struct store *);
 	/* The last error's text, for store_fail. */
 	const char	*(*errmsg)(struct store *);
@@ -157,7 +156,8 @@ int	 store_fail(struct store *, char **, const char *, ...)
 /* How store_txn_enter() opened its scope, for store_txn_leave(). */
 enum store_txn {
 	STORE_TXN_OWN,		/* BEGIN: no transaction was open */
-	STORE_TXN_SAVEPOINT	/* SAVEPOINT inside the caller's one */
+	STORE_TXN_SAVEPOINT,	/* SAVEPOINT inside the caller's one */
+	STORE_TXN_NONE		/* a read inside the caller's one */
 };
 
 int	 store_txn_enter(struct store *, int, enum store_txn *, char **);

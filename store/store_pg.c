@@ -209,7 +209,6 @@ const struct store_backend store_pg_backend = {
 	.insert_id = pg_insert_id,
 	.exec = pg_exec,
 	.begin_write = PG_BEGIN_WRITE,
-	.lock_row = "FOR UPDATE",
 	.in_txn = pg_in_txn,
 	.errmsg = pg_errmsg,
 	.unique_violation = pg_unique_violation,
