@@ -935,8 +935,9 @@ q_object_tail(struct value *v, const struct ctl_rec *r)
 }
 
 /*
- * hubsh's queue health, beside LastError: how long the oldest message
- * has waited, when the next hop last took a message and over what TLS,
+ * hubsh's queue health, after Exchange's own properties (so that `fl`
+ * keeps Exchange's order) and before Identity: how long the oldest
+ * message has waited, when the next hop last took a message and over what TLS,
  * and the failures since a session last opened, by class
  * ("StartTlsNotOffered=3").
  */
@@ -982,7 +983,6 @@ q_queue_object(const struct ctl_rec *r, __attribute__((unused)) bool rcpt)
 	object_add_const(v, "Status", q_str(r, "Status"));
 	object_add_const(v, "MessageCount", q_int(r, "MessageCount"));
 	object_add_const(v, "LastError", q_str(r, "LastError"));
-	q_queue_health(v, r);
 	object_add_const(v, "RetryCount", q_int(r, "RetryCount"));
 	object_add_const(v, "LastRetryTime", q_date(r, "LastRetryTime"));
 	object_add_const(v, "NextRetryTime", q_date(r, "NextRetryTime"));
@@ -1018,6 +1018,7 @@ q_queue_object(const struct ctl_rec *r, __attribute__((unused)) bool rcpt)
 	value_array_push(a, value_string("Low"));
 	value_array_push(a, value_string("None"));
 	object_add_const(v, "PriorityDescriptions", a);
+	q_queue_health(v, r);
 	q_object_tail(v, r);
 	return (v);
 }

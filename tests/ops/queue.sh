@@ -99,8 +99,10 @@ want+="Status,MessageCount,LastError,RetryCount,LastRetryTime,NextRetryTime,"
 want+="FirstRetryTime,DeferredMessageCount,LockedMessageCount,"
 want+="MessageCountsPerPriority,DeferredMessageCountsPerPriority,RiskLevel,"
 want+="OutboundIPPool,NextHopCategory,IncomingRate,OutgoingRate,Velocity,"
-want+="OverrideSource,QueueIdentity,PriorityDescriptions,Identity,IsValid,"
-want+="ObjectState,"
+want+="OverrideSource,QueueIdentity,PriorityDescriptions,"
+# hubsh's queue health (doc/operations.md), then Exchange's last three.
+want+="OldestMessageAge,LastDeliveryTime,LastDeliveryTls,ConsecutiveFailures,"
+want+="Identity,IsValid,ObjectState,"
 [ "$order" = "$want" ]
 tap_result $? "Get-Queue | fl: the 2013+ property order (got $order)"
 
