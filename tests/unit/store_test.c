@@ -2153,15 +2153,50 @@ out:
 	teardown();
 }
 
+/*
+ * A store of store_v1_rows at generation gen, just migrated: at the
+ * current version, the generation kept, the connector whole, the
+ * transport settings Exchange's defaults and writable (a write moves the
+ * generation).
+ */
+static void
+check_v1_migrated(struct store *s, int64_t gen)
+{
+	struct send_connector		*got = NULL;
+	struct transport_settings	 ts;
+	char				*cause = NULL;
+
+	TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+	TAP_CHECK(generation(s) == gen);
+	TAP_CHECK(store_connector_find(s, "LEGACY", &got, &cause) == 0);
+	free(cause);
+	if (got != NULL) {
+		TAP_STREQ(got->guid, "0f8fad5b-d9cb-469f-a165-70867728950e");
+		TAP_STREQ(got->comment, "from v1");
+		TAP_CHECK(got->port == 587 && got->require_tls);
+		TAP_CHECK(got->usage == SC_USAGE_INTERNET);
+		TAP_CHECK(got->n_address_spaces == 1 &&
+		    got->smart_hosts.n == 1 &&
+		    got->source_transport_servers.n == 1);
+		if (got->smart_hosts.n == 1)
+			TAP_STREQ(got->smart_hosts.v[0], "relay.example.com");
+	}
+	send_connector_free(got);
+	if (transport_get(s, NULL, &ts))
+		check_transport_defaults(&ts, "EX01");
+	ts.transient_failure_retry_count = 3;
+	TAP_CHECK(transport_set(s, &ts));
+	TAP_CHECK(generation(s) > gen);
+	transport_settings_clear(&ts);
+}
+
 /* A version 1 store migrates to the current version; its connectors
  * survive. */
 static void
 test_migrate_v1(void)
 {
 	struct store			*s;
-	struct send_connector		*got = NULL;
-	struct transport_settings	 ts;
-	char				*dir, *cause = NULL, *migrated, *fresh;
+	char				*dir, *migrated, *fresh;
 	char				*path;
 	int64_t				 gen;
 
@@ -2178,28 +2213,8 @@ test_migrate_v1(void)
 	TAP_CHECK(gen == 4);
 	if ((s = open_store("EX01")) == NULL)
 		goto out;
-	TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
-	TAP_CHECK(generation(s) == gen);
-	TAP_CHECK(store_connector_find(s, "legacy", &got, &cause) == 0);
-	if (got != NULL) {
-		TAP_STREQ(got->guid, "0f8fad5b-d9cb-469f-a165-70867728950e");
-		TAP_STREQ(got->comment, "from v1");
-		TAP_CHECK(got->port == 587 && got->require_tls);
-		TAP_CHECK(got->usage == SC_USAGE_INTERNET);
-		TAP_CHECK(got->n_address_spaces == 1 &&
-		    got->smart_hosts.n == 1 &&
-		    got->source_transport_servers.n == 1);
-		if (got->smart_hosts.n == 1)
-			TAP_STREQ(got->smart_hosts.v[0], "relay.example.com");
-	}
-	send_connector_free(got);
 	TAP_CHECK(raw_int("SELECT count(*) FROM transport_service") == 0);
-	if (transport_get(s, NULL, &ts))
-		check_transport_defaults(&ts, "EX01");
-	ts.transient_failure_retry_count = 3;
-	TAP_CHECK(transport_set(s, &ts));
-	TAP_CHECK(generation(s) > gen);
-	transport_settings_clear(&ts);
+	check_v1_migrated(s, gen);
 	store_close(s);
 	/* The same schema as a store created at version 2. */
 	migrated = raw_schema(tpath);
@@ -2330,8 +2345,6 @@ static void
 test_migrate_pg_v1(void)
 {
 	struct store			*s;
-	struct send_connector		*got = NULL;
-	struct transport_settings	 ts;
 	const char			*args[4];
 	char				*cause = NULL, *migrated = NULL;
 	char				*fresh = NULL, *out, *path;
@@ -2346,23 +2359,7 @@ test_migrate_pg_v1(void)
 	TAP_CHECK(gen == 4);
 	if ((s = open_store("EX01")) == NULL)
 		goto out;
-	TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
-	TAP_CHECK(generation(s) == gen);
-	TAP_CHECK(store_connector_find(s, "LEGACY", &got, &cause) == 0);
-	if (got != NULL) {
-		TAP_STREQ(got->comment, "from v1");
-		TAP_CHECK(got->port == 587 && got->require_tls);
-		TAP_CHECK(got->n_address_spaces == 1 &&
-		    got->smart_hosts.n == 1 &&
-		    got->source_transport_servers.n == 1);
-	}
-	send_connector_free(got);
-	if (transport_get(s, NULL, &ts))
-		check_transport_defaults(&ts, "EX01");
-	ts.transient_failure_retry_count = 3;
-	TAP_CHECK(transport_set(s, &ts));
-	TAP_CHECK(generation(s) > gen);
-	transport_settings_clear(&ts);
+	check_v1_migrated(s, gen);
 	TAP_CHECK(store_server_register(s, "ex01.example", "1", "/run/x",
 	    &cause) == 0);
 	store_close(s);
