@@ -272,11 +272,7 @@ ctl_fill(struct ctl_reader *rd, size_t want, char **cause)
 				rd->read_failed = true;
 				return (-1);
 			}
-			if (n == 0)
-				return (1);
-			buf_add(&rd->in, chunk, (size_t)n);
-			rd->nread += (size_t)n;
-			return (0);
+			break;
 		}
 		pfd.fd = rd->fd;
 		pfd.events = POLLIN;
@@ -299,12 +295,13 @@ ctl_fill(struct ctl_reader *rd, size_t want, char **cause)
 			xasprintf(cause, "%s", strerror(errno));
 			return (-1);
 		}
-		if (n == 0)
-			return (1);
-		buf_add(&rd->in, chunk, (size_t)n);
-		rd->nread += (size_t)n;
-		return (0);
+		break;
 	}
+	if (n == 0)
+		return (1);
+	buf_add(&rd->in, chunk, (size_t)n);
+	rd->nread += (size_t)n;
+	return (0);
 }
 
 /* Decode one "name value" line into r. */
