@@ -743,6 +743,10 @@ conv_unlimited(const struct param_entry *p, struct value *v,
 		*out = value_string("Unlimited");
 		return (0);
 	}
+	if (v->type == V_NULL && (p->flags & P_NULLABLE)) {
+		*out = value_null();
+		return (0);
+	}
 	return (conv_int(p, v, out, cause));
 }
 
@@ -800,6 +804,11 @@ conv_checked(const struct param_entry *p, struct value *v,
 		r = ex_guid_parse(s, &canon, &inner);
 		break;
 	case PT_TIMESPAN:
+		/* With choices, Unlimited<EnhancedTimeSpan>. */
+		if (p->choices != NULL && strcasecmp(s, "Unlimited") == 0) {
+			*out = value_string("Unlimited");
+			break;
+		}
 		r = ex_timespan_parse(s, p->min, p->max, &n, &inner);
 		if (r == 0)
 			*out = value_int(n);

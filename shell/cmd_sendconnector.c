@@ -77,6 +77,8 @@
     "Microsoft.Exchange.Data.Directory.SystemConfiguration." \
     "SmtpSendConnectorConfig+AuthMechanisms"
 #define TN_LOGLEVEL	"Microsoft.Exchange.Data.ProtocolLoggingLevel"
+#define TN_ALERT_AGE	"Microsoft.Exchange.Data.Unlimited`1[" \
+    "Microsoft.Exchange.Data.EnhancedTimeSpan]"
 #define TN_ERRPOL	"Microsoft.Exchange.Data.ErrorPolicies"
 #define TN_CONNTYPE	"Microsoft.Exchange.Data.TenantConnectorType"
 #define TN_USAGE	SC_CLASS_BASE "NewSendConnector+UsageType"
@@ -214,6 +216,7 @@ static int	 sc_apply_spaces(struct cmd_ctx *, struct send_connector *,
 static void	 sc_apply_bools(struct cmd_ctx *, struct send_connector *);
 static void	 sc_apply_enums(struct cmd_ctx *, struct send_connector *);
 static void	 sc_set_string(char **, struct value *, const char *);
+static void	 sc_set_alert(int *, const struct value *);
 static int	 sc_apply_name(struct cmd_ctx *, struct send_connector *);
 static void	 sc_apply_scalars(struct cmd_ctx *, struct send_connector *);
 static void	 sc_apply_credential(struct cmd_ctx *,
@@ -303,7 +306,7 @@ static struct {
 } sc_memos;
 
 /* Properties of a connector object (sendconnector_object), to reserve. */
-#define SC_NPROPS	53
+#define SC_NPROPS	55
 
 /* Enumerations: each name with its Exchange value. */
 static const struct choice sc_tls_choices[] = {
@@ -345,6 +348,11 @@ static const struct choice sc_conntype_choices[] = {
 	{ NULL, 0 }
 };
 
+static const struct choice sc_unlimited_choice[] = {
+	{ "Unlimited", 0 },
+	{ NULL, 0 }
+};
+
 static const char *const sc_legacy_params[] = {
 	"IsCoexistenceConnector", "LinkedReceiveConnector", NULL
 };
@@ -363,6 +371,11 @@ static const char *const sc_legacy_params[] = {
 #define SC_PR(n, t, lo, hi, tn, h) \
 	{ .name = n, .type = t, .min = lo, .max = hi, .type_name = tn, \
 	  .help = h }
+/* A hubsh alert threshold: Unlimited, or $null for the server's. */
+#define SC_PA(n, t, tn, h) \
+	{ .name = n, .type = t, .flags = P_NULLABLE, .min = 1, \
+	  .max = ALERT_UNLIMITED - 1, .choices = sc_unlimited_choice, \
+	  .type_name = tn, .help = h }
 /* A bool stored as it is given, in the connector's member m. */
 #define SC_PB(n, m, h) \
 	{ .name = n, .type = PT_BOOL, .help = h, \
@@ -406,6 +419,13 @@ static const char *const sc_legacy_params[] = {
 	SC_PR("Port", PT_INT, 0, 65535, NULL, "Destination TCP port."), \
 	SC_PE("ProtocolLoggingLevel", PT_ENUM, sc_log_choices, TN_LOGLEVEL, \
 	    "SMTP send protocol logging: None or Verbose."), \
+	SC_PA("QueueAlertAge", PT_TIMESPAN, TN_ALERT_AGE, "hubsh " \
+	    "extension: how long the oldest message of a queue may wait " \
+	    "before the queue is in alarm, or Unlimited; $null for the " \
+	    "server's."), \
+	SC_PA("QueueAlertMessageCount", PT_UNLIMITED, NULL, "hubsh " \
+	    "extension: how many messages put a queue in alarm, or " \
+	    "Unlimited; $null for the server's."), \
 	SC_PB("RequireOorg", require_oorg, "Reserved for internal Microsoft " \
 	    "use."), \
 	SC_PB("RequireTLS", require_tls, "Send every message over TLS."), \
@@ -534,7 +554,8 @@ static const char *const sc_list_props[] = {
 	"SmartHostsString", "SmtpMaxMessagesPerConnection",
 	"SourceIPAddress", "SourceRoutingGroup", "SourceTransportServers",
 	"TlsAuthLevel", "TlsCertificateName", "TlsDomain",
-	"UseExternalDNSServersEnabled", NULL
+	"UseExternalDNSServersEnabled", "QueueAlertAge",
+	"QueueAlertMessageCount", NULL
 };
 static const struct view sc_view = {
 	.type_name = SC_TYPE_NAME,
@@ -1052,6 +1073,16 @@ sc_apply_name(struct cmd_ctx *ctx, struct send_connector *sc)
 	return (0);
 }
 
+/* An alert threshold: a number, Unlimited, or $null (the server's). */
+static void
+sc_set_alert(int *field, const struct value *v)
+{
+	if (v == NULL)
+		return;
+	*field = v->type == V_INT ? (int)v->u.i : v->type == V_NULL ?
+	    ALERT_SERVER : ALERT_UNLIMITED;
+}
+
 /* Numbers, sizes, time spans and strings. */
 static void
 sc_apply_scalars(struct cmd_ctx *ctx, struct send_connector *sc)
@@ -1069,6 +1100,9 @@ sc_apply_scalars(struct cmd_ctx *ctx, struct send_connector *sc)
 		sc->connection_inactivity_timeout = v->u.i;
 	if ((v = bound_get(b, "MaxMessageSize")) != NULL && v->type == V_INT)
 		sc->max_message_size = v->u.i;
+	sc_set_alert(&sc->queue_alert_age, bound_get(b, "QueueAlertAge"));
+	sc_set_alert(&sc->queue_alert_message_count,
+	    bound_get(b, "QueueAlertMessageCount"));
 	sc_set_string(&sc->comment, bound_get(b, "Comment"), "");
 	sc_set_string(&sc->fqdn, bound_get(b, "Fqdn"), NULL);
 	sc_set_string(&sc->source_ip_address, bound_get(b, "SourceIPAddress"),
@@ -1443,6 +1477,8 @@ sc_equal(const struct send_connector *a, const struct send_connector *b)
 	    a->smart_host_auth_mechanism == b->smart_host_auth_mechanism &&
 	    a->smtp_max_messages_per_connection ==
 	    b->smtp_max_messages_per_connection &&
+	    a->queue_alert_age == b->queue_alert_age &&
+	    a->queue_alert_message_count == b->queue_alert_message_count &&
 	    a->tls_auth_level == b->tls_auth_level);
 }
 
@@ -1827,6 +1863,15 @@ sc_object_tls(struct value *v, const struct send_connector *sc)
 	    value_string_take(buf_detach(&b)));
 	object_add_const(v, "ConnectorType", sc_memo(&sc_memos.connector_type,
 	    sc->connector_type, sc_conntype_value));
+	object_add_const(v, "QueueAlertAge", sc->queue_alert_age ==
+	    ALERT_SERVER ? value_null() : sc->queue_alert_age ==
+	    ALERT_UNLIMITED ? value_string("Unlimited") :
+	    sc_timespan_value(sc->queue_alert_age));
+	object_add_const(v, "QueueAlertMessageCount",
+	    sc->queue_alert_message_count == ALERT_SERVER ? value_null() :
+	    sc->queue_alert_message_count == ALERT_UNLIMITED ?
+	    value_string("Unlimited") :
+	    value_int(sc->queue_alert_message_count));
 }
 
 /* MailGateway and SendConnector properties. */

@@ -82,6 +82,7 @@ enum ts_kind {
 	TS_K_SPAN,	/* int seconds, shown as a time span */
 	TS_K_BOOL,	/* bool */
 	TS_K_UNLIMITED,	/* int, TS_UNLIMITED shown as Unlimited */
+	TS_K_SPAN_UNLIMITED,	/* int seconds, or TS_UNLIMITED */
 	TS_K_BYTES,	/* int bytes, shown as a size */
 	TS_K_SIZE,	/* int64_t bytes, -1 shown as Unlimited */
 	TS_K_PATH,	/* char *, NULL shown as $null */
@@ -136,7 +137,8 @@ struct ts_prop {
  * The object's properties after RunspaceId, in TransportServer's
  * declaration order (Exchange 2013 CU23's, less what Exchange 2016
  * dropped; the logs 2016 added, RequestBroker and TransportHttp, after
- * the others of their kind), then hubsh's ExternalDelayDsnEnabled.
+ * the others of their kind), then hubsh's ExternalDelayDsnEnabled and
+ * its queue alert thresholds.
  */
 static const struct ts_prop ts_props[] = {
 	TS_FB("AntispamAgentsEnabled", 0),
@@ -248,7 +250,10 @@ static const struct ts_prop ts_props[] = {
 	TS_LOG_R("TransportMaintenanceLog"),
 	TS_LOG_R("RequestBrokerLog"),
 	TS_LOG_R("TransportHttpLog"),
-	TS_S("ExternalDelayDsnEnabled", TS_K_BOOL, external_delay_dsn_enabled)
+	TS_S("ExternalDelayDsnEnabled", TS_K_BOOL, external_delay_dsn_enabled),
+	TS_S("QueueAlertAge", TS_K_SPAN_UNLIMITED, queue_alert_age),
+	TS_S("QueueAlertMessageCount", TS_K_UNLIMITED,
+	    queue_alert_message_count)
 };
 #define TS_NPROPS	(sizeof ts_props / sizeof ts_props[0])
 
@@ -446,6 +451,15 @@ static const struct param_entry ts_set_params[] = {
 	    "message detection; its Poison queue stays empty."),
 	TS_P_NOLOG("QueueLog", PT_SIZE, PT_SIZE, INT64_MAX,
 	    TS_WHY_NOLOG("queue")),
+	TS_P("QueueAlertAge", PT_TIMESPAN, 0, 1, TS_UNLIMITED - 1,
+	    ts_unlimited_choice, TS_TN_DATA "Unlimited`1[" TS_TN_DATA
+	    "EnhancedTimeSpan]", "hubsh extension: how long the oldest "
+	    "message of a queue may wait before the queue is in alarm, or "
+	    "Unlimited; a Send connector's QueueAlertAge overrides it."),
+	TS_P("QueueAlertMessageCount", PT_UNLIMITED, 0, 1, TS_UNLIMITED - 1,
+	    ts_unlimited_choice, NULL, "hubsh extension: how many messages "
+	    "put a queue in alarm, or Unlimited; a Send connector's "
+	    "QueueAlertMessageCount overrides it."),
 	TS_P_SPAN("QueueMaxIdleTime", 5, 3600, "How long an empty delivery "
 	    "queue is kept (00:00:05 to 01:00:00)."),
 	TS_P_NOLOG("ReceiveProtocolLog", PT_SIZE, PT_SIZE, TS_LOG_MAX,
@@ -599,6 +613,7 @@ ts_apply(struct cmd_ctx *ctx, struct transport_settings *ts)
 			*(bool *)p = value_truthy(v);
 			break;
 		case TS_K_UNLIMITED:
+		case TS_K_SPAN_UNLIMITED:
 			*(int *)p = v->type == V_INT ? (int)v->u.i :
 			    TS_UNLIMITED;
 			break;
@@ -683,6 +698,10 @@ ts_stored_value(const struct transport_settings *ts, const struct ts_prop *tp)
 		n = *(const int *)p;
 		return (n == TS_UNLIMITED ? value_string("Unlimited") :
 		    value_int(n));
+	case TS_K_SPAN_UNLIMITED:
+		n = *(const int *)p;
+		return (n == TS_UNLIMITED ? value_string("Unlimited") :
+		    value_string_take(ex_timespan_format(n)));
 	case TS_K_BYTES:
 		return (value_string_take(ex_size_format(*(const int *)p)));
 	case TS_K_SIZE:

@@ -560,6 +560,7 @@ enum ptype {
 #define P_SECRET	0x080	/* never echoed */
 #define P_NOTAB		0x100	/* hidden from completion and help */
 #define P_REMAINING	0x200	/* ValueFromRemainingArguments */
+#define P_NULLABLE	0x400	/* $null is a value (PT_UNLIMITED) */
 
 /*
  * One value of an enumeration: its name, and the code the cmdlet keeps

@@ -262,6 +262,24 @@ route_find(const struct route_table *rt, const char *name)
 	return (NULL);
 }
 
+const struct send_connector *
+route_find_guid(const struct route_table *rt, const char *guid)
+{
+	size_t	i;
+
+	for (i = 0; i < rt->nsc; i++) {
+		if (strcasecmp(rt->sc[i]->guid, guid) == 0)
+			return (rt->sc[i]);
+	}
+	return (NULL);
+}
+
+const struct send_connector *
+route_table_connector(const struct route_table *rt, size_t i)
+{
+	return (i < rt->nsc ? rt->sc[i] : NULL);
+}
+
 /*
  * How specifically space matches domain: -1 for no match, 0 for "*",
  * 2 * length of the suffix for "*.x" (which also matches x itself), and

@@ -46,6 +46,12 @@ int		 route_space_match(const char *space, const char *domain);
 /* The connector called name (case-insensitive), valid while held; NULL. */
 const struct send_connector *route_find(const struct route_table *,
 		     const char *name);
+/* The connector whose GUID is guid, valid while held; NULL. */
+const struct send_connector *route_find_guid(const struct route_table *,
+		     const char *guid);
+/* The i-th usable connector; NULL past the last. */
+const struct send_connector *route_table_connector(
+		     const struct route_table *, size_t i);
 
 /*
  * The snapshot in force, shared by threads: whoever routes takes a

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 /* Usage type chosen at creation (New-SendConnector only). */
 enum sc_usage {
@@ -65,6 +65,14 @@ enum sc_connector_type {
 
 /* MaxMessageSize value meaning "unlimited". */
 #define SC_SIZE_UNLIMITED	(-1)
+
+/*
+ * Queue alert thresholds (hubsh's QueueAlertAge, QueueAlertMessageCount):
+ * a connector's may be unset, meaning the server's; either may be
+ * Unlimited, meaning never.
+ */
+#define ALERT_SERVER		(-1)
+#define ALERT_UNLIMITED		2147483647
 
 /* One address space: [type:]domain[;cost]. */
 struct sc_address_space {
@@ -117,6 +125,9 @@ struct send_connector {
 	char			*tls_certificate_name;
 	char			*tls_domain;
 	bool			 use_external_dns_servers_enabled;
+	/* hubsh's alert thresholds: s and messages, or ALERT_*. */
+	int			 queue_alert_age;
+	int			 queue_alert_message_count;
 
 	/* AuthenticationCredential; both NULL when there is none. */
 	char			*auth_username;
@@ -299,6 +310,9 @@ struct transport_settings {
 	int		 pickup_directory_max_header_size;
 	int		 pickup_directory_max_messages_per_minute; /* 100 */
 	int		 pickup_directory_max_recipients_per_message; /* 100 */
+	/* hubsh's: a queue's alarm thresholds, or ALERT_UNLIMITED */
+	int		 queue_alert_age;		/* 1 h; 1 s.. */
+	int		 queue_alert_message_count;	/* Unlimited */
 	int64_t		 when_changed;		/* Unix s; 0: never set */
 };
 

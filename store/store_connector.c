@@ -92,6 +92,8 @@ struct sc_field {
 	F(tls_certificate_name, FT_STR, NULL, SCU_CHANGED)		\
 	F(tls_domain, FT_STR, NULL, SCU_CHANGED)			\
 	F(use_external_dns_servers_enabled, FT_BOOL, NULL, SCU_CHANGED)	\
+	F(queue_alert_age, FT_INT, NULL, SCU_CHANGED)			\
+	F(queue_alert_message_count, FT_INT, NULL, SCU_CHANGED)		\
 	F(auth_username, FT_STR, NULL, SCU_CREDENTIAL)
 
 #define SCF_ENTRY(m, t, d, u) \
@@ -198,6 +200,8 @@ send_connector_init(struct send_connector *sc, enum sc_usage usage,
 	sc->usage = usage;
 	sc->comment = xstrdup("");
 	sc->connection_inactivity_timeout = SC_DEFAULT_IDLE;
+	sc->queue_alert_age = ALERT_SERVER;
+	sc->queue_alert_message_count = ALERT_SERVER;
 	sc->enabled = true;
 	if (usage == SC_USAGE_INTERNAL)
 		sc->max_message_size = SC_SIZE_UNLIMITED;

@@ -389,12 +389,29 @@ static const char pg_schema_v4[] =
 	" CHECK (heartbeat IS NULL OR heartbeat >= 0);"
 	"UPDATE meta SET value = 4 WHERE key = 'schema_version';";
 
+/* Version 5: hubsh's queue alert thresholds, as in SQLite. */
+#define PG_ALERT_COLUMN(t, c, d, check) \
+	"ALTER TABLE " t " ADD COLUMN " c " BIGINT NOT NULL DEFAULT " d \
+	" CONSTRAINT " t "_" c "_check CHECK (" check c \
+	" BETWEEN 1 AND 2147483647);"
+
+static const char pg_schema_v5[] =
+	PG_ALERT_COLUMN("send_connectors", "queue_alert_age", "-1",
+	    "queue_alert_age = -1 OR ")
+	PG_ALERT_COLUMN("send_connectors", "queue_alert_message_count", "-1",
+	    "queue_alert_message_count = -1 OR ")
+	PG_ALERT_COLUMN("transport_service", "queue_alert_age", "3600", "")
+	PG_ALERT_COLUMN("transport_service", "queue_alert_message_count",
+	    "2147483647", "")
+	"UPDATE meta SET value = 5 WHERE key = 'schema_version';";
+
 /* pg_steps[v] takes version v to v + 1. */
 static const char *const pg_steps[] = {
 	pg_schema_v1,
 	pg_schema_v2,
 	pg_schema_v3,
 	pg_schema_v4,
+	pg_schema_v5,
 };
 #define PG_NSTEPS	(sizeof pg_steps / sizeof pg_steps[0])
 _Static_assert(PG_NSTEPS == STORE_SCHEMA_VERSION,

@@ -210,11 +210,30 @@ static const char store_schema_v4[] =
 	" CHECK (heartbeat IS NULL OR heartbeat >= 0);"
 	"PRAGMA user_version = 4;";
 
+/*
+ * Version 5: hubsh's queue alert thresholds.  A connector's -1 is "the
+ * server's"; 2147483647 is Unlimited (never in alarm).
+ */
+#define ALERT_COLUMN(t, c, d, check) \
+	"ALTER TABLE " t " ADD COLUMN " c " INTEGER NOT NULL DEFAULT " d \
+	" CHECK (" check c " BETWEEN 1 AND 2147483647);"
+
+static const char store_schema_v5[] =
+	ALERT_COLUMN("send_connectors", "queue_alert_age", "-1",
+	    "queue_alert_age = -1 OR ")
+	ALERT_COLUMN("send_connectors", "queue_alert_message_count", "-1",
+	    "queue_alert_message_count = -1 OR ")
+	ALERT_COLUMN("transport_service", "queue_alert_age", "3600", "")
+	ALERT_COLUMN("transport_service", "queue_alert_message_count",
+	    "2147483647", "")
+	"PRAGMA user_version = 5;";
+
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
 	{ 3, store_schema_v3 },
 	{ 4, store_schema_v4 },
+	{ 5, store_schema_v5 },
 };
 static const struct store_schema store_schema = {
 	STORE_SCHEMA_VERSION,

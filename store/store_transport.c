@@ -40,6 +40,7 @@
 #define TS_DEFAULT_PICKUP_HEADER	65536		/* 64 KB */
 #define TS_DEFAULT_PICKUP_RATE		100
 #define TS_DEFAULT_PICKUP_RCPTS		100
+#define TS_DEFAULT_ALERT_AGE		3600		/* 01:00:00 */
 
 enum ts_ftype {
 	TS_INT,
@@ -75,7 +76,9 @@ struct ts_field {
 	F(max_outbound_connections, TS_INT)				\
 	F(pickup_directory_max_header_size, TS_INT)			\
 	F(pickup_directory_max_messages_per_minute, TS_INT)		\
-	F(pickup_directory_max_recipients_per_message, TS_INT)
+	F(pickup_directory_max_recipients_per_message, TS_INT)		\
+	F(queue_alert_age, TS_INT)					\
+	F(queue_alert_message_count, TS_INT)
 
 #define TSF_ENTRY(m, t) \
 	{ #m, t, offsetof(struct transport_settings, m) },
@@ -129,6 +132,8 @@ transport_settings_init(struct transport_settings *ts, const char *server)
 	ts->pickup_directory_max_messages_per_minute = TS_DEFAULT_PICKUP_RATE;
 	ts->pickup_directory_max_recipients_per_message =
 	    TS_DEFAULT_PICKUP_RCPTS;
+	ts->queue_alert_age = TS_DEFAULT_ALERT_AGE;
+	ts->queue_alert_message_count = ALERT_UNLIMITED;
 	ts->when_changed = 0;
 }
 
