@@ -146,10 +146,20 @@ static const char spool_schema_v3[] =
 	" WHERE reference IS NOT NULL;"
 	"PRAGMA user_version = 3;";
 
+/* v4: the queues in alarm (alert.c), kept across restarts. */
+static const char spool_schema_v4[] =
+	"CREATE TABLE alarms ("
+	" queue TEXT PRIMARY KEY,"
+	" connector TEXT,"
+	" next_hop TEXT NOT NULL,"
+	" started INTEGER NOT NULL CHECK (started >= 0)) STRICT;"
+	"PRAGMA user_version = 4;";
+
 static const struct store_migration spool_migrations[] = {
 	{ 1, spool_schema_v1 },
 	{ 2, spool_schema_v2 },
 	{ 3, spool_schema_v3 },
+	{ 4, spool_schema_v4 },
 };
 
 static const struct store_schema spool_schema = {
@@ -853,6 +863,94 @@ spool_msg_suspend(struct spool *sp, int64_t msg_id, bool suspended,
 		return (-1);
 	}
 	return (0);
+}
+
+int
+spool_alarm_set(struct spool *sp, const struct spool_alarm *a, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "INSERT OR REPLACE INTO alarms (queue, "
+	    "connector, next_hop, started) VALUES (?1, ?2, ?3, ?4)",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->connector, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->next_hop, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, a->started);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot record a queue alarm", cause));
+}
+
+int
+spool_alarm_clear(struct spool *sp, const char *key, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "DELETE FROM alarms WHERE queue = ?1",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot clear a queue alarm", cause));
+}
+
+int
+spool_alarm_load(struct spool *sp, struct spool_alarm **out, size_t *n,
+    char **cause)
+{
+	struct store		*s = sp->s;
+	struct spool_alarm	*v = NULL, *a;
+	sqlite3_stmt		*st;
+	size_t			 cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*n = 0;
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "SELECT queue, connector, next_hop, "
+	    "started FROM alarms ORDER BY started, queue", cause) != 0)
+		return (-1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		a = &v[(*n)++];
+		a->key = spool_strdup(sqlite3_column_text(st, 0));
+		a->connector = spool_strdup(sqlite3_column_text(st, 1));
+		a->next_hop = spool_strdup(sqlite3_column_text(st, 2));
+		a->started = sqlite3_column_int64(st, 3);
+	}
+	if (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot read the queue alarms", cause) != 0) {
+		spool_alarm_list_free(v, *n);
+		*n = 0;
+		return (-1);
+	}
+	*out = v;
+	return (0);
+}
+
+void
+spool_alarm_list_free(struct spool_alarm *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].connector);
+		free(v[i].next_hop);
+	}
+	free(v);
 }
 
 int

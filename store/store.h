@@ -347,7 +347,7 @@ int		 store_transport_set(struct store *,
  * spool_begin() is durable before spool_commit() returns 0; if it fails,
  * the whole group is gone and no job of it may be acknowledged.
  */
-#define SPOOL_SCHEMA_VERSION	3
+#define SPOOL_SCHEMA_VERSION	4
 
 /* Recipient state in the spool. */
 enum spool_rcpt_state {
@@ -488,6 +488,27 @@ int		 spool_track_add(struct spool *, const struct track_event *,
  */
 int		 spool_msg_suspend(struct spool *, int64_t msg_id,
 		     bool suspended, char **cause);
+
+/*
+ * The queues in alarm, so that a restart neither alerts again for the
+ * same alarm nor forgets to say when it ends.  key is the queue's own
+ * ("<connector guid>|<domain>"); connector and next hop are kept for
+ * the recovery alert of a queue that is gone by then.
+ */
+struct spool_alarm {
+	char		*key;
+	char		*connector;	/* or NULL */
+	char		*next_hop;
+	int64_t		 started;	/* Unix s */
+};
+int		 spool_alarm_set(struct spool *, const struct spool_alarm *,
+		     char **cause);
+int		 spool_alarm_clear(struct spool *, const char *key,
+		     char **cause);
+/* Every alarm, in the order raised; free with spool_alarm_list_free. */
+int		 spool_alarm_load(struct spool *, struct spool_alarm **,
+		     size_t *, char **cause);
+void		 spool_alarm_list_free(struct spool_alarm *, size_t);
 
 /*
  * Get-MessageTrackingLog.  Every filter is optional; the records that

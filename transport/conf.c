@@ -81,6 +81,12 @@ static const struct conf_entry conf_table[] = {
 	{ "control-cert", S(control_cert) },
 	{ "control-key", S(control_key) },
 	{ "control-ca", S(control_ca) },
+	{ "alert-command", S(alert_command) },
+	{ "alert-command-timeout", T(alert_command_timeout, 1, 3600) },
+	{ "alert-webhook", S(alert_webhook) },
+	{ "alert-webhook-ca", S(alert_webhook_ca) },
+	{ "alert-webhook-timeout", T(alert_webhook_timeout, 1, 600) },
+	{ "alert-recovery-time", T(alert_recovery_time, 1, 86400) },
 };
 
 /* Settings that moved to the store, and what sets them now. */
@@ -126,6 +132,11 @@ conf_defaults(struct hubd_conf *c)
 	c->max_outbound = 1000;
 	c->queue_max_idle = 180;
 	c->connect_timeout = 30;
+	c->alert_command_timeout = 30;
+	c->alert_webhook_timeout = 10;
+	c->alert_recovery_time = 300;
+	c->queue_alert_age = 3600;
+	c->queue_alert_message_count = ALERT_UNLIMITED;
 	c->transient_retry_count = 6;
 	c->transient_retry_interval = 300;
 	c->outbound_retry_interval = 600;
@@ -480,6 +491,9 @@ conf_free(struct hubd_conf *c)
 	free(c->control_cert);
 	free(c->control_key);
 	free(c->control_ca);
+	free(c->alert_command);
+	free(c->alert_webhook);
+	free(c->alert_webhook_ca);
 	for (i = 0; i < c->nrelay_nets; i++)
 		free(c->relay_nets[i]);
 	free(c->relay_nets);

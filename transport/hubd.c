@@ -329,6 +329,7 @@ main(int argc, char **argv)
 	    metrics_listen(&metrics, conf.metrics_listen, &cause) != 0 ||
 	    hubd_drop_privileges(conf.user, &cause) != 0 ||
 	    hubd_reload(true, NULL) != 0 ||
+	    alert_start(&cause) != 0 ||
 	    commit_start(&env->commit, env->spool_path, &cause) != 0 ||
 	    queue_start(&env->queue, &cause) != 0 ||
 	    smtpd_start(smtpd, &cause) != 0 ||
@@ -354,6 +355,7 @@ main(int argc, char **argv)
 	smtpd_stop(smtpd);
 	pickup_stop(pickup);
 	queue_stop(env->queue);
+	alert_stop();
 	commit_stop(env->commit);
 	env_clear();
 	dns_free(env->dns);
@@ -593,6 +595,10 @@ hubd_settings(bool force)
 	hubd_set_int(&c->pickup_max_per_minute,
 	    ts.pickup_directory_max_messages_per_minute,
 	    "PickupDirectoryMaxMessagesPerMinute", false);
+	hubd_set_int(&c->queue_alert_age, ts.queue_alert_age, "QueueAlertAge",
+	    true);
+	hubd_set_int(&c->queue_alert_message_count,
+	    ts.queue_alert_message_count, "QueueAlertMessageCount", false);
 	hubd_set_bool(&c->external_delay_dsn, ts.external_delay_dsn_enabled,
 	    "ExternalDelayDsnEnabled");
 	hubd_set_bool(&c->tracking_enabled, ts.message_tracking_log_enabled,

@@ -60,6 +60,7 @@ log_vlog(int pri, const char *fmt, va_list ap)
 	xasprintf(&line, "%s.%03ldZ hubd[%ld]: %s%s\n", stamp,
 	    ts.tv_nsec / 1000000, (long)getpid(),
 	    pri == LOG_WARNING ? "warning: " :
+	    pri == LOG_ALERT ? "alert: " :
 	    pri == LOG_CRIT ? "fatal: " : "", msg);
 	/* One write per line keeps lines from threads whole. */
 	if (write(STDERR_FILENO, line, strlen(line)) < 0) {
@@ -98,6 +99,16 @@ log_debug(const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	log_vlog(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_alert(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_ALERT, fmt, ap);
 	va_end(ap);
 }
 

@@ -59,13 +59,6 @@
 #include "xmalloc.h"
 #include "queue_int.h"
 
-#ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
-	for ((var) = TAILQ_FIRST(head);					\
-	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
-	    (var) = (tvar))
-#endif
-
 #define QUEUE_LINGER_MS		200	/* keep an idle session this long */
 #define QUEUE_BODY_CACHE	(64 * 1024 * 1024)	/* bytes in memory */
 #define QUEUE_UNSAVED_MAX	30	/* s: most back-off of an outcome write */
@@ -192,12 +185,15 @@ queue_start(struct queue **qp, char **cause)
 	TAILQ_INIT(&q->failq);
 	TAILQ_INIT(&q->qrecs);
 	TAILQ_INIT(&q->unsaved);
+	TAILQ_INIT(&q->alarms);
 	for (k = 0; k < QUEUE_BUCKETS; k++) {
 		TAILQ_INIT(&q->buckets[k]);
 		TAILQ_INIT(&q->qbuckets[k]);
 	}
 	if (spool_open(&q->reader, env->spool_path, cause) != 0 ||
+	    queue_alarm_load(q, cause) != 0 ||
 	    spool_msg_load(q->reader, &v, &n, cause) != 0) {
+		queue_alarm_free_all(q);
 		spool_close(q->reader);
 		free(q);
 		return (-1);
@@ -270,6 +266,7 @@ queue_stop(struct queue *q)
 	}
 	while ((qm = TAILQ_FIRST(&q->msgs)) != NULL)
 		queue_qmsg_free(q, qm);
+	queue_alarm_free_all(q);
 	while ((qr = TAILQ_FIRST(&q->qrecs)) != NULL) {
 		TAILQ_REMOVE(&q->qrecs, qr, entry);
 		queue_qrec_free(qr);
@@ -666,6 +663,7 @@ queue_qrec(struct queue *q, const struct send_connector *sc,
 static void
 queue_qrec_free(struct qrec *qr)
 {
+	queue_alarm_unlink(qr);
 	free(qr->key);
 	free(qr->next_hop);
 	free(qr->tls_domain);
@@ -1093,8 +1091,10 @@ queue_conn_failed(struct qrec *qr, const struct mta_status *st)
 	free(qr->last_error);
 	qr->last_error = queue_last_error(qr, st->text, now);
 	qr->last_retry = ms;
-	if (st->class != FAIL_NONE)
+	if (st->class != FAIL_NONE) {
 		qr->fails[st->class]++;
+		qr->last_class = st->class;
+	}
 	metrics_conn_failure(st->class);
 	if (st->code >= 500)
 		return;
@@ -1862,6 +1862,7 @@ queue_scheduler(void *arg)
 	pthread_mutex_lock(&q->lock);
 	while (!q->stopping) {
 		queue_timers(q, time(NULL));
+		queue_alarms(q, time(NULL));
 		queue_deadline(&ts, 1000);
 		pthread_cond_timedwait(&q->tick, &q->lock, &ts);
 	}

@@ -51,7 +51,6 @@ static void	 queue_rcpt_sel(const struct qmsg *, size_t, struct qsel *);
 static bool	 queue_rcpt_in(const struct qmsg *, size_t,
 		    const struct qsel *);
 static struct qmsg *queue_find_msg(struct queue *, int64_t);
-static void	 queue_count(struct queue *, time_t, int64_t *, int64_t *);
 static void	 queue_rec_tail(struct ctl_rec *, const char *, const char *,
 		    double, double);
 static void	 queue_ctl_queue_rec(const struct qrec *, time_t,
@@ -215,7 +214,7 @@ queue_find_msg(struct queue *q, int64_t id)
  * for a retry time (DeferredMessageCount) and the earliest such time;
  * *nsub and *nunr for Submission and Unreachable.
  */
-static void
+void
 queue_count(struct queue *q, time_t now, int64_t *nsub, int64_t *nunr)
 {
 	struct qmsg	*qm;

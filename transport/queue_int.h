@@ -19,6 +19,13 @@
 
 #include "transport.h"
 
+#ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
 #define QUEUE_BUCKETS		1024	/* destination hash buckets */
 #define QUEUE_RATE_SECS		60	/* rates are over the last minute */
 
@@ -29,6 +36,22 @@
 struct dest;
 struct qjob;
 struct qrec;
+
+/* A queue in alarm (queue_alarm.c), from its raise to its recovery. */
+struct qalarm {
+	char			*key;		/* its queue's key */
+	char			*connector;
+	char			*next_hop;
+	char			 queue[64];	/* "SERVER\3"; "" if unseen */
+	struct qrec		*qr;		/* its queue, or NULL */
+	struct alarm		 a;
+	enum fail_class		 fail_class;	/* the last failure's */
+	char			*last_error;
+	int64_t			 messages, oldest;
+	int			 age, count;	/* its thresholds */
+	bool			 seen;		/* this second */
+	TAILQ_ENTRY(qalarm)	 entry;
+};
 
 /* Memory-only state of one recipient. */
 struct qrcpt {
@@ -82,6 +105,8 @@ struct qrec {
 	char			*last_error;
 	/* Health: failures since a session last opened, by class. */
 	int			 fails[FAIL_NCLASSES];
+	enum fail_class		 last_class;	/* of the last failure */
+	struct qalarm		*alarm;		/* while in alarm */
 	int64_t			 last_delivery;	/* Unix ms; 0: none yet */
 	char			*last_tls;	/* that session's TLS, in words */
 	struct qrate		 in, out;
@@ -141,6 +166,9 @@ struct queue {
 	int			 nworkers;
 	struct spool		*reader;	/* scheduler's connection */
 
+	/* Queues in alarm (queue_alarm.c). */
+	TAILQ_HEAD(, qalarm)	 alarms;
+
 	/* Outcomes waiting to be written, oldest first. */
 	TAILQ_HEAD(, qunsaved)	 unsaved;
 	size_t			 nunsaved;
@@ -169,5 +197,16 @@ void		 queue_new_routes(struct queue *, struct route_table *);
  */
 int		 queue_admin_fail(struct queue *, struct qmsg *,
 		     const bool *, bool, struct spool **);
+
+/* Count every queue's messages (Get-Queue's MessageCount and more). */
+void		 queue_count(struct queue *, time_t, int64_t *nsub,
+		     int64_t *nunr);
+
+/* queue_alarm.c */
+int		 queue_alarm_load(struct queue *, char **cause);
+void		 queue_alarm_free_all(struct queue *);
+void		 queue_alarm_unlink(struct qrec *);
+void		 queue_alarms(struct queue *, time_t);
+bool		 queue_alarm_wanted(const struct queue *);
 
 #endif

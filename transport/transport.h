@@ -46,6 +46,7 @@
 #define HUBSH_TRANSPORT_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <pthread.h>
@@ -132,6 +133,17 @@ struct hubd_conf {
 	char		*control_cert;	/* its certificate (tls-cert) */
 	char		*control_key;
 	char		*control_ca;	/* CA of the admins' certificates */
+
+	/* Alerts (alert.c). */
+	char		*alert_command;		/* run through /bin/sh */
+	int		 alert_command_timeout;	/* s */
+	char		*alert_webhook;		/* https:// URL */
+	char		*alert_webhook_ca;	/* its trust store; NULL: system */
+	int		 alert_webhook_timeout;	/* s, one try */
+	int		 alert_recovery_time;	/* s under before recovered */
+	/* The server's thresholds (Set-TransportService), or ALERT_*. */
+	int		 queue_alert_age;	/* s */
+	int		 queue_alert_message_count;
 };
 
 void		 conf_defaults(struct hubd_conf *);
@@ -163,6 +175,9 @@ void		 log_debug(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 fatalx(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
+/* An alert (LOG_ALERT): a queue in alarm or recovered. */
+void		 log_alert(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 
 /*
  * Lines that a peer, a client or a full disk could repeat without end:
@@ -923,5 +938,50 @@ void		 metrics_stop(struct metrics *);
 /* The gauges and counters of control.c and of the queues, for a scrape. */
 void		 control_metrics(struct buf *);
 void		 queue_metrics(struct queue *, struct buf *);
+
+/* ------------------------------------------------------------------ */
+/* alert.c: queue alarms, and alerts sent outside the mail path. */
+
+/* One queue's alarm, as alarm_step() moves it. */
+struct alarm {
+	bool		 raised;
+	int64_t		 started;	/* Unix s it was raised */
+	int64_t		 under_since;	/* Unix s under again; 0: not */
+};
+
+enum alarm_change {
+	ALARM_SAME,
+	ALARM_RAISED,
+	ALARM_RECOVERED
+};
+
+/* One second of an alarm: over, the queue is over a threshold now. */
+enum alarm_change alarm_step(struct alarm *, bool over, int64_t now,
+		     int hold);
+
+/* What an alert says (alert_post() takes it). */
+struct alert {
+	bool			 raised;	/* else recovered */
+	char			*queue;		/* "SERVER\3" */
+	char			*next_hop;
+	char			*connector;	/* or NULL */
+	const char		*fail_class;	/* fail_class_name(), or NULL */
+	char			*last_error;	/* or NULL */
+	int64_t			 message_count;
+	int64_t			 oldest_age;	/* s */
+	int			 age_threshold;	/* s, or ALERT_UNLIMITED */
+	int			 count_threshold;
+	int64_t			 started;	/* Unix s: the alarm's start */
+	int64_t			 at;		/* Unix s: now */
+	TAILQ_ENTRY(alert)	 entry;
+};
+
+int		 alert_start(char **cause);
+void		 alert_stop(void);
+void		 alert_post(struct alert *);
+void		 alert_free(struct alert *);
+/* The alert in one line, and as the JSON object sent (caller frees). */
+char		*alert_text(const struct alert *);
+char		*alert_json(const struct alert *);
 
 #endif

@@ -10,7 +10,8 @@
 #              [-cn-only] [-no-eku] NAME...
 #       One more leaf, BASE.pem and BASE.key, in a DIR that already holds
 #       the standard set.  The first NAME is the subject CN; all NAMEs are
-#       SAN dNSName entries unless -cn-only.
+#       SAN entries unless -cn-only: dNSName, or iPAddress for a dotted
+#       IPv4 address.
 #
 # Standard set.  Every certificate has its own key, FILE.key beside
 # FILE.pem (PKCS#8, mode 0600).  Leaves are signed by ca.pem unless said
@@ -126,7 +127,12 @@ leaf() {
 	*) die "leaf $base: unknown issuer $issuer" ;;
 	esac
 	local san="" n
-	for n in "$@"; do san="${san:+$san,}DNS:$n"; done
+	for n in "$@"; do
+		case $n in
+		*[!0-9.]*) san="${san:+$san,}DNS:$n" ;;
+		*) san="${san:+$san,}IP:$n" ;;	# a dotted IPv4 address
+		esac
+	done
 	{
 		echo "basicConstraints = critical,CA:FALSE"
 		echo "keyUsage = critical,digitalSignature"
