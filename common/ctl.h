@@ -126,6 +126,19 @@
  *	   Fail, Error, Response (what a delivery would record).  Unknown
  *	   connector (not in hubd's routing snapshot): status error
  *	   ObjectNotFound.  Answers within the DNS lookups plus 31 s.
+ *   op cert-watch
+ *	[connector <name>]
+ *	-> one record per next hop the certificate watch has probed
+ *	   (Get-SendConnectorCertificate; certwatch.c), ordered by
+ *	   connector, domain, host and address: Connector, Domain (absent
+ *	   for a smart host), Host, Address, LastChecked (Unix ms),
+ *	   Connected, StartTlsOffered (True|False), Result (Pass|Fail),
+ *	   Error, and the last certificate seen there: Subject, Issuer,
+ *	   NotBefore, NotAfter (Unix ms), CertificateDomains (repeated),
+ *	   Thumbprint (SHA-1, hex), SatisfiesLevels (repeated:
+ *	   EncryptionOnly, ...); Findings (repeated: CertificateExpiring,
+ *	   TlsDomainNotSatisfied, StartTlsNotOffered, the conditions that
+ *	   hold).  No record for a connector the watch has not reached.
  */
 #ifndef HUBSH_CTL_H
 #define HUBSH_CTL_H

@@ -66,44 +66,32 @@
     "it would be returned with 550 5.3.4."
 #define TSC_MSG_FAIL	"%s would not get mail: %s"
 
-/* How a probe field becomes a property. */
-enum tsc_kind {
-	TSC_K_STRING,
-	TSC_K_INT,
-	TSC_K_BOOL,	/* "True" / "False" */
-	TSC_K_DATE,	/* Unix ms */
-	TSC_K_LIST	/* repeated field */
-};
-
 /* The probe record's fields (ctl.h "op probe"), in their order. */
-static const struct {
-	const char	*name;
-	enum tsc_kind	 kind;
-} tsc_hop_fields[] = {
-	{ "Connector", TSC_K_STRING },
-	{ "Domain", TSC_K_STRING },
-	{ "Host", TSC_K_STRING },
-	{ "Preference", TSC_K_INT },
-	{ "Address", TSC_K_STRING },
-	{ "Connected", TSC_K_BOOL },
-	{ "Error", TSC_K_STRING },
-	{ "Banner", TSC_K_STRING },
-	{ "StartTlsOffered", TSC_K_BOOL },
-	{ "TlsProtocol", TSC_K_STRING },
-	{ "TlsCipher", TSC_K_STRING },
-	{ "CertificateSubject", TSC_K_STRING },
-	{ "CertificateIssuer", TSC_K_STRING },
-	{ "CertificateNotBefore", TSC_K_DATE },
-	{ "CertificateNotAfter", TSC_K_DATE },
-	{ "CertificateNames", TSC_K_LIST },
-	{ "Chain", TSC_K_LIST },
-	{ "ChainValid", TSC_K_BOOL },
-	{ "ChainError", TSC_K_STRING },
-	{ "MatchedName", TSC_K_STRING },
-	{ "SatisfiesLevels", TSC_K_LIST },
-	{ "Policy", TSC_K_STRING },
-	{ "Result", TSC_K_STRING },
-	{ "Response", TSC_K_STRING }
+static const struct rec_field tsc_hop_fields[] = {
+	{ "Connector", REC_STRING },
+	{ "Domain", REC_STRING },
+	{ "Host", REC_STRING },
+	{ "Preference", REC_INT },
+	{ "Address", REC_STRING },
+	{ "Connected", REC_BOOL },
+	{ "Error", REC_STRING },
+	{ "Banner", REC_STRING },
+	{ "StartTlsOffered", REC_BOOL },
+	{ "TlsProtocol", REC_STRING },
+	{ "TlsCipher", REC_STRING },
+	{ "CertificateSubject", REC_STRING },
+	{ "CertificateIssuer", REC_STRING },
+	{ "CertificateNotBefore", REC_DATE },
+	{ "CertificateNotAfter", REC_DATE },
+	{ "CertificateNames", REC_LIST },
+	{ "Chain", REC_LIST },
+	{ "ChainValid", REC_BOOL },
+	{ "ChainError", REC_STRING },
+	{ "MatchedName", REC_STRING },
+	{ "SatisfiesLevels", REC_LIST },
+	{ "Policy", REC_STRING },
+	{ "Result", REC_STRING },
+	{ "Response", REC_STRING }
 };
 #define TSC_NHOP	(sizeof tsc_hop_fields / sizeof tsc_hop_fields[0])
 
@@ -120,7 +108,6 @@ static char	*tsc_server(struct cmd_ctx *, struct store *);
 static struct value *tsc_object(const struct route_trace *, const char *,
 		    const char *, const struct send_connector *, const char *,
 		    const char *, int64_t);
-static struct value *tsc_hop_object(const struct ctl_rec *);
 static int	 tsc_hop(const struct ctl_rec *, void *);
 
 static const char *const tsc_columns[] = {
@@ -392,45 +379,51 @@ tsc_object(const struct route_trace *tr, const char *recipient,
 	return (v);
 }
 
-/* A hop object: the probe record's fields, typed, in ctl.h's order. */
-static struct value *
-tsc_hop_object(const struct ctl_rec *r)
+/*
+ * An object of type with the record's fields, typed as fields says, in
+ * that order; its text is the field text_field (shared with
+ * Get-SendConnectorCertificate).
+ */
+struct value *
+rec_object(const struct ctl_rec *r, const struct rec_field *fields,
+    size_t n, const char *type, const struct view *view,
+    const char *text_field)
 {
 	struct value	*v, *a;
 	const char	*s, *name;
 	size_t		 i, j;
 
-	v = value_object(TSC_HOP_TYPE, &tsc_hop_view);
-	object_reserve(v, TSC_NHOP);
-	for (i = 0; i < TSC_NHOP; i++) {
-		name = tsc_hop_fields[i].name;
+	v = value_object(type, view);
+	object_reserve(v, n);
+	for (i = 0; i < n; i++) {
+		name = fields[i].name;
 		s = ctl_get(r, name);
-		switch (tsc_hop_fields[i].kind) {
-		case TSC_K_LIST:
+		switch (fields[i].kind) {
+		case REC_LIST:
 			a = value_array();
 			for (j = 0; (s = ctl_get_nth(r, name, j)) != NULL; j++)
 				value_array_push(a, value_string(s));
 			object_add_const(v, name, a);
 			continue;
-		case TSC_K_INT:
+		case REC_INT:
 			object_add_const(v, name, s != NULL ?
 			    value_int(ctl_get_int(r, name, 0)) : value_null());
 			continue;
-		case TSC_K_BOOL:
+		case REC_BOOL:
 			object_add_const(v, name, s != NULL ? value_bool(
 			    strcasecmp(s, "True") == 0) : value_null());
 			continue;
-		case TSC_K_DATE:
+		case REC_DATE:
 			object_add_const(v, name, s != NULL ? value_date(
 			    ctl_get_int(r, name, 0) * 1000) : value_null());
 			continue;
-		case TSC_K_STRING:
+		case REC_STRING:
 			object_add_const(v, name, s != NULL ? value_string(s) :
 			    value_null());
 			continue;
 		}
 	}
-	s = ctl_get(r, "Host");
+	s = ctl_get(r, text_field);
 	v->u.obj->text = xstrdup(s != NULL ? s : "");
 	return (v);
 }
@@ -442,7 +435,8 @@ tsc_hop(const struct ctl_rec *r, void *arg)
 	struct cmd_ctx	*ctx = arg;
 	const char	*res, *who, *resp;
 
-	cmd_emit(ctx, tsc_hop_object(r));
+	cmd_emit(ctx, rec_object(r, tsc_hop_fields, TSC_NHOP, TSC_HOP_TYPE,
+	    &tsc_hop_view, "Host"));
 	if ((res = ctl_get(r, "Result")) == NULL ||
 	    strcasecmp(res, "Fail") != 0)
 		return (0);

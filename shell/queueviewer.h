@@ -189,4 +189,20 @@ bool	 q_queue_matches(const char *, struct value *);
 void	 q_send(struct cmd_ctx *, const char *, const char *,
 		    const char *);
 
+/* How a control record's field becomes a property (rec_object). */
+enum rec_kind {
+	REC_STRING,
+	REC_INT,
+	REC_BOOL,	/* "True" / "False" */
+	REC_DATE,	/* Unix ms */
+	REC_LIST	/* repeated field */
+};
+struct rec_field {
+	const char	*name;
+	enum rec_kind	 kind;
+};
+struct value	*rec_object(const struct ctl_rec *, const struct rec_field *,
+		    size_t, const char *type, const struct view *,
+		    const char *text_field);
+
 #endif

@@ -1155,6 +1155,7 @@ struct value	*exchangeserver_date(int64_t secs, bool utc);
 
 /* cmd_testconnector.c */
 extern const struct cmdlet_entry cmd_test_sendconnector_entry;
+extern const struct cmdlet_entry cmd_get_connectorcert_entry;
 
 /* cmd_tracking.c */
 extern const struct cmdlet_entry cmd_get_messagetrackinglog_entry;

@@ -146,13 +146,34 @@ static const char spool_schema_v3[] =
 	" WHERE reference IS NOT NULL;"
 	"PRAGMA user_version = 3;";
 
-/* v4: the queues in alarm (alert.c), kept across restarts. */
+/*
+ * v4: the queues in alarm (alert.c), and what the certificate watch
+ * (certwatch.c) last saw at each next hop, both kept across restarts.
+ * A certificate's fields are the last one seen: a probe without TLS
+ * leaves them, so that a change shows across a gap.
+ */
 static const char spool_schema_v4[] =
 	"CREATE TABLE alarms ("
 	" queue TEXT PRIMARY KEY,"
 	" connector TEXT,"
 	" next_hop TEXT NOT NULL,"
 	" started INTEGER NOT NULL CHECK (started >= 0)) STRICT;"
+	"CREATE TABLE cert_watch ("
+	" connector_guid TEXT NOT NULL,"
+	" domain TEXT NOT NULL,"
+	" host TEXT NOT NULL,"
+	" address TEXT NOT NULL,"
+	" connector TEXT NOT NULL,"
+	" checked INTEGER NOT NULL,"
+	" connected INTEGER NOT NULL CHECK (connected IN (0, 1)),"
+	" starttls INTEGER NOT NULL CHECK (starttls IN (0, 1)),"
+	" tls INTEGER NOT NULL CHECK (tls IN (0, 1)),"
+	" subject TEXT, issuer TEXT, names TEXT,"
+	" not_before INTEGER NOT NULL, not_after INTEGER NOT NULL,"
+	" thumbprint TEXT, sha256 TEXT, key_sha256 TEXT,"
+	" levels TEXT, result TEXT NOT NULL, error TEXT,"
+	" findings INTEGER NOT NULL CHECK (findings >= 0),"
+	" PRIMARY KEY (connector_guid, domain, host, address)) STRICT;"
 	"PRAGMA user_version = 4;";
 
 static const struct store_migration spool_migrations[] = {
@@ -951,6 +972,167 @@ spool_alarm_list_free(struct spool_alarm *v, size_t n)
 		free(v[i].next_hop);
 	}
 	free(v);
+}
+
+/* The columns of cert_watch, in table order, as struct spool_cert's. */
+#define CERT_COLUMNS "connector_guid, domain, host, address, connector, " \
+	"checked, connected, starttls, tls, subject, issuer, names, " \
+	"not_before, not_after, thumbprint, sha256, key_sha256, levels, " \
+	"result, error, findings"
+
+static void
+spool_cert_from_row(sqlite3_stmt *st, struct spool_cert *c)
+{
+	c->connector_guid = spool_strdup(sqlite3_column_text(st, 0));
+	c->domain = spool_strdup(sqlite3_column_text(st, 1));
+	c->host = spool_strdup(sqlite3_column_text(st, 2));
+	c->address = spool_strdup(sqlite3_column_text(st, 3));
+	c->connector = spool_strdup(sqlite3_column_text(st, 4));
+	c->checked = sqlite3_column_int64(st, 5);
+	c->connected = sqlite3_column_int(st, 6) != 0;
+	c->starttls = sqlite3_column_int(st, 7) != 0;
+	c->tls = sqlite3_column_int(st, 8) != 0;
+	c->subject = spool_strdup(sqlite3_column_text(st, 9));
+	c->issuer = spool_strdup(sqlite3_column_text(st, 10));
+	c->names = spool_strdup(sqlite3_column_text(st, 11));
+	c->not_before = sqlite3_column_int64(st, 12);
+	c->not_after = sqlite3_column_int64(st, 13);
+	c->thumbprint = spool_strdup(sqlite3_column_text(st, 14));
+	c->sha256 = spool_strdup(sqlite3_column_text(st, 15));
+	c->key_sha256 = spool_strdup(sqlite3_column_text(st, 16));
+	c->levels = spool_strdup(sqlite3_column_text(st, 17));
+	c->result = spool_strdup(sqlite3_column_text(st, 18));
+	c->error = spool_strdup(sqlite3_column_text(st, 19));
+	c->findings = (unsigned)sqlite3_column_int(st, 20);
+}
+
+int
+spool_cert_get(struct spool *sp, const char *guid, const char *domain,
+    const char *host, const char *address, struct spool_cert *c,
+    char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(c, 0, sizeof *c);
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "SELECT " CERT_COLUMNS " FROM cert_watch "
+	    "WHERE connector_guid = ?1 AND domain = ?2 AND host = ?3 AND "
+	    "address = ?4", cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, address, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		spool_cert_from_row(st, c);
+	if (spool_finish(s, st, rc == SQLITE_ROW || rc == SQLITE_DONE,
+	    "cannot read the certificate watch", cause) != 0)
+		return (-1);
+	return (rc == SQLITE_ROW ? 1 : 0);
+}
+
+int
+spool_cert_put(struct spool *sp, const struct spool_cert *c, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "INSERT OR REPLACE INTO cert_watch ("
+	    CERT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, c->connector_guid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->connector, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, c->checked);
+	sqlite3_bind_int(st, 7, c->connected);
+	sqlite3_bind_int(st, 8, c->starttls);
+	sqlite3_bind_int(st, 9, c->tls);
+	sqlite3_bind_text(st, 10, c->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, c->issuer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, c->names, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 13, c->not_before);
+	sqlite3_bind_int64(st, 14, c->not_after);
+	sqlite3_bind_text(st, 15, c->thumbprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, c->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 17, c->key_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 18, c->levels, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 19, c->result, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 20, c->error, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 21, (int)c->findings);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot record the certificate watch", cause));
+}
+
+int
+spool_cert_list(struct spool *sp, const char *connector,
+    int (*fn)(const struct spool_cert *, void *), void *arg, char **cause)
+{
+	struct store		*s = sp->s;
+	struct spool_cert	 c;
+	sqlite3_stmt		*st;
+	int			 rc, stop = 0;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "SELECT " CERT_COLUMNS " FROM cert_watch "
+	    "WHERE ?1 IS NULL OR connector = ?1 COLLATE NOCASE "
+	    "ORDER BY connector COLLATE NOCASE, domain, host, address",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, connector, -1, SQLITE_STATIC);
+	while (stop == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		spool_cert_from_row(st, &c);
+		stop = fn(&c, arg);
+		spool_cert_clear(&c);
+	}
+	return (spool_finish(s, st, stop != 0 || rc == SQLITE_DONE,
+	    "cannot read the certificate watch", cause));
+}
+
+/* Forget the hops not checked since before: gone from the watch. */
+int
+spool_cert_prune(struct spool *sp, int64_t before, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "DELETE FROM cert_watch WHERE checked < ?1",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, before);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot prune the certificate watch", cause));
+}
+
+void
+spool_cert_clear(struct spool_cert *c)
+{
+	free(c->connector_guid);
+	free(c->domain);
+	free(c->host);
+	free(c->address);
+	free(c->connector);
+	free(c->subject);
+	free(c->issuer);
+	free(c->names);
+	free(c->thumbprint);
+	free(c->sha256);
+	free(c->key_sha256);
+	free(c->levels);
+	free(c->result);
+	free(c->error);
+	memset(c, 0, sizeof *c);
 }
 
 int

@@ -511,6 +511,43 @@ int		 spool_alarm_load(struct spool *, struct spool_alarm **,
 void		 spool_alarm_list_free(struct spool_alarm *, size_t);
 
 /*
+ * What the certificate watch last saw at one next hop of a connector:
+ * the probe's result, and the last certificate seen there (kept when a
+ * later probe had no TLS).  findings: the conditions alerted on that
+ * still hold (certwatch.c's CW_* bits).
+ */
+struct spool_cert {
+	char		*connector_guid;
+	char		*domain;	/* "" for a smart host */
+	char		*host;
+	char		*address;	/* "ip:port" */
+	char		*connector;	/* its name when checked */
+	int64_t		 checked;	/* Unix s */
+	bool		 connected, starttls, tls;
+	char		*subject, *issuer, *names;	/* names: ", " */
+	int64_t		 not_before, not_after;		/* Unix s; 0 none */
+	char		*thumbprint, *sha256, *key_sha256;
+	char		*levels;	/* "EncryptionOnly, ..." or NULL */
+	char		*result;	/* "Pass" or "Fail" */
+	char		*error;		/* why it failed, or NULL */
+	unsigned	 findings;
+};
+/* 1 found (c filled), 0 none, -1 failed. */
+int		 spool_cert_get(struct spool *, const char *guid,
+		     const char *domain, const char *host,
+		     const char *address, struct spool_cert *, char **cause);
+int		 spool_cert_put(struct spool *, const struct spool_cert *,
+		     char **cause);
+/* Every hop (of connector, when not NULL) to fn, which stops with != 0. */
+int		 spool_cert_list(struct spool *, const char *connector,
+		     int (*fn)(const struct spool_cert *, void *), void *,
+		     char **cause);
+/* Forget the hops not checked since before (Unix s). */
+int		 spool_cert_prune(struct spool *, int64_t before,
+		     char **cause);
+void		 spool_cert_clear(struct spool_cert *);
+
+/*
  * Get-MessageTrackingLog.  Every filter is optional; the records that
  * match all of them, oldest first (timestamp_ms, then insertion order),
  * at most limit of them (0: all), are handed to fn one at a time.  The

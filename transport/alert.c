@@ -77,6 +77,10 @@ static int	 alert_pipe(int [2]);
 static int	 alert_command(const char *, const char *);
 static int	 alert_command_wait(pid_t, int, const char *, char *, size_t);
 static int	 alert_webhook(const char *, const char *);
+static void	 alert_findings(struct buf *, const struct alert *);
+static void	 alert_json_field(struct buf *, const char *, const char *);
+static void	 alert_json_queue(struct buf *, const struct alert *);
+static void	 alert_json_cert(struct buf *, const struct alert *);
 static void	 alert_json_str(struct buf *, const char *);
 static void	 alert_json_time(struct buf *, const char *, int64_t);
 static void	 alert_span(char *, size_t, int64_t);
@@ -182,18 +186,62 @@ alert_free(struct alert *al)
 	free(al->next_hop);
 	free(al->connector);
 	free(al->last_error);
+	free(al->host);
+	free(al->address);
+	free(al->subject);
+	free(al->issuer);
+	free(al->previous_issuer);
+	free(al->names);
+	free(al->thumbprint);
 	free(al);
+}
+
+/* A certificate alert's findings in words, each with what it means. */
+static void
+alert_findings(struct buf *b, const struct alert *al)
+{
+	int64_t	 days;
+	unsigned bit;
+	bool	 first = true;
+
+	for (bit = 1; bit <= CW_ALL; bit <<= 1) {
+		if ((al->findings & bit) == 0)
+			continue;
+		buf_addf(b, "%s%s", first ? "" : "; ",
+		    certwatch_finding_name(bit));
+		first = false;
+		switch (bit) {
+		case CW_EXPIRING:
+			days = (al->not_after - al->at) / 86400;
+			if (al->not_after <= al->at)
+				buf_adds(b, " (expired)");
+			else
+				buf_addf(b, " (in %" PRId64 " day%s)", days,
+				    days == 1 ? "" : "s");
+			break;
+		case CW_ISSUER:
+			buf_addf(b, " (was %s)", al->previous_issuer != NULL ?
+			    al->previous_issuer : "?");
+			break;
+		case CW_TLSDOMAIN:
+			buf_addf(b, " (names: %s)", al->names != NULL ?
+			    al->names : "none");
+			break;
+		}
+	}
 }
 
 /* The alert in one line: the LOG_ALERT line and the JSON's "text". */
 char *
 alert_text(const struct alert *al)
 {
-	char	 age[32], lasted[32], *s, *p;
+	struct buf	 b;
+	char		 age[32], lasted[32], *s, *p;
 
 	alert_span(age, sizeof age, al->oldest_age);
 	alert_span(lasted, sizeof lasted, al->at - al->started);
-	if (al->raised) {
+	switch (al->kind) {
+	case ALERT_RAISED:
 		xasprintf(&s, "queue %s to %s (connector %s) is in alarm: "
 		    "%" PRId64 " messages, the oldest waiting %s; %s%s%s",
 		    al->queue, al->next_hop, al->connector != NULL ?
@@ -201,11 +249,23 @@ alert_text(const struct alert *al)
 		    al->fail_class != NULL ? al->fail_class : "no failure yet",
 		    al->last_error != NULL ? ": " : "",
 		    al->last_error != NULL ? al->last_error : "");
-	} else {
+		break;
+	case ALERT_RECOVERED:
 		xasprintf(&s, "queue %s to %s (connector %s) has recovered "
 		    "after %s in alarm: %" PRId64 " messages", al->queue,
 		    al->next_hop, al->connector != NULL ? al->connector :
 		    "none", lasted, al->message_count);
+		break;
+	default:
+		buf_init(&b);
+		buf_addf(&b, "certificate watch: connector %s, host %s [%s]: ",
+		    al->connector, al->host, al->address);
+		alert_findings(&b, al);
+		if (al->subject != NULL)
+			buf_addf(&b, "; certificate %s, issuer %s", al->subject,
+			    al->issuer != NULL ? al->issuer : "?");
+		s = buf_detach(&b);
+		break;
 	}
 	/* One line: a remote server's reply may hold anything. */
 	for (p = s; *p != '\0'; p++) {
@@ -215,6 +275,75 @@ alert_text(const struct alert *al)
 	return (s);
 }
 
+/* ,"name":"value" or ,"name":null */
+static void
+alert_json_field(struct buf *b, const char *name, const char *v)
+{
+	buf_addf(b, ",\"%s\":", name);
+	alert_json_str(b, v);
+}
+
+/* A queue alert's own fields. */
+static void
+alert_json_queue(struct buf *b, const struct alert *al)
+{
+	alert_json_field(b, "queue", al->queue);
+	alert_json_field(b, "next_hop_domain", al->next_hop);
+	alert_json_field(b, "connector", al->connector);
+	alert_json_field(b, "failure_class", al->fail_class);
+	alert_json_field(b, "last_error", al->last_error);
+	buf_addf(b, ",\"message_count\":%" PRId64
+	    ",\"oldest_message_age_seconds\":%" PRId64, al->message_count,
+	    al->oldest_age);
+	if (al->age_threshold == ALERT_UNLIMITED)
+		buf_adds(b, ",\"queue_alert_age_seconds\":null");
+	else
+		buf_addf(b, ",\"queue_alert_age_seconds\":%d",
+		    al->age_threshold);
+	if (al->count_threshold == ALERT_UNLIMITED)
+		buf_adds(b, ",\"queue_alert_message_count\":null");
+	else
+		buf_addf(b, ",\"queue_alert_message_count\":%d",
+		    al->count_threshold);
+	alert_json_time(b, "started", al->started);
+	alert_json_time(b, "time", al->at);
+	buf_addf(b, ",\"duration_seconds\":%" PRId64, al->at - al->started);
+}
+
+/* A certificate alert's own fields. */
+static void
+alert_json_cert(struct buf *b, const struct alert *al)
+{
+	unsigned	bit;
+	bool		first = true;
+
+	alert_json_field(b, "connector", al->connector);
+	alert_json_field(b, "domain", *al->next_hop != '\0' ? al->next_hop :
+	    NULL);
+	alert_json_field(b, "host", al->host);
+	alert_json_field(b, "address", al->address);
+	buf_adds(b, ",\"findings\":[");
+	for (bit = 1; bit <= CW_ALL; bit <<= 1) {
+		if ((al->findings & bit) == 0)
+			continue;
+		buf_addf(b, "%s\"%s\"", first ? "" : ",",
+		    certwatch_finding_name(bit));
+		first = false;
+	}
+	buf_addc(b, ']');
+	alert_json_field(b, "subject", al->subject);
+	alert_json_field(b, "issuer", al->issuer);
+	alert_json_field(b, "previous_issuer", al->previous_issuer);
+	alert_json_field(b, "names", al->names);
+	alert_json_field(b, "thumbprint", al->thumbprint);
+	if (al->subject != NULL) {
+		alert_json_time(b, "not_after", al->not_after);
+		buf_addf(b, ",\"days_left\":%" PRId64,
+		    (al->not_after - al->at) / 86400);
+	}
+	alert_json_time(b, "time", al->at);
+}
+
 /*
  * The alert as the command and the webhook get it: one JSON object (see
  * doc/monitoring.md), UTF-8, with a trailing newline.
@@ -222,42 +351,20 @@ alert_text(const struct alert *al)
 char *
 alert_json(const struct alert *al)
 {
+	static const char *const events[] = { "raised", "recovered",
+	    "certificate" };
 	struct buf	 b;
 	char		*text;
 
 	buf_init(&b);
-	buf_addf(&b, "{\"event\":\"%s\",\"server\":",
-	    al->raised ? "raised" : "recovered");
-	alert_json_str(&b, env->server);
-	buf_adds(&b, ",\"queue\":");
-	alert_json_str(&b, al->queue);
-	buf_adds(&b, ",\"next_hop_domain\":");
-	alert_json_str(&b, al->next_hop);
-	buf_adds(&b, ",\"connector\":");
-	alert_json_str(&b, al->connector);
-	buf_adds(&b, ",\"failure_class\":");
-	alert_json_str(&b, al->fail_class);
-	buf_adds(&b, ",\"last_error\":");
-	alert_json_str(&b, al->last_error);
-	buf_addf(&b, ",\"message_count\":%" PRId64
-	    ",\"oldest_message_age_seconds\":%" PRId64, al->message_count,
-	    al->oldest_age);
-	if (al->age_threshold == ALERT_UNLIMITED)
-		buf_adds(&b, ",\"queue_alert_age_seconds\":null");
+	buf_addf(&b, "{\"event\":\"%s\"", events[al->kind]);
+	alert_json_field(&b, "server", env->server);
+	if (al->kind == ALERT_CERTIFICATE)
+		alert_json_cert(&b, al);
 	else
-		buf_addf(&b, ",\"queue_alert_age_seconds\":%d",
-		    al->age_threshold);
-	if (al->count_threshold == ALERT_UNLIMITED)
-		buf_adds(&b, ",\"queue_alert_message_count\":null");
-	else
-		buf_addf(&b, ",\"queue_alert_message_count\":%d",
-		    al->count_threshold);
-	alert_json_time(&b, "started", al->started);
-	alert_json_time(&b, "time", al->at);
-	buf_addf(&b, ",\"duration_seconds\":%" PRId64 ",\"text\":",
-	    al->at - al->started);
+		alert_json_queue(&b, al);
 	text = alert_text(al);
-	alert_json_str(&b, text);
+	alert_json_field(&b, "text", text);
 	free(text);
 	buf_adds(&b, "}\n");
 	return (buf_detach(&b));

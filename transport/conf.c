@@ -87,6 +87,8 @@ static const struct conf_entry conf_table[] = {
 	{ "alert-webhook-ca", S(alert_webhook_ca) },
 	{ "alert-webhook-timeout", T(alert_webhook_timeout, 1, 600) },
 	{ "alert-recovery-time", T(alert_recovery_time, 1, 86400) },
+	{ "cert-watch-interval", T(cert_watch_interval, 0, 7 * 86400) },
+	{ "cert-watch-expiry-days", I(cert_watch_expiry_days, 1, 365) },
 };
 
 /* Settings that moved to the store, and what sets them now. */
@@ -135,6 +137,8 @@ conf_defaults(struct hubd_conf *c)
 	c->alert_command_timeout = 30;
 	c->alert_webhook_timeout = 10;
 	c->alert_recovery_time = 300;
+	c->cert_watch_interval = 6 * 3600;
+	c->cert_watch_expiry_days = 14;
 	c->queue_alert_age = 3600;
 	c->queue_alert_message_count = ALERT_UNLIMITED;
 	c->transient_retry_count = 6;

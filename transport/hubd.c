@@ -336,6 +336,7 @@ main(int argc, char **argv)
 	    pickup_start(&pickup, env->pickup_dir, &cause) != 0 ||
 	    control_start(control, &cause) != 0 ||
 	    metrics_start(metrics, &cause) != 0 ||
+	    certwatch_start(&cause) != 0 ||
 	    hubd_prune_start(&cause) != 0) {
 		/* A socket left here would look like a stale one. */
 		control_stop(control);
@@ -349,6 +350,7 @@ main(int argc, char **argv)
 	hubd_loop();
 
 	log_info("stopping: intake closed, finishing deliveries in flight");
+	certwatch_stop();
 	metrics_stop(metrics);
 	control_stop(control);
 	hubd_prune_stop();

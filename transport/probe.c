@@ -45,7 +45,6 @@ struct probe_job {
 static void	 probe_domain(const char *, char *, size_t);
 static bool	 probe_domain_ok(const char *);
 static void	*probe_main(void *);
-static void	 probe_run(struct probe_job *, size_t);
 static void	 probe_record(struct buf *, const struct send_connector *,
 		    const char *, const struct mta_hop *,
 		    const struct mta_probe *);
@@ -62,11 +61,9 @@ probe_ctl(const struct ctl_rec *req, struct buf *out, char **category,
 	char				 domain[PROBE_DOMAIN_MAX + 2];
 	struct mta_dest			 d;
 	struct mta_hop			*hops = NULL;
-	struct mta_probe		 fail;
-	struct probe_job		*jobs;
+	struct mta_probe		 fail, *res;
 	struct ctl_rec			 rec;
 	size_t				 nhops = 0, i, npass = 0;
-	int64_t				 deadline;
 
 	name = ctl_get(req, "connector");
 	arg = ctl_get(req, "domain");
@@ -113,24 +110,18 @@ probe_ctl(const struct ctl_rec *req, struct buf *out, char **category,
 		return (0);
 	}
 
-	deadline = io_deadline(PROBE_BUDGET_MS);
-	jobs = xcalloc(nhops == 0 ? 1 : nhops, sizeof *jobs);
+	res = xcalloc(nhops == 0 ? 1 : nhops, sizeof *res);
+	probe_hops(&d, hops, nhops, io_deadline(PROBE_BUDGET_MS), res);
 	for (i = 0; i < nhops; i++) {
-		jobs[i].dest = &d;
-		jobs[i].hop = &hops[i];
-		jobs[i].deadline = deadline;
-	}
-	probe_run(jobs, nhops);
-	for (i = 0; i < nhops; i++) {
-		probe_record(out, sc, domain, &hops[i], &jobs[i].res);
-		if (jobs[i].res.pass)
+		probe_record(out, sc, domain, &hops[i], &res[i]);
+		if (res[i].pass)
 			npass++;
-		mta_probe_clear(&jobs[i].res);
+		mta_probe_clear(&res[i]);
 	}
 	log_info("probe: connector \"%s\" domain %s: %zu of %zu addresses "
 	    "pass", sc->name, *domain != '\0' ? domain : "(none)", npass,
 	    nhops);
-	free(jobs);
+	free(res);
 	mta_hops_free(hops, nhops);
 	route_table_unref(rt);
 	return (0);
@@ -204,13 +195,22 @@ probe_main(void *arg)
 
 /*
  * Probe every address at once; one that gets no thread is probed here,
- * after the others have started, against the same deadline.
+ * after the others have started, against the same deadline.  The
+ * results are copied out to res.
  */
-static void
-probe_run(struct probe_job *jobs, size_t n)
+void
+probe_hops(const struct mta_dest *d, const struct mta_hop *hops, size_t n,
+    int64_t deadline, struct mta_probe *res)
 {
-	size_t	i;
+	struct probe_job	*jobs;
+	size_t			 i;
 
+	jobs = xcalloc(n == 0 ? 1 : n, sizeof *jobs);
+	for (i = 0; i < n; i++) {
+		jobs[i].dest = d;
+		jobs[i].hop = &hops[i];
+		jobs[i].deadline = deadline;
+	}
 	for (i = 0; i < n; i++)
 		jobs[i].started = pthread_create(&jobs[i].thread, NULL,
 		    probe_main, &jobs[i]) == 0;
@@ -221,7 +221,9 @@ probe_run(struct probe_job *jobs, size_t n)
 	for (i = 0; i < n; i++) {
 		if (jobs[i].started)
 			pthread_join(jobs[i].thread, NULL);
+		res[i] = jobs[i].res;
 	}
+	free(jobs);
 }
 
 /* One result record: the fields of ctl.h's "op probe". */

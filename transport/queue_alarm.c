@@ -219,7 +219,7 @@ queue_alarm_step(struct queue *q, struct qalarm *qa, bool over, time_t now,
 		return;
 
 	al = xcalloc(1, sizeof *al);
-	al->raised = ch == ALARM_RAISED;
+	al->kind = ch == ALARM_RAISED ? ALERT_RAISED : ALERT_RECOVERED;
 	if (qa->queue[0] == '\0') {
 		/* Gone since a restart: only its next hop is known. */
 		snprintf(ident, sizeof ident, "%s\\%s", env->server,
@@ -244,7 +244,7 @@ queue_alarm_step(struct queue *q, struct qalarm *qa, bool over, time_t now,
 	nw = xcalloc(1, sizeof *nw);
 	nw->al = al;
 	nw->row.key = xstrdup(qa->key);
-	if (al->raised) {
+	if (al->kind == ALERT_RAISED) {
 		nw->row.connector = al->connector != NULL ?
 		    xstrdup(al->connector) : NULL;
 		nw->row.next_hop = xstrdup(qa->next_hop);
@@ -277,7 +277,7 @@ queue_alarms(struct queue *q, time_t now)
 	pthread_mutex_unlock(&q->lock);
 	while ((nw = TAILQ_FIRST(&news)) != NULL) {
 		TAILQ_REMOVE(&news, nw, entry);
-		if ((nw->al->raised ? spool_alarm_set(q->reader, &nw->row,
+		if ((nw->al->kind == ALERT_RAISED ? spool_alarm_set(q->reader, &nw->row,
 		    &cause) : spool_alarm_clear(q->reader, nw->row.key,
 		    &cause)) != 0) {
 			log_warnx("queue %s: the alarm is not kept over a "

@@ -122,6 +122,7 @@ static void	 tls_printable(char *);
 static char	*tls_name_text(X509_NAME *);
 static int64_t	 tls_time_ms(const ASN1_TIME *);
 static void	 tls_leaf_names(X509 *, struct tls_peer *);
+static void	 tls_digest_hex(X509 *, const EVP_MD *, bool, char *, size_t);
 static bool	 tls_name_split(const char *, struct tls_name *);
 static bool	 tls_name_eq(const char *, size_t, const char *, size_t);
 static bool	 tls_one_label_under(const struct tls_name *,
@@ -787,11 +788,33 @@ tls_conn_peer(struct tls_conn *c, const char *const *patterns,
 		tc->not_after = tls_time_ms(X509_get0_notAfter(x));
 	}
 	tls_leaf_names(leaf, p);
+	tls_digest_hex(leaf, EVP_sha1(), false, p->thumbprint,
+	    sizeof p->thumbprint);
+	tls_digest_hex(leaf, EVP_sha256(), false, p->sha256, sizeof p->sha256);
+	tls_digest_hex(leaf, EVP_sha256(), true, p->key_sha256,
+	    sizeof p->key_sha256);
 	if ((m = tls_cert_match(leaf, patterns, npatterns)) >= 0) {
 		p->matched = xstrdup(patterns[m]);
 		tls_printable(p->matched);
 	}
 	ERR_clear_error();
+}
+
+/* x's digest (or its public key's, SPKI), as upper-case hex in out. */
+static void
+tls_digest_hex(X509 *x, const EVP_MD *md, bool key, char *out, size_t len)
+{
+	unsigned char	d[EVP_MAX_MD_SIZE];
+	unsigned int	n = 0, i;
+	int		ok;
+
+	out[0] = '\0';
+	ok = key ? X509_pubkey_digest(x, md, d, &n) :
+	    X509_digest(x, md, d, &n);
+	if (!ok || 2 * (size_t)n + 1 > len)
+		return;
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02X", d[i]);
 }
 
 void

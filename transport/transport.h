@@ -141,6 +141,8 @@ struct hubd_conf {
 	char		*alert_webhook_ca;	/* its trust store; NULL: system */
 	int		 alert_webhook_timeout;	/* s, one try */
 	int		 alert_recovery_time;	/* s under before recovered */
+	int		 cert_watch_interval;	/* s between rounds; 0 off */
+	int		 cert_watch_expiry_days; /* alert this close to expiry */
 	/* The server's thresholds (Set-TransportService), or ALERT_*. */
 	int		 queue_alert_age;	/* s */
 	int		 queue_alert_message_count;
@@ -321,6 +323,10 @@ struct tls_peer {
 	bool		  chain_ok;	/* verified against the trust store */
 	char		  chain_error[160]; /* OpenSSL's reason, "" if ok */
 	char		 *matched;	/* the pattern that matched, or NULL */
+	/* The leaf's digests, upper-case hex ("" without a leaf). */
+	char		  thumbprint[41];	/* SHA-1, as Exchange shows */
+	char		  sha256[65];		/* the certificate's SHA-256 */
+	char		  key_sha256[65];	/* its public key's (SPKI) */
 };
 
 /*
@@ -883,6 +889,9 @@ void		 mta_hops_free(struct mta_hop *, size_t);
 void		 mta_probe_hop(const struct mta_dest *, const struct mta_hop *,
 		     int64_t deadline, struct mta_probe *p);
 void		 mta_probe_clear(struct mta_probe *);
+/* Probe hops[0..n) of d at once, against deadline, into res[0..n). */
+void		 probe_hops(const struct mta_dest *, const struct mta_hop *,
+		     size_t n, int64_t deadline, struct mta_probe *res);
 
 /* ------------------------------------------------------------------ */
 /* dsn.c: delivery status notifications (RFC 3464). */
@@ -959,9 +968,15 @@ enum alarm_change {
 enum alarm_change alarm_step(struct alarm *, bool over, int64_t now,
 		     int hold);
 
+enum alert_kind {
+	ALERT_RAISED,		/* a queue is in alarm */
+	ALERT_RECOVERED,	/* ... no more */
+	ALERT_CERTIFICATE	/* the certificate watch found something */
+};
+
 /* What an alert says (alert_post() takes it). */
 struct alert {
-	bool			 raised;	/* else recovered */
+	enum alert_kind		 kind;
 	char			*queue;		/* "SERVER\3" */
 	char			*next_hop;
 	char			*connector;	/* or NULL */
@@ -973,6 +988,13 @@ struct alert {
 	int			 count_threshold;
 	int64_t			 started;	/* Unix s: the alarm's start */
 	int64_t			 at;		/* Unix s: now */
+	/* ALERT_CERTIFICATE: next_hop is the domain ("" for smart hosts). */
+	char			*host;
+	char			*address;
+	unsigned		 findings;	/* CW_* */
+	char			*subject, *issuer, *previous_issuer;
+	char			*names, *thumbprint;
+	int64_t			 not_after;	/* Unix s */
 	TAILQ_ENTRY(alert)	 entry;
 };
 
@@ -983,5 +1005,27 @@ void		 alert_free(struct alert *);
 /* The alert in one line, and as the JSON object sent (caller frees). */
 char		*alert_text(const struct alert *);
 char		*alert_json(const struct alert *);
+
+/* ------------------------------------------------------------------ */
+/* certwatch.c: the partner certificate watch. */
+
+/* What the watch alerts on: conditions, then changes. */
+#define CW_EXPIRING	0x01	/* expires within cert-watch-expiry-days */
+#define CW_TLSDOMAIN	0x02	/* its names do not satisfy TlsDomain */
+#define CW_NOSTARTTLS	0x04	/* connected, no STARTTLS offered */
+#define CW_ISSUER	0x08	/* another issuer than the last one's */
+#define CW_KEY		0x10	/* another public key */
+#define CW_ALL		0x1f
+
+bool		 certwatch_wanted(const struct send_connector *);
+unsigned	 certwatch_judge(const struct spool_cert *prev,
+		     struct spool_cert *cur, bool tls_domain, bool name_ok,
+		     int64_t now, int expiry_days);
+const char	*certwatch_finding_name(unsigned bit);
+int		 certwatch_start(char **cause);
+void		 certwatch_stop(void);
+/* The control channel's "op cert-watch": the spool's records. */
+int		 certwatch_ctl(const struct ctl_rec *req, struct buf *out,
+		     char **category, char **message);
 
 #endif

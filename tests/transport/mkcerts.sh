@@ -6,12 +6,12 @@
 #       The standard set below.  NAME... are the DNS names of valid.pem
 #       and noeku.pem (default: mx1.example.test mx2.example.test
 #       mx.example.test).
-#   mkcerts.sh DIR -leaf BASE [-ca ca|rogue|self] [-expired|-notyet]
+#   mkcerts.sh DIR -leaf BASE [-ca ca|rogue|self] [-expired|-notyet|-days N]
 #              [-cn-only] [-no-eku] NAME...
 #       One more leaf, BASE.pem and BASE.key, in a DIR that already holds
 #       the standard set.  The first NAME is the subject CN; all NAMEs are
 #       SAN entries unless -cn-only: dNSName, or iPAddress for a dotted
-#       IPv4 address.
+#       IPv4 address.  -days N: valid until N days from now.
 #
 # Standard set.  Every certificate has its own key, FILE.key beside
 # FILE.pem (PKCS#8, mode 0600).  Leaves are signed by ca.pem unless said
@@ -103,7 +103,8 @@ mkca() {
 	issue "$1" self "$2" "$(utc '2 days ago')" "$(utc '10 years')" "$1.ext"
 }
 
-# leaf BASE [-ca ca|rogue|self] [-expired|-notyet] [-cn-only] [-no-eku] NAME...
+# leaf BASE [-ca ca|rogue|self] [-expired|-notyet|-days N] [-cn-only]
+#      [-no-eku] NAME...
 leaf() {
 	local base=$1 issuer=ca start end cnonly=0 eku=serverAuth
 	shift
@@ -114,6 +115,7 @@ leaf() {
 		-ca) issuer=$2; shift 2 ;;
 		-expired) start=20200101000000Z end=20210101000000Z; shift ;;
 		-notyet) start=20990101000000Z end=20991231000000Z; shift ;;
+		-days) end=$(utc "$2 days"); shift 2 ;;
 		-cn-only) cnonly=1; shift ;;
 		-no-eku) eku=clientAuth; shift ;;
 		-*) die "leaf: unknown option $1" ;;

@@ -1,9 +1,10 @@
 /*
- * alarm_test.c - unit tests of transport/alert.c, offline: the alarm
- * rule (raised once, recovered once, a flapping queue kept in one alarm)
- * and the alert's text and JSON (escapes, bytes that are not UTF-8,
- * Unlimited thresholds as null).  tests/transport/alerts.sh runs the
- * rest with hubd, a real command and a real webhook.
+ * alarm_test.c - unit tests of transport/alert.c and certwatch.c,
+ * offline: the alarm rule (raised once, recovered once, a flapping queue
+ * kept in one alarm), the alert's text and JSON (escapes, bytes that are
+ * not UTF-8, Unlimited thresholds as null), and what the certificate
+ * watch alerts on.  tests/transport/alerts.sh and certwatch.sh run the
+ * rest with hubd, real peers, a real command and a real webhook.
  */
 #include <sys/types.h>
 
@@ -103,7 +104,7 @@ test_json(void)
 	env->conf = &c;
 	env->server = "EX01";
 	memset(&al, 0, sizeof al);
-	al.raised = true;
+	al.kind = ALERT_RAISED;
 	al.queue = "EX01\\7";
 	al.next_hop = "partner.test";
 	al.connector = "Caf\xc3\xa9 \"TLS\"";
@@ -137,7 +138,7 @@ test_json(void)
 	free(t);
 	free(j);
 
-	al.raised = false;
+	al.kind = ALERT_RECOVERED;
 	al.connector = NULL;
 	al.fail_class = NULL;
 	al.last_error = NULL;
@@ -154,6 +155,83 @@ test_json(void)
 	conf_free(&c);
 }
 
+/* A hop as a probe showed it: tls with a certificate, or not. */
+static void
+hop(struct spool_cert *c, bool connected, bool starttls, const char *issuer,
+    const char *key, int64_t not_after)
+{
+	memset(c, 0, sizeof *c);
+	c->connected = connected;
+	c->starttls = starttls;
+	c->tls = issuer != NULL;
+	if (issuer == NULL)
+		return;
+	c->issuer = xstrdup(issuer);
+	c->subject = xstrdup("CN=mx1.partner.test");
+	c->sha256 = xprintf("%s/%s", issuer, key);
+	c->key_sha256 = xstrdup(key);
+	c->not_after = not_after;
+}
+
+static void
+test_certwatch_judge(void)
+{
+	struct spool_cert	prev, cur;
+	int64_t			t = 1796515200, year = 365 * 86400;
+
+	/* First sight: a certificate for a year, names fine. */
+	hop(&cur, true, true, "CA1", "K1", t + year);
+	TAP_CHECK(certwatch_judge(NULL, &cur, true, true, t, 14) == 0);
+	TAP_CHECK(cur.findings == 0);
+	prev = cur;
+
+	/* Two weeks to go: expiring, once. */
+	hop(&cur, true, true, "CA1", "K1", t + 13 * 86400);
+	TAP_CHECK(certwatch_judge(&prev, &cur, true, true, t, 14) ==
+	    CW_EXPIRING);
+	spool_cert_clear(&prev);
+	prev = cur;
+	hop(&cur, true, true, "CA1", "K1", t + 13 * 86400);
+	TAP_CHECK(certwatch_judge(&prev, &cur, true, true, t + 60, 14) == 0);
+	TAP_CHECK(cur.findings == CW_EXPIRING);
+	spool_cert_clear(&prev);
+	prev = cur;
+
+	/* STARTTLS gone: the last certificate stays on record. */
+	hop(&cur, true, false, NULL, NULL, 0);
+	TAP_CHECK(certwatch_judge(&prev, &cur, true, true, t + 120, 14) ==
+	    CW_NOSTARTTLS);
+	TAP_CHECK(cur.findings == (CW_EXPIRING | CW_NOSTARTTLS));
+	TAP_STREQ(cur.issuer, "CA1");
+	spool_cert_clear(&prev);
+	prev = cur;
+
+	/* Unreachable: nothing known changes, nothing is alerted. */
+	hop(&cur, false, false, NULL, NULL, 0);
+	TAP_CHECK(certwatch_judge(&prev, &cur, true, true, t + 180, 14) == 0);
+	TAP_CHECK(cur.findings == (CW_EXPIRING | CW_NOSTARTTLS));
+	spool_cert_clear(&prev);
+	prev = cur;
+
+	/* Back, renewed by another CA without the TlsDomain's name. */
+	hop(&cur, true, true, "CA2", "K2", t + year);
+	TAP_CHECK(certwatch_judge(&prev, &cur, true, false, t + 240, 14) ==
+	    (CW_TLSDOMAIN | CW_ISSUER | CW_KEY));
+	TAP_CHECK(cur.findings == CW_TLSDOMAIN);
+	spool_cert_clear(&prev);
+	prev = cur;
+
+	/* Without a TlsDomain, the names are not judged. */
+	hop(&cur, true, true, "CA2", "K2", t + year);
+	TAP_CHECK(certwatch_judge(&prev, &cur, false, false, t + 300, 14) ==
+	    0);
+	TAP_CHECK(cur.findings == 0);
+	spool_cert_clear(&prev);
+	spool_cert_clear(&cur);
+	TAP_STREQ(certwatch_finding_name(CW_TLSDOMAIN),
+	    "TlsDomainNotSatisfied");
+}
+
 static const struct tap_case cases[] = {
 	{ "an alarm is raised once and recovers once",
 	    test_raise_once_recover_once },
@@ -161,6 +239,7 @@ static const struct tap_case cases[] = {
 	{ "an alarm kept over a restart is not raised again",
 	    test_kept_alarm_not_raised_again },
 	{ "the alert's JSON and text", test_json },
+	{ "the certificate watch's findings", test_certwatch_judge },
 };
 
 TAP_MAIN(cases)
