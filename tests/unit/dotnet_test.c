@@ -305,8 +305,8 @@ test_dates(void)
 
 	for (i = 0; same[i] != NULL; i++) {
 		s = cast("datetime", S(same[i]));
-		if (strcmp(s, "01/15/2024 10:30:00") != 0)
-			printf("# %s: %s\n", same[i], s);
+		if (s == NULL || strcmp(s, "01/15/2024 10:30:00") != 0)
+			printf("# %s: %s\n", same[i], s != NULL ? s : "(null)");
 		TAP_STREQ(s, "01/15/2024 10:30:00");
 		free(s);
 	}
