@@ -32,15 +32,7 @@ connector Partner partner.test 127.0.0.1 "$PARTNER" -RequireTLS \$true \
     -QueueAlertAge Unlimited -QueueAlertMessageCount 2 &&
     connector Plain plain.test 127.0.0.1 "$PLAIN" || tap_bail "connectors"
 
-# The alert command keeps each alert as ALERTS/<ns>.json.
-ALERTS=$tap_tmp/alerts
-mkdir -p "$ALERTS"
-cat >"$tap_tmp/alert-cmd" <<EOF
-#!/bin/sh
-f=$ALERTS/\$(date +%s%N)
-cat >"\$f.tmp" && mv "\$f.tmp" "\$f.json"
-EOF
-chmod +x "$tap_tmp/alert-cmd"
+alert_command_make || tap_bail "alert command"
 
 # webhook_start NAME MODE: webhook.py in $tap_tmp/hook-NAME; WPORT.
 webhook_start() {

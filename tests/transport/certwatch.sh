@@ -28,14 +28,7 @@ connector Watched watched.test 127.0.0.1 "$PORT" -RequireTLS \$true \
     -TlsAuthLevel DomainValidation -TlsDomain mx1.example.test ||
     tap_bail "connector"
 
-ALERTS=$tap_tmp/alerts
-mkdir -p "$ALERTS"
-cat >"$tap_tmp/alert-cmd" <<EOF
-#!/bin/sh
-f=$ALERTS/\$(date +%s%N)
-cat >"\$f.tmp" && mv "\$f.tmp" "\$f.json"
-EOF
-chmod +x "$tap_tmp/alert-cmd"
+alert_command_make || tap_bail "alert command"
 WATCH_OPTS=(--cert-watch-interval 1 --cert-watch-expiry-days 7
     --alert-command "$tap_tmp/alert-cmd")
 

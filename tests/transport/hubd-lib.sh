@@ -67,9 +67,11 @@ hubd_fast_retries() {
 # $tap_tmp/run/<state>.sock instead, so two can run at once), using
 # $DNS_ADDR:$DNS_PORT as resolver when a DNS server runs and
 # $CERTS/ca.pem as trust store when certificates exist; wait (10 s)
-# until it has started.  Its log is $HUBD_LOG.
+# until it has started.  Its log is $HUBD_LOG.  The certificate watch is
+# off (its probes would add sessions that tests count) unless the
+# options turn it on.
 hubd_start() {
-	local try opts=()
+	local try opts=(--cert-watch-interval 0)
 	[ -n "${DNS_PORT:-}" ] && opts+=(--resolver "$DNS_ADDR:$DNS_PORT")
 	[ -n "${CERTS:-}" ] && opts+=(--ca-file "$CERTS/ca.pem")
 	HUBD_CONTROL=$CONTROL
@@ -109,6 +111,20 @@ hubd_stop() {
 	rc=$?
 	untrack_pid "$HUBD_PID"
 	return $rc
+}
+
+# alert_command_make: $tap_tmp/alert-cmd, an alert command (hubd's
+# --alert-command) that keeps each alert it is given as
+# $ALERTS/<nanoseconds>.json, in the order given.
+alert_command_make() {
+	ALERTS=$tap_tmp/alerts
+	mkdir -p "$ALERTS" || return 1
+	cat >"$tap_tmp/alert-cmd" <<EOF
+#!/bin/sh
+f=$ALERTS/\$(date +%s%N)
+cat >"\$f.tmp" && mv "\$f.tmp" "\$f.json"
+EOF
+	chmod +x "$tap_tmp/alert-cmd"
 }
 
 # submit [swaks options...]: one message to hubd with swaks.
