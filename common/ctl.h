@@ -102,6 +102,8 @@
  *	   them (Test-SendConnector; transport.h, probe.c), fields named as
  *	   PowerShell properties: Connector, Domain, Host, Preference (MX
  *	   preference; absent for smart hosts), Address ("ip:port"),
+ *	   Dnssec (Secure|Insecure|NotValidated: how the DNS answers that
+ *	   led to the address validated; absent for an address literal),
  *	   Connected (True|False), Error (connect, protocol or TLS error
  *	   text; absent when none), Banner, StartTlsOffered (True|False),
  *	   TlsProtocol, TlsCipher, CertificateSubject, CertificateIssuer,

@@ -73,6 +73,7 @@ static const struct rec_field tsc_hop_fields[] = {
 	{ "Host", REC_STRING },
 	{ "Preference", REC_INT },
 	{ "Address", REC_STRING },
+	{ "Dnssec", REC_STRING },
 	{ "Connected", REC_BOOL },
 	{ "Error", REC_STRING },
 	{ "Banner", REC_STRING },
@@ -115,8 +116,8 @@ static const char *const tsc_columns[] = {
 	"Result", "Response", NULL
 };
 static const char *const tsc_hop_list[] = {
-	"Connector", "Domain", "Host", "Preference", "Address", "Connected",
-	"Error", "StartTlsOffered", "TlsProtocol", "TlsCipher",
+	"Connector", "Domain", "Host", "Preference", "Address", "Dnssec",
+	"Connected", "Error", "StartTlsOffered", "TlsProtocol", "TlsCipher",
 	"CertificateSubject", "CertificateNames", "ChainValid", "ChainError",
 	"MatchedName", "Policy", "Result", "Response", NULL
 };

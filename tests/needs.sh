@@ -26,6 +26,7 @@ swaks|swaks|swaks, the SMTP client|command -v swaks
 swaks-tls|libnet-ssleay-perl|swaks with TLS (swaks --support)|swaks --support 2>&1 | grep -q "^=== TLS supported"
 openssl|openssl|openssl, which makes the test certificates|command -v openssl
 unbound|unbound|unbound and unbound-checkconf, the DNS server of the tests|command -v unbound && command -v unbound-checkconf
+ldns|ldnsutils|ldns-keygen and ldns-signzone, which sign the DNSSEC test zones|command -v ldns-keygen && command -v ldns-signzone
 dig|bind9-dnsutils|dig, which checks the DNS server|command -v dig
 tmux|tmux|tmux, the terminal of the interactive tests|command -v tmux
 setpriv|util-linux|setpriv and unshare|command -v setpriv && command -v unshare

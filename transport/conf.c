@@ -56,6 +56,7 @@ static const struct conf_entry conf_table[] = {
 	{ "state-dir", S(state_dir) },
 	{ "listen", S(listen) },
 	{ "resolver", S(resolver) },
+	{ "dnssec-trust-anchor", S(trust_anchor) },
 	{ "ca-file", S(ca_file) },
 	{ "tls-cert", S(tls_cert) },
 	{ "tls-key", S(tls_key) },
@@ -483,6 +484,7 @@ conf_free(struct hubd_conf *c)
 	free(c->state_dir);
 	free(c->listen);
 	free(c->resolver);
+	free(c->trust_anchor);
 	free(c->ca_file);
 	free(c->tls_cert);
 	free(c->tls_key);

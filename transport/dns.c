@@ -31,10 +31,15 @@
  * lower maximum alone leaves a dead forwarder marked down for the
  * default infra-host-ttl, 15 minutes, after it comes back.
  *
- * DNSSEC: no trust anchor is configured yet, so every answer is
- * insecure and none is bogus (a bogus one would be DNS_TEMPFAIL).
- * DANE will add the root anchor and carry ub_result.secure of the MX
- * and address answers up to the caller.
+ * DNSSEC: with a trust anchor (dnssec-trust-anchor; Debian's root key by
+ * default) libunbound validates every answer.  A bogus one is
+ * DNS_TEMPFAIL, never "no such domain": a forged NXDOMAIN must not
+ * return mail.  Each hop says whether the answers that led to it (the MX
+ * answer, then the address answer) were secure, for DANE (RFC 7672
+ * 2.2), which trusts TLSA records only behind a secure chain.  The
+ * reserved names test. and home.arpa. are treated as unsigned unless an
+ * anchor of their own says otherwise, so that a local resolver may
+ * serve them beside a root anchor.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -43,6 +48,7 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -75,6 +81,7 @@
 
 struct dns {
 	struct ub_ctx	*ctx;
+	bool		 validating;	/* a trust anchor is set */
 };
 
 /* One MX record, decoded; host "" is the root (null MX). */
@@ -89,7 +96,8 @@ enum dns_answer {
 	ANS_DATA,		/* records of the type asked */
 	ANS_NODATA,		/* the name exists, no such records */
 	ANS_NXDOMAIN,		/* the name does not exist */
-	ANS_FAIL		/* SERVFAIL, timeout, library error */
+	ANS_FAIL,		/* SERVFAIL, timeout, library error */
+	ANS_BOGUS		/* DNSSEC validation failed */
 };
 
 /* Options set on every context. */
@@ -106,12 +114,15 @@ static const struct {
 	 */
 	{ "local-zone:", "test. transparent" },
 	{ "local-zone:", "home.arpa. transparent" },
+	{ "domain-insecure:", "test." },
+	{ "domain-insecure:", "home.arpa." },
 	/* Below the 12 s where slow probes start: see the top. */
 	{ "infra-cache-max-rtt:", "10000" },
 	{ "infra-host-ttl:", "30" },
 };
 
 static char	*dns_fwd_spec(const char *, char **);
+static int	 dns_anchor(struct dns *, const char *, char **);
 static int	 dns_port_ok(const char *);
 static int	 dns_configure(struct ub_ctx *, const char *, char **);
 static enum dns_answer dns_query(struct dns *, const char *, int,
@@ -128,9 +139,9 @@ static int	 dns_mx_cmp(const void *, const void *);
 static void	 dns_mx_free(struct mx_rr *, size_t);
 static uint32_t	 dns_random(void);
 static enum dns_answer dns_addrs(struct dns *, const char *, int, int,
-		    struct hop_list *, char **);
+		    bool, struct hop_list *, char **);
 static enum dns_answer dns_addrs_type(struct dns *, const char *, int,
-		    int, int, struct hop_list *, char **);
+		    int, int, bool, struct hop_list *, char **);
 static int	 dns_literal(const char *, int, struct hop_list *);
 static void	 hop_add(struct hop_list *, const char *, int, int,
 		    const void *, int);
@@ -140,7 +151,8 @@ static enum dns_status dns_finish(enum dns_status, struct hop_list *,
 		    char *, char **);
 
 int
-dns_create(struct dns **dp, const char *resolver, char **cause)
+dns_create(struct dns **dp, const char *resolver, const char *trust_anchor,
+    char **cause)
 {
 	struct dns	*dns;
 	char		*spec = NULL;
@@ -161,8 +173,55 @@ dns_create(struct dns **dp, const char *resolver, char **cause)
 		return (-1);
 	}
 	free(spec);
+	if (trust_anchor != NULL && dns_anchor(dns, trust_anchor, cause) != 0) {
+		dns_free(dns);
+		return (-1);
+	}
 	*dp = dns;
 	return (0);
+}
+
+/*
+ * Validate from the anchors in path.  libunbound reads the file only when
+ * the context is first used, and a bad one then fails every lookup; so
+ * it is read here, with a lookup libunbound answers itself (localhost.),
+ * and a file that cannot be read or parsed stops hubd at start.
+ */
+static int
+dns_anchor(struct dns *dns, const char *path, char **cause)
+{
+	struct ub_result	*res = NULL;
+	int			 rc;
+
+	if (access(path, R_OK) != 0) {
+		xasprintf(cause, "DNSSEC trust anchor %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	if ((rc = ub_ctx_add_ta_file(dns->ctx, path)) == 0 &&
+	    (rc = ub_resolve(dns->ctx, "localhost.", DNS_TYPE_A,
+	    DNS_CLASS_IN, &res)) == 0)
+		ub_resolve_free(res);
+	if (rc != 0) {
+		xasprintf(cause, "DNSSEC trust anchor %s: %s", path,
+		    ub_strerror(rc));
+		return (-1);
+	}
+	dns->validating = true;
+	return (0);
+}
+
+const char *
+dns_sec_name(enum dns_sec sec)
+{
+	switch (sec) {
+	case DNSSEC_SECURE:
+		return ("Secure");
+	case DNSSEC_INSECURE:
+		return ("Insecure");
+	default:
+		return ("NotValidated");
+	}
 }
 
 void
@@ -292,6 +351,9 @@ dns_mx(struct dns *dns, const char *domain, int port, struct hop_list *hl,
 		status = DNS_NXDOMAIN;
 		dns_why(&why, "%s: no such domain", domain);
 		break;
+	case ANS_BOGUS:
+		status = DNS_BOGUS;
+		break;
 	default:
 		status = DNS_TEMPFAIL;
 		break;
@@ -310,7 +372,7 @@ dns_host(struct dns *dns, const char *host, int port, struct hop_list *hl,
 	hl->n = 0;
 	if (dns_literal(host, port, hl))
 		return (DNS_OK);
-	switch (dns_addrs(dns, host, 0, port, hl, &why)) {
+	switch (dns_addrs(dns, host, 0, port, true, hl, &why)) {
 	case ANS_DATA:
 		status = DNS_OK;
 		break;
@@ -321,6 +383,9 @@ dns_host(struct dns *dns, const char *host, int port, struct hop_list *hl,
 	case ANS_NXDOMAIN:
 		status = DNS_NXDOMAIN;
 		dns_why(&why, "%s: no such host", host);
+		break;
+	case ANS_BOGUS:
+		status = DNS_BOGUS;
 		break;
 	default:
 		status = DNS_TEMPFAIL;
@@ -359,12 +424,19 @@ dns_query(struct dns *dns, const char *name, int type,
 		return (ANS_NXDOMAIN);	/* not a name: it cannot exist */
 	if (rc != 0)
 		reason = ub_strerror(rc);
-	else if (res->rcode == DNS_RCODE_NXDOMAIN) {
+	else if (res->bogus) {
+		/* Before NXDOMAIN: a forged "no such domain" is bogus. */
+		if (*why == NULL)
+			xasprintf(why, "%s %s lookup: DNSSEC validation "
+			    "failed (%s)", name, dns_type_name(type),
+			    res->why_bogus != NULL ? res->why_bogus :
+			    "bogus answer");
+		ub_resolve_free(res);
+		return (ANS_BOGUS);
+	} else if (res->rcode == DNS_RCODE_NXDOMAIN) {
 		ub_resolve_free(res);
 		return (ANS_NXDOMAIN);
-	} else if (res->bogus)
-		reason = "DNSSEC validation failed";
-	else if (res->rcode == DNS_RCODE_SERVFAIL)
+	} else if (res->rcode == DNS_RCODE_SERVFAIL)
 		reason = "server failure or timeout";
 	else if (res->rcode != 0)
 		reason = "refused or unexpected response code";
@@ -402,8 +474,10 @@ dns_exchanges(struct dns *dns, const char *domain, struct ub_result *res,
     int port, struct hop_list *hl, char **why)
 {
 	struct mx_rr	*mx;
+	enum dns_answer	 a;
 	size_t		 n, i, hosts = 0;
-	int		 failed = 0;
+	int		 failed = 0, bogus = 0;
+	bool		 secure;
 
 	n = dns_mx_decode(res, &mx);
 	if (n == 1 && mx[0].pref == 0 && *mx[0].host == '\0') {
@@ -412,19 +486,23 @@ dns_exchanges(struct dns *dns, const char *domain, struct ub_result *res,
 		    domain);
 		return (DNS_NULLMX);
 	}
+	secure = res->secure != 0;
 	qsort(mx, n, sizeof *mx, dns_mx_cmp);
 	for (i = 0; i < n && hosts < DNS_MAX_HOSTS &&
 	    hl->n < DNS_MAX_HOPS; i++) {
 		if (*mx[i].host == '\0')
 			continue;	/* "." beside other MX: no host */
 		hosts++;
-		if (dns_addrs(dns, mx[i].host, mx[i].pref, port, hl, why) ==
-		    ANS_FAIL)
-			failed = 1;
+		a = dns_addrs(dns, mx[i].host, mx[i].pref, port, secure, hl,
+		    why);
+		failed |= a == ANS_FAIL;
+		bogus |= a == ANS_BOGUS;
 	}
 	dns_mx_free(mx, n);
 	if (hl->n > 0)
 		return (DNS_OK);
+	if (bogus)
+		return (DNS_BOGUS);
 	if (failed)
 		return (DNS_TEMPFAIL);
 	dns_why(why, "%s: no MX host has an address", domain);
@@ -436,11 +514,13 @@ static enum dns_status
 dns_implicit(struct dns *dns, const char *domain, int port,
     struct hop_list *hl, char **why)
 {
-	switch (dns_addrs(dns, domain, 0, port, hl, why)) {
+	switch (dns_addrs(dns, domain, 0, port, true, hl, why)) {
 	case ANS_DATA:
 		return (DNS_OK);
 	case ANS_FAIL:
 		return (DNS_TEMPFAIL);
+	case ANS_BOGUS:
+		return (DNS_BOGUS);
 	default:
 		dns_why(why, "%s: no MX and no address", domain);
 		return (DNS_NOHOST);
@@ -554,27 +634,36 @@ dns_random(void)
  */
 static enum dns_answer
 dns_addrs(struct dns *dns, const char *name, int pref, int port,
-    struct hop_list *hl, char **why)
+    bool secure, struct hop_list *hl, char **why)
 {
 	enum dns_answer	 a4, a6;
 	size_t		 n0 = hl->n;
 
-	a4 = dns_addrs_type(dns, name, DNS_TYPE_A, pref, port, hl, why);
+	a4 = dns_addrs_type(dns, name, DNS_TYPE_A, pref, port, secure, hl,
+	    why);
 	if (a4 == ANS_NXDOMAIN)
 		return (ANS_NXDOMAIN);
-	a6 = dns_addrs_type(dns, name, DNS_TYPE_AAAA, pref, port, hl, why);
+	a6 = dns_addrs_type(dns, name, DNS_TYPE_AAAA, pref, port, secure, hl,
+	    why);
 	if (hl->n > n0)
 		return (ANS_DATA);
+	if (a4 == ANS_BOGUS || a6 == ANS_BOGUS)
+		return (ANS_BOGUS);
 	if (a4 == ANS_FAIL || a6 == ANS_FAIL)
 		return (ANS_FAIL);
 	return (a6 == ANS_NXDOMAIN ? ANS_NXDOMAIN : ANS_NODATA);
 }
 
-/* Append the A or AAAA records of name, up to DNS_MAX_HOPS in all. */
+/*
+ * Append the A or AAAA records of name, up to DNS_MAX_HOPS in all;
+ * secure: the name itself was obtained securely (a secure MX answer, or
+ * the caller's own).
+ */
 static enum dns_answer
 dns_addrs_type(struct dns *dns, const char *name, int type, int pref,
-    int port, struct hop_list *hl, char **why)
+    int port, bool secure, struct hop_list *hl, char **why)
 {
+	enum dns_sec		 sec;
 	struct ub_result	*res;
 	enum dns_answer		 ans;
 	size_t			 i, alen;
@@ -586,9 +675,13 @@ dns_addrs_type(struct dns *dns, const char *name, int type, int pref,
 		return (ans);
 	af = type == DNS_TYPE_A ? AF_INET : AF_INET6;
 	alen = type == DNS_TYPE_A ? 4 : 16;
+	sec = !dns->validating ? DNSSEC_NONE : secure && res->secure ?
+	    DNSSEC_SECURE : DNSSEC_INSECURE;
 	for (i = 0; res->data[i] != NULL && hl->n < DNS_MAX_HOPS; i++) {
-		if (res->len[i] == (int)alen)
+		if (res->len[i] == (int)alen) {
 			hop_add(hl, name, pref, af, res->data[i], port);
+			hl->v[hl->n - 1].sec = sec;
+		}
 	}
 	ub_resolve_free(res);
 	return (ANS_DATA);

@@ -54,6 +54,9 @@
 #define HUBD_DEFAULT_STATE_DIR	"/var/lib/hubsh/hubd"
 #endif
 
+/* Debian's root key (dns-root-data), the default DNSSEC trust anchor. */
+#define HUBD_ROOT_ANCHOR	"/usr/share/dns/root.key"
+
 #define HUBD_PRUNE_SECS		60	/* between pruning runs */
 #define HUBD_PRUNE_BATCH	1000	/* records per job: ~0.1 s of writer */
 
@@ -97,6 +100,7 @@ static int	 hubd_dirs(char **);
 static char	*hubd_fqdn(void);
 static char	*hubd_control_endpoint(const struct hubd_conf *);
 static int	 hubd_drop_privileges(const char *, char **);
+static const char *hubd_trust_anchor(const char *);
 static int	 hubd_reload(bool, const char *);
 static void	 hubd_store_failed(const char *);
 static void	 hubd_heartbeat(void);
@@ -241,6 +245,7 @@ main(int argc, char **argv)
 	struct metrics		*metrics = NULL;
 	struct tls_ctx		*control_tls = NULL;
 	char			*endpoint;
+	const char		*anchor;
 	sigset_t		 all;
 	char			*cause = NULL, *path;
 	int			 ready_fd;
@@ -314,7 +319,8 @@ main(int argc, char **argv)
 	    &cause) != 0 ||
 	    (conf.tls_cert != NULL && tls_server_ctx_create(&env->tls_server,
 	    conf.tls_cert, conf.tls_key, &cause) != 0) ||
-	    dns_create(&env->dns, conf.resolver, &cause) != 0)
+	    dns_create(&env->dns, conf.resolver, anchor = hubd_trust_anchor(
+	    conf.trust_anchor), &cause) != 0)
 		hubd_ready(ready_fd, cause);
 
 	if (conf.control_listen != NULL && *conf.control_listen != '\0' &&
@@ -848,6 +854,27 @@ hubd_control_endpoint(const struct hubd_conf *c)
 		xasprintf(&s, "tls:%s:%d", host, port);
 	free(host);
 	return (s);
+}
+
+/*
+ * The DNSSEC trust anchor file: the setting's, none for "none", else the
+ * system's root key when it is there (Debian: dns-root-data).  Logged,
+ * since without one no answer is validated and DANE cannot work.
+ */
+static const char *
+hubd_trust_anchor(const char *set)
+{
+	if (set != NULL && strcmp(set, "none") == 0)
+		set = NULL;
+	else if (set == NULL && access(HUBD_ROOT_ANCHOR, R_OK) == 0)
+		set = HUBD_ROOT_ANCHOR;
+	if (set != NULL)
+		log_info("DNSSEC: validating from the trust anchor in %s", set);
+	else
+		log_info("DNSSEC: no trust anchor (%s is not there, or "
+		    "dnssec-trust-anchor is none): answers are not validated",
+		    HUBD_ROOT_ANCHOR);
+	return (set);
 }
 
 /* This host's name for the greeting and EHLO (gethostname). */

@@ -59,6 +59,7 @@
 #define MTA_MAX_HOPS	16		/* addresses tried per open */
 #define MTA_CHUNK	65536		/* body bytes per write */
 #define MTA_QUIT_MS	5000		/* QUIT is best effort */
+#define MTA_BOGUS_TEXT	"DNSSEC validation failed (a bogus answer)"
 
 #define MTA_AUTH_NONE	"451 5.7.3 Require basic authentication"
 #define MTA_AUTH_CLEAR	"451 5.7.3 STARTTLS failed: basic authentication " \
@@ -398,6 +399,10 @@ mta_hops_mx(struct mta_session *s, struct mta_status *st)
 	case DNS_NOHOST:
 		mta_dns_perm(s, st, "no MX or address records");
 		break;
+	case DNS_BOGUS:
+		mta_status_set(st, 451, "451 4.4.3 DNS query failed. The "
+		    "error was: " MTA_BOGUS_TEXT);
+		break;
 	default:
 		mta_status_set(st, 451, "451 4.4.3 DNS query failed. The "
 		    "error was: DNS query failed with error ErrorRetry");
@@ -455,6 +460,7 @@ mta_hops_smart(struct mta_session *s, struct mta_status *st)
 		else {
 			why = ds == DNS_TEMPFAIL ?
 			    "DNS query failed with error ErrorRetry" :
+			    ds == DNS_BOGUS ? MTA_BOGUS_TEXT :
 			    "SMTPSEND.DNS.NonExistentDomain; "
 			    "nonexistent domain";
 			log_info("%s: smart host %s: %s", s->tag,
@@ -535,6 +541,7 @@ mta_hops_add(struct mta_session *s, const struct hop_list *hl)
 		h->pref = hl->v[i].pref;
 		memcpy(&h->addr, &hl->v[i].addr, hl->v[i].addrlen);
 		h->addrlen = hl->v[i].addrlen;
+		h->sec = hl->v[i].sec;
 	}
 }
 

@@ -240,6 +240,8 @@ probe_record(struct buf *out, const struct send_connector *sc,
 	if (SC_DNS_ROUTING(sc))
 		ctl_add_int(&rec, "Preference", h->pref);
 	ctl_add(&rec, "Address", p->peer);
+	if (!h->literal)
+		ctl_add(&rec, "Dnssec", dns_sec_name(h->sec));
 	ctl_add(&rec, "Connected", p->connected ? "True" : "False");
 	ctl_add(&rec, "Error", p->error[0] != '\0' ? p->error : NULL);
 	ctl_add(&rec, "Banner", p->banner[0] != '\0' ? p->banner : NULL);

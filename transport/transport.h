@@ -71,6 +71,7 @@ struct hubd_conf {
 	char		*state_dir;	/* spool, pickup, logs */
 	char		*listen;	/* "127.0.0.1:25" */
 	char		*resolver;	/* "addr[:port]" or NULL = system */
+	char		*trust_anchor;	/* DNSSEC; NULL: the system's root key */
 	char		*ca_file;	/* trust store; NULL = system */
 	char		*tls_cert;	/* server certificate for STARTTLS */
 	char		*tls_key;
@@ -540,12 +541,26 @@ int		 io_remaining(int64_t deadline);
 /* ------------------------------------------------------------------ */
 /* dns.c: MX and address lookups through libunbound. */
 
+/*
+ * How the DNS answers behind a hop were validated: not at all (no trust
+ * anchor, or an address literal), insecure (no chain of trust reaches
+ * them), or secure (the MX answer, when there was one, and the address
+ * answer both validated).  A bogus answer gives no hop at all.
+ */
+enum dns_sec {
+	DNSSEC_NONE = 0,
+	DNSSEC_INSECURE,
+	DNSSEC_SECURE
+};
+const char	*dns_sec_name(enum dns_sec);
+
 /* One address to try, in order. */
 struct hop {
 	char			*name;		/* MX host or smart host */
 	int			 pref;		/* MX preference, or order */
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
+	enum dns_sec		 sec;
 };
 
 struct hop_list {
@@ -558,14 +573,19 @@ enum dns_status {
 	DNS_NULLMX,		/* RFC 7505: the domain takes no mail */
 	DNS_NXDOMAIN,		/* the domain does not exist */
 	DNS_NOHOST,		/* no MX and no address */
-	DNS_TEMPFAIL		/* SERVFAIL, timeout: try later */
+	DNS_TEMPFAIL,		/* SERVFAIL, timeout: try later */
+	DNS_BOGUS		/* DNSSEC validation failed: try later */
 };
 
 struct dns;
 
-/* resolver "addr[:port]" forwards there; NULL uses /etc/resolv.conf. */
+/*
+ * resolver "addr[:port]" forwards there; NULL uses /etc/resolv.conf.
+ * trust_anchor: a file of DS or DNSKEY records (zone file format) that
+ * DNSSEC validation starts from, or NULL for none (no validation).
+ */
 int		 dns_create(struct dns **, const char *resolver,
-		     char **cause);
+		     const char *trust_anchor, char **cause);
 void		 dns_free(struct dns *);
 /*
  * The hosts to try for mail to domain, each with its addresses, port set:
@@ -850,6 +870,7 @@ struct mta_hop {
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
 	bool			 tls_failed; /* STARTTLS did not work */
+	enum dns_sec		 sec;	/* how its DNS answers validated */
 };
 
 /* What mta_probe_hop found at one address (Test-SendConnector). */

@@ -16,7 +16,9 @@
 #     "nullmx.test. MX 0 ."                (RFC 7505 null MX)
 # A record without a TTL gets $DNS_TTL (default 5 s) so tests that change
 # the data and restart the server are not held up by caches.  A RECORD of
-# the form "zone:NAME" only declares a zone.
+# the form "zone:NAME" only declares a zone; "authzone:NAME:FILE" serves
+# the zone NAME from FILE, a zone file (signed, with its RRSIGs given to
+# a query with the DO bit, as an authoritative server gives them).
 #
 # Zones: the last label of every owner name (and every zone:NAME) is
 # served as an unbound "static" local zone with an SOA (negative TTL 1 s):
@@ -45,7 +47,12 @@ ttl=${DNS_TTL:-5}
 
 declare -A zones=()
 data=()
+auth=()
 for rr in "$@"; do
+	if [ "${rr#authzone:}" != "$rr" ]; then
+		auth+=("${rr#authzone:}")
+		continue
+	fi
 	if [ "${rr#zone:}" != "$rr" ]; then
 		z=${rr#zone:}
 		z=${z%.}
@@ -90,6 +97,15 @@ done
 	done
 	for rr in "${data[@]}"; do
 		echo "	local-data: \"$rr\""
+	done
+	# An authoritative zone is let past the refusing "." zone.
+	for a in "${auth[@]}"; do
+		echo "	local-zone: \"${a%%:*}.\" transparent"
+	done
+	for a in "${auth[@]}"; do
+		printf '%s\n' 'auth-zone:' "	name: \"${a%%:*}.\"" \
+		    "	zonefile: \"${a#*:}\"" '	for-downstream: yes' \
+		    '	for-upstream: no' '	fallback-enabled: no'
 	done
 	printf '%s\n' 'forward-zone:' '	name: "."' \
 	    '	forward-addr: 127.0.0.1@1' \

@@ -109,7 +109,7 @@ answers(void *arg)
 
 	if (d == NULL) {
 		spec = xprintf("127.0.0.1:%d", pa->port);
-		st = dns_create(&fresh, spec, &cause) == 0 ? DNS_OK : -1;
+		st = dns_create(&fresh, spec, NULL, &cause) == 0 ? DNS_OK : -1;
 		free(spec);
 		if (st != DNS_OK) {
 			free(cause);
@@ -258,14 +258,14 @@ test_specs(void)
 
 	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
 		cause = NULL;
-		TAP_CHECK(dns_create(&d, good[i], &cause) == 0);
+		TAP_CHECK(dns_create(&d, good[i], NULL, &cause) == 0);
 		TAP_CHECK(cause == NULL);
 		dns_free(d);
 	}
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		cause = NULL;
 		d = (struct dns *)1;
-		TAP_CHECK(dns_create(&d, bad[i], &cause) == -1);
+		TAP_CHECK(dns_create(&d, bad[i], NULL, &cause) == -1);
 		TAP_CHECK(d == NULL && cause != NULL);
 		free(cause);
 	}
@@ -479,7 +479,7 @@ test_dead(void)
 
 	TAP_CHECK((sv.port = fixture_free_port()) != -1);
 	spec = xprintf("127.0.0.1:%d", sv.port);
-	TAP_CHECK(dns_create(&d, spec, &cause) == 0);
+	TAP_CHECK(dns_create(&d, spec, NULL, &cause) == 0);
 	free(spec);
 	if (d == NULL)
 		return;
@@ -511,7 +511,7 @@ test_system(void)
 	struct hop_list	 hl;
 	char		*cause = NULL, buf[INET6_ADDRSTRLEN];
 
-	TAP_CHECK(dns_create(&d, NULL, &cause) == 0);
+	TAP_CHECK(dns_create(&d, NULL, NULL, &cause) == 0);
 	if (d == NULL) {
 		printf("# %s\n", cause);
 		free(cause);
@@ -556,7 +556,7 @@ main(void)
 	spec = xprintf("127.0.0.1:%d", main_server.port);
 	if (server_start(&main_server, NULL, &took, &why) != 0)
 		printf("Bail out! unbound: %s\n", why);
-	else if (dns_create(&dns, spec, &why) != 0)
+	else if (dns_create(&dns, spec, NULL, &why) != 0)
 		printf("Bail out! dns_create: %s\n", why);
 	else {
 		printf("# unbound answers on port %d after %.1f s\n",

@@ -428,7 +428,7 @@ unbound_start(const char *path, char **why)
 	if (fixture_unbound_spawn(&unbound, path, tdir, zone, NULL, why) != 0)
 		return (-1);
 	spec = xprintf("127.0.0.1:%d", unbound.port);
-	rc = dns_create(&env->dns, spec, why);
+	rc = dns_create(&env->dns, spec, NULL, why);
 	free(spec);
 	if (rc != 0)
 		return (-1);
