@@ -20,7 +20,8 @@
  * holds any lock the queue takes: a command or a webhook that hangs
  * delays the next alert, never a delivery.  The thread's queue is
  * bounded; an alert that does not fit is dropped and said so (its
- * LOG_ALERT line was written already).
+ * LOG_ALERT line was written already).  The certificate watch
+ * (certwatch.c) sends its findings the same ways.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -393,11 +394,10 @@ alert_post(struct alert *al)
 	if (alerts.npending >= ALERT_PENDING_MAX) {
 		pthread_mutex_unlock(&alerts.lock);
 		if (log_limit(&alerts.dropped, &quiet))
-			log_warnx("alert for queue %s not sent to the alert "
+			log_warnx("an alert was not sent to the alert "
 			    "command or webhook: %d alerts are waiting "
 			    "already (%" PRIu64 " more dropped since the "
-			    "last message)", al->queue, ALERT_PENDING_MAX,
-			    quiet);
+			    "last message)", ALERT_PENDING_MAX, quiet);
 		alert_free(al);
 		return;
 	}
