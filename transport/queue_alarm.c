@@ -5,7 +5,8 @@
  * each queue's alarm (alarm_step, alert.c) against its thresholds: the
  * connector's QueueAlertAge and QueueAlertMessageCount, else the server's
  * (Set-TransportService).  A suspended queue is held on purpose and is
- * never over.  An alarm lives in q->alarms from its raise to its
+ * never over.  The Unreachable queue (mail no connector takes) is
+ * watched too, on the server's thresholds.  An alarm lives in q->alarms from its raise to its
  * recovery, linked to its queue while the queue exists; a queue dropped
  * as idle leaves its alarm to recover on its own.
  *
@@ -27,6 +28,9 @@
 #include "xmalloc.h"
 #include "queue_int.h"
 
+/* The key of the Unreachable queue's alarm (a qrec's has a '|'). */
+#define QUEUE_UNREACHABLE	"Unreachable"
+
 /* A connector's own threshold, which may put a queue in alarm. */
 #define QUEUE_ALERT_SET(v)	((v) != ALERT_SERVER && (v) != ALERT_UNLIMITED)
 
@@ -45,6 +49,8 @@ static void	 queue_alarm_limits(const struct queue *, const struct qrec *,
 		    int *, int *);
 static void	 queue_alarm_step(struct queue *, struct qalarm *, bool,
 		    time_t, struct qalarm_news_list *);
+static void	 queue_alarm_unreachable(struct queue *, int64_t, int64_t,
+		    time_t, struct qalarm_news_list *);
 
 /* The alarms the spool kept (before the scheduler starts). */
 int
@@ -60,6 +66,7 @@ queue_alarm_load(struct queue *q, char **cause)
 		qa = queue_alarm_new(q, v[i].key, v[i].connector,
 		    v[i].next_hop, v[i].started);
 		qa->a.raised = true;
+		qa->unreachable = strcmp(qa->key, QUEUE_UNREACHABLE) == 0;
 		log_info("queue to %s (connector %s) is still in alarm, "
 		    "since %" PRId64, qa->next_hop, qa->connector != NULL ?
 		    qa->connector : "none", qa->a.started);
@@ -142,11 +149,11 @@ queue_alarm_tick(struct queue *q, time_t now, struct qalarm_news_list *news)
 {
 	struct qrec	*qr;
 	struct qalarm	*qa, *qn;
-	int64_t		 nsub, nunr;
+	int64_t		 nsub, nunr, unr_oldest = 0;
 	int		 age, count;
 	bool		 over;
 
-	queue_count(q, now, &nsub, &nunr);
+	queue_count_unr(q, now, &nsub, &nunr, &unr_oldest);
 	TAILQ_FOREACH(qa, &q->alarms, entry)
 		qa->seen = false;
 	TAILQ_FOREACH(qr, &q->qrecs, entry) {
@@ -173,10 +180,47 @@ queue_alarm_tick(struct queue *q, time_t now, struct qalarm_news_list *news)
 		qa->count = count;
 		queue_alarm_step(q, qa, over, now, news);
 	}
+	queue_alarm_unreachable(q, nunr, unr_oldest, now, news);
 	TAILQ_FOREACH_SAFE(qa, &q->alarms, entry, qn) {
 		if (!qa->seen)
 			queue_alarm_step(q, qa, false, now, news);
 	}
+}
+
+/*
+ * The Unreachable queue (messages no connector takes), on the server's
+ * thresholds: its alarm has the key QUEUE_UNREACHABLE, never a qrec.
+ */
+static void
+queue_alarm_unreachable(struct queue *q, int64_t n, int64_t oldest,
+    time_t now, struct qalarm_news_list *news)
+{
+	const struct hubd_conf	*c = env->conf;
+	struct qalarm		*qa;
+	bool			 over;
+
+	over = !q->unreach_suspended && ((c->queue_alert_age !=
+	    ALERT_UNLIMITED && oldest != 0 && now - oldest >=
+	    c->queue_alert_age) || (c->queue_alert_message_count !=
+	    ALERT_UNLIMITED && n >= c->queue_alert_message_count));
+	TAILQ_FOREACH(qa, &q->alarms, entry) {
+		if (strcmp(qa->key, QUEUE_UNREACHABLE) == 0)
+			break;
+	}
+	if (qa == NULL) {
+		if (!over)
+			return;
+		qa = queue_alarm_new(q, QUEUE_UNREACHABLE, NULL,
+		    "Unreachable", 0);
+	}
+	qa->unreachable = true;
+	snprintf(qa->queue, sizeof qa->queue, "%s\\Unreachable",
+	    env->server);
+	qa->messages = n;
+	qa->oldest = oldest;
+	qa->age = c->queue_alert_age;
+	qa->count = c->queue_alert_message_count;
+	queue_alarm_step(q, qa, over, now, news);
 }
 
 /*
@@ -210,7 +254,7 @@ queue_alarm_step(struct queue *q, struct qalarm *qa, bool over, time_t now,
 		qa->oldest = qr->oldest;
 		snprintf(qa->queue, sizeof qa->queue, "%s\\%" PRIu64,
 		    env->server, qr->id);
-	} else {
+	} else if (!qa->unreachable) {
 		qa->messages = 0;
 		qa->oldest = 0;
 	}

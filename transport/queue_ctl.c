@@ -217,6 +217,14 @@ queue_find_msg(struct queue *q, int64_t id)
 void
 queue_count(struct queue *q, time_t now, int64_t *nsub, int64_t *nunr)
 {
+	queue_count_unr(q, now, nsub, nunr, NULL);
+}
+
+/* queue_count, and the oldest DateReceived in Unreachable (0: none). */
+void
+queue_count_unr(struct queue *q, time_t now, int64_t *nsub, int64_t *nunr,
+    int64_t *unr_oldest)
+{
 	struct qmsg	*qm;
 	struct qrec	*qr;
 	int64_t		 next;
@@ -258,6 +266,9 @@ queue_count(struct queue *q, time_t now, int64_t *nsub, int64_t *nunr)
 		}
 		*nsub += sub;
 		*nunr += unr;
+		if (unr && unr_oldest != NULL && (*unr_oldest == 0 ||
+		    qm->m->received < *unr_oldest))
+			*unr_oldest = qm->m->received;
 	}
 }
 

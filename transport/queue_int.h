@@ -44,6 +44,7 @@ struct qalarm {
 	char			*next_hop;
 	char			 queue[64];	/* "SERVER\3"; "" if unseen */
 	struct qrec		*qr;		/* its queue, or NULL */
+	bool			 unreachable;	/* the Unreachable queue's */
 	struct alarm		 a;
 	enum fail_class		 fail_class;	/* the last failure's */
 	char			*last_error;
@@ -201,6 +202,8 @@ int		 queue_admin_fail(struct queue *, struct qmsg *,
 /* Count every queue's messages (Get-Queue's MessageCount and more). */
 void		 queue_count(struct queue *, time_t, int64_t *nsub,
 		     int64_t *nunr);
+void		 queue_count_unr(struct queue *, time_t, int64_t *nsub,
+		     int64_t *nunr, int64_t *unr_oldest);
 
 /* queue_alarm.c */
 int		 queue_alarm_load(struct queue *, char **cause);
