@@ -413,6 +413,11 @@ queue_ctl_get_queue(const struct ctl_rec *req, int arg, int fd,
  * age, failed connections in a row, each labelled with the queue, its
  * next hop and its connector; the Submission and Unreachable queues'
  * messages.  One pass over the messages, as Get-Queue's.
+ *
+ * The lock is held only to count and to copy each queue's numbers and
+ * names as they are; the labels are escaped and the text made after it
+ * is released.  With 10,000 queues the text is 3 MB: made under the
+ * lock, it held every worker up for several milliseconds a scrape.
  */
 void
 queue_metrics(struct queue *q, struct buf *b)
@@ -428,54 +433,68 @@ queue_metrics(struct queue *q, struct buf *b)
 	};
 	struct qrec	*qr;
 	struct qsel	 sel = { QK_DELIVERY, NULL };
-	struct buf	 labels;
+	struct buf	 raw, labels;
 	char		 ident[256];
-	int64_t		 nsub, nunr, v = 0;
+	const char	*p;
+	int64_t		 nsub, nunr, v, (*vals)[3] = NULL;
 	time_t		 now = time(NULL);
-	size_t		 k, at, *ends = NULL, nq = 0, i;
+	size_t		 k, at, *ends, nq = 0, i, j;
 
+	buf_init(&raw);
 	pthread_mutex_lock(&q->lock);
 	queue_count(q, now, &nsub, &nunr);
-	/* Each queue's labels, made once for the three gauges. */
-	buf_init(&labels);
 	TAILQ_FOREACH(qr, &q->qrecs, entry)
 		nq++;
-	ends = xcalloc(nq + 1, sizeof *ends);
+	vals = xcalloc(nq + 1, sizeof *vals);
 	i = 0;
 	TAILQ_FOREACH(qr, &q->qrecs, entry) {
 		sel.qr = qr;
 		queue_sel_name(&sel, ident, sizeof ident);
-		buf_adds(&labels, "{queue=\"");
-		metrics_label(&labels, ident);
-		buf_adds(&labels, "\",next_hop=\"");
-		metrics_label(&labels, qr->next_hop);
-		buf_adds(&labels, "\",connector=\"");
-		metrics_label(&labels, qr->connector);
+		/* Three strings, each with its NUL. */
+		buf_add(&raw, ident, strlen(ident) + 1);
+		buf_add(&raw, qr->next_hop, strlen(qr->next_hop) + 1);
+		buf_add(&raw, qr->connector, strlen(qr->connector) + 1);
+		vals[i][0] = qr->count;
+		vals[i][1] = qr->oldest != 0 ? (int64_t)now - qr->oldest : 0;
+		vals[i][2] = qr->retry_count;
+		i++;
+	}
+	pthread_mutex_unlock(&q->lock);
+
+	/* Each queue's labels, made once for the three gauges. */
+	buf_init(&labels);
+	ends = xcalloc(nq + 1, sizeof *ends);
+	for (i = 0, p = raw.s; i < nq; i++) {
+		for (j = 0; j < 3; j++) {
+			buf_adds(&labels, j == 0 ? "{queue=\"" :
+			    j == 1 ? "\",next_hop=\"" : "\",connector=\"");
+			metrics_label(&labels, p);
+			p += strlen(p) + 1;
+		}
 		buf_adds(&labels, "\"} ");
-		ends[i++] = labels.len;
+		ends[i] = labels.len;
 	}
 	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
 		buf_addf(b, "# HELP %s %s\n# TYPE %s gauge\n", names[k],
 		    help[k], names[k]);
-		i = at = 0;
-		TAILQ_FOREACH(qr, &q->qrecs, entry) {
-			v = k == 0 ? qr->count : k == 1 ? (qr->oldest != 0 ?
-			    (int64_t)now - qr->oldest : 0) : qr->retry_count;
+		for (i = at = 0; i < nq; i++) {
+			v = vals[i][k];
 			buf_adds(b, names[k]);
 			buf_add(b, labels.s + at, ends[i] - at);
 			buf_addf(b, "%lld\n", (long long)(v > 0 ? v : 0));
-			at = ends[i++];
+			at = ends[i];
 		}
 	}
 	buf_free(&labels);
+	buf_free(&raw);
 	free(ends);
+	free(vals);
 	buf_adds(b, "# HELP hubsh_queue_held_messages Messages in the "
 	    "Submission and Unreachable queues.\n"
 	    "# TYPE hubsh_queue_held_messages gauge\n");
 	buf_addf(b, "hubsh_queue_held_messages{queue=\"Submission\"} %lld\n"
 	    "hubsh_queue_held_messages{queue=\"Unreachable\"} %lld\n",
 	    (long long)nsub, (long long)nunr);
-	pthread_mutex_unlock(&q->lock);
 }
 
 /* Message and recipient statuses of Get-Message, weakest first. */
