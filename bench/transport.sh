@@ -431,7 +431,7 @@ header() {
 	echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- scratch: $work on $(df -PT "$work" | awk 'NR == 2 { print $2 " (" $1 ")" }'); 4 KB O_DSYNC write $(awk -v s="$dsync_s" 'BEGIN { printf "%.3f", s * 1000 / 300 }') ms"
 	echo "- hubd: $("$HUBD" --version 2>&1 | head -n 1) at $HUBD, built $(date -u -r "$HUBD" +%Y-%m-%dT%H:%M:%SZ), sha256 $(sha256sum "$HUBD" | cut -c1-16); checkout at git $git_rev$git_dirty; linked with $(ldd "$HUBD" | awk '/libssl|libsqlite3/ { printf "%s ", $1 }')"
-	echo "- Postfix $(postconf -h mail_version); $(openssl version | cut -d' ' -f1-2); $("$PYTHON" --version)"
+	echo "- Postfix $(postconf -d -h mail_version); $(openssl version | cut -d' ' -f1-2); $("$PYTHON" --version)"
 	echo
 }
 
