@@ -65,6 +65,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ left in the checkout
 import queues                   # noqa: E402
 TCK = os.sysconf("SC_CLK_TCK")
 
