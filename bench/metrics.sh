@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # bench/metrics.sh - what a scrape of hubd's metrics costs with many
-# delivery queues: hubd with one DNS-routed connector for every domain,
+# delivery queues: hubd with a DNS-routed connector for *.parked.test,
 # its resolver a loopback port where nothing answers (every MX lookup
 # times out, so every recipient waits in its domain's queue), is given Q
-# recipients in Q domains (messages of 200 recipients over plain SMTP on
-# loopback); once its metrics show Q queues, SCRAPES scrapes are timed,
-# one after the other: wall time per scrape at the client, and hubd's
-# CPU (user + system, /proc/PID/stat) over all of them.  The same with
-# no queue is the baseline.
+# recipients in Q domains (bench/lib/queues.py: messages of 200
+# recipients over plain SMTP on loopback); once its metrics show Q
+# queues that have each been tried once, SCRAPES scrapes are timed, one
+# after the other: wall time per scrape at the client, and hubd's CPU
+# (user + system, /proc/PID/stat) over all of them.  The same with no
+# queue is the baseline.
 #
 #   bench/metrics.sh [Q]      Q queues (default 10000); `bench/metrics.sh
 #                             1000` is a quick run
@@ -36,6 +37,7 @@ case $Q in ''|*[!0-9]*) die "Q must be a positive integer";; esac
 [ -x "$HUBSH" ] || die "no hubsh at $HUBSH (build it, or set HUBSH)"
 
 . "$top/bench/lib/bench.sh"
+queues=$top/bench/lib/queues.py
 bench_scratch hubsh-metrics
 
 # free_port: a TCP port nothing listens on now.
@@ -57,9 +59,8 @@ trap 'stop_hubd; [ "${KEEP:-0}" = 1 ] || rm -rf "$work"' EXIT
 run_hubd() {
 	local dir=$1 dns
 	mkdir -p "$dir"
-	"$HUBSH" --store "$dir/s.db" --server BENCH -Command \
-	    "New-SendConnector -Name Internet -Usage Internet -AddressSpaces '*' | Out-Null" ||
-	    die "hubsh failed"
+	"$PYTHON" "$queues" connector "$HUBSH" "$dir/s.db" BENCH ||
+	    die "no connector"
 	SPORT=$(free_port) MPORT=$(free_port) dns=$(free_port)
 	"$HUBD" -f --store "$dir/s.db" --server BENCH \
 	    --listen "127.0.0.1:$SPORT" --state-dir "$dir/state" \
@@ -75,58 +76,6 @@ run_hubd() {
 	die "hubd did not start"
 }
 
-# The client: submit, wait for the queues, time the scrapes.
-cat >"$work/client.py" <<'PY'
-import http.client, smtplib, sys, time
-
-def scrape(port):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    c.request("GET", "/metrics")
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    if r.status != 200:
-        sys.exit("scrape: status %d" % r.status)
-    return body
-
-def queues(body):
-    return sum(1 for l in body.split(b"\n")
-               if l.startswith(b"hubsh_queue_messages{"))
-
-def cpu(pid):
-    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / 100.0   # utime + stime, in s
-
-what, sport, mport, pid, q, n = sys.argv[1:7]
-sport, mport, pid, q, n = int(sport), int(mport), int(pid), int(q), int(n)
-if q > 0:
-    s = smtplib.SMTP("127.0.0.1", sport, timeout=60)
-    s.ehlo("bench.test")
-    for first in range(0, q, 200):
-        rcpts = ["u@d%06d.test" % i for i in range(first, min(q, first + 200))]
-        s.sendmail("sender@example.org", rcpts,
-                   "Subject: metrics bench\r\n\r\nbody\r\n")
-    s.quit()
-    deadline = time.time() + 300
-    while queues(scrape(mport)) < q:
-        if time.time() > deadline:
-            sys.exit("the queues did not appear")
-        time.sleep(0.5)
-for _ in range(5):
-    scrape(mport)
-walls = []
-c0 = cpu(pid)
-for _ in range(n):
-    t = time.perf_counter()
-    body = scrape(mport)
-    walls.append((time.perf_counter() - t) * 1000)
-c1 = cpu(pid)
-walls.sort()
-print("%s|%d|%d|%.2f|%.2f|%.2f|%.2f" % (what, queues(body), len(body),
-      walls[len(walls) // 2], walls[min(len(walls) - 1, int(len(walls) * 0.99))],
-      walls[-1], (c1 - c0) * 1000 / n))
-PY
-
 echo "# hubd metrics scrape benchmark"
 echo
 echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -139,8 +88,12 @@ rows=()
 for q in 0 "$Q"; do
 	printf 'queues %d ...\n' "$q" >&2
 	run_hubd "$work/q$q"
-	rows+=("$("$PYTHON" "$work/client.py" "$q queues" "$SPORT" "$MPORT" \
-	    "$hubd_pid" "$q" "$SCRAPES")") || die "client failed"
+	if [ "$q" -gt 0 ]; then
+		"$PYTHON" "$queues" fill "$SPORT" "$MPORT" "$q" >/dev/null ||
+		    die "the queues did not appear"
+	fi
+	rows+=("$("$PYTHON" "$queues" time "$MPORT" "$hubd_pid" \
+	    "$SCRAPES" "$q queues")") || die "the scrapes failed"
 	stop_hubd
 done
 

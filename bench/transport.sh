@@ -14,6 +14,17 @@
 #                                   defer (nothing reaching the sink) with
 #                                   a wrong name or an untrusted CA
 #
+# With SCRAPE_QUEUES=Q, the cost of being scraped: hubd alone, twice,
+# alternating like the relays.  Every hubd has a metrics listener and,
+# before its timed run, Q delivery queues that stay
+# (bench/lib/queues.py: a DNS-routed connector for *.parked.test, a
+# resolver where nothing answers, one recipient in each of Q domains;
+# filled and tried once before the run, so no lookup is under way
+# during it).  "hubd" is not scraped; "hubd-scraped" is scraped every
+# SCRAPE_INTERVAL seconds through the whole run, by a client that
+# checks every scrape (200, the whole text, Q queues) and counts them.
+# Postfix does not run.
+#
 # Environment:
 #   N          messages per timed run (default 10000)
 #   REPS       repetitions (default 3); the relays alternate which goes
@@ -26,9 +37,12 @@
 #              PACED_RATE per second (default 100; 0: none), at most
 #              PACED_C (default 50) at once: latency below saturation
 #   RELAYS     relays to run, in the first repetition's order (default
-#              "hubd postfix")
-#   PORT_BASE  loopback ports PORT_BASE..+3: sink, sink back end, relay
-#              (default 25250)
+#              "hubd postfix"; with SCRAPE_QUEUES, "hubd", the only one)
+#   SCRAPE_QUEUES    queues of the scrape variant (default 0: not run)
+#   SCRAPE_INTERVAL  seconds between its scrapes (default 1)
+#   PORT_BASE  loopback ports PORT_BASE..+4: sink, sink back end, relay,
+#              and with SCRAPE_QUEUES hubd's metrics and the resolver
+#              where nothing answers (default 25250)
 #   TIMEOUT    seconds to wait for a run's deliveries (default 900)
 #   HUBD HUBSH binaries (default build/hubd, build/hubsh of this checkout)
 #   HUBD_WRAP  words put before hubd's command line, e.g. a profiler:
@@ -57,7 +71,13 @@ WARMUP=${WARMUP:-50}
 PACED_RATE=${PACED_RATE:-100}
 PACED_N=${PACED_N:-3000}
 PACED_C=${PACED_C:-50}
-RELAYS=${RELAYS:-hubd postfix}
+SCRAPE_QUEUES=${SCRAPE_QUEUES:-0}
+SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-1}
+if [ "$SCRAPE_QUEUES" = 0 ]; then
+	RELAYS=${RELAYS:-hubd postfix}
+else
+	RELAYS=${RELAYS:-hubd}
+fi
 PORT_BASE=${PORT_BASE:-25250}
 TIMEOUT=${TIMEOUT:-900}
 HUBD=${HUBD:-$top/build/hubd}
@@ -71,6 +91,8 @@ WRONG_NAME=mx2.sink.test
 SINK_PORT=$PORT_BASE
 BACK_PORT=$((PORT_BASE + 1))
 RELAY_PORT=$((PORT_BASE + 2))
+METRICS_PORT=$((PORT_BASE + 3))
+DNS_PORT=$((PORT_BASE + 4))
 
 die() { printf 'transport.sh: %s\n' "$*" >&2; exit 1; }
 say() { printf '%s\n' "$*" >&2; }
@@ -81,9 +103,19 @@ case ${1:-} in
 '') ;;
 *) die "usage: bench/transport.sh [--selftest]" ;;
 esac
-for v in N REPS SIZE WARMUP PORT_BASE TIMEOUT PACED_RATE PACED_N PACED_C; do
+for v in N REPS SIZE WARMUP PORT_BASE TIMEOUT PACED_RATE PACED_N PACED_C \
+    SCRAPE_QUEUES; do
 	case ${!v} in ''|*[!0-9]*) die "$v must be a positive integer" ;; esac
 done
+ports="$SINK_PORT $BACK_PORT $RELAY_PORT"
+if [ "$SCRAPE_QUEUES" != 0 ]; then
+	[ "$RELAYS" = hubd ] || die "SCRAPE_QUEUES measures hubd alone (RELAYS=hubd)"
+	awk -v i="$SCRAPE_INTERVAL" 'BEGIN { exit !(i ~ /^[0-9]*\.?[0-9]+$/ && i > 0) }' ||
+	    die "SCRAPE_INTERVAL must be a positive number of seconds"
+	ports="$ports $METRICS_PORT $DNS_PORT"
+	# Nothing may answer there, over UDP either.
+	[ -z "$(ss -Huln "sport = :$DNS_PORT")" ] || die "UDP port $DNS_PORT is in use (set PORT_BASE)"
+fi
 [ "$(id -u)" = 0 ] || die "must run as root (private Postfix instances)"
 [ -x "$HUBD" ] || die "no hubd at $HUBD (build it, or set HUBD)"
 [ -x "$HUBSH" ] || die "no hubsh at $HUBSH (build it, or set HUBSH)"
@@ -92,7 +124,7 @@ for t in postfix postconf smtp-sink openssl ss; do
 done
 [ -x /usr/lib/postfix/sbin/master ] || die "Postfix's master not found"
 id postfix >/dev/null 2>&1 || die "no postfix user"
-for p in $SINK_PORT $BACK_PORT $RELAY_PORT; do
+for p in $ports; do
 	[ -z "$(ss -Htln "sport = :$p")" ] || die "port $p is in use (set PORT_BASE)"
 done
 
@@ -278,10 +310,12 @@ sink_count() {
 # listening on RELAY_PORT, relaying dest.test to the sink with verified
 # TLS: the certificate must chain to CA (default the test CA) and carry
 # NAME (default mx1.sink.test).  Sets RELAY_DIR, RELAY_PID (root of its
-# process tree) and RELAY_LOG.
+# process tree) and RELAY_LOG.  With SCRAPE_QUEUES, hubd also has the
+# connector of the queues that stay, its metrics listener and a resolver
+# where nothing answers.
 relay_n=0
 relay_start() {
-	local kind=$1 name=${2:-$SINK_NAME} ca=${3:-$CA}
+	local kind=$1 name=${2:-$SINK_NAME} ca=${3:-$CA} extra=()
 	relay_n=$((relay_n + 1))
 	RELAY_DIR=$work/$kind.$relay_n
 	mkdir -p "$RELAY_DIR"
@@ -290,11 +324,18 @@ relay_start() {
 		"$HUBSH" --store "$RELAY_DIR/store.db" --server "$SERVER" -Command \
 		    "New-SendConnector -Name Sink -Usage Custom -AddressSpaces 'dest.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port $SINK_PORT -RequireTLS \$true -TlsAuthLevel DomainValidation -TlsDomain $name | Out-Null" \
 		    >"$RELAY_DIR/hubsh.log" 2>&1 || { cat "$RELAY_DIR/hubsh.log" >&2; die "hubsh failed"; }
+		if [ "$SCRAPE_QUEUES" != 0 ]; then
+			"$PYTHON" "$lib/queues.py" connector "$HUBSH" \
+			    "$RELAY_DIR/store.db" "$SERVER" >>"$RELAY_DIR/hubsh.log" 2>&1 ||
+			    { cat "$RELAY_DIR/hubsh.log" >&2; die "hubsh failed"; }
+			extra=(--metrics-listen "127.0.0.1:$METRICS_PORT"
+			    --resolver "127.0.0.1:$DNS_PORT")
+		fi
 		RELAY_LOG=$RELAY_DIR/hubd.log
 		$HUBD_WRAP "$HUBD" -f --store "$RELAY_DIR/store.db" --server "$SERVER" \
 		    --ca-file "$ca" --state-dir "$RELAY_DIR/state" \
 		    --listen "127.0.0.1:$RELAY_PORT" --hostname relay.hubd.test \
-		    >"$RELAY_LOG" 2>&1 </dev/null &
+		    "${extra[@]}" >"$RELAY_LOG" 2>&1 </dev/null &
 		RELAY_PID=$!
 		pids+=("$RELAY_PID")
 		wait_for 20 hubd_up || { cat "$RELAY_LOG" >&2; die "hubd did not start"; }
@@ -416,22 +457,27 @@ selftest() {
 # --- machine and versions --------------------------------------------------------
 
 header() {
-	local dsync_s git_rev git_dirty=
+	local dsync_s git_rev git_dirty= scrape=
 	dd if=/dev/zero of="$work/dsync" bs=4k count=300 oflag=dsync 2>"$work/dd" || die "dd failed"
 	dsync_s=$(awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s,") print $(i - 1) }' "$work/dd")
 	rm -f "$work/dsync"
 	git_rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	git -C "$top" status --porcelain --untracked-files=no 2>/dev/null | grep -q . &&
 	    git_dirty=" (+ uncommitted changes)"
-	echo "# hubd against Postfix: outbound relay over verified TLS"
+	if [ "$SCRAPE_QUEUES" = 0 ]; then
+		echo "# hubd against Postfix: outbound relay over verified TLS"
+	else
+		echo "# hubd with $SCRAPE_QUEUES queues, scraped and not: outbound relay over verified TLS"
+		scrape=" SCRAPE_QUEUES=$SCRAPE_QUEUES SCRAPE_INTERVAL=$SCRAPE_INTERVAL"
+	fi
 	echo
 	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "- command: N=$N REPS=$REPS C_LIST=\"$C_LIST\" SIZE=$SIZE WARMUP=$WARMUP PACED_RATE=$PACED_RATE PACED_N=$PACED_N PACED_C=$PACED_C RELAYS=\"$RELAYS\" bench/transport.sh"
+	echo "- command: N=$N REPS=$REPS C_LIST=\"$C_LIST\" SIZE=$SIZE WARMUP=$WARMUP PACED_RATE=$PACED_RATE PACED_N=$PACED_N PACED_C=$PACED_C RELAYS=\"$RELAYS\"$scrape bench/transport.sh"
 	echo "- machine: nproc $(nproc), CPU \"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\", $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
 	echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- scratch: $work on $(df -PT "$work" | awk 'NR == 2 { print $2 " (" $1 ")" }'); 4 KB O_DSYNC write $(awk -v s="$dsync_s" 'BEGIN { printf "%.3f", s * 1000 / 300 }') ms"
 	echo "- hubd: $("$HUBD" --version 2>&1 | head -n 1) at $HUBD, built $(date -u -r "$HUBD" +%Y-%m-%dT%H:%M:%SZ), sha256 $(sha256sum "$HUBD" | cut -c1-16); checkout at git $git_rev$git_dirty; linked with $(ldd "$HUBD" | awk '/libssl|libsqlite3/ { printf "%s ", $1 }')"
-	echo "- Postfix $(postconf -h mail_version); $(openssl version | cut -d' ' -f1-2); $("$PYTHON" --version)"
+	echo "- Postfix $(postconf -d -h mail_version); $(openssl version | cut -d' ' -f1-2); $("$PYTHON" --version)"
 	echo
 }
 
@@ -452,21 +498,40 @@ printf '## TLS self-check\n\n' >>"$md"
 selftest >>"$md"
 cat "$md"
 
-# run_one KIND C N RATE REP: a fresh sink and relay, one measure.py run.
+# run_one NAME C N RATE REP: a fresh sink and relay, one measure.py run.
+# NAME is a relay, or hubd-scraped: hubd, scraped through the run.
 run_one() {
-	local kind=$1 c=$2 n=$3 rate=$4 rep=$5 rc=0 tag
-	tag="$kind.c$c.r$rate.rep$rep"
-	say "rep $rep/$REPS $kind C=$c N=$n$([ "$rate" = 0 ] || echo " at $rate/s") ..."
+	local name=$1 c=$2 n=$3 rate=$4 rep=$5 rc=0 tag kind=${1%-scraped}
+	local scraper= scrape_opts=() secs
+	tag="$name.c$c.r$rate.rep$rep"
+	say "rep $rep/$REPS $name C=$c N=$n$([ "$rate" = 0 ] || echo " at $rate/s") ..."
 	sink_start
 	relay_start "$kind"
-	"$PYTHON" "$lib/measure.py" --relay "$kind" --kind "$kind" \
+	if [ "$SCRAPE_QUEUES" != 0 ]; then
+		secs=$("$PYTHON" "$lib/queues.py" fill "$RELAY_PORT" \
+		    "$METRICS_PORT" "$SCRAPE_QUEUES") || die "$tag: no queues"
+		say "  $SCRAPE_QUEUES queues, tried once, after $secs s"
+		scrape_opts=(--queues "$SCRAPE_QUEUES")
+	fi
+	if [ "$name" != "$kind" ]; then
+		"$PYTHON" "$lib/queues.py" scrape "$METRICS_PORT" \
+		    "$SCRAPE_INTERVAL" "$SCRAPE_QUEUES" "$work/scrapes.$tag" &
+		scraper=$!
+		pids+=("$scraper")
+		scrape_opts+=(--scrape-log "$work/scrapes.$tag")
+	fi
+	"$PYTHON" "$lib/measure.py" --relay "$name" --kind "$kind" \
 	    --port "$RELAY_PORT" --relay-root "$RELAY_PID" \
 	    --relay-log "$RELAY_LOG" --sink-roots "$SINK_PID,$SINK_BACK_PID" \
 	    --sink-counter "$SINK/counter" --sink-log "$SINK/maillog" \
 	    --dump "$SINK/dump" -n "$n" -c "$c" --size "$SIZE" --rate "$rate" \
 	    --warmup "$WARMUP" --timeout "$TIMEOUT" --rep "$rep" \
 	    --out "$OUT" --tmp "$work" --latencies "$work/latency.$tag" \
-	    >"$work/last.json" || rc=$?
+	    "${scrape_opts[@]}" >"$work/last.json" || rc=$?
+	if [ -n "$scraper" ]; then
+		kill -TERM "$scraper" 2>/dev/null || true
+		wait "$scraper" || { status=1; say "$tag: the scraper failed"; }
+	fi
 	if [ $rc != 0 ]; then
 		status=1
 		say "$tag: incomplete run (status $rc): $(cat "$work/last.json")"
@@ -479,7 +544,11 @@ run_one() {
 }
 
 say "timed runs: N=$N REPS=$REPS C_LIST=\"$C_LIST\" PACED_RATE=$PACED_RATE; results in $OUT"
-read -r -a order <<<"$RELAYS"
+if [ "$SCRAPE_QUEUES" != 0 ]; then
+	order=(hubd hubd-scraped)
+else
+	read -r -a order <<<"$RELAYS"
+fi
 status=0
 for rep in $(seq 1 "$REPS"); do
 	for c in $C_LIST; do
@@ -492,7 +561,8 @@ for rep in $(seq 1 "$REPS"); do
 			run_one "$kind" "$PACED_C" "$PACED_N" "$PACED_RATE" "$rep"
 		done
 	fi
-	# Alternate: the relay that went first goes last next time.
+	# Alternate: the relay (or variant) that went first goes last next
+	# time.
 	order=("${order[@]:1}" "${order[0]}")
 done
 

@@ -9,6 +9,7 @@ one JSON line of figures.
                --sink-log FILE --dump DIR
                -n N -c C [--size BYTES] [--warmup W] [--timeout S]
                [--rate R] [--rep R] [--out FILE.jsonl] [--latencies FILE]
+               [--queues Q] [--scrape-log FILE]
 
 The relay runs already, relaying to the sink; the sink is a Postfix
 smtpd whose smtpd_proxy_filter is smtp-sink, which writes every message
@@ -40,6 +41,12 @@ running "mesg=" counter on its standard output (smtp-sink -c, FILE).
      resumed there ("Reusing old session", smtpd_tls_loglevel with
      "cache"), the relay's own session count when it logs one, and
      deferrals logged by the relay.
+   - with --queues (transport.sh's SCRAPE_QUEUES): the MX lookups hubd
+     logged (none is expected: its Q queues were tried before the run),
+     and the CPU of hubd's metrics thread, where a scrape is answered;
+     with --scrape-log, what queues.py's scraper logged for the scrapes
+     that began in the timed run (count, failures, wall time), a run
+     with a failed scrape being incomplete.
 """
 
 import argparse
@@ -57,6 +64,9 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ left in the checkout
+import queues                   # noqa: E402
 TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -336,6 +346,8 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--latencies")
     ap.add_argument("--tmp", default="/tmp")
+    ap.add_argument("--queues", type=int, default=0)
+    ap.add_argument("--scrape-log")
     a = ap.parse_args()
     sink_roots = [int(x) for x in a.sink_roots.split(",")]
     relay_roots = [a.relay_root]
@@ -361,6 +373,8 @@ def main():
     self0 = resource.getrusage(resource.RUSAGE_SELF)
     m0 = machine()
     r0, s0 = tree_cpu(relay_roots), tree_cpu(sink_roots)
+    mthread = queues.metrics_thread(a.relay_root) if a.queues else None
+    mt0 = queues.cpu(mthread) if mthread else 0.0
     watch = Arrivals(a.dump)
     watch.start()
     sampler = Sampler(relay_roots)
@@ -371,6 +385,7 @@ def main():
     sampler.stop.set()
     sampler.join()
     r1, s1 = tree_cpu(relay_roots), tree_cpu(sink_roots)
+    mt1 = queues.cpu(mthread) if mthread else 0.0
     m1 = machine()
     self1 = resource.getrusage(resource.RUSAGE_SELF)
     hubd_hwm = status_kb(a.relay_root, "VmHWM") if a.kind == "hubd" else 0
@@ -463,6 +478,17 @@ def main():
         "relay_deferrals": deferrals,
         "loadavg_end": open("/proc/loadavg").read().split()[0],
     }
+    if a.queues:
+        rec["queues"] = a.queues
+        rec["relay_mx_lookups"] = len(re.findall(r" mta: MX lookup for ",
+                                                 relay_log))
+        rec["metrics_thread_cpu_ms"] = (round(1000 * (mt1 - mt0))
+                                        if mthread else None)
+        rec["scrapes"] = 0
+    if a.scrape_log:
+        rec.update(queues.scrapes(a.scrape_log, res["start"], t_done))
+        if rec["scrapes"] == 0 or rec["scrape_failures"]:
+            rec["complete"] = False
     line = json.dumps(rec)
     if a.out:
         with open(a.out, "a") as f:

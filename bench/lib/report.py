@@ -6,7 +6,9 @@ lines (one per timed run, written by measure.py).
 
 Per relay and concurrency: medians over the repetitions, with min-max
 for the throughput; then, per concurrency, hubd against Postfix (ratio
-of the medians, and the range of the per-repetition ratios).
+of the medians, and the range of the per-repetition ratios).  With the
+SCRAPE_QUEUES variant, hubd scraped against hubd not scraped instead,
+and every repetition's pair of runs.
 """
 
 import json
@@ -139,13 +141,105 @@ def main():
                       fmt(m("sink_sessions")), fmt(m("sink_tls_resumed")),
                       fmt(m("late_starts"))))
         print()
+    if "hubd-scraped" in relays:
+        scraped(allruns)
     incomplete = [r for r in allruns if not r["complete"]]
     for r in incomplete:
         print("- incomplete: %s C=%d rep %d: acked %d of %d, delivered %d, "
-              "missing %d, load error: %s" % (
+              "missing %d, load error: %s%s" % (
                   r["relay"], r["c"], r["rep"], r["acked"], r["n"],
-                  r["delivered"], r["missing"], r["load_error"]))
+                  r["delivered"], r["missing"], r["load_error"],
+                  "; %d of %d scrapes failed" % (r["scrape_failures"],
+                                                 r["scrapes"])
+                  if "scrape_failures" in r else ""))
     return 0
+
+
+def per_scrape(r):
+    """The metrics thread's CPU per scrape of one run, in ms."""
+    if not r.get("scrapes") or r.get("metrics_thread_cpu_ms") is None:
+        return None
+    return r["metrics_thread_cpu_ms"] / r["scrapes"]
+
+
+def scraped(allruns):
+    """hubd scraped (hubd-scraped) against hubd not scraped (hubd), both
+    with the same queues: per concurrency, then per repetition."""
+    pairs = {}
+    for r in allruns:
+        if r["relay"] in ("hubd", "hubd-scraped") and r["complete"]:
+            pairs.setdefault((r["rate"], r["c"], r["rep"]), {})[
+                r["relay"]] = r
+    keys = sorted((k for k in pairs if len(pairs[k]) == 2),
+                  key=lambda k: (k[0], k[1], k[2]))
+    if not keys:
+        return
+    q = pairs[keys[0]]["hubd"].get("queues")
+    print("Scraped against not scraped, both with %s queues; the ratio is "
+          "hubd-scraped over hubd (1.00: no difference)." % fmt(q))
+    print()
+    print("| C | rate | runs | msgs/s not scraped, median (min–max) | "
+          "scraped | ratio of medians | per rep | scrapes per run | "
+          "failed | metrics thread CPU ms per scrape | "
+          "relay CPU ms/msg, not / scraped | MX lookups |")
+    print("|" + "---|" * 12)
+    for rate, c in sorted(set(k[:2] for k in keys)):
+        ps = [pairs[k] for k in keys if k[:2] == (rate, c)]
+        a = [p["hubd"]["msgs_per_s"] for p in ps]
+        b = [p["hubd-scraped"]["msgs_per_s"] for p in ps]
+        per = [y / x for x, y in zip(a, b)]
+        sc = [p["hubd-scraped"] for p in ps]
+        cpus = [per_scrape(r) for r in sc]
+        print("| %d | %s | %d | %s (%s–%s) | %s (%s–%s) | **%s** | %s–%s | "
+              "%s (%s–%s) | %d | **%s** (%s–%s) | %s / %s | %d |" % (
+                  c, fmt(rate) if rate else "full", len(ps),
+                  fmt(med(a)), fmt(min(a)), fmt(max(a)),
+                  fmt(med(b)), fmt(min(b)), fmt(max(b)),
+                  fmt(med(b) / med(a), 3), fmt(min(per), 3),
+                  fmt(max(per), 3),
+                  fmt(med([r["scrapes"] for r in sc])),
+                  min(r["scrapes"] for r in sc),
+                  max(r["scrapes"] for r in sc),
+                  sum(r["scrape_failures"] for r in sc),
+                  fmt(med(cpus), 1),
+                  fmt(min(x for x in cpus if x is not None)
+                      if any(x is not None for x in cpus) else None, 1),
+                  fmt(max(x for x in cpus if x is not None)
+                      if any(x is not None for x in cpus) else None, 1),
+                  fmt(med([p["hubd"]["relay_cpu_ms_per_msg"] for p in ps]),
+                      3),
+                  fmt(med([r["relay_cpu_ms_per_msg"] for r in sc]), 3),
+                  sum(p[k].get("relay_mx_lookups", 0) for p in ps
+                      for k in p)))
+    print()
+    print("Metrics thread: libmicrohttpd's thread in hubd, where the text "
+          "is made (its user + system CPU over the run, over the scrapes "
+          "in it; 10 ms ticks).  MX lookups: hubd's, during the timed "
+          "runs (0: the queues were idle).")
+    print()
+    print("| rep | C | rate | first | msgs/s not scraped | scraped | ratio | "
+          "latency p50 / p99 ms, not | scraped | scrapes | scrape wall ms "
+          "p50 / max | metrics thread ms, not / scraped | other CPU s, "
+          "not / scraped | machine busy, not / scraped | load at end |")
+    print("|" + "---|" * 15)
+    for k in keys:
+        x, y = pairs[k]["hubd"], pairs[k]["hubd-scraped"]
+        print("| %d | %d | %s | %s | %s | %s | %s | %s / %s | %s / %s | %d | "
+              "%s / %s | %s / %s | %s / %s | %s / %s %% | %s / %s |" % (
+                  k[2], k[1], fmt(k[0]) if k[0] else "full",
+                  "not" if x["time"] <= y["time"] else "scraped",
+                  fmt(x["msgs_per_s"]), fmt(y["msgs_per_s"]),
+                  fmt(y["msgs_per_s"] / x["msgs_per_s"], 3),
+                  fmt(x["lat_p50_ms"], 1), fmt(x["lat_p99_ms"], 1),
+                  fmt(y["lat_p50_ms"], 1), fmt(y["lat_p99_ms"], 1),
+                  y["scrapes"], fmt(y["scrape_wall_ms_p50"], 1),
+                  fmt(y["scrape_wall_ms_max"], 1),
+                  fmt(x.get("metrics_thread_cpu_ms")),
+                  fmt(y.get("metrics_thread_cpu_ms")),
+                  fmt(x["other_cpu_s"], 2), fmt(y["other_cpu_s"], 2),
+                  fmt(x["machine_busy_pct"]), fmt(y["machine_busy_pct"]),
+                  x["loadavg_end"], y["loadavg_end"]))
+    print()
 
 
 if __name__ == "__main__":
