@@ -142,7 +142,7 @@ queue_alarm_limits(const struct queue *q, const struct qrec *qr, int *age,
 
 /*
  * One second of every alarm (lock held): the news to send is appended
- * to the list, which queue_alarm_send() empties with the lock dropped.
+ * to the list, which queue_alarms() sends with the lock dropped.
  */
 static void
 queue_alarm_tick(struct queue *q, time_t now, struct qalarm_news_list *news)
