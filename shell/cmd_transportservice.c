@@ -614,8 +614,11 @@ ts_apply(struct cmd_ctx *ctx, struct transport_settings *ts)
 			break;
 		case TS_K_UNLIMITED:
 		case TS_K_SPAN_UNLIMITED:
-			*(int *)p = v->type == V_INT ? (int)v->u.i :
-			    TS_UNLIMITED;
+			/* A number, or "Unlimited"; $null changes nothing. */
+			if (v->type == V_INT)
+				*(int *)p = (int)v->u.i;
+			else if (v->type == V_STRING)
+				*(int *)p = TS_UNLIMITED;
 			break;
 		case TS_K_SIZE:
 			if (v->type == V_INT)

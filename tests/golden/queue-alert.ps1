@@ -16,5 +16,8 @@ Set-SendConnector Partner -QueueAlertMessageCount lots
 Get-TransportService | Format-List QueueAlert*
 Set-TransportService -QueueAlertAge 02:00:00 -QueueAlertMessageCount 1000
 Get-TransportService | Format-List QueueAlert*
+# $null is no value for the server's: nothing changes.
+Set-TransportService -QueueAlertAge $null
+(Get-TransportService).QueueAlertAge
 Set-TransportService -QueueAlertAge Unlimited
 (Get-TransportService).QueueAlertAge
