@@ -1952,6 +1952,9 @@ sc_object_ad(struct value *v, const struct send_connector *sc)
  *    TlsCertificateName between TlsAuthLevel and TlsDomain (alphabetical).
  *  - In (B), ConnectorType (new in 2016) is appended to the class's own
  *    properties, after SmartHostsString; CertificateSubject is left out.
+ *  - hubsh's own QueueAlertAge and QueueAlertMessageCount come after
+ *    Exchange's properties in (A) and after ConnectorType in (B), so
+ *    that Exchange's order is kept up to them.
  *  - Sizes and time spans are strings, as in the deserialized objects the
  *    EMS returns.  OriginatingServer is the local server (Exchange shows
  *    the DC it read from, which hubsh does not have).
