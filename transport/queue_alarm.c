@@ -45,6 +45,7 @@ TAILQ_HEAD(qalarm_news_list, qalarm_news);
 static struct qalarm *queue_alarm_new(struct queue *, const char *,
 		    const char *, const char *, int64_t);
 static void	 queue_alarm_free(struct qalarm *);
+static bool	 queue_alarm_over(int, int, int64_t, int64_t, time_t);
 static void	 queue_alarm_limits(const struct queue *, const struct qrec *,
 		    int *, int *);
 static void	 queue_alarm_step(struct queue *, struct qalarm *, bool,
@@ -123,6 +124,17 @@ queue_alarm_unlink(struct qrec *qr)
 	qr->alarm = NULL;
 }
 
+/*
+ * Is a queue whose oldest message was received at oldest (0: empty) and
+ * which holds n messages over the thresholds age and count?
+ */
+static bool
+queue_alarm_over(int age, int count, int64_t oldest, int64_t n, time_t now)
+{
+	return ((age != ALERT_UNLIMITED && oldest != 0 &&
+	    now - oldest >= age) || (count != ALERT_UNLIMITED && n >= count));
+}
+
 /* The thresholds of qr: its connector's, else the server's. */
 static void
 queue_alarm_limits(const struct queue *q, const struct qrec *qr, int *age,
@@ -158,9 +170,8 @@ queue_alarm_tick(struct queue *q, time_t now, struct qalarm_news_list *news)
 		qa->seen = false;
 	TAILQ_FOREACH(qr, &q->qrecs, entry) {
 		queue_alarm_limits(q, qr, &age, &count);
-		over = !qr->suspended && ((age != ALERT_UNLIMITED &&
-		    qr->oldest != 0 && now - qr->oldest >= age) ||
-		    (count != ALERT_UNLIMITED && qr->count >= count));
+		over = !qr->suspended && queue_alarm_over(age, count,
+		    qr->oldest, qr->count, now);
 		if ((qa = qr->alarm) == NULL) {
 			if (!over)
 				continue;
@@ -199,10 +210,8 @@ queue_alarm_unreachable(struct queue *q, int64_t n, int64_t oldest,
 	struct qalarm		*qa;
 	bool			 over;
 
-	over = !q->unreach_suspended && ((c->queue_alert_age !=
-	    ALERT_UNLIMITED && oldest != 0 && now - oldest >=
-	    c->queue_alert_age) || (c->queue_alert_message_count !=
-	    ALERT_UNLIMITED && n >= c->queue_alert_message_count));
+	over = !q->unreach_suspended && queue_alarm_over(c->queue_alert_age,
+	    c->queue_alert_message_count, oldest, n, now);
 	TAILQ_FOREACH(qa, &q->alarms, entry) {
 		if (strcmp(qa->key, QUEUE_UNREACHABLE) == 0)
 			break;
