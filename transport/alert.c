@@ -84,7 +84,6 @@ static void	 alert_json_queue(struct buf *, const struct alert *);
 static void	 alert_json_cert(struct buf *, const struct alert *);
 static void	 alert_json_str(struct buf *, const char *);
 static void	 alert_json_time(struct buf *, const char *, int64_t);
-static void	 alert_span(char *, size_t, int64_t);
 static bool	 alert_sleep(int);
 
 /*
@@ -239,8 +238,8 @@ alert_text(const struct alert *al)
 	struct buf	 b;
 	char		 age[32], lasted[32], *s, *p;
 
-	alert_span(age, sizeof age, al->oldest_age);
-	alert_span(lasted, sizeof lasted, al->at - al->started);
+	conf_format_interval(age, sizeof age, al->oldest_age);
+	conf_format_interval(lasted, sizeof lasted, al->at - al->started);
 	switch (al->kind) {
 	case ALERT_RAISED:
 		xasprintf(&s, "queue %s to %s (connector %s) is in alarm: "
@@ -534,8 +533,7 @@ alert_command_wait(pid_t pid, int fd, const char *cmd, char *out,
     size_t outsize)
 {
 	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
-	struct timespec	 ts;
-	int64_t		 deadline, now;
+	int64_t		 deadline;
 	char		 tmp[256];
 	size_t		 len = 0;
 	ssize_t		 n;
@@ -543,9 +541,7 @@ alert_command_wait(pid_t pid, int fd, const char *cmd, char *out,
 	bool		 open = true, killed = false;
 	pid_t		 w;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	deadline = ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
-	    1000 * (int64_t)env->conf->alert_command_timeout;
+	deadline = io_deadline(1000 * env->conf->alert_command_timeout);
 	for (;;) {
 		if ((w = waitpid(pid, &status, WNOHANG)) == pid)
 			break;
@@ -554,9 +550,8 @@ alert_command_wait(pid_t pid, int fd, const char *cmd, char *out,
 			    strerror(errno));
 			return (-1);
 		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-		if (!killed && (now >= deadline || alerts.stopping)) {
+		if (!killed && (io_remaining(deadline) == 0 ||
+		    alerts.stopping)) {
 			kill(-pid, SIGKILL);
 			killed = true;
 		}
@@ -760,19 +755,4 @@ alert_json_time(struct buf *b, const char *name, int64_t t)
 	gmtime_r(&tt, &tm);
 	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	buf_addf(b, ",\"%s\":\"%s\"", name, s);
-}
-
-/* Seconds as Exchange shows a TimeSpan: [d.]hh:mm:ss. */
-static void
-alert_span(char *s, size_t len, int64_t secs)
-{
-	if (secs < 0)
-		secs = 0;
-	if (secs >= 86400)
-		snprintf(s, len, "%" PRId64 ".%02d:%02d:%02d", secs / 86400,
-		    (int)(secs % 86400 / 3600), (int)(secs % 3600 / 60),
-		    (int)(secs % 60));
-	else
-		snprintf(s, len, "%02d:%02d:%02d", (int)(secs / 3600),
-		    (int)(secs % 3600 / 60), (int)(secs % 60));
 }

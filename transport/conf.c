@@ -17,6 +17,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -349,6 +350,21 @@ conf_parse_size(const char *s, int64_t *v)
 		return (-1);
 	*v = n * mult;
 	return (0);
+}
+
+/* Seconds as Exchange writes a TimeSpan, [d.]hh:mm:ss; below 0 as 0. */
+void
+conf_format_interval(char *s, size_t len, int64_t secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs >= 86400)
+		snprintf(s, len, "%" PRId64 ".%02d:%02d:%02d", secs / 86400,
+		    (int)(secs % 86400 / 3600), (int)(secs % 3600 / 60),
+		    (int)(secs % 60));
+	else
+		snprintf(s, len, "%02d:%02d:%02d", (int)(secs / 3600),
+		    (int)(secs % 3600 / 60), (int)(secs % 60));
 }
 
 /*

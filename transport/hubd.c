@@ -108,7 +108,6 @@ static int	 hubd_settings(bool);
 static bool	 hubd_set_int(int *, int, const char *, bool);
 static bool	 hubd_set_size(int64_t *, int64_t, const char *);
 static bool	 hubd_set_bool(bool *, bool, const char *);
-static void	 hubd_timespan(char *, size_t, int);
 static void	 hubd_loop(void);
 static int	 hubd_prune_start(char **);
 static void	 hubd_prune_kick(void);
@@ -245,7 +244,6 @@ main(int argc, char **argv)
 	struct metrics		*metrics = NULL;
 	struct tls_ctx		*control_tls = NULL;
 	char			*endpoint;
-	const char		*anchor;
 	sigset_t		 all;
 	char			*cause = NULL, *path;
 	int			 ready_fd;
@@ -319,8 +317,8 @@ main(int argc, char **argv)
 	    &cause) != 0 ||
 	    (conf.tls_cert != NULL && tls_server_ctx_create(&env->tls_server,
 	    conf.tls_cert, conf.tls_key, &cause) != 0) ||
-	    dns_create(&env->dns, conf.resolver, anchor = hubd_trust_anchor(
-	    conf.trust_anchor), &cause) != 0)
+	    dns_create(&env->dns, conf.resolver,
+	    hubd_trust_anchor(conf.trust_anchor), &cause) != 0)
 		hubd_ready(ready_fd, cause);
 
 	if (conf.control_listen != NULL && *conf.control_listen != '\0' &&
@@ -654,8 +652,8 @@ hubd_set_int(int *field, int v, const char *name, bool span)
 	if (*field == v)
 		return (false);
 	if (span) {
-		hubd_timespan(a, sizeof a, *field);
-		hubd_timespan(b, sizeof b, v);
+		conf_format_interval(a, sizeof a, *field);
+		conf_format_interval(b, sizeof b, v);
 	} else {
 		snprintf(a, sizeof a, "%d", *field);
 		snprintf(b, sizeof b, "%d", v);
@@ -695,20 +693,6 @@ hubd_set_bool(bool *field, bool v, const char *name)
 	    *field ? "True" : "False", v ? "True" : "False");
 	*field = v;
 	return (true);
-}
-
-/* Seconds as Exchange writes a TimeSpan: "00:05:00", "2.00:00:00". */
-static void
-hubd_timespan(char *s, size_t len, int secs)
-{
-	int	d = secs / 86400;
-
-	if (d > 0)
-		snprintf(s, len, "%d.%02d:%02d:%02d", d, secs % 86400 / 3600,
-		    secs % 3600 / 60, secs % 60);
-	else
-		snprintf(s, len, "%02d:%02d:%02d", secs / 3600,
-		    secs % 3600 / 60, secs % 60);
 }
 
 /*

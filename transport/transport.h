@@ -164,6 +164,8 @@ int		 conf_parse_hostport(const char *, char **host, int *port,
 		     int port_default, char **cause);
 /* Parse a "d.h:m:s" / "h:m:s" / "Ns" interval into seconds. */
 int		 conf_parse_interval(const char *, int *secs, char **cause);
+/* The same form written: "[d.]hh:mm:ss". */
+void		 conf_format_interval(char *, size_t, int64_t secs);
 void		 conf_free(struct hubd_conf *);
 
 /* ------------------------------------------------------------------ */
