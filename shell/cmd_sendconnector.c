@@ -81,6 +81,7 @@
     "Microsoft.Exchange.Data.EnhancedTimeSpan]"
 #define TN_ERRPOL	"Microsoft.Exchange.Data.ErrorPolicies"
 #define TN_CONNTYPE	"Microsoft.Exchange.Data.TenantConnectorType"
+#define TN_DANE		"Microsoft.Exchange.Data.SmtpDaneMode"
 #define TN_USAGE	SC_CLASS_BASE "NewSendConnector+UsageType"
 
 /* Messages (exchange-semantics.md §3). */
@@ -265,6 +266,7 @@ static struct value *sc_tls_value(int64_t);
 static struct value *sc_auth_value(int64_t);
 static struct value *sc_log_value(int64_t);
 static struct value *sc_conntype_value(int64_t);
+static struct value *sc_dane_value(int64_t);
 static struct value *sc_errpol_value(int64_t);
 static struct value *sc_timespan_value(int64_t);
 static struct value *sc_size_value(int64_t);
@@ -302,11 +304,12 @@ static struct {
 	struct sc_memo	 logging;
 	struct sc_memo	 auth_mechanism;
 	struct sc_memo	 connector_type;
+	struct sc_memo	 dane_mode;
 	struct sc_memo	 size;
 } sc_memos;
 
 /* Properties of a connector object (sendconnector_object), to reserve. */
-#define SC_NPROPS	55
+#define SC_NPROPS	56
 
 /* Enumerations: each name with its Exchange value. */
 static const struct choice sc_tls_choices[] = {
@@ -326,6 +329,13 @@ static const struct choice sc_auth_choices[] = {
 static const struct choice sc_log_choices[] = {
 	{ "None", SC_PROTOLOG_NONE },
 	{ "Verbose", SC_PROTOLOG_VERBOSE },
+	{ NULL, 0 }
+};
+/* In the order Exchange Online's documentation lists them. */
+static const struct choice sc_dane_choices[] = {
+	{ "Opportunistic", SC_DANE_OPPORTUNISTIC },
+	{ "Mandatory", SC_DANE_MANDATORY },
+	{ "None", SC_DANE_NONE },
 	{ NULL, 0 }
 };
 static const struct choice sc_errpol_choices[] = {
@@ -433,6 +443,9 @@ static const char *const sc_legacy_params[] = {
 	    TN_AUTHMECH, "Authentication against the smart hosts."), \
 	SC_PF("SmartHosts", PT_SMARTHOST, P_MULTI, NULL, \
 	    "Smart hosts (FQDNs or IP addresses) when DNS routing is off."), \
+	SC_PE("SmtpDaneMode", PT_ENUM, sc_dane_choices, TN_DANE, \
+	    "Exchange Online's: DANE when the destination publishes TLSA " \
+	    "records (Opportunistic), always (Mandatory) or never (None)."), \
 	SC_PR("SmtpMaxMessagesPerConnection", PT_INT, 0, 2147483647, NULL, \
 	    "Most messages sent in one SMTP session."), \
 	SC_P("SourceIPAddress", PT_IP, NULL, "Local address to send from; " \
@@ -555,7 +568,7 @@ static const char *const sc_list_props[] = {
 	"SourceIPAddress", "SourceRoutingGroup", "SourceTransportServers",
 	"TlsAuthLevel", "TlsCertificateName", "TlsDomain",
 	"UseExternalDNSServersEnabled", "QueueAlertAge",
-	"QueueAlertMessageCount", NULL
+	"QueueAlertMessageCount", "SmtpDaneMode", NULL
 };
 static const struct view sc_view = {
 	.type_name = SC_TYPE_NAME,
@@ -1038,6 +1051,8 @@ sc_apply_enums(struct cmd_ctx *ctx, struct send_connector *sc)
 	    sc->connector_type, SC_CONNTYPE_DEFAULT);
 	sc->error_policies = bound_code(ctx->args, "ErrorPolicies",
 	    sc->error_policies, 0);
+	sc->smtp_dane_mode = bound_code(ctx->args, "SmtpDaneMode",
+	    sc->smtp_dane_mode, SC_DANE_OPPORTUNISTIC);
 }
 
 /* Replace a string property; $null gives dflt (which may be NULL). */
@@ -1479,6 +1494,7 @@ sc_equal(const struct send_connector *a, const struct send_connector *b)
 	    b->smtp_max_messages_per_connection &&
 	    a->queue_alert_age == b->queue_alert_age &&
 	    a->queue_alert_message_count == b->queue_alert_message_count &&
+	    a->smtp_dane_mode == b->smtp_dane_mode &&
 	    a->tls_auth_level == b->tls_auth_level);
 }
 
@@ -1744,6 +1760,12 @@ sc_conntype_value(int64_t v)
 }
 
 static struct value *
+sc_dane_value(int64_t v)
+{
+	return (sc_str(choice_name(sc_dane_choices, (int)v)));
+}
+
+static struct value *
 sc_errpol_value(int64_t v)
 {
 	return (value_string_take(sc_flags_name((int)v)));
@@ -1872,6 +1894,8 @@ sc_object_tls(struct value *v, const struct send_connector *sc)
 	    sc->queue_alert_message_count == ALERT_UNLIMITED ?
 	    value_string("Unlimited") :
 	    value_int(sc->queue_alert_message_count));
+	object_add_const(v, "SmtpDaneMode", sc_memo(&sc_memos.dane_mode,
+	    sc->smtp_dane_mode, sc_dane_value));
 }
 
 /* MailGateway and SendConnector properties. */
@@ -1952,9 +1976,10 @@ sc_object_ad(struct value *v, const struct send_connector *sc)
  *    TlsCertificateName between TlsAuthLevel and TlsDomain (alphabetical).
  *  - In (B), ConnectorType (new in 2016) is appended to the class's own
  *    properties, after SmartHostsString; CertificateSubject is left out.
- *  - hubsh's own QueueAlertAge and QueueAlertMessageCount come after
- *    Exchange's properties in (A) and after ConnectorType in (B), so
- *    that Exchange's order is kept up to them.
+ *  - hubsh's own QueueAlertAge and QueueAlertMessageCount, then
+ *    SmtpDaneMode (Exchange Online's Outbound connectors have it), come
+ *    after Exchange's properties in (A) and after ConnectorType in (B),
+ *    so that Exchange's order is kept up to them.
  *  - Sizes and time spans are strings, as in the deserialized objects the
  *    EMS returns.  OriginatingServer is the local server (Exchange shows
  *    the DC it read from, which hubsh does not have).

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 /* Usage type chosen at creation (New-SendConnector only). */
 enum sc_usage {
@@ -62,6 +62,17 @@ enum sc_connector_type {
 #define SC_ERRPOL_DOWNGRADE_DNS		4
 #define SC_ERRPOL_DOWNGRADE_CUSTOM	8
 #define SC_ERRPOL_UPGRADE_CUSTOM	16
+
+/*
+ * SmtpDaneMode (Exchange Online's, on Send connectors here): DANE when
+ * the next hop publishes TLSA records (the default), DANE required of
+ * every host, or never.
+ */
+enum sc_dane_mode {
+	SC_DANE_OPPORTUNISTIC = 0,
+	SC_DANE_MANDATORY = 1,
+	SC_DANE_NONE = 2
+};
 
 /* MaxMessageSize value meaning "unlimited". */
 #define SC_SIZE_UNLIMITED	(-1)
@@ -128,6 +139,7 @@ struct send_connector {
 	/* hubsh's alert thresholds: s and messages, or ALERT_*. */
 	int			 queue_alert_age;
 	int			 queue_alert_message_count;
+	enum sc_dane_mode	 smtp_dane_mode;
 
 	/* AuthenticationCredential; both NULL when there is none. */
 	char			*auth_username;

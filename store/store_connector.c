@@ -94,6 +94,7 @@ struct sc_field {
 	F(use_external_dns_servers_enabled, FT_BOOL, NULL, SCU_CHANGED)	\
 	F(queue_alert_age, FT_INT, NULL, SCU_CHANGED)			\
 	F(queue_alert_message_count, FT_INT, NULL, SCU_CHANGED)		\
+	F(smtp_dane_mode, FT_INT, NULL, SCU_CHANGED)			\
 	F(auth_username, FT_STR, NULL, SCU_CREDENTIAL)
 
 #define SCF_ENTRY(m, t, d, u) \

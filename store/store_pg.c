@@ -405,6 +405,13 @@ static const char pg_schema_v5[] =
 	    "2147483647", "")
 	"UPDATE meta SET value = 5 WHERE key = 'schema_version';";
 
+/* Version 6: SmtpDaneMode, as in SQLite. */
+static const char pg_schema_v6[] =
+	"ALTER TABLE send_connectors ADD COLUMN smtp_dane_mode INTEGER "
+	"NOT NULL DEFAULT 0 CONSTRAINT send_connectors_smtp_dane_mode_check "
+	"CHECK (smtp_dane_mode BETWEEN 0 AND 2);"
+	"UPDATE meta SET value = 6 WHERE key = 'schema_version';";
+
 /* pg_steps[v] takes version v to v + 1. */
 static const char *const pg_steps[] = {
 	pg_schema_v1,
@@ -412,6 +419,7 @@ static const char *const pg_steps[] = {
 	pg_schema_v3,
 	pg_schema_v4,
 	pg_schema_v5,
+	pg_schema_v6,
 };
 #define PG_NSTEPS	(sizeof pg_steps / sizeof pg_steps[0])
 _Static_assert(PG_NSTEPS == STORE_SCHEMA_VERSION,

@@ -228,12 +228,22 @@ static const char store_schema_v5[] =
 	    "2147483647", "")
 	"PRAGMA user_version = 5;";
 
+/*
+ * Version 6: SmtpDaneMode, Opportunistic (0) by default; Mandatory is 1,
+ * None 2.
+ */
+static const char store_schema_v6[] =
+	"ALTER TABLE send_connectors ADD COLUMN smtp_dane_mode INTEGER "
+	"NOT NULL DEFAULT 0 CHECK (smtp_dane_mode BETWEEN 0 AND 2);"
+	"PRAGMA user_version = 6;";
+
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
 	{ 3, store_schema_v3 },
 	{ 4, store_schema_v4 },
 	{ 5, store_schema_v5 },
+	{ 6, store_schema_v6 },
 };
 static const struct store_schema store_schema = {
 	STORE_SCHEMA_VERSION,
