@@ -104,7 +104,11 @@
  *	   preference; absent for smart hosts), Address ("ip:port"),
  *	   Dnssec (Secure|Insecure|NotValidated: how the DNS answers that
  *	   led to the address validated; absent for an address literal),
- *	   Connected (True|False), Error (connect, protocol or TLS error
+ *	   Dane (Off: SmtpDaneMode None; NotSecure: the address did not
+ *	   validate, so no TLSA lookup; NoRecords; Records; LookupFailed),
+ *	   Tlsa (repeated: "usage selector mtype HEX", as published),
+ *	   TlsaMatched ("3 1 1": the record the chain matched, or None;
+ *	   only with Tlsa), Connected (True|False), Error (connect, protocol or TLS error
  *	   text; absent when none), Banner, StartTlsOffered (True|False),
  *	   TlsProtocol, TlsCipher, CertificateSubject, CertificateIssuer,
  *	   CertificateNotBefore, CertificateNotAfter (Unix ms; the leaf's),
@@ -113,7 +117,7 @@
  *	   issuer | notAfter" with notAfter as yyyy-MM-ddTHH:mm:ssZ),
  *	   ChainValid (True|False), ChainError (OpenSSL's reason), MatchedName
  *	   (the TlsDomain, or domain / *.domain without one, that the leaf
- *	   matches), SatisfiesLevels (repeated: EncryptionOnly,
+ *	   matches), SatisfiesLevels (repeated: EncryptionOnly, DANE,
  *	   CertificateValidation, DomainValidation: those the session would
  *	   meet), Policy ("RequireTLS, DomainValidation, TlsDomain x",
  *	   "Opportunistic", ...), Result (Pass|Fail), Response (on Fail the

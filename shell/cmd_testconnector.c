@@ -74,6 +74,9 @@ static const struct rec_field tsc_hop_fields[] = {
 	{ "Preference", REC_INT },
 	{ "Address", REC_STRING },
 	{ "Dnssec", REC_STRING },
+	{ "Dane", REC_STRING },
+	{ "Tlsa", REC_LIST },
+	{ "TlsaMatched", REC_STRING },
 	{ "Connected", REC_BOOL },
 	{ "Error", REC_STRING },
 	{ "Banner", REC_STRING },
@@ -117,7 +120,7 @@ static const char *const tsc_columns[] = {
 };
 static const char *const tsc_hop_list[] = {
 	"Connector", "Domain", "Host", "Preference", "Address", "Dnssec",
-	"Connected", "Error", "StartTlsOffered", "TlsProtocol", "TlsCipher",
+	"Dane", "Tlsa", "TlsaMatched", "Connected", "Error", "StartTlsOffered", "TlsProtocol", "TlsCipher",
 	"CertificateSubject", "CertificateNames", "ChainValid", "ChainError",
 	"MatchedName", "Policy", "Result", "Response", NULL
 };

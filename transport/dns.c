@@ -40,6 +40,12 @@
  * reserved names test. and home.arpa. are treated as unsigned unless an
  * anchor of their own says otherwise, so that a local resolver may
  * serve them beside a root anchor.
+ *
+ * TLSA (dns_tlsa): the records of _port._tcp.host are handed back only
+ * when their answer validated; an insecure answer, like no answer, is
+ * "no records" (RFC 7672 2.2), and a bogus or failed one is a failure,
+ * never "no records", so that DANE cannot be stripped by a forged or
+ * dropped reply.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -70,12 +76,14 @@
 
 #define DNS_MAX_HOSTS	10	/* MX hosts looked up */
 #define DNS_MAX_HOPS	20	/* addresses returned */
+#define DNS_MAX_TLSA	32	/* TLSA records taken for one host */
 #define DNS_NAME_MAX	255	/* wire length of a name (RFC 1035) */
 
 #define DNS_CLASS_IN	1
 #define DNS_TYPE_A	1
 #define DNS_TYPE_MX	15
 #define DNS_TYPE_AAAA	28
+#define DNS_TYPE_TLSA	52
 #define DNS_RCODE_SERVFAIL 2
 #define DNS_RCODE_NXDOMAIN 3
 
@@ -128,6 +136,7 @@ static int	 dns_configure(struct ub_ctx *, const char *, char **);
 static enum dns_answer dns_query(struct dns *, const char *, int,
 		    struct ub_result **, char **);
 static const char *dns_type_name(int);
+static void	 dns_tlsa_decode(struct ub_result *, struct tlsa_set *);
 static enum dns_status dns_exchanges(struct dns *, const char *,
 		    struct ub_result *, int, struct hop_list *, char **);
 static enum dns_status dns_implicit(struct dns *, const char *, int,
@@ -394,6 +403,80 @@ dns_host(struct dns *dns, const char *host, int port, struct hop_list *hl,
 	return (dns_finish(status, hl, why, cause));
 }
 
+enum dns_status
+dns_tlsa(struct dns *dns, const char *host, int port, struct tlsa_set *ts,
+    char **cause)
+{
+	struct ub_result	*res;
+	enum dns_status		 status;
+	char			*qname, *why = NULL;
+
+	ts->v = NULL;
+	ts->n = 0;
+	xasprintf(&qname, "_%d._tcp.%s", port, host);
+	switch (dns_query(dns, qname, DNS_TYPE_TLSA, &res, &why)) {
+	case ANS_DATA:
+		if (res->secure)
+			dns_tlsa_decode(res, ts);
+		ub_resolve_free(res);
+		status = ts->n > 0 ? DNS_OK : DNS_NOHOST;
+		break;
+	case ANS_NODATA:
+	case ANS_NXDOMAIN:
+		status = DNS_NOHOST;
+		break;
+	case ANS_BOGUS:
+		status = DNS_BOGUS;
+		break;
+	default:
+		status = DNS_TEMPFAIL;
+		break;
+	}
+	free(qname);
+	if (status == DNS_OK || status == DNS_NOHOST) {
+		free(why);
+		return (status);
+	}
+	*cause = why != NULL ? why : xstrdup("TLSA lookup failed");
+	return (status);
+}
+
+/* The records of a TLSA answer; a record too short to hold one is left. */
+static void
+dns_tlsa_decode(struct ub_result *res, struct tlsa_set *ts)
+{
+	const unsigned char	*p;
+	struct tlsa_rr		*t;
+	size_t			 i, len;
+
+	for (i = 0; res->data[i] != NULL && ts->n < DNS_MAX_TLSA; i++) {
+		p = (const unsigned char *)res->data[i];
+		if (res->len[i] < 4)
+			continue;
+		len = (size_t)res->len[i] - 3;
+		ts->v = xreallocarray(ts->v, ts->n + 1, sizeof *ts->v);
+		t = &ts->v[ts->n++];
+		t->usage = p[0];
+		t->selector = p[1];
+		t->mtype = p[2];
+		t->len = len;
+		t->data = xmalloc(len);
+		memcpy(t->data, p + 3, len);
+	}
+}
+
+void
+tlsa_set_clear(struct tlsa_set *ts)
+{
+	size_t	i;
+
+	for (i = 0; i < ts->n; i++)
+		free(ts->v[i].data);
+	free(ts->v);
+	ts->v = NULL;
+	ts->n = 0;
+}
+
 void
 hop_list_clear(struct hop_list *hl)
 {
@@ -463,6 +546,8 @@ dns_type_name(int type)
 		return ("A");
 	case DNS_TYPE_AAAA:
 		return ("AAAA");
+	case DNS_TYPE_TLSA:
+		return ("TLSA");
 	default:
 		return ("MX");
 	}
@@ -663,7 +748,7 @@ static enum dns_answer
 dns_addrs_type(struct dns *dns, const char *name, int type, int pref,
     int port, bool secure, struct hop_list *hl, char **why)
 {
-	enum dns_sec		 sec;
+	enum dns_sec		 sec, host_sec;
 	struct ub_result	*res;
 	enum dns_answer		 ans;
 	size_t			 i, alen;
@@ -677,10 +762,13 @@ dns_addrs_type(struct dns *dns, const char *name, int type, int pref,
 	alen = type == DNS_TYPE_A ? 4 : 16;
 	sec = !dns->validating ? DNSSEC_NONE : secure && res->secure ?
 	    DNSSEC_SECURE : DNSSEC_INSECURE;
+	host_sec = !dns->validating ? DNSSEC_NONE : res->secure ?
+	    DNSSEC_SECURE : DNSSEC_INSECURE;
 	for (i = 0; res->data[i] != NULL && hl->n < DNS_MAX_HOPS; i++) {
 		if (res->len[i] == (int)alen) {
 			hop_add(hl, name, pref, af, res->data[i], port);
 			hl->v[hl->n - 1].sec = sec;
+			hl->v[hl->n - 1].host_sec = host_sec;
 		}
 	}
 	ub_resolve_free(res);

@@ -111,9 +111,14 @@ struct mta_session {
 	const char		*tag;		/* log prefix: "mta", "probe" */
 	bool			 probe;		/* Test-SendConnector */
 	int64_t			 deadline;	/* of every wait; INT64_MAX */
-	struct tls_policy	 pol;		/* for this domain */
+	struct tls_policy	 dest;		/* the connector's, this domain */
+	struct tls_policy	 pol;		/* in force: the host's */
 	struct mta_hop		*hops;
 	size_t			 nhops;
+	/* The TLSA records of the last host looked up (mta_dane). */
+	char			*tlsa_host;
+	enum tls_dane		 dane;
+	struct tlsa_set		 tlsa;
 
 	struct io		 io;
 	bool			 connected;
@@ -168,6 +173,9 @@ static int	 mta_hops_smart(struct mta_session *, struct mta_status *);
 static int	 mta_hop_literal(struct mta_session *, const char *, int);
 static void	 mta_hops_add(struct mta_session *, const struct hop_list *);
 static int	 mta_failover(struct mta_session *, bool, struct mta_fail *);
+static int	 mta_host_policy(struct mta_session *, const struct mta_hop *,
+		    struct mta_fail *);
+static enum tls_dane mta_dane(struct mta_session *, const struct mta_hop *);
 static int	 mta_try(struct mta_session *, struct mta_hop *, bool,
 		    struct mta_fail *);
 static int	 mta_connect(struct mta_session *, struct mta_hop *,
@@ -262,6 +270,8 @@ static void	 mta_clamp(struct mta_session *);
 static int	 mta_probe_try(struct mta_session *, struct mta_hop *, bool,
 		    struct mta_probe *, struct mta_fail *);
 static void	 mta_probe_tls(struct mta_session *, struct mta_probe *);
+static void	 mta_probe_dane(struct mta_session *, const struct mta_hop *,
+		    struct mta_probe *);
 static void	 mta_probe_verdict(int, const struct mta_fail *,
 		    struct mta_probe *);
 
@@ -299,7 +309,7 @@ mta_open(const struct mta_dest *d, struct mta_session **sp,
 	 */
 	for (i = 0; i < s->nhops && !s->hops[i].tls_failed; i++)
 		;
-	if (rc != 0 && s->pol.level == TLS_LEV_MAY && i < s->nhops) {
+	if (rc != 0 && s->dest.level == TLS_LEV_MAY && i < s->nhops) {
 		log_info("mta: connector \"%s\" domain %s: STARTTLS "
 		    "negotiation failed. No more hosts to connect to. "
 		    "Retrying without STARTTLS", s->sc->name, s->domain);
@@ -349,7 +359,9 @@ mta_session_free(struct mta_session *s)
 	for (i = 0; i < s->nhops; i++)
 		free(s->hops[i].name);
 	free(s->hops);
-	tls_policy_clear(&s->pol);
+	tls_policy_clear(&s->dest);
+	tlsa_set_clear(&s->tlsa);
+	free(s->tlsa_host);
 	free(s->domain);
 	free(s->sni);
 	free(s->cache_key);
@@ -366,9 +378,13 @@ mta_session_free(struct mta_session *s)
 static int
 mta_policy(struct mta_session *s, struct mta_status *st)
 {
-	if (tls_policy_init(&s->pol, s->sc, s->domain, NULL) == 0)
+	int	rc;
+
+	rc = tls_policy_init(&s->dest, s->sc, s->domain);
+	tls_policy_host(&s->dest, NULL, &s->pol);
+	if (rc == 0)
 		return (0);
-	mta_status_set(st, s->pol.refuse_code, "%s", s->pol.refuse);
+	mta_status_set(st, s->dest.refuse_code, "%s", s->dest.refuse);
 	return (-1);
 }
 
@@ -542,6 +558,7 @@ mta_hops_add(struct mta_session *s, const struct hop_list *hl)
 		memcpy(&h->addr, &hl->v[i].addr, hl->v[i].addrlen);
 		h->addrlen = hl->v[i].addrlen;
 		h->sec = hl->v[i].sec;
+		h->host_sec = hl->v[i].host_sec;
 	}
 }
 
@@ -573,7 +590,7 @@ static int
 mta_try(struct mta_session *s, struct mta_hop *h, bool plain,
     struct mta_fail *f)
 {
-	if (mta_connect(s, h, f) != 0) {
+	if (mta_host_policy(s, h, f) != 0 || mta_connect(s, h, f) != 0) {
 		mta_log_host(s, f);
 		return (-1);
 	}
@@ -584,6 +601,71 @@ mta_try(struct mta_session *s, struct mta_hop *h, bool plain,
 	mta_log_host(s, f);
 	mta_hangup(s, f->quit);
 	return (-1);
+}
+
+/*
+ * The policy in force with host h: the connector's, raised by what h
+ * publishes (DANE).  A host that cannot be used fails here, unconnected.
+ */
+static int
+mta_host_policy(struct mta_session *s, const struct mta_hop *h,
+    struct mta_fail *f)
+{
+	struct tls_policy_ext	ext;
+
+	memset(&ext, 0, sizeof ext);
+	ext.dane_mode = s->sc->smtp_dane_mode;
+	if ((ext.dane = mta_dane(s, h)) == TLS_DANE_RECORDS) {
+		ext.tlsa = &s->tlsa;
+		ext.host = s->tlsa_host;
+	}
+	ext.domain = SC_DNS_ROUTING(s->sc) ? s->domain : NULL;
+	s->host = h->name;
+	if (tls_policy_host(&s->dest, &ext, &s->pol) == 0)
+		return (0);
+	mta_peer_format(&h->addr, s->peer, sizeof s->peer);
+	mta_fail_text(f, MTA_FAIL_REPLY, false, "%s", s->pol.refuse);
+	f->class = s->pol.refuse_class;
+	return (-1);
+}
+
+/*
+ * The TLSA records of h (RFC 7672 2.2): looked up only for a host whose
+ * address answer validated, and kept for the next address of the same
+ * host.  SmtpDaneMode None looks up nothing.
+ */
+static enum tls_dane
+mta_dane(struct mta_session *s, const struct mta_hop *h)
+{
+	char	*cause = NULL;
+
+	if (s->sc->smtp_dane_mode == SC_DANE_NONE || h->literal ||
+	    h->host_sec != DNSSEC_SECURE)
+		return (TLS_DANE_NONE);
+	if (s->tlsa_host != NULL && strcmp(s->tlsa_host, h->name) == 0)
+		return (s->dane);
+	tlsa_set_clear(&s->tlsa);
+	free(s->tlsa_host);
+	s->tlsa_host = mta_strip_dot(h->name);
+	switch (dns_tlsa(env->dns, s->tlsa_host, s->sc->port, &s->tlsa,
+	    &cause)) {
+	case DNS_OK:
+		s->dane = TLS_DANE_RECORDS;
+		mta_trace_note(s, "DANE: %zu TLSA record%s for _%d._tcp.%s",
+		    s->tlsa.n, s->tlsa.n == 1 ? "" : "s", s->sc->port,
+		    s->tlsa_host);
+		break;
+	case DNS_NOHOST:
+		s->dane = TLS_DANE_NONE;
+		break;
+	default:
+		s->dane = TLS_DANE_FAILED;
+		log_info("%s: %s: %s", s->tag, h->name, cause);
+		mta_trace_note(s, "DANE: %s", cause);
+		break;
+	}
+	free(cause);
+	return (s->dane);
 }
 
 /* Connect to h from SourceIPAddress; the stream traces when Verbose. */
@@ -912,10 +994,15 @@ mta_tls_host(struct mta_session *s, struct mta_hop *h,
 	size_t		 i;
 
 	tls_policy_client(&s->pol, tp);
-	/* SNI: TlsDomain when it names one host, else the host; no IPs. */
+	/*
+	 * SNI: the TLSA base domain under DANE (RFC 7672 8.1); else
+	 * TlsDomain when it names one host, else the host; no IPs.
+	 */
 	free(s->sni);
 	s->sni = NULL;
-	if (mta_nonempty(td) && strncmp(td, "*.", 2) != 0)
+	if (s->pol.dane)
+		s->sni = xstrdup(s->pol.dane_base);
+	else if (mta_nonempty(td) && strncmp(td, "*.", 2) != 0)
 		s->sni = mta_strip_dot(td);
 	else if (!h->literal && mta_nonempty(h->name))
 		s->sni = mta_strip_dot(h->name);
@@ -949,7 +1036,16 @@ mta_tls_record(struct mta_session *s)
 	snprintf(t->version, sizeof t->version, "%s", s->info.version);
 	snprintf(t->cipher, sizeof t->cipher, "%s", s->info.cipher);
 	snprintf(t->peer_cn, sizeof t->peer_cn, "%s", s->info.peer_cn);
-	if (!TLS_MUST_PKIX(s->pol.level))
+	/* Which policy decided, and under DANE the record that matched. */
+	if (s->pol.dane && s->info.dane_ok)
+		snprintf(t->verify, sizeof t->verify, "%s ok, TLSA %s",
+		    s->pol.label, s->info.dane_match);
+	else if (s->pol.dane && !TLS_MUST_PKIX(s->pol.level))
+		snprintf(t->verify, sizeof t->verify, "DANE, no usable TLSA");
+	else if (s->pol.dane)
+		snprintf(t->verify, sizeof t->verify, "%s ok, no usable TLSA",
+		    s->pol.label);
+	else if (!TLS_MUST_PKIX(s->pol.level))
 		snprintf(t->verify, sizeof t->verify, "%s",
 		    TLS_REQUIRED(s->pol.level) ? s->pol.label : "none");
 	else
@@ -1987,7 +2083,7 @@ mta_probe_hop(const struct mta_dest *d, const struct mta_hop *hop,
 	 * failed, a delivery comes back to this host without STARTTLS.
 	 */
 	if (rc != 0 && f.kind == MTA_FAIL_TLSNEG &&
-	    s->pol.level == TLS_LEV_MAY)
+	    s->dest.level == TLS_LEV_MAY)
 		rc = mta_probe_try(s, &h, true, p, &f);
 	mta_probe_verdict(rc, &f, p);
 	mta_session_free(s);
@@ -1996,7 +2092,48 @@ mta_probe_hop(const struct mta_dest *d, const struct mta_hop *hop,
 void
 mta_probe_clear(struct mta_probe *p)
 {
+	size_t	i;
+
 	tls_peer_clear(&p->cert);
+	for (i = 0; i < p->ntlsa; i++)
+		free(p->tlsa[i]);
+	free(p->tlsa);
+	p->tlsa = NULL;
+	p->ntlsa = 0;
+}
+
+/* What DNS said of h for DANE, and its TLSA records in presentation. */
+static void
+mta_probe_dane(struct mta_session *s, const struct mta_hop *h,
+    struct mta_probe *p)
+{
+	const struct tlsa_rr	*t;
+	struct buf		 b;
+	size_t			 i, j;
+
+	if (s->sc->smtp_dane_mode == SC_DANE_NONE) {
+		p->dane = "Off";
+		return;
+	}
+	if (h->literal || h->host_sec != DNSSEC_SECURE) {
+		p->dane = "NotSecure";
+		return;
+	}
+	p->dane = s->dane == TLS_DANE_RECORDS ? "Records" :
+	    s->dane == TLS_DANE_FAILED ? "LookupFailed" : "NoRecords";
+	if (s->dane != TLS_DANE_RECORDS || p->ntlsa > 0)
+		return;
+	p->tlsa = xcalloc(s->tlsa.n, sizeof *p->tlsa);
+	for (i = 0; i < s->tlsa.n; i++) {
+		t = &s->tlsa.v[i];
+		buf_init(&b);
+		buf_addf(&b, "%u %u %u ", t->usage, t->selector, t->mtype);
+		for (j = 0; j < t->len && j < 64; j++)
+			buf_addf(&b, "%02X", t->data[j]);
+		if (j < t->len)
+			buf_adds(&b, "...");
+		p->tlsa[p->ntlsa++] = buf_detach(&b);
+	}
 }
 
 /*
@@ -2009,7 +2146,9 @@ mta_probe_try(struct mta_session *s, struct mta_hop *h, bool plain,
 {
 	int	rc;
 
-	if (mta_connect(s, h, f) != 0) {
+	rc = mta_host_policy(s, h, f);
+	mta_probe_dane(s, h, p);
+	if (rc != 0 || mta_connect(s, h, f) != 0) {
 		snprintf(p->error, sizeof p->error, "%s", f->text);
 		return (-1);
 	}
@@ -2051,6 +2190,9 @@ mta_probe_tls(struct mta_session *s, struct mta_probe *p)
 	tls_conn_peer(s->io.tls, s->pol.names, s->pol.nnames, &p->cert);
 	p->met = tls_level_met(s->info.proto, p->cert.chain_ok,
 	    p->cert.matched != NULL);
+	if (s->info.dane_ok)
+		snprintf(p->tlsa_match, sizeof p->tlsa_match, "%s",
+		    s->info.dane_match);
 }
 
 /*

@@ -232,6 +232,7 @@ probe_record(struct buf *out, const struct send_connector *sc,
     const char *domain, const struct mta_hop *h, const struct mta_probe *p)
 {
 	struct ctl_rec	rec;
+	size_t		i;
 
 	ctl_rec_init(&rec);
 	ctl_add(&rec, "Connector", sc->name);
@@ -242,6 +243,12 @@ probe_record(struct buf *out, const struct send_connector *sc,
 	ctl_add(&rec, "Address", p->peer);
 	if (!h->literal)
 		ctl_add(&rec, "Dnssec", dns_sec_name(h->sec));
+	ctl_add(&rec, "Dane", p->dane);
+	for (i = 0; i < p->ntlsa; i++)
+		ctl_add(&rec, "Tlsa", p->tlsa[i]);
+	if (p->ntlsa > 0)
+		ctl_add(&rec, "TlsaMatched", p->tlsa_match[0] != '\0' ?
+		    p->tlsa_match : "None");
 	ctl_add(&rec, "Connected", p->connected ? "True" : "False");
 	ctl_add(&rec, "Error", p->error[0] != '\0' ? p->error : NULL);
 	ctl_add(&rec, "Banner", p->banner[0] != '\0' ? p->banner : NULL);
@@ -290,6 +297,8 @@ probe_cert(struct ctl_rec *rec, const struct mta_probe *p)
 	ctl_add(rec, "MatchedName", c->matched);
 	if (p->met >= TLS_LEV_ENCRYPT)
 		ctl_add(rec, "SatisfiesLevels", "EncryptionOnly");
+	if (p->tlsa_match[0] != '\0')
+		ctl_add(rec, "SatisfiesLevels", "DANE");
 	if (p->met >= TLS_LEV_VERIFY)
 		ctl_add(rec, "SatisfiesLevels", "CertificateValidation");
 	if (p->met >= TLS_LEV_SECURE)

@@ -18,6 +18,14 @@
  * struct tls_info (the protocol as a number, the chain, the names).
  * TLS_PROTO_FLOOR is the one TLS 1.2 floor, set here in OpenSSL.
  *
+ * DANE (RFC 7672): given a host's TLSA records, OpenSSL's DANE support
+ * checks the chain against them (DANE-TA(2) and DANE-EE(3) only; PKIX-TA
+ * and PKIX-EE are unusable for SMTP), with the TLSA base domain and the
+ * next-hop domain as the reference names of a DANE-TA match and no name
+ * check for DANE-EE.  OpenSSL's verdict is then DANE's, so the chain is
+ * also verified against the trust store on its own (tls_pkix_verify):
+ * a connector that validates certificates keeps its demand under DANE.
+ *
  * Invariants:
  *	- The only process-wide mutable state is the client session cache,
  *	  guarded by tls_cache_lock.
@@ -71,6 +79,7 @@ struct tls_conn {
 	int		 sslerr;	/* SSL_get_error of the failure */
 	int		 syserr;	/* errno of the failure */
 	char		*cache_key;	/* full cache key, or NULL */
+	long		 pkix;		/* the chain against the trust store */
 };
 
 /* One cached client session. */
@@ -113,6 +122,9 @@ static enum tls_result tls_client_verify(struct tls_conn *,
 		    const struct tls_client_policy *, struct tls_info *);
 static void	 tls_name_detail(const struct tls_client_policy *,
 		    struct tls_info *);
+static int	 tls_dane_setup(struct tls_conn *,
+		    const struct tls_client_policy *, struct tls_info *);
+static long	 tls_pkix_verify(struct tls_conn *);
 static int	 tls_cert_cn(X509 *, char *, size_t);
 static bool	 tls_dnslike(const char *);
 static int	 tls_any_match(const char *const *, size_t, const char *);
@@ -225,6 +237,12 @@ tls_client_ctx_create(struct tls_ctx **ctxp, const char *ca_file,
 	SSL_CTX_set_verify(ssl, SSL_VERIFY_NONE, NULL);
 	X509_VERIFY_PARAM_set_purpose(SSL_CTX_get0_param(ssl),
 	    X509_PURPOSE_SSL_SERVER);
+	if (SSL_CTX_dane_enable(ssl) <= 0) {
+		tls_errstr(err, sizeof err);
+		xasprintf(cause, "cannot enable DANE: %s", err);
+		SSL_CTX_free(ssl);
+		return (-1);
+	}
 	/* Sessions (TLS 1.3 tickets arrive late) go to our cache only. */
 	SSL_CTX_set_session_cache_mode(ssl, SSL_SESS_CACHE_CLIENT |
 	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
@@ -488,6 +506,9 @@ tls_client_setup(struct tls_conn *c, struct tls_ctx *ctx,
 		tls_errstr(info->detail, sizeof info->detail);
 		return (-1);
 	}
+	if (pol->tlsa != NULL && pol->tlsa->n > 0 &&
+	    tls_dane_setup(c, pol, info) != 0)
+		return (-1);
 	if (pol->cache_key == NULL)
 		return (0);
 	c->cache_key = tls_cache_key(ctx, pol);
@@ -499,33 +520,120 @@ tls_client_setup(struct tls_conn *c, struct tls_ctx *ctx,
 }
 
 /*
+ * DANE for this connection: the base domain (the primary reference name,
+ * and SNI unless one is set), the next-hop domain as another, and each
+ * record OpenSSL can use; info->dane_usable counts those.  With none
+ * usable OpenSSL verifies as without DANE, and the policy decides what
+ * an unusable set means.
+ */
+static int
+tls_dane_setup(struct tls_conn *c, const struct tls_client_policy *pol,
+    struct tls_info *info)
+{
+	const struct tlsa_rr	*t;
+	size_t			 i;
+	int			 r;
+
+	info->dane = true;
+	if (SSL_dane_enable(c->ssl, pol->dane_base) <= 0 ||
+	    (pol->dane_name != NULL && *pol->dane_name != '\0' &&
+	    SSL_add1_host(c->ssl, pol->dane_name) != 1)) {
+		tls_errstr(info->detail, sizeof info->detail);
+		return (-1);
+	}
+	/* RFC 7672 3.1.1: a DANE-EE match binds the key, not a name. */
+	SSL_dane_set_flags(c->ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+	SSL_set_hostflags(c->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	for (i = 0; i < pol->tlsa->n; i++) {
+		t = &pol->tlsa->v[i];
+		/* RFC 7672 3.1.3: PKIX-TA(0) and PKIX-EE(1) are unusable. */
+		if (t->usage != 2 && t->usage != 3)
+			continue;
+		r = SSL_dane_tlsa_add(c->ssl, t->usage, t->selector, t->mtype,
+		    t->data, t->len);
+		if (r < 0) {
+			tls_errstr(info->detail, sizeof info->detail);
+			return (-1);
+		}
+		if (r > 0)
+			info->dane_usable++;
+	}
+	ERR_clear_error();
+	return (0);
+}
+
+/*
+ * The peer's chain against the trust store alone, as without DANE; the
+ * verify result when DANE is not in force (OpenSSL's is then PKIX's).
+ */
+static long
+tls_pkix_verify(struct tls_conn *c)
+{
+	X509_STORE_CTX	*sctx;
+	SSL_CTX		*ctx = SSL_get_SSL_CTX(c->ssl);
+	X509		*leaf = SSL_get0_peer_certificate(c->ssl);
+	long		 vr = X509_V_ERR_UNSPECIFIED;
+
+	if (leaf == NULL || (sctx = X509_STORE_CTX_new()) == NULL)
+		return (vr);
+	if (X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(ctx), leaf,
+	    SSL_get_peer_cert_chain(c->ssl)) == 1 &&
+	    X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(sctx),
+	    SSL_CTX_get0_param(ctx)) == 1) {
+		vr = X509_verify_cert(sctx) == 1 ? X509_V_OK :
+		    X509_STORE_CTX_get_error(sctx);
+	}
+	X509_STORE_CTX_free(sctx);
+	ERR_clear_error();
+	return (vr);
+}
+
+/*
  * Judge the established session by policy.  chain_ok and name_ok are
  * always computed for the logs; detail names the first failed check.
  * A resumed session answers with the certificate and verdict of the
- * handshake that created it.
+ * handshake that created it (its cache key holds the TLSA records).
  */
 static enum tls_result
 tls_client_verify(struct tls_conn *c, const struct tls_client_policy *pol,
     struct tls_info *info)
 {
-	X509	*cert;
-	long	 vr;
+	X509		*cert;
+	long		 vr;
+	uint8_t		 u = 0, sel = 0, mt = 0;
+	bool		 dane = info->dane_usable > 0;
 
 	cert = SSL_get0_peer_certificate(c->ssl);
 	vr = SSL_get_verify_result(c->ssl);
-	info->chain_ok = cert != NULL && vr == X509_V_OK;
-	info->expired = cert != NULL && vr == X509_V_ERR_CERT_HAS_EXPIRED;
+	c->pkix = dane ? tls_pkix_verify(c) : vr;
+	if (dane) {
+		info->dane_ok = cert != NULL && vr == X509_V_OK;
+		info->dane_name_failed = vr == X509_V_ERR_HOSTNAME_MISMATCH;
+		info->dane_depth = SSL_get0_dane_tlsa(c->ssl, &u, &sel, &mt,
+		    NULL, NULL);
+		if (info->dane_depth >= 0)
+			snprintf(info->dane_match, sizeof info->dane_match,
+			    "%u %u %u", u, sel, mt);
+	}
+	info->chain_ok = cert != NULL && c->pkix == X509_V_OK;
+	info->expired = cert != NULL &&
+	    c->pkix == X509_V_ERR_CERT_HAS_EXPIRED;
 	info->name_ok = cert != NULL && tls_cert_matches(cert, pol);
 	if (cert == NULL)
 		snprintf(info->detail, sizeof info->detail,
 		    "no peer certificate");
-	else if (!info->chain_ok)
+	else if (dane && !info->dane_ok)
 		snprintf(info->detail, sizeof info->detail, "%s",
 		    X509_verify_cert_error_string(vr));
+	else if (!info->chain_ok)
+		snprintf(info->detail, sizeof info->detail, "%s",
+		    X509_verify_cert_error_string(c->pkix));
 	else if (!info->name_ok &&
 	    (pol->nnames > 0 || pol->verify == TLS_VERIFY_NAME))
 		tls_name_detail(pol, info);
 
+	if (dane && !info->dane_ok)
+		return (TLS_VERIFY_FAILED);
 	if (pol->verify == TLS_VERIFY_NONE)
 		return (TLS_OK);
 	if (!info->chain_ok ||
@@ -763,8 +871,8 @@ tls_conn_peer(struct tls_conn *c, const char *const *patterns,
 		    "no peer certificate");
 		return;
 	}
-	/* The verdict tls_client_verify judges by (the whole chain). */
-	vr = SSL_get_verify_result(c->ssl);
+	/* The verdict tls_client_verify judged by (the trust store's). */
+	vr = c->pkix;
 	p->chain_ok = vr == X509_V_OK;
 	if (!p->chain_ok)
 		snprintf(p->chain_error, sizeof p->chain_error, "%s",
@@ -933,9 +1041,10 @@ tls_leaf_names(X509 *leaf, struct tls_peer *p)
 static char *
 tls_cache_key(struct tls_ctx *ctx, const struct tls_client_policy *pol)
 {
-	struct buf	b;
-	const char	*sni = pol->sni != NULL ? pol->sni : "";
-	size_t		i;
+	const struct tlsa_rr	*t;
+	struct buf		 b;
+	const char		*sni = pol->sni != NULL ? pol->sni : "";
+	size_t			 i, j;
 
 	buf_init(&b);
 	buf_addf(&b, "%llu/%d/%d/%zu:%s/%zu:%s", (unsigned long long)ctx->id,
@@ -943,6 +1052,17 @@ tls_cache_key(struct tls_ctx *ctx, const struct tls_client_policy *pol)
 	    strlen(pol->cache_key), pol->cache_key);
 	for (i = 0; i < pol->nnames; i++)
 		buf_addf(&b, "/%zu:%s", strlen(pol->names[i]), pol->names[i]);
+	/* A session verified by DANE holds for these records only. */
+	for (i = 0; pol->tlsa != NULL && i < pol->tlsa->n; i++) {
+		t = &pol->tlsa->v[i];
+		buf_addf(&b, "/tlsa:%u %u %u ", t->usage, t->selector,
+		    t->mtype);
+		for (j = 0; j < t->len; j++)
+			buf_addf(&b, "%02x", t->data[j]);
+	}
+	if (pol->tlsa != NULL)
+		buf_addf(&b, "/dane:%s/%s", pol->dane_base,
+		    pol->dane_name != NULL ? pol->dane_name : "");
 	return (buf_detach(&b));
 }
 

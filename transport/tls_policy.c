@@ -9,9 +9,14 @@
  * names a certificate must match and the replies of a host that fails;
  * settings that cannot be met are refused with a 4xx before any host is
  * tried.  tls_policy_words() says the same in words, for
- * Test-SendConnector only.  Inputs that the destination publishes (DANE,
- * MTA-STS) will come in through struct tls_policy_ext and may only raise
- * the level.
+ * Test-SendConnector only.
+ *
+ * tls_policy_host() raises that policy for one host by what the host
+ * publishes (struct tls_policy_ext): DANE (RFC 7672), per the connector's
+ * SmtpDaneMode.  The connector's policy is a floor: DANE adds demands
+ * (TLS, a TLSA match) and never takes one away.  A host whose TLSA
+ * lookup failed is not used (a failed lookup must not pass for "no
+ * records"), nor under Mandatory is one without usable records.
  *
  * tls_policy_decide() takes what a host did, as far as it got (STARTTLS
  * offered, the reply to it, the handshake, the protocol, the chain, the
@@ -27,6 +32,7 @@
  * Invariants:
  *	- A required level never yields TLS_ACT_PLAIN: every path that did
  *	  not establish a session meeting the level fails the host.
+ *	- A host policy's level is never below its destination's.
  *	- Stored settings that Exchange would refuse to save get the
  *	  stricter reading (fail closed) or a refusal, never a weaker level.
  *	- The TLS 1.2 floor is one fact, TLS_PROTO_FLOOR, compared as a
@@ -50,6 +56,8 @@ static void	 tls_policy_names(struct tls_policy *,
 		    const struct send_connector *, const char *);
 static int	 tls_policy_refuse(struct tls_policy *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+static bool	 tls_policy_met(const struct tls_policy *,
+		    const struct tls_info *);
 static enum tls_action tls_policy_handshake(const struct tls_policy *,
 		    const struct tls_facts *, struct tls_verdict *);
 static enum tls_action tls_verdict_fail(struct tls_verdict *,
@@ -60,11 +68,10 @@ static bool	 tls_nonempty(const char *);
 
 int
 tls_policy_init(struct tls_policy *p, const struct send_connector *sc,
-    const char *domain, const struct tls_policy_ext *ext)
+    const char *domain)
 {
 	enum sc_auth_mech	mech = sc->smart_host_auth_mechanism;
 
-	(void)ext;
 	memset(p, 0, sizeof *p);
 	p->level = sc->ignore_starttls ? TLS_LEV_NONE : TLS_LEV_MAY;
 	p->label = sc->ignore_starttls ? "none" : "opportunistic";
@@ -104,6 +111,47 @@ tls_policy_clear(struct tls_policy *p)
 	free(p->wild);
 	p->wild = NULL;
 	p->nnames = 0;
+}
+
+int
+tls_policy_host(const struct tls_policy *dest,
+    const struct tls_policy_ext *ext, struct tls_policy *p)
+{
+	*p = *dest;
+	p->wild = NULL;		/* dest's: p shares its names */
+	if (dest->level == TLS_LEV_INVALID)
+		return (-1);
+	if (ext == NULL || ext->dane_mode == SC_DANE_NONE)
+		return (0);
+	switch (ext->dane) {
+	case TLS_DANE_FAILED:
+		/* RFC 7672 2.2: never read a failed lookup as none. */
+		p->refuse_class = FAIL_DNSSEC_INVALID;
+		return (tls_policy_refuse(p, 451, "%s", TLS_DANE_DNSSEC));
+	case TLS_DANE_NONE:
+		if (ext->dane_mode != SC_DANE_MANDATORY)
+			return (0);
+		p->refuse_class = FAIL_DANE_REQUIRED;
+		return (tls_policy_refuse(p, 451, "%s", TLS_DANE_REQUIRED));
+	case TLS_DANE_RECORDS:
+		break;
+	}
+	p->dane = true;
+	p->dane_required = ext->dane_mode == SC_DANE_MANDATORY;
+	p->tlsa = ext->tlsa;
+	p->dane_base = ext->host;
+	p->dane_name = ext->domain;
+	if (p->level >= TLS_LEV_VERIFY) {
+		p->label = p->level == TLS_LEV_VERIFY ?
+		    "CertificateValidation+DANE" : "DomainValidation+DANE";
+		return (0);
+	}
+	/* Opportunistic, IgnoreSTARTTLS, EncryptionOnly: raised to DANE. */
+	if (p->level < TLS_LEV_ENCRYPT)
+		p->fail = TLS_DANE_STARTTLS;
+	p->level = TLS_LEV_DANE;
+	p->label = "DANE";
+	return (0);
 }
 
 /* The level of a required policy (TlsAuthLevel) and its names. */
@@ -235,6 +283,11 @@ tls_policy_client(const struct tls_policy *p, struct tls_client_policy *tp)
 	tp->required = TLS_REQUIRED(p->level);
 	tp->names = p->names;
 	tp->nnames = TLS_MUST_MATCH(p->level) ? p->nnames : 0;
+	if (p->dane) {
+		tp->tlsa = p->tlsa;
+		tp->dane_base = p->dane_base;
+		tp->dane_name = p->dane_name;
+	}
 }
 
 enum tls_level
@@ -319,13 +372,20 @@ tls_policy_handshake(const struct tls_policy *p, const struct tls_facts *f,
 	bool			 must = TLS_REQUIRED(p->level);
 
 	/* Do not take the TLS layer's word alone for a required policy. */
-	if (rc == TLS_OK && must && (i == NULL ||
-	    tls_level_met(i->proto, i->chain_ok, i->name_ok) < p->level))
+	if (rc == TLS_OK && must && (i == NULL || !tls_policy_met(p, i)))
 		rc = TLS_VERIFY_FAILED;
 	v->unverified = rc == TLS_VERIFY_FAILED;
 	if (rc == TLS_OK && f->session)
 		return (v->action = TLS_ACT_TLS);
 	v->class = tls_fail_class(f);
+	/* DANE's own failures, in its own words (TLS-RPT's classes). */
+	if (rc == TLS_VERIFY_FAILED && f->session && p->dane && i != NULL &&
+	    i->proto >= TLS_PROTO_FLOOR && !i->dane_ok &&
+	    (i->dane_usable > 0 || p->dane_required)) {
+		v->class = i->dane_name_failed ? FAIL_NAME : FAIL_TLSA_INVALID;
+		return (tls_verdict_fail(v, TLS_FAIL_POLICY, true, "%s",
+		    i->dane_name_failed ? TLS_DANE_NAME : TLS_DANE_TLSA));
+	}
 	/*
 	 * A session that does not meet the policy is judged before EHLO,
 	 * AUTH or MAIL: QUIT over it and try the next host (RFC 3207 4.1).
@@ -342,6 +402,27 @@ tls_policy_handshake(const struct tls_policy *p, const struct tls_facts *f,
 		    p->fail));
 	return (tls_verdict_fail(v, TLS_FAIL_NEGOTIATION, false, "%s: %s",
 	    TLS_POLICY_TLSNEG, i != NULL ? i->detail : ""));
+}
+
+/*
+ * Does a session meet a required policy?  Under DANE the usable records
+ * must have matched (Mandatory: and there must be some); records that
+ * are all unusable demand encryption only (RFC 7672 2.2); and the
+ * connector's own level stands: a trust store chain and names for
+ * VERIFY and SECURE, TLS_PROTO_FLOOR for all.
+ */
+static bool
+tls_policy_met(const struct tls_policy *p, const struct tls_info *i)
+{
+	enum tls_level	floor = p->level;
+
+	if (p->dane) {
+		if (i->dane_usable > 0 ? !i->dane_ok : p->dane_required)
+			return (false);
+		if (floor == TLS_LEV_DANE)
+			floor = TLS_LEV_ENCRYPT;
+	}
+	return (tls_level_met(i->proto, i->chain_ok, i->name_ok) >= floor);
 }
 
 /*
@@ -376,6 +457,9 @@ fail_class_name(enum fail_class c)
 		[FAIL_EXPIRED] = "CertificateExpired",
 		[FAIL_NAME] = "NameMismatch",
 		[FAIL_SMTP] = "SmtpRefused",
+		[FAIL_TLSA_INVALID] = "TlsaInvalid",
+		[FAIL_DNSSEC_INVALID] = "DnssecInvalid",
+		[FAIL_DANE_REQUIRED] = "DaneRequired",
 	};
 
 	if ((int)c < 0 || c >= FAIL_NCLASSES)

@@ -232,6 +232,8 @@ enum tls_verify {
  * the session cache key).  The policy itself, and the verdict on what
  * tls.c found, are tls_policy.c's.
  */
+struct tlsa_set;
+
 struct tls_client_policy {
 	enum tls_verify	  verify;
 	bool		  required;	/* TLS_PROTO_FLOOR applies */
@@ -239,6 +241,10 @@ struct tls_client_policy {
 	size_t		  nnames;
 	const char	 *sni;		/* server name to send, or NULL */
 	const char	 *cache_key;	/* session cache key, or NULL */
+	/* DANE: the host's TLSA records (NULL: none), and its names. */
+	const struct tlsa_set *tlsa;
+	const char	 *dane_base;	/* TLSA base domain: the host */
+	const char	 *dane_name;	/* the next-hop domain, or NULL */
 };
 
 /* What happened, for logs, tracking and Received. */
@@ -250,6 +256,12 @@ struct tls_info {
 	bool		 chain_ok;	/* chain verified against trust */
 	bool		 expired;	/* the chain failed: a date passed */
 	bool		 name_ok;	/* a policy name matched */
+	bool		 dane;		/* TLSA records were given */
+	int		 dane_usable;	/* of them, those OpenSSL can use */
+	bool		 dane_ok;	/* a usable record matched the chain */
+	bool		 dane_name_failed; /* DANE-TA matched, no name did */
+	int		 dane_depth;	/* where (0: the leaf); -1 none */
+	char		 dane_match[16]; /* "3 1 1": the record that did */
 	char		 peer_cn[128];	/* certificate subject CN, for logs */
 	char		 detail[160];	/* verification failure reason */
 };
@@ -351,11 +363,6 @@ void		 tls_peer_clear(struct tls_peer *);
  * part of it the OpenSSL layer checks during one handshake. */
 
 /*
- * The levels, ordered as Postfix's TLS_LEV_*, so that a test is a
- * comparison.  The gaps leave room for levels to come (DANE between
- * ENCRYPT and VERIFY, as in Postfix).
- */
-/*
  * Why a next hop took no mail, as queue health counts it (Get-Queue's
  * ConsecutiveFailures): fail_class_name() gives the name shown.
  */
@@ -369,15 +376,25 @@ enum fail_class {
 	FAIL_EXPIRED,		/* the certificate has expired */
 	FAIL_NAME,		/* no certificate name matched */
 	FAIL_SMTP,		/* the host refused in SMTP */
+	FAIL_TLSA_INVALID,	/* DANE: no usable TLSA record matched */
+	FAIL_DNSSEC_INVALID,	/* DANE: the TLSA lookup failed or was bogus */
+	FAIL_DANE_REQUIRED,	/* SmtpDaneMode Mandatory, no usable TLSA */
 	FAIL_NCLASSES
 };
 const char	*fail_class_name(enum fail_class);
 
+/*
+ * The levels, ordered as Postfix's TLS_LEV_*, so that a test is a
+ * comparison.  DANE sits between ENCRYPT and VERIFY, as in Postfix: it
+ * demands TLS and a TLSA match, but no trust store; a connector's VERIFY
+ * or SECURE under DANE stays its level, and demands both.
+ */
 enum tls_level {
 	TLS_LEV_INVALID = -1,	/* settings that cannot be met: refuse */
 	TLS_LEV_NONE = 0,	/* IgnoreSTARTTLS: never STARTTLS */
 	TLS_LEV_MAY = 10,	/* opportunistic, the default */
 	TLS_LEV_ENCRYPT = 20,	/* RequireTLS, BasicAuthRequireTLS */
+	TLS_LEV_DANE = 30,	/* usable TLSA records: TLS and a match */
 	TLS_LEV_VERIFY = 40,	/* CertificateValidation: the chain */
 	TLS_LEV_SECURE = 50	/* DomainValidation: the chain and a name */
 };
@@ -393,10 +410,42 @@ enum tls_level {
 #define TLS_POLICY_CERT_FAIL	"454 4.7.5 Certificate validation failure"
 
 /*
- * What the destination says of itself besides the connector: DANE
- * (TLSA) and MTA-STS results will be here.  Always NULL today.
+ * The texts of a host that fails DANE: Exchange Online's, with a 4xx
+ * code, since hubd retries until MessageExpirationTimeout.
  */
-struct tls_policy_ext;
+#define TLS_DANE_STARTTLS	"451 4.7.321 starttls-not-supported: " \
+				"Destination mail server must support TLS " \
+				"to receive mail."
+#define TLS_DANE_TLSA		"454 4.7.323 tlsa-invalid: The domain " \
+				"failed DANE validation"
+#define TLS_DANE_DNSSEC		"451 4.7.324 dnssec-invalid: Destination " \
+				"domain returned invalid DNSSEC records"
+#define TLS_DANE_NAME		"454 4.7.325 certificate-host-mismatch: " \
+				"Remote certificate MUST have a common name " \
+				"or subject alternative name matching the " \
+				"hostname (DANE)"
+#define TLS_DANE_REQUIRED	"451 4.7.5 dane-required: SmtpDaneMode is " \
+				"Mandatory and the host has no usable " \
+				"DNSSEC-signed TLSA records"
+
+/* What a host's DNS says for DANE (mta.c looks it up). */
+enum tls_dane {
+	TLS_DANE_NONE,		/* no DNSSEC-signed TLSA records */
+	TLS_DANE_RECORDS,	/* signed TLSA records, usable or not */
+	TLS_DANE_FAILED		/* the lookup failed or was bogus */
+};
+
+/*
+ * What one host of the destination publishes besides the connector
+ * (DANE); tls_policy_host raises the connector's policy by it.
+ */
+struct tls_policy_ext {
+	int			 dane_mode;	/* enum sc_dane_mode */
+	enum tls_dane		 dane;
+	const struct tlsa_set	*tlsa;		/* TLS_DANE_RECORDS */
+	const char		*host;		/* the TLSA base domain */
+	const char		*domain;	/* the next-hop domain, or NULL */
+};
 
 struct tls_policy {
 	enum tls_level	 level;
@@ -413,6 +462,13 @@ struct tls_policy {
 	char		*wild;		/* "*.<domain>" */
 	int		 refuse_code;	/* level INVALID: 421 or 451 */
 	char		 refuse[160];	/* and the reply, else "" */
+	enum fail_class	 refuse_class;	/* and why, for queue health */
+	/* DANE (tls_policy_host): usable TLSA records must match. */
+	bool		 dane;
+	bool		 dane_required;	/* SmtpDaneMode Mandatory */
+	const struct tlsa_set *tlsa;
+	const char	*dane_base;	/* the host */
+	const char	*dane_name;	/* the next-hop domain, or NULL */
 };
 
 /* How far a host's STARTTLS exchange got when a decision is asked. */
@@ -462,14 +518,21 @@ struct tls_verdict {
 
 /*
  * The policy of connector sc for mail to domain (no trailing dot; "" for
- * none); ext is NULL.  -1: the settings cannot be met: level INVALID,
- * refuse_code and refuse hold the reply.
+ * none).  -1: the settings cannot be met: level INVALID, refuse_code and
+ * refuse hold the reply.
  * Clear with tls_policy_clear.
  */
 int		 tls_policy_init(struct tls_policy *,
-		     const struct send_connector *sc, const char *domain,
-		     const struct tls_policy_ext *ext);
+		     const struct send_connector *sc, const char *domain);
 void		 tls_policy_clear(struct tls_policy *);
+/*
+ * The policy for one host: dest raised by what the host publishes (ext,
+ * or NULL for nothing).  out shares dest's names and ext's records: it
+ * lives no longer than they do and is never cleared.  -1: the host
+ * cannot be used (out's refuse, refuse_code, refuse_class say why).
+ */
+int		 tls_policy_host(const struct tls_policy *dest,
+		     const struct tls_policy_ext *ext, struct tls_policy *out);
 /* The policy in words, for Test-SendConnector, refused or not. */
 void		 tls_policy_words(const struct send_connector *,
 		     const char *domain, char *out, size_t len);
@@ -563,6 +626,7 @@ struct hop {
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
 	enum dns_sec		 sec;
+	enum dns_sec		 host_sec;	/* the address answer alone */
 };
 
 struct hop_list {
@@ -600,6 +664,30 @@ enum dns_status	 dns_mx(struct dns *, const char *domain, int port,
 enum dns_status	 dns_host(struct dns *, const char *host, int port,
 		     struct hop_list *, char **cause);
 void		 hop_list_clear(struct hop_list *);
+
+/* One TLSA record (RFC 6698) as DNS gave it; usable or not is tls.c's. */
+struct tlsa_rr {
+	uint8_t		 usage;		/* 2 DANE-TA, 3 DANE-EE */
+	uint8_t		 selector;	/* 0 certificate, 1 public key */
+	uint8_t		 mtype;		/* 0 full, 1 SHA2-256, 2 SHA2-512 */
+	unsigned char	*data;
+	size_t		 len;
+};
+
+struct tlsa_set {
+	struct tlsa_rr	*v;
+	size_t		 n;
+};
+
+/*
+ * The TLSA records of _port._tcp.host: DNS_OK with at least one record
+ * whose answer validated; DNS_NOHOST for none (no records, or an answer
+ * that is not secure); DNS_BOGUS or DNS_TEMPFAIL (with *cause) when the
+ * lookup failed.  Clear with tlsa_set_clear.
+ */
+enum dns_status	 dns_tlsa(struct dns *, const char *host, int port,
+		     struct tlsa_set *, char **cause);
+void		 tlsa_set_clear(struct tlsa_set *);
 
 /* ------------------------------------------------------------------ */
 /* env.c: the environment every thread shares.  hubd.c fills it at
@@ -873,6 +961,7 @@ struct mta_hop {
 	socklen_t		 addrlen;
 	bool			 tls_failed; /* STARTTLS did not work */
 	enum dns_sec		 sec;	/* how its DNS answers validated */
+	enum dns_sec		 host_sec; /* its address answer alone */
 };
 
 /* What mta_probe_hop found at one address (Test-SendConnector). */
@@ -889,6 +978,11 @@ struct mta_probe {
 	struct tls_peer	 cert;		/* the peer's chain, when tls */
 	/* The level this session meets (names: TlsDomain, or the domain). */
 	enum tls_level	 met;
+	/* DANE: what DNS said ("Off", "NoRecords", "Records", "Failed"). */
+	const char	*dane;
+	char		**tlsa;		/* the records, "3 1 1 <hex>" */
+	size_t		  ntlsa;
+	char		 tlsa_match[16]; /* the one that matched, or "" */
 	bool		 pass;		/* a delivery would go ahead here */
 	char		 response[512];	/* its reply, or the TLS summary */
 };

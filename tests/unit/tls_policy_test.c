@@ -8,7 +8,10 @@
  * tls.c would report for that policy filled in by hand, and prints one
  * line: what mta.c does with the host and the reply it fails with.  The
  * lines must equal tests/golden/tls_policy.txt (its '#' lines and blank
- * lines aside); the first that differs is printed.  No peer, no DNS, no
+ * lines aside); the first that differs is printed.  A second matrix runs
+ * some of the settings raised for one host by DANE (tls_policy_host), in
+ * every SmtpDaneMode and TLSA state, against peers as tls.c sees them
+ * under DANE.  No peer, no DNS, no
  * network.  With -p the lines are printed instead, to write the golden
  * file after a deliberate change of behaviour.
  */
@@ -99,39 +102,85 @@ struct peer {
 	const char	*detail;	/* tls.c's reason */
 	bool		 plain;		/* mta.c's plaintext pass */
 	bool		 noclient;	/* no client context (trust store) */
+	/* Under DANE: records OpenSSL can use, and its verdict. */
+	int		 usable;
+	bool		 dane_ok;
+	bool		 dane_name_failed;
 };
 
 static const struct peer peers[] = {
 	{ "nostarttls", false, 0, false, false, 0, false, false, "", false,
-	    false },
+	    false, 0, false, false },
 	{ "refuse454", true, 454, false, false, 0, false, false, "", false,
-	    false },
+	    false, 0, false, false },
 	{ "inject", true, 220, true, false, 0, false, false, "", false,
-	    false },
+	    false, 0, false, false },
 	{ "hsfail", true, 220, false, false, 0, false, false,
-	    "unexpected eof while reading", false, false },
+	    "unexpected eof while reading", false, false, 0, false, false },
 	{ "untrusted", true, 220, false, true, 0x0304, false, true,
-	    "self-signed certificate", false, false },
+	    "self-signed certificate", false, false, 0, false, false },
 	{ "expired", true, 220, false, true, 0x0304, false, true,
-	    "certificate has expired", false, false },
+	    "certificate has expired", false, false, 0, false, false },
 	{ "mismatch", true, 220, false, true, 0x0304, true, false,
-	    "no certificate name matches", false, false },
+	    "no certificate name matches", false, false, 0, false, false },
 	{ "tls10", true, 220, false, true, 0x0301, true, true, "", false,
-	    false },
+	    false, 0, false, false },
 	{ "tls11", true, 220, false, true, 0x0302, true, true, "", false,
-	    false },
+	    false, 0, false, false },
 	{ "tls12", true, 220, false, true, 0x0303, true, true, "", false,
-	    false },
+	    false, 0, false, false },
 	{ "good", true, 220, false, true, 0x0304, true, true, "", false,
-	    false },
+	    false, 0, false, false },
 	{ "plainpass", true, 220, false, true, 0x0304, true, true, "", true,
-	    false },
+	    false, 0, false, false },
 	{ "noclient", true, 220, false, false, 0, false, false, "", false,
-	    true },
+	    true, 0, false, false },
+};
+
+/* Peers of hosts with TLSA records (usable ones unless "unusable"). */
+static const struct peer dane_peers[] = {
+	{ "nostarttls", false, 0, false, false, 0, false, false, "", false,
+	    false, 0, false, false },
+	{ "hsfail", true, 220, false, false, 0, false, false,
+	    "unexpected eof while reading", false, false, 0, false, false },
+	{ "ee-match", true, 220, false, true, 0x0304, false, false,
+	    "self-signed certificate", false, false, 1, true, false },
+	{ "ee-match-pkix", true, 220, false, true, 0x0304, true, true, "",
+	    false, false, 1, true, false },
+	{ "nomatch", true, 220, false, true, 0x0304, true, true,
+	    "No matching DANE TLSA records", false, false, 1, false, false },
+	{ "ta-name", true, 220, false, true, 0x0304, true, false,
+	    "hostname mismatch", false, false, 1, false, true },
+	{ "unusable", true, 220, false, true, 0x0304, false, false,
+	    "self-signed certificate", false, false, 0, false, false },
+	{ "tls11-match", true, 220, false, true, 0x0302, false, false,
+	    "self-signed certificate", false, false, 1, true, false },
+};
+
+/* The settings of the DANE matrix (indexes into settings[]). */
+static const size_t dane_settings[] = { 0, 2, 3, 5, 8, 10 };
+
+/* What one host publishes. */
+static const struct {
+	const char	*name;
+	int		 mode;
+	enum tls_dane	 dane;
+} dane_exts[] = {
+	{ "off", SC_DANE_NONE, TLS_DANE_RECORDS },
+	{ "none", SC_DANE_OPPORTUNISTIC, TLS_DANE_NONE },
+	{ "failed", SC_DANE_OPPORTUNISTIC, TLS_DANE_FAILED },
+	{ "tlsa", SC_DANE_OPPORTUNISTIC, TLS_DANE_RECORDS },
+	{ "mand-none", SC_DANE_MANDATORY, TLS_DANE_NONE },
+	{ "mand-tlsa", SC_DANE_MANDATORY, TLS_DANE_RECORDS },
 };
 
 #define NSETTINGS	(sizeof settings / sizeof settings[0])
 #define NPEERS		(sizeof peers / sizeof peers[0])
+#define NDSETTINGS	(sizeof dane_settings / sizeof dane_settings[0])
+#define NDEXTS		(sizeof dane_exts / sizeof dane_exts[0])
+#define NDPEERS		(sizeof dane_peers / sizeof dane_peers[0])
+#define NLINES		(NSETTINGS * (NPEERS + 1) + \
+			    NDSETTINGS * NDEXTS * (NDPEERS + 1))
 
 static const char	*golden_path;
 static struct buf	 golden;	/* its lines, comments out */
@@ -148,6 +197,7 @@ static enum tls_action cell(const struct tls_policy *, const struct peer *,
 static void	 tls_layer(const struct tls_policy *, const struct peer *,
 		    struct tls_facts *, struct tls_info *);
 static void	 matrix(struct buf *);
+static void	 dane_matrix(struct buf *);
 static int	 golden_read(const char *);
 
 static void
@@ -184,6 +234,8 @@ level_name(enum tls_level l)
 		return ("MAY");
 	case TLS_LEV_ENCRYPT:
 		return ("ENCRYPT");
+	case TLS_LEV_DANE:
+		return ("DANE");
 	case TLS_LEV_VERIFY:
 		return ("VERIFY");
 	case TLS_LEV_SECURE:
@@ -204,6 +256,10 @@ policy_line(struct buf *b, const struct setting *st,
 
 	tls_policy_words(sc, st->domain, words, sizeof words);
 	buf_addf(b, "policy %s: %s", st->name, level_name(p->level));
+	if (p->dane)
+		buf_addf(b, " +tlsa%s (base %s, name %s)",
+		    p->dane_required ? " required" : "", p->dane_base,
+		    p->dane_name != NULL ? p->dane_name : "-");
 	if (p->level == TLS_LEV_INVALID) {
 		buf_addf(b, ", refused %d \"%s\"", p->refuse_code, p->refuse);
 		buf_addf(b, ", words \"%s\"\n", words);
@@ -311,10 +367,18 @@ tls_layer(const struct tls_policy *p, const struct peer *pe,
 	f->session = true;
 	info->proto = pe->proto;
 	info->chain_ok = pe->chain_ok;
+	if (tp.tlsa != NULL) {
+		info->dane = true;
+		info->dane_usable = pe->usable;
+		info->dane_ok = pe->usable > 0 && pe->dane_ok;
+		info->dane_name_failed = pe->dane_name_failed;
+	}
 	/* tls.c sets it with X509_V_ERR_CERT_HAS_EXPIRED, whose text this is. */
 	info->expired = strcmp(pe->detail, "certificate has expired") == 0;
 	info->name_ok = pe->name_ok && tp.nnames > 0;
-	if (tp.verify == TLS_VERIFY_NONE)
+	if (info->dane_usable > 0 && !info->dane_ok)
+		f->result = TLS_VERIFY_FAILED;
+	else if (tp.verify == TLS_VERIFY_NONE)
 		f->result = TLS_OK;
 	else if (!info->chain_ok ||
 	    (tp.verify == TLS_VERIFY_NAME && !info->name_ok))
@@ -333,11 +397,55 @@ matrix(struct buf *b)
 
 	for (i = 0; i < NSETTINGS; i++) {
 		connector(&sc, &settings[i]);
-		tls_policy_init(&p, &sc, settings[i].domain, NULL);
+		tls_policy_init(&p, &sc, settings[i].domain);
 		policy_line(b, &settings[i], &sc, &p);
 		for (j = 0; j < NPEERS; j++)
 			cell_line(b, &settings[i], &p, &peers[j]);
 		tls_policy_clear(&p);
+	}
+	dane_matrix(b);
+}
+
+/*
+ * The DANE matrix: "policy NAME/EXT: ..." for the host's policy, then a
+ * cell per peer, named "NAME/EXT PEER".  The records themselves are
+ * tls.c's business; here they are one dummy record.
+ */
+static void
+dane_matrix(struct buf *b)
+{
+	static unsigned char	 digest[32];
+	static struct tlsa_rr	 rr = { 3, 1, 1, digest, sizeof digest };
+	static const struct tlsa_set set = { &rr, 1 };
+	const struct setting	*st;
+	struct send_connector	 sc;
+	struct tls_policy	 dest, p;
+	struct tls_policy_ext	 ext;
+	struct setting		 named;
+	char			 name[64];
+	size_t			 i, k, j;
+
+	for (i = 0; i < NDSETTINGS; i++) {
+		st = &settings[dane_settings[i]];
+		connector(&sc, st);
+		tls_policy_init(&dest, &sc, st->domain);
+		for (k = 0; k < NDEXTS; k++) {
+			memset(&ext, 0, sizeof ext);
+			ext.dane_mode = dane_exts[k].mode;
+			ext.dane = dane_exts[k].dane;
+			ext.tlsa = &set;
+			ext.host = "mx1.example.test";
+			ext.domain = st->smart ? NULL : st->domain;
+			tls_policy_host(&dest, &ext, &p);
+			snprintf(name, sizeof name, "%s/%s", st->name,
+			    dane_exts[k].name);
+			named = *st;
+			named.name = name;
+			policy_line(b, &named, &sc, &p);
+			for (j = 0; j < NDPEERS; j++)
+				cell_line(b, &named, &p, &dane_peers[j]);
+		}
+		tls_policy_clear(&dest);
 	}
 }
 
@@ -365,7 +473,7 @@ static void
 test_golden_file(void)
 {
 	TAP_CHECK(golden_read(golden_path) == 0);
-	TAP_CHECK(golden_lines == NSETTINGS * (NPEERS + 1));
+	TAP_CHECK(golden_lines == NLINES);
 	printf("# %s: %zu lines\n", golden_path, golden_lines);
 }
 
@@ -409,7 +517,9 @@ test_levels(void)
 	TAP_CHECK(TLS_LEV_INVALID < TLS_LEV_NONE);
 	TAP_CHECK(TLS_LEV_NONE < TLS_LEV_MAY);
 	TAP_CHECK(TLS_LEV_MAY < TLS_LEV_ENCRYPT);
-	TAP_CHECK(TLS_LEV_ENCRYPT < TLS_LEV_VERIFY);
+	TAP_CHECK(TLS_LEV_ENCRYPT < TLS_LEV_DANE);
+	TAP_CHECK(TLS_LEV_DANE < TLS_LEV_VERIFY);
+	TAP_CHECK(TLS_REQUIRED(TLS_LEV_DANE) && !TLS_MUST_PKIX(TLS_LEV_DANE));
 	TAP_CHECK(TLS_LEV_VERIFY < TLS_LEV_SECURE);
 	TAP_CHECK(!TLS_REQUIRED(TLS_LEV_MAY) && TLS_REQUIRED(TLS_LEV_ENCRYPT));
 	TAP_CHECK(!TLS_MUST_PKIX(TLS_LEV_ENCRYPT) &&
