@@ -18,7 +18,9 @@
 # the data and restart the server are not held up by caches.  A RECORD of
 # the form "zone:NAME" only declares a zone; "authzone:NAME:FILE" serves
 # the zone NAME from FILE, a zone file (signed, with its RRSIGs given to
-# a query with the DO bit, as an authoritative server gives them).
+# a query with the DO bit, as an authoritative server gives them);
+# "refuse:NAME" answers REFUSED for NAME and below (a resolver that asks
+# there gets a server failure).
 #
 # Zones: the last label of every owner name (and every zone:NAME) is
 # served as an unbound "static" local zone with an SOA (negative TTL 1 s):
@@ -48,7 +50,12 @@ ttl=${DNS_TTL:-5}
 declare -A zones=()
 data=()
 auth=()
+refuse=()
 for rr in "$@"; do
+	if [ "${rr#refuse:}" != "$rr" ]; then
+		refuse+=("${rr#refuse:}")
+		continue
+	fi
 	if [ "${rr#authzone:}" != "$rr" ]; then
 		auth+=("${rr#authzone:}")
 		continue
@@ -101,6 +108,9 @@ done
 	# An authoritative zone is let past the refusing "." zone.
 	for a in "${auth[@]}"; do
 		echo "	local-zone: \"${a%%:*}.\" transparent"
+	done
+	for r in "${refuse[@]}"; do
+		echo "	local-zone: \"${r%.}.\" refuse"
 	done
 	for a in "${auth[@]}"; do
 		printf '%s\n' 'auth-zone:' "	name: \"${a%%:*}.\"" \

@@ -28,7 +28,7 @@ mkdir -p "$Z"
 # ZSK, the KSK's DNSKEY going into $Z/anchors; a bogus one has its A
 # record changed to 127.0.0.3 after signing.
 zone() {
-	local name=$1 kind=$2 ksk zsk
+	local name=$1 kind=$2
 	cat >"$Z/$name.zone" <<EOF
 \$ORIGIN $name.
 \$TTL 60
@@ -42,11 +42,7 @@ EOF
 		cp "$Z/$name.zone" "$Z/$name.served"
 		return
 	fi
-	(cd "$Z" && ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$name") &&
-	    zsk=$(ldns-keygen -a ECDSAP256SHA256 "$name") &&
-	    ldns-signzone -f "$name.served" "$name.zone" "$ksk" "$zsk" &&
-	    grep -v '^;' "$ksk.key" >>anchors) >>"$Z/ldns.log" 2>&1 ||
-	    return 1
+	zone_sign "$Z" "$name" || return 1
 	if [ "$kind" = bogus ]; then
 		sed -i -E "s/^(mx\.$name\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+)127\.0\.0\.1/\\1127.0.0.3/" \
 		    "$Z/$name.served"

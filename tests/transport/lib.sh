@@ -405,3 +405,15 @@ dns_status() {
 	dig @"$DNS_ADDR" -p "$DNS_PORT" +time=2 +tries=2 "$1" "$2" |
 	    sed -n 's/.*status: \([A-Z]*\).*/\1/p'
 }
+
+# zone_sign DIR NAME: sign DIR/NAME.zone into DIR/NAME.served with a new
+# KSK and ZSK (ECDSA P-256, ldns-keygen, ldns-signzone), the KSK's DNSKEY
+# appended to DIR/anchors, the trust anchor a test gives hubd; the tools'
+# output goes to DIR/ldns.log.
+zone_sign() {
+	local dir=$1 name=$2
+	(cd "$dir" && ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$name") &&
+	    zsk=$(ldns-keygen -a ECDSAP256SHA256 "$name") &&
+	    ldns-signzone -f "$name.served" "$name.zone" "$ksk" "$zsk" &&
+	    grep -v '^;' "$ksk.key" >>anchors) >>"$dir/ldns.log" 2>&1
+}
