@@ -176,11 +176,24 @@ static const char spool_schema_v4[] =
 	" PRIMARY KEY (connector_guid, domain, host, address)) STRICT;"
 	"PRAGMA user_version = 4;";
 
+/*
+ * v5: what a message's sender asked of TLS (RFC 8689): REQUIRETLS on
+ * MAIL FROM, or "TLS-Required: No" in its header.
+ */
+static const char spool_schema_v5[] =
+	"ALTER TABLE messages ADD COLUMN requiretls INTEGER NOT NULL DEFAULT 0"
+	" CHECK (requiretls IN (0, 1));"
+	"ALTER TABLE messages ADD COLUMN tls_optional INTEGER NOT NULL"
+	" DEFAULT 0 CHECK (tls_optional IN (0, 1)"
+	" AND (tls_optional = 0 OR requiretls = 0));"
+	"PRAGMA user_version = 5;";
+
 static const struct store_migration spool_migrations[] = {
 	{ 1, spool_schema_v1 },
 	{ 2, spool_schema_v2 },
 	{ 3, spool_schema_v3 },
 	{ 4, spool_schema_v4 },
+	{ 5, spool_schema_v5 },
 };
 
 static const struct store_schema spool_schema = {
@@ -536,9 +549,9 @@ spool_insert_row(struct store *s, const struct spool_msg *m, size_t len,
 
 	if (store_prepare(s, &st, "INSERT INTO messages (id, sender, envid, "
 	    "ret_hdrs, received, size, message_id, subject, source, "
-	    "client_ip, client_helo, suspended) VALUES ((SELECT last + 1 "
-	    "FROM spool_seq), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-	    "RETURNING id", cause) != 0)
+	    "client_ip, client_helo, suspended, requiretls, tls_optional) "
+	    "VALUES ((SELECT last + 1 FROM spool_seq), ?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id", cause) != 0)
 		return (-1);
 	sqlite3_bind_text(st, 1, m->sender, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, m->envid, -1, SQLITE_STATIC);
@@ -551,6 +564,8 @@ spool_insert_row(struct store *s, const struct spool_msg *m, size_t len,
 	sqlite3_bind_text(st, 9, m->client_ip, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, m->client_helo, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 11, m->suspended ? 1 : 0);
+	sqlite3_bind_int(st, 12, m->requiretls ? 1 : 0);
+	sqlite3_bind_int(st, 13, m->tls_optional ? 1 : 0);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	return (spool_finish(s, st, rc == SQLITE_ROW, "cannot spool message",
@@ -656,7 +671,8 @@ spool_load_msgs(struct store *s, struct spool_msg ***out, size_t *n,
 
 	if (store_prepare(s, &st, "SELECT id, sender, envid, ret_hdrs, "
 	    "received, size, message_id, subject, source, client_ip, "
-	    "client_helo, suspended FROM messages WHERE id IN " SPOOL_QUEUED
+	    "client_helo, suspended, requiretls, tls_optional FROM messages "
+	    "WHERE id IN " SPOOL_QUEUED
 	    " ORDER BY id", cause) != 0)
 		return (-1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -718,6 +734,8 @@ spool_msg_from_row(sqlite3_stmt *st)
 	m->client_ip = spool_strdup(sqlite3_column_text(st, 9));
 	m->client_helo = spool_strdup(sqlite3_column_text(st, 10));
 	m->suspended = sqlite3_column_int(st, 11) != 0;
+	m->requiretls = sqlite3_column_int(st, 12) != 0;
+	m->tls_optional = sqlite3_column_int(st, 13) != 0;
 	return (m);
 }
 

@@ -359,7 +359,7 @@ int		 store_transport_set(struct store *,
  * spool_begin() is durable before spool_commit() returns 0; if it fails,
  * the whole group is gone and no job of it may be acknowledged.
  */
-#define SPOOL_SCHEMA_VERSION	4
+#define SPOOL_SCHEMA_VERSION	5
 
 /* Recipient state in the spool. */
 enum spool_rcpt_state {
@@ -399,6 +399,8 @@ struct spool_msg {
 	char			*client_ip;	/* NULL for pickup */
 	char			*client_helo;
 	bool			 suspended;	/* Suspend-Message */
+	bool			 requiretls;	/* MAIL FROM REQUIRETLS (RFC 8689) */
+	bool			 tls_optional;	/* "TLS-Required: No", no REQUIRETLS */
 	struct spool_rcpt	*rcpts;
 	size_t			 nrcpts;
 };

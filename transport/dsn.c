@@ -166,10 +166,14 @@ static void
 dsn_parts_build(struct dsn_parts *p, struct dsn_ctx *c, const char *body,
     size_t len)
 {
-	c->headers_only = c->msg->ret_hdrs || c->action == DSN_DELAYED ||
-	    len > DSN_RETURN_MAX;
-	c->too_big = !c->msg->ret_hdrs && c->action != DSN_DELAYED &&
-	    len > DSN_RETURN_MAX;
+	/*
+	 * RFC 8689 5: the report on a REQUIRETLS message goes without the
+	 * demand, so it carries the original's headers only.
+	 */
+	c->headers_only = c->msg->ret_hdrs || c->msg->requiretls ||
+	    c->action == DSN_DELAYED || len > DSN_RETURN_MAX;
+	c->too_big = !c->msg->ret_hdrs && !c->msg->requiretls &&
+	    c->action != DSN_DELAYED && len > DSN_RETURN_MAX;
 	buf_init(&p->text);
 	buf_init(&p->status);
 	buf_init(&p->orig);

@@ -83,6 +83,7 @@ struct mta_caps {
 	bool		 auth_login;
 	bool		 size;
 	int64_t		 size_max;	/* 0: no limit announced */
+	bool		 requiretls;	/* RFC 8689 */
 };
 
 enum mta_fail_kind {
@@ -113,6 +114,7 @@ struct mta_session {
 	int64_t			 deadline;	/* of every wait; INT64_MAX */
 	struct tls_policy	 dest;		/* the connector's, this domain */
 	struct tls_policy	 pol;		/* in force: the host's */
+	bool			 relaxed;	/* no DANE: TLS-Required: No */
 	struct mta_hop		*hops;
 	size_t			 nhops;
 	/* The TLSA records of the last host looked up (mta_dane). */
@@ -246,6 +248,7 @@ static void	 mta_base64(char *, const unsigned char *, size_t);
 static void	 mta_xtext(struct buf *, const char *);
 static bool	 mta_addr_ok(const char *);
 static int	 mta_txn_check(struct mta_session *, struct mta_txn *);
+static int	 mta_requiretls(struct mta_session *, struct mta_status *);
 static int	 mta_txn_pipelined(struct mta_session *, struct mta_txn *);
 static int	 mta_txn_serial(struct mta_session *, struct mta_txn *);
 static void	 mta_mail_line(struct mta_session *, struct mta_txn *);
@@ -336,6 +339,7 @@ mta_session_new(const struct mta_dest *d)
 	s = xcalloc(1, sizeof *s);
 	s->sc = d->sc;
 	s->domain = mta_strip_dot(d->domain);
+	s->relaxed = d->relaxed;
 	s->protolog = d->protolog;
 	s->tag = "mta";
 	s->deadline = INT64_MAX;
@@ -614,7 +618,8 @@ mta_host_policy(struct mta_session *s, const struct mta_hop *h,
 	struct tls_policy_ext	ext;
 
 	memset(&ext, 0, sizeof ext);
-	ext.dane_mode = s->sc->smtp_dane_mode;
+	/* RFC 8689 5: "TLS-Required: No" sets the destination's aside. */
+	ext.dane_mode = s->relaxed ? SC_DANE_NONE : s->sc->smtp_dane_mode;
 	if ((ext.dane = mta_dane(s, h)) == TLS_DANE_RECORDS) {
 		ext.tlsa = &s->tlsa;
 		ext.host = s->tlsa_host;
@@ -639,8 +644,8 @@ mta_dane(struct mta_session *s, const struct mta_hop *h)
 {
 	char	*cause = NULL;
 
-	if (s->sc->smtp_dane_mode == SC_DANE_NONE || h->literal ||
-	    h->host_sec != DNSSEC_SECURE)
+	if (s->sc->smtp_dane_mode == SC_DANE_NONE || s->relaxed ||
+	    h->literal || h->host_sec != DNSSEC_SECURE)
 		return (TLS_DANE_NONE);
 	if (s->tlsa_host != NULL && strcmp(s->tlsa_host, h->name) == 0)
 		return (s->dane);
@@ -833,6 +838,8 @@ mta_caps_line(struct mta_caps *c, char *kw)
 		c->dsn = true;
 	else if (strcasecmp(w, "ENHANCEDSTATUSCODES") == 0)
 		c->enhanced = true;
+	else if (strcasecmp(w, "REQUIRETLS") == 0)
+		c->requiretls = true;
 	else if (strcasecmp(w, "SIZE") == 0) {
 		c->size = true;
 		if ((w = strtok_r(NULL, " \t", &last)) == NULL)
@@ -1664,6 +1671,9 @@ mta_txn_check(struct mta_session *s, struct mta_txn *t)
 		if (s->caps.size_max > 0 && (int64_t)t->len > s->caps.size_max)
 			mta_status_set(&all, 552, "552 5.3.4 Message size "
 			    "exceeds fixed maximum message size");
+		else if (t->msg->requiretls &&
+		    mta_requiretls(s, &all) != 0)
+			;	/* all says why */
 		else if (!mta_addr_ok(t->msg->sender))
 			mta_status_set(&all, 550, "550 5.1.7 Invalid sender "
 			    "address");
@@ -1674,6 +1684,31 @@ mta_txn_check(struct mta_session *s, struct mta_txn *t)
 	}
 	mta_txn_all(t, &all);
 	return (-1);
+}
+
+/*
+ * May a REQUIRETLS message (RFC 8689 4.2) go over this session?  Only
+ * over TLS that was authenticated: DANE matched, or the connector
+ * validates certificates (CertificateValidation, DomainValidation); and
+ * only to a host that takes the demand on (REQUIRETLS in its EHLO).
+ * Else the message is returned: -1 with *st the reason.
+ */
+static int
+mta_requiretls(struct mta_session *s, struct mta_status *st)
+{
+	if (!s->tls.active ||
+	    !(s->info.dane_ok || TLS_MUST_PKIX(s->pol.level))) {
+		mta_status_set(st, 550, "550 5.7.10 REQUIRETLS: the session "
+		    "with %s is not authenticated TLS (DANE, or a connector "
+		    "that validates certificates)", s->host);
+		return (-1);
+	}
+	if (!s->caps.requiretls) {
+		mta_status_set(st, 550, "550 5.7.30 REQUIRETLS support "
+		    "required: %s does not offer REQUIRETLS", s->host);
+		return (-1);
+	}
+	return (0);
 }
 
 /*
@@ -1770,6 +1805,8 @@ mta_mail_line(struct mta_session *s, struct mta_txn *t)
 		buf_adds(&s->out, " ENVID=");
 		mta_xtext(&s->out, m->envid);
 	}
+	if (m->requiretls)
+		buf_adds(&s->out, " REQUIRETLS");
 	buf_add(&s->out, "\r\n", 2);
 }
 
@@ -2228,6 +2265,12 @@ const char *
 mta_session_peer(const struct mta_session *s)
 {
 	return (s->peer);
+}
+
+bool
+mta_session_relaxed(const struct mta_session *s)
+{
+	return (s->relaxed);
 }
 
 int

@@ -679,6 +679,8 @@ pickup_compose(struct pickup *p, const struct buf *norm, size_t hlen,
 	}
 	if ((mf = field_find(f, nf, "Subject")) != NULL)
 		msg->subject = rfc5322_hdr_unfold(mf);
+	if ((mf = field_find(f, nf, "TLS-Required")) != NULL)
+		msg->tls_optional = rfc5322_tls_required_no(mf);
 	for (i = 0; i < nf; i++) {
 		if (field_is(&f[i], "Bcc") || field_is(&f[i], "X-Sender") ||
 		    field_is(&f[i], "X-Receiver"))

@@ -825,6 +825,15 @@ queue_session(struct queue *q, struct dest *d, struct spool **sp)
 			break;
 		TAILQ_REMOVE(&d->jobs, j, entry);
 		d->njobs--;
+		/*
+		 * "TLS-Required: No" messages go in sessions of their own
+		 * (no DANE), the others never do.
+		 */
+		if (s != NULL &&
+		    mta_session_relaxed(s) != j->qm->m->tls_optional) {
+			queue_session_close(q, d, s, &plog);
+			s = NULL;
+		}
 		queue_deliver(q, d, &s, &plog, sp, j);
 		if (s == NULL && TAILQ_EMPTY(&d->jobs))
 			break;
@@ -858,6 +867,7 @@ queue_open(struct queue *q, struct dest *d, struct mta_session **ms,
 	memset(&md, 0, sizeof md);
 	md.sc = d->sc;
 	md.domain = d->domain;
+	md.relaxed = j->qm->m->tls_optional;
 	if (d->sc->protocol_logging_level == SC_PROTOLOG_VERBOSE)
 		md.protolog = plog;
 	if (mta_open(&md, ms, &st) != 0) {
@@ -988,8 +998,9 @@ queue_body(struct qmsg *qm, struct spool **sp, char **body, size_t *len)
 }
 
 /*
- * The session could not be opened, or a route failed: give every job of
- * d (or just j when d is NULL) the status st (lock held).
+ * The session could not be opened, or a route failed: give j and every
+ * job of d of its kind (relaxed or not: mta_dest) the status st, or just
+ * j when d is NULL (lock held).
  */
 static void
 queue_fail_job(struct queue *q, struct dest *d, struct qjob *j,
@@ -999,6 +1010,7 @@ queue_fail_job(struct queue *q, struct dest *d, struct qjob *j,
 	struct mta_status	*rst;
 	struct qjob		*next;
 	size_t			 i;
+	bool			 relaxed = j->qm->m->tls_optional;
 
 	while (j != NULL) {
 		rst = xcalloc(j->n, sizeof *rst);
@@ -1015,11 +1027,17 @@ queue_fail_job(struct queue *q, struct dest *d, struct qjob *j,
 		free(rst);
 		free(j->idx);
 		free(j);
-		if (d == NULL || (next = TAILQ_FIRST(&d->jobs)) == NULL)
+		if (d == NULL)
 			break;
-		TAILQ_REMOVE(&d->jobs, next, entry);
-		d->njobs--;
-		j = next;
+		/* The jobs a session of the other kind may still take stay. */
+		TAILQ_FOREACH(next, &d->jobs, entry) {
+			if (next->qm->m->tls_optional == relaxed)
+				break;
+		}
+		if ((j = next) != NULL) {
+			TAILQ_REMOVE(&d->jobs, j, entry);
+			d->njobs--;
+		}
 	}
 }
 

@@ -203,3 +203,13 @@ rfc5322_hdr_unfold(const struct hdr_field *f)
 	b.s[b.len] = '\0';
 	return (buf_detach(&b));
 }
+
+bool
+rfc5322_tls_required_no(const struct hdr_field *f)
+{
+	char	*v = rfc5322_hdr_unfold(f);
+	bool	 no = strcasecmp(v, "No") == 0;
+
+	free(v);
+	return (no);
+}

@@ -134,6 +134,7 @@ struct session {
 	char			*sender;
 	char			*envid;
 	bool			 ret_hdrs;
+	bool			 requiretls;	/* MAIL FROM ... REQUIRETLS */
 	struct spool_rcpt	*rcpts;
 	size_t			 nrcpts;
 
@@ -828,6 +829,7 @@ sess_reset(struct session *s)
 	free(s->envid);
 	s->envid = NULL;
 	s->ret_hdrs = false;
+	s->requiretls = false;
 	s->has_mail = false;
 }
 
@@ -1010,6 +1012,9 @@ cmd_ehlo(struct session *s, char *args)
 	sess_reply(s, "250-ENHANCEDSTATUSCODES");
 	if (env->tls_server != NULL && !s->tls)
 		sess_reply(s, "250-STARTTLS");
+	/* RFC 8689 3: the sender's demand is made inside TLS only. */
+	if (s->tls)
+		sess_reply(s, "250-REQUIRETLS");
 	sess_reply(s, "250 8BITMIME");
 }
 
@@ -1055,6 +1060,7 @@ cmd_mail(struct session *s, char *args)
 			free(s->envid);
 			s->envid = NULL;
 			s->ret_hdrs = false;
+			s->requiretls = false;
 			return;
 		}
 	}
@@ -1071,6 +1077,18 @@ mail_param(struct session *s, char *p)
 	long long	 size;
 	int64_t		 max = env->conf->max_message_size;
 
+	if (strcasecmp(p, "REQUIRETLS") == 0) {
+		/* Not offered outside TLS: a demand there cannot be kept. */
+		if (!s->tls) {
+			sess_error(s, "530 5.7.10 REQUIRETLS needs a TLS "
+			    "session");
+			return (-1);
+		}
+		if (s->requiretls)
+			goto bad;
+		s->requiretls = true;
+		return (0);
+	}
 	if ((v = strchr(p, '=')) == NULL) {
 		sess_error(s, "555 5.5.4 Unsupported parameter");
 		return (-1);
@@ -1431,6 +1449,10 @@ data_queue(struct session *s, struct buf *body, size_t hdroff)
 	msg->sender = xstrdup(s->sender);
 	msg->envid = s->envid != NULL ? xstrdup(s->envid) : NULL;
 	msg->ret_hdrs = s->ret_hdrs;
+	/* RFC 8689 4.1: with REQUIRETLS, TLS-Required is not looked at. */
+	msg->requiretls = s->requiretls;
+	if (msg->requiretls)
+		msg->tls_optional = false;
 	msg->received = time(NULL);
 	msg->size = (int64_t)body->len;
 	msg->source = xstrdup("SMTP");
@@ -1468,8 +1490,9 @@ data_queue(struct session *s, struct buf *body, size_t hdroff)
 }
 
 /*
- * Message-ID and Subject from the header section h[0..len) for tracking;
- * -1 when there are so many Received fields that it must be a loop.
+ * Message-ID and Subject from the header section h[0..len) for tracking,
+ * and whether it says "TLS-Required: No" (RFC 8689 5); -1 when there are
+ * so many Received fields that it must be a loop.
  */
 static int
 data_headers(struct spool_msg *msg, const char *h, size_t len)
@@ -1487,6 +1510,9 @@ data_headers(struct spool_msg *msg, const char *h, size_t len)
 		else if (f.namelen == 7 && msg->subject == NULL &&
 		    strncasecmp(f.name, "Subject", 7) == 0)
 			msg->subject = rfc5322_hdr_unfold(&f);
+		else if (f.namelen == 12 &&
+		    strncasecmp(f.name, "TLS-Required", 12) == 0)
+			msg->tls_optional = rfc5322_tls_required_no(&f);
 	}
 	if (msg->message_id != NULL && *msg->message_id == '\0') {
 		free(msg->message_id);

@@ -890,6 +890,8 @@ int		 rfc5322_hdr_next(const char *h, size_t len, size_t *pos,
 		     struct hdr_field *);
 /* The value unfolded and trimmed, controls as spaces (caller frees). */
 char		*rfc5322_hdr_unfold(const struct hdr_field *);
+/* Is f "TLS-Required: No" (RFC 8689 5; the value without case)? */
+bool		 rfc5322_tls_required_no(const struct hdr_field *);
 
 /* ------------------------------------------------------------------ */
 /* pickup.c: the pickup directory (intake from files). */
@@ -908,6 +910,12 @@ struct mta_dest {
 	const struct send_connector *sc;
 	const char	*domain;	/* recipient domain (next hop) */
 	struct buf	*protolog;	/* Verbose protocol log, or NULL */
+	/*
+	 * For messages that say "TLS-Required: No" (RFC 8689 5): what the
+	 * destination publishes (DANE) is set aside; the connector's own
+	 * policy is not.
+	 */
+	bool		 relaxed;
 };
 
 /* How an attempt ended, for one recipient or the whole session. */
@@ -949,6 +957,8 @@ const struct mta_tls *mta_session_tls(const struct mta_session *);
 const char	*mta_session_peer(const struct mta_session *);
 /* How many messages this session has sent. */
 int		 mta_session_count(const struct mta_session *);
+/* Was it opened for "TLS-Required: No" messages (mta_dest relaxed)? */
+bool		 mta_session_relaxed(const struct mta_session *);
 /* QUIT (best effort) and free. */
 void		 mta_close(struct mta_session *);
 

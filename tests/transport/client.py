@@ -13,6 +13,10 @@ resumption across connections, and a close look at the STARTTLS reply.
         --resume          offer each connection the TLS session of the
                           previous one
         --from ADDR, --to ADDR (repeatable), --auth USER:PASS
+        --mail-option OPT MAIL FROM parameter (repeatable), e.g.
+                          REQUIRETLS
+        --header TEXT     one more header field (repeatable)
+        --show-ehlo       print "ehlo: KEYWORD..." after each EHLO
       Prints one line per connection:
         "conn N tls=VERSION|no resumed=yes|no sent=M"
       and exits 1 on the first SMTP or TLS error (printed on stderr).
@@ -67,6 +71,7 @@ def send(o):
             s = smtplib.SMTP(o.host, o.port, local_hostname="client.test",
                              timeout=20)
             s.ehlo()
+            show_ehlo(o, s)
             version, resumed = "no", "no"
             if o.starttls:
                 if not s.has_extn("starttls"):
@@ -74,6 +79,7 @@ def send(o):
                 s.starttls(context=SessionContext(
                     ctx, o.sni, session if o.resume else None))
                 s.ehlo()
+                show_ehlo(o, s)
                 version = s.sock.version()
                 resumed = "yes" if s.sock.session_reused else "no"
             if o.auth:
@@ -81,11 +87,13 @@ def send(o):
                 s.login(user, password)
             for m in range(1, o.messages + 1):
                 msg = (f"From: <{o.sender}>\r\nTo: <{tos[0]}>\r\n"
+                       + "".join(f"{h}\r\n" for h in o.header or []) +
                        f"Subject: connection {c} message {m}\r\n"
                        f"Message-ID: <{os.getpid()}.{c}.{m}@client.test>\r\n"
                        "\r\n"
                        f"body of connection {c} message {m}\r\n")
-                s.sendmail(o.sender, tos, msg)
+                s.sendmail(o.sender, tos, msg,
+                           mail_options=o.mail_option or [])
             if o.starttls:
                 session = s.sock.session
             s.quit()
@@ -94,6 +102,12 @@ def send(o):
             return 1
         print(f"conn {c} tls={version} resumed={resumed} sent={o.messages}")
     return 0
+
+
+def show_ehlo(o, s):
+    if o.show_ehlo:
+        print("ehlo: " + " ".join(sorted(k.upper() for k in
+                                         s.esmtp_features)))
 
 
 def read_reply(f):
@@ -154,6 +168,9 @@ def main():
     s.add_argument("--from", dest="sender", default="sender@example.org")
     s.add_argument("--to", action="append")
     s.add_argument("--auth")
+    s.add_argument("--mail-option", action="append")
+    s.add_argument("--header", action="append")
+    s.add_argument("--show-ehlo", action="store_true")
     r = sub.add_parser("probe")
     r.add_argument("host")
     r.add_argument("port", type=int)

@@ -19,8 +19,9 @@
 #   bogus.test     the TLSA record changed after signing: waits, 4.7.324
 #   sf.test        the TLSA query refused (SERVFAIL): waits, 4.7.324
 #   nodane.test    signed, no TLSA, the connector Mandatory: waits, 4.7.5
-#                  dane-required; the same with SmtpDaneMode None: the
-#                  wrong TLSA of bad.test ignored
+#                  dane-required
+# A message that says "TLS-Required: No" (RFC 8689) goes to bad.test all
+# the same; with SmtpDaneMode None the wrong TLSA of bad.test is ignored.
 # Nothing waiting is returned, and no byte of mail reaches a peer that
 # failed DANE.
 
@@ -28,7 +29,7 @@
 . "$tt_dir/hubd-lib.sh"
 
 tap_need openssl swaks aiosmtpd unbound ldns
-tap_plan 12
+tap_plan 13
 
 make_certs mx.ta.test || tap_bail "certificates"
 cat "$CERTS/valid.pem" "$CERTS/ca.pem" >"$CERTS/valid-chain.pem"
@@ -216,10 +217,18 @@ HUBSH_CONTROL=$CONTROL hubsh_run "Get-Queue | Where-Object { \$_.NextHopDomain -
     grep -q 'TlsaInvalid' "$HUBSH_LOG"
 tap_result $? "Get-Queue counts the failure class TlsaInvalid" "$(cat "$HUBSH_LOG")"
 
+# RFC 8689 5: a message that says "TLS-Required: No" sets DANE aside,
+# in a session of its own; the other mail to bad.test keeps waiting.
+submit --to j@bad.test --header 'TLS-Required: No' --header 'Subject: optional' &&
+    peer_wait_messages bad 1 20 && wait_track SEND j@bad.test &&
+    [ "$(track_count SEND f@bad.test)" = 0 ] && [ "$(peer_count bad)" = 1 ]
+tap_result $? "TLS-Required: No: delivered despite the TLSA mismatch; the rest still waits" \
+    "$(peer_count bad) $(track_count SEND f@bad.test); $(tail -5 "$HUBD_LOG")"
+
 # SmtpDaneMode None: the wrong record of bad.test no longer counts.
 hubsh_run "Set-SendConnector Dane-bad -SmtpDaneMode None" &&
     HUBSH_CONTROL=$CONTROL hubsh_run "Retry-Queue -Filter \"NextHopDomain -eq 'bad.test'\"" &&
-    peer_wait_messages bad 1 20 && wait_track SEND f@bad.test &&
+    peer_wait_messages bad 2 20 && wait_track SEND f@bad.test &&
     [ "$(verify f@bad.test)" = none ]
 tap_result $? "SmtpDaneMode None: the TLSA record is ignored, the waiting message goes" \
     "$(verify f@bad.test); $(cat "$HUBSH_LOG"; tail -5 "$HUBD_LOG")"

@@ -71,6 +71,9 @@ Options:
   --size N                SIZE limit advertised and enforced (0: none;
                           default 33554432)
   --smtputf8              advertise SMTPUTF8 and accept UTF-8 addresses
+  --requiretls            advertise REQUIRETLS inside TLS (RFC 8689) and
+                          take the MAIL FROM parameter there; it shows
+                          in the message's mail_options
   --timeout SECONDS       idle timeout per connection (default 120)
   -v, --verbose           aiosmtpd's debug log on standard error
 
@@ -303,6 +306,8 @@ class Handler:
             out.append("250-STARTTLS")
         if not cfg.no_pipelining:
             out.append("250-PIPELINING")
+        if cfg.requiretls and server.tls_active():
+            out.append("250-REQUIRETLS")
         out.append(last)
         return out
 
@@ -473,6 +478,20 @@ class Peer(SMTP):
             await self.push(reply)
         return run
 
+    async def smtp_MAIL(self, arg):
+        # aiosmtpd knows no REQUIRETLS: take it off, then put it back
+        # among the options recorded with the message.
+        words = (arg or "").split()
+        req = [w for w in words[1:] if w.upper() == "REQUIRETLS"]
+        if req and self.cfg.requiretls and self.tls_active():
+            arg = " ".join([words[0]] + [w for w in words[1:]
+                                         if w.upper() != "REQUIRETLS"])
+        else:
+            req = []
+        await super().smtp_MAIL(arg)
+        if req and self.envelope.mail_from is not None:
+            self.envelope.mail_options.append("REQUIRETLS")
+
     async def smtp_STARTTLS(self, arg):
         mode = self.cfg.starttls
         self.event("starttls", mode=mode)
@@ -626,6 +645,7 @@ def options(argv):
     p.add_argument("--no-pipelining", action="store_true")
     p.add_argument("--size", type=int, default=33554432)
     p.add_argument("--smtputf8", action="store_true")
+    p.add_argument("--requiretls", action="store_true")
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("-v", "--verbose", action="store_true")
     cfg = p.parse_args(argv)
