@@ -1789,14 +1789,42 @@ raw_schema(const char *path)
 	return (out != NULL ? out : xstrdup(""));
 }
 
-/* A version 1 spool is brought to version 2 and keeps its data. */
+/*
+ * The spool at tpath, migrated, has the schema of a spool created at the
+ * current version (made beside it), the latest steps' objects included.
+ */
+static void
+same_schema_as_fresh(void)
+{
+	struct spool	*sp;
+	char		*migrated, *fresh, *path;
+
+	migrated = raw_schema(tpath);
+	path = tpath;
+	tpath = xprintf("%s/fresh/queue.db", tdir);
+	if ((sp = open_spool()) != NULL)
+		spool_close(sp);
+	fresh = raw_schema(tpath);
+	TAP_STREQ(migrated, fresh);
+	TAP_CHECK(strstr(fresh, "track_connector") != NULL);
+	TAP_CHECK(strstr(fresh, "track_reference") != NULL);
+	TAP_CHECK(strstr(fresh, "cert_watch") != NULL);
+	TAP_CHECK(strstr(fresh, "sts_policies") != NULL);
+	TAP_CHECK(strstr(fresh, "sts_expires") != NULL);
+	free(tpath);
+	tpath = path;
+	free(migrated);
+	free(fresh);
+}
+
+/* A version 1 spool is brought to the current version and keeps its data. */
 static void
 test_migrate_v1(void)
 {
 	struct spool		*sp;
 	struct spool_msg	**v = NULL;
 	struct track_query	 q;
-	char			*dir, *fresh, *migrated, *path;
+	char			*dir;
 	size_t			 n = 0;
 
 	setup();
@@ -1832,21 +1860,7 @@ test_migrate_v1(void)
 	q.connector_id = "internet";
 	query_is(sp, &q, "3", "migrated tracking log");
 	spool_close(sp);
-	/* The same schema as a spool created at the current version. */
-	migrated = raw_schema(tpath);
-	path = tpath;
-	tpath = xprintf("%s/fresh/queue.db", tdir);
-	if ((sp = open_spool()) != NULL)
-		spool_close(sp);
-	fresh = raw_schema(tpath);
-	TAP_STREQ(migrated, fresh);
-	TAP_CHECK(strstr(fresh, "track_connector") != NULL);
-	TAP_CHECK(strstr(fresh, "track_reference") != NULL);
-	TAP_CHECK(strstr(fresh, "sts_policies") != NULL);
-	free(tpath);
-	tpath = path;
-	free(migrated);
-	free(fresh);
+	same_schema_as_fresh();
 out:
 	free(dir);
 	teardown();
@@ -1909,7 +1923,7 @@ test_migrate_v4(void)
 	struct spool_alarm	*al = NULL;
 	struct spool_cert	 c;
 	struct spool_sts	 p;
-	char			*dir, *fresh, *migrated, *path, *cause = NULL;
+	char			*dir, *cause = NULL;
 	char			*mx[] = { "mx.example.net" };
 	size_t			 n = 0;
 
@@ -1968,20 +1982,7 @@ test_migrate_v4(void)
 	TAP_CHECK(p.expires == 1700000360);
 	spool_sts_clear(&p);
 	spool_close(sp);
-
-	migrated = raw_schema(tpath);
-	path = tpath;
-	tpath = xprintf("%s/fresh/queue.db", tdir);
-	if ((sp = open_spool()) != NULL)
-		spool_close(sp);
-	fresh = raw_schema(tpath);
-	TAP_STREQ(migrated, fresh);
-	TAP_CHECK(strstr(fresh, "sts_policies") != NULL);
-	TAP_CHECK(strstr(fresh, "sts_expires") != NULL);
-	free(tpath);
-	tpath = path;
-	free(migrated);
-	free(fresh);
+	same_schema_as_fresh();
 out:
 	free(dir);
 	teardown();
@@ -2036,7 +2037,8 @@ test_sts_policies(void)
 {
 	struct spool		*sp, *ro = NULL;
 	struct spool_sts	 in, p;
-	char			*mx[] = { "mx1.example.com", "*.example.net" };
+	char			*mx[] = { "mx1.example.com",
+				    "*.example.net" };
 	char			*cause = NULL, *got;
 
 	setup();
@@ -2246,7 +2248,8 @@ test_sts_refused(void)
 {
 	struct spool		*sp;
 	struct spool_sts	 in, p;
-	char			*mx[] = { "mx.example" }, *bad[] = { "a b" };
+	char			*mx[] = { "mx.example" };
+	char			*bad[] = { "a b" };
 	char			*empty[] = { "" }, *cause = NULL;
 	const struct {
 		const char	*domain, *id, *mode;
