@@ -555,14 +555,14 @@ void		 spool_cert_clear(struct spool_cert *);
  */
 struct spool_sts {
 	char		*domain;	/* lower case, no final dot */
-	char		*id;		/* the _mta-sts record's; NULL: none */
+	char		*id;		/* _mta-sts's id; NULL: none */
 	char		*mode;		/* "enforce", "testing", "none" */
 	char		**mx;		/* the patterns, in order */
 	size_t		 nmx;
 	int64_t		 max_age;	/* s, 0 to 31557600 */
 	int64_t		 fetched;	/* Unix s */
 	int64_t		 expires;	/* fetched + max_age */
-	char		*failure;	/* the last refresh's failure, or NULL */
+	char		*failure;	/* the last refresh's, or NULL */
 	int64_t		 failed;	/* its time, Unix s; 0: none */
 };
 /* 1 found (p filled), 0 none, -1 failed. */
@@ -591,7 +591,8 @@ void		 spool_sts_due_free(char **, size_t);
 int		 spool_sts_delete(struct spool *, const char *domain,
 		     char **cause);
 /* Forget policies expired before before, and older lone failures. */
-int		 spool_sts_prune(struct spool *, int64_t before, char **cause);
+int		 spool_sts_prune(struct spool *, int64_t before,
+		     char **cause);
 void		 spool_sts_clear(struct spool_sts *);
 
 /*

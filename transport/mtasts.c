@@ -20,8 +20,9 @@
  * Test-SendConnector.
  *
  * Invariants:
- *	- A policy is all or nothing: a field out of the grammar, a required
- *	  field missing or twice, a bad mx pattern, a NUL, more than
+ *	- A policy is all or nothing: a line that is not "name: value", a
+ *	  required field missing or twice, a value out of its grammar, a bad
+ *	  mx pattern, a control character or a NUL, more than
  *	  STS_MX_MAX patterns or more than STS_BODY_MAX bytes refuse the
  *	  whole policy.  A policy half understood could only weaken what the
  *	  domain asked for; refused, the cached policy stays in force (RFC
@@ -57,9 +58,10 @@
 #include "transport.h"
 
 #define STS_PATH	"/.well-known/mta-sts.txt"
-#define STS_HOST_MAX	253	/* a DNS name's characters, no final dot */
+#define STS_HOST_MAX	253	/* bytes of a host name, no final dot */
 #define STS_QUOTE_MAX	64	/* bytes of a remote value in a cause */
-#define STS_QUOTE_SIZE	(STS_QUOTE_MAX * 4 + 4)	/* escaped, "...", NUL */
+/* A quoted value: \xNN for each byte at worst, "..." and a NUL. */
+#define STS_QUOTE_SIZE	(STS_QUOTE_MAX * 4 + 4)
 
 /* What a policy's fields have been seen. */
 #define STS_SEEN_VERSION	0x1
@@ -69,7 +71,7 @@
 /* The write callback's state. */
 struct sts_sink {
 	struct buf	*body;
-	bool		 over;		/* more than STS_BODY_MAX came */
+	bool		 over;		/* past STS_BODY_MAX */
 };
 
 static const char *const sts_modes[] = { "none", "testing", "enforce" };

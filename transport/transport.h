@@ -1061,10 +1061,10 @@ int		 certwatch_ctl(const struct ctl_rec *req, struct buf *out,
 
 #define STS_ID_MAX	32		/* characters of a record's id */
 #define STS_MX_MAX	64		/* mx patterns of one policy */
-#define STS_MAX_AGE_MAX	31557600	/* s: RFC 8461's longest max_age */
-#define STS_BODY_MAX	65536		/* bytes of a policy, at most */
-#define STS_TIMEOUT_MS	10000		/* a whole fetch, by default */
-#define STS_CONNECT_MS	5000		/* its connection, by default */
+#define STS_MAX_AGE_MAX	31557600	/* s: the longest max_age */
+#define STS_BODY_MAX	65536		/* bytes of a policy */
+#define STS_TIMEOUT_MS	10000		/* a fetch, by default */
+#define STS_CONNECT_MS	5000		/* its connection */
 
 /* What a policy asks for, weakest first. */
 enum sts_mode {
@@ -1128,7 +1128,7 @@ struct sts_fetch_opts {
 	 */
 	const char	*connect_addr;
 	int		 port;		/* HTTPS port; 0: 443 */
-	int		 timeout_ms;	/* whole fetch; 0: STS_TIMEOUT_MS */
+	int		 timeout_ms;	/* 0: STS_TIMEOUT_MS */
 	int		 connect_ms;	/* 0: STS_CONNECT_MS (at most the
 					   whole fetch's) */
 	const volatile bool *stop;	/* give up once true; NULL: never */
