@@ -2012,6 +2012,16 @@ sts_put(struct spool *sp, const struct spool_sts *p)
 	return (ok_call(spool_sts_put(sp, p, &cause), cause, "sts put"));
 }
 
+static int
+sts_fail(struct spool *sp, const char *domain, const char *failure,
+    int64_t when)
+{
+	char	*cause = NULL;
+
+	return (ok_call(spool_sts_fail(sp, domain, failure, when, &cause),
+	    cause, "sts fail"));
+}
+
 /* Join strings with ' ' (caller frees). */
 static char *
 sts_join(char **v, size_t n)
@@ -2062,10 +2072,8 @@ test_sts_policies(void)
 	spool_sts_clear(&p);
 
 	/* A refresh fails: the policy stays, the failure is beside it. */
-	TAP_CHECK(ok_call(spool_sts_fail(sp, "example.com", "mta-sts."
-	    "example.com: HTTP status 500, not 200", 2000, &cause), cause,
-	    "sts fail"));
-	cause = NULL;
+	TAP_CHECK(sts_fail(sp, "example.com", "mta-sts.example.com: HTTP "
+	    "status 500, not 200", 2000));
 	TAP_CHECK(spool_sts_get(sp, "example.com", &p, &cause) == 1);
 	TAP_STREQ(p.id, "20160831085700Z");
 	TAP_CHECK(p.nmx == 2 && p.expires == 87400);
@@ -2084,9 +2092,7 @@ test_sts_policies(void)
 	spool_sts_clear(&p);
 
 	/* A first fetch that failed: the failure alone. */
-	TAP_CHECK(ok_call(spool_sts_fail(sp, "new.example", "no answer", 4000,
-	    &cause), cause, "sts fail, no policy"));
-	cause = NULL;
+	TAP_CHECK(sts_fail(sp, "new.example", "no answer", 4000));
 	TAP_CHECK(spool_sts_get(sp, "new.example", &p, &cause) == 1);
 	TAP_CHECK(p.id == NULL && p.mode == NULL && p.nmx == 0 &&
 	    p.expires == 0);
@@ -2177,9 +2183,7 @@ test_sts_due(void)
 	TAP_CHECK(sts_put(sp, &in));
 	sts_policy(&in, "d.example", "d", "none", NULL, 0, 8000, 1000);
 	TAP_CHECK(sts_put(sp, &in));
-	TAP_CHECK(ok_call(spool_sts_fail(sp, "e.example", "refused", 1200,
-	    &cause), cause, "fail e"));
-	cause = NULL;
+	TAP_CHECK(sts_fail(sp, "e.example", "refused", 1200));
 
 	memset(&seen, 0, sizeof seen);
 	seen.max = -1;
@@ -2205,9 +2209,7 @@ test_sts_due(void)
 	TAP_STREQ(s, "c.example a.example");
 	free(s);
 	/* a's refresh failed at 1600: not again before failed_before. */
-	TAP_CHECK(ok_call(spool_sts_fail(sp, "a.example", "timed out", 1600,
-	    &cause), cause, "fail a"));
-	cause = NULL;
+	TAP_CHECK(sts_fail(sp, "a.example", "timed out", 1600));
 	s = sts_due(sp, 10000, 1600, 0);
 	TAP_STREQ(s, "c.example b.example d.example");
 	free(s);
