@@ -34,6 +34,8 @@
  *	dsn.c		delivery status notifications
  *	control.c	the control socket and its table of operations
  *	probe.c		Test-SendConnector's probe of the next hops
+ *	mtasts.c	MTA-STS (RFC 8461): the record, the policy and its
+ *			mx patterns, the policy's fetch over HTTPS
  *	metrics.c	counters, and the Prometheus text on metrics-listen
  *	log.c		logging
  *
