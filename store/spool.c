@@ -188,12 +188,43 @@ static const char spool_schema_v5[] =
 	" AND (tls_optional = 0 OR requiretls = 0));"
 	"PRAGMA user_version = 5;";
 
+/*
+ * v6: the MTA-STS policies (transport/mtasts.c) kept per domain, and the
+ * last refresh that failed.  A policy's columns are all set or all NULL
+ * (a domain whose first fetch failed has the failure alone); mx holds
+ * the patterns with one space between.  The index serves the refresh
+ * before expiry (spool_sts_due) and pruning.
+ */
+static const char spool_schema_v6[] =
+	"CREATE TABLE sts_policies ("
+	" domain TEXT PRIMARY KEY"
+	"  CHECK (domain <> '' AND domain = lower(domain)),"
+	" policy_id TEXT CHECK (length(policy_id) BETWEEN 1 AND 32"
+	"  AND policy_id NOT GLOB '*[^A-Za-z0-9]*'),"
+	" mode TEXT CHECK (mode IN ('enforce', 'testing', 'none')),"
+	" mx TEXT,"
+	" max_age INTEGER CHECK (max_age BETWEEN 0 AND 31557600),"
+	" fetched INTEGER CHECK (fetched >= 0),"
+	" expires INTEGER,"
+	" failure TEXT,"
+	" failed INTEGER CHECK (failed >= 0),"
+	" CHECK ((policy_id IS NULL) = (mode IS NULL)"
+	"  AND (mode IS NULL) = (mx IS NULL)"
+	"  AND (mx IS NULL) = (max_age IS NULL)"
+	"  AND (max_age IS NULL) = (fetched IS NULL)"
+	"  AND (fetched IS NULL) = (expires IS NULL)),"
+	" CHECK ((failure IS NULL) = (failed IS NULL)),"
+	" CHECK (policy_id IS NOT NULL OR failure IS NOT NULL)) STRICT;"
+	"CREATE INDEX sts_expires ON sts_policies (expires);"
+	"PRAGMA user_version = 6;";
+
 static const struct store_migration spool_migrations[] = {
 	{ 1, spool_schema_v1 },
 	{ 2, spool_schema_v2 },
 	{ 3, spool_schema_v3 },
 	{ 4, spool_schema_v4 },
 	{ 5, spool_schema_v5 },
+	{ 6, spool_schema_v6 },
 };
 
 static const struct store_schema spool_schema = {
@@ -302,6 +333,7 @@ static int	 tq_run(struct store *, sqlite3_stmt *, track_fn, void *,
 static int	 tq_load_rcpts(struct store *, sqlite3_stmt *, int64_t,
 		     struct tq_rcpts *, char **);
 static void	 tq_event_from_row(sqlite3_stmt *, struct track_event *);
+static void	 spool_sts_from_row(sqlite3_stmt *, struct spool_sts *);
 static int	 spool_finish(struct store *, sqlite3_stmt *, int,
 		     const char *, char **);
 static char	*spool_strdup(const unsigned char *);
@@ -1151,6 +1183,263 @@ spool_cert_clear(struct spool_cert *c)
 	free(c->result);
 	free(c->error);
 	memset(c, 0, sizeof *c);
+}
+
+/* The columns of sts_policies, in table order, as struct spool_sts's. */
+#define STS_COLUMNS "domain, policy_id, mode, mx, max_age, fetched, " \
+	"expires, failure, failed"
+
+static void
+spool_sts_from_row(sqlite3_stmt *st, struct spool_sts *p)
+{
+	const char	*mx, *sp;
+	size_t		 n;
+
+	memset(p, 0, sizeof *p);
+	p->domain = spool_strdup(sqlite3_column_text(st, 0));
+	p->id = spool_strdup(sqlite3_column_text(st, 1));
+	p->mode = spool_strdup(sqlite3_column_text(st, 2));
+	/* The patterns, one space between (spool_sts_put). */
+	mx = (const char *)sqlite3_column_text(st, 3);
+	while (mx != NULL && *mx != '\0') {
+		n = (sp = strchr(mx, ' ')) != NULL ? (size_t)(sp - mx) :
+		    strlen(mx);
+		p->mx = xreallocarray(p->mx, p->nmx + 1, sizeof *p->mx);
+		p->mx[p->nmx++] = xstrndup(mx, n);
+		mx += n + (sp != NULL);
+	}
+	p->max_age = sqlite3_column_int64(st, 4);
+	p->fetched = sqlite3_column_int64(st, 5);
+	p->expires = sqlite3_column_int64(st, 6);
+	p->failure = spool_strdup(sqlite3_column_text(st, 7));
+	p->failed = sqlite3_column_int64(st, 8);
+}
+
+int
+spool_sts_get(struct spool *sp, const char *domain, struct spool_sts *p,
+    char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(p, 0, sizeof *p);
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "SELECT " STS_COLUMNS " FROM sts_policies "
+	    "WHERE domain = ?1", cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		spool_sts_from_row(st, p);
+	if (spool_finish(s, st, rc == SQLITE_ROW || rc == SQLITE_DONE,
+	    "cannot read the MTA-STS policies", cause) != 0)
+		return (-1);
+	return (rc == SQLITE_ROW ? 1 : 0);
+}
+
+/*
+ * A policy fetched: it replaces the domain's row whole, so a failure
+ * recorded before it is gone too.  The patterns go into one column with
+ * a space between, so none may be empty or hold white space.
+ */
+int
+spool_sts_put(struct spool *sp, const struct spool_sts *p, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	struct buf	 mx;
+	size_t		 i;
+	int		 rc;
+
+	buf_init(&mx);
+	buf_adds(&mx, "");
+	for (i = 0; i < p->nmx; i++) {
+		if (*p->mx[i] == '\0' || strpbrk(p->mx[i], " \t\r\n") !=
+		    NULL) {
+			xasprintf(cause, "cannot record the MTA-STS policy of "
+			    "%s: an mx pattern is empty or holds white space",
+			    p->domain);
+			buf_free(&mx);
+			return (-1);
+		}
+		buf_addf(&mx, "%s%s", i > 0 ? " " : "", p->mx[i]);
+	}
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "INSERT OR REPLACE INTO sts_policies ("
+	    STS_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6 + ?5, NULL, "
+	    "NULL)", cause) != 0) {
+		buf_free(&mx);
+		return (-1);
+	}
+	sqlite3_bind_text(st, 1, p->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->mode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, mx.s, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, p->max_age);
+	sqlite3_bind_int64(st, 6, p->fetched);
+	rc = sqlite3_step(st);
+	rc = spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot record an MTA-STS policy", cause);
+	buf_free(&mx);
+	return (rc);
+}
+
+/*
+ * A refresh of domain failed at when: recorded beside the policy, which
+ * stays as it was (RFC 8461 5.1: an unexpired policy stays in force);
+ * for a domain with none, a row with the failure alone.
+ */
+int
+spool_sts_fail(struct spool *sp, const char *domain, const char *failure,
+    int64_t when, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "INSERT INTO sts_policies (domain, failure, "
+	    "failed) VALUES (?1, ?2, ?3) ON CONFLICT (domain) DO UPDATE SET "
+	    "failure = excluded.failure, failed = excluded.failed",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, failure, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, when);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot record an MTA-STS failure", cause));
+}
+
+int
+spool_sts_list(struct spool *sp, int (*fn)(const struct spool_sts *, void *),
+    void *arg, char **cause)
+{
+	struct store		*s = sp->s;
+	struct spool_sts	 p;
+	sqlite3_stmt		*st;
+	int			 rc, stop = 0;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "SELECT " STS_COLUMNS " FROM sts_policies "
+	    "ORDER BY domain", cause) != 0)
+		return (-1);
+	while (stop == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		spool_sts_from_row(st, &p);
+		stop = fn(&p, arg);
+		spool_sts_clear(&p);
+	}
+	return (spool_finish(s, st, stop != 0 || rc == SQLITE_DONE,
+	    "cannot read the MTA-STS policies", cause));
+}
+
+/*
+ * The domains whose policy expires before before, and whose last
+ * refresh did not fail since failed_before: soonest first, at most max
+ * (0: all).  Free with spool_sts_due_free.
+ */
+int
+spool_sts_due(struct spool *sp, int64_t before, int64_t failed_before,
+    size_t max, char ***out, size_t *n, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	char		**v = NULL;
+	size_t		 cap = 0;
+	int		 rc;
+
+	*out = NULL;
+	*n = 0;
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "SELECT domain FROM sts_policies WHERE "
+	    "expires < ?1 AND (failed IS NULL OR failed < ?2) "
+	    "ORDER BY expires, domain LIMIT ?3", cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int64(st, 2, failed_before);
+	sqlite3_bind_int64(st, 3, max > 0 && max < INT64_MAX ?
+	    (int64_t)max : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[(*n)++] = spool_strdup(sqlite3_column_text(st, 0));
+	}
+	if (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot read the MTA-STS policies", cause) != 0) {
+		spool_sts_due_free(v, *n);
+		*n = 0;
+		return (-1);
+	}
+	*out = v;
+	return (0);
+}
+
+void
+spool_sts_due_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Forget domain's policy and failure: 0, or 1 when there was none. */
+int
+spool_sts_delete(struct spool *sp, const char *domain, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "DELETE FROM sts_policies WHERE domain = ?1",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot forget an MTA-STS policy", cause) != 0)
+		return (-1);
+	return (sqlite3_changes(s->db) == 0 ? 1 : 0);
+}
+
+/*
+ * Forget the policies that expired before before, and the failures of
+ * domains without a policy recorded before it.
+ */
+int
+spool_sts_prune(struct spool *sp, int64_t before, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "DELETE FROM sts_policies WHERE expires < ?1 "
+	    "OR (policy_id IS NULL AND failed < ?1)", cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, before);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot prune the MTA-STS policies", cause));
+}
+
+void
+spool_sts_clear(struct spool_sts *p)
+{
+	size_t	i;
+
+	free(p->domain);
+	free(p->id);
+	free(p->mode);
+	for (i = 0; i < p->nmx; i++)
+		free(p->mx[i]);
+	free(p->mx);
+	free(p->failure);
+	memset(p, 0, sizeof *p);
 }
 
 int

@@ -359,7 +359,7 @@ int		 store_transport_set(struct store *,
  * spool_begin() is durable before spool_commit() returns 0; if it fails,
  * the whole group is gone and no job of it may be acknowledged.
  */
-#define SPOOL_SCHEMA_VERSION	5
+#define SPOOL_SCHEMA_VERSION	6
 
 /* Recipient state in the spool. */
 enum spool_rcpt_state {
@@ -560,6 +560,54 @@ int		 spool_cert_list(struct spool *, const char *connector,
 int		 spool_cert_prune(struct spool *, int64_t before,
 		     char **cause);
 void		 spool_cert_clear(struct spool_cert *);
+
+/*
+ * An MTA-STS policy kept for a domain (transport/mtasts.c), and the last
+ * refresh that failed since it was fetched.  A domain whose first fetch
+ * failed has the failure alone (id NULL).  A failure leaves the policy
+ * as it was: until it expires it stays in force (RFC 8461 5.1).
+ */
+struct spool_sts {
+	char		*domain;	/* lower case, no final dot */
+	char		*id;		/* _mta-sts's id; NULL: none */
+	char		*mode;		/* "enforce", "testing", "none" */
+	char		**mx;		/* the patterns, in order */
+	size_t		 nmx;
+	int64_t		 max_age;	/* s, 0 to 31557600 */
+	int64_t		 fetched;	/* Unix s */
+	int64_t		 expires;	/* fetched + max_age */
+	char		*failure;	/* the last refresh's, or NULL */
+	int64_t		 failed;	/* its time, Unix s; 0: none */
+};
+/* 1 found (p filled), 0 none, -1 failed. */
+int		 spool_sts_get(struct spool *, const char *domain,
+		     struct spool_sts *p, char **cause);
+/* A policy fetched (domain to fetched): replaces the row, failure too. */
+int		 spool_sts_put(struct spool *, const struct spool_sts *,
+		     char **cause);
+/* A refresh failed at when; the policy, if any, stays as it is. */
+int		 spool_sts_fail(struct spool *, const char *domain,
+		     const char *failure, int64_t when, char **cause);
+/* Every domain's row, by domain, to fn, which stops with != 0. */
+int		 spool_sts_list(struct spool *,
+		     int (*fn)(const struct spool_sts *, void *), void *,
+		     char **cause);
+/*
+ * The domains whose policy expires before before (Unix s) and whose
+ * refresh has not failed since failed_before, soonest first, at most
+ * max (0: all): those to refresh now.  Free with spool_sts_due_free.
+ */
+int		 spool_sts_due(struct spool *, int64_t before,
+		     int64_t failed_before, size_t max, char ***domains,
+		     size_t *n, char **cause);
+void		 spool_sts_due_free(char **, size_t);
+/* Forget a domain's row: 0, or 1 when it had none. */
+int		 spool_sts_delete(struct spool *, const char *domain,
+		     char **cause);
+/* Forget policies expired before before, and older lone failures. */
+int		 spool_sts_prune(struct spool *, int64_t before,
+		     char **cause);
+void		 spool_sts_clear(struct spool_sts *);
 
 /*
  * Get-MessageTrackingLog.  Every filter is optional; the records that

@@ -34,6 +34,8 @@
  *	dsn.c		delivery status notifications
  *	control.c	the control socket and its table of operations
  *	probe.c		Test-SendConnector's probe of the next hops
+ *	mtasts.c	MTA-STS (RFC 8461): the record, the policy and its
+ *			mx patterns, the policy's fetch over HTTPS
  *	metrics.c	counters, and the Prometheus text on metrics-listen
  *	log.c		logging
  *
@@ -1154,5 +1156,101 @@ void		 certwatch_stop(void);
 /* The control channel's "op cert-watch": the spool's records. */
 int		 certwatch_ctl(const struct ctl_rec *req, struct buf *out,
 		     char **category, char **message);
+
+
+/* ------------------------------------------------------------------ */
+/*
+ * mtasts.c: MTA-STS (RFC 8461): the _mta-sts TXT record, the policy and
+ * its mx patterns, and the policy's fetch over HTTPS.  No logging: each
+ * failure comes back as a cause for the caller to log.
+ */
+
+#define STS_ID_MAX	32		/* characters of a record's id */
+#define STS_MX_MAX	64		/* mx patterns of one policy */
+#define STS_MAX_AGE_MAX	31557600	/* s: the longest max_age */
+#define STS_BODY_MAX	65536		/* bytes of a policy */
+#define STS_TIMEOUT_MS	10000		/* a fetch, by default */
+#define STS_CONNECT_MS	5000		/* its connection */
+
+/* What a policy asks for, weakest first. */
+enum sts_mode {
+	STS_MODE_NONE,		/* the policy is withdrawn */
+	STS_MODE_TESTING,	/* check and report, deliver anyway */
+	STS_MODE_ENFORCE	/* only to matching MX hosts, verified */
+};
+
+struct sts_policy {
+	enum sts_mode	 mode;
+	int64_t		 max_age;	/* s, 0 to STS_MAX_AGE_MAX */
+	char		**mx;		/* lower case, no final dot */
+	size_t		 nmx;
+};
+
+/*
+ * The id of one _mta-sts TXT record (its character-strings joined): 0,
+ * or -1 when txt is not a valid STSv1 record.  idlen: at least
+ * STS_ID_MAX + 1.
+ */
+int		 sts_record_parse(const char *txt, char *id, size_t idlen);
+/*
+ * The id from every record of the _mta-sts RRset: 0 when exactly one
+ * begins with v=STSv1 and it is valid; -1 and *cause otherwise (none,
+ * several, or the one invalid: the domain has no policy).
+ */
+int		 sts_record_pick(const char *const *txts, size_t n, char *id,
+		     size_t idlen, char **cause);
+/*
+ * Parse a policy body (len bytes, NUL bytes refused) into p, 0; or -1
+ * and *cause saying what was wrong, with p empty.  sts_policy_clear p.
+ */
+int		 sts_policy_parse(const char *body, size_t len,
+		     struct sts_policy *p, char **cause);
+void		 sts_policy_clear(struct sts_policy *);
+/* Does host (any case, final dot or not) match one of p's mx patterns? */
+bool		 sts_mx_match(const struct sts_policy *p, const char *host);
+/* "enforce", "testing", "none"; and back: 0, or -1 for another name. */
+const char	*sts_mode_name(enum sts_mode);
+int		 sts_mode_from_name(const char *, enum sts_mode *);
+
+/* How a fetch ended. */
+enum sts_fetch_status {
+	STS_FETCH_OK,		/* 200, text/plain, at most STS_BODY_MAX */
+	STS_FETCH_ERROR,	/* no answer: name, connection, timeout,
+				   handshake, or a local failure */
+	STS_FETCH_CERT,		/* the certificate is not trusted or not
+				   valid for mta-sts.<domain> */
+	STS_FETCH_REDIRECT,	/* a 3xx: never followed */
+	STS_FETCH_HTTP,		/* another status than 200 */
+	STS_FETCH_TYPE,		/* not text/plain */
+	STS_FETCH_TOO_LARGE	/* more than STS_BODY_MAX bytes */
+};
+
+struct sts_fetch_opts {
+	const char	*ca_file;	/* trust store; NULL: the system's */
+	/*
+	 * The address (IPv4 or IPv6 literal) to connect to for
+	 * mta-sts.<domain>, from hubd's resolver; NULL: libcurl resolves.
+	 * The URL, SNI and the certificate check keep the name.
+	 */
+	const char	*connect_addr;
+	int		 port;		/* HTTPS port; 0: 443 */
+	int		 timeout_ms;	/* 0: STS_TIMEOUT_MS */
+	int		 connect_ms;	/* 0: STS_CONNECT_MS (at most the
+					   whole fetch's) */
+	const volatile bool *stop;	/* give up once true; NULL: never */
+};
+
+/*
+ * GET https://mta-sts.<domain>/.well-known/mta-sts.txt (domain lower
+ * case, no final dot) into body (emptied first): STS_FETCH_OK, or
+ * another status with *cause, body empty.  Blocking; thread-safe once
+ * curl_global_init() has run (hubd runs it at start).  Goes nowhere
+ * but where opts say; never follows a redirect.
+ */
+enum sts_fetch_status sts_fetch(const char *domain,
+		     const struct sts_fetch_opts *opts, struct buf *body,
+		     char **cause);
+/* "OK", "FetchError", "CertificateInvalid", "Redirect", "HttpStatus"... */
+const char	*sts_fetch_status_name(enum sts_fetch_status);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "store.h"
 #include "store_int.h"		/* spool_track_sql() */
 #include "fixture.h"
@@ -1788,14 +1789,42 @@ raw_schema(const char *path)
 	return (out != NULL ? out : xstrdup(""));
 }
 
-/* A version 1 spool is brought to version 2 and keeps its data. */
+/*
+ * The spool at tpath, migrated, has the schema of a spool created at the
+ * current version (made beside it), the latest steps' objects included.
+ */
+static void
+same_schema_as_fresh(void)
+{
+	struct spool	*sp;
+	char		*migrated, *fresh, *path;
+
+	migrated = raw_schema(tpath);
+	path = tpath;
+	tpath = xprintf("%s/fresh/queue.db", tdir);
+	if ((sp = open_spool()) != NULL)
+		spool_close(sp);
+	fresh = raw_schema(tpath);
+	TAP_STREQ(migrated, fresh);
+	TAP_CHECK(strstr(fresh, "track_connector") != NULL);
+	TAP_CHECK(strstr(fresh, "track_reference") != NULL);
+	TAP_CHECK(strstr(fresh, "cert_watch") != NULL);
+	TAP_CHECK(strstr(fresh, "sts_policies") != NULL);
+	TAP_CHECK(strstr(fresh, "sts_expires") != NULL);
+	free(tpath);
+	tpath = path;
+	free(migrated);
+	free(fresh);
+}
+
+/* A version 1 spool is brought to the current version and keeps its data. */
 static void
 test_migrate_v1(void)
 {
 	struct spool		*sp;
 	struct spool_msg	**v = NULL;
 	struct track_query	 q;
-	char			*dir, *fresh, *migrated, *path;
+	char			*dir;
 	size_t			 n = 0;
 
 	setup();
@@ -1831,22 +1860,448 @@ test_migrate_v1(void)
 	q.connector_id = "internet";
 	query_is(sp, &q, "3", "migrated tracking log");
 	spool_close(sp);
-	/* The same schema as a spool created at the current version. */
-	migrated = raw_schema(tpath);
-	path = tpath;
-	tpath = xprintf("%s/fresh/queue.db", tdir);
-	if ((sp = open_spool()) != NULL)
-		spool_close(sp);
-	fresh = raw_schema(tpath);
-	TAP_STREQ(migrated, fresh);
-	TAP_CHECK(strstr(fresh, "track_connector") != NULL);
-	TAP_CHECK(strstr(fresh, "track_reference") != NULL);
-	free(tpath);
-	tpath = path;
-	free(migrated);
-	free(fresh);
+	same_schema_as_fresh();
 out:
 	free(dir);
+	teardown();
+}
+
+/*
+ * Versions 2 to 4 as hubd wrote them, after spool_v1: with it, the
+ * starting point of the version 4 migration test.  A frozen copy, never
+ * to be changed.
+ */
+static const char spool_v2_to_v4[] =
+	"ALTER TABLE messages ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0"
+	" CHECK (suspended IN (0, 1));"
+	"CREATE TABLE spool_seq ("
+	" one INTEGER PRIMARY KEY CHECK (one = 1),"
+	" last INTEGER NOT NULL CHECK (last >= 0)) STRICT;"
+	"INSERT INTO spool_seq VALUES (1, max("
+	" coalesce((SELECT max(id) FROM messages), 0),"
+	" coalesce((SELECT max(internal_message_id) FROM track), 0)));"
+	"CREATE TRIGGER messages_seq AFTER INSERT ON messages BEGIN"
+	" UPDATE spool_seq SET last = NEW.id WHERE NEW.id > last; END;"
+	"CREATE INDEX track_connector ON track (connector_id, timestamp_ms);"
+	"PRAGMA user_version = 2;"
+	"CREATE INDEX track_reference ON track (reference COLLATE NOCASE)"
+	" WHERE reference IS NOT NULL;"
+	"PRAGMA user_version = 3;"
+	"CREATE TABLE alarms ("
+	" queue TEXT PRIMARY KEY,"
+	" connector TEXT,"
+	" next_hop TEXT NOT NULL,"
+	" started INTEGER NOT NULL CHECK (started >= 0)) STRICT;"
+	"CREATE TABLE cert_watch ("
+	" connector_guid TEXT NOT NULL,"
+	" domain TEXT NOT NULL,"
+	" host TEXT NOT NULL,"
+	" address TEXT NOT NULL,"
+	" connector TEXT NOT NULL,"
+	" checked INTEGER NOT NULL,"
+	" connected INTEGER NOT NULL CHECK (connected IN (0, 1)),"
+	" starttls INTEGER NOT NULL CHECK (starttls IN (0, 1)),"
+	" tls INTEGER NOT NULL CHECK (tls IN (0, 1)),"
+	" subject TEXT, issuer TEXT, names TEXT,"
+	" not_before INTEGER NOT NULL, not_after INTEGER NOT NULL,"
+	" thumbprint TEXT, sha256 TEXT, key_sha256 TEXT,"
+	" levels TEXT, result TEXT NOT NULL, error TEXT,"
+	" findings INTEGER NOT NULL CHECK (findings >= 0),"
+	" PRIMARY KEY (connector_guid, domain, host, address)) STRICT;"
+	"PRAGMA user_version = 4;";
+
+/*
+ * A version 4 spool (messages, an alarm and a certificate watch record)
+ * is brought to version 6: everything is kept, a message has asked
+ * nothing of TLS (version 5), the MTA-STS policies work (version 6), and
+ * the schema is that of a spool created at the current version.
+ */
+static void
+test_migrate_v4(void)
+{
+	struct spool		*sp;
+	struct spool_msg	**v = NULL;
+	struct spool_alarm	*al = NULL;
+	struct spool_cert	 c;
+	struct spool_sts	 p;
+	char			*dir, *cause = NULL;
+	char			*mx[] = { "mx.example.net" };
+	size_t			 n = 0;
+
+	setup();
+	dir = xprintf("%s/state", tdir);
+	TAP_CHECK(mkdir(dir, 0700) == 0);
+	TAP_CHECK(raw_sql(spool_v1) == 0);
+	TAP_CHECK(raw_sql(spool_v2_to_v4) == 0);
+	TAP_CHECK(raw_sql("INSERT INTO messages (id, sender, ret_hdrs, "
+	    "received, size, source, suspended) VALUES (7, 'old@example.com', "
+	    "0, 1700000000, 3, 'SMTP', 1);"
+	    "INSERT INTO message_body VALUES (7, x'414243');"
+	    "INSERT INTO recipients (msg_id, seq, addr, notify, state, "
+	    "retry_count, next_attempt, delay_notified) VALUES "
+	    "(7, 0, 'r@example.net', 0, 0, 1, 1700000600, 0);"
+	    "INSERT INTO alarms VALUES ('g|example.net', 'Internet', "
+	    "'example.net', 1700000100);"
+	    "INSERT INTO cert_watch VALUES ('g', 'example.net', "
+	    "'mx.example.net', '192.0.2.1:25', 'Internet', 1700000200, 1, 1, "
+	    "1, 'CN=mx', 'CN=CA', 'mx.example.net', 1, 2, 'AB', 'CD', 'EF', "
+	    "'EncryptionOnly', 'Pass', NULL, 0);") == 0);
+	TAP_CHECK(raw_int("PRAGMA user_version") == 4);
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	TAP_CHECK(raw_int("PRAGMA user_version") == SPOOL_SCHEMA_VERSION);
+	TAP_CHECK(SPOOL_SCHEMA_VERSION == 6);
+	if (load(sp, &v, &n) && n == 1) {
+		TAP_CHECK(v[0]->id == 7 && v[0]->suspended);
+		TAP_CHECK(!v[0]->requiretls && !v[0]->tls_optional);
+		TAP_CHECK(v[0]->nrcpts == 1 && v[0]->rcpts[0].retry_count == 1);
+	} else
+		TAP_CHECK(n == 1);
+	spool_msg_list_free(v, n);
+	TAP_CHECK(body_is(sp, 7, "ABC", 3));
+	TAP_CHECK(ok_call(spool_alarm_load(sp, &al, &n, &cause), cause,
+	    "alarm load"));
+	TAP_CHECK(n == 1 && al != NULL && al[0].started == 1700000100);
+	spool_alarm_list_free(al, n);
+	cause = NULL;
+	TAP_CHECK(spool_cert_get(sp, "g", "example.net", "mx.example.net",
+	    "192.0.2.1:25", &c, &cause) == 1);
+	TAP_STREQ(c.levels, "EncryptionOnly");
+	spool_cert_clear(&c);
+
+	memset(&p, 0, sizeof p);
+	p.domain = "example.net";
+	p.id = "v4to5";
+	p.mode = "testing";
+	p.mx = mx;
+	p.nmx = 1;
+	p.max_age = 60;
+	p.fetched = 1700000300;
+	TAP_CHECK(ok_call(spool_sts_put(sp, &p, &cause), cause, "sts put"));
+	cause = NULL;
+	TAP_CHECK(spool_sts_get(sp, "example.net", &p, &cause) == 1);
+	TAP_STREQ(p.id, "v4to5");
+	TAP_CHECK(p.expires == 1700000360);
+	spool_sts_clear(&p);
+	spool_close(sp);
+	same_schema_as_fresh();
+out:
+	free(dir);
+	teardown();
+}
+
+/* A policy as spool_sts_put takes it (the strings are the caller's). */
+static void
+sts_policy(struct spool_sts *p, const char *domain, const char *id,
+    const char *mode, char **mx, size_t nmx, int64_t max_age,
+    int64_t fetched)
+{
+	memset(p, 0, sizeof *p);
+	p->domain = (char *)domain;
+	p->id = (char *)id;
+	p->mode = (char *)mode;
+	p->mx = mx;
+	p->nmx = nmx;
+	p->max_age = max_age;
+	p->fetched = fetched;
+}
+
+static int
+sts_put(struct spool *sp, const struct spool_sts *p)
+{
+	char	*cause = NULL;
+
+	return (ok_call(spool_sts_put(sp, p, &cause), cause, "sts put"));
+}
+
+static int
+sts_fail(struct spool *sp, const char *domain, const char *failure,
+    int64_t when)
+{
+	char	*cause = NULL;
+
+	return (ok_call(spool_sts_fail(sp, domain, failure, when, &cause),
+	    cause, "sts fail"));
+}
+
+/* Join strings with ' ' (caller frees). */
+static char *
+sts_join(char **v, size_t n)
+{
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (i = 0; i < n; i++)
+		buf_addf(&b, "%s%s", i > 0 ? " " : "", v[i]);
+	return (buf_detach(&b));
+}
+
+/*
+ * A policy round-trips; a failed refresh is kept beside it and leaves
+ * it as it was; the next policy fetched clears the failure; a domain
+ * whose first fetch failed has the failure alone; mode none without mx.
+ * A read-only open reads them.
+ */
+static void
+test_sts_policies(void)
+{
+	struct spool		*sp, *ro = NULL;
+	struct spool_sts	 in, p;
+	char			*mx[] = { "mx1.example.com",
+				    "*.example.net" };
+	char			*cause = NULL, *got;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	TAP_CHECK(spool_sts_get(sp, "example.com", &p, &cause) == 0);
+	TAP_CHECK(p.domain == NULL && p.nmx == 0);
+	sts_policy(&in, "example.com", "20160831085700Z", "enforce", mx, 2,
+	    86400, 1000);
+	TAP_CHECK(sts_put(sp, &in));
+	TAP_CHECK(spool_sts_get(sp, "example.com", &p, &cause) == 1);
+	TAP_STREQ(p.domain, "example.com");
+	TAP_STREQ(p.id, "20160831085700Z");
+	TAP_STREQ(p.mode, "enforce");
+	got = sts_join(p.mx, p.nmx);
+	TAP_STREQ(got, "mx1.example.com *.example.net");
+	free(got);
+	TAP_CHECK(p.max_age == 86400 && p.fetched == 1000 &&
+	    p.expires == 87400);
+	TAP_CHECK(p.failure == NULL && p.failed == 0);
+	spool_sts_clear(&p);
+
+	/* A refresh fails: the policy stays, the failure is beside it. */
+	TAP_CHECK(sts_fail(sp, "example.com", "mta-sts.example.com: HTTP "
+	    "status 500, not 200", 2000));
+	TAP_CHECK(spool_sts_get(sp, "example.com", &p, &cause) == 1);
+	TAP_STREQ(p.id, "20160831085700Z");
+	TAP_CHECK(p.nmx == 2 && p.expires == 87400);
+	TAP_STREQ(p.failure, "mta-sts.example.com: HTTP status 500, not 200");
+	TAP_CHECK(p.failed == 2000);
+	spool_sts_clear(&p);
+
+	/* The next fetch replaces the policy and clears the failure. */
+	sts_policy(&in, "example.com", "2", "testing", mx, 1, 60, 3000);
+	TAP_CHECK(sts_put(sp, &in));
+	TAP_CHECK(spool_sts_get(sp, "example.com", &p, &cause) == 1);
+	TAP_STREQ(p.id, "2");
+	TAP_STREQ(p.mode, "testing");
+	TAP_CHECK(p.nmx == 1 && p.expires == 3060);
+	TAP_CHECK(p.failure == NULL && p.failed == 0);
+	spool_sts_clear(&p);
+
+	/* A first fetch that failed: the failure alone. */
+	TAP_CHECK(sts_fail(sp, "new.example", "no answer", 4000));
+	TAP_CHECK(spool_sts_get(sp, "new.example", &p, &cause) == 1);
+	TAP_CHECK(p.id == NULL && p.mode == NULL && p.nmx == 0 &&
+	    p.expires == 0);
+	TAP_STREQ(p.failure, "no answer");
+	TAP_CHECK(p.failed == 4000);
+	spool_sts_clear(&p);
+
+	/* Mode none, no mx. */
+	sts_policy(&in, "none.example", "n0", "none", NULL, 0, 0, 5000);
+	TAP_CHECK(sts_put(sp, &in));
+	TAP_CHECK(spool_sts_get(sp, "none.example", &p, &cause) == 1);
+	TAP_STREQ(p.mode, "none");
+	TAP_CHECK(p.nmx == 0 && p.mx == NULL && p.expires == 5000);
+	spool_sts_clear(&p);
+	spool_close(sp);
+
+	TAP_CHECK(ok_call(spool_open_readonly(&ro, tpath, &cause), cause,
+	    "open read-only"));
+	cause = NULL;
+	if (ro != NULL) {
+		TAP_CHECK(spool_sts_get(ro, "example.com", &p, &cause) == 1);
+		TAP_STREQ(p.id, "2");
+		spool_sts_clear(&p);
+		TAP_CHECK(spool_sts_fail(ro, "example.com", "x", 1, &cause) ==
+		    -1);
+		free(cause);
+		spool_close(ro);
+	}
+out:
+	teardown();
+}
+
+/* Collects the domains spool_sts_list hands over, stopping after max. */
+struct sts_seen {
+	char	names[256];
+	int	n, max;
+};
+
+static int
+sts_seen(const struct spool_sts *p, void *arg)
+{
+	struct sts_seen	*seen = arg;
+	size_t		 len = strlen(seen->names);
+
+	snprintf(seen->names + len, sizeof seen->names - len, "%s%s:%s",
+	    len > 0 ? " " : "", p->domain, p->id != NULL ? p->mode : "-");
+	return (++seen->n == seen->max);
+}
+
+/* spool_sts_due with these bounds, as one string. */
+static char *
+sts_due(struct spool *sp, int64_t before, int64_t failed_before, size_t max)
+{
+	char	**v = NULL, *cause = NULL, *s;
+	size_t	  n = 0;
+
+	if (!ok_call(spool_sts_due(sp, before, failed_before, max, &v, &n,
+	    &cause), cause, "sts due"))
+		return (xstrdup("?"));
+	s = sts_join(v, n);
+	spool_sts_due_free(v, n);
+	return (s);
+}
+
+/*
+ * The list is by domain and stops when asked; the refresh list is the
+ * policies expiring before a time, soonest first, without those whose
+ * refresh failed lately, at most so many; delete and prune forget.
+ */
+static void
+test_sts_due(void)
+{
+	struct spool		*sp;
+	struct spool_sts	 in, p;
+	struct sts_seen		 seen;
+	char			*mx[] = { "mx.example" };
+	char			*cause = NULL, *s;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	/* Expiring at 1100, 1500, 2000 and 9000. */
+	sts_policy(&in, "c.example", "c", "enforce", mx, 1, 1000, 100);
+	TAP_CHECK(sts_put(sp, &in));
+	sts_policy(&in, "a.example", "a", "testing", mx, 1, 500, 1000);
+	TAP_CHECK(sts_put(sp, &in));
+	sts_policy(&in, "b.example", "b", "enforce", mx, 1, 1000, 1000);
+	TAP_CHECK(sts_put(sp, &in));
+	sts_policy(&in, "d.example", "d", "none", NULL, 0, 8000, 1000);
+	TAP_CHECK(sts_put(sp, &in));
+	TAP_CHECK(sts_fail(sp, "e.example", "refused", 1200));
+
+	memset(&seen, 0, sizeof seen);
+	seen.max = -1;
+	TAP_CHECK(ok_call(spool_sts_list(sp, sts_seen, &seen, &cause), cause,
+	    "list"));
+	cause = NULL;
+	TAP_STREQ(seen.names, "a.example:testing b.example:enforce "
+	    "c.example:enforce d.example:none e.example:-");
+	memset(&seen, 0, sizeof seen);
+	seen.max = 2;
+	TAP_CHECK(ok_call(spool_sts_list(sp, sts_seen, &seen, &cause), cause,
+	    "list, stopped"));
+	cause = NULL;
+	TAP_STREQ(seen.names, "a.example:testing b.example:enforce");
+
+	s = sts_due(sp, 2001, 0, 0);
+	TAP_STREQ(s, "c.example a.example b.example");
+	free(s);
+	s = sts_due(sp, 2000, 0, 0);
+	TAP_STREQ(s, "c.example a.example");
+	free(s);
+	s = sts_due(sp, 10000, 0, 2);
+	TAP_STREQ(s, "c.example a.example");
+	free(s);
+	/* a's refresh failed at 1600: not again before failed_before. */
+	TAP_CHECK(sts_fail(sp, "a.example", "timed out", 1600));
+	s = sts_due(sp, 10000, 1600, 0);
+	TAP_STREQ(s, "c.example b.example d.example");
+	free(s);
+	s = sts_due(sp, 10000, 1601, 0);
+	TAP_STREQ(s, "c.example a.example b.example d.example");
+	free(s);
+	s = sts_due(sp, 1100, 0, 0);
+	TAP_STREQ(s, "");
+	free(s);
+
+	/* Prune at 1600: c (expired 1100), a (1500), e's lone failure. */
+	TAP_CHECK(ok_call(spool_sts_prune(sp, 1600, &cause), cause,
+	    "prune"));
+	cause = NULL;
+	memset(&seen, 0, sizeof seen);
+	seen.max = -1;
+	TAP_CHECK(ok_call(spool_sts_list(sp, sts_seen, &seen, &cause), cause,
+	    "list after prune"));
+	cause = NULL;
+	TAP_STREQ(seen.names, "b.example:enforce d.example:none");
+
+	TAP_CHECK(spool_sts_delete(sp, "b.example", &cause) == 0);
+	TAP_CHECK(spool_sts_delete(sp, "b.example", &cause) == 1);
+	TAP_CHECK(spool_sts_get(sp, "b.example", &p, &cause) == 0);
+	TAP_CHECK(raw_int("SELECT count(*) FROM sts_policies") == 1);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+/*
+ * What the table refuses, leaving it as it was: a domain not in lower
+ * case, an id out of bounds, an unknown mode, max_age out of range, an
+ * mx pattern with a space, a policy without an id.
+ */
+static void
+test_sts_refused(void)
+{
+	struct spool		*sp;
+	struct spool_sts	 in, p;
+	char			*mx[] = { "mx.example" };
+	char			*bad[] = { "a b" };
+	char			*empty[] = { "" }, *cause = NULL;
+	const struct {
+		const char	*domain, *id, *mode;
+		char		**mx;
+		int64_t		 max_age;
+	} rows[] = {
+		{ "Example.com", "a", "enforce", mx, 60 },
+		{ "", "a", "enforce", mx, 60 },
+		{ "x.example", "", "enforce", mx, 60 },
+		{ "x.example", "abc-d", "enforce", mx, 60 },
+		{ "x.example", "abcdefghijklmnopqrstuvwxyz0123456", "enforce",
+		    mx, 60 },
+		{ "x.example", "a", "strict", mx, 60 },
+		{ "x.example", "a", "Enforce", mx, 60 },
+		{ "x.example", "a", "enforce", mx, -1 },
+		{ "x.example", "a", "enforce", mx, 31557601 },
+		{ "x.example", "a", "enforce", bad, 60 },
+		{ "x.example", "a", "enforce", empty, 60 },
+		{ "x.example", NULL, "enforce", mx, 60 },
+		{ "x.example", "a", NULL, mx, 60 },
+	};
+	size_t			 i;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	sts_policy(&in, "x.example", "kept", "enforce", mx, 1, 60, 1000);
+	TAP_CHECK(sts_put(sp, &in));
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		sts_policy(&in, rows[i].domain, rows[i].id, rows[i].mode,
+		    rows[i].mx, 1, rows[i].max_age, 2000);
+		if (spool_sts_put(sp, &in, &cause) != -1) {
+			printf("# row %zu was taken\n", i);
+			tap_case_failed = 1;
+		}
+		free(cause);
+		cause = NULL;
+	}
+	TAP_CHECK(spool_sts_fail(sp, "Upper.example", "x", 1, &cause) == -1);
+	free(cause);
+	cause = NULL;
+	TAP_CHECK(raw_int("SELECT count(*) FROM sts_policies") == 1);
+	TAP_CHECK(spool_sts_get(sp, "x.example", &p, &cause) == 1);
+	TAP_STREQ(p.id, "kept");
+	TAP_CHECK(p.fetched == 1000);
+	spool_sts_clear(&p);
+	spool_close(sp);
+out:
 	teardown();
 }
 
@@ -2003,6 +2458,14 @@ static const struct tap_case cases[] = {
 	{ "a version 1 spool migrates to the current version and keeps its "
 	    "data",
 	    test_migrate_v1 },
+	{ "a version 4 spool migrates to version 6, keeps its data and takes "
+	    "MTA-STS policies", test_migrate_v4 },
+	{ "MTA-STS policies: round trip, a failed refresh kept beside the "
+	    "policy, a failure alone, mode none", test_sts_policies },
+	{ "MTA-STS policies: list, due for refresh, prune, delete",
+	    test_sts_due },
+	{ "MTA-STS policies: what the table refuses leaves it as it was",
+	    test_sts_refused },
 };
 
 TAP_MAIN(cases)
