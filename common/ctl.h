@@ -108,7 +108,10 @@
  *	   validate, so no TLSA lookup; NoRecords; Records; LookupFailed),
  *	   Tlsa (repeated: "usage selector mtype HEX", as published),
  *	   TlsaMatched ("3 1 1": the record the chain matched, or None;
- *	   only with Tlsa), Connected (True|False), Error (connect, protocol or TLS error
+ *	   only with Tlsa), MtaSts ("enforce, id ID (DOMAIN)": the MTA-STS
+ *	   policy in force for the connector's policy domain; absent when
+ *	   none), MtaStsMx (repeated: its mx patterns), MtaStsAllowed
+ *	   (True|False: the host is among them), Connected (True|False), Error (connect, protocol or TLS error
  *	   text; absent when none), Banner, StartTlsOffered (True|False),
  *	   TlsProtocol, TlsCipher, CertificateSubject, CertificateIssuer,
  *	   CertificateNotBefore, CertificateNotAfter (Unix ms; the leaf's),

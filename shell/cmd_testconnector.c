@@ -77,6 +77,9 @@ static const struct rec_field tsc_hop_fields[] = {
 	{ "Dane", REC_STRING },
 	{ "Tlsa", REC_LIST },
 	{ "TlsaMatched", REC_STRING },
+	{ "MtaSts", REC_STRING },
+	{ "MtaStsMx", REC_LIST },
+	{ "MtaStsAllowed", REC_BOOL },
 	{ "Connected", REC_BOOL },
 	{ "Error", REC_STRING },
 	{ "Banner", REC_STRING },
@@ -120,7 +123,8 @@ static const char *const tsc_columns[] = {
 };
 static const char *const tsc_hop_list[] = {
 	"Connector", "Domain", "Host", "Preference", "Address", "Dnssec",
-	"Dane", "Tlsa", "TlsaMatched", "Connected", "Error", "StartTlsOffered", "TlsProtocol", "TlsCipher",
+	"Dane", "Tlsa", "TlsaMatched", "MtaSts", "MtaStsMx", "MtaStsAllowed",
+	"Connected", "Error", "StartTlsOffered", "TlsProtocol", "TlsCipher",
 	"CertificateSubject", "CertificateNames", "ChainValid", "ChainError",
 	"MatchedName", "Policy", "Result", "Response", NULL
 };

@@ -74,6 +74,12 @@ enum sc_dane_mode {
 	SC_DANE_NONE = 2
 };
 
+/* MtaStsMode (Exchange Online's): MTA-STS where published, or never. */
+enum sc_sts_mode {
+	SC_STS_OPPORTUNISTIC = 0,
+	SC_STS_NONE = 1
+};
+
 /* MaxMessageSize value meaning "unlimited". */
 #define SC_SIZE_UNLIMITED	(-1)
 
@@ -140,6 +146,7 @@ struct send_connector {
 	int			 queue_alert_age;
 	int			 queue_alert_message_count;
 	enum sc_dane_mode	 smtp_dane_mode;
+	enum sc_sts_mode	 mta_sts_mode;
 
 	/* AuthenticationCredential; both NULL when there is none. */
 	char			*auth_username;

@@ -91,6 +91,7 @@ static const struct conf_entry conf_table[] = {
 	{ "alert-recovery-time", T(alert_recovery_time, 1, 86400) },
 	{ "cert-watch-interval", T(cert_watch_interval, 0, 7 * 86400) },
 	{ "cert-watch-expiry-days", I(cert_watch_expiry_days, 1, 365) },
+	{ "mta-sts-port", I(mta_sts_port, 1, 65535) },
 };
 
 /* Settings that moved to the store, and what sets them now. */
@@ -141,6 +142,7 @@ conf_defaults(struct hubd_conf *c)
 	c->alert_recovery_time = 300;
 	c->cert_watch_interval = 6 * 3600;
 	c->cert_watch_expiry_days = 14;
+	c->mta_sts_port = 443;
 	c->queue_alert_age = 3600;
 	c->queue_alert_message_count = ALERT_UNLIMITED;
 	c->transient_retry_count = 6;

@@ -165,6 +165,8 @@ static int	 control_probe(const struct ctl_rec *, int, int, struct buf *,
 		    char **, char **);
 static int	 control_track(const struct ctl_rec *, int, int, struct buf *,
 		    char **, char **);
+static int	 control_mta_sts(const struct ctl_rec *, int, int,
+		    struct buf *, char **, char **);
 static int	 control_cert_watch(const struct ctl_rec *, int, int,
 		    struct buf *, char **, char **);
 static int	 control_int(const struct ctl_rec *, const char *, int64_t,
@@ -194,6 +196,7 @@ static const struct control_op control_ops[] = {
 	{ "probe", control_probe, 0, 0 },
 	{ "track", control_track, 0, CONTROL_STREAM },
 	{ "cert-watch", control_cert_watch, 0, 0 },
+	{ "mta-sts", control_mta_sts, 0, 0 },
 	{ "get-queue", queue_ctl_get_queue, 0, CONTROL_QUEUE },
 	{ "retry-queue", queue_ctl_retry, 0, CONTROL_QUEUE },
 	{ "suspend-queue", queue_ctl_suspend_queue, 1, CONTROL_QUEUE },
@@ -1109,6 +1112,15 @@ control_probe(const struct ctl_rec *req, int arg, int fd, struct buf *out,
 	(void)arg;
 	(void)fd;
 	return (probe_ctl(req, out, category, message));
+}
+
+static int
+control_mta_sts(const struct ctl_rec *req, int arg, int fd,
+    struct buf *out, char **category, char **message)
+{
+	(void)arg;
+	(void)fd;
+	return (sts_ctl(req, out, category, message));
 }
 
 static int

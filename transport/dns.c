@@ -77,12 +77,14 @@
 #define DNS_MAX_HOSTS	10	/* MX hosts looked up */
 #define DNS_MAX_HOPS	20	/* addresses returned */
 #define DNS_MAX_TLSA	32	/* TLSA records taken for one host */
+#define DNS_MAX_TXT	32	/* TXT records taken for one name */
 #define DNS_NAME_MAX	255	/* wire length of a name (RFC 1035) */
 
 #define DNS_CLASS_IN	1
 #define DNS_TYPE_A	1
 #define DNS_TYPE_MX	15
 #define DNS_TYPE_AAAA	28
+#define DNS_TYPE_TXT	16
 #define DNS_TYPE_TLSA	52
 #define DNS_RCODE_SERVFAIL 2
 #define DNS_RCODE_NXDOMAIN 3
@@ -97,6 +99,12 @@ struct mx_rr {
 	char		*host;
 	int		 pref;
 	uint32_t	 order;		/* random tie-break */
+};
+
+/* The TXT records taken so far (dns_txt). */
+struct dns_txts {
+	char	**v;
+	size_t	  n;
 };
 
 /* What one query said. */
@@ -136,7 +144,11 @@ static int	 dns_configure(struct ub_ctx *, const char *, char **);
 static enum dns_answer dns_query(struct dns *, const char *, int,
 		    struct ub_result **, char **);
 static const char *dns_type_name(int);
-static void	 dns_tlsa_decode(struct ub_result *, struct tlsa_set *);
+static enum dns_status dns_rrset(struct dns *, const char *, int, bool,
+		    size_t (*)(struct ub_result *, void *), void *, char **);
+static size_t	 dns_tlsa_decode(struct ub_result *, void *);
+static size_t	 dns_txt_take(struct ub_result *, void *);
+static char	*dns_txt_decode(const unsigned char *, size_t);
 static enum dns_status dns_exchanges(struct dns *, const char *,
 		    struct ub_result *, int, struct hop_list *, char **);
 static enum dns_status dns_implicit(struct dns *, const char *, int,
@@ -407,19 +419,36 @@ enum dns_status
 dns_tlsa(struct dns *dns, const char *host, int port, struct tlsa_set *ts,
     char **cause)
 {
-	struct ub_result	*res;
-	enum dns_status		 status;
-	char			*qname, *why = NULL;
+	enum dns_status	 status;
+	char		*qname;
 
 	ts->v = NULL;
 	ts->n = 0;
 	xasprintf(&qname, "_%d._tcp.%s", port, host);
-	switch (dns_query(dns, qname, DNS_TYPE_TLSA, &res, &why)) {
+	status = dns_rrset(dns, qname, DNS_TYPE_TLSA, true, dns_tlsa_decode,
+	    ts, cause);
+	free(qname);
+	return (status);
+}
+
+/*
+ * The records of one name and type handed to take, which says how many
+ * it kept: DNS_OK for some, DNS_NOHOST for none (or an answer that is
+ * not secure when secure_only), else the failure with *cause.
+ */
+static enum dns_status
+dns_rrset(struct dns *dns, const char *name, int type, bool secure_only,
+    size_t (*take)(struct ub_result *, void *), void *arg, char **cause)
+{
+	struct ub_result	*res;
+	enum dns_status		 status;
+	char			*why = NULL;
+
+	switch (dns_query(dns, name, type, &res, &why)) {
 	case ANS_DATA:
-		if (res->secure)
-			dns_tlsa_decode(res, ts);
+		status = (!secure_only || res->secure) && take(res, arg) > 0 ?
+		    DNS_OK : DNS_NOHOST;
 		ub_resolve_free(res);
-		status = ts->n > 0 ? DNS_OK : DNS_NOHOST;
 		break;
 	case ANS_NODATA:
 	case ANS_NXDOMAIN:
@@ -432,19 +461,22 @@ dns_tlsa(struct dns *dns, const char *host, int port, struct tlsa_set *ts,
 		status = DNS_TEMPFAIL;
 		break;
 	}
-	free(qname);
 	if (status == DNS_OK || status == DNS_NOHOST) {
 		free(why);
 		return (status);
 	}
-	*cause = why != NULL ? why : xstrdup("TLSA lookup failed");
+	if (why == NULL)
+		xasprintf(&why, "%s %s lookup failed", name,
+		    dns_type_name(type));
+	*cause = why;
 	return (status);
 }
 
 /* The records of a TLSA answer; a record too short to hold one is left. */
-static void
-dns_tlsa_decode(struct ub_result *res, struct tlsa_set *ts)
+static size_t
+dns_tlsa_decode(struct ub_result *res, void *arg)
 {
+	struct tlsa_set		*ts = arg;
 	const unsigned char	*p;
 	struct tlsa_rr		*t;
 	size_t			 i, len;
@@ -463,6 +495,76 @@ dns_tlsa_decode(struct ub_result *res, struct tlsa_set *ts)
 		t->data = xmalloc(len);
 		memcpy(t->data, p + 3, len);
 	}
+	return (ts->n);
+}
+
+enum dns_status
+dns_txt(struct dns *dns, const char *name, char ***txts, size_t *n,
+    char **cause)
+{
+	struct dns_txts	t = { NULL, 0 };
+	enum dns_status	status;
+
+	status = dns_rrset(dns, name, DNS_TYPE_TXT, false, dns_txt_take, &t,
+	    cause);
+	*txts = t.v;
+	*n = t.n;
+	return (status);
+}
+
+/* The TXT records of an answer that decode. */
+static size_t
+dns_txt_take(struct ub_result *res, void *arg)
+{
+	struct dns_txts	*t = arg;
+	char		*s;
+	size_t		 i;
+
+	for (i = 0; res->data[i] != NULL && t->n < DNS_MAX_TXT; i++) {
+		s = dns_txt_decode((const unsigned char *)res->data[i],
+		    (size_t)res->len[i]);
+		if (s == NULL)
+			continue;
+		t->v = xreallocarray(t->v, t->n + 1, sizeof *t->v);
+		t->v[t->n++] = s;
+	}
+	return (t->n);
+}
+
+/*
+ * One TXT record's character-strings joined (RFC 7208 3.3 reads them so,
+ * and RFC 8461 3.1 too); NULL for one that does not decode or holds a
+ * NUL.
+ */
+static char *
+dns_txt_decode(const unsigned char *p, size_t len)
+{
+	struct buf	b;
+	size_t		i = 0, k;
+
+	buf_init(&b);
+	while (i < len) {
+		k = p[i++];
+		if (k > len - i || memchr(p + i, '\0', k) != NULL) {
+			buf_free(&b);
+			return (NULL);
+		}
+		buf_add(&b, p + i, k);
+		i += k;
+	}
+	if (b.s == NULL)
+		buf_adds(&b, "");
+	return (buf_detach(&b));
+}
+
+void
+dns_txt_free(char **txts, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(txts[i]);
+	free(txts);
 }
 
 void
@@ -548,6 +650,8 @@ dns_type_name(int type)
 		return ("AAAA");
 	case DNS_TYPE_TLSA:
 		return ("TLSA");
+	case DNS_TYPE_TXT:
+		return ("TXT");
 	default:
 		return ("MX");
 	}

@@ -335,6 +335,7 @@ main(int argc, char **argv)
 	    hubd_reload(true, NULL) != 0 ||
 	    alert_start(&cause) != 0 ||
 	    commit_start(&env->commit, env->spool_path, &cause) != 0 ||
+	    sts_start(&cause) != 0 ||
 	    queue_start(&env->queue, &cause) != 0 ||
 	    smtpd_start(smtpd, &cause) != 0 ||
 	    pickup_start(&pickup, env->pickup_dir, &cause) != 0 ||
@@ -361,6 +362,7 @@ main(int argc, char **argv)
 	smtpd_stop(smtpd);
 	pickup_stop(pickup);
 	queue_stop(env->queue);
+	sts_stop();
 	alert_stop();
 	commit_stop(env->commit);
 	env_clear();

@@ -114,9 +114,13 @@ struct mta_session {
 	int64_t			 deadline;	/* of every wait; INT64_MAX */
 	struct tls_policy	 dest;		/* the connector's, this domain */
 	struct tls_policy	 pol;		/* in force: the host's */
-	bool			 relaxed;	/* no DANE: TLS-Required: No */
+	bool			 relaxed;	/* TLS-Required: No: no DANE, STS */
 	struct mta_hop		*hops;
 	size_t			 nhops;
+	/* MTA-STS: the policy domain's, when one applies (mta_sts). */
+	char			*sts_domain;
+	struct sts_view		 sts;
+	bool			 sts_noted;	/* testing: the note is made */
 	/* The TLSA records of the last host looked up (mta_dane). */
 	char			*tlsa_host;
 	enum tls_dane		 dane;
@@ -178,6 +182,9 @@ static int	 mta_failover(struct mta_session *, bool, struct mta_fail *);
 static int	 mta_host_policy(struct mta_session *, const struct mta_hop *,
 		    struct mta_fail *);
 static enum tls_dane mta_dane(struct mta_session *, const struct mta_hop *);
+static char	*mta_sts_domain(const struct mta_session *);
+static void	 mta_sts(struct mta_session *);
+static void	 mta_sts_note(struct mta_session *);
 static int	 mta_try(struct mta_session *, struct mta_hop *, bool,
 		    struct mta_fail *);
 static int	 mta_connect(struct mta_session *, struct mta_hop *,
@@ -275,6 +282,7 @@ static int	 mta_probe_try(struct mta_session *, struct mta_hop *, bool,
 static void	 mta_probe_tls(struct mta_session *, struct mta_probe *);
 static void	 mta_probe_dane(struct mta_session *, const struct mta_hop *,
 		    struct mta_probe *);
+static void	 mta_probe_sts(struct mta_session *, struct mta_probe *);
 static void	 mta_probe_verdict(int, const struct mta_fail *,
 		    struct mta_probe *);
 
@@ -364,6 +372,8 @@ mta_session_free(struct mta_session *s)
 		free(s->hops[i].name);
 	free(s->hops);
 	tls_policy_clear(&s->dest);
+	sts_view_clear(&s->sts);
+	free(s->sts_domain);
 	tlsa_set_clear(&s->tlsa);
 	free(s->tlsa_host);
 	free(s->domain);
@@ -386,8 +396,10 @@ mta_policy(struct mta_session *s, struct mta_status *st)
 
 	rc = tls_policy_init(&s->dest, s->sc, s->domain);
 	tls_policy_host(&s->dest, NULL, &s->pol);
-	if (rc == 0)
+	if (rc == 0) {
+		mta_sts(s);
 		return (0);
+	}
 	mta_status_set(st, s->dest.refuse_code, "%s", s->dest.refuse);
 	return (-1);
 }
@@ -620,11 +632,19 @@ mta_host_policy(struct mta_session *s, const struct mta_hop *h,
 	memset(&ext, 0, sizeof ext);
 	/* RFC 8689 5: "TLS-Required: No" sets the destination's aside. */
 	ext.dane_mode = s->relaxed ? SC_DANE_NONE : s->sc->smtp_dane_mode;
+	ext.host = h->name;
 	if ((ext.dane = mta_dane(s, h)) == TLS_DANE_RECORDS) {
 		ext.tlsa = &s->tlsa;
 		ext.host = s->tlsa_host;
 	}
 	ext.domain = SC_DNS_ROUTING(s->sc) ? s->domain : NULL;
+	if (s->sts.have) {
+		ext.sts = &s->sts.pol;
+		ext.sts_domain = s->sts_domain;
+		ext.sts_match = !h->literal && sts_mx_match(&s->sts.pol,
+		    h->name);
+	}
+	s->sts_noted = false;
 	s->host = h->name;
 	if (tls_policy_host(&s->dest, &ext, &s->pol) == 0)
 		return (0);
@@ -632,6 +652,83 @@ mta_host_policy(struct mta_session *s, const struct mta_hop *h,
 	mta_fail_text(f, MTA_FAIL_REPLY, false, "%s", s->pol.refuse);
 	f->class = s->pol.refuse_class;
 	return (-1);
+}
+
+/*
+ * The MTA-STS policy domain: the recipient domain under DNS routing;
+ * for smart hosts, as Exchange Online, the smart host's domain (its name
+ * without the first label when it has more than two).  NULL: none (an
+ * address literal).
+ */
+static char *
+mta_sts_domain(const struct mta_session *s)
+{
+	const char	*h, *dot;
+	size_t		 i, dots = 0;
+
+	if (SC_DNS_ROUTING(s->sc))
+		return (*s->domain != '\0' ? xstrdup(s->domain) : NULL);
+	for (i = 0; i < s->sc->smart_hosts.n; i++) {
+		h = s->sc->smart_hosts.v[i];
+		if (*h == '[' || strspn(h, "0123456789.") == strlen(h) ||
+		    strchr(h, ':') != NULL)
+			continue;
+		for (dot = h; (dot = strchr(dot, '.')) != NULL; dot++)
+			dots++;
+		if (dots < 1)
+			continue;
+		return (mta_strip_dot(dots >= 2 ? strchr(h, '.') + 1 : h));
+	}
+	return (NULL);
+}
+
+/*
+ * The MTA-STS policy of the session's policy domain (sts.c: cached, or
+ * fetched now), unless the connector's MtaStsMode is None or the
+ * messages say "TLS-Required: No".
+ */
+static void
+mta_sts(struct mta_session *s)
+{
+	if (s->sc->mta_sts_mode == SC_STS_NONE || s->relaxed ||
+	    (s->sts_domain = mta_sts_domain(s)) == NULL)
+		return;
+	sts_get(s->sts_domain, &s->sts);
+	if (s->sts.have)
+		mta_trace_note(s, "MTA-STS: policy %s of %s, mode %s (%s)",
+		    s->sts.id, s->sts_domain, sts_mode_name(s->sts.pol.mode),
+		    s->sts.fetched ? "fetched" : "cached");
+	else if (s->sts.why[0] != '\0')
+		mta_trace_note(s, "MTA-STS: none for %s: %s", s->sts_domain,
+		    s->sts.why);
+}
+
+/*
+ * Under an MTA-STS policy in testing: say once per host what would have
+ * failed under enforce (RFC 8461 5: deliver, and report).
+ */
+static void
+mta_sts_note(struct mta_session *s)
+{
+	const char	*why;
+
+	if (!s->pol.sts_testing || s->sts_noted)
+		return;
+	s->sts_noted = true;
+	if (!s->pol.sts_match)
+		why = "not among its mx";
+	else if (s->io.tls == NULL || !s->tls.active)
+		why = "no TLS";
+	else if (!s->info.chain_ok)
+		why = "the certificate does not verify";
+	else if (!s->info.sts_name_ok)
+		why = "no name of the certificate is the host";
+	else
+		return;
+	log_info("%s: mta-sts: %s (testing): %s [%s] would fail enforce: %s",
+	    s->tag, s->sts_domain, s->host, s->peer, why);
+	mta_trace_note(s, "MTA-STS testing: would fail enforce: %s", why);
+	snprintf(s->tls.sts_testing, sizeof s->tls.sts_testing, "%s", why);
 }
 
 /*
@@ -725,6 +822,7 @@ mta_ready(struct mta_session *s, struct mta_hop *h, bool plain,
 	s->offered_tls = s->caps.starttls;
 	if (mta_tls(s, h, plain, f) != 0)
 		return (-1);
+	mta_sts_note(s);
 	return (mta_tls_guard(s, f));
 }
 
@@ -1699,8 +1797,8 @@ mta_requiretls(struct mta_session *s, struct mta_status *st)
 	if (!s->tls.active ||
 	    !(s->info.dane_ok || TLS_MUST_PKIX(s->pol.level))) {
 		mta_status_set(st, 550, "550 5.7.10 REQUIRETLS: the session "
-		    "with %s is not authenticated TLS (DANE, or a connector "
-		    "that validates certificates)", s->host);
+		    "with %s is not authenticated TLS (DANE, MTA-STS enforce, "
+		    "or a connector that validates certificates)", s->host);
 		return (-1);
 	}
 	if (!s->caps.requiretls) {
@@ -2137,6 +2235,28 @@ mta_probe_clear(struct mta_probe *p)
 	free(p->tlsa);
 	p->tlsa = NULL;
 	p->ntlsa = 0;
+	for (i = 0; i < p->nsts_mx; i++)
+		free(p->sts_mx[i]);
+	free(p->sts_mx);
+	p->sts_mx = NULL;
+	p->nsts_mx = 0;
+}
+
+/* The MTA-STS policy in force for the host's domain, and its verdict. */
+static void
+mta_probe_sts(struct mta_session *s, struct mta_probe *p)
+{
+	size_t	i;
+
+	if (!s->sts.have || p->nsts_mx > 0)
+		return;
+	snprintf(p->sts, sizeof p->sts, "%s, id %s (%s)",
+	    sts_mode_name(s->sts.pol.mode), s->sts.id, s->sts_domain);
+	p->sts_mx = xcalloc(s->sts.pol.nmx > 0 ? s->sts.pol.nmx : 1,
+	    sizeof *p->sts_mx);
+	for (i = 0; i < s->sts.pol.nmx; i++)
+		p->sts_mx[p->nsts_mx++] = xstrdup(s->sts.pol.mx[i]);
+	p->sts_allowed = s->pol.sts_match;
 }
 
 /* What DNS said of h for DANE, and its TLSA records in presentation. */
@@ -2185,6 +2305,7 @@ mta_probe_try(struct mta_session *s, struct mta_hop *h, bool plain,
 
 	rc = mta_host_policy(s, h, f);
 	mta_probe_dane(s, h, p);
+	mta_probe_sts(s, p);
 	if (rc != 0 || mta_connect(s, h, f) != 0) {
 		snprintf(p->error, sizeof p->error, "%s", f->text);
 		return (-1);

@@ -249,6 +249,13 @@ probe_record(struct buf *out, const struct send_connector *sc,
 	if (p->ntlsa > 0)
 		ctl_add(&rec, "TlsaMatched", p->tlsa_match[0] != '\0' ?
 		    p->tlsa_match : "None");
+	if (p->sts[0] != '\0') {
+		ctl_add(&rec, "MtaSts", p->sts);
+		for (i = 0; i < p->nsts_mx; i++)
+			ctl_add(&rec, "MtaStsMx", p->sts_mx[i]);
+		ctl_add(&rec, "MtaStsAllowed", p->sts_allowed ? "True" :
+		    "False");
+	}
 	ctl_add(&rec, "Connected", p->connected ? "True" : "False");
 	ctl_add(&rec, "Error", p->error[0] != '\0' ? p->error : NULL);
 	ctl_add(&rec, "Banner", p->banner[0] != '\0' ? p->banner : NULL);

@@ -1747,7 +1747,7 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 	struct track_event	 ev;
 	struct track_rcpt	*tr;
 	struct spool_rcpt	*r;
-	char			*cause = NULL, ip[64];
+	char			*cause = NULL, ip[64], verify[160];
 	size_t			 i;
 
 	if (!env->conf->tracking_enabled)
@@ -1786,6 +1786,13 @@ queue_track(struct spool *sp, struct qresult *res, const char *event,
 			ev.tls_protocol = res->tls.version;
 			ev.tls_cipher = res->tls.cipher;
 			ev.tls_verify = res->tls.verify;
+		}
+		/* MTA-STS testing: what enforce would have refused. */
+		if (res->tls.sts_testing[0] != '\0') {
+			snprintf(verify, sizeof verify, "%s; MTA-STS testing "
+			    "would fail: %s", res->tls.active ?
+			    res->tls.verify : "none", res->tls.sts_testing);
+			ev.tls_verify = verify;
 		}
 		if (dsn_to != NULL)
 			queue_track_report(&ev, res);

@@ -616,6 +616,11 @@ tls_client_verify(struct tls_conn *c, const struct tls_client_policy *pol,
 			    "%u %u %u", u, sel, mt);
 	}
 	info->chain_ok = cert != NULL && c->pkix == X509_V_OK;
+	/* RFC 8461 4.1: the MX host among the SAN dNSNames, RFC 6125's way. */
+	info->sts_name_ok = cert != NULL && pol->sts_name != NULL &&
+	    X509_check_host(cert, pol->sts_name, 0,
+	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+	    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL) == 1;
 	info->expired = cert != NULL &&
 	    c->pkix == X509_V_ERR_CERT_HAS_EXPIRED;
 	info->name_ok = cert != NULL && tls_cert_matches(cert, pol);

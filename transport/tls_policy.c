@@ -12,11 +12,14 @@
  * Test-SendConnector only.
  *
  * tls_policy_host() raises that policy for one host by what the host
- * publishes (struct tls_policy_ext): DANE (RFC 7672), per the connector's
- * SmtpDaneMode.  The connector's policy is a floor: DANE adds demands
- * (TLS, a TLSA match) and never takes one away.  A host whose TLSA
- * lookup failed is not used (a failed lookup must not pass for "no
- * records"), nor under Mandatory is one without usable records.
+ * and its domain publish (struct tls_policy_ext): DANE (RFC 7672), per
+ * the connector's SmtpDaneMode, else MTA-STS (RFC 8461), per its
+ * MtaStsMode.  The connector's policy is a floor: they add demands (TLS,
+ * a TLSA match; a verified chain naming the MX host) and never take one
+ * away.  A host whose TLSA lookup failed is not used (a failed lookup
+ * must not pass for "no records"), nor under Mandatory is one without
+ * usable records, nor under an enforced MTA-STS policy one that is not
+ * among its mx.  Where DANE applies, MTA-STS does not (RFC 8461 2).
  *
  * tls_policy_decide() takes what a host did, as far as it got (STARTTLS
  * offered, the reply to it, the handshake, the protocol, the chain, the
@@ -58,6 +61,8 @@ static int	 tls_policy_refuse(struct tls_policy *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static bool	 tls_policy_met(const struct tls_policy *,
 		    const struct tls_info *);
+static int	 tls_policy_sts(struct tls_policy *,
+		    const struct tls_policy_ext *);
 static enum tls_action tls_policy_handshake(const struct tls_policy *,
 		    const struct tls_facts *, struct tls_verdict *);
 static enum tls_action tls_verdict_fail(struct tls_verdict *,
@@ -121,16 +126,17 @@ tls_policy_host(const struct tls_policy *dest,
 	p->wild = NULL;		/* dest's: p shares its names */
 	if (dest->level == TLS_LEV_INVALID)
 		return (-1);
-	if (ext == NULL || ext->dane_mode == SC_DANE_NONE)
+	if (ext == NULL)
 		return (0);
+	if (ext->dane_mode == SC_DANE_NONE ||
+	    (ext->dane == TLS_DANE_NONE && ext->dane_mode != SC_DANE_MANDATORY))
+		return (ext->sts != NULL ? tls_policy_sts(p, ext) : 0);
 	switch (ext->dane) {
 	case TLS_DANE_FAILED:
 		/* RFC 7672 2.2: never read a failed lookup as none. */
 		p->refuse_class = FAIL_DNSSEC_INVALID;
 		return (tls_policy_refuse(p, 451, "%s", TLS_DANE_DNSSEC));
 	case TLS_DANE_NONE:
-		if (ext->dane_mode != SC_DANE_MANDATORY)
-			return (0);
 		p->refuse_class = FAIL_DANE_REQUIRED;
 		return (tls_policy_refuse(p, 451, "%s", TLS_DANE_REQUIRED));
 	case TLS_DANE_RECORDS:
@@ -151,6 +157,41 @@ tls_policy_host(const struct tls_policy *dest,
 		p->fail = TLS_DANE_STARTTLS;
 	p->level = TLS_LEV_DANE;
 	p->label = "DANE";
+	return (0);
+}
+
+/*
+ * MTA-STS for a host without DANE: under enforce only a host among the
+ * policy's mx, over TLS with a chain the trust store verifies and the
+ * host's name in the certificate (RFC 8461 4.1, 4.2); under testing the
+ * connector's policy, with what would have failed noted by mta.c.
+ */
+static int
+tls_policy_sts(struct tls_policy *p, const struct tls_policy_ext *ext)
+{
+	p->sts_host = ext->host;
+	p->sts_domain = ext->sts_domain;
+	p->sts_match = ext->sts_match;
+	if (ext->sts->mode != STS_MODE_ENFORCE) {
+		p->sts_testing = ext->sts->mode == STS_MODE_TESTING;
+		return (0);
+	}
+	if (!ext->sts_match) {
+		p->refuse_class = FAIL_STS_MX;
+		return (tls_policy_refuse(p, 451, TLS_STS_MX, ext->host,
+		    ext->sts_domain));
+	}
+	p->sts = true;
+	if (p->level >= TLS_LEV_VERIFY) {
+		p->label = p->level == TLS_LEV_VERIFY ?
+		    "CertificateValidation+MTA-STS" : "DomainValidation+MTA-STS";
+		return (0);
+	}
+	if (p->level < TLS_LEV_ENCRYPT)
+		p->fail = TLS_DANE_STARTTLS;
+	p->sts_raised = true;
+	p->level = TLS_LEV_VERIFY;
+	p->label = "MTA-STS";
 	return (0);
 }
 
@@ -288,6 +329,9 @@ tls_policy_client(const struct tls_policy *p, struct tls_client_policy *tp)
 		tp->dane_base = p->dane_base;
 		tp->dane_name = p->dane_name;
 	}
+	/* Under testing too: what would fail is a fact to note. */
+	if (p->sts || p->sts_testing)
+		tp->sts_name = p->sts_host;
 }
 
 enum tls_level
@@ -386,6 +430,16 @@ tls_policy_handshake(const struct tls_policy *p, const struct tls_facts *f,
 		return (tls_verdict_fail(v, TLS_FAIL_POLICY, true, "%s",
 		    i->dane_name_failed ? TLS_DANE_NAME : TLS_DANE_TLSA));
 	}
+	/* MTA-STS's, where its level stands alone (RFC 8460's words). */
+	if (rc == TLS_VERIFY_FAILED && f->session && p->sts_raised &&
+	    i != NULL && i->proto >= TLS_PROTO_FLOOR &&
+	    (!i->chain_ok || !i->sts_name_ok)) {
+		if (i->chain_ok)
+			v->class = FAIL_NAME;
+		return (tls_verdict_fail(v, TLS_FAIL_POLICY, true,
+		    i->chain_ok ? TLS_STS_NAME : TLS_STS_WEBPKI, p->sts_host,
+		    p->sts_domain));
+	}
 	/*
 	 * A session that does not meet the policy is judged before EHLO,
 	 * AUTH or MAIL: QUIT over it and try the next host (RFC 3207 4.1).
@@ -422,6 +476,8 @@ tls_policy_met(const struct tls_policy *p, const struct tls_info *i)
 		if (floor == TLS_LEV_DANE)
 			floor = TLS_LEV_ENCRYPT;
 	}
+	if (p->sts && !(i->chain_ok && i->sts_name_ok))
+		return (false);
 	return (tls_level_met(i->proto, i->chain_ok, i->name_ok) >= floor);
 }
 
@@ -460,6 +516,7 @@ fail_class_name(enum fail_class c)
 		[FAIL_TLSA_INVALID] = "TlsaInvalid",
 		[FAIL_DNSSEC_INVALID] = "DnssecInvalid",
 		[FAIL_DANE_REQUIRED] = "DaneRequired",
+		[FAIL_STS_MX] = "StsMxNotAllowed",
 	};
 
 	if ((int)c < 0 || c >= FAIL_NCLASSES)

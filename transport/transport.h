@@ -146,6 +146,7 @@ struct hubd_conf {
 	int		 alert_recovery_time;	/* s under before recovered */
 	int		 cert_watch_interval;	/* s between rounds; 0 off */
 	int		 cert_watch_expiry_days; /* alert this close to expiry */
+	int		 mta_sts_port;	/* MTA-STS policy fetches: 443 */
 	/* The server's thresholds (Set-TransportService), or ALERT_*. */
 	int		 queue_alert_age;	/* s */
 	int		 queue_alert_message_count;
@@ -235,6 +236,7 @@ enum tls_verify {
  * tls.c found, are tls_policy.c's.
  */
 struct tlsa_set;
+struct sts_policy;
 
 struct tls_client_policy {
 	enum tls_verify	  verify;
@@ -247,6 +249,8 @@ struct tls_client_policy {
 	const struct tlsa_set *tlsa;
 	const char	 *dane_base;	/* TLSA base domain: the host */
 	const char	 *dane_name;	/* the next-hop domain, or NULL */
+	/* MTA-STS: the MX host name the certificate must have, or NULL. */
+	const char	 *sts_name;
 };
 
 /* What happened, for logs, tracking and Received. */
@@ -262,6 +266,7 @@ struct tls_info {
 	int		 dane_usable;	/* of them, those OpenSSL can use */
 	bool		 dane_ok;	/* a usable record matched the chain */
 	bool		 dane_name_failed; /* DANE-TA matched, no name did */
+	bool		 sts_name_ok;	/* sts_name is a name of the leaf */
 	int		 dane_depth;	/* where (0: the leaf); -1 none */
 	char		 dane_match[16]; /* "3 1 1": the record that did */
 	char		 peer_cn[128];	/* certificate subject CN, for logs */
@@ -381,6 +386,7 @@ enum fail_class {
 	FAIL_TLSA_INVALID,	/* DANE: no usable TLSA record matched */
 	FAIL_DNSSEC_INVALID,	/* DANE: the TLSA lookup failed or was bogus */
 	FAIL_DANE_REQUIRED,	/* SmtpDaneMode Mandatory, no usable TLSA */
+	FAIL_STS_MX,		/* MTA-STS enforce: the host is not its mx */
 	FAIL_NCLASSES
 };
 const char	*fail_class_name(enum fail_class);
@@ -437,16 +443,29 @@ enum tls_dane {
 	TLS_DANE_FAILED		/* the lookup failed or was bogus */
 };
 
+#define TLS_STS_MX		"451 4.7.5 mta-sts: %s is not an MX host " \
+				"the MTA-STS policy of %s allows"
+#define TLS_STS_WEBPKI		"454 4.7.5 sts-webpki-invalid: the " \
+				"certificate of %s does not verify " \
+				"(MTA-STS policy of %s)"
+#define TLS_STS_NAME		"454 4.7.5 certificate-host-mismatch: no " \
+				"name of the certificate is %s (MTA-STS " \
+				"policy of %s)"
+
 /*
  * What one host of the destination publishes besides the connector
- * (DANE); tls_policy_host raises the connector's policy by it.
+ * (DANE, MTA-STS); tls_policy_host raises the connector's policy by it.
  */
 struct tls_policy_ext {
 	int			 dane_mode;	/* enum sc_dane_mode */
 	enum tls_dane		 dane;
 	const struct tlsa_set	*tlsa;		/* TLS_DANE_RECORDS */
-	const char		*host;		/* the TLSA base domain */
+	const char		*host;		/* the host: TLSA base domain */
 	const char		*domain;	/* the next-hop domain, or NULL */
+	/* MTA-STS: the policy domain's (testing or enforce), or NULL. */
+	const struct sts_policy	*sts;
+	const char		*sts_domain;
+	bool			 sts_match;	/* host is one of its mx */
 };
 
 struct tls_policy {
@@ -471,6 +490,17 @@ struct tls_policy {
 	const struct tlsa_set *tlsa;
 	const char	*dane_base;	/* the host */
 	const char	*dane_name;	/* the next-hop domain, or NULL */
+	/*
+	 * MTA-STS (tls_policy_host): enforce demands a chain the trust
+	 * store verifies and sts_host among the certificate's names;
+	 * testing only has what would fail noted.
+	 */
+	bool		 sts;
+	bool		 sts_raised;	/* the level is STS's, not the connector's */
+	bool		 sts_testing;
+	bool		 sts_match;	/* the host is one of the policy's mx */
+	const char	*sts_host;
+	const char	*sts_domain;
 };
 
 /* How far a host's STARTTLS exchange got when a decision is asked. */
@@ -690,6 +720,14 @@ struct tlsa_set {
 enum dns_status	 dns_tlsa(struct dns *, const char *host, int port,
 		     struct tlsa_set *, char **cause);
 void		 tlsa_set_clear(struct tlsa_set *);
+/*
+ * The TXT records of name, each record's strings joined: DNS_OK with at
+ * least one, DNS_NOHOST for none, DNS_BOGUS or DNS_TEMPFAIL (with
+ * *cause) when the lookup failed.  Free with dns_txt_free.
+ */
+enum dns_status	 dns_txt(struct dns *, const char *name, char ***txts,
+		     size_t *n, char **cause);
+void		 dns_txt_free(char **, size_t);
 
 /* ------------------------------------------------------------------ */
 /* env.c: the environment every thread shares.  hubd.c fills it at
@@ -914,8 +952,8 @@ struct mta_dest {
 	struct buf	*protolog;	/* Verbose protocol log, or NULL */
 	/*
 	 * For messages that say "TLS-Required: No" (RFC 8689 5): what the
-	 * destination publishes (DANE) is set aside; the connector's own
-	 * policy is not.
+	 * destination publishes (DANE, MTA-STS) is set aside; the
+	 * connector's own policy is not.
 	 */
 	bool		 relaxed;
 };
@@ -934,6 +972,7 @@ struct mta_tls {
 	char		 cipher[64];
 	char		 verify[64];	/* "DomainValidation ok", "none" */
 	char		 peer_cn[128];	/* the certificate's subject CN */
+	char		 sts_testing[64]; /* MTA-STS testing: would fail */
 };
 
 struct mta_session;
@@ -995,6 +1034,11 @@ struct mta_probe {
 	char		**tlsa;		/* the records, "3 1 1 <hex>" */
 	size_t		  ntlsa;
 	char		 tlsa_match[16]; /* the one that matched, or "" */
+	/* MTA-STS: the policy ("enforce, id X"), or "" for none. */
+	char		 sts[96];
+	char		**sts_mx;
+	size_t		  nsts_mx;
+	bool		  sts_allowed;	/* the host is among its mx */
 	bool		 pass;		/* a delivery would go ahead here */
 	char		 response[512];	/* its reply, or the TLS summary */
 };
@@ -1252,5 +1296,32 @@ enum sts_fetch_status sts_fetch(const char *domain,
 		     char **cause);
 /* "OK", "FetchError", "CertificateInvalid", "Redirect", "HttpStatus"... */
 const char	*sts_fetch_status_name(enum sts_fetch_status);
+
+/* ------------------------------------------------------------------ */
+/* sts.c: the MTA-STS policy in force for a domain (cache, fetch, refresh). */
+
+/* What a session is to enforce for a policy domain. */
+struct sts_view {
+	bool			 have;	/* a policy: testing or enforce */
+	char			 id[STS_ID_MAX + 1];
+	struct sts_policy	 pol;	/* a copy: mode, mx patterns */
+	int64_t			 expires;	/* Unix s */
+	bool			 fetched;	/* fetched for this lookup */
+	char			 why[256];	/* no policy, or a failed fetch */
+};
+
+/* Load the cache from the spool and start the refresher. */
+int		 sts_start(char **cause);
+void		 sts_stop(void);
+/*
+ * The policy of domain (lower case, no final dot), fetched when it is
+ * new, changed or expired; waits for a fetch of the same domain under
+ * way.  Thread-safe.  Clear with sts_view_clear.
+ */
+void		 sts_get(const char *domain, struct sts_view *);
+void		 sts_view_clear(struct sts_view *);
+/* op mta-sts (ctl.h): the cached policies, by domain. */
+int		 sts_ctl(const struct ctl_rec *req, struct buf *out,
+		     char **category, char **message);
 
 #endif

@@ -160,18 +160,32 @@ static const struct peer dane_peers[] = {
 /* The settings of the DANE matrix (indexes into settings[]). */
 static const size_t dane_settings[] = { 0, 2, 3, 5, 8, 10 };
 
-/* What one host publishes. */
+/* What one host publishes: DANE, and its domain's MTA-STS policy. */
 static const struct {
 	const char	*name;
 	int		 mode;
 	enum tls_dane	 dane;
+	int		 sts;		/* enum sts_mode, or -1: no policy */
+	bool		 sts_match;	/* the host is among its mx */
 } dane_exts[] = {
-	{ "off", SC_DANE_NONE, TLS_DANE_RECORDS },
-	{ "none", SC_DANE_OPPORTUNISTIC, TLS_DANE_NONE },
-	{ "failed", SC_DANE_OPPORTUNISTIC, TLS_DANE_FAILED },
-	{ "tlsa", SC_DANE_OPPORTUNISTIC, TLS_DANE_RECORDS },
-	{ "mand-none", SC_DANE_MANDATORY, TLS_DANE_NONE },
-	{ "mand-tlsa", SC_DANE_MANDATORY, TLS_DANE_RECORDS },
+	{ "off", SC_DANE_NONE, TLS_DANE_RECORDS, -1, false },
+	{ "none", SC_DANE_OPPORTUNISTIC, TLS_DANE_NONE, -1, false },
+	{ "failed", SC_DANE_OPPORTUNISTIC, TLS_DANE_FAILED, -1, false },
+	{ "tlsa", SC_DANE_OPPORTUNISTIC, TLS_DANE_RECORDS, -1, false },
+	{ "mand-none", SC_DANE_MANDATORY, TLS_DANE_NONE, -1, false },
+	{ "mand-tlsa", SC_DANE_MANDATORY, TLS_DANE_RECORDS, -1, false },
+	{ "sts-enf", SC_DANE_OPPORTUNISTIC, TLS_DANE_NONE, STS_MODE_ENFORCE,
+	    true },
+	{ "sts-enf-nomx", SC_DANE_OPPORTUNISTIC, TLS_DANE_NONE,
+	    STS_MODE_ENFORCE, false },
+	{ "sts-test", SC_DANE_OPPORTUNISTIC, TLS_DANE_NONE, STS_MODE_TESTING,
+	    false },
+	{ "tlsa+sts-enf", SC_DANE_OPPORTUNISTIC, TLS_DANE_RECORDS,
+	    STS_MODE_ENFORCE, true },
+	{ "failed+sts-enf", SC_DANE_OPPORTUNISTIC, TLS_DANE_FAILED,
+	    STS_MODE_ENFORCE, true },
+	{ "off+sts-enf", SC_DANE_NONE, TLS_DANE_RECORDS, STS_MODE_ENFORCE,
+	    true },
 };
 
 #define NSETTINGS	(sizeof settings / sizeof settings[0])
@@ -260,6 +274,9 @@ policy_line(struct buf *b, const struct setting *st,
 		buf_addf(b, " +tlsa%s (base %s, name %s)",
 		    p->dane_required ? " required" : "", p->dane_base,
 		    p->dane_name != NULL ? p->dane_name : "-");
+	if (p->sts || p->sts_testing)
+		buf_addf(b, " +mta-sts %s (host %s%s)", p->sts ? "enforce" :
+		    "testing", p->sts_host, p->sts_match ? "" : ", not an mx");
 	if (p->level == TLS_LEV_INVALID) {
 		buf_addf(b, ", refused %d \"%s\"", p->refuse_code, p->refuse);
 		buf_addf(b, ", words \"%s\"\n", words);
@@ -373,6 +390,9 @@ tls_layer(const struct tls_policy *p, const struct peer *pe,
 		info->dane_ok = pe->usable > 0 && pe->dane_ok;
 		info->dane_name_failed = pe->dane_name_failed;
 	}
+	/* The peers' certificates name the host exactly when they name
+	 * a DomainValidation pattern. */
+	info->sts_name_ok = tp.sts_name != NULL && pe->name_ok;
 	/* tls.c sets it with X509_V_ERR_CERT_HAS_EXPIRED, whose text this is. */
 	info->expired = strcmp(pe->detail, "certificate has expired") == 0;
 	info->name_ok = pe->name_ok && tp.nnames > 0;
@@ -417,6 +437,8 @@ dane_matrix(struct buf *b)
 	static unsigned char	 digest[32];
 	static struct tlsa_rr	 rr = { 3, 1, 1, digest, sizeof digest };
 	static const struct tlsa_set set = { &rr, 1 };
+	static char		*mx[] = { "mx1.example.test" };
+	struct sts_policy	 sts;
 	const struct setting	*st;
 	struct send_connector	 sc;
 	struct tls_policy	 dest, p;
@@ -436,6 +458,16 @@ dane_matrix(struct buf *b)
 			ext.tlsa = &set;
 			ext.host = "mx1.example.test";
 			ext.domain = st->smart ? NULL : st->domain;
+			if (dane_exts[k].sts >= 0) {
+				memset(&sts, 0, sizeof sts);
+				sts.mode = (enum sts_mode)dane_exts[k].sts;
+				sts.mx = mx;
+				sts.nmx = 1;
+				sts.max_age = 86400;
+				ext.sts = &sts;
+				ext.sts_domain = "example.test";
+				ext.sts_match = dane_exts[k].sts_match;
+			}
 			tls_policy_host(&dest, &ext, &p);
 			snprintf(name, sizeof name, "%s/%s", st->name,
 			    dane_exts[k].name);
