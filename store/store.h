@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 /* Usage type chosen at creation (New-SendConnector only). */
 enum sc_usage {
@@ -72,6 +72,16 @@ enum sc_dane_mode {
 	SC_DANE_OPPORTUNISTIC = 0,
 	SC_DANE_MANDATORY = 1,
 	SC_DANE_NONE = 2
+};
+
+/*
+ * MtaStsMode (Exchange Online's, on Send connectors here): the MTA-STS
+ * policy (RFC 8461) a recipient domain publishes is applied (the
+ * default), or never looked up.
+ */
+enum sc_sts_mode {
+	SC_STS_OPPORTUNISTIC = 0,
+	SC_STS_NONE = 1
 };
 
 /* MaxMessageSize value meaning "unlimited". */
@@ -140,6 +150,7 @@ struct send_connector {
 	int			 queue_alert_age;
 	int			 queue_alert_message_count;
 	enum sc_dane_mode	 smtp_dane_mode;
+	enum sc_sts_mode	 mta_sts_mode;
 
 	/* AuthenticationCredential; both NULL when there is none. */
 	char			*auth_username;
