@@ -148,6 +148,15 @@
  *	   EncryptionOnly, ...); Findings (repeated: CertificateExpiring,
  *	   TlsDomainNotSatisfied, StartTlsNotOffered, the conditions that
  *	   hold).  No record for a connector the watch has not reached.
+ *   op mta-sts
+ *	[domain <name>] (hubsh sends it in lower case, as the spool keeps it)
+ *	-> one record per domain whose MTA-STS policy hubd has cached (or
+ *	   whose first fetch failed), ordered by domain (Get-MtaStsPolicy;
+ *	   mtasts.c): Domain, PolicyId, Mode (Enforce|Testing|None), Mx
+ *	   (repeated: the patterns), MaxAge (s), Fetched (Unix ms), Expires
+ *	   (Unix ms), LastFailure (text), LastFailureTime (Unix ms); a field
+ *	   is absent when it has no value.  With domain and no such domain:
+ *	   no record.
  */
 #ifndef HUBSH_CTL_H
 #define HUBSH_CTL_H

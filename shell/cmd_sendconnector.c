@@ -82,6 +82,7 @@
 #define TN_ERRPOL	"Microsoft.Exchange.Data.ErrorPolicies"
 #define TN_CONNTYPE	"Microsoft.Exchange.Data.TenantConnectorType"
 #define TN_DANE		"Microsoft.Exchange.Data.SmtpDaneMode"
+#define TN_STS		"Microsoft.Exchange.Data.MtaStsMode"
 #define TN_USAGE	SC_CLASS_BASE "NewSendConnector+UsageType"
 
 /* Messages (exchange-semantics.md §3). */
@@ -267,6 +268,7 @@ static struct value *sc_auth_value(int64_t);
 static struct value *sc_log_value(int64_t);
 static struct value *sc_conntype_value(int64_t);
 static struct value *sc_dane_value(int64_t);
+static struct value *sc_sts_value(int64_t);
 static struct value *sc_errpol_value(int64_t);
 static struct value *sc_timespan_value(int64_t);
 static struct value *sc_size_value(int64_t);
@@ -305,11 +307,12 @@ static struct {
 	struct sc_memo	 auth_mechanism;
 	struct sc_memo	 connector_type;
 	struct sc_memo	 dane_mode;
+	struct sc_memo	 sts_mode;
 	struct sc_memo	 size;
 } sc_memos;
 
 /* Properties of a connector object (sendconnector_object), to reserve. */
-#define SC_NPROPS	56
+#define SC_NPROPS	57
 
 /* Enumerations: each name with its Exchange value. */
 static const struct choice sc_tls_choices[] = {
@@ -331,11 +334,19 @@ static const struct choice sc_log_choices[] = {
 	{ "Verbose", SC_PROTOLOG_VERBOSE },
 	{ NULL, 0 }
 };
-/* In the order Exchange Online's documentation lists them. */
+/*
+ * SmtpDaneMode and MtaStsMode, in the order Exchange Online's
+ * documentation lists them (a bad value's error names them so).
+ */
 static const struct choice sc_dane_choices[] = {
 	{ "Opportunistic", SC_DANE_OPPORTUNISTIC },
 	{ "Mandatory", SC_DANE_MANDATORY },
 	{ "None", SC_DANE_NONE },
+	{ NULL, 0 }
+};
+static const struct choice sc_sts_choices[] = {
+	{ "Opportunistic", SC_STS_OPPORTUNISTIC },
+	{ "None", SC_STS_NONE },
 	{ NULL, 0 }
 };
 static const struct choice sc_errpol_choices[] = {
@@ -426,6 +437,10 @@ static const char *const sc_legacy_params[] = {
 	    "Exchange 2010 only; not supported."), \
 	SC_PR("MaxMessageSize", PT_SIZE, 0, 2147483647, NULL, \
 	    "Largest message the connector sends, or unlimited."), \
+	SC_PE("MtaStsMode", PT_ENUM, sc_sts_choices, TN_STS, \
+	    "Exchange Online's: honour the MTA-STS policy a recipient " \
+	    "domain publishes (Opportunistic), or never look one up " \
+	    "(None)."), \
 	SC_PR("Port", PT_INT, 0, 65535, NULL, "Destination TCP port."), \
 	SC_PE("ProtocolLoggingLevel", PT_ENUM, sc_log_choices, TN_LOGLEVEL, \
 	    "SMTP send protocol logging: None or Verbose."), \
@@ -568,7 +583,7 @@ static const char *const sc_list_props[] = {
 	"SourceIPAddress", "SourceRoutingGroup", "SourceTransportServers",
 	"TlsAuthLevel", "TlsCertificateName", "TlsDomain",
 	"UseExternalDNSServersEnabled", "QueueAlertAge",
-	"QueueAlertMessageCount", "SmtpDaneMode", NULL
+	"QueueAlertMessageCount", "MtaStsMode", "SmtpDaneMode", NULL
 };
 static const struct view sc_view = {
 	.type_name = SC_TYPE_NAME,
@@ -1053,6 +1068,8 @@ sc_apply_enums(struct cmd_ctx *ctx, struct send_connector *sc)
 	    sc->error_policies, 0);
 	sc->smtp_dane_mode = bound_code(ctx->args, "SmtpDaneMode",
 	    sc->smtp_dane_mode, SC_DANE_OPPORTUNISTIC);
+	sc->mta_sts_mode = bound_code(ctx->args, "MtaStsMode",
+	    sc->mta_sts_mode, SC_STS_OPPORTUNISTIC);
 }
 
 /* Replace a string property; $null gives dflt (which may be NULL). */
@@ -1495,6 +1512,7 @@ sc_equal(const struct send_connector *a, const struct send_connector *b)
 	    a->queue_alert_age == b->queue_alert_age &&
 	    a->queue_alert_message_count == b->queue_alert_message_count &&
 	    a->smtp_dane_mode == b->smtp_dane_mode &&
+	    a->mta_sts_mode == b->mta_sts_mode &&
 	    a->tls_auth_level == b->tls_auth_level);
 }
 
@@ -1766,6 +1784,12 @@ sc_dane_value(int64_t v)
 }
 
 static struct value *
+sc_sts_value(int64_t v)
+{
+	return (sc_str(choice_name(sc_sts_choices, (int)v)));
+}
+
+static struct value *
 sc_errpol_value(int64_t v)
 {
 	return (value_string_take(sc_flags_name((int)v)));
@@ -1894,6 +1918,8 @@ sc_object_tls(struct value *v, const struct send_connector *sc)
 	    sc->queue_alert_message_count == ALERT_UNLIMITED ?
 	    value_string("Unlimited") :
 	    value_int(sc->queue_alert_message_count));
+	object_add_const(v, "MtaStsMode", sc_memo(&sc_memos.sts_mode,
+	    sc->mta_sts_mode, sc_sts_value));
 	object_add_const(v, "SmtpDaneMode", sc_memo(&sc_memos.dane_mode,
 	    sc->smtp_dane_mode, sc_dane_value));
 }
@@ -1977,9 +2003,10 @@ sc_object_ad(struct value *v, const struct send_connector *sc)
  *  - In (B), ConnectorType (new in 2016) is appended to the class's own
  *    properties, after SmartHostsString; CertificateSubject is left out.
  *  - hubsh's own QueueAlertAge and QueueAlertMessageCount, then
- *    SmtpDaneMode (Exchange Online's Outbound connectors have it), come
- *    after Exchange's properties in (A) and after ConnectorType in (B),
- *    so that Exchange's order is kept up to them.
+ *    MtaStsMode and SmtpDaneMode (Exchange Online's Outbound connectors
+ *    have them, in that order), come after Exchange's properties in (A)
+ *    and after ConnectorType in (B), so that Exchange's order is kept up
+ *    to them.
  *  - Sizes and time spans are strings, as in the deserialized objects the
  *    EMS returns.  OriginatingServer is the local server (Exchange shows
  *    the DC it read from, which hubsh does not have).

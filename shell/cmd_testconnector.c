@@ -390,7 +390,7 @@ tsc_object(const struct route_trace *tr, const char *recipient,
 /*
  * An object of type with the record's fields, typed as fields says, in
  * that order; its text is the field text_field (shared with
- * Get-SendConnectorCertificate).
+ * Get-SendConnectorCertificate and Get-MtaStsPolicy).
  */
 struct value *
 rec_object(const struct ctl_rec *r, const struct rec_field *fields,
@@ -400,6 +400,7 @@ rec_object(const struct ctl_rec *r, const struct rec_field *fields,
 	struct value	*v, *a;
 	const char	*s, *name;
 	size_t		 i, j;
+	int64_t		 secs;
 
 	v = value_object(type, view);
 	object_reserve(v, n);
@@ -424,6 +425,13 @@ rec_object(const struct ctl_rec *r, const struct rec_field *fields,
 		case REC_DATE:
 			object_add_const(v, name, s != NULL ? value_date(
 			    ctl_get_int(r, name, 0) * 1000) : value_null());
+			continue;
+		case REC_SPAN:
+			/* 100 ns ticks; what TimeSpan cannot hold is $null. */
+			secs = ctl_get_int(r, name, -1);
+			object_add_const(v, name, secs >= 0 && secs <=
+			    INT64_MAX / 10000000 ? value_timespan(secs *
+			    10000000) : value_null());
 			continue;
 		case REC_STRING:
 			object_add_const(v, name, s != NULL ? value_string(s) :

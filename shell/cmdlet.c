@@ -20,6 +20,7 @@ const struct cmdlet_entry *cmdlet_table[] = {
 	&cmd_remove_sendconnector_entry,
 	&cmd_test_sendconnector_entry,
 	&cmd_get_connectorcert_entry,
+	&cmd_get_mtastspolicy_entry,
 	&cmd_get_queue_entry,
 	&cmd_retry_queue_entry,
 	&cmd_suspend_queue_entry,

@@ -195,6 +195,7 @@ enum rec_kind {
 	REC_INT,
 	REC_BOOL,	/* "True" / "False" */
 	REC_DATE,	/* Unix ms */
+	REC_SPAN,	/* seconds, as a TimeSpan */
 	REC_LIST	/* repeated field */
 };
 struct rec_field {

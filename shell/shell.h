@@ -1157,6 +1157,9 @@ struct value	*exchangeserver_date(int64_t secs, bool utc);
 extern const struct cmdlet_entry cmd_test_sendconnector_entry;
 extern const struct cmdlet_entry cmd_get_connectorcert_entry;
 
+/* cmd_mtastspolicy.c */
+extern const struct cmdlet_entry cmd_get_mtastspolicy_entry;
+
 /* cmd_tracking.c */
 extern const struct cmdlet_entry cmd_get_messagetrackinglog_entry;
 

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 /* Usage type chosen at creation (New-SendConnector only). */
 enum sc_usage {
@@ -74,7 +74,11 @@ enum sc_dane_mode {
 	SC_DANE_NONE = 2
 };
 
-/* MtaStsMode (Exchange Online's): MTA-STS where published, or never. */
+/*
+ * MtaStsMode (Exchange Online's, on Send connectors here): the MTA-STS
+ * policy (RFC 8461) a recipient domain publishes is applied (the
+ * default), or never looked up.
+ */
 enum sc_sts_mode {
 	SC_STS_OPPORTUNISTIC = 0,
 	SC_STS_NONE = 1

@@ -33,6 +33,8 @@ _Static_assert(sizeof(enum sc_tls_auth) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum sc_auth_mech) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum sc_protocol_logging) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum sc_connector_type) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum sc_dane_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum sc_sts_mode) == sizeof(int), "enum size");
 
 enum sc_ftype {
 	FT_BOOL,
@@ -95,6 +97,7 @@ struct sc_field {
 	F(queue_alert_age, FT_INT, NULL, SCU_CHANGED)			\
 	F(queue_alert_message_count, FT_INT, NULL, SCU_CHANGED)		\
 	F(smtp_dane_mode, FT_INT, NULL, SCU_CHANGED)			\
+	F(mta_sts_mode, FT_INT, NULL, SCU_CHANGED)			\
 	F(auth_username, FT_STR, NULL, SCU_CREDENTIAL)
 
 #define SCF_ENTRY(m, t, d, u) \

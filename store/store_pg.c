@@ -412,6 +412,13 @@ static const char pg_schema_v6[] =
 	"CHECK (smtp_dane_mode BETWEEN 0 AND 2);"
 	"UPDATE meta SET value = 6 WHERE key = 'schema_version';";
 
+/* Version 7: MtaStsMode, as in SQLite. */
+static const char pg_schema_v7[] =
+	"ALTER TABLE send_connectors ADD COLUMN mta_sts_mode INTEGER "
+	"NOT NULL DEFAULT 0 CONSTRAINT send_connectors_mta_sts_mode_check "
+	"CHECK (mta_sts_mode BETWEEN 0 AND 1);"
+	"UPDATE meta SET value = 7 WHERE key = 'schema_version';";
+
 /* pg_steps[v] takes version v to v + 1. */
 static const char *const pg_steps[] = {
 	pg_schema_v1,
@@ -420,6 +427,7 @@ static const char *const pg_steps[] = {
 	pg_schema_v4,
 	pg_schema_v5,
 	pg_schema_v6,
+	pg_schema_v7,
 };
 #define PG_NSTEPS	(sizeof pg_steps / sizeof pg_steps[0])
 _Static_assert(PG_NSTEPS == STORE_SCHEMA_VERSION,

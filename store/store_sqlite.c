@@ -237,6 +237,12 @@ static const char store_schema_v6[] =
 	"NOT NULL DEFAULT 0 CHECK (smtp_dane_mode BETWEEN 0 AND 2);"
 	"PRAGMA user_version = 6;";
 
+/* Version 7: MtaStsMode, Opportunistic (0) by default; None is 1. */
+static const char store_schema_v7[] =
+	"ALTER TABLE send_connectors ADD COLUMN mta_sts_mode INTEGER "
+	"NOT NULL DEFAULT 0 CHECK (mta_sts_mode BETWEEN 0 AND 1);"
+	"PRAGMA user_version = 7;";
+
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
@@ -244,6 +250,7 @@ static const struct store_migration store_migrations[] = {
 	{ 4, store_schema_v4 },
 	{ 5, store_schema_v5 },
 	{ 6, store_schema_v6 },
+	{ 7, store_schema_v7 },
 };
 static const struct store_schema store_schema = {
 	STORE_SCHEMA_VERSION,

@@ -20,13 +20,15 @@
 #               meanwhile
 #   exp.test    max_age 2: fetched again once expired
 # then enf.test's id changes (a new policy whose mx no longer allows its
-# host: mail waits), and a restart keeps the cache (no fetch).
+# host: mail waits), a restart keeps the cache (no fetch),
+# Get-MtaStsPolicy shows the cache, and MtaStsMode None lets the waiting
+# message go.
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
 tap_need openssl aiosmtpd unbound swaks
-tap_plan 14
+tap_plan 16
 
 WEB=$tap_tmp/web
 Z=$tap_tmp/zone
@@ -232,6 +234,25 @@ hubd_stop && hubd_start --mta-sts-port "$WEB_PORT" &&
     grep -q '^MtaStsAllowed *: False$' "$HUBSH_LOG" && [ "$(fetches enf.test)" = 2 ]
 tap_result $? "a restart keeps the cache: the policy is in force without a fetch" \
     "$(fetches enf.test); $(cat "$HUBSH_LOG")"
+
+HUBSH_CONTROL=$CONTROL hubsh_run "Get-MtaStsPolicy enf.test |
+    Format-List Domain,PolicyId,Mode,Mx,MaxAge
+    Get-MtaStsPolicy | Where-Object { \$_.Domain -eq 'rogue.test' } |
+    Format-List Domain,PolicyId,LastFailure" &&
+    grep -q '^PolicyId *: 2$' "$HUBSH_LOG" && grep -q '^Mode *: Enforce$' "$HUBSH_LOG" &&
+    grep -q '^Mx *: {mx.other.test}$' "$HUBSH_LOG" &&
+    grep -q '^MaxAge *: 1.00:00:00$' "$HUBSH_LOG" &&
+    grep -q '^Domain *: rogue.test$' "$HUBSH_LOG" &&
+    grep -q '^LastFailure *: .*certificate' "$HUBSH_LOG"
+tap_result $? "Get-MtaStsPolicy shows the cached policies and the failed fetches" \
+    "$(cat "$HUBSH_LOG")"
+
+hubsh_run "Set-SendConnector Sts-enf -MtaStsMode None" &&
+    HUBSH_CONTROL=$CONTROL hubsh_run "Retry-Queue -Filter \"NextHopDomain -eq 'enf.test'\"" &&
+    wait_track SEND m@enf.test 20 && delivered good m@enf.test &&
+    [ "$(verify m@enf.test)" = none ]
+tap_result $? "MtaStsMode None: the policy is not applied, the waiting message goes" \
+    "$(verify m@enf.test); $(tail -3 "$HUBD_LOG")"
 
 [ "$(track_count FAIL)" = 0 ] && [ "$(track_count DSN)" = 0 ]
 tap_result $? "nothing was returned: MTA-STS failures wait" "$(track_count FAIL)"

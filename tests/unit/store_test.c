@@ -229,6 +229,8 @@ make_full(struct send_connector *sc, const char *name)
 	sc->tls_certificate_name = xstrdup("<I>CN=Issuer<S>CN=mail");
 	sc->tls_domain = xstrdup("*.example.com");
 	sc->use_external_dns_servers_enabled = true;
+	sc->smtp_dane_mode = SC_DANE_MANDATORY;
+	sc->mta_sts_mode = SC_STS_NONE;
 	sc->auth_username = xstrdup("relayuser");
 	sc->auth_password = xstrdup(SECRET);
 }
@@ -314,6 +316,8 @@ check_same(const struct send_connector *a, const struct send_connector *b)
 	TAP_CHECK(str_eq(b->tls_domain, a->tls_domain));
 	TAP_CHECK(b->use_external_dns_servers_enabled ==
 	    a->use_external_dns_servers_enabled);
+	TAP_CHECK(b->smtp_dane_mode == a->smtp_dane_mode);
+	TAP_CHECK(b->mta_sts_mode == a->mta_sts_mode);
 	TAP_CHECK(str_eq(b->auth_username, a->auth_username));
 	TAP_CHECK(str_eq(b->auth_password, a->auth_password));
 }
@@ -668,6 +672,8 @@ check_defaults(enum sc_usage usage, int64_t size, bool secure)
 	TAP_CHECK(!sc.use_external_dns_servers_enabled);
 	TAP_CHECK(sc.protocol_logging_level == SC_PROTOLOG_NONE);
 	TAP_CHECK(sc.connector_type == SC_CONNTYPE_DEFAULT);
+	TAP_CHECK(sc.smtp_dane_mode == SC_DANE_OPPORTUNISTIC);
+	TAP_CHECK(sc.mta_sts_mode == SC_STS_OPPORTUNISTIC);
 	send_connector_clear(&sc);
 }
 
@@ -2180,6 +2186,8 @@ check_v1_migrated(struct store *s, int64_t gen)
 		    got->source_transport_servers.n == 1);
 		if (got->smart_hosts.n == 1)
 			TAP_STREQ(got->smart_hosts.v[0], "relay.example.com");
+		TAP_CHECK(got->smtp_dane_mode == SC_DANE_OPPORTUNISTIC);
+		TAP_CHECK(got->mta_sts_mode == SC_STS_OPPORTUNISTIC);
 	}
 	send_connector_free(got);
 	if (transport_get(s, NULL, &ts))
@@ -2231,6 +2239,53 @@ test_migrate_v1(void)
 	free(fresh);
 out:
 	free(dir);
+	teardown();
+}
+
+/*
+ * A version 6 store, in either backend, with a connector whose DANE mode
+ * is Mandatory: version 7 gives it MtaStsMode Opportunistic and keeps the
+ * rest.  Version 7 only adds send_connectors.mta_sts_mode, so a current
+ * store without that column, marked version 6, is what version 6 wrote.
+ */
+static void
+test_migrate_v6(void)
+{
+	struct store		*s;
+	struct send_connector	 sc, *got = NULL;
+	char			*cause = NULL;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	make_full(&sc, "Partner");
+	sc.mta_sts_mode = SC_STS_OPPORTUNISTIC;
+	TAP_CHECK(insert_commit(s, &sc) == 0);
+	store_close(s);
+	TAP_CHECK(raw_sql("ALTER TABLE send_connectors "
+	    "DROP COLUMN mta_sts_mode") == 0);
+	TAP_CHECK(raw_sql(pg_helper != NULL ? "UPDATE meta SET value = 6 "
+	    "WHERE key = 'schema_version'" : "PRAGMA user_version = 6") == 0);
+	TAP_CHECK(raw_int(pg_helper != NULL ? "SELECT value FROM meta "
+	    "WHERE key = 'schema_version'" : "PRAGMA user_version") == 6);
+	if ((s = open_store("EX01")) == NULL)
+		goto clear;
+	TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+	TAP_CHECK(store_connector_find(s, "Partner", &got, &cause) == 0);
+	free(cause);
+	if (got != NULL) {
+		TAP_CHECK(got->mta_sts_mode == SC_STS_OPPORTUNISTIC);
+		TAP_CHECK(got->smtp_dane_mode == SC_DANE_MANDATORY);
+		check_same(&sc, got);
+	}
+	send_connector_free(got);
+	store_close(s);
+	/* The new column holds MtaStsMode's range. */
+	TAP_CHECK(raw_sql("UPDATE send_connectors SET mta_sts_mode = 1") == 0);
+	TAP_CHECK(raw_sql("UPDATE send_connectors SET mta_sts_mode = 2") == -1);
+clear:
+	send_connector_clear(&sc);
+out:
 	teardown();
 }
 
@@ -2454,6 +2509,8 @@ static const struct tap_case cases[] = {
 	    "take Exchange's defaults", test_migrate_v2 },
 	{ "a PostgreSQL version 1 store migrates to the current one; "
 	    "connectors survive", test_migrate_pg_v1 },
+	{ "a version 6 store's connectors take MtaStsMode Opportunistic",
+	    test_migrate_v6 },
 };
 
 /* The cases about the SQLite file itself, not run against PostgreSQL. */
