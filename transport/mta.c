@@ -1142,9 +1142,15 @@ mta_tls_record(struct mta_session *s)
 	snprintf(t->cipher, sizeof t->cipher, "%s", s->info.cipher);
 	snprintf(t->peer_cn, sizeof t->peer_cn, "%s", s->info.peer_cn);
 	/* Which policy decided, and under DANE the record that matched. */
+	/*
+	 * A resumed session was verified by DANE when it was made, with
+	 * the same records (tls.c's cache key); OpenSSL no longer says
+	 * which record matched.
+	 */
 	if (s->pol.dane && s->info.dane_ok)
-		snprintf(t->verify, sizeof t->verify, "%s ok, TLSA %s",
-		    s->pol.label, s->info.dane_match);
+		snprintf(t->verify, sizeof t->verify, "%s ok, %s%s",
+		    s->pol.label, s->info.dane_match[0] != '\0' ? "TLSA " :
+		    "resumed", s->info.dane_match);
 	else if (s->pol.dane && !TLS_MUST_PKIX(s->pol.level))
 		snprintf(t->verify, sizeof t->verify, "DANE, no usable TLSA");
 	else if (s->pol.dane)

@@ -827,7 +827,7 @@ queue_session(struct queue *q, struct dest *d, struct spool **sp)
 		d->njobs--;
 		/*
 		 * "TLS-Required: No" messages go in sessions of their own
-		 * (no DANE), the others never do.
+		 * (no DANE, no MTA-STS), the others never do.
 		 */
 		if (s != NULL &&
 		    mta_session_relaxed(s) != j->qm->m->tls_optional) {
