@@ -520,8 +520,9 @@ send_few() {
 # verdicts KIND: the TLS verdicts a delivery by a hubd of KIND may have,
 # as its log and its tracking log (column tls_verify) say them, one a
 # line, that of a full handshake first.  A DANE session that resumed
-# says "TLSA " and no record: OpenSSL matches no record on resumption
-# (SSL_get0_dane_tlsa() has none), and hubd writes what it has.
+# says "TLSA " and no record: its handshake verified nothing, so
+# SSL_get0_dane_tlsa() names no record, and hubd writes none (doc/bench.md,
+# "DANE in force").
 verdicts() {
 	case $1 in
 	hubd) echo "DomainValidation ok" ;;
