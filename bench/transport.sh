@@ -25,6 +25,26 @@
 # checks every scrape (200, the whole text, Q queues) and counts them.
 # Postfix does not run.
 #
+# With DANE=1, the cost of DANE (RFC 7672) with the TLSA records cached:
+# hubd alone, twice, alternating like the relays.  Both route sink.test
+# by MX (a DNS-routed connector, with the TLS settings above) through one
+# unbound (tests/transport/dns.sh) serving the zone sink.test signed at
+# the start of the run (ldns-signzone): MX 10 mx1.sink.test,
+# mx1.sink.test A 127.0.0.1, and _PORT._tcp.mx1.sink.test TLSA 3 1 1 of
+# the sink certificate's public key; both have that zone's key as their
+# DNSSEC trust anchor, so both validate alike.  "hubd" has SmtpDaneMode
+# None, "hubd-dane" Opportunistic: that is the only difference.  The
+# warm-up before each timed run makes the run's one TLSA lookup (hubd is
+# fresh), and libunbound's cache answers every later one.  The
+# self-check: hubd-dane delivers with the right record, its tracking log
+# saying "DomainValidation+DANE ok, TLSA 3 1 1", and defers with a wrong
+# one (the zone signed again with the same keys and another key's
+# record, served by a second unbound), nothing reaching the sink; "hubd"
+# delivers with either, tracking "DomainValidation ok".  Every timed run
+# counts the deliveries in hubd's tracking log (bench/lib/track.py), and
+# is incomplete unless all of them carry its variant's verdict.  Postfix
+# does not relay.
+#
 # Environment:
 #   N          messages per timed run (default 10000)
 #   REPS       repetitions (default 3); the relays alternate which goes
@@ -37,12 +57,16 @@
 #              PACED_RATE per second (default 100; 0: none), at most
 #              PACED_C (default 50) at once: latency below saturation
 #   RELAYS     relays to run, in the first repetition's order (default
-#              "hubd postfix"; with SCRAPE_QUEUES, "hubd", the only one)
+#              "hubd postfix"; with SCRAPE_QUEUES or DANE, "hubd", the
+#              only one)
 #   SCRAPE_QUEUES    queues of the scrape variant (default 0: not run)
 #   SCRAPE_INTERVAL  seconds between its scrapes (default 1)
-#   PORT_BASE  loopback ports PORT_BASE..+4: sink, sink back end, relay,
-#              and with SCRAPE_QUEUES hubd's metrics and the resolver
-#              where nothing answers (default 25250)
+#   DANE       1: the DANE variant (default 0: not run)
+#   PORT_BASE  loopback ports PORT_BASE..+5: sink, sink back end, relay,
+#              with SCRAPE_QUEUES hubd's metrics and the resolver where
+#              nothing answers, with DANE the resolver (+4) and the
+#              self-check's resolver with the wrong record (+5)
+#              (default 25250)
 #   TIMEOUT    seconds to wait for a run's deliveries (default 900)
 #   HUBD HUBSH binaries (default build/hubd, build/hubsh of this checkout)
 #   HUBD_WRAP  words put before hubd's command line, e.g. a profiler:
@@ -55,7 +79,8 @@
 #              latencies)
 #
 # Needs root (Postfix), Debian's postfix package (postfix, smtp-sink),
-# openssl, python3.  Nothing here uses an address other than 127.0.0.1.
+# openssl, python3; with DANE also unbound and ldnsutils (ldns-keygen,
+# ldns-signzone).  Nothing here uses an address other than 127.0.0.1.
 # The sink and every relay are fresh for each run, each in its own
 # directories (postfix -c DIR, no chroot); all are stopped on exit.
 set -euo pipefail
@@ -73,7 +98,8 @@ PACED_N=${PACED_N:-3000}
 PACED_C=${PACED_C:-50}
 SCRAPE_QUEUES=${SCRAPE_QUEUES:-0}
 SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-1}
-if [ "$SCRAPE_QUEUES" = 0 ]; then
+DANE=${DANE:-0}
+if [ "$SCRAPE_QUEUES" = 0 ] && [ "$DANE" = 0 ]; then
 	RELAYS=${RELAYS:-hubd postfix}
 else
 	RELAYS=${RELAYS:-hubd}
@@ -87,12 +113,14 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 SERVER=BENCH
 SINK_NAME=mx1.sink.test
 WRONG_NAME=mx2.sink.test
+RCPT=rcpt@dest.test
 
 SINK_PORT=$PORT_BASE
 BACK_PORT=$((PORT_BASE + 1))
 RELAY_PORT=$((PORT_BASE + 2))
 METRICS_PORT=$((PORT_BASE + 3))
 DNS_PORT=$((PORT_BASE + 4))
+WRONG_DNS_PORT=$((PORT_BASE + 5))
 
 die() { printf 'transport.sh: %s\n' "$*" >&2; exit 1; }
 say() { printf '%s\n' "$*" >&2; }
@@ -104,7 +132,7 @@ case ${1:-} in
 *) die "usage: bench/transport.sh [--selftest]" ;;
 esac
 for v in N REPS SIZE WARMUP PORT_BASE TIMEOUT PACED_RATE PACED_N PACED_C \
-    SCRAPE_QUEUES; do
+    SCRAPE_QUEUES DANE; do
 	case ${!v} in ''|*[!0-9]*) die "$v must be a positive integer" ;; esac
 done
 ports="$SINK_PORT $BACK_PORT $RELAY_PORT"
@@ -116,12 +144,31 @@ if [ "$SCRAPE_QUEUES" != 0 ]; then
 	# Nothing may answer there, over UDP either.
 	[ -z "$(ss -Huln "sport = :$DNS_PORT")" ] || die "UDP port $DNS_PORT is in use (set PORT_BASE)"
 fi
+case $DANE in
+0) ;;
+1)
+	[ "$SCRAPE_QUEUES" = 0 ] || die "DANE and SCRAPE_QUEUES are two variants: one at a time"
+	[ "$RELAYS" = hubd ] || die "DANE measures hubd alone (RELAYS=hubd)"
+	RCPT=rcpt@sink.test
+	ports="$ports $DNS_PORT $WRONG_DNS_PORT"
+	for p in $DNS_PORT $WRONG_DNS_PORT; do
+		[ -z "$(ss -Huln "sport = :$p")" ] || die "UDP port $p is in use (set PORT_BASE)"
+	done
+	;;
+*) die "DANE must be 0 or 1" ;;
+esac
 [ "$(id -u)" = 0 ] || die "must run as root (private Postfix instances)"
 [ -x "$HUBD" ] || die "no hubd at $HUBD (build it, or set HUBD)"
 [ -x "$HUBSH" ] || die "no hubsh at $HUBSH (build it, or set HUBSH)"
 for t in postfix postconf smtp-sink openssl ss; do
 	command -v "$t" >/dev/null || die "$t not found (Debian: postfix, openssl, iproute2)"
 done
+if [ "$DANE" = 1 ]; then
+	PATH=$PATH:/usr/sbin
+	for t in unbound unbound-checkconf ldns-keygen ldns-signzone; do
+		command -v "$t" >/dev/null || die "$t not found (Debian: unbound, ldnsutils)"
+	done
+fi
 [ -x /usr/lib/postfix/sbin/master ] || die "Postfix's master not found"
 id postfix >/dev/null 2>&1 || die "no postfix user"
 for p in $ports; do
@@ -176,6 +223,75 @@ bash "$work/mkcerts.sh" "$work/certs" "$SINK_NAME" >"$work/mkcerts.log" 2>&1 ||
 CA=$work/certs/ca.pem
 ROGUE_CA=$work/certs/rogue-ca.pem
 chmod 644 "$work/certs"/*.pem
+
+# --- DANE: the signed zone and its resolvers ----------------------------------
+
+# spki FILE: SHA-256 of a certificate's public key, in hex (TLSA 3 1 1).
+spki() {
+	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER |
+	    sha256sum | cut -d' ' -f1
+}
+
+# dane_zone NAME KEYHASH: $ZONES/NAME.served, the zone sink.test (MX 10
+# mx1.sink.test, its address 127.0.0.1, its TLSA record 3 1 1 KEYHASH for
+# the sink's port) signed with the keys of dane_setup.  An hour's TTL:
+# nothing expires from libunbound's cache during a run.
+dane_zone() {
+	cat >"$ZONES/$1.zone" <<EOF
+\$ORIGIN sink.test.
+\$TTL 3600
+@	IN SOA ns.sink.test. hostmaster.sink.test. 1 3600 600 86400 3600
+@	IN NS ns.sink.test.
+@	IN MX 10 $SINK_NAME.
+ns	IN A 127.0.0.1
+${SINK_NAME%%.*}	IN A 127.0.0.1
+_$SINK_PORT._tcp.${SINK_NAME%%.*}	IN TLSA 3 1 1 $2
+EOF
+	(cd "$ZONES" && ldns-signzone -f "$1.served" "$1.zone" $ZONE_KEYS) \
+	    >>"$ZONES/ldns.log" 2>&1 || die "ldns-signzone: $(cat "$ZONES/ldns.log")"
+}
+
+# dns_start PORT ZONE: unbound on 127.0.0.1:PORT, authoritative for
+# sink.test from $ZONES/ZONE.served (tests/transport/dns.sh); DNS_PID.
+dns_start() {
+	local dir=$work/dns.$1
+	bash "$top/tests/transport/dns.sh" "$dir" 127.0.0.1 "$1" \
+	    "authzone:sink.test:$ZONES/$2.served" >"$work/dns.$1.err" 2>&1 </dev/null &
+	DNS_PID=$!
+	pids+=("$DNS_PID")
+	wait_for 10 dns_up "$dir" || die "unbound on port $1 did not start: $(cat "$work/dns.$1.err" "$dir/unbound.log" 2>/dev/null)"
+}
+dns_up() {
+	grep -q 'start of service' "$1/unbound.log" 2>/dev/null && return 0
+	kill -0 "$DNS_PID" 2>/dev/null || die "unbound exited: $(cat "$1/unbound.log" 2>/dev/null)"
+	return 1
+}
+dns_stop() {
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# dane_setup: a KSK and a ZSK for sink.test, the KSK's DNSKEY the trust
+# anchor of every hubd ($ZONES/anchors); the zone with the sink's record
+# ("right") served on DNS_PORT for the whole run, and signed with the
+# same keys, the zone with the record of another key ("wrong", the
+# rogue CA's), which the self-check serves on WRONG_DNS_PORT.
+dane_setup() {
+	local ksk zsk
+	ZONES=$work/zones
+	mkdir -p "$ZONES"
+	ksk=$(cd "$ZONES" && ldns-keygen -a ECDSAP256SHA256 -k sink.test) &&
+	    zsk=$(cd "$ZONES" && ldns-keygen -a ECDSAP256SHA256 sink.test) ||
+	    die "ldns-keygen failed"
+	ZONE_KEYS="$ksk $zsk"
+	grep -v '^;' "$ZONES/$ksk.key" >"$ZONES/anchors"
+	TLSA_RIGHT=$(spki "$work/certs/valid.pem")
+	TLSA_WRONG=$(spki "$ROGUE_CA")
+	dane_zone right "$TLSA_RIGHT"
+	dane_zone wrong "$TLSA_WRONG"
+	dns_start "$DNS_PORT" right
+}
+[ "$DANE" = 0 ] || dane_setup
 
 # --- private Postfix instances ---------------------------------------------------
 
@@ -306,23 +422,32 @@ sink_count() {
 
 # --- the relays ------------------------------------------------------------------
 
-# relay_start KIND [NAME [CA]]: a fresh relay of KIND (hubd or postfix)
-# listening on RELAY_PORT, relaying dest.test to the sink with verified
-# TLS: the certificate must chain to CA (default the test CA) and carry
-# NAME (default mx1.sink.test).  Sets RELAY_DIR, RELAY_PID (root of its
-# process tree) and RELAY_LOG.  With SCRAPE_QUEUES, hubd also has the
-# connector of the queues that stay, its metrics listener and a resolver
-# where nothing answers.
+# relay_start KIND [NAME [CA [DNS]]]: a fresh relay of KIND (hubd,
+# hubd-dane or postfix) listening on RELAY_PORT, relaying dest.test to the
+# sink with verified TLS: the certificate must chain to CA (default the
+# test CA) and carry NAME (default mx1.sink.test).  Sets RELAY_DIR,
+# RELAY_PID (root of its process tree) and RELAY_LOG.  With
+# SCRAPE_QUEUES, hubd also has the connector of the queues that stay, its
+# metrics listener and a resolver where nothing answers.  With DANE, hubd
+# relays sink.test by MX instead, through the resolver on port DNS
+# (default DNS_PORT) with the zone's trust anchor; hubd-dane is the same
+# hubd with SmtpDaneMode Opportunistic.
 relay_n=0
 relay_start() {
-	local kind=$1 name=${2:-$SINK_NAME} ca=${3:-$CA} extra=()
+	local kind=$1 name=${2:-$SINK_NAME} ca=${3:-$CA} dns=${4:-$DNS_PORT}
+	local extra=() route="-AddressSpaces 'dest.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false"
 	relay_n=$((relay_n + 1))
 	RELAY_DIR=$work/$kind.$relay_n
 	mkdir -p "$RELAY_DIR"
 	case $kind in
-	hubd)
+	hubd|hubd-dane)
+		if [ "$DANE" = 1 ]; then
+			route="-AddressSpaces 'sink.test' -DNSRoutingEnabled \$true -SmtpDaneMode $([ "$kind" = hubd ] && echo None || echo Opportunistic)"
+			extra=(--resolver "127.0.0.1:$dns"
+			    --dnssec-trust-anchor "$ZONES/anchors")
+		fi
 		"$HUBSH" --store "$RELAY_DIR/store.db" --server "$SERVER" -Command \
-		    "New-SendConnector -Name Sink -Usage Custom -AddressSpaces 'dest.test' -SmartHosts '[127.0.0.1]' -DNSRoutingEnabled \$false -Port $SINK_PORT -RequireTLS \$true -TlsAuthLevel DomainValidation -TlsDomain $name | Out-Null" \
+		    "New-SendConnector -Name Sink -Usage Custom $route -Port $SINK_PORT -RequireTLS \$true -TlsAuthLevel DomainValidation -TlsDomain $name | Out-Null" \
 		    >"$RELAY_DIR/hubsh.log" 2>&1 || { cat "$RELAY_DIR/hubsh.log" >&2; die "hubsh failed"; }
 		if [ "$SCRAPE_QUEUES" != 0 ]; then
 			"$PYTHON" "$lib/queues.py" connector "$HUBSH" \
@@ -370,7 +495,7 @@ hubd_up() {
 
 relay_stop() {
 	case $1 in
-	hubd)
+	hubd|hubd-dane)
 		kill -TERM "$RELAY_PID" 2>/dev/null || true
 		local rc=0
 		wait "$RELAY_PID" || rc=$?
@@ -386,39 +511,76 @@ relay_stop() {
 # send_few K: K messages to the relay (the bench's load generator).
 send_few() {
 	"$PYTHON" "$lib/smtpload.py" 127.0.0.1 "$RELAY_PORT" --messages "$1" \
-	    --concurrency 1 --size 512 --first 800001 >"$RELAY_DIR/send.out"
+	    --concurrency 1 --size 512 --first 800001 --to "$RCPT" \
+	    >"$RELAY_DIR/send.out"
 	grep -q "\"acked\": $1," "$RELAY_DIR/send.out" ||
 	    die "$(cat "$RELAY_DIR/send.out"): the relay did not accept $1 messages"
 }
 
+# verdicts KIND: the TLS verdicts a delivery by a hubd of KIND may have,
+# as its log and its tracking log (column tls_verify) say them, one a
+# line, that of a full handshake first.  A DANE session that resumed
+# says "TLSA " and no record: its handshake verified nothing, so
+# SSL_get0_dane_tlsa() names no record, and hubd writes none (doc/bench.md,
+# "DANE in force").
+verdicts() {
+	case $1 in
+	hubd) echo "DomainValidation ok" ;;
+	hubd-dane) printf '%s\n' "DomainValidation+DANE ok, TLSA 3 1 1" \
+	    "DomainValidation+DANE ok, TLSA " ;;
+	esac
+}
+verdict() { verdicts "$1" | head -n 1; }
+
 # Evidence in the relay's log: verified delivery, and a deferral for a
-# certificate that does not verify.
+# certificate (or under DANE, a TLSA record) that does not verify.
 verified_in_log() {
 	case $1 in
-	hubd) grep -q "tls TLSv1\.[23] .* DomainValidation ok" "$RELAY_LOG" ;;
+	hubd|hubd-dane) grep -q "tls TLSv1\.[23] [A-Z0-9_]* $(verdict "$1") (" "$RELAY_LOG" ;;
 	postfix) grep -q "Verified TLS connection established to" "$RELAY_LOG" ;;
 	esac
 }
 deferred_in_log() {
 	case $1 in
 	hubd) grep -q "failed: 454 4\.7\.5 Certificate validation failure" "$RELAY_LOG" ;;
+	hubd-dane) grep -q "failed: 454 4\.7\.323 tlsa-invalid" "$RELAY_LOG" ;;
 	postfix) grep -q "status=deferred.*Server certificate not verified" "$RELAY_LOG" ;;
 	esac
 }
 delivered() { [ "$(sink_count)" -ge "$1" ]; }
 
-# check KIND CASE NAME CA: one self-check case; prints a table row, and
-# sets selftest_failed when the outcome is not the expected one.
+# tracked KIND K: hubd's tracking log has K deliveries, all of them under
+# KIND's verdicts, at least one under the first (a full handshake's);
+# TRACKED says what it has.
+tracked() {
+	local v out
+	mapfile -t v < <(verdicts "$1")
+	out=$("$PYTHON" "$lib/track.py" "$RELAY_DIR/state/queue.db" "${v[@]}" 2>&1) ||
+	    { TRACKED=$out; return 1; }
+	TRACKED=$(sed 1d <<<"$out" | awk -F'\t' '{ printf "%s%s \"%s\"", (NR > 1 ? ", " : ""), $1, $2 }')
+	[ "$(head -n 1 <<<"$out")" = "$2 $2" ] &&
+	    grep -q "^[1-9][0-9]*	${v[0]}\$" <<<"$out"
+}
+
+# check KIND CASE WANT NAME CA [DNS]: one self-check case, WANT deliver
+# or defer, the relay made by relay_start KIND NAME CA DNS; prints a table
+# row, and sets selftest_failed when the outcome is not the expected one.
+# Under DANE a delivery also needs its verdict in hubd's tracking log.
 selftest_failed=0
 check() {
-	local kind=$1 case=$2 name=$3 ca=$4 before after want got evidence ok=1
+	local kind=$1 case=$2 name=$4 ca=$5 before after want got evidence ok=1
 	before=$(sink_count)
-	relay_start "$kind" "$name" "$ca"
+	relay_start "$kind" "$name" "$ca" "${6:-}"
 	send_few 3
-	if [ "$case" = good ]; then
+	if [ "$3" = deliver ]; then
 		want="3 delivered, verified"
 		wait_for 30 delivered $((before + 3)) || ok=0
 		wait_for 10 verified_in_log "$kind" || ok=0
+		if [ "$DANE" = 1 ]; then
+			want="$want, tracked \"$(verdict "$kind")\""
+			[ "$kind" = hubd ] || want="$want (\"TLSA \" if resumed)"
+			wait_for 10 tracked "$kind" 3 || ok=0
+		fi
 	else
 		want="deferred, 0 delivered"
 		wait_for 30 deferred_in_log "$kind" || ok=0
@@ -426,29 +588,43 @@ check() {
 	fi
 	after=$(sink_count)
 	got="$((after - before)) delivered"
+	[ -z "${TRACKED:-}" ] || got="$got, tracked $TRACKED"
+	TRACKED=
 	case $kind in
-	hubd) evidence=$(grep -Eo 'TLSv1\.[23] [A-Z0-9_]* DomainValidation ok|TLS verification failed.*|failed: 454 4\.7\.5 [^;]*' "$RELAY_LOG" | head -n 2 | paste -sd ';' || true) ;;
+	hubd|hubd-dane) evidence=$(grep -Eo 'TLSv1\.[23] [A-Z0-9_]* DomainValidation(\+DANE)? ok(, TLSA [0-9 ]*[0-9])?|TLS verification failed.*|failed: 454 4\.7\.[0-9]* [^;]*' "$RELAY_LOG" | head -n 2 | paste -sd ';' || true) ;;
 	postfix) evidence=$(grep -Eo 'Verified TLS connection established to [^ ]*: TLSv1\.[23]|verification failed for .*|dsn=4[^ ]* status=deferred \(Server certificate not verified\)' "$RELAY_LOG" | head -n 2 | paste -sd ';' || true) ;;
 	esac
-	[ "$case" = good ] || [ "$after" = "$before" ] || ok=0
+	[ "$3" = deliver ] || [ "$after" = "$before" ] || ok=0
 	relay_stop "$kind"
 	[ $ok = 1 ] || selftest_failed=1
-	printf '| %s | %s | %s, %s | %s | %s; log: %s | %s |\n' "$kind" "$case" \
-	    "$name" "$(basename "$ca")" "$want" "$got" "${evidence:-nothing}" \
+	printf '| %s | %s | %s, %s%s | %s | %s; log: %s | %s |\n' "$kind" "$case" \
+	    "$name" "$(basename "$ca")" \
+	    "$([ "$DANE" = 0 ] || echo ", TLSA $([ "${6:-}" = "$WRONG_DNS_PORT" ] && echo "of the rogue CA's key" || echo "of the sink's key")")" \
+	    "$want" "$got" "${evidence:-nothing}" \
 	    "$([ $ok = 1 ] && echo ok || echo '**FAILED**')"
 }
 
 selftest() {
-	local kind
+	local kind wrong_dns
 	say "TLS self-check ..."
 	sink_start
-	echo "| relay | case | name required, trust store | want | got | |"
+	echo "| relay | case | name required, trust store$([ "$DANE" = 0 ] || echo ", DNS") | want | got | |"
 	echo "|---|---|---|---|---|---|"
-	for kind in $RELAYS; do
-		check "$kind" good "$SINK_NAME" "$CA"
-		check "$kind" wrong-name "$WRONG_NAME" "$CA"
-		check "$kind" untrusted-CA "$SINK_NAME" "$ROGUE_CA"
-	done
+	if [ "$DANE" = 1 ]; then
+		dns_start "$WRONG_DNS_PORT" wrong
+		wrong_dns=$DNS_PID
+		check hubd-dane good deliver "$SINK_NAME" "$CA"
+		check hubd-dane wrong-TLSA defer "$SINK_NAME" "$CA" "$WRONG_DNS_PORT"
+		check hubd good deliver "$SINK_NAME" "$CA"
+		check hubd wrong-TLSA deliver "$SINK_NAME" "$CA" "$WRONG_DNS_PORT"
+		dns_stop "$wrong_dns"
+	else
+		for kind in $RELAYS; do
+			check "$kind" good deliver "$SINK_NAME" "$CA"
+			check "$kind" wrong-name defer "$WRONG_NAME" "$CA"
+			check "$kind" untrusted-CA defer "$SINK_NAME" "$ROGUE_CA"
+		done
+	fi
 	sink_stop
 	echo
 	[ $selftest_failed = 0 ] || die "TLS self-check failed (KEEP=1 keeps the logs)"
@@ -457,14 +633,17 @@ selftest() {
 # --- machine and versions --------------------------------------------------------
 
 header() {
-	local dsync_s git_rev git_dirty= scrape=
+	local dsync_s git_rev git_dirty= scrape= dane=
 	dd if=/dev/zero of="$work/dsync" bs=4k count=300 oflag=dsync 2>"$work/dd" || die "dd failed"
 	dsync_s=$(awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s,") print $(i - 1) }' "$work/dd")
 	rm -f "$work/dsync"
 	git_rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	git -C "$top" status --porcelain --untracked-files=no 2>/dev/null | grep -q . &&
 	    git_dirty=" (+ uncommitted changes)"
-	if [ "$SCRAPE_QUEUES" = 0 ]; then
+	if [ "$DANE" = 1 ]; then
+		echo "# hubd with DANE and without: outbound relay by signed MX over verified TLS"
+		dane=" DANE=1"
+	elif [ "$SCRAPE_QUEUES" = 0 ]; then
 		echo "# hubd against Postfix: outbound relay over verified TLS"
 	else
 		echo "# hubd with $SCRAPE_QUEUES queues, scraped and not: outbound relay over verified TLS"
@@ -472,12 +651,17 @@ header() {
 	fi
 	echo
 	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "- command: N=$N REPS=$REPS C_LIST=\"$C_LIST\" SIZE=$SIZE WARMUP=$WARMUP PACED_RATE=$PACED_RATE PACED_N=$PACED_N PACED_C=$PACED_C RELAYS=\"$RELAYS\"$scrape bench/transport.sh"
+	echo "- command: N=$N REPS=$REPS C_LIST=\"$C_LIST\" SIZE=$SIZE WARMUP=$WARMUP PACED_RATE=$PACED_RATE PACED_N=$PACED_N PACED_C=$PACED_C RELAYS=\"$RELAYS\"$scrape$dane bench/transport.sh"
 	echo "- machine: nproc $(nproc), CPU \"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\", $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
 	echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- scratch: $work on $(df -PT "$work" | awk 'NR == 2 { print $2 " (" $1 ")" }'); 4 KB O_DSYNC write $(awk -v s="$dsync_s" 'BEGIN { printf "%.3f", s * 1000 / 300 }') ms"
 	echo "- hubd: $("$HUBD" --version 2>&1 | head -n 1) at $HUBD, built $(date -u -r "$HUBD" +%Y-%m-%dT%H:%M:%SZ), sha256 $(sha256sum "$HUBD" | cut -c1-16); checkout at git $git_rev$git_dirty; linked with $(ldd "$HUBD" | awk '/libssl|libsqlite3/ { printf "%s ", $1 }')"
 	echo "- Postfix $(postconf -d -h mail_version); $(openssl version | cut -d' ' -f1-2); $("$PYTHON" --version)"
+	if [ "$DANE" = 1 ]; then
+		echo "- DNS: $(unbound -V | sed -n 's/^Version /unbound /p') on 127.0.0.1:$DNS_PORT, authoritative for sink.test, signed at the start of the run (ldns $(ldns-signzone -v 2>&1 | sed -n 's/.*ldns version \([^)]*\).*/\1/p'), ECDSAP256SHA256); _$SINK_PORT._tcp.$SINK_NAME TLSA 3 1 1 $TLSA_RIGHT; every hubd has the zone's key as its trust anchor"
+		echo "- hubd: SmtpDaneMode None, hubd-dane: SmtpDaneMode Opportunistic; otherwise alike (sink.test by MX, RequireTLS, TlsAuthLevel DomainValidation, TlsDomain $SINK_NAME)"
+		echo "- TLSA cached: each hubd is fresh; the first delivery of its warm-up ($WARMUP messages, untimed) makes the TLSA lookup, and libunbound's cache (TTL 3600 s) answers the rest of the run"
+	fi
 	echo
 }
 
@@ -499,35 +683,44 @@ selftest >>"$md"
 cat "$md"
 
 # run_one NAME C N RATE REP: a fresh sink and relay, one measure.py run.
-# NAME is a relay, or hubd-scraped: hubd, scraped through the run.
+# NAME is a relay, hubd-dane, or hubd-scraped: hubd, scraped through the
+# run.  Under DANE, every delivery's verdict is checked in the tracking
+# log.
 run_one() {
-	local name=$1 c=$2 n=$3 rate=$4 rep=$5 rc=0 tag kind=${1%-scraped}
-	local scraper= scrape_opts=() secs
+	local name=$1 c=$2 n=$3 rate=$4 rep=$5 rc=0 tag relay=${1%-scraped}
+	local scraper= variant_opts=() secs kind v
+	kind=${relay%-dane}
 	tag="$name.c$c.r$rate.rep$rep"
 	say "rep $rep/$REPS $name C=$c N=$n$([ "$rate" = 0 ] || echo " at $rate/s") ..."
 	sink_start
-	relay_start "$kind"
+	relay_start "$relay"
+	if [ "$DANE" = 1 ]; then
+		variant_opts=(--spool "$RELAY_DIR/state/queue.db")
+		while IFS= read -r v; do
+			variant_opts+=(--verdict "$v")
+		done < <(verdicts "$relay")
+	fi
 	if [ "$SCRAPE_QUEUES" != 0 ]; then
 		secs=$("$PYTHON" "$lib/queues.py" fill "$RELAY_PORT" \
 		    "$METRICS_PORT" "$SCRAPE_QUEUES") || die "$tag: no queues"
 		say "  $SCRAPE_QUEUES queues, tried once, after $secs s"
-		scrape_opts=(--queues "$SCRAPE_QUEUES")
+		variant_opts=(--queues "$SCRAPE_QUEUES")
 	fi
-	if [ "$name" != "$kind" ]; then
+	if [ "$name" != "$relay" ]; then
 		"$PYTHON" "$lib/queues.py" scrape "$METRICS_PORT" \
 		    "$SCRAPE_INTERVAL" "$SCRAPE_QUEUES" "$work/scrapes.$tag" &
 		scraper=$!
 		pids+=("$scraper")
-		scrape_opts+=(--scrape-log "$work/scrapes.$tag")
+		variant_opts+=(--scrape-log "$work/scrapes.$tag")
 	fi
 	"$PYTHON" "$lib/measure.py" --relay "$name" --kind "$kind" \
 	    --port "$RELAY_PORT" --relay-root "$RELAY_PID" \
 	    --relay-log "$RELAY_LOG" --sink-roots "$SINK_PID,$SINK_BACK_PID" \
 	    --sink-counter "$SINK/counter" --sink-log "$SINK/maillog" \
 	    --dump "$SINK/dump" -n "$n" -c "$c" --size "$SIZE" --rate "$rate" \
-	    --warmup "$WARMUP" --timeout "$TIMEOUT" --rep "$rep" \
+	    --warmup "$WARMUP" --timeout "$TIMEOUT" --rep "$rep" --rcpt "$RCPT" \
 	    --out "$OUT" --tmp "$work" --latencies "$work/latency.$tag" \
-	    "${scrape_opts[@]}" >"$work/last.json" || rc=$?
+	    "${variant_opts[@]}" >"$work/last.json" || rc=$?
 	if [ -n "$scraper" ]; then
 		kill -TERM "$scraper" 2>/dev/null || true
 		wait "$scraper" || { status=1; say "$tag: the scraper failed"; }
@@ -539,13 +732,15 @@ run_one() {
 		tail -n 20 "$RELAY_LOG" >&2 || true
 		cp "$RELAY_LOG" "$work/failed.$tag.log" 2>/dev/null || true
 	fi
-	relay_stop "$kind"
+	relay_stop "$relay"
 	sink_stop
 }
 
 say "timed runs: N=$N REPS=$REPS C_LIST=\"$C_LIST\" PACED_RATE=$PACED_RATE; results in $OUT"
 if [ "$SCRAPE_QUEUES" != 0 ]; then
 	order=(hubd hubd-scraped)
+elif [ "$DANE" = 1 ]; then
+	order=(hubd hubd-dane)
 else
 	read -r -a order <<<"$RELAYS"
 fi

@@ -9,7 +9,8 @@ one JSON line of figures.
                --sink-log FILE --dump DIR
                -n N -c C [--size BYTES] [--warmup W] [--timeout S]
                [--rate R] [--rep R] [--out FILE.jsonl] [--latencies FILE]
-               [--queues Q] [--scrape-log FILE]
+               [--queues Q] [--scrape-log FILE] [--rcpt ADDR]
+               [--spool DB --verdict TEXT [--verdict TEXT...]]
 
 The relay runs already, relaying to the sink; the sink is a Postfix
 smtpd whose smtpd_proxy_filter is smtp-sink, which writes every message
@@ -47,6 +48,13 @@ running "mesg=" counter on its standard output (smtp-sink -c, FILE).
      with --scrape-log, what queues.py's scraper logged for the scrapes
      that began in the timed run (count, failures, wall time), a run
      with a failed scrape being incomplete.
+   - with --spool (transport.sh's DANE variant): the recipients hubd's
+     tracking log has delivered, warm-up included, how many of them carry
+     one of the TLS verdicts given with --verdict, and how many each
+     verdict found (track.py); a run where any was delivered under
+     another verdict, or one is missing, is incomplete.
+
+--rcpt: the recipient of every message (default rcpt@dest.test).
 """
 
 import argparse
@@ -67,6 +75,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ left in the checkout
 import queues                   # noqa: E402
+import track                    # noqa: E402
 TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -308,7 +317,7 @@ def pct(sorted_v, p):
 def load(a, n, first, times=None, rate=0.0):
     cmd = [sys.executable, os.path.join(HERE, "smtpload.py"), "127.0.0.1",
            str(a.port), "--messages", str(n), "--concurrency", str(a.c),
-           "--size", str(a.size), "--first", str(first)]
+           "--size", str(a.size), "--first", str(first), "--to", a.rcpt]
     if times:
         cmd += ["--times", times]
     if rate:
@@ -348,7 +357,12 @@ def main():
     ap.add_argument("--tmp", default="/tmp")
     ap.add_argument("--queues", type=int, default=0)
     ap.add_argument("--scrape-log")
+    ap.add_argument("--rcpt", default="rcpt@dest.test")
+    ap.add_argument("--spool")
+    ap.add_argument("--verdict", action="append")
     a = ap.parse_args()
+    if (a.spool is None) != (a.verdict is None):
+        die("--spool and --verdict go together")
     sink_roots = [int(x) for x in a.sink_roots.split(",")]
     relay_roots = [a.relay_root]
 
@@ -485,6 +499,21 @@ def main():
         rec["metrics_thread_cpu_ms"] = (round(1000 * (mt1 - mt0))
                                         if mthread else None)
         rec["scrapes"] = 0
+    if a.spool:
+        # hubd tracks a delivery once the sink has answered it: the last
+        # rows may follow the sink's counter by a moment.
+        want = a.warmup + a.n
+        end = time.monotonic() + 10
+        found = track.verdicts(a.spool)
+        while sum(found.values()) < want and time.monotonic() < end:
+            time.sleep(0.1)
+            found = track.verdicts(a.spool)
+        sent, matched = track.count(found, a.verdict)
+        rec["verdicts"] = a.verdict
+        rec["track_sent"], rec["track_verdict"] = sent, matched
+        rec["track_by_verdict"] = found
+        if sent != want or matched != want:
+            rec["complete"] = False
     if a.scrape_log:
         rec.update(queues.scrapes(a.scrape_log, res["start"], t_done))
         if rec["scrapes"] == 0 or rec["scrape_failures"]:

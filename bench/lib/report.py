@@ -8,7 +8,8 @@ Per relay and concurrency: medians over the repetitions, with min-max
 for the throughput; then, per concurrency, hubd against Postfix (ratio
 of the medians, and the range of the per-repetition ratios).  With the
 SCRAPE_QUEUES variant, hubd scraped against hubd not scraped instead,
-and every repetition's pair of runs.
+and every repetition's pair of runs; with the DANE variant, hubd-dane
+against hubd, the same way.
 """
 
 import json
@@ -143,15 +144,21 @@ def main():
         print()
     if "hubd-scraped" in relays:
         scraped(allruns)
+    if "hubd-dane" in relays:
+        dane(allruns)
     incomplete = [r for r in allruns if not r["complete"]]
     for r in incomplete:
         print("- incomplete: %s C=%d rep %d: acked %d of %d, delivered %d, "
-              "missing %d, load error: %s%s" % (
+              "missing %d, load error: %s%s%s" % (
                   r["relay"], r["c"], r["rep"], r["acked"], r["n"],
                   r["delivered"], r["missing"], r["load_error"],
                   "; %d of %d scrapes failed" % (r["scrape_failures"],
                                                  r["scrapes"])
-                  if "scrape_failures" in r else ""))
+                  if "scrape_failures" in r else "",
+                  "; tracked %d, %d of them under %s" % (
+                      r["track_sent"], r["track_verdict"],
+                      " or ".join('"%s"' % v for v in r["verdicts"]))
+                  if "verdicts" in r else ""))
     return 0
 
 
@@ -162,16 +169,31 @@ def per_scrape(r):
     return r["metrics_thread_cpu_ms"] / r["scrapes"]
 
 
+def paired(allruns, variant):
+    """The complete runs of hubd and of variant, by (rate, c, rep), and
+    the keys that have both, in order."""
+    pairs = {}
+    for r in allruns:
+        if r["relay"] in ("hubd", variant) and r["complete"]:
+            pairs.setdefault((r["rate"], r["c"], r["rep"]), {})[
+                r["relay"]] = r
+    return pairs, sorted(k for k in pairs if len(pairs[k]) == 2)
+
+
+def by_load(pairs, keys, variant):
+    """Per (rate, c) of paired()'s keys: the pairs, hubd's msgs/s and
+    variant's, and the ratios of variant over hubd, pair by pair."""
+    for rate, c in sorted(set(k[:2] for k in keys)):
+        ps = [pairs[k] for k in keys if k[:2] == (rate, c)]
+        a = [p["hubd"]["msgs_per_s"] for p in ps]
+        b = [p[variant]["msgs_per_s"] for p in ps]
+        yield rate, c, ps, a, b, [y / x for x, y in zip(a, b)]
+
+
 def scraped(allruns):
     """hubd scraped (hubd-scraped) against hubd not scraped (hubd), both
     with the same queues: per concurrency, then per repetition."""
-    pairs = {}
-    for r in allruns:
-        if r["relay"] in ("hubd", "hubd-scraped") and r["complete"]:
-            pairs.setdefault((r["rate"], r["c"], r["rep"]), {})[
-                r["relay"]] = r
-    keys = sorted((k for k in pairs if len(pairs[k]) == 2),
-                  key=lambda k: (k[0], k[1], k[2]))
+    pairs, keys = paired(allruns, "hubd-scraped")
     if not keys:
         return
     q = pairs[keys[0]]["hubd"].get("queues")
@@ -183,11 +205,7 @@ def scraped(allruns):
           "failed | metrics thread CPU ms per scrape | "
           "relay CPU ms/msg, not / scraped | MX lookups |")
     print("|" + "---|" * 12)
-    for rate, c in sorted(set(k[:2] for k in keys)):
-        ps = [pairs[k] for k in keys if k[:2] == (rate, c)]
-        a = [p["hubd"]["msgs_per_s"] for p in ps]
-        b = [p["hubd-scraped"]["msgs_per_s"] for p in ps]
-        per = [y / x for x, y in zip(a, b)]
+    for rate, c, ps, a, b, per in by_load(pairs, keys, "hubd-scraped"):
         sc = [p["hubd-scraped"] for p in ps]
         cpus = [per_scrape(r) for r in sc]
         print("| %d | %s | %d | %s (%s–%s) | %s (%s–%s) | **%s** | %s–%s | "
@@ -217,29 +235,123 @@ def scraped(allruns):
           "in it; 10 ms ticks).  MX lookups: hubd's, during the timed "
           "runs (0: the queues were idle).")
     print()
-    print("| rep | C | rate | first | msgs/s not scraped | scraped | ratio | "
-          "latency p50 / p99 ms, not | scraped | scrapes | scrape wall ms "
-          "p50 / max | metrics thread ms, not / scraped | other CPU s, "
-          "not / scraped | machine busy, not / scraped | load at end |")
-    print("|" + "---|" * 15)
+    pair_table(pairs, keys, "hubd-scraped", "not scraped",
+               ("not", "scraped"),
+               ["latency p50 / p99 ms, not", "scraped", "scrapes",
+                "scrape wall ms p50 / max",
+                "metrics thread ms, not / scraped"],
+               lambda x, y: [
+                   latency(x), latency(y),
+                   "%d" % y["scrapes"],
+                   "%s / %s" % (fmt(y["scrape_wall_ms_p50"], 1),
+                                fmt(y["scrape_wall_ms_max"], 1)),
+                   "%s / %s" % (fmt(x.get("metrics_thread_cpu_ms")),
+                                fmt(y.get("metrics_thread_cpu_ms")))])
+
+
+def latency(r):
+    """A run's latency, "p50 / p99" in ms."""
+    return "%s / %s" % (fmt(r["lat_p50_ms"], 1), fmt(r["lat_p99_ms"], 1))
+
+
+def pair_table(pairs, keys, variant, xname, names, heads, middle):
+    """A row for each pair of paired(), x hubd's run and y variant's:
+    rep, C, rate, which went first (names), both rates (hubd's column
+    called xname) and their ratio, the columns heads with the cells
+    middle(x, y) gives, then the others' CPU, machine busy and the load
+    at the end of each."""
+    print("| rep | C | rate | first | msgs/s %s | %s | ratio | %s | "
+          "other CPU s, %s / %s | machine busy, %s / %s | load at end |"
+          % (xname, names[1], " | ".join(heads), names[0], names[1],
+             names[0], names[1]))
+    print("|" + "---|" * (10 + len(heads)))
     for k in keys:
-        x, y = pairs[k]["hubd"], pairs[k]["hubd-scraped"]
-        print("| %d | %d | %s | %s | %s | %s | %s | %s / %s | %s / %s | %d | "
-              "%s / %s | %s / %s | %s / %s | %s / %s %% | %s / %s |" % (
-                  k[2], k[1], fmt(k[0]) if k[0] else "full",
-                  "not" if x["time"] <= y["time"] else "scraped",
-                  fmt(x["msgs_per_s"]), fmt(y["msgs_per_s"]),
-                  fmt(y["msgs_per_s"] / x["msgs_per_s"], 3),
-                  fmt(x["lat_p50_ms"], 1), fmt(x["lat_p99_ms"], 1),
-                  fmt(y["lat_p50_ms"], 1), fmt(y["lat_p99_ms"], 1),
-                  y["scrapes"], fmt(y["scrape_wall_ms_p50"], 1),
-                  fmt(y["scrape_wall_ms_max"], 1),
-                  fmt(x.get("metrics_thread_cpu_ms")),
-                  fmt(y.get("metrics_thread_cpu_ms")),
-                  fmt(x["other_cpu_s"], 2), fmt(y["other_cpu_s"], 2),
-                  fmt(x["machine_busy_pct"]), fmt(y["machine_busy_pct"]),
-                  x["loadavg_end"], y["loadavg_end"]))
+        x, y = pairs[k]["hubd"], pairs[k][variant]
+        cells = ["%d" % k[2], "%d" % k[1], fmt(k[0]) if k[0] else "full",
+                 names[0] if x["time"] <= y["time"] else names[1],
+                 fmt(x["msgs_per_s"]), fmt(y["msgs_per_s"]),
+                 fmt(y["msgs_per_s"] / x["msgs_per_s"], 3)]
+        cells += middle(x, y) + [
+            "%s / %s" % (fmt(x["other_cpu_s"], 2), fmt(y["other_cpu_s"], 2)),
+            "%s / %s %%" % (fmt(x["machine_busy_pct"]),
+                            fmt(y["machine_busy_pct"])),
+            "%s / %s" % (x["loadavg_end"], y["loadavg_end"])]
+        print("| " + " | ".join(cells) + " |")
     print()
+
+
+def tracked(r):
+    """"matched of sent" from a run's tracking check, and how many of
+    them had the verdict of a resumed session, the last one given."""
+    s = "%s of %s" % (fmt(r["track_verdict"]), fmt(r["track_sent"]))
+    if len(r["verdicts"]) > 1:
+        s += " (%s unnamed)" % fmt(
+            r["track_by_verdict"].get(r["verdicts"][-1], 0))
+    return s
+
+
+def dane(allruns):
+    """hubd with DANE (hubd-dane) against the same hubd without it
+    (hubd): per concurrency, then per repetition, then the median of
+    the full-speed ratios."""
+    pairs, keys = paired(allruns, "hubd-dane")
+    if not keys:
+        return
+    print("DANE against no DANE; the ratio is hubd-dane over hubd "
+          "(1.00: no difference; the target is 0.90 or more).")
+    print()
+    print("| C | rate | pairs | msgs/s hubd, median (min–max) | "
+          "hubd-dane | ratio of medians | per rep, median (min–max) | "
+          "relay CPU ms/msg, hubd / hubd-dane | CPU ratio, median | "
+          "sink sessions (TLS resumed), hubd / hubd-dane |")
+    print("|" + "---|" * 10)
+    for rate, c, ps, a, b, per in by_load(pairs, keys, "hubd-dane"):
+        ca = [p["hubd"]["relay_cpu_ms_per_msg"] for p in ps]
+        cb = [p["hubd-dane"]["relay_cpu_ms_per_msg"] for p in ps]
+        print("| %d | %s | %d | %s (%s–%s) | %s (%s–%s) | **%s** | "
+              "**%s** (%s–%s) | %s / %s | %s | %s (%s) / %s (%s) |" % (
+                  c, fmt(rate) if rate else "full", len(ps),
+                  fmt(med(a)), fmt(min(a)), fmt(max(a)),
+                  fmt(med(b)), fmt(min(b)), fmt(max(b)),
+                  fmt(med(b) / med(a), 3), fmt(med(per), 3),
+                  fmt(min(per), 3), fmt(max(per), 3),
+                  fmt(med(ca), 3), fmt(med(cb), 3),
+                  fmt(med([y / x for x, y in zip(ca, cb)]), 3),
+                  fmt(med([p["hubd"]["sink_sessions"] for p in ps])),
+                  fmt(med([p["hubd"]["sink_tls_resumed"] for p in ps])),
+                  fmt(med([p["hubd-dane"]["sink_sessions"] for p in ps])),
+                  fmt(med([p["hubd-dane"]["sink_tls_resumed"]
+                           for p in ps]))))
+    print()
+    pair_table(pairs, keys, "hubd-dane", "hubd", ("hubd", "hubd-dane"),
+               ["relay CPU ms/msg, hubd / hubd-dane",
+                "latency p50 / p99 ms, hubd", "hubd-dane",
+                "tracked under the verdict, hubd / hubd-dane",
+                "sink TLS resumed, hubd / hubd-dane"],
+               lambda x, y: [
+                   "%s / %s" % (fmt(x["relay_cpu_ms_per_msg"], 3),
+                                fmt(y["relay_cpu_ms_per_msg"], 3)),
+                   latency(x), latency(y),
+                   "%s / %s" % (tracked(x), tracked(y)),
+                   "%s / %s" % (fmt(x["sink_tls_resumed"]),
+                                fmt(y["sink_tls_resumed"]))])
+    full = [pairs[k]["hubd-dane"]["msgs_per_s"]
+            / pairs[k]["hubd"]["msgs_per_s"] for k in keys if not k[0]]
+    if full:
+        print("**Median ratio hubd-dane / hubd over the %d full-speed "
+              "pairs: %s** (min %s, max %s; %d of %d below 0.90).  "
+              "Tracked: deliveries (warm-up included) whose tracking "
+              "record carries the variant's verdict (%s), of all it "
+              "tracked, and of those how many did not name the record "
+              "that matched (\"%s\", a resumed session); \"first\": "
+              "the variant that ran first in the pair."
+              % (len(full), fmt(med(full), 3), fmt(min(full), 3),
+                 fmt(max(full), 3), sum(1 for v in full if v < 0.9),
+                 len(full), " and ".join(
+                     "%s \"%s\"" % (r, pairs[keys[0]][r]["verdicts"][0])
+                     for r in ("hubd", "hubd-dane")),
+                 pairs[keys[0]]["hubd-dane"]["verdicts"][-1]))
+        print()
 
 
 if __name__ == "__main__":
