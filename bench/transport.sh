@@ -520,14 +520,13 @@ send_few() {
 # verdicts KIND: the TLS verdicts a delivery by a hubd of KIND may have,
 # as its log and its tracking log (column tls_verify) say them, one a
 # line, that of a full handshake first.  A DANE session that resumed
-# says "TLSA " and no record: its handshake verified nothing, so
-# SSL_get0_dane_tlsa() names no record, and hubd writes none (doc/bench.md,
-# "DANE in force").
+# says "resumed" instead of the record: its handshake verified nothing,
+# so SSL_get0_dane_tlsa() names no record (doc/transport.md).
 verdicts() {
 	case $1 in
 	hubd) echo "DomainValidation ok" ;;
 	hubd-dane) printf '%s\n' "DomainValidation+DANE ok, TLSA 3 1 1" \
-	    "DomainValidation+DANE ok, TLSA " ;;
+	    "DomainValidation+DANE ok, resumed" ;;
 	esac
 }
 verdict() { verdicts "$1" | head -n 1; }
@@ -578,7 +577,7 @@ check() {
 		wait_for 10 verified_in_log "$kind" || ok=0
 		if [ "$DANE" = 1 ]; then
 			want="$want, tracked \"$(verdict "$kind")\""
-			[ "$kind" = hubd ] || want="$want (\"TLSA \" if resumed)"
+			[ "$kind" = hubd ] || want="$want (\"resumed\" if resumed)"
 			wait_for 10 tracked "$kind" 3 || ok=0
 		fi
 	else
