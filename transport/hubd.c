@@ -337,6 +337,7 @@ main(int argc, char **argv)
 	    commit_start(&env->commit, env->spool_path, &cause) != 0 ||
 	    sts_start(&cause) != 0 ||
 	    queue_start(&env->queue, &cause) != 0 ||
+	    tlsrpt_start(&cause) != 0 ||
 	    smtpd_start(smtpd, &cause) != 0 ||
 	    pickup_start(&pickup, env->pickup_dir, &cause) != 0 ||
 	    control_start(control, &cause) != 0 ||
@@ -361,7 +362,9 @@ main(int argc, char **argv)
 	hubd_prune_stop();
 	smtpd_stop(smtpd);
 	pickup_stop(pickup);
+	tlsrpt_stop();
 	queue_stop(env->queue);
+	tlsrpt_close();
 	sts_stop();
 	alert_stop();
 	commit_stop(env->commit);
