@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 /* Usage type chosen at creation (New-SendConnector only). */
 enum sc_usage {
@@ -336,6 +336,10 @@ struct transport_settings {
 	/* hubsh's: a queue's alarm thresholds, or ALERT_UNLIMITED */
 	int		 queue_alert_age;		/* 1 h; 1 s.. */
 	int		 queue_alert_message_count;	/* Unlimited */
+	/* hubsh's: TLS-RPT (RFC 8460) reports, and what they say */
+	bool		 tls_rpt_enabled;		/* false */
+	char		*tls_rpt_organization_name;	/* NULL: the FQDN */
+	char		*tls_rpt_contact_info;		/* NULL: none */
 	int64_t		 when_changed;		/* Unix s; 0: never set */
 };
 

@@ -612,6 +612,8 @@ hubd_settings(bool force)
 	    ts.queue_alert_message_count, "QueueAlertMessageCount", false);
 	hubd_set_bool(&c->external_delay_dsn, ts.external_delay_dsn_enabled,
 	    "ExternalDelayDsnEnabled");
+	tlsrpt_settings(ts.tls_rpt_enabled, ts.tls_rpt_organization_name,
+	    ts.tls_rpt_contact_info);
 	hubd_set_bool(&c->tracking_enabled, ts.message_tracking_log_enabled,
 	    "MessageTrackingLogEnabled");
 	hubd_set_bool(&c->tracking_subject,
