@@ -50,6 +50,7 @@
 #define TLSRPT_SPREAD	300		/* s: the longest delay after a day */
 #define TLSRPT_TIMEOUT	30		/* s: one POST */
 #define TLSRPT_DUE_MAX	1024		/* reports made in one round */
+#define TLSRPT_KEEP	(30 * 86400)	/* s: the reports made, kept */
 
 /* One (period, domain, policy) and its counts since the last flush. */
 struct tr_row {
@@ -79,6 +80,16 @@ struct tr_counts {
 	struct tr_detail *details;
 	size_t		 ndetails;
 	uint64_t	 dropped;	/* attempts that did not fit */
+};
+
+/* What tlsrpt_reported_job and tlsrpt_outcome_job write. */
+struct tr_made {
+	const struct spool_tlsrpt_day	*d;
+	const char			*id;
+	const char *const		*ruas;
+	size_t				 n;
+	char				**outcomes;	/* per rua */
+	int64_t				 at;
 };
 
 static struct {
@@ -117,6 +128,7 @@ static char	*tlsrpt_mailto(const struct tlsrpt_meta *,
 		    size_t, const struct buf *);
 static int	 tlsrpt_reported_job(struct spool *, void *, char **);
 static int	 tlsrpt_outcome_job(struct spool *, void *, char **);
+static int	 tlsrpt_prune_job(struct spool *, void *, char **);
 static void	 tlsrpt_uuid(char *, size_t);
 static void	 tlsrpt_time(char *, size_t, int64_t);
 static void	 tlsrpt_json_lines(struct buf *, const char *);
@@ -446,8 +458,7 @@ tlsrpt_main(void *arg)
 		now = time(NULL);
 		if (now >= due) {
 			tlsrpt_flush();
-			if (tlsrpt_enabled())
-				tlsrpt_round(sp, now - now % period);
+			tlsrpt_round(sp, now - now % period);
 			if (getentropy(&r, sizeof r) != 0)
 				r = (uint32_t)now;
 			due = now - now % period + period +
@@ -463,20 +474,39 @@ tlsrpt_main(void *arg)
 	return (NULL);
 }
 
-/* Report every (domain, period) that ended by before. */
+/*
+ * Report every (domain, period) that ended by before; with TLS-RPT off,
+ * drop their counts instead (switched on again, hubd reports only what
+ * it counted since).  Then forget the reports older than TLSRPT_KEEP.
+ */
 static void
 tlsrpt_round(struct spool *sp, int64_t before)
 {
 	struct spool_tlsrpt_day	*v = NULL;
+	struct tr_made		 drop;
 	char			*cause = NULL;
 	size_t			 i, n = 0;
+	bool			 on = tlsrpt_enabled();
 
-	if (spool_tlsrpt_due(sp, before, &v, &n, &cause) != 0) {
+	if (commit_run(env->commit, tlsrpt_prune_job, &before, &cause) != 0 ||
+	    spool_tlsrpt_due(sp, before, &v, &n, &cause) != 0) {
 		log_warnx("tls-rpt: %s", cause);
 		free(cause);
 		return;
 	}
 	for (i = 0; i < n && i < TLSRPT_DUE_MAX && !tr.stopping; i++) {
+		if (!on) {
+			memset(&drop, 0, sizeof drop);
+			drop.d = &v[i];
+			drop.id = "-";
+			if (commit_run(env->commit, tlsrpt_reported_job, &drop,
+			    &cause) != 0) {
+				log_warnx("tls-rpt: %s", cause);
+				free(cause);
+				cause = NULL;
+			}
+			continue;
+		}
 		if (spool_tlsrpt_load(sp, &v[i], &cause) != 0) {
 			log_warnx("tls-rpt: %s", cause);
 			free(cause);
@@ -488,15 +518,6 @@ tlsrpt_round(struct spool *sp, int64_t before)
 	spool_tlsrpt_days_free(v, n);
 }
 
-/* What tlsrpt_reported_job and tlsrpt_outcome_job write. */
-struct tr_made {
-	const struct spool_tlsrpt_day	*d;
-	const char			*id;
-	const char *const		*ruas;
-	size_t				 n;
-	char				**outcomes;	/* per rua */
-	int64_t				 at;
-};
 
 static int
 tlsrpt_reported_job(struct spool *sp, void *arg, char **cause)
@@ -505,6 +526,14 @@ tlsrpt_reported_job(struct spool *sp, void *arg, char **cause)
 
 	return (spool_tlsrpt_reported(sp, m->d, m->id, m->ruas, m->n, m->at,
 	    cause));
+}
+
+static int
+tlsrpt_prune_job(struct spool *sp, void *arg, char **cause)
+{
+	const int64_t	*before = arg;
+
+	return (spool_tlsrpt_prune(sp, *before - TLSRPT_KEEP, cause));
 }
 
 static int
