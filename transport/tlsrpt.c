@@ -559,13 +559,16 @@ tlsrpt_report(struct spool_tlsrpt_day *d)
 	char			 id[40], **ruas = NULL, **outcomes = NULL;
 	char			*org, *contact, *cause = NULL;
 	size_t			 i, n = 0;
+	int			 rc;
 
 	tlsrpt_uuid(id, sizeof id);
 	memset(&m, 0, sizeof m);
 	m.d = d;
 	m.id = id;
 	m.at = time(NULL);
-	if (tlsrpt_ruas(d->domain, &ruas, &n) != 0) {
+	if ((rc = tlsrpt_ruas(d->domain, &ruas, &n)) == 1)
+		return;		/* the lookup failed: the next round */
+	if (rc != 0) {
 		/* Nobody to tell: the counts go, nothing is kept. */
 		if (commit_run(env->commit, tlsrpt_reported_job, &m,
 		    &cause) != 0) {
@@ -612,7 +615,10 @@ out:
 	free(contact);
 }
 
-/* The ruas of domain's record: 0, or -1 when it has none to use. */
+/*
+ * The ruas of domain's record: 0; -1 when it has none to use; 1 when the
+ * lookup failed (SERVFAIL, a bogus answer): ask again next round.
+ */
 static int
 tlsrpt_ruas(const char *domain, char ***ruas, size_t *n)
 {
@@ -632,7 +638,8 @@ tlsrpt_ruas(const char *domain, char ***ruas, size_t *n)
 		    name);
 		break;
 	default:
-		log_info("tls-rpt: %s: no report: %s", domain, cause);
+		log_info("tls-rpt: %s: report held: %s", domain, cause);
+		rc = 1;
 		break;
 	}
 	dns_txt_free(txts, ntxts);
