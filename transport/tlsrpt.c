@@ -475,9 +475,10 @@ tlsrpt_main(void *arg)
 }
 
 /*
- * Report every (domain, period) that ended by before; with TLS-RPT off,
- * drop their counts instead (switched on again, hubd reports only what
- * it counted since).  Then forget the reports older than TLSRPT_KEEP.
+ * Forget the reports on periods that ended TLSRPT_KEEP before before;
+ * then report every (domain, period) that ended by before, or with
+ * TLS-RPT off drop their counts (switched on again, hubd reports only
+ * what it counted since).
  */
 static void
 tlsrpt_round(struct spool *sp, int64_t before)
