@@ -14,12 +14,14 @@
 #              mismatch; rua=mailto:tlsrpt@bad.test, whose mail goes to
 #              that same host, "TLS-Required: No", and is not counted
 #   none.test  no _smtp._tls record: counted, then dropped, never sent
+#   dane.test  a signed zone (ldns-signzone), TLSA 3 1 1 of its MX host's
+#              key: delivered under DANE; rua=https: a "tlsa" report
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
-tap_need openssl aiosmtpd unbound swaks
-tap_plan 12
+tap_need openssl aiosmtpd unbound swaks ldns
+tap_plan 13
 
 PERIOD=5
 WEB=$tap_tmp/web
@@ -33,6 +35,9 @@ make_leaf hook 127.0.0.1 >/dev/null 2>&1 || tap_bail "receiver certificate"
 
 peer_start good $(cert_opts valid) || tap_bail "peer good"
 peer_start wrong $(cert_opts wrongname) || tap_bail "peer wrong"
+peer_start dane $(cert_opts selfsigned) || tap_bail "peer dane"
+SELF=$(openssl x509 -in "$CERTS/selfsigned.pem" -noout -pubkey |
+    openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
 
 for d in sts bad; do
 	mkdir -p "$WEB/mta-sts.$d.test"
@@ -71,17 +76,33 @@ HOOK_PORT=$(cat "$H/ready")
 	printf '_smtp._tls.bad IN TXT "v=TLSRPTv1;" " rua=mailto:tlsrpt@bad.test"\n'
 	printf '_smtp._tls.none IN TXT "v=spf1 -all"\n'
 } >"$Z/test.zone"
-dns_start "authzone:test:$Z/test.zone" || tap_bail "DNS server"
+cat >"$Z/dane.test.zone" <<EOF
+\$ORIGIN dane.test.
+\$TTL 60
+@	IN SOA ns.dane.test. hostmaster.dane.test. 1 3600 600 86400 60
+@	IN NS ns.dane.test.
+ns	IN A 127.0.0.1
+@	IN MX 10 mx.dane.test.
+mx	IN A 127.0.0.1
+_$(peer_port dane)._tcp.mx	IN TLSA 3 1 1 $SELF
+_smtp._tls	IN TXT "v=TLSRPTv1; rua=https://127.0.0.1:$HOOK_PORT/tlsrpt"
+EOF
+: >"$Z/anchors"
+zone_sign "$Z" dane.test || tap_bail "signed zone: $(cat "$Z/ldns.log")"
+dns_start "authzone:test:$Z/test.zone" \
+    "authzone:dane.test:$Z/dane.test.served" || tap_bail "DNS server"
 
 hubsh_run "New-SendConnector -Name Sts -AddressSpaces 'sts.test','none.test' \
 	-DNSRoutingEnabled \$true -Port $(peer_port good) | Out-Null
     New-SendConnector -Name Bad -AddressSpaces 'bad.test' \
 	-DNSRoutingEnabled \$true -Port $(peer_port wrong) | Out-Null
+    New-SendConnector -Name Dane -AddressSpaces 'dane.test' \
+	-DNSRoutingEnabled \$true -Port $(peer_port dane) | Out-Null
     Set-TransportService -TlsRptEnabled \$true \
 	-TlsRptOrganizationName 'Hub Test' -TlsRptContactInfo 'tls@hubd.test'" ||
     tap_bail "connectors"
-hubd_start --mta-sts-port "$(cat "$WEB/ready")" --tlsrpt-period $PERIOD ||
-    tap_bail "hubd"
+hubd_start --mta-sts-port "$(cat "$WEB/ready")" --tlsrpt-period $PERIOD \
+    --dnssec-trust-anchor "$Z/anchors" || tap_bail "hubd"
 
 # reports: every report received so far, one JSON line each:
 # {"via": "https"|"mailto", "file", "subject", "type", "json"}, the
@@ -142,9 +163,11 @@ has_report() { check "len(of('$1')) >= ${2:-1}" >/dev/null; }
 submit --to a@sts.test --header 'Subject: sts' &&
     submit --to b@bad.test --header 'Subject: bad' &&
     submit --to c@none.test --header 'Subject: none' &&
+    submit --to e@dane.test --header 'Subject: dane' &&
     wait_track SEND a@sts.test && wait_track SEND c@none.test &&
+    wait_track SEND e@dane.test &&
     wait_for 15 grep -q 'certificate-host-mismatch' "$HUBD_LOG"
-tap_result $? "deliveries: sts.test and none.test delivered, bad.test waits" \
+tap_result $? "deliveries: sts.test, none.test and dane.test delivered, bad.test waits" \
     "$(tail -5 "$HUBD_LOG")"
 
 wait_for 30 has_report sts.test && wait_for 30 has_report bad.test
@@ -164,6 +187,17 @@ check "all(r['type'] == 'application/tlsrpt+gzip' for r in R
         p['policy']['mx-host'] == ['mx.sts.test']
         for r in of('sts.test') for p in pol(r))"
 tap_result $? "sts.test's report: application/tlsrpt+gzip, JSON, one successful session under its sts policy" ""
+
+wait_for 30 has_report dane.test
+check "len(of('dane.test')) == 1 and
+    all(r['via'] == 'https' and len(pol(r)) == 1 and
+        pol(r)[0]['policy']['policy-type'] == 'tlsa' and
+        pol(r)[0]['policy']['policy-string'] == ['3 1 1 ${SELF^^}'] and
+        'mx-host' not in pol(r)[0]['policy'] and
+        pol(r)[0]['summary']['total-successful-session-count'] == 1 and
+        pol(r)[0]['summary']['total-failure-session-count'] == 0
+        for r in of('dane.test'))"
+tap_result $? "dane.test's report: one successful session under its tlsa policy, the record as policy string" ""
 
 check "all(r['json']['organization-name'] == 'Hub Test' and
     r['json']['contact-info'] == 'tls@hubd.test' and
@@ -224,7 +258,7 @@ unique="len(set((r['json']['policies'][0]['policy']['policy-domain'],
     r['json']['date-range']['start-datetime']) for r in R if 'json' in r))
     == len([r for r in R if 'json' in r])"
 check "$unique" &&
-    [ "$(spool_sql "SELECT count(*) FROM tlsrpt_sent WHERE domain = 'sts.test'
+    [ "$(spool_sql "SELECT count(*) FROM tlsrpt_sent WHERE rua LIKE 'https:%'
 	AND outcome = 'delivered'")" = "$(nposts)" ] &&
     [ "$(spool_sql "SELECT count(*) FROM tlsrpt_sent WHERE domain = 'bad.test'
 	AND outcome LIKE 'queued <%@relay.hubd.test>'")" -ge 2 ]
@@ -234,7 +268,7 @@ tap_result $? "one report per policy domain per period; each recorded with its o
 # A restart in the middle of it all: no period is reported twice.
 before=$(spool_sql "SELECT count(*) FROM tlsrpt_sent")
 hubd_stop && hubd_start --mta-sts-port "$(cat "$WEB/ready")" \
-    --tlsrpt-period $PERIOD &&
+    --tlsrpt-period $PERIOD --dnssec-trust-anchor "$Z/anchors" &&
     wait_for 30 eval '[ "$(spool_sql "SELECT count(*) FROM tlsrpt_sent")" -gt "$before" ]' &&
     sleep $PERIOD && check "$unique"
 tap_result $? "a restart sends no period twice" \
