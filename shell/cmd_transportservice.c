@@ -69,6 +69,10 @@
     "settings of '%s' have been modified."
 #define TS_MSG_CONFIRM	"Configuring transport server \"%s\"."
 #define TS_MSG_REFUSED	"The %s parameter isn't supported by hubsh: %s"
+#define TS_MSG_TOOLONG	"The length of the property is too long. The " \
+    "maximum length is %d and the length of the value provided is %zu."
+#define TS_MSG_CONTROL	"The %s parameter can't contain control characters."
+#define TS_TEXT_MAX	256	/* characters of a TLS-RPT text */
 
 #define TS_UNLIMITED	2147483647	/* Max*OutboundConnections */
 #define TS_AGE_MAX	2147483647	/* 24855.03:14:07 */
@@ -137,8 +141,8 @@ struct ts_prop {
  * The object's properties after RunspaceId, in TransportServer's
  * declaration order (Exchange 2013 CU23's, less what Exchange 2016
  * dropped; the logs 2016 added, RequestBroker and TransportHttp, after
- * the others of their kind), then hubsh's ExternalDelayDsnEnabled and
- * its queue alert thresholds.
+ * the others of their kind), then hubsh's ExternalDelayDsnEnabled, its
+ * queue alert thresholds and its TLS-RPT settings.
  */
 static const struct ts_prop ts_props[] = {
 	TS_FB("AntispamAgentsEnabled", 0),
@@ -253,13 +257,17 @@ static const struct ts_prop ts_props[] = {
 	TS_S("ExternalDelayDsnEnabled", TS_K_BOOL, external_delay_dsn_enabled),
 	TS_S("QueueAlertAge", TS_K_SPAN_UNLIMITED, queue_alert_age),
 	TS_S("QueueAlertMessageCount", TS_K_UNLIMITED,
-	    queue_alert_message_count)
+	    queue_alert_message_count),
+	TS_S("TlsRptEnabled", TS_K_BOOL, tls_rpt_enabled),
+	TS_S("TlsRptOrganizationName", TS_K_PATH, tls_rpt_organization_name),
+	TS_S("TlsRptContactInfo", TS_K_PATH, tls_rpt_contact_info)
 };
 #define TS_NPROPS	(sizeof ts_props / sizeof ts_props[0])
 
 static int	 cmd_get_transportservice_exec(struct cmd_ctx *);
 static int	 cmd_set_transportservice_exec(struct cmd_ctx *);
 static int	 ts_refused(struct cmd_ctx *);
+static int	 ts_text_check(struct cmd_ctx *);
 static void	 ts_apply(struct cmd_ctx *, struct transport_settings *);
 static void	 ts_copy(struct transport_settings *,
 		    const struct transport_settings *);
@@ -494,6 +502,15 @@ static const struct param_entry ts_set_params[] = {
 	    TS_WHY_NOLOG("server statistics")),
 	TS_P_PATH("ServerStatisticsLogPath", TS_WHY_NOLOG("server "
 	    "statistics")),
+	TS_P("TlsRptContactInfo", PT_STRING, 0, 0, 0, NULL, NULL, "hubsh "
+	    "extension: the contact-info of the TLS-RPT reports, an address "
+	    "or a URL; $null for none."),
+	TS_P_BOOL("TlsRptEnabled", "hubsh extension: send a daily TLS-RPT "
+	    "report (RFC 8460) to every domain that asks for one in its "
+	    "_smtp._tls record ($false by default)."),
+	TS_P("TlsRptOrganizationName", PT_STRING, 0, 0, 0, NULL, NULL, "hubsh "
+	    "extension: the organization-name of the TLS-RPT reports; $null "
+	    "for the server's FQDN."),
 	TS_P_INT("TransientFailureRetryCount", 0, 15, "Quick retries after a "
 	    "connection failure (0 to 15)."),
 	TS_P_SPAN("TransientFailureRetryInterval", 1, 12 * 3600, "Interval "
@@ -595,6 +612,46 @@ ts_refused(struct cmd_ctx *ctx)
 	return (0);
 }
 
+/*
+ * The TLS-RPT texts go into every report: printable, at most TS_TEXT_MAX
+ * characters (the store's CHECK repeats the length).
+ */
+static int
+ts_text_check(struct cmd_ctx *ctx)
+{
+	static const char *const names[] = { "TlsRptOrganizationName",
+	    "TlsRptContactInfo" };
+	struct value	*v;
+	char		*s;
+	const char	*c;
+	size_t		 i, len;
+	int		 rc = 0;
+
+	for (i = 0; i < sizeof names / sizeof names[0] && rc == 0; i++) {
+		if ((v = bound_get(ctx->args, names[i])) == NULL ||
+		    v->type == V_NULL)
+			continue;
+		s = value_to_string(v);
+		if ((len = utf8_width(s)) > TS_TEXT_MAX) {
+			cmd_error(ctx, ERR_STATEMENT, "NotSpecified",
+			    "DataValidationException",
+			    "DataValidationException", TS_MSG_TOOLONG,
+			    TS_TEXT_MAX, len);
+			rc = -1;
+		}
+		for (c = s; rc == 0 && *c != '\0'; c++) {
+			if ((unsigned char)*c >= 0x20 && *c != 0x7f)
+				continue;
+			cmd_error(ctx, ERR_STATEMENT, "InvalidArgument",
+			    "ArgumentException", "ArgumentException",
+			    TS_MSG_CONTROL, names[i]);
+			rc = -1;
+		}
+		free(s);
+	}
+	return (rc);
+}
+
 /* Apply every setting argument to ts (the binder checked the ranges). */
 static void
 ts_apply(struct cmd_ctx *ctx, struct transport_settings *ts)
@@ -645,6 +702,10 @@ ts_copy(struct transport_settings *dst, const struct transport_settings *src)
 	dst->server = src->server != NULL ? xstrdup(src->server) : NULL;
 	dst->send_protocol_log_path = src->send_protocol_log_path != NULL ?
 	    xstrdup(src->send_protocol_log_path) : NULL;
+	dst->tls_rpt_organization_name = src->tls_rpt_organization_name !=
+	    NULL ? xstrdup(src->tls_rpt_organization_name) : NULL;
+	dst->tls_rpt_contact_info = src->tls_rpt_contact_info != NULL ?
+	    xstrdup(src->tls_rpt_contact_info) : NULL;
 }
 
 /* The same settings (Exchange's IsChanged). */
@@ -862,7 +923,8 @@ cmd_set_transportservice_exec(struct cmd_ctx *ctx)
 {
 	struct store	*st;
 
-	if (ts_refused(ctx) != 0 || shell_store(ctx->sh, &st) != 0)
+	if (ts_refused(ctx) != 0 || ts_text_check(ctx) != 0 ||
+	    shell_store(ctx->sh, &st) != 0)
 		return (-1);
 	exchangeserver_for_each(ctx, st, ts_set_one, false);
 	return (ctx->failed ? -1 : 0);

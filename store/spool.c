@@ -218,6 +218,50 @@ static const char spool_schema_v6[] =
 	"CREATE INDEX sts_expires ON sts_policies (expires);"
 	"PRAGMA user_version = 6;";
 
+/*
+ * v7: TLS-RPT (RFC 8460, transport/tlsrpt.c).  The sessions of each
+ * reporting period [begin, end) per policy domain and policy, and their
+ * failures by kind and hosts, as hubd flushes what it counted; and the
+ * reports made, one row per rua: a (domain, begin) there is never
+ * counted or reported again.  policy and mx hold their lines joined by
+ * "\n" ("" for none).
+ */
+static const char spool_schema_v7[] =
+	"CREATE TABLE tlsrpt_policies ("
+	" domain TEXT NOT NULL CHECK (domain <> ''),"
+	" begin INTEGER NOT NULL CHECK (begin >= 0),"
+	" end INTEGER NOT NULL CHECK (end > begin),"
+	" type TEXT NOT NULL"
+	"  CHECK (type IN ('tlsa', 'sts', 'no-policy-found')),"
+	" policy TEXT NOT NULL,"
+	" mx TEXT NOT NULL,"
+	" success INTEGER NOT NULL CHECK (success >= 0),"
+	" failure INTEGER NOT NULL CHECK (failure >= 0),"
+	" PRIMARY KEY (domain, begin, type, policy)) STRICT;"
+	"CREATE TABLE tlsrpt_failures ("
+	" domain TEXT NOT NULL,"
+	" begin INTEGER NOT NULL,"
+	" type TEXT NOT NULL,"
+	" policy TEXT NOT NULL,"
+	" result TEXT NOT NULL CHECK (result <> ''),"
+	" sending_ip TEXT NOT NULL,"
+	" mx_host TEXT NOT NULL,"
+	" receiving_ip TEXT NOT NULL,"
+	" count INTEGER NOT NULL CHECK (count > 0),"
+	" PRIMARY KEY (domain, begin, type, policy, result, sending_ip,"
+	"  mx_host, receiving_ip)) STRICT;"
+	"CREATE TABLE tlsrpt_sent ("
+	" report_id TEXT NOT NULL CHECK (report_id <> ''),"
+	" domain TEXT NOT NULL,"
+	" begin INTEGER NOT NULL,"
+	" end INTEGER NOT NULL,"
+	" rua TEXT NOT NULL,"
+	" outcome TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (report_id, rua)) STRICT;"
+	"CREATE INDEX tlsrpt_sent_day ON tlsrpt_sent (domain, begin);"
+	"PRAGMA user_version = 7;";
+
 static const struct store_migration spool_migrations[] = {
 	{ 1, spool_schema_v1 },
 	{ 2, spool_schema_v2 },
@@ -225,6 +269,7 @@ static const struct store_migration spool_migrations[] = {
 	{ 4, spool_schema_v4 },
 	{ 5, spool_schema_v5 },
 	{ 6, spool_schema_v6 },
+	{ 7, spool_schema_v7 },
 };
 
 static const struct store_schema spool_schema = {
@@ -334,6 +379,12 @@ static int	 tq_load_rcpts(struct store *, sqlite3_stmt *, int64_t,
 		     struct tq_rcpts *, char **);
 static void	 tq_event_from_row(sqlite3_stmt *, struct track_event *);
 static void	 spool_sts_from_row(sqlite3_stmt *, struct spool_sts *);
+static int	 spool_tlsrpt_policies(struct store *, const char *, int64_t,
+		     struct spool_tlsrpt_day *, char **);
+static int	 spool_tlsrpt_failures(struct store *, const char *, int64_t,
+		     struct spool_tlsrpt_day *, char **);
+static int	 spool_tlsrpt_forget(struct store *, const char *, int64_t,
+		     char **);
 static int	 spool_finish(struct store *, sqlite3_stmt *, int,
 		     const char *, char **);
 static char	*spool_strdup(const unsigned char *);
@@ -1441,6 +1492,326 @@ spool_sts_clear(struct spool_sts *p)
 	free(p->failure);
 	memset(p, 0, sizeof *p);
 }
+/*
+ * TLS-RPT.  Counts come as increments (transport/tlsrpt.c flushes what
+ * it gathered since the last flush); a day already reported takes none.
+ */
+#define TLSRPT_UNREPORTED "NOT EXISTS (SELECT 1 FROM tlsrpt_sent " \
+	"WHERE domain = ?1 AND begin = ?2)"
+
+int
+spool_tlsrpt_add(struct spool *sp, const struct spool_tlsrpt_policy *p,
+    char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "INSERT INTO tlsrpt_policies (domain, "
+	    "begin, end, type, policy, mx, success, failure) SELECT ?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8 WHERE " TLSRPT_UNREPORTED " ON CONFLICT "
+	    "(domain, begin, type, policy) DO UPDATE SET success = success + "
+	    "excluded.success, failure = failure + excluded.failure",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, p->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, p->begin);
+	sqlite3_bind_int64(st, 3, p->end);
+	sqlite3_bind_text(st, 4, p->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, p->policy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, p->mx, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, p->success);
+	sqlite3_bind_int64(st, 8, p->failure);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot record TLS-RPT counts", cause));
+}
+
+int
+spool_tlsrpt_fail_add(struct spool *sp, const struct spool_tlsrpt_failure *f,
+    char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "INSERT INTO tlsrpt_failures (domain, "
+	    "begin, type, policy, result, sending_ip, mx_host, receiving_ip, "
+	    "count) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE "
+	    TLSRPT_UNREPORTED " ON CONFLICT (domain, begin, type, policy, "
+	    "result, sending_ip, mx_host, receiving_ip) DO UPDATE SET count = "
+	    "count + excluded.count", cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, f->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, f->begin);
+	sqlite3_bind_text(st, 3, f->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->policy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->result, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, f->sending_ip, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, f->mx_host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, f->receiving_ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, f->count);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot record TLS-RPT failures", cause));
+}
+
+/* The periods that ended by before, with their domains: keys only. */
+int
+spool_tlsrpt_due(struct spool *sp, int64_t before,
+    struct spool_tlsrpt_day **out, size_t *n, char **cause)
+{
+	struct store		*s = sp->s;
+	struct spool_tlsrpt_day	*v = NULL, *d;
+	sqlite3_stmt		*st;
+	size_t			 cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*n = 0;
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "SELECT domain, begin, max(end) FROM "
+	    "tlsrpt_policies WHERE end <= ?1 GROUP BY domain, begin "
+	    "ORDER BY begin, domain", cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, before);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		d = &v[(*n)++];
+		memset(d, 0, sizeof *d);
+		d->domain = spool_strdup(sqlite3_column_text(st, 0));
+		d->begin = sqlite3_column_int64(st, 1);
+		d->end = sqlite3_column_int64(st, 2);
+	}
+	if (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot read the TLS-RPT counts", cause) != 0) {
+		spool_tlsrpt_days_free(v, *n);
+		*n = 0;
+		return (-1);
+	}
+	*out = v;
+	return (0);
+}
+
+/* Fill d (domain and begin set) with its policies and failures. */
+int
+spool_tlsrpt_load(struct spool *sp, struct spool_tlsrpt_day *d, char **cause)
+{
+	if (spool_live(sp, cause) != 0 ||
+	    spool_tlsrpt_policies(sp->s, d->domain, d->begin, d, cause) != 0 ||
+	    spool_tlsrpt_failures(sp->s, d->domain, d->begin, d, cause) != 0)
+		return (-1);
+	return (0);
+}
+
+static int
+spool_tlsrpt_policies(struct store *s, const char *domain, int64_t begin,
+    struct spool_tlsrpt_day *d, char **cause)
+{
+	struct spool_tlsrpt_policy	*p;
+	sqlite3_stmt			*st;
+	int				 rc;
+
+	if (store_prepare(s, &st, "SELECT end, type, policy, mx, success, "
+	    "failure FROM tlsrpt_policies WHERE domain = ?1 AND begin = ?2 "
+	    "ORDER BY type, policy", cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, begin);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d->pol = xreallocarray(d->pol, d->npol + 1, sizeof *d->pol);
+		p = &d->pol[d->npol++];
+		memset(p, 0, sizeof *p);
+		p->domain = xstrdup(domain);
+		p->begin = begin;
+		p->end = sqlite3_column_int64(st, 0);
+		p->type = spool_strdup(sqlite3_column_text(st, 1));
+		p->policy = spool_strdup(sqlite3_column_text(st, 2));
+		p->mx = spool_strdup(sqlite3_column_text(st, 3));
+		p->success = sqlite3_column_int64(st, 4);
+		p->failure = sqlite3_column_int64(st, 5);
+	}
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot read the TLS-RPT counts", cause));
+}
+
+static int
+spool_tlsrpt_failures(struct store *s, const char *domain, int64_t begin,
+    struct spool_tlsrpt_day *d, char **cause)
+{
+	struct spool_tlsrpt_failure	*f;
+	sqlite3_stmt			*st;
+	int				 rc;
+
+	if (store_prepare(s, &st, "SELECT type, policy, result, sending_ip, "
+	    "mx_host, receiving_ip, count FROM tlsrpt_failures WHERE domain = "
+	    "?1 AND begin = ?2 ORDER BY type, policy, result, mx_host, "
+	    "receiving_ip, sending_ip", cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, begin);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d->fail = xreallocarray(d->fail, d->nfail + 1,
+		    sizeof *d->fail);
+		f = &d->fail[d->nfail++];
+		memset(f, 0, sizeof *f);
+		f->domain = xstrdup(domain);
+		f->begin = begin;
+		f->type = spool_strdup(sqlite3_column_text(st, 0));
+		f->policy = spool_strdup(sqlite3_column_text(st, 1));
+		f->result = spool_strdup(sqlite3_column_text(st, 2));
+		f->sending_ip = spool_strdup(sqlite3_column_text(st, 3));
+		f->mx_host = spool_strdup(sqlite3_column_text(st, 4));
+		f->receiving_ip = spool_strdup(sqlite3_column_text(st, 5));
+		f->count = sqlite3_column_int64(st, 6);
+	}
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot read the TLS-RPT failures", cause));
+}
+
+/*
+ * The report report_id on d is made: its counts go, and each rua gets a
+ * row, outcome "pending" until spool_tlsrpt_outcome.  Without a rua (the
+ * domain publishes no record) the counts go and nothing is kept.
+ */
+int
+spool_tlsrpt_reported(struct spool *sp, const struct spool_tlsrpt_day *d,
+    const char *report_id, const char *const *ruas, size_t n, int64_t at,
+    char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    spool_tlsrpt_forget(s, d->domain, d->begin, cause) != 0)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (store_prepare(s, &st, "INSERT INTO tlsrpt_sent (report_id, "
+		    "domain, begin, end, rua, outcome, at) VALUES (?1, ?2, ?3, "
+		    "?4, ?5, 'pending', ?6)", cause) != 0)
+			return (-1);
+		sqlite3_bind_text(st, 1, report_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, d->domain, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, d->begin);
+		sqlite3_bind_int64(st, 4, d->end);
+		sqlite3_bind_text(st, 5, ruas[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, at);
+		rc = sqlite3_step(st);
+		if (spool_finish(s, st, rc == SQLITE_DONE,
+		    "cannot record a TLS report", cause) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+spool_tlsrpt_forget(struct store *s, const char *domain, int64_t begin,
+    char **cause)
+{
+	static const char *const sql[] = {
+		"DELETE FROM tlsrpt_policies WHERE domain = ?1 AND begin = ?2",
+		"DELETE FROM tlsrpt_failures WHERE domain = ?1 AND begin = ?2"
+	};
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		if (store_prepare(s, &st, sql[i], cause) != 0)
+			return (-1);
+		sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, begin);
+		rc = sqlite3_step(st);
+		if (spool_finish(s, st, rc == SQLITE_DONE,
+		    "cannot forget TLS-RPT counts", cause) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/* How the report went to one rua ("delivered", "queued", "failed: ..."). */
+int
+spool_tlsrpt_outcome(struct spool *sp, const char *report_id,
+    const char *rua, const char *outcome, int64_t at, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "UPDATE tlsrpt_sent SET outcome = ?3, at = "
+	    "?4 WHERE report_id = ?1 AND rua = ?2", cause) != 0)
+		return (-1);
+	sqlite3_bind_text(st, 1, report_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rua, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, at);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot record a TLS report's outcome", cause));
+}
+
+/* Forget the reports made before before (Unix s). */
+int
+spool_tlsrpt_prune(struct spool *sp, int64_t before, char **cause)
+{
+	struct store	*s = sp->s;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (spool_live(sp, cause) != 0 ||
+	    store_prepare(s, &st, "DELETE FROM tlsrpt_sent WHERE end < ?1",
+	    cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(st, 1, before);
+	rc = sqlite3_step(st);
+	return (spool_finish(s, st, rc == SQLITE_DONE,
+	    "cannot prune the TLS reports", cause));
+}
+
+void
+spool_tlsrpt_day_clear(struct spool_tlsrpt_day *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->npol; i++) {
+		free(d->pol[i].domain);
+		free(d->pol[i].type);
+		free(d->pol[i].policy);
+		free(d->pol[i].mx);
+	}
+	for (i = 0; i < d->nfail; i++) {
+		free(d->fail[i].domain);
+		free(d->fail[i].type);
+		free(d->fail[i].policy);
+		free(d->fail[i].result);
+		free(d->fail[i].sending_ip);
+		free(d->fail[i].mx_host);
+		free(d->fail[i].receiving_ip);
+	}
+	free(d->pol);
+	free(d->fail);
+	free(d->domain);
+	memset(d, 0, sizeof *d);
+}
+
+void
+spool_tlsrpt_days_free(struct spool_tlsrpt_day *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		spool_tlsrpt_day_clear(&v[i]);
+	free(v);
+}
+
 
 int
 spool_track_add(struct spool *sp, const struct track_event *ev,

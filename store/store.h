@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 /* Usage type chosen at creation (New-SendConnector only). */
 enum sc_usage {
@@ -336,6 +336,10 @@ struct transport_settings {
 	/* hubsh's: a queue's alarm thresholds, or ALERT_UNLIMITED */
 	int		 queue_alert_age;		/* 1 h; 1 s.. */
 	int		 queue_alert_message_count;	/* Unlimited */
+	/* hubsh's: TLS-RPT (RFC 8460) reports, and what they say */
+	bool		 tls_rpt_enabled;		/* false */
+	char		*tls_rpt_organization_name;	/* NULL: the FQDN */
+	char		*tls_rpt_contact_info;		/* NULL: none */
 	int64_t		 when_changed;		/* Unix s; 0: never set */
 };
 
@@ -370,7 +374,7 @@ int		 store_transport_set(struct store *,
  * spool_begin() is durable before spool_commit() returns 0; if it fails,
  * the whole group is gone and no job of it may be acknowledged.
  */
-#define SPOOL_SCHEMA_VERSION	6
+#define SPOOL_SCHEMA_VERSION	7
 
 /* Recipient state in the spool. */
 enum spool_rcpt_state {
@@ -619,6 +623,78 @@ int		 spool_sts_delete(struct spool *, const char *domain,
 int		 spool_sts_prune(struct spool *, int64_t before,
 		     char **cause);
 void		 spool_sts_clear(struct spool_sts *);
+
+/*
+ * TLS-RPT (RFC 8460, transport/tlsrpt.c): the sessions of one reporting
+ * period [begin, end) (Unix s) to one policy domain under one policy,
+ * and the failures among them by kind and hosts.  policy and mx: lines
+ * joined by "\n", "" for none.
+ */
+struct spool_tlsrpt_policy {
+	char		*domain;	/* the policy domain, lower case */
+	int64_t		 begin;
+	int64_t		 end;
+	char		*type;		/* "tlsa", "sts", "no-policy-found" */
+	char		*policy;	/* the policy-string lines */
+	char		*mx;		/* the mx-host patterns (sts) */
+	int64_t		 success;
+	int64_t		 failure;
+};
+
+struct spool_tlsrpt_failure {
+	char		*domain;
+	int64_t		 begin;
+	char		*type;		/* of the policy it failed */
+	char		*policy;
+	char		*result;	/* "certificate-expired"... */
+	char		*sending_ip;
+	char		*mx_host;	/* receiving-mx-hostname */
+	char		*receiving_ip;
+	int64_t		 count;
+};
+
+/* One domain's period: what spool_tlsrpt_due lists, load fills. */
+struct spool_tlsrpt_day {
+	char				*domain;
+	int64_t				 begin;
+	int64_t				 end;
+	struct spool_tlsrpt_policy	*pol;
+	size_t				 npol;
+	struct spool_tlsrpt_failure	*fail;
+	size_t				 nfail;
+};
+
+/*
+ * Add counts (increments) to a period's row; a period already reported
+ * (spool_tlsrpt_reported) takes none: the call succeeds and adds nothing.
+ */
+int		 spool_tlsrpt_add(struct spool *,
+		     const struct spool_tlsrpt_policy *, char **cause);
+int		 spool_tlsrpt_fail_add(struct spool *,
+		     const struct spool_tlsrpt_failure *, char **cause);
+/* The (domain, period) pairs ended by before, oldest first: keys only. */
+int		 spool_tlsrpt_due(struct spool *, int64_t before,
+		     struct spool_tlsrpt_day **, size_t *n, char **cause);
+/* Fill d's policies and failures (d's domain and begin set). */
+int		 spool_tlsrpt_load(struct spool *, struct spool_tlsrpt_day *d,
+		     char **cause);
+/*
+ * Report report_id on d made: d's counts are forgotten, and each rua
+ * recorded with outcome "pending"; n 0 forgets the counts alone.
+ */
+int		 spool_tlsrpt_reported(struct spool *,
+		     const struct spool_tlsrpt_day *d, const char *report_id,
+		     const char *const *ruas, size_t n, int64_t at,
+		     char **cause);
+/* How the report went to rua. */
+int		 spool_tlsrpt_outcome(struct spool *, const char *report_id,
+		     const char *rua, const char *outcome, int64_t at,
+		     char **cause);
+/* Forget the reports on periods that ended before before. */
+int		 spool_tlsrpt_prune(struct spool *, int64_t before,
+		     char **cause);
+void		 spool_tlsrpt_day_clear(struct spool_tlsrpt_day *);
+void		 spool_tlsrpt_days_free(struct spool_tlsrpt_day *, size_t);
 
 /*
  * Get-MessageTrackingLog.  Every filter is optional; the records that

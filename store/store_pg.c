@@ -419,6 +419,19 @@ static const char pg_schema_v7[] =
 	"CHECK (mta_sts_mode BETWEEN 0 AND 1);"
 	"UPDATE meta SET value = 7 WHERE key = 'schema_version';";
 
+/* Version 8: hubsh's TLS-RPT settings, as in SQLite. */
+static const char pg_schema_v8[] =
+	"ALTER TABLE transport_service ADD COLUMN tls_rpt_enabled BIGINT "
+	"NOT NULL DEFAULT 0 CONSTRAINT tls_rpt_enabled_check "
+	"CHECK (tls_rpt_enabled IN (0, 1));"
+	"ALTER TABLE transport_service ADD COLUMN tls_rpt_organization_name "
+	"TEXT CONSTRAINT tls_rpt_organization_name_check "
+	"CHECK (length(tls_rpt_organization_name) <= 256);"
+	"ALTER TABLE transport_service ADD COLUMN tls_rpt_contact_info TEXT "
+	"CONSTRAINT tls_rpt_contact_info_check "
+	"CHECK (length(tls_rpt_contact_info) <= 256);"
+	"UPDATE meta SET value = 8 WHERE key = 'schema_version';";
+
 /* pg_steps[v] takes version v to v + 1. */
 static const char *const pg_steps[] = {
 	pg_schema_v1,
@@ -428,6 +441,7 @@ static const char *const pg_steps[] = {
 	pg_schema_v5,
 	pg_schema_v6,
 	pg_schema_v7,
+	pg_schema_v8,
 };
 #define PG_NSTEPS	(sizeof pg_steps / sizeof pg_steps[0])
 _Static_assert(PG_NSTEPS == STORE_SCHEMA_VERSION,

@@ -243,6 +243,19 @@ static const char store_schema_v7[] =
 	"NOT NULL DEFAULT 0 CHECK (mta_sts_mode BETWEEN 0 AND 1);"
 	"PRAGMA user_version = 7;";
 
+/*
+ * Version 8: hubsh's TLS-RPT switch (off), the organization-name (NULL:
+ * the server's FQDN) and contact-info (NULL: none) of its reports.
+ */
+static const char store_schema_v8[] =
+	"ALTER TABLE transport_service ADD COLUMN tls_rpt_enabled INTEGER "
+	"NOT NULL DEFAULT 0 CHECK (tls_rpt_enabled IN (0, 1));"
+	"ALTER TABLE transport_service ADD COLUMN tls_rpt_organization_name "
+	"TEXT CHECK (length(tls_rpt_organization_name) <= 256);"
+	"ALTER TABLE transport_service ADD COLUMN tls_rpt_contact_info "
+	"TEXT CHECK (length(tls_rpt_contact_info) <= 256);"
+	"PRAGMA user_version = 8;";
+
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ 2, store_schema_v2 },
@@ -251,6 +264,7 @@ static const struct store_migration store_migrations[] = {
 	{ 5, store_schema_v5 },
 	{ 6, store_schema_v6 },
 	{ 7, store_schema_v7 },
+	{ 8, store_schema_v8 },
 };
 static const struct store_schema store_schema = {
 	STORE_SCHEMA_VERSION,

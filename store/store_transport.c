@@ -78,7 +78,10 @@ struct ts_field {
 	F(pickup_directory_max_messages_per_minute, TS_INT)		\
 	F(pickup_directory_max_recipients_per_message, TS_INT)		\
 	F(queue_alert_age, TS_INT)					\
-	F(queue_alert_message_count, TS_INT)
+	F(queue_alert_message_count, TS_INT)				\
+	F(tls_rpt_enabled, TS_BOOL)					\
+	F(tls_rpt_organization_name, TS_STR)				\
+	F(tls_rpt_contact_info, TS_STR)
 
 #define TSF_ENTRY(m, t) \
 	{ #m, t, offsetof(struct transport_settings, m) },
@@ -144,6 +147,8 @@ transport_settings_clear(struct transport_settings *ts)
 		return;
 	free(ts->server);
 	free(ts->send_protocol_log_path);
+	free(ts->tls_rpt_organization_name);
+	free(ts->tls_rpt_contact_info);
 	memset(ts, 0, sizeof *ts);
 }
 

@@ -82,9 +82,8 @@ static void	 alert_findings(struct buf *, const struct alert *);
 static void	 alert_json_field(struct buf *, const char *, const char *);
 static void	 alert_json_queue(struct buf *, const struct alert *);
 static void	 alert_json_cert(struct buf *, const struct alert *);
-static void	 alert_json_str(struct buf *, const char *);
 static void	 alert_json_time(struct buf *, const char *, int64_t);
-static bool	 alert_sleep(int);
+static bool	 alert_sleep(int, const volatile bool *);
 
 /*
  * One second of a queue's alarm: over is whether the queue is over a
@@ -597,69 +596,90 @@ alert_discard(char *p, size_t size, size_t n, void *arg)
 	return (*got > ALERT_WEBHOOK_MAX ? 0 : size * n);
 }
 
-/* libcurl's progress callback: give up when hubd stops. */
+/* libcurl's progress callback: give up once the caller's stop is set. */
 static int
 alert_abort(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
     curl_off_t un)
 {
-	(void)arg;
+	const volatile bool	*stop = arg;
+
 	(void)dt;
 	(void)dn;
 	(void)ut;
 	(void)un;
-	return (alerts.stopping ? 1 : 0);
+	return (*stop ? 1 : 0);
 }
 
-/*
- * POST json to url: HTTPS only, no redirects, the peer verified against
- * alert-webhook-ca (else the system's store).  A 2xx answer is success;
- * a transport error, 408, 429 or 5xx is tried again after 1 and 4 s.
- * The URL may hold a token: the log names only its host.
- */
+/* The alert webhook: the alert's JSON, alert-webhook-ca, its timeout. */
 static int
 alert_webhook(const char *url, const char *json)
 {
 	const struct hubd_conf	*c = env->conf;
+	struct https_post	 p;
+
+	memset(&p, 0, sizeof p);
+	p.what = "alert webhook";
+	p.url = url;
+	p.type = "application/json";
+	p.body = json;
+	p.len = strlen(json);
+	p.ca_file = c->alert_webhook_ca;
+	p.timeout = c->alert_webhook_timeout;
+	p.stop = &alerts.stopping;
+	return (https_post(&p));
+}
+
+/*
+ * POST p->body to p->url: HTTPS only, no redirects, the peer verified
+ * against p->ca_file (else the system's store).  A 2xx answer is
+ * success; a transport error, 408, 429 or 5xx is tried again after 1 and
+ * 4 s.  The URL may hold a token: the log names only its host.
+ */
+int
+https_post(const struct https_post *p)
+{
 	struct curl_slist	*hdrs = NULL;
 	CURLU			*u;
 	CURL			*h;
 	CURLcode		 rc = CURLE_FAILED_INIT;
-	char			*host = NULL, err[CURL_ERROR_SIZE];
+	char			*host = NULL, *type, err[CURL_ERROR_SIZE];
 	long			 code = 0;
 	size_t			 got;
 	int			 try, wait = 1;
 
 	if ((u = curl_url()) != NULL &&
-	    curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+	    curl_url_set(u, CURLUPART_URL, p->url, 0) == CURLUE_OK)
 		curl_url_get(u, CURLUPART_HOST, &host, 0);
 	curl_url_cleanup(u);
 	if ((h = curl_easy_init()) == NULL) {
-		log_warnx("alert webhook: cannot make a libcurl handle");
+		log_warnx("%s: cannot make a libcurl handle", p->what);
 		curl_free(host);
 		return (-1);
 	}
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	curl_easy_setopt(h, CURLOPT_URL, url);
+	xasprintf(&type, "Content-Type: %s", p->type);
+	hdrs = curl_slist_append(hdrs, type);
+	free(type);
+	curl_easy_setopt(h, CURLOPT_URL, p->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, p->body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->len);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "hubd/" PACKAGE_VERSION);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->alert_webhook_timeout);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
-	    (long)c->alert_webhook_timeout);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)p->timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)p->timeout);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->alert_webhook_ca != NULL)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->alert_webhook_ca);
+	if (p->ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, p->ca_file);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, alert_discard);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &got);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, alert_abort);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)p->stop);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-	for (try = 1; try <= ALERT_WEBHOOK_TRIES && !alerts.stopping;
-	    try++) {
+	for (try = 1; try <= ALERT_WEBHOOK_TRIES && !*p->stop; try++) {
 		got = 0;
 		err[0] = '\0';
 		code = 0;
@@ -669,19 +689,19 @@ alert_webhook(const char *url, const char *json)
 		if (rc == CURLE_OK && code >= 200 && code < 300)
 			break;
 		if (rc != CURLE_OK)
-			log_warnx("alert webhook to %s, try %d of %d: %s",
+			log_warnx("%s to %s, try %d of %d: %s", p->what,
 			    host != NULL ? host : "?", try,
 			    ALERT_WEBHOOK_TRIES, err[0] != '\0' ? err :
 			    curl_easy_strerror(rc));
 		else
-			log_warnx("alert webhook to %s, try %d of %d: HTTP "
-			    "status %ld", host != NULL ? host : "?", try,
+			log_warnx("%s to %s, try %d of %d: HTTP status %ld",
+			    p->what, host != NULL ? host : "?", try,
 			    ALERT_WEBHOOK_TRIES, code);
 		/* A refusal other than these will not change on its own. */
 		if (rc == CURLE_OK && code != 408 && code != 429 &&
 		    code < 500)
 			break;
-		if (try < ALERT_WEBHOOK_TRIES && !alert_sleep(wait))
+		if (try < ALERT_WEBHOOK_TRIES && !alert_sleep(wait, p->stop))
 			break;
 		wait *= 4;
 	}
@@ -691,15 +711,15 @@ alert_webhook(const char *url, const char *json)
 	return (rc == CURLE_OK && code >= 200 && code < 300 ? 0 : -1);
 }
 
-/* Sleep secs, false when hubd stops meanwhile. */
+/* Sleep secs, false when *stop is set meanwhile. */
 static bool
-alert_sleep(int secs)
+alert_sleep(int secs, const volatile bool *stop)
 {
 	int	i;
 
-	for (i = 0; i < secs * 10 && !alerts.stopping; i++)
+	for (i = 0; i < secs * 10 && !*stop; i++)
 		poll(NULL, 0, 100);
-	return (!alerts.stopping);
+	return (!*stop);
 }
 
 /*
@@ -707,7 +727,7 @@ alert_sleep(int secs)
  * that is not well-formed UTF-8 as U+FFFD (a remote server's reply may
  * hold anything).
  */
-static void
+void
 alert_json_str(struct buf *b, const char *s)
 {
 	uint32_t	c;

@@ -92,6 +92,7 @@ static const struct conf_entry conf_table[] = {
 	{ "cert-watch-interval", T(cert_watch_interval, 0, 7 * 86400) },
 	{ "cert-watch-expiry-days", I(cert_watch_expiry_days, 1, 365) },
 	{ "mta-sts-port", I(mta_sts_port, 1, 65535) },
+	{ "tlsrpt-period", T(tlsrpt_period, 2, 86400) },
 };
 
 /* Settings that moved to the store, and what sets them now. */
@@ -143,6 +144,7 @@ conf_defaults(struct hubd_conf *c)
 	c->cert_watch_interval = 6 * 3600;
 	c->cert_watch_expiry_days = 14;
 	c->mta_sts_port = 443;
+	c->tlsrpt_period = 86400;
 	c->queue_alert_age = 3600;
 	c->queue_alert_message_count = ALERT_UNLIMITED;
 	c->transient_retry_count = 6;

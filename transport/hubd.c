@@ -337,6 +337,7 @@ main(int argc, char **argv)
 	    commit_start(&env->commit, env->spool_path, &cause) != 0 ||
 	    sts_start(&cause) != 0 ||
 	    queue_start(&env->queue, &cause) != 0 ||
+	    tlsrpt_start(&cause) != 0 ||
 	    smtpd_start(smtpd, &cause) != 0 ||
 	    pickup_start(&pickup, env->pickup_dir, &cause) != 0 ||
 	    control_start(control, &cause) != 0 ||
@@ -361,7 +362,9 @@ main(int argc, char **argv)
 	hubd_prune_stop();
 	smtpd_stop(smtpd);
 	pickup_stop(pickup);
+	tlsrpt_stop();
 	queue_stop(env->queue);
+	tlsrpt_close();
 	sts_stop();
 	alert_stop();
 	commit_stop(env->commit);
@@ -609,6 +612,8 @@ hubd_settings(bool force)
 	    ts.queue_alert_message_count, "QueueAlertMessageCount", false);
 	hubd_set_bool(&c->external_delay_dsn, ts.external_delay_dsn_enabled,
 	    "ExternalDelayDsnEnabled");
+	tlsrpt_settings(ts.tls_rpt_enabled, ts.tls_rpt_organization_name,
+	    ts.tls_rpt_contact_info);
 	hubd_set_bool(&c->tracking_enabled, ts.message_tracking_log_enabled,
 	    "MessageTrackingLogEnabled");
 	hubd_set_bool(&c->tracking_subject,

@@ -185,6 +185,8 @@ static enum tls_dane mta_dane(struct mta_session *, const struct mta_hop *);
 static char	*mta_sts_domain(const struct mta_session *);
 static void	 mta_sts(struct mta_session *);
 static void	 mta_sts_note(struct mta_session *);
+static void	 mta_tlsrpt(struct mta_session *, const struct mta_hop *,
+		     bool, const struct mta_fail *);
 static int	 mta_try(struct mta_session *, struct mta_hop *, bool,
 		    struct mta_fail *);
 static int	 mta_connect(struct mta_session *, struct mta_hop *,
@@ -606,17 +608,70 @@ static int
 mta_try(struct mta_session *s, struct mta_hop *h, bool plain,
     struct mta_fail *f)
 {
-	if (mta_host_policy(s, h, f) != 0 || mta_connect(s, h, f) != 0) {
-		mta_log_host(s, f);
-		return (-1);
+	bool	opened = false;
+	int	rc = -1;
+
+	if (mta_host_policy(s, h, f) == 0 && mta_connect(s, h, f) == 0) {
+		opened = true;
+		if (mta_ready(s, h, plain, f) == 0 && mta_auth(s, h, f) == 0)
+			rc = 0;
+		else if (f->kind == MTA_FAIL_TLSNEG)
+			h->tls_failed = true;
 	}
-	if (mta_ready(s, h, plain, f) == 0 && mta_auth(s, h, f) == 0)
+	mta_tlsrpt(s, h, plain, rc == 0 ? NULL : f);
+	if (rc == 0)
 		return (0);
-	if (f->kind == MTA_FAIL_TLSNEG)
-		h->tls_failed = true;
 	mta_log_host(s, f);
-	mta_hangup(s, f->quit);
+	if (opened)
+		mta_hangup(s, f->quit);
 	return (-1);
+}
+
+/*
+ * TLS-RPT: what the attempt on h did under the policy in force (f NULL:
+ * it met it).  Not counted: probes, "TLS-Required: No" sessions (TLS
+ * reports among them), the plaintext pass after a failed STARTTLS (the
+ * failure is counted), and attempts that failed before the policy
+ * (connection) or with it met (SMTP, AUTH: a TLS session counts as met).
+ */
+static void
+mta_tlsrpt(struct mta_session *s, const struct mta_hop *h, bool plain,
+    const struct mta_fail *f)
+{
+	struct tlsrpt_attempt	 a;
+	struct sockaddr_storage	 local;
+	socklen_t		 locallen = sizeof local;
+	char			*policy = NULL, *mx = NULL;
+
+	if (s->probe || s->relaxed || plain || !tlsrpt_enabled())
+		return;
+	memset(&a, 0, sizeof a);
+	if (f != NULL && (a.result = tlsrpt_result(f->class)) == NULL &&
+	    (!s->connected || !s->tls.active))
+		return;
+	a.domain = s->sts_domain != NULL ? s->sts_domain :
+	    SC_DNS_ROUTING(s->sc) ? s->domain : NULL;
+	if (s->pol.dane) {
+		a.type = "tlsa";
+		policy = tlsrpt_tlsa_policy(&s->tlsa);
+	} else if (s->pol.sts && s->sts.have) {
+		a.type = "sts";
+		policy = tlsrpt_sts_policy(&s->sts.pol, &mx);
+	} else
+		a.type = "no-policy-found";
+	a.policy = policy != NULL ? policy : "";
+	a.mx = mx != NULL ? mx : "";
+	if (s->connected && getsockname(s->io.fd, (struct sockaddr *)&local,
+	    &locallen) == 0) {
+		a.local = (struct sockaddr *)&local;
+		a.locallen = locallen;
+	}
+	a.remote = (const struct sockaddr *)&h->addr;
+	a.remotelen = h->addrlen;
+	a.mx_host = h->name;
+	tlsrpt_note(&a);
+	free(policy);
+	free(mx);
 }
 
 /*

@@ -14,6 +14,7 @@
  *	scheduler	queues, retries, routing, DSNs (queue.c)
  *	workers		a pool of SMTP client sessions (mta.c)
  *	control		an accept thread, one thread per connection (control.c)
+ *	tlsrpt		flushes TLS-RPT counts, sends the reports (tlsrpt.c)
  *	metrics		libmicrohttpd's thread, when metrics-listen is set
  *
  * The files, by what they own:
@@ -36,6 +37,8 @@
  *	probe.c		Test-SendConnector's probe of the next hops
  *	mtasts.c	MTA-STS (RFC 8461): the record, the policy and its
  *			mx patterns, the policy's fetch over HTTPS
+ *	tlsrpt.c	TLS-RPT (RFC 8460): the sessions counted, the
+ *			daily reports made and sent
  *	metrics.c	counters, and the Prometheus text on metrics-listen
  *	log.c		logging
  *
@@ -147,6 +150,7 @@ struct hubd_conf {
 	int		 cert_watch_interval;	/* s between rounds; 0 off */
 	int		 cert_watch_expiry_days; /* alert this close to expiry */
 	int		 mta_sts_port;	/* MTA-STS policy fetches: 443 */
+	int		 tlsrpt_period;	/* s: a TLS-RPT day (tests shorten it) */
 	/* The server's thresholds (Set-TransportService), or ALERT_*. */
 	int		 queue_alert_age;	/* s */
 	int		 queue_alert_message_count;
@@ -1178,6 +1182,29 @@ void		 alert_free(struct alert *);
 /* The alert in one line, and as the JSON object sent (caller frees). */
 char		*alert_text(const struct alert *);
 char		*alert_json(const struct alert *);
+/*
+ * s as a JSON string (null for NULL): JSON's escapes, and every byte
+ * that is not well-formed UTF-8 as U+FFFD.
+ */
+void		 alert_json_str(struct buf *, const char *s);
+
+/* One HTTPS POST (the alert webhook, TLS reports). */
+struct https_post {
+	const char	*what;		/* for the log: "alert webhook" */
+	const char	*url;		/* https:// only */
+	const char	*type;		/* its Content-Type */
+	const void	*body;
+	size_t		 len;
+	const char	*ca_file;	/* trust store; NULL: the system's */
+	int		 timeout;	/* s, one try */
+	const volatile bool *stop;	/* give up once true */
+};
+/*
+ * POST: no redirects, the peer verified; a transport error, 408, 429 or
+ * 5xx tried again after 1 and 4 s.  0 on a 2xx answer, else -1 (logged,
+ * naming the URL's host only).  Blocking.
+ */
+int		 https_post(const struct https_post *);
 
 /* ------------------------------------------------------------------ */
 /* certwatch.c: the partner certificate watch. */
@@ -1323,5 +1350,89 @@ void		 sts_view_clear(struct sts_view *);
 /* op mta-sts (ctl.h): the cached policies, by domain. */
 int		 sts_ctl(const struct ctl_rec *req, struct buf *out,
 		     char **category, char **message);
+
+/* ------------------------------------------------------------------ */
+/*
+ * tlsrpt.c: TLS-RPT (RFC 8460).  Each attempt with one host that got as
+ * far as the TLS policy is counted per period, policy domain and policy;
+ * a thread flushes the counts into the spool each minute and, once a
+ * period has ended, sends each policy domain that publishes _smtp._tls
+ * its report (https: POST, mailto: a message hubd queues itself).
+ */
+
+#define TLSRPT_ROWS_MAX		4096	/* (period, domain, policy) held */
+#define TLSRPT_DETAILS_MAX	16384	/* failure rows held */
+#define TLSRPT_RUA_MAX		8	/* rua URIs of one record */
+#define TLSRPT_RECORD_MAX	2048	/* bytes of one record */
+
+/* One attempt, as mta.c saw it. */
+struct tlsrpt_attempt {
+	const char		*domain;	/* the policy domain */
+	const char		*type;		/* "tlsa", "sts", ... */
+	const char		*policy;	/* its lines, "\n" between */
+	const char		*mx;		/* the sts mx patterns */
+	const char		*result;	/* NULL: the policy was met */
+	const struct sockaddr	*local;		/* NULL: not connected */
+	socklen_t		 locallen;
+	const struct sockaddr	*remote;
+	socklen_t		 remotelen;
+	const char		*mx_host;	/* the host's name */
+};
+
+/* RFC 8460 4.3's result type for a failure; NULL: not a TLS failure. */
+const char	*tlsrpt_result(enum fail_class);
+/* Is TLS-RPT on (Set-TransportService -TlsRptEnabled)? */
+bool		 tlsrpt_enabled(void);
+/* Count one attempt in the current period (thread-safe, bounded). */
+void		 tlsrpt_note(const struct tlsrpt_attempt *);
+/* The settings of the store: the switch, organization, contact. */
+void		 tlsrpt_settings(bool enabled, const char *org,
+		     const char *contact);
+int		 tlsrpt_start(char **cause);
+/* Stop the thread (before the queue: it queues reports). */
+void		 tlsrpt_stop(void);
+/* Flush what the last sessions counted (after the queue stopped). */
+void		 tlsrpt_close(void);
+
+/* The policy strings (lines, "\n" between; caller frees). */
+char		*tlsrpt_sts_policy(const struct sts_policy *, char **mx);
+char		*tlsrpt_tlsa_policy(const struct tlsa_set *);
+/*
+ * The rua URIs of one _smtp._tls TXT record (its strings joined): 0 and
+ * *ruas (mailto: and https: only, at most TLSRPT_RUA_MAX; free with
+ * tlsrpt_ruas_free), or -1 and *cause when txt is not a valid TLSRPTv1
+ * record or names no URI hubd can use.
+ */
+int		 tlsrpt_record_parse(const char *txt, char ***ruas,
+		     size_t *n, char **cause);
+/* From the whole RRset: exactly one record must begin v=TLSRPTv1. */
+int		 tlsrpt_record_pick(const char *const *txts, size_t ntxts,
+		     char ***ruas, size_t *n, char **cause);
+void		 tlsrpt_ruas_free(char **, size_t);
+
+/* What a report says besides the counts. */
+struct tlsrpt_meta {
+	const char	*org;		/* organization-name */
+	const char	*contact;	/* contact-info, or NULL */
+	const char	*report_id;
+	const char	*submitter;	/* the filename's, the mail's */
+};
+/* The report on d as RFC 8460 4.4's JSON, appended to out. */
+void		 tlsrpt_json(struct buf *out, const struct tlsrpt_meta *,
+		     const struct spool_tlsrpt_day *d);
+/* gzip (RFC 1952) of in, appended to out: 0, or -1 and *cause. */
+int		 tlsrpt_gzip(const void *in, size_t len, struct buf *out,
+		     char **cause);
+/* RFC 8460 5.1: "submitter!domain!begin!end!id.json.gz" (caller frees). */
+char		*tlsrpt_filename(const struct tlsrpt_meta *,
+		     const struct spool_tlsrpt_day *d);
+/*
+ * RFC 8460 5.3's message carrying the report gz (gzlen bytes) to the
+ * addresses to[0..n), appended to out; *message_id its Message-ID.
+ */
+void		 tlsrpt_mail(struct buf *out, const struct tlsrpt_meta *,
+		     const struct spool_tlsrpt_day *d, const char *from,
+		     const char *const *to, size_t n, const void *gz,
+		     size_t gzlen, int64_t now, char **message_id);
 
 #endif

@@ -1910,11 +1910,29 @@ static const char spool_v2_to_v4[] =
 	" PRIMARY KEY (connector_guid, domain, host, address)) STRICT;"
 	"PRAGMA user_version = 4;";
 
+/* A period's counts as spool_tlsrpt_add takes them. */
+static void
+tlsrpt_count(struct spool_tlsrpt_policy *p, const char *domain,
+    int64_t begin, const char *type, int64_t success, int64_t failure)
+{
+	memset(p, 0, sizeof *p);
+	p->domain = (char *)domain;
+	p->begin = begin;
+	p->end = begin + 86400;
+	p->type = (char *)type;
+	p->policy = (char *)(strcmp(type, "sts") == 0 ? "version: STSv1\n"
+	    "mode: enforce\nmx: mx.example.net\nmax_age: 86400" : "");
+	p->mx = (char *)(strcmp(type, "sts") == 0 ? "mx.example.net" : "");
+	p->success = success;
+	p->failure = failure;
+}
+
 /*
  * A version 4 spool (messages, an alarm and a certificate watch record)
- * is brought to version 6: everything is kept, a message has asked
- * nothing of TLS (version 5), the MTA-STS policies work (version 6), and
- * the schema is that of a spool created at the current version.
+ * is brought to version 7: everything is kept, a message has asked
+ * nothing of TLS (version 5), the MTA-STS policies (version 6) and the
+ * TLS-RPT counts (version 7) work, and the schema is that of a spool
+ * created at the current version.
  */
 static void
 test_migrate_v4(void)
@@ -1924,6 +1942,7 @@ test_migrate_v4(void)
 	struct spool_alarm	*al = NULL;
 	struct spool_cert	 c;
 	struct spool_sts	 p;
+	struct spool_tlsrpt_policy tp;
 	char			*dir, *cause = NULL;
 	char			*mx[] = { "mx.example.net" };
 	size_t			 n = 0;
@@ -1950,7 +1969,7 @@ test_migrate_v4(void)
 	if ((sp = open_spool()) == NULL)
 		goto out;
 	TAP_CHECK(raw_int("PRAGMA user_version") == SPOOL_SCHEMA_VERSION);
-	TAP_CHECK(SPOOL_SCHEMA_VERSION == 6);
+	TAP_CHECK(SPOOL_SCHEMA_VERSION == 7);
 	if (load(sp, &v, &n) && n == 1) {
 		TAP_CHECK(v[0]->id == 7 && v[0]->suspended);
 		TAP_CHECK(!v[0]->requiretls && !v[0]->tls_optional);
@@ -1983,10 +2002,159 @@ test_migrate_v4(void)
 	TAP_STREQ(p.id, "v4to5");
 	TAP_CHECK(p.expires == 1700000360);
 	spool_sts_clear(&p);
+	tlsrpt_count(&tp, "example.net", 1700000000, "sts", 2, 1);
+	TAP_CHECK(ok_call(spool_tlsrpt_add(sp, &tp, &cause), cause,
+	    "tlsrpt add"));
+	TAP_CHECK(raw_int("SELECT success FROM tlsrpt_policies") == 2);
 	spool_close(sp);
 	same_schema_as_fresh();
 out:
 	free(dir);
+	teardown();
+}
+
+/* A failure as spool_tlsrpt_fail_add takes it. */
+static void
+tlsrpt_fail(struct spool_tlsrpt_failure *f, const char *domain,
+    int64_t begin, const char *result, const char *ip, int64_t count)
+{
+	memset(f, 0, sizeof *f);
+	f->domain = (char *)domain;
+	f->begin = begin;
+	f->type = (char *)"no-policy-found";
+	f->policy = (char *)"";
+	f->result = (char *)result;
+	f->sending_ip = (char *)"192.0.2.9";
+	f->mx_host = (char *)"mx.example.org";
+	f->receiving_ip = (char *)ip;
+	f->count = count;
+}
+
+static void
+test_tlsrpt_counts(void)
+{
+	struct spool			*sp;
+	struct spool_tlsrpt_policy	 p;
+	struct spool_tlsrpt_failure	 f;
+	struct spool_tlsrpt_day		*v = NULL;
+	char				*cause = NULL;
+	size_t				 n = 0;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	tlsrpt_count(&p, "example.net", 86400, "sts", 3, 0);
+	TAP_CHECK(ok_call(spool_tlsrpt_add(sp, &p, &cause), cause, "add"));
+	tlsrpt_count(&p, "example.net", 86400, "sts", 1, 2);
+	TAP_CHECK(ok_call(spool_tlsrpt_add(sp, &p, &cause), cause, "add"));
+	tlsrpt_count(&p, "example.org", 86400, "no-policy-found", 0, 4);
+	TAP_CHECK(ok_call(spool_tlsrpt_add(sp, &p, &cause), cause, "add"));
+	tlsrpt_count(&p, "example.org", 2 * 86400, "no-policy-found", 5, 0);
+	TAP_CHECK(ok_call(spool_tlsrpt_add(sp, &p, &cause), cause, "add"));
+	tlsrpt_fail(&f, "example.org", 86400, "certificate-expired",
+	    "192.0.2.1", 3);
+	TAP_CHECK(ok_call(spool_tlsrpt_fail_add(sp, &f, &cause), cause,
+	    "fail add"));
+	tlsrpt_fail(&f, "example.org", 86400, "certificate-expired",
+	    "192.0.2.1", 1);
+	TAP_CHECK(ok_call(spool_tlsrpt_fail_add(sp, &f, &cause), cause,
+	    "fail add"));
+	tlsrpt_fail(&f, "example.org", 86400, "certificate-expired",
+	    "192.0.2.2", 1);
+	TAP_CHECK(ok_call(spool_tlsrpt_fail_add(sp, &f, &cause), cause,
+	    "fail add"));
+	TAP_CHECK(raw_int("SELECT count(*) FROM tlsrpt_policies") == 3);
+
+	/* Only the first period has ended by 2 * 86400. */
+	TAP_CHECK(ok_call(spool_tlsrpt_due(sp, 2 * 86400, &v, &n, &cause),
+	    cause, "due"));
+	TAP_CHECK(n == 2);
+	if (n == 2) {
+		TAP_STREQ(v[0].domain, "example.net");
+		TAP_STREQ(v[1].domain, "example.org");
+		TAP_CHECK(v[0].begin == 86400 && v[0].end == 2 * 86400);
+		TAP_CHECK(ok_call(spool_tlsrpt_load(sp, &v[0], &cause),
+		    cause, "load"));
+		TAP_CHECK(v[0].npol == 1 && v[0].nfail == 0);
+		if (v[0].npol == 1) {
+			TAP_CHECK(v[0].pol[0].success == 4 &&
+			    v[0].pol[0].failure == 2);
+			TAP_STREQ(v[0].pol[0].mx, "mx.example.net");
+		}
+		TAP_CHECK(ok_call(spool_tlsrpt_load(sp, &v[1], &cause),
+		    cause, "load"));
+		TAP_CHECK(v[1].npol == 1 && v[1].nfail == 2);
+		if (v[1].nfail == 2) {
+			TAP_STREQ(v[1].fail[0].receiving_ip, "192.0.2.1");
+			TAP_CHECK(v[1].fail[0].count == 4);
+			TAP_CHECK(v[1].fail[1].count == 1);
+			TAP_STREQ(v[1].fail[1].result, "certificate-expired");
+		}
+	}
+	spool_tlsrpt_days_free(v, n);
+	/* The schema refuses a type RFC 8460 does not have. */
+	tlsrpt_count(&p, "example.net", 86400, "dane", 1, 0);
+	TAP_CHECK(spool_tlsrpt_add(sp, &p, &cause) == -1 && cause != NULL);
+	free(cause);
+	spool_close(sp);
+out:
+	teardown();
+}
+
+static void
+test_tlsrpt_reported(void)
+{
+	struct spool			*sp;
+	struct spool_tlsrpt_policy	 p;
+	struct spool_tlsrpt_day		*v = NULL;
+	const char			*ruas[] = { "mailto:r@example.net",
+					    "https://r.example.net/v1" };
+	char				*cause = NULL;
+	size_t				 n = 0;
+
+	setup();
+	if ((sp = open_spool()) == NULL)
+		goto out;
+	tlsrpt_count(&p, "example.net", 0, "tlsa", 2, 0);
+	TAP_CHECK(ok_call(spool_tlsrpt_add(sp, &p, &cause), cause, "add"));
+	tlsrpt_count(&p, "example.com", 0, "tlsa", 2, 0);
+	TAP_CHECK(ok_call(spool_tlsrpt_add(sp, &p, &cause), cause, "add"));
+	TAP_CHECK(ok_call(spool_tlsrpt_due(sp, 86400, &v, &n, &cause),
+	    cause, "due"));
+	TAP_CHECK(n == 2);
+	if (n == 2) {
+		TAP_CHECK(ok_call(spool_tlsrpt_reported(sp, &v[1], "r1", ruas,
+		    2, 90000, &cause), cause, "reported"));
+		/* example.com: no record, the counts are dropped. */
+		TAP_CHECK(ok_call(spool_tlsrpt_reported(sp, &v[0], "r0", NULL,
+		    0, 90000, &cause), cause, "dropped"));
+	}
+	spool_tlsrpt_days_free(v, n);
+	TAP_CHECK(raw_int("SELECT count(*) FROM tlsrpt_policies") == 0);
+	TAP_CHECK(raw_int("SELECT count(*) FROM tlsrpt_sent WHERE "
+	    "outcome = 'pending' AND domain = 'example.net'") == 2);
+
+	/* A late increment for the reported period is not kept. */
+	tlsrpt_count(&p, "example.net", 0, "tlsa", 1, 0);
+	TAP_CHECK(ok_call(spool_tlsrpt_add(sp, &p, &cause), cause, "add"));
+	TAP_CHECK(raw_int("SELECT count(*) FROM tlsrpt_policies") == 0);
+	TAP_CHECK(ok_call(spool_tlsrpt_due(sp, 86400, &v, &n, &cause),
+	    cause, "due"));
+	TAP_CHECK(n == 0);
+	spool_tlsrpt_days_free(v, n);
+
+	TAP_CHECK(ok_call(spool_tlsrpt_outcome(sp, "r1", ruas[1], "delivered",
+	    90010, &cause), cause, "outcome"));
+	TAP_CHECK(raw_int("SELECT at FROM tlsrpt_sent WHERE outcome = "
+	    "'delivered'") == 90010);
+	TAP_CHECK(ok_call(spool_tlsrpt_prune(sp, 86400, &cause), cause,
+	    "prune"));
+	TAP_CHECK(raw_int("SELECT count(*) FROM tlsrpt_sent") == 2);
+	TAP_CHECK(ok_call(spool_tlsrpt_prune(sp, 86401, &cause), cause,
+	    "prune"));
+	TAP_CHECK(raw_int("SELECT count(*) FROM tlsrpt_sent") == 0);
+	spool_close(sp);
+out:
 	teardown();
 }
 
@@ -2458,14 +2626,18 @@ static const struct tap_case cases[] = {
 	{ "a version 1 spool migrates to the current version and keeps its "
 	    "data",
 	    test_migrate_v1 },
-	{ "a version 4 spool migrates to version 6, keeps its data and takes "
-	    "MTA-STS policies", test_migrate_v4 },
+	{ "a version 4 spool migrates to version 7, keeps its data and takes "
+	    "MTA-STS policies and TLS-RPT counts", test_migrate_v4 },
 	{ "MTA-STS policies: round trip, a failed refresh kept beside the "
 	    "policy, a failure alone, mode none", test_sts_policies },
 	{ "MTA-STS policies: list, due for refresh, prune, delete",
 	    test_sts_due },
 	{ "MTA-STS policies: what the table refuses leaves it as it was",
 	    test_sts_refused },
+	{ "TLS-RPT: increments add up per period and policy, failures by "
+	    "kind and hosts; due periods; loaded", test_tlsrpt_counts },
+	{ "TLS-RPT: a period reported takes no more counts and is never "
+	    "due again; outcomes per rua; prune", test_tlsrpt_reported },
 };
 
 TAP_MAIN(cases)

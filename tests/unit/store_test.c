@@ -2242,11 +2242,80 @@ out:
 	teardown();
 }
 
+/* Take the columns of version 8 away: what version 7 wrote. */
+static int
+drop_v8(void)
+{
+	return (raw_sql("ALTER TABLE transport_service DROP COLUMN "
+	    "tls_rpt_enabled") == 0 && raw_sql("ALTER TABLE "
+	    "transport_service DROP COLUMN tls_rpt_organization_name") == 0 &&
+	    raw_sql("ALTER TABLE transport_service DROP COLUMN "
+	    "tls_rpt_contact_info") == 0 ? 0 : -1);
+}
+
+/*
+ * A version 7 store, in either backend, with transport settings: version
+ * 8 gives it TLS-RPT off, no organization name or contact, and keeps the
+ * rest; the new columns take the settings and hold their lengths.
+ */
+static void
+test_migrate_v7(void)
+{
+	struct store			*s;
+	struct transport_settings	 ts;
+	char				 longer[300], *sql;
+
+	setup();
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	transport_settings_init(&ts, "EX01");
+	ts.queue_alert_age = 120;
+	TAP_CHECK(transport_set(s, &ts));
+	transport_settings_clear(&ts);
+	store_close(s);
+	TAP_CHECK(drop_v8() == 0);
+	TAP_CHECK(raw_sql(pg_helper != NULL ? "UPDATE meta SET value = 7 "
+	    "WHERE key = 'schema_version'" : "PRAGMA user_version = 7") == 0);
+	if ((s = open_store("EX01")) == NULL)
+		goto out;
+	TAP_CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+	TAP_CHECK(STORE_SCHEMA_VERSION == 8);
+	if (transport_get(s, "EX01", &ts)) {
+		TAP_CHECK(ts.queue_alert_age == 120);
+		TAP_CHECK(!ts.tls_rpt_enabled);
+		TAP_CHECK(ts.tls_rpt_organization_name == NULL);
+		TAP_CHECK(ts.tls_rpt_contact_info == NULL);
+		ts.tls_rpt_enabled = true;
+		ts.tls_rpt_organization_name = xstrdup("Contoso");
+		ts.tls_rpt_contact_info = xstrdup("tls@contoso.com");
+		TAP_CHECK(transport_set(s, &ts));
+		transport_settings_clear(&ts);
+	}
+	if (transport_get(s, "EX01", &ts)) {
+		TAP_CHECK(ts.tls_rpt_enabled);
+		TAP_STREQ(ts.tls_rpt_organization_name, "Contoso");
+		TAP_STREQ(ts.tls_rpt_contact_info, "tls@contoso.com");
+		transport_settings_clear(&ts);
+	}
+	store_close(s);
+	memset(longer, 'x', sizeof longer - 1);
+	longer[sizeof longer - 1] = '\0';
+	TAP_CHECK(raw_sql("UPDATE transport_service SET tls_rpt_enabled = 2")
+	    == -1);
+	sql = xprintf("UPDATE transport_service SET tls_rpt_contact_info = "
+	    "'%s'", longer);
+	TAP_CHECK(raw_sql(sql) == -1);
+	free(sql);
+out:
+	teardown();
+}
+
 /*
  * A version 6 store, in either backend, with a connector whose DANE mode
  * is Mandatory: version 7 gives it MtaStsMode Opportunistic and keeps the
- * rest.  Version 7 only adds send_connectors.mta_sts_mode, so a current
- * store without that column, marked version 6, is what version 6 wrote.
+ * rest.  Version 7 only adds send_connectors.mta_sts_mode (and version 8
+ * the TLS-RPT settings), so a current store without those columns,
+ * marked version 6, is what version 6 wrote.
  */
 static void
 test_migrate_v6(void)
@@ -2264,6 +2333,7 @@ test_migrate_v6(void)
 	store_close(s);
 	TAP_CHECK(raw_sql("ALTER TABLE send_connectors "
 	    "DROP COLUMN mta_sts_mode") == 0);
+	TAP_CHECK(drop_v8() == 0);
 	TAP_CHECK(raw_sql(pg_helper != NULL ? "UPDATE meta SET value = 6 "
 	    "WHERE key = 'schema_version'" : "PRAGMA user_version = 6") == 0);
 	TAP_CHECK(raw_int(pg_helper != NULL ? "SELECT value FROM meta "
@@ -2509,6 +2579,8 @@ static const struct tap_case cases[] = {
 	    "take Exchange's defaults", test_migrate_v2 },
 	{ "a PostgreSQL version 1 store migrates to the current one; "
 	    "connectors survive", test_migrate_pg_v1 },
+	{ "a version 7 store's transport settings take TLS-RPT off; the new "
+	    "columns round-trip and hold their ranges", test_migrate_v7 },
 	{ "a version 6 store's connectors take MtaStsMode Opportunistic",
 	    test_migrate_v6 },
 };
