@@ -121,6 +121,7 @@ struct mta_session {
 	char			*sts_domain;
 	struct sts_view		 sts;
 	bool			 sts_noted;	/* testing: the note is made */
+	enum fail_class		 sts_would;	/* testing: what enforce would */
 	/* The TLSA records of the last host looked up (mta_dane). */
 	char			*tlsa_host;
 	enum tls_dane		 dane;
@@ -649,12 +650,15 @@ mta_tlsrpt(struct mta_session *s, const struct mta_hop *h, bool plain,
 	if (f != NULL && (a.result = tlsrpt_result(f->class)) == NULL &&
 	    (!s->connected || !s->tls.active))
 		return;
+	/* Testing: what enforce would have refused is the result (8460 4.3). */
+	if (f == NULL && s->pol.sts_testing && s->sts_would != FAIL_NONE)
+		a.result = tlsrpt_result(s->sts_would);
 	a.domain = s->sts_domain != NULL ? s->sts_domain :
 	    SC_DNS_ROUTING(s->sc) ? s->domain : NULL;
 	if (s->pol.dane) {
 		a.type = "tlsa";
 		policy = tlsrpt_tlsa_policy(&s->tlsa);
-	} else if (s->pol.sts && s->sts.have) {
+	} else if ((s->pol.sts || s->pol.sts_testing) && s->sts.have) {
 		a.type = "sts";
 		policy = tlsrpt_sts_policy(&s->sts.pol, &mx);
 	} else
@@ -700,6 +704,7 @@ mta_host_policy(struct mta_session *s, const struct mta_hop *h,
 		    h->name);
 	}
 	s->sts_noted = false;
+	s->sts_would = FAIL_NONE;
 	s->host = h->name;
 	if (tls_policy_host(&s->dest, &ext, &s->pol) == 0)
 		return (0);
@@ -770,15 +775,19 @@ mta_sts_note(struct mta_session *s)
 	if (!s->pol.sts_testing || s->sts_noted)
 		return;
 	s->sts_noted = true;
-	if (!s->pol.sts_match)
+	if (!s->pol.sts_match) {
 		why = "not among its mx";
-	else if (s->io.tls == NULL || !s->tls.active)
+		s->sts_would = FAIL_STS_MX;
+	} else if (s->io.tls == NULL || !s->tls.active) {
 		why = "no TLS";
-	else if (!s->info.chain_ok)
+		s->sts_would = FAIL_NO_STARTTLS;
+	} else if (!s->info.chain_ok) {
 		why = "the certificate does not verify";
-	else if (!s->info.sts_name_ok)
+		s->sts_would = s->info.expired ? FAIL_EXPIRED : FAIL_UNTRUSTED;
+	} else if (!s->info.sts_name_ok) {
 		why = "no name of the certificate is the host";
-	else
+		s->sts_would = FAIL_NAME;
+	} else
 		return;
 	log_info("%s: mta-sts: %s (testing): %s [%s] would fail enforce: %s",
 	    s->tag, s->sts_domain, s->host, s->peer, why);

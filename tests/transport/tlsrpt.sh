@@ -16,12 +16,14 @@
 #   none.test  no _smtp._tls record: counted, then dropped, never sent
 #   dane.test  a signed zone (ldns-signzone), TLSA 3 1 1 of its MX host's
 #              key: delivered under DANE; rua=https: a "tlsa" report
+#   tst.test   MTA-STS testing, a self-signed MX host: delivered, and
+#              reported as the failure enforce would have been
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
 tap_need openssl aiosmtpd unbound swaks ldns
-tap_plan 13
+tap_plan 14
 
 PERIOD=5
 WEB=$tap_tmp/web
@@ -29,7 +31,7 @@ Z=$tap_tmp/zone
 H=$tap_tmp/hook
 mkdir -p "$WEB" "$Z"
 make_certs mx.sts.test mx.none.test || tap_bail "certificates"
-make_leaf web mta-sts.sts.test mta-sts.bad.test >/dev/null 2>&1 ||
+make_leaf web mta-sts.sts.test mta-sts.bad.test mta-sts.tst.test >/dev/null 2>&1 ||
     tap_bail "web certificate"
 make_leaf hook 127.0.0.1 >/dev/null 2>&1 || tap_bail "receiver certificate"
 
@@ -39,10 +41,11 @@ peer_start dane $(cert_opts selfsigned) || tap_bail "peer dane"
 SELF=$(openssl x509 -in "$CERTS/selfsigned.pem" -noout -pubkey |
     openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
 
-for d in sts bad; do
+for d in sts bad tst; do
 	mkdir -p "$WEB/mta-sts.$d.test"
-	printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.%s.test\r\nmax_age: 86400\r\n' \
-	    "$d" >"$WEB/mta-sts.$d.test/policy.txt"
+	printf 'version: STSv1\r\nmode: %s\r\nmx: mx.%s.test\r\nmax_age: 86400\r\n' \
+	    "$([ $d = tst ] && echo testing || echo enforce)" "$d" \
+	    >"$WEB/mta-sts.$d.test/policy.txt"
 done
 "$PYTHON" "$tt_dir/stsweb.py" --dir "$WEB" --cert "$CERTS/web.pem" \
     --key "$CERTS/web.key" --listen 127.0.0.1:0 >"$tap_tmp/stsweb.err" 2>&1 </dev/null &
@@ -63,11 +66,11 @@ HOOK_PORT=$(cat "$H/ready")
 	printf '$ORIGIN test.\n$TTL 1\n'
 	printf '@ IN SOA ns.test. hostmaster.test. 1 3600 600 86400 1\n'
 	printf '@ IN NS ns.test.\nns IN A 127.0.0.1\n'
-	for d in sts bad none; do
+	for d in sts bad none tst; do
 		printf '%s IN MX 10 mx.%s.test.\nmx.%s IN A 127.0.0.1\n' \
 		    "$d" "$d" "$d"
 	done
-	for d in sts bad; do
+	for d in sts bad tst; do
 		printf 'mta-sts.%s IN A 127.0.0.1\n' "$d"
 		printf '_mta-sts.%s IN TXT "v=STSv1; id=1"\n' "$d"
 	done
@@ -75,6 +78,8 @@ HOOK_PORT=$(cat "$H/ready")
 	    "$HOOK_PORT"
 	printf '_smtp._tls.bad IN TXT "v=TLSRPTv1;" " rua=mailto:tlsrpt@bad.test"\n'
 	printf '_smtp._tls.none IN TXT "v=spf1 -all"\n'
+	printf '_smtp._tls.tst IN TXT "v=TLSRPTv1; rua=https://127.0.0.1:%s/tlsrpt"\n' \
+	    "$HOOK_PORT"
 } >"$Z/test.zone"
 cat >"$Z/dane.test.zone" <<EOF
 \$ORIGIN dane.test.
@@ -96,7 +101,7 @@ hubsh_run "New-SendConnector -Name Sts -AddressSpaces 'sts.test','none.test' \
 	-DNSRoutingEnabled \$true -Port $(peer_port good) | Out-Null
     New-SendConnector -Name Bad -AddressSpaces 'bad.test' \
 	-DNSRoutingEnabled \$true -Port $(peer_port wrong) | Out-Null
-    New-SendConnector -Name Dane -AddressSpaces 'dane.test' \
+    New-SendConnector -Name Dane -AddressSpaces 'dane.test','tst.test' \
 	-DNSRoutingEnabled \$true -Port $(peer_port dane) | Out-Null
     Set-TransportService -TlsRptEnabled \$true \
 	-TlsRptOrganizationName 'Hub Test' -TlsRptContactInfo 'tls@hubd.test'" ||
@@ -164,8 +169,9 @@ submit --to a@sts.test --header 'Subject: sts' &&
     submit --to b@bad.test --header 'Subject: bad' &&
     submit --to c@none.test --header 'Subject: none' &&
     submit --to e@dane.test --header 'Subject: dane' &&
+    submit --to f@tst.test --header 'Subject: testing' &&
     wait_track SEND a@sts.test && wait_track SEND c@none.test &&
-    wait_track SEND e@dane.test &&
+    wait_track SEND e@dane.test && wait_track SEND f@tst.test &&
     wait_for 15 grep -q 'certificate-host-mismatch' "$HUBD_LOG"
 tap_result $? "deliveries: sts.test, none.test and dane.test delivered, bad.test waits" \
     "$(tail -5 "$HUBD_LOG")"
@@ -198,6 +204,18 @@ check "len(of('dane.test')) == 1 and
         pol(r)[0]['summary']['total-failure-session-count'] == 0
         for r in of('dane.test'))"
 tap_result $? "dane.test's report: one successful session under its tlsa policy, the record as policy string" ""
+
+wait_for 30 has_report tst.test
+check "len(of('tst.test')) == 1 and
+    all(len(pol(r)) == 1 and
+        pol(r)[0]['policy']['policy-type'] == 'sts' and
+        'mode: testing' in pol(r)[0]['policy']['policy-string'] and
+        pol(r)[0]['summary']['total-successful-session-count'] == 0 and
+        pol(r)[0]['summary']['total-failure-session-count'] == 1 and
+        pol(r)[0]['failure-details'][0]['result-type'] ==
+            'certificate-not-trusted'
+        for r in of('tst.test'))"
+tap_result $? "tst.test (testing): delivered, reported as the failure enforce would have been" ""
 
 check "all(r['json']['organization-name'] == 'Hub Test' and
     r['json']['contact-info'] == 'tls@hubd.test' and
