@@ -15,8 +15,8 @@
 #   bench/mtasts.sh [K [M]]     K domains (default 20), M messages after
 #                               the first (default 4)
 #
-# Environment: HUBD HUBSH (default build/), KEEP=1 keeps the scratch
-# directory.  Needs what tests/transport/mtasts.sh needs (unbound,
+# Environment: HUBD HUBSH (default build/), HUBSH_TEST_KEEP=1 keeps the
+# scratch directory.  Needs what tests/transport/mtasts.sh needs (unbound,
 # python3-aiosmtpd, openssl, swaks).  Everything stays on 127.0.0.1.
 set -euo pipefail
 export LC_ALL=C
@@ -36,7 +36,6 @@ export HUBD HUBSH
 # The transport tests' helpers: peers, DNS, hubd, tracking queries.
 . "$top/tests/transport/lib.sh"
 . "$top/tests/transport/hubd-lib.sh"
-[ "${KEEP:-0}" = 1 ] && echo "scratch: $tap_tmp" >&2
 
 WEB=$tap_tmp/web
 Z=$tap_tmp/zone
