@@ -37,6 +37,8 @@
  *	probe.c		Test-SendConnector's probe of the next hops
  *	mtasts.c	MTA-STS (RFC 8461): the record, the policy and its
  *			mx patterns, the policy's fetch over HTTPS
+ *	sts.c		the MTA-STS policy in force per domain: the cache
+ *			(memory and spool), one fetch at a time, the refresh
  *	tlsrpt.c	TLS-RPT (RFC 8460): the sessions counted, the
  *			daily reports made and sent
  *	metrics.c	counters, and the Prometheus text on metrics-listen
