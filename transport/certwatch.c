@@ -45,14 +45,11 @@
 #define CW_FORGET	(7 * 86400)	/* a hop unseen this long is dropped */
 
 static struct {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 wake;
-	bool		 stopping;
+	struct nap	 nap;
 	bool		 running;
 	pthread_t	 thread;
 } cw = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.wake = PTHREAD_COND_INITIALIZER
+	.nap = NAP_INITIALIZER
 };
 
 static void	*certwatch_main(void *);
@@ -65,7 +62,6 @@ static void	 certwatch_hop(struct spool *, const struct send_connector *,
 static void	 certwatch_fill(struct spool_cert *, const struct mta_probe *);
 static void	 certwatch_alert(const struct spool_cert *,
 		    const struct spool_cert *, unsigned, int64_t);
-static bool	 certwatch_wait(int);
 
 /* Does the watch look at sc's next hops? */
 bool
@@ -172,30 +168,9 @@ certwatch_stop(void)
 {
 	if (!cw.running)
 		return;
-	pthread_mutex_lock(&cw.lock);
-	cw.stopping = true;
-	pthread_cond_signal(&cw.wake);
-	pthread_mutex_unlock(&cw.lock);
+	nap_stop(&cw.nap);
 	pthread_join(cw.thread, NULL);
 	cw.running = false;
-}
-
-/* Sleep secs, false when hubd stops meanwhile. */
-static bool
-certwatch_wait(int secs)
-{
-	struct timespec	ts;
-	bool		go;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += secs;
-	pthread_mutex_lock(&cw.lock);
-	while (!cw.stopping &&
-	    pthread_cond_timedwait(&cw.wake, &cw.lock, &ts) == 0)
-		;
-	go = !cw.stopping;
-	pthread_mutex_unlock(&cw.lock);
-	return (go);
 }
 
 static void *
@@ -214,10 +189,10 @@ certwatch_main(void *arg)
 	/* The first round soon after the start, then on the interval. */
 	first = env->conf->cert_watch_interval < 60 ?
 	    env->conf->cert_watch_interval : 60;
-	if (certwatch_wait(first)) {
+	if (nap_for(&cw.nap, first)) {
 		do
 			certwatch_round(sp);
-		while (certwatch_wait(env->conf->cert_watch_interval));
+		while (nap_for(&cw.nap, env->conf->cert_watch_interval));
 	}
 	spool_close(sp);
 	return (NULL);
@@ -238,7 +213,7 @@ certwatch_round(struct spool *sp)
 	if ((rt = env_routes()) == NULL)
 		return;
 	for (i = 0; (sc = route_table_connector(rt, i)) != NULL &&
-	    !cw.stopping; i++) {
+	    !cw.nap.stopping; i++) {
 		if (!certwatch_wanted(sc))
 			continue;
 		if (!SC_DNS_ROUTING(sc)) {
@@ -255,7 +230,7 @@ certwatch_round(struct spool *sp)
 			continue;
 		}
 		for (k = n = 0; k < sc->n_address_spaces &&
-		    n < CW_DOMAINS_MAX && !cw.stopping; k++) {
+		    n < CW_DOMAINS_MAX && !cw.nap.stopping; k++) {
 			as = &sc->address_spaces[k];
 			if (strcmp(as->domain, "*") == 0)
 				continue;
@@ -269,7 +244,7 @@ certwatch_round(struct spool *sp)
 		}
 	}
 	route_table_unref(rt);
-	if (!cw.stopping && spool_cert_prune(sp, start - CW_FORGET,
+	if (!cw.nap.stopping && spool_cert_prune(sp, start - CW_FORGET,
 	    &cause) != 0) {
 		log_warnx("certificate watch: %s", cause);
 		free(cause);

@@ -568,6 +568,18 @@ dns_txt_free(char **txts, size_t n)
 }
 
 void
+tlsa_rr_text(struct buf *b, const struct tlsa_rr *t, size_t max)
+{
+	size_t	i, n = max > 0 && t->len > max ? max : t->len;
+
+	buf_addf(b, "%u %u %u ", t->usage, t->selector, t->mtype);
+	for (i = 0; i < n; i++)
+		buf_addf(b, "%02X", t->data[i]);
+	if (n < t->len)
+		buf_adds(b, "...");
+}
+
+void
 tlsa_set_clear(struct tlsa_set *ts)
 {
 	size_t	i;

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -505,4 +506,50 @@ io_listen_at(const char *what, const char *listen, int port_default,
 	fd = io_listen(what, host, port, backlog, cause);
 	free(host);
 	return (fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* Naps. */
+
+static bool
+nap_wait(struct nap *n, const struct timespec *ts)
+{
+	bool	go;
+
+	pthread_mutex_lock(&n->lock);
+	while (!n->stopping &&
+	    pthread_cond_timedwait(&n->wake, &n->lock, ts) == 0)
+		;
+	go = !n->stopping;
+	pthread_mutex_unlock(&n->lock);
+	return (go);
+}
+
+bool
+nap_for(struct nap *n, int secs)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += secs;
+	return (nap_wait(n, &ts));
+}
+
+bool
+nap_until(struct nap *n, int64_t t)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = 0;
+	return (nap_wait(n, &ts));
+}
+
+void
+nap_stop(struct nap *n)
+{
+	pthread_mutex_lock(&n->lock);
+	n->stopping = true;
+	pthread_cond_broadcast(&n->wake);
+	pthread_mutex_unlock(&n->lock);
 }

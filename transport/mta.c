@@ -2334,9 +2334,8 @@ static void
 mta_probe_dane(struct mta_session *s, const struct mta_hop *h,
     struct mta_probe *p)
 {
-	const struct tlsa_rr	*t;
 	struct buf		 b;
-	size_t			 i, j;
+	size_t			 i;
 
 	if (s->sc->smtp_dane_mode == SC_DANE_NONE) {
 		p->dane = "Off";
@@ -2352,13 +2351,8 @@ mta_probe_dane(struct mta_session *s, const struct mta_hop *h,
 		return;
 	p->tlsa = xcalloc(s->tlsa.n, sizeof *p->tlsa);
 	for (i = 0; i < s->tlsa.n; i++) {
-		t = &s->tlsa.v[i];
 		buf_init(&b);
-		buf_addf(&b, "%u %u %u ", t->usage, t->selector, t->mtype);
-		for (j = 0; j < t->len && j < 64; j++)
-			buf_addf(&b, "%02X", t->data[j]);
-		if (j < t->len)
-			buf_adds(&b, "...");
+		tlsa_rr_text(&b, &s->tlsa.v[i], 64);
 		p->tlsa[p->ntlsa++] = buf_detach(&b);
 	}
 }

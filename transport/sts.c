@@ -81,16 +81,14 @@ struct sts_fetched {
 static struct {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 done;		/* a fetch ended */
-	pthread_cond_t		 wake;		/* the refresher; stopping */
 	struct sts_entry	*bucket[STS_BUCKETS];
 	pthread_t		 thread;
 	bool			 running;
-	bool			 stopping;
-	volatile bool		 stop;		/* sts_fetch gives up */
+	struct nap		 nap;		/* stopping: sts_fetch gives up */
 } sts = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.done = PTHREAD_COND_INITIALIZER,
-	.wake = PTHREAD_COND_INITIALIZER,
+	.nap = NAP_INITIALIZER,
 };
 
 static void	 sts_lookup(const char *, bool, struct sts_view *);
@@ -108,7 +106,6 @@ static void	 sts_copy(const struct sts_entry *, struct sts_view *);
 static void	 sts_why(struct sts_view *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	*sts_main(void *);
-static bool	 sts_wait(int);
 static void	 sts_refresh_round(struct spool *);
 
 int
@@ -124,7 +121,6 @@ sts_start(char **cause)
 		return (-1);
 	}
 	spool_close(sp);
-	sts.stop = false;
 	if ((error = pthread_create(&sts.thread, NULL, sts_main, NULL)) != 0) {
 		xasprintf(cause, "cannot start the MTA-STS refresher: %s",
 		    strerror(error));
@@ -141,12 +137,8 @@ sts_stop(void)
 	struct sts_entry	*e, *next;
 	size_t			 i;
 
-	sts.stop = true;
+	nap_stop(&sts.nap);
 	if (sts.running) {
-		pthread_mutex_lock(&sts.lock);
-		sts.stopping = true;
-		pthread_cond_signal(&sts.wake);
-		pthread_mutex_unlock(&sts.lock);
 		pthread_join(sts.thread, NULL);
 		sts.running = false;
 	}
@@ -364,7 +356,7 @@ sts_fetch_policy(const char *domain, struct sts_fetched *f, char **cause)
 	o.ca_file = env->conf->ca_file;
 	o.connect_addr = addr;
 	o.port = env->conf->mta_sts_port;
-	o.stop = &sts.stop;
+	o.stop = &sts.nap.stopping;
 	buf_init(&body);
 	fs = sts_fetch(domain, &o, &body, cause);
 	if (fs == STS_FETCH_OK)
@@ -477,28 +469,10 @@ sts_main(void *arg)
 		free(cause);
 		return (NULL);
 	}
-	while (sts_wait(STS_ROUND))
+	while (nap_for(&sts.nap, STS_ROUND))
 		sts_refresh_round(sp);
 	spool_close(sp);
 	return (NULL);
-}
-
-/* Sleep secs, false when hubd stops meanwhile. */
-static bool
-sts_wait(int secs)
-{
-	struct timespec	ts;
-	bool		go;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += secs;
-	pthread_mutex_lock(&sts.lock);
-	while (!sts.stopping &&
-	    pthread_cond_timedwait(&sts.wake, &sts.lock, &ts) == 0)
-		;
-	go = !sts.stopping;
-	pthread_mutex_unlock(&sts.lock);
-	return (go);
 }
 
 /*
@@ -521,7 +495,7 @@ sts_refresh_round(struct spool *sp)
 		free(cause);
 		return;
 	}
-	for (i = 0; i < n && !sts.stop; i++) {
+	for (i = 0; i < n && !sts.nap.stopping; i++) {
 		sts_lookup(due[i], true, &v);
 		sts_view_clear(&v);
 	}

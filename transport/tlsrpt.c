@@ -94,21 +94,19 @@ struct tr_made {
 
 static struct {
 	pthread_mutex_t	 lock;		/* counts, settings */
-	pthread_cond_t	 wake;
 	struct tr_counts counts;
 	bool		 enabled;
 	char		*org;
 	char		*contact;
 	bool		 running;
-	volatile bool	 stopping;
+	struct nap	 nap;		/* stopping: a POST gives up */
 	pthread_t	 thread;
 } tr = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.wake = PTHREAD_COND_INITIALIZER
+	.nap = NAP_INITIALIZER
 };
 
 static void	*tlsrpt_main(void *);
-static bool	 tlsrpt_wait(int64_t);
 static void	 tlsrpt_flush(void);
 static int	 tlsrpt_flush_job(struct spool *, void *, char **);
 static void	 tlsrpt_counts_free(struct tr_counts *);
@@ -398,10 +396,7 @@ void
 tlsrpt_stop(void)
 {
 	if (tr.running) {
-		pthread_mutex_lock(&tr.lock);
-		tr.stopping = true;
-		pthread_cond_signal(&tr.wake);
-		pthread_mutex_unlock(&tr.lock);
+		nap_stop(&tr.nap);
 		pthread_join(tr.thread, NULL);
 		tr.running = false;
 	}
@@ -416,24 +411,6 @@ tlsrpt_close(void)
 	free(tr.contact);
 	tr.org = tr.contact = NULL;
 	pthread_mutex_unlock(&tr.lock);
-}
-
-/* Sleep until Unix time t, false when hubd stops meanwhile. */
-static bool
-tlsrpt_wait(int64_t t)
-{
-	struct timespec	ts;
-	bool		go;
-
-	ts.tv_sec = (time_t)t;
-	ts.tv_nsec = 0;
-	pthread_mutex_lock(&tr.lock);
-	while (!tr.stopping && time(NULL) < t &&
-	    pthread_cond_timedwait(&tr.wake, &tr.lock, &ts) == 0)
-		;
-	go = !tr.stopping;
-	pthread_mutex_unlock(&tr.lock);
-	return (go);
 }
 
 static void *
@@ -465,7 +442,7 @@ tlsrpt_main(void *arg)
 			    (spread > 0 ? (int64_t)(r % (uint32_t)spread) : 0);
 		}
 		next = now + TLSRPT_FLUSH < due ? now + TLSRPT_FLUSH : due;
-		if (!tlsrpt_wait(next))
+		if (!nap_until(&tr.nap, next))
 			break;
 		if (next < due)
 			tlsrpt_flush();
@@ -495,7 +472,7 @@ tlsrpt_round(struct spool *sp, int64_t before)
 		free(cause);
 		return;
 	}
-	for (i = 0; i < n && i < TLSRPT_DUE_MAX && !tr.stopping; i++) {
+	for (i = 0; i < n && i < TLSRPT_DUE_MAX && !tr.nap.stopping; i++) {
 		if (!on) {
 			memset(&drop, 0, sizeof drop);
 			drop.d = &v[i];
@@ -673,7 +650,7 @@ tlsrpt_send(const struct tlsrpt_meta *meta, const struct spool_tlsrpt_day *d,
 		p.len = gz->len;
 		p.ca_file = env->conf->ca_file;
 		p.timeout = TLSRPT_TIMEOUT;
-		p.stop = &tr.stopping;
+		p.stop = &tr.nap.stopping;
 		outcomes[i] = xstrdup(https_post(&p) == 0 ? "delivered" :
 		    "failed");
 		log_info("tls-rpt: report %s on %s: %s", meta->report_id,
@@ -788,15 +765,14 @@ char *
 tlsrpt_tlsa_policy(const struct tlsa_set *t)
 {
 	struct buf	b;
-	size_t		i, k;
+	size_t		i;
 
 	buf_init(&b);
 	buf_adds(&b, "");
 	for (i = 0; i < t->n; i++) {
-		buf_addf(&b, "%s%u %u %u ", i > 0 ? "\n" : "", t->v[i].usage,
-		    t->v[i].selector, t->v[i].mtype);
-		for (k = 0; k < t->v[i].len; k++)
-			buf_addf(&b, "%02X", t->v[i].data[k]);
+		if (i > 0)
+			buf_addc(&b, '\n');
+		tlsa_rr_text(&b, &t->v[i], 0);
 	}
 	return (buf_detach(&b));
 }

@@ -641,6 +641,24 @@ int64_t		 io_now_ms(void);
 int64_t		 io_deadline(int timeout_ms);
 int		 io_remaining(int64_t deadline);
 
+/*
+ * A background thread's sleep that hubd's stop cuts short (the
+ * certificate watch, the MTA-STS refresher, the TLS-RPT reporter).
+ * stopping is also read without the lock, by loops that give up early.
+ */
+struct nap {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 wake;
+	volatile bool	 stopping;
+};
+#define NAP_INITIALIZER \
+	{ PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false }
+
+/* Sleep secs, or until Unix time t; false once nap_stop was called. */
+bool		 nap_for(struct nap *, int secs);
+bool		 nap_until(struct nap *, int64_t t);
+void		 nap_stop(struct nap *);
+
 /* ------------------------------------------------------------------ */
 /* dns.c: MX and address lookups through libunbound. */
 
@@ -726,6 +744,11 @@ struct tlsa_set {
 enum dns_status	 dns_tlsa(struct dns *, const char *host, int port,
 		     struct tlsa_set *, char **cause);
 void		 tlsa_set_clear(struct tlsa_set *);
+/*
+ * Append the record as it is presented ("3 1 1 HEX", upper case), at
+ * most max bytes of its data (then "..."), 0: all of it.
+ */
+void		 tlsa_rr_text(struct buf *, const struct tlsa_rr *, size_t max);
 /*
  * The TXT records of name, each record's strings joined: DNS_OK with at
  * least one, DNS_NOHOST for none, DNS_BOGUS or DNS_TEMPFAIL (with
