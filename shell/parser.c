@@ -1032,7 +1032,9 @@ p_attributes(struct parser *p, struct node *n)
 
 	for (;;) {
 		p_skip_newlines(p);
-		if (p->failed || p_peek(p, LEX_EXPRESSION, &t) != T_LBRACKET) {
+		if (p->failed)
+			return;
+		if (p_peek(p, LEX_EXPRESSION, &t) != T_LBRACKET) {
 			token_clear(&t);
 			return;
 		}

@@ -1,0 +1,1 @@
+New-SesmartnecNew-SendConnector-Sen{{{{{{{{{{{{{{{{{{{ÿ{{{{{y{{{{{{{param{{{{{{οβ€{{{{dConnet
