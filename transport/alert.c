@@ -410,6 +410,7 @@ alert_thread(void *arg)
 {
 	struct alert	*al;
 
+	thread_name("alerts");
 	(void)arg;
 	pthread_mutex_lock(&alerts.lock);
 	while (!alerts.stopping) {

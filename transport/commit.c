@@ -140,6 +140,7 @@ commit_main(void *arg)
 	struct commit		*c = arg;
 	struct commit_job	*group, *j;
 
+	thread_name("commit");
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
 		while (c->head == NULL && !c->stopping)

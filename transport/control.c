@@ -474,6 +474,7 @@ control_accept_loop(void *arg)
 	bool			 stop, full;
 	int			 fd, i;
 
+	thread_name("control-accept");
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
 		stop = c->stopping;
@@ -614,6 +615,7 @@ control_main(void *arg)
 	struct control_conn	*cc = arg;
 	struct control		*c = cc->ctl;
 
+	thread_name("control");
 	if (cc->tls)
 		control_tls_serve(cc);
 	else
@@ -799,6 +801,7 @@ control_tls_inner(void *arg)
 {
 	struct control_conn	*cc = arg;
 
+	thread_name("control-tls");
 	control_serve(cc);
 	close(cc->fd);
 	return (NULL);

@@ -959,6 +959,7 @@ hubd_prune_main(void *arg)
 {
 	struct timespec	ts;
 
+	thread_name("prune");
 	(void)arg;
 	pthread_mutex_lock(&prune_lock);
 	for (;;) {

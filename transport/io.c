@@ -11,6 +11,7 @@
  * for the protocol log, with control characters made visible, and never
  * the data of io_write_secret.
  */
+#define _GNU_SOURCE	/* pthread_setname_np(3) */
 #include <sys/types.h>
 #include <sys/socket.h>
 
@@ -552,4 +553,21 @@ nap_stop(struct nap *n)
 	n->stopping = true;
 	pthread_cond_broadcast(&n->wake);
 	pthread_mutex_unlock(&n->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* Threads. */
+
+/*
+ * Name the calling thread for ps -L, top -H and /proc/PID/task/TID/comm,
+ * so that an admin (and the benchmarks) can tell where hubd's CPU goes.
+ * The kernel keeps 15 characters.
+ */
+void
+thread_name(const char *name)
+{
+	char	short_name[16];
+
+	snprintf(short_name, sizeof short_name, "%s", name);
+	(void)pthread_setname_np(pthread_self(), short_name);
 }

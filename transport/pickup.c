@@ -178,6 +178,7 @@ pickup_loop(void *arg)
 	struct timespec	 ts;
 	bool		 first = true;
 
+	thread_name("pickup");
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
 		pthread_mutex_unlock(&p->lock);

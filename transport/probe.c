@@ -189,6 +189,7 @@ probe_main(void *arg)
 {
 	struct probe_job	*j = arg;
 
+	thread_name("probe");
 	mta_probe_hop(j->dest, j->hop, j->deadline, &j->res);
 	return (NULL);
 }

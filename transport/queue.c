@@ -749,6 +749,7 @@ queue_worker(void *arg)
 	struct dest	*d = NULL;
 	struct spool	*sp = NULL;	/* this worker's reader */
 
+	thread_name("delivery");
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		while (!q->stopping && (d = queue_next_dest(q)) == NULL)
@@ -1884,6 +1885,7 @@ queue_scheduler(void *arg)
 	struct queue	*q = arg;
 	struct timespec	 ts;
 
+	thread_name("queue-sched");
 	pthread_mutex_lock(&q->lock);
 	while (!q->stopping) {
 		queue_timers(q, time(NULL));

@@ -278,6 +278,7 @@ smtpd_accept_loop(void *arg)
 	struct smtpd	*sd = arg;
 	struct pollfd	 pfd[2];
 
+	thread_name("smtpd-accept");
 	for (;;) {
 		pfd[0].fd = sd->fd;
 		pfd[0].events = POLLIN;
@@ -652,6 +653,7 @@ sess_main(void *arg)
 {
 	struct session	*s = arg;
 
+	thread_name("smtpd");
 	sess_setup(s);
 	sess_reply(s, "220 %s hubd ESMTP ready", smtpd_hostname());
 	if (sess_flush(s) == 0)

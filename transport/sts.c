@@ -463,6 +463,7 @@ sts_main(void *arg)
 	struct spool	*sp = NULL;
 	char		*cause = NULL;
 
+	thread_name("mta-sts");
 	(void)arg;
 	if (spool_open(&sp, env->spool_path, &cause) != 0) {
 		log_warnx("mta-sts: no refresh: %s", cause);

@@ -659,6 +659,9 @@ bool		 nap_for(struct nap *, int secs);
 bool		 nap_until(struct nap *, int64_t t);
 void		 nap_stop(struct nap *);
 
+/* The calling thread's name, as ps -L shows it (15 characters). */
+void		 thread_name(const char *);
+
 /* ------------------------------------------------------------------ */
 /* dns.c: MX and address lookups through libunbound. */
 

@@ -389,6 +389,7 @@ def main():
     r0, s0 = tree_cpu(relay_roots), tree_cpu(sink_roots)
     mthread = queues.metrics_thread(a.relay_root) if a.queues else None
     mt0 = queues.cpu(mthread) if mthread else 0.0
+    th0 = queues.threads(a.relay_root) if a.kind == "hubd" else {}
     watch = Arrivals(a.dump)
     watch.start()
     sampler = Sampler(relay_roots)
@@ -400,6 +401,7 @@ def main():
     sampler.join()
     r1, s1 = tree_cpu(relay_roots), tree_cpu(sink_roots)
     mt1 = queues.cpu(mthread) if mthread else 0.0
+    th1 = queues.threads(a.relay_root) if a.kind == "hubd" else {}
     m1 = machine()
     self1 = resource.getrusage(resource.RUSAGE_SELF)
     hubd_hwm = status_kb(a.relay_root, "VmHWM") if a.kind == "hubd" else 0
@@ -492,6 +494,9 @@ def main():
         "relay_deferrals": deferrals,
         "loadavg_end": open("/proc/loadavg").read().split()[0],
     }
+    if a.kind == "hubd":
+        rec["relay_thread_cpu_ms"] = queues.threads_delta(th0, th1,
+                                                          relay_cpu)
     if a.queues:
         rec["queues"] = a.queues
         rec["relay_mx_lookups"] = len(re.findall(r" mta: MX lookup for ",

@@ -204,6 +204,37 @@ def scrapes(log, t_from, t_to):
     }
 
 
+def threads(pid):
+    """{TID: (name, CPU seconds)} of every thread of a process alive now
+    (hubd names its threads: delivery, smtpd, commit, MHD-single...)."""
+    out = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for t in tids:
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
+                name = f.read().strip()
+            out[t] = (name, cpu("%d/task/%s" % (pid, t)))
+        except OSError:
+            continue
+    return out
+
+
+def threads_delta(before, after, total):
+    """CPU milliseconds by thread name between two threads() snapshots,
+    over the threads alive at both; what the process used besides (total
+    seconds) went to threads that came or went in between, under
+    "(short-lived)": hubd's SMTP sessions, control connections, probes."""
+    by = {}
+    for t, (name, c1) in after.items():
+        if t in before:
+            by[name] = by.get(name, 0.0) + c1 - before[t][1]
+    by["(short-lived)"] = total - sum(by.values())
+    return {k: round(1000 * v) for k, v in sorted(by.items())}
+
+
 def metrics_thread(pid):
     """The "PID/task/TID" of libmicrohttpd's thread in hubd (it names
     it MHD-single), where a scrape's text is made; None without one."""

@@ -13,6 +13,7 @@ against hubd, the same way.
 """
 
 import json
+import math
 import statistics
 import sys
 
@@ -201,20 +202,25 @@ def scraped(allruns):
           "hubd-scraped over hubd (1.00: no difference)." % fmt(q))
     print()
     print("| C | rate | runs | msgs/s not scraped, median (min–max) | "
-          "scraped | ratio of medians | per rep | scrapes per run | "
+          "scraped | ratio of medians | per rep, median (min–max) | "
+          "sink CPU per message, scraped over not, median | "
+          "scrapes per run | "
           "failed | metrics thread CPU ms per scrape | "
           "relay CPU ms/msg, not / scraped | MX lookups |")
-    print("|" + "---|" * 12)
+    print("|" + "---|" * 13)
     for rate, c, ps, a, b, per in by_load(pairs, keys, "hubd-scraped"):
         sc = [p["hubd-scraped"] for p in ps]
         cpus = [per_scrape(r) for r in sc]
-        print("| %d | %s | %d | %s (%s–%s) | %s (%s–%s) | **%s** | %s–%s | "
+        print("| %d | %s | %d | %s (%s–%s) | %s (%s–%s) | **%s** | "
+              "**%s** (%s–%s) | %s | "
               "%s (%s–%s) | %d | **%s** (%s–%s) | %s / %s | %d |" % (
                   c, fmt(rate) if rate else "full", len(ps),
                   fmt(med(a)), fmt(min(a)), fmt(max(a)),
                   fmt(med(b)), fmt(min(b)), fmt(max(b)),
-                  fmt(med(b) / med(a), 3), fmt(min(per), 3),
-                  fmt(max(per), 3),
+                  fmt(med(b) / med(a), 3), fmt(med(per), 3),
+                  fmt(min(per), 3), fmt(max(per), 3),
+                  fmt(med([sink_per_msg(p["hubd-scraped"]) /
+                           sink_per_msg(p["hubd"]) for p in ps]), 3),
                   fmt(med([r["scrapes"] for r in sc])),
                   min(r["scrapes"] for r in sc),
                   max(r["scrapes"] for r in sc),
@@ -232,21 +238,111 @@ def scraped(allruns):
     print()
     print("Metrics thread: libmicrohttpd's thread in hubd, where the text "
           "is made (its user + system CPU over the run, over the scrapes "
-          "in it; 10 ms ticks).  MX lookups: hubd's, during the timed "
-          "runs (0: the queues were idle).")
+          "in it; 10 ms ticks).  Sink CPU per message: the sink does the "
+          "same work in both variants, so its ratio is how much the "
+          "machine itself sped up or slowed down between the two runs of "
+          "a pair.  MX lookups: hubd's, during the timed runs (0: the "
+          "queues were idle).")
     print()
+    adjusted(pairs, keys, "hubd-scraped")
+    threads_table(pairs, keys, "hubd-scraped", ("not scraped", "scraped"))
     pair_table(pairs, keys, "hubd-scraped", "not scraped",
                ("not", "scraped"),
-               ["latency p50 / p99 ms, not", "scraped", "scrapes",
+               ["sink CPU/msg, scraped over not",
+                "latency p50 / p99 ms, not", "scraped", "scrapes",
                 "scrape wall ms p50 / max",
                 "metrics thread ms, not / scraped"],
                lambda x, y: [
+                   fmt(sink_per_msg(y) / sink_per_msg(x), 3),
                    latency(x), latency(y),
                    "%d" % y["scrapes"],
                    "%s / %s" % (fmt(y["scrape_wall_ms_p50"], 1),
                                 fmt(y["scrape_wall_ms_max"], 1)),
                    "%s / %s" % (fmt(x.get("metrics_thread_cpu_ms")),
                                 fmt(y.get("metrics_thread_cpu_ms")))])
+
+
+# Student's t, two-sided 95 %, by degrees of freedom (1.96 past 30).
+T95 = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20,
+       2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07,
+       2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04]
+
+
+def adjusted(pairs, keys, variant):
+    """The throughput ratio with the machine's own speed taken out: per
+    full-speed pair, log(variant's msgs/s over hubd's) against log(the
+    sink's CPU per message, variant's run over hubd's), fitted by least
+    squares; the fit's value where the sink's ratio is 1 (the same
+    machine speed in both runs) is the variant's own cost, given with its
+    95 % interval."""
+    ps = [pairs[k] for k in keys if not k[0]]
+    if len(ps) < 4:
+        return
+    xs = [math.log(sink_per_msg(p[variant]) / sink_per_msg(p["hubd"]))
+          for p in ps]
+    ys = [math.log(p[variant]["msgs_per_s"] / p["hubd"]["msgs_per_s"])
+          for p in ps]
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    b = sxy / sxx
+    a = my - b * mx
+    resid = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    se = math.sqrt(resid / (n - 2) * (1.0 / n + mx * mx / sxx))
+    t = T95[n - 3] if n - 2 <= len(T95) else 1.96
+    print("Machine speed taken out (%d full-speed pairs): the throughput "
+          "ratio against the sink's CPU-per-message ratio correlates at "
+          "%s (slope %s on logs); where the sink's ratio is 1, the ratio "
+          "is **%s** (95 %% interval %s–%s)." % (
+              n, fmt(sxy / math.sqrt(sxx * syy), 2), fmt(b, 2),
+              fmt(math.exp(a), 3), fmt(math.exp(a - t * se), 3),
+              fmt(math.exp(a + t * se), 3)))
+    print()
+
+
+def sink_per_msg(r):
+    """The sink's CPU seconds per delivered message of one run."""
+    return r["sink_cpu_s"] / max(r["delivered"], 1)
+
+
+def threads_table(pairs, keys, variant, names):
+    """hubd's CPU by thread (the names hubd gives its threads), in ms per
+    1,000 delivered messages, median over the full-speed runs of each
+    variant; runs from before hubd named its threads have none."""
+    runs = {v: [pairs[k][v] for k in keys if not k[0]
+                and "relay_thread_cpu_ms" in pairs[k][v]]
+            for v in ("hubd", variant)}
+    if not runs["hubd"] or not runs[variant]:
+        return
+    per = {v: [{t: 1000.0 * ms / max(r["delivered"], 1)
+                for t, ms in r["relay_thread_cpu_ms"].items()}
+               for r in rs] for v, rs in runs.items()}
+    every = sorted(set(t for v in per for d in per[v] for t in d))
+    print("hubd's CPU by thread at full speed, ms per 1,000 messages, "
+          "median of %d and %d runs (\"(short-lived)\": threads that "
+          "came or went during the run: SMTP sessions, control "
+          "connections):" % (len(runs["hubd"]), len(runs[variant])))
+    print()
+    print("| thread | %s | %s | difference |" % names)
+    print("|---|---|---|---|")
+    total = {v: 0.0 for v in per}
+    for t in every:
+        m = {v: med([d.get(t, 0.0) for d in per[v]]) for v in per}
+        if not m["hubd"] and not m[variant]:
+            continue
+        for v in per:
+            total[v] += m[v]
+        print("| %s | %s | %s | %s |" % (t, fmt(m["hubd"]),
+                                         fmt(m[variant]),
+                                         fmt(m[variant] - m["hubd"])))
+    print("| (sum of the medians) | %s | %s | %s |" % (
+        fmt(total["hubd"]), fmt(total[variant]),
+        fmt(total[variant] - total["hubd"])))
+    print()
 
 
 def latency(r):

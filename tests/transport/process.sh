@@ -4,14 +4,14 @@
 # dropped after binding (the control socket still made as root), a bad
 # setting refused with status 64, a setting that moved to the store
 # refused with the Set-TransportService parameter to use, every setting
-# described in hubd(8), and smart-host failover past a host where nothing
-# listens.
+# described in hubd(8), every thread named as hubd(8) lists it, and
+# smart-host failover past a host where nothing listens.
 
 . "${top_srcdir:-.}/tests/transport/lib.sh"
 . "$tt_dir/hubd-lib.sh"
 
 tap_need swaks aiosmtpd
-tap_plan 19
+tap_plan 20
 
 tt_gone() { ! tt_alive "$1"; }
 
@@ -48,6 +48,20 @@ tap_result $? "settings from the file: listening where it says, delivering"
 wait_track SEND one@dest.test &&
     [ "$(spool_sql "SELECT server_ip, server_hostname FROM track WHERE event_id = 'SEND'")" = "127.0.0.1|127.0.0.1:$PEER_PORT" ]
 tap_result $? "failover: the second smart host took it, the first refused"
+
+# Every thread has a name (ps -L, top -H), and hubd(8) lists each one.
+documented=$(sed -n '/^\.Sh THREADS/,/^\.Sh SIGNALS/s/^\.It Li //p' \
+    "$top_srcdir/doc/hubd.8" | tr -d ',' | tr ' ' '\n' | sort -u)
+names=$(cat /proc/"$pid"/task/*/comm 2>/dev/null | sort -u)
+unlisted=$(comm -23 <(printf '%s\n' "$names") <(printf '%s\n' "$documented"))
+absent=
+for want in hubd smtpd-accept commit queue-sched delivery control-accept \
+    prune; do
+	printf '%s\n' "$names" | grep -qx "$want" || absent="$absent $want"
+done
+[ -z "$unlisted" ] && [ -z "$absent" ]
+tap_result $? "each of hubd's threads is named, with a name hubd(8) lists" ||
+    tap_diag "threads: $(echo $names); not in hubd(8): $(echo $unlisted); not running:$absent"
 
 kill -HUP "$pid" 2>/dev/null
 sleep 1
