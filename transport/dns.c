@@ -2,11 +2,16 @@
  * dns.c - MX and address lookups for delivery, through libunbound.
  *
  * One struct dns holds one libunbound context, shared by every worker
- * thread without a lock of ours: ub_resolve() on a shared context is
- * documented thread-safe (the calling thread does the work and shares
- * the context's cache under the library's locks).  The context only
- * forwards, to the configured resolver or to the nameservers of
- * /etc/resolv.conf; it never iterates from the root servers.
+ * thread.  Lookups are asynchronous inside: libunbound resolves in one
+ * thread of its own (ub_ctx_async), the answers come back through
+ * ub_fd() to hubd's "dns" thread (dns_main), which hands each to the
+ * thread that asked and is waiting for it (dns_resolve).  The
+ * synchronous ub_resolve() would be simpler, but it sets up a whole
+ * resolver worker for every call (sockets, event base, a freshly seeded
+ * random state), about a millisecond of CPU even when the cache answers;
+ * a delivery by MX makes several lookups.  The context only forwards,
+ * to the configured resolver or to the nameservers of /etc/resolv.conf;
+ * it never iterates from the root servers.
  *
  * Every hop_list handed back is in the order to try:
  *  - MX preference ascending, equal preferences in random order;
@@ -47,6 +52,7 @@
  * never "no records", so that DANE cannot be stripped by a forged or
  * dropped reply.
  */
+#define _GNU_SOURCE	/* pthread_getname_np(3) */
 #include <sys/types.h>
 #include <sys/socket.h>
 
@@ -55,8 +61,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -79,6 +88,8 @@
 #define DNS_MAX_TLSA	32	/* TLSA records taken for one host */
 #define DNS_MAX_TXT	32	/* TXT records taken for one name */
 #define DNS_NAME_MAX	255	/* wire length of a name (RFC 1035) */
+#define DNS_WAIT_SECS	90	/* a lookup's wait, past libunbound's own */
+#define DNS_TIMEDOUT	1	/* dns_resolve: no answer in DNS_WAIT_SECS */
 
 #define DNS_CLASS_IN	1
 #define DNS_TYPE_A	1
@@ -92,6 +103,18 @@
 struct dns {
 	struct ub_ctx	*ctx;
 	bool		 validating;	/* a trust anchor is set */
+	pthread_t	 thread;	/* dns_main, once started */
+	bool		 started;
+	int		 stop[2];	/* a pipe: dns_free wakes dns_main */
+};
+
+/* One lookup waiting for its answer (dns_resolve). */
+struct dns_wait {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cv;
+	bool			 done;
+	int			 err;	/* libunbound's, 0: res is set */
+	struct ub_result	*res;
 };
 
 /* One MX record, decoded; host "" is the root (null MX). */
@@ -141,6 +164,11 @@ static char	*dns_fwd_spec(const char *, char **);
 static int	 dns_anchor(struct dns *, const char *, char **);
 static int	 dns_port_ok(const char *);
 static int	 dns_configure(struct ub_ctx *, const char *, char **);
+static int	 dns_start(struct dns *, const char *, char **);
+static void	*dns_main(void *);
+static void	 dns_answered(void *, int, struct ub_result *);
+static int	 dns_resolve(struct dns *, const char *, int,
+		    struct ub_result **, const char **);
 static enum dns_answer dns_query(struct dns *, const char *, int,
 		    struct ub_result **, char **);
 static const char *dns_type_name(int);
@@ -182,6 +210,7 @@ dns_create(struct dns **dp, const char *resolver, const char *trust_anchor,
 	if (resolver != NULL && (spec = dns_fwd_spec(resolver, cause)) == NULL)
 		return (-1);
 	dns = xcalloc(1, sizeof *dns);
+	dns->stop[0] = dns->stop[1] = -1;
 	if ((dns->ctx = ub_ctx_create()) == NULL) {
 		*cause = xstrdup("cannot create a resolver context");
 		free(spec);
@@ -194,7 +223,8 @@ dns_create(struct dns **dp, const char *resolver, const char *trust_anchor,
 		return (-1);
 	}
 	free(spec);
-	if (trust_anchor != NULL && dns_anchor(dns, trust_anchor, cause) != 0) {
+	if ((trust_anchor != NULL && dns_anchor(dns, trust_anchor,
+	    cause) != 0) || dns_start(dns, trust_anchor, cause) != 0) {
 		dns_free(dns);
 		return (-1);
 	}
@@ -203,27 +233,173 @@ dns_create(struct dns **dp, const char *resolver, const char *trust_anchor,
 }
 
 /*
+ * Resolve in libunbound's own thread, start the thread that takes the
+ * answers, and make the first lookup, one that libunbound answers
+ * itself (localhost.).  That lookup creates libunbound's thread, named
+ * "unbound" for ps -L by the name it inherits from this one; and it
+ * reads the trust anchor, which libunbound does only on first use, so
+ * that a file that cannot be parsed stops hubd at start instead of
+ * failing every lookup.
+ */
+static int
+dns_start(struct dns *dns, const char *anchor, char **cause)
+{
+	struct ub_result	*res;
+	const char		*reason = NULL;
+	char			 name[16];
+	int			 rc;
+
+	if ((rc = ub_ctx_async(dns->ctx, 1)) != 0) {
+		xasprintf(cause, "resolver: %s", ub_strerror(rc));
+		return (-1);
+	}
+	if (pipe(dns->stop) != 0) {
+		dns->stop[0] = dns->stop[1] = -1;
+		xasprintf(cause, "resolver: pipe: %s", strerror(errno));
+		return (-1);
+	}
+	if ((rc = pthread_create(&dns->thread, NULL, dns_main, dns)) != 0) {
+		xasprintf(cause, "resolver: thread: %s", strerror(rc));
+		return (-1);
+	}
+	dns->started = true;
+
+	if (pthread_getname_np(pthread_self(), name, sizeof name) != 0)
+		snprintf(name, sizeof name, "hubd");
+	thread_name("unbound");
+	rc = dns_resolve(dns, "localhost.", DNS_TYPE_A, &res, &reason);
+	thread_name(name);
+	if (rc != 0) {
+		if (anchor != NULL)
+			xasprintf(cause, "DNSSEC trust anchor %s: %s", anchor,
+			    rc == DNS_TIMEDOUT ? reason : ub_strerror(rc));
+		else
+			xasprintf(cause, "resolver: %s",
+			    rc == DNS_TIMEDOUT ? reason : ub_strerror(rc));
+		return (-1);
+	}
+	ub_resolve_free(res);
+	return (0);
+}
+
+/*
+ * The "dns" thread: whenever libunbound has answers, ub_process() hands
+ * each to dns_answered, here, until dns_free writes to the stop pipe.
+ */
+static void *
+dns_main(void *arg)
+{
+	struct dns	*dns = arg;
+	struct pollfd	 pfd[2];
+	int		 rc;
+
+	thread_name("dns");
+	pfd[0].fd = ub_fd(dns->ctx);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = dns->stop[0];
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatalx("resolver: poll: %s", strerror(errno));
+		}
+		if (pfd[1].revents != 0)
+			break;
+		if (pfd[0].revents == 0 || (rc = ub_process(dns->ctx)) == 0)
+			continue;
+		if (rc == UB_PIPE) {
+			/* libunbound's thread is gone: lookups time out. */
+			log_warnx("resolver: the resolver thread stopped "
+			    "answering (%s); DNS lookups fail until hubd "
+			    "restarts", ub_strerror(rc));
+			break;
+		}
+		log_warnx("resolver: %s", ub_strerror(rc));
+	}
+	return (NULL);
+}
+
+/* libunbound's callback, in the "dns" thread: wake the thread asking. */
+static void
+dns_answered(void *arg, int err, struct ub_result *res)
+{
+	struct dns_wait	*w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	w->err = err;
+	w->res = res;
+	w->done = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/*
+ * One lookup, waited for: 0 and *res (to be freed with
+ * ub_resolve_free), or libunbound's error (negative), or DNS_TIMEDOUT
+ * and *reason when no answer came in DNS_WAIT_SECS (libunbound's
+ * schedule ends a query long before: this bounds a wedged resolver
+ * thread).  A lookup cancelled in
+ * time never calls back; one that could not be cancelled is under way
+ * and is waited for, so w is never used after this returns.
+ */
+static int
+dns_resolve(struct dns *dns, const char *name, int type,
+    struct ub_result **res, const char **reason)
+{
+	struct dns_wait	 w;
+	struct timespec	 ts;
+	int		 rc, id;
+	bool		 cancelled = false;
+
+	*res = NULL;
+	memset(&w, 0, sizeof w);
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	rc = ub_resolve_async(dns->ctx, name, type, DNS_CLASS_IN, &w,
+	    dns_answered, &id);
+	if (rc == 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += DNS_WAIT_SECS;
+		pthread_mutex_lock(&w.lock);
+		while (!w.done && pthread_cond_timedwait(&w.cv, &w.lock,
+		    &ts) != ETIMEDOUT)
+			;
+		if (!w.done) {
+			pthread_mutex_unlock(&w.lock);
+			cancelled = ub_cancel(dns->ctx, id) == 0;
+			pthread_mutex_lock(&w.lock);
+			while (!cancelled && !w.done)
+				pthread_cond_wait(&w.cv, &w.lock);
+		}
+		pthread_mutex_unlock(&w.lock);
+		if (cancelled) {
+			*reason = "no answer from the resolver";
+			rc = DNS_TIMEDOUT;
+		} else if ((rc = w.err) == 0)
+			*res = w.res;
+	}
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.lock);
+	return (rc);
+}
+
+/*
  * Validate from the anchors in path.  libunbound reads the file only when
- * the context is first used, and a bad one then fails every lookup; so
- * it is read here, with a lookup libunbound answers itself (localhost.),
- * and a file that cannot be read or parsed stops hubd at start.
+ * the context is first used: dns_start's first lookup does, so that a
+ * file that cannot be read or parsed stops hubd at start.
  */
 static int
 dns_anchor(struct dns *dns, const char *path, char **cause)
 {
-	struct ub_result	*res = NULL;
-	int			 rc;
+	int	rc;
 
 	if (access(path, R_OK) != 0) {
 		xasprintf(cause, "DNSSEC trust anchor %s: %s", path,
 		    strerror(errno));
 		return (-1);
 	}
-	if ((rc = ub_ctx_add_ta_file(dns->ctx, path)) == 0 &&
-	    (rc = ub_resolve(dns->ctx, "localhost.", DNS_TYPE_A,
-	    DNS_CLASS_IN, &res)) == 0)
-		ub_resolve_free(res);
-	if (rc != 0) {
+	if ((rc = ub_ctx_add_ta_file(dns->ctx, path)) != 0) {
 		xasprintf(cause, "DNSSEC trust anchor %s: %s", path,
 		    ub_strerror(rc));
 		return (-1);
@@ -250,7 +426,15 @@ dns_free(struct dns *dns)
 {
 	if (dns == NULL)
 		return;
+	if (dns->started) {
+		(void)write(dns->stop[1], "", 1);
+		pthread_join(dns->thread, NULL);
+	}
 	ub_ctx_delete(dns->ctx);
+	if (dns->stop[0] != -1) {
+		close(dns->stop[0]);
+		close(dns->stop[1]);
+	}
 	free(dns);
 }
 
@@ -612,14 +796,16 @@ dns_query(struct dns *dns, const char *name, int type,
     struct ub_result **resp, char **why)
 {
 	struct ub_result	*res = NULL;
-	const char		*reason;
+	const char		*reason = NULL;
 	int			 rc;
 
 	*resp = NULL;
-	rc = ub_resolve(dns->ctx, name, type, DNS_CLASS_IN, &res);
+	rc = dns_resolve(dns, name, type, &res, &reason);
 	if (rc == UB_SYNTAX)
 		return (ANS_NXDOMAIN);	/* not a name: it cannot exist */
-	if (rc != 0)
+	if (rc == DNS_TIMEDOUT)
+		;			/* reason is set */
+	else if (rc != 0)
 		reason = ub_strerror(rc);
 	else if (res->bogus) {
 		/* Before NXDOMAIN: a forged "no such domain" is bogus. */

@@ -55,8 +55,8 @@ documented=$(sed -n '/^\.Sh THREADS/,/^\.Sh SIGNALS/s/^\.It Li //p' \
 names=$(cat /proc/"$pid"/task/*/comm 2>/dev/null | sort -u)
 unlisted=$(comm -23 <(printf '%s\n' "$names") <(printf '%s\n' "$documented"))
 absent=
-for want in hubd smtpd-accept commit queue-sched delivery control-accept \
-    prune; do
+for want in hubd smtpd-accept commit queue-sched delivery dns unbound \
+    control-accept prune; do
 	printf '%s\n' "$names" | grep -qx "$want" || absent="$absent $want"
 done
 [ -z "$unlisted" ] && [ -z "$absent" ]
