@@ -339,9 +339,9 @@ dns_answered(void *arg, int err, struct ub_result *res)
  * ub_resolve_free), or libunbound's error (negative), or DNS_TIMEDOUT
  * and *reason when no answer came in DNS_WAIT_SECS (libunbound's
  * schedule ends a query long before: this bounds a wedged resolver
- * thread).  A lookup cancelled in
- * time never calls back; one that could not be cancelled is under way
- * and is waited for, so w is never used after this returns.
+ * thread).  A lookup cancelled in time never calls back; one that could
+ * not be cancelled is under way and is waited for, so w is never used
+ * after this returns.
  */
 static int
 dns_resolve(struct dns *dns, const char *name, int type,
