@@ -204,9 +204,9 @@ def scrapes(log, t_from, t_to):
     }
 
 
-def threads(pid):
-    """{TID: (name, CPU seconds)} of every thread of a process alive now
-    (hubd names its threads: delivery, smtpd, commit, MHD-single...)."""
+def task_names(pid):
+    """{TID: name} of every thread of a process alive now (hubd names
+    its threads: delivery, smtpd, commit, MHD-single...)."""
     out = {}
     try:
         tids = os.listdir("/proc/%d/task" % pid)
@@ -215,7 +215,18 @@ def threads(pid):
     for t in tids:
         try:
             with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
-                name = f.read().strip()
+                out[t] = f.read().strip()
+        except OSError:
+            continue
+    return out
+
+
+def threads(pid):
+    """{TID: (name, CPU seconds)} of every thread of a process alive
+    now."""
+    out = {}
+    for t, name in task_names(pid).items():
+        try:
             out[t] = (name, cpu("%d/task/%s" % (pid, t)))
         except OSError:
             continue
@@ -238,17 +249,9 @@ def threads_delta(before, after, total):
 def metrics_thread(pid):
     """The "PID/task/TID" of libmicrohttpd's thread in hubd (it names
     it MHD-single), where a scrape's text is made; None without one."""
-    try:
-        tids = os.listdir("/proc/%d/task" % pid)
-    except OSError:
-        return None
-    for t in tids:
-        try:
-            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
-                if f.read().strip() == "MHD-single":
-                    return "%d/task/%s" % (pid, t)
-        except OSError:
-            continue
+    for t, name in task_names(pid).items():
+        if name == "MHD-single":
+            return "%d/task/%s" % (pid, t)
     return None
 
 
