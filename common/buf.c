@@ -139,6 +139,43 @@ buf_pad(struct buf *b, char c, size_t n)
 	b->s[b->len] = '\0';
 }
 
+void
+base64_encode(char *out, const void *in, size_t len)
+{
+	static const char	 b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char	*p = in;
+	uint32_t		 v;
+	size_t			 i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		*out++ = b64[v >> 18];
+		*out++ = b64[(v >> 12) & 63];
+		*out++ = b64[(v >> 6) & 63];
+		*out++ = b64[v & 63];
+	}
+	if (i < len) {
+		v = (uint32_t)p[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)p[i + 1] << 8;
+		*out++ = b64[v >> 18];
+		*out++ = b64[(v >> 12) & 63];
+		*out++ = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		*out = '=';
+	}
+	explicit_bzero(&v, sizeof v);
+}
+
+void
+buf_add_base64(struct buf *b, const void *in, size_t len)
+{
+	buf_grow(b, BASE64_LEN(len));
+	base64_encode(b->s + b->len, in, len);
+	b->len += BASE64_LEN(len);
+	b->s[b->len] = '\0';
+}
+
 /* The buffer is left empty and holds no memory; buf_free is optional. */
 char *
 buf_detach(struct buf *b)

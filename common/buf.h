@@ -31,6 +31,16 @@ size_t	 buf_cap_after(const struct buf *, size_t);
 /* Hand the string to the caller; the buffer is left empty, freed. */
 char	*buf_detach(struct buf *);
 
+/*
+ * Base64 (RFC 4648 4: padded, no line breaks).  base64_encode writes
+ * exactly BASE64_LEN(len) bytes to out, no NUL, and leaves no copy of
+ * the input's bits behind (it carries credentials); buf_add_base64
+ * appends the same to a buffer.
+ */
+#define BASE64_LEN(n)	(4 * (((n) + 2) / 3))
+void	 base64_encode(char *, const void *, size_t);
+void	 buf_add_base64(struct buf *, const void *, size_t);
+
 /* UTF-8 helpers. */
 /* Decode one code point at s (len bytes left); returns bytes used (>= 1). */
 size_t	 utf8_decode(const char *, size_t, uint32_t *);

@@ -1837,24 +1837,11 @@ static struct value *
 cv_s_tobase64(struct dn_call *c)
 {
 	struct buf	 b, out;
-	size_t		 i;
-	uint32_t	 w;
 
 	if (dn_bytes(c, 0, &b) == NULL)
 		return (NULL);
 	buf_init(&out);
-	buf_adds(&out, "");
-	for (i = 0; i < b.len; i += 3) {
-		w = (uint32_t)(unsigned char)b.s[i] << 16;
-		if (i + 1 < b.len)
-			w |= (uint32_t)(unsigned char)b.s[i + 1] << 8;
-		if (i + 2 < b.len)
-			w |= (unsigned char)b.s[i + 2];
-		buf_addc(&out, dn_b64[w >> 18]);
-		buf_addc(&out, dn_b64[(w >> 12) & 63]);
-		buf_addc(&out, i + 1 < b.len ? dn_b64[(w >> 6) & 63] : '=');
-		buf_addc(&out, i + 2 < b.len ? dn_b64[w & 63] : '=');
-	}
+	buf_add_base64(&out, b.s, b.len);
 	buf_free(&b);
 	return (value_string_take(buf_detach(&out)));
 }

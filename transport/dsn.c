@@ -95,7 +95,6 @@ static void	 dsn_headerf(struct buf *, const char *, const char *, ...)
 static void	 dsn_line(struct buf *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static void	 dsn_utf8_fix(struct buf *, const char *);
-static void	 dsn_base64(struct buf *, const unsigned char *, size_t);
 static void	 dsn_encode_words(struct buf *, const char *);
 static void	 dsn_xtext(struct buf *, const char *);
 static const char *dsn_action_name(enum dsn_action);
@@ -501,33 +500,6 @@ dsn_utf8_fix(struct buf *out, const char *s)
 	}
 }
 
-/* Append the base64 encoding of p (RFC 2045 6.8, no line breaks). */
-static void
-dsn_base64(struct buf *out, const unsigned char *p, size_t len)
-{
-	static const char	 b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t		 v;
-	size_t			 i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		buf_addc(out, b64[v >> 18]);
-		buf_addc(out, b64[(v >> 12) & 0x3f]);
-		buf_addc(out, b64[(v >> 6) & 0x3f]);
-		buf_addc(out, b64[v & 0x3f]);
-	}
-	if (i == len)
-		return;
-	v = (uint32_t)p[i] << 16;
-	if (i + 1 < len)
-		v |= (uint32_t)p[i + 1] << 8;
-	buf_addc(out, b64[v >> 18]);
-	buf_addc(out, b64[(v >> 12) & 0x3f]);
-	buf_addc(out, i + 1 < len ? b64[(v >> 6) & 0x3f] : '=');
-	buf_addc(out, '=');
-}
-
 /*
  * Append s as RFC 2047 encoded-words (UTF-8, B), each at most 75
  * characters and holding whole characters, separated by spaces (which
@@ -551,7 +523,7 @@ dsn_encode_words(struct buf *out, const char *s)
 		if (i > 0)
 			buf_addc(out, ' ');
 		buf_adds(out, "=?UTF-8?B?");
-		dsn_base64(out, (const unsigned char *)u.s + i, n);
+		buf_add_base64(out, u.s + i, n);
 		buf_adds(out, "?=");
 	}
 	buf_free(&u);

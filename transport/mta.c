@@ -254,7 +254,6 @@ static void	 mta_peer_format(const struct sockaddr_storage *, char *,
 static char	*mta_strip_dot(const char *);
 static bool	 mta_nonempty(const char *);
 static int	 mta_ms(int64_t);
-static void	 mta_base64(char *, const unsigned char *, size_t);
 static void	 mta_xtext(struct buf *, const char *);
 static bool	 mta_addr_ok(const char *);
 static int	 mta_txn_check(struct mta_session *, struct mta_txn *);
@@ -1399,14 +1398,14 @@ mta_cmd_secret(struct mta_session *s, const char *prefix, const char *raw,
 {
 	struct buf	*trace = s->io.trace;
 	size_t		 plen = strlen(prefix);
-	size_t		 blen = 4 * ((rawlen + 2) / 3);
+	size_t		 blen = BASE64_LEN(rawlen);
 	size_t		 len = plen + blen + 2;
 	enum io_status	 ios;
 	char		*line;
 
 	line = xmalloc(len + 1);
 	memcpy(line, prefix, plen);
-	mta_base64(line + plen, (const unsigned char *)raw, rawlen);
+	base64_encode(line + plen, raw, rawlen);
 	memcpy(line + plen + blen, "\r\n", 3);
 	s->io.trace = NULL;
 	ios = io_write(&s->io, line, len);
@@ -1701,35 +1700,6 @@ mta_ms(int64_t secs)
 	if (secs > 86400)
 		secs = 86400;
 	return ((int)secs * 1000);
-}
-
-/* Base64 of in into out (4 * ((len + 2) / 3) bytes, no NUL). */
-static void
-mta_base64(char *out, const unsigned char *in, size_t len)
-{
-	static const char	 b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t		 v;
-	size_t			 i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
-		    in[i + 2];
-		*out++ = b64[v >> 18];
-		*out++ = b64[(v >> 12) & 63];
-		*out++ = b64[(v >> 6) & 63];
-		*out++ = b64[v & 63];
-	}
-	if (i == len)
-		return;
-	v = (uint32_t)in[i] << 16;
-	if (i + 1 < len)
-		v |= (uint32_t)in[i + 1] << 8;
-	*out++ = b64[v >> 18];
-	*out++ = b64[(v >> 12) & 63];
-	*out++ = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-	*out = '=';
-	explicit_bzero(&v, sizeof v);
 }
 
 /* xtext (RFC 3461 4): '+', '=', controls, space and 8-bit as +XX. */

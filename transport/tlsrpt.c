@@ -39,7 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "buf.h"
@@ -1048,7 +1047,6 @@ tlsrpt_mail(struct buf *b, const struct tlsrpt_meta *m,
     size_t n, const void *gz, size_t gzlen, int64_t now, char **message_id)
 {
 	char	 date[64], boundary[64], uuid[40], t0[32], t1[32], *name;
-	char	*b64;
 	size_t	 i, off, line;
 
 	tlsrpt_uuid(uuid, sizeof uuid);
@@ -1081,14 +1079,12 @@ tlsrpt_mail(struct buf *b, const struct tlsrpt_meta *m,
 	buf_addf(b, "Content-Type: application/tlsrpt+gzip;\r\n\tname=\"%s\""
 	    "\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: "
 	    "attachment;\r\n\tfilename=\"%s\"\r\n\r\n", name, name);
-	b64 = xmalloc(4 * ((gzlen + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)b64, gz, (int)gzlen);
-	for (off = 0; b64[off] != '\0'; off += line) {
-		line = strnlen(b64 + off, 76);
-		buf_add(b, b64 + off, line);
+	/* Lines of 76 characters (RFC 2045 6.8): 57 bytes each. */
+	for (off = 0; off < gzlen; off += line) {
+		line = gzlen - off < 57 ? gzlen - off : 57;
+		buf_add_base64(b, (const unsigned char *)gz + off, line);
 		buf_adds(b, "\r\n");
 	}
 	buf_addf(b, "\r\n--%s--\r\n", boundary);
-	free(b64);
 	free(name);
 }
