@@ -410,8 +410,8 @@ alert_thread(void *arg)
 {
 	struct alert	*al;
 
-	thread_name("alerts");
 	(void)arg;
+	thread_name("alerts");
 	pthread_mutex_lock(&alerts.lock);
 	while (!alerts.stopping) {
 		if ((al = TAILQ_FIRST(&alerts.pending)) == NULL) {

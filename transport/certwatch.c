@@ -180,8 +180,8 @@ certwatch_main(void *arg)
 	char		*cause = NULL;
 	int		 first;
 
-	thread_name("certwatch");
 	(void)arg;
+	thread_name("certwatch");
 	if (spool_open(&sp, env->spool_path, &cause) != 0) {
 		log_warnx("certificate watch: off: %s", cause);
 		free(cause);

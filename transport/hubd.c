@@ -959,8 +959,8 @@ hubd_prune_main(void *arg)
 {
 	struct timespec	ts;
 
-	thread_name("prune");
 	(void)arg;
+	thread_name("prune");
 	pthread_mutex_lock(&prune_lock);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -463,8 +463,8 @@ sts_main(void *arg)
 	struct spool	*sp = NULL;
 	char		*cause = NULL;
 
-	thread_name("mta-sts");
 	(void)arg;
+	thread_name("mta-sts");
 	if (spool_open(&sp, env->spool_path, &cause) != 0) {
 		log_warnx("mta-sts: no refresh: %s", cause);
 		free(cause);

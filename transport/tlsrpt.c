@@ -421,8 +421,8 @@ tlsrpt_main(void *arg)
 	int64_t		 spread;
 	uint32_t	 r;
 
-	thread_name("tls-rpt");
 	(void)arg;
+	thread_name("tls-rpt");
 	if (spool_open(&sp, env->spool_path, &cause) != 0) {
 		log_warnx("tls-rpt: off: %s", cause);
 		free(cause);
