@@ -68,7 +68,7 @@ round_once(struct dns *dns, const char *domain, int port)
 	}
 	free(name);
 	free(cause);
-	dns_txt_free(txts, ntxt);
+	strv_free(txts, ntxt);
 	tlsa_set_clear(&ts);
 	hop_list_clear(&hl);
 	return (bad);

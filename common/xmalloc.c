@@ -109,3 +109,13 @@ xprintf(const char *fmt, ...)
 	va_end(ap);
 	return (s);
 }
+
+void
+strv_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -22,5 +22,7 @@ int	 xvasprintf(char **, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 /* Like xasprintf but returns the string. */
 char	*xprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Free n strings and the array that holds them. */
+void	 strv_free(char **, size_t);
 
 #endif

@@ -500,7 +500,7 @@ q_message_action(struct cmd_ctx *ctx, const struct q_action *a)
 		free(desc);
 		q_mid_clear(&mid);
 	}
-	q_strings_free(ids, n);
+	strv_free(ids, n);
 	return (ctx->failed ? -1 : 0);
 }
 

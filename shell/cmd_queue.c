@@ -587,16 +587,6 @@ q_identities(struct cmd_ctx *ctx, const char *param, size_t *np)
 	return (ids);
 }
 
-void
-q_strings_free(char **v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /*
  * -SortOrder: entries "+Name" (ascending) or "-Name" (descending), the
  * sign optional, several per argument separated by commas.
@@ -1164,7 +1154,7 @@ out:
 	for (i = 0; i < nq; i++)
 		q_qid_clear(&qids[i]);
 	free(qids);
-	q_strings_free(ids, n);
+	strv_free(ids, n);
 	q_query_clear(&q);
 	return (ctx->failed ? -1 : r);
 }
@@ -1290,7 +1280,7 @@ q_queue_action(struct cmd_ctx *ctx, const struct q_action *a)
 		free(desc);
 		q_qid_clear(&qid);
 	}
-	q_strings_free(ids, n);
+	strv_free(ids, n);
 	return (ctx->failed ? -1 : 0);
 }
 

@@ -555,7 +555,7 @@ cmd_get_queuedigest_exec(struct cmd_ctx *ctx)
 	}
 	cmd_ctl_target(ctx, NULL, NULL, NULL);
 	qd_emit(ctx, &d);
-	q_strings_free(d.asked, d.nasked);
+	strv_free(d.asked, d.nasked);
 	q_query_clear(&d.query);
 	return (ctx->failed ? -1 : 0);
 }

@@ -172,7 +172,6 @@ bool	 q_is_number(const char *);
 const char *q_last_part(const char *);
 char	*q_input_identity(struct value *);
 char	**q_identities(struct cmd_ctx *, const char *, size_t *);
-void	 q_strings_free(char **, size_t);
 int	 q_query_init(struct cmd_ctx *, const struct q_noun *,
 		    struct q_query *);
 void	 q_query_clear(struct q_query *);

@@ -1387,7 +1387,7 @@ spool_sts_list(struct spool *sp, int (*fn)(const struct spool_sts *, void *),
 /*
  * The domains whose policy expires before before, and whose last
  * refresh did not fail since failed_before: soonest first, at most max
- * (0: all).  Free with spool_sts_due_free.
+ * (0: all).  Free with strv_free.
  */
 int
 spool_sts_due(struct spool *sp, int64_t before, int64_t failed_before,
@@ -1419,22 +1419,12 @@ spool_sts_due(struct spool *sp, int64_t before, int64_t failed_before,
 	}
 	if (spool_finish(s, st, rc == SQLITE_DONE,
 	    "cannot read the MTA-STS policies", cause) != 0) {
-		spool_sts_due_free(v, *n);
+		strv_free(v, *n);
 		*n = 0;
 		return (-1);
 	}
 	*out = v;
 	return (0);
-}
-
-void
-spool_sts_due_free(char **v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* Forget domain's policy and failure: 0, or 1 when there was none. */

@@ -610,12 +610,11 @@ int		 spool_sts_list(struct spool *,
 /*
  * The domains whose policy expires before before (Unix s) and whose
  * refresh has not failed since failed_before, soonest first, at most
- * max (0: all): those to refresh now.  Free with spool_sts_due_free.
+ * max (0: all): those to refresh now.  Free with strv_free.
  */
 int		 spool_sts_due(struct spool *, int64_t before,
 		     int64_t failed_before, size_t max, char ***domains,
 		     size_t *n, char **cause);
-void		 spool_sts_due_free(char **, size_t);
 /* Forget a domain's row: 0, or 1 when it had none. */
 int		 spool_sts_delete(struct spool *, const char *domain,
 		     char **cause);

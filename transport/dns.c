@@ -742,16 +742,6 @@ dns_txt_decode(const unsigned char *p, size_t len)
 }
 
 void
-dns_txt_free(char **txts, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(txts[i]);
-	free(txts);
-}
-
-void
 tlsa_rr_text(struct buf *b, const struct tlsa_rr *t, size_t max)
 {
 	size_t	i, n = max > 0 && t->len > max ? max : t->len;

@@ -256,7 +256,7 @@ sts_record(const char *domain, char *id, char **why)
 	if (rc != 0)
 		xasprintf(why, "%s: %s", name, cause != NULL ? cause :
 		    "no record");
-	dns_txt_free(txts, n);
+	strv_free(txts, n);
 	free(cause);
 	free(name);
 	return (rc);
@@ -500,7 +500,7 @@ sts_refresh_round(struct spool *sp)
 		sts_lookup(due[i], true, &v);
 		sts_view_clear(&v);
 	}
-	spool_sts_due_free(due, n);
+	strv_free(due, n);
 	if (spool_sts_prune(sp, now - STS_KEEP_EXPIRED, &cause) != 0) {
 		log_warnx("mta-sts: prune: %s", cause);
 		free(cause);

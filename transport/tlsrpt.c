@@ -588,7 +588,7 @@ tlsrpt_report(struct spool_tlsrpt_day *d)
 out:
 	buf_free(&json);
 	buf_free(&gz);
-	tlsrpt_ruas_free(ruas, n);
+	strv_free(ruas, n);
 	free(org);
 	free(contact);
 }
@@ -620,7 +620,7 @@ tlsrpt_ruas(const char *domain, char ***ruas, size_t *n)
 		rc = 1;
 		break;
 	}
-	dns_txt_free(txts, ntxts);
+	strv_free(txts, ntxts);
 	free(cause);
 	free(name);
 	return (rc);
@@ -839,7 +839,7 @@ tlsrpt_record_parse(const char *txt, char ***ruas, size_t *n, char **cause)
 	if (!rua || nv == 0) {
 		xasprintf(cause, "the TLSRPT record has %s", !rua ?
 		    "no rua field" : "no mailto: or https: URI hubd can use");
-		tlsrpt_ruas_free(v, nv);
+		strv_free(v, nv);
 		return (-1);
 	}
 	*ruas = v;
@@ -847,7 +847,7 @@ tlsrpt_record_parse(const char *txt, char ***ruas, size_t *n, char **cause)
 	return (0);
 fail:
 	free(copy);
-	tlsrpt_ruas_free(v, nv);
+	strv_free(v, nv);
 	return (-1);
 }
 
@@ -873,16 +873,6 @@ tlsrpt_record_pick(const char *const *txts, size_t ntxts, char ***ruas,
 		return (-1);
 	}
 	return (tlsrpt_record_parse(one, ruas, n, cause));
-}
-
-void
-tlsrpt_ruas_free(char **v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* RFC 3339, UTC. */

@@ -755,11 +755,10 @@ void		 tlsa_rr_text(struct buf *, const struct tlsa_rr *, size_t max);
 /*
  * The TXT records of name, each record's strings joined: DNS_OK with at
  * least one, DNS_NOHOST for none, DNS_BOGUS or DNS_TEMPFAIL (with
- * *cause) when the lookup failed.  Free with dns_txt_free.
+ * *cause) when the lookup failed.  Free with strv_free.
  */
 enum dns_status	 dns_txt(struct dns *, const char *name, char ***txts,
 		     size_t *n, char **cause);
-void		 dns_txt_free(char **, size_t);
 
 /* ------------------------------------------------------------------ */
 /* env.c: the environment every thread shares.  hubd.c fills it at
@@ -1428,7 +1427,7 @@ char		*tlsrpt_tlsa_policy(const struct tlsa_set *);
 /*
  * The rua URIs of one _smtp._tls TXT record (its strings joined): 0 and
  * *ruas (mailto: and https: only, at most TLSRPT_RUA_MAX; free with
- * tlsrpt_ruas_free), or -1 and *cause when txt is not a valid TLSRPTv1
+ * strv_free), or -1 and *cause when txt is not a valid TLSRPTv1
  * record or names no URI hubd can use.
  */
 int		 tlsrpt_record_parse(const char *txt, char ***ruas,
@@ -1436,7 +1435,6 @@ int		 tlsrpt_record_parse(const char *txt, char ***ruas,
 /* From the whole RRset: exactly one record must begin v=TLSRPTv1. */
 int		 tlsrpt_record_pick(const char *const *txts, size_t ntxts,
 		     char ***ruas, size_t *n, char **cause);
-void		 tlsrpt_ruas_free(char **, size_t);
 
 /* What a report says besides the counts. */
 struct tlsrpt_meta {

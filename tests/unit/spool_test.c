@@ -2323,7 +2323,7 @@ sts_due(struct spool *sp, int64_t before, int64_t failed_before, size_t max)
 	    &cause), cause, "sts due"))
 		return (xstrdup("?"));
 	s = sts_join(v, n);
-	spool_sts_due_free(v, n);
+	strv_free(v, n);
 	return (s);
 }
 

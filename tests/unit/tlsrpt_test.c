@@ -75,7 +75,7 @@ record_row(const struct record_row *r)
 		buf_addf(&got, "%s%s", i > 0 ? "," : "", v[i]);
 	TAP_STREQ(got.s, r->ruas);
 	buf_free(&got);
-	tlsrpt_ruas_free(v, n);
+	strv_free(v, n);
 	free(cause);
 }
 
@@ -92,7 +92,7 @@ test_pick(void)
 	TAP_CHECK(tlsrpt_record_pick(one, 2, &v, &n, &cause) == 0 && n == 1);
 	if (n == 1)
 		TAP_STREQ(v[0], "mailto:a@example.com");
-	tlsrpt_ruas_free(v, n);
+	strv_free(v, n);
 	TAP_CHECK(tlsrpt_record_pick(two, 2, &v, &n, &cause) == -1);
 	TAP_STREQ(cause, "more than one TLSRPTv1 record");
 	free(cause);
