@@ -51,18 +51,6 @@
 #define TLSRPT_DUE_MAX	1024		/* reports made in one round */
 #define TLSRPT_KEEP	(30 * 86400)	/* s: the reports made, kept */
 
-/* One (period, domain, policy) and its counts since the last flush. */
-struct tr_row {
-	char		*domain;
-	int64_t		 begin;
-	int64_t		 end;
-	char		*type;
-	char		*policy;
-	char		*mx;
-	int64_t		 success;
-	int64_t		 failure;
-};
-
 /* A failure of one row's policy, by kind and hosts. */
 struct tr_detail {
 	size_t		 row;
@@ -74,7 +62,8 @@ struct tr_detail {
 };
 
 struct tr_counts {
-	struct tr_row	*rows;
+	/* Each (period, domain, policy): its counts since the flush. */
+	struct spool_tlsrpt_policy *rows;
 	size_t		 nrows;
 	struct tr_detail *details;
 	size_t		 ndetails;
@@ -220,8 +209,8 @@ static size_t
 tlsrpt_row(struct tr_counts *c, const struct tlsrpt_attempt *a, int64_t begin,
     int64_t end)
 {
-	struct tr_row	*r;
-	size_t		 i;
+	struct spool_tlsrpt_policy	*r;
+	size_t				 i;
 
 	for (i = 0; i < c->nrows; i++) {
 		r = &c->rows[i];
@@ -339,25 +328,14 @@ static int
 tlsrpt_flush_job(struct spool *sp, void *arg, char **cause)
 {
 	struct tr_counts		*c = arg;
-	struct spool_tlsrpt_policy	 p;
 	struct spool_tlsrpt_failure	 f;
-	const struct tr_row		*r;
+	const struct spool_tlsrpt_policy *r;
 	const struct tr_detail		*d;
 	size_t				 i;
 
-	for (i = 0; i < c->nrows; i++) {
-		r = &c->rows[i];
-		p.domain = r->domain;
-		p.begin = r->begin;
-		p.end = r->end;
-		p.type = r->type;
-		p.policy = r->policy;
-		p.mx = r->mx;
-		p.success = r->success;
-		p.failure = r->failure;
-		if (spool_tlsrpt_add(sp, &p, cause) != 0)
+	for (i = 0; i < c->nrows; i++)
+		if (spool_tlsrpt_add(sp, &c->rows[i], cause) != 0)
 			return (-1);
-	}
 	for (i = 0; i < c->ndetails; i++) {
 		d = &c->details[i];
 		r = &c->rows[d->row];
