@@ -53,10 +53,7 @@ for i in $(seq 1 "$K"); do
 	printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.d%s.test\r\nmax_age: 86400\r\n' \
 	    "$i" >"$WEB/mta-sts.d$i.test/policy.txt"
 done
-"$PYTHON" "$tt_dir/stsweb.py" --dir "$WEB" --cert "$CERTS/web.pem" \
-    --key "$CERTS/web.key" --listen 127.0.0.1:0 >"$tap_tmp/stsweb.err" 2>&1 </dev/null &
-track_pid $!
-wait_for 10 test -s "$WEB/ready" || tap_bail "stsweb.py"
+stsweb_start WEB_PORT 127.0.0.1:0 || tap_bail "stsweb.py"
 {
 	printf '$ORIGIN test.\n$TTL 3600\n'
 	printf '@ IN SOA ns.test. hostmaster.test. 1 3600 600 86400 1\n'
@@ -102,7 +99,7 @@ run() {
 	hubsh_run "New-SendConnector -Name Bench -AddressSpaces '*.test' \
 	    -DNSRoutingEnabled \$true -Port $(peer_port mx) -MtaStsMode $mode |
 	    Out-Null" || tap_bail "connector"
-	hubd_start --mta-sts-port "$(cat "$WEB/ready")" || tap_bail "hubd"
+	hubd_start --mta-sts-port "$WEB_PORT" || tap_bail "hubd"
 	before=$(cat "$WEB/requests.log" 2>/dev/null | wc -l)
 	for i in $(seq 1 "$K"); do
 		first+=("$(one "first-$mode@d$i.test")")

@@ -131,16 +131,6 @@ probe() {
 	    Format-List Host,Dnssec,Dane,Tlsa,TlsaMatched,Policy,Result,Response,Error" ||
 	    true
 }
-# verify RCPT: the TLS verdict tracked with the delivery to RCPT.
-verify() {
-	spool_sql "SELECT t.tls_verify FROM track t JOIN track_rcpt r
-	    ON r.track_id = t.id WHERE t.event_id = 'SEND' AND r.addr = '$1'"
-}
-# lasterror DOMAIN: the LastError of DOMAIN's queue.
-lasterror() {
-	HUBSH_CONTROL=$CONTROL hubsh_run "(Get-Queue | Where-Object {
-	    \$_.NextHopDomain -eq '$1' }).LastError" && cat "$HUBSH_LOG"
-}
 
 probe ee.test && grep -q '^Dane *: Records$' "$HUBSH_LOG" &&
     grep -q "^Tlsa *: {3 1 1 ${SELF^^}}$" "$HUBSH_LOG" &&
@@ -153,26 +143,26 @@ tap_result $? "Test-SendConnector: the TLSA record, and the self-signed peer mat
 submit --to a@ee.test --header 'Subject: dane-ee' &&
     peer_wait_messages ee 1 15 && [ "$(peer_msg ee 1 tls)" = yes ] &&
     [ "$(peer_msg ee 1 sni)" = mx.ee.test ] && wait_track SEND a@ee.test &&
-    [ "$(verify a@ee.test)" = "DANE ok, TLSA 3 1 1" ]
+    [ "$(track_verify a@ee.test)" = "DANE ok, TLSA 3 1 1" ]
 tap_result $? "TLSA 3 1 1 matches: delivered over TLS, SNI the MX host, tracked as DANE" \
-    "$(peer_count ee) $(verify a@ee.test); $(tail -5 "$HUBD_LOG")"
+    "$(peer_count ee) $(track_verify a@ee.test); $(tail -5 "$HUBD_LOG")"
 
 submit --to b@ta.test --header 'Subject: dane-ta' &&
     peer_wait_messages ta 1 15 && wait_track SEND b@ta.test &&
-    [ "$(verify b@ta.test)" = "DANE ok, TLSA 2 0 1" ]
+    [ "$(track_verify b@ta.test)" = "DANE ok, TLSA 2 0 1" ]
 tap_result $? "TLSA 2 0 1 of the CA, a chain naming mx.ta.test: delivered" \
-    "$(peer_count ta) $(verify b@ta.test); $(tail -5 "$HUBD_LOG")"
+    "$(peer_count ta) $(track_verify b@ta.test); $(tail -5 "$HUBD_LOG")"
 
 submit --to c@unusable.test --header 'Subject: unusable' &&
     submit --to d@plain.test --header 'Subject: insecure zone' &&
     submit --to e@ins.test --header 'Subject: insecure address' &&
     peer_wait_messages unusable 1 15 && peer_wait_messages plain 2 15 &&
     [ "$(peer_msg unusable 1 tls)" = yes ] && wait_track SEND c@unusable.test &&
-    [ "$(verify c@unusable.test)" = "DANE, no usable TLSA" ] &&
+    [ "$(track_verify c@unusable.test)" = "DANE, no usable TLSA" ] &&
     wait_track SEND d@plain.test && wait_track SEND e@ins.test &&
-    [ "$(verify d@plain.test)" = none ] && [ "$(verify e@ins.test)" = none ]
+    [ "$(track_verify d@plain.test)" = none ] && [ "$(track_verify e@ins.test)" = none ]
 tap_result $? "unusable records only: encrypted delivery; TLSA behind insecure DNS: ignored" \
-    "$(verify c@unusable.test) / $(verify d@plain.test) / $(verify e@ins.test)"
+    "$(track_verify c@unusable.test) / $(track_verify d@plain.test) / $(track_verify e@ins.test)"
 
 probe plain.test && grep -q '^Dnssec *: Insecure$' "$HUBSH_LOG" &&
     grep -q '^Dane *: NotSecure$' "$HUBSH_LOG" && grep -q '^Tlsa *: {}$' "$HUBSH_LOG"
@@ -184,20 +174,20 @@ submit --to f@bad.test --header 'Subject: mismatch' &&
     submit --to i@nodane.test --header 'Subject: mandatory' &&
     wait_for 20 grep -q 'tlsa-invalid' "$HUBD_LOG" &&
     wait_for 20 grep -q 'dane-required' "$HUBD_LOG" && sleep 2
-lasterror bad.test | grep -q '454 4.7.323 tlsa-invalid: The domain failed DANE validation'
+queue_lasterror bad.test | grep -q '454 4.7.323 tlsa-invalid: The domain failed DANE validation'
 tap_result $? "a TLSA record that does not match: the message waits, 454 4.7.323" \
     "$(cat "$HUBSH_LOG"; grep -i dane "$HUBD_LOG" | tail -5)"
 
-lasterror bogus.test | grep -q '451 4.7.324 dnssec-invalid' &&
+queue_lasterror bogus.test | grep -q '451 4.7.324 dnssec-invalid' &&
     grep -q 'TLSA lookup: DNSSEC validation failed' "$HUBD_LOG"
 tap_result $? "a TLSA record changed after signing: waits, 451 4.7.324 dnssec-invalid" \
     "$(cat "$HUBSH_LOG"; grep -i tlsa "$HUBD_LOG" | tail -5)"
 
-lasterror sf.test | grep -q '451 4.7.324 dnssec-invalid'
+queue_lasterror sf.test | grep -q '451 4.7.324 dnssec-invalid'
 tap_result $? "a TLSA lookup that fails (SERVFAIL): waits, never read as no records" \
     "$(cat "$HUBSH_LOG"; grep -i tlsa "$HUBD_LOG" | tail -5)"
 
-lasterror nodane.test | grep -q '451 4.7.5 dane-required'
+queue_lasterror nodane.test | grep -q '451 4.7.5 dane-required'
 tap_result $? "SmtpDaneMode Mandatory and no TLSA: waits, 451 4.7.5 dane-required" \
     "$(cat "$HUBSH_LOG")"
 
@@ -229,6 +219,6 @@ tap_result $? "TLS-Required: No: delivered despite the TLSA mismatch; the rest s
 hubsh_run "Set-SendConnector Dane-bad -SmtpDaneMode None" &&
     HUBSH_CONTROL=$CONTROL hubsh_run "Retry-Queue -Filter \"NextHopDomain -eq 'bad.test'\"" &&
     peer_wait_messages bad 2 20 && wait_track SEND f@bad.test &&
-    [ "$(verify f@bad.test)" = none ]
+    [ "$(track_verify f@bad.test)" = none ]
 tap_result $? "SmtpDaneMode None: the TLSA record is ignored, the waiting message goes" \
-    "$(verify f@bad.test); $(cat "$HUBSH_LOG"; tail -5 "$HUBD_LOG")"
+    "$(track_verify f@bad.test); $(cat "$HUBSH_LOG"; tail -5 "$HUBD_LOG")"

@@ -161,6 +161,18 @@ track_status() {
 	    ORDER BY t.id DESC LIMIT 1"
 }
 
+# track_verify RCPT: the TLS verdict tracked with the delivery to RCPT.
+track_verify() {
+	spool_sql "SELECT t.tls_verify FROM track t JOIN track_rcpt r
+	    ON r.track_id = t.id WHERE t.event_id = 'SEND' AND r.addr = '$1'"
+}
+
+# queue_lasterror DOMAIN: the LastError of DOMAIN's queue (Get-Queue).
+queue_lasterror() {
+	HUBSH_CONTROL=$CONTROL hubsh_run "(Get-Queue | Where-Object {
+	    \$_.NextHopDomain -eq '$1' }).LastError" && cat "$HUBSH_LOG"
+}
+
 # wait_track EVENT RCPT [SECONDS]: wait for a record of EVENT for RCPT.
 wait_track() { wait_for "${3:-15}" tt_has_track "$1" "$2"; }
 tt_has_track() { [ "$(track_count "$1" "$2" 2>/dev/null)" -ge 1 ]; }

@@ -246,6 +246,27 @@ peer_start() {
 	tt_peer_port[$name]=$PEER_PORT
 }
 
+# stsweb_start NAME LISTEN: stsweb.py, the MTA-STS policy sites, on
+# LISTEN serving $WEB with $CERTS/web.pem, and wait (10 s) until it
+# listens; its port in the variable NAME.  On failure its standard error
+# goes out as TAP comments and the status is 1.
+stsweb_start() {
+	local dir=$tap_tmp/stsweb-$1 pid
+	mkdir -p "$dir"
+	"$PYTHON" "$tt_dir/stsweb.py" --dir "$WEB" --cert "$CERTS/web.pem" \
+	    --key "$CERTS/web.key" --listen "$2" >"$dir/stderr" 2>&1 \
+	    </dev/null &
+	pid=$!
+	track_pid $pid
+	rm -f "$WEB/ready"
+	if ! wait_for 10 tt_ready_or_dead "$WEB/ready" $pid ||
+	    [ ! -s "$WEB/ready" ]; then
+		tap_diag - <"$dir/stderr"
+		return 1
+	fi
+	printf -v "$1" %s "$(cat "$WEB/ready")"
+}
+
 # True once FILE exists or process PID has gone.
 tt_ready_or_dead() { [ -s "$1" ] || ! tt_alive "$2"; }
 

@@ -76,13 +76,7 @@ policy hang.test enforce 86400 mx.hang.test
 : >"$WEB/mta-sts.hang.test/hang"
 policy exp.test enforce 2 mx.exp.test
 
-"$PYTHON" "$tt_dir/stsweb.py" --dir "$WEB" --cert "$CERTS/web.pem" \
-    --key "$CERTS/web.key" --listen 127.0.0.1:0 >"$tap_tmp/stsweb.err" 2>&1 </dev/null &
-WEB_PID=$!
-track_pid $WEB_PID
-wait_for 10 tt_ready_or_dead "$WEB/ready" $WEB_PID && [ -s "$WEB/ready" ] ||
-    tap_bail "stsweb.py: $(cat "$tap_tmp/stsweb.err")"
-WEB_PORT=$(cat "$WEB/ready")
+stsweb_start WEB_PORT 127.0.0.1:0 || tap_bail "stsweb.py"
 
 # zone ENF_ID: the zone of test. (one TTL second): every domain's MX,
 # its host and policy site on 127.0.0.1, and its _mta-sts record; id 1
@@ -131,14 +125,6 @@ delivered() {
 	done
 	return 1
 }
-verify() {
-	spool_sql "SELECT t.tls_verify FROM track t JOIN track_rcpt r
-	    ON r.track_id = t.id WHERE t.event_id = 'SEND' AND r.addr = '$1'"
-}
-lasterror() {
-	HUBSH_CONTROL=$CONTROL hubsh_run "(Get-Queue | Where-Object {
-	    \$_.NextHopDomain -eq '$1' }).LastError" && cat "$HUBSH_LOG"
-}
 
 submit --to a@hang.test --header 'Subject: hang' &&
     submit --to b@enf.test --header 'Subject: enforce' &&
@@ -146,11 +132,11 @@ submit --to a@hang.test --header 'Subject: hang' &&
 tap_result $? "a policy site that hangs holds up no other domain's mail" \
     "$(track_count SEND b@enf.test) $(track_count SEND a@hang.test); $(tail -5 "$HUBD_LOG")"
 
-delivered good b@enf.test && [ "$(verify b@enf.test)" = "MTA-STS ok" ] &&
+delivered good b@enf.test && [ "$(track_verify b@enf.test)" = "MTA-STS ok" ] &&
     [ "$(fetches enf.test)" = 1 ] &&
     grep -q 'mta-sts: enf.test: policy 1 fetched: mode enforce' "$HUBD_LOG"
 tap_result $? "enforce: the MX host in the policy, its certificate valid for it: delivered" \
-    "$(verify b@enf.test) $(fetches enf.test); $(grep mta-sts "$HUBD_LOG")"
+    "$(track_verify b@enf.test) $(fetches enf.test); $(grep mta-sts "$HUBD_LOG")"
 
 submit --to c@enf.test --header 'Subject: cached' && wait_track SEND c@enf.test &&
     [ "$(fetches enf.test)" = 1 ]
@@ -171,23 +157,23 @@ submit --to d@out.test --header 'Subject: out' &&
     submit --to g@non.test --header 'Subject: none' &&
     wait_track SEND f@tst.test && wait_track SEND g@non.test &&
     wait_for 15 grep -q 'certificate-host-mismatch' "$HUBD_LOG" && sleep 1
-lasterror out.test | grep -q '451 4.7.5 mta-sts: mx.out.test is not an MX host the MTA-STS policy of out.test allows' &&
+queue_lasterror out.test | grep -q '451 4.7.5 mta-sts: mx.out.test is not an MX host the MTA-STS policy of out.test allows' &&
     ! peer_commands good | grep -q "RCPT TO:<d@out.test>"
 tap_result $? "enforce: an MX host the policy does not list gets no mail, nor a connection" \
     "$(cat "$HUBSH_LOG")"
 
-lasterror name.test | grep -q '454 4.7.5 certificate-host-mismatch: no name of the certificate is mx.name.test' &&
+queue_lasterror name.test | grep -q '454 4.7.5 certificate-host-mismatch: no name of the certificate is mx.name.test' &&
     [ "$(peer_count wrong)" = 0 ]
 tap_result $? "enforce: a certificate that does not name the MX host: waits" "$(cat "$HUBSH_LOG")"
 
 delivered self f@tst.test &&
-    [ "$(verify f@tst.test)" = "none; MTA-STS testing would fail: the certificate does not verify" ] &&
+    [ "$(track_verify f@tst.test)" = "none; MTA-STS testing would fail: the certificate does not verify" ] &&
     grep -q 'mta-sts: tst.test (testing): mx.tst.test .* would fail enforce' "$HUBD_LOG"
 tap_result $? "testing: delivered; what enforce would refuse is logged and tracked" \
-    "$(verify f@tst.test)"
+    "$(track_verify f@tst.test)"
 
-delivered self g@non.test && [ "$(verify g@non.test)" = none ]
-tap_result $? "mode none: delivered as the connector says" "$(verify g@non.test)"
+delivered self g@non.test && [ "$(track_verify g@non.test)" = none ]
+tap_result $? "mode none: delivered as the connector says" "$(track_verify g@non.test)"
 
 submit --to h@redir.test --header 'Subject: redirect' &&
     submit --to i@rogue.test --header 'Subject: rogue' &&
@@ -222,7 +208,7 @@ sleep 2
 submit --to m@enf.test --header 'Subject: new id' &&
     wait_for 15 grep -q 'mta-sts: enf.test: policy 2 fetched' "$HUBD_LOG" && sleep 1 &&
     [ "$(fetches enf.test)" = 2 ] && [ "$(track_count SEND m@enf.test)" = 0 ] &&
-    lasterror enf.test | grep -q 'not an MX host the MTA-STS policy of enf.test allows' &&
+    queue_lasterror enf.test | grep -q 'not an MX host the MTA-STS policy of enf.test allows' &&
     [ "$(spool_sql "SELECT policy_id, mx FROM sts_policies WHERE domain = 'enf.test'")" = "2|mx.other.test" ]
 tap_result $? "a changed id fetches the new policy, which applies at once" \
     "$(fetches enf.test); $(grep 'mta-sts' "$HUBD_LOG" | tail -3); $(cat "$HUBSH_LOG")"
@@ -250,9 +236,9 @@ tap_result $? "Get-MtaStsPolicy shows the cached policies and the failed fetches
 hubsh_run "Set-SendConnector Sts-enf -MtaStsMode None" &&
     HUBSH_CONTROL=$CONTROL hubsh_run "Retry-Queue -Filter \"NextHopDomain -eq 'enf.test'\"" &&
     wait_track SEND m@enf.test 20 && delivered good m@enf.test &&
-    [ "$(verify m@enf.test)" = none ]
+    [ "$(track_verify m@enf.test)" = none ]
 tap_result $? "MtaStsMode None: the policy is not applied, the waiting message goes" \
-    "$(verify m@enf.test); $(tail -3 "$HUBD_LOG")"
+    "$(track_verify m@enf.test); $(tail -3 "$HUBD_LOG")"
 
 [ "$(track_count FAIL)" = 0 ] && [ "$(track_count DSN)" = 0 ]
 tap_result $? "nothing was returned: MTA-STS failures wait" "$(track_count FAIL)"

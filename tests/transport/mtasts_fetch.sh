@@ -95,26 +95,8 @@ printf '%s\n' "$POLICY" >"$d/policy.txt"
 cp "$CERTS/rogue.pem" "$d/cert.pem"
 cp "$CERTS/rogue.key" "$d/key.pem"
 
-# web_start NAME LISTEN: stsweb.py on LISTEN serving $WEB; its port in
-# the variable NAME.
-web_start() {
-	local dir=$tap_tmp/stsweb-$1 pid
-	mkdir -p "$dir"
-	"$PYTHON" "$tt_dir/stsweb.py" --dir "$WEB" --cert "$CERTS/web.pem" \
-	    --key "$CERTS/web.key" --listen "$2" >"$dir/stderr" 2>&1 \
-	    </dev/null &
-	pid=$!
-	track_pid $pid
-	rm -f "$WEB/ready"
-	if ! wait_for 10 tt_ready_or_dead "$WEB/ready" $pid ||
-	    [ ! -s "$WEB/ready" ]; then
-		tap_diag - <"$dir/stderr"
-		return 1
-	fi
-	printf -v "$1" %s "$(cat "$WEB/ready")"
-}
-web_start PORT 127.0.0.1:0 || tap_bail "stsweb.py"
-web_start PORT6 '[::1]:0' || tap_bail "stsweb.py on ::1"
+stsweb_start PORT 127.0.0.1:0 || tap_bail "stsweb.py"
+stsweb_start PORT6 '[::1]:0' || tap_bail "stsweb.py on ::1"
 
 # fetch NAME DOMAIN [sts-fetch options...]: one fetch from 127.0.0.1 and
 # the server's port, trusting the test CA, within 5 s unless options say

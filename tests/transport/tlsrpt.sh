@@ -47,12 +47,7 @@ for d in sts bad tst; do
 	    "$([ $d = tst ] && echo testing || echo enforce)" "$d" \
 	    >"$WEB/mta-sts.$d.test/policy.txt"
 done
-"$PYTHON" "$tt_dir/stsweb.py" --dir "$WEB" --cert "$CERTS/web.pem" \
-    --key "$CERTS/web.key" --listen 127.0.0.1:0 >"$tap_tmp/stsweb.err" 2>&1 </dev/null &
-WEB_PID=$!
-track_pid $WEB_PID
-wait_for 10 tt_ready_or_dead "$WEB/ready" $WEB_PID && [ -s "$WEB/ready" ] ||
-    tap_bail "stsweb.py: $(cat "$tap_tmp/stsweb.err")"
+stsweb_start WEB_PORT 127.0.0.1:0 || tap_bail "stsweb.py"
 
 "$PYTHON" "$tt_dir/webhook.py" --dir "$H" --cert "$CERTS/hook.pem" \
     --key "$CERTS/hook.key" >"$tap_tmp/hook.err" 2>&1 </dev/null &
@@ -106,7 +101,7 @@ hubsh_run "New-SendConnector -Name Sts -AddressSpaces 'sts.test','none.test' \
     Set-TransportService -TlsRptEnabled \$true \
 	-TlsRptOrganizationName 'Hub Test' -TlsRptContactInfo 'tls@hubd.test'" ||
     tap_bail "connectors"
-hubd_start --mta-sts-port "$(cat "$WEB/ready")" --tlsrpt-period $PERIOD \
+hubd_start --mta-sts-port "$WEB_PORT" --tlsrpt-period $PERIOD \
     --dnssec-trust-anchor "$Z/anchors" || tap_bail "hubd"
 
 # reports: every report received so far, one JSON line each:
@@ -285,7 +280,7 @@ tap_result $? "one report per policy domain per period; each recorded with its o
 
 # A restart in the middle of it all: no period is reported twice.
 before=$(spool_sql "SELECT count(*) FROM tlsrpt_sent")
-hubd_stop && hubd_start --mta-sts-port "$(cat "$WEB/ready")" \
+hubd_stop && hubd_start --mta-sts-port "$WEB_PORT" \
     --tlsrpt-period $PERIOD --dnssec-trust-anchor "$Z/anchors" &&
     wait_for 30 eval '[ "$(spool_sql "SELECT count(*) FROM tlsrpt_sent")" -gt "$before" ]' &&
     sleep $PERIOD && check "$unique"
